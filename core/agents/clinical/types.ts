@@ -1,0 +1,106 @@
+/**
+ * The clinical domain's shared vocabulary: what agents exchange in artifact sections.
+ * These values live only inside sections (sealed once the privacy layer is on), never in
+ * cleartext headers or logs.
+ */
+
+/** Minimum-necessary data elements: the unit of disclosure and of FHIR retrieval. */
+export const DATA_ELEMENTS = [
+  'demographics', // Patient.birthDate, gender (never name or identifiers on the board)
+  'diagnosis', // SMA Condition (ICD-10-CM G12.x)
+  'smn-genotype', // SMN1/SMN2 copy numbers, SMN1 point mutations
+  'cyp2d6-phenotype', // CYP2D6 metabolizer status
+  'aav9-titer', // anti-AAV9 antibody titer
+  'liver-panel', // ALT, AST, total bilirubin with reference ranges
+  'respiratory-support', // tracheostomy, ventilator dependence, hours/day of support
+  'motor-function', // complete limb paralysis
+  'prior-gene-therapy', // prior Zolgensma (MedicationAdministration/Procedure J3399)
+  'smn-therapy', // nusinersen, risdiplam MedicationRequests
+  'medication-plan', // the patient's other planned medications (peri-infusion protocol)
+  'prescriber', // PractitionerRole with NUCC specialty
+  'claim', // the PAS Claim itself (service, planned date)
+] as const;
+export type DataElement = (typeof DATA_ELEMENTS)[number];
+
+/** A FHIR resource as plain JSON (typed views live in fhir/). */
+export interface FhirResource {
+  resourceType: string;
+  id?: string;
+  [key: string]: unknown;
+}
+
+export type CriterionStatus = 'met' | 'not-met' | 'missing' | 'review';
+
+export interface MissingDocument {
+  /** LOINC attachment or document code where one exists. */
+  code?: { system: string; code: string; display?: string };
+  description: string;
+}
+
+export interface CriterionResult {
+  id: string;
+  title: string;
+  status: CriterionStatus;
+  /** Why, in words a reviewer reads (shown inside the sealed decision, not in headers). */
+  reason: string;
+  /** X12 reason code for a denial or pend, where one fits. */
+  x12Reason?: string;
+  missing?: MissingDocument;
+  /** Who evaluated it: the payer on its own view, or the lab on its view. */
+  evaluatedBy: 'payer' | 'lab';
+}
+
+export type Outcome = 'approved' | 'denied' | 'pended';
+
+export interface Caveat {
+  code: string;
+  text: string;
+  drugs?: string[];
+}
+
+export interface Decision {
+  outcome: Outcome;
+  policy: { id: string; version: string };
+  criteria: CriterionResult[];
+  /** For a denial: the failed criteria; for a pend: what is missing or needs review. */
+  reasons: string[];
+  missing: MissingDocument[];
+  caveats: Caveat[];
+  evidence?: { certainty: EvidenceCertainty; trials: string[] };
+}
+
+export type EvidenceCertainty = 'High' | 'Moderate' | 'Low' | 'Very low';
+
+export interface EvidenceSummary {
+  drug: { code: string; display: string };
+  indication: { code: string; display: string };
+  trials: { id: string; name: string; phase: string; population: string; finding: string }[];
+  certainty: EvidenceCertainty;
+  /** GRADE domains considered, each with its rating and a sentence why. */
+  grade: { domain: string; rating: string; note: string }[];
+}
+
+export type MetabolizerPhenotype =
+  | 'poor-metabolizer'
+  | 'intermediate-metabolizer'
+  | 'normal-metabolizer'
+  | 'ultrarapid-metabolizer'
+  | 'unknown';
+
+export interface PgxFinding {
+  gene: 'CYP2D6';
+  phenotype: MetabolizerPhenotype;
+}
+
+export interface InteractionFinding {
+  drug: string;
+  recommendation: string;
+  strength: string;
+  source: string;
+}
+
+export interface InteractionReport {
+  phenotype: PgxFinding;
+  findings: InteractionFinding[];
+  caveats: Caveat[];
+}
