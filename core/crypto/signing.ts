@@ -1,0 +1,51 @@
+import { createPrivateKey, createPublicKey, sign as nodeSign, verify as nodeVerify, type KeyObject } from 'node:crypto';
+import type { Random } from '../common/random.js';
+import { cryptoRandom } from '../common/random.js';
+
+/**
+ * Ed25519 signing. A private key stays inside its `Signer` (the wallet hands out signers,
+ * never key bytes); verification needs only the raw 32-byte public key.
+ */
+export interface Signer {
+  /** DID URL of the verification method whose key signs, e.g. `did:key:z6Mk…#z6Mk…`. */
+  readonly keyId: string;
+  readonly publicKey: Uint8Array;
+  sign(data: Uint8Array): Uint8Array;
+}
+
+/** Maps a DID URL to the raw Ed25519 public key it names. Must be pure (no I/O). */
+export interface KeyResolver {
+  resolveVerificationKey(keyId: string): Uint8Array | undefined;
+}
+
+// PKCS#8 and SPKI prefixes for a raw Ed25519 key (RFC 8410).
+const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
+const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
+
+export function ed25519PrivateKey(seed: Uint8Array): KeyObject {
+  if (seed.length !== 32) throw new Error('an Ed25519 seed is 32 bytes');
+  return createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
+}
+
+export function ed25519PublicKeyFromSeed(seed: Uint8Array): Uint8Array {
+  const spki = createPublicKey(ed25519PrivateKey(seed)).export({ format: 'der', type: 'spki' });
+  return new Uint8Array(spki.subarray(SPKI_PREFIX.length));
+}
+
+export function newEd25519Seed(random: Random = cryptoRandom): Uint8Array {
+  return random.bytes(32);
+}
+
+export function ed25519Sign(key: KeyObject, data: Uint8Array): Uint8Array {
+  return new Uint8Array(nodeSign(null, data, key));
+}
+
+export function ed25519Verify(publicKey: Uint8Array, data: Uint8Array, signature: Uint8Array): boolean {
+  if (publicKey.length !== 32 || signature.length !== 64) return false;
+  try {
+    const key = createPublicKey({ key: Buffer.concat([SPKI_PREFIX, publicKey]), format: 'der', type: 'spki' });
+    return nodeVerify(null, data, key, signature);
+  } catch {
+    return false;
+  }
+}
