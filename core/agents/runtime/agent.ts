@@ -1,0 +1,54 @@
+import type { Section } from '../../board/envelope.js';
+import type { CaseState, Subtask } from '../../coordination/case-state.js';
+import type { AgentCard, Proposal, TaskAvailable } from '../../coordination/messages.js';
+import type { Outcome } from '../clinical/types.js';
+import type { CaseDataRef, ClinicalDataPort, PasFormPort } from '../ports.js';
+
+/** What a domain agent's work function is handed: its subtask, its inputs, its ports. */
+export interface WorkInput {
+  case: CaseState;
+  subtask: Subtask;
+  ref: CaseDataRef;
+  /** A section of another subtask's artifact, where this agent may read it. */
+  read(subtask: string, section: string): Promise<unknown>;
+  data: ClinicalDataPort;
+  forms?: PasFormPort;
+  /** Board time of the latest entry this agent has seen. */
+  boardTime: number;
+}
+
+export interface GapDraft {
+  skill: string;
+  reasonCode: string;
+  subtask: { id: string; title: string; deps: string[]; blocks: string[] };
+}
+
+export interface WorkResult {
+  sections: Section[];
+  outcome?: Outcome;
+  /** Capability gaps found while working, posted before the artifact. */
+  gaps?: GapDraft[];
+}
+
+export type WorkFn = (input: WorkInput) => Promise<WorkResult>;
+
+export interface BidDraft {
+  cost: number;
+  quality: number;
+  latency: number;
+  justification: string;
+}
+
+/** A domain agent: its card (less the ids the wallet fills in), its proposals and its work. */
+export interface AgentProfile {
+  name: string;
+  description: string;
+  role: string;
+  skills: AgentCard['skills'];
+  /** Its view of how to decompose a case, from its own domain. */
+  propose(task: TaskAvailable): Proposal | undefined;
+  /** Work per skill id. */
+  work: Record<string, WorkFn>;
+  /** Its offer for a gap it could fill (contract net); undefined = no bid. */
+  bid?(gap: { skill: string; reasonCode: string }): BidDraft | undefined;
+}

@@ -1,0 +1,285 @@
+import type { Section } from '../../board/envelope.js';
+import type { StoredEntry } from '../../board/store.js';
+import type { Clock } from '../../common/clock.js';
+import { errorMessage } from '../../common/errors.js';
+import type { Logger } from '../../common/log.js';
+import type { CaseState, CoalitionState, Subtask } from '../../coordination/case-state.js';
+import { bidScore } from '../../coordination/contract-net.js';
+import type { AgentCard } from '../../coordination/messages.js';
+import { DEFAULT_REDUCER_CONFIG } from '../../coordination/reducer.js';
+import { reputationDeltas } from '../../coordination/reputation.js';
+import { depsSatisfied, leaseActive, sectionsDigest } from '../../coordination/rules/execution.js';
+import type { CaseDataRef, ClinicalDataPort, PasFormPort } from '../ports.js';
+import type { AgentProfile, WorkResult } from './agent.js';
+import type { ChainedPoster, Draft } from './poster.js';
+import type { BoardReplica } from './replica.js';
+
+export interface AgentPorts {
+  data: ClinicalDataPort;
+  forms?: PasFormPort;
+  /** Reads a section of an entry this agent may read (plaintext now; decrypts once sealed). */
+  readSection(entry: StoredEntry, section: string): Promise<unknown>;
+}
+
+export interface CoalitionAgentOptions {
+  profile: AgentProfile;
+  card: AgentCard;
+  poster: ChainedPoster;
+  replica: BoardReplica;
+  ports: AgentPorts;
+  clock: Clock;
+  logger: Logger;
+  leaseMs?: number;
+  /** How long a gap's manager waits for bids when the suggested peer has not bid. */
+  bidWindowMs?: number;
+}
+
+/**
+ * One agent's observe → decide → act → post loop over its node's replica. Every decision
+ * is a reaction to the folded state; the fold, not this loop, says what counts. Actions are
+ * keyed so an agent never posts the same step twice.
+ */
+export class CoalitionAgent {
+  readonly did: string;
+  private readonly taken = new Set<string>();
+  private running = false;
+  private dirty = false;
+  private readonly leaseMs: number;
+  private readonly bidWindowMs: number;
+
+  constructor(private readonly o: CoalitionAgentOptions) {
+    this.did = o.card.did;
+    this.leaseMs = o.leaseMs ?? 5 * 60_000;
+    this.bidWindowMs = o.bidWindowMs ?? 2_000;
+  }
+
+  get card(): AgentCard {
+    return this.o.card;
+  }
+
+  /** Coalesces triggers: at most one step runs at a time, and a trigger during it reruns it. */
+  schedule(): void {
+    if (this.running) {
+      this.dirty = true;
+      return;
+    }
+    this.running = true;
+    void (async () => {
+      try {
+        do {
+          this.dirty = false;
+          await this.step();
+        } while (this.dirty);
+      } catch (e) {
+        this.o.logger.log('error', 'agent.step-failed', { agent: this.o.profile.name, error: errorMessage(e) });
+      } finally {
+        this.running = false;
+      }
+    })();
+  }
+
+  private get state(): CoalitionState {
+    return this.o.replica.state;
+  }
+
+  private once(key: string, action: () => Promise<unknown>): Promise<void> | undefined {
+    if (this.taken.has(key)) return undefined;
+    this.taken.add(key);
+    return action().then(
+      () => undefined,
+      (e) => this.o.logger.log('warn', 'agent.action-failed', { agent: this.o.profile.name, action: key.split(':')[1], error: errorMessage(e) }),
+    );
+  }
+
+  private post(draft: Draft): Promise<StoredEntry> {
+    return this.o.poster.post(draft);
+  }
+
+  async step(): Promise<void> {
+    for (const c of this.state.cases.values()) {
+      if (c.status === 'dissolved') {
+        await this.afterDissolution(c);
+        continue;
+      }
+      await this.convene(c);
+      await this.join(c);
+      await this.plan(c);
+      await this.execute(c);
+      await this.negotiate(c);
+      await this.close(c);
+    }
+  }
+
+  /** The requester convenes: it invites, for each needed skill it lacks, the best-reputed card. */
+  private async convene(c: CaseState): Promise<void> {
+    if (c.status !== 'open' || c.requester !== this.did) return;
+    const invitees = new Set<string>();
+    for (const skill of c.task.needs) {
+      if (this.o.card.skills.some((s) => s.id === skill)) continue;
+      const best = [...this.state.cards.values()]
+        .filter((r) => r.card.did !== this.did && r.card.skills.some((s) => s.id === skill))
+        .sort((a, b) => this.reputation(b.card.did) - this.reputation(a.card.did) || (a.card.did < b.card.did ? -1 : 1))[0];
+      if (best) invitees.add(best.card.did);
+    }
+    if (invitees.size === 0) return;
+    await this.once(`${c.id}:invite`, () => this.post({ case: c.id, kind: 'Invitation', header: { invitees: [...invitees].sort() }, sections: [] }));
+  }
+
+  private async join(c: CaseState): Promise<void> {
+    if (c.status !== 'convening' || !c.invitees.includes(this.did) || c.members.has(this.did)) return;
+    await this.once(`${c.id}:accept`, () => this.post({ case: c.id, kind: 'Accept', header: { invitation: c.invitation!.id }, sections: [] }));
+  }
+
+  private async plan(c: CaseState): Promise<void> {
+    if (!c.members.has(this.did)) return;
+    if (c.status === 'planning' && !c.proposals.has(this.did)) {
+      const proposal = this.o.profile.propose(c.task);
+      if (proposal) await this.once(`${c.id}:propose`, () => this.post({ case: c.id, kind: 'Proposal', header: proposal, sections: [] }));
+    }
+    if (c.plan && !c.planCommitted && !c.planSigners.includes(this.did)) {
+      await this.once(`${c.id}:plan-commit`, () => this.post({ case: c.id, kind: 'PlanCommit', header: { planHash: c.plan!.hash }, sections: [] }));
+    }
+  }
+
+  private async execute(c: CaseState): Promise<void> {
+    if (c.status !== 'executing' || !c.members.has(this.did)) return;
+    const boardTime = this.boardTime();
+    for (const s of c.subtasks.values()) {
+      const mine = this.o.card.skills.some((k) => k.id === s.skill);
+      if (mine && !s.artifact && !leaseActive(s, boardTime) && s.origin === 'plan') {
+        await this.once(`${c.id}:claim:${s.id}`, () =>
+          this.post({ case: c.id, subtask: s.id, kind: 'Claim', header: { leaseMs: this.leaseMs }, sections: [] }),
+        );
+      }
+      if (s.claimant === this.did && !s.artifact && depsSatisfied(c, s)) {
+        void this.once(`${c.id}:work:${s.id}`, () => this.work(c, s));
+      }
+    }
+  }
+
+  private async work(c: CaseState, s: Subtask): Promise<void> {
+    const fn = this.o.profile.work[s.skill];
+    if (!fn) throw new Error(`no work function for skill ${s.skill}`);
+    const result: WorkResult = await fn({
+      case: c,
+      subtask: s,
+      ref: await this.caseRef(c),
+      read: (subtask, section) => this.readArtifact(c, subtask, section),
+      data: this.o.ports.data,
+      ...(this.o.ports.forms ? { forms: this.o.ports.forms } : {}),
+      boardTime: this.boardTime(),
+    });
+    for (const [i, g] of (result.gaps ?? []).entries()) {
+      const gapId = `gap-${s.id}-${i + 1}`;
+      const suggested = this.suggestPeer(g.skill);
+      await this.post({
+        case: c.id,
+        kind: 'Gap',
+        header: { gap: gapId, skill: g.skill, reasonCode: g.reasonCode, ...(suggested ? { suggested } : {}), subtask: g.subtask },
+        sections: [],
+      });
+      await this.post({ case: c.id, kind: 'Announce', header: { gap: gapId, windowMs: this.bidWindowMs }, sections: [] });
+    }
+    await this.post({
+      case: c.id,
+      subtask: s.id,
+      kind: 'Artifact',
+      header: { digest: sectionsDigest(result.sections), ...(result.outcome ? { outcome: result.outcome } : {}) },
+      sections: result.sections,
+    });
+  }
+
+  /** Manager side: award once the suggested peer (or every capable agent) bid, or the window closed. */
+  private async negotiate(c: CaseState): Promise<void> {
+    for (const g of c.gaps.values()) {
+      if (g.status !== 'announced') continue;
+      if (g.author === this.did && g.bids.length > 0) {
+        const capable = [...this.state.cards.values()].filter((r) => r.card.skills.some((k) => k.id === g.skill)).map((r) => r.card.did);
+        const windowClosed = this.o.clock.now() >= g.announce!.at + g.announce!.windowMs;
+        const allIn = capable.every((d) => g.bids.some((b) => b.author === d));
+        const suggestedIn = g.suggested !== undefined && g.bids.some((b) => b.author === g.suggested);
+        if (windowClosed || allIn || suggestedIn) {
+          const best = [...g.bids].sort((a, b) => b.score - a.score || a.index - b.index)[0]!;
+          await this.once(`${c.id}:award:${g.id}`, () =>
+            this.post({
+              case: c.id,
+              kind: 'Award',
+              header: {
+                gap: g.id,
+                winner: best.author,
+                bid: best.id,
+                score: best.score,
+                justification: `highest score ${best.score.toFixed(3)} of ${g.bids.length} bid(s) under the coalition's award weights`,
+              },
+              sections: [],
+            }),
+          );
+        }
+      }
+      if (g.author !== this.did && this.o.card.skills.some((k) => k.id === g.skill) && !g.bids.some((b) => b.author === this.did)) {
+        const offer = this.o.profile.bid?.({ skill: g.skill, reasonCode: g.reasonCode });
+        if (offer) {
+          await this.once(`${c.id}:bid:${g.id}`, () =>
+            this.post({
+              case: c.id,
+              kind: 'Bid',
+              header: { gap: g.id, ...offer, trust: this.reputation(this.did) / 100, credentials: this.o.card.credentials },
+              sections: [],
+            }),
+          );
+        }
+      }
+    }
+  }
+
+  private async close(c: CaseState): Promise<void> {
+    if (c.status !== 'closing' || !c.members.has(this.did)) return;
+    if (!c.doneVotes.includes(this.did)) {
+      await this.once(`${c.id}:done`, () => this.post({ case: c.id, kind: 'DoneVote', header: {}, sections: [] }));
+    }
+    const quorum = Math.ceil(DEFAULT_REDUCER_CONFIG.doneQuorum * c.members.size);
+    if (c.convener === this.did && c.doneVotes.length >= quorum) {
+      await this.once(`${c.id}:dissolve`, () =>
+        this.post({ case: c.id, kind: 'Dissolved', header: { votes: c.doneVotes.length, members: c.members.size }, sections: [] }),
+      );
+    }
+  }
+
+  private async afterDissolution(c: CaseState): Promise<void> {
+    if (c.convener !== this.did || c.reputation) return;
+    const { deltas, values } = reputationDeltas(c);
+    await this.once(`${c.id}:reputation`, () => this.post({ case: c.id, kind: 'ReputationUpdate', header: { method: 'shapley', deltas, values }, sections: [] }));
+  }
+
+  private suggestPeer(skill: string): string | undefined {
+    return [...this.state.cards.values()]
+      .filter((r) => r.card.did !== this.did && r.card.skills.some((k) => k.id === skill))
+      .sort((a, b) => this.reputation(b.card.did) - this.reputation(a.card.did))[0]?.card.did;
+  }
+
+  private reputation(did: string): number {
+    return this.state.reputation.get(did) ?? this.o.replica.config.genesisReputation[did] ?? this.o.replica.config.defaultReputation;
+  }
+
+  private boardTime(): number {
+    return this.o.replica.fold.records.at(-1)?.at ?? 0;
+  }
+
+  private async caseRef(c: CaseState): Promise<CaseDataRef> {
+    const entry = this.o.replica.entry(c.opened.id)!;
+    return (await this.o.ports.readSection(entry, 'request')) as CaseDataRef;
+  }
+
+  private async readArtifact(c: CaseState, subtask: string, section: string): Promise<unknown> {
+    const ref = c.subtasks.get(subtask)?.artifact;
+    if (!ref) return undefined;
+    const entry = this.o.replica.entry(ref.id)!;
+    if (!entry.envelope.sections.some((s: Section) => s.name === section)) return undefined;
+    return this.o.ports.readSection(entry, section);
+  }
+
+  /** The score this agent would get for a bid, as the board computes it (for tests). */
+  scoreOf(offer: { cost: number; quality: number; latency: number }): number {
+    return bidScore(offer, this.reputation(this.did));
+  }
+}

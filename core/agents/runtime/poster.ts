@@ -1,0 +1,40 @@
+import type { BoardStore, StoredEntry } from '../../board/store.js';
+import { signEnvelope, type EnvelopeBody } from '../../board/envelope.js';
+import type { Clock } from '../../common/clock.js';
+import type { Signer } from '../../crypto/signing.js';
+
+export type Draft = Omit<EnvelopeBody, 'v' | 'author' | 'seq' | 'prev' | 'at'>;
+
+/**
+ * Signs and appends one author's envelopes in order, keeping its chain (seq, prev). Posts
+ * are serialized so the chain never forks, whatever the agent does concurrently.
+ */
+export class ChainedPoster {
+  private seq = 0;
+  private prev: string | null = null;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    readonly signer: Signer,
+    private readonly store: BoardStore,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Resumes an existing chain (after a restart) from the author's last envelope. */
+  resume(seq: number, prev: string | null): void {
+    this.seq = seq;
+    this.prev = prev;
+  }
+
+  post(draft: Draft): Promise<StoredEntry> {
+    const next = this.queue.then(async () => {
+      const env = signEnvelope(this.signer, { ...draft, seq: this.seq + 1, prev: this.prev, at: this.clock.now() });
+      const stored = await this.store.append(env);
+      this.seq = env.seq;
+      this.prev = env.id;
+      return stored;
+    });
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+}

@@ -1,0 +1,70 @@
+import type { KeyResolver } from '../../crypto/signing.js';
+import { BoardFold, type FoldRecord } from '../../board/fold.js';
+import type { BoardStore, StoredEntry, Unsubscribe } from '../../board/store.js';
+import type { CoalitionState } from '../../coordination/case-state.js';
+import { DEFAULT_REDUCER_CONFIG, coalitionReducer, type ReducerConfig } from '../../coordination/reducer.js';
+
+/**
+ * A node's own copy of the board state: it folds the store's log in index order, catching up
+ * on whatever it missed (at start, or when a notification skips ahead), and tells listeners
+ * about each record.
+ */
+export class BoardReplica {
+  readonly fold: BoardFold<CoalitionState>;
+  private readonly listeners = new Set<(record: FoldRecord, entry: StoredEntry) => void>();
+  private unsubscribe: Unsubscribe | undefined;
+  private pumping: Promise<void> = Promise.resolve();
+  private readonly byId = new Map<string, StoredEntry>();
+  readonly config: ReducerConfig;
+
+  constructor(
+    private readonly store: BoardStore,
+    keys: KeyResolver,
+    config: Partial<ReducerConfig> = {},
+  ) {
+    this.config = { ...DEFAULT_REDUCER_CONFIG, ...config };
+    this.fold = new BoardFold(keys, coalitionReducer(this.config));
+  }
+
+  get state(): CoalitionState {
+    return this.fold.state;
+  }
+
+  /** The entry behind an id, for reading its sections. */
+  entry(id: string): StoredEntry | undefined {
+    return this.byId.get(id);
+  }
+
+  onRecord(listener: (record: FoldRecord, entry: StoredEntry) => void): Unsubscribe {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async start(): Promise<void> {
+    this.unsubscribe = this.store.subscribe(() => void this.catchUp());
+    await this.catchUp();
+  }
+
+  stop(): void {
+    this.unsubscribe?.();
+  }
+
+  /** Folds everything the store holds beyond what this replica has; serialized. */
+  catchUp(): Promise<void> {
+    this.pumping = this.pumping.then(async () => {
+      for (;;) {
+        const batch = await this.store.read(this.fold.lastIndex + 1, 500);
+        if (batch.length === 0) return;
+        for (const entry of batch) this.ingest(entry);
+      }
+    });
+    return this.pumping;
+  }
+
+  private ingest(entry: StoredEntry): void {
+    if (entry.index <= this.fold.lastIndex) return;
+    const record = this.fold.apply(entry);
+    this.byId.set(record.id, entry);
+    for (const listener of [...this.listeners]) listener(record, entry);
+  }
+}

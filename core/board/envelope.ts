@@ -1,0 +1,98 @@
+import { z } from 'zod';
+import { canonicalBytes } from '../common/canonical.js';
+import { fromBase64url, toBase64url } from '../common/encoding.js';
+import { sha256Hex } from '../common/hash.js';
+import type { KeyResolver, Signer } from '../crypto/signing.js';
+import { ed25519Verify } from '../crypto/signing.js';
+import { ALL_KINDS, GLOBAL_KINDS, type Kind } from './kinds.js';
+
+export const ENVELOPE_VERSION = 1;
+
+/**
+ * A section holds content for some readers: `plaintext` where the content is public to the
+ * coalition, or `sealed` (AEAD ciphertext whose content key is wrapped per reader by a
+ * KeyGrant). The board never needs to read a section.
+ */
+export const SectionSchema = z
+  .object({
+    name: z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'section names are lower-case words joined by hyphens'),
+    readers: z.array(z.string().min(1)).max(32),
+    plaintext: z.unknown().optional(),
+    sealed: z
+      .object({ alg: z.string(), nonce: z.string(), ciphertext: z.string(), keyId: z.string() })
+      .strict()
+      .optional(),
+  })
+  .strict()
+  .refine((s) => (s.plaintext === undefined) !== (s.sealed === undefined), {
+    message: 'a section holds exactly one of plaintext or sealed',
+  });
+export type Section = z.infer<typeof SectionSchema>;
+
+const Hex64 = z.string().regex(/^[0-9a-f]{64}$/, 'expected a SHA-256 hex digest');
+const Id = z.string().regex(/^[A-Za-z0-9._:-]{1,80}$/, 'expected an id of letters, digits and . _ : -');
+
+/** What an author writes and signs. */
+export const EnvelopeBodySchema = z
+  .object({
+    v: z.literal(ENVELOPE_VERSION),
+    case: Id.nullable(),
+    subtask: Id.optional(),
+    kind: z.enum(ALL_KINDS as [Kind, ...Kind[]]),
+    author: z.string().min(8).max(512),
+    seq: z.number().int().min(1),
+    prev: Hex64.nullable(),
+    at: z.number().int().nonnegative(),
+    header: z.record(z.string(), z.unknown()),
+    sections: z.array(SectionSchema).max(16),
+  })
+  .strict();
+export type EnvelopeBody = z.infer<typeof EnvelopeBodySchema>;
+
+export const EnvelopeSchema = EnvelopeBodySchema.extend({
+  sig: z.string().regex(/^[A-Za-z0-9_-]{86}$/, 'expected a base64url Ed25519 signature'),
+  id: Hex64,
+}).strict();
+export type Envelope = z.infer<typeof EnvelopeSchema>;
+
+/** The id is the hash of the canonical signed envelope: any change to any byte changes it. */
+export function envelopeId(body: EnvelopeBody, sig: string): string {
+  return sha256Hex(canonicalBytes({ ...body, sig }));
+}
+
+export function signEnvelope(signer: Signer, body: Omit<EnvelopeBody, 'v' | 'author'>): Envelope {
+  const full: EnvelopeBody = { v: ENVELOPE_VERSION, author: signer.keyId, ...body };
+  if (full.case === null && !GLOBAL_KINDS.includes(full.kind)) {
+    throw new Error(`a ${full.kind} envelope belongs to a case`);
+  }
+  const sig = toBase64url(signer.sign(canonicalBytes(full)));
+  return { ...full, sig, id: envelopeId(full, sig) };
+}
+
+export function bodyOf(env: Envelope): EnvelopeBody {
+  const { sig: _sig, id: _id, ...body } = env;
+  return body;
+}
+
+export type EnvelopeCheck = { ok: true } | { ok: false; reason: string };
+
+/** Stateless checks: id integrity, signature, case scoping. Chain checks need the fold. */
+export function checkEnvelope(env: Envelope, keys: KeyResolver): EnvelopeCheck {
+  const body = bodyOf(env);
+  if (envelopeId(body, env.sig) !== env.id) return { ok: false, reason: 'id does not match the envelope content' };
+  const publicKey = keys.resolveVerificationKey(env.author);
+  if (!publicKey) return { ok: false, reason: 'author key cannot be resolved' };
+  if (!ed25519Verify(publicKey, canonicalBytes(body), fromBase64url(env.sig))) {
+    return { ok: false, reason: 'signature does not verify' };
+  }
+  if ((env.case === null) !== GLOBAL_KINDS.includes(env.kind)) {
+    return { ok: false, reason: `${env.kind} ${env.case === null ? 'needs' : 'takes no'} case` };
+  }
+  return { ok: true };
+}
+
+/** The DID (without fragment) of an author key id. */
+export function authorDid(keyId: string): string {
+  const hash = keyId.indexOf('#');
+  return hash === -1 ? keyId : keyId.slice(0, hash);
+}

@@ -1,0 +1,125 @@
+import type { KeyResolver } from '../crypto/signing.js';
+import { EnvelopeSchema, checkEnvelope } from './envelope.js';
+import type { StoredEntry } from './store.js';
+
+export type Verdict = { ok: true } | { ok: false; reason: string };
+
+/**
+ * The semantics of kinds, supplied by the layer above (coordination). `apply` must be
+ * deterministic, do no I/O, and leave `state` untouched when it rejects.
+ */
+export interface Reducer<S> {
+  init(): S;
+  apply(state: S, entry: StoredEntry): Verdict;
+}
+
+export type EntryStatus = 'accepted' | 'rejected' | 'duplicate';
+
+/** What the fold made of one entry; rejected entries are kept as evidence. */
+export interface FoldRecord {
+  index: number;
+  at: number;
+  id: string;
+  kind: string;
+  author: string;
+  case: string | null;
+  subtask?: string;
+  status: EntryStatus;
+  reason?: string;
+}
+
+export interface Equivocation {
+  author: string;
+  seq: number;
+  ids: [string, string];
+  index: number;
+}
+
+interface ChainHead {
+  seq: number;
+  id: string;
+}
+
+/**
+ * The state of the board as a fold over the ordered log. Every node folds the same log with
+ * the same reducer and so reaches the same state. Board-level checks live here (schema,
+ * signature, author chain, equivocation, duplicates); kind rules live in the reducer.
+ */
+export class BoardFold<S> {
+  readonly state: S;
+  readonly records: FoldRecord[] = [];
+  readonly equivocations: Equivocation[] = [];
+  private readonly chains = new Map<string, ChainHead>();
+  /** id → accepted envelope's seq, per author, for equivocation detection. */
+  private readonly seqIds = new Map<string, string>();
+  private readonly seen = new Set<string>();
+  private last = 0;
+
+  constructor(
+    private readonly keys: KeyResolver,
+    private readonly reducer: Reducer<S>,
+  ) {
+    this.state = reducer.init();
+  }
+
+  get lastIndex(): number {
+    return this.last;
+  }
+
+  apply(entry: StoredEntry): FoldRecord {
+    if (entry.index <= this.last) throw new Error(`entry ${entry.index} folded out of order (at ${this.last})`);
+    this.last = entry.index;
+    const record = this.judge(entry);
+    this.records.push(record);
+    return record;
+  }
+
+  rejected(): FoldRecord[] {
+    return this.records.filter((r) => r.status === 'rejected');
+  }
+
+  private judge(entry: StoredEntry): FoldRecord {
+    const env = entry.envelope;
+    const base = {
+      index: entry.index,
+      at: entry.at,
+      id: typeof env?.id === 'string' ? env.id : '',
+      kind: typeof env?.kind === 'string' ? env.kind : '?',
+      author: typeof env?.author === 'string' ? env.author : '?',
+      case: typeof env?.case === 'string' ? env.case : null,
+      ...(typeof env?.subtask === 'string' ? { subtask: env.subtask } : {}),
+    };
+    const reject = (reason: string): FoldRecord => ({ ...base, status: 'rejected', reason });
+
+    const parsed = EnvelopeSchema.safeParse(env);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      return reject(`schema: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+    }
+    if (this.seen.has(env.id)) return { ...base, status: 'duplicate', reason: 'replay of an envelope already on the board' };
+    const check = checkEnvelope(env, this.keys);
+    if (!check.ok) return reject(check.reason);
+
+    const head = this.chains.get(env.author);
+    const expectedSeq = (head?.seq ?? 0) + 1;
+    if (env.seq < expectedSeq) {
+      const other = this.seqIds.get(`${env.author} ${env.seq}`);
+      if (other && other !== env.id) {
+        this.equivocations.push({ author: env.author, seq: env.seq, ids: [other, env.id], index: entry.index });
+        return reject(`equivocation: a second envelope with seq ${env.seq} from this author`);
+      }
+      return reject(`chain: seq ${env.seq} is behind the author's chain (next is ${expectedSeq})`);
+    }
+    if (env.seq > expectedSeq) return reject(`chain: seq ${env.seq} skips ahead (next is ${expectedSeq}); reordered or dropped`);
+    if (env.prev !== (head?.id ?? null)) return reject('chain: prev does not match the author\'s previous envelope');
+
+    // An authentic envelope extends its author's chain even when its effect is refused
+    // below (a lost claim race is honest): authorship and effect are judged apart.
+    this.seen.add(env.id);
+    this.chains.set(env.author, { seq: env.seq, id: env.id });
+    this.seqIds.set(`${env.author} ${env.seq}`, env.id);
+    const verdict = this.reducer.apply(this.state, entry);
+    if (!verdict.ok) return reject(verdict.reason);
+    return { ...base, status: 'accepted' };
+  }
+}

@@ -1,0 +1,97 @@
+import Database from 'better-sqlite3';
+import type { Clock } from '../common/clock.js';
+import { systemClock } from '../common/clock.js';
+import { MurmurError } from '../common/errors.js';
+import { EnvelopeSchema, type Envelope } from './envelope.js';
+import type { BoardStore, StoredEntry, Unsubscribe } from './store.js';
+
+/**
+ * The embedded board: one SQLite file in WAL mode with synchronous=FULL, so an append is on
+ * disk before it is acknowledged and a killed process loses nothing it acknowledged.
+ */
+export class SqliteBoardStore implements BoardStore {
+  private readonly db: Database.Database;
+  private readonly listeners = new Set<(entry: StoredEntry) => void>();
+  private readonly insert: Database.Statement;
+  private readonly byId: Database.Statement;
+  private readonly range: Database.Statement;
+  private readonly last: Database.Statement;
+  private readonly claimInsert: Database.Statement;
+  private readonly claimOwner: Database.Statement;
+  private lastAt = 0;
+
+  constructor(path: string, private readonly clock: Clock = systemClock) {
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS entries (
+        idx INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        at INTEGER NOT NULL,
+        body TEXT NOT NULL
+      );
+      CREATE TABLE IF NOT EXISTS claims (key TEXT PRIMARY KEY, owner TEXT NOT NULL);
+    `);
+    this.insert = this.db.prepare('INSERT OR IGNORE INTO entries (id, at, body) VALUES (?, ?, ?)');
+    this.byId = this.db.prepare('SELECT idx, at, body FROM entries WHERE id = ?');
+    this.range = this.db.prepare('SELECT idx, at, body FROM entries WHERE idx >= ? ORDER BY idx LIMIT ?');
+    this.last = this.db.prepare('SELECT idx, at FROM entries ORDER BY idx DESC LIMIT 1');
+    this.claimInsert = this.db.prepare('INSERT OR IGNORE INTO claims (key, owner) VALUES (?, ?)');
+    this.claimOwner = this.db.prepare('SELECT owner FROM claims WHERE key = ?');
+    const tail = this.last.get() as { idx: number; at: number } | undefined;
+    this.lastAt = tail?.at ?? 0;
+  }
+
+  async append(envelope: Envelope): Promise<StoredEntry> {
+    const parsed = EnvelopeSchema.safeParse(envelope);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw new MurmurError('E_SCHEMA', `envelope rejected by the store: ${issue.path.join('.') || '(root)'}: ${issue.message}`, {
+        path: issue.path.join('.'),
+      });
+    }
+    // Board time never runs backwards, even if the host clock does.
+    const at = Math.max(this.clock.now(), this.lastAt);
+    const result = this.insert.run(envelope.id, at, JSON.stringify(envelope));
+    if (result.changes === 0) return this.entryOf(this.byId.get(envelope.id) as Row);
+    this.lastAt = at;
+    const entry: StoredEntry = { index: Number(result.lastInsertRowid), at, envelope };
+    for (const listener of [...this.listeners]) listener(entry);
+    return entry;
+  }
+
+  async read(from: number, limit = 10_000): Promise<StoredEntry[]> {
+    return (this.range.all(Math.max(1, from), limit) as Row[]).map((r) => this.entryOf(r));
+  }
+
+  async head(): Promise<number> {
+    return (this.last.get() as { idx: number } | undefined)?.idx ?? 0;
+  }
+
+  subscribe(listener: (entry: StoredEntry) => void): Unsubscribe {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async tryClaim(key: string, owner: string): Promise<{ won: boolean; owner: string }> {
+    this.claimInsert.run(key, owner);
+    const current = (this.claimOwner.get(key) as { owner: string }).owner;
+    return { won: current === owner, owner: current };
+  }
+
+  async close(): Promise<void> {
+    this.listeners.clear();
+    if (this.db.open) this.db.close();
+  }
+
+  private entryOf(row: Row): StoredEntry {
+    return { index: row.idx, at: row.at, envelope: JSON.parse(row.body) as Envelope };
+  }
+}
+
+interface Row {
+  idx: number;
+  at: number;
+  body: string;
+}

@@ -1,0 +1,36 @@
+import type { Envelope } from './envelope.js';
+
+/** An envelope as the board ordered it: a global index and the store's time stamp. */
+export interface StoredEntry {
+  index: number;
+  /** Board time (ms since epoch), stamped by the store; the fold's only clock. */
+  at: number;
+  envelope: Envelope;
+}
+
+export type Unsubscribe = () => void;
+
+/**
+ * The board's storage: an append-only, totally ordered log. Untrusted: it sees envelopes
+ * (ciphertext and PHI-free headers), stamps and orders them, and can do nothing else that
+ * the fold would accept. Every store passes the same suite (test/unit/board-store.test.ts).
+ */
+export interface BoardStore {
+  /**
+   * Appends an envelope; resolves once it is durable. Idempotent by envelope id: appending
+   * an envelope already stored resolves with the stored entry.
+   */
+  append(envelope: Envelope): Promise<StoredEntry>;
+  /** Entries with index ≥ `from`, in order, at most `limit`. Indexes start at 1. */
+  read(from: number, limit?: number): Promise<StoredEntry[]>;
+  /** The last index, 0 when empty. */
+  head(): Promise<number>;
+  /** Calls `listener` for each entry appended after this call, in order. */
+  subscribe(listener: (entry: StoredEntry) => void): Unsubscribe;
+  /**
+   * First-writer-wins slot, so a loser learns at once that it lost a claim. Advisory: the
+   * fold's rule (first valid claim in the log wins) is what all nodes agree on.
+   */
+  tryClaim(key: string, owner: string): Promise<{ won: boolean; owner: string }>;
+  close(): Promise<void>;
+}

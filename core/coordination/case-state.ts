@@ -1,0 +1,99 @@
+import type { AgentCard, Proposal, TaskAvailable } from './messages.js';
+
+/** Where a case is in its life; each step is a fact of the log (see reducer.ts). */
+export type CaseStatus = 'open' | 'convening' | 'planning' | 'executing' | 'closing' | 'dissolved';
+
+export interface EntryRef {
+  id: string;
+  index: number;
+  at: number;
+}
+
+export interface Member {
+  did: string;
+  /** The organization (provider DID from the agent's card). */
+  org: string;
+  role: string;
+  via: 'convener' | 'invitation' | 'contract-net';
+  since: EntryRef;
+}
+
+export interface PlannedSubtask {
+  id: string;
+  title: string;
+  skill: string;
+  deps: string[];
+  /** Fused confidence in this subtask from the proposals. */
+  confidence: number;
+}
+
+export interface Subtask extends PlannedSubtask {
+  origin: 'plan' | { gap: string };
+  claimant?: string;
+  claim?: EntryRef;
+  leaseUntil?: number;
+  leaseMs?: number;
+  artifact?: EntryRef & { author: string };
+  /** Open gaps that must be settled before this subtask may run. */
+  blockedBy: string[];
+}
+
+export interface BidRecord extends EntryRef {
+  author: string;
+  cost: number;
+  quality: number;
+  latency: number;
+  trust: number;
+  score: number;
+}
+
+export interface GapState {
+  id: string;
+  author: string;
+  skill: string;
+  reasonCode: string;
+  suggested?: string;
+  subtask: { id: string; title: string; deps: string[]; blocks: string[] };
+  status: 'open' | 'announced' | 'awarded';
+  raised: EntryRef;
+  announce?: EntryRef & { windowMs: number };
+  bids: BidRecord[];
+  award?: EntryRef & { winner: string; bid: string };
+  endorsements: string[];
+}
+
+export interface CaseState {
+  id: string;
+  status: CaseStatus;
+  requester: string;
+  task: TaskAvailable;
+  opened: EntryRef;
+  convener?: string;
+  invitation?: EntryRef;
+  invitees: string[];
+  members: Map<string, Member>;
+  proposals: Map<string, Proposal & { ref: EntryRef }>;
+  plan?: { hash: string; subtasks: PlannedSubtask[]; computedAt: EntryRef };
+  planSigners: string[];
+  planCommitted?: EntryRef;
+  subtasks: Map<string, Subtask>;
+  gaps: Map<string, GapState>;
+  doneVotes: string[];
+  dissolved?: EntryRef;
+  outcome?: { value: 'approved' | 'denied' | 'pended'; subtask: string; ref: EntryRef };
+  reputation?: { deltas: Record<string, number>; values: Record<string, number>; ref: EntryRef };
+}
+
+export interface CardRecord {
+  card: AgentCard;
+  ref: EntryRef;
+}
+
+export interface CoalitionState {
+  cases: Map<string, CaseState>;
+  /** The agent directory: latest card per agent DID (gossip cache source). */
+  cards: Map<string, CardRecord>;
+  /** Reputation (0–100) per agent DID, moved only by verified ReputationUpdates. */
+  reputation: Map<string, number>;
+  reputationHistory: { did: string; value: number; case: string | null; at: number }[];
+}

@@ -1,0 +1,148 @@
+import { z } from 'zod';
+import type { Kind } from '../board/kinds.js';
+
+/**
+ * Cleartext headers per kind. Headers are PHI-free by construction: ids, codes, numbers and
+ * hashes only. Anything clinical travels in sections.
+ */
+const Did = z.string().regex(/^did:[a-z0-9]+:[A-Za-z0-9._:%-]+$/, 'expected a DID');
+const SubtaskId = z.string().regex(/^[a-z][a-z0-9-]{0,47}$/, 'subtask ids are lower-case words joined by hyphens');
+const Skill = z.string().regex(/^[a-z][a-z0-9-]{0,47}$/);
+const Hash = z.string().regex(/^[0-9a-f]{64}$/);
+const EnvelopeRef = Hash;
+const Unit = z.number().min(0).max(1);
+
+export const AgentSkillSchema = z
+  .object({ id: Skill, name: z.string().max(80), description: z.string().max(400), tags: z.array(z.string().max(40)).max(16) })
+  .strict();
+
+/** The shape of an A2A Agent Card, extended with the agent's DID, organization and role. */
+export const AgentCardSchema = z
+  .object({
+    name: z.string().min(1).max(80),
+    description: z.string().max(400),
+    version: z.string().max(20),
+    provider: z.object({ organization: z.string().max(120), did: Did, kind: z.string().max(40) }).strict(),
+    capabilities: z.object({ streaming: z.boolean(), pushNotifications: z.boolean() }).strict(),
+    skills: z.array(AgentSkillSchema).min(1).max(16),
+    did: Did,
+    role: Skill,
+    credentials: z.array(z.string().max(120)).max(8),
+  })
+  .strict();
+export type AgentCard = z.infer<typeof AgentCardSchema>;
+
+export const TaskAvailableSchema = z
+  .object({
+    service: z.object({ system: z.string().url(), code: z.string().max(20) }).strict(),
+    policy: z.object({ id: z.string().max(80), version: z.string().max(20), hash: Hash }).strict(),
+    /** Skills the policy needs, so a convener can find founders from cards. */
+    needs: z.array(Skill).min(1).max(16),
+  })
+  .strict();
+export type TaskAvailable = z.infer<typeof TaskAvailableSchema>;
+
+export const InvitationSchema = z.object({ invitees: z.array(Did).min(1).max(32) }).strict();
+export const AcceptSchema = z.object({ invitation: EnvelopeRef }).strict();
+
+export const ProposedSubtaskSchema = z
+  .object({
+    id: SubtaskId,
+    title: z.string().max(120),
+    skill: Skill,
+    deps: z.array(SubtaskId).max(16),
+    confidence: Unit,
+    /** The proposer's domain this subtask belongs to (drives domain relevance). */
+    domain: Skill,
+  })
+  .strict();
+export type ProposedSubtask = z.infer<typeof ProposedSubtaskSchema>;
+export const ProposalSchema = z.object({ domain: Skill, subtasks: z.array(ProposedSubtaskSchema).min(1).max(32) }).strict();
+export type Proposal = z.infer<typeof ProposalSchema>;
+
+export const PlanCommitSchema = z.object({ planHash: Hash }).strict();
+export const VoteSchema = z.object({ topic: z.string().max(80), choice: z.string().max(80) }).strict();
+export const BeliefUpdateSchema = z.object({ round: z.number().int().min(0), beliefs: z.record(SubtaskId, Unit) }).strict();
+
+export const ClaimSchema = z.object({ leaseMs: z.number().int().min(1_000).max(3_600_000) }).strict();
+export const ReleaseSchema = z.object({ reason: z.string().max(120) }).strict();
+export const HeartbeatSchema = z.object({}).strict();
+export const CheckpointSchema = z.object({ progress: Unit, step: z.string().max(80) }).strict();
+
+/** An artifact's header carries only a PHI-free outcome code where the artifact has one. */
+export const ArtifactSchema = z
+  .object({ outcome: z.enum(['approved', 'denied', 'pended']).optional(), digest: Hash })
+  .strict();
+
+export const GapSchema = z
+  .object({
+    gap: z.string().regex(/^gap-[a-z0-9-]{1,60}$/),
+    skill: Skill,
+    /** A coded reason (e.g. `pgx-finding`), never the finding itself. */
+    reasonCode: z.string().max(40),
+    suggested: Did.optional(),
+    subtask: z
+      .object({ id: SubtaskId, title: z.string().max(120), deps: z.array(SubtaskId).max(16), blocks: z.array(SubtaskId).max(16) })
+      .strict(),
+  })
+  .strict();
+export type Gap = z.infer<typeof GapSchema>;
+export const GapRefSchema = z.object({ gap: z.string() }).strict();
+
+export const AnnounceSchema = z.object({ gap: z.string(), windowMs: z.number().int().min(0).max(600_000) }).strict();
+export const BidSchema = z
+  .object({
+    gap: z.string(),
+    cost: Unit,
+    quality: Unit,
+    latency: Unit,
+    trust: Unit,
+    credentials: z.array(z.string().max(120)).max(8),
+    justification: z.string().max(400),
+  })
+  .strict();
+export type Bid = z.infer<typeof BidSchema>;
+export const AwardSchema = z
+  .object({ gap: z.string(), winner: Did, bid: EnvelopeRef, score: z.number(), justification: z.string().max(400) })
+  .strict();
+
+export const WaitSchema = z.object({ on: z.array(SubtaskId).max(16) }).strict();
+export const DeadlockResolvedSchema = z.object({ cycle: z.array(Did).max(32), yielded: Did }).strict();
+export const LeaseExpiredSchema = z.object({ claimant: Did }).strict();
+export const AccessRequestSchema = z.object({ section: z.string().max(40), target: EnvelopeRef }).strict();
+export const KeyGrantSchema = z.object({ section: z.string().max(40), target: EnvelopeRef, grantee: Did }).strict();
+export const DoneVoteSchema = z.object({}).strict();
+export const DissolvedSchema = z.object({ votes: z.number().int().min(0), members: z.number().int().min(1) }).strict();
+export const ReputationUpdateSchema = z
+  .object({ method: z.literal('shapley'), deltas: z.record(Did, z.number()), values: z.record(Did, z.number()) })
+  .strict();
+
+export const HEADER_SCHEMAS: Record<Kind, z.ZodType> = {
+  TaskAvailable: TaskAvailableSchema,
+  AgentCard: AgentCardSchema,
+  Invitation: InvitationSchema,
+  Accept: AcceptSchema,
+  Proposal: ProposalSchema,
+  BeliefUpdate: BeliefUpdateSchema,
+  PlanCommit: PlanCommitSchema,
+  Vote: VoteSchema,
+  Claim: ClaimSchema,
+  Release: ReleaseSchema,
+  Heartbeat: HeartbeatSchema,
+  Checkpoint: CheckpointSchema,
+  Artifact: ArtifactSchema,
+  Gap: GapSchema,
+  GapEndorse: GapRefSchema,
+  GapReject: GapRefSchema,
+  Announce: AnnounceSchema,
+  Bid: BidSchema,
+  Award: AwardSchema,
+  Wait: WaitSchema,
+  DeadlockResolved: DeadlockResolvedSchema,
+  LeaseExpired: LeaseExpiredSchema,
+  AccessRequest: AccessRequestSchema,
+  KeyGrant: KeyGrantSchema,
+  DoneVote: DoneVoteSchema,
+  Dissolved: DissolvedSchema,
+  ReputationUpdate: ReputationUpdateSchema,
+};

@@ -1,0 +1,96 @@
+import { canonicalBytes } from '../common/canonical.js';
+import { sha256Hex } from '../common/hash.js';
+import type { PlannedSubtask } from './case-state.js';
+import type { Proposal } from './messages.js';
+
+export interface WeightedProposal {
+  author: string;
+  proposal: Proposal;
+  /** The proposer's reputation, 0–100. */
+  reputation: number;
+}
+
+/** How much a proposer's view counts outside its own domain. */
+export const OUT_OF_DOMAIN_RELEVANCE = 0.3;
+/** Subtasks whose fused confidence is below this are left out of the plan. */
+export const INCLUSION_THRESHOLD = 0.5;
+
+/**
+ * First version of the consensual decomposition: each proposal weighs by reputation × domain
+ * relevance (full in the proposer's own domain); a subtask's confidence is the weighted mean
+ * of the confidences of those who proposed it; its shape (title, skill, deps) comes from the
+ * proposal that weighs most for it. Deterministic: ties break on the author's DID.
+ */
+export function mergeProposals(proposals: readonly WeightedProposal[]): PlannedSubtask[] {
+  const byId = new Map<string, { sum: number; weight: number; best?: { w: number; author: string; s: PlannedSubtask } }>();
+  const sorted = [...proposals].sort((a, b) => (a.author < b.author ? -1 : a.author > b.author ? 1 : 0));
+  for (const { author, proposal, reputation } of sorted) {
+    for (const s of proposal.subtasks) {
+      const relevance = s.domain === proposal.domain ? 1 : OUT_OF_DOMAIN_RELEVANCE;
+      const w = (reputation / 100) * relevance;
+      const acc = byId.get(s.id) ?? { sum: 0, weight: 0 };
+      acc.sum += w * s.confidence;
+      acc.weight += w;
+      const wc = w * s.confidence;
+      if (!acc.best || wc > acc.best.w) {
+        acc.best = { w: wc, author, s: { id: s.id, title: s.title, skill: s.skill, deps: [...s.deps].sort(), confidence: 0 } };
+      }
+      byId.set(s.id, acc);
+    }
+  }
+  const included = [...byId.entries()]
+    .map(([, acc]) => ({ ...acc.best!.s, confidence: round(acc.weight === 0 ? 0 : acc.sum / acc.weight) }))
+    .filter((s) => s.confidence >= INCLUSION_THRESHOLD)
+    .sort((a, b) => (a.id < b.id ? -1 : 1));
+  const ids = new Set(included.map((s) => s.id));
+  for (const s of included) s.deps = s.deps.filter((d) => ids.has(d) && d !== s.id);
+  return breakCycles(included);
+}
+
+/** Drops the dependency edges that would close a cycle, in id order, so the plan is a DAG. */
+function breakCycles(subtasks: PlannedSubtask[]): PlannedSubtask[] {
+  const deps = new Map(subtasks.map((s) => [s.id, new Set<string>()]));
+  const reaches = (from: string, to: string): boolean => {
+    const stack = [from];
+    const seen = new Set<string>();
+    while (stack.length) {
+      const n = stack.pop()!;
+      if (n === to) return true;
+      if (seen.has(n)) continue;
+      seen.add(n);
+      stack.push(...(deps.get(n) ?? []));
+    }
+    return false;
+  };
+  for (const s of subtasks) {
+    s.deps = s.deps.filter((d) => {
+      if (reaches(d, s.id)) return false;
+      deps.get(s.id)!.add(d);
+      return true;
+    });
+  }
+  return subtasks;
+}
+
+export function planHash(subtasks: readonly PlannedSubtask[]): string {
+  return sha256Hex(canonicalBytes(subtasks));
+}
+
+/** Topological order of a plan (dependencies first), ties by id. */
+export function topologicalOrder(subtasks: readonly { id: string; deps: readonly string[] }[]): string[] {
+  const remaining = new Map(subtasks.map((s) => [s.id, new Set(s.deps)]));
+  const out: string[] = [];
+  while (remaining.size) {
+    const ready = [...remaining.entries()].filter(([, d]) => [...d].every((x) => !remaining.has(x))).map(([id]) => id).sort();
+    if (!ready.length) throw new Error('plan has a dependency cycle');
+    for (const id of ready) {
+      out.push(id);
+      remaining.delete(id);
+    }
+  }
+  return out;
+}
+
+function round(x: number): number {
+  return Math.round(x * 1e6) / 1e6;
+}

@@ -1,0 +1,80 @@
+import type { Reducer, Verdict } from '../board/fold.js';
+import { authorDid } from '../board/envelope.js';
+import type { Kind } from '../board/kinds.js';
+import type { StoredEntry } from '../board/store.js';
+import type { CoalitionState } from './case-state.js';
+import { DEFAULT_AWARD_WEIGHTS } from './contract-net.js';
+import { HEADER_SCHEMAS } from './messages.js';
+import { accept, agentCard, invitation, taskAvailable } from './rules/bootstrap.js';
+import { doneVote, dissolved, reputationUpdate } from './rules/closing.js';
+import { no, type ReducerConfig, type RuleContext } from './rules/context.js';
+import { artifact, checkpoint, claim, gap, gapEndorse, heartbeat, release } from './rules/execution.js';
+import { announce, award, bid } from './rules/negotiation.js';
+import { planCommit, proposal } from './rules/planning.js';
+
+export type { ReducerConfig } from './rules/context.js';
+
+export const DEFAULT_REDUCER_CONFIG: ReducerConfig = {
+  defaultReputation: 50,
+  genesisReputation: {},
+  awardWeights: DEFAULT_AWARD_WEIGHTS,
+  planQuorum: 2 / 3,
+  doneQuorum: 0.8,
+  awardLeaseMs: 10 * 60_000,
+};
+
+type Rule = (ctx: RuleContext<never>) => Verdict;
+
+/** Kinds whose rules are not in this layer yet are accepted as records with no effect. */
+const RULES: Partial<Record<Kind, Rule>> = {
+  AgentCard: agentCard as Rule,
+  TaskAvailable: taskAvailable as Rule,
+  Invitation: invitation as Rule,
+  Accept: accept as Rule,
+  Proposal: proposal as Rule,
+  PlanCommit: planCommit as Rule,
+  Claim: claim as Rule,
+  Heartbeat: heartbeat as Rule,
+  Release: release as Rule,
+  Checkpoint: checkpoint as Rule,
+  Artifact: artifact as Rule,
+  Gap: gap as Rule,
+  GapEndorse: gapEndorse as Rule,
+  Announce: announce as Rule,
+  Bid: bid as Rule,
+  Award: award as Rule,
+  DoneVote: doneVote as Rule,
+  Dissolved: dissolved as Rule,
+  ReputationUpdate: reputationUpdate as Rule,
+};
+
+/** The coordination layer's rules as the board fold's reducer: pure, deterministic, no I/O. */
+export function coalitionReducer(config: Partial<ReducerConfig> = {}): Reducer<CoalitionState> {
+  const cfg: ReducerConfig = { ...DEFAULT_REDUCER_CONFIG, ...config };
+  return {
+    init: () => ({ cases: new Map(), cards: new Map(), reputation: new Map(), reputationHistory: [] }),
+    apply(state, entry: StoredEntry): Verdict {
+      const env = entry.envelope;
+      const parsed = HEADER_SCHEMAS[env.kind].safeParse(env.header);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0]!;
+        return no(`header: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+      }
+      const c = env.case === null ? undefined : state.cases.get(env.case);
+      if (env.case !== null && env.kind !== 'TaskAvailable' && !c) return no('no such case on the board');
+      if (c?.status === 'dissolved' && env.kind !== 'ReputationUpdate') return no('the case is dissolved');
+      const rule = RULES[env.kind];
+      if (!rule) return { ok: true };
+      const ctx: RuleContext<never> = {
+        state,
+        config: cfg,
+        entry,
+        header: parsed.data as never,
+        author: authorDid(env.author),
+        ref: { id: env.id, index: entry.index, at: entry.at },
+        ...(c ? { case: c } : {}),
+      };
+      return rule(ctx);
+    },
+  };
+}

@@ -1,0 +1,65 @@
+import type { Verdict } from '../../board/fold.js';
+import type { CaseState } from '../case-state.js';
+import type { AgentCard, TaskAvailable } from '../messages.js';
+import { no, ok, type RuleContext } from './context.js';
+
+/** An agent publishes its own card; the latest card wins. */
+export function agentCard(ctx: RuleContext<AgentCard>): Verdict {
+  if (ctx.header.did !== ctx.author) return no('an agent card must be signed by the agent it describes');
+  ctx.state.cards.set(ctx.author, { card: ctx.header, ref: ctx.ref });
+  return ok;
+}
+
+export function taskAvailable(ctx: RuleContext<TaskAvailable>): Verdict {
+  const id = ctx.entry.envelope.case!;
+  if (ctx.case) return no('case already exists');
+  if (!ctx.state.cards.has(ctx.author)) return no('the requester has no agent card on the board');
+  const c: CaseState = {
+    id,
+    status: 'open',
+    requester: ctx.author,
+    task: ctx.header,
+    opened: ctx.ref,
+    invitees: [],
+    members: new Map(),
+    proposals: new Map(),
+    planSigners: [],
+    subtasks: new Map(),
+    gaps: new Map(),
+    doneVotes: [],
+  };
+  ctx.state.cases.set(id, c);
+  return ok;
+}
+
+/**
+ * Anyone with a card may convene a case (calling the meeting, not chairing it): the first
+ * Invitation fixes the convener and the founders invited from the directory of cards.
+ */
+export function invitation(ctx: RuleContext<{ invitees: string[] }>): Verdict {
+  const c = ctx.case!;
+  if (c.status !== 'open') return no(`cannot convene a case that is ${c.status}`);
+  const card = ctx.state.cards.get(ctx.author);
+  if (!card) return no('the convener has no agent card on the board');
+  const unknown = ctx.header.invitees.find((d) => !ctx.state.cards.has(d));
+  if (unknown) return no('an invitee has no agent card on the board');
+  if (ctx.header.invitees.includes(ctx.author)) return no('a convener does not invite itself');
+  c.convener = ctx.author;
+  c.invitation = ctx.ref;
+  c.invitees = [...ctx.header.invitees];
+  c.members.set(ctx.author, { did: ctx.author, org: card.card.provider.did, role: card.card.role, via: 'convener', since: ctx.ref });
+  c.status = 'convening';
+  return ok;
+}
+
+export function accept(ctx: RuleContext<{ invitation: string }>): Verdict {
+  const c = ctx.case!;
+  if (c.status !== 'convening') return no(`cannot accept while the case is ${c.status}`);
+  if (ctx.header.invitation !== c.invitation?.id) return no('accepts an invitation that is not this case\'s');
+  if (!c.invitees.includes(ctx.author)) return no('the author was not invited');
+  if (c.members.has(ctx.author)) return no('already a member');
+  const card = ctx.state.cards.get(ctx.author)!;
+  c.members.set(ctx.author, { did: ctx.author, org: card.card.provider.did, role: card.card.role, via: 'invitation', since: ctx.ref });
+  if (c.invitees.every((d) => c.members.has(d))) c.status = 'planning';
+  return ok;
+}

@@ -1,0 +1,46 @@
+import type { Verdict } from '../../board/fold.js';
+import { reputationDeltas } from '../reputation.js';
+import { no, ok, reputationOf, type RuleContext } from './context.js';
+
+export function doneVote(ctx: RuleContext): Verdict {
+  const c = ctx.case!;
+  if (c.status !== 'closing') return no(`done votes are cast once all work is posted, and the case is ${c.status}`);
+  if (!c.members.has(ctx.author)) return no('only members vote');
+  if (c.doneVotes.includes(ctx.author)) return no('already voted');
+  c.doneVotes.push(ctx.author);
+  return ok;
+}
+
+/** A quorum of done votes dissolves the coalition; every claim is released with it. */
+export function dissolved(ctx: RuleContext<{ votes: number; members: number }>): Verdict {
+  const c = ctx.case!;
+  if (c.status !== 'closing') return no(`cannot dissolve a case that is ${c.status}`);
+  if (!c.members.has(ctx.author)) return no('only members dissolve');
+  if (c.doneVotes.length < Math.ceil(ctx.config.doneQuorum * c.members.size)) return no('done votes below quorum');
+  if (ctx.header.votes !== c.doneVotes.length || ctx.header.members !== c.members.size) return no('dissolution states counts the board does not hold');
+  c.status = 'dissolved';
+  c.dissolved = ctx.ref;
+  for (const s of c.subtasks.values()) delete s.leaseUntil;
+  return ok;
+}
+
+/** Reputation moves only by the board's own Shapley attribution: a posted update must equal it. */
+export function reputationUpdate(ctx: RuleContext<{ deltas: Record<string, number>; values: Record<string, number> }>): Verdict {
+  const c = ctx.case!;
+  if (c.status !== 'dissolved') return no('reputation moves after dissolution');
+  if (c.reputation) return no('reputation already updated for this case');
+  if (!c.members.has(ctx.author)) return no('only members post the update');
+  const expected = reputationDeltas(c);
+  const keys = Object.keys(expected.deltas).sort();
+  const posted = Object.keys(ctx.header.deltas).sort();
+  if (keys.join() !== posted.join() || keys.some((k) => Math.abs(expected.deltas[k]! - ctx.header.deltas[k]!) > 1e-6)) {
+    return no('reputation deltas differ from the board\'s Shapley attribution');
+  }
+  c.reputation = { ...expected, ref: ctx.ref };
+  for (const [did, delta] of Object.entries(expected.deltas)) {
+    const value = Math.min(100, Math.max(0, reputationOf(ctx.state, ctx.config, did) + delta));
+    ctx.state.reputation.set(did, value);
+    ctx.state.reputationHistory.push({ did, value, case: c.id, at: ctx.entry.at });
+  }
+  return ok;
+}

@@ -1,0 +1,130 @@
+import type { Verdict } from '../../board/fold.js';
+import { canonicalBytes } from '../../common/canonical.js';
+import { sha256Hex } from '../../common/hash.js';
+import type { CaseState, Subtask } from '../case-state.js';
+import type { Gap } from '../messages.js';
+import { hasSkill, no, ok, type RuleContext } from './context.js';
+
+/** Digest an Artifact's header must carry: the hash of its sections as posted. */
+export function sectionsDigest(sections: unknown): string {
+  return sha256Hex(canonicalBytes(sections));
+}
+
+function subtaskOf(ctx: RuleContext): Subtask | Verdict {
+  const c = ctx.case!;
+  const id = ctx.entry.envelope.subtask;
+  if (!id) return no(`${ctx.entry.envelope.kind} names no subtask`);
+  const s = c.subtasks.get(id);
+  if (!s) return no('no such subtask in the committed plan');
+  return s;
+}
+
+const isVerdict = (x: Subtask | Verdict): x is Verdict => 'ok' in x;
+
+export function leaseActive(s: Subtask, at: number): boolean {
+  return s.claimant !== undefined && !s.artifact && (s.leaseUntil ?? 0) >= at;
+}
+
+/** The first valid claim wins; a claim whose lease lapsed may be taken over. */
+export function claim(ctx: RuleContext<{ leaseMs: number }>): Verdict {
+  const c = ctx.case!;
+  if (c.status !== 'executing') return no(`claims are taken while executing, and the case is ${c.status}`);
+  const s = subtaskOf(ctx);
+  if (isVerdict(s)) return s;
+  if (!c.members.has(ctx.author)) return no('only members claim');
+  if (!hasSkill(ctx.state, ctx.author, s.skill)) return no(`the claimant's card lacks the skill ${s.skill}`);
+  if (s.artifact) return no('subtask already done');
+  if (s.claimant === ctx.author) return no('already claimed by the author');
+  if (leaseActive(s, ctx.entry.at)) return no('already claimed by another agent');
+  s.claimant = ctx.author;
+  s.claim = ctx.ref;
+  s.leaseMs = ctx.header.leaseMs;
+  s.leaseUntil = ctx.entry.at + ctx.header.leaseMs;
+  return ok;
+}
+
+export function heartbeat(ctx: RuleContext): Verdict {
+  const s = subtaskOf(ctx);
+  if (isVerdict(s)) return s;
+  if (s.claimant !== ctx.author) return no('only the claimant beats for a subtask');
+  if (!leaseActive(s, ctx.entry.at)) return no('lease already lapsed');
+  s.leaseUntil = ctx.entry.at + (s.leaseMs ?? 0);
+  return ok;
+}
+
+export function release(ctx: RuleContext): Verdict {
+  const s = subtaskOf(ctx);
+  if (isVerdict(s)) return s;
+  if (s.claimant !== ctx.author) return no('only the claimant releases');
+  if (s.artifact) return no('subtask already done');
+  delete s.claimant;
+  delete s.claim;
+  delete s.leaseUntil;
+  delete s.leaseMs;
+  return ok;
+}
+
+export function checkpoint(ctx: RuleContext<{ progress: number }>): Verdict {
+  const s = subtaskOf(ctx);
+  if (isVerdict(s)) return s;
+  if (s.claimant !== ctx.author || !leaseActive(s, ctx.entry.at)) return no('only the active claimant posts progress');
+  return ok;
+}
+
+export function depsSatisfied(c: CaseState, s: Subtask): boolean {
+  return s.blockedBy.length === 0 && s.deps.every((d) => c.subtasks.get(d)?.artifact !== undefined);
+}
+
+/** Only the claimant posts the artifact, only once its inputs exist, bound to its content. */
+export function artifact(ctx: RuleContext<{ outcome?: 'approved' | 'denied' | 'pended'; digest: string }>): Verdict {
+  const c = ctx.case!;
+  const s = subtaskOf(ctx);
+  if (isVerdict(s)) return s;
+  if (s.claimant !== ctx.author) return no('only the claimant posts the artifact');
+  if (s.artifact) return no('subtask already done');
+  if (!depsSatisfied(c, s)) return no('inputs of the subtask are not all posted, or a gap blocks it');
+  if (ctx.header.digest !== sectionsDigest(ctx.entry.envelope.sections)) return no('artifact digest does not match its sections');
+  if (ctx.header.outcome && c.outcome) return no('the case already has an outcome');
+  s.artifact = { ...ctx.ref, author: ctx.author };
+  if (ctx.header.outcome) c.outcome = { value: ctx.header.outcome, subtask: s.id, ref: ctx.ref };
+  if ([...c.subtasks.values()].every((x) => x.artifact) && [...c.gaps.values()].every((g) => g.status === 'awarded')) {
+    c.status = 'closing';
+  }
+  return ok;
+}
+
+/** A member names a capability the plan lacks; the subtasks it blocks wait for it. */
+export function gap(ctx: RuleContext<Gap>): Verdict {
+  const c = ctx.case!;
+  if (c.status !== 'executing') return no(`gaps are raised while executing, and the case is ${c.status}`);
+  if (!c.members.has(ctx.author)) return no('only members raise gaps');
+  if (c.gaps.has(ctx.header.gap)) return no('gap id already used');
+  const spec = ctx.header.subtask;
+  if (c.subtasks.has(spec.id) || [...c.gaps.values()].some((g) => g.subtask.id === spec.id)) return no('the gap\'s subtask id is taken');
+  const unknown = [...spec.deps, ...spec.blocks].find((d) => !c.subtasks.has(d));
+  if (unknown) return no('the gap names a subtask outside the plan');
+  if (spec.blocks.some((b) => c.subtasks.get(b)!.artifact)) return no('the gap blocks a subtask already done');
+  c.gaps.set(ctx.header.gap, {
+    id: ctx.header.gap,
+    author: ctx.author,
+    skill: ctx.header.skill,
+    reasonCode: ctx.header.reasonCode,
+    ...(ctx.header.suggested ? { suggested: ctx.header.suggested } : {}),
+    subtask: { id: spec.id, title: spec.title, deps: [...spec.deps], blocks: [...spec.blocks] },
+    status: 'open',
+    raised: ctx.ref,
+    bids: [],
+    endorsements: [],
+  });
+  for (const b of spec.blocks) c.subtasks.get(b)!.blockedBy.push(ctx.header.gap);
+  return ok;
+}
+
+export function gapEndorse(ctx: RuleContext<{ gap: string }>): Verdict {
+  const g = ctx.case!.gaps.get(ctx.header.gap);
+  if (!g) return no('no such gap');
+  if (!ctx.case!.members.has(ctx.author) || g.author === ctx.author) return no('another member endorses a gap');
+  if (g.endorsements.includes(ctx.author)) return no('already endorsed');
+  g.endorsements.push(ctx.author);
+  return ok;
+}

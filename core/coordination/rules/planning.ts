@@ -1,0 +1,37 @@
+import type { Verdict } from '../../board/fold.js';
+import type { Proposal } from '../messages.js';
+import { mergeProposals, planHash } from '../plan.js';
+import { no, ok, reputationOf, type RuleContext } from './context.js';
+
+/** Each founder proposes once; when all have, every node computes the same merged plan. */
+export function proposal(ctx: RuleContext<Proposal>): Verdict {
+  const c = ctx.case!;
+  if (c.status !== 'planning') return no(`proposals are taken while planning, and the case is ${c.status}`);
+  if (!c.members.has(ctx.author)) return no('only members propose');
+  if (c.proposals.has(ctx.author)) return no('a member proposes once');
+  c.proposals.set(ctx.author, { ...ctx.header, ref: ctx.ref });
+  if ([...c.members.keys()].every((m) => c.proposals.has(m))) {
+    const subtasks = mergeProposals(
+      [...c.proposals.entries()].map(([author, p]) => ({ author, proposal: p, reputation: reputationOf(ctx.state, ctx.config, author) })),
+    );
+    c.plan = { hash: planHash(subtasks), subtasks, computedAt: ctx.ref };
+  }
+  return ok;
+}
+
+/** A member signs the merged plan's hash; a quorum of signatures commits it. */
+export function planCommit(ctx: RuleContext<{ planHash: string }>): Verdict {
+  const c = ctx.case!;
+  if (!c.plan) return no('no merged plan to commit yet');
+  if (c.planCommitted) return no('plan already committed');
+  if (!c.members.has(ctx.author)) return no('only members sign the plan');
+  if (ctx.header.planHash !== c.plan.hash) return no('signed plan hash differs from the merged plan');
+  if (c.planSigners.includes(ctx.author)) return no('already signed');
+  c.planSigners.push(ctx.author);
+  if (c.planSigners.length >= Math.ceil(ctx.config.planQuorum * c.members.size)) {
+    c.planCommitted = ctx.ref;
+    c.status = 'executing';
+    for (const s of c.plan.subtasks) c.subtasks.set(s.id, { ...s, deps: [...s.deps], origin: 'plan', blockedBy: [] });
+  }
+  return ok;
+}
