@@ -91,7 +91,8 @@ export class CoalitionAgent {
     );
   }
 
-  private post(draft: Draft): Promise<StoredEntry> {
+  /** Signs and posts an envelope on this agent's chain. */
+  post(draft: Draft): Promise<StoredEntry> {
     return this.o.poster.post(draft);
   }
 

@@ -1,0 +1,72 @@
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { readPasRequestFile } from '../../../fhir/pas/request.js';
+import { startEmbedded } from '../../node/embedded.js';
+import { parseCommandArgs, type Command } from '../args.js';
+import { followTrace } from '../follow.js';
+
+const Options = z.object({
+  headless: z.boolean().default(false),
+  'data-dir': z.string().min(1).optional(),
+  variant: z.string().regex(/^[a-z0-9-]+$/, 'is a variant name such as reference or titer-1-100').default('reference'),
+});
+
+/** The repository root, from dist/app/cli/commands/ or app/cli/commands/. */
+function repoRoot(): string {
+  const here = fileURLToPath(new URL('.', import.meta.url));
+  return resolve(here, here.includes(`${join('dist', 'app')}`) ? '../../../..' : '../../..');
+}
+
+export const demo: Command = {
+  name: 'demo',
+  summary: 'run the reference prior-authorization case end to end and show its trace',
+  usage: `Usage: murmur demo [--headless] [--variant NAME] [--data-dir DIR]
+
+Starts the embedded FHIR server (seeded with a synthetic patient), the SQLite board and the
+nodes of the four organizations, runs the reference case, and prints the T0–T6 trace as it
+happens and the decision.
+
+  --headless       exit when the case is done (otherwise keep the nodes up until Ctrl-C)
+  --variant NAME   synthetic patient variant (default: reference; see fhir/synthetic/bundles)
+  --data-dir DIR   where the board, FHIR journal and archive go (default: .murmur/runs/<time>)`,
+  options: { headless: { type: 'boolean' }, 'data-dir': { type: 'string' }, variant: { type: 'string' } },
+  async run(argv) {
+    const { values, help } = parseCommandArgs(this, argv, Options);
+    if (help) {
+      process.stdout.write(`${this.usage}\n`);
+      return 0;
+    }
+    const root = repoRoot();
+    const request = await readPasRequestFile(join(root, 'fhir', 'synthetic', 'bundles', `${values.variant}.json`));
+    const dataDir = values['data-dir'] ?? join(root, '.murmur', 'runs', new Date().toISOString().replace(/[:.]/g, '-'));
+    mkdirSync(dataDir, { recursive: true });
+    const out = (line: string): void => void process.stdout.write(`${line}\n`);
+    out(`Murmur demo: a prior authorization for onasemnogene abeparvovec (J3399), no orchestrator.`);
+    out(`Starting the embedded FHIR server, the board and four organizations' nodes (data in ${dataDir})…`);
+    const env = await startEmbedded({ dataDir });
+    out(`FHIR server ${env.fhirBase}; organizations: ${env.coalition.nodes.map((n) => n.spec.name).join(', ')}\n`);
+    const stop = followTrace(env.coalition.payer, out, process.stdout.isTTY);
+    const started = Date.now();
+    try {
+      const result = await env.run(request);
+      stop();
+      const d = result.decision;
+      out('');
+      out(`Decision: ${d.outcome.toUpperCase()} in ${((Date.now() - started) / 1000).toFixed(1)} s (case ${result.caseId})`);
+      for (const r of d.reasons) out(`  reason: ${r}`);
+      for (const m of d.missing) out(`  missing: ${m.description}`);
+      for (const c of d.caveats) out(`  caveat: ${c.text}`);
+      const adj = JSON.stringify(result.claimResponse).match(/"code":"(A[134])"/)?.[1];
+      out(`PAS ClaimResponse: outcome ${String(result.claimResponse.outcome)}, review action ${adj ?? '?'}${result.claimResponse.preAuthRef ? `, preAuthRef ${String(result.claimResponse.preAuthRef)}` : ''}`);
+      out(`Board archived to ${join(dataDir, 'archive', `${result.caseId}.jsonl`)}`);
+      if (values.headless) return 0;
+      out(`\nNodes stay up (FHIR server ${env.fhirBase}). Press Ctrl-C to stop.`);
+      await new Promise<void>((resolveStop) => process.once('SIGINT', () => resolveStop()));
+      return 0;
+    } finally {
+      await env.close();
+    }
+  },
+};

@@ -1,0 +1,115 @@
+import type { BoardStore } from '../../core/board/store.js';
+import type { Clock } from '../../core/common/clock.js';
+import { systemClock } from '../../core/common/clock.js';
+import { MurmurError } from '../../core/common/errors.js';
+import type { Logger } from '../../core/common/log.js';
+import { silentLogger } from '../../core/common/log.js';
+import type { Random } from '../../core/common/random.js';
+import { cryptoRandom } from '../../core/common/random.js';
+import { didKeyResolver } from '../../core/crypto/did-key.js';
+import type { CaseState } from '../../core/coordination/case-state.js';
+import { northwindZolgensmaPolicy, type CoveragePolicy } from '../../core/agents/clinical/policy.js';
+import type { Decision, FhirResource } from '../../core/agents/clinical/types.js';
+import type { CaseDataRef, ClinicalDataPort, PasFormPort } from '../../core/agents/ports.js';
+import { createOrgIdentity, OrgNode, type OrgSpec } from './org-node.js';
+import { REFERENCE_ORGS, STARTING_REPUTATION } from './reference-coalition.js';
+
+export interface CoalitionOptions {
+  store: BoardStore;
+  /** Each organization's FHIR adapter (in the embedded default they read one server). */
+  data: (org: OrgSpec) => ClinicalDataPort;
+  forms: PasFormPort;
+  orgs?: readonly OrgSpec[];
+  clock?: Clock;
+  random?: Random;
+  logger?: Logger;
+}
+
+export interface Coalition {
+  nodes: OrgNode[];
+  payer: OrgNode;
+  stop(): void;
+}
+
+/** Starts every organization's node on one board (the embedded, single-machine default). */
+export async function startCoalition(o: CoalitionOptions): Promise<Coalition> {
+  const orgs = o.orgs ?? REFERENCE_ORGS;
+  const random = o.random ?? cryptoRandom;
+  const identities = orgs.map((spec) => createOrgIdentity(spec, random));
+  const genesis: Record<string, number> = {};
+  orgs.forEach((spec, i) => {
+    for (const a of spec.agents) {
+      const rep = STARTING_REPUTATION[a.name];
+      if (rep !== undefined) genesis[identities[i]!.agents.get(a.name)!.did] = rep;
+    }
+  });
+  const nodes = orgs.map(
+    (spec, i) =>
+      new OrgNode({
+        spec,
+        identity: identities[i]!,
+        store: o.store,
+        keys: didKeyResolver,
+        data: o.data(spec),
+        ...(spec.kind === 'payer' ? { forms: o.forms } : {}),
+        clock: o.clock ?? systemClock,
+        random,
+        logger: o.logger ?? silentLogger,
+        reducer: { genesisReputation: genesis },
+      }),
+  );
+  for (const n of nodes) await n.start();
+  const payer = nodes.find((n) => n.spec.kind === 'payer');
+  if (!payer) throw new MurmurError('E_INPUT', 'a coalition needs a payer organization');
+  return { nodes, payer, stop: () => nodes.forEach((n) => n.stop()) };
+}
+
+export interface CaseResult {
+  caseId: string;
+  outcome: Decision['outcome'];
+  decision: Decision;
+  claimResponse: FhirResource;
+  case: CaseState;
+}
+
+/** Opens a case at the payer and resolves when the coalition has dissolved and scored it. */
+export async function runCase(
+  coalition: Coalition,
+  ref: CaseDataRef,
+  opts: { policy?: CoveragePolicy; timeoutMs?: number } = {},
+): Promise<CaseResult> {
+  const payer = coalition.payer;
+  const caseId = await payer.submitCase(ref, opts.policy ?? northwindZolgensmaPolicy);
+  const c = await waitFor(payer, caseId, (x) => x.reputation !== undefined, opts.timeoutMs ?? 60_000);
+  const read = async (subtask: string, name: string): Promise<unknown> => {
+    const id = c.subtasks.get(subtask)?.artifact?.id;
+    const entry = id ? payer.replica.entry(id) : undefined;
+    return entry?.envelope.sections.find((s) => s.name === name)?.plaintext;
+  };
+  const decision = (await read('coverage-determination', 'decision')) as Decision | undefined;
+  const claimResponse = (await read('pas-response', 'claim-response')) as FhirResource | undefined;
+  if (!decision || !claimResponse || !c.outcome) throw new MurmurError('E_INTERNAL', `case ${caseId} ended without a decision`);
+  return { caseId, outcome: c.outcome.value, decision, claimResponse, case: c };
+}
+
+function waitFor(node: OrgNode, caseId: string, done: (c: CaseState) => boolean, timeoutMs: number): Promise<CaseState> {
+  return new Promise((resolve, reject) => {
+    const check = (): boolean => {
+      const c = node.replica.state.cases.get(caseId);
+      if (c && done(c)) {
+        stop();
+        clearTimeout(timer);
+        resolve(c);
+        return true;
+      }
+      return false;
+    };
+    const stop = node.replica.onRecord(() => void check());
+    const timer = setTimeout(() => {
+      stop();
+      const c = node.replica.state.cases.get(caseId);
+      reject(new MurmurError('E_TIMEOUT', `case ${caseId} did not finish within ${timeoutMs} ms (status ${c?.status ?? 'unknown'})`));
+    }, timeoutMs);
+    check();
+  });
+}

@@ -1,0 +1,73 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SqliteBoardStore } from '../../core/board/sqlite-store.js';
+import type { Clock } from '../../core/common/clock.js';
+import type { Logger } from '../../core/common/log.js';
+import type { Random } from '../../core/common/random.js';
+import { FhirClinicalData } from '../../fhir/adapters/clinical-data.js';
+import { storeRequestBundle } from '../../fhir/adapters/request-intake.js';
+import { PasClaimResponseBuilder } from '../../fhir/pas/claim-response.js';
+import type { PasRequest } from '../../fhir/pas/request.js';
+import { startFhirServer, type EmbeddedFhirServer } from '../../fhir/server/embedded-server.js';
+import { runCase, startCoalition, type CaseResult, type Coalition } from './coalition.js';
+
+export interface EmbeddedOptions {
+  /** Folder for the board file, the FHIR journal and the archive. */
+  dataDir: string;
+  /** An external FHIR server; the embedded one starts when absent. */
+  fhirBase?: string;
+  clock?: Clock;
+  random?: Random;
+  logger?: Logger;
+}
+
+export interface Embedded {
+  fhirBase: string;
+  store: SqliteBoardStore;
+  coalition: Coalition;
+  /** Stores a PAS request on the FHIR server and runs it through the coalition. */
+  run(request: PasRequest, timeoutMs?: number): Promise<CaseResult>;
+  close(): Promise<void>;
+}
+
+/** The single-machine default: an embedded FHIR server, a SQLite board, four org nodes. */
+export async function startEmbedded(o: EmbeddedOptions): Promise<Embedded> {
+  mkdirSync(o.dataDir, { recursive: true });
+  let fhir: EmbeddedFhirServer | undefined;
+  const fhirBase = o.fhirBase ?? (fhir = await startFhirServer({ port: 0, journalPath: join(o.dataDir, 'fhir-journal.jsonl') })).baseUrl;
+  const store = new SqliteBoardStore(join(o.dataDir, 'board.db'), o.clock);
+  const coalition = await startCoalition({
+    store,
+    data: () => new FhirClinicalData({ baseUrl: fhirBase }),
+    forms: new PasClaimResponseBuilder(),
+    ...(o.clock ? { clock: o.clock } : {}),
+    ...(o.random ? { random: o.random } : {}),
+    ...(o.logger ? { logger: o.logger } : {}),
+  });
+  return {
+    fhirBase,
+    store,
+    coalition,
+    async run(request, timeoutMs) {
+      const ref = await storeRequestBundle(fhirBase, request);
+      const result = await runCase(coalition, ref, timeoutMs ? { timeoutMs } : {});
+      await archiveCase(store, o.dataDir, result.caseId);
+      return result;
+    },
+    async close() {
+      coalition.stop();
+      await store.close();
+      await fhir?.close();
+    },
+  };
+}
+
+/** The dissolved coalition's memory: its part of the log, as signed, in one file. */
+async function archiveCase(store: SqliteBoardStore, dataDir: string, caseId: string): Promise<string> {
+  const dir = join(dataDir, 'archive');
+  mkdirSync(dir, { recursive: true });
+  const entries = (await store.read(1, 1_000_000)).filter((e) => e.envelope.case === caseId || e.envelope.case === null);
+  const path = join(dir, `${caseId}.jsonl`);
+  writeFileSync(path, entries.map((e) => JSON.stringify(e)).join('\n') + '\n');
+  return path;
+}

@@ -1,0 +1,32 @@
+import { createHash } from 'node:crypto';
+import type { Decision } from '../clinical/types.js';
+import type { AgentProfile } from '../runtime/agent.js';
+import { ROLES, section } from './sections.js';
+
+/** The payer's authorization (or tracking) number for a case: stable, and carrying no PHI. */
+export function authorizationNumber(caseId: string): string {
+  return `NW-${createHash('sha256').update(caseId).digest('hex').slice(0, 10).toUpperCase()}`;
+}
+
+/** Payer: compiles the PAS ClaimResponse from the determination. */
+export const formBuilder: AgentProfile = {
+  name: 'FormBuilder',
+  description: 'Compiles the Da Vinci PAS ClaimResponse and forms from a determination.',
+  role: ROLES.form,
+  skills: [{ id: 'pas-form', name: 'PAS ClaimResponse', description: 'Builds the PAS ClaimResponse for a decision.', tags: ['payer', 'pas', 'fhir'] }],
+  propose: () => ({
+    domain: 'pas-form',
+    subtasks: [
+      { id: 'pas-response', title: 'Compile the PAS ClaimResponse', skill: 'pas-form', deps: ['coverage-determination'], confidence: 0.9, domain: 'pas-form' },
+    ],
+  }),
+  work: {
+    'pas-form': async ({ case: c, ref, read, forms, boardTime }) => {
+      if (!forms) throw new Error('FormBuilder needs the PAS form port');
+      const decision = (await read('coverage-determination', 'decision')) as Decision | undefined;
+      if (!decision) throw new Error('the determination is not readable');
+      const claimResponse = await forms.claimResponse({ ref, decision, authorizationNumber: authorizationNumber(c.id), decidedAt: boardTime });
+      return { sections: [section('claim-response', [ROLES.policy], claimResponse)] };
+    },
+  },
+};

@@ -1,0 +1,44 @@
+import { pgxActionable, screenGenomics } from '../clinical/genomics.js';
+import { policyFor } from './policy-reasoner.js';
+import type { AgentProfile } from '../runtime/agent.js';
+import { ROLES, section } from './sections.js';
+
+/** Genomics lab: variant annotation and pharmacogenomic screening on the lab's own view. */
+export const genomicsAgent: AgentProfile = {
+  name: 'GenomicsAgent',
+  description: 'Annotates variants (SMN1/SMN2) and screens pharmacogenes (CYP2D6) for a case.',
+  role: ROLES.genomics,
+  skills: [
+    { id: 'variant-annotation', name: 'Variant annotation', description: 'SMN1/SMN2 copy number and variant interpretation.', tags: ['genomics', 'clia'] },
+    { id: 'pgx-screening', name: 'Pharmacogenomic screening', description: 'Metabolizer phenotypes of pharmacogenes.', tags: ['genomics', 'pgx'] },
+  ],
+  propose: () => ({
+    domain: 'genomics',
+    subtasks: [
+      { id: 'genomic-screening', title: 'SMN1/SMN2 confirmation, titer and PGx screen', skill: 'variant-annotation', deps: [], confidence: 0.9, domain: 'genomics' },
+    ],
+  }),
+  work: {
+    'variant-annotation': async ({ case: c, ref, data }) => {
+      const policy = policyFor(c.task.policy.id, c.task.policy.hash);
+      const resources = await data.fetch(ref, ['smn-genotype', 'aav9-titer', 'cyp2d6-phenotype']);
+      const screen = screenGenomics(resources, policy);
+      const sections = [
+        // Raw results stay with the lab; others get the criteria results or the phenotype only.
+        section('detail', [], screen.detail),
+        section('summary', [ROLES.policy], screen.summary),
+        ...(screen.pgx ? [section('pgx', [ROLES.interactions], screen.pgx)] : []),
+      ];
+      const gaps = pgxActionable(screen.pgx)
+        ? [
+            {
+              skill: 'drug-interaction-analysis',
+              reasonCode: 'pgx-finding',
+              subtask: { id: 'drug-interaction', title: 'Drug interaction analysis (pharmacogenomic)', deps: ['genomic-screening'], blocks: ['coverage-determination'] },
+            },
+          ]
+        : [];
+      return { sections, gaps };
+    },
+  },
+};

@@ -1,0 +1,70 @@
+import { evaluateCriteria, decide } from '../clinical/criteria.js';
+import { elementsFor, northwindZolgensmaPolicy, policyHash, type CoveragePolicy } from '../clinical/policy.js';
+import type { Caveat, CriterionResult, EvidenceSummary, InteractionReport } from '../clinical/types.js';
+import type { AgentProfile } from '../runtime/agent.js';
+import { ROLES, section } from './sections.js';
+
+/** The policies this payer knows, by id; policy documents are data, pinned by hash on the board. */
+export const POLICIES: Readonly<Record<string, CoveragePolicy>> = { [northwindZolgensmaPolicy.id]: northwindZolgensmaPolicy };
+
+export function policyFor(id: string, hash: string): CoveragePolicy {
+  const p = POLICIES[id];
+  if (!p || policyHash(p) !== hash) throw new Error(`policy ${id} with hash ${hash.slice(0, 12)} is not known here`);
+  return p;
+}
+
+/** Payer: coverage policy lookup and the PA determination from everyone's inputs. */
+export const policyReasoner: AgentProfile = {
+  name: 'PolicyReasoner',
+  description: 'Looks up the payer\'s coverage policy and determines prior-authorization requests against it.',
+  role: ROLES.policy,
+  skills: [
+    { id: 'coverage-policy', name: 'Coverage policy lookup', description: 'Finds and pins the policy that governs a service.', tags: ['payer', 'policy'] },
+    { id: 'pa-determination', name: 'PA determination', description: 'Evaluates the policy\'s criteria and decides.', tags: ['payer', 'determination'] },
+  ],
+  propose: () => ({
+    domain: 'pa-determination',
+    subtasks: [
+      { id: 'policy-lookup', title: 'Pin the coverage policy', skill: 'coverage-policy', deps: [], confidence: 0.95, domain: 'pa-determination' },
+      {
+        id: 'coverage-determination',
+        title: 'Determine the request against the policy',
+        skill: 'pa-determination',
+        deps: ['policy-lookup', 'evidence-synthesis', 'genomic-screening'],
+        confidence: 0.95,
+        domain: 'pa-determination',
+      },
+      // Outside its domain, its view of the genetics counts for little against the lab's.
+      { id: 'genomic-screening', title: 'Genetic confirmation', skill: 'variant-annotation', deps: [], confidence: 0.7, domain: 'genomics' },
+    ],
+  }),
+  work: {
+    'coverage-policy': async ({ case: c }) => {
+      const p = policyFor(c.task.policy.id, c.task.policy.hash);
+      return {
+        sections: [
+          section('policy', Object.values(ROLES), {
+            id: p.id,
+            version: p.version,
+            hash: c.task.policy.hash,
+            criteria: p.criteria.map((k) => ({ id: k.id, title: k.title, evaluatedBy: k.evaluatedBy })),
+          }),
+        ],
+      };
+    },
+    'pa-determination': async ({ case: c, ref, data, read }) => {
+      const policy = policyFor(c.task.policy.id, c.task.policy.hash);
+      const resources = await data.fetch(ref, elementsFor(policy, 'payer'));
+      const payer = evaluateCriteria(policy, resources, { evaluatedBy: 'payer' });
+      const summary = (await read('genomic-screening', 'summary')) as { criteria: CriterionResult[] } | undefined;
+      const evidence = (await read('evidence-synthesis', 'evidence')) as EvidenceSummary | undefined;
+      const interactions = (await read('drug-interaction', 'interactions')) as InteractionReport | undefined;
+      const caveats: Caveat[] = interactions?.caveats ?? [];
+      const decision = decide(policy, [...payer, ...(summary?.criteria ?? [])], {
+        caveats,
+        ...(evidence ? { evidence: { certainty: evidence.certainty, trials: evidence.trials.map((t) => t.id) } } : {}),
+      });
+      return { sections: [section('decision', [ROLES.form], decision)], outcome: decision.outcome };
+    },
+  },
+};
