@@ -1,0 +1,126 @@
+import { z } from 'zod';
+import fhirpath from 'fhirpath';
+import r4Model from 'fhirpath/fhir-context/r4';
+import northwindZolgensma from './policies/northwind-zolgensma.json' with { type: 'json' };
+import { DATA_ELEMENTS } from './types.js';
+import { MurmurError } from '../../common/errors.js';
+import { canonicalJson } from '../../common/canonical.js';
+import { sha256Hex } from '../../common/hash.js';
+
+/**
+ * A coverage policy as data: a payer changes criteria, thresholds and reasons by editing the
+ * JSON, never the code. Each criterion is a set of FHIRPath expressions over the evaluator's
+ * minimum-necessary view, with these environment variables:
+ *   %resources   the resources of the view (only the elements the criterion lists, at most)
+ *   %claim       the preauthorization Claim, if in the view
+ *   %patient     the Patient (demographics projection), if in the view
+ *   %plannedDate the planned date of service (Claim item servicedDate, else the asOf date)
+ *   %asOf        the evaluation date
+ *   %<name>      each of the criterion's `parameters` (thresholds kept out of the expressions)
+ */
+
+/** Names the evaluator binds; a parameter may not shadow one. */
+export const RESERVED_VARIABLES = ['resources', 'claim', 'patient', 'plannedDate', 'asOf', 'context', 'resource', 'rootResource', 'ucum', 'sct', 'loinc', 'factory', 'terminologies'] as const;
+
+const expression = z.string().trim().min(1, 'must be a non-empty FHIRPath expression');
+const coding = z.object({ system: z.string().url(), code: z.string().min(1), display: z.string().optional() });
+const parameterValue = z.union([z.number(), z.string(), z.array(z.union([z.number(), z.string()]))]);
+
+export const CriterionSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'must be a lowercase kebab-case id'),
+    number: z.number().int().positive(),
+    title: z.string().min(1),
+    evaluatedBy: z.enum(['payer', 'lab']),
+    elements: z.array(z.enum(DATA_ELEMENTS)).min(1, 'must list the data elements the criterion reads'),
+    parameters: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9]*$/), parameterValue).optional(),
+    /** True when data the criterion needs is absent → pend with a request for `missingDocument`. */
+    missing: expression,
+    /** True when the criterion fails → deny. */
+    notMet: expression,
+    /** True when a clinician must look → pend for clinical review. */
+    review: expression.optional(),
+    reasons: z.object({ met: z.string().min(1), notMet: z.string().min(1), missing: z.string().min(1), review: z.string().min(1).optional() }),
+    x12Reason: z.string().min(1),
+    missingDocument: z.object({ code: coding.optional(), description: z.string().min(1) }),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    if (c.review !== undefined && c.reasons.review === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['reasons', 'review'], message: 'is required when the criterion has a review expression' });
+    }
+    for (const name of Object.keys(c.parameters ?? {})) {
+      if ((RESERVED_VARIABLES as readonly string[]).includes(name)) {
+        ctx.addIssue({ code: 'custom', path: ['parameters', name], message: 'shadows a variable the evaluator binds' });
+      }
+    }
+  });
+
+export const PolicySchema = z
+  .object({
+    id: z.string().min(1),
+    version: z.string().min(1),
+    title: z.string().min(1),
+    payer: z.string().min(1),
+    service: coding,
+    /** The code system the criteria's x12Reason codes come from. */
+    x12ReasonSystem: z.string().url(),
+    /** The reason code a pend (missing data, clinical review) carries. */
+    x12PendReason: z.string().min(1),
+    criteria: z.array(CriterionSchema).min(1),
+  })
+  .strict()
+  .superRefine((p, ctx) => {
+    const seen = new Set<string>();
+    p.criteria.forEach((c, i) => {
+      if (seen.has(c.id)) ctx.addIssue({ code: 'custom', path: ['criteria', i, 'id'], message: `duplicates criterion id ${c.id}` });
+      seen.add(c.id);
+    });
+  });
+
+export type PolicyCriterion = z.infer<typeof CriterionSchema>;
+export type CoveragePolicy = z.infer<typeof PolicySchema>;
+
+function path(parts: readonly PropertyKey[]): string {
+  return parts.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`)).join('');
+}
+
+/**
+ * Validates a policy document (schema, then every FHIRPath expression compiles). Throws
+ * `E_SCHEMA` naming the field, e.g. `criteria[3].notMet: must be a non-empty FHIRPath expression`.
+ */
+export function parsePolicy(input: unknown): CoveragePolicy {
+  const parsed = PolicySchema.safeParse(input);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${path(i.path) || '(root)'}: ${i.message}`);
+    throw new MurmurError('E_SCHEMA', `invalid coverage policy: ${issues.join('; ')}`, { fields: parsed.error.issues.map((i) => path(i.path)) });
+  }
+  const policy = parsed.data;
+  policy.criteria.forEach((c, i) => {
+    for (const field of ['missing', 'notMet', 'review'] as const) {
+      const expr = c[field];
+      if (expr === undefined) continue;
+      try {
+        fhirpath.compile(expr, r4Model);
+      } catch {
+        throw new MurmurError('E_SCHEMA', `invalid coverage policy: criteria[${i}].${field}: is not a valid FHIRPath expression`, {
+          fields: [`criteria[${i}].${field}`],
+        });
+      }
+    }
+  });
+  return policy;
+}
+
+/** sha256 of the policy's canonical JSON (RFC 8785): what the board pins a decision to. */
+export function policyHash(policy: CoveragePolicy): string {
+  return sha256Hex(canonicalJson(policy));
+}
+
+/** The shipped Northwind policy for Zolgensma, validated once at load. */
+export const northwindZolgensmaPolicy: CoveragePolicy = parsePolicy(northwindZolgensma);
+
+/** The data elements the criteria of one evaluator read: what its FHIR view must contain. */
+export function elementsFor(policy: CoveragePolicy, evaluatedBy: 'payer' | 'lab'): (typeof DATA_ELEMENTS)[number][] {
+  return [...new Set(policy.criteria.filter((c) => c.evaluatedBy === evaluatedBy).flatMap((c) => c.elements))];
+}

@@ -1,0 +1,3 @@
+export { syntheticRequest, DEFAULT_AS_OF, type SyntheticRequestOptions } from './request.js';
+export { syntheticVariants, expectedOutcome, isCaseVariant, caseFacts, type CaseVariant, type CaseFacts, type ExpectedOutcome } from './variants.js';
+export { bundleResources } from './bundle.js';
