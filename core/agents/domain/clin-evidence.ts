@@ -1,3 +1,4 @@
+import { ICD10 } from '../clinical/elements.js';
 import { synthesizeEvidence } from '../clinical/evidence.js';
 import type { AgentProfile } from '../runtime/agent.js';
 import { ROLES, section } from './sections.js';
@@ -17,12 +18,13 @@ export const clinEvidence: AgentProfile = {
     ],
   }),
   work: {
-    // The service and indication come from the case's cleartext task: no patient data needed.
-    'evidence-synthesis': async ({ case: c }) => {
-      const summary = synthesizeEvidence({
-        drug: { code: c.task.service.code, display: 'onasemnogene abeparvovec-xioi' },
-        indication: { code: 'G12.0', display: 'Spinal muscular atrophy type 1' },
-      });
+    // Needs only the service (cleartext task) and the diagnosis code: nothing else of the patient.
+    'evidence-synthesis': async ({ case: c, ref, data }) => {
+      const [condition] = await data.fetch(ref, ['diagnosis']);
+      const coding = (condition?.code as { coding?: { system?: string; code?: string }[] } | undefined)?.coding ?? [];
+      const indication = coding.find((k) => k.system === ICD10)?.code;
+      if (!indication) throw new Error('no SMA diagnosis code to synthesize evidence for');
+      const summary = synthesizeEvidence({ drug: c.task.service.code, indication });
       return { sections: [section('evidence', [ROLES.policy], summary)] };
     },
   },
