@@ -72,9 +72,11 @@ export const ELEMENTS: Readonly<Record<DataElement, ElementSpec>> = {
   },
   'medication-plan': {
     resourceTypes: ['MedicationRequest'],
+    // where(...).empty() rather than matches(...).not(): an order without text (coded only)
+    // must still count, and a coded-only nusinersen order must still be excluded.
     match:
-      `(medication as CodeableConcept).text.lower().matches('nusinersen|risdiplam').not()` +
-      ` and (medication as CodeableConcept).coding.where(code='J3399').exists().not()`,
+      `(medication as CodeableConcept).where(text.lower().matches('nusinersen|risdiplam')` +
+      ` or coding.where(code='1872251' or code='2381341' or code='J3399').exists()).empty()`,
   },
   prescriber: {
     resourceTypes: ['PractitionerRole'],

@@ -1,0 +1,51 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { assessInteractions, cyp2d6Guidance } from '../../core/agents/clinical/pgx.js';
+import { evidenceBase, gradeCertainty, synthesizeEvidence } from '../../core/agents/clinical/evidence.js';
+import type { FhirResource } from '../../core/agents/clinical/types.js';
+import { isMurmurError } from '../../core/common/errors.js';
+
+const order = (name: string, rxnorm?: string): FhirResource => ({
+  resourceType: 'MedicationRequest',
+  status: 'active',
+  intent: 'plan',
+  medicationCodeableConcept: { ...(rxnorm ? { coding: [{ system: 'http://www.nlm.nih.gov/research/umls/rxnorm', code: rxnorm }] } : {}), text: name },
+});
+
+test('poor metabolizer: codeine and tramadol are to be avoided (CPIC strong), by RxNorm or by name', () => {
+  const r = assessInteractions({ gene: 'CYP2D6', phenotype: 'poor-metabolizer' }, [order('Codeine sulfate 15 mg'), order('analgesic', '10689')]);
+  const avoid = r.caveats.find((c) => c.code === 'pgx-cyp2d6-avoid')!;
+  assert.deepEqual(avoid.drugs, ['codeine', 'tramadol']);
+  assert.equal(r.findings.find((f) => f.drug === 'codeine')!.strength, 'strong');
+});
+
+test('caveats only for drugs in the plan or the protocol: prednisolone alone gives none', () => {
+  const r = assessInteractions({ gene: 'CYP2D6', phenotype: 'poor-metabolizer' }, []);
+  assert.deepEqual(r.caveats, []);
+  assert.deepEqual(r.findings.map((f) => f.drug), ['prednisolone']);
+  const withProtocol = assessInteractions({ gene: 'CYP2D6', phenotype: 'poor-metabolizer' }, [], { protocol: ['prednisolone', 'metoclopramide'] });
+  assert.deepEqual(withProtocol.caveats.map((c) => c.drugs), [['metoclopramide']]);
+});
+
+test('a normal metabolizer on the same plan gets findings but no caveat', () => {
+  const r = assessInteractions({ gene: 'CYP2D6', phenotype: 'normal-metabolizer' }, [order('metoclopramide'), order('codeine')]);
+  assert.deepEqual(r.caveats, []);
+  assert.ok(r.findings.every((f) => /^No change/.test(f.recommendation)));
+  assert.ok(cyp2d6Guidance.drugs.length >= 5);
+});
+
+test('evidence for Zolgensma in SMA type 1: four trials, High certainty computed from the domains', () => {
+  const s = synthesizeEvidence({ drug: 'J3399', indication: 'G12.0' });
+  assert.deepEqual(s.trials.map((t) => t.id), ['NCT02122952', 'NCT03306277', 'NCT03461289', 'NCT03505099']);
+  assert.equal(s.certainty, 'High');
+  assert.equal(synthesizeEvidence({ drug: 'Zolgensma', indication: 'g12.0' }).certainty, 'High');
+  assert.ok(s.grade.some((g) => g.domain === 'risk of bias'));
+});
+
+test('GRADE follows the ratings: a serious limitation removes the upgrade, a smaller effect lowers certainty', () => {
+  const body = evidenceBase[0]!;
+  assert.equal(gradeCertainty(body.design, { ...body.grade, riskOfBias: { rating: 'serious', note: 'x' } }), 'Very low');
+  assert.equal(gradeCertainty(body.design, { ...body.grade, largeEffect: { rating: 'large', note: 'x' }, doseResponse: { rating: 'absent', note: 'x' } }), 'Moderate');
+  assert.equal(gradeCertainty('randomized', { ...body.grade, imprecision: { rating: 'serious', note: 'x' } }), 'Moderate');
+  assert.throws(() => synthesizeEvidence({ drug: 'J3399', indication: 'G12.9' }), (e) => isMurmurError(e, 'E_NOT_FOUND'));
+});
