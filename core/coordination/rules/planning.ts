@@ -23,12 +23,12 @@ export function proposal(ctx: RuleContext<Proposal>): Verdict {
 export function planCommit(ctx: RuleContext<{ planHash: string }>): Verdict {
   const c = ctx.case!;
   if (!c.plan) return no('no merged plan to commit yet');
-  if (c.planCommitted) return no('plan already committed');
   if (!c.members.has(ctx.author)) return no('only members sign the plan');
   if (ctx.header.planHash !== c.plan.hash) return no('signed plan hash differs from the merged plan');
   if (c.planSigners.includes(ctx.author)) return no('already signed');
   c.planSigners.push(ctx.author);
-  if (c.planSigners.length >= Math.ceil(ctx.config.planQuorum * c.members.size)) {
+  // Signatures after the quorum are kept (every founder's assent is on record).
+  if (!c.planCommitted && c.planSigners.length >= Math.ceil(ctx.config.planQuorum * c.members.size)) {
     c.planCommitted = ctx.ref;
     c.status = 'executing';
     for (const s of c.plan.subtasks) c.subtasks.set(s.id, { ...s, deps: [...s.deps], origin: 'plan', blockedBy: [] });
