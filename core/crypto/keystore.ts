@@ -23,7 +23,7 @@ export type KeyKind = 'ed25519' | 'x25519' | 'secp256k1';
 export interface KeyInfo {
   readonly label: string;
   readonly kind: KeyKind;
-  /** Ed25519 / X25519: raw 32 bytes; secp256k1: compressed SEC1 point (33 bytes). */
+  /** Ed25519 / X25519: raw 32 bytes; secp256k1: uncompressed SEC1 point (65 bytes; Identus' long-form did:prism resolver rejects the compressed form). */
   readonly publicKey: Uint8Array;
 }
 
@@ -72,7 +72,7 @@ function publicKeyOf(kind: KeyKind, secret: Uint8Array): Uint8Array {
     case 'secp256k1': {
       const ecdh = createECDH('secp256k1');
       ecdh.setPrivateKey(secret);
-      return new Uint8Array(ecdh.getPublicKey(null, 'compressed'));
+      return new Uint8Array(ecdh.getPublicKey(null, 'uncompressed'));
     }
   }
 }

@@ -18,7 +18,7 @@ test('the keystore hands out signers and unwrappers, and survives seal/open', as
   const sig = ks.generate('agent-1/signing', 'ed25519', random);
   const agr = ks.generate('agent-1/agreement', 'x25519', random);
   const master = ks.generate('org/master', 'secp256k1', random);
-  assert.equal(master.publicKey.length, 33);
+  assert.equal(master.publicKey.length, 65);
   const signer = ks.signer('agent-1/signing', 'did:example:a#k');
   const msg = utf8('envelope bytes');
   assert.ok(ed25519Verify(sig.publicKey, msg, signer.sign(msg)));
