@@ -5,12 +5,24 @@ import type { StoredEntry } from './store.js';
 export type Verdict = { ok: true } | { ok: false; reason: string };
 
 /**
+ * What slow checks found about an entry before it is folded (e.g. a verified presentation),
+ * computed by an `Admission` in log order so every node derives the same evidence.
+ */
+export type Evidence = Readonly<Record<string, unknown>>;
+
+/**
+ * Asynchronous checks that run on each entry, in log order, before the fold applies it
+ * (credential and proof verification). Must be deterministic given the log.
+ */
+export type Admission<S> = (state: S, entry: StoredEntry) => Promise<Evidence>;
+
+/**
  * The semantics of kinds, supplied by the layer above (coordination). `apply` must be
  * deterministic, do no I/O, and leave `state` untouched when it rejects.
  */
 export interface Reducer<S> {
   init(): S;
-  apply(state: S, entry: StoredEntry): Verdict;
+  apply(state: S, entry: StoredEntry, evidence: Evidence): Verdict;
 }
 
 export type EntryStatus = 'accepted' | 'rejected' | 'duplicate';
@@ -66,10 +78,10 @@ export class BoardFold<S> {
     return this.last;
   }
 
-  apply(entry: StoredEntry): FoldRecord {
+  apply(entry: StoredEntry, evidence: Evidence = {}): FoldRecord {
     if (entry.index <= this.last) throw new Error(`entry ${entry.index} folded out of order (at ${this.last})`);
     this.last = entry.index;
-    const record = this.judge(entry);
+    const record = this.judge(entry, evidence);
     this.records.push(record);
     return record;
   }
@@ -78,7 +90,7 @@ export class BoardFold<S> {
     return this.records.filter((r) => r.status === 'rejected');
   }
 
-  private judge(entry: StoredEntry): FoldRecord {
+  private judge(entry: StoredEntry, evidence: Evidence): FoldRecord {
     const env = entry.envelope;
     const base = {
       index: entry.index,
@@ -118,7 +130,7 @@ export class BoardFold<S> {
     this.seen.add(env.id);
     this.chains.set(env.author, { seq: env.seq, id: env.id });
     this.seqIds.set(`${env.author} ${env.seq}`, env.id);
-    const verdict = this.reducer.apply(this.state, entry);
+    const verdict = this.reducer.apply(this.state, entry, evidence);
     if (!verdict.ok) return reject(verdict.reason);
     return { ...base, status: 'accepted' };
   }

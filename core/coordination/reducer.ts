@@ -1,4 +1,4 @@
-import type { Reducer, Verdict } from '../board/fold.js';
+import type { Evidence, Reducer, Verdict } from '../board/fold.js';
 import { authorDid } from '../board/envelope.js';
 import type { Kind } from '../board/kinds.js';
 import type { StoredEntry } from '../board/store.js';
@@ -53,7 +53,7 @@ export function coalitionReducer(config: Partial<ReducerConfig> = {}): Reducer<C
   const cfg: ReducerConfig = { ...DEFAULT_REDUCER_CONFIG, ...config };
   return {
     init: () => ({ cases: new Map(), cards: new Map(), reputation: new Map(), reputationHistory: [] }),
-    apply(state, entry: StoredEntry): Verdict {
+    apply(state, entry: StoredEntry, evidence: Evidence): Verdict {
       const env = entry.envelope;
       const parsed = HEADER_SCHEMAS[env.kind].safeParse(env.header);
       if (!parsed.success) {
@@ -72,6 +72,7 @@ export function coalitionReducer(config: Partial<ReducerConfig> = {}): Reducer<C
         header: parsed.data as never,
         author: authorDid(env.author),
         ref: { id: env.id, index: entry.index, at: entry.at },
+        evidence,
         ...(c ? { case: c } : {}),
       };
       return rule(ctx);

@@ -1,5 +1,5 @@
 import type { KeyResolver } from '../../crypto/signing.js';
-import { BoardFold, type FoldRecord } from '../../board/fold.js';
+import { BoardFold, type Admission, type FoldRecord } from '../../board/fold.js';
 import type { BoardStore, StoredEntry, Unsubscribe } from '../../board/store.js';
 import type { CoalitionState } from '../../coordination/case-state.js';
 import { DEFAULT_REDUCER_CONFIG, coalitionReducer, type ReducerConfig } from '../../coordination/reducer.js';
@@ -21,6 +21,7 @@ export class BoardReplica {
     private readonly store: BoardStore,
     keys: KeyResolver,
     config: Partial<ReducerConfig> = {},
+    private readonly admission?: Admission<CoalitionState>,
   ) {
     this.config = { ...DEFAULT_REDUCER_CONFIG, ...config };
     this.fold = new BoardFold(keys, coalitionReducer(this.config));
@@ -55,15 +56,16 @@ export class BoardReplica {
       for (;;) {
         const batch = await this.store.read(this.fold.lastIndex + 1, 500);
         if (batch.length === 0) return;
-        for (const entry of batch) this.ingest(entry);
+        for (const entry of batch) await this.ingest(entry);
       }
     });
     return this.pumping;
   }
 
-  private ingest(entry: StoredEntry): void {
+  private async ingest(entry: StoredEntry): Promise<void> {
     if (entry.index <= this.fold.lastIndex) return;
-    const record = this.fold.apply(entry);
+    const evidence = this.admission ? await this.admission(this.fold.state, entry) : {};
+    const record = this.fold.apply(entry, evidence);
     this.byId.set(record.id, entry);
     for (const listener of [...this.listeners]) listener(record, entry);
   }

@@ -1,5 +1,5 @@
 import type { StoredEntry } from '../../board/store.js';
-import type { Verdict } from '../../board/fold.js';
+import type { Evidence, Verdict } from '../../board/fold.js';
 import type { CaseState, CoalitionState, EntryRef } from '../case-state.js';
 import type { AwardWeights } from '../contract-net.js';
 
@@ -26,6 +26,8 @@ export interface RuleContext<H = unknown> {
   /** The author's DID (the key id without its fragment). */
   author: string;
   ref: EntryRef;
+  /** What the admission stage verified about this entry (credentials, proofs). */
+  evidence: Evidence;
   /** The case, for kinds that belong to one (undefined for TaskAvailable of a new case). */
   case?: CaseState;
 }
