@@ -8,7 +8,7 @@ import type { KeyResolver, Signer } from '../../core/crypto/signing.js';
 import type { AgentCard } from '../../core/coordination/messages.js';
 import type { ReducerConfig } from '../../core/coordination/reducer.js';
 import { policyHash, type CoveragePolicy } from '../../core/agents/clinical/policy.js';
-import { REQUEST_READERS, section } from '../../core/agents/domain/sections.js';
+import { REQUEST_READERS } from '../../core/agents/domain/sections.js';
 import { PA_WORKFLOW_NEEDS } from '../../core/agents/domain/workflow.js';
 import type { CaseDataRef, ClinicalDataPort, PasFormPort } from '../../core/agents/ports.js';
 import type { AgentProfile } from '../../core/agents/runtime/agent.js';
@@ -136,8 +136,9 @@ export class OrgNode {
         service: { system: policy.service.system, code: policy.service.code },
         policy: { id: policy.id, version: policy.version, hash: policyHash(policy) },
         needs: [...PA_WORKFLOW_NEEDS],
+        requestReaders: [...REQUEST_READERS],
       },
-      sections: [section('request', REQUEST_READERS, ref)],
+      sections: [{ name: 'request', readers: [...REQUEST_READERS].sort(), plaintext: ref }],
     });
     return caseId;
   }

@@ -1,4 +1,4 @@
-import type { AgentCard, Proposal, TaskAvailable } from './messages.js';
+import type { AgentCard, Output, Proposal, TaskAvailable } from './messages.js';
 
 /** Where a case is in its life; each step is a fact of the log (see reducer.ts). */
 export type CaseStatus = 'open' | 'convening' | 'planning' | 'executing' | 'closing' | 'dissolved';
@@ -25,6 +25,8 @@ export interface PlannedSubtask {
   deps: string[];
   /** Fused confidence in this subtask from the proposals. */
   confidence: number;
+  /** The disclosure policy of its artifact: each section and the roles that may read it. */
+  outputs: Output[];
 }
 
 export interface Subtask extends PlannedSubtask {
@@ -53,7 +55,7 @@ export interface GapState {
   skill: string;
   reasonCode: string;
   suggested?: string;
-  subtask: { id: string; title: string; deps: string[]; blocks: string[] };
+  subtask: { id: string; title: string; deps: string[]; blocks: string[]; outputs: Output[] };
   status: 'open' | 'announced' | 'awarded';
   raised: EntryRef;
   announce?: EntryRef & { windowMs: number };
@@ -82,6 +84,32 @@ export interface CaseState {
   dissolved?: EntryRef;
   outcome?: { value: 'approved' | 'denied' | 'pended'; subtask: string; ref: EntryRef };
   reputation?: { deltas: Record<string, number>; values: Record<string, number>; ref: EntryRef };
+  access: {
+    /** Access requests by envelope id. */
+    requests: Map<string, AccessRequestRecord>;
+    /** Key grants by the request they answer. */
+    grants: Map<string, GrantRecord>;
+  };
+}
+
+export interface AccessRequestRecord {
+  ref: EntryRef;
+  requester: string;
+  role: string;
+  organization: string;
+  target: string;
+  targetAuthor: string;
+  subtask: string;
+  section: string;
+}
+
+export interface GrantRecord {
+  ref: EntryRef;
+  request: string;
+  grantor: string;
+  grantee: string;
+  target: string;
+  section: string;
 }
 
 export interface CardRecord {

@@ -5,7 +5,13 @@ import type { Kind } from '../board/kinds.js';
  * Cleartext headers per kind. Headers are PHI-free by construction: ids, codes, numbers and
  * hashes only. Anything clinical travels in sections.
  */
-const Did = z.string().regex(/^did:[a-z0-9]+:[A-Za-z0-9._:%-]+$/, 'expected a DID');
+const Did = z.string().max(2048).regex(/^did:[a-z0-9]+:[A-Za-z0-9._:%=-]+$/, 'expected a DID');
+const Role = z.string().regex(/^[a-z][a-z0-9-]{0,63}$/, 'roles are lower-case words joined by hyphens');
+/** A verifiable presentation (checked by the admission stage, not here): PHI-free credentials. */
+const Presentation = z.record(z.string(), z.unknown());
+/** A section a subtask will post, and the roles that may read it (the disclosure policy). */
+const Output = z.object({ section: z.string().regex(/^[a-z][a-z0-9-]{0,39}$/), readers: z.array(Role).max(16) }).strict();
+export type Output = z.infer<typeof Output>;
 const SubtaskId = z.string().regex(/^[a-z][a-z0-9-]{0,47}$/, 'subtask ids are lower-case words joined by hyphens');
 const Skill = z.string().regex(/^[a-z][a-z0-9-]{0,47}$/);
 const Hash = z.string().regex(/^[0-9a-f]{64}$/);
@@ -32,12 +38,17 @@ export const AgentCardSchema = z
   .strict();
 export type AgentCard = z.infer<typeof AgentCardSchema>;
 
+/** A card as posted: with the presentation that backs its organization and role. */
+export const AgentCardEnvelopeSchema = AgentCardSchema.extend({ presentation: Presentation.optional() }).strict();
+
 export const TaskAvailableSchema = z
   .object({
     service: z.object({ system: z.string().url(), code: z.string().max(20) }).strict(),
     policy: z.object({ id: z.string().max(80), version: z.string().max(20), hash: Hash }).strict(),
     /** Skills the policy needs, so a convener can find founders from cards. */
     needs: z.array(Skill).min(1).max(16),
+    /** Roles that may read the request section (where the case's data lives). */
+    requestReaders: z.array(Role).max(16),
   })
   .strict();
 export type TaskAvailable = z.infer<typeof TaskAvailableSchema>;
@@ -54,6 +65,8 @@ export const ProposedSubtaskSchema = z
     confidence: Unit,
     /** The proposer's domain this subtask belongs to (drives domain relevance). */
     domain: Skill,
+    /** Sections its artifact will carry and who may read each. */
+    outputs: z.array(Output).max(8),
   })
   .strict();
 export type ProposedSubtask = z.infer<typeof ProposedSubtaskSchema>;
@@ -64,7 +77,7 @@ export const PlanCommitSchema = z.object({ planHash: Hash }).strict();
 export const VoteSchema = z.object({ topic: z.string().max(80), choice: z.string().max(80) }).strict();
 export const BeliefUpdateSchema = z.object({ round: z.number().int().min(0), beliefs: z.record(SubtaskId, Unit) }).strict();
 
-export const ClaimSchema = z.object({ leaseMs: z.number().int().min(1_000).max(3_600_000) }).strict();
+export const ClaimSchema = z.object({ leaseMs: z.number().int().min(1_000).max(3_600_000), presentation: Presentation.optional() }).strict();
 export const ReleaseSchema = z.object({ reason: z.string().max(120) }).strict();
 export const HeartbeatSchema = z.object({}).strict();
 export const CheckpointSchema = z.object({ progress: Unit, step: z.string().max(80) }).strict();
@@ -82,7 +95,13 @@ export const GapSchema = z
     reasonCode: z.string().max(40),
     suggested: Did.optional(),
     subtask: z
-      .object({ id: SubtaskId, title: z.string().max(120), deps: z.array(SubtaskId).max(16), blocks: z.array(SubtaskId).max(16) })
+      .object({
+        id: SubtaskId,
+        title: z.string().max(120),
+        deps: z.array(SubtaskId).max(16),
+        blocks: z.array(SubtaskId).max(16),
+        outputs: z.array(Output).max(8),
+      })
       .strict(),
   })
   .strict();
@@ -109,8 +128,9 @@ export const AwardSchema = z
 export const WaitSchema = z.object({ on: z.array(SubtaskId).max(16) }).strict();
 export const DeadlockResolvedSchema = z.object({ cycle: z.array(Did).max(32), yielded: Did }).strict();
 export const LeaseExpiredSchema = z.object({ claimant: Did }).strict();
-export const AccessRequestSchema = z.object({ section: z.string().max(40), target: EnvelopeRef }).strict();
-export const KeyGrantSchema = z.object({ section: z.string().max(40), target: EnvelopeRef, grantee: Did }).strict();
+export const AccessRequestSchema = z.object({ section: z.string().max(40), target: EnvelopeRef, presentation: Presentation.optional() }).strict();
+/** `grant` is the wrapped content key (core/access/key-grant.ts), validated by the access rules. */
+export const KeyGrantHeaderSchema = z.object({ request: EnvelopeRef, target: EnvelopeRef, section: z.string().max(40), grantee: Did, grant: z.record(z.string(), z.unknown()) }).strict();
 export const DoneVoteSchema = z.object({}).strict();
 export const DissolvedSchema = z.object({ votes: z.number().int().min(0), members: z.number().int().min(1) }).strict();
 export const ReputationUpdateSchema = z
@@ -119,7 +139,7 @@ export const ReputationUpdateSchema = z
 
 export const HEADER_SCHEMAS: Record<Kind, z.ZodType> = {
   TaskAvailable: TaskAvailableSchema,
-  AgentCard: AgentCardSchema,
+  AgentCard: AgentCardEnvelopeSchema,
   Invitation: InvitationSchema,
   Accept: AcceptSchema,
   Proposal: ProposalSchema,
@@ -141,7 +161,7 @@ export const HEADER_SCHEMAS: Record<Kind, z.ZodType> = {
   DeadlockResolved: DeadlockResolvedSchema,
   LeaseExpired: LeaseExpiredSchema,
   AccessRequest: AccessRequestSchema,
-  KeyGrant: KeyGrantSchema,
+  KeyGrant: KeyGrantHeaderSchema,
   DoneVote: DoneVoteSchema,
   Dissolved: DissolvedSchema,
   ReputationUpdate: ReputationUpdateSchema,

@@ -33,7 +33,11 @@ export function mergeProposals(proposals: readonly WeightedProposal[]): PlannedS
       acc.weight += w;
       const wc = w * s.confidence;
       if (!acc.best || wc > acc.best.w) {
-        acc.best = { w: wc, author, s: { id: s.id, title: s.title, skill: s.skill, deps: [...s.deps].sort(), confidence: 0 } };
+        acc.best = {
+          w: wc,
+          author,
+          s: { id: s.id, title: s.title, skill: s.skill, deps: [...s.deps].sort(), confidence: 0, outputs: s.outputs.map((o) => ({ section: o.section, readers: [...o.readers].sort() })) },
+        };
       }
       byId.set(s.id, acc);
     }

@@ -21,9 +21,10 @@ export const DEFAULT_REDUCER_CONFIG: ReducerConfig = {
   planQuorum: 2 / 3,
   doneQuorum: 0.8,
   awardLeaseMs: 10 * 60_000,
+  requireCredentials: false,
 };
 
-type Rule = (ctx: RuleContext<never>) => Verdict;
+export type Rule = (ctx: RuleContext<never>) => Verdict;
 
 /** Kinds whose rules are not in this layer yet are accepted as records with no effect. */
 const RULES: Partial<Record<Kind, Rule>> = {
@@ -49,8 +50,9 @@ const RULES: Partial<Record<Kind, Rule>> = {
 };
 
 /** The coordination layer's rules as the board fold's reducer: pure, deterministic, no I/O. */
-export function coalitionReducer(config: Partial<ReducerConfig> = {}): Reducer<CoalitionState> {
+export function coalitionReducer(config: Partial<ReducerConfig> = {}, extraRules: Partial<Record<Kind, Rule>> = {}): Reducer<CoalitionState> {
   const cfg: ReducerConfig = { ...DEFAULT_REDUCER_CONFIG, ...config };
+  const rules = { ...RULES, ...extraRules };
   return {
     init: () => ({ cases: new Map(), cards: new Map(), reputation: new Map(), reputationHistory: [] }),
     apply(state, entry: StoredEntry, evidence: Evidence): Verdict {
@@ -63,7 +65,7 @@ export function coalitionReducer(config: Partial<ReducerConfig> = {}): Reducer<C
       const c = env.case === null ? undefined : state.cases.get(env.case);
       if (env.case !== null && env.kind !== 'TaskAvailable' && !c) return no('no such case on the board');
       if (c?.status === 'dissolved' && env.kind !== 'ReputationUpdate') return no('the case is dissolved');
-      const rule = RULES[env.kind];
+      const rule = rules[env.kind];
       if (!rule) return { ok: true };
       const ctx: RuleContext<never> = {
         state,

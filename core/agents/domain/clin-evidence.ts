@@ -1,7 +1,7 @@
 import { ICD10 } from '../clinical/elements.js';
 import { synthesizeEvidence } from '../clinical/evidence.js';
 import type { AgentProfile } from '../runtime/agent.js';
-import { ROLES, section } from './sections.js';
+import { ROLES, outputsOf, section } from './sections.js';
 
 /** Clinical evidence vendor: synthesizes the trials with a GRADE rating. */
 export const clinEvidence: AgentProfile = {
@@ -14,7 +14,7 @@ export const clinEvidence: AgentProfile = {
   propose: () => ({
     domain: 'evidence-synthesis',
     subtasks: [
-      { id: 'evidence-synthesis', title: 'Synthesize the evidence (GRADE)', skill: 'evidence-synthesis', deps: [], confidence: 0.9, domain: 'evidence-synthesis' },
+      { id: 'evidence-synthesis', title: 'Synthesize the evidence (GRADE)', skill: 'evidence-synthesis', deps: [], confidence: 0.9, domain: 'evidence-synthesis', outputs: outputsOf('evidence-synthesis') },
     ],
   }),
   work: {
@@ -25,7 +25,7 @@ export const clinEvidence: AgentProfile = {
       const indication = coding.find((k) => k.system === ICD10)?.code;
       if (!indication) throw new Error('no SMA diagnosis code to synthesize evidence for');
       const summary = synthesizeEvidence({ drug: c.task.service.code, indication });
-      return { sections: [section('evidence', [ROLES.policy], summary)] };
+      return { sections: [section('evidence-synthesis', 'evidence', summary)] };
     },
   },
   bid: () => undefined,

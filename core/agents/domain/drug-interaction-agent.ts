@@ -27,7 +27,7 @@ export const drugInteractionAgent: AgentProfile = {
       if (!phenotype) throw new Error('the phenotype is not readable');
       const plan = await data.fetch(ref, ['medication-plan']);
       const report = assessInteractions(phenotype, plan);
-      return { sections: [section('interactions', [ROLES.policy], report)] };
+      return { sections: [section('drug-interaction', 'interactions', report)] };
     },
   },
 };

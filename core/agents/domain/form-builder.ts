@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Decision } from '../clinical/types.js';
 import type { AgentProfile } from '../runtime/agent.js';
-import { ROLES, section } from './sections.js';
+import { ROLES, outputsOf, section } from './sections.js';
 
 /** The payer's authorization (or tracking) number for a case: stable, and carrying no PHI. */
 export function authorizationNumber(caseId: string): string {
@@ -17,7 +17,7 @@ export const formBuilder: AgentProfile = {
   propose: () => ({
     domain: 'pas-form',
     subtasks: [
-      { id: 'pas-response', title: 'Compile the PAS ClaimResponse', skill: 'pas-form', deps: ['coverage-determination'], confidence: 0.9, domain: 'pas-form' },
+      { id: 'pas-response', title: 'Compile the PAS ClaimResponse', skill: 'pas-form', deps: ['coverage-determination'], confidence: 0.9, domain: 'pas-form', outputs: outputsOf('pas-response') },
     ],
   }),
   work: {
@@ -26,7 +26,7 @@ export const formBuilder: AgentProfile = {
       const decision = (await read('coverage-determination', 'decision')) as Decision | undefined;
       if (!decision) throw new Error('the determination is not readable');
       const claimResponse = await forms.claimResponse({ ref, decision, authorizationNumber: authorizationNumber(c.id), decidedAt: boardTime });
-      return { sections: [section('claim-response', [ROLES.policy], claimResponse)] };
+      return { sections: [section('pas-response', 'claim-response', claimResponse)] };
     },
   },
 };

@@ -1,7 +1,7 @@
 import { pgxActionable, screenGenomics } from '../clinical/genomics.js';
 import { policyFor } from './policy-reasoner.js';
 import type { AgentProfile } from '../runtime/agent.js';
-import { ROLES, section } from './sections.js';
+import { ROLES, outputsOf, section } from './sections.js';
 
 /** Genomics lab: variant annotation and pharmacogenomic screening on the lab's own view. */
 export const genomicsAgent: AgentProfile = {
@@ -15,7 +15,7 @@ export const genomicsAgent: AgentProfile = {
   propose: () => ({
     domain: 'genomics',
     subtasks: [
-      { id: 'genomic-screening', title: 'SMN1/SMN2 confirmation, titer and PGx screen', skill: 'variant-annotation', deps: [], confidence: 0.9, domain: 'genomics' },
+      { id: 'genomic-screening', title: 'SMN1/SMN2 confirmation, titer and PGx screen', skill: 'variant-annotation', deps: [], confidence: 0.9, domain: 'genomics', outputs: outputsOf('genomic-screening') },
     ],
   }),
   work: {
@@ -25,16 +25,16 @@ export const genomicsAgent: AgentProfile = {
       const screen = screenGenomics(resources, policy);
       const sections = [
         // Raw results stay with the lab; others get the criteria results or the phenotype only.
-        section('detail', [], screen.detail),
-        section('summary', [ROLES.policy], screen.summary),
-        ...(screen.pgx ? [section('pgx', [ROLES.interactions], screen.pgx)] : []),
+        section('genomic-screening', 'detail', screen.detail),
+        section('genomic-screening', 'summary', screen.summary),
+        ...(screen.pgx ? [section('genomic-screening', 'pgx', screen.pgx)] : []),
       ];
       const gaps = pgxActionable(screen.pgx)
         ? [
             {
               skill: 'drug-interaction-analysis',
               reasonCode: 'pgx-finding',
-              subtask: { id: 'drug-interaction', title: 'Drug interaction analysis (pharmacogenomic)', deps: ['genomic-screening'], blocks: ['coverage-determination'] },
+              subtask: { id: 'drug-interaction', title: 'Drug interaction analysis (pharmacogenomic)', deps: ['genomic-screening'], blocks: ['coverage-determination'], outputs: outputsOf('drug-interaction') },
             },
           ]
         : [];

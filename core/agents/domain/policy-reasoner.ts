@@ -2,7 +2,7 @@ import { evaluateCriteria, decide } from '../clinical/criteria.js';
 import { elementsFor, northwindZolgensmaPolicy, policyHash, type CoveragePolicy } from '../clinical/policy.js';
 import type { Caveat, CriterionResult, EvidenceSummary, InteractionReport } from '../clinical/types.js';
 import type { AgentProfile } from '../runtime/agent.js';
-import { ROLES, section } from './sections.js';
+import { ROLES, outputsOf, section } from './sections.js';
 
 /** The policies this payer knows, by id; policy documents are data, pinned by hash on the board. */
 export const POLICIES: Readonly<Record<string, CoveragePolicy>> = { [northwindZolgensmaPolicy.id]: northwindZolgensmaPolicy };
@@ -25,7 +25,7 @@ export const policyReasoner: AgentProfile = {
   propose: () => ({
     domain: 'pa-determination',
     subtasks: [
-      { id: 'policy-lookup', title: 'Pin the coverage policy', skill: 'coverage-policy', deps: [], confidence: 0.95, domain: 'pa-determination' },
+      { id: 'policy-lookup', title: 'Pin the coverage policy', skill: 'coverage-policy', deps: [], confidence: 0.95, domain: 'pa-determination', outputs: outputsOf('policy-lookup') },
       {
         id: 'coverage-determination',
         title: 'Determine the request against the policy',
@@ -33,9 +33,10 @@ export const policyReasoner: AgentProfile = {
         deps: ['policy-lookup', 'evidence-synthesis', 'genomic-screening'],
         confidence: 0.95,
         domain: 'pa-determination',
+        outputs: outputsOf('coverage-determination'),
       },
       // Outside its domain, its view of the genetics counts for little against the lab's.
-      { id: 'genomic-screening', title: 'Genetic confirmation', skill: 'variant-annotation', deps: [], confidence: 0.7, domain: 'genomics' },
+      { id: 'genomic-screening', title: 'Genetic confirmation', skill: 'variant-annotation', deps: [], confidence: 0.7, domain: 'genomics', outputs: outputsOf('genomic-screening') },
     ],
   }),
   work: {
@@ -43,7 +44,7 @@ export const policyReasoner: AgentProfile = {
       const p = policyFor(c.task.policy.id, c.task.policy.hash);
       return {
         sections: [
-          section('policy', Object.values(ROLES), {
+          section('policy-lookup', 'policy', {
             id: p.id,
             version: p.version,
             hash: c.task.policy.hash,
@@ -64,7 +65,7 @@ export const policyReasoner: AgentProfile = {
         caveats,
         ...(evidence ? { evidence: { certainty: evidence.certainty, trials: evidence.trials.map((t) => t.id) } } : {}),
       });
-      return { sections: [section('decision', [ROLES.form], decision)], outcome: decision.outcome };
+      return { sections: [section('coverage-determination', 'decision', decision)], outcome: decision.outcome };
     },
   },
 };

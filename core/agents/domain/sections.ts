@@ -1,9 +1,7 @@
 import type { Section } from '../../board/envelope.js';
+import type { Output } from '../../coordination/messages.js';
 
-/**
- * Roles, and who may read each artifact section: the disclosure policy of the reference
- * workflow (minimum necessary). The author can always read its own sections.
- */
+/** The roles of the reference workflow. */
 export const ROLES = {
   policy: 'policy-reasoner',
   form: 'form-builder',
@@ -12,9 +10,37 @@ export const ROLES = {
   interactions: 'drug-interaction',
 } as const;
 
-export function section(name: string, readers: readonly string[], content: unknown): Section {
-  return { name, readers: [...readers], plaintext: content };
+const ALL_ROLES = Object.values(ROLES);
+
+/**
+ * The disclosure policy of the reference workflow (HIPAA minimum necessary): for each
+ * subtask, the sections its artifact carries and the roles that may read each. Proposals
+ * put it into the plan, the fold holds every artifact to it, and key grants follow it. The
+ * author can always read its own sections; raw genomic results (`detail`) stay with the lab.
+ */
+export const OUTPUTS: Readonly<Record<string, Output[]>> = {
+  'policy-lookup': [{ section: 'policy', readers: ALL_ROLES }],
+  'evidence-synthesis': [{ section: 'evidence', readers: [ROLES.policy] }],
+  'genomic-screening': [
+    { section: 'detail', readers: [] },
+    { section: 'summary', readers: [ROLES.policy] },
+    { section: 'pgx', readers: [ROLES.interactions] },
+  ],
+  'drug-interaction': [{ section: 'interactions', readers: [ROLES.policy] }],
+  'coverage-determination': [{ section: 'decision', readers: [ROLES.form] }],
+  'pas-response': [{ section: 'claim-response', readers: [ROLES.policy] }],
+};
+
+/** Who may read the case request (where the case's data lives): every role of the workflow. */
+export const REQUEST_READERS: readonly string[] = ALL_ROLES;
+
+export function outputsOf(subtask: string): Output[] {
+  return (OUTPUTS[subtask] ?? []).map((o) => ({ section: o.section, readers: [...o.readers].sort() }));
 }
 
-/** Case request (where the FHIR data is): every role of the coalition. */
-export const REQUEST_READERS = Object.values(ROLES);
+/** A section of a subtask's artifact, addressed to the readers the policy names. */
+export function section(subtask: string, name: string, content: unknown): Section {
+  const out = OUTPUTS[subtask]?.find((o) => o.section === name);
+  if (!out) throw new Error(`the disclosure policy has no section ${name} for ${subtask}`);
+  return { name, readers: [...out.readers].sort(), plaintext: content };
+}

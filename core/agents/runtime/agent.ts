@@ -1,6 +1,6 @@
 import type { Section } from '../../board/envelope.js';
 import type { CaseState, Subtask } from '../../coordination/case-state.js';
-import type { AgentCard, Proposal, TaskAvailable } from '../../coordination/messages.js';
+import type { AgentCard, Output, Proposal, TaskAvailable } from '../../coordination/messages.js';
 import type { Outcome } from '../clinical/types.js';
 import type { CaseDataRef, ClinicalDataPort, PasFormPort } from '../ports.js';
 
@@ -20,7 +20,7 @@ export interface WorkInput {
 export interface GapDraft {
   skill: string;
   reasonCode: string;
-  subtask: { id: string; title: string; deps: string[]; blocks: string[] };
+  subtask: { id: string; title: string; deps: string[]; blocks: string[]; outputs: Output[] };
 }
 
 export interface WorkResult {

@@ -1,12 +1,21 @@
 import type { Verdict } from '../../board/fold.js';
 import type { CaseState } from '../case-state.js';
 import type { AgentCard, TaskAvailable } from '../messages.js';
-import { no, ok, type RuleContext } from './context.js';
+import { credentialOf, no, ok, type RuleContext } from './context.js';
 
 /** An agent publishes its own card; the latest card wins. */
-export function agentCard(ctx: RuleContext<AgentCard>): Verdict {
-  if (ctx.header.did !== ctx.author) return no('an agent card must be signed by the agent it describes');
-  ctx.state.cards.set(ctx.author, { card: ctx.header, ref: ctx.ref });
+export function agentCard(ctx: RuleContext<AgentCard & { presentation?: unknown }>): Verdict {
+  const { presentation: _vp, ...card } = ctx.header;
+  if (card.did !== ctx.author) return no('an agent card must be signed by the agent it describes');
+  if (ctx.config.requireCredentials) {
+    const cred = credentialOf(ctx);
+    if (!cred?.ok) return no(`card credentials: ${cred?.reason ?? 'no presentation'}`);
+    if (cred.role !== card.role) return no(`card claims role ${card.role} but its credential confers ${cred.role}`);
+    if (cred.organization !== card.provider.did || cred.organizationKind !== card.provider.kind) {
+      return no('card names another organization than its accreditation');
+    }
+  }
+  ctx.state.cards.set(ctx.author, { card, ref: ctx.ref });
   return ok;
 }
 
@@ -27,6 +36,7 @@ export function taskAvailable(ctx: RuleContext<TaskAvailable>): Verdict {
     subtasks: new Map(),
     gaps: new Map(),
     doneVotes: [],
+    access: { requests: new Map(), grants: new Map() },
   };
   ctx.state.cases.set(id, c);
   return ok;

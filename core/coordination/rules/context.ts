@@ -15,6 +15,19 @@ export interface ReducerConfig {
   doneQuorum: number;
   /** Lease of the claim an award confers on its winner. */
   awardLeaseMs: number;
+  /** Cards and claims must carry a verified presentation (the admission stage checks it). */
+  requireCredentials: boolean;
+}
+
+/** What the access layer's admission found of an entry's presentation. */
+export type CredentialEvidence =
+  | { ok: true; holder: string; role: string; organization: string; organizationKind: string }
+  | { ok: false; reason: string };
+
+export function credentialOf(ctx: RuleContext): CredentialEvidence | undefined {
+  const c = ctx.evidence.credential as CredentialEvidence | undefined;
+  if (c?.ok && c.holder !== ctx.author) return { ok: false, reason: 'the presentation is not the author\'s' };
+  return c;
 }
 
 /** What every rule sees: the entry, its parsed header, and the author as an agent DID. */

@@ -3,7 +3,7 @@ import { canonicalBytes } from '../../common/canonical.js';
 import { sha256Hex } from '../../common/hash.js';
 import type { CaseState, Subtask } from '../case-state.js';
 import type { Gap } from '../messages.js';
-import { hasSkill, no, ok, type RuleContext } from './context.js';
+import { credentialOf, hasSkill, no, ok, type RuleContext } from './context.js';
 
 /** Digest an Artifact's header must carry: the hash of its sections as posted. */
 export function sectionsDigest(sections: unknown): string {
@@ -36,6 +36,11 @@ export function claim(ctx: RuleContext<{ leaseMs: number }>): Verdict {
   if (s.artifact) return no('subtask already done');
   if (s.claimant === ctx.author) return no('already claimed by the author');
   if (leaseActive(s, ctx.entry.at)) return no('already claimed by another agent');
+  if (ctx.config.requireCredentials) {
+    const cred = credentialOf(ctx);
+    if (!cred?.ok) return no(`claim credentials: ${cred?.reason ?? 'no presentation'}`);
+    if (cred.role !== ctx.state.cards.get(ctx.author)?.card.role) return no(`the credential's role ${cred.role} is not the claimant's card role`);
+  }
   s.claimant = ctx.author;
   s.claim = ctx.ref;
   s.leaseMs = ctx.header.leaseMs;
@@ -85,6 +90,11 @@ export function artifact(ctx: RuleContext<{ outcome?: 'approved' | 'denied' | 'p
   if (!depsSatisfied(c, s)) return no('inputs of the subtask are not all posted, or a gap blocks it');
   if (ctx.header.digest !== sectionsDigest(ctx.entry.envelope.sections)) return no('artifact digest does not match its sections');
   if (ctx.header.outcome && c.outcome) return no('the case already has an outcome');
+  for (const sec of ctx.entry.envelope.sections) {
+    const declared = s.outputs.find((o) => o.section === sec.name);
+    if (!declared) return no(`section ${sec.name} is not in the plan's disclosure policy for ${s.id}`);
+    if ([...sec.readers].sort().join() !== declared.readers.join()) return no(`section ${sec.name} names readers other than the plan's`);
+  }
   s.artifact = { ...ctx.ref, author: ctx.author };
   if (ctx.header.outcome) c.outcome = { value: ctx.header.outcome, subtask: s.id, ref: ctx.ref };
   if ([...c.subtasks.values()].every((x) => x.artifact) && [...c.gaps.values()].every((g) => g.status === 'awarded')) {
@@ -110,7 +120,7 @@ export function gap(ctx: RuleContext<Gap>): Verdict {
     skill: ctx.header.skill,
     reasonCode: ctx.header.reasonCode,
     ...(ctx.header.suggested ? { suggested: ctx.header.suggested } : {}),
-    subtask: { id: spec.id, title: spec.title, deps: [...spec.deps], blocks: [...spec.blocks] },
+    subtask: { id: spec.id, title: spec.title, deps: [...spec.deps], blocks: [...spec.blocks], outputs: spec.outputs.map((o) => ({ section: o.section, readers: [...o.readers].sort() })) },
     status: 'open',
     raised: ctx.ref,
     bids: [],

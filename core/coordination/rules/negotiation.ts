@@ -55,6 +55,7 @@ export function award(ctx: RuleContext<{ gap: string; winner: string; bid: strin
     skill: g.skill,
     deps: [...g.subtask.deps],
     confidence: 1,
+    outputs: g.subtask.outputs,
     origin: { gap: g.id },
     claimant: chosen.author,
     claim: ctx.ref,
