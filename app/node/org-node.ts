@@ -3,40 +3,25 @@ import type { Clock } from '../../core/common/clock.js';
 import { newId } from '../../core/common/ids.js';
 import type { Logger } from '../../core/common/log.js';
 import type { Random } from '../../core/common/random.js';
-import { didKeyFromPublicKey, didKeySigner } from '../../core/crypto/did-key.js';
-import type { KeyResolver, Signer } from '../../core/crypto/signing.js';
+import type { KeyResolver } from '../../core/crypto/signing.js';
 import type { AgentCard } from '../../core/coordination/messages.js';
 import type { ReducerConfig } from '../../core/coordination/reducer.js';
+import { credentialAdmission } from '../../core/access/admission.js';
+import { AuditTrail, type AuditEvent } from '../../core/access/audit.js';
+import { ACCESS_RULES } from '../../core/access/rules.js';
 import { policyHash, type CoveragePolicy } from '../../core/agents/clinical/policy.js';
+import type { DataElement } from '../../core/agents/clinical/types.js';
 import { REQUEST_READERS } from '../../core/agents/domain/sections.js';
 import { PA_WORKFLOW_NEEDS } from '../../core/agents/domain/workflow.js';
 import type { CaseDataRef, ClinicalDataPort, PasFormPort } from '../../core/agents/ports.js';
-import type { AgentProfile } from '../../core/agents/runtime/agent.js';
 import { CoalitionAgent } from '../../core/agents/runtime/coalition-agent.js';
 import { ChainedPoster } from '../../core/agents/runtime/poster.js';
 import { BoardReplica } from '../../core/agents/runtime/replica.js';
+import { KeyVault, SectionAccess } from '../../core/agents/runtime/section-access.js';
+import type { Charter } from './charter.js';
+import type { OrgIdentity, OrgSpec } from './identity.js';
 
-export type OrgKind = 'payer' | 'cds-vendor' | 'genomics-lab' | 'pharmacovigilance';
-
-export interface OrgSpec {
-  id: string;
-  name: string;
-  kind: OrgKind;
-  agents: AgentProfile[];
-}
-
-/** An organization's keys: one signer per agent, and the organization's own. */
-export interface OrgIdentity {
-  org: Signer & { did: string };
-  agents: Map<string, Signer & { did: string }>;
-}
-
-export function createOrgIdentity(spec: OrgSpec, random: Random): OrgIdentity {
-  return {
-    org: didKeySigner(random.bytes(32)),
-    agents: new Map(spec.agents.map((a) => [a.name, didKeySigner(random.bytes(32))])),
-  };
-}
+export type { OrgKind, OrgSpec, OrgIdentity } from './identity.js';
 
 export interface OrgNodeOptions {
   spec: OrgSpec;
@@ -49,32 +34,59 @@ export interface OrgNodeOptions {
   random: Random;
   logger: Logger;
   reducer?: Partial<ReducerConfig>;
+  /**
+   * The coalition's charter. With it, cards and claims must carry verified presentations,
+   * sections are sealed and read through key grants, and every access is audited.
+   */
+  charter?: Charter;
   /** How often agents re-check time-based decisions (award windows, leases). */
   tickMs?: number;
 }
 
 /**
- * One organization's node: its agents, its wallet, its replica of the board. It shares
- * nothing with other organizations but the board store.
+ * One organization's node: its agents, its wallet, its replica of the board and its audit
+ * trail. It shares nothing with other organizations but the board store.
  */
 export class OrgNode {
   readonly replica: BoardReplica;
   readonly agents: CoalitionAgent[];
+  readonly audit: AuditTrail;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly o: OrgNodeOptions) {
-    this.replica = new BoardReplica(o.store, o.keys, o.reducer);
+    this.audit = new AuditTrail(o.identity.did, o.clock);
+    const admission = o.charter ? credentialAdmission({ registry: o.charter.registry, status: o.charter.status }) : undefined;
+    this.replica = new BoardReplica(o.store, o.keys, { ...o.reducer, requireCredentials: !!o.charter }, admission, o.charter ? ACCESS_RULES : {});
+    const vault = new KeyVault();
     this.agents = o.spec.agents.map((profile) => {
-      const signer = o.identity.agents.get(profile.name)!;
+      const keys = o.identity.agents.get(profile.name)!;
+      const poster = new ChainedPoster(keys.signer, o.store, o.clock);
+      const audit = (event: AuditEvent): void => void this.audit.append(event);
+      const access =
+        o.charter && keys.unwrap && keys.presenter
+          ? new SectionAccess({
+              did: keys.did,
+              keyId: keys.signer.keyId,
+              unwrap: keys.unwrap,
+              presenter: keys.presenter,
+              vault,
+              replica: this.replica,
+              post: (d) => poster.post(d),
+              audit,
+              clock: o.clock,
+              random: o.random,
+            })
+          : undefined;
       return new CoalitionAgent({
         profile,
-        card: this.cardOf(profile, signer.did),
-        poster: new ChainedPoster(signer, o.store, o.clock),
+        card: this.cardOf(profile, keys.did),
+        poster,
         replica: this.replica,
         ports: {
-          data: o.data,
+          data: auditedData(o.data, keys.did, audit),
           ...(o.forms ? { forms: o.forms } : {}),
-          readSection: async (entry, name) => entry.envelope.sections.find((s) => s.name === name)?.plaintext,
+          ...(access ? { access } : {}),
+          ...(keys.presenter && o.charter ? { presenter: keys.presenter } : {}),
         },
         clock: o.clock,
         logger: o.logger.child({ org: o.spec.id, agent: profile.name }),
@@ -87,20 +99,20 @@ export class OrgNode {
   }
 
   get did(): string {
-    return this.o.identity.org.did;
+    return this.o.identity.did;
   }
 
-  private cardOf(profile: AgentProfile, did: string): AgentCard {
+  private cardOf(profile: OrgSpec['agents'][number], did: string): AgentCard {
     return {
       name: profile.name,
       description: profile.description,
       version: '1.0.0',
-      provider: { organization: this.o.spec.name, did: didKeyFromPublicKey(this.o.identity.org.publicKey).did, kind: this.o.spec.kind },
+      provider: { organization: this.o.spec.name, did: this.o.identity.did, kind: this.o.spec.kind },
       capabilities: { streaming: false, pushNotifications: false },
       skills: profile.skills,
       did,
       role: profile.role,
-      credentials: [],
+      credentials: this.o.charter ? ['RoleCredential', 'AccreditationCredential'] : [],
     };
   }
 
@@ -108,9 +120,7 @@ export class OrgNode {
     this.replica.onRecord(() => this.wake());
     await this.replica.start();
     for (const a of this.agents) {
-      if (!this.replica.state.cards.has(a.did)) {
-        await a.post({ case: null, kind: 'AgentCard', header: a.card, sections: [] });
-      }
+      if (!this.replica.state.cards.has(a.did)) await a.publishCard();
     }
     this.timer = setInterval(() => this.wake(), this.o.tickMs ?? 250);
     this.timer.unref();
@@ -129,7 +139,7 @@ export class OrgNode {
     const intake = this.agents.find((a) => a.card.skills.some((s) => s.id === 'coverage-policy'));
     if (!intake) throw new Error(`${this.o.spec.name} has no agent that takes requests`);
     const caseId = newId('case', this.o.random);
-    await intake.post({
+    await intake.postSealed(caseId, undefined, {
       case: caseId,
       kind: 'TaskAvailable',
       header: {
@@ -147,4 +157,15 @@ export class OrgNode {
     if (this.timer) clearInterval(this.timer);
     this.replica.stop();
   }
+}
+
+/** Every FHIR read an agent makes goes on its organization's audit trail, by data element. */
+function auditedData(port: ClinicalDataPort, actor: string, audit: (e: AuditEvent) => void): ClinicalDataPort {
+  return {
+    fetch: async (ref, elements: readonly DataElement[]) => {
+      const out = await port.fetch(ref, elements);
+      audit({ kind: 'fhir-read', actor, outcome: 'ok', elements: [...elements] });
+      return out;
+    },
+  };
 }

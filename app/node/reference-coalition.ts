@@ -1,11 +1,11 @@
-import type { OrgSpec } from './org-node.js';
+import type { OrgSpec } from './identity.js';
 import { DOMAIN_AGENTS } from '../../core/agents/domain/workflow.js';
 
 /** The reference scenario's four organizations (fictional) and their agents. */
 export const REFERENCE_ORGS: readonly OrgSpec[] = [
   { id: 'northwind', name: 'Northwind Health Plan', kind: 'payer', agents: [DOMAIN_AGENTS.PolicyReasoner!, DOMAIN_AGENTS.FormBuilder!] },
   { id: 'evidentia', name: 'Evidentia', kind: 'cds-vendor', agents: [DOMAIN_AGENTS.ClinEvidence!] },
-  { id: 'helix', name: 'Helix Genomics', kind: 'genomics-lab', agents: [DOMAIN_AGENTS.GenomicsAgent!] },
+  { id: 'helix', name: 'Helix Genomics', kind: 'clia-laboratory', agents: [DOMAIN_AGENTS.GenomicsAgent!] },
   { id: 'vigilant', name: 'Vigilant PV', kind: 'pharmacovigilance', agents: [DOMAIN_AGENTS.DrugInteractionAgent!] },
 ];
 

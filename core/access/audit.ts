@@ -15,7 +15,7 @@ import { sha256Hex } from '../common/hash.js';
 const short = z.string().min(1).max(512);
 
 export const AuditEventSchema = z.object({
-  kind: z.enum(['decrypt', 'grant', 'denial', 'credential-check']),
+  kind: z.enum(['decrypt', 'grant', 'denial', 'credential-check', 'fhir-read']),
   /** Who acted: the local agent's DID (or the organization's). */
   actor: short,
   outcome: z.enum(['ok', 'denied', 'failed']),
@@ -28,6 +28,8 @@ export const AuditEventSchema = z.object({
   envelope: short.optional(),
   /** Credentials or presentation challenge the decision rested on. */
   credentials: z.array(short).max(16).optional(),
+  /** For `fhir-read`: the minimum-necessary data elements read from the FHIR server. */
+  elements: z.array(z.string().max(64)).max(32).optional(),
   /** Machine reason codes, e.g. `expired`, `role-not-allowed`. */
   reasons: z.array(z.string().max(64)).max(16).optional(),
 });

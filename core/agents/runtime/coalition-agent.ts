@@ -11,14 +11,18 @@ import { reputationDeltas } from '../../coordination/reputation.js';
 import { depsSatisfied, leaseActive, sectionsDigest } from '../../coordination/rules/execution.js';
 import type { CaseDataRef, ClinicalDataPort, PasFormPort } from '../ports.js';
 import type { AgentProfile, WorkResult } from './agent.js';
+import { CARD_DOMAIN, cardChallenge, claimChallenge } from '../../access/challenges.js';
+import type { Presenter, SectionAccess } from './section-access.js';
 import type { ChainedPoster, Draft } from './poster.js';
 import type { BoardReplica } from './replica.js';
 
 export interface AgentPorts {
   data: ClinicalDataPort;
   forms?: PasFormPort;
-  /** Reads a section of an entry this agent may read (plaintext now; decrypts once sealed). */
-  readSection(entry: StoredEntry, section: string): Promise<unknown>;
+  /** Selective disclosure (sealing, grants); absent, sections travel in plaintext (simulation). */
+  access?: SectionAccess;
+  /** Presentations of the agent's credentials for cards and claims; absent, none are made. */
+  presenter?: Presenter;
 }
 
 export interface CoalitionAgentOptions {
@@ -92,12 +96,30 @@ export class CoalitionAgent {
   }
 
   /** Signs and posts an envelope on this agent's chain. */
-  post(draft: Draft): Promise<StoredEntry> {
+  post(draft: Draft | ((seq: number) => Promise<Draft> | Draft)): Promise<StoredEntry> {
     return this.o.poster.post(draft);
+  }
+
+  /** Publishes this agent's card, with a presentation backing its organization and role. */
+  publishCard(): Promise<StoredEntry> {
+    const presenter = this.o.ports.presenter;
+    return this.post(async (seq) => ({
+      case: null,
+      kind: 'AgentCard',
+      header: presenter ? { ...this.o.card, presentation: await presenter.present(cardChallenge(seq), CARD_DOMAIN, this.o.clock.now()) } : this.o.card,
+      sections: [],
+    }));
+  }
+
+  /** Posts a draft with its plaintext sections sealed (where selective disclosure is on). */
+  postSealed(caseId: string, subtask: string | undefined, draft: Draft): Promise<StoredEntry> {
+    const access = this.o.ports.access;
+    return this.post((seq) => (access ? { ...draft, sections: access.seal(caseId, subtask, seq, draft.sections) } : draft));
   }
 
   async step(): Promise<void> {
     for (const c of this.state.cases.values()) {
+      if (c.status !== 'dissolved') await this.o.ports.access?.grantPending(c);
       if (c.status === 'dissolved') {
         await this.afterDissolution(c);
         continue;
@@ -148,8 +170,16 @@ export class CoalitionAgent {
     for (const s of c.subtasks.values()) {
       const mine = this.o.card.skills.some((k) => k.id === s.skill);
       if (mine && !s.artifact && !leaseActive(s, boardTime) && s.origin === 'plan') {
+        const presenter = this.o.ports.presenter;
+        const challenge = claimChallenge(c, s);
         await this.once(`${c.id}:claim:${s.id}`, () =>
-          this.post({ case: c.id, subtask: s.id, kind: 'Claim', header: { leaseMs: this.leaseMs }, sections: [] }),
+          this.post(async () => ({
+            case: c.id,
+            subtask: s.id,
+            kind: 'Claim',
+            header: { leaseMs: this.leaseMs, ...(presenter ? { presentation: await presenter.present(challenge, s.id, this.o.clock.now()) } : {}) },
+            sections: [],
+          })),
         );
       }
       if (s.claimant === this.did && !s.artifact && depsSatisfied(c, s)) {
@@ -181,12 +211,15 @@ export class CoalitionAgent {
       });
       await this.post({ case: c.id, kind: 'Announce', header: { gap: gapId, windowMs: this.bidWindowMs }, sections: [] });
     }
-    await this.post({
-      case: c.id,
-      subtask: s.id,
-      kind: 'Artifact',
-      header: { digest: sectionsDigest(result.sections), ...(result.outcome ? { outcome: result.outcome } : {}) },
-      sections: result.sections,
+    await this.post((seq) => {
+      const sections = this.o.ports.access ? this.o.ports.access.seal(c.id, s.id, seq, result.sections) : result.sections;
+      return {
+        case: c.id,
+        subtask: s.id,
+        kind: 'Artifact',
+        header: { digest: sectionsDigest(sections), ...(result.outcome ? { outcome: result.outcome } : {}) },
+        sections,
+      };
     });
   }
 
@@ -267,8 +300,7 @@ export class CoalitionAgent {
   }
 
   private async caseRef(c: CaseState): Promise<CaseDataRef> {
-    const entry = this.o.replica.entry(c.opened.id)!;
-    return (await this.o.ports.readSection(entry, 'request')) as CaseDataRef;
+    return (await this.readEntry(this.o.replica.entry(c.opened.id)!, 'request')) as CaseDataRef;
   }
 
   private async readArtifact(c: CaseState, subtask: string, section: string): Promise<unknown> {
@@ -276,7 +308,12 @@ export class CoalitionAgent {
     if (!ref) return undefined;
     const entry = this.o.replica.entry(ref.id)!;
     if (!entry.envelope.sections.some((s: Section) => s.name === section)) return undefined;
-    return this.o.ports.readSection(entry, section);
+    return this.readEntry(entry, section);
+  }
+
+  private readEntry(entry: StoredEntry, section: string): Promise<unknown> {
+    if (this.o.ports.access) return this.o.ports.access.read(entry, section);
+    return Promise.resolve(entry.envelope.sections.find((s) => s.name === section)?.plaintext);
   }
 
   /** The score this agent would get for a bid, as the board computes it (for tests). */

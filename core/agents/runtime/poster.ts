@@ -26,9 +26,14 @@ export class ChainedPoster {
     this.prev = prev;
   }
 
-  post(draft: Draft): Promise<StoredEntry> {
+  /**
+   * Posts a draft, or a builder given the envelope's seq (for content bound to its position,
+   * such as sealed sections and presentations whose nonce names the seq).
+   */
+  post(draft: Draft | ((seq: number) => Promise<Draft> | Draft)): Promise<StoredEntry> {
     const next = this.queue.then(async () => {
-      const env = signEnvelope(this.signer, { ...draft, seq: this.seq + 1, prev: this.prev, at: this.clock.now() });
+      const body = typeof draft === 'function' ? await draft(this.seq + 1) : draft;
+      const env = signEnvelope(this.signer, { ...body, seq: this.seq + 1, prev: this.prev, at: this.clock.now() });
       const stored = await this.store.append(env);
       this.seq = env.seq;
       this.prev = env.id;

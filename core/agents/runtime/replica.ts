@@ -2,7 +2,8 @@ import type { KeyResolver } from '../../crypto/signing.js';
 import { BoardFold, type Admission, type FoldRecord } from '../../board/fold.js';
 import type { BoardStore, StoredEntry, Unsubscribe } from '../../board/store.js';
 import type { CoalitionState } from '../../coordination/case-state.js';
-import { DEFAULT_REDUCER_CONFIG, coalitionReducer, type ReducerConfig } from '../../coordination/reducer.js';
+import { DEFAULT_REDUCER_CONFIG, coalitionReducer, type ReducerConfig, type Rule } from '../../coordination/reducer.js';
+import type { Kind } from '../../board/kinds.js';
 
 /**
  * A node's own copy of the board state: it folds the store's log in index order, catching up
@@ -22,9 +23,10 @@ export class BoardReplica {
     keys: KeyResolver,
     config: Partial<ReducerConfig> = {},
     private readonly admission?: Admission<CoalitionState>,
+    extraRules: Partial<Record<Kind, Rule>> = {},
   ) {
     this.config = { ...DEFAULT_REDUCER_CONFIG, ...config };
-    this.fold = new BoardFold(keys, coalitionReducer(this.config));
+    this.fold = new BoardFold(keys, coalitionReducer(this.config, extraRules));
   }
 
   get state(): CoalitionState {

@@ -1,0 +1,60 @@
+import type { Verdict } from '../board/fold.js';
+import type { Kind } from '../board/kinds.js';
+import type { Rule } from '../coordination/reducer.js';
+import { credentialOf, no, ok, type RuleContext } from '../coordination/rules/context.js';
+import { targetOf } from './challenges.js';
+import { KeyGrantSchema } from './key-grant.js';
+
+/**
+ * A member asks to read one section of one envelope; the fold admits the request only when
+ * its presentation verified and its role is among the section's readers in the plan's
+ * disclosure policy. Everything else is rejected with the reason, as evidence.
+ */
+export function accessRequest(ctx: RuleContext<{ target: string; section: string }>): Verdict {
+  const c = ctx.case!;
+  if (!c.members.has(ctx.author)) return no('only members of the case request access');
+  const t = targetOf(c, ctx.header.target, ctx.header.section);
+  if (!t) return no('the target is not an envelope of this case that has such a section');
+  if (t.author === ctx.author) return no('an author reads its own sections without a grant');
+  const cred = credentialOf(ctx);
+  if (!cred?.ok) return no(`access credentials: ${cred?.reason ?? 'no presentation'}`);
+  if (!t.readers?.includes(cred.role)) return no(`role ${cred.role} may not read ${t.subtask}/${ctx.header.section} under the disclosure policy`);
+  if ([...c.access.requests.values()].some((r) => r.requester === ctx.author && r.target === ctx.header.target && r.section === ctx.header.section)) {
+    return no('already requested');
+  }
+  c.access.requests.set(ctx.ref.id, {
+    ref: ctx.ref,
+    requester: ctx.author,
+    role: cred.role,
+    organization: cred.organization,
+    target: ctx.header.target,
+    targetAuthor: t.author,
+    subtask: t.subtask,
+    section: ctx.header.section,
+  });
+  return ok;
+}
+
+/** Only the section's author answers an admitted request, with a key wrapped to the requester. */
+export function keyGrant(ctx: RuleContext<{ request: string; target: string; section: string; grantee: string; grant: unknown }>): Verdict {
+  const c = ctx.case!;
+  const r = c.access.requests.get(ctx.header.request);
+  if (!r) return no('no admitted access request to answer');
+  if (r.targetAuthor !== ctx.author) return no('only the section\'s author grants its key');
+  if (r.requester !== ctx.header.grantee || r.target !== ctx.header.target || r.section !== ctx.header.section) {
+    return no('the grant does not match the request');
+  }
+  if (c.access.grants.has(r.ref.id)) return no('request already answered');
+  const g = KeyGrantSchema.safeParse(ctx.header.grant);
+  if (!g.success) return no(`grant: ${g.error.issues[0]?.path.join('.')}: ${g.error.issues[0]?.message}`);
+  if (g.data.reader !== r.requester || g.data.section !== r.section || g.data.case !== c.id || g.data.subtask !== r.subtask) {
+    return no('the wrapped key is bound to another reader or section');
+  }
+  c.access.grants.set(r.ref.id, { ref: ctx.ref, request: r.ref.id, grantor: ctx.author, grantee: r.requester, target: r.target, section: r.section });
+  return ok;
+}
+
+export const ACCESS_RULES: Partial<Record<Kind, Rule>> = {
+  AccessRequest: accessRequest as Rule,
+  KeyGrant: keyGrant as Rule,
+};
