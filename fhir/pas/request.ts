@@ -1,0 +1,147 @@
+import { readFile } from 'node:fs/promises';
+import type { Bundle, Claim, Patient, Reference, Resource } from '@medplum/fhirtypes';
+import { z } from 'zod';
+import { MurmurError } from '../../core/common/errors.js';
+import { describeIssue, validationIssues } from '../server/validation.js';
+import { jsonErrorPosition } from './json-position.js';
+
+/** A checked PAS-style request: the Bundle, its preauthorization Claim and the Claim's Patient. */
+export interface PasRequest {
+  bundle: Bundle;
+  claim: Claim;
+  patient: Patient;
+  /** Every resource of the Bundle, in entry order (the Claim and the Patient included). */
+  resources: Resource[];
+}
+
+const BundleShape = z.looseObject({
+  resourceType: z.literal('Bundle'),
+  entry: z.array(z.looseObject({ fullUrl: z.string().optional(), resource: z.unknown() })).optional(),
+});
+const ResourceShape = z.looseObject({ resourceType: z.string().regex(/^[A-Z][A-Za-z]{1,63}$/), id: z.string().optional() });
+
+function bad(message: string, path: string, extra: Record<string, unknown> = {}): MurmurError {
+  return new MurmurError('E_INPUT', message, { path, ...extra });
+}
+
+/** Reads and checks a PAS request Bundle from a JSON file. Messages name the place, never the content. */
+export async function readPasRequestFile(path: string): Promise<PasRequest> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? 'EIO';
+    const why = code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a directory' : `cannot be read (${code})`;
+    throw new MurmurError('E_INPUT', `The PAS request file ${path} ${why}.`, { path, file: path });
+  }
+  let input: unknown;
+  try {
+    input = JSON.parse(text);
+  } catch {
+    const at = jsonErrorPosition(text);
+    throw new MurmurError('E_INPUT', `The PAS request file ${path} is not JSON: invalid at line ${at.line}, column ${at.column}.`, {
+      path,
+      file: path,
+      line: at.line,
+      column: at.column,
+    });
+  }
+  return parsePasRequest(input);
+}
+
+/**
+ * Checks a PAS request Bundle: a Bundle with entries, exactly one Claim with
+ * use = preauthorization whose items carry a productOrService code, every reference the
+ * Claim makes resolvable inside the Bundle, and every resource valid base R4.
+ */
+export function parsePasRequest(input: unknown): PasRequest {
+  const shape = BundleShape.safeParse(input);
+  if (!shape.success) {
+    const rt = typeof input === 'object' && input !== null ? (input as { resourceType?: unknown }).resourceType : undefined;
+    const what = typeof rt === 'string' && /^[A-Za-z]{1,64}$/.test(rt) ? `a ${rt}` : 'not a FHIR resource';
+    throw bad(`The PAS request must be a FHIR Bundle, but it is ${what}.`, 'Bundle.resourceType');
+  }
+  const bundle = input as Bundle;
+  const entries = shape.data.entry ?? [];
+  if (entries.length === 0) throw bad('The PAS request Bundle has no entries; it must carry the Claim and its resources.', 'Bundle.entry');
+
+  const resources: Resource[] = entries.map((entry, i) => {
+    if (!ResourceShape.safeParse(entry.resource).success) {
+      throw bad(`Bundle.entry[${i}] has no resource with a valid resourceType.`, `Bundle.entry[${i}].resource`);
+    }
+    return entry.resource as Resource;
+  });
+
+  const claims = resources
+    .map((r, i) => ({ r, i }))
+    .filter(({ r }) => r.resourceType === 'Claim' && (r as Claim).use === 'preauthorization');
+  if (claims.length === 0) throw bad('The PAS request Bundle has no Claim with use = preauthorization.', 'Bundle.entry');
+  if (claims.length > 1) {
+    throw bad(`The PAS request Bundle has ${claims.length} Claims with use = preauthorization; it must have exactly one.`, 'Bundle.entry');
+  }
+  const claim = claims[0]!.r as Claim;
+
+  checkItems(claim);
+  const patient = checkReferences(claim, entries, resources);
+  checkValid(resources);
+  return { bundle, claim, patient, resources };
+}
+
+function checkItems(claim: Claim): void {
+  const items = claim.item ?? [];
+  if (items.length === 0) throw bad('The preauthorization Claim has no item; it must name the requested service (HCPCS, e.g. J3399).', 'Claim.item');
+  items.forEach((item, i) => {
+    const coded = (item.productOrService?.coding ?? []).some((c) => typeof c.code === 'string' && c.code.trim() !== '');
+    if (!coded) {
+      throw bad(`Claim.item[${i}].productOrService has no code; it must carry the requested service's HCPCS code (e.g. J3399).`, `Claim.item[${i}].productOrService.coding`);
+    }
+  });
+}
+
+/** The Claim's references that must resolve inside the Bundle, with their element paths. */
+function claimReferences(claim: Claim): { path: string; ref: Reference | undefined; required: boolean }[] {
+  return [
+    { path: 'Claim.patient', ref: claim.patient, required: true },
+    { path: 'Claim.provider', ref: claim.provider, required: true },
+    { path: 'Claim.insurer', ref: claim.insurer, required: true },
+    ...(claim.diagnosis ?? []).map((d, i) => ({ path: `Claim.diagnosis[${i}].diagnosisReference`, ref: d.diagnosisReference, required: false })),
+    ...(claim.supportingInfo ?? []).map((s, i) => ({ path: `Claim.supportingInfo[${i}].valueReference`, ref: s.valueReference, required: false })),
+    ...(claim.careTeam ?? []).map((c, i) => ({ path: `Claim.careTeam[${i}].provider`, ref: c.provider, required: true })),
+  ];
+}
+
+function checkReferences(claim: Claim, entries: readonly { fullUrl?: string }[], resources: readonly Resource[]): Patient {
+  const contained = new Set((claim.contained ?? []).map((r) => `#${r.id}`));
+  const find = (ref: string): Resource | undefined => {
+    const i = entries.findIndex((e, k) => {
+      const r = resources[k]!;
+      return e.fullUrl === ref || (r.id !== undefined && `${r.resourceType}/${r.id}` === ref) || (!!e.fullUrl && !ref.startsWith('urn:') && e.fullUrl.endsWith(`/${ref}`));
+    });
+    return i === -1 ? undefined : resources[i];
+  };
+  let patient: Patient | undefined;
+  for (const { path, ref, required } of claimReferences(claim)) {
+    if (!ref?.reference) {
+      if (required) throw bad(`${path} is missing; the Claim must reference it by a Bundle entry.`, path);
+      continue;
+    }
+    if (contained.has(ref.reference)) continue;
+    const target = find(ref.reference);
+    if (!target) throw bad(`${path} → ${ref.reference} is not in the Bundle.`, path, { reference: ref.reference });
+    if (path === 'Claim.patient') {
+      if (target.resourceType !== 'Patient') throw bad(`Claim.patient → ${ref.reference} is a ${target.resourceType}, not a Patient.`, path);
+      patient = target as Patient;
+    }
+  }
+  return patient!;
+}
+
+function checkValid(resources: readonly Resource[]): void {
+  resources.forEach((resource, i) => {
+    const [issue] = validationIssues(resource);
+    if (issue) {
+      const element = issue.expression?.[0] ?? resource.resourceType;
+      throw bad(`The ${resource.resourceType} in Bundle.entry[${i}] is not valid FHIR R4: ${describeIssue(issue)}.`, element, { entry: i });
+    }
+  });
+}

@@ -1,0 +1,183 @@
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { getStatus } from '@medplum/core';
+import { FhirRouter } from '@medplum/fhir-router';
+import type { FhirRequest, FhirResponse, HttpMethod } from '@medplum/fhir-router';
+import type { OperationOutcome, Resource } from '@medplum/fhirtypes';
+import type { Clock } from '../../core/common/clock.js';
+import { systemClock } from '../../core/common/clock.js';
+import type { Logger } from '../../core/common/log.js';
+import { silentLogger } from '../../core/common/log.js';
+import { capabilityStatement } from './capability-statement.js';
+import { loadFhirDefinitions } from './definitions.js';
+import { noJournal, openJournal, readJournal } from './journal.js';
+import type { Journal } from './journal.js';
+import { JournaledRepository } from './journaled-repository.js';
+import { errorOutcome } from './outcome.js';
+import { readBody } from './request-body.js';
+import { normalizeReferenceParams } from './reference-params.js';
+import { SerialQueue } from './serial-queue.js';
+
+export interface EmbeddedFhirServerOptions {
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  /** Defaults to 127.0.0.1: the embedded server is for this machine only. */
+  host?: string;
+  /** Append-only JSON-lines journal; replayed at start. Without it the store is memory only. */
+  journalPath?: string;
+  logger?: Logger;
+  /** Used for the CapabilityStatement's date. */
+  clock?: Clock;
+}
+
+export interface EmbeddedFhirServer {
+  /** e.g. `http://127.0.0.1:41234/fhir/R4` */
+  baseUrl: string;
+  /** Resources replayed from the journal and how long startup took. */
+  stats: { replayedWrites: number; startupMs: number };
+  close(): Promise<void>;
+}
+
+const BASE_PATH = '/fhir/R4';
+const FHIR_JSON = 'application/fhir+json; charset=utf-8';
+const METHODS: readonly HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
+
+/**
+ * An in-process FHIR R4 server: @medplum/fhir-router over a validating, journaled in-memory
+ * repository, behind node:http. Every request runs through one serial queue; a write is
+ * answered only after its journal line is fsynced, and a failing write (a whole transaction
+ * included) leaves neither memory nor journal changed.
+ */
+export async function startFhirServer(opts: EmbeddedFhirServerOptions = {}): Promise<EmbeddedFhirServer> {
+  const started = performance.now();
+  const logger = (opts.logger ?? silentLogger).child({ component: 'fhir-server' });
+  const clock = opts.clock ?? systemClock;
+  loadFhirDefinitions();
+
+  const repo = new JournaledRepository();
+  let journal: Journal = noJournal;
+  let replayedWrites = 0;
+  if (opts.journalPath) {
+    replayedWrites = await repo.replay(await readJournal(opts.journalPath, logger));
+    journal = await openJournal(opts.journalPath);
+  }
+
+  const router = new FhirRouter();
+  const queue = new SerialQueue();
+  const startedAt = new Date(clock.now()).toISOString();
+  let baseUrl = '';
+
+  const execute = (request: FhirRequest, isWrite: boolean): Promise<FhirResponse> =>
+    queue.run(async () => {
+      if (!isWrite) return router.handleRequest(request, repo);
+      const before = repo.snapshot();
+      repo.takePending();
+      const result = await router.handleRequest(request, repo);
+      const ops = repo.takePending();
+      if (getStatus(result[0]) >= 400) {
+        // Also undoes earlier entries of a failed transaction (and of anything else that failed).
+        repo.restore(before);
+        return result;
+      }
+      try {
+        await journal.append(ops);
+      } catch (e) {
+        repo.restore(before);
+        logger.log('error', 'fhir.journal.append-failed', { error: e instanceof Error ? e.name : 'unknown' });
+        return [errorOutcome('exception', 'The write could not be made durable; nothing was stored.')];
+      }
+      return result;
+    });
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const t0 = performance.now();
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const method = (req.method ?? 'GET').toUpperCase() as HttpMethod;
+    if (url.pathname !== BASE_PATH && !url.pathname.startsWith(`${BASE_PATH}/`)) {
+      return send(res, 404, errorOutcome('not-found', `No FHIR endpoint here; the base is ${BASE_PATH}.`));
+    }
+    if (!METHODS.includes(method)) {
+      return send(res, 405, errorOutcome('not-supported', `HTTP method ${method} is not supported.`));
+    }
+    const path = url.pathname.slice(BASE_PATH.length).replace(/^\/+|\/+$/g, '');
+    if (method === 'GET' && path === 'metadata') {
+      return send(res, 200, capabilityStatement(baseUrl, startedAt));
+    }
+
+    const body = await readBody(req, method);
+    if (!body.ok) return send(res, body.status, body.outcome);
+
+    const query = normalizeReferenceParams(method, path, url.searchParams);
+    const search = query.toString();
+    const isSearchPost = method === 'POST' && path.endsWith('/_search');
+    const request: FhirRequest = {
+      method,
+      url: search ? `${path}?${search}` : path,
+      pathname: '',
+      body: body.value,
+      params: {},
+      query: {},
+      headers: req.headers,
+      config: { transactions: true },
+    };
+    const result = await execute(request, method !== 'GET' && !isSearchPost);
+    const status = getStatus(result[0]);
+    const resource = result[1];
+    const headers: Record<string, string> = {};
+    if (resource?.id && resource.meta?.versionId) {
+      headers.ETag = `W/"${resource.meta.versionId}"`;
+      if (status === 201) headers.Location = `${baseUrl}/${resource.resourceType}/${resource.id}/_history/${resource.meta.versionId}`;
+    }
+    send(res, status, resource ?? result[0], headers);
+    logger.log('debug', 'fhir.request', {
+      method,
+      resourceType: path.split('/')[0] || 'system',
+      status,
+      ms: Math.round(performance.now() - t0),
+    });
+  };
+
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((e: unknown) => {
+      logger.log('error', 'fhir.request.failed', { error: e instanceof Error ? e.name : 'unknown' });
+      if (!res.headersSent) send(res, 500, errorOutcome('exception', 'Internal server error.'));
+      else res.destroy();
+    });
+  });
+
+  const host = opts.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}${BASE_PATH}`;
+  const startupMs = Math.round(performance.now() - started);
+  logger.log('info', 'fhir.server.started', { port, replayedWrites, startupMs, journaled: opts.journalPath !== undefined });
+
+  let closing: Promise<void> | undefined;
+  return {
+    baseUrl,
+    stats: { replayedWrites, startupMs },
+    close: () =>
+      (closing ??= (async () => {
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        await queue.idle();
+        server.closeAllConnections();
+        await closed;
+        await journal.close();
+        logger.log('info', 'fhir.server.closed', { port });
+      })()),
+  };
+}
+
+function send(res: ServerResponse, status: number, body: Resource | OperationOutcome, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': FHIR_JSON, 'Content-Length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
