@@ -6,12 +6,15 @@ import type { Logger } from '../../core/common/log.js';
 import { silentLogger } from '../../core/common/log.js';
 import type { Random } from '../../core/common/random.js';
 import { cryptoRandom } from '../../core/common/random.js';
-import { didKeyResolver } from '../../core/crypto/did-key.js';
+import { chainResolvers, didKeyResolver } from '../../core/crypto/did-key.js';
+import { didPeerResolver } from '../../core/crypto/did-peer.js';
 import type { CaseState } from '../../core/coordination/case-state.js';
 import { northwindZolgensmaPolicy, type CoveragePolicy } from '../../core/agents/clinical/policy.js';
 import type { Decision, FhirResource } from '../../core/agents/clinical/types.js';
 import type { CaseDataRef, ClinicalDataPort, PasFormPort } from '../../core/agents/ports.js';
-import { createOrgIdentity, OrgNode, type OrgSpec } from './org-node.js';
+import { credentialedCoalition, type Charter, type CredentialedOrg } from './charter.js';
+import { bareOrgIdentity, type OrgIdentity, type OrgSpec } from './identity.js';
+import { OrgNode } from './org-node.js';
 import { REFERENCE_ORGS, STARTING_REPUTATION } from './reference-coalition.js';
 
 export interface CoalitionOptions {
@@ -23,11 +26,22 @@ export interface CoalitionOptions {
   clock?: Clock;
   random?: Random;
   logger?: Logger;
+  /**
+   * Selective disclosure and credentials (default on): DIDs from wallets, verifiable
+   * presentations on cards and claims, sealed sections, key grants, audit trails. Off runs
+   * the same coordination with did:key signatures and plaintext sections (a baseline).
+   */
+  privacy?: boolean;
+  /** Credential options for tests (e.g. a wrong role or an expired credential). */
+  roleOverride?: (agentName: string) => { role?: string; validUntil?: number } | undefined;
 }
 
 export interface Coalition {
   nodes: OrgNode[];
   payer: OrgNode;
+  charter?: Charter;
+  /** The organizations' wallets (privacy on). */
+  orgs?: CredentialedOrg[];
   stop(): void;
 }
 
@@ -35,7 +49,19 @@ export interface Coalition {
 export async function startCoalition(o: CoalitionOptions): Promise<Coalition> {
   const orgs = o.orgs ?? REFERENCE_ORGS;
   const random = o.random ?? cryptoRandom;
-  const identities = orgs.map((spec) => createOrgIdentity(spec, random));
+  const clock = o.clock ?? systemClock;
+  let charter: Charter | undefined;
+  let credentialed: CredentialedOrg[] | undefined;
+  let identities: OrgIdentity[];
+  if (o.privacy ?? true) {
+    const made = await credentialedCoalition(orgs, { random, clock, ...(o.roleOverride ? { roleOverride: o.roleOverride } : {}) });
+    charter = made.charter;
+    credentialed = made.orgs;
+    identities = made.orgs.map((x) => x.identity);
+  } else {
+    identities = orgs.map((spec) => bareOrgIdentity(spec, random));
+  }
+  const keys = chainResolvers(didKeyResolver, didPeerResolver);
   const genesis: Record<string, number> = {};
   orgs.forEach((spec, i) => {
     for (const a of spec.agents) {
@@ -49,19 +75,20 @@ export async function startCoalition(o: CoalitionOptions): Promise<Coalition> {
         spec,
         identity: identities[i]!,
         store: o.store,
-        keys: didKeyResolver,
+        keys,
         data: o.data(spec),
         ...(spec.kind === 'payer' ? { forms: o.forms } : {}),
-        clock: o.clock ?? systemClock,
+        clock,
         random,
         logger: o.logger ?? silentLogger,
         reducer: { genesisReputation: genesis },
+        ...(charter ? { charter } : {}),
       }),
   );
   for (const n of nodes) await n.start();
   const payer = nodes.find((n) => n.spec.kind === 'payer');
   if (!payer) throw new MurmurError('E_INPUT', 'a coalition needs a payer organization');
-  return { nodes, payer, stop: () => nodes.forEach((n) => n.stop()) };
+  return { nodes, payer, ...(charter ? { charter } : {}), ...(credentialed ? { orgs: credentialed } : {}), stop: () => nodes.forEach((n) => n.stop()) };
 }
 
 export interface CaseResult {
@@ -81,11 +108,7 @@ export async function runCase(
   const payer = coalition.payer;
   const caseId = await payer.submitCase(ref, opts.policy ?? northwindZolgensmaPolicy);
   const c = await waitFor(payer, caseId, (x) => x.reputation !== undefined, opts.timeoutMs ?? 60_000);
-  const read = async (subtask: string, name: string): Promise<unknown> => {
-    const id = c.subtasks.get(subtask)?.artifact?.id;
-    const entry = id ? payer.replica.entry(id) : undefined;
-    return entry?.envelope.sections.find((s) => s.name === name)?.plaintext;
-  };
+  const read = (subtask: string, name: string): Promise<unknown> => payer.readArtifact(c, subtask, name);
   const decision = (await read('coverage-determination', 'decision')) as Decision | undefined;
   const claimResponse = (await read('pas-response', 'claim-response')) as FhirResource | undefined;
   if (!decision || !claimResponse || !c.outcome) throw new MurmurError('E_INTERNAL', `case ${caseId} ended without a decision`);

@@ -1,5 +1,7 @@
 import type { BoardStore } from '../../core/board/store.js';
 import type { Clock } from '../../core/common/clock.js';
+import { MurmurError } from '../../core/common/errors.js';
+import type { CaseState } from '../../core/coordination/case-state.js';
 import { newId } from '../../core/common/ids.js';
 import type { Logger } from '../../core/common/log.js';
 import type { Random } from '../../core/common/random.js';
@@ -151,6 +153,20 @@ export class OrgNode {
       sections: [{ name: 'request', readers: [...REQUEST_READERS].sort(), plaintext: ref }],
     });
     return caseId;
+  }
+
+  /**
+   * Reads a section of a subtask's artifact as this organization: through the agent that
+   * wrote it, or one whose role the disclosure policy lets read it (asking for a grant).
+   */
+  async readArtifact(c: CaseState, subtask: string, section: string): Promise<unknown> {
+    const ref = c.subtasks.get(subtask)?.artifact;
+    const entry = ref ? this.replica.entry(ref.id) : undefined;
+    const sec = entry?.envelope.sections.find((x) => x.name === section);
+    if (!entry || !sec) return undefined;
+    const reader = this.agents.find((a) => a.did === ref!.author) ?? this.agents.find((a) => sec.readers.includes(a.card.role));
+    if (!reader) throw new MurmurError('E_CRYPTO', `${this.o.spec.name} may not read ${subtask}/${section} under the disclosure policy`);
+    return reader.readEntry(entry, section);
   }
 
   stop(): void {

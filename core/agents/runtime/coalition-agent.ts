@@ -311,7 +311,8 @@ export class CoalitionAgent {
     return this.readEntry(entry, section);
   }
 
-  private readEntry(entry: StoredEntry, section: string): Promise<unknown> {
+  /** Reads a section of an entry as this agent (decrypting through grants where sealed). */
+  readEntry(entry: StoredEntry, section: string): Promise<unknown> {
     if (this.o.ports.access) return this.o.ports.access.read(entry, section);
     return Promise.resolve(entry.envelope.sections.find((s) => s.name === section)?.plaintext);
   }
