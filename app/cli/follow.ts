@@ -7,7 +7,7 @@ export function followTrace(node: OrgNode, write: (line: string) => void, color:
   return node.replica.onRecord((record, entry) => {
     const t = traceLine(record, entry, node.replica.state);
     if (!t) return;
-    if (t.phase !== phase && t.phase > (phase ?? 'T')) {
+    if (t.phase && t.phase !== phase && t.phase > (phase ?? 'T')) {
       phase = t.phase;
       write(`── ${t.phase} ${PHASE_TITLES[t.phase]} ${'─'.repeat(Math.max(0, 60 - PHASE_TITLES[t.phase].length))}`);
     }

@@ -5,6 +5,14 @@ import { demo } from './commands/demo.js';
 
 const COMMANDS: Command[] = [demo, caseRun];
 
+// The Identus SDK's bundled wasm glue warns about its own init call on every start; the
+// warning is the library's, says nothing to an operator, and would drown the trace.
+const warn = console.warn.bind(console);
+console.warn = (...args: unknown[]) => {
+  if (typeof args[0] === 'string' && args[0].startsWith('using deprecated parameters for `initSync()`')) return;
+  warn(...args);
+};
+
 const USAGE = `Usage: murmur <command> [options]
 
 Prior authorization by a coalition of organizations' agents, with no orchestrator.

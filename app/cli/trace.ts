@@ -16,7 +16,8 @@ export const PHASE_TITLES: Record<Phase, string> = {
 };
 
 export interface TraceLine {
-  phase: Phase;
+  /** Undefined for access entries, which belong to whatever phase is under way. */
+  phase: Phase | undefined;
   index: number;
   actor: string;
   kind: string;
@@ -66,8 +67,9 @@ function phaseOf(kind: string, c: CaseState | undefined, subtask: string | undef
 export function traceLine(record: FoldRecord, entry: StoredEntry, state: CoalitionState): TraceLine | undefined {
   if (!record.case) return undefined;
   const c = state.cases.get(record.case);
+  const access = record.kind === 'AccessRequest' || record.kind === 'KeyGrant';
   const phase = phaseOf(record.kind, c, record.subtask);
-  if (!phase) return undefined;
+  if (!phase && !access) return undefined;
   const name = (did: string): string => state.cards.get(did)?.card.name ?? did.slice(0, 16);
   const org = (did: string): string => state.cards.get(did)?.card.provider.organization ?? '?';
   const author = authorDid(record.author);
@@ -122,6 +124,16 @@ export function traceLine(record: FoldRecord, entry: StoredEntry, state: Coaliti
     case 'Dissolved':
       text = `dissolves the coalition (${h.votes}/${h.members} done votes)`;
       break;
+    case 'AccessRequest': {
+      const target = c ? targetName(c, String(h.target)) : '?';
+      text = `asks to read ${target}/${h.section}${record.status === 'rejected' ? '' : ' (presentation verified)'}`;
+      break;
+    }
+    case 'KeyGrant': {
+      const target = c ? targetName(c, String(h.target)) : '?';
+      text = `grants ${name(String(h.grantee))} the key to ${target}/${h.section}`;
+      break;
+    }
     case 'ReputationUpdate': {
       const d = h.deltas as Record<string, number>;
       text = `reputation by Shapley: ${Object.entries(d).map(([k, v]) => `${name(k)} ${v >= 0 ? '+' : ''}${v}`).join(', ')}`;
@@ -139,10 +151,17 @@ export function traceLine(record: FoldRecord, entry: StoredEntry, state: Coaliti
   };
 }
 
+function targetName(c: CaseState, id: string): string {
+  if (c.opened.id === id) return 'case';
+  for (const s of c.subtasks.values()) if (s.artifact?.id === id) return s.id;
+  return id.slice(0, 8);
+}
+
 export function formatTraceLine(t: TraceLine, color: boolean): string {
   const dim = (s: string): string => (color ? `\x1b[2m${s}\x1b[0m` : s);
   const bold = (s: string): string => (color ? `\x1b[1m${s}\x1b[0m` : s);
   const red = (s: string): string => (color ? `\x1b[31m${s}\x1b[0m` : s);
-  const head = `${bold(t.phase)} ${dim(`#${String(t.index).padStart(3)}`)} ${t.actor.padEnd(42)} ${t.text}`;
+  const tag = t.phase ? bold(t.phase) : dim('··');
+  const head = `${tag} ${dim(`#${String(t.index).padStart(3)}`)} ${t.actor.padEnd(42)} ${t.kind === 'AccessRequest' || t.kind === 'KeyGrant' ? dim(t.text) : t.text}`;
   return t.status === 'rejected' ? `${head} ${red(`[rejected: ${t.reason}]`)}` : head;
 }

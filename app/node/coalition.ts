@@ -42,7 +42,7 @@ export interface Coalition {
   charter?: Charter;
   /** The organizations' wallets (privacy on). */
   orgs?: CredentialedOrg[];
-  stop(): void;
+  stop(): Promise<void>;
 }
 
 /** Starts every organization's node on one board (the embedded, single-machine default). */
@@ -88,7 +88,7 @@ export async function startCoalition(o: CoalitionOptions): Promise<Coalition> {
   for (const n of nodes) await n.start();
   const payer = nodes.find((n) => n.spec.kind === 'payer');
   if (!payer) throw new MurmurError('E_INPUT', 'a coalition needs a payer organization');
-  return { nodes, payer, ...(charter ? { charter } : {}), ...(credentialed ? { orgs: credentialed } : {}), stop: () => nodes.forEach((n) => n.stop()) };
+  return { nodes, payer, ...(charter ? { charter } : {}), ...(credentialed ? { orgs: credentialed } : {}), stop: async () => void (await Promise.all(nodes.map((n) => n.stop()))) };
 }
 
 export interface CaseResult {

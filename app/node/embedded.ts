@@ -55,7 +55,7 @@ export async function startEmbedded(o: EmbeddedOptions): Promise<Embedded> {
       return result;
     },
     async close() {
-      coalition.stop();
+      await coalition.stop();
       await store.close();
       await fhir?.close();
     },

@@ -169,9 +169,9 @@ export class OrgNode {
     return reader.readEntry(entry, section);
   }
 
-  stop(): void {
+  async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
-    this.replica.stop();
+    await this.replica.stop();
   }
 }
 

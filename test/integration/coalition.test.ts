@@ -23,7 +23,7 @@ async function run(variant: CaseVariant, seed = 1) {
     const result = await runCase(coalition, REF, { timeoutMs: 20_000 });
     return { result, coalition, port, store };
   } finally {
-    coalition.stop();
+    await coalition.stop();
   }
 }
 

@@ -14,6 +14,7 @@ export class BoardReplica {
   readonly fold: BoardFold<CoalitionState>;
   private readonly listeners = new Set<(record: FoldRecord, entry: StoredEntry) => void>();
   private unsubscribe: Unsubscribe | undefined;
+  private stopped = false;
   private pumping: Promise<void> = Promise.resolve();
   private readonly byId = new Map<string, StoredEntry>();
   readonly config: ReducerConfig;
@@ -48,14 +49,17 @@ export class BoardReplica {
     await this.catchUp();
   }
 
-  stop(): void {
+  /** Stops following the store; resolves once an ongoing catch-up has finished. */
+  stop(): Promise<void> {
+    this.stopped = true;
     this.unsubscribe?.();
+    return this.pumping;
   }
 
   /** Folds everything the store holds beyond what this replica has; serialized. */
   catchUp(): Promise<void> {
     this.pumping = this.pumping.then(async () => {
-      for (;;) {
+      while (!this.stopped) {
         const batch = await this.store.read(this.fold.lastIndex + 1, 500);
         if (batch.length === 0) return;
         for (const entry of batch) await this.ingest(entry);
