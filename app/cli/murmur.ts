@@ -1,17 +1,10 @@
+import './quiet.js';
 import { errorMessage, isMurmurError } from '../../core/common/errors.js';
 import type { Command } from './args.js';
 import { caseRun } from './commands/case-run.js';
 import { demo } from './commands/demo.js';
 
 const COMMANDS: Command[] = [demo, caseRun];
-
-// The Identus SDK's bundled wasm glue warns about its own init call on every start; the
-// warning is the library's, says nothing to an operator, and would drown the trace.
-const warn = console.warn.bind(console);
-console.warn = (...args: unknown[]) => {
-  if (typeof args[0] === 'string' && args[0].startsWith('using deprecated parameters for `initSync()`')) return;
-  warn(...args);
-};
 
 const USAGE = `Usage: murmur <command> [options]
 

@@ -3,9 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { readPasRequestFile } from '../../../fhir/pas/request.js';
-import { startEmbedded } from '../../node/embedded.js';
 import { parseCommandArgs, type Command } from '../args.js';
-import { followTrace } from '../follow.js';
 
 const Options = z.object({
   bundle: z.string({ error: 'is required: the PAS request Bundle (JSON file)' }).min(1),
@@ -44,6 +42,9 @@ Exit status: 0 when a decision (approved, denied or pended) was reached, 2 on ba
     // Validate the whole request before anything starts: bad input writes nothing anywhere.
     const request = await readPasRequestFile(values.bundle);
     const dataDir = values['data-dir'] ?? mkdtempSync(join(tmpdir(), 'murmur-case-'));
+    // Loaded once the input is known good: the node's libraries take a second to load.
+    const { startEmbedded } = await import('../../node/embedded.js');
+    const { followTrace } = await import('../follow.js');
     const env = await startEmbedded({ dataDir, ...(values.fhir ? { fhirBase: values.fhir } : {}) });
     try {
       const stop = followTrace(env.coalition.payer, (line) => process.stderr.write(`${line}\n`), process.stderr.isTTY);

@@ -3,9 +3,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { readPasRequestFile } from '../../../fhir/pas/request.js';
-import { startEmbedded } from '../../node/embedded.js';
 import { parseCommandArgs, type Command } from '../args.js';
-import { followTrace } from '../follow.js';
 
 const Options = z.object({
   headless: z.boolean().default(false),
@@ -45,6 +43,9 @@ happens and the decision.
     const out = (line: string): void => void process.stdout.write(`${line}\n`);
     out(`Murmur demo: a prior authorization for onasemnogene abeparvovec (J3399), no orchestrator.`);
     out(`Starting the embedded FHIR server, the board and four organizations' nodes (data in ${dataDir})…`);
+    // Loaded once the input is known good: the node's libraries take a second to load.
+    const { startEmbedded } = await import('../../node/embedded.js');
+    const { followTrace } = await import('../follow.js');
     const env = await startEmbedded({ dataDir });
     out(`FHIR server ${env.fhirBase}; organizations: ${env.coalition.nodes.map((n) => n.spec.name).join(', ')}\n`);
     const stop = followTrace(env.coalition.payer, out, process.stdout.isTTY);
