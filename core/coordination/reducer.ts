@@ -26,6 +26,8 @@ export const DEFAULT_REDUCER_CONFIG: ReducerConfig = {
 
 export type Rule = (ctx: RuleContext<never>) => Verdict;
 
+const AFTER_DISSOLUTION: readonly Kind[] = ['ReputationUpdate', 'AccessRequest', 'KeyGrant'];
+
 /** Kinds whose rules are not in this layer yet are accepted as records with no effect. */
 const RULES: Partial<Record<Kind, Rule>> = {
   AgentCard: agentCard as Rule,
@@ -64,7 +66,9 @@ export function coalitionReducer(config: Partial<ReducerConfig> = {}, extraRules
       }
       const c = env.case === null ? undefined : state.cases.get(env.case);
       if (env.case !== null && env.kind !== 'TaskAvailable' && !c) return no('no such case on the board');
-      if (c?.status === 'dissolved' && env.kind !== 'ReputationUpdate') return no('the case is dissolved');
+      // A dissolved case is memory: it takes its reputation update, and reads of its archive
+      // (appeals, audits) still go through access requests and grants.
+      if (c?.status === 'dissolved' && !AFTER_DISSOLUTION.includes(env.kind)) return no('the case is dissolved');
       const rule = rules[env.kind];
       if (!rule) return { ok: true };
       const ctx: RuleContext<never> = {

@@ -119,7 +119,7 @@ export class CoalitionAgent {
 
   async step(): Promise<void> {
     for (const c of this.state.cases.values()) {
-      if (c.status !== 'dissolved') await this.o.ports.access?.grantPending(c);
+      await this.o.ports.access?.grantPending(c);
       if (c.status === 'dissolved') {
         await this.afterDissolution(c);
         continue;
