@@ -204,7 +204,7 @@ async function ensure(root: string, options: EnsureArtifactsOptions): Promise<Ar
   if (cached) return cached;
 
   await mkdir(root, { recursive: true });
-  return withLock(join(root, 'build.lock'), options.lockTimeoutMs ?? 30 * 60_000, progress, async () => {
+  return withFileLock(join(root, 'build.lock'), options.lockTimeoutMs ?? 30 * 60_000, progress, async () => {
     const again = await loadArtifacts(root, hash);
     if (again) {
       progress(`cache ready (built by another process) at ${dir}`);
@@ -273,7 +273,10 @@ async function timed<T>(timings: Record<string, number>, key: string, progress: 
 async function build(root: string, hash: string, progress: (step: string, detail?: string) => void): Promise<void> {
   const finalDir = join(root, hash);
   const work = join(root, `${hash}.partial-${process.pid}`);
-  await rm(work, { recursive: true, force: true });
+  // Under the lock, any partial directory is a leftover of a build that died.
+  for (const f of await readdir(root)) {
+    if (f.startsWith(`${hash}.partial-`)) await rm(join(root, f), { recursive: true, force: true });
+  }
   await mkdir(work, { recursive: true });
   const timings: Record<string, number> = {};
   const stats = {} as Record<CircuitName, { constraints: number; nPublic: number }>;
@@ -289,6 +292,8 @@ async function build(root: string, hash: string, progress: (step: string, detail
     await buildPtau(ptau, timings, progress);
   } else {
     progress(`ptau 2^${BUILD_PARAMS.tauPower} reused from cache`);
+    const earlier = await readFile(join(dirname(ptau), 'timings.json'), 'utf8').catch(() => '{}');
+    Object.assign(timings, JSON.parse(earlier) as Record<string, number>);
   }
 
   const circuits = {} as BuildManifest['circuits'];
@@ -335,6 +340,7 @@ async function buildPtau(ptau: string, timings: Record<string, number>, progress
       snarkjs.powersOfTau.beacon(t0, t1, 'murmur dev beacon', p.ptauBeaconHex, p.beaconIterationsExp, snarkLogger('ptau beacon', progress)),
     );
     await timed(timings, 'ptau prepare phase 2 (the slow step)', progress, () => snarkjs.powersOfTau.preparePhase2(t1, t2, snarkLogger('ptau prepare phase 2', progress)));
+    await writeFile(join(dir, 'timings.json'), JSON.stringify(Object.fromEntries(Object.entries(timings).filter(([k]) => k.startsWith('ptau')))));
     await rename(t2, ptau);
   } finally {
     await Promise.all([t0, t1, t2].map((f) => rm(f, { force: true })));
@@ -411,7 +417,7 @@ function alive(pid: number): boolean {
  * An exclusive lock file (O_EXCL). A waiter polls; a lock whose holder process on this host
  * is gone is stale and is taken over.
  */
-async function withLock<T>(path: string, timeoutMs: number, progress: (step: string) => void, fn: () => Promise<T>): Promise<T> {
+export async function withFileLock<T>(path: string, timeoutMs: number, progress: (step: string) => void, fn: () => Promise<T>): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let announced = false;
   for (;;) {

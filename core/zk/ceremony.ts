@@ -64,9 +64,15 @@ export async function contribute(zkeyIn: ZkeyRef, name: string, entropy?: string
   return { zkey: out.data, contributionHash: hashHex(hash) };
 }
 
-/** Closes the transcript with a public random beacon (e.g. a future block hash), hex. */
+/**
+ * Closes the transcript with a public random beacon (e.g. a future block hash, announced before
+ * it exists), hex; 2^iterationsExp hash iterations make grinding the beacon costly.
+ */
 export async function applyBeacon(zkeyIn: ZkeyRef, name: string, beaconHex: string, iterationsExp = 10): Promise<ContributionResult> {
   if (!/^([0-9a-fA-F]{2}){1,64}$/.test(beaconHex)) throw new MurmurError('E_INPUT', 'the beacon must be hex', { field: 'beaconHex' });
+  if (!Number.isInteger(iterationsExp) || iterationsExp < 10 || iterationsExp > 63) {
+    throw new MurmurError('E_INPUT', 'beacon iterationsExp must be an integer in [10, 63]', { field: 'iterationsExp' });
+  }
   const out: { type: 'mem'; data?: Uint8Array } = { type: 'mem' };
   const hash = await snarkjs.zKey.beacon(await asRef(zkeyIn), out, name, beaconHex, iterationsExp);
   if (!(hash instanceof Uint8Array)) throw new MurmurError('E_CRYPTO', 'zkey beacon failed');
@@ -100,8 +106,9 @@ export async function verifyTranscript(args: { r1cs: string; ptau: string; zkey:
   try {
     ok = await snarkjs.zKey.verifyFromR1cs(args.r1cs, args.ptau, await asRef(args.zkey), logger);
   } catch {
-    return { ok: false, reason: 'unreadable', contributions: entries };
+    return { ok: false, reason: 'unreadable', contributions: [] };
   }
+  entries.sort((a, b) => a.index - b.index); // snarkjs logs the newest first
   if (!ok) return { ok: false, reason: 'invalid-transcript', contributions: entries };
   if (args.expectedContributors) {
     const names = entries.map((c) => c.name);
