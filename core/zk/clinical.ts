@@ -143,6 +143,7 @@ export async function proveClinicalPredicate(
   thresholds: ClinicalThresholds,
   options?: ZkCallOptions,
 ): Promise<ZkProof> {
+  if (!/^[0-9]{1,78}$/.test(opening.salt)) throw new MurmurError('E_INPUT', 'opening.salt must be a decimal field element', { field: 'opening.salt' });
   const recomputed = await commitmentOf(c.caseId, opening.attributes, BigInt(opening.salt));
   if (dec(recomputed) !== c.commitment) throw new MurmurError('E_INPUT', 'the opening does not match the commitment', { caseId: c.caseId });
   return (await proverFor(options)).prove('clinical', clinicalCircuitInput(c, opening, thresholds));
