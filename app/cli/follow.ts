@@ -1,5 +1,5 @@
 import type { OrgNode } from '../node/org-node.js';
-import { formatTraceLine, PHASE_TITLES, traceLine, type Phase } from './trace.js';
+import { formatTraceLine, PHASE_TITLES, traceLine, type Phase } from '../node/trace.js';
 
 /** Prints the trace of the log as a node folds it, with a heading when a phase begins. */
 export function followTrace(node: OrgNode, write: (line: string) => void, color: boolean): () => void {

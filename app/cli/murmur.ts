@@ -1,10 +1,11 @@
 import './quiet.js';
 import { errorMessage, isMurmurError } from '../../core/common/errors.js';
 import type { Command } from './args.js';
+import { auditReport, auditVerify } from './commands/audit.js';
 import { caseRun } from './commands/case-run.js';
 import { demo } from './commands/demo.js';
 
-const COMMANDS: Command[] = [demo, caseRun];
+const COMMANDS: Command[] = [demo, caseRun, auditVerify, auditReport];
 
 const USAGE = `Usage: murmur <command> [options]
 

@@ -1,4 +1,6 @@
+import { z } from 'zod';
 import type { Clock } from '../../core/common/clock.js';
+import { MurmurError } from '../../core/common/errors.js';
 import type { Random } from '../../core/common/random.js';
 import { issueAccreditation, issueRoleCredential, type MurmurCredential } from '../../core/identity/credentials.js';
 import { createPresentation } from '../../core/identity/presentations.js';
@@ -17,6 +19,41 @@ const DAY = 86_400_000;
 export interface Charter {
   registry: TrustRegistry;
   status: StatusRegistry;
+  /** Starting reputations (0–100) by agent DID. */
+  genesisReputation: Record<string, number>;
+}
+
+const CharterFileSchema = z
+  .object({
+    version: z.literal(1),
+    registry: z.unknown(),
+    statusLists: z.array(
+      z.object({ id: z.string().min(1), issuer: z.string().startsWith('did:'), size: z.number().int().positive(), next: z.number().int().min(0), bits: z.string() }).strict(),
+    ),
+    genesisReputation: z.record(z.string().startsWith('did:'), z.number().min(0).max(100)),
+  })
+  .strict();
+export type CharterFile = z.infer<typeof CharterFileSchema>;
+
+export function charterToJson(charter: Charter): CharterFile {
+  return {
+    version: 1,
+    registry: charter.registry.data,
+    statusLists: charter.status.all().map((l) => l.toJSON()),
+    genesisReputation: { ...charter.genesisReputation },
+  };
+}
+
+/** Reads a charter file, naming the field that is wrong. */
+export function charterFromJson(input: unknown): Charter {
+  const parsed = CharterFileSchema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new MurmurError('E_SCHEMA', `charter: ${issue.path.join('.') || '(root)'}: ${issue.message}`, { field: issue.path.join('.') });
+  }
+  const status = new StatusRegistry();
+  for (const l of parsed.data.statusLists) status.put(StatusList.fromJSON(l));
+  return { registry: trustRegistry(parsed.data.registry), status, genesisReputation: parsed.data.genesisReputation };
 }
 
 /** An organization as its wallet holds it: keys, DIDs and credentials. */
@@ -106,5 +143,5 @@ export async function credentialedCoalition(specs: readonly OrgSpec[], o: Creden
       revoke: (name) => orgStatus.revoke(agents.get(name)!.statusIndex),
     });
   }
-  return { charter: { registry, status }, orgs };
+  return { charter: { registry, status, genesisReputation: {} }, orgs };
 }

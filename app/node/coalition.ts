@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { BoardStore } from '../../core/board/store.js';
 import type { Clock } from '../../core/common/clock.js';
 import { systemClock } from '../../core/common/clock.js';
@@ -32,6 +33,8 @@ export interface CoalitionOptions {
    * the same coordination with did:key signatures and plaintext sections (a baseline).
    */
   privacy?: boolean;
+  /** Folder for each organization's audit trail (`<id>.jsonl`); in memory when absent. */
+  auditDir?: string;
   /** Credential options for tests (e.g. a wrong role or an expired credential). */
   roleOverride?: (agentName: string) => { role?: string; validUntil?: number } | undefined;
 }
@@ -69,6 +72,7 @@ export async function startCoalition(o: CoalitionOptions): Promise<Coalition> {
       if (rep !== undefined) genesis[identities[i]!.agents.get(a.name)!.did] = rep;
     }
   });
+  if (charter) charter.genesisReputation = genesis;
   const nodes = orgs.map(
     (spec, i) =>
       new OrgNode({
@@ -83,6 +87,7 @@ export async function startCoalition(o: CoalitionOptions): Promise<Coalition> {
         logger: o.logger ?? silentLogger,
         reducer: { genesisReputation: genesis },
         ...(charter ? { charter } : {}),
+        ...(o.auditDir ? { auditPath: join(o.auditDir, `${spec.id}.jsonl`) } : {}),
       }),
   );
   for (const n of nodes) await n.start();

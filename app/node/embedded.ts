@@ -9,6 +9,7 @@ import { storeRequestBundle } from '../../fhir/adapters/request-intake.js';
 import { PasClaimResponseBuilder } from '../../fhir/pas/claim-response.js';
 import type { PasRequest } from '../../fhir/pas/request.js';
 import { startFhirServer, type EmbeddedFhirServer } from '../../fhir/server/embedded-server.js';
+import { charterToJson } from './charter.js';
 import { runCase, startCoalition, type CaseResult, type Coalition } from './coalition.js';
 
 export interface EmbeddedOptions {
@@ -38,12 +39,16 @@ export async function startEmbedded(o: EmbeddedOptions): Promise<Embedded> {
   const store = new SqliteBoardStore(join(o.dataDir, 'board.db'), o.clock);
   const coalition = await startCoalition({
     store,
+    auditDir: join(o.dataDir, 'audit'),
     data: () => new FhirClinicalData({ baseUrl: fhirBase }),
     forms: new PasClaimResponseBuilder(),
     ...(o.clock ? { clock: o.clock } : {}),
     ...(o.random ? { random: o.random } : {}),
     ...(o.logger ? { logger: o.logger } : {}),
   });
+  // What a verifier needs later to re-fold this board: the charter (trust registry, status
+  // lists, starting reputations). Public coalition data: no keys, no PHI.
+  if (coalition.charter) writeFileSync(join(o.dataDir, 'charter.json'), `${JSON.stringify(charterToJson(coalition.charter), null, 2)}\n`);
   return {
     fhirBase,
     store,

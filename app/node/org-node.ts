@@ -12,7 +12,6 @@ import { credentialAdmission } from '../../core/access/admission.js';
 import { AuditTrail, type AuditEvent } from '../../core/access/audit.js';
 import { ACCESS_RULES } from '../../core/access/rules.js';
 import { policyHash, type CoveragePolicy } from '../../core/agents/clinical/policy.js';
-import type { DataElement } from '../../core/agents/clinical/types.js';
 import { REQUEST_READERS } from '../../core/agents/domain/sections.js';
 import { PA_WORKFLOW_NEEDS } from '../../core/agents/domain/workflow.js';
 import type { CaseDataRef, ClinicalDataPort, PasFormPort } from '../../core/agents/ports.js';
@@ -20,6 +19,7 @@ import { CoalitionAgent } from '../../core/agents/runtime/coalition-agent.js';
 import { ChainedPoster } from '../../core/agents/runtime/poster.js';
 import { BoardReplica } from '../../core/agents/runtime/replica.js';
 import { KeyVault, SectionAccess } from '../../core/agents/runtime/section-access.js';
+import { fileAuditTrail } from './audit-file.js';
 import type { Charter } from './charter.js';
 import type { OrgIdentity, OrgSpec } from './identity.js';
 
@@ -43,6 +43,8 @@ export interface OrgNodeOptions {
   charter?: Charter;
   /** How often agents re-check time-based decisions (award windows, leases). */
   tickMs?: number;
+  /** Where the audit trail is kept (JSON lines); in memory when absent. */
+  auditPath?: string;
 }
 
 /**
@@ -56,7 +58,7 @@ export class OrgNode {
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly o: OrgNodeOptions) {
-    this.audit = new AuditTrail(o.identity.did, o.clock);
+    this.audit = o.auditPath ? fileAuditTrail(o.auditPath, o.identity.did, o.clock) : new AuditTrail(o.identity.did, o.clock);
     const admission = o.charter ? credentialAdmission({ registry: o.charter.registry, status: o.charter.status }) : undefined;
     this.replica = new BoardReplica(o.store, o.keys, { ...o.reducer, requireCredentials: !!o.charter }, admission, o.charter ? ACCESS_RULES : {});
     const vault = new KeyVault();
@@ -85,7 +87,8 @@ export class OrgNode {
         poster,
         replica: this.replica,
         ports: {
-          data: auditedData(o.data, keys.did, audit),
+          data: o.data,
+          audit,
           ...(o.forms ? { forms: o.forms } : {}),
           ...(access ? { access } : {}),
           ...(keys.presenter && o.charter ? { presenter: keys.presenter } : {}),
@@ -173,15 +176,4 @@ export class OrgNode {
     if (this.timer) clearInterval(this.timer);
     await this.replica.stop();
   }
-}
-
-/** Every FHIR read an agent makes goes on its organization's audit trail, by data element. */
-function auditedData(port: ClinicalDataPort, actor: string, audit: (e: AuditEvent) => void): ClinicalDataPort {
-  return {
-    fetch: async (ref, elements: readonly DataElement[]) => {
-      const out = await port.fetch(ref, elements);
-      audit({ kind: 'fhir-read', actor, outcome: 'ok', elements: [...elements] });
-      return out;
-    },
-  };
 }

@@ -78,6 +78,10 @@ export class StatusRegistry {
     return this.lists.get(id);
   }
 
+  all(): StatusList[] {
+    return [...this.lists.values()];
+  }
+
   /**
    * 'revoked' | 'valid', or 'unknown' when the list is not held, the entry is malformed, or
    * the list belongs to another issuer than the credential's.

@@ -10,6 +10,7 @@ const Options = z.object({
   fhir: z.url({ error: 'must be a FHIR base URL, e.g. http://127.0.0.1:8103/fhir/R4' }).optional(),
   'data-dir': z.string().min(1).optional(),
   timeout: z.coerce.number({ error: 'must be a number of seconds' }).positive().max(3600).default(120),
+  report: z.enum(['disclosure'], { error: 'takes one report name: disclosure' }).optional(),
 });
 
 export const caseRun: Command = {
@@ -24,6 +25,9 @@ the PAS ClaimResponse JSON on stdout; progress goes to stderr.
   --fhir URL        FHIR server to use (default: start the embedded one)
   --data-dir DIR    where the board, FHIR journal and archive go (default: a temp folder)
   --timeout SECONDS give up after this long (default 120)
+  --report disclosure
+                    after the ClaimResponse, print the minimum-necessary matrix as JSON
+                    (what each organization may read, could decrypt and did decrypt)
 
 Exit status: 0 when a decision (approved, denied or pended) was reached, 2 on bad input,
 1 on any other failure.`,
@@ -32,6 +36,7 @@ Exit status: 0 when a decision (approved, denied or pended) was reached, 2 on ba
     fhir: { type: 'string' },
     'data-dir': { type: 'string' },
     timeout: { type: 'string' },
+    report: { type: 'string' },
   },
   async run(argv) {
     const { values, help } = parseCommandArgs(this, argv, Options);
@@ -52,6 +57,10 @@ Exit status: 0 when a decision (approved, denied or pended) was reached, 2 on ba
       stop();
       process.stderr.write(`decision: ${result.outcome} (case ${result.caseId}; board and archive in ${dataDir})\n`);
       process.stdout.write(`${JSON.stringify(result.claimResponse, null, 2)}\n`);
+      if (values.report === 'disclosure') {
+        const { coalitionMatrix } = await import('../../node/disclosure.js');
+        process.stdout.write(`${JSON.stringify(coalitionMatrix(env.coalition, result.caseId), null, 2)}\n`);
+      }
       return 0;
     } finally {
       await env.close();

@@ -31,6 +31,19 @@ export const OUTPUTS: Readonly<Record<string, Output[]>> = {
   'pas-response': [{ section: 'claim-response', readers: [ROLES.policy] }],
 };
 
+/** What each element of the reference workflow holds, for the disclosure matrix. */
+export const ELEMENT_LABELS: Readonly<Record<string, string>> = {
+  'case/request': 'case reference (where the record lives)',
+  'policy-lookup/policy': 'coverage policy (public criteria)',
+  'evidence-synthesis/evidence': 'evidence synthesis (GRADE)',
+  'genomic-screening/detail': 'raw genomic results (SMN1/SMN2 copies, titer, CYP2D6 genotype)',
+  'genomic-screening/summary': 'genetic criteria results',
+  'genomic-screening/pgx': 'CYP2D6 phenotype',
+  'drug-interaction/interactions': 'drug interaction report',
+  'coverage-determination/decision': 'PA determination',
+  'pas-response/claim-response': 'PAS ClaimResponse',
+};
+
 /** Who may read the case request (where the case's data lives): every role of the workflow. */
 export const REQUEST_READERS: readonly string[] = ALL_ROLES;
 

@@ -13,6 +13,8 @@ import type { CaseDataRef, ClinicalDataPort, PasFormPort } from '../ports.js';
 import type { AgentProfile, WorkResult } from './agent.js';
 import { CARD_DOMAIN, cardChallenge, claimChallenge } from '../../access/challenges.js';
 import type { Presenter, SectionAccess } from './section-access.js';
+import type { AuditEvent } from '../../access/audit.js';
+import type { DataElement } from '../clinical/types.js';
 import type { ChainedPoster, Draft } from './poster.js';
 import type { BoardReplica } from './replica.js';
 
@@ -23,6 +25,8 @@ export interface AgentPorts {
   access?: SectionAccess;
   /** Presentations of the agent's credentials for cards and claims; absent, none are made. */
   presenter?: Presenter;
+  /** The organization's audit trail (FHIR reads are recorded per case and subtask). */
+  audit?: (event: AuditEvent) => void;
 }
 
 export interface CoalitionAgentOptions {
@@ -196,7 +200,7 @@ export class CoalitionAgent {
       subtask: s,
       ref: await this.caseRef(c),
       read: (subtask, section) => this.readArtifact(c, subtask, section),
-      data: this.o.ports.data,
+      data: this.auditedData(c.id, s.id),
       ...(this.o.ports.forms ? { forms: this.o.ports.forms } : {}),
       boardTime: this.boardTime(),
     });
@@ -221,6 +225,19 @@ export class CoalitionAgent {
         sections,
       };
     });
+  }
+
+  /** The data port, with every read recorded on the organization's audit trail. */
+  private auditedData(caseId: string, subtask: string): ClinicalDataPort {
+    const { data, audit } = this.o.ports;
+    if (!audit) return data;
+    return {
+      fetch: async (ref, elements: readonly DataElement[]) => {
+        const out = await data.fetch(ref, elements);
+        audit({ kind: 'fhir-read', actor: this.did, outcome: 'ok', case: caseId, subtask, elements: [...elements] });
+        return out;
+      },
+    };
   }
 
   /** Manager side: award once the suggested peer (or every capable agent) bid, or the window closed. */
