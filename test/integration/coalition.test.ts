@@ -1,26 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MemoryBoardStore } from '../../core/board/memory-store.js';
-import { seededRandom } from '../../core/common/random.js';
-import type { FhirResource } from '../../core/agents/clinical/types.js';
-import { runCase, startCoalition, type Coalition } from '../../app/node/coalition.js';
-import { bundleResources, expectedOutcome, syntheticRequest, syntheticVariants, type CaseVariant } from '../../fhir/synthetic/index.js';
-import { BundleDataPort, recordingForms } from '../support/bundle-port.js';
-
-const REF = { fhirBase: 'memory:', patient: 'Patient/p', claim: 'Claim/c' };
+import { runCase } from '../../app/node/coalition.js';
+import { expectedOutcome, syntheticVariants, type CaseVariant } from '../../fhir/synthetic/index.js';
+import { MEMORY_REF, memoryCoalition } from '../support/coalition.js';
 
 async function run(variant: CaseVariant, seed = 1) {
-  const resources = bundleResources(syntheticRequest(variant)) as FhirResource[];
-  const port = new BundleDataPort(() => resources);
-  const store = new MemoryBoardStore();
-  const coalition: Coalition = await startCoalition({
-    store,
-    data: (org) => port.forOrg(org.id),
-    forms: recordingForms,
-    random: seededRandom(seed),
-  });
+  const { coalition, port, store } = await memoryCoalition(variant, { seed });
   try {
-    const result = await runCase(coalition, REF, { timeoutMs: 20_000 });
+    const result = await runCase(coalition, MEMORY_REF, { timeoutMs: 20_000 });
     return { result, coalition, port, store };
   } finally {
     await coalition.stop();
