@@ -20,6 +20,8 @@ export interface EmbeddedOptions {
   clock?: Clock;
   random?: Random;
   logger?: Logger;
+  /** Credentials and sealed sections (default on); off is the benchmarks' baseline. */
+  privacy?: boolean;
 }
 
 export interface Embedded {
@@ -40,6 +42,7 @@ export async function startEmbedded(o: EmbeddedOptions): Promise<Embedded> {
   const coalition = await startCoalition({
     store,
     auditDir: join(o.dataDir, 'audit'),
+    ...(o.privacy !== undefined ? { privacy: o.privacy } : {}),
     data: () => new FhirClinicalData({ baseUrl: fhirBase }),
     forms: new PasClaimResponseBuilder(),
     ...(o.clock ? { clock: o.clock } : {}),

@@ -1,0 +1,25 @@
+// `npm run bench [-- NAME …]`: runs the named benchmarks (all by default), each printing a
+// table and writing test/bench/results/<name>.json with its baseline measured in the same run.
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const BENCHES: Record<string, string[]> = {
+  'reference-case': ['reference-case.js'],
+  zk: ['zk.js'],
+};
+
+const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const unknown = names.filter((n) => !BENCHES[n]);
+if (unknown.length) {
+  process.stderr.write(`unknown benchmark ${unknown.join(', ')}; known: ${Object.keys(BENCHES).join(', ')}\n`);
+  process.exit(2);
+}
+let failed = 0;
+for (const name of names.length ? names : Object.keys(BENCHES)) {
+  // One process per benchmark, so one's warm caches and threads do not colour another's numbers.
+  const r = spawnSync(process.execPath, [join(here, ...BENCHES[name]!)], { stdio: 'inherit' });
+  if (r.status !== 0) failed++;
+}
+process.exit(failed ? 1 : 0);
