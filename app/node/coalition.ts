@@ -16,6 +16,8 @@ import type { CaseDataRef, ClinicalDataPort, PasFormPort } from '../../core/agen
 import { credentialedCoalition, type Charter, type CredentialedOrg } from './charter.js';
 import { bareOrgIdentity, type OrgIdentity, type OrgSpec } from './identity.js';
 import { OrgNode } from './org-node.js';
+import { clinicalProofPort } from './zk-port.js';
+import { newZkSigningKey } from '../../core/zk/index.js';
 import { REFERENCE_ORGS, STARTING_REPUTATION } from './reference-coalition.js';
 
 export interface CoalitionOptions {
@@ -33,6 +35,11 @@ export interface CoalitionOptions {
    * the same coordination with did:key signatures and plaintext sections (a baseline).
    */
   privacy?: boolean;
+  /**
+   * Zero-knowledge clinical predicates: the lab proves the genetic and titer criteria, the
+   * payer verifies (default off: the circuit keys take minutes to build the first time).
+   */
+  proofs?: boolean;
   /** Folder for each organization's audit trail (`<id>.jsonl`); in memory when absent. */
   auditDir?: string;
   /** Credential options for tests (e.g. a wrong role or an expired credential). */
@@ -73,6 +80,9 @@ export async function startCoalition(o: CoalitionOptions): Promise<Coalition> {
     }
   });
   if (charter) charter.genesisReputation = genesis;
+  const proofPorts = o.proofs
+    ? await Promise.all(orgs.map(async (spec) => clinicalProofPort(spec.kind === 'clia-laboratory' ? await newZkSigningKey(random) : undefined, random)))
+    : undefined;
   const nodes = orgs.map(
     (spec, i) =>
       new OrgNode({
@@ -88,6 +98,7 @@ export async function startCoalition(o: CoalitionOptions): Promise<Coalition> {
         reducer: { genesisReputation: genesis },
         ...(charter ? { charter } : {}),
         ...(o.auditDir ? { auditPath: join(o.auditDir, `${spec.id}.jsonl`) } : {}),
+        ...(proofPorts ? { proofs: proofPorts[i]! } : {}),
       }),
   );
   for (const n of nodes) await n.start();

@@ -9,6 +9,7 @@ import { storeRequestBundle } from '../../fhir/adapters/request-intake.js';
 import { PasClaimResponseBuilder } from '../../fhir/pas/claim-response.js';
 import type { PasRequest } from '../../fhir/pas/request.js';
 import { startFhirServer, type EmbeddedFhirServer } from '../../fhir/server/embedded-server.js';
+import { shutdownZk } from '../../core/zk/index.js';
 import { charterToJson } from './charter.js';
 import { runCase, startCoalition, type CaseResult, type Coalition } from './coalition.js';
 
@@ -22,6 +23,8 @@ export interface EmbeddedOptions {
   logger?: Logger;
   /** Credentials and sealed sections (default on); off is the benchmarks' baseline. */
   privacy?: boolean;
+  /** Zero-knowledge clinical predicate proofs (default off). */
+  proofs?: boolean;
 }
 
 export interface Embedded {
@@ -43,6 +46,7 @@ export async function startEmbedded(o: EmbeddedOptions): Promise<Embedded> {
     store,
     auditDir: join(o.dataDir, 'audit'),
     ...(o.privacy !== undefined ? { privacy: o.privacy } : {}),
+    ...(o.proofs ? { proofs: true } : {}),
     data: () => new FhirClinicalData({ baseUrl: fhirBase }),
     forms: new PasClaimResponseBuilder(),
     ...(o.clock ? { clock: o.clock } : {}),
@@ -64,6 +68,7 @@ export async function startEmbedded(o: EmbeddedOptions): Promise<Embedded> {
     },
     async close() {
       await coalition.stop();
+      if (o.proofs) await shutdownZk();
       await store.close();
       await fhir?.close();
     },

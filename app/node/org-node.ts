@@ -14,7 +14,7 @@ import { ACCESS_RULES } from '../../core/access/rules.js';
 import { policyHash, type CoveragePolicy } from '../../core/agents/clinical/policy.js';
 import { REQUEST_READERS } from '../../core/agents/domain/sections.js';
 import { PA_WORKFLOW_NEEDS } from '../../core/agents/domain/workflow.js';
-import type { CaseDataRef, ClinicalDataPort, PasFormPort } from '../../core/agents/ports.js';
+import type { CaseDataRef, ClinicalDataPort, ClinicalProofPort, PasFormPort } from '../../core/agents/ports.js';
 import { CoalitionAgent } from '../../core/agents/runtime/coalition-agent.js';
 import { ChainedPoster } from '../../core/agents/runtime/poster.js';
 import { BoardReplica } from '../../core/agents/runtime/replica.js';
@@ -45,6 +45,8 @@ export interface OrgNodeOptions {
   tickMs?: number;
   /** Where the audit trail is kept (JSON lines); in memory when absent. */
   auditPath?: string;
+  /** Zero-knowledge clinical predicates (a lab's port also commits and proves). */
+  proofs?: ClinicalProofPort;
 }
 
 /**
@@ -89,6 +91,7 @@ export class OrgNode {
         ports: {
           data: o.data,
           audit,
+          ...(o.proofs ? { proofs: o.proofs } : {}),
           ...(o.forms ? { forms: o.forms } : {}),
           ...(access ? { access } : {}),
           ...(keys.presenter && o.charter ? { presenter: keys.presenter } : {}),
@@ -118,6 +121,7 @@ export class OrgNode {
       did,
       role: profile.role,
       credentials: this.o.charter ? ['RoleCredential', 'AccreditationCredential'] : [],
+      ...(this.o.proofs?.labPublicKey() ? { zk: { publicKey: this.o.proofs.labPublicKey()! } } : {}),
     };
   }
 

@@ -1,4 +1,5 @@
 import type { DataElement, Decision, FhirResource } from './clinical/types.js';
+import type { BabyJubPublicKey, ClinicalAttributes, ClinicalCommitment, ClinicalThresholds, ZkProof } from '../zk/index.js';
 
 /**
  * Where a case's clinical data lives: opaque references into a FHIR server. Travels inside a
@@ -32,4 +33,24 @@ export interface PasFormPort {
     /** Board time of the decision, ms since epoch. */
     decidedAt: number;
   }): Promise<FhirResource>;
+}
+
+/** A lab's signed commitment to clinical attributes and a proof that they meet thresholds. */
+export interface ClinicalAttestation {
+  commitment: ClinicalCommitment;
+  thresholds: ClinicalThresholds;
+  proof: ZkProof;
+}
+
+/**
+ * Zero-knowledge clinical predicates: the lab commits to values and proves they meet the
+ * policy's thresholds; the payer verifies against its own expected thresholds and the lab's
+ * published key, and never sees the values. Implemented over core/zk in `app/`.
+ */
+export interface ClinicalProofPort {
+  /** The lab's public key for commitments (published on its agent card). */
+  labPublicKey(): BabyJubPublicKey | undefined;
+  /** Undefined when the values cannot meet the thresholds (no such proof exists). */
+  attest(caseId: string, attributes: ClinicalAttributes, thresholds: ClinicalThresholds): Promise<ClinicalAttestation | undefined>;
+  verify(attestation: unknown, expected: { labPublicKey: BabyJubPublicKey; thresholds: ClinicalThresholds; caseId: string }): Promise<{ ok: boolean; reason?: string }>;
 }

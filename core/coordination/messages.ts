@@ -34,6 +34,8 @@ export const AgentCardSchema = z
     did: Did,
     role: Skill,
     credentials: z.array(z.string().max(120)).max(8),
+    /** The organization's key for zero-knowledge commitments (BabyJubJub), where it makes them. */
+    zk: z.object({ publicKey: z.object({ x: z.string().regex(/^[0-9]{1,78}$/), y: z.string().regex(/^[0-9]{1,78}$/) }).strict() }).strict().optional(),
   })
   .strict();
 export type AgentCard = z.infer<typeof AgentCardSchema>;

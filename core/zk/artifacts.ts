@@ -177,6 +177,11 @@ export function stderrProgress(): (p: ZkProgress) => void {
   };
 }
 
+/** Whether the circuits' keys are already built (so proofs need no multi-minute build first). */
+export async function artifactsCached(cacheRoot: string = defaultCacheRoot()): Promise<boolean> {
+  return (await loadArtifacts(resolve(cacheRoot), await artifactsHash())) !== undefined;
+}
+
 const memo = new Map<string, Promise<Artifacts>>();
 
 /**

@@ -117,3 +117,8 @@ export async function verifyTranscript(args: { r1cs: string; ptau: string; zkey:
   }
   return { ok: true, contributions: entries };
 }
+
+/** The verification key of a ceremony's final zkey, in snarkjs's standard JSON. */
+export async function exportVerificationKey(zkey: ZkeyRef): Promise<Record<string, unknown>> {
+  return (await snarkjs.zKey.exportVerificationKey(await asRef(zkey))) as Record<string, unknown>;
+}

@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { readPasRequestFile } from '../../../fhir/pas/request.js';
 import { parseCommandArgs, type Command } from '../args.js';
+import { PROOFS_HELP, ProofsOption, resolveProofs } from '../proofs.js';
 
 const Options = z.object({
+  proofs: ProofsOption,
   bundle: z.string({ error: 'is required: the PAS request Bundle (JSON file)' }).min(1),
   fhir: z.url({ error: 'must be a FHIR base URL, e.g. http://127.0.0.1:8103/fhir/R4' }).optional(),
   'data-dir': z.string().min(1).optional(),
@@ -25,6 +27,7 @@ the PAS ClaimResponse JSON on stdout; progress goes to stderr.
   --fhir URL        FHIR server to use (default: start the embedded one)
   --data-dir DIR    where the board, FHIR journal and archive go (default: a temp folder)
   --timeout SECONDS give up after this long (default 120)
+${PROOFS_HELP}
   --report disclosure
                     after the ClaimResponse, print the minimum-necessary matrix as JSON
                     (what each organization may read, could decrypt and did decrypt)
@@ -32,6 +35,7 @@ the PAS ClaimResponse JSON on stdout; progress goes to stderr.
 Exit status: 0 when a decision (approved, denied or pended) was reached, 2 on bad input,
 1 on any other failure.`,
   options: {
+    proofs: { type: 'string' },
     bundle: { type: 'string' },
     fhir: { type: 'string' },
     'data-dir': { type: 'string' },
@@ -50,7 +54,8 @@ Exit status: 0 when a decision (approved, denied or pended) was reached, 2 on ba
     // Loaded once the input is known good: the node's libraries take a second to load.
     const { startEmbedded } = await import('../../node/embedded.js');
     const { followTrace } = await import('../follow.js');
-    const env = await startEmbedded({ dataDir, ...(values.fhir ? { fhirBase: values.fhir } : {}) });
+    const proofs = await resolveProofs(values.proofs, (line) => process.stderr.write(`${line}\n`));
+    const env = await startEmbedded({ dataDir, proofs, ...(values.fhir ? { fhirBase: values.fhir } : {}) });
     try {
       const stop = followTrace(env.coalition.payer, (line) => process.stderr.write(`${line}\n`), process.stderr.isTTY);
       const result = await env.run(request, values.timeout * 1000);

@@ -4,8 +4,10 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { readPasRequestFile } from '../../../fhir/pas/request.js';
 import { parseCommandArgs, type Command } from '../args.js';
+import { PROOFS_HELP, ProofsOption, resolveProofs } from '../proofs.js';
 
 const Options = z.object({
+  proofs: ProofsOption,
   headless: z.boolean().default(false),
   'data-dir': z.string().min(1).optional(),
   variant: z.string().regex(/^[a-z0-9-]+$/, 'is a variant name such as reference or titer-1-100').default('reference'),
@@ -28,8 +30,10 @@ happens and the decision.
 
   --headless       exit when the case is done (otherwise keep the nodes up until Ctrl-C)
   --variant NAME   synthetic patient variant (default: reference; see fhir/synthetic/bundles)
-  --data-dir DIR   where the board, FHIR journal and archive go (default: .murmur/runs/<time>)`,
-  options: { headless: { type: 'boolean' }, 'data-dir': { type: 'string' }, variant: { type: 'string' } },
+  --data-dir DIR   where the board, FHIR journal and archive go (default: .murmur/runs/<time>)
+${PROOFS_HELP}`,
+  options: {
+    proofs: { type: 'string' }, headless: { type: 'boolean' }, 'data-dir': { type: 'string' }, variant: { type: 'string' } },
   async run(argv) {
     const { values, help } = parseCommandArgs(this, argv, Options);
     if (help) {
@@ -46,8 +50,10 @@ happens and the decision.
     // Loaded once the input is known good: the node's libraries take a second to load.
     const { startEmbedded } = await import('../../node/embedded.js');
     const { followTrace } = await import('../follow.js');
-    const env = await startEmbedded({ dataDir });
-    out(`FHIR server ${env.fhirBase}; organizations: ${env.coalition.nodes.map((n) => n.spec.name).join(', ')}\n`);
+    const proofs = await resolveProofs(values.proofs, out);
+    const env = await startEmbedded({ dataDir, proofs });
+    out(`FHIR server ${env.fhirBase}; organizations: ${env.coalition.nodes.map((n) => n.spec.name).join(', ')}`);
+    out(`Privacy: credentials on cards and claims, every section sealed; zero-knowledge proofs ${proofs ? 'on' : 'off'}.\n`);
     const stop = followTrace(env.coalition.payer, out, process.stdout.isTTY);
     const started = Date.now();
     try {

@@ -1,4 +1,5 @@
 import { pgxActionable, screenGenomics } from '../clinical/genomics.js';
+import { clinicalAttributes, predicateThresholds } from './clinical-proof.js';
 import { policyFor } from './policy-reasoner.js';
 import type { AgentProfile } from '../runtime/agent.js';
 import { ROLES, outputsOf, section } from './sections.js';
@@ -19,14 +20,19 @@ export const genomicsAgent: AgentProfile = {
     ],
   }),
   work: {
-    'variant-annotation': async ({ case: c, ref, data }) => {
+    'variant-annotation': async ({ case: c, ref, data, proofs, boardTime }) => {
       const policy = policyFor(c.task.policy.id, c.task.policy.hash);
-      const resources = await data.fetch(ref, ['smn-genotype', 'aav9-titer', 'cyp2d6-phenotype']);
+      const resources = await data.fetch(ref, ['smn-genotype', 'aav9-titer', 'cyp2d6-phenotype', ...(proofs ? (['demographics'] as const) : [])]);
       const screen = screenGenomics(resources, policy);
+      // With proofs on, the lab commits to the values and proves they meet the policy's
+      // thresholds, so the payer can decide without a key to them.
+      const attributes = proofs ? clinicalAttributes(screen, resources, boardTime) : undefined;
+      const attestation =
+        proofs && attributes ? await proofs.attest(c.id, attributes, predicateThresholds(policy, attributes.smn1Copies === 0 ? 0 : 1)) : undefined;
       const sections = [
         // Raw results stay with the lab; others get the criteria results or the phenotype only.
         section('genomic-screening', 'detail', screen.detail),
-        section('genomic-screening', 'summary', screen.summary),
+        section('genomic-screening', 'summary', { ...screen.summary, ...(attestation ? { attestation } : {}) }),
         ...(screen.pgx ? [section('genomic-screening', 'pgx', screen.pgx)] : []),
       ];
       const gaps = pgxActionable(screen.pgx)

@@ -1,7 +1,10 @@
 import { evaluateCriteria, decide } from '../clinical/criteria.js';
 import { elementsFor, northwindZolgensmaPolicy, policyHash, type CoveragePolicy } from '../clinical/policy.js';
 import type { Caveat, CriterionResult, EvidenceSummary, InteractionReport } from '../clinical/types.js';
+import type { AgentCard } from '../../coordination/messages.js';
+import type { ClinicalAttestation, ClinicalProofPort } from '../ports.js';
 import type { AgentProfile } from '../runtime/agent.js';
+import { predicateThresholds, provenCriteria } from './clinical-proof.js';
 import { ROLES, outputsOf, section } from './sections.js';
 
 /** The policies this payer knows, by id; policy documents are data, pinned by hash on the board. */
@@ -11,6 +14,29 @@ export function policyFor(id: string, hash: string): CoveragePolicy {
   const p = POLICIES[id];
   if (!p || policyHash(p) !== hash) throw new Error(`policy ${id} with hash ${hash.slice(0, 12)} is not known here`);
   return p;
+}
+
+interface LabSummary {
+  criteria: CriterionResult[];
+  attestation?: ClinicalAttestation;
+}
+
+/**
+ * The lab criteria as the payer accepts them: decided by the lab's zero-knowledge proof when
+ * it verifies against the payer's own thresholds and the lab's published key; needing review
+ * when a proof is offered but fails; otherwise the lab's signed statement as it stands.
+ */
+async function labResults(caseId: string, policy: CoveragePolicy, summary: LabSummary, proofs: ClinicalProofPort | undefined, lab: AgentCard | undefined): Promise<CriterionResult[]> {
+  const a = summary.attestation;
+  if (!a || !proofs) return summary.criteria;
+  const smn1 = a.thresholds?.maxSmn1Copies;
+  const labKey = lab?.zk?.publicKey;
+  const v =
+    labKey && (smn1 === 0 || smn1 === 1)
+      ? await proofs.verify(a, { labPublicKey: labKey, thresholds: predicateThresholds(policy, smn1), caseId })
+      : { ok: false, reason: labKey ? 'thresholds-mismatch' : 'lab-key-unknown' };
+  if (v.ok) return provenCriteria(summary.criteria, a.thresholds, a.commitment.commitment);
+  return summary.criteria.map((r) => ({ ...r, status: 'review' as const, reason: `${r.title}: the lab's proof did not verify (${v.reason}); clinical review needed` }));
 }
 
 /** Payer: coverage policy lookup and the PA determination from everyone's inputs. */
@@ -53,15 +79,16 @@ export const policyReasoner: AgentProfile = {
         ],
       };
     },
-    'pa-determination': async ({ case: c, ref, data, read }) => {
+    'pa-determination': async ({ case: c, ref, data, read, proofs, card }) => {
       const policy = policyFor(c.task.policy.id, c.task.policy.hash);
       const resources = await data.fetch(ref, elementsFor(policy, 'payer'));
       const payer = evaluateCriteria(policy, resources, { evaluatedBy: 'payer' });
-      const summary = (await read('genomic-screening', 'summary')) as { criteria: CriterionResult[] } | undefined;
+      const summary = (await read('genomic-screening', 'summary')) as LabSummary | undefined;
+      const labCriteria = summary ? await labResults(c.id, policy, summary, proofs, card(c.subtasks.get('genomic-screening')!.artifact!.author)) : [];
       const evidence = (await read('evidence-synthesis', 'evidence')) as EvidenceSummary | undefined;
       const interactions = (await read('drug-interaction', 'interactions')) as InteractionReport | undefined;
       const caveats: Caveat[] = interactions?.caveats ?? [];
-      const decision = decide(policy, [...payer, ...(summary?.criteria ?? [])], {
+      const decision = decide(policy, [...payer, ...labCriteria], {
         caveats,
         ...(evidence ? { evidence: { certainty: evidence.certainty, trials: evidence.trials.map((t) => t.id) } } : {}),
       });

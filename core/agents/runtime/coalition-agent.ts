@@ -9,7 +9,7 @@ import type { AgentCard } from '../../coordination/messages.js';
 import { DEFAULT_REDUCER_CONFIG } from '../../coordination/reducer.js';
 import { reputationDeltas } from '../../coordination/reputation.js';
 import { depsSatisfied, leaseActive, sectionsDigest } from '../../coordination/rules/execution.js';
-import type { CaseDataRef, ClinicalDataPort, PasFormPort } from '../ports.js';
+import type { CaseDataRef, ClinicalDataPort, ClinicalProofPort, PasFormPort } from '../ports.js';
 import type { AgentProfile, WorkResult } from './agent.js';
 import { CARD_DOMAIN, cardChallenge, claimChallenge } from '../../access/challenges.js';
 import type { Presenter, SectionAccess } from './section-access.js';
@@ -27,6 +27,8 @@ export interface AgentPorts {
   presenter?: Presenter;
   /** The organization's audit trail (FHIR reads are recorded per case and subtask). */
   audit?: (event: AuditEvent) => void;
+  /** Zero-knowledge clinical predicates (commit and prove at a lab; verify anywhere). */
+  proofs?: ClinicalProofPort;
 }
 
 export interface CoalitionAgentOptions {
@@ -203,6 +205,8 @@ export class CoalitionAgent {
       data: this.auditedData(c.id, s.id),
       ...(this.o.ports.forms ? { forms: this.o.ports.forms } : {}),
       boardTime: this.boardTime(),
+      ...(this.o.ports.proofs ? { proofs: this.o.ports.proofs } : {}),
+      card: (did) => this.state.cards.get(did)?.card,
     });
     for (const [i, g] of (result.gaps ?? []).entries()) {
       const gapId = `gap-${s.id}-${i + 1}`;
