@@ -7,6 +7,9 @@ import { createPresentation } from '../../core/identity/presentations.js';
 import { StatusList, StatusRegistry } from '../../core/identity/status-list.js';
 import { trustRegistry, type TrustRegistry } from '../../core/identity/trust-registry.js';
 import { Wallet } from '../../core/identity/wallet.js';
+import type { ZkIssuer } from '../../core/access/admission.js';
+import type { RoleProver } from '../../core/agents/runtime/section-access.js';
+import { issueZkRoleCredential, newZkHolder, newZkSigningKey, proveRole, type ZkSigningKey } from '../../core/zk/index.js';
 import type { OrgIdentity, OrgSpec } from './identity.js';
 
 const DAY = 86_400_000;
@@ -21,6 +24,8 @@ export interface Charter {
   status: StatusRegistry;
   /** Starting reputations (0–100) by agent DID. */
   genesisReputation: Record<string, number>;
+  /** Organizations whose zero-knowledge role credentials are accepted, with their keys. */
+  zkIssuers: ZkIssuer[];
 }
 
 const CharterFileSchema = z
@@ -31,6 +36,9 @@ const CharterFileSchema = z
       z.object({ id: z.string().min(1), issuer: z.string().startsWith('did:'), size: z.number().int().positive(), next: z.number().int().min(0), bits: z.string() }).strict(),
     ),
     genesisReputation: z.record(z.string().startsWith('did:'), z.number().min(0).max(100)),
+    zkIssuers: z
+      .array(z.object({ org: z.string().startsWith('did:'), kind: z.string(), publicKey: z.object({ x: z.string().regex(/^[0-9]{1,78}$/), y: z.string().regex(/^[0-9]{1,78}$/) }).strict() }).strict())
+      .default([]),
   })
   .strict();
 export type CharterFile = z.infer<typeof CharterFileSchema>;
@@ -41,6 +49,7 @@ export function charterToJson(charter: Charter): CharterFile {
     registry: charter.registry.data,
     statusLists: charter.status.all().map((l) => l.toJSON()),
     genesisReputation: { ...charter.genesisReputation },
+    zkIssuers: charter.zkIssuers.map((i) => ({ ...i, publicKey: { ...i.publicKey } })),
   };
 }
 
@@ -53,7 +62,7 @@ export function charterFromJson(input: unknown): Charter {
   }
   const status = new StatusRegistry();
   for (const l of parsed.data.statusLists) status.put(StatusList.fromJSON(l));
-  return { registry: trustRegistry(parsed.data.registry), status, genesisReputation: parsed.data.genesisReputation };
+  return { registry: trustRegistry(parsed.data.registry), status, genesisReputation: parsed.data.genesisReputation, zkIssuers: parsed.data.zkIssuers };
 }
 
 /** An organization as its wallet holds it: keys, DIDs and credentials. */
@@ -77,6 +86,8 @@ export interface CredentialOptions {
   clock: Clock;
   /** Validity of role credentials, from now (default 90 days). */
   roleValidityMs?: number;
+  /** Also issue zero-knowledge role credentials, and prove roles with them instead of presentations. */
+  zkRoles?: boolean;
   /** Override an agent's role credential (tests: wrong role, expired). */
   roleOverride?: (agentName: string) => { role?: string; validUntil?: number } | undefined;
 }
@@ -98,9 +109,12 @@ export async function credentialedCoalition(specs: readonly OrgSpec[], o: Creden
     rolesByKind: ROLES_BY_KIND,
   });
   const orgs: CredentialedOrg[] = [];
+  const zkIssuers: ZkIssuer[] = [];
   for (const spec of specs) {
     const wallet = Wallet.empty();
     const org = await wallet.createOrganization(o.random);
+    const zkIssuer = o.zkRoles ? await newZkSigningKey(o.random) : undefined;
+    if (zkIssuer) zkIssuers.push({ org: org.did, kind: spec.kind, publicKey: zkIssuer.publicKey });
     const orgStatus = new StatusList(`urn:murmur:status:${spec.id}`, org.did);
     status.put(orgStatus);
     const accreditation = await issueAccreditation(
@@ -108,7 +122,7 @@ export async function credentialedCoalition(specs: readonly OrgSpec[], o: Creden
       { organization: org.did, organizationKind: spec.kind, organizationName: spec.name },
       { validFrom: now - DAY, validUntil: now + 365 * DAY, status: accreditorStatus.allocate(), random: o.random },
     );
-    const agents = new Map<string, Awaited<ReturnType<Wallet['createAgent']>> & { credentials: MurmurCredential[]; statusIndex: number }>();
+    const agents = new Map<string, Awaited<ReturnType<Wallet["createAgent"]>> & { credentials: MurmurCredential[]; statusIndex: number; roleProver: RoleProver | undefined }>();
     for (const profile of spec.agents) {
       const identity = await wallet.createAgent(profile.role, o.random);
       const override = o.roleOverride?.(profile.name);
@@ -118,7 +132,8 @@ export async function credentialedCoalition(specs: readonly OrgSpec[], o: Creden
         { agent: identity.did, role: override?.role ?? profile.role },
         { validFrom: now - DAY, validUntil: override?.validUntil ?? now + (o.roleValidityMs ?? 90 * DAY), status: entry, random: o.random },
       );
-      agents.set(profile.name, { ...identity, credentials: [role, accreditation], statusIndex: Number(entry.statusListIndex) });
+      const roleProver = zkIssuer ? await zkRoleProver(zkIssuer, override?.role ?? profile.role, override?.validUntil ?? now + (o.roleValidityMs ?? 90 * DAY), identity.signer.keyId, o.random) : undefined;
+      agents.set(profile.name, { ...identity, credentials: [role, accreditation], statusIndex: Number(entry.statusListIndex), roleProver });
     }
     orgs.push({
       spec,
@@ -132,6 +147,7 @@ export async function credentialedCoalition(specs: readonly OrgSpec[], o: Creden
               did: a.did,
               signer: a.signer,
               unwrap: a.unwrap,
+              ...(a.roleProver ? { roleProver: a.roleProver } : {}),
               presenter: {
                 present: async (challenge: string, domain: string, at: number) =>
                   (await createPresentation({ holder: a.signer, credentials: a.credentials, challenge, domain, now: at })) as unknown as Record<string, unknown>,
@@ -143,5 +159,15 @@ export async function credentialedCoalition(specs: readonly OrgSpec[], o: Creden
       revoke: (name) => orgStatus.revoke(agents.get(name)!.statusIndex),
     });
   }
-  return { charter: { registry, status, genesisReputation: {} }, orgs };
+  return { charter: { registry, status, genesisReputation: {}, zkIssuers }, orgs };
+}
+
+/** An agent's zero-knowledge role credential, issued by its organization, and a prover over it. */
+async function zkRoleProver(issuer: ZkSigningKey, role: string, expiresAt: number, keyId: string, random: Random): Promise<RoleProver> {
+  const holder = await newZkHolder(random);
+  const credential = await issueZkRoleCredential(issuer, { role, expiresAt, holderId: holder.id });
+  return {
+    prove: async (challenge, allowedRoles, now) =>
+      (await proveRole(credential, holder, { subtaskId: challenge, requesterKey: keyId, now, allowedRoles })) as unknown as Record<string, unknown>,
+  };
 }

@@ -40,6 +40,8 @@ export interface CoalitionOptions {
    * payer verifies (default off: the circuit keys take minutes to build the first time).
    */
   proofs?: boolean;
+  /** Zero-knowledge role proofs instead of presentations on claims and access requests. */
+  zkRoles?: boolean;
   /** Folder for each organization's audit trail (`<id>.jsonl`); in memory when absent. */
   auditDir?: string;
   /** Credential options for tests (e.g. a wrong role or an expired credential). */
@@ -64,7 +66,7 @@ export async function startCoalition(o: CoalitionOptions): Promise<Coalition> {
   let credentialed: CredentialedOrg[] | undefined;
   let identities: OrgIdentity[];
   if (o.privacy ?? true) {
-    const made = await credentialedCoalition(orgs, { random, clock, ...(o.roleOverride ? { roleOverride: o.roleOverride } : {}) });
+    const made = await credentialedCoalition(orgs, { random, clock, ...(o.zkRoles ? { zkRoles: true } : {}), ...(o.roleOverride ? { roleOverride: o.roleOverride } : {}) });
     charter = made.charter;
     credentialed = made.orgs;
     identities = made.orgs.map((x) => x.identity);

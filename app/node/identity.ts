@@ -2,7 +2,7 @@ import type { Random } from '../../core/common/random.js';
 import { didKeySigner } from '../../core/crypto/did-key.js';
 import type { Unwrapper } from '../../core/crypto/hpke.js';
 import type { Signer } from '../../core/crypto/signing.js';
-import type { Presenter } from '../../core/agents/runtime/section-access.js';
+import type { Presenter, RoleProver } from '../../core/agents/runtime/section-access.js';
 import type { AgentProfile } from '../../core/agents/runtime/agent.js';
 
 export type OrgKind = 'payer' | 'cds-vendor' | 'clia-laboratory' | 'pharmacovigilance';
@@ -22,6 +22,8 @@ export interface AgentKeys {
   unwrap?: Unwrapper;
   /** Presents the agent's role credential and its organization's accreditation. */
   presenter?: Presenter;
+  /** Proves the agent's role in zero knowledge (where the coalition issues such credentials). */
+  roleProver?: RoleProver;
 }
 
 export interface OrgIdentity {

@@ -61,7 +61,7 @@ export class OrgNode {
 
   constructor(private readonly o: OrgNodeOptions) {
     this.audit = o.auditPath ? fileAuditTrail(o.auditPath, o.identity.did, o.clock) : new AuditTrail(o.identity.did, o.clock);
-    const admission = o.charter ? credentialAdmission({ registry: o.charter.registry, status: o.charter.status }) : undefined;
+    const admission = o.charter ? credentialAdmission({ registry: o.charter.registry, status: o.charter.status, zkIssuers: o.charter.zkIssuers }) : undefined;
     this.replica = new BoardReplica(o.store, o.keys, { ...o.reducer, requireCredentials: !!o.charter }, admission, o.charter ? ACCESS_RULES : {});
     const vault = new KeyVault();
     this.agents = o.spec.agents.map((profile) => {
@@ -75,6 +75,8 @@ export class OrgNode {
               keyId: keys.signer.keyId,
               unwrap: keys.unwrap,
               presenter: keys.presenter,
+              ...(keys.roleProver ? { roleProver: keys.roleProver } : {}),
+              role: profile.role,
               vault,
               replica: this.replica,
               post: (d) => poster.post(d),
@@ -95,6 +97,7 @@ export class OrgNode {
           ...(o.forms ? { forms: o.forms } : {}),
           ...(access ? { access } : {}),
           ...(keys.presenter && o.charter ? { presenter: keys.presenter } : {}),
+          ...(keys.roleProver && o.charter ? { roleProver: keys.roleProver } : {}),
         },
         clock: o.clock,
         logger: o.logger.child({ org: o.spec.id, agent: profile.name }),

@@ -6,11 +6,24 @@ import type { CredentialEvidence } from '../coordination/rules/context.js';
 import { verifyPresentation, type PresentationVerdict } from '../identity/presentations.js';
 import type { StatusRegistry } from '../identity/status-list.js';
 import type { TrustRegistry } from '../identity/trust-registry.js';
+import { verifyRoleProof, type BabyJubPublicKey } from '../zk/index.js';
 import { accessChallenge, CARD_DOMAIN, cardChallenge, claimChallenge, targetOf } from './challenges.js';
+
+/** An organization whose zero-knowledge role credentials the coalition accepts. */
+export interface ZkIssuer {
+  org: string;
+  kind: string;
+  publicKey: BabyJubPublicKey;
+}
+
+/** Accepted drift between a role proof's stated time and the board's stamp. */
+export const ROLE_PROOF_SKEW_MS = 10 * 60_000;
 
 export interface CredentialAdmissionOptions {
   registry: TrustRegistry;
   status: StatusRegistry;
+  /** Issuers of zero-knowledge role credentials (from the charter). */
+  zkIssuers?: readonly ZkIssuer[];
   /** Called for every presentation checked (for the org's audit trail). */
   onCheck?: (entry: StoredEntry, verdict: PresentationVerdict) => void;
 }
@@ -21,11 +34,14 @@ export interface CredentialAdmissionOptions {
  * replay protection. Its verdict becomes the entry's evidence for the fold's rules.
  */
 export function credentialAdmission(o: CredentialAdmissionOptions): Admission<CoalitionState> {
-  // Consumed (challenge, holder) pairs: rebuilt identically by every replica from the log.
+  // Consumed (challenge, holder) pairs and role-proof nullifiers: rebuilt identically by every
+  // replica from the log.
   const ledger = new Set<string>();
+  const nullifiers = new Set<string>();
   return async (state, entry): Promise<Evidence> => {
     const env = entry.envelope;
-    const header = env.header as { presentation?: unknown; target?: string; section?: string };
+    const header = env.header as { presentation?: unknown; roleProof?: unknown; target?: string; section?: string };
+    if (header.roleProof !== undefined) return roleProofEvidence(state, entry, header, o.zkIssuers ?? [], nullifiers);
     if (header.presentation === undefined) return {};
     const expected = expectation(state, entry, header);
     if (!expected) return { credential: { ok: false, reason: 'nothing this presentation could be bound to' } satisfies CredentialEvidence };
@@ -39,6 +55,50 @@ export function credentialAdmission(o: CredentialAdmissionOptions): Admission<Co
       ? { ok: true, holder: verdict.holder, role: verdict.role, organization: verdict.organization, organizationKind: verdict.organizationKind }
       : { ok: false, reason: verdict.reasons.map((r) => r.code).join(', ') };
     return { credential };
+  };
+}
+
+/**
+ * Verifies a zero-knowledge role proof: issued by an organization the charter lists, for one
+ * of the roles the action allows (the claimant's card role; a section's readers), unexpired at
+ * board time, bound to the log's nonce and the author's key; its nullifier is spent once.
+ */
+async function roleProofEvidence(
+  state: CoalitionState,
+  entry: StoredEntry,
+  header: { roleProof?: unknown; target?: string; section?: string },
+  issuers: readonly ZkIssuer[],
+  nullifiers: Set<string>,
+): Promise<Evidence> {
+  const fail = (reason: string): Evidence => ({ credential: { ok: false, reason } satisfies CredentialEvidence });
+  const env = entry.envelope;
+  const expected = expectation(state, entry, header);
+  const card = state.cards.get(authorDid(env.author))?.card;
+  if (!expected || !card) return fail('nothing this proof could be bound to');
+  const issuer = issuers.find((i) => i.org === card.provider.did);
+  if (!issuer) return fail('untrusted-issuer');
+  // The proof is for the role on the author's (public) card; an access request's role must
+  // also be among the section's readers.
+  const allowed: readonly string[] = [card.role];
+  if (env.kind === 'AccessRequest') {
+    const c = env.case ? state.cases.get(env.case) : undefined;
+    const readers = (c && header.target && header.section ? targetOf(c, header.target, header.section)?.readers : undefined) ?? [];
+    if (!readers.includes(card.role)) return fail('wrong-role');
+  }
+  const v = await verifyRoleProof(header.roleProof, {
+    issuerPublicKey: issuer.publicKey,
+    allowedRoles: allowed,
+    now: entry.at,
+    maxClockSkewMs: ROLE_PROOF_SKEW_MS,
+    subtaskId: expected.challenge,
+    requesterKey: env.author,
+  });
+  if (!v.ok) return fail(v.reason ?? 'invalid-proof');
+  if (nullifiers.has(v.nullifier!)) return fail('replayed');
+  nullifiers.add(v.nullifier!);
+  return {
+    credential: { ok: true, holder: authorDid(env.author), role: card.role, organization: issuer.org, organizationKind: issuer.kind } satisfies CredentialEvidence,
+    nullifier: v.nullifier,
   };
 }
 

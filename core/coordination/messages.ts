@@ -79,7 +79,11 @@ export const PlanCommitSchema = z.object({ planHash: Hash }).strict();
 export const VoteSchema = z.object({ topic: z.string().max(80), choice: z.string().max(80) }).strict();
 export const BeliefUpdateSchema = z.object({ round: z.number().int().min(0), beliefs: z.record(SubtaskId, Unit) }).strict();
 
-export const ClaimSchema = z.object({ leaseMs: z.number().int().min(1_000).max(3_600_000), presentation: Presentation.optional() }).strict();
+/** A zero-knowledge role proof (Groth16 proof and public signals), checked by the admission stage. */
+const RoleProof = z.record(z.string(), z.unknown());
+export const ClaimSchema = z
+  .object({ leaseMs: z.number().int().min(1_000).max(3_600_000), presentation: Presentation.optional(), roleProof: RoleProof.optional() })
+  .strict();
 export const ReleaseSchema = z.object({ reason: z.string().max(120) }).strict();
 export const HeartbeatSchema = z.object({}).strict();
 export const CheckpointSchema = z.object({ progress: Unit, step: z.string().max(80) }).strict();
@@ -130,7 +134,9 @@ export const AwardSchema = z
 export const WaitSchema = z.object({ on: z.array(SubtaskId).max(16) }).strict();
 export const DeadlockResolvedSchema = z.object({ cycle: z.array(Did).max(32), yielded: Did }).strict();
 export const LeaseExpiredSchema = z.object({ claimant: Did }).strict();
-export const AccessRequestSchema = z.object({ section: z.string().max(40), target: EnvelopeRef, presentation: Presentation.optional() }).strict();
+export const AccessRequestSchema = z
+  .object({ section: z.string().max(40), target: EnvelopeRef, presentation: Presentation.optional(), roleProof: RoleProof.optional() })
+  .strict();
 /** `grant` is the wrapped content key (core/access/key-grant.ts), validated by the access rules. */
 export const KeyGrantHeaderSchema = z.object({ request: EnvelopeRef, target: EnvelopeRef, section: z.string().max(40), grantee: Did, grant: z.record(z.string(), z.unknown()) }).strict();
 export const DoneVoteSchema = z.object({}).strict();

@@ -26,7 +26,7 @@ export const DEFAULT_REDUCER_CONFIG: ReducerConfig = {
 
 export type Rule = (ctx: RuleContext<never>) => Verdict;
 
-const AFTER_DISSOLUTION: readonly Kind[] = ['ReputationUpdate', 'AccessRequest', 'KeyGrant'];
+const AFTER_DISSOLUTION: readonly Kind[] = ['ReputationUpdate', 'DoneVote', 'AccessRequest', 'KeyGrant'];
 
 /** Kinds whose rules are not in this layer yet are accepted as records with no effect. */
 const RULES: Partial<Record<Kind, Rule>> = {

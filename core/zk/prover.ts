@@ -78,6 +78,20 @@ async function quietly<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
+let queue: Promise<unknown> = Promise.resolve();
+
+/**
+ * Every snarkjs operation in the process runs one at a time. A proof already spreads over
+ * every core; a verify started while a proof runs blocks the event loop on the shared curve's
+ * worker pool (measured: the process stalls for good); and the witness step silences the
+ * console process-wide, which overlapping calls would tangle.
+ */
+function serialized<T>(op: () => Promise<T>): Promise<T> {
+  const next = queue.then(op);
+  queue = next.catch(() => undefined);
+  return next;
+}
+
 export class SnarkjsProver implements ZkProver {
   private readonly loaded = new Map<CircuitName, Promise<{ wasm: Uint8Array; zkey: Uint8Array }>>();
 
@@ -93,7 +107,11 @@ export class SnarkjsProver implements ZkProver {
     return p;
   }
 
-  async prove(circuit: CircuitName, input: Record<string, unknown>): Promise<ZkProof> {
+  prove(circuit: CircuitName, input: Record<string, unknown>): Promise<ZkProof> {
+    return serialized(() => this.proveNow(circuit, input));
+  }
+
+  private async proveNow(circuit: CircuitName, input: Record<string, unknown>): Promise<ZkProof> {
     const { wasm, zkey } = await this.load(circuit);
     const wtns: { type: 'mem'; data?: Uint8Array } = { type: 'mem' };
     try {
@@ -116,7 +134,7 @@ export class SnarkjsVerifier implements ZkVerifier {
     const s = parsePublicSignals(publicSignals, c.nPublic);
     if (!p || !s) return false;
     try {
-      return await quietly(() => snarkjs.groth16.verify(c.vkey, s, p));
+      return await serialized(() => quietly(() => snarkjs.groth16.verify(c.vkey, s, p)));
     } catch {
       return false;
     }

@@ -11,6 +11,8 @@ import { northwindZolgensmaPolicy } from '../../core/agents/clinical/policy.js';
 import { seededRandom } from '../../core/common/random.js';
 import { newZkSigningKey, shutdownZk } from '../../core/zk/index.js';
 import { parsePasRequest } from '../../fhir/pas/request.js';
+import { runCase } from '../../app/node/coalition.js';
+import { agentNamed, MEMORY_REF, memoryCoalition } from '../support/coalition.js';
 import { syntheticRequest } from '../../fhir/synthetic/index.js';
 
 const dirs: string[] = [];
@@ -71,4 +73,29 @@ test("the payer's verification refuses a proof with another lab's key, other thr
   assert.equal((await verifier.verify(tampered, expect)).ok, false);
   // Values that miss a threshold cannot be attested at all.
   assert.equal(await lab.attest('case-x', { ageMonths: 8, smn1Copies: 0, smn2Copies: 2, titerDenominator: 80 }, thresholds), undefined);
+});
+
+test('claims and access requests can prove roles in zero knowledge instead of presenting credentials; a replayed proof is refused', async () => {
+  const { coalition } = await memoryCoalition('reference', { zkRoles: true });
+  try {
+    const result = await runCase(coalition, MEMORY_REF, { timeoutMs: 120_000 });
+    assert.equal(result.outcome, 'approved');
+    const replica = coalition.payer.replica;
+    const proven = replica.fold.records.filter((r) => (r.kind === 'Claim' || r.kind === 'AccessRequest') && r.status === 'accepted');
+    assert.ok(proven.length >= 10);
+    for (const r of proven) {
+      const h = replica.entry(r.id)!.envelope.header;
+      assert.ok(h.roleProof && !h.presentation, `${r.kind} #${r.index} carries a role proof only`);
+    }
+    // Replaying the policy reasoner's proof for the lab summary, under a fresh envelope.
+    const earlier = proven.find((r) => r.kind === 'AccessRequest' && r.author.startsWith(agentNamed(coalition, 'PolicyReasoner').did))!;
+    const header = replica.entry(earlier.id)!.envelope.header;
+    const posted = await agentNamed(coalition, 'PolicyReasoner').post({ case: result.caseId, kind: 'AccessRequest', header, sections: [] });
+    await replica.catchUp();
+    const again = replica.fold.records.find((r) => r.id === posted.envelope.id)!;
+    assert.equal(again.status, 'rejected');
+    assert.match(again.reason!, /replayed/);
+  } finally {
+    await coalition.stop();
+  }
 });

@@ -12,7 +12,7 @@ export const MEMORY_REF = { fhirBase: 'memory:', patient: 'Patient/p', claim: 'C
 /** A coalition over an in-memory board and an in-memory FHIR port, for fast protocol tests. */
 export async function memoryCoalition(
   variant: CaseVariant,
-  opts: { seed?: number; clock?: Clock } & Pick<CoalitionOptions, 'privacy' | 'roleOverride'> = {},
+  opts: { seed?: number; clock?: Clock } & Pick<CoalitionOptions, 'privacy' | 'roleOverride' | 'zkRoles'> = {},
 ): Promise<{ coalition: Coalition; port: BundleDataPort; store: MemoryBoardStore }> {
   const resources = bundleResources(syntheticRequest(variant)) as FhirResource[];
   const port = new BundleDataPort(() => resources);
@@ -25,6 +25,7 @@ export async function memoryCoalition(
     ...(opts.clock ? { clock: opts.clock } : {}),
     ...(opts.privacy !== undefined ? { privacy: opts.privacy } : {}),
     ...(opts.roleOverride ? { roleOverride: opts.roleOverride } : {}),
+    ...(opts.zkRoles ? { zkRoles: true } : {}),
   });
   return { coalition, port, store };
 }

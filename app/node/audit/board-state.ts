@@ -47,7 +47,7 @@ export async function refold(dataDir: string): Promise<BoardReplica> {
     store,
     boardKeys,
     { genesisReputation: charter.genesisReputation, requireCredentials: true },
-    credentialAdmission({ registry: charter.registry, status: charter.status }),
+    credentialAdmission({ registry: charter.registry, status: charter.status, zkIssuers: charter.zkIssuers }),
     ACCESS_RULES,
   );
   await replica.catchUp();

@@ -12,7 +12,7 @@ import { depsSatisfied, leaseActive, sectionsDigest } from '../../coordination/r
 import type { CaseDataRef, ClinicalDataPort, ClinicalProofPort, PasFormPort } from '../ports.js';
 import type { AgentProfile, WorkResult } from './agent.js';
 import { CARD_DOMAIN, cardChallenge, claimChallenge } from '../../access/challenges.js';
-import type { Presenter, SectionAccess } from './section-access.js';
+import { rightFields, type Presenter, type RoleProver, type SectionAccess } from './section-access.js';
 import type { AuditEvent } from '../../access/audit.js';
 import type { DataElement } from '../clinical/types.js';
 import type { ChainedPoster, Draft } from './poster.js';
@@ -25,6 +25,8 @@ export interface AgentPorts {
   access?: SectionAccess;
   /** Presentations of the agent's credentials for cards and claims; absent, none are made. */
   presenter?: Presenter;
+  /** Zero-knowledge role proofs, used instead of presentations on claims and access requests. */
+  roleProver?: RoleProver;
   /** The organization's audit trail (FHIR reads are recorded per case and subtask). */
   audit?: (event: AuditEvent) => void;
   /** Zero-knowledge clinical predicates (commit and prove at a lab; verify anywhere). */
@@ -176,14 +178,13 @@ export class CoalitionAgent {
     for (const s of c.subtasks.values()) {
       const mine = this.o.card.skills.some((k) => k.id === s.skill);
       if (mine && !s.artifact && !leaseActive(s, boardTime) && s.origin === 'plan') {
-        const presenter = this.o.ports.presenter;
         const challenge = claimChallenge(c, s);
         await this.once(`${c.id}:claim:${s.id}`, () =>
           this.post(async () => ({
             case: c.id,
             subtask: s.id,
             kind: 'Claim',
-            header: { leaseMs: this.leaseMs, ...(presenter ? { presentation: await presenter.present(challenge, s.id, this.o.clock.now()) } : {}) },
+            header: { leaseMs: this.leaseMs, ...(await rightFields(this.o.ports, challenge, s.id, [this.o.card.role], this.o.clock.now())) },
             sections: [],
           })),
         );

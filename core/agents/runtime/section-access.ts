@@ -18,6 +18,27 @@ export interface Presenter {
   present(challenge: string, domain: string, now: number): Promise<Record<string, unknown>>;
 }
 
+/**
+ * Proves in zero knowledge that the agent holds an issuer-signed role credential with one of
+ * `allowedRoles`, unexpired at `now`, bound to `challenge` and its board key, with a nullifier.
+ */
+export interface RoleProver {
+  prove(challenge: string, allowedRoles: readonly string[], now: number): Promise<Record<string, unknown>>;
+}
+
+/** The header fields that prove an agent's right: a role proof where it has one, else a presentation. */
+export async function rightFields(
+  o: { presenter?: Presenter | undefined; roleProver?: RoleProver | undefined },
+  challenge: string,
+  domain: string,
+  allowedRoles: readonly string[],
+  now: number,
+): Promise<Record<string, unknown>> {
+  if (o.roleProver) return { roleProof: await o.roleProver.prove(challenge, allowedRoles, now) };
+  if (o.presenter) return { presentation: await o.presenter.present(challenge, domain, now) };
+  return {};
+}
+
 /** Content keys of the sections an organization's agents sealed, by position. Never exported. */
 export class KeyVault {
   private readonly keys = new Map<string, ContentKey>();
@@ -37,6 +58,9 @@ export interface SectionAccessOptions {
   keyId: string;
   unwrap: Unwrapper;
   presenter: Presenter;
+  roleProver?: RoleProver;
+  /** The agent's role, as its card states it. */
+  role: string;
   vault: KeyVault;
   replica: BoardReplica;
   post: (draft: Draft | ((seq: number) => Promise<Draft> | Draft)) => Promise<StoredEntry>;
@@ -105,8 +129,8 @@ export class SectionAccess {
         this.requested.add(key);
         const domain = entry.envelope.subtask ?? caseId;
         const challenge = accessChallenge(entry.envelope.id, name);
-        const presentation = await this.o.presenter.present(challenge, domain, this.o.clock.now());
-        const posted = await this.o.post({ case: caseId, kind: 'AccessRequest', header: { target: entry.envelope.id, section: name, presentation }, sections: [] });
+        const right = await rightFields(this.o, challenge, domain, [this.o.role], this.o.clock.now());
+        const posted = await this.o.post({ case: caseId, kind: 'AccessRequest', header: { target: entry.envelope.id, section: name, ...right }, sections: [] });
         await this.o.replica.catchUp();
         const record = this.o.replica.fold.records.find((r) => r.id === posted.envelope.id);
         if (record?.status === 'rejected') {

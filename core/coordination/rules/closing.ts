@@ -4,7 +4,8 @@ import { no, ok, reputationOf, type RuleContext } from './context.js';
 
 export function doneVote(ctx: RuleContext): Verdict {
   const c = ctx.case!;
-  if (c.status !== 'closing') return no(`done votes are cast once all work is posted, and the case is ${c.status}`);
+  // A vote that lands after the quorum dissolved the case is still an honest assent: kept.
+  if (c.status !== 'closing' && c.status !== 'dissolved') return no(`done votes are cast once all work is posted, and the case is ${c.status}`);
   if (!c.members.has(ctx.author)) return no('only members vote');
   if (c.doneVotes.includes(ctx.author)) return no('already voted');
   c.doneVotes.push(ctx.author);
