@@ -36,6 +36,18 @@ export interface Subtask extends PlannedSubtask {
   artifact?: EntryRef & { author: string };
   /** Open gaps that must be settled before this subtask may run. */
   blockedBy: string[];
+  /** The claimant's latest progress checkpoint (monotone). */
+  checkpoint?: { progress: number; at: number };
+  /** Agents whose claim on this subtask was revoked (they may not claim it again). */
+  revoked?: string[];
+}
+
+/** A claim that ended without delivery: why the fold let it go. */
+export interface LeaseLapse {
+  subtask: string;
+  claimant: string;
+  cause: 'lapsed' | 'held-too-long' | 'undelivered';
+  ref: EntryRef;
 }
 
 export interface BidRecord extends EntryRef {
@@ -60,6 +72,10 @@ export interface GapState {
   bids: BidRecord[];
   award?: EntryRef & { winner: string; bid: string };
   endorsements: string[];
+  endorsedAt: number[];
+  /** Members who validated the gap against the case and found it false. */
+  rejections: string[];
+  withdrawn?: EntryRef;
 }
 
 export interface CaseState {
@@ -70,6 +86,18 @@ export interface CaseState {
   opened: EntryRef;
   convener?: string;
   invitation?: EntryRef;
+  /** Every invitation of the case (a convener may replace invitees who never accepted). */
+  invitations: string[];
+  planningSince?: EntryRef;
+  /** Votes by topic (low-stakes choices, e.g. closing the proposal round). */
+  votes: Map<string, { voter: string; choice: string; ref: EntryRef }[]>;
+  proposalsClosed?: EntryRef;
+  /** Latest belief vector per member (fusion rounds posted on the board). */
+  beliefs: Map<string, { round: number; beliefs: Record<string, number>; ref: EntryRef }>;
+  /** What each member says it waits on (waits-for graph edges go to those subtasks' claimants). */
+  waits: Map<string, { on: string[]; ref: EntryRef }>;
+  deadlocks: { cycle: string[]; yielded: string; ref: EntryRef }[];
+  lapses: LeaseLapse[];
   invitees: string[];
   members: Map<string, Member>;
   proposals: Map<string, Proposal & { ref: EntryRef }>;

@@ -4,11 +4,15 @@ import type { Kind } from '../board/kinds.js';
 import type { StoredEntry } from '../board/store.js';
 import type { CoalitionState } from './case-state.js';
 import { DEFAULT_AWARD_WEIGHTS } from './contract-net.js';
+import { DEFAULT_MERGE } from './plan.js';
+import { DEFAULT_GAP_DECAY } from './stigmergy/gap-strength.js';
+import { beliefUpdate, vote } from './rules/consensus.js';
+import { deadlockResolved, leaseExpired, wait } from './rules/failures.js';
 import { HEADER_SCHEMAS } from './messages.js';
 import { accept, agentCard, invitation, taskAvailable } from './rules/bootstrap.js';
 import { doneVote, dissolved, reputationUpdate } from './rules/closing.js';
 import { no, type ReducerConfig, type RuleContext } from './rules/context.js';
-import { artifact, checkpoint, claim, gap, gapEndorse, heartbeat, release } from './rules/execution.js';
+import { artifact, checkpoint, claim, gap, gapEndorse, gapReject, heartbeat, release } from './rules/execution.js';
 import { announce, award, bid } from './rules/negotiation.js';
 import { planCommit, proposal } from './rules/planning.js';
 
@@ -21,6 +25,16 @@ export const DEFAULT_REDUCER_CONFIG: ReducerConfig = {
   planQuorum: 2 / 3,
   doneQuorum: 0.8,
   awardLeaseMs: 10 * 60_000,
+  rotateConvener: false,
+  convenerTimeoutMs: 30_000,
+  acceptWindowMs: 60_000,
+  proposalWindowMs: 60_000,
+  maxHoldMs: 30 * 60_000,
+  deliveryGraceMs: 60_000,
+  leasePenalty: 5,
+  gapDecay: DEFAULT_GAP_DECAY,
+  gapEndorsementsToAward: 0,
+  merge: DEFAULT_MERGE,
 };
 
 type Rule = (ctx: RuleContext<never>) => Verdict;
@@ -40,6 +54,12 @@ const RULES: Partial<Record<Kind, Rule>> = {
   Artifact: artifact as Rule,
   Gap: gap as Rule,
   GapEndorse: gapEndorse as Rule,
+  GapReject: gapReject as Rule,
+  BeliefUpdate: beliefUpdate as Rule,
+  Vote: vote as Rule,
+  Wait: wait as Rule,
+  DeadlockResolved: deadlockResolved as Rule,
+  LeaseExpired: leaseExpired as Rule,
   Announce: announce as Rule,
   Bid: bid as Rule,
   Award: award as Rule,
@@ -50,7 +70,7 @@ const RULES: Partial<Record<Kind, Rule>> = {
 
 /** The coordination layer's rules as the board fold's reducer: pure, deterministic, no I/O. */
 export function coalitionReducer(config: Partial<ReducerConfig> = {}): Reducer<CoalitionState> {
-  const cfg: ReducerConfig = { ...DEFAULT_REDUCER_CONFIG, ...config };
+  const cfg: ReducerConfig = { ...DEFAULT_REDUCER_CONFIG, ...config, merge: { ...DEFAULT_MERGE, ...config.merge } };
   return {
     init: () => ({ cases: new Map(), cards: new Map(), reputation: new Map(), reputationHistory: [] }),
     apply(state, entry: StoredEntry): Verdict {

@@ -3,6 +3,8 @@ import { canonicalBytes } from '../../common/canonical.js';
 import { sha256Hex } from '../../common/hash.js';
 import type { CaseState, Subtask } from '../case-state.js';
 import type { Gap } from '../messages.js';
+import { gapLive, type GapDecayConfig, type GapSupport } from '../stigmergy/gap-strength.js';
+import type { GapState } from '../case-state.js';
 import { hasSkill, no, ok, type RuleContext } from './context.js';
 
 /** Digest an Artifact's header must carry: the hash of its sections as posted. */
@@ -34,13 +36,20 @@ export function claim(ctx: RuleContext<{ leaseMs: number }>): Verdict {
   if (!c.members.has(ctx.author)) return no('only members claim');
   if (!hasSkill(ctx.state, ctx.author, s.skill)) return no(`the claimant's card lacks the skill ${s.skill}`);
   if (s.artifact) return no('subtask already done');
-  if (s.claimant === ctx.author) return no('already claimed by the author');
+  if (s.claimant === ctx.author && leaseActive(s, ctx.entry.at)) return no('already claimed by the author');
   if (leaseActive(s, ctx.entry.at)) return no('already claimed by another agent');
+  if (s.revoked?.includes(ctx.author)) return no('the author\'s claim on this subtask was revoked');
   s.claimant = ctx.author;
   s.claim = ctx.ref;
   s.leaseMs = ctx.header.leaseMs;
   s.leaseUntil = ctx.entry.at + ctx.header.leaseMs;
+  delete s.checkpoint;
   return ok;
+}
+
+/** Renews the claimant's lease from now, but never beyond claim time + maxHoldMs. */
+function renew(ctx: RuleContext, s: Subtask): void {
+  s.leaseUntil = Math.min(ctx.entry.at + (s.leaseMs ?? 0), s.claim!.at + ctx.config.maxHoldMs);
 }
 
 export function heartbeat(ctx: RuleContext): Verdict {
@@ -48,7 +57,7 @@ export function heartbeat(ctx: RuleContext): Verdict {
   if (isVerdict(s)) return s;
   if (s.claimant !== ctx.author) return no('only the claimant beats for a subtask');
   if (!leaseActive(s, ctx.entry.at)) return no('lease already lapsed');
-  s.leaseUntil = ctx.entry.at + (s.leaseMs ?? 0);
+  renew(ctx, s);
   return ok;
 }
 
@@ -64,15 +73,36 @@ export function release(ctx: RuleContext): Verdict {
   return ok;
 }
 
+/** Progress is monotone; a checkpoint renews the lease like a heartbeat (up to the hold cap). */
 export function checkpoint(ctx: RuleContext<{ progress: number }>): Verdict {
   const s = subtaskOf(ctx);
   if (isVerdict(s)) return s;
   if (s.claimant !== ctx.author || !leaseActive(s, ctx.entry.at)) return no('only the active claimant posts progress');
+  if (s.checkpoint && ctx.header.progress < s.checkpoint.progress) return no('progress goes backwards');
+  s.checkpoint = { progress: ctx.header.progress, at: ctx.entry.at };
+  renew(ctx, s);
   return ok;
 }
 
-export function depsSatisfied(c: CaseState, s: Subtask): boolean {
-  return s.blockedBy.length === 0 && s.deps.every((d) => c.subtasks.get(d)?.artifact !== undefined);
+export function gapSupport(g: GapState): GapSupport {
+  return { raisedAt: g.raised.at, endorsedAt: g.endorsedAt, endorsements: g.endorsements.length, rejections: g.rejections.length, awarded: g.status === 'awarded' };
+}
+
+/**
+ * Inputs posted and no live gap in the way. `at` is board time: gaps that evaporated
+ * (unendorsed past their half-lives) or were rejected by validation block nothing.
+ */
+export function depsSatisfied(c: CaseState, s: Subtask, at = Number.NEGATIVE_INFINITY, decay?: GapDecayConfig): boolean {
+  const blocking = s.blockedBy.filter((id) => {
+    const g = c.gaps.get(id);
+    return g !== undefined && gapLive(gapSupport(g), at, decay);
+  });
+  return blocking.length === 0 && s.deps.every((d) => c.subtasks.get(d)?.artifact !== undefined);
+}
+
+/** Every subtask delivered and every gap settled (awarded, evaporated or rejected). */
+export function allWorkDone(c: CaseState, at: number, decay?: GapDecayConfig): boolean {
+  return [...c.subtasks.values()].every((x) => x.artifact) && [...c.gaps.values()].every((g) => g.status === 'awarded' || !gapLive(gapSupport(g), at, decay));
 }
 
 /** Only the claimant posts the artifact, only once its inputs exist, bound to its content. */
@@ -82,14 +112,13 @@ export function artifact(ctx: RuleContext<{ outcome?: 'approved' | 'denied' | 'p
   if (isVerdict(s)) return s;
   if (s.claimant !== ctx.author) return no('only the claimant posts the artifact');
   if (s.artifact) return no('subtask already done');
-  if (!depsSatisfied(c, s)) return no('inputs of the subtask are not all posted, or a gap blocks it');
+  if (!depsSatisfied(c, s, ctx.entry.at, ctx.config.gapDecay)) return no('inputs of the subtask are not all posted, or a gap blocks it');
   if (ctx.header.digest !== sectionsDigest(ctx.entry.envelope.sections)) return no('artifact digest does not match its sections');
   if (ctx.header.outcome && c.outcome) return no('the case already has an outcome');
   s.artifact = { ...ctx.ref, author: ctx.author };
+  c.waits.delete(ctx.author);
   if (ctx.header.outcome) c.outcome = { value: ctx.header.outcome, subtask: s.id, ref: ctx.ref };
-  if ([...c.subtasks.values()].every((x) => x.artifact) && [...c.gaps.values()].every((g) => g.status === 'awarded')) {
-    c.status = 'closing';
-  }
+  if (allWorkDone(c, ctx.entry.at, ctx.config.gapDecay)) c.status = 'closing';
   return ok;
 }
 
@@ -115,6 +144,8 @@ export function gap(ctx: RuleContext<Gap>): Verdict {
     raised: ctx.ref,
     bids: [],
     endorsements: [],
+    endorsedAt: [],
+    rejections: [],
   });
   for (const b of spec.blocks) c.subtasks.get(b)!.blockedBy.push(ctx.header.gap);
   return ok;
@@ -124,7 +155,32 @@ export function gapEndorse(ctx: RuleContext<{ gap: string }>): Verdict {
   const g = ctx.case!.gaps.get(ctx.header.gap);
   if (!g) return no('no such gap');
   if (!ctx.case!.members.has(ctx.author) || g.author === ctx.author) return no('another member endorses a gap');
-  if (g.endorsements.includes(ctx.author)) return no('already endorsed');
+  if (g.endorsements.includes(ctx.author) || g.rejections.includes(ctx.author)) return no('already judged this gap');
+  if (g.withdrawn) return no('the gap was withdrawn');
   g.endorsements.push(ctx.author);
+  g.endorsedAt.push(ctx.entry.at);
+  return ok;
+}
+
+/**
+ * A member validated the gap against the case and found it false (pheromone poisoning). Once
+ * rejections outweigh support the gap is withdrawn: it blocks nothing and cannot be awarded.
+ */
+export function gapReject(ctx: RuleContext<{ gap: string }>): Verdict {
+  const c = ctx.case!;
+  const g = c.gaps.get(ctx.header.gap);
+  if (!g) return no('no such gap');
+  if (!c.members.has(ctx.author) || g.author === ctx.author) return no('another member rejects a gap');
+  if (g.endorsements.includes(ctx.author) || g.rejections.includes(ctx.author)) return no('already judged this gap');
+  if (g.status === 'awarded') return no('the gap was already awarded');
+  g.rejections.push(ctx.author);
+  if (g.rejections.length > g.endorsements.length + 1 && !g.withdrawn) {
+    g.withdrawn = ctx.ref;
+    for (const b of g.subtask.blocks) {
+      const s = c.subtasks.get(b);
+      if (s) s.blockedBy = s.blockedBy.filter((x) => x !== g.id);
+    }
+    if (c.status === 'executing' && allWorkDone(c, ctx.entry.at, ctx.config.gapDecay)) c.status = 'closing';
+  }
   return ok;
 }

@@ -9,14 +9,21 @@ export function proposal(ctx: RuleContext<Proposal>): Verdict {
   if (c.status !== 'planning') return no(`proposals are taken while planning, and the case is ${c.status}`);
   if (!c.members.has(ctx.author)) return no('only members propose');
   if (c.proposals.has(ctx.author)) return no('a member proposes once');
+  if (c.proposalsClosed) return no('the proposal round is closed');
   c.proposals.set(ctx.author, { ...ctx.header, ref: ctx.ref });
-  if ([...c.members.keys()].every((m) => c.proposals.has(m))) {
-    const subtasks = mergeProposals(
-      [...c.proposals.entries()].map(([author, p]) => ({ author, proposal: p, reputation: reputationOf(ctx.state, ctx.config, author) })),
-    );
-    c.plan = { hash: planHash(subtasks), subtasks, computedAt: ctx.ref };
-  }
+  if ([...c.members.keys()].every((m) => c.proposals.has(m))) computePlan(ctx);
   return ok;
+}
+
+/** Every node merges the same proposals with the same reputations into the same plan. */
+export function computePlan(ctx: RuleContext): void {
+  const c = ctx.case!;
+  const subtasks = mergeProposals(
+    [...c.proposals.entries()].map(([author, p]) => ({ author, proposal: p, reputation: reputationOf(ctx.state, ctx.config, author) })),
+    ctx.config.merge,
+    (did) => ctx.state.cards.get(did)?.card.skills.map((s) => s.id) ?? [],
+  );
+  c.plan = { hash: planHash(subtasks), subtasks, computedAt: ctx.ref };
 }
 
 /** A member signs the merged plan's hash; a quorum of signatures commits it. */
