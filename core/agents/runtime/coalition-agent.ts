@@ -6,12 +6,14 @@ import type { Logger } from '../../common/log.js';
 import type { CaseState, CoalitionState, Subtask } from '../../coordination/case-state.js';
 import { bidScore } from '../../coordination/contract-net.js';
 import type { AgentCard } from '../../coordination/messages.js';
-import { DEFAULT_REDUCER_CONFIG } from '../../coordination/reducer.js';
 import { reputationDeltas } from '../../coordination/reputation.js';
 import { depsSatisfied, leaseActive, sectionsDigest } from '../../coordination/rules/execution.js';
 import type { CaseDataRef, ClinicalDataPort, PasFormPort } from '../ports.js';
 import type { AgentProfile, WorkResult } from './agent.js';
-import type { ChainedPoster, Draft } from './poster.js';
+import type { Draft } from './poster.js';
+import { performDuties } from './duties.js';
+import { mayConvene } from '../../coordination/roles.js';
+import type { GapState } from '../../coordination/case-state.js';
 import type { BoardReplica } from './replica.js';
 
 export interface AgentPorts {
@@ -24,7 +26,7 @@ export interface AgentPorts {
 export interface CoalitionAgentOptions {
   profile: AgentProfile;
   card: AgentCard;
-  poster: ChainedPoster;
+  poster: { post(draft: Draft): Promise<StoredEntry> };
   replica: BoardReplica;
   ports: AgentPorts;
   clock: Clock;
@@ -32,6 +34,20 @@ export interface CoalitionAgentOptions {
   leaseMs?: number;
   /** How long a gap's manager waits for bids when the suggested peer has not bid. */
   bidWindowMs?: number;
+  /** Invitations per needed skill (more than one gives redundancy under crashes). */
+  invitePerSkill?: number;
+  /**
+   * Delay before claiming a free subtask, given how many of its claim rounds this agent already
+   * lost (randomized exponential backoff, learned routing). Default: claim at once.
+   */
+  claimDelay?: (skill: string, lost: number) => number;
+  /** Learning from outcomes (e.g. Thompson posteriors per skill). */
+  learn?: (skill: string, success: boolean) => void;
+  /** Validates a capability gap against the case (pheromone poisoning defence). */
+  validateGap?: (gap: GapState, c: CaseState) => 'endorse' | 'reject' | undefined;
+  /** Failure duties' timings (see duties.ts). */
+  waitAfterMs?: number;
+  takeoverMs?: number;
 }
 
 /**
@@ -46,6 +62,9 @@ export class CoalitionAgent {
   private dirty = false;
   private readonly leaseMs: number;
   private readonly bidWindowMs: number;
+  /** Claim pacing: when each claim round opens for this agent, and rounds lost per subtask. */
+  private readonly claimDue = new Map<string, number>();
+  private readonly claimRounds = new Map<string, number>();
 
   constructor(private readonly o: CoalitionAgentOptions) {
     this.did = o.card.did;
@@ -108,19 +127,53 @@ export class CoalitionAgent {
       await this.execute(c);
       await this.negotiate(c);
       await this.close(c);
+      await performDuties(
+        {
+          did: this.did,
+          card: this.o.card,
+          state: this.state,
+          config: this.o.replica.config,
+          now: this.o.clock.now(),
+          leaseMs: this.leaseMs,
+          waitAfterMs: this.o.waitAfterMs ?? 10_000,
+          takeoverMs: this.o.takeoverMs ?? 30_000,
+          ...(this.o.validateGap ? { validateGap: this.o.validateGap } : {}),
+          reputation: (d) => this.reputation(d),
+          once: (k, a) => this.once(k, a),
+          post: (d) => this.post(d),
+        },
+        c,
+      );
     }
+  }
+
+  /** Whether this agent's claim round on a free subtask has opened (backoff, routing). */
+  private claimReady(c: CaseState, s: Subtask): boolean {
+    if (!this.o.claimDelay) return true;
+    const round = `${c.id}:${s.id}:${s.claim?.id ?? '-'}`;
+    let due = this.claimDue.get(round);
+    if (due === undefined) {
+      const lost = this.claimRounds.get(`${c.id}:${s.id}`) ?? 0;
+      due = this.o.clock.now() + this.o.claimDelay(s.skill, lost);
+      this.claimDue.set(round, due);
+    }
+    return this.o.clock.now() >= due;
   }
 
   /** The requester convenes: it invites, for each needed skill it lacks, the best-reputed card. */
   private async convene(c: CaseState): Promise<void> {
-    if (c.status !== 'open' || c.requester !== this.did) return;
+    if (c.status !== 'open') return;
+    const cfg = this.o.replica.config;
+    if (cfg.rotateConvener ? !mayConvene(this.state, c, this.did, this.o.clock.now(), cfg.convenerTimeoutMs) : c.requester !== this.did) return;
     const invitees = new Set<string>();
+    const perSkill = this.o.invitePerSkill ?? 1;
     for (const skill of c.task.needs) {
-      if (this.o.card.skills.some((s) => s.id === skill)) continue;
+      const own = this.o.card.skills.some((s) => s.id === skill) ? 1 : 0;
       const best = [...this.state.cards.values()]
         .filter((r) => r.card.did !== this.did && r.card.skills.some((s) => s.id === skill))
-        .sort((a, b) => this.reputation(b.card.did) - this.reputation(a.card.did) || (a.card.did < b.card.did ? -1 : 1))[0];
-      if (best) invitees.add(best.card.did);
+        .sort((a, b) => this.reputation(b.card.did) - this.reputation(a.card.did) || (a.card.did < b.card.did ? -1 : 1))
+        .slice(0, Math.max(0, perSkill - own));
+      for (const b of best) invitees.add(b.card.did);
     }
     if (invitees.size === 0) return;
     await this.once(`${c.id}:invite`, () => this.post({ case: c.id, kind: 'Invitation', header: { invitees: [...invitees].sort() }, sections: [] }));
@@ -147,13 +200,14 @@ export class CoalitionAgent {
     const boardTime = this.boardTime();
     for (const s of c.subtasks.values()) {
       const mine = this.o.card.skills.some((k) => k.id === s.skill);
-      if (mine && !s.artifact && !leaseActive(s, boardTime) && s.origin === 'plan') {
-        await this.once(`${c.id}:claim:${s.id}`, () =>
-          this.post({ case: c.id, subtask: s.id, kind: 'Claim', header: { leaseMs: this.leaseMs }, sections: [] }),
-        );
+      const free = !s.artifact && !leaseActive(s, boardTime) && !s.revoked?.includes(this.did);
+      if (mine && free && this.claimReady(c, s)) {
+        const round = `${c.id}:claim:${s.id}:${s.claim?.id ?? '-'}`;
+        if (!this.taken.has(round)) this.claimRounds.set(`${c.id}:${s.id}`, (this.claimRounds.get(`${c.id}:${s.id}`) ?? 0) + 1);
+        await this.once(round, () => this.post({ case: c.id, subtask: s.id, kind: 'Claim', header: { leaseMs: this.leaseMs }, sections: [] }));
       }
-      if (s.claimant === this.did && !s.artifact && depsSatisfied(c, s)) {
-        void this.once(`${c.id}:work:${s.id}`, () => this.work(c, s));
+      if (s.claimant === this.did && !s.artifact && s.claim && depsSatisfied(c, s, boardTime, this.o.replica.config.gapDecay)) {
+        void this.once(`${c.id}:work:${s.id}:${s.claim.id}`, () => this.work(c, s));
       }
     }
   }
@@ -161,7 +215,21 @@ export class CoalitionAgent {
   private async work(c: CaseState, s: Subtask): Promise<void> {
     const fn = this.o.profile.work[s.skill];
     if (!fn) throw new Error(`no work function for skill ${s.skill}`);
-    const result: WorkResult = await fn({
+    let result: WorkResult;
+    try {
+      result = await this.runWork(fn, c, s);
+    } catch (e) {
+      // Failed work is released at once (honest), so another agent can take it.
+      this.o.learn?.(s.skill, false);
+      await this.post({ case: c.id, subtask: s.id, kind: 'Release', header: { reason: 'work failed' }, sections: [] });
+      throw e;
+    }
+    this.o.learn?.(s.skill, true);
+    await this.deliver(c, s, result);
+  }
+
+  private async runWork(fn: NonNullable<AgentProfile['work'][string]>, c: CaseState, s: Subtask): Promise<WorkResult> {
+    return fn({
       case: c,
       subtask: s,
       ref: await this.caseRef(c),
@@ -170,6 +238,9 @@ export class CoalitionAgent {
       ...(this.o.ports.forms ? { forms: this.o.ports.forms } : {}),
       boardTime: this.boardTime(),
     });
+  }
+
+  private async deliver(c: CaseState, s: Subtask, result: WorkResult): Promise<void> {
     for (const [i, g] of (result.gaps ?? []).entries()) {
       const gapId = `gap-${s.id}-${i + 1}`;
       const suggested = this.suggestPeer(g.skill);
@@ -238,7 +309,7 @@ export class CoalitionAgent {
     if (!c.doneVotes.includes(this.did)) {
       await this.once(`${c.id}:done`, () => this.post({ case: c.id, kind: 'DoneVote', header: {}, sections: [] }));
     }
-    const quorum = Math.ceil(DEFAULT_REDUCER_CONFIG.doneQuorum * c.members.size);
+    const quorum = Math.ceil(this.o.replica.config.doneQuorum * c.members.size);
     if (c.convener === this.did && c.doneVotes.length >= quorum) {
       await this.once(`${c.id}:dissolve`, () =>
         this.post({ case: c.id, kind: 'Dissolved', header: { votes: c.doneVotes.length, members: c.members.size }, sections: [] }),
