@@ -38,6 +38,8 @@ export interface Subtask extends PlannedSubtask {
   blockedBy: string[];
   /** The claimant's latest progress checkpoint (monotone). */
   checkpoint?: { progress: number; at: number };
+  /** Claims accepted so far (each release or revocation opens a new claim round). */
+  claims?: number;
   /** Agents whose claim on this subtask was revoked (they may not claim it again). */
   revoked?: string[];
 }

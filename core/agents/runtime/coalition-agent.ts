@@ -150,7 +150,7 @@ export class CoalitionAgent {
   /** Whether this agent's claim round on a free subtask has opened (backoff, routing). */
   private claimReady(c: CaseState, s: Subtask): boolean {
     if (!this.o.claimDelay) return true;
-    const round = `${c.id}:${s.id}:${s.claim?.id ?? '-'}`;
+    const round = `${c.id}:${s.id}:${s.claims ?? 0}`;
     let due = this.claimDue.get(round);
     if (due === undefined) {
       const lost = this.claimRounds.get(`${c.id}:${s.id}`) ?? 0;
@@ -202,7 +202,7 @@ export class CoalitionAgent {
       const mine = this.o.card.skills.some((k) => k.id === s.skill);
       const free = !s.artifact && !leaseActive(s, boardTime) && !s.revoked?.includes(this.did);
       if (mine && free && this.claimReady(c, s)) {
-        const round = `${c.id}:claim:${s.id}:${s.claim?.id ?? '-'}`;
+        const round = `${c.id}:claim:${s.id}:${s.claims ?? 0}`;
         if (!this.taken.has(round)) this.claimRounds.set(`${c.id}:${s.id}`, (this.claimRounds.get(`${c.id}:${s.id}`) ?? 0) + 1);
         await this.once(round, () => this.post({ case: c.id, subtask: s.id, kind: 'Claim', header: { leaseMs: this.leaseMs }, sections: [] }));
       }
@@ -311,7 +311,7 @@ export class CoalitionAgent {
     }
     const quorum = Math.ceil(this.o.replica.config.doneQuorum * c.members.size);
     if (c.convener === this.did && c.doneVotes.length >= quorum) {
-      await this.once(`${c.id}:dissolve`, () =>
+      await this.once(`${c.id}:dissolve:${c.doneVotes.length}`, () =>
         this.post({ case: c.id, kind: 'Dissolved', header: { votes: c.doneVotes.length, members: c.members.size }, sections: [] }),
       );
     }

@@ -8,6 +8,10 @@ import { depsSatisfied, leaseActive } from '../../coordination/rules/execution.j
 import { deadlocks, revocationCause } from '../../coordination/rules/failures.js';
 import { yielder } from '../../coordination/failures/waits-for.js';
 import type { Draft } from './poster.js';
+import { sha256Hex } from '../../common/hash.js';
+
+/** Delay between members' turns to revoke a lapsed lease. */
+export const REVOKE_STAGGER_MS = 3_000;
 
 /**
  * The failure-handling and liveness duties every agent performs beside its work, as reactions
@@ -57,9 +61,19 @@ function beat(d: DutyContext, c: CaseState, s: Subtask): Promise<void> | undefin
   return d.once(`${c.id}:beat:${s.id}:${s.leaseUntil}`, () => d.post({ case: c.id, subtask: s.id, kind: 'Heartbeat', header: {}, sections: [] }));
 }
 
+/**
+ * Members take turns to revoke (a per-claim lottery, `revokeStaggerMs` apart), so one
+ * LeaseExpired usually suffices and a crashed first-in-line delays it only a little.
+ */
 function revoke(d: DutyContext, c: CaseState, s: Subtask): Promise<void> | undefined {
   if (s.claimant === undefined || s.claimant === d.did || !s.claim) return;
   if (!revocationCause(s, d.now, d.config)) return;
+  const others = [...c.members.keys()].filter((m) => m !== s.claimant);
+  const rank = others
+    .map((m) => ({ m, h: sha256Hex(`${s.claim!.id}\u0000${m}`) }))
+    .sort((a, b) => (a.h < b.h ? -1 : 1))
+    .findIndex((x) => x.m === d.did);
+  if (rank < 0 || !revocationCause(s, d.now - rank * REVOKE_STAGGER_MS, d.config)) return;
   return d.once(`${c.id}:revoke:${s.id}:${s.claim.id}`, () =>
     d.post({ case: c.id, subtask: s.id, kind: 'LeaseExpired', header: { claimant: s.claimant! }, sections: [] }),
   );

@@ -43,6 +43,7 @@ export function claim(ctx: RuleContext<{ leaseMs: number }>): Verdict {
   s.claim = ctx.ref;
   s.leaseMs = ctx.header.leaseMs;
   s.leaseUntil = ctx.entry.at + ctx.header.leaseMs;
+  s.claims = (s.claims ?? 0) + 1;
   delete s.checkpoint;
   return ok;
 }
