@@ -51,6 +51,7 @@ export class SimNode {
   readonly posteriors = new Map<string, SkillPosterior>();
   private readonly attempts = new Map<string, number>();
   private carded = false;
+  private readonly poisoned = new Set<string>();
 
   constructor(readonly o: SimNodeOptions) {
     for (const a of o.agents) {
@@ -94,6 +95,24 @@ export class SimNode {
   private wake(inc: number): void {
     if (inc !== this.incarnation || !this.alive) return;
     for (const a of this.agents) a.schedule();
+    this.poison(inc);
+  }
+
+  /** Pheromone poisoning: a fake capability gap blocking the determination, as soon as it can. */
+  private poison(inc: number): void {
+    for (const spec of this.o.agents.filter((a) => a.attack === 'poison')) {
+      for (const c of this.replica?.state.cases.values() ?? []) {
+        const det = c.subtasks.get('coverage-determination');
+        if (c.status !== 'executing' || !c.members.has(spec.signer.did) || !det || det.artifact) continue;
+        const key = `${spec.name}:${c.id}`;
+        if (this.poisoned.has(key)) continue;
+        this.poisoned.add(key);
+        const gap = `gap-${spec.name}-${c.id}`.slice(0, 64);
+        void this.post(spec.name, { case: c.id, kind: 'Gap', header: { gap, skill: GAP_SKILL, reasonCode: 'pgx-finding', subtask: { id: 'urgent-interaction-review', title: 'Urgent interaction review', deps: [], blocks: ['coverage-determination'] } }, sections: [] }, inc)
+          .then(() => this.post(spec.name, { case: c.id, kind: 'Announce', header: { gap, windowMs: 3_000 }, sections: [] }, inc))
+          .catch(() => undefined);
+      }
+    }
   }
 
   /** Posts as an agent of this node while the node is up (adversaries' raw moves too). */
@@ -143,10 +162,16 @@ export class SimNode {
     });
   }
 
-  /** Honest agents check a gap against the case: only a real PGx finding calls for one. */
-  private validateGap(g: GapState, c: CaseState): 'endorse' | 'reject' {
+  /**
+   * Honest agents check a gap against the case: only a real PGx finding calls for one, and it
+   * must come from the agent that did the screening and take the screening as its input.
+   */
+  private validateGap(g: GapState, c: CaseState): 'endorse' | 'reject' | undefined {
     const truth = this.o.truths.get(c.id);
-    return truth?.pgx && g.skill === GAP_SKILL && g.reasonCode === 'pgx-finding' ? 'endorse' : 'reject';
+    const screening = c.subtasks.get('genomic-screening');
+    if (!screening?.artifact && g.author === screening?.claimant) return undefined; // evidence not posted yet
+    const backed = truth?.pgx && g.skill === GAP_SKILL && g.reasonCode === 'pgx-finding' && screening?.artifact?.author === g.author && g.subtask.deps.includes('genomic-screening');
+    return backed ? 'endorse' : 'reject';
   }
 
   private profileFor(spec: SimAgentSpec, inc: number): AgentProfile {
@@ -177,9 +202,6 @@ export class SimNode {
         const gaps: WorkResult['gaps'] = [];
         const gapSpec = { id: GAP_SUBTASK.id, title: GAP_SUBTASK.title, deps: [...GAP_SUBTASK.deps], blocks: ['coverage-determination'] };
         if (subtask.id === 'genomic-screening' && truth.pgx) gaps.push({ skill: GAP_SKILL, reasonCode: 'pgx-finding', subtask: gapSpec });
-        if (spec.attack === 'poison' && !truth.pgx && c.subtasks.get('coverage-determination') && !c.subtasks.get('coverage-determination')!.artifact) {
-          gaps.push({ skill: GAP_SKILL, reasonCode: 'pgx-finding', subtask: { ...gapSpec, id: 'bogus-interaction', deps: [] } });
-        }
         const outcome = subtask.id === 'coverage-determination' ? (truth.missing ? 'pended' : truth.eligible && truth.evidenceOk ? 'approved' : 'denied') : undefined;
         return {
           sections: [{ name: 'result', readers: [], plaintext: { digest, caveat: subtask.deps.includes(GAP_SUBTASK.id) } }],

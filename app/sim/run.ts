@@ -298,7 +298,7 @@ export async function runSimulation(partial: Partial<SimOptions> = {}): Promise<
         break;
       }
       case 'poison': {
-        const gaps = allCases.flatMap((c) => [...c.gaps.values()].filter((g) => g.author === did));
+        const gaps = allCases.flatMap((c) => [...c.gaps.values()].filter((g) => g.author === did && g.subtask.id === 'urgent-interaction-review'));
         const withdrawn = gaps.filter((g) => g.withdrawn).length;
         detected = gaps.length > 0 && withdrawn === gaps.length;
         detail = `${gaps.length} fake gap(s), ${withdrawn} withdrawn by validation, ${gaps.filter((g) => g.status === 'awarded').length} awarded`;

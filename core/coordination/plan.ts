@@ -42,7 +42,7 @@ export function mergeProposals(
   const o = { ...DEFAULT_MERGE, ...options };
   const byId = new Map<
     string,
-    { sum: number; weight: number; votes: { c: number; w: number }[]; authors: string[]; best?: { w: number; author: string; s: PlannedSubtask } }
+    { sum: number; weight: number; votes: { c: number; w: number; author: string }[]; authors: string[]; best?: { w: number; author: string; s: PlannedSubtask } }
   >();
   const sorted = [...proposals].sort((a, b) => (a.author < b.author ? -1 : a.author > b.author ? 1 : 0));
   for (const { author, proposal, reputation } of sorted) {
@@ -53,7 +53,7 @@ export function mergeProposals(
       const acc = byId.get(s.id) ?? { sum: 0, weight: 0, votes: [], authors: [] };
       acc.sum += w * confidence;
       acc.weight += w;
-      acc.votes.push({ c: confidence, w });
+      acc.votes.push({ c: confidence, w, author });
       acc.authors.push(author);
       const wc = w * confidence;
       if (!acc.best || wc > acc.best.w) {
@@ -64,7 +64,7 @@ export function mergeProposals(
   }
   const included = [...byId.entries()]
     .filter(([, acc]) => !o.crossValidate || acc.authors.length > 1 || skillsOf(acc.authors[0]!).includes(acc.best!.s.skill))
-    .map(([, acc]) => ({ ...acc.best!.s, confidence: round(acc.weight === 0 ? 0 : o.rule === 'median' ? weightedMedian(acc.votes) : acc.sum / acc.weight) }))
+    .map(([, acc]) => ({ ...acc.best!.s, confidence: round(fused(o.crossValidate ? corroborated(acc.votes) : acc.votes, o.rule)) }))
     .filter((s) => s.confidence >= INCLUSION_THRESHOLD)
     .sort((a, b) => (a.id < b.id ? -1 : 1));
   const ids = new Set(included.map((s) => s.id));
@@ -114,6 +114,23 @@ export function topologicalOrder(subtasks: readonly { id: string; deps: readonly
     }
   }
   return out;
+}
+
+/**
+ * Cross-validation of dissent: a lone member cannot veto a subtask others support. While
+ * fewer than two members put a subtask below the inclusion threshold and some member supports
+ * it, the lone dissent is left out of the fusion (unconfirmed, like a lone bogus addition).
+ */
+function corroborated(votes: { c: number; w: number; author: string }[]): { c: number; w: number }[] {
+  const dissent = votes.filter((v) => v.c < INCLUSION_THRESHOLD);
+  const support = votes.filter((v) => v.c >= INCLUSION_THRESHOLD);
+  return dissent.length === 1 && support.length > 0 ? support : votes;
+}
+
+function fused(votes: readonly { c: number; w: number }[], rule: MergeOptions['rule']): number {
+  const weight = votes.reduce((s, v) => s + v.w, 0);
+  if (weight === 0) return 0;
+  return rule === 'median' ? weightedMedian(votes) : votes.reduce((s, v) => s + v.w * v.c, 0) / weight;
 }
 
 function weightedMedian(votes: readonly { c: number; w: number }[]): number {

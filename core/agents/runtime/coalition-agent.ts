@@ -265,14 +265,14 @@ export class CoalitionAgent {
   private async negotiate(c: CaseState): Promise<void> {
     for (const g of c.gaps.values()) {
       if (g.status !== 'announced') continue;
-      if (g.author === this.did && g.bids.length > 0) {
+      if (g.author === this.did && g.bids.length > 0 && !g.withdrawn && g.endorsements.length >= this.o.replica.config.gapEndorsementsToAward) {
         const capable = [...this.state.cards.values()].filter((r) => r.card.skills.some((k) => k.id === g.skill)).map((r) => r.card.did);
         const windowClosed = this.o.clock.now() >= g.announce!.at + g.announce!.windowMs;
         const allIn = capable.every((d) => g.bids.some((b) => b.author === d));
         const suggestedIn = g.suggested !== undefined && g.bids.some((b) => b.author === g.suggested);
         if (windowClosed || allIn || suggestedIn) {
           const best = [...g.bids].sort((a, b) => b.score - a.score || a.index - b.index)[0]!;
-          await this.once(`${c.id}:award:${g.id}`, () =>
+          await this.once(`${c.id}:award:${g.id}:${g.bids.length}:${g.endorsements.length}`, () =>
             this.post({
               case: c.id,
               kind: 'Award',
