@@ -2,8 +2,9 @@ import { errorMessage, isMurmurError } from '../../core/common/errors.js';
 import type { Command } from './args.js';
 import { caseRun } from './commands/case-run.js';
 import { demo } from './commands/demo.js';
+import { sim } from './commands/sim.js';
 
-const COMMANDS: Command[] = [demo, caseRun];
+const COMMANDS: Command[] = [demo, caseRun, sim];
 
 const USAGE = `Usage: murmur <command> [options]
 

@@ -33,6 +33,10 @@ export interface SimOptions {
   arrivalMs: number;
   /** Sim time after the last arrival by which every case must have ended. */
   deadlineMs: number;
+  /** Called as cases end (progress for long runs). */
+  progress?: (ended: number, total: number) => void;
+  /** Called with the auditor's fold at the end (tests and debugging). */
+  inspect?: (fold: BoardFold<CoalitionState>, entries: ReadonlyMap<number, StoredEntry>) => void;
 }
 
 export const DEFAULT_SIM: SimOptions = {
@@ -70,7 +74,7 @@ export interface CaseReport {
 }
 
 export interface SimReport {
-  options: Omit<SimOptions, 'network'> & { network: NetworkConfig };
+  options: Omit<SimOptions, 'progress' | 'inspect'>;
   mode: 'decentralized' | 'central';
   cases: CaseReport[];
   summary: {
@@ -131,6 +135,21 @@ export function simReducerConfig(genesis: Record<string, number>): Partial<Reduc
   };
 }
 
+/**
+ * Runs the scenario and, when it has faults (crashes, partitions, adversaries), the same seed
+ * without them, and checks that every case that ended reached the fault-free run's decision.
+ */
+export async function runWithBaseline(partial: Partial<SimOptions>): Promise<SimReport> {
+  const r = await runSimulation(partial);
+  const faulty = (partial.crashRate ?? 0) > 0 || (partial.partitions ?? 0) > 0 || (partial.adversaries?.length ?? 0) > 0 || partial.crashOrchestrator;
+  if (!faulty) return r;
+  const { progress: _p, inspect: _i, ...rest } = partial;
+  const base = await runSimulation({ ...rest, crashRate: 0, partitions: 0, adversaries: [], crashOrchestrator: false });
+  const differ = Object.keys(r.decisions).filter((id) => r.decisions[id] !== null && r.decisions[id] !== base.decisions[id]);
+  r.invariants['decisionsMatchFaultFree'] = { ok: differ.length === 0, ...(differ.length ? { detail: `differ: ${differ.join(', ')}` } : {}) };
+  return r;
+}
+
 /** Runs a whole population of agents and cases under one seed; the same seed gives the same report. */
 export async function runSimulation(partial: Partial<SimOptions> = {}): Promise<SimReport> {
   const o: SimOptions = { ...DEFAULT_SIM, ...partial };
@@ -169,9 +188,11 @@ export async function runSimulation(partial: Partial<SimOptions> = {}): Promise<
   // The auditor folds the whole board as it grows (what any fresh node would compute).
   const auditor = new BoardFold<CoalitionState>(didKeyResolver, coalitionReducer(reducer));
   const entries = new Map<number, StoredEntry>();
+  let endedCount = 0;
   board.subscribe((e) => {
     entries.set(e.index, e);
-    auditor.apply(e);
+    const r = auditor.apply(e);
+    if (r.kind === 'Dissolved' && r.status === 'accepted') o.progress?.(++endedCount, o.cases);
   });
   for (const n of nodes) await n.start();
   await sched.run(t0 + 2_000);
@@ -222,6 +243,7 @@ export async function runSimulation(partial: Partial<SimOptions> = {}): Promise<
   const allDone = (): boolean => [...truths.keys()].every((id) => auditor.state.cases.get(id)?.reputation !== undefined);
   await sched.run(deadline, allDone);
   const endedAt = sched.now();
+  o.inspect?.(auditor, entries);
   // Let deliveries settle so replicas can be compared.
   await sched.run(endedAt + 30_000, () => nodes.every((n) => !n.alive || n.replica!.fold.lastIndex === auditor.lastIndex));
 
@@ -358,8 +380,9 @@ export function report(
   const done = cases.filter((c) => c.ended);
   const lat = done.map((c) => c.latencyMs!);
   const ov = done.map((c) => c.overhead!).filter((x) => x !== null);
+  const { progress: _p, inspect: _i, ...options } = o;
   return {
-    options: o,
+    options,
     mode: o.mode,
     cases,
     summary: {

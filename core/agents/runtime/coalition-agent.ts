@@ -147,6 +147,12 @@ export class CoalitionAgent {
     }
   }
 
+  /** After a revocation, only when no other capable member is left (liveness over exclusion). */
+  private mayClaimAgain(c: CaseState, s: Subtask): boolean {
+    if (!s.revoked?.includes(this.did)) return true;
+    return ![...c.members.keys()].some((m) => m !== this.did && !s.revoked!.includes(m) && this.state.cards.get(m)?.card.skills.some((k) => k.id === s.skill));
+  }
+
   /** Whether this agent's claim round on a free subtask has opened (backoff, routing). */
   private claimReady(c: CaseState, s: Subtask): boolean {
     if (!this.o.claimDelay) return true;
@@ -200,7 +206,8 @@ export class CoalitionAgent {
     const boardTime = this.boardTime();
     for (const s of c.subtasks.values()) {
       const mine = this.o.card.skills.some((k) => k.id === s.skill);
-      const free = !s.artifact && !leaseActive(s, boardTime) && !s.revoked?.includes(this.did);
+      // Stigmergy: claim what matches and whose inputs exist (a claim is not a queue ticket).
+      const free = !s.artifact && !leaseActive(s, boardTime) && depsSatisfied(c, s, boardTime, this.o.replica.config.gapDecay) && this.mayClaimAgain(c, s);
       if (mine && free && this.claimReady(c, s)) {
         const round = `${c.id}:claim:${s.id}:${s.claims ?? 0}`;
         if (!this.taken.has(round)) this.claimRounds.set(`${c.id}:${s.id}`, (this.claimRounds.get(`${c.id}:${s.id}`) ?? 0) + 1);

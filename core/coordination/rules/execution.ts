@@ -38,7 +38,7 @@ export function claim(ctx: RuleContext<{ leaseMs: number }>): Verdict {
   if (s.artifact) return no('subtask already done');
   if (s.claimant === ctx.author && leaseActive(s, ctx.entry.at)) return no('already claimed by the author');
   if (leaseActive(s, ctx.entry.at)) return no('already claimed by another agent');
-  if (s.revoked?.includes(ctx.author)) return no('the author\'s claim on this subtask was revoked');
+  if (s.revoked?.includes(ctx.author) && eligibleOthers(ctx, s)) return no('the author\'s claim on this subtask was revoked');
   s.claimant = ctx.author;
   s.claim = ctx.ref;
   s.leaseMs = ctx.header.leaseMs;
@@ -46,6 +46,11 @@ export function claim(ctx: RuleContext<{ leaseMs: number }>): Verdict {
   s.claims = (s.claims ?? 0) + 1;
   delete s.checkpoint;
   return ok;
+}
+
+/** Whether a member other than the author, with the skill and no revoked claim here, could take it. */
+function eligibleOthers(ctx: RuleContext, s: Subtask): boolean {
+  return [...ctx.case!.members.keys()].some((m) => m !== ctx.author && !s.revoked?.includes(m) && hasSkill(ctx.state, m, s.skill));
 }
 
 /** Renews the claimant's lease from now, but never beyond claim time + maxHoldMs. */

@@ -45,7 +45,8 @@ export function waitsForGraph(c: CaseState, at: number): Map<string, Set<string>
   for (const [agent, w] of c.waits) {
     for (const id of w.on) {
       const s = c.subtasks.get(id);
-      if (!s || s.artifact || s.claimant === undefined || !leaseActive(s, at)) continue;
+      // Waiting on one's own claim is sequencing, not a deadlock: the agent does that first.
+      if (!s || s.artifact || s.claimant === undefined || s.claimant === agent || !leaseActive(s, at)) continue;
       (g.get(agent) ?? g.set(agent, new Set()).get(agent)!).add(s.claimant);
     }
   }
