@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { MurmurError } from '../../core/common/errors.js';
 
 export interface Command {

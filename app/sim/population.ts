@@ -41,7 +41,8 @@ export function makePopulation(m: number, attacks: readonly Attack[], random: Ra
     }
     agents.push({
       name: `agent-${i}`,
-      org: orgs[i % orgCount]!,
+      // Organizations hold mixed skills, so one organization's crash removes no skill entirely.
+      org: orgs[Math.floor((i * orgCount) / m)]!,
       skills,
       quality: Math.round((0.7 + 0.29 * random.next()) * 1000) / 1000,
       signer: didKeySigner(random.bytes(32)),

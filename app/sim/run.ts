@@ -128,6 +128,7 @@ export function simReducerConfig(genesis: Record<string, number>): Partial<Reduc
     acceptWindowMs: 30_000,
     proposalWindowMs: 30_000,
     maxHoldMs: 3 * 60_000,
+    absentAfterMs: 60_000,
     deliveryGraceMs: 30_000,
     gapEndorsementsToAward: 1,
     awardLeaseMs: 60_000,

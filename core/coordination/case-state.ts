@@ -14,7 +14,7 @@ export interface Member {
   /** The organization (provider DID from the agent's card). */
   org: string;
   role: string;
-  via: 'convener' | 'invitation' | 'contract-net';
+  via: 'convener' | 'invitation' | 'contract-net' | 'takeover';
   since: EntryRef;
 }
 
@@ -109,6 +109,7 @@ export interface CaseState {
   subtasks: Map<string, Subtask>;
   gaps: Map<string, GapState>;
   doneVotes: string[];
+  closingSince?: EntryRef;
   dissolved?: EntryRef;
   outcome?: { value: 'approved' | 'denied' | 'pended'; subtask: string; ref: EntryRef };
   reputation?: { deltas: Record<string, number>; values: Record<string, number>; ref: EntryRef };
@@ -126,4 +127,6 @@ export interface CoalitionState {
   /** Reputation (0–100) per agent DID, moved only by verified ReputationUpdates. */
   reputation: Map<string, number>;
   reputationHistory: { did: string; value: number; case: string | null; at: number }[];
+  /** Board time of each agent's latest accepted envelope (liveness, for quorums under crashes). */
+  lastSeen: Map<string, number>;
 }

@@ -32,6 +32,7 @@ export const DEFAULT_REDUCER_CONFIG: ReducerConfig = {
   maxHoldMs: 30 * 60_000,
   deliveryGraceMs: 60_000,
   leasePenalty: 5,
+  absentAfterMs: 120_000,
   gapDecay: DEFAULT_GAP_DECAY,
   gapEndorsementsToAward: 0,
   merge: DEFAULT_MERGE,
@@ -72,7 +73,7 @@ const RULES: Partial<Record<Kind, Rule>> = {
 export function coalitionReducer(config: Partial<ReducerConfig> = {}): Reducer<CoalitionState> {
   const cfg: ReducerConfig = { ...DEFAULT_REDUCER_CONFIG, ...config, merge: { ...DEFAULT_MERGE, ...config.merge } };
   return {
-    init: () => ({ cases: new Map(), cards: new Map(), reputation: new Map(), reputationHistory: [] }),
+    init: () => ({ cases: new Map(), cards: new Map(), reputation: new Map(), reputationHistory: [], lastSeen: new Map() }),
     apply(state, entry: StoredEntry): Verdict {
       const env = entry.envelope;
       const parsed = HEADER_SCHEMAS[env.kind].safeParse(env.header);
@@ -84,7 +85,10 @@ export function coalitionReducer(config: Partial<ReducerConfig> = {}): Reducer<C
       if (env.case !== null && env.kind !== 'TaskAvailable' && !c) return no('no such case on the board');
       if (c?.status === 'dissolved' && env.kind !== 'ReputationUpdate') return no('the case is dissolved');
       const rule = RULES[env.kind];
-      if (!rule) return { ok: true };
+      if (!rule) {
+        state.lastSeen.set(authorDid(env.author), entry.at);
+        return { ok: true };
+      }
       const ctx: RuleContext<never> = {
         state,
         config: cfg,
@@ -94,7 +98,9 @@ export function coalitionReducer(config: Partial<ReducerConfig> = {}): Reducer<C
         ref: { id: env.id, index: entry.index, at: entry.at },
         ...(c ? { case: c } : {}),
       };
-      return rule(ctx);
+      const verdict = rule(ctx);
+      if (verdict.ok) state.lastSeen.set(ctx.author, entry.at);
+      return verdict;
     },
   };
 }

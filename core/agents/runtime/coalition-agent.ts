@@ -7,11 +7,12 @@ import type { CaseState, CoalitionState, Subtask } from '../../coordination/case
 import { bidScore } from '../../coordination/contract-net.js';
 import type { AgentCard } from '../../coordination/messages.js';
 import { reputationDeltas } from '../../coordination/reputation.js';
-import { depsSatisfied, leaseActive, sectionsDigest } from '../../coordination/rules/execution.js';
+import { depsSatisfied, leaseActive, orphaned, sectionsDigest } from '../../coordination/rules/execution.js';
 import type { CaseDataRef, ClinicalDataPort, PasFormPort } from '../ports.js';
 import type { AgentProfile, WorkResult } from './agent.js';
 import type { Draft } from './poster.js';
 import { performDuties } from './duties.js';
+import { doneQuorumMet } from '../../coordination/rules/closing.js';
 import { mayConvene } from '../../coordination/roles.js';
 import type { GapState } from '../../coordination/case-state.js';
 import type { BoardReplica } from './replica.js';
@@ -147,6 +148,15 @@ export class CoalitionAgent {
     }
   }
 
+  /** A non-member claims a subtask the coalition has no one left for (its claimant was revoked). */
+  private async takeOver(c: CaseState, boardTime: number): Promise<void> {
+    for (const s of c.subtasks.values()) {
+      if (!this.o.card.skills.some((k) => k.id === s.skill) || s.artifact || leaseActive(s, boardTime)) continue;
+      if (!orphaned({ state: this.state, case: c }, s) || !this.claimReady(c, s)) continue;
+      await this.once(`${c.id}:claim:${s.id}:${s.claims ?? 0}`, () => this.post({ case: c.id, subtask: s.id, kind: 'Claim', header: { leaseMs: this.leaseMs }, sections: [] }));
+    }
+  }
+
   /** After a revocation, only when no other capable member is left (liveness over exclusion). */
   private mayClaimAgain(c: CaseState, s: Subtask): boolean {
     if (!s.revoked?.includes(this.did)) return true;
@@ -202,8 +212,9 @@ export class CoalitionAgent {
   }
 
   private async execute(c: CaseState): Promise<void> {
-    if (c.status !== 'executing' || !c.members.has(this.did)) return;
+    if (c.status !== 'executing') return;
     const boardTime = this.boardTime();
+    if (!c.members.has(this.did)) return this.takeOver(c, boardTime);
     for (const s of c.subtasks.values()) {
       const mine = this.o.card.skills.some((k) => k.id === s.skill);
       // Stigmergy: claim what matches and whose inputs exist (a claim is not a queue ticket).
@@ -316,8 +327,7 @@ export class CoalitionAgent {
     if (!c.doneVotes.includes(this.did)) {
       await this.once(`${c.id}:done`, () => this.post({ case: c.id, kind: 'DoneVote', header: {}, sections: [] }));
     }
-    const quorum = Math.ceil(this.o.replica.config.doneQuorum * c.members.size);
-    if (c.convener === this.did && c.doneVotes.length >= quorum) {
+    if (c.convener === this.did && doneQuorumMet(this.state, this.o.replica.config, c, this.o.clock.now())) {
       await this.once(`${c.id}:dissolve:${c.doneVotes.length}`, () =>
         this.post({ case: c.id, kind: 'Dissolved', header: { votes: c.doneVotes.length, members: c.members.size }, sections: [] }),
       );

@@ -4,6 +4,7 @@ import type { AgentCard } from '../../coordination/messages.js';
 import type { ReducerConfig } from '../../coordination/reducer.js';
 import { reputationDeltas } from '../../coordination/reputation.js';
 import { CLOSE_PROPOSALS } from '../../coordination/rules/consensus.js';
+import { doneQuorumMet } from '../../coordination/rules/closing.js';
 import { depsSatisfied, leaseActive } from '../../coordination/rules/execution.js';
 import { deadlocks, revocationCause } from '../../coordination/rules/failures.js';
 import { yielder } from '../../coordination/failures/waits-for.js';
@@ -136,11 +137,9 @@ function reinvite(d: DutyContext, c: CaseState): Promise<void> | undefined {
 
 function dissolveFallback(d: DutyContext, c: CaseState): Promise<void> | undefined {
   if (c.convener === d.did) return;
-  const quorum = Math.ceil(d.config.doneQuorum * c.members.size);
-  if (c.doneVotes.length < quorum) return;
-  const since = Math.max(...[...c.subtasks.values()].map((s) => s.artifact?.at ?? 0));
-  if (d.now < since + d.takeoverMs) return;
-  return d.once(`${c.id}:dissolve-fallback`, () =>
+  if (!doneQuorumMet(d.state, d.config, c, d.now)) return;
+  if (d.now < (c.closingSince?.at ?? 0) + d.takeoverMs) return;
+  return d.once(`${c.id}:dissolve-fallback:${c.doneVotes.length}`, () =>
     d.post({ case: c.id, kind: 'Dissolved', header: { votes: c.doneVotes.length, members: c.members.size }, sections: [] }),
   );
 }

@@ -1,6 +1,19 @@
 import type { Verdict } from '../../board/fold.js';
 import { reputationDeltas } from '../reputation.js';
-import { no, ok, reputationOf, type RuleContext } from './context.js';
+import type { CaseState, CoalitionState } from '../case-state.js';
+import { no, ok, reputationOf, type ReducerConfig, type RuleContext } from './context.js';
+
+/**
+ * ≥ doneQuorum of the members voted done; after `absentAfterMs` of closing, of the members
+ * present (seen on the board within `absentAfterMs`, or who voted).
+ */
+export function doneQuorumMet(state: CoalitionState, config: ReducerConfig, c: CaseState, at: number): boolean {
+  let base = c.members.size;
+  if (c.closingSince && at >= c.closingSince.at + config.absentAfterMs) {
+    base = [...c.members.keys()].filter((m) => c.doneVotes.includes(m) || (state.lastSeen.get(m) ?? -Infinity) >= at - config.absentAfterMs).length;
+  }
+  return c.doneVotes.length >= Math.ceil(config.doneQuorum * base);
+}
 
 export function doneVote(ctx: RuleContext): Verdict {
   const c = ctx.case!;
@@ -16,7 +29,7 @@ export function dissolved(ctx: RuleContext<{ votes: number; members: number }>):
   const c = ctx.case!;
   if (c.status !== 'closing') return no(`cannot dissolve a case that is ${c.status}`);
   if (!c.members.has(ctx.author)) return no('only members dissolve');
-  if (c.doneVotes.length < Math.ceil(ctx.config.doneQuorum * c.members.size)) return no('done votes below quorum');
+  if (!doneQuorumMet(ctx.state, ctx.config, c, ctx.entry.at)) return no('done votes below quorum');
   if (ctx.header.votes !== c.doneVotes.length || ctx.header.members !== c.members.size) return no('dissolution states counts the board does not hold');
   c.status = 'dissolved';
   c.dissolved = ctx.ref;

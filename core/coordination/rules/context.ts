@@ -31,6 +31,11 @@ export interface ReducerConfig {
   deliveryGraceMs: number;
   /** Reputation points lost when one's lease is revoked (claim squatting, fabrication). */
   leasePenalty: number;
+  /**
+   * Once a case has been closing this long, members silent on the board this long no longer
+   * count towards the done quorum (crashed for good), so a crash cannot hold a case open.
+   */
+  absentAfterMs: number;
   gapDecay: GapDecayConfig;
   /** Endorsements by other members a gap needs before its contract net may award. */
   gapEndorsementsToAward: number;

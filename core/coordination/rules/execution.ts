@@ -33,7 +33,8 @@ export function claim(ctx: RuleContext<{ leaseMs: number }>): Verdict {
   if (c.status !== 'executing') return no(`claims are taken while executing, and the case is ${c.status}`);
   const s = subtaskOf(ctx);
   if (isVerdict(s)) return s;
-  if (!c.members.has(ctx.author)) return no('only members claim');
+  const takeover = !c.members.has(ctx.author);
+  if (takeover && !orphaned(ctx, s)) return no('only members claim, unless no member is left to do the subtask');
   if (!hasSkill(ctx.state, ctx.author, s.skill)) return no(`the claimant's card lacks the skill ${s.skill}`);
   if (s.artifact) return no('subtask already done');
   if (s.claimant === ctx.author && leaseActive(s, ctx.entry.at)) return no('already claimed by the author');
@@ -45,7 +46,20 @@ export function claim(ctx: RuleContext<{ leaseMs: number }>): Verdict {
   s.leaseUntil = ctx.entry.at + ctx.header.leaseMs;
   s.claims = (s.claims ?? 0) + 1;
   delete s.checkpoint;
+  if (takeover) {
+    const card = ctx.state.cards.get(ctx.author)!;
+    c.members.set(ctx.author, { did: ctx.author, org: card.card.provider.did, role: card.card.role, via: 'takeover', since: ctx.ref });
+  }
   return ok;
+}
+
+/**
+ * A subtask is orphaned when a claim on it was revoked and no member with its skill is left
+ * un-revoked: then any agent with the skill may take it over and joins the coalition.
+ */
+export function orphaned(ctx: Pick<RuleContext, 'state' | 'case'>, s: Subtask): boolean {
+  if (!s.revoked?.length) return false;
+  return ![...ctx.case!.members.keys()].some((m) => !s.revoked!.includes(m) && hasSkill(ctx.state, m, s.skill));
 }
 
 /** Whether a member other than the author, with the skill and no revoked claim here, could take it. */
@@ -124,7 +138,10 @@ export function artifact(ctx: RuleContext<{ outcome?: 'approved' | 'denied' | 'p
   s.artifact = { ...ctx.ref, author: ctx.author };
   c.waits.delete(ctx.author);
   if (ctx.header.outcome) c.outcome = { value: ctx.header.outcome, subtask: s.id, ref: ctx.ref };
-  if (allWorkDone(c, ctx.entry.at, ctx.config.gapDecay)) c.status = 'closing';
+  if (allWorkDone(c, ctx.entry.at, ctx.config.gapDecay)) {
+    c.status = 'closing';
+    c.closingSince = ctx.ref;
+  }
   return ok;
 }
 
@@ -186,7 +203,10 @@ export function gapReject(ctx: RuleContext<{ gap: string }>): Verdict {
       const s = c.subtasks.get(b);
       if (s) s.blockedBy = s.blockedBy.filter((x) => x !== g.id);
     }
-    if (c.status === 'executing' && allWorkDone(c, ctx.entry.at, ctx.config.gapDecay)) c.status = 'closing';
+    if (c.status === 'executing' && allWorkDone(c, ctx.entry.at, ctx.config.gapDecay)) {
+      c.status = 'closing';
+      c.closingSince = ctx.ref;
+    }
   }
   return ok;
 }
