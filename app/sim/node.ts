@@ -8,6 +8,7 @@ import type { AgentCard, Proposal } from '../../core/coordination/messages.js';
 import type { ReducerConfig } from '../../core/coordination/reducer.js';
 import { backoffDelay } from '../../core/coordination/stigmergy/backoff.js';
 import { SkillPosterior } from '../../core/coordination/learning/thompson.js';
+import { thompsonOrder, trackRecord } from '../../core/coordination/learning/routing.js';
 import type { AgentProfile, WorkResult } from '../../core/agents/runtime/agent.js';
 import { CoalitionAgent } from '../../core/agents/runtime/coalition-agent.js';
 import { ChainedPoster, type Draft } from '../../core/agents/runtime/poster.js';
@@ -156,6 +157,13 @@ export class SimNode {
         ? (skill, lost) => (1 - posterior.sample(skill, this.o.random)) * this.o.routeMs + (lost > 0 ? backoffDelay(lost, this.o.backoffMs, this.o.random) : 0)
         : () => 0,
       learn: (skill, ok) => posterior.record(skill, ok),
+      // Learned routing: invite by a Thompson sample of each candidate's record on the board,
+      // among candidates in good standing (reputation at least the default).
+      inviteOrder: (skill, candidates) => {
+        const state = this.replica!.state;
+        const standing = candidates.filter((d) => (state.reputation.get(d) ?? this.o.reducer.genesisReputation?.[d] ?? 50) >= 50);
+        return thompsonOrder(standing.length ? standing : candidates, skill, trackRecord(state), this.o.random);
+      },
       ...(honest ? { validateGap: (g: GapState, c: CaseState) => this.validateGap(g, c) } : {}),
       waitAfterMs: 20_000,
       takeoverMs: 20_000,

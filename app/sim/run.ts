@@ -95,7 +95,7 @@ export interface SimReport {
   /** Why the fold rejected envelopes (kind: reason → count): lost races, attacks, stale moves. */
   rejectReasons?: Record<string, number>;
   authority: { maxShare: number; gini: number };
-  specialization?: { skill: string; topShareFirstHalf: number; topShareSecondHalf: number }[];
+  specialization?: { skill: string; topShareFirstHalf: number; topShareSecondHalf: number; deliverQualityFirstHalf: number; deliverQualitySecondHalf: number }[];
   decisions: Record<string, string | null>;
 }
 
@@ -345,18 +345,22 @@ export async function runSimulation(partial: Partial<SimOptions> = {}): Promise<
   }
   const auth = authorityReport(acts, pop.agents.map((a) => a.signer.did));
 
-  // Specialization: per skill, the share of delivered subtasks done by its most active agent,
-  // in the first and second half of the cases.
+  // Specialization: per skill, the mean hidden quality of the agents that delivered, and the
+  // share delivered by the skill's busiest agent, in the first and second half of the cases.
   const half = Math.floor(o.cases / 2);
   const ids = [...truths.keys()];
+  const quality = new Map(pop.agents.map((a) => [a.signer.did, a.quality]));
   const specialization = NEEDS.map((skill) => {
-    const share = (caseIds: string[]): number => {
+    const stats = (caseIds: string[]): { share: number; quality: number } => {
       const counts = new Map<string, number>();
       for (const id of caseIds) for (const s of auditor.state.cases.get(id)?.subtasks.values() ?? []) if (s.skill === skill && s.artifact) counts.set(s.artifact.author, (counts.get(s.artifact.author) ?? 0) + 1);
       const total = [...counts.values()].reduce((a, b) => a + b, 0);
-      return total ? Math.round((Math.max(...counts.values()) / total) * 1000) / 1000 : 0;
+      if (!total) return { share: 0, quality: 0 };
+      const q = [...counts.entries()].reduce((a, [d, n]) => a + n * (quality.get(d) ?? 0), 0) / total;
+      return { share: Math.round((Math.max(...counts.values()) / total) * 1000) / 1000, quality: Math.round(q * 1000) / 1000 };
     };
-    return { skill, topShareFirstHalf: share(ids.slice(0, half)), topShareSecondHalf: share(ids.slice(half)) };
+    const [a, b] = [stats(ids.slice(0, half)), stats(ids.slice(half))];
+    return { skill, topShareFirstHalf: a.share, topShareSecondHalf: b.share, deliverQualityFirstHalf: a.quality, deliverQualitySecondHalf: b.quality };
   });
 
   return report(o, cases, {

@@ -40,6 +40,8 @@ export interface Subtask extends PlannedSubtask {
   checkpoint?: { progress: number; at: number };
   /** Claims accepted so far (each release or revocation opens a new claim round). */
   claims?: number;
+  /** Agents who released their claim without delivering (failed work), in order. */
+  released?: string[];
   /** Agents whose claim on this subtask was revoked (they may not claim it again). */
   revoked?: string[];
 }

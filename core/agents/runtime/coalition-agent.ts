@@ -42,6 +42,8 @@ export interface CoalitionAgentOptions {
    * lost (randomized exponential backoff, learned routing). Default: claim at once.
    */
   claimDelay?: (skill: string, lost: number) => number;
+  /** Learned routing: orders candidate invitees for a skill (default: by board reputation). */
+  inviteOrder?: (skill: string, candidates: string[]) => string[];
   /** Learning from outcomes (e.g. Thompson posteriors per skill). */
   learn?: (skill: string, success: boolean) => void;
   /** Validates a capability gap against the case (pheromone poisoning defence). */
@@ -185,11 +187,12 @@ export class CoalitionAgent {
     const perSkill = this.o.invitePerSkill ?? 1;
     for (const skill of c.task.needs) {
       const own = this.o.card.skills.some((s) => s.id === skill) ? 1 : 0;
-      const best = [...this.state.cards.values()]
+      const capable = [...this.state.cards.values()]
         .filter((r) => r.card.did !== this.did && r.card.skills.some((s) => s.id === skill))
         .sort((a, b) => this.reputation(b.card.did) - this.reputation(a.card.did) || (a.card.did < b.card.did ? -1 : 1))
-        .slice(0, Math.max(0, perSkill - own));
-      for (const b of best) invitees.add(b.card.did);
+        .map((r) => r.card.did);
+      const ordered = this.o.inviteOrder ? this.o.inviteOrder(skill, capable) : capable;
+      for (const d of ordered.slice(0, Math.max(0, perSkill - own))) invitees.add(d);
     }
     if (invitees.size === 0) return;
     await this.once(`${c.id}:invite`, () => this.post({ case: c.id, kind: 'Invitation', header: { invitees: [...invitees].sort() }, sections: [] }));

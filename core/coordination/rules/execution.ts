@@ -86,6 +86,7 @@ export function release(ctx: RuleContext): Verdict {
   if (isVerdict(s)) return s;
   if (s.claimant !== ctx.author) return no('only the claimant releases');
   if (s.artifact) return no('subtask already done');
+  s.released = [...(s.released ?? []), ctx.author];
   delete s.claimant;
   delete s.claim;
   delete s.leaseUntil;
