@@ -97,14 +97,23 @@ async function crashes(): Promise<Row[]> {
   return rows;
 }
 
+/** Learned routing: mean hidden quality of the agents that delivered, first vs second half of the cases. */
+async function learning(): Promise<Row[]> {
+  const { r, wallMs } = await timed({ cases: quick ? 16 : 60, agents: 20, seed: 'learning', arrivalMs: 3_000 });
+  process.stderr.write('learning done\n');
+  return (r.specialization ?? []).map((x) => ({ ...x, wallMs }));
+}
+
 const c = consensus();
 table('Belief fusion: rounds to ε = 1e-3 vs the λ2 bound (ring + 3 random chords per agent, trust-weighted W)', c);
 const t = await throughput();
 table('Throughput and latency, same population and workload (sim time; wallMs = real time to simulate)', t);
 const k = await crashes();
 table('Completion with 20% of organizations crashing for good (deadline 15 min after the last arrival)', k);
+const l = await learning();
+table('Specialization: who delivers each skill, first vs second half of the cases (learned routing)', l);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const out = join(root, 'test', 'bench', 'results', 'coordination.json');
 mkdirSync(dirname(out), { recursive: true });
-writeFileSync(out, `${JSON.stringify({ name: 'coordination', at: new Date().toISOString(), node: process.version, quick, consensus: c, throughput: t, crashes: k }, null, 2)}\n`);
+writeFileSync(out, `${JSON.stringify({ name: 'coordination', at: new Date().toISOString(), node: process.version, quick, consensus: c, throughput: t, crashes: k, learning: l }, null, 2)}\n`);
 process.stdout.write(`\nwrote ${out}\n`);

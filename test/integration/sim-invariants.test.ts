@@ -68,6 +68,24 @@ test('no orchestrator to lose: with 20% of organizations crashing the coalition 
   assert.ok(dec.cases.every((c) => c.coordinationMs !== null && c.overhead !== null && c.workMs > 0));
 });
 
+test('murmur sim --json prints per-case outcomes, overhead and invariant checks, and exits 0 when they hold', async () => {
+  const out: string[] = [];
+  const write = process.stdout.write.bind(process.stdout);
+  // Keep only the command's text; the test runner's own frames (buffers) pass through.
+  process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => (typeof chunk === 'string' ? (out.push(chunk), true) : write(chunk, ...rest))) as typeof process.stdout.write;
+  let code: number;
+  try {
+    code = await sim.run(['--cases', '3', '--agents', '12', '--seed', 'cli', '--crash-rate', '0.34', '--json']);
+  } finally {
+    process.stdout.write = write;
+  }
+  assert.equal(code, 0);
+  const report = JSON.parse(out.join('')) as SimReport;
+  assert.equal(report.cases.length, 3);
+  for (const c of report.cases) assert.ok(c.ended && c.outcome === c.expected && typeof c.overhead === 'number');
+  assert.ok(report.invariants['noDoubleClaims']!.ok && report.invariants['decisionsMatchFaultFree']!.ok);
+});
+
 test('murmur sim validates its arguments', async () => {
   for (const argv of [['--agents', '3'], ['--adversaries', 'squat,bribe'], ['--mode', 'star'], ['--crash-rate', '2'], ['--bogus']]) {
     await assert.rejects(sim.run(argv), (e: unknown) => isMurmurError(e, 'E_INPUT'), argv.join(' '));

@@ -339,8 +339,11 @@ export class CoalitionAgent {
 
   private async afterDissolution(c: CaseState): Promise<void> {
     if (c.convener !== this.did || c.reputation) return;
-    const { deltas, values } = reputationDeltas(c);
-    await this.once(`${c.id}:reputation`, () => this.post({ case: c.id, kind: 'ReputationUpdate', header: { method: 'shapley', deltas, values }, sections: [] }));
+    // Shapley is computed once, inside the action, not on every step.
+    await this.once(`${c.id}:reputation`, () => {
+      const { deltas, values } = reputationDeltas(c);
+      return this.post({ case: c.id, kind: 'ReputationUpdate', header: { method: 'shapley', deltas, values }, sections: [] });
+    });
   }
 
   private suggestPeer(skill: string): string | undefined {

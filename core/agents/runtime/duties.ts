@@ -147,8 +147,8 @@ function dissolveFallback(d: DutyContext, c: CaseState): Promise<void> | undefin
 function scoreFallback(d: DutyContext, c: CaseState): Promise<void> | undefined {
   if (c.reputation || c.convener === d.did || !c.members.has(d.did) || !c.dissolved) return;
   if (d.now < c.dissolved.at + d.takeoverMs) return;
-  const { deltas, values } = reputationDeltas(c);
-  return d.once(`${c.id}:score-fallback`, () =>
-    d.post({ case: c.id, kind: 'ReputationUpdate', header: { method: 'shapley', deltas, values }, sections: [] }),
-  );
+  return d.once(`${c.id}:score-fallback`, () => {
+    const { deltas, values } = reputationDeltas(c);
+    return d.post({ case: c.id, kind: 'ReputationUpdate', header: { method: 'shapley', deltas, values }, sections: [] });
+  });
 }
