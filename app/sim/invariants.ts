@@ -7,8 +7,9 @@ import { authorDid } from '../../core/board/envelope.js';
  * accepted claim-related records of the log with its own lease arithmetic (not the fold's
  * rules), and reports every claim accepted while another agent's claim was still live.
  */
-export function doubleClaims(records: readonly FoldRecord[], entries: ReadonlyMap<number, StoredEntry>, maxHoldMs: number): string[] {
+export function doubleClaims(records: readonly FoldRecord[], entries: ReadonlyMap<number, StoredEntry>, maxHoldMs: number, awardLeaseMs: number): string[] {
   const holders = new Map<string, { did: string; claimAt: number; leaseMs: number; until: number }>();
+  const gapSubtask = new Map<string, string>();
   const violations: string[] = [];
   for (const r of records) {
     if (r.status !== 'accepted' || !r.case) continue;
@@ -23,9 +24,18 @@ export function doubleClaims(records: readonly FoldRecord[], entries: ReadonlyMa
         holders.set(key, { did, claimAt: r.at, leaseMs, until: r.at + leaseMs });
         break;
       }
+      case 'Gap': {
+        const h = env.header as { gap: string; subtask: { id: string } };
+        gapSubtask.set(`${r.case}/${h.gap}`, h.subtask.id);
+        break;
+      }
       case 'Award': {
-        const sub = (env.header as { gap: string }).gap;
-        void sub;
+        // An award confers a claim on the gap's new subtask to the winner.
+        const h = env.header as { gap: string; winner: string };
+        const sub = `${r.case}/${gapSubtask.get(`${r.case}/${h.gap}`)}`;
+        const prev = holders.get(sub);
+        if (prev && prev.did !== h.winner && prev.until >= r.at) violations.push(`${sub} awarded while claimed`);
+        holders.set(sub, { did: h.winner, claimAt: r.at, leaseMs: awardLeaseMs, until: r.at + awardLeaseMs });
         break;
       }
       case 'Heartbeat':
