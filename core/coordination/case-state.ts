@@ -92,6 +92,8 @@ export interface CaseState {
   invitation?: EntryRef;
   /** Every invitation of the case (a convener may replace invitees who never accepted). */
   invitations: string[];
+  /** Everyone any invitation of the case named. */
+  everInvited: string[];
   planningSince?: EntryRef;
   /** Votes by topic (low-stakes choices, e.g. closing the proposal round). */
   votes: Map<string, { voter: string; choice: string; ref: EntryRef }[]>;

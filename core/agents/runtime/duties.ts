@@ -3,7 +3,7 @@ import type { CaseState, CoalitionState, GapState, Subtask } from '../../coordin
 import type { AgentCard } from '../../coordination/messages.js';
 import type { ReducerConfig } from '../../coordination/reducer.js';
 import { reputationDeltas } from '../../coordination/reputation.js';
-import { CLOSE_PROPOSALS } from '../../coordination/rules/consensus.js';
+import { CLOSE_PROPOSALS, COMMIT_PLAN } from '../../coordination/rules/consensus.js';
 import { doneQuorumMet } from '../../coordination/rules/closing.js';
 import { depsSatisfied, leaseActive } from '../../coordination/rules/execution.js';
 import { deadlocks, revocationCause } from '../../coordination/rules/failures.js';
@@ -43,7 +43,10 @@ export async function performDuties(d: DutyContext, c: CaseState): Promise<void>
   if (c.status === 'dissolved') return scoreFallback(d, c);
   if (!c.members.has(d.did)) return;
   if (c.status === 'convening') await reinvite(d, c);
-  if (c.status === 'planning') await closeProposals(d, c);
+  if (c.status === 'planning') {
+    await closeProposals(d, c);
+    await recountPlan(d, c);
+  }
   if (c.status === 'executing') {
     for (const s of c.subtasks.values()) {
       await beat(d, c, s);
@@ -114,19 +117,28 @@ function closeProposals(d: DutyContext, c: CaseState): Promise<void> | undefined
   return d.once(`${c.id}:close-proposals`, () => d.post({ case: c.id, kind: 'Vote', header: { topic: CLOSE_PROPOSALS, choice: 'yes' }, sections: [] }));
 }
 
-/** The convener replaces invitees that did not accept in time with other capable agents. */
+/** A signer of a plan stuck below quorum asks for a recount among present members. */
+function recountPlan(d: DutyContext, c: CaseState): Promise<void> | undefined {
+  if (!c.plan || c.planCommitted || !c.planSigners.includes(d.did) || !c.planningSince) return;
+  if (d.now < c.planningSince.at + d.config.absentAfterMs) return;
+  return d.once(`${c.id}:recount:${c.plan.hash}`, () => d.post({ case: c.id, kind: 'Vote', header: { topic: COMMIT_PLAN, choice: c.plan!.hash }, sections: [] }));
+}
+
+/** The convener (or, after a second window, any member) replaces invitees that never accepted. */
 function reinvite(d: DutyContext, c: CaseState): Promise<void> | undefined {
-  if (c.convener !== d.did || !c.invitation || d.now < c.invitation.at + d.config.acceptWindowMs) return;
+  if (!c.invitation || d.now < c.invitation.at + (c.convener === d.did ? 1 : 2) * d.config.acceptWindowMs) return;
   const missing = c.invitees.filter((x) => !c.members.has(x));
   if (missing.length === 0) return;
-  const everInvited = new Set([...c.invitees, d.did]);
+  const everInvited = new Set([...c.everInvited, ...c.invitees, d.did, ...(c.convener ? [c.convener] : [])]);
+  // Prefer agents seen on the board lately (alive), then reputation.
+  const recent = (did: string): number => ((d.state.lastSeen.get(did) ?? -Infinity) >= d.now - d.config.absentAfterMs ? 1 : 0);
   const needs = new Set(c.task.needs);
   const replacements = new Set<string>();
   for (const gone of missing) {
     const skills = d.state.cards.get(gone)?.card.skills.map((s) => s.id).filter((s) => needs.has(s)) ?? [];
     const pick = [...d.state.cards.values()]
       .filter((r) => !everInvited.has(r.card.did) && !replacements.has(r.card.did) && r.card.skills.some((s) => skills.includes(s.id)))
-      .sort((a, b) => d.reputation(b.card.did) - d.reputation(a.card.did) || (a.card.did < b.card.did ? -1 : 1))[0];
+      .sort((a, b) => recent(b.card.did) - recent(a.card.did) || d.reputation(b.card.did) - d.reputation(a.card.did) || (a.card.did < b.card.did ? -1 : 1))[0];
     if (pick) replacements.add(pick.card.did);
   }
   if (replacements.size === 0) return;

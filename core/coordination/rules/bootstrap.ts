@@ -29,6 +29,7 @@ export function taskAvailable(ctx: RuleContext<TaskAvailable>): Verdict {
     gaps: new Map(),
     doneVotes: [],
     invitations: [],
+    everInvited: [],
     votes: new Map(),
     beliefs: new Map(),
     waits: new Map(),
@@ -59,6 +60,7 @@ export function invitation(ctx: RuleContext<{ invitees: string[] }>): Verdict {
   c.invitation = ctx.ref;
   c.invitations.push(ctx.ref.id);
   c.invitees = [...ctx.header.invitees];
+  c.everInvited = [...ctx.header.invitees];
   c.members.set(ctx.author, { did: ctx.author, org: card.card.provider.did, role: card.card.role, via: 'convener', since: ctx.ref });
   c.status = 'convening';
   return ok;
@@ -66,16 +68,20 @@ export function invitation(ctx: RuleContext<{ invitees: string[] }>): Verdict {
 
 /**
  * The convener replaces invitees who did not accept within the window (crashed or gone):
- * the new invitation keeps those who accepted and names the rest afresh.
+ * the new invitation keeps those who accepted and names the rest afresh. If the convener is
+ * gone too, any member may do it after a second window.
  */
 function reinvite(ctx: RuleContext<{ invitees: string[] }>): Verdict {
   const c = ctx.case!;
-  if (ctx.author !== c.convener) return no('only the convener re-invites');
-  if (ctx.entry.at < c.invitation!.at + ctx.config.acceptWindowMs) return no('the accept window of the last invitation is still open');
+  // The convener re-invites after one window; any member after two (the convener may be gone).
+  const windows = ctx.author === c.convener ? 1 : c.members.has(ctx.author) ? 2 : 0;
+  if (windows === 0) return no('only the convener or a member re-invites');
+  if (ctx.entry.at < c.invitation!.at + windows * ctx.config.acceptWindowMs) return no('the accept window of the last invitation is still open');
   if (ctx.header.invitees.some((d) => !ctx.state.cards.has(d))) return no('an invitee has no agent card on the board');
   if (ctx.header.invitees.includes(ctx.author)) return no('a convener does not invite itself');
   const accepted = c.invitees.filter((d) => c.members.has(d));
   c.invitees = [...new Set([...accepted, ...ctx.header.invitees])];
+  c.everInvited = [...new Set([...c.everInvited, ...ctx.header.invitees])];
   c.invitation = ctx.ref;
   c.invitations.push(ctx.ref.id);
   startPlanningIfAllIn(c, ctx);

@@ -4,15 +4,18 @@ import type { CaseState, CoalitionState } from '../case-state.js';
 import { no, ok, reputationOf, type ReducerConfig, type RuleContext } from './context.js';
 
 /**
- * ≥ doneQuorum of the members voted done; after `absentAfterMs` of closing, of the members
- * present (seen on the board within `absentAfterMs`, or who voted).
+ * The members a quorum counts: all of them, or, once the phase has lasted `absentAfterMs`,
+ * those present (seen on the board within `absentAfterMs`, or who already voted/signed), so
+ * members that crashed for good cannot hold a case in one phase forever.
  */
+export function quorumBase(state: CoalitionState, config: ReducerConfig, c: CaseState, at: number, since: number | undefined, voted: readonly string[]): number {
+  if (since === undefined || at < since + config.absentAfterMs) return c.members.size;
+  return [...c.members.keys()].filter((m) => voted.includes(m) || (state.lastSeen.get(m) ?? -Infinity) >= at - config.absentAfterMs).length;
+}
+
+/** ≥ doneQuorum of the (present) members voted done. */
 export function doneQuorumMet(state: CoalitionState, config: ReducerConfig, c: CaseState, at: number): boolean {
-  let base = c.members.size;
-  if (c.closingSince && at >= c.closingSince.at + config.absentAfterMs) {
-    base = [...c.members.keys()].filter((m) => c.doneVotes.includes(m) || (state.lastSeen.get(m) ?? -Infinity) >= at - config.absentAfterMs).length;
-  }
-  return c.doneVotes.length >= Math.ceil(config.doneQuorum * base);
+  return c.doneVotes.length >= Math.ceil(config.doneQuorum * quorumBase(state, config, c, at, c.closingSince?.at, c.doneVotes));
 }
 
 export function doneVote(ctx: RuleContext): Verdict {

@@ -1,10 +1,15 @@
 import type { Verdict } from '../../board/fold.js';
 import { tally } from '../consensus/voting.js';
-import { computePlan } from './planning.js';
+import { commitIfQuorum, computePlan } from './planning.js';
 import { no, ok, reputationOf, type RuleContext } from './context.js';
 
 /** Topic whose decision closes the proposal round with the proposals on the board. */
 export const CLOSE_PROPOSALS = 'close-proposals';
+/**
+ * A signer asks the fold to count the plan's signatures again among present members (after
+ * `absentAfterMs` of planning): the ballot's choice is the plan hash it signed.
+ */
+export const COMMIT_PLAN = 'commit-plan';
 
 /** A member's belief vector for one fusion round; rounds only go forward. */
 export function beliefUpdate(ctx: RuleContext<{ round: number; beliefs: Record<string, number> }>): Verdict {
@@ -31,7 +36,12 @@ export function vote(ctx: RuleContext<{ topic: string; choice: string }>): Verdi
     if (ctx.entry.at < c.planningSince!.at + ctx.config.proposalWindowMs) return no('the proposal window is still open');
     if (c.proposals.size === 0) return no('no proposals to merge');
   }
+  if (ctx.header.topic === COMMIT_PLAN) {
+    if (!c.plan || c.planCommitted) return no('no plan awaiting commitment');
+    if (ctx.header.choice !== c.plan.hash || !c.planSigners.includes(ctx.author)) return no('only a signer of this plan asks for its count');
+  }
   ballots.push({ voter: ctx.author, choice: ctx.header.choice, ref: ctx.ref });
+  if (ctx.header.topic === COMMIT_PLAN) commitIfQuorum(ctx);
   c.votes.set(ctx.header.topic, ballots);
   if (ctx.header.topic === CLOSE_PROPOSALS) {
     const weight = (d: string): number => reputationOf(ctx.state, ctx.config, d);

@@ -1,6 +1,7 @@
 import type { Verdict } from '../../board/fold.js';
 import type { Proposal } from '../messages.js';
 import { mergeProposals, planHash } from '../plan.js';
+import { quorumBase } from './closing.js';
 import { no, ok, reputationOf, type RuleContext } from './context.js';
 
 /** Each founder proposes once; when all have, every node computes the same merged plan. */
@@ -35,10 +36,18 @@ export function planCommit(ctx: RuleContext<{ planHash: string }>): Verdict {
   if (c.planSigners.includes(ctx.author)) return no('already signed');
   c.planSigners.push(ctx.author);
   // Signatures after the quorum are kept (every founder's assent is on record).
-  if (!c.planCommitted && c.planSigners.length >= Math.ceil(ctx.config.planQuorum * c.members.size)) {
+  commitIfQuorum(ctx);
+  return ok;
+}
+
+/** Commits the plan once a quorum of (present) members signed its hash. */
+export function commitIfQuorum(ctx: RuleContext): void {
+  const c = ctx.case!;
+  if (c.planCommitted || !c.plan) return;
+  const base = quorumBase(ctx.state, ctx.config, c, ctx.entry.at, c.planningSince?.at, c.planSigners);
+  if (c.planSigners.length >= Math.ceil(ctx.config.planQuorum * base)) {
     c.planCommitted = ctx.ref;
     c.status = 'executing';
     for (const s of c.plan.subtasks) c.subtasks.set(s.id, { ...s, deps: [...s.deps], origin: 'plan', blockedBy: [] });
   }
-  return ok;
 }
