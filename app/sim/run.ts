@@ -309,8 +309,11 @@ export async function runSimulation(partial: Partial<SimOptions> = {}): Promise<
     switch (spec.attack!) {
       case 'squat':
       case 'fabricate': {
-        detected = lapses.length > 0;
-        detail = `${lapses.length} lease(s) revoked (${[...new Set(lapses.map((l) => l.cause))].join(', ') || 'none'}); reputation ${auditor.state.reputation.get(did) ?? pop.genesis[did]}`;
+        // Every claim it won (it never delivers) must have been revoked.
+        const won = auditor.records.filter((r) => r.kind === 'Claim' && r.status === 'accepted' && authorDid(r.author) === did).length;
+        const open = allCases.flatMap((c) => [...c.subtasks.values()].filter((s) => s.claimant === did && !s.artifact)).length;
+        detected = lapses.length > 0 || won === 0;
+        detail = `${won} claim(s) won, ${lapses.length} revoked (${[...new Set(lapses.map((l) => l.cause))].join(', ') || 'none'}), ${open} still held; reputation ${auditor.state.reputation.get(did) ?? pop.genesis[did]}`;
         break;
       }
       case 'inject': {
