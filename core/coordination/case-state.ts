@@ -14,7 +14,7 @@ export interface Member {
   /** The organization (provider DID from the agent's card). */
   org: string;
   role: string;
-  via: 'convener' | 'invitation' | 'contract-net';
+  via: 'convener' | 'invitation' | 'contract-net' | 'takeover';
   since: EntryRef;
 }
 
@@ -38,6 +38,22 @@ export interface Subtask extends PlannedSubtask {
   artifact?: EntryRef & { author: string };
   /** Open gaps that must be settled before this subtask may run. */
   blockedBy: string[];
+  /** The claimant's latest progress checkpoint (monotone). */
+  checkpoint?: { progress: number; at: number };
+  /** Claims accepted so far (each release or revocation opens a new claim round). */
+  claims?: number;
+  /** Agents who released their claim without delivering (failed work), in order. */
+  released?: string[];
+  /** Agents whose claim on this subtask was revoked (they may not claim it again). */
+  revoked?: string[];
+}
+
+/** A claim that ended without delivery: why the fold let it go. */
+export interface LeaseLapse {
+  subtask: string;
+  claimant: string;
+  cause: 'lapsed' | 'held-too-long' | 'undelivered';
+  ref: EntryRef;
 }
 
 export interface BidRecord extends EntryRef {
@@ -62,6 +78,10 @@ export interface GapState {
   bids: BidRecord[];
   award?: EntryRef & { winner: string; bid: string };
   endorsements: string[];
+  endorsedAt: number[];
+  /** Members who validated the gap against the case and found it false. */
+  rejections: string[];
+  withdrawn?: EntryRef;
 }
 
 export interface CaseState {
@@ -72,6 +92,20 @@ export interface CaseState {
   opened: EntryRef;
   convener?: string;
   invitation?: EntryRef;
+  /** Every invitation of the case (a convener may replace invitees who never accepted). */
+  invitations: string[];
+  /** Everyone any invitation of the case named. */
+  everInvited: string[];
+  planningSince?: EntryRef;
+  /** Votes by topic (low-stakes choices, e.g. closing the proposal round). */
+  votes: Map<string, { voter: string; choice: string; ref: EntryRef }[]>;
+  proposalsClosed?: EntryRef;
+  /** Latest belief vector per member (fusion rounds posted on the board). */
+  beliefs: Map<string, { round: number; beliefs: Record<string, number>; ref: EntryRef }>;
+  /** What each member says it waits on (waits-for graph edges go to those subtasks' claimants). */
+  waits: Map<string, { on: string[]; ref: EntryRef }>;
+  deadlocks: { cycle: string[]; yielded: string; ref: EntryRef }[];
+  lapses: LeaseLapse[];
   invitees: string[];
   members: Map<string, Member>;
   proposals: Map<string, Proposal & { ref: EntryRef }>;
@@ -81,6 +115,7 @@ export interface CaseState {
   subtasks: Map<string, Subtask>;
   gaps: Map<string, GapState>;
   doneVotes: string[];
+  closingSince?: EntryRef;
   dissolved?: EntryRef;
   outcome?: { value: 'approved' | 'denied' | 'pended'; subtask: string; ref: EntryRef };
   reputation?: { deltas: Record<string, number>; values: Record<string, number>; ref: EntryRef };
@@ -124,4 +159,6 @@ export interface CoalitionState {
   /** Reputation (0–100) per agent DID, moved only by verified ReputationUpdates. */
   reputation: Map<string, number>;
   reputationHistory: { did: string; value: number; case: string | null; at: number }[];
+  /** Board time of each agent's latest accepted envelope (liveness, for quorums under crashes). */
+  lastSeen: Map<string, number>;
 }

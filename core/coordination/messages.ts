@@ -49,8 +49,8 @@ export const TaskAvailableSchema = z
     policy: z.object({ id: z.string().max(80), version: z.string().max(20), hash: Hash }).strict(),
     /** Skills the policy needs, so a convener can find founders from cards. */
     needs: z.array(Skill).min(1).max(16),
-    /** Roles that may read the request section (where the case's data lives). */
-    requestReaders: z.array(Role).max(16),
+    /** Roles that may read the request section (where the case's data lives); none when it has none. */
+    requestReaders: z.array(Role).max(16).default([]),
   })
   .strict();
 export type TaskAvailable = z.infer<typeof TaskAvailableSchema>;
@@ -67,8 +67,8 @@ export const ProposedSubtaskSchema = z
     confidence: Unit,
     /** The proposer's domain this subtask belongs to (drives domain relevance). */
     domain: Skill,
-    /** Sections its artifact will carry and who may read each. */
-    outputs: z.array(Output).max(8),
+    /** Sections its artifact will carry and who may read each (none: it posts no sections). */
+    outputs: z.array(Output).max(8).default([]),
   })
   .strict();
 export type ProposedSubtask = z.infer<typeof ProposedSubtaskSchema>;
@@ -106,7 +106,7 @@ export const GapSchema = z
         title: z.string().max(120),
         deps: z.array(SubtaskId).max(16),
         blocks: z.array(SubtaskId).max(16),
-        outputs: z.array(Output).max(8),
+        outputs: z.array(Output).max(8).default([]),
       })
       .strict(),
   })

@@ -16,22 +16,46 @@ export const OUT_OF_DOMAIN_RELEVANCE = 0.3;
 export const INCLUSION_THRESHOLD = 0.5;
 
 /**
+ * Defences against belief injection: confidence is capped (nobody is certain), a subtask only
+ * one member proposes must be within that member's competence (its card has the skill), and
+ * confidences may fuse by a robust rule (weighted median) instead of the weighted mean.
+ */
+export interface MergeOptions {
+  maxConfidence: number;
+  rule: 'mean' | 'median';
+  crossValidate: boolean;
+}
+
+export const DEFAULT_MERGE: MergeOptions = { maxConfidence: 0.95, rule: 'mean', crossValidate: true };
+
+/**
  * First version of the consensual decomposition: each proposal weighs by reputation × domain
  * relevance (full in the proposer's own domain); a subtask's confidence is the weighted mean
  * of the confidences of those who proposed it; its shape (title, skill, deps) comes from the
  * proposal that weighs most for it. Deterministic: ties break on the author's DID.
  */
-export function mergeProposals(proposals: readonly WeightedProposal[]): PlannedSubtask[] {
-  const byId = new Map<string, { sum: number; weight: number; best?: { w: number; author: string; s: PlannedSubtask } }>();
+export function mergeProposals(
+  proposals: readonly WeightedProposal[],
+  options: Partial<MergeOptions> = {},
+  skillsOf: (did: string) => readonly string[] = () => [],
+): PlannedSubtask[] {
+  const o = { ...DEFAULT_MERGE, ...options };
+  const byId = new Map<
+    string,
+    { sum: number; weight: number; votes: { c: number; w: number; author: string }[]; authors: string[]; best?: { w: number; author: string; s: PlannedSubtask } }
+  >();
   const sorted = [...proposals].sort((a, b) => (a.author < b.author ? -1 : a.author > b.author ? 1 : 0));
   for (const { author, proposal, reputation } of sorted) {
     for (const s of proposal.subtasks) {
       const relevance = s.domain === proposal.domain ? 1 : OUT_OF_DOMAIN_RELEVANCE;
       const w = (reputation / 100) * relevance;
-      const acc = byId.get(s.id) ?? { sum: 0, weight: 0 };
-      acc.sum += w * s.confidence;
+      const confidence = Math.min(s.confidence, o.maxConfidence);
+      const acc = byId.get(s.id) ?? { sum: 0, weight: 0, votes: [], authors: [] };
+      acc.sum += w * confidence;
       acc.weight += w;
-      const wc = w * s.confidence;
+      acc.votes.push({ c: confidence, w, author });
+      acc.authors.push(author);
+      const wc = w * confidence;
       if (!acc.best || wc > acc.best.w) {
         acc.best = {
           w: wc,
@@ -43,7 +67,8 @@ export function mergeProposals(proposals: readonly WeightedProposal[]): PlannedS
     }
   }
   const included = [...byId.entries()]
-    .map(([, acc]) => ({ ...acc.best!.s, confidence: round(acc.weight === 0 ? 0 : acc.sum / acc.weight) }))
+    .filter(([, acc]) => !o.crossValidate || acc.authors.length > 1 || skillsOf(acc.authors[0]!).includes(acc.best!.s.skill))
+    .map(([, acc]) => ({ ...acc.best!.s, confidence: round(fused(o.crossValidate ? corroborated(acc.votes) : acc.votes, o.rule)) }))
     .filter((s) => s.confidence >= INCLUSION_THRESHOLD)
     .sort((a, b) => (a.id < b.id ? -1 : 1));
   const ids = new Set(included.map((s) => s.id));
@@ -93,6 +118,34 @@ export function topologicalOrder(subtasks: readonly { id: string; deps: readonly
     }
   }
   return out;
+}
+
+/**
+ * Cross-validation of dissent: a lone member cannot veto a subtask others support. While
+ * fewer than two members put a subtask below the inclusion threshold and some member supports
+ * it, the lone dissent is left out of the fusion (unconfirmed, like a lone bogus addition).
+ */
+function corroborated(votes: { c: number; w: number; author: string }[]): { c: number; w: number }[] {
+  const dissent = votes.filter((v) => v.c < INCLUSION_THRESHOLD);
+  const support = votes.filter((v) => v.c >= INCLUSION_THRESHOLD);
+  return dissent.length === 1 && support.length > 0 ? support : votes;
+}
+
+function fused(votes: readonly { c: number; w: number }[], rule: MergeOptions['rule']): number {
+  const weight = votes.reduce((s, v) => s + v.w, 0);
+  if (weight === 0) return 0;
+  return rule === 'median' ? weightedMedian(votes) : votes.reduce((s, v) => s + v.w * v.c, 0) / weight;
+}
+
+function weightedMedian(votes: readonly { c: number; w: number }[]): number {
+  const sorted = [...votes].sort((a, b) => a.c - b.c);
+  const half = sorted.reduce((s, v) => s + v.w, 0) / 2;
+  let acc = 0;
+  for (const v of sorted) {
+    acc += v.w;
+    if (acc >= half) return v.c;
+  }
+  return sorted.at(-1)?.c ?? 0;
 }
 
 function round(x: number): number {

@@ -4,11 +4,15 @@ import type { Kind } from '../board/kinds.js';
 import type { StoredEntry } from '../board/store.js';
 import type { CoalitionState } from './case-state.js';
 import { DEFAULT_AWARD_WEIGHTS } from './contract-net.js';
+import { DEFAULT_MERGE } from './plan.js';
+import { DEFAULT_GAP_DECAY } from './stigmergy/gap-strength.js';
+import { beliefUpdate, vote } from './rules/consensus.js';
+import { deadlockResolved, leaseExpired, wait } from './rules/failures.js';
 import { HEADER_SCHEMAS } from './messages.js';
 import { accept, agentCard, invitation, taskAvailable } from './rules/bootstrap.js';
 import { doneVote, dissolved, reputationUpdate } from './rules/closing.js';
 import { no, type ReducerConfig, type RuleContext } from './rules/context.js';
-import { artifact, checkpoint, claim, gap, gapEndorse, heartbeat, release } from './rules/execution.js';
+import { artifact, checkpoint, claim, gap, gapEndorse, gapReject, heartbeat, release } from './rules/execution.js';
 import { announce, award, bid } from './rules/negotiation.js';
 import { planCommit, proposal } from './rules/planning.js';
 
@@ -22,6 +26,17 @@ export const DEFAULT_REDUCER_CONFIG: ReducerConfig = {
   doneQuorum: 0.8,
   awardLeaseMs: 10 * 60_000,
   requireCredentials: false,
+  rotateConvener: false,
+  convenerTimeoutMs: 30_000,
+  acceptWindowMs: 60_000,
+  proposalWindowMs: 60_000,
+  maxHoldMs: 30 * 60_000,
+  deliveryGraceMs: 60_000,
+  leasePenalty: 5,
+  absentAfterMs: 120_000,
+  gapDecay: DEFAULT_GAP_DECAY,
+  gapEndorsementsToAward: 0,
+  merge: DEFAULT_MERGE,
 };
 
 export type Rule = (ctx: RuleContext<never>) => Verdict;
@@ -43,6 +58,12 @@ const RULES: Partial<Record<Kind, Rule>> = {
   Artifact: artifact as Rule,
   Gap: gap as Rule,
   GapEndorse: gapEndorse as Rule,
+  GapReject: gapReject as Rule,
+  BeliefUpdate: beliefUpdate as Rule,
+  Vote: vote as Rule,
+  Wait: wait as Rule,
+  DeadlockResolved: deadlockResolved as Rule,
+  LeaseExpired: leaseExpired as Rule,
   Announce: announce as Rule,
   Bid: bid as Rule,
   Award: award as Rule,
@@ -53,10 +74,10 @@ const RULES: Partial<Record<Kind, Rule>> = {
 
 /** The coordination layer's rules as the board fold's reducer: pure, deterministic, no I/O. */
 export function coalitionReducer(config: Partial<ReducerConfig> = {}, extraRules: Partial<Record<Kind, Rule>> = {}): Reducer<CoalitionState> {
-  const cfg: ReducerConfig = { ...DEFAULT_REDUCER_CONFIG, ...config };
+  const cfg: ReducerConfig = { ...DEFAULT_REDUCER_CONFIG, ...config, merge: { ...DEFAULT_MERGE, ...config.merge } };
   const rules = { ...RULES, ...extraRules };
   return {
-    init: () => ({ cases: new Map(), cards: new Map(), reputation: new Map(), reputationHistory: [] }),
+    init: () => ({ cases: new Map(), cards: new Map(), reputation: new Map(), reputationHistory: [], lastSeen: new Map() }),
     apply(state, entry: StoredEntry, evidence: Evidence): Verdict {
       const env = entry.envelope;
       const parsed = HEADER_SCHEMAS[env.kind].safeParse(env.header);
@@ -66,11 +87,14 @@ export function coalitionReducer(config: Partial<ReducerConfig> = {}, extraRules
       }
       const c = env.case === null ? undefined : state.cases.get(env.case);
       if (env.case !== null && env.kind !== 'TaskAvailable' && !c) return no('no such case on the board');
-      // A dissolved case is memory: it takes its reputation update, and reads of its archive
-      // (appeals, audits) still go through access requests and grants.
+      // A dissolved case is memory: it takes its reputation update and late done votes, and
+      // reads of its archive (appeals, audits) still go through access requests and grants.
       if (c?.status === 'dissolved' && !AFTER_DISSOLUTION.includes(env.kind)) return no('the case is dissolved');
       const rule = rules[env.kind];
-      if (!rule) return { ok: true };
+      if (!rule) {
+        state.lastSeen.set(authorDid(env.author), entry.at);
+        return { ok: true };
+      }
       const ctx: RuleContext<never> = {
         state,
         config: cfg,
@@ -81,7 +105,9 @@ export function coalitionReducer(config: Partial<ReducerConfig> = {}, extraRules
         evidence,
         ...(c ? { case: c } : {}),
       };
-      return rule(ctx);
+      const verdict = rule(ctx);
+      if (verdict.ok) state.lastSeen.set(ctx.author, entry.at);
+      return verdict;
     },
   };
 }

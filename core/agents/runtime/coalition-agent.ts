@@ -6,16 +6,19 @@ import type { Logger } from '../../common/log.js';
 import type { CaseState, CoalitionState, Subtask } from '../../coordination/case-state.js';
 import { bidScore } from '../../coordination/contract-net.js';
 import type { AgentCard } from '../../coordination/messages.js';
-import { DEFAULT_REDUCER_CONFIG } from '../../coordination/reducer.js';
 import { reputationDeltas } from '../../coordination/reputation.js';
-import { depsSatisfied, leaseActive, sectionsDigest } from '../../coordination/rules/execution.js';
+import { depsSatisfied, leaseActive, orphaned, sectionsDigest } from '../../coordination/rules/execution.js';
 import type { CaseDataRef, ClinicalDataPort, ClinicalProofPort, PasFormPort } from '../ports.js';
 import type { AgentProfile, WorkResult } from './agent.js';
 import { CARD_DOMAIN, cardChallenge, claimChallenge } from '../../access/challenges.js';
 import { rightFields, type Presenter, type RoleProver, type SectionAccess } from './section-access.js';
 import type { AuditEvent } from '../../access/audit.js';
 import type { DataElement } from '../clinical/types.js';
-import type { ChainedPoster, Draft } from './poster.js';
+import type { Draft, DraftBuilder } from './poster.js';
+import { performDuties } from './duties.js';
+import { doneQuorumMet } from '../../coordination/rules/closing.js';
+import { mayConvene } from '../../coordination/roles.js';
+import type { GapState } from '../../coordination/case-state.js';
 import type { BoardReplica } from './replica.js';
 
 export interface AgentPorts {
@@ -36,7 +39,7 @@ export interface AgentPorts {
 export interface CoalitionAgentOptions {
   profile: AgentProfile;
   card: AgentCard;
-  poster: ChainedPoster;
+  poster: { post(draft: Draft | DraftBuilder): Promise<StoredEntry> };
   replica: BoardReplica;
   ports: AgentPorts;
   clock: Clock;
@@ -44,6 +47,22 @@ export interface CoalitionAgentOptions {
   leaseMs?: number;
   /** How long a gap's manager waits for bids when the suggested peer has not bid. */
   bidWindowMs?: number;
+  /** Invitations per needed skill (more than one gives redundancy under crashes). */
+  invitePerSkill?: number;
+  /**
+   * Delay before claiming a free subtask, given how many of its claim rounds this agent already
+   * lost (randomized exponential backoff, learned routing). Default: claim at once.
+   */
+  claimDelay?: (skill: string, lost: number) => number;
+  /** Learned routing: orders candidate invitees for a skill (default: by board reputation). */
+  inviteOrder?: (skill: string, candidates: string[]) => string[];
+  /** Learning from outcomes (e.g. Thompson posteriors per skill). */
+  learn?: (skill: string, success: boolean) => void;
+  /** Validates a capability gap against the case (pheromone poisoning defence). */
+  validateGap?: (gap: GapState, c: CaseState) => 'endorse' | 'reject' | undefined;
+  /** Failure duties' timings (see duties.ts). */
+  waitAfterMs?: number;
+  takeoverMs?: number;
 }
 
 /**
@@ -58,6 +77,9 @@ export class CoalitionAgent {
   private dirty = false;
   private readonly leaseMs: number;
   private readonly bidWindowMs: number;
+  /** Claim pacing: when each claim round opens for this agent, and rounds lost per subtask. */
+  private readonly claimDue = new Map<string, number>();
+  private readonly claimRounds = new Map<string, number>();
 
   constructor(private readonly o: CoalitionAgentOptions) {
     this.did = o.card.did;
@@ -104,7 +126,7 @@ export class CoalitionAgent {
   }
 
   /** Signs and posts an envelope on this agent's chain. */
-  post(draft: Draft | ((seq: number) => Promise<Draft> | Draft)): Promise<StoredEntry> {
+  post(draft: Draft | DraftBuilder): Promise<StoredEntry> {
     return this.o.poster.post(draft);
   }
 
@@ -138,19 +160,81 @@ export class CoalitionAgent {
       await this.execute(c);
       await this.negotiate(c);
       await this.close(c);
+      await performDuties(
+        {
+          did: this.did,
+          card: this.o.card,
+          state: this.state,
+          config: this.o.replica.config,
+          now: this.o.clock.now(),
+          leaseMs: this.leaseMs,
+          waitAfterMs: this.o.waitAfterMs ?? 10_000,
+          takeoverMs: this.o.takeoverMs ?? 30_000,
+          ...(this.o.validateGap ? { validateGap: this.o.validateGap } : {}),
+          reputation: (d) => this.reputation(d),
+          once: (k, a) => this.once(k, a),
+          post: (d) => this.post(d),
+        },
+        c,
+      );
     }
+  }
+
+  /** A non-member claims a subtask the coalition has no one left for (its claimant was revoked). */
+  private async takeOver(c: CaseState, boardTime: number): Promise<void> {
+    for (const s of c.subtasks.values()) {
+      if (!this.o.card.skills.some((k) => k.id === s.skill) || s.artifact || leaseActive(s, boardTime)) continue;
+      if (!orphaned({ state: this.state, case: c }, s) || !this.claimReady(c, s)) continue;
+      await this.once(`${c.id}:claim:${s.id}:${s.claims ?? 0}`, () => this.postClaim(c, s));
+    }
+  }
+
+  /** A claim, with the agent's proof of its right (a presentation or a role proof) bound to the log's nonce. */
+  private postClaim(c: CaseState, s: Subtask): Promise<StoredEntry> {
+    const challenge = claimChallenge(c, s);
+    return this.post(async () => ({
+      case: c.id,
+      subtask: s.id,
+      kind: 'Claim',
+      header: { leaseMs: this.leaseMs, ...(await rightFields(this.o.ports, challenge, s.id, [this.o.card.role], this.o.clock.now())) },
+      sections: [],
+    }));
+  }
+
+  /** After a revocation, only when no other capable member is left (liveness over exclusion). */
+  private mayClaimAgain(c: CaseState, s: Subtask): boolean {
+    if (!s.revoked?.includes(this.did)) return true;
+    return ![...c.members.keys()].some((m) => m !== this.did && !s.revoked!.includes(m) && this.state.cards.get(m)?.card.skills.some((k) => k.id === s.skill));
+  }
+
+  /** Whether this agent's claim round on a free subtask has opened (backoff, routing). */
+  private claimReady(c: CaseState, s: Subtask): boolean {
+    if (!this.o.claimDelay) return true;
+    const round = `${c.id}:${s.id}:${s.claims ?? 0}`;
+    let due = this.claimDue.get(round);
+    if (due === undefined) {
+      const lost = this.claimRounds.get(`${c.id}:${s.id}`) ?? 0;
+      due = this.o.clock.now() + this.o.claimDelay(s.skill, lost);
+      this.claimDue.set(round, due);
+    }
+    return this.o.clock.now() >= due;
   }
 
   /** The requester convenes: it invites, for each needed skill it lacks, the best-reputed card. */
   private async convene(c: CaseState): Promise<void> {
-    if (c.status !== 'open' || c.requester !== this.did) return;
+    if (c.status !== 'open') return;
+    const cfg = this.o.replica.config;
+    if (cfg.rotateConvener ? !mayConvene(this.state, c, this.did, this.o.clock.now(), cfg.convenerTimeoutMs) : c.requester !== this.did) return;
     const invitees = new Set<string>();
+    const perSkill = this.o.invitePerSkill ?? 1;
     for (const skill of c.task.needs) {
-      if (this.o.card.skills.some((s) => s.id === skill)) continue;
-      const best = [...this.state.cards.values()]
+      const own = this.o.card.skills.some((s) => s.id === skill) ? 1 : 0;
+      const capable = [...this.state.cards.values()]
         .filter((r) => r.card.did !== this.did && r.card.skills.some((s) => s.id === skill))
-        .sort((a, b) => this.reputation(b.card.did) - this.reputation(a.card.did) || (a.card.did < b.card.did ? -1 : 1))[0];
-      if (best) invitees.add(best.card.did);
+        .sort((a, b) => this.reputation(b.card.did) - this.reputation(a.card.did) || (a.card.did < b.card.did ? -1 : 1))
+        .map((r) => r.card.did);
+      const ordered = this.o.inviteOrder ? this.o.inviteOrder(skill, capable) : capable;
+      for (const d of ordered.slice(0, Math.max(0, perSkill - own))) invitees.add(d);
     }
     if (invitees.size === 0) return;
     await this.once(`${c.id}:invite`, () => this.post({ case: c.id, kind: 'Invitation', header: { invitees: [...invitees].sort() }, sections: [] }));
@@ -173,24 +257,20 @@ export class CoalitionAgent {
   }
 
   private async execute(c: CaseState): Promise<void> {
-    if (c.status !== 'executing' || !c.members.has(this.did)) return;
+    if (c.status !== 'executing') return;
     const boardTime = this.boardTime();
+    if (!c.members.has(this.did)) return this.takeOver(c, boardTime);
     for (const s of c.subtasks.values()) {
       const mine = this.o.card.skills.some((k) => k.id === s.skill);
-      if (mine && !s.artifact && !leaseActive(s, boardTime) && s.origin === 'plan') {
-        const challenge = claimChallenge(c, s);
-        await this.once(`${c.id}:claim:${s.id}`, () =>
-          this.post(async () => ({
-            case: c.id,
-            subtask: s.id,
-            kind: 'Claim',
-            header: { leaseMs: this.leaseMs, ...(await rightFields(this.o.ports, challenge, s.id, [this.o.card.role], this.o.clock.now())) },
-            sections: [],
-          })),
-        );
+      // Stigmergy: claim what matches and whose inputs exist (a claim is not a queue ticket).
+      const free = !s.artifact && !leaseActive(s, boardTime) && depsSatisfied(c, s, boardTime, this.o.replica.config.gapDecay) && this.mayClaimAgain(c, s);
+      if (mine && free && this.claimReady(c, s)) {
+        const round = `${c.id}:claim:${s.id}:${s.claims ?? 0}`;
+        if (!this.taken.has(round)) this.claimRounds.set(`${c.id}:${s.id}`, (this.claimRounds.get(`${c.id}:${s.id}`) ?? 0) + 1);
+        await this.once(round, () => this.postClaim(c, s));
       }
-      if (s.claimant === this.did && !s.artifact && depsSatisfied(c, s)) {
-        void this.once(`${c.id}:work:${s.id}`, () => this.work(c, s));
+      if (s.claimant === this.did && !s.artifact && s.claim && depsSatisfied(c, s, boardTime, this.o.replica.config.gapDecay)) {
+        void this.once(`${c.id}:work:${s.id}:${s.claim.id}`, () => this.work(c, s));
       }
     }
   }
@@ -198,7 +278,21 @@ export class CoalitionAgent {
   private async work(c: CaseState, s: Subtask): Promise<void> {
     const fn = this.o.profile.work[s.skill];
     if (!fn) throw new Error(`no work function for skill ${s.skill}`);
-    const result: WorkResult = await fn({
+    let result: WorkResult;
+    try {
+      result = await this.runWork(fn, c, s);
+    } catch (e) {
+      // Failed work is released at once (honest), so another agent can take it.
+      this.o.learn?.(s.skill, false);
+      await this.post({ case: c.id, subtask: s.id, kind: 'Release', header: { reason: 'work failed' }, sections: [] });
+      throw e;
+    }
+    this.o.learn?.(s.skill, true);
+    await this.deliver(c, s, result);
+  }
+
+  private async runWork(fn: NonNullable<AgentProfile['work'][string]>, c: CaseState, s: Subtask): Promise<WorkResult> {
+    return fn({
       case: c,
       subtask: s,
       ref: await this.caseRef(c),
@@ -209,6 +303,9 @@ export class CoalitionAgent {
       ...(this.o.ports.proofs ? { proofs: this.o.ports.proofs } : {}),
       card: (did) => this.state.cards.get(did)?.card,
     });
+  }
+
+  private async deliver(c: CaseState, s: Subtask, result: WorkResult): Promise<void> {
     for (const [i, g] of (result.gaps ?? []).entries()) {
       const gapId = `gap-${s.id}-${i + 1}`;
       const suggested = this.suggestPeer(g.skill);
@@ -249,14 +346,14 @@ export class CoalitionAgent {
   private async negotiate(c: CaseState): Promise<void> {
     for (const g of c.gaps.values()) {
       if (g.status !== 'announced') continue;
-      if (g.author === this.did && g.bids.length > 0) {
+      if (g.author === this.did && g.bids.length > 0 && !g.withdrawn && g.endorsements.length >= this.o.replica.config.gapEndorsementsToAward) {
         const capable = [...this.state.cards.values()].filter((r) => r.card.skills.some((k) => k.id === g.skill)).map((r) => r.card.did);
         const windowClosed = this.o.clock.now() >= g.announce!.at + g.announce!.windowMs;
         const allIn = capable.every((d) => g.bids.some((b) => b.author === d));
         const suggestedIn = g.suggested !== undefined && g.bids.some((b) => b.author === g.suggested);
         if (windowClosed || allIn || suggestedIn) {
           const best = [...g.bids].sort((a, b) => b.score - a.score || a.index - b.index)[0]!;
-          await this.once(`${c.id}:award:${g.id}`, () =>
+          await this.once(`${c.id}:award:${g.id}:${g.bids.length}:${g.endorsements.length}`, () =>
             this.post({
               case: c.id,
               kind: 'Award',
@@ -293,9 +390,8 @@ export class CoalitionAgent {
     if (!c.doneVotes.includes(this.did)) {
       await this.once(`${c.id}:done`, () => this.post({ case: c.id, kind: 'DoneVote', header: {}, sections: [] }));
     }
-    const quorum = Math.ceil(DEFAULT_REDUCER_CONFIG.doneQuorum * c.members.size);
-    if (c.convener === this.did && c.doneVotes.length >= quorum) {
-      await this.once(`${c.id}:dissolve`, () =>
+    if (c.convener === this.did && doneQuorumMet(this.state, this.o.replica.config, c, this.o.clock.now())) {
+      await this.once(`${c.id}:dissolve:${c.doneVotes.length}`, () =>
         this.post({ case: c.id, kind: 'Dissolved', header: { votes: c.doneVotes.length, members: c.members.size }, sections: [] }),
       );
     }
@@ -303,8 +399,11 @@ export class CoalitionAgent {
 
   private async afterDissolution(c: CaseState): Promise<void> {
     if (c.convener !== this.did || c.reputation) return;
-    const { deltas, values } = reputationDeltas(c);
-    await this.once(`${c.id}:reputation`, () => this.post({ case: c.id, kind: 'ReputationUpdate', header: { method: 'shapley', deltas, values }, sections: [] }));
+    // Shapley is computed once, inside the action, not on every step.
+    await this.once(`${c.id}:reputation`, () => {
+      const { deltas, values } = reputationDeltas(c);
+      return this.post({ case: c.id, kind: 'ReputationUpdate', header: { method: 'shapley', deltas, values }, sections: [] });
+    });
   }
 
   private suggestPeer(skill: string): string | undefined {

@@ -4,6 +4,8 @@ import type { Clock } from '../../common/clock.js';
 import type { Signer } from '../../crypto/signing.js';
 
 export type Draft = Omit<EnvelopeBody, 'v' | 'author' | 'seq' | 'prev' | 'at'>;
+/** Builds a draft once its seq is known (content bound to its position on the board). */
+export type DraftBuilder = (seq: number) => Promise<Draft> | Draft;
 
 /**
  * Signs and appends one author's envelopes in order, keeping its chain (seq, prev). Posts
@@ -30,7 +32,7 @@ export class ChainedPoster {
    * Posts a draft, or a builder given the envelope's seq (for content bound to its position,
    * such as sealed sections and presentations whose nonce names the seq).
    */
-  post(draft: Draft | ((seq: number) => Promise<Draft> | Draft)): Promise<StoredEntry> {
+  post(draft: Draft | DraftBuilder): Promise<StoredEntry> {
     const next = this.queue.then(async () => {
       const body = typeof draft === 'function' ? await draft(this.seq + 1) : draft;
       const env = signEnvelope(this.signer, { ...body, seq: this.seq + 1, prev: this.prev, at: this.clock.now() });

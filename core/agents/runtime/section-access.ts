@@ -10,7 +10,7 @@ import type { CaseState } from '../../coordination/case-state.js';
 import type { AuditEvent } from '../../access/audit.js';
 import { accessChallenge } from '../../access/challenges.js';
 import { grantSectionKey, openKeyGrant, parseKeyGrant } from '../../access/key-grant.js';
-import type { Draft } from './poster.js';
+import type { Draft, DraftBuilder } from './poster.js';
 import type { BoardReplica } from './replica.js';
 
 /** Makes presentations of an agent's credentials, bound to a board nonce and a domain. */
@@ -63,7 +63,7 @@ export interface SectionAccessOptions {
   role: string;
   vault: KeyVault;
   replica: BoardReplica;
-  post: (draft: Draft | ((seq: number) => Promise<Draft> | Draft)) => Promise<StoredEntry>;
+  post: (draft: Draft | DraftBuilder) => Promise<StoredEntry>;
   audit: (event: AuditEvent) => void;
   clock: Clock;
   random?: Random;

@@ -1,6 +1,7 @@
 import type { Verdict } from '../../board/fold.js';
 import type { CaseState } from '../case-state.js';
 import type { AgentCard, TaskAvailable } from '../messages.js';
+import { mayConvene } from '../roles.js';
 import { credentialOf, no, ok, type RuleContext } from './context.js';
 
 /** An agent publishes its own card; the latest card wins. */
@@ -37,6 +38,13 @@ export function taskAvailable(ctx: RuleContext<TaskAvailable>): Verdict {
     gaps: new Map(),
     doneVotes: [],
     access: { requests: new Map(), grants: new Map() },
+    invitations: [],
+    everInvited: [],
+    votes: new Map(),
+    beliefs: new Map(),
+    waits: new Map(),
+    deadlocks: [],
+    lapses: [],
   };
   ctx.state.cases.set(id, c);
   return ok;
@@ -48,28 +56,63 @@ export function taskAvailable(ctx: RuleContext<TaskAvailable>): Verdict {
  */
 export function invitation(ctx: RuleContext<{ invitees: string[] }>): Verdict {
   const c = ctx.case!;
+  if (c.status === 'convening') return reinvite(ctx);
   if (c.status !== 'open') return no(`cannot convene a case that is ${c.status}`);
   const card = ctx.state.cards.get(ctx.author);
   if (!card) return no('the convener has no agent card on the board');
   const unknown = ctx.header.invitees.find((d) => !ctx.state.cards.has(d));
   if (unknown) return no('an invitee has no agent card on the board');
   if (ctx.header.invitees.includes(ctx.author)) return no('a convener does not invite itself');
+  if (ctx.config.rotateConvener && !mayConvene(ctx.state, c, ctx.author, ctx.entry.at, ctx.config.convenerTimeoutMs)) {
+    return no('not this agent\'s turn to convene the case');
+  }
   c.convener = ctx.author;
   c.invitation = ctx.ref;
+  c.invitations.push(ctx.ref.id);
   c.invitees = [...ctx.header.invitees];
+  c.everInvited = [...ctx.header.invitees];
   c.members.set(ctx.author, { did: ctx.author, org: card.card.provider.did, role: card.card.role, via: 'convener', since: ctx.ref });
   c.status = 'convening';
   return ok;
 }
 
+/**
+ * The convener replaces invitees who did not accept within the window (crashed or gone):
+ * the new invitation keeps those who accepted and names the rest afresh. If the convener is
+ * gone too, any member may do it after a second window.
+ */
+function reinvite(ctx: RuleContext<{ invitees: string[] }>): Verdict {
+  const c = ctx.case!;
+  // The convener re-invites after one window; any member after two (the convener may be gone).
+  const windows = ctx.author === c.convener ? 1 : c.members.has(ctx.author) ? 2 : 0;
+  if (windows === 0) return no('only the convener or a member re-invites');
+  if (ctx.entry.at < c.invitation!.at + windows * ctx.config.acceptWindowMs) return no('the accept window of the last invitation is still open');
+  if (ctx.header.invitees.some((d) => !ctx.state.cards.has(d))) return no('an invitee has no agent card on the board');
+  if (ctx.header.invitees.includes(ctx.author)) return no('a convener does not invite itself');
+  const accepted = c.invitees.filter((d) => c.members.has(d));
+  c.invitees = [...new Set([...accepted, ...ctx.header.invitees])];
+  c.everInvited = [...new Set([...c.everInvited, ...ctx.header.invitees])];
+  c.invitation = ctx.ref;
+  c.invitations.push(ctx.ref.id);
+  startPlanningIfAllIn(c, ctx);
+  return ok;
+}
+
+function startPlanningIfAllIn(c: CaseState, ctx: RuleContext): void {
+  if (c.invitees.every((d) => c.members.has(d))) {
+    c.status = 'planning';
+    c.planningSince = ctx.ref;
+  }
+}
+
 export function accept(ctx: RuleContext<{ invitation: string }>): Verdict {
   const c = ctx.case!;
   if (c.status !== 'convening') return no(`cannot accept while the case is ${c.status}`);
-  if (ctx.header.invitation !== c.invitation?.id) return no('accepts an invitation that is not this case\'s');
+  if (!c.invitations.includes(ctx.header.invitation)) return no('accepts an invitation that is not this case\'s');
   if (!c.invitees.includes(ctx.author)) return no('the author was not invited');
   if (c.members.has(ctx.author)) return no('already a member');
   const card = ctx.state.cards.get(ctx.author)!;
   c.members.set(ctx.author, { did: ctx.author, org: card.card.provider.did, role: card.card.role, via: 'invitation', since: ctx.ref });
-  if (c.invitees.every((d) => c.members.has(d))) c.status = 'planning';
+  startPlanningIfAllIn(c, ctx);
   return ok;
 }

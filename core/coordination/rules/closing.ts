@@ -1,6 +1,22 @@
 import type { Verdict } from '../../board/fold.js';
 import { reputationDeltas } from '../reputation.js';
-import { no, ok, reputationOf, type RuleContext } from './context.js';
+import type { CaseState, CoalitionState } from '../case-state.js';
+import { no, ok, reputationOf, type ReducerConfig, type RuleContext } from './context.js';
+
+/**
+ * The members a quorum counts: all of them, or, once the phase has lasted `absentAfterMs`,
+ * those present (seen on the board within `absentAfterMs`, or who already voted/signed), so
+ * members that crashed for good cannot hold a case in one phase forever.
+ */
+export function quorumBase(state: CoalitionState, config: ReducerConfig, c: CaseState, at: number, since: number | undefined, voted: readonly string[]): number {
+  if (since === undefined || at < since + config.absentAfterMs) return c.members.size;
+  return [...c.members.keys()].filter((m) => voted.includes(m) || (state.lastSeen.get(m) ?? -Infinity) >= at - config.absentAfterMs).length;
+}
+
+/** ≥ doneQuorum of the (present) members voted done. */
+export function doneQuorumMet(state: CoalitionState, config: ReducerConfig, c: CaseState, at: number): boolean {
+  return c.doneVotes.length >= Math.ceil(config.doneQuorum * quorumBase(state, config, c, at, c.closingSince?.at, c.doneVotes));
+}
 
 export function doneVote(ctx: RuleContext): Verdict {
   const c = ctx.case!;
@@ -17,7 +33,7 @@ export function dissolved(ctx: RuleContext<{ votes: number; members: number }>):
   const c = ctx.case!;
   if (c.status !== 'closing') return no(`cannot dissolve a case that is ${c.status}`);
   if (!c.members.has(ctx.author)) return no('only members dissolve');
-  if (c.doneVotes.length < Math.ceil(ctx.config.doneQuorum * c.members.size)) return no('done votes below quorum');
+  if (!doneQuorumMet(ctx.state, ctx.config, c, ctx.entry.at)) return no('done votes below quorum');
   if (ctx.header.votes !== c.doneVotes.length || ctx.header.members !== c.members.size) return no('dissolution states counts the board does not hold');
   c.status = 'dissolved';
   c.dissolved = ctx.ref;

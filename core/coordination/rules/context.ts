@@ -2,6 +2,8 @@ import type { StoredEntry } from '../../board/store.js';
 import type { Evidence, Verdict } from '../../board/fold.js';
 import type { CaseState, CoalitionState, EntryRef } from '../case-state.js';
 import type { AwardWeights } from '../contract-net.js';
+import type { GapDecayConfig } from '../stigmergy/gap-strength.js';
+import type { MergeOptions } from '../plan.js';
 
 export interface ReducerConfig {
   /** Reputation of agents the board has not yet scored (0–100). */
@@ -15,6 +17,30 @@ export interface ReducerConfig {
   doneQuorum: number;
   /** Lease of the claim an award confers on its winner. */
   awardLeaseMs: number;
+  /** Rotate the convener by a per-case lottery (roles.ts) instead of any card holder. */
+  rotateConvener: boolean;
+  /** Board time after which the next-ranked agent may convene. */
+  convenerTimeoutMs: number;
+  /** Board time after which a convener may replace invitees who have not accepted. */
+  acceptWindowMs: number;
+  /** Board time after which members may vote to close the proposal round. */
+  proposalWindowMs: number;
+  /** Heartbeats and checkpoints extend a lease, never beyond claim time + this. */
+  maxHoldMs: number;
+  /** After a checkpoint at progress 1, the artifact must follow within this. */
+  deliveryGraceMs: number;
+  /** Reputation points lost when one's lease is revoked (claim squatting, fabrication). */
+  leasePenalty: number;
+  /**
+   * Once a case has been closing this long, members silent on the board this long no longer
+   * count towards the done quorum (crashed for good), so a crash cannot hold a case open.
+   */
+  absentAfterMs: number;
+  gapDecay: GapDecayConfig;
+  /** Endorsements by other members a gap needs before its contract net may award. */
+  gapEndorsementsToAward: number;
+  /** Plan merge: confidence cap, fusion rule, cross-validation. */
+  merge: MergeOptions;
   /** Cards and claims must carry a verified presentation (the admission stage checks it). */
   requireCredentials: boolean;
 }
@@ -50,6 +76,13 @@ export const no = (reason: string): Verdict => ({ ok: false, reason });
 
 export function reputationOf(state: CoalitionState, config: ReducerConfig, did: string): number {
   return state.reputation.get(did) ?? config.genesisReputation[did] ?? config.defaultReputation;
+}
+
+/** Moves an agent's board reputation by `delta` (clamped to 0–100), with a history record. */
+export function adjustReputation(ctx: RuleContext, did: string, delta: number): void {
+  const value = Math.min(100, Math.max(0, reputationOf(ctx.state, ctx.config, did) + delta));
+  ctx.state.reputation.set(did, value);
+  ctx.state.reputationHistory.push({ did, value, case: ctx.case?.id ?? null, at: ctx.entry.at });
 }
 
 export function hasSkill(state: CoalitionState, did: string, skill: string): boolean {

@@ -3,6 +3,8 @@ import { canonicalBytes } from '../../common/canonical.js';
 import { sha256Hex } from '../../common/hash.js';
 import type { CaseState, Subtask } from '../case-state.js';
 import type { Gap } from '../messages.js';
+import { gapLive, type GapDecayConfig, type GapSupport } from '../stigmergy/gap-strength.js';
+import type { GapState } from '../case-state.js';
 import { credentialOf, hasSkill, no, ok, type RuleContext } from './context.js';
 
 /** Digest an Artifact's header must carry: the hash of its sections as posted. */
@@ -31,11 +33,13 @@ export function claim(ctx: RuleContext<{ leaseMs: number }>): Verdict {
   if (c.status !== 'executing') return no(`claims are taken while executing, and the case is ${c.status}`);
   const s = subtaskOf(ctx);
   if (isVerdict(s)) return s;
-  if (!c.members.has(ctx.author)) return no('only members claim');
+  const takeover = !c.members.has(ctx.author);
+  if (takeover && !orphaned(ctx, s)) return no('only members claim, unless no member is left to do the subtask');
   if (!hasSkill(ctx.state, ctx.author, s.skill)) return no(`the claimant's card lacks the skill ${s.skill}`);
   if (s.artifact) return no('subtask already done');
-  if (s.claimant === ctx.author) return no('already claimed by the author');
+  if (s.claimant === ctx.author && leaseActive(s, ctx.entry.at)) return no('already claimed by the author');
   if (leaseActive(s, ctx.entry.at)) return no('already claimed by another agent');
+  if (s.revoked?.includes(ctx.author) && eligibleOthers(ctx, s)) return no('the author\'s claim on this subtask was revoked');
   if (ctx.config.requireCredentials) {
     const cred = credentialOf(ctx);
     if (!cred?.ok) return no(`claim credentials: ${cred?.reason ?? 'no presentation'}`);
@@ -45,7 +49,32 @@ export function claim(ctx: RuleContext<{ leaseMs: number }>): Verdict {
   s.claim = ctx.ref;
   s.leaseMs = ctx.header.leaseMs;
   s.leaseUntil = ctx.entry.at + ctx.header.leaseMs;
+  s.claims = (s.claims ?? 0) + 1;
+  delete s.checkpoint;
+  if (takeover) {
+    const card = ctx.state.cards.get(ctx.author)!;
+    c.members.set(ctx.author, { did: ctx.author, org: card.card.provider.did, role: card.card.role, via: 'takeover', since: ctx.ref });
+  }
   return ok;
+}
+
+/**
+ * A subtask is orphaned when a claim on it was revoked and no member with its skill is left
+ * un-revoked: then any agent with the skill may take it over and joins the coalition.
+ */
+export function orphaned(ctx: Pick<RuleContext, 'state' | 'case'>, s: Subtask): boolean {
+  if (!s.revoked?.length) return false;
+  return ![...ctx.case!.members.keys()].some((m) => !s.revoked!.includes(m) && hasSkill(ctx.state, m, s.skill));
+}
+
+/** Whether a member other than the author, with the skill and no revoked claim here, could take it. */
+function eligibleOthers(ctx: RuleContext, s: Subtask): boolean {
+  return [...ctx.case!.members.keys()].some((m) => m !== ctx.author && !s.revoked?.includes(m) && hasSkill(ctx.state, m, s.skill));
+}
+
+/** Renews the claimant's lease from now, but never beyond claim time + maxHoldMs. */
+function renew(ctx: RuleContext, s: Subtask): void {
+  s.leaseUntil = Math.min(ctx.entry.at + (s.leaseMs ?? 0), s.claim!.at + ctx.config.maxHoldMs);
 }
 
 export function heartbeat(ctx: RuleContext): Verdict {
@@ -53,7 +82,7 @@ export function heartbeat(ctx: RuleContext): Verdict {
   if (isVerdict(s)) return s;
   if (s.claimant !== ctx.author) return no('only the claimant beats for a subtask');
   if (!leaseActive(s, ctx.entry.at)) return no('lease already lapsed');
-  s.leaseUntil = ctx.entry.at + (s.leaseMs ?? 0);
+  renew(ctx, s);
   return ok;
 }
 
@@ -62,6 +91,7 @@ export function release(ctx: RuleContext): Verdict {
   if (isVerdict(s)) return s;
   if (s.claimant !== ctx.author) return no('only the claimant releases');
   if (s.artifact) return no('subtask already done');
+  s.released = [...(s.released ?? []), ctx.author];
   delete s.claimant;
   delete s.claim;
   delete s.leaseUntil;
@@ -69,15 +99,36 @@ export function release(ctx: RuleContext): Verdict {
   return ok;
 }
 
+/** Progress is monotone; a checkpoint renews the lease like a heartbeat (up to the hold cap). */
 export function checkpoint(ctx: RuleContext<{ progress: number }>): Verdict {
   const s = subtaskOf(ctx);
   if (isVerdict(s)) return s;
   if (s.claimant !== ctx.author || !leaseActive(s, ctx.entry.at)) return no('only the active claimant posts progress');
+  if (s.checkpoint && ctx.header.progress < s.checkpoint.progress) return no('progress goes backwards');
+  s.checkpoint = { progress: ctx.header.progress, at: ctx.entry.at };
+  renew(ctx, s);
   return ok;
 }
 
-export function depsSatisfied(c: CaseState, s: Subtask): boolean {
-  return s.blockedBy.length === 0 && s.deps.every((d) => c.subtasks.get(d)?.artifact !== undefined);
+export function gapSupport(g: GapState): GapSupport {
+  return { raisedAt: g.raised.at, endorsedAt: g.endorsedAt, endorsements: g.endorsements.length, rejections: g.rejections.length, awarded: g.status === 'awarded' };
+}
+
+/**
+ * Inputs posted and no live gap in the way. `at` is board time: gaps that evaporated
+ * (unendorsed past their half-lives) or were rejected by validation block nothing.
+ */
+export function depsSatisfied(c: CaseState, s: Subtask, at = Number.NEGATIVE_INFINITY, decay?: GapDecayConfig): boolean {
+  const blocking = s.blockedBy.filter((id) => {
+    const g = c.gaps.get(id);
+    return g !== undefined && gapLive(gapSupport(g), at, decay);
+  });
+  return blocking.length === 0 && s.deps.every((d) => c.subtasks.get(d)?.artifact !== undefined);
+}
+
+/** Every subtask delivered and every gap settled (awarded, evaporated or rejected). */
+export function allWorkDone(c: CaseState, at: number, decay?: GapDecayConfig): boolean {
+  return [...c.subtasks.values()].every((x) => x.artifact) && [...c.gaps.values()].every((g) => g.status === 'awarded' || !gapLive(gapSupport(g), at, decay));
 }
 
 /** Only the claimant posts the artifact, only once its inputs exist, bound to its content. */
@@ -87,7 +138,7 @@ export function artifact(ctx: RuleContext<{ outcome?: 'approved' | 'denied' | 'p
   if (isVerdict(s)) return s;
   if (s.claimant !== ctx.author) return no('only the claimant posts the artifact');
   if (s.artifact) return no('subtask already done');
-  if (!depsSatisfied(c, s)) return no('inputs of the subtask are not all posted, or a gap blocks it');
+  if (!depsSatisfied(c, s, ctx.entry.at, ctx.config.gapDecay)) return no('inputs of the subtask are not all posted, or a gap blocks it');
   if (ctx.header.digest !== sectionsDigest(ctx.entry.envelope.sections)) return no('artifact digest does not match its sections');
   if (ctx.header.outcome && c.outcome) return no('the case already has an outcome');
   for (const sec of ctx.entry.envelope.sections) {
@@ -96,9 +147,11 @@ export function artifact(ctx: RuleContext<{ outcome?: 'approved' | 'denied' | 'p
     if ([...sec.readers].sort().join() !== declared.readers.join()) return no(`section ${sec.name} names readers other than the plan's`);
   }
   s.artifact = { ...ctx.ref, author: ctx.author };
+  c.waits.delete(ctx.author);
   if (ctx.header.outcome) c.outcome = { value: ctx.header.outcome, subtask: s.id, ref: ctx.ref };
-  if ([...c.subtasks.values()].every((x) => x.artifact) && [...c.gaps.values()].every((g) => g.status === 'awarded')) {
+  if (allWorkDone(c, ctx.entry.at, ctx.config.gapDecay)) {
     c.status = 'closing';
+    c.closingSince = ctx.ref;
   }
   return ok;
 }
@@ -125,6 +178,8 @@ export function gap(ctx: RuleContext<Gap>): Verdict {
     raised: ctx.ref,
     bids: [],
     endorsements: [],
+    endorsedAt: [],
+    rejections: [],
   });
   for (const b of spec.blocks) c.subtasks.get(b)!.blockedBy.push(ctx.header.gap);
   return ok;
@@ -134,7 +189,35 @@ export function gapEndorse(ctx: RuleContext<{ gap: string }>): Verdict {
   const g = ctx.case!.gaps.get(ctx.header.gap);
   if (!g) return no('no such gap');
   if (!ctx.case!.members.has(ctx.author) || g.author === ctx.author) return no('another member endorses a gap');
-  if (g.endorsements.includes(ctx.author)) return no('already endorsed');
+  if (g.endorsements.includes(ctx.author) || g.rejections.includes(ctx.author)) return no('already judged this gap');
+  if (g.withdrawn) return no('the gap was withdrawn');
   g.endorsements.push(ctx.author);
+  g.endorsedAt.push(ctx.entry.at);
+  return ok;
+}
+
+/**
+ * A member validated the gap against the case and found it false (pheromone poisoning). Once
+ * rejections outweigh support the gap is withdrawn: it blocks nothing and cannot be awarded.
+ */
+export function gapReject(ctx: RuleContext<{ gap: string }>): Verdict {
+  const c = ctx.case!;
+  const g = c.gaps.get(ctx.header.gap);
+  if (!g) return no('no such gap');
+  if (!c.members.has(ctx.author) || g.author === ctx.author) return no('another member rejects a gap');
+  if (g.endorsements.includes(ctx.author) || g.rejections.includes(ctx.author)) return no('already judged this gap');
+  if (g.status === 'awarded') return no('the gap was already awarded');
+  g.rejections.push(ctx.author);
+  if (g.rejections.length > g.endorsements.length + 1 && !g.withdrawn) {
+    g.withdrawn = ctx.ref;
+    for (const b of g.subtask.blocks) {
+      const s = c.subtasks.get(b);
+      if (s) s.blockedBy = s.blockedBy.filter((x) => x !== g.id);
+    }
+    if (c.status === 'executing' && allWorkDone(c, ctx.entry.at, ctx.config.gapDecay)) {
+      c.status = 'closing';
+      c.closingSince = ctx.ref;
+    }
+  }
   return ok;
 }

@@ -1,5 +1,7 @@
 import type { Verdict } from '../../board/fold.js';
 import { bidScore } from '../contract-net.js';
+import { gapLive } from '../stigmergy/gap-strength.js';
+import { gapSupport } from './execution.js';
 import type { Bid } from '../messages.js';
 import { hasSkill, no, ok, reputationOf, type RuleContext } from './context.js';
 
@@ -38,6 +40,9 @@ export function award(ctx: RuleContext<{ gap: string; winner: string; bid: strin
   if (!g) return no('no such gap');
   if (g.author !== ctx.author) return no('only the gap\'s finder awards');
   if (g.status !== 'announced') return no(`gap is ${g.status}`);
+  if (g.withdrawn) return no('the gap was withdrawn by validation');
+  if (!gapLive(gapSupport(g), ctx.entry.at, ctx.config.gapDecay)) return no('the gap evaporated: no member endorsed it in time');
+  if (g.endorsements.length < ctx.config.gapEndorsementsToAward) return no('the gap lacks the endorsements an award needs');
   const chosen = g.bids.find((b) => b.id === ctx.header.bid);
   if (!chosen || chosen.author !== ctx.header.winner) return no('the award names no bid of the winner');
   const best = [...g.bids].sort((a, b) => b.score - a.score || a.index - b.index)[0]!;

@@ -1,6 +1,7 @@
 import type { Verdict } from '../../board/fold.js';
 import type { Proposal } from '../messages.js';
 import { mergeProposals, planHash } from '../plan.js';
+import { quorumBase } from './closing.js';
 import { no, ok, reputationOf, type RuleContext } from './context.js';
 
 /** Each founder proposes once; when all have, every node computes the same merged plan. */
@@ -9,14 +10,21 @@ export function proposal(ctx: RuleContext<Proposal>): Verdict {
   if (c.status !== 'planning') return no(`proposals are taken while planning, and the case is ${c.status}`);
   if (!c.members.has(ctx.author)) return no('only members propose');
   if (c.proposals.has(ctx.author)) return no('a member proposes once');
+  if (c.proposalsClosed) return no('the proposal round is closed');
   c.proposals.set(ctx.author, { ...ctx.header, ref: ctx.ref });
-  if ([...c.members.keys()].every((m) => c.proposals.has(m))) {
-    const subtasks = mergeProposals(
-      [...c.proposals.entries()].map(([author, p]) => ({ author, proposal: p, reputation: reputationOf(ctx.state, ctx.config, author) })),
-    );
-    c.plan = { hash: planHash(subtasks), subtasks, computedAt: ctx.ref };
-  }
+  if ([...c.members.keys()].every((m) => c.proposals.has(m))) computePlan(ctx);
   return ok;
+}
+
+/** Every node merges the same proposals with the same reputations into the same plan. */
+export function computePlan(ctx: RuleContext): void {
+  const c = ctx.case!;
+  const subtasks = mergeProposals(
+    [...c.proposals.entries()].map(([author, p]) => ({ author, proposal: p, reputation: reputationOf(ctx.state, ctx.config, author) })),
+    ctx.config.merge,
+    (did) => ctx.state.cards.get(did)?.card.skills.map((s) => s.id) ?? [],
+  );
+  c.plan = { hash: planHash(subtasks), subtasks, computedAt: ctx.ref };
 }
 
 /** A member signs the merged plan's hash; a quorum of signatures commits it. */
@@ -28,10 +36,18 @@ export function planCommit(ctx: RuleContext<{ planHash: string }>): Verdict {
   if (c.planSigners.includes(ctx.author)) return no('already signed');
   c.planSigners.push(ctx.author);
   // Signatures after the quorum are kept (every founder's assent is on record).
-  if (!c.planCommitted && c.planSigners.length >= Math.ceil(ctx.config.planQuorum * c.members.size)) {
+  commitIfQuorum(ctx);
+  return ok;
+}
+
+/** Commits the plan once a quorum of (present) members signed its hash. */
+export function commitIfQuorum(ctx: RuleContext): void {
+  const c = ctx.case!;
+  if (c.planCommitted || !c.plan) return;
+  const base = quorumBase(ctx.state, ctx.config, c, ctx.entry.at, c.planningSince?.at, c.planSigners);
+  if (c.planSigners.length >= Math.ceil(ctx.config.planQuorum * base)) {
     c.planCommitted = ctx.ref;
     c.status = 'executing';
     for (const s of c.plan.subtasks) c.subtasks.set(s.id, { ...s, deps: [...s.deps], origin: 'plan', blockedBy: [] });
   }
-  return ok;
 }

@@ -1,0 +1,207 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { BoardFold, type FoldRecord } from '../../core/board/fold.js';
+import { signEnvelope, type EnvelopeBody } from '../../core/board/envelope.js';
+import { MemoryBoardStore } from '../../core/board/memory-store.js';
+import { ManualClock } from '../../core/common/clock.js';
+import { didKeyResolver } from '../../core/crypto/did-key.js';
+import type { CoalitionState } from '../../core/coordination/case-state.js';
+import { coalitionReducer, type ReducerConfig } from '../../core/coordination/reducer.js';
+import { convenerRanking } from '../../core/coordination/roles.js';
+import { deadlocks } from '../../core/coordination/rules/failures.js';
+import { depsSatisfied, sectionsDigest } from '../../core/coordination/rules/execution.js';
+import { testSigner } from '../support/keys.js';
+
+type Signer = ReturnType<typeof testSigner>;
+type Draft = Omit<EnvelopeBody, 'v' | 'author' | 'seq' | 'prev' | 'at'>;
+
+/** A board with one fold, posting signed envelopes at a manual clock. */
+class TestBoard {
+  readonly clock = new ManualClock();
+  readonly store = new MemoryBoardStore(this.clock);
+  readonly fold: BoardFold<CoalitionState>;
+  private readonly heads = new Map<string, { seq: number; prev: string | null }>();
+  constructor(config: Partial<ReducerConfig> = {}) {
+    this.fold = new BoardFold(didKeyResolver, coalitionReducer(config));
+  }
+  async post(signer: Signer, draft: Draft): Promise<FoldRecord> {
+    const h = this.heads.get(signer.did) ?? { seq: 0, prev: null };
+    const env = signEnvelope(signer, { ...draft, seq: h.seq + 1, prev: h.prev, at: this.clock.now() });
+    this.heads.set(signer.did, { seq: env.seq, prev: env.id });
+    return this.fold.apply(await this.store.append(env));
+  }
+  get case() {
+    return this.fold.state.cases.get('case-1')!;
+  }
+}
+
+const A = testSigner('rules-a');
+const B = testSigner('rules-b');
+const C = testSigner('rules-c');
+const W = testSigner('rules-w');
+
+function card(s: Signer, skills: string[]) {
+  return {
+    name: s.did.slice(-6),
+    description: 'test agent',
+    version: '1',
+    provider: { organization: 'org', did: s.did, kind: 'test' },
+    capabilities: { streaming: false, pushNotifications: false },
+    skills: skills.map((id) => ({ id, name: id, description: id, tags: [] })),
+    did: s.did,
+    role: skills[0]!,
+    credentials: [],
+  };
+}
+
+const sub = (id: string, skill: string, deps: string[] = []) => ({ id, title: id, skill, deps, confidence: 0.9, domain: skill });
+
+/** Cards, a case, an invitation, accepts, proposals and a committed plan: s-a ← s-b, s-c. */
+async function executing(config: Partial<ReducerConfig> = {}, opts: { skip?: Signer } = {}): Promise<TestBoard> {
+  const b = new TestBoard({ genesisReputation: { [A.did]: 60, [B.did]: 50, [C.did]: 40, [W.did]: 55 }, ...config });
+  await b.post(A, { case: null, kind: 'AgentCard', header: card(A, ['alpha']), sections: [] });
+  await b.post(B, { case: null, kind: 'AgentCard', header: card(B, ['beta']), sections: [] });
+  await b.post(C, { case: null, kind: 'AgentCard', header: card(C, ['gamma', 'beta']), sections: [] });
+  await b.post(W, { case: null, kind: 'AgentCard', header: card(W, ['delta']), sections: [] });
+  const task = { service: { system: 'http://example.org', code: 'X' }, policy: { id: 'p', version: '1', hash: '0'.repeat(64) }, needs: ['alpha', 'beta', 'gamma'] };
+  await b.post(A, { case: 'case-1', kind: 'TaskAvailable', header: task, sections: [] });
+  const inv = await b.post(A, { case: 'case-1', kind: 'Invitation', header: { invitees: [B.did, C.did].sort() }, sections: [] });
+  for (const s of [B, C]) await b.post(s, { case: 'case-1', kind: 'Accept', header: { invitation: inv.id }, sections: [] });
+  const proposals: [Signer, string, ReturnType<typeof sub>[]][] = [
+    [A, 'alpha', [sub('s-a', 'alpha')]],
+    [B, 'beta', [sub('s-b', 'beta', ['s-a'])]],
+    [C, 'gamma', [sub('s-c', 'gamma')]],
+  ];
+  for (const [s, domain, subtasks] of proposals) {
+    if (s === opts.skip) continue;
+    await b.post(s, { case: 'case-1', kind: 'Proposal', header: { domain, subtasks }, sections: [] });
+  }
+  if (opts.skip) return b;
+  for (const s of [A, B, C]) await b.post(s, { case: 'case-1', kind: 'PlanCommit', header: { planHash: b.case.plan!.hash }, sections: [] });
+  assert.equal(b.case.status, 'executing');
+  return b;
+}
+
+const claim = (leaseMs = 10_000) => ({ case: 'case-1', kind: 'Claim' as const, header: { leaseMs }, sections: [] });
+
+test('a lapsed lease is revoked only once board time passes it, with a reputation penalty and no re-claim', async () => {
+  const b = await executing({ leasePenalty: 5 });
+  assert.equal((await b.post(B, { ...claim(), subtask: 's-b' })).status, 'accepted');
+  assert.equal((await b.post(C, { ...claim(), subtask: 's-b' })).reason, 'already claimed by another agent');
+  const early = await b.post(A, { case: 'case-1', subtask: 's-b', kind: 'LeaseExpired', header: { claimant: B.did }, sections: [] });
+  assert.equal(early.reason, 'the lease is still valid');
+  b.clock.advance(10_001);
+  assert.equal((await b.post(A, { case: 'case-1', subtask: 's-b', kind: 'LeaseExpired', header: { claimant: B.did }, sections: [] })).status, 'accepted');
+  assert.equal(b.fold.state.reputation.get(B.did), 45);
+  assert.deepEqual(b.case.lapses.map((l) => l.cause), ['lapsed']);
+  assert.match((await b.post(B, { ...claim(), subtask: 's-b' })).reason!, /revoked/);
+  assert.equal((await b.post(C, { ...claim(), subtask: 's-b' })).status, 'accepted');
+});
+
+test('claim squatting with heartbeats ends at the hold cap', async () => {
+  const b = await executing({ maxHoldMs: 30_000 });
+  await b.post(B, { ...claim(), subtask: 's-b' });
+  for (let i = 0; i < 4; i++) {
+    b.clock.advance(7_000);
+    assert.equal((await b.post(B, { case: 'case-1', subtask: 's-b', kind: 'Heartbeat', header: {}, sections: [] })).status, 'accepted');
+  }
+  assert.ok(b.case.subtasks.get('s-b')!.leaseUntil! <= b.case.subtasks.get('s-b')!.claim!.at + 30_000);
+  b.clock.advance(3_000);
+  assert.equal((await b.post(B, { case: 'case-1', subtask: 's-b', kind: 'Heartbeat', header: {}, sections: [] })).reason, 'lease already lapsed');
+  assert.equal((await b.post(C, { case: 'case-1', subtask: 's-b', kind: 'LeaseExpired', header: { claimant: B.did }, sections: [] })).status, 'accepted');
+});
+
+test('progress fabrication: monotone checkpoints, and completion without delivery is revoked', async () => {
+  const b = await executing({ deliveryGraceMs: 5_000 });
+  await b.post(B, { ...claim(60_000), subtask: 's-b' });
+  const cp = (progress: number) => ({ case: 'case-1', subtask: 's-b', kind: 'Checkpoint' as const, header: { progress, step: 'x' }, sections: [] });
+  assert.equal((await b.post(B, cp(0.5))).status, 'accepted');
+  assert.equal((await b.post(B, cp(0.3))).reason, 'progress goes backwards');
+  assert.equal((await b.post(B, cp(1))).status, 'accepted');
+  b.clock.advance(4_000);
+  assert.equal((await b.post(A, { case: 'case-1', subtask: 's-b', kind: 'LeaseExpired', header: { claimant: B.did }, sections: [] })).reason, 'the lease is still valid');
+  b.clock.advance(2_000);
+  assert.equal((await b.post(A, { case: 'case-1', subtask: 's-b', kind: 'LeaseExpired', header: { claimant: B.did }, sections: [] })).status, 'accepted');
+  assert.equal(b.case.lapses[0]!.cause, 'undelivered');
+});
+
+test('a deadlock cycle (a gap that closes a dependency loop) is broken by its lowest-reputation agent', async () => {
+  const b = await executing();
+  await b.post(C, { ...claim(600_000), subtask: 's-c' });
+  // B raises a gap whose subtask needs s-c and blocks s-c: a dependency cycle once awarded.
+  const gap = { gap: 'gap-loop', skill: 'delta', reasonCode: 'test', subtask: { id: 's-d', title: 'd', deps: ['s-c'], blocks: ['s-c'] } };
+  assert.equal((await b.post(B, { case: 'case-1', kind: 'Gap', header: gap, sections: [] })).status, 'accepted');
+  await b.post(B, { case: 'case-1', kind: 'Announce', header: { gap: 'gap-loop', windowMs: 0 }, sections: [] });
+  const bid = await b.post(W, { case: 'case-1', kind: 'Bid', header: { gap: 'gap-loop', cost: 0.2, quality: 0.9, latency: 0.2, trust: 1, credentials: [], justification: 'can do' }, sections: [] });
+  const score = b.case.gaps.get('gap-loop')!.bids[0]!.score;
+  assert.equal((await b.post(B, { case: 'case-1', kind: 'Award', header: { gap: 'gap-loop', winner: W.did, bid: bid.id, score, justification: 'best' }, sections: [] })).status, 'accepted');
+  await b.post(C, { case: 'case-1', kind: 'Wait', header: { on: ['s-d'] }, sections: [] });
+  await b.post(W, { case: 'case-1', kind: 'Wait', header: { on: ['s-c'] }, sections: [] });
+  const at = b.clock.now();
+  assert.deepEqual(deadlocks(b.case, at), [[C.did, W.did].sort()]);
+  const cycle = deadlocks(b.case, at)[0]!;
+  // C (reputation 40) must yield, not W (55).
+  assert.match((await b.post(A, { case: 'case-1', kind: 'DeadlockResolved', header: { cycle, yielded: W.did }, sections: [] })).reason!, /lowest-reputation/);
+  assert.equal((await b.post(A, { case: 'case-1', kind: 'DeadlockResolved', header: { cycle, yielded: C.did }, sections: [] })).status, 'accepted');
+  assert.deepEqual(deadlocks(b.case, at), []);
+  assert.ok(!b.case.subtasks.get('s-c')!.deps.includes('s-d'), 'the yielder proceeds without the input it waited on');
+  assert.ok(depsSatisfied(b.case, b.case.subtasks.get('s-c')!, at));
+  // (s-c's plan declares no sections, so its artifact carries none: the disclosure policy holds.)
+  const sections: never[] = [];
+  assert.equal((await b.post(C, { case: 'case-1', subtask: 's-c', kind: 'Artifact', header: { digest: sectionsDigest(sections) }, sections })).status, 'accepted');
+});
+
+test('a fake gap rejected by validation is withdrawn: it blocks nothing and cannot be awarded', async () => {
+  const b = await executing({ gapEndorsementsToAward: 1 });
+  const gap = { gap: 'gap-fake', skill: 'delta', reasonCode: 'pgx-finding', subtask: { id: 's-x', title: 'x', deps: [], blocks: ['s-b'] } };
+  await b.post(C, { case: 'case-1', kind: 'Gap', header: gap, sections: [] });
+  await b.post(C, { case: 'case-1', kind: 'Announce', header: { gap: 'gap-fake', windowMs: 0 }, sections: [] });
+  const bid = await b.post(W, { case: 'case-1', kind: 'Bid', header: { gap: 'gap-fake', cost: 0.2, quality: 0.9, latency: 0.2, trust: 1, credentials: [], justification: 'x' }, sections: [] });
+  const score = b.case.gaps.get('gap-fake')!.bids[0]!.score;
+  const award = { case: 'case-1', kind: 'Award' as const, header: { gap: 'gap-fake', winner: W.did, bid: bid.id, score, justification: 'x' }, sections: [] };
+  assert.match((await b.post(C, award)).reason!, /endorsements/);
+  assert.ok(!depsSatisfied(b.case, b.case.subtasks.get('s-b')!, b.clock.now()) && b.case.subtasks.get('s-b')!.blockedBy.includes('gap-fake'));
+  await b.post(A, { case: 'case-1', kind: 'GapReject', header: { gap: 'gap-fake' }, sections: [] });
+  await b.post(B, { case: 'case-1', kind: 'GapReject', header: { gap: 'gap-fake' }, sections: [] });
+  assert.ok(b.case.gaps.get('gap-fake')!.withdrawn);
+  assert.deepEqual(b.case.subtasks.get('s-b')!.blockedBy, []);
+  assert.match((await b.post(C, award)).reason!, /withdrawn/);
+});
+
+test('an unendorsed gap evaporates after its half-lives and stops blocking', async () => {
+  const decay = { halfLifeMs: 1_000, threshold: 0.25 };
+  const b = await executing({ gapDecay: decay });
+  const gap = { gap: 'gap-faint', skill: 'delta', reasonCode: 'x', subtask: { id: 's-y', title: 'y', deps: [], blocks: ['s-c'] } };
+  await b.post(B, { case: 'case-1', kind: 'Gap', header: gap, sections: [] });
+  const s = b.case.subtasks.get('s-c')!;
+  assert.equal(depsSatisfied(b.case, s, b.clock.now() + 1_500, decay), false);
+  assert.equal(depsSatisfied(b.case, s, b.clock.now() + 2_500, decay), true);
+});
+
+test('a stalled proposal round closes by a reputation-weighted vote after its window', async () => {
+  const b = await executing({ proposalWindowMs: 5_000 }, { skip: C });
+  assert.equal(b.case.plan, undefined);
+  const vote = { case: 'case-1', kind: 'Vote' as const, header: { topic: 'close-proposals', choice: 'yes' }, sections: [] };
+  assert.match((await b.post(A, vote)).reason!, /window/);
+  b.clock.advance(5_000);
+  assert.equal((await b.post(A, vote)).status, 'accepted');
+  assert.equal(b.case.plan, undefined, 'A (60) alone is not a majority of 150');
+  assert.equal((await b.post(B, vote)).status, 'accepted');
+  assert.deepEqual(b.case.plan!.subtasks.map((x) => x.id), ['s-a', 's-b']);
+  assert.match((await b.post(C, { case: 'case-1', kind: 'Proposal', header: { domain: 'gamma', subtasks: [sub('s-c', 'gamma')] }, sections: [] })).reason!, /closed/);
+});
+
+test('convener rotation: the first-ranked agent may convene at once, the next only after the timeout', async () => {
+  const b = new TestBoard({ rotateConvener: true, convenerTimeoutMs: 10_000 });
+  for (const [s, skills] of [[A, ['alpha']], [B, ['beta']], [C, ['gamma']]] as const) await b.post(s, { case: null, kind: 'AgentCard', header: card(s, [...skills]), sections: [] });
+  const task = { service: { system: 'http://example.org', code: 'X' }, policy: { id: 'p', version: '1', hash: '0'.repeat(64) }, needs: ['alpha', 'beta', 'gamma'] };
+  await b.post(A, { case: 'case-1', kind: 'TaskAvailable', header: task, sections: [] });
+  const ranking = convenerRanking(b.fold.state, b.case);
+  const signers = new Map([A, B, C].map((s) => [s.did, s]));
+  const [first, second] = [signers.get(ranking[0]!)!, signers.get(ranking[1]!)!];
+  const invite = (by: Signer) => ({ case: 'case-1', kind: 'Invitation' as const, header: { invitees: [A, B, C].filter((s) => s !== by).map((s) => s.did).sort() }, sections: [] });
+  assert.match((await b.post(second, invite(second))).reason!, /turn/);
+  b.clock.advance(10_000);
+  assert.equal((await b.post(second, invite(second))).status, 'accepted');
+  void first;
+});
