@@ -3,8 +3,10 @@ import { errorMessage, isMurmurError } from '../../core/common/errors.js';
 import type { Command } from './args.js';
 import { caseRun } from './commands/case-run.js';
 import { demo } from './commands/demo.js';
+import { clusterDown, clusterUp } from './commands/cluster.js';
+import { caseSubmit, node } from './commands/node.js';
 
-const COMMANDS: Command[] = [demo, caseRun];
+const COMMANDS: Command[] = [demo, caseRun, caseSubmit, node, clusterUp, clusterDown];
 
 const USAGE = `Usage: murmur <command> [options]
 

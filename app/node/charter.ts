@@ -3,9 +3,11 @@ import type { Random } from '../../core/common/random.js';
 import { issueAccreditation, issueRoleCredential, type MurmurCredential } from '../../core/identity/credentials.js';
 import { createPresentation } from '../../core/identity/presentations.js';
 import { StatusList, StatusRegistry } from '../../core/identity/status-list.js';
-import { trustRegistry, type TrustRegistry } from '../../core/identity/trust-registry.js';
-import { Wallet } from '../../core/identity/wallet.js';
-import type { OrgIdentity, OrgSpec } from './identity.js';
+import { trustRegistry, type TrustRegistry, type TrustRegistryData } from '../../core/identity/trust-registry.js';
+import { Wallet, type SealedWallet } from '../../core/identity/wallet.js';
+import { MurmurError } from '../../core/common/errors.js';
+import type { ScryptCost } from '../../core/crypto/keystore.js';
+import type { AgentKeys, OrgIdentity, OrgSpec } from './identity.js';
 
 const DAY = 86_400_000;
 
@@ -26,6 +28,8 @@ export interface CredentialedOrg {
   identity: OrgIdentity;
   /** Revokes an agent's role credential (its organization's status list). */
   revoke(agentName: string): void;
+  /** Each agent's wallet name (its role) and credentials, by agent name: what `sealOrg` saves. */
+  credentials?: Record<string, { walletAgent: string; credentials: MurmurCredential[] }>;
 }
 
 export const ROLES_BY_KIND: Record<string, string[]> = {
@@ -88,23 +92,81 @@ export async function credentialedCoalition(specs: readonly OrgSpec[], o: Creden
       wallet,
       identity: {
         did: org.did,
-        agents: new Map(
-          [...agents.entries()].map(([name, a]) => [
-            name,
-            {
-              did: a.did,
-              signer: a.signer,
-              unwrap: a.unwrap,
-              presenter: {
-                present: async (challenge: string, domain: string, at: number) =>
-                  (await createPresentation({ holder: a.signer, credentials: a.credentials, challenge, domain, now: at })) as unknown as Record<string, unknown>,
-              },
-            },
-          ]),
-        ),
+        agents: new Map([...agents.entries()].map(([name, a]) => [name, agentKeys(a, a.credentials)])),
       },
       revoke: (name) => orgStatus.revoke(agents.get(name)!.statusIndex),
+      credentials: Object.fromEntries(
+        spec.agents.map((p) => [p.name, { walletAgent: p.role, credentials: agents.get(p.name)!.credentials }]),
+      ),
     });
   }
   return { charter: { registry, status }, orgs };
+}
+
+function agentKeys(a: { did: string; signer: AgentKeys['signer']; unwrap: NonNullable<AgentKeys['unwrap']> }, credentials: MurmurCredential[]): AgentKeys {
+  return {
+    did: a.did,
+    signer: a.signer,
+    unwrap: a.unwrap,
+    presenter: {
+      present: async (challenge: string, domain: string, at: number) =>
+        (await createPresentation({ holder: a.signer, credentials, challenge, domain, now: at })) as unknown as Record<string, unknown>,
+    },
+  };
+}
+
+// ── At rest: the charter and each organization's wallet as files, for nodes that run as
+// separate processes (app/node/process). The in-process API above is unchanged.
+
+/** The charter as every node of a coalition holds it (public data only). */
+export interface CharterFile {
+  v: 1;
+  registry: TrustRegistryData;
+  status: ReturnType<StatusList['toJSON']>[];
+  /** Starting reputation by agent DID (the reducer's genesis). */
+  genesisReputation: Record<string, number>;
+  /** The member organizations and their agents' DIDs (who may connect to a board service). */
+  members?: { org: string; did: string; agents: string[] }[];
+}
+
+/** One organization's wallet file: its sealed keystore and its agents' credentials. */
+export interface OrgWalletFile {
+  v: 1;
+  org: string;
+  sealed: SealedWallet;
+  agents: Record<string, { walletAgent: string; credentials: MurmurCredential[] }>;
+}
+
+export function charterToFile(charter: Charter, genesisReputation: Record<string, number>, statusIds: string[]): CharterFile {
+  return {
+    v: 1,
+    registry: charter.registry.data,
+    status: statusIds.map((id) => charter.status.get(id)!.toJSON()),
+    genesisReputation,
+  };
+}
+
+export function charterFromFile(file: CharterFile): { charter: Charter; genesisReputation: Record<string, number> } {
+  if (file?.v !== 1 || !Array.isArray(file.status)) throw new MurmurError('E_SCHEMA', 'charter file: unknown version or missing status lists', { field: 'v' });
+  const status = new StatusRegistry();
+  for (const list of file.status) status.put(StatusList.fromJSON(list));
+  return { charter: { registry: trustRegistry(file.registry), status }, genesisReputation: { ...file.genesisReputation } };
+}
+
+export async function sealOrg(org: CredentialedOrg, passphrase: string, random?: Random, cost?: ScryptCost): Promise<OrgWalletFile> {
+  if (!org.credentials) throw new MurmurError('E_INPUT', `organization ${org.spec.id} has no credentials to save`, { org: org.spec.id });
+  return { v: 1, org: org.spec.id, sealed: await org.wallet.seal(passphrase, random, cost), agents: org.credentials };
+}
+
+/** Opens an organization's wallet file: the identity its node signs and presents with. */
+export async function openOrg(file: OrgWalletFile, spec: OrgSpec, passphrase: string): Promise<OrgIdentity> {
+  if (file?.v !== 1 || file.org !== spec.id) throw new MurmurError('E_SCHEMA', `wallet file: not a wallet of organization ${spec.id}`, { field: 'org' });
+  const wallet = await Wallet.open(file.sealed, passphrase);
+  const agents = new Map<string, AgentKeys>();
+  for (const profile of spec.agents) {
+    const saved = file.agents[profile.name];
+    if (!saved) throw new MurmurError('E_NOT_FOUND', `wallet file: no credentials for agent ${profile.name}`, { agent: profile.name });
+    agents.set(profile.name, agentKeys(wallet.agent(saved.walletAgent), saved.credentials));
+  }
+  return { did: wallet.organization().did, agents };
 }
