@@ -183,7 +183,7 @@ export class EtcdBoardStore implements BoardStore {
     this.waiters = [];
     const w = this.watcher;
     this.watcher = undefined;
-    await w?.cancel().catch(() => undefined);
+    if (w) await withTimeout(w.cancel(), 1_000, 'cancel').catch(() => undefined);
     this.client.close();
     await this.lane.catch(() => undefined);
     this.archive?.close();
@@ -196,8 +196,8 @@ export class EtcdBoardStore implements BoardStore {
         const timer = setTimeout(() => resolve(false), this.stallMs);
         this.waiters.push({ rev, resolve: () => (clearTimeout(timer), resolve(true)) });
       });
-      // The watch is late or broken: read by range instead (and restart the watch).
-      if (!(await arrived) && this.lastRev < rev) await this.sync();
+      // The watch is late: read by range (the watch stays; what it brings later is skipped).
+      if (!(await arrived) && this.lastRev < rev) await this.serial(async () => void (await this.rangeCatchUp(false)));
     }
     if (this.lastRev < rev && !this.closed) throw new MurmurError('E_STORE', 'etcd board: the view does not reach an appended entry', { revision: rev.toString() });
   }
@@ -213,30 +213,15 @@ export class EtcdBoardStore implements BoardStore {
     if (this.closed) return;
     const old = this.watcher;
     this.watcher = undefined;
-    await old?.cancel().catch(() => undefined);
-    let header = 0n;
-    for (let page = 0; page < 1_000_000; page++) {
-      const res = await retryTransient('read', this.retryForMs, () => {
-        const range = this.ns.getAll().prefix('e/').sort('Create', 'Ascend').minCreateRevision((this.lastRev + 1n).toString()).limit(PAGE);
-        return (header === 0n ? range : range.revision(header.toString())).exec();
-      });
-      // Read every page at the first page's revision so the pages join without a seam.
-      if (header === 0n) header = BigInt(res.header.revision);
-      this.ingest(res.kvs);
-      if (!res.more || res.kvs.length === 0) break;
-    }
-    if (this.lastRev < header) this.lastRev = header;
-    this.release();
+    // Not awaited: a cancel on a broken stream may never be answered.
+    void old?.cancel().catch(() => undefined);
+    const header = await this.rangeCatchUp(true);
     if (this.closed) return;
     const watcher = await retryTransient('watch', this.retryForMs, () =>
-      this.ns
-        .watch()
-        .prefix('e/')
-        .startRevision((header + 1n).toString())
-        .create(),
+      withTimeout(this.ns.watch().prefix('e/').startRevision((header + 1n).toString()).create(), 5_000, 'watch did not start'),
     );
     if (this.closed) {
-      await watcher.cancel().catch(() => undefined);
+      void watcher.cancel().catch(() => undefined);
       return;
     }
     this.watcher = watcher;
@@ -249,6 +234,26 @@ export class EtcdBoardStore implements BoardStore {
     watcher.on('error', () => {
       if (this.watcher === watcher && !this.closed) void this.sync().catch(() => undefined);
     });
+  }
+
+  /**
+   * Reads the entries created after the view's last revision, in pages pinned to the first
+   * page's revision. With `complete`, the view then counts as whole up to that revision.
+   */
+  private async rangeCatchUp(complete: boolean): Promise<bigint> {
+    let header = 0n;
+    for (let page = 0; page < 1_000_000 && !this.closed; page++) {
+      const res = await retryTransient('read', this.retryForMs, () => {
+        const range = this.ns.getAll().prefix('e/').sort('Create', 'Ascend').minCreateRevision((this.lastRev + 1n).toString()).limit(PAGE);
+        return (header === 0n ? range : range.revision(header.toString())).exec();
+      });
+      if (header === 0n) header = BigInt(res.header.revision);
+      this.ingest(res.kvs);
+      if (!res.more || res.kvs.length === 0) break;
+    }
+    if (complete && this.lastRev < header) this.lastRev = header;
+    this.release();
+    return header;
   }
 
   /** Adds entry keys in create-revision order, skipping what the view has. */
@@ -311,4 +316,14 @@ class EntryArchive {
   close(): void {
     if (this.db.open) this.db.close();
   }
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(what)), ms);
+    p.then(
+      (v) => (clearTimeout(timer), resolve(v)),
+      (e: unknown) => (clearTimeout(timer), reject(e instanceof Error ? e : new Error(String(e)))),
+    );
+  });
 }
