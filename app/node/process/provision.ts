@@ -5,7 +5,8 @@ import type { Random } from '../../../core/common/random.js';
 import { cryptoRandom } from '../../../core/common/random.js';
 import { systemClock, type Clock } from '../../../core/common/clock.js';
 import type { ScryptCost } from '../../../core/crypto/keystore.js';
-import { charterToFile, credentialedCoalition, sealOrg, type CharterFile } from '../charter.js';
+import { charterToFile, credentialedCoalition, openOrg, sealOrg, type CharterFile, type CredentialedOrg, type OrgWalletFile } from '../charter.js';
+import { MurmurError } from '../../../core/common/errors.js';
 import type { OrgSpec } from '../identity.js';
 import { REFERENCE_ORGS, STARTING_REPUTATION } from '../reference-coalition.js';
 import type { NodeConfig } from './config.js';
@@ -43,7 +44,16 @@ export const passphraseEnvOf = (org: string): string => `MURMUR_PASSPHRASE_${org
 export async function provisionCoalition(o: ProvisionOptions): Promise<Provisioned> {
   const specs = o.orgs ?? REFERENCE_ORGS;
   const random = o.random ?? cryptoRandom;
-  const made = await credentialedCoalition(specs, { random, clock: o.clock ?? systemClock });
+  // Some freshly made wallets do not reopen (Wallet.open: "organization DID does not match its
+  // sealed keys", intermittent, core/identity); make the coalition again until every one does.
+  const passphrases: Record<string, string> = Object.fromEntries(specs.map((s) => [s.id, o.passphrases?.[s.id] ?? randomBytes(18).toString('base64url')]));
+  let made = await credentialedCoalition(specs, { random, clock: o.clock ?? systemClock });
+  let sealed = await sealAll(made.orgs, passphrases, random, o.scryptCost);
+  for (let attempt = 0; attempt < 8 && !sealed; attempt++) {
+    made = await credentialedCoalition(specs, { random, clock: o.clock ?? systemClock });
+    sealed = await sealAll(made.orgs, passphrases, random, o.scryptCost);
+  }
+  if (!sealed) throw new MurmurError('E_CRYPTO', 'provisioning: wallets did not reopen after sealing');
   const genesis: Record<string, number> = {};
   for (const org of made.orgs) {
     for (const a of org.spec.agents) {
@@ -65,8 +75,8 @@ export async function provisionCoalition(o: ProvisionOptions): Promise<Provision
     const id = org.spec.id;
     const folder = join(o.dir, id);
     mkdirSync(folder, { recursive: true, mode: 0o700 });
-    const passphrase = o.passphrases?.[id] ?? randomBytes(18).toString('base64url');
-    const wallet = await sealOrg(org, passphrase, random, o.scryptCost);
+    const passphrase = passphrases[id]!;
+    const wallet = sealed[id]!;
     writeFileSync(join(folder, 'wallet.json'), `${JSON.stringify(wallet)}\n`, { mode: 0o600 });
     const config: NodeConfig = {
       v: 1,
@@ -88,4 +98,18 @@ export async function provisionCoalition(o: ProvisionOptions): Promise<Provision
   }
   if (!o.passphrases) writeFileSync(join(o.dir, 'secrets.env'), `# development only: each organization keeps its own passphrase\n${secrets.join('\n')}\n`, { mode: 0o600 });
   return { charterPath, configs, env };
+}
+
+async function sealAll(orgs: CredentialedOrg[], passphrases: Record<string, string>, random: Random, cost?: ScryptCost): Promise<Record<string, OrgWalletFile> | undefined> {
+  const out: Record<string, OrgWalletFile> = {};
+  for (const org of orgs) {
+    const file = await sealOrg(org, passphrases[org.spec.id]!, random, cost);
+    try {
+      await openOrg(file, org.spec, passphrases[org.spec.id]!);
+    } catch {
+      return undefined;
+    }
+    out[org.spec.id] = file;
+  }
+  return out;
 }
