@@ -6,11 +6,12 @@ import { issueAccreditation, issueRoleCredential, type MurmurCredential } from '
 import { createPresentation } from '../../core/identity/presentations.js';
 import { StatusList, StatusRegistry } from '../../core/identity/status-list.js';
 import { trustRegistry, type TrustRegistry } from '../../core/identity/trust-registry.js';
-import { Wallet } from '../../core/identity/wallet.js';
+import { Wallet, type SealedWallet } from '../../core/identity/wallet.js';
+import type { ScryptCost } from '../../core/crypto/keystore.js';
 import type { ZkIssuer } from '../../core/access/admission.js';
 import type { RoleProver } from '../../core/agents/runtime/section-access.js';
 import { issueZkRoleCredential, newZkHolder, newZkSigningKey, proveRole, type ZkSigningKey } from '../../core/zk/index.js';
-import type { OrgIdentity, OrgSpec } from './identity.js';
+import type { AgentKeys, OrgIdentity, OrgSpec } from './identity.js';
 
 const DAY = 86_400_000;
 
@@ -28,7 +29,7 @@ export interface Charter {
   zkIssuers: ZkIssuer[];
 }
 
-const CharterFileSchema = z
+export const CharterFileSchema = z
   .object({
     version: z.literal(1),
     registry: z.unknown(),
@@ -36,6 +37,8 @@ const CharterFileSchema = z
       z.object({ id: z.string().min(1), issuer: z.string().startsWith('did:'), size: z.number().int().positive(), next: z.number().int().min(0), bits: z.string() }).strict(),
     ),
     genesisReputation: z.record(z.string().startsWith('did:'), z.number().min(0).max(100)),
+    /** The member organizations and their agents' DIDs (who may connect to a board service). */
+    members: z.array(z.object({ org: z.string().min(1), did: z.string().startsWith('did:'), agents: z.array(z.string().startsWith('did:')) }).strict()).default([]),
     zkIssuers: z
       .array(z.object({ org: z.string().startsWith('did:'), kind: z.string(), publicKey: z.object({ x: z.string().regex(/^[0-9]{1,78}$/), y: z.string().regex(/^[0-9]{1,78}$/) }).strict() }).strict())
       .default([]),
@@ -43,8 +46,9 @@ const CharterFileSchema = z
   .strict();
 export type CharterFile = z.infer<typeof CharterFileSchema>;
 
-export function charterToJson(charter: Charter): CharterFile {
+export function charterToJson(charter: Charter, members: CharterFile['members'] = []): CharterFile {
   return {
+    members,
     version: 1,
     registry: charter.registry.data,
     statusLists: charter.status.all().map((l) => l.toJSON()),
@@ -72,6 +76,8 @@ export interface CredentialedOrg {
   identity: OrgIdentity;
   /** Revokes an agent's role credential (its organization's status list). */
   revoke(agentName: string): void;
+  /** Each agent's wallet name (its role) and credentials, by agent name: what `sealOrg` saves. */
+  credentials?: Record<string, { walletAgent: string; credentials: MurmurCredential[] }>;
 }
 
 export const ROLES_BY_KIND: Record<string, string[]> = {
@@ -140,23 +146,12 @@ export async function credentialedCoalition(specs: readonly OrgSpec[], o: Creden
       wallet,
       identity: {
         did: org.did,
-        agents: new Map(
-          [...agents.entries()].map(([name, a]) => [
-            name,
-            {
-              did: a.did,
-              signer: a.signer,
-              unwrap: a.unwrap,
-              ...(a.roleProver ? { roleProver: a.roleProver } : {}),
-              presenter: {
-                present: async (challenge: string, domain: string, at: number) =>
-                  (await createPresentation({ holder: a.signer, credentials: a.credentials, challenge, domain, now: at })) as unknown as Record<string, unknown>,
-              },
-            },
-          ]),
-        ),
+        agents: new Map([...agents.entries()].map(([name, a]) => [name, { ...agentKeys(a, a.credentials), ...(a.roleProver ? { roleProver: a.roleProver } : {}) }])),
       },
       revoke: (name) => orgStatus.revoke(agents.get(name)!.statusIndex),
+      credentials: Object.fromEntries(
+        spec.agents.map((p) => [p.name, { walletAgent: p.role, credentials: agents.get(p.name)!.credentials }]),
+      ),
     });
   }
   return { charter: { registry, status, genesisReputation: {}, zkIssuers }, orgs };
@@ -170,4 +165,45 @@ async function zkRoleProver(issuer: ZkSigningKey, role: string, expiresAt: numbe
     prove: async (challenge, allowedRoles, now) =>
       (await proveRole(credential, holder, { subtaskId: challenge, requesterKey: keyId, now, allowedRoles })) as unknown as Record<string, unknown>,
   };
+}
+
+function agentKeys(a: { did: string; signer: AgentKeys['signer']; unwrap: NonNullable<AgentKeys['unwrap']> }, credentials: MurmurCredential[]): AgentKeys {
+  return {
+    did: a.did,
+    signer: a.signer,
+    unwrap: a.unwrap,
+    presenter: {
+      present: async (challenge: string, domain: string, at: number) =>
+        (await createPresentation({ holder: a.signer, credentials, challenge, domain, now: at })) as unknown as Record<string, unknown>,
+    },
+  };
+}
+
+// ── At rest: the charter and each organization's wallet as files, for nodes that run as
+// separate processes (app/node/process). The in-process API above is unchanged.
+
+/** One organization's wallet file: its sealed keystore and its agents' credentials. */
+export interface OrgWalletFile {
+  v: 1;
+  org: string;
+  sealed: SealedWallet;
+  agents: Record<string, { walletAgent: string; credentials: MurmurCredential[] }>;
+}
+
+export async function sealOrg(org: CredentialedOrg, passphrase: string, random?: Random, cost?: ScryptCost): Promise<OrgWalletFile> {
+  if (!org.credentials) throw new MurmurError('E_INPUT', `organization ${org.spec.id} has no credentials to save`, { org: org.spec.id });
+  return { v: 1, org: org.spec.id, sealed: await org.wallet.seal(passphrase, random, cost), agents: org.credentials };
+}
+
+/** Opens an organization's wallet file: the identity its node signs and presents with. */
+export async function openOrg(file: OrgWalletFile, spec: OrgSpec, passphrase: string): Promise<OrgIdentity> {
+  if (file?.v !== 1 || file.org !== spec.id) throw new MurmurError('E_SCHEMA', `wallet file: not a wallet of organization ${spec.id}`, { field: 'org' });
+  const wallet = await Wallet.open(file.sealed, passphrase);
+  const agents = new Map<string, AgentKeys>();
+  for (const profile of spec.agents) {
+    const saved = file.agents[profile.name];
+    if (!saved) throw new MurmurError('E_NOT_FOUND', `wallet file: no credentials for agent ${profile.name}`, { agent: profile.name });
+    agents.set(profile.name, agentKeys(wallet.agent(saved.walletAgent), saved.credentials));
+  }
+  return { did: wallet.organization().did, agents };
 }

@@ -1,3 +1,4 @@
+import { checkEnvelope } from '../../core/board/envelope.js';
 import type { BoardStore } from '../../core/board/store.js';
 import type { Clock } from '../../core/common/clock.js';
 import { MurmurError } from '../../core/common/errors.js';
@@ -47,6 +48,8 @@ export interface OrgNodeOptions {
   auditPath?: string;
   /** Zero-knowledge clinical predicates (a lab's port also commits and proves). */
   proofs?: ClinicalProofPort;
+  /** Where content keys of sealed sections are kept (default: memory; a process node keeps them on disk). */
+  vault?: KeyVault;
 }
 
 /**
@@ -58,15 +61,17 @@ export class OrgNode {
   readonly agents: CoalitionAgent[];
   readonly audit: AuditTrail;
   private timer: NodeJS.Timeout | undefined;
+  private readonly posters: ChainedPoster[] = [];
 
   constructor(private readonly o: OrgNodeOptions) {
     this.audit = o.auditPath ? fileAuditTrail(o.auditPath, o.identity.did, o.clock) : new AuditTrail(o.identity.did, o.clock);
     const admission = o.charter ? credentialAdmission({ registry: o.charter.registry, status: o.charter.status, zkIssuers: o.charter.zkIssuers }) : undefined;
     this.replica = new BoardReplica(o.store, o.keys, { ...o.reducer, requireCredentials: !!o.charter }, admission, o.charter ? ACCESS_RULES : {});
-    const vault = new KeyVault();
+    const vault = o.vault ?? new KeyVault();
     this.agents = o.spec.agents.map((profile) => {
       const keys = o.identity.agents.get(profile.name)!;
       const poster = new ChainedPoster(keys.signer, o.store, o.clock);
+      this.posters.push(poster);
       const audit = (event: AuditEvent): void => void this.audit.append(event);
       const access =
         o.charter && keys.unwrap && keys.presenter
@@ -131,12 +136,27 @@ export class OrgNode {
   async start(): Promise<void> {
     this.replica.onRecord(() => this.wake());
     await this.replica.start();
+    this.resumeChains();
     for (const a of this.agents) {
       if (!this.replica.state.cards.has(a.did)) await a.publishCard();
     }
     this.timer = setInterval(() => this.wake(), this.o.tickMs ?? 250);
     this.timer.unref();
     this.wake();
+  }
+
+  /** After a restart, each agent's chain continues from its last envelope on the board. */
+  private resumeChains(): void {
+    const last = new Map<string, { seq: number; id: string }>();
+    for (const r of this.replica.fold.records) {
+      const env = this.replica.entry(r.id)?.envelope;
+      if (!env || r.status === 'duplicate' || (last.get(env.author)?.seq ?? 0) >= env.seq) continue;
+      if (this.posters.some((p) => p.signer.keyId === env.author) && checkEnvelope(env, this.o.keys).ok) last.set(env.author, { seq: env.seq, id: env.id });
+    }
+    for (const p of this.posters) {
+      const head = last.get(p.signer.keyId);
+      if (head) p.resume(head.seq, head.id);
+    }
   }
 
   wake(): void {

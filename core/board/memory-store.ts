@@ -2,6 +2,7 @@ import type { Clock } from '../common/clock.js';
 import { systemClock } from '../common/clock.js';
 import type { Envelope } from './envelope.js';
 import type { BoardStore, StoredEntry, Unsubscribe } from './store.js';
+import { checkEnvelopeForStore } from './store-checks.js';
 
 /** An in-memory board for simulations and tests: same contract as the SQLite store. */
 export class MemoryBoardStore implements BoardStore {
@@ -13,6 +14,7 @@ export class MemoryBoardStore implements BoardStore {
   constructor(private readonly clock: Clock = systemClock) {}
 
   async append(envelope: Envelope): Promise<StoredEntry> {
+    checkEnvelopeForStore(envelope);
     const existing = this.byId.get(envelope.id);
     if (existing) return existing;
     const lastAt = this.entries.at(-1)?.at ?? 0;

@@ -34,7 +34,9 @@ export function dissolved(ctx: RuleContext<{ votes: number; members: number }>):
   if (c.status !== 'closing') return no(`cannot dissolve a case that is ${c.status}`);
   if (!c.members.has(ctx.author)) return no('only members dissolve');
   if (!doneQuorumMet(ctx.state, ctx.config, c, ctx.entry.at)) return no('done votes below quorum');
-  if (ctx.header.votes !== c.doneVotes.length || ctx.header.members !== c.members.size) return no('dissolution states counts the board does not hold');
+  // Votes the convener had not yet seen may land before its Dissolved (a distributed board
+  // orders concurrent posts either way): it states at least a quorum the board holds.
+  if (ctx.header.votes > c.doneVotes.length || ctx.header.members !== c.members.size) return no('dissolution states counts the board does not hold');
   c.status = 'dissolved';
   c.dissolved = ctx.ref;
   for (const s of c.subtasks.values()) delete s.leaseUntil;

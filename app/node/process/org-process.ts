@@ -1,0 +1,99 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SqliteBoardStore } from '../../../core/board/sqlite-store.js';
+import type { BoardStore } from '../../../core/board/store.js';
+import { systemClock } from '../../../core/common/clock.js';
+import { MurmurError } from '../../../core/common/errors.js';
+import type { Logger } from '../../../core/common/log.js';
+import { cryptoRandom } from '../../../core/common/random.js';
+import { chainResolvers, didKeyResolver } from '../../../core/crypto/did-key.js';
+import { didPeerResolver } from '../../../core/crypto/did-peer.js';
+import { DOMAIN_AGENTS } from '../../../core/agents/domain/workflow.js';
+import { FhirClinicalData } from '../../../fhir/adapters/clinical-data.js';
+import { PasClaimResponseBuilder } from '../../../fhir/pas/claim-response.js';
+import { startBoardService, type BoardService } from '../board-service/server.js';
+import { charterFromJson, CharterFileSchema, openOrg, type Charter, type CharterFile, type OrgWalletFile } from '../charter.js';
+import type { OrgSpec } from '../identity.js';
+import { OrgNode } from '../org-node.js';
+import { openBoard } from './board-url.js';
+import type { LoadedConfig } from './config.js';
+import { startNodeApi, type NodeApi } from './node-api.js';
+import { FileKeyVault } from './vault-file.js';
+
+export interface RunningOrgNode {
+  node: OrgNode;
+  api: NodeApi;
+  boardService?: BoardService;
+  stop(): Promise<void>;
+}
+
+/**
+ * One organization's node as its own process: opens its sealed wallet (passphrase from the
+ * environment), the charter, its board (etcd, a board service, or its own SQLite board that
+ * it serves), and runs the same OrgNode as the in-process coalition, so what it posts does
+ * not depend on how organizations are laid out over processes and hosts.
+ */
+export async function runOrgProcess(config: LoadedConfig, o: { logger: Logger; env?: NodeJS.ProcessEnv }): Promise<RunningOrgNode> {
+  const env = o.env ?? process.env;
+  const passphrase = env[config.passphraseEnv];
+  if (!passphrase) throw new MurmurError('E_INPUT', `${config.path}: passphraseEnv: environment variable ${config.passphraseEnv} is not set`, { field: 'passphraseEnv' });
+  const spec: OrgSpec = { ...config.org, agents: config.agents.map((n) => DOMAIN_AGENTS[n]!) };
+  const { charter, genesisReputation, members } = readCharter(config.charter);
+  const identity = await openOrg(readJsonFile<OrgWalletFile>(config.wallet, 'wallet'), spec, passphrase);
+  mkdirSync(config.dataDir, { recursive: true });
+  const keys = chainResolvers(didKeyResolver, didPeerResolver);
+  const firstAgent = identity.agents.values().next().value!;
+  let store: BoardStore;
+  let boardService: BoardService | undefined;
+  if (config.boardService) {
+    // This node hosts the embedded board (SQLite) and serves it to the other nodes.
+    store = new SqliteBoardStore(join(config.dataDir, 'board.db'));
+    const memberAgents = new Map<string, string>();
+    for (const m of members) for (const a of m.agents) memberAgents.set(a, m.org);
+    boardService = await startBoardService({ store, members: memberAgents, keys, host: config.boardService.host, port: config.boardService.port, logger: o.logger });
+    o.logger.log('info', 'board-service.listening', { url: boardService.url });
+  } else {
+    store = await openBoard(config.board, { dataDir: config.dataDir, signer: firstAgent.signer });
+  }
+  const node = new OrgNode({
+    spec,
+    identity,
+    store,
+    keys,
+    data: new FhirClinicalData({ baseUrl: config.fhir }),
+    ...(spec.kind === 'payer' ? { forms: new PasClaimResponseBuilder() } : {}),
+    clock: systemClock,
+    random: cryptoRandom,
+    logger: o.logger,
+    reducer: { genesisReputation },
+    charter,
+    vault: new FileKeyVault(join(config.dataDir, 'content-keys.jsonl'), passphrase),
+  });
+  await node.start();
+  const api = await startNodeApi(node, config.api.host, config.api.port);
+  return {
+    node,
+    api,
+    ...(boardService ? { boardService } : {}),
+    async stop() {
+      await api.close();
+      await node.stop();
+      await boardService?.close();
+      await store.close();
+    },
+  };
+}
+
+function readCharter(path: string): { charter: Charter; genesisReputation: Record<string, number>; members: CharterFile['members'] } {
+  const json = readJsonFile<unknown>(path, 'charter');
+  const charter = charterFromJson(json);
+  return { charter, genesisReputation: charter.genesisReputation, members: CharterFileSchema.parse(json).members };
+}
+
+function readJsonFile<T>(path: string, field: string): T {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as T;
+  } catch {
+    throw new MurmurError('E_INPUT', `${field}: cannot read JSON from ${path}`, { field });
+  }
+}

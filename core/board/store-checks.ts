@@ -1,0 +1,40 @@
+import { MurmurError } from '../common/errors.js';
+import { EnvelopeSchema, type Envelope } from './envelope.js';
+
+/** Rejects a malformed envelope before any store writes it, naming the field (never a value). */
+export function checkEnvelopeForStore(envelope: unknown): Envelope {
+  const parsed = EnvelopeSchema.safeParse(envelope);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new MurmurError('E_SCHEMA', `envelope rejected by the store: ${issue.path.join('.') || '(root)'}: ${issue.message}`, {
+      path: issue.path.join('.'),
+    });
+  }
+  return envelope as Envelope;
+}
+
+/** A claim key as stores accept it: printable, no path tricks, bounded. */
+export function checkClaimKey(key: string, owner: string): void {
+  if (!/^[\x21-\x7e]{1,300}$/.test(key)) throw new MurmurError('E_INPUT', 'claim key must be 1–300 printable ASCII chars', { field: 'key' });
+  if (typeof owner !== 'string' || owner.length === 0 || owner.length > 300) throw new MurmurError('E_INPUT', 'claim owner must be 1–300 chars', { field: 'owner' });
+}
+
+/** Retries `fn` on transient failures until `forMs` has passed, with capped backoff. */
+export async function retryTransient<T>(what: string, forMs: number, fn: () => Promise<T>, sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))): Promise<T> {
+  const deadline = Date.now() + forMs;
+  let delay = 50;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (e instanceof MurmurError) throw e;
+      if (Date.now() + delay > deadline) {
+        throw new MurmurError('E_STORE', `board store: ${what} failed for ${forMs} ms (${attempt} attempts): ${e instanceof Error ? e.message.slice(0, 200) : 'unknown error'}`, {
+          attempts: attempt,
+        });
+      }
+      await sleep(delay);
+      delay = Math.min(1_000, delay * 2);
+    }
+  }
+}

@@ -1,0 +1,119 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { EtcdBoardStore } from '../../core/board/etcd-store.js';
+import { startFhirServer, type EmbeddedFhirServer } from '../../fhir/server/embedded-server.js';
+import { parsePasRequest } from '../../fhir/pas/request.js';
+import { syntheticRequest } from '../../fhir/synthetic/index.js';
+import { startLocalCluster, type LocalCluster } from '../../app/node/process/local-cluster.js';
+import { submitAndWait } from '../../app/node/process/case-client.js';
+
+// Three etcd members and four org node processes on loopback, started once for the file.
+const dir = mkdtempSync(join(tmpdir(), 'murmur-cluster-'));
+let fhir: EmbeddedFhirServer;
+let cluster: LocalCluster;
+const FAST_SCRYPT = { N: 2 ** 12, r: 8, p: 1 };
+
+before(async () => {
+  fhir = await startFhirServer({ port: 0 });
+  cluster = await startLocalCluster({ dir, fhir: fhir.baseUrl, scryptCost: FAST_SCRYPT });
+});
+after(async () => {
+  await cluster?.stop();
+  await fhir?.close();
+  if (!process.env.MURMUR_KEEP_TEST_DIR) rmSync(dir, { recursive: true, force: true });
+});
+
+interface NodeState {
+  lastIndex: number;
+  digest: string;
+  cases: { id: string; status: string; outcome: string | null }[];
+  rejected: number;
+}
+
+async function stateOf(org: string): Promise<NodeState> {
+  const res = await fetch(`${cluster.nodes.get(org)!.api}/v1/state`);
+  return (await res.json()) as NodeState;
+}
+
+/** Waits until every node folded the whole etcd log to the same state; returns it. */
+async function converged(): Promise<NodeState> {
+  const probe = await EtcdBoardStore.open({ hosts: cluster.etcd.hosts });
+  const head = await probe.head();
+  await probe.close();
+  let states: NodeState[] = [];
+  for (let i = 0; i < 100; i++) {
+    states = await Promise.all([...cluster.nodes.keys()].map(stateOf));
+    if (states.every((s) => s.lastIndex === head && s.digest === states[0]!.digest)) return states[0]!;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.fail(`nodes did not converge on ${head} entries: ${states.map((s) => `${s.lastIndex}/${s.digest.slice(0, 8)}`).join(' ')}`);
+}
+
+const payerApi = (): string => cluster.nodes.get('northwind')!.api!;
+
+test('the reference case over etcd, each organization in its own process: approved, and every node folds the same state', async () => {
+  const result = await submitAndWait(payerApi(), fhir.baseUrl, parsePasRequest(syntheticRequest('reference')), 90_000);
+  assert.equal(result.outcome, 'approved');
+  assert.match(JSON.stringify(result.decision), /metoclopramide/i);
+  assert.equal((result.claimResponse as { resourceType?: string }).resourceType, 'ClaimResponse');
+  const state = await converged();
+  assert.equal(state.rejected, 0);
+  assert.deepEqual(state.cases.map((c) => [c.status, c.outcome]), [['dissolved', 'approved']]);
+});
+
+test('killing one etcd member mid-case: same decision, no lost entry', async () => {
+  const start = await stateOf('northwind');
+  const running = submitAndWait(payerApi(), fhir.baseUrl, parsePasRequest(syntheticRequest('reference')), 60_000);
+  for (let i = 0; i < 400 && (await stateOf('northwind')).lastIndex < start.lastIndex + 10; i++) await new Promise((r) => setTimeout(r, 25));
+  await cluster.etcd.kill(0);
+  const result = await running;
+  assert.equal(result.outcome, 'approved');
+  await cluster.etcd.restart(0);
+  const state = await converged();
+  assert.equal(state.rejected, 0, 'no envelope rejected: every chain is whole, nothing reordered or lost');
+  assert.ok(state.cases.every((c) => c.status === 'dissolved' && c.outcome === 'approved'));
+});
+
+// Known gap (see docs/deployment.md): an agent killed between its Claim and its Artifact does
+// not resume that work after a restart (its in-flight work and grant waits are in memory), so
+// the case waits for the claim's lease (5 min) to expire. The board side (chains, catch-up)
+// holds; the agent runtime does not yet checkpoint.
+test('killing one etcd member and one org node mid-case: same decision, no lost entry, the node catches up', { todo: 'agent runtime does not resume in-flight work after a restart', timeout: 60_000 }, async () => {
+  const start = await stateOf('northwind');
+  const running = submitAndWait(payerApi(), fhir.baseUrl, parsePasRequest(syntheticRequest('reference')), 45_000);
+  // Mid-case: Evidentia has posted its artifact; its DoneVote (and the rest of the case) are to come.
+  const caseOpen = async (): Promise<boolean> => {
+    const s = await stateOf('evidentia');
+    return s.lastIndex > start.lastIndex + 12 && s.cases.length > start.cases.length;
+  };
+  const evidenceDone = async (): Promise<boolean> => {
+    const res = await fetch(`${cluster.nodes.get('evidentia')!.api}/v1/state`);
+    const s = (await res.json()) as NodeState & { cases: { id: string; status: string }[] };
+    return s.cases.some((c) => !start.cases.some((o) => o.id === c.id) && c.status === 'executing') && (await caseOpen());
+  };
+  for (let i = 0; i < 400 && !(await evidenceDone()); i++) await new Promise((r) => setTimeout(r, 25));
+  await cluster.etcd.kill(0);
+  await cluster.killNode('evidentia');
+  await new Promise((r) => setTimeout(r, 1_000));
+  await cluster.startNode('evidentia');
+  const result = await running;
+  assert.equal(result.outcome, 'approved');
+  await cluster.etcd.restart(0);
+  const state = await converged();
+  assert.equal(state.rejected, 0, 'no envelope rejected: every chain is whole, nothing reordered or lost');
+  assert.ok(state.cases.every((c) => c.outcome === 'approved'));
+  assert.ok(state.cases.every((c) => c.status === 'dissolved'));
+});
+
+test('a node restarted with no local archive replays the whole log and reaches the same state', async () => {
+  const reference = await converged();
+  await cluster.killNode('vigilant');
+  rmSync(join(dir, 'orgs', 'vigilant', 'data', 'board-archive.db'), { force: true });
+  await cluster.startNode('vigilant');
+  const state = await stateOf('vigilant');
+  assert.equal(state.lastIndex, reference.lastIndex);
+  assert.equal(state.digest, reference.digest);
+});

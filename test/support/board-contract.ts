@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { signEnvelope, type Envelope } from '../../core/board/envelope.js';
+import type { BoardStore } from '../../core/board/store.js';
+import { ManualClock } from '../../core/common/clock.js';
+import { testSigner } from './keys.js';
+
+/** `n` chained Heartbeat envelopes of one test author. */
+export function testEnvelopes(n: number, author = 'store', caseId = 'c-1'): Envelope[] {
+  const signer = testSigner(author);
+  const out: Envelope[] = [];
+  for (let i = 0; i < n; i++) {
+    out.push(signEnvelope(signer, { case: caseId, kind: 'Heartbeat', seq: i + 1, prev: out.at(-1)?.id ?? null, at: i, header: {}, sections: [] }));
+  }
+  return out;
+}
+
+/** The contract every BoardStore passes (memory, SQLite, etcd, the remote board client). */
+export function boardStoreContract(name: string, make: (clock: ManualClock) => BoardStore): void {
+  describe(`BoardStore contract: ${name}`, () => {
+    test('appends in order with monotonic board time, idempotent by id', async () => {
+      const clock = new ManualClock(1_000);
+      const store = make(clock);
+      const [a, b] = testEnvelopes(2);
+      const ea = await store.append(a!);
+      clock.set(500); // a host clock going backwards does not reorder board time
+      const eb = await store.append(b!);
+      const again = await store.append(a!);
+      assert.deepEqual([ea.index, eb.index, again.index], [1, 2, 1]);
+      assert.ok(eb.at >= ea.at);
+      assert.equal(await store.head(), 2);
+      assert.deepEqual((await store.read(2)).map((e) => e.envelope.id), [b!.id]);
+      await store.close();
+    });
+
+    test('subscribers see each new entry once, in order', async () => {
+      const store = make(new ManualClock());
+      const seen: number[] = [];
+      const stop = store.subscribe((e) => seen.push(e.index));
+      for (const e of testEnvelopes(3)) await store.append(e);
+      await store.append(testEnvelopes(1)[0]!);
+      stop();
+      assert.deepEqual(seen, [1, 2, 3]);
+      await store.close();
+    });
+
+    test('tryClaim: the first owner wins, later claimants learn who', async () => {
+      const store = make(new ManualClock());
+      assert.deepEqual(await store.tryClaim('c-1/s-1', 'alice'), { won: true, owner: 'alice' });
+      assert.deepEqual(await store.tryClaim('c-1/s-1', 'bob'), { won: false, owner: 'alice' });
+      await store.close();
+    });
+
+    test('read pages by index and limit; a malformed envelope is rejected with its field named', async () => {
+      const store = make(new ManualClock());
+      for (const e of testEnvelopes(5, 'pager')) await store.append(e);
+      assert.deepEqual((await store.read(2, 2)).map((e) => e.index), [2, 3]);
+      assert.deepEqual((await store.read(0, 1)).map((e) => e.index), [1]);
+      assert.deepEqual(await store.read(6), []);
+      await assert.rejects(store.append({ ...testEnvelopes(1, 'bad')[0]!, seq: 0 }), /envelope rejected by the store: seq/);
+      assert.equal(await store.head(), 5);
+      await store.close();
+    });
+  });
+}
