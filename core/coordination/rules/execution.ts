@@ -39,6 +39,7 @@ export function claim(ctx: RuleContext<{ leaseMs: number }>): Verdict {
   if (s.artifact) return no('subtask already done');
   if (s.claimant === ctx.author && leaseActive(s, ctx.entry.at)) return no('already claimed by the author');
   if (leaseActive(s, ctx.entry.at)) return no('already claimed by another agent');
+  if (barred(c, ctx.author, ctx.config.maxStrikes)) return no('the author lost too many leases in this case');
   if (s.revoked?.includes(ctx.author) && eligibleOthers(ctx, s)) return no('the author\'s claim on this subtask was revoked');
   s.claimant = ctx.author;
   s.claim = ctx.ref;
@@ -57,14 +58,22 @@ export function claim(ctx: RuleContext<{ leaseMs: number }>): Verdict {
  * A subtask is orphaned when a claim on it was revoked and no member with its skill is left
  * un-revoked: then any agent with the skill may take it over and joins the coalition.
  */
-export function orphaned(ctx: Pick<RuleContext, 'state' | 'case'>, s: Subtask): boolean {
+export function orphaned(ctx: Pick<RuleContext, 'state' | 'case' | 'config'>, s: Subtask): boolean {
   if (!s.revoked?.length) return false;
-  return ![...ctx.case!.members.keys()].some((m) => !s.revoked!.includes(m) && hasSkill(ctx.state, m, s.skill));
+  const c = ctx.case!;
+  return ![...c.members.keys()].some((m) => !s.revoked!.includes(m) && !barred(c, m, ctx.config.maxStrikes) && hasSkill(ctx.state, m, s.skill));
+}
+
+/** A repeat offender: this many of its leases in the case were revoked; it claims nothing more there. */
+export function barred(c: CaseState, did: string, maxStrikes: number): boolean {
+  let strikes = 0;
+  for (const l of c.lapses) if (l.claimant === did && ++strikes >= maxStrikes) return true;
+  return false;
 }
 
 /** Whether a member other than the author, with the skill and no revoked claim here, could take it. */
 function eligibleOthers(ctx: RuleContext, s: Subtask): boolean {
-  return [...ctx.case!.members.keys()].some((m) => m !== ctx.author && !s.revoked?.includes(m) && hasSkill(ctx.state, m, s.skill));
+  return [...ctx.case!.members.keys()].some((m) => m !== ctx.author && !s.revoked?.includes(m) && !barred(ctx.case!, m, ctx.config.maxStrikes) && hasSkill(ctx.state, m, s.skill));
 }
 
 /** Renews the claimant's lease from now, but never beyond claim time + maxHoldMs. */
