@@ -7,7 +7,7 @@ import type { CaseState, CoalitionState, Subtask } from '../../coordination/case
 import { bidScore } from '../../coordination/contract-net.js';
 import type { AgentCard } from '../../coordination/messages.js';
 import { reputationDeltas } from '../../coordination/reputation.js';
-import { barred, depsSatisfied, leaseActive, orphaned, sectionsDigest } from '../../coordination/rules/execution.js';
+import { barred, depsSatisfied, leaseActive, orphaned, present, sectionsDigest } from '../../coordination/rules/execution.js';
 import type { CaseDataRef, ClinicalDataPort, PasFormPort } from '../ports.js';
 import type { AgentProfile, WorkResult } from './agent.js';
 import type { Draft } from './poster.js';
@@ -154,7 +154,7 @@ export class CoalitionAgent {
   private async takeOver(c: CaseState, boardTime: number): Promise<void> {
     for (const s of c.subtasks.values()) {
       if (!this.o.card.skills.some((k) => k.id === s.skill) || s.artifact || leaseActive(s, boardTime)) continue;
-      if (!orphaned({ state: this.state, case: c, config: this.o.replica.config }, s) || !this.claimReady(c, s)) continue;
+      if (!orphaned({ state: this.state, case: c, config: this.o.replica.config }, s, this.o.clock.now()) || !this.claimReady(c, s)) continue;
       await this.once(`${c.id}:claim:${s.id}:${s.claims ?? 0}`, () => this.post({ case: c.id, subtask: s.id, kind: 'Claim', header: { leaseMs: this.leaseMs }, sections: [] }));
     }
   }
@@ -164,8 +164,14 @@ export class CoalitionAgent {
     const cfg = this.o.replica.config;
     if (barred(c, this.did, cfg.maxStrikes)) return false;
     if (!s.revoked?.includes(this.did)) return true;
+    const now = this.o.clock.now();
     return ![...c.members.keys()].some(
-      (m) => m !== this.did && !s.revoked!.includes(m) && !barred(c, m, cfg.maxStrikes) && this.state.cards.get(m)?.card.skills.some((k) => k.id === s.skill),
+      (m) =>
+        m !== this.did &&
+        !s.revoked!.includes(m) &&
+        !barred(c, m, cfg.maxStrikes) &&
+        present(this.state, m, now, cfg.absentAfterMs) &&
+        this.state.cards.get(m)?.card.skills.some((k) => k.id === s.skill),
     );
   }
 
