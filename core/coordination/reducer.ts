@@ -33,6 +33,7 @@ export const DEFAULT_REDUCER_CONFIG: ReducerConfig = {
   maxHoldMs: 30 * 60_000,
   deliveryGraceMs: 60_000,
   leasePenalty: 5,
+  maxStrikes: 2,
   absentAfterMs: 120_000,
   gapDecay: DEFAULT_GAP_DECAY,
   gapEndorsementsToAward: 0,

@@ -8,6 +8,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 const BENCHES: Record<string, string[]> = {
   'reference-case': ['reference-case.js'],
   zk: ['zk.js'],
+  coordination: ['coordination.js'],
+  board: ['board.js'],
 };
 
 const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));

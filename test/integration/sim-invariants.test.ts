@@ -23,6 +23,13 @@ test('invariants hold over many seeds under crashes, partitions and message loss
   }
 });
 
+test('liveness: with 40% of organizations gone for good, every case still ends (re-invites, recounts, take-overs)', async () => {
+  for (const seed of [3, 5, 8]) {
+    const r = await runSimulation({ cases: 5, agents: 20, seed, crashRate: 0.4, downMs: 60 * 60_000, deadlineMs: 15 * 60_000 });
+    assert.deepEqual(failing(r), [], `seed ${seed}`);
+  }
+});
+
 test('the same seed gives the same run; another seed another', async () => {
   const opts = { cases: 4, agents: 12, seed: 'replay', crashRate: 0.34, partitions: 1 };
   const a = await runSimulation(opts);

@@ -7,7 +7,7 @@ import type { CaseState, CoalitionState, Subtask } from '../../coordination/case
 import { bidScore } from '../../coordination/contract-net.js';
 import type { AgentCard } from '../../coordination/messages.js';
 import { reputationDeltas } from '../../coordination/reputation.js';
-import { depsSatisfied, leaseActive, orphaned, sectionsDigest } from '../../coordination/rules/execution.js';
+import { barred, depsSatisfied, leaseActive, orphaned, present, sectionsDigest } from '../../coordination/rules/execution.js';
 import type { CaseDataRef, ClinicalDataPort, ClinicalProofPort, PasFormPort } from '../ports.js';
 import type { AgentProfile, WorkResult } from './agent.js';
 import { CARD_DOMAIN, cardChallenge, claimChallenge } from '../../access/challenges.js';
@@ -184,7 +184,7 @@ export class CoalitionAgent {
   private async takeOver(c: CaseState, boardTime: number): Promise<void> {
     for (const s of c.subtasks.values()) {
       if (!this.o.card.skills.some((k) => k.id === s.skill) || s.artifact || leaseActive(s, boardTime)) continue;
-      if (!orphaned({ state: this.state, case: c }, s) || !this.claimReady(c, s)) continue;
+      if (!orphaned({ state: this.state, case: c, config: this.o.replica.config }, s, this.o.clock.now()) || !this.claimReady(c, s)) continue;
       await this.once(`${c.id}:claim:${s.id}:${s.claims ?? 0}`, () => this.postClaim(c, s));
     }
   }
@@ -203,8 +203,18 @@ export class CoalitionAgent {
 
   /** After a revocation, only when no other capable member is left (liveness over exclusion). */
   private mayClaimAgain(c: CaseState, s: Subtask): boolean {
+    const cfg = this.o.replica.config;
+    if (barred(c, this.did, cfg.maxStrikes)) return false;
     if (!s.revoked?.includes(this.did)) return true;
-    return ![...c.members.keys()].some((m) => m !== this.did && !s.revoked!.includes(m) && this.state.cards.get(m)?.card.skills.some((k) => k.id === s.skill));
+    const now = this.o.clock.now();
+    return ![...c.members.keys()].some(
+      (m) =>
+        m !== this.did &&
+        !s.revoked!.includes(m) &&
+        !barred(c, m, cfg.maxStrikes) &&
+        present(this.state, m, now, cfg.absentAfterMs) &&
+        this.state.cards.get(m)?.card.skills.some((k) => k.id === s.skill),
+    );
   }
 
   /** Whether this agent's claim round on a free subtask has opened (backoff, routing). */

@@ -122,10 +122,15 @@ export class SectionAccess {
       }
       return undefined;
     };
+    // A request this agent already has on the board (before a restart, say) is waited on, not repeated.
+    const onBoard = (): boolean =>
+      [...(this.o.replica.state.cases.get(caseId)?.access.requests.values() ?? [])].some(
+        (r) => r.requester === this.o.did && r.target === entry.envelope.id && r.section === name,
+      );
     let grant = findGrant();
     if (!grant) {
       const key = `${entry.envelope.id}/${name}`;
-      if (!this.requested.has(key)) {
+      if (!this.requested.has(key) && !onBoard()) {
         this.requested.add(key);
         const domain = entry.envelope.subtask ?? caseId;
         const challenge = accessChallenge(entry.envelope.id, name);

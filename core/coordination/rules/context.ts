@@ -31,6 +31,8 @@ export interface ReducerConfig {
   deliveryGraceMs: number;
   /** Reputation points lost when one's lease is revoked (claim squatting, fabrication). */
   leasePenalty: number;
+  /** Revoked leases after which an agent claims nothing more in the case. */
+  maxStrikes: number;
   /**
    * Once a case has been closing this long, members silent on the board this long no longer
    * count towards the done quorum (crashed for good), so a crash cannot hold a case open.

@@ -34,11 +34,12 @@ export function claim(ctx: RuleContext<{ leaseMs: number }>): Verdict {
   const s = subtaskOf(ctx);
   if (isVerdict(s)) return s;
   const takeover = !c.members.has(ctx.author);
-  if (takeover && !orphaned(ctx, s)) return no('only members claim, unless no member is left to do the subtask');
+  if (takeover && !orphaned(ctx, s, ctx.entry.at)) return no('only members claim, unless no member is left to do the subtask');
   if (!hasSkill(ctx.state, ctx.author, s.skill)) return no(`the claimant's card lacks the skill ${s.skill}`);
   if (s.artifact) return no('subtask already done');
   if (s.claimant === ctx.author && leaseActive(s, ctx.entry.at)) return no('already claimed by the author');
   if (leaseActive(s, ctx.entry.at)) return no('already claimed by another agent');
+  if (barred(c, ctx.author, ctx.config.maxStrikes)) return no('the author lost too many leases in this case');
   if (s.revoked?.includes(ctx.author) && eligibleOthers(ctx, s)) return no('the author\'s claim on this subtask was revoked');
   if (ctx.config.requireCredentials) {
     const cred = credentialOf(ctx);
@@ -62,14 +63,36 @@ export function claim(ctx: RuleContext<{ leaseMs: number }>): Verdict {
  * A subtask is orphaned when a claim on it was revoked and no member with its skill is left
  * un-revoked: then any agent with the skill may take it over and joins the coalition.
  */
-export function orphaned(ctx: Pick<RuleContext, 'state' | 'case'>, s: Subtask): boolean {
+export function orphaned(ctx: Pick<RuleContext, 'state' | 'case' | 'config'>, s: Subtask, at: number): boolean {
   if (!s.revoked?.length) return false;
-  return ![...ctx.case!.members.keys()].some((m) => !s.revoked!.includes(m) && hasSkill(ctx.state, m, s.skill));
+  const c = ctx.case!;
+  return ![...c.members.keys()].some(
+    (m) => !s.revoked!.includes(m) && !barred(c, m, ctx.config.maxStrikes) && hasSkill(ctx.state, m, s.skill) && present(ctx.state, m, at, ctx.config.absentAfterMs),
+  );
+}
+
+/** Seen on the board within `absentAfterMs` of `at` (a member silent longer may be gone). */
+export function present(state: RuleContext['state'], did: string, at: number, absentAfterMs: number): boolean {
+  return (state.lastSeen.get(did) ?? Number.NEGATIVE_INFINITY) >= at - absentAfterMs;
+}
+
+/** A repeat offender: this many of its leases in the case were revoked; it claims nothing more there. */
+export function barred(c: CaseState, did: string, maxStrikes: number): boolean {
+  let strikes = 0;
+  for (const l of c.lapses) if (l.claimant === did && ++strikes >= maxStrikes) return true;
+  return false;
 }
 
 /** Whether a member other than the author, with the skill and no revoked claim here, could take it. */
 function eligibleOthers(ctx: RuleContext, s: Subtask): boolean {
-  return [...ctx.case!.members.keys()].some((m) => m !== ctx.author && !s.revoked?.includes(m) && hasSkill(ctx.state, m, s.skill));
+  return [...ctx.case!.members.keys()].some(
+    (m) =>
+      m !== ctx.author &&
+      !s.revoked?.includes(m) &&
+      !barred(ctx.case!, m, ctx.config.maxStrikes) &&
+      hasSkill(ctx.state, m, s.skill) &&
+      present(ctx.state, m, ctx.entry.at, ctx.config.absentAfterMs),
+  );
 }
 
 /** Renews the claimant's lease from now, but never beyond claim time + maxHoldMs. */
