@@ -2,9 +2,10 @@ import './quiet.js';
 import { errorMessage, isMurmurError } from '../../core/common/errors.js';
 import type { Command } from './args.js';
 import { caseRun } from './commands/case-run.js';
+import { consoleCommand } from './commands/console.js';
 import { demo } from './commands/demo.js';
 
-const COMMANDS: Command[] = [demo, caseRun];
+const COMMANDS: Command[] = [demo, caseRun, consoleCommand];
 
 const USAGE = `Usage: murmur <command> [options]
 
