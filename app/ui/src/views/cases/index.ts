@@ -23,7 +23,7 @@ function renderTree(el: HTMLElement, s: Services): void {
       { 'data-case': c.id, 'data-testid': `case-${c.id}`, branch: true, open: first || open.has(c.id) },
       h('span', { slot: 'icon-branch' }, statusIcon(c.outcome ?? c.status)),
       h('span', { slot: 'icon-branch-opened' }, statusIcon(c.outcome ?? c.status)),
-      caseLabel(c),
+      h('span', { class: 'case-label' }, caseLabel(c)),
       h('span', { slot: 'description' }, c.adjudication ? `${c.outcome} → ${c.adjudication.outcome}` : (c.outcome ?? c.status)),
       h('span', { slot: 'decoration' }, badge(`${c.progress.done}/${c.progress.total}`)),
     );
