@@ -1,6 +1,7 @@
+import type * as MonacoApi from 'monaco-editor/editor/editor.api';
 import { h } from './dom.js';
 
-type MonacoNs = typeof import('monaco-editor/editor/editor.api');
+type MonacoNs = typeof MonacoApi;
 let monaco: Promise<MonacoNs> | undefined;
 
 /** Monaco (≈ 3 MB) loads only when the first JSON view opens. */

@@ -27,9 +27,14 @@ function renderTree(el: HTMLElement, s: Services): void {
       h('span', { slot: 'description' }, c.adjudication ? `${c.outcome} → ${c.adjudication.outcome}` : (c.outcome ?? c.status)),
       h('span', { slot: 'decoration' }, badge(`${c.progress.done}/${c.progress.total}`)),
     );
-    item.addEventListener('click', (e) => {
-      if ((e.target as HTMLElement).closest('vscode-tree-item') === item) s.workbench.runCommand('murmur.openCase', c.id);
-    });
+    // Capture: the tree item's shadow DOM handles (and stops) clicks before they bubble here.
+    item.addEventListener(
+      'click',
+      (e) => {
+        if ((e.target as HTMLElement).closest('vscode-tree-item') === item) s.workbench.runCommand('murmur.openCase', c.id);
+      },
+      true,
+    );
     for (const st of c.subtasks) item.append(subtaskItem(c, st, me, s));
     tree.append(item);
   }
@@ -52,11 +57,15 @@ function subtaskItem(c: CaseView, st: SubtaskView, me: string, s: Services): HTM
       st.artifact?.outcome ? h('span', { class: `deco ${st.artifact.outcome}` }, st.artifact.outcome[0]!.toUpperCase()) : null,
     ),
   );
-  item.addEventListener('click', (e) => {
-    e.stopPropagation();
-    if (st.artifact) s.workbench.runCommand('murmur.openEntry', st.artifact.id);
-    else s.workbench.runCommand('murmur.openCase', c.id);
-  });
+  item.addEventListener(
+    'click',
+    (e) => {
+      if ((e.target as HTMLElement).closest('vscode-tree-item') !== item) return;
+      if (st.artifact) s.workbench.runCommand('murmur.openEntry', st.artifact.id);
+      else s.workbench.runCommand('murmur.openCase', c.id);
+    },
+    true,
+  );
   return item;
 }
 
