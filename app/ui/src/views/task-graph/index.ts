@@ -17,7 +17,7 @@ function graph(c: CaseView, s: Services): SVGElement {
   const g = new dagre.graphlib.Graph();
   g.setGraph({ rankdir: 'LR', nodesep: 28, ranksep: 70, marginx: 16, marginy: 16 });
   g.setDefaultEdgeLabel(() => ({}));
-  const W = 210;
+  const W = 260;
   const H = 64;
   for (const st of c.subtasks) g.setNode(st.id, { width: W, height: H });
   for (const gap of c.gaps) g.setNode(gap.id, { width: 170, height: 46 });
