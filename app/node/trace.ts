@@ -54,6 +54,7 @@ function phaseOf(kind: string, c: CaseState | undefined, subtask: string | undef
     case 'DoneVote':
     case 'Dissolved':
     case 'ReputationUpdate':
+    case 'Adjudication':
       return 'T6';
     default:
       return undefined;
@@ -134,6 +135,9 @@ export function traceLine(record: FoldRecord, entry: StoredEntry, state: Coaliti
       text = `grants ${name(String(h.grantee))} the key to ${target}/${h.section}`;
       break;
     }
+    case 'Adjudication':
+      text = `operator adjudicates the pended case: ${String(h.outcome).toUpperCase()} (${String(h.reasonCode)})`;
+      break;
     case 'ReputationUpdate': {
       const d = h.deltas as Record<string, number>;
       text = `reputation by Shapley: ${Object.entries(d).map(([k, v]) => `${name(k)} ${v >= 0 ? '+' : ''}${v}`).join(', ')}`;

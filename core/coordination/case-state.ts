@@ -118,6 +118,8 @@ export interface CaseState {
   closingSince?: EntryRef;
   dissolved?: EntryRef;
   outcome?: { value: 'approved' | 'denied' | 'pended'; subtask: string; ref: EntryRef };
+  /** The requester's human decision on a pended outcome (latest first-class decision wins). */
+  adjudication?: { outcome: 'approved' | 'denied' | 'info-requested'; reasonCode: string; author: string; ref: EntryRef };
   reputation?: { deltas: Record<string, number>; values: Record<string, number>; ref: EntryRef };
   access: {
     /** Access requests by envelope id. */

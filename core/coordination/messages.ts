@@ -145,6 +145,19 @@ export const ReputationUpdateSchema = z
   .object({ method: z.literal('shapley'), deltas: z.record(Did, z.number()), values: z.record(Did, z.number()) })
   .strict();
 
+/**
+ * A human decision on a pended case, posted by the requesting organization's operator through
+ * one of its agents. The header carries a coded reason only; the operator's note travels in a
+ * section (sealed where selective disclosure is on).
+ */
+export const AdjudicationSchema = z
+  .object({
+    outcome: z.enum(['approved', 'denied', 'info-requested']),
+    reasonCode: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'reason codes are lower-case words joined by hyphens'),
+  })
+  .strict();
+export type Adjudication = z.infer<typeof AdjudicationSchema>;
+
 export const HEADER_SCHEMAS: Record<Kind, z.ZodType> = {
   TaskAvailable: TaskAvailableSchema,
   AgentCard: AgentCardEnvelopeSchema,
@@ -173,4 +186,5 @@ export const HEADER_SCHEMAS: Record<Kind, z.ZodType> = {
   DoneVote: DoneVoteSchema,
   Dissolved: DissolvedSchema,
   ReputationUpdate: ReputationUpdateSchema,
+  Adjudication: AdjudicationSchema,
 };

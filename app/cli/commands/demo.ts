@@ -51,7 +51,9 @@ ${PROOFS_HELP}`,
     const { startEmbedded } = await import('../../node/embedded.js');
     const { followTrace } = await import('../follow.js');
     const proofs = await resolveProofs(values.proofs, out);
-    const env = await startEmbedded({ dataDir, proofs });
+    const { LogHub } = await import('../../node/console/logs.js');
+    const logs = new LogHub();
+    const env = await startEmbedded({ dataDir, proofs, logger: logs.logger() });
     out(`FHIR server ${env.fhirBase}; organizations: ${env.coalition.nodes.map((n) => n.spec.name).join(', ')}`);
     out(`Privacy: credentials on cards and claims, every section sealed; zero-knowledge proofs ${proofs ? 'on' : 'off'}.\n`);
     const stop = followTrace(env.coalition.payer, out, process.stdout.isTTY);
@@ -69,8 +71,20 @@ ${PROOFS_HELP}`,
       out(`PAS ClaimResponse: outcome ${String(result.claimResponse.outcome)}, review action ${adj ?? '?'}${result.claimResponse.preAuthRef ? `, preAuthRef ${String(result.claimResponse.preAuthRef)}` : ''}`);
       out(`Board archived to ${join(dataDir, 'archive', `${result.caseId}.jsonl`)}`);
       if (values.headless) return 0;
-      out(`\nNodes stay up (FHIR server ${env.fhirBase}). Press Ctrl-C to stop.`);
+      // npm start: the four organizations' consoles, in Electron windows where its binary is
+      // present, otherwise in the default browser (the first) with all four URLs printed.
+      const { serveConsoles, electronBinary, openElectron, openInBrowser, writeReadyFile } = await import('../consoles.js');
+      const readyFile = join(dataDir, 'consoles.json');
+      const consoles = await serveConsoles(env, { root, logs, readyFile });
+      writeReadyFile(readyFile, consoles, true);
+      out('\nConsoles (loopback only; each URL carries its launch token):');
+      for (const c of consoles.consoles) out(`  ${c.org.name.padEnd(24)} ${c.server.launchUrl}`);
+      const electron = electronBinary(root);
+      if (electron) openElectron(electron, root, readyFile);
+      else openInBrowser(consoles.consoles[0]!.server.launchUrl);
+      out(`\n${electron ? 'Opened Electron windows.' : 'Opened the first console in the default browser.'} Nodes stay up (FHIR server ${env.fhirBase}). Press Ctrl-C to stop.`);
       await new Promise<void>((resolveStop) => process.once('SIGINT', () => resolveStop()));
+      await consoles.close();
       return 0;
     } finally {
       await env.close();

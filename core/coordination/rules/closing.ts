@@ -1,4 +1,5 @@
 import type { Verdict } from '../../board/fold.js';
+import type { Adjudication } from '../messages.js';
 import { reputationDeltas } from '../reputation.js';
 import type { CaseState, CoalitionState } from '../case-state.js';
 import { no, ok, reputationOf, type ReducerConfig, type RuleContext } from './context.js';
@@ -61,5 +62,21 @@ export function reputationUpdate(ctx: RuleContext<{ deltas: Record<string, numbe
     ctx.state.reputation.set(did, value);
     ctx.state.reputationHistory.push({ did, value, case: c.id, at: ctx.entry.at });
   }
+  return ok;
+}
+
+/**
+ * An operator of the requesting organization decides a pended case (approve, deny, or ask for
+ * more information) through one of its organization's agents. A final decision (approved or
+ * denied) closes the matter; a request for information may be followed by a decision.
+ */
+export function adjudication(ctx: RuleContext<Adjudication>): Verdict {
+  const c = ctx.case!;
+  if (c.outcome?.value !== 'pended') return no(`only a pended case is adjudicated, and this one is ${c.outcome?.value ?? 'undecided'}`);
+  const org = ctx.state.cards.get(ctx.author)?.card.provider.did;
+  const requesterOrg = ctx.state.cards.get(c.requester)?.card.provider.did;
+  if (!org || org !== requesterOrg) return no('only an agent of the requesting organization adjudicates its case');
+  if (c.adjudication && c.adjudication.outcome !== 'info-requested') return no(`the case is already ${c.adjudication.outcome}`);
+  c.adjudication = { outcome: ctx.header.outcome, reasonCode: ctx.header.reasonCode, author: ctx.author, ref: ctx.ref };
   return ok;
 }

@@ -1,0 +1,324 @@
+import type { FoldRecord } from '../../../core/board/fold.js';
+import { authorDid } from '../../../core/board/envelope.js';
+import { layerOf, type Kind } from '../../../core/board/kinds.js';
+import type { StoredEntry } from '../../../core/board/store.js';
+import { sha256Hex } from '../../../core/common/hash.js';
+import type { CaseState, CoalitionState, Subtask } from '../../../core/coordination/case-state.js';
+import { traceLine } from '../trace.js';
+import type { OrgNode } from '../org-node.js';
+import type {
+  ActorRef,
+  AgentView,
+  BoardEntryView,
+  BoardVerification,
+  CaseView,
+  GapView,
+  OrgRef,
+  ProblemView,
+  SubtaskStatus,
+  SubtaskView,
+} from './protocol.js';
+
+/**
+ * Read-only projections of an org node's replica into the console's PHI-free shapes. Built
+ * from the folded state and the cleartext of the log only: sections are never opened here.
+ */
+export class Projection {
+  constructor(
+    readonly node: OrgNode,
+    private readonly directory: readonly OrgRef[],
+  ) {}
+
+  get state(): CoalitionState {
+    return this.node.replica.state;
+  }
+
+  get self(): OrgRef {
+    return this.directory.find((o) => o.did === this.node.did) ?? { id: this.node.spec.id, name: this.node.spec.name, kind: this.node.spec.kind, did: this.node.did };
+  }
+
+  orgs(): OrgRef[] {
+    return [...this.directory];
+  }
+
+  /** Roles of this organization's agents. */
+  roles(): string[] {
+    return [...new Set(this.node.agents.map((a) => a.card.role))].sort();
+  }
+
+  actor(did: string): ActorRef {
+    const card = this.state.cards.get(did)?.card;
+    const org = card ? this.directory.find((o) => o.did === card.provider.did) : undefined;
+    return { did, name: card?.name ?? did.slice(0, 20), org: org?.id ?? card?.provider.did ?? '?', orgName: card?.provider.organization ?? 'unknown' };
+  }
+
+  private isLocal(did: string | undefined): boolean {
+    return !!did && this.node.agents.some((a) => a.did === did);
+  }
+
+  cases(): CaseView[] {
+    return [...this.state.cases.values()].sort((a, b) => b.opened.index - a.opened.index).map((c) => this.caseView(c));
+  }
+
+  caseView(c: CaseState): CaseView {
+    const subtasks = [...c.subtasks.values()].map((s) => this.subtaskView(c, s));
+    const gapSubtasks = new Set([...c.gaps.values()].map((g) => g.subtask.id));
+    for (const g of c.gaps.values()) {
+      if (c.subtasks.has(g.subtask.id)) continue;
+      subtasks.push({
+        id: g.subtask.id,
+        title: g.subtask.title,
+        skill: g.skill,
+        deps: g.subtask.deps,
+        origin: 'gap',
+        gap: g.id,
+        status: 'waiting',
+        outputs: g.subtask.outputs,
+        blockedBy: [],
+        confidence: 0,
+        mine: false,
+      });
+    }
+    const gaps: GapView[] = [...c.gaps.values()].map((g) => ({
+      id: g.id,
+      skill: g.skill,
+      reasonCode: g.reasonCode,
+      status: g.status,
+      raisedBy: this.actor(g.author),
+      raisedIndex: g.raised.index,
+      subtask: g.subtask.id,
+      blocks: g.subtask.blocks,
+      bids: g.bids.map((b) => ({ bidder: this.actor(b.author), score: b.score })),
+      ...(g.award ? { winner: this.actor(g.award.winner) } : {}),
+      mine: this.isLocal(g.author),
+    }));
+    const requester = this.actor(c.requester);
+    void gapSubtasks;
+    return {
+      id: c.id,
+      status: c.status,
+      ...(c.outcome ? { outcome: c.outcome.value } : {}),
+      ...(c.adjudication
+        ? { adjudication: { outcome: c.adjudication.outcome, reasonCode: c.adjudication.reasonCode, by: this.actor(c.adjudication.author), index: c.adjudication.ref.index } }
+        : {}),
+      requester,
+      service: c.task.service.code,
+      policy: `${c.task.policy.id} ${c.task.policy.version}`,
+      opened: { index: c.opened.index, at: c.opened.at },
+      members: [...c.members.values()].map((m) => ({ ...this.actor(m.did), role: m.role, via: m.via })),
+      subtasks,
+      gaps,
+      doneVotes: c.doneVotes.length,
+      progress: { done: subtasks.filter((s) => s.status === 'done').length, total: subtasks.length },
+      mine: requester.org === this.self.id,
+    };
+  }
+
+  private subtaskView(c: CaseState, s: Subtask): SubtaskView {
+    const status: SubtaskStatus = s.artifact
+      ? 'done'
+      : s.claimant
+        ? 'claimed'
+        : s.blockedBy.length > 0
+          ? 'blocked'
+          : s.deps.every((d) => c.subtasks.get(d)?.artifact)
+            ? 'ready'
+            : 'waiting';
+    const artifactEntry = s.artifact ? this.node.replica.entry(s.artifact.id) : undefined;
+    const outcome = (artifactEntry?.envelope.header as { outcome?: string } | undefined)?.outcome;
+    return {
+      id: s.id,
+      title: s.title,
+      skill: s.skill,
+      deps: s.deps,
+      origin: s.origin === 'plan' ? 'plan' : 'gap',
+      ...(s.origin !== 'plan' ? { gap: s.origin.gap } : {}),
+      status,
+      ...(s.claimant ? { claimant: this.actor(s.claimant) } : {}),
+      ...(s.claim ? { claimIndex: s.claim.index } : {}),
+      ...(s.leaseUntil !== undefined ? { leaseUntil: s.leaseUntil } : {}),
+      ...(s.artifact ? { artifact: { id: s.artifact.id, index: s.artifact.index, ...(outcome ? { outcome } : {}) } } : {}),
+      outputs: s.outputs,
+      blockedBy: s.blockedBy,
+      confidence: s.confidence,
+      mine: this.isLocal(s.claimant),
+    };
+  }
+
+  entryView(record: FoldRecord, entry: StoredEntry | undefined): BoardEntryView {
+    const author = authorDid(record.author);
+    const t = entry ? traceLine(record, entry, this.state) : undefined;
+    const reason = record.reason ?? '';
+    const header = (entry?.envelope.header ?? {}) as Record<string, unknown>;
+    const hasProof = header.presentation !== undefined || header.proof !== undefined;
+    const proofFailed = record.status === 'rejected' && /credential|presentation|proof/i.test(reason);
+    let layer = 'unknown';
+    try {
+      layer = layerOf(record.kind as Kind);
+    } catch {
+      /* an unknown kind is rejected by the fold's schema check */
+    }
+    return {
+      index: record.index,
+      at: record.at,
+      id: record.id,
+      kind: record.kind,
+      layer,
+      case: record.case,
+      ...(record.subtask ? { subtask: record.subtask } : {}),
+      author: this.actor(author),
+      status: record.status,
+      ...(record.reason ? { reason: record.reason } : {}),
+      signature: record.status === 'rejected' && /signature|schema/i.test(reason) ? 'invalid' : 'valid',
+      chain: record.status === 'rejected' && /^(chain|equivocation)/.test(reason) ? 'broken' : 'linked',
+      proof: proofFailed ? 'failed' : hasProof && record.status === 'accepted' ? 'verified' : 'none',
+      ...(t?.phase ? { phase: t.phase } : {}),
+      text: t?.text || describe(record, header),
+      sections: (entry?.envelope.sections ?? []).map((s) => ({ name: s.name, readers: [...s.readers], sealed: s.plaintext === undefined })),
+    };
+  }
+
+  board(from = 1, limit = 1000): BoardEntryView[] {
+    return this.node.replica.fold.records
+      .filter((r) => r.index >= from)
+      .slice(0, limit)
+      .map((r) => this.entryView(r, this.node.replica.entry(r.id)));
+  }
+
+  agents(): AgentView[] {
+    const records = this.node.replica.fold.records;
+    return [...this.state.cards.values()].map(({ card }) => {
+      const mine = records.filter((r) => authorDid(r.author) === card.did && r.status === 'accepted');
+      const claims: AgentView['claims'] = [];
+      const routing = new Map<string, AgentView['routing'][number]>();
+      const skillRow = (skill: string) => {
+        let row = routing.get(skill);
+        if (!row) routing.set(skill, (row = { skill, claimed: 0, delivered: 0, bids: 0, awards: 0 }));
+        return row;
+      };
+      for (const c of this.state.cases.values()) {
+        for (const s of c.subtasks.values()) {
+          if (s.claimant !== card.did) continue;
+          claims.push({ case: c.id, subtask: s.id, status: this.subtaskView(c, s).status });
+          skillRow(s.skill).claimed++;
+          if (s.artifact) skillRow(s.skill).delivered++;
+        }
+        for (const g of c.gaps.values()) {
+          if (g.bids.some((b) => b.author === card.did)) skillRow(g.skill).bids++;
+          if (g.award?.winner === card.did) skillRow(g.skill).awards++;
+        }
+      }
+      const org = this.actor(card.did);
+      return {
+        ...org,
+        kind: card.provider.kind,
+        role: card.role,
+        description: card.description,
+        version: card.version,
+        skills: card.skills.map((s) => ({ id: s.id, name: s.name, tags: s.tags })),
+        credentials: card.credentials,
+        reputation: this.state.reputation.get(card.did) ?? this.node.replica.config.genesisReputation[card.did] ?? this.node.replica.config.defaultReputation,
+        history: this.state.reputationHistory.filter((h) => h.did === card.did).map((h) => ({ value: h.value, case: h.case, at: h.at })),
+        ...(mine.length ? { lastSeen: mine.at(-1)!.at } : {}),
+        heartbeats: mine.filter((r) => r.kind === 'Heartbeat').length,
+        claims,
+        routing: [...routing.values()],
+        local: this.isLocal(card.did),
+      };
+    });
+  }
+
+  problems(now: number): ProblemView[] {
+    const out: ProblemView[] = [];
+    for (const r of this.node.replica.fold.records) {
+      if (r.status === 'rejected') {
+        const equivocation = r.reason?.startsWith('equivocation') ?? false;
+        out.push({
+          severity: equivocation ? 'error' : 'warning',
+          kind: equivocation ? 'equivocation' : 'rejected',
+          ...(r.case ? { case: r.case } : {}),
+          index: r.index,
+          entry: r.id,
+          message: `${r.kind} #${r.index} by ${this.actor(authorDid(r.author)).name} rejected: ${r.reason ?? 'no reason'}`,
+        });
+      }
+      if (r.kind === 'DeadlockResolved' && r.status === 'accepted') {
+        out.push({ severity: 'warning', kind: 'deadlock', ...(r.case ? { case: r.case } : {}), index: r.index, entry: r.id, message: `deadlock resolved at #${r.index}` });
+      }
+      if (r.kind === 'LeaseExpired' && r.status === 'accepted') {
+        out.push({ severity: 'warning', kind: 'expired-claim', ...(r.case ? { case: r.case } : {}), index: r.index, entry: r.id, message: `claim on ${r.subtask ?? '?'} expired (#${r.index})` });
+      }
+    }
+    for (const c of this.state.cases.values()) {
+      if (c.status === 'dissolved') continue;
+      for (const s of c.subtasks.values()) {
+        if (s.claimant && !s.artifact && s.leaseUntil !== undefined && s.leaseUntil < now) {
+          out.push({ severity: 'warning', kind: 'expired-claim', case: c.id, message: `the lease of ${this.actor(s.claimant).name} on ${s.id} has run out` });
+        }
+      }
+      for (const g of c.gaps.values()) {
+        if (g.status === 'open') out.push({ severity: 'info', kind: 'open-gap', case: c.id, index: g.raised.index, message: `gap ${g.id} (${g.skill}) is open` });
+      }
+    }
+    for (const e of this.node.replica.fold.equivocations) {
+      if (!out.some((p) => p.kind === 'equivocation' && p.index === e.index)) {
+        out.push({ severity: 'error', kind: 'equivocation', index: e.index, entry: e.ids[1], message: `${this.actor(authorDid(e.author)).name} signed two entries with seq ${e.seq}` });
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Re-derives what the fold established about the log: per-author chains (seq and prev),
+   * signatures, equivocations, and a Merkle root (RFC 6962 style) over the entries' ids.
+   */
+  verifyBoard(): BoardVerification {
+    const records = this.node.replica.fold.records;
+    const chains = new Map<string, { seq: number; id: string }>();
+    const broken: BoardVerification['brokenChains'] = [];
+    for (const r of records) {
+      if (r.status !== 'accepted' && !(r.status === 'rejected' && !/^(chain|equivocation|signature|schema)/.test(r.reason ?? ''))) continue;
+      const env = this.node.replica.entry(r.id)?.envelope;
+      if (!env) continue;
+      const head = chains.get(env.author);
+      if (env.seq !== (head?.seq ?? 0) + 1 || env.prev !== (head?.id ?? null)) broken.push({ author: this.actor(authorDid(env.author)).name, index: r.index, reason: 'seq or prev does not follow the author\'s chain' });
+      chains.set(env.author, { seq: env.seq, id: env.id });
+    }
+    return {
+      entries: records.length,
+      accepted: records.filter((r) => r.status === 'accepted').length,
+      rejected: records.filter((r) => r.status === 'rejected').length,
+      duplicates: records.filter((r) => r.status === 'duplicate').length,
+      authors: chains.size,
+      chainsIntact: broken.length === 0,
+      brokenChains: broken,
+      equivocations: this.node.replica.fold.equivocations.length,
+      merkleRoot: merkleRoot(records.map((r) => r.id)),
+      head: this.node.replica.fold.lastIndex,
+    };
+  }
+}
+
+function describe(record: FoldRecord, header: Record<string, unknown>): string {
+  switch (record.kind) {
+    case 'AgentCard':
+      return `publishes its agent card${header.role ? ` (${String(header.role)})` : ''}`;
+    case 'Adjudication':
+      return `adjudicates: ${String(header.outcome ?? '?').toUpperCase()} (${String(header.reasonCode ?? '')})`;
+    case 'Heartbeat':
+      return 'heartbeat';
+    default:
+      return record.kind;
+  }
+}
+
+export function merkleRoot(ids: readonly string[]): string {
+  if (ids.length === 0) return sha256Hex('');
+  let level = ids.map((id) => sha256Hex(`\x00${id}`));
+  while (level.length > 1) {
+    const next: string[] = [];
+    for (let i = 0; i < level.length; i += 2) next.push(i + 1 < level.length ? sha256Hex(`\x01${level[i]}${level[i + 1]}`) : level[i]!);
+    level = next;
+  }
+  return level[0]!;
+}

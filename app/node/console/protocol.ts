@@ -1,0 +1,254 @@
+/**
+ * The console API's shapes, shared by the console server (Node) and the console UI (browser).
+ * Types only: no imports, no runtime code, so both sides compile it. Everything here is
+ * PHI-free except `SectionContent.content`, which the server sends only to a console whose
+ * organization may read that section.
+ */
+
+export type OrgKind = 'payer' | 'cds-vendor' | 'clia-laboratory' | 'pharmacovigilance';
+
+export interface OrgRef {
+  id: string;
+  name: string;
+  kind: OrgKind;
+  did: string;
+}
+
+export interface Session {
+  org: OrgRef;
+  orgs: OrgRef[];
+  /** Roles this organization's agents hold (what the disclosure policy is checked against). */
+  roles: string[];
+  /** The payer can act on its pended cases and submit synthetic requests. */
+  canAdjudicate: boolean;
+  canSubmit: boolean;
+  /** Synthetic request variants the demo can submit (fhir/synthetic/bundles). */
+  variants: string[];
+}
+
+export interface ActorRef {
+  did: string;
+  name: string;
+  org: string;
+  orgName: string;
+}
+
+export type SubtaskStatus = 'waiting' | 'ready' | 'claimed' | 'done' | 'blocked';
+
+export interface SubtaskView {
+  id: string;
+  title: string;
+  skill: string;
+  deps: string[];
+  origin: 'plan' | 'gap';
+  gap?: string;
+  status: SubtaskStatus;
+  claimant?: ActorRef;
+  claimIndex?: number;
+  leaseUntil?: number;
+  artifact?: { id: string; index: number; outcome?: string };
+  outputs: { section: string; readers: string[] }[];
+  blockedBy: string[];
+  confidence: number;
+  /** Claimed by an agent of the organization looking at it. */
+  mine: boolean;
+}
+
+export interface GapView {
+  id: string;
+  skill: string;
+  reasonCode: string;
+  status: 'open' | 'announced' | 'awarded';
+  raisedBy: ActorRef;
+  raisedIndex: number;
+  subtask: string;
+  blocks: string[];
+  bids: { bidder: ActorRef; score: number }[];
+  winner?: ActorRef;
+  mine: boolean;
+}
+
+export type CaseOutcome = 'approved' | 'denied' | 'pended';
+
+export interface CaseView {
+  id: string;
+  status: 'open' | 'convening' | 'planning' | 'executing' | 'closing' | 'dissolved';
+  outcome?: CaseOutcome;
+  adjudication?: { outcome: 'approved' | 'denied' | 'info-requested'; reasonCode: string; by: ActorRef; index: number };
+  requester: ActorRef;
+  service: string;
+  policy: string;
+  opened: { index: number; at: number };
+  members: (ActorRef & { role: string; via: string })[];
+  subtasks: SubtaskView[];
+  gaps: GapView[];
+  doneVotes: number;
+  /** Posted artifacts over planned subtasks. */
+  progress: { done: number; total: number };
+  /** The local organization is the requester of this case. */
+  mine: boolean;
+}
+
+export type ProofStatus = 'verified' | 'failed' | 'none';
+
+export interface BoardEntryView {
+  index: number;
+  at: number;
+  id: string;
+  kind: string;
+  layer: string;
+  case: string | null;
+  subtask?: string;
+  author: ActorRef;
+  status: 'accepted' | 'rejected' | 'duplicate';
+  reason?: string;
+  signature: 'valid' | 'invalid';
+  chain: 'linked' | 'broken';
+  proof: ProofStatus;
+  phase?: string;
+  text: string;
+  sections: { name: string; readers: string[]; sealed: boolean }[];
+}
+
+export type LockReason = 'policy' | 'missing-grant' | 'refused' | 'absent';
+
+export interface SectionView {
+  name: string;
+  readers: string[];
+  sealed: boolean;
+  /** Whether this organization may read it, and if not, why. */
+  access: { readable: true } | { readable: false; reason: LockReason; message: string };
+}
+
+export interface EntryDetail {
+  entry: BoardEntryView;
+  seq: number;
+  prev: string | null;
+  signatureValue: string;
+  header: unknown;
+  sections: SectionView[];
+}
+
+export interface SectionContent {
+  entry: string;
+  section: string;
+  content: unknown;
+}
+
+export interface CredentialView {
+  type: string;
+  issuer: string;
+  issuerName?: string;
+  subject: string;
+  claims: Record<string, string>;
+  validFrom?: string;
+  validUntil?: string;
+  status: 'valid' | 'revoked' | 'expired' | 'unknown';
+}
+
+export interface AgentView extends ActorRef {
+  kind: string;
+  role: string;
+  description: string;
+  version: string;
+  skills: { id: string; name: string; tags: string[] }[];
+  credentials: string[];
+  reputation: number;
+  history: { value: number; case: string | null; at: number }[];
+  lastSeen?: number;
+  heartbeats: number;
+  claims: { case: string; subtask: string; status: SubtaskStatus }[];
+  /** What the board shows of its routing: per skill, work won and delivered. */
+  routing: { skill: string; claimed: number; delivered: number; bids: number; awards: number }[];
+  local: boolean;
+}
+
+export interface WalletView {
+  org: OrgRef;
+  agents: { name: string; did: string; role: string; credentials: CredentialView[] }[];
+  keyStore: string;
+}
+
+export interface DisclosureCell {
+  org: string;
+  element: string;
+  /** The disclosure policy lets one of the organization's roles read it. */
+  mayRead: boolean;
+  /** The organization holds a key for it (its author, or a grant to one of its agents). */
+  couldDecrypt: boolean;
+  /** The organization opened it (from its own audit trail: local organization only). */
+  didDecrypt: boolean | null;
+}
+
+export interface DisclosureMatrix {
+  case: string;
+  orgs: OrgRef[];
+  elements: { id: string; subtask: string; section: string; readers: string[]; author?: string }[];
+  cells: DisclosureCell[];
+  /** FHIR data elements this organization's agents read (its own audit trail). */
+  fhirReads: { actor: string; elements: string[] }[];
+  /** The matrix follows the policy: nobody could decrypt what they may not read. */
+  withinPolicy: boolean;
+  source: string;
+}
+
+export interface BoardVerification {
+  entries: number;
+  accepted: number;
+  rejected: number;
+  duplicates: number;
+  authors: number;
+  chainsIntact: boolean;
+  brokenChains: { author: string; index: number; reason: string }[];
+  equivocations: number;
+  merkleRoot: string;
+  head: number;
+}
+
+export interface AuditView {
+  board: BoardVerification;
+  trail: { ok: boolean; count: number; head?: string; index?: number; reason?: string };
+  entries: { index: number; at: number; kind: string; actor: string; outcome: string; case?: string; subtask?: string; section?: string; counterparty?: string; reasons?: string[]; elements?: string[]; hash: string }[];
+}
+
+export interface ProblemView {
+  severity: 'error' | 'warning' | 'info';
+  kind: 'rejected' | 'expired-claim' | 'deadlock' | 'equivocation' | 'open-gap';
+  case?: string;
+  index?: number;
+  entry?: string;
+  message: string;
+}
+
+export interface LogLine {
+  at: number;
+  level: 'debug' | 'info' | 'warn' | 'error';
+  source: string;
+  event: string;
+  fields: Record<string, string | number | boolean | null>;
+}
+
+export interface ProgressView {
+  id: string;
+  title: string;
+  state: 'running' | 'done' | 'failed';
+  done: number;
+  total?: number;
+  message?: string;
+}
+
+export interface AdjudicationRequest {
+  outcome: 'approved' | 'denied' | 'info-requested';
+  reasonCode: string;
+  note?: string;
+}
+
+export interface ApiError {
+  error: { code: string; message: string; field?: string };
+}
+
+/** Server-sent events: `record` (BoardEntryView), `log` (LogLine), `progress` (ProgressView). */
+export type ServerEvent =
+  | { type: 'record'; data: BoardEntryView }
+  | { type: 'log'; data: LogLine }
+  | { type: 'progress'; data: ProgressView };

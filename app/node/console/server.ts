@@ -1,0 +1,436 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, normalize, sep } from 'node:path';
+import { z } from 'zod';
+import { errorMessage, isMurmurError, type ErrorCode } from '../../../core/common/errors.js';
+import { verifyAuditTrail } from '../../../core/access/audit.js';
+import type { StatusRegistry } from '../../../core/identity/status-list.js';
+import type { OrgNode } from '../org-node.js';
+import { disclosureMatrix, SectionReader } from './disclosure.js';
+import type { LogHub } from './logs.js';
+import { Projection } from './projection.js';
+import type { AuditView, EntryDetail, OrgRef, ProgressView, Session } from './protocol.js';
+import { auditReportPdf } from './report.js';
+import { walletView } from './wallet.js';
+
+export interface ConsoleServerOptions {
+  node: OrgNode;
+  /** The coalition's organizations (ids, names, DIDs), for naming authors. */
+  directory: OrgRef[];
+  /** The built console UI (app/ui/dist). */
+  uiDir: string;
+  logs: LogHub;
+  /** Credential status lists (the charter's), for the wallet view. */
+  status?: StatusRegistry;
+  /** Runs a synthetic request variant through the coalition (the payer's console only). */
+  submit?: (variant: string) => Promise<unknown>;
+  variants?: string[];
+  /** Port on 127.0.0.1 (0: any free port). */
+  port?: number;
+  /** The per-launch token; random when absent. */
+  token?: string;
+  /** Where the node's wallet key lives, as shown in the wallet view. */
+  keyStore?: string;
+  now?: () => number;
+}
+
+export interface ConsoleServer {
+  url: string;
+  /** The URL with the token, to open in a browser or an Electron window. */
+  launchUrl: string;
+  token: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+const HOST = '127.0.0.1';
+const CaseId = z.string().regex(/^[A-Za-z0-9._:-]{1,80}$/, 'expected a case id');
+const EntryId = z.string().regex(/^[0-9a-f]{64}$/, 'expected an entry id (64 hex digits)');
+const SectionName = z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'expected a section name');
+const BoardQuery = z.object({ from: z.coerce.number().int().min(1).default(1), limit: z.coerce.number().int().min(1).max(5000).default(1000) }).strict();
+export const AdjudicationBody = z
+  .object({
+    outcome: z.enum(['approved', 'denied', 'info-requested']),
+    reasonCode: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'is a code of lower-case words joined by hyphens'),
+    note: z.string().max(2000).optional(),
+  })
+  .strict();
+const SubmitBody = z.object({ variant: z.string().regex(/^[a-z0-9-]{1,60}$/, 'is a variant name') }).strict();
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.ttf': 'font/ttf',
+  '.woff2': 'font/woff2',
+  '.svg': 'image/svg+xml',
+  '.json': 'application/json',
+  '.png': 'image/png',
+};
+
+const CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "font-src 'self' data:",
+  "img-src 'self' data:",
+  "worker-src 'self' blob:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}
+
+const STATUS_OF: Partial<Record<ErrorCode, number>> = { E_INPUT: 400, E_SCHEMA: 400, E_NOT_FOUND: 404, E_CONFLICT: 409, E_CRYPTO: 403, E_TIMEOUT: 504 };
+
+function parse<T extends z.ZodType>(schema: T, value: unknown, where: string): z.infer<T> {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0]!;
+  const field = issue.path.join('.') || where;
+  throw new HttpError(400, 'E_INPUT', `${where}${issue.path.length ? `.${issue.path.join('.')}` : ''}: ${issue.message}`, field);
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  if (!/^application\/json\b/.test(req.headers['content-type'] ?? '')) throw new HttpError(415, 'E_INPUT', 'body: send application/json');
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of req) {
+    size += (c as Buffer).length;
+    if (size > 64 * 1024) throw new HttpError(413, 'E_INPUT', 'body: larger than 64 KiB');
+    chunks.push(c as Buffer);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+  } catch {
+    throw new HttpError(400, 'E_INPUT', 'body: not valid JSON');
+  }
+}
+
+/**
+ * One organization's console server: the built UI and a JSON API over its org node, on
+ * 127.0.0.1 only, behind a per-launch token (Authorization: Bearer, or ?token= for the event
+ * stream and downloads), with live updates as server-sent events.
+ */
+export async function startConsoleServer(o: ConsoleServerOptions): Promise<ConsoleServer> {
+  const token = o.token ?? randomBytes(24).toString('base64url');
+  const tokenBytes = Buffer.from(token);
+  const now = o.now ?? Date.now;
+  const p = new Projection(o.node, o.directory);
+  const reader = new SectionReader(p);
+  const orgId = o.node.spec.id;
+  const clients = new Set<ServerResponse>();
+  const progress = new Map<string, ProgressView>();
+  let port = 0;
+
+  const send = (type: string, data: unknown): void => {
+    const frame = `event: ${type}\ndata: ${JSON.stringify(data)}\n\n`;
+    for (const c of clients) c.write(frame);
+  };
+  const setProgress = (v: ProgressView): void => {
+    progress.set(v.id, v);
+    send('progress', v);
+  };
+  const log = (level: 'info' | 'warn' | 'error', event: string, fields: Record<string, string | number | boolean>): void => o.logs.push(level, event, { org: orgId, ...fields });
+
+  const stopRecords = o.node.replica.onRecord((record, entry) => send('record', p.entryView(record, entry)));
+  const stopLogs = o.logs.onLine((org, line) => {
+    if (org === orgId || org === '*') send('log', line);
+  });
+
+  const authorized = (req: IncomingMessage, url: URL): boolean => {
+    const auth = req.headers.authorization;
+    const given = auth?.startsWith('Bearer ') ? auth.slice(7) : url.searchParams.get('token');
+    if (!given) return false;
+    const b = Buffer.from(given);
+    return b.length === tokenBytes.length && timingSafeEqual(b, tokenBytes);
+  };
+
+  const caseOf = (id: string) => {
+    const c = p.state.cases.get(parse(CaseId, id, 'case'));
+    if (!c) throw new HttpError(404, 'E_NOT_FOUND', `no case ${id} on this organization's replica`);
+    return c;
+  };
+  const entryOf = (id: string) => {
+    const e = o.node.replica.entry(parse(EntryId, id, 'entry'));
+    if (!e) throw new HttpError(404, 'E_NOT_FOUND', `no entry ${id.slice(0, 12)}… on this organization's replica`);
+    return e;
+  };
+
+  const auditView = (): AuditView => {
+    const entries = o.node.audit.entries();
+    const check = verifyAuditTrail(entries, o.node.audit.org);
+    return {
+      board: p.verifyBoard(),
+      trail: check.ok ? { ok: true, count: check.count, head: check.head } : { ok: false, count: entries.length, index: check.index, reason: check.reason },
+      entries: entries.map((e) => ({
+        index: e.index,
+        at: e.at,
+        kind: e.event.kind,
+        actor: p.actor(e.event.actor).name,
+        outcome: e.event.outcome,
+        ...(e.event.case ? { case: e.event.case } : {}),
+        ...(e.event.subtask ? { subtask: e.event.subtask } : {}),
+        ...(e.event.section ? { section: e.event.section } : {}),
+        ...(e.event.counterparty ? { counterparty: p.actor(e.event.counterparty).name } : {}),
+        ...(e.event.reasons ? { reasons: e.event.reasons } : {}),
+        ...(e.event.elements ? { elements: e.event.elements } : {}),
+        hash: e.hash,
+      })),
+    };
+  };
+
+  async function adjudicate(caseId: string, body: unknown): Promise<unknown> {
+    const c = caseOf(caseId);
+    const input = parse(AdjudicationBody, body, 'body');
+    if (o.node.spec.kind !== 'payer' || p.actor(c.requester).org !== orgId) {
+      throw new HttpError(403, 'E_FORBIDDEN', `${o.node.spec.name} did not request case ${c.id}; only the requesting payer adjudicates it`);
+    }
+    if (c.outcome?.value !== 'pended') throw new HttpError(409, 'E_CONFLICT', `case ${c.id} is ${c.outcome?.value ?? 'not decided yet'}; only a pended case is adjudicated`);
+    const agent = o.node.agents.find((a) => a.did === c.requester) ?? o.node.agents[0]!;
+    const roles = p.roles();
+    const posted = await agent.postSealed(c.id, undefined, {
+      case: c.id,
+      kind: 'Adjudication',
+      header: { outcome: input.outcome, reasonCode: input.reasonCode },
+      sections: input.note ? [{ name: 'note', readers: roles, plaintext: { note: input.note } }] : [],
+    });
+    await o.node.replica.catchUp();
+    const record = o.node.replica.fold.records.find((r) => r.id === posted.envelope.id);
+    log('info', 'console.adjudication', { case: c.id, outcome: input.outcome, status: record?.status ?? 'pending' });
+    if (record?.status === 'rejected') throw new HttpError(409, 'E_CONFLICT', `the board rejected the decision: ${record.reason}`);
+    return { entry: posted.envelope.id, index: posted.index, status: record?.status ?? 'pending' };
+  }
+
+  function submit(body: unknown): ProgressView {
+    if (!o.submit) throw new HttpError(403, 'E_FORBIDDEN', `${o.node.spec.name} does not take requests`);
+    const { variant } = parse(SubmitBody, body, 'body');
+    if (!(o.variants ?? []).includes(variant)) throw new HttpError(400, 'E_INPUT', `body.variant: no synthetic request "${variant}"`, 'variant');
+    const id = `run-${randomBytes(4).toString('hex')}`;
+    const since = o.node.replica.fold.lastIndex;
+    const title = `Running case (${variant})`;
+    setProgress({ id, title, state: 'running', done: 0, message: 'opening the case' });
+    const stop = o.node.replica.onRecord(() => {
+      const c = [...p.state.cases.values()].find((x) => x.opened.index > since && p.actor(x.requester).org === orgId);
+      if (!c) return;
+      const v = p.caseView(c);
+      setProgress({ id, title, state: 'running', done: v.progress.done, total: v.progress.total, message: `${c.id}: ${c.status}` });
+    });
+    log('info', 'console.case-submitted', { variant });
+    o.submit(variant).then(
+      () => {
+        stop();
+        const last = progress.get(id)!;
+        setProgress({ ...last, state: 'done', done: last.total ?? last.done, message: `${last.message?.split(':')[0] ?? 'case'}: done` });
+      },
+      (e: unknown) => {
+        stop();
+        setProgress({ ...progress.get(id)!, state: 'failed', message: errorMessage(e) });
+        log('error', 'console.case-failed', { variant, error: errorMessage(e) });
+      },
+    );
+    return progress.get(id)!;
+  }
+
+  async function api(req: IncomingMessage, url: URL, res: ServerResponse): Promise<unknown> {
+    const parts = url.pathname.split('/').slice(2).map(decodeURIComponent);
+    const method = req.method ?? 'GET';
+    const query = Object.fromEntries([...url.searchParams.entries()].filter(([k]) => k !== 'token'));
+    const route = `${method} ${parts.map((x, i) => (i % 2 === 1 && parts[i - 1] !== 'audit' ? ':' : x)).join('/')}`;
+    switch (route) {
+      case 'GET session': {
+        const session: Session = {
+          org: p.self,
+          orgs: p.orgs(),
+          roles: p.roles(),
+          canAdjudicate: o.node.spec.kind === 'payer',
+          canSubmit: !!o.submit,
+          variants: o.submit ? (o.variants ?? []) : [],
+        };
+        return session;
+      }
+      case 'GET cases':
+        return p.cases();
+      case 'POST cases':
+        res.statusCode = 202;
+        return submit(await readJson(req));
+      case 'GET cases/:':
+        return p.caseView(caseOf(parts[1]!));
+      case 'GET cases/:/disclosure':
+        return disclosureMatrix(p, caseOf(parts[1]!));
+      case 'POST cases/:/adjudication':
+        res.statusCode = 201;
+        return adjudicate(parts[1]!, await readJson(req));
+      case 'GET board': {
+        const q = parse(BoardQuery, query, 'query');
+        return p.board(q.from, q.limit);
+      }
+      case 'GET entries/:': {
+        const e = entryOf(parts[1]!);
+        const record = o.node.replica.fold.records.find((r) => r.id === e.envelope.id)!;
+        const detail: EntryDetail = {
+          entry: p.entryView(record, e),
+          seq: e.envelope.seq,
+          prev: e.envelope.prev,
+          signatureValue: e.envelope.sig,
+          header: e.envelope.header,
+          sections: e.envelope.sections.map((s) => reader.view(e, s)),
+        };
+        return detail;
+      }
+      case 'GET entries/:/sections/:': {
+        const e = entryOf(parts[1]!);
+        const name = parse(SectionName, parts[3], 'section');
+        const content = await reader.read(e, name);
+        log('info', 'console.section-read', { entry: e.envelope.id.slice(0, 12), section: name });
+        return content;
+      }
+      case 'GET agents':
+        return p.agents();
+      case 'GET wallet':
+        return walletView(p, { ...(o.status ? { status: o.status } : {}), now: now(), keyStore: o.keyStore ?? 'in memory (demo): each launch creates fresh keys' });
+      case 'GET audit':
+        return auditView();
+      case 'GET audit/report.pdf': {
+        const id = `report-${randomBytes(4).toString('hex')}`;
+        setProgress({ id, title: 'Exporting audit report', state: 'running', done: 0, total: 2, message: 'verifying the chain' });
+        const audit = auditView();
+        setProgress({ id, title: 'Exporting audit report', state: 'running', done: 1, total: 2, message: 'writing the PDF' });
+        const pdf = await auditReportPdf({ org: p.self, generatedAt: now(), audit, matrices: [...p.state.cases.values()].map((c) => disclosureMatrix(p, c)) });
+        setProgress({ id, title: 'Exporting audit report', state: 'done', done: 2, total: 2, message: `${pdf.length} bytes` });
+        log('info', 'console.report-exported', { bytes: pdf.length });
+        res.writeHead(200, {
+          'content-type': 'application/pdf',
+          'content-disposition': `attachment; filename="murmur-audit-${orgId}.pdf"`,
+          'cache-control': 'no-store',
+        });
+        res.end(pdf);
+        return undefined;
+      }
+      case 'GET problems':
+        return p.problems(o.node.replica.fold.records.at(-1)?.at ?? now());
+      case 'GET logs':
+        return o.logs.lines(orgId);
+      case 'GET progress':
+        return [...progress.values()];
+      default:
+        throw new HttpError(404, 'E_NOT_FOUND', `no API route ${method} /api/${parts.join('/')}`);
+    }
+  }
+
+  function events(res: ServerResponse): void {
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+    res.write('retry: 2000\n\n');
+    clients.add(res);
+    const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
+    res.on('close', () => {
+      clearInterval(ping);
+      clients.delete(res);
+    });
+  }
+
+  function serveStatic(url: URL, res: ServerResponse): void {
+    const rel = url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname.slice(1));
+    const file = normalize(join(o.uiDir, rel));
+    if (!file.startsWith(normalize(o.uiDir) + sep) || !existsSync(file) || !statSync(file).isFile()) {
+      if (rel === 'index.html') {
+        res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' });
+        res.end('The console UI is not built. Run `npm run build:ui`.\n');
+        return;
+      }
+      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end('not found\n');
+      return;
+    }
+    res.writeHead(200, {
+      'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+      'content-security-policy': CSP,
+      'x-content-type-options': 'nosniff',
+      'referrer-policy': 'no-referrer',
+      'cache-control': rel === 'index.html' ? 'no-store' : 'max-age=3600',
+    });
+    createReadStream(file).pipe(res);
+  }
+
+  const server: Server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', `http://${HOST}`);
+    // DNS rebinding: only answer requests addressed to the loopback origin we listen on.
+    const host = req.headers.host ?? '';
+    if (host !== `${HOST}:${port}` && host !== `localhost:${port}`) {
+      res.writeHead(421, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { code: 'E_HOST', message: 'the console answers on 127.0.0.1 only' } }));
+      return;
+    }
+    if (!url.pathname.startsWith('/api/')) {
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        res.writeHead(405).end();
+        return;
+      }
+      serveStatic(url, res);
+      return;
+    }
+    res.setHeader('cache-control', 'no-store');
+    res.setHeader('x-content-type-options', 'nosniff');
+    if (!authorized(req, url)) {
+      res.writeHead(401, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { code: 'E_TOKEN', message: 'missing or wrong console token; open the console with the URL its node printed' } }));
+      return;
+    }
+    if (url.pathname === '/api/events' && req.method === 'GET') {
+      events(res);
+      return;
+    }
+    api(req, url, res).then(
+      (body) => {
+        if (res.writableEnded) return;
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify(body ?? null));
+      },
+      (e: unknown) => {
+        const status = e instanceof HttpError ? e.status : isMurmurError(e) ? (STATUS_OF[e.code] ?? 500) : 500;
+        const code = e instanceof HttpError ? e.code : isMurmurError(e) ? e.code : 'E_INTERNAL';
+        const field = e instanceof HttpError ? e.field : undefined;
+        const reason = isMurmurError(e) && typeof e.details.reason === 'string' ? e.details.reason : undefined;
+        if (status >= 500) log('error', 'console.api-error', { route: url.pathname.split('/').slice(0, 3).join('/'), error: errorMessage(e) });
+        if (res.headersSent) return void res.end();
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: { code, message: errorMessage(e), ...(field ? { field } : {}), ...(reason ? { reason } : {}) } }));
+      },
+    );
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.port ?? 0, HOST, () => resolve());
+  });
+  port = (server.address() as AddressInfo).port;
+  const url = `http://${HOST}:${port}/`;
+  return {
+    url,
+    launchUrl: `${url}?token=${token}`,
+    token,
+    port,
+    async close() {
+      stopRecords();
+      stopLogs();
+      for (const c of clients) c.end();
+      clients.clear();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+

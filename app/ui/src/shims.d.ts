@@ -1,0 +1,1 @@
+declare module 'monaco-editor/language/json/monaco.contribution';

@@ -1,0 +1,87 @@
+import type { AuditView } from '../../../../node/console/protocol.js';
+import { badge, clear, h, icon, shortId, time } from '../../common/dom.js';
+import { contributions, type Services } from '../../workbench/contributions.js';
+
+/** Audit: chain verification of the board and of this organization's trail, the trail, the PDF report. */
+
+function render(el: HTMLElement, s: Services): void {
+  const result = h('div', { class: 'verification', 'data-testid': 'verification' });
+  const trail = h('div');
+  const progress = h('vscode-progress-bar', { indeterminate: true, hidden: true, 'aria-label': 'Verifying' });
+  const verify = async (): Promise<void> => {
+    progress.hidden = false;
+    try {
+      const a = await s.api.get<AuditView>('audit');
+      const b = a.board;
+      clear(
+        result,
+        h(
+          'div',
+          { class: `verdict ${b.chainsIntact && a.trail.ok && !b.equivocations ? 'ok' : 'err'}`, 'data-testid': 'verdict' },
+          icon(b.chainsIntact && a.trail.ok ? 'verified-filled' : 'error'),
+          h('strong', null, b.chainsIntact && a.trail.ok && !b.equivocations ? ' Chain verified' : ' Verification failed'),
+        ),
+        h(
+          'ul',
+          { class: 'plain checks-list' },
+          h('li', null, icon('list-ordered'), ` ${b.entries} board entries (${b.accepted} accepted, ${b.rejected} rejected, ${b.duplicates} duplicates), head #${b.head}`),
+          h('li', null, icon(b.chainsIntact ? 'pass' : 'error'), ` ${b.authors} author chains ${b.chainsIntact ? 'intact (seq and prev)' : `broken: ${b.brokenChains.map((x) => `${x.author} #${x.index}`).join(', ')}`}`),
+          h('li', null, icon(b.equivocations ? 'error' : 'pass'), ` ${b.equivocations} equivocations`),
+          h('li', null, icon('symbol-key'), ' Merkle root ', h('code', { 'data-testid': 'merkle-root' }, b.merkleRoot)),
+          h('li', null, icon(a.trail.ok ? 'pass' : 'error'), a.trail.ok ? ` Audit trail: ${a.trail.count} entries, hash chain intact, head ${shortId(a.trail.head ?? '', 16)}` : ` Audit trail broken at entry ${a.trail.index}: ${a.trail.reason}`),
+        ),
+      );
+      clear(
+        trail,
+        h(
+          'table',
+          { class: 'grid compact', 'data-testid': 'audit-trail' },
+          h('thead', null, h('tr', null, ['#', 'Time', 'Event', 'Actor', 'Outcome', 'Case / subtask / section', 'Counterparty', 'Detail', 'Hash'].map((x) => h('th', null, x)))),
+          h('tbody', null, a.entries.map((e) => h('tr', null, h('td', null, String(e.index)), h('td', null, time(e.at)), h('td', null, e.kind), h('td', null, e.actor), h('td', null, badge(e.outcome, e.outcome === 'ok' ? 'ok' : 'err')), h('td', null, [e.case ? shortId(e.case, 17) : '', e.subtask && e.subtask !== e.case ? e.subtask : '', e.section ?? ''].filter(Boolean).join(' / ')), h('td', null, e.counterparty ?? ''), h('td', null, (e.elements ?? e.reasons ?? []).join(', ')), h('td', null, h('code', null, shortId(e.hash, 10)))))),
+        ),
+      );
+    } finally {
+      progress.hidden = true;
+    }
+  };
+  const exportPdf = (): void => {
+    const a = h('a', { href: s.api.url('audit/report.pdf'), download: `murmur-audit-${s.store.session.org.id}.pdf` });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    s.workbench.notify('Exporting the audit report (PDF)…');
+  };
+  clear(
+    el,
+    h(
+      'div',
+      { class: 'page wide' },
+      h('h1', null, icon('checklist'), ' Audit'),
+      h('div', { class: 'actions' }, h('vscode-button', { 'data-testid': 'verify-chain', onclick: () => void verify() }, icon('verified'), ' Verify chain'), h('vscode-button', { secondary: true, 'data-testid': 'export-report', onclick: exportPdf }, icon('file-pdf'), ' Export report (PDF)')),
+      progress,
+      result,
+      h('h2', null, 'Audit trail of this organization'),
+      trail,
+    ),
+  );
+  void verify();
+}
+
+contributions.registerSideBarView({
+  id: 'audit',
+  title: 'Audit',
+  icon: 'checklist',
+  order: 60,
+  render(el, s) {
+    clear(el, h('div', { class: 'side-section' }, h('p', { class: 'muted' }, 'Verify the board and this organization\'s audit trail, and export the report.'), h('vscode-button', { onclick: () => s.workbench.runCommand('murmur.openAudit') }, icon('checklist'), ' Open audit')));
+    s.workbench.runCommand('murmur.openAudit');
+  },
+});
+
+contributions.registerCommand({
+  id: 'murmur.openAudit',
+  title: 'Verify Chain and Open Audit',
+  category: 'Murmur',
+  keybinding: 'ctrl+alt+v',
+  run: (s) => s.workbench.openEditor({ key: 'audit', title: 'Audit', icon: 'checklist', breadcrumbs: [s.store.session.org.name, 'Audit'], render }),
+});

@@ -1,0 +1,57 @@
+import { readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { test as base, expect, type Page } from '@playwright/test';
+
+interface Ready {
+  consoles: { org: { id: string; name: string; kind: string }; url: string; launchUrl: string }[];
+}
+
+export function consoles(): Ready['consoles'] {
+  const { ready } = JSON.parse(readFileSync('test-results/e2e-consoles.json', 'utf8')) as { ready: string };
+  return (JSON.parse(readFileSync(ready, 'utf8')) as Ready).consoles;
+}
+
+export function consoleOf(org: string): Ready['consoles'][number] {
+  const c = consoles().find((x) => x.org.id === org);
+  if (!c) throw new Error(`no console for ${org}`);
+  return c;
+}
+
+export const SHOTS = 'test/e2e/screenshots';
+
+/**
+ * A page that fails the test on any console error or uncaught exception, and helpers to open
+ * an organization's console in a theme.
+ */
+export const test = base.extend<{ errors: string[]; open: (org: string, theme?: 'dark' | 'light' | 'hc') => Promise<Page> }>({
+  errors: async ({ page }, use) => {
+    const errors: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
+    page.on('pageerror', (e) => errors.push(e.message));
+    await use(errors);
+    expect(errors, 'console errors').toEqual([]);
+  },
+  open: async ({ page, errors }, use) => {
+    void errors;
+    await use(async (org, theme = 'dark') => {
+      const c = consoleOf(org);
+      await page.goto(`${c.launchUrl}&theme=${theme}`);
+      await expect(page.locator('.statusbar')).toContainText(c.org.name);
+      return page;
+    });
+  },
+});
+
+export async function shot(page: Page, name: string): Promise<void> {
+  mkdirSync(SHOTS, { recursive: true });
+  await page.waitForTimeout(150);
+  await page.screenshot({ path: `${SHOTS}/${name}.png` });
+}
+
+export async function activity(page: Page, title: string): Promise<void> {
+  await page.locator(`.activity[aria-label="${title}"]`).click();
+}
+
+export { expect };

@@ -1,0 +1,31 @@
+import { expect, shot, test } from './fixtures.js';
+
+// The lab operator sees its claims, its artifacts and the gap it raised.
+test('lab operator (Helix Genomics) sees its claims, artifacts and the gap it raised', async ({ open }) => {
+  const page = await open('helix');
+  const tree = page.locator('vscode-tree-item[data-case]').first();
+  await expect(tree.locator('vscode-tree-item.mine')).toHaveCount(1);
+  await tree.locator('.case-label').click();
+  const mine = page.getByTestId('subtasks').locator('tr.mine');
+  await expect(mine).toHaveCount(1);
+  await expect(mine).toContainText('genomic-screening');
+  await expect(mine).toContainText('GenomicsAgent');
+  const gaps = page.getByTestId('gaps');
+  await expect(gaps).toContainText('raised by us');
+  await expect(gaps).toContainText('pgx');
+  await shot(page, 'lab-case');
+  // Its own artifact: every section is readable by its author.
+  await mine.locator('a').click();
+  await expect(page.locator('.editor:not([hidden]) h1')).toContainText('Artifact');
+  const sections = page.locator('.editor:not([hidden]) .section');
+  await expect(sections.first()).toBeVisible();
+  await expect(page.locator('.editor:not([hidden]) .section.locked')).toHaveCount(0);
+  await page.locator('.editor:not([hidden]) .section').first().locator('vscode-button').click();
+  await expect(page.locator('.editor:not([hidden]) .section').first().locator('.json-view')).toBeVisible();
+  await shot(page, 'lab-artifact');
+  // The Agents view shows its claims.
+  await page.keyboard.press('Control+Shift+P');
+  await page.locator('.quick-input').fill('agent cards');
+  await page.keyboard.press('Enter');
+  await expect(page.locator('.agent-card[data-agent="GenomicsAgent"]')).toContainText('genomic-screening');
+});

@@ -1,0 +1,134 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { readPasRequestFile } from '../../fhir/pas/request.js';
+import { LogHub } from '../../app/node/console/logs.js';
+import { startConsoles, type Consoles } from '../../app/node/console/launch.js';
+import type { CaseView, DisclosureMatrix, EntryDetail, Session } from '../../app/node/console/protocol.js';
+import { startEmbedded, type Embedded } from '../../app/node/embedded.js';
+
+const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
+
+describe('console server', () => {
+  let dir: string;
+  let env: Embedded;
+  let consoles: Consoles;
+  let pended: string;
+  let approved: string;
+  const of = (org: string) => consoles.consoles.find((c) => c.org.id === org)!.server;
+  const call = async (org: string, path: string, init: RequestInit = {}, token = of(org).token): Promise<{ status: number; body: unknown }> => {
+    const res = await fetch(`${of(org).url}api/${path}`, { ...init, headers: { authorization: `Bearer ${token}`, ...(init.body ? { 'content-type': 'application/json' } : {}), ...(init.headers ?? {}) } });
+    const type = res.headers.get('content-type') ?? '';
+    return { status: res.status, body: type.includes('json') ? await res.json() : Buffer.from(await res.arrayBuffer()) };
+  };
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'murmur-console-'));
+    env = await startEmbedded({ dataDir: dir });
+    const logs = new LogHub();
+    consoles = await startConsoles(env, { root, uiDir: join(root, 'app', 'ui', 'dist'), logs });
+    approved = (await env.run(await readPasRequestFile(join(root, 'fhir', 'synthetic', 'bundles', 'reference.json')))).caseId;
+    pended = (await env.run(await readPasRequestFile(join(root, 'fhir', 'synthetic', 'bundles', 'missing-titer.json')))).caseId;
+  });
+
+  after(async () => {
+    await consoles.close();
+    await env.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('listens on 127.0.0.1 only and refuses requests without the launch token', async () => {
+    for (const c of consoles.consoles) assert.match(c.server.url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
+    assert.equal((await call('northwind', 'cases', {}, 'wrong')).status, 401);
+    assert.equal((await fetch(`${of('northwind').url}api/cases`)).status, 401);
+    assert.notEqual(of('northwind').token, of('helix').token);
+  });
+
+  it('refuses a request addressed to another host name (DNS rebinding)', async () => {
+    const status = await new Promise<number>((res, rej) => {
+      const req = httpRequest({ host: '127.0.0.1', port: of('northwind').port, path: '/api/session', headers: { host: 'evil.example:80', authorization: `Bearer ${of('northwind').token}` } }, (r) => res(r.statusCode ?? 0));
+      req.on('error', rej);
+      req.end();
+    });
+    assert.equal(status, 421);
+  });
+
+  it('describes the session and the cases of each organization', async () => {
+    const s = (await call('northwind', 'session')).body as Session;
+    assert.equal(s.org.id, 'northwind');
+    assert.equal(s.canAdjudicate, true);
+    assert.ok(s.variants.includes('reference'));
+    assert.equal(((await call('helix', 'session')).body as Session).canSubmit, false);
+    const cases = (await call('helix', 'cases')).body as CaseView[];
+    const c = cases.find((x) => x.id === approved)!;
+    assert.equal(c.outcome, 'approved');
+    assert.ok(c.subtasks.some((st) => st.mine && st.id === 'genomic-screening'), 'the lab sees its claim');
+    assert.ok(c.gaps.some((g) => g.mine), 'the lab sees the gap it raised');
+  });
+
+  it('answers bad input with a clear error naming the field', async () => {
+    const r = await call('northwind', `cases/${pended}/adjudication`, { method: 'POST', body: JSON.stringify({ outcome: 'maybe', reasonCode: 'x' }) });
+    assert.equal(r.status, 400);
+    assert.equal((r.body as { error: { field: string } }).error.field, 'outcome');
+    assert.equal((await call('northwind', 'board?from=0')).status, 400);
+    assert.equal((await call('northwind', 'entries/not-an-id')).status, 400);
+    assert.equal((await call('northwind', 'cases/case-nope')).status, 404);
+  });
+
+  it('lets only the requesting payer adjudicate, only a pended case, and records it on the board', async () => {
+    const body = JSON.stringify({ outcome: 'approved', reasonCode: 'titer-documented', note: 'titer on file' });
+    assert.equal((await call('helix', `cases/${pended}/adjudication`, { method: 'POST', body })).status, 403);
+    assert.equal((await call('northwind', `cases/${approved}/adjudication`, { method: 'POST', body })).status, 409);
+    const r = await call('northwind', `cases/${pended}/adjudication`, { method: 'POST', body });
+    assert.equal(r.status, 201);
+    assert.equal((r.body as { status: string }).status, 'accepted');
+    assert.equal((await call('northwind', `cases/${pended}/adjudication`, { method: 'POST', body })).status, 409, 'a final decision closes the matter');
+    // Every replica folds the same decision.
+    await env.coalition.nodes[2]!.replica.catchUp();
+    const seen = ((await call('helix', `cases/${pended}`)).body as CaseView).adjudication;
+    assert.equal(seen?.outcome, 'approved');
+    assert.equal(seen?.reasonCode, 'titer-documented');
+  });
+
+  it('locks a section the organization may not read, with the policy as the reason', async () => {
+    const c = (await call('evidentia', `cases/${approved}`)).body as CaseView;
+    const art = c.subtasks.find((x) => x.id === 'genomic-screening')!.artifact!;
+    const d = (await call('evidentia', `entries/${art.id}`)).body as EntryDetail;
+    const locked = d.sections.find((s) => !s.access.readable)!;
+    assert.ok(locked, 'some section of the lab report is not for the evidence vendor');
+    const r = await call('evidentia', `entries/${art.id}/sections/${locked.name}`);
+    assert.equal(r.status, 403);
+    assert.equal((r.body as { error: { reason: string } }).error.reason, 'policy');
+    const own = await call('helix', `entries/${art.id}/sections/${locked.name}`);
+    assert.equal(own.status, 200, 'the author reads its own section');
+  });
+
+  it('computes a disclosure matrix within policy, verifies the chain and exports a PDF', async () => {
+    const m = (await call('vigilant', `cases/${approved}/disclosure`)).body as DisclosureMatrix;
+    assert.equal(m.withinPolicy, true);
+    assert.equal(m.orgs.length, 4);
+    const audit = (await call('vigilant', 'audit')).body as { board: { chainsIntact: boolean; merkleRoot: string }; trail: { ok: boolean } };
+    assert.equal(audit.board.chainsIntact, true);
+    assert.equal(audit.trail.ok, true);
+    const pdf = await call('vigilant', 'audit/report.pdf');
+    assert.equal(pdf.status, 200);
+    assert.equal((pdf.body as Buffer).subarray(0, 5).toString(), '%PDF-');
+  });
+
+  it('streams board entries as server-sent events', async () => {
+    const controller = new AbortController();
+    const res = await fetch(`${of('northwind').url}api/events?token=${of('northwind').token}`, { signal: controller.signal });
+    assert.equal(res.headers.get('content-type'), 'text/event-stream');
+    const reader = res.body!.getReader();
+    await env.coalition.payer.agents[0]!.publishCard();
+    let text = '';
+    const deadline = Date.now() + 5000;
+    while (!text.includes('event: record') && Date.now() < deadline) text += new TextDecoder().decode((await reader.read()).value);
+    controller.abort();
+    assert.match(text, /event: record\ndata: \{"index":\d+/);
+  });
+});
