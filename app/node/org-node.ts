@@ -70,7 +70,7 @@ export class OrgNode {
     const vault = o.vault ?? new KeyVault();
     this.agents = o.spec.agents.map((profile) => {
       const keys = o.identity.agents.get(profile.name)!;
-      const poster = new ChainedPoster(keys.signer, o.store, o.clock);
+      const poster = new ChainedPoster(keys.signer, o.store, o.clock, () => this.replica.fold.chainHead(keys.signer.keyId));
       this.posters.push(poster);
       const audit = (event: AuditEvent): void => void this.audit.append(event);
       const access =
@@ -136,6 +136,7 @@ export class OrgNode {
   async start(): Promise<void> {
     this.replica.onRecord(() => this.wake());
     await this.replica.start();
+    await this.caughtUp();
     this.resumeChains();
     for (const a of this.agents) {
       if (!this.replica.state.cards.has(a.did)) await a.publishCard();
@@ -143,6 +144,20 @@ export class OrgNode {
     this.timer = setInterval(() => this.wake(), this.o.tickMs ?? 250);
     this.timer.unref();
     this.wake();
+  }
+
+  /**
+   * Waits until the replica holds everything the store held when the node started, so that
+   * nothing is decided (or signed) on a partial view after a restart.
+   */
+  private async caughtUp(timeoutMs = 30_000): Promise<void> {
+    const head = await this.o.store.head();
+    const deadline = Date.now() + timeoutMs;
+    while (this.replica.fold.lastIndex < head) {
+      if (Date.now() > deadline) throw new MurmurError('E_TIMEOUT', `${this.o.spec.name} could not catch up with the board (at ${this.replica.fold.lastIndex} of ${head})`);
+      await this.replica.catchUp();
+      if (this.replica.fold.lastIndex < head) await new Promise((r) => setTimeout(r, 100));
+    }
   }
 
   /** After a restart, each agent's chain continues from its last envelope on the board. */

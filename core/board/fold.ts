@@ -86,6 +86,12 @@ export class BoardFold<S> {
     return record;
   }
 
+  /** The last authentic envelope of an author's chain, as this fold has seen it. */
+  chainHead(author: string): { seq: number; id: string } | undefined {
+    const h = this.chains.get(author);
+    return h ? { ...h } : undefined;
+  }
+
   rejected(): FoldRecord[] {
     return this.records.filter((r) => r.status === 'rejected');
   }

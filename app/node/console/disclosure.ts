@@ -2,6 +2,8 @@ import type { Section } from '../../../core/board/envelope.js';
 import type { StoredEntry } from '../../../core/board/store.js';
 import { errorMessage, isMurmurError, MurmurError } from '../../../core/common/errors.js';
 import type { CaseState } from '../../../core/coordination/case-state.js';
+import { disclosureMatrix as coreMatrix } from '../../../core/access/matrix.js';
+import { ELEMENT_LABELS } from '../../../core/agents/domain/sections.js';
 import type { Projection } from './projection.js';
 import type { DisclosureCell, DisclosureMatrix, OrgRef, SectionContent, SectionView } from './protocol.js';
 
@@ -73,63 +75,57 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
 }
 
 /**
- * The minimum-necessary matrix of a case: for each organization and each data element (a
- * section of the request or of a subtask's artifact), whether the policy lets it read it,
- * whether it holds a key (author, or a key grant to one of its agents), and whether it opened
- * it (known for the local organization only, from its own audit trail).
+ * The minimum-necessary matrix of a case as this organization's console shows it: the policy
+ * and the keys held come from the board (core/access/matrix.ts, the same computation as the
+ * audit report); what was opened is known for this organization only, from its own trail.
  */
 export function disclosureMatrix(p: Projection, c: CaseState): DisclosureMatrix {
   const state = p.state;
   const orgs = p.orgs();
+  const m = coreMatrix({
+    case: c,
+    cards: state.cards,
+    audits: new Map([[p.self.did, p.node.audit.entries()]]),
+    labels: ELEMENT_LABELS,
+    envelope: (id) => p.node.replica.entry(id)?.envelope,
+  });
+  const nameOf = new Map(m.organizations.map((o) => [o.did, o.name]));
   const orgOfAgent = (did: string): string | undefined => {
     const card = state.cards.get(did)?.card;
     return card ? orgs.find((o) => o.did === card.provider.did)?.id : undefined;
   };
-  const rolesOf = (org: OrgRef): Set<string> =>
-    new Set([...state.cards.values()].filter((r) => r.card.provider.did === org.did).map((r) => r.card.role));
   const elements: DisclosureMatrix['elements'] = [];
-  const targets: { element: string; target: string; section: string; authorOrg?: string; readers: string[] }[] = [];
-  const add = (entryId: string, subtask: string, section: Section, authorDidUrl: string): void => {
-    const id = `${subtask}/${section.name}`;
+  const add = (subtask: string, section: Section, authorDidUrl: string): void => {
     const authorOrg = orgOfAgent(authorDidUrl.split('#')[0]!);
-    elements.push({ id, subtask, section: section.name, readers: [...section.readers].sort(), ...(authorOrg ? { author: authorOrg } : {}) });
-    targets.push({ element: id, target: entryId, section: section.name, ...(authorOrg ? { authorOrg } : {}), readers: section.readers });
+    elements.push({ id: `${subtask}/${section.name}`, subtask, section: section.name, readers: [...section.readers].sort(), ...(authorOrg ? { author: authorOrg } : {}) });
   };
   const opened = p.node.replica.entry(c.opened.id);
-  for (const s of opened?.envelope.sections ?? []) add(c.opened.id, 'case', s, opened!.envelope.author);
+  for (const s of opened?.envelope.sections ?? []) add('case', s, opened!.envelope.author);
   for (const st of c.subtasks.values()) {
-    if (!st.artifact) continue;
-    const e = p.node.replica.entry(st.artifact.id);
-    for (const s of e?.envelope.sections ?? []) add(st.artifact.id, st.id, s, e!.envelope.author);
+    const e = st.artifact ? p.node.replica.entry(st.artifact.id) : undefined;
+    for (const s of e?.envelope.sections ?? []) add(st.id, s, e!.envelope.author);
   }
-  const decrypted = new Set(
-    p.node.audit
-      .entries()
-      .filter((a) => a.event.kind === 'decrypt' && a.event.outcome === 'ok')
-      .map((a) => `${a.event.envelope}/${a.event.section}`),
-  );
   const cells: DisclosureCell[] = [];
   for (const org of orgs) {
-    const roles = rolesOf(org);
-    for (const t of targets) {
-      const author = t.authorOrg === org.id;
-      const granted = [...c.access.grants.values()].some((g) => g.target === t.target && g.section === t.section && orgOfAgent(g.grantee) === org.id);
+    const name = nameOf.get(org.did);
+    const has = (rows: Record<string, string[]>, element: string): boolean => (name ? (rows[name] ?? []).includes(element) : false);
+    for (const e of elements) {
       cells.push({
         org: org.id,
-        element: t.element,
-        mayRead: author || t.readers.some((r) => roles.has(r)),
-        couldDecrypt: author || granted,
-        didDecrypt: org.did === p.self.did ? author || decrypted.has(`${t.target}/${t.section}`) : null,
+        element: e.id,
+        mayRead: has(m.policy, e.id),
+        couldDecrypt: has(m.couldDecrypt, e.id),
+        didDecrypt: org.did === p.self.did ? e.author === org.id || has(m.didDecrypt, e.id) : null,
       });
     }
   }
   const fhirReads = new Map<string, Set<string>>();
   for (const a of p.node.audit.entries()) {
-    if (a.event.kind !== 'fhir-read') continue;
-    const name = p.actor(a.event.actor).name;
-    const set = fhirReads.get(name) ?? new Set<string>();
+    if (a.event.kind !== 'fhir-read' || a.event.case !== c.id) continue;
+    const actor = p.actor(a.event.actor).name;
+    const set = fhirReads.get(actor) ?? new Set<string>();
     for (const el of a.event.elements ?? []) set.add(el);
-    fhirReads.set(name, set);
+    fhirReads.set(actor, set);
   }
   return {
     case: c.id,
@@ -138,6 +134,6 @@ export function disclosureMatrix(p: Projection, c: CaseState): DisclosureMatrix 
     cells,
     fhirReads: [...fhirReads.entries()].map(([actor, els]) => ({ actor, elements: [...els].sort() })),
     withinPolicy: cells.every((x) => !x.couldDecrypt || x.mayRead),
-    source: 'computed by the console from the board (grants) and this organization\'s audit trail',
+    source: 'the board (policy, grants) and this organization\'s audit trail (what it opened)',
   };
 }

@@ -20,6 +20,8 @@ export class ChainedPoster {
     readonly signer: Signer,
     private readonly store: BoardStore,
     private readonly clock: Clock,
+    /** The author's chain head as the node's fold knows it: a restarted node never reuses a seq. */
+    private readonly knownHead?: () => { seq: number; id: string } | undefined,
   ) {}
 
   /** Resumes an existing chain (after a restart) from the author's last envelope. */
@@ -34,6 +36,8 @@ export class ChainedPoster {
    */
   post(draft: Draft | DraftBuilder): Promise<StoredEntry> {
     const next = this.queue.then(async () => {
+      const known = this.knownHead?.();
+      if (known && known.seq > this.seq) this.resume(known.seq, known.id);
       const body = typeof draft === 'function' ? await draft(this.seq + 1) : draft;
       const env = signEnvelope(this.signer, { ...body, seq: this.seq + 1, prev: this.prev, at: this.clock.now() });
       const stored = await this.store.append(env);
