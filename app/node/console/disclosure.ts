@@ -5,7 +5,7 @@ import type { CaseState } from '../../../core/coordination/case-state.js';
 import { disclosureMatrix as coreMatrix } from '../../../core/access/matrix.js';
 import { ELEMENT_LABELS } from '../../../core/agents/domain/sections.js';
 import type { Projection } from './projection.js';
-import type { DisclosureCell, DisclosureMatrix, OrgRef, SectionContent, SectionView } from './protocol.js';
+import type { DisclosureCell, DisclosureMatrix, SectionContent, SectionView } from './protocol.js';
 
 /**
  * What this organization may read of an entry, and reading it. A section is readable when an
