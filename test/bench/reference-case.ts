@@ -16,11 +16,12 @@ import { coalitionReducer } from '../../core/coordination/reducer.js';
 import { startEmbedded } from '../../app/node/embedded.js';
 import { parsePasRequest } from '../../fhir/pas/request.js';
 import { syntheticRequest } from '../../fhir/synthetic/index.js';
+import { shutdownZk } from '../../core/zk/index.js';
 import { median, report, type Row } from './table.js';
 
-async function caseWallTimes(runs: number, privacy: boolean): Promise<number[]> {
+async function caseWallTimes(runs: number, privacy: boolean, proofs = false): Promise<number[]> {
   const dir = mkdtempSync(join(tmpdir(), 'murmur-bench-'));
-  const env = await startEmbedded({ dataDir: dir, privacy });
+  const env = await startEmbedded({ dataDir: dir, privacy, proofs });
   const times: number[] = [];
   try {
     await env.run(parsePasRequest(syntheticRequest('reference'))); // warm-up: JIT, FHIR definitions, JSON-LD contexts
@@ -29,7 +30,7 @@ async function caseWallTimes(runs: number, privacy: boolean): Promise<number[]> 
       const r = await env.run(parsePasRequest(syntheticRequest('reference')));
       times.push(performance.now() - t0);
       if (r.outcome !== 'approved') throw new Error(`reference case decided ${r.outcome}`);
-      process.stderr.write(`  case ${i + 1}/${runs} (privacy ${privacy ? 'on' : 'off'}): ${times.at(-1)!.toFixed(0)} ms\n`);
+      process.stderr.write(`  case ${i + 1}/${runs} (privacy ${privacy ? 'on' : 'off'}${proofs ? ', proofs on' : ''}): ${times.at(-1)!.toFixed(0)} ms\n`);
     }
   } finally {
     await env.close();
@@ -75,22 +76,26 @@ export async function runReferenceCaseBench(opts: { runs: number; entries: numbe
   process.stderr.write(`reference case, ${opts.runs} runs each with privacy on and off…\n`);
   const on = await caseWallTimes(opts.runs, true);
   const off = await caseWallTimes(opts.runs, false);
+  const zk = await caseWallTimes(opts.runs, true, true);
   const mOn = median(on);
   const mOff = median(off);
+  const mZk = median(zk);
   report(
     'reference-case',
     [
       { configuration: 'privacy off (did:key, plaintext sections)', runs: off.length, 'median ms': mOff, 'min ms': Math.min(...off), 'max ms': Math.max(...off) },
       { configuration: 'privacy on (VCs, HPKE grants, AEAD, audit)', runs: on.length, 'median ms': mOn, 'min ms': Math.min(...on), 'max ms': Math.max(...on) },
       { configuration: 'added cost of the privacy layer', runs: '', 'median ms': mOn - mOff, 'min ms': '', 'max ms': `${((mOn / mOff - 1) * 100).toFixed(0)} %` },
+      { configuration: 'privacy on + ZK clinical predicate proof', runs: zk.length, 'median ms': mZk, 'min ms': Math.min(...zk), 'max ms': Math.max(...zk) },
     ],
-    { on, off },
+    { on, off, zk },
   );
   const dir = mkdtempSync(join(tmpdir(), 'murmur-bench-board-'));
   const envs = envelopes(opts.entries);
   const rows = [await appendAndFold('memory (baseline)', new MemoryBoardStore(), envs), await appendAndFold('sqlite (WAL, synchronous=FULL)', new SqliteBoardStore(join(dir, 'b.db')), envs)];
   rmSync(dir, { recursive: true, force: true });
   report('board-append-fold', rows);
+  await shutdownZk();
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -46,7 +46,9 @@ async function converged(): Promise<NodeState> {
   let states: NodeState[] = [];
   for (let i = 0; i < 100; i++) {
     states = await Promise.all([...cluster.nodes.keys()].map(stateOf));
-    if (states.every((s) => s.lastIndex === head && s.digest === states[0]!.digest)) return states[0]!;
+    // The head read above is a floor: entries may still land (late votes), so every node must
+    // hold at least it and all must agree.
+    if (states.every((s) => s.lastIndex >= head && s.lastIndex === states[0]!.lastIndex && s.digest === states[0]!.digest)) return states[0]!;
     await new Promise((r) => setTimeout(r, 100));
   }
   assert.fail(`nodes did not converge on ${head} entries: ${states.map((s) => `${s.lastIndex}/${s.digest.slice(0, 8)}`).join(' ')}`);
@@ -81,6 +83,21 @@ test('killing one etcd member mid-case: same decision, no lost entry', async () 
 // not resume that work after a restart (its in-flight work and grant waits are in memory), so
 // the case waits for the claim's lease (5 min) to expire. The board side (chains, catch-up)
 // holds; the agent runtime does not yet checkpoint.
+test('a node restarted with no local archive replays the whole log and reaches the same state', async () => {
+  const reference = await converged();
+  await cluster.killNode('vigilant');
+  rmSync(join(dir, 'orgs', 'vigilant', 'data', 'board-archive.db'), { force: true });
+  await cluster.startNode('vigilant');
+  // Entries may still land meanwhile (late votes of an earlier case): compare with where every
+  // node converges after the restart, which includes the restarted one.
+  const after = await converged();
+  const state = await stateOf('vigilant');
+  assert.ok(after.lastIndex >= reference.lastIndex);
+  assert.equal(state.lastIndex, after.lastIndex);
+  assert.equal(state.digest, after.digest);
+});
+
+// Last: a known gap (see its todo) may leave the cluster's nodes disagreeing afterwards.
 test('killing one etcd member and one org node mid-case: same decision, no lost entry, the node catches up', { todo: 'the case now completes with the same decision, but the restarted node can re-sign a seq its pre-crash incarnation used (its etcd view at restart may miss its last in-flight append), which the fold rejects as equivocation', timeout: 90_000 }, async () => {
   const start = await stateOf('northwind');
   const running = submitAndWait(payerApi(), fhir.baseUrl, parsePasRequest(syntheticRequest('reference')), 45_000);
@@ -106,14 +123,4 @@ test('killing one etcd member and one org node mid-case: same decision, no lost 
   assert.equal(state.rejected, 0, 'no envelope rejected: every chain is whole, nothing reordered or lost');
   assert.ok(state.cases.every((c) => c.outcome === 'approved'));
   assert.ok(state.cases.every((c) => c.status === 'dissolved'));
-});
-
-test('a node restarted with no local archive replays the whole log and reaches the same state', async () => {
-  const reference = await converged();
-  await cluster.killNode('vigilant');
-  rmSync(join(dir, 'orgs', 'vigilant', 'data', 'board-archive.db'), { force: true });
-  await cluster.startNode('vigilant');
-  const state = await stateOf('vigilant');
-  assert.equal(state.lastIndex, reference.lastIndex);
-  assert.equal(state.digest, reference.digest);
 });
