@@ -88,13 +88,10 @@ test('a node restarted with no local archive replays the whole log and reaches t
   await cluster.killNode('vigilant');
   rmSync(join(dir, 'orgs', 'vigilant', 'data', 'board-archive.db'), { force: true });
   await cluster.startNode('vigilant');
-  // Entries may still land meanwhile (late votes of an earlier case): compare with where every
-  // node converges after the restart, which includes the restarted one.
+  // Entries may still land meanwhile (late votes of an earlier case), so the check is that
+  // every node, the restarted one included, converges on one state that holds all of before.
   const after = await converged();
-  const state = await stateOf('vigilant');
   assert.ok(after.lastIndex >= reference.lastIndex);
-  assert.equal(state.lastIndex, after.lastIndex);
-  assert.equal(state.digest, after.digest);
 });
 
 // Last: a known gap (see its todo) may leave the cluster's nodes disagreeing afterwards.

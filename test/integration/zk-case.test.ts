@@ -2,20 +2,23 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import { coalitionMatrix } from '../../app/node/disclosure.js';
 import { startEmbedded } from '../../app/node/embedded.js';
 import { clinicalProofPort } from '../../app/node/zk-port.js';
 import { predicateThresholds } from '../../core/agents/domain/clinical-proof.js';
 import { northwindZolgensmaPolicy } from '../../core/agents/clinical/policy.js';
 import { seededRandom } from '../../core/common/random.js';
-import { newZkSigningKey, shutdownZk } from '../../core/zk/index.js';
+import { ensureCircuitArtifacts, newZkSigningKey, shutdownZk } from '../../core/zk/index.js';
 import { parsePasRequest } from '../../fhir/pas/request.js';
 import { runCase } from '../../app/node/coalition.js';
 import { agentNamed, MEMORY_REF, memoryCoalition } from '../support/coalition.js';
 import { syntheticRequest } from '../../fhir/synthetic/index.js';
 
 const dirs: string[] = [];
+// On a fresh machine the first test process to need the circuit keys builds them (minutes);
+// the others wait on its lock here rather than inside a case's time budget.
+before(() => ensureCircuitArtifacts().then(() => undefined), { timeout: 20 * 60_000 });
 after(async () => {
   await shutdownZk();
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
