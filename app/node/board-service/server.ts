@@ -7,6 +7,7 @@ import { fromBase64url } from '../../../core/common/encoding.js';
 import { MurmurError, errorMessage } from '../../../core/common/errors.js';
 import type { Logger } from '../../../core/common/log.js';
 import { silentLogger } from '../../../core/common/log.js';
+import { readJsonBody, sendJson } from '../http-json.js';
 import { ed25519Verify, type KeyResolver } from '../../../core/crypto/signing.js';
 
 /**
@@ -155,23 +156,5 @@ export async function startBoardService(o: BoardServiceOptions): Promise<BoardSe
   };
 }
 
-async function readJson(req: IncomingMessage): Promise<unknown> {
-  let size = 0;
-  const chunks: Buffer[] = [];
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY) throw new MurmurError('E_INPUT', 'request body larger than 2 MiB');
-    chunks.push(chunk);
-  }
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
-  } catch {
-    throw new MurmurError('E_INPUT', 'request body is not JSON');
-  }
-}
-
-function send(res: ServerResponse, status: number, body: unknown): void {
-  if (res.headersSent) return void res.end();
-  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-  res.end(JSON.stringify(body));
-}
+const readJson = (req: IncomingMessage): Promise<unknown> => readJsonBody(req, MAX_BODY);
+const send = sendJson;

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { MurmurError, errorMessage } from '../../../core/common/errors.js';
 import { sha256Hex } from '../../../core/common/hash.js';
 import { northwindZolgensmaPolicy } from '../../../core/agents/clinical/policy.js';
+import { readJsonBody, sendJson } from '../http-json.js';
 import type { OrgNode } from '../org-node.js';
 
 /**
@@ -91,22 +92,5 @@ async function handle(node: OrgNode, req: IncomingMessage, res: ServerResponse):
   throw new MurmurError('E_NOT_FOUND', `no route ${req.method} ${url.pathname}`);
 }
 
-async function readJson(req: IncomingMessage): Promise<unknown> {
-  let size = 0;
-  const chunks: Buffer[] = [];
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > 64 * 1024) throw new MurmurError('E_INPUT', 'request body larger than 64 KiB');
-    chunks.push(chunk);
-  }
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
-  } catch {
-    throw new MurmurError('E_INPUT', 'request body is not JSON');
-  }
-}
-
-function send(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-  res.end(JSON.stringify(body));
-}
+const readJson = (req: IncomingMessage): Promise<unknown> => readJsonBody(req, 64 * 1024);
+const send = sendJson;
