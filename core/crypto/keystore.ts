@@ -98,21 +98,25 @@ export class Keystore {
     return new Keystore();
   }
 
-  /** Makes a new key under `label`. Throws E_CONFLICT if the label is taken. */
-  generate(label: string, kind: KeyKind, random: Random = cryptoRandom): KeyInfo {
+  /**
+   * Makes a new key under `label`. Throws E_CONFLICT if the label is taken. `usable` rejects
+   * public keys another component cannot handle (drawn again, up to 16 times in all).
+   */
+  generate(label: string, kind: KeyKind, random: Random = cryptoRandom, usable: (publicKey: Uint8Array) => boolean = () => true): KeyInfo {
     if (!LABEL.test(label)) throw new MurmurError('E_INPUT', 'keystore: a key label is 1–128 chars of [A-Za-z0-9._:/-]', { field: 'label' });
     if (this.entries.has(label)) throw new MurmurError('E_CONFLICT', `keystore: a key labelled "${label}" exists already`, { label });
     for (let attempt = 0; attempt < 16; attempt++) {
       const secret = random.bytes(32);
       try {
         const publicKey = publicKeyOf(kind, secret);
+        if (!usable(publicKey)) continue;
         this.entries.set(label, { kind, secret, publicKey });
         return this.info(label);
       } catch {
         // a secp256k1 scalar out of range (probability ~2^-128): draw again
       }
     }
-    throw new MurmurError('E_CRYPTO', 'keystore: could not draw a valid key');
+    throw new MurmurError('E_CRYPTO', `keystore: could not draw a usable ${kind} key for "${label}"`);
   }
 
   has(label: string): boolean {

@@ -41,12 +41,25 @@ export interface AgentDid {
 }
 
 /**
+ * Whether Castor can resolve a long-form did:prism made with this master key (65-byte
+ * uncompressed secp256k1). Its resolver rebuilds the point from x and y as numbers and fails
+ * when either coordinate starts with a zero byte (about 1 key in 128): such a DID would verify
+ * nothing, so the wallet draws its master key again.
+ */
+export function prismMasterKeyUsable(master: Uint8Array): boolean {
+  return master.length === 65 && master[1] !== 0 && master[33] !== 0;
+}
+
+/**
  * Makes a long-form did:prism from public keys only (the keystore keeps the secrets).
  * `master` is an uncompressed secp256k1 point (65 bytes: Castor's long-form resolver fails on the compressed form); `issuing` and `authentication` raw Ed25519 keys.
  */
 export async function createOrganizationDid(keys: { master: Uint8Array; issuing: Uint8Array; authentication: Uint8Array }): Promise<OrganizationDid> {
   if (keys.master.length !== 65 || keys.issuing.length !== 32 || keys.authentication.length !== 32) {
     throw new MurmurError('E_INPUT', 'organization DID: master is a 65-byte uncompressed secp256k1 key, issuing and authentication 32-byte Ed25519 keys');
+  }
+  if (!prismMasterKeyUsable(keys.master)) {
+    throw new MurmurError('E_INPUT', 'organization DID: the master key has a coordinate starting with a zero byte, which Castor cannot resolve; draw another');
   }
   const did = (
     await castor().createPrismDID(new Secp256k1PublicKey(keys.master), [], [new Ed25519PublicKey(keys.authentication)], [new Ed25519PublicKey(keys.issuing)])

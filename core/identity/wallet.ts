@@ -7,7 +7,7 @@ import type { ScryptCost, SealedKeystore } from '../crypto/keystore.js';
 import { Keystore } from '../crypto/keystore.js';
 import type { Signer } from '../crypto/signing.js';
 import type { AgentDid, OrganizationDid } from './dids.js';
-import { createAgentDid, createOrganizationDid, ed25519KeyOf, resolveControllerDocument } from './dids.js';
+import { createAgentDid, createOrganizationDid, prismMasterKeyUsable, ed25519KeyOf, resolveControllerDocument } from './dids.js';
 
 /**
  * An organization's wallet: its keystore (secrets sealed at rest), its did:prism, its agents'
@@ -52,7 +52,7 @@ export class Wallet {
   /** Creates the organization's keys and long-form did:prism (once). */
   async createOrganization(random: Random = cryptoRandom): Promise<OrganizationIdentity> {
     if (this.organizationDid) throw new MurmurError('E_CONFLICT', 'wallet: the organization DID exists already');
-    const master = this.keystore.generate('org/master', 'secp256k1', random);
+    const master = this.keystore.generate('org/master', 'secp256k1', random, prismMasterKeyUsable);
     const issuing = this.keystore.generate('org/issuing', 'ed25519', random);
     const authentication = this.keystore.generate('org/authentication', 'ed25519', random);
     this.organizationDid = await createOrganizationDid({ master: master.publicKey, issuing: issuing.publicKey, authentication: authentication.publicKey });

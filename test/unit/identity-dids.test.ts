@@ -4,8 +4,9 @@ import { Apollo, Castor } from '@hyperledger/identus-sdk';
 import { didPeerAgreementKey, didPeerResolver, parseDidPeer2 } from '../../core/crypto/did-peer.js';
 import { chainResolvers, didKeyResolver } from '../../core/crypto/did-key.js';
 import { ed25519Verify } from '../../core/crypto/signing.js';
-import { LOCAL_PRISM_RESOLVER_ENDPOINT, ed25519KeyOf, resolveControllerDocument } from '../../core/identity/dids.js';
+import { LOCAL_PRISM_RESOLVER_ENDPOINT, createOrganizationDid, ed25519KeyOf, resolveControllerDocument } from '../../core/identity/dids.js';
 import { Wallet } from '../../core/identity/wallet.js';
+import { Keystore } from '../../core/crypto/keystore.js';
 import { seededRandom } from '../../core/common/random.js';
 import { utf8 } from '../../core/common/encoding.js';
 import { isMurmurError } from '../../core/common/errors.js';
@@ -61,4 +62,37 @@ test('a wallet seals and reopens with the same DIDs, and refuses a swapped agent
   sealed.agents.policy = sealed.agents.form;
   await assert.rejects(Wallet.open(sealed, 'long passphrase'), (e: unknown) => isMurmurError(e, 'E_CRYPTO') && /agent "policy" DID does not match/.test((e as Error).message));
   assert.notEqual(b.did, a.did);
+});
+
+// A secp256k1 secret whose public key's y coordinate starts with a zero byte: Castor's
+// long-form did:prism resolver cannot rebuild such a key (found by drawing keys at random).
+const ZERO_LEADING_Y = Buffer.from('e0bc3571fb8201e744909d21323f4be712262574af22ba364969ce55e0e1e849', 'hex');
+
+test('an organization DID always resolves: a master key Castor cannot rebuild is drawn again', async () => {
+  const fallback = seededRandom('prism-master');
+  let first = true;
+  const random = {
+    next: () => fallback.next(),
+    int: (n: number) => fallback.int(n),
+    bytes: (n: number) => {
+      if (first && n === 32) {
+        first = false;
+        return new Uint8Array(ZERO_LEADING_Y);
+      }
+      return fallback.bytes(n);
+    },
+  };
+  const wallet = Wallet.empty();
+  const org = await wallet.createOrganization(random);
+  assert.equal(first, false, 'the zero-leading key was offered first');
+  const doc = await resolveControllerDocument(org.did);
+  assert.ok(doc, 'the organization DID resolves');
+  assert.ok(ed25519KeyOf(doc, org.issuingKeyId));
+  // Made directly from that key, the DID is refused with the reason rather than left unresolvable.
+  const bad = Keystore.empty().generate('m', 'secp256k1', { ...random, bytes: () => new Uint8Array(ZERO_LEADING_Y) });
+  assert.equal(bad.publicKey[33], 0);
+  await assert.rejects(
+    createOrganizationDid({ master: bad.publicKey, issuing: new Uint8Array(32).fill(1), authentication: new Uint8Array(32).fill(2) }),
+    (e: unknown) => isMurmurError(e, 'E_INPUT') && /zero byte/.test((e as Error).message),
+  );
 });

@@ -6,7 +6,6 @@ import { cryptoRandom } from '../../../core/common/random.js';
 import { systemClock, type Clock } from '../../../core/common/clock.js';
 import type { ScryptCost } from '../../../core/crypto/keystore.js';
 import { charterToJson, credentialedCoalition, openOrg, sealOrg, type CredentialedOrg, type OrgWalletFile } from '../charter.js';
-import { MurmurError } from '../../../core/common/errors.js';
 import type { OrgSpec } from '../identity.js';
 import { REFERENCE_ORGS, STARTING_REPUTATION } from '../reference-coalition.js';
 import type { NodeConfig } from './config.js';
@@ -44,16 +43,9 @@ export const passphraseEnvOf = (org: string): string => `MURMUR_PASSPHRASE_${org
 export async function provisionCoalition(o: ProvisionOptions): Promise<Provisioned> {
   const specs = o.orgs ?? REFERENCE_ORGS;
   const random = o.random ?? cryptoRandom;
-  // Some freshly made wallets do not reopen (Wallet.open: "organization DID does not match its
-  // sealed keys", intermittent, core/identity); make the coalition again until every one does.
   const passphrases: Record<string, string> = Object.fromEntries(specs.map((s) => [s.id, o.passphrases?.[s.id] ?? randomBytes(18).toString('base64url')]));
-  let made = await credentialedCoalition(specs, { random, clock: o.clock ?? systemClock });
-  let sealed = await sealAll(made.orgs, passphrases, random, o.scryptCost);
-  for (let attempt = 0; attempt < 8 && !sealed; attempt++) {
-    made = await credentialedCoalition(specs, { random, clock: o.clock ?? systemClock });
-    sealed = await sealAll(made.orgs, passphrases, random, o.scryptCost);
-  }
-  if (!sealed) throw new MurmurError('E_CRYPTO', 'provisioning: wallets did not reopen after sealing');
+  const made = await credentialedCoalition(specs, { random, clock: o.clock ?? systemClock });
+  const sealed = await sealAll(made.orgs, passphrases, random, o.scryptCost);
   const genesis: Record<string, number> = {};
   for (const org of made.orgs) {
     for (const a of org.spec.agents) {
@@ -101,15 +93,12 @@ export async function provisionCoalition(o: ProvisionOptions): Promise<Provision
   return { charterPath, configs, env };
 }
 
-async function sealAll(orgs: CredentialedOrg[], passphrases: Record<string, string>, random: Random, cost?: ScryptCost): Promise<Record<string, OrgWalletFile> | undefined> {
+async function sealAll(orgs: CredentialedOrg[], passphrases: Record<string, string>, random: Random, cost?: ScryptCost): Promise<Record<string, OrgWalletFile>> {
   const out: Record<string, OrgWalletFile> = {};
   for (const org of orgs) {
     const file = await sealOrg(org, passphrases[org.spec.id]!, random, cost);
-    try {
-      await openOrg(file, org.spec, passphrases[org.spec.id]!);
-    } catch {
-      return undefined;
-    }
+    // A wallet that does not reopen would strand its organization: check before writing it.
+    await openOrg(file, org.spec, passphrases[org.spec.id]!);
     out[org.spec.id] = file;
   }
   return out;
