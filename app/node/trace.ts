@@ -56,6 +56,8 @@ function phaseOf(kind: string, c: CaseState | undefined, subtask: string | undef
     case 'ReputationUpdate':
     case 'Adjudication':
       return 'T6';
+    case 'CaseUpdate':
+      return 'T0';
     default:
       return undefined;
   }
@@ -138,6 +140,9 @@ export function traceLine(record: FoldRecord, entry: StoredEntry, state: Coaliti
     case 'Adjudication':
       text = `operator adjudicates the pended case: ${String(h.outcome).toUpperCase()} (${String(h.reasonCode)})`;
       break;
+    case 'CaseUpdate':
+      text = `resumes the pended case with new information: round ${String(h.round)} (${String(h.reasonCode)})`;
+      break;
     case 'ReputationUpdate': {
       const d = h.deltas as Record<string, number>;
       text = `reputation by Shapley: ${Object.entries(d).map(([k, v]) => `${name(k)} ${v >= 0 ? '+' : ''}${v}`).join(', ')}`;
@@ -156,7 +161,7 @@ export function traceLine(record: FoldRecord, entry: StoredEntry, state: Coaliti
 }
 
 function targetName(c: CaseState, id: string): string {
-  if (c.opened.id === id) return 'case';
+  if (c.opened.id === id || c.updates.some((u) => u.id === id)) return 'case';
   for (const s of c.subtasks.values()) if (s.artifact?.id === id) return s.id;
   return id.slice(0, 8);
 }

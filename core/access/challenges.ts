@@ -11,9 +11,12 @@ export function cardChallenge(seq: number): string {
   return `agent-card:${seq}`;
 }
 
-/** A claim's nonce: the committed plan, the subtask, and the claim it would succeed. */
+/**
+ * A claim's nonce: the committed plan, the subtask, and the claim it would succeed (in a later
+ * round of the case, the update that opened the round stands in for the first claim).
+ */
 export function claimChallenge(c: CaseState, s: Subtask): string {
-  return `${c.planCommitted?.id ?? 'uncommitted'}:${s.id}:${s.claim?.id ?? 'open'}`;
+  return `${c.planCommitted?.id ?? 'uncommitted'}:${s.id}:${s.claim?.id ?? c.updates.at(-1)?.id ?? 'open'}`;
 }
 
 /** An access request's nonce: the envelope and section it asks to read. */
@@ -29,7 +32,7 @@ export interface TargetInfo {
 }
 
 export function targetOf(c: CaseState, target: string, section: string): TargetInfo | undefined {
-  if (c.opened.id === target) {
+  if (c.opened.id === target || c.updates.some((u) => u.id === target)) {
     return { subtask: c.id, author: c.requester, readers: section === 'request' ? c.task.requestReaders : undefined };
   }
   for (const s of c.subtasks.values()) {

@@ -9,7 +9,7 @@ export const KINDS = {
   negotiation: ['Announce', 'Bid', 'Award'],
   failures: ['Wait', 'DeadlockResolved', 'LeaseExpired'],
   access: ['AccessRequest', 'KeyGrant'],
-  closing: ['DoneVote', 'Dissolved', 'ReputationUpdate', 'Adjudication'],
+  closing: ['DoneVote', 'Dissolved', 'ReputationUpdate', 'Adjudication', 'CaseUpdate'],
 } as const;
 
 export type Layer = keyof typeof KINDS;

@@ -90,6 +90,15 @@ export interface CaseState {
   requester: string;
   task: TaskAvailable;
   opened: EntryRef;
+  /**
+   * Rounds of the case: 0 is the first; each accepted CaseUpdate (new information on a pended
+   * case) opens the next, re-running every subtask with the same members and plan.
+   */
+  round: number;
+  /** The CaseUpdate entries, in order (each carries the round's `request` section). */
+  updates: EntryRef[];
+  /** What earlier rounds ended with (their outcome, human decision and scoring). */
+  history: RoundRecord[];
   convener?: string;
   invitation?: EntryRef;
   /** Every invitation of the case (a convener may replace invitees who never accepted). */
@@ -127,6 +136,24 @@ export interface CaseState {
     /** Key grants by the request they answer. */
     grants: Map<string, GrantRecord>;
   };
+}
+
+export interface RoundRecord {
+  round: number;
+  outcome?: CaseState['outcome'];
+  adjudication?: CaseState['adjudication'];
+  dissolved?: EntryRef;
+  reputation?: CaseState['reputation'];
+}
+
+/** The entry holding the current round's `request` section (the TaskAvailable or the latest CaseUpdate). */
+export function requestEntry(c: CaseState): EntryRef {
+  return c.updates.at(-1) ?? c.opened;
+}
+
+/** A key for "once per round" actions: the case id, suffixed from the second round on. */
+export function roundKey(c: Pick<CaseState, 'id' | 'round'>): string {
+  return c.round === 0 ? c.id : `${c.id}#${c.round}`;
 }
 
 export interface AccessRequestRecord {

@@ -158,6 +158,20 @@ export const AdjudicationSchema = z
   .strict();
 export type Adjudication = z.infer<typeof AdjudicationSchema>;
 
+/**
+ * The requester's new information on a case pended for it (e.g. a provider's Claim update
+ * with the missing lab result): it opens the next round of the same case. The header holds a
+ * coded reason and the round it opens; where the new data lives travels in a `request`
+ * section, like the case's first request.
+ */
+export const CaseUpdateSchema = z
+  .object({
+    reasonCode: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'reason codes are lower-case words joined by hyphens'),
+    round: z.number().int().min(1).max(64),
+  })
+  .strict();
+export type CaseUpdate = z.infer<typeof CaseUpdateSchema>;
+
 export const HEADER_SCHEMAS: Record<Kind, z.ZodType> = {
   TaskAvailable: TaskAvailableSchema,
   AgentCard: AgentCardEnvelopeSchema,
@@ -187,4 +201,5 @@ export const HEADER_SCHEMAS: Record<Kind, z.ZodType> = {
   Dissolved: DissolvedSchema,
   ReputationUpdate: ReputationUpdateSchema,
   Adjudication: AdjudicationSchema,
+  CaseUpdate: CaseUpdateSchema,
 };

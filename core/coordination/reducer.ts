@@ -10,7 +10,7 @@ import { beliefUpdate, vote } from './rules/consensus.js';
 import { deadlockResolved, leaseExpired, wait } from './rules/failures.js';
 import { HEADER_SCHEMAS } from './messages.js';
 import { accept, agentCard, invitation, taskAvailable } from './rules/bootstrap.js';
-import { adjudication, doneVote, dissolved, reputationUpdate } from './rules/closing.js';
+import { adjudication, caseUpdate, doneVote, dissolved, reputationUpdate } from './rules/closing.js';
 import { no, type ReducerConfig, type RuleContext } from './rules/context.js';
 import { artifact, checkpoint, claim, gap, gapEndorse, gapReject, heartbeat, release } from './rules/execution.js';
 import { announce, award, bid } from './rules/negotiation.js';
@@ -42,7 +42,7 @@ export const DEFAULT_REDUCER_CONFIG: ReducerConfig = {
 
 export type Rule = (ctx: RuleContext<never>) => Verdict;
 
-const AFTER_DISSOLUTION: readonly Kind[] = ['ReputationUpdate', 'DoneVote', 'AccessRequest', 'KeyGrant', 'Adjudication'];
+const AFTER_DISSOLUTION: readonly Kind[] = ['ReputationUpdate', 'DoneVote', 'AccessRequest', 'KeyGrant', 'Adjudication', 'CaseUpdate'];
 
 /** Kinds whose rules are not in this layer yet are accepted as records with no effect. */
 const RULES: Partial<Record<Kind, Rule>> = {
@@ -72,6 +72,7 @@ const RULES: Partial<Record<Kind, Rule>> = {
   Dissolved: dissolved as Rule,
   ReputationUpdate: reputationUpdate as Rule,
   Adjudication: adjudication as Rule,
+  CaseUpdate: caseUpdate as Rule,
 };
 
 /** The coordination layer's rules as the board fold's reducer: pure, deterministic, no I/O. */

@@ -10,6 +10,7 @@ import { coalitionReducer, type ReducerConfig } from '../../core/coordination/re
 import { convenerRanking } from '../../core/coordination/roles.js';
 import { deadlocks } from '../../core/coordination/rules/failures.js';
 import { depsSatisfied, sectionsDigest } from '../../core/coordination/rules/execution.js';
+import { reputationDeltas } from '../../core/coordination/reputation.js';
 import { testSigner } from '../support/keys.js';
 
 type Signer = ReturnType<typeof testSigner>;
@@ -204,4 +205,64 @@ test('convener rotation: the first-ranked agent may convene at once, the next on
   b.clock.advance(10_000);
   assert.equal((await b.post(second, invite(second))).status, 'accepted');
   void first;
+});
+
+/** Runs the committed plan to its end with `outcome` on s-a, dissolves and scores the round. */
+async function finishRound(b: TestBoard, outcome: 'approved' | 'pended'): Promise<void> {
+  for (const [s, id] of [[A, 's-a'], [C, 's-c'], [B, 's-b']] as const) {
+    assert.equal((await b.post(s, { ...claim(), subtask: id })).status, 'accepted', `claim ${id}`);
+    const header = { digest: sectionsDigest([]), ...(id === 's-a' ? { outcome } : {}) };
+    assert.equal((await b.post(s, { case: 'case-1', subtask: id, kind: 'Artifact', header, sections: [] })).status, 'accepted', `artifact ${id}`);
+  }
+  for (const s of [A, B, C]) await b.post(s, { case: 'case-1', kind: 'DoneVote', header: {}, sections: [] });
+  assert.equal((await b.post(A, { case: 'case-1', kind: 'Dissolved', header: { votes: 3, members: 3 }, sections: [] })).status, 'accepted');
+  const { deltas, values } = reputationDeltas(b.case);
+  assert.equal((await b.post(A, { case: 'case-1', kind: 'ReputationUpdate', header: { method: 'shapley', deltas, values }, sections: [] })).status, 'accepted');
+}
+
+const update = (round: number, sections: Draft['sections'] = [{ name: 'request', readers: [], plaintext: { claim: 'Claim/2' } }]): Draft => ({
+  case: 'case-1',
+  kind: 'CaseUpdate',
+  header: { reasonCode: 'information-received', round },
+  sections,
+});
+
+test('new information on a pended case opens its next round: same members and plan, every subtask again, the first round kept', async () => {
+  const b = await executing();
+  assert.equal((await b.post(A, { ...claim(), subtask: 's-a' })).status, 'accepted');
+  assert.match((await b.post(A, update(1))).reason!, /only a pended case/, 'not before the case has an outcome');
+  const pended = await executing();
+  await finishRound(pended, 'pended');
+  assert.match((await pended.post(B, update(1))).reason!, /requesting organization/);
+  assert.match((await pended.post(A, update(2))).reason!, /next round is 1/);
+  assert.match((await pended.post(A, update(1, []))).reason!, /section named request/);
+  assert.match((await pended.post(A, update(1, [{ name: 'request', readers: ['alpha'], plaintext: {} }]))).reason!, /other readers/);
+  const opened = await pended.post(A, update(1));
+  assert.equal(opened.status, 'accepted');
+  const c = pended.case;
+  assert.equal(c.status, 'executing');
+  assert.equal(c.round, 1);
+  assert.equal(c.outcome, undefined);
+  assert.deepEqual([...c.subtasks.values()].map((s) => s.artifact), [undefined, undefined, undefined]);
+  assert.deepEqual(c.history.map((h) => [h.round, h.outcome?.value]), [[0, 'pended']]);
+  assert.equal(c.members.size, 3);
+  assert.match((await pended.post(A, update(2))).reason!, /only a pended case/, 'a running round takes no update');
+  await finishRound(pended, 'approved');
+  assert.equal(pended.case.outcome?.value, 'approved');
+  assert.equal(pended.case.status, 'dissolved');
+  assert.match((await pended.post(A, update(2))).reason!, /this one is approved/);
+});
+
+test('a round still closing, or a pended case the payer decided for good, takes no new information', async () => {
+  const b = await executing();
+  for (const [s, id] of [[A, 's-a'], [C, 's-c'], [B, 's-b']] as const) {
+    await b.post(s, { ...claim(), subtask: id });
+    await b.post(s, { case: 'case-1', subtask: id, kind: 'Artifact', header: { digest: sectionsDigest([]), ...(id === 's-a' ? { outcome: 'pended' as const } : {}) }, sections: [] });
+  }
+  assert.equal(b.case.status, 'closing');
+  assert.match((await b.post(A, update(1))).reason!, /still running/);
+  const decided = await executing();
+  await finishRound(decided, 'pended');
+  assert.equal((await decided.post(A, { case: 'case-1', kind: 'Adjudication', header: { outcome: 'denied', reasonCode: 'clinical-review' }, sections: [] })).status, 'accepted');
+  assert.match((await decided.post(A, update(1))).reason!, /was denied by the payer/);
 });

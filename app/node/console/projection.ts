@@ -305,6 +305,8 @@ function describe(record: FoldRecord, header: Record<string, unknown>): string {
       return `publishes its agent card${header.role ? ` (${String(header.role)})` : ''}`;
     case 'Adjudication':
       return `adjudicates: ${String(header.outcome ?? '?').toUpperCase()} (${String(header.reasonCode ?? '')})`;
+    case 'CaseUpdate':
+      return `resumes the pended case: round ${String(header.round ?? '?')} (${String(header.reasonCode ?? '')})`;
     case 'Heartbeat':
       return 'heartbeat';
     default:

@@ -3,7 +3,7 @@ import type { StoredEntry } from '../../board/store.js';
 import type { Clock } from '../../common/clock.js';
 import { errorMessage } from '../../common/errors.js';
 import type { Logger } from '../../common/log.js';
-import type { CaseState, CoalitionState, Subtask } from '../../coordination/case-state.js';
+import { requestEntry, roundKey, type CaseState, type CoalitionState, type Subtask } from '../../coordination/case-state.js';
 import { bidScore } from '../../coordination/contract-net.js';
 import type { AgentCard } from '../../coordination/messages.js';
 import { reputationDeltas } from '../../coordination/reputation.js';
@@ -185,7 +185,7 @@ export class CoalitionAgent {
     for (const s of c.subtasks.values()) {
       if (!this.o.card.skills.some((k) => k.id === s.skill) || s.artifact || leaseActive(s, boardTime)) continue;
       if (!orphaned({ state: this.state, case: c, config: this.o.replica.config }, s, this.o.clock.now()) || !this.claimReady(c, s)) continue;
-      await this.once(`${c.id}:claim:${s.id}:${s.claims ?? 0}`, () => this.postClaim(c, s));
+      await this.once(`${roundKey(c)}:claim:${s.id}:${s.claims ?? 0}`, () => this.postClaim(c, s));
     }
   }
 
@@ -220,10 +220,10 @@ export class CoalitionAgent {
   /** Whether this agent's claim round on a free subtask has opened (backoff, routing). */
   private claimReady(c: CaseState, s: Subtask): boolean {
     if (!this.o.claimDelay) return true;
-    const round = `${c.id}:${s.id}:${s.claims ?? 0}`;
+    const round = `${roundKey(c)}:${s.id}:${s.claims ?? 0}`;
     let due = this.claimDue.get(round);
     if (due === undefined) {
-      const lost = this.claimRounds.get(`${c.id}:${s.id}`) ?? 0;
+      const lost = this.claimRounds.get(`${roundKey(c)}:${s.id}`) ?? 0;
       due = this.o.clock.now() + this.o.claimDelay(s.skill, lost);
       this.claimDue.set(round, due);
     }
@@ -247,22 +247,22 @@ export class CoalitionAgent {
       for (const d of ordered.slice(0, Math.max(0, perSkill - own))) invitees.add(d);
     }
     if (invitees.size === 0) return;
-    await this.once(`${c.id}:invite`, () => this.post({ case: c.id, kind: 'Invitation', header: { invitees: [...invitees].sort() }, sections: [] }));
+    await this.once(`${roundKey(c)}:invite`, () => this.post({ case: c.id, kind: 'Invitation', header: { invitees: [...invitees].sort() }, sections: [] }));
   }
 
   private async join(c: CaseState): Promise<void> {
     if (c.status !== 'convening' || !c.invitees.includes(this.did) || c.members.has(this.did)) return;
-    await this.once(`${c.id}:accept`, () => this.post({ case: c.id, kind: 'Accept', header: { invitation: c.invitation!.id }, sections: [] }));
+    await this.once(`${roundKey(c)}:accept`, () => this.post({ case: c.id, kind: 'Accept', header: { invitation: c.invitation!.id }, sections: [] }));
   }
 
   private async plan(c: CaseState): Promise<void> {
     if (!c.members.has(this.did)) return;
     if (c.status === 'planning' && !c.proposals.has(this.did)) {
       const proposal = this.o.profile.propose(c.task);
-      if (proposal) await this.once(`${c.id}:propose`, () => this.post({ case: c.id, kind: 'Proposal', header: proposal, sections: [] }));
+      if (proposal) await this.once(`${roundKey(c)}:propose`, () => this.post({ case: c.id, kind: 'Proposal', header: proposal, sections: [] }));
     }
     if (c.plan && !c.planCommitted && !c.planSigners.includes(this.did)) {
-      await this.once(`${c.id}:plan-commit`, () => this.post({ case: c.id, kind: 'PlanCommit', header: { planHash: c.plan!.hash }, sections: [] }));
+      await this.once(`${roundKey(c)}:plan-commit`, () => this.post({ case: c.id, kind: 'PlanCommit', header: { planHash: c.plan!.hash }, sections: [] }));
     }
   }
 
@@ -275,12 +275,12 @@ export class CoalitionAgent {
       // Stigmergy: claim what matches and whose inputs exist (a claim is not a queue ticket).
       const free = !s.artifact && !leaseActive(s, boardTime) && depsSatisfied(c, s, boardTime, this.o.replica.config.gapDecay) && this.mayClaimAgain(c, s);
       if (mine && free && this.claimReady(c, s)) {
-        const round = `${c.id}:claim:${s.id}:${s.claims ?? 0}`;
-        if (!this.taken.has(round)) this.claimRounds.set(`${c.id}:${s.id}`, (this.claimRounds.get(`${c.id}:${s.id}`) ?? 0) + 1);
+        const round = `${roundKey(c)}:claim:${s.id}:${s.claims ?? 0}`;
+        if (!this.taken.has(round)) this.claimRounds.set(`${roundKey(c)}:${s.id}`, (this.claimRounds.get(`${roundKey(c)}:${s.id}`) ?? 0) + 1);
         await this.once(round, () => this.postClaim(c, s));
       }
       if (s.claimant === this.did && !s.artifact && s.claim && depsSatisfied(c, s, boardTime, this.o.replica.config.gapDecay)) {
-        void this.once(`${c.id}:work:${s.id}:${s.claim.id}`, () => this.work(c, s));
+        void this.once(`${roundKey(c)}:work:${s.id}:${s.claim.id}`, () => this.work(c, s));
       }
     }
   }
@@ -318,6 +318,8 @@ export class CoalitionAgent {
   private async deliver(c: CaseState, s: Subtask, result: WorkResult): Promise<void> {
     for (const [i, g] of (result.gaps ?? []).entries()) {
       const gapId = `gap-${s.id}-${i + 1}`;
+      // A later round of the case finds the same gap again: it was settled the first time.
+      if (c.gaps.has(gapId)) continue;
       const suggested = this.suggestPeer(g.skill);
       await this.post({
         case: c.id,
@@ -363,7 +365,7 @@ export class CoalitionAgent {
         const suggestedIn = g.suggested !== undefined && g.bids.some((b) => b.author === g.suggested);
         if (windowClosed || allIn || suggestedIn) {
           const best = [...g.bids].sort((a, b) => b.score - a.score || a.index - b.index)[0]!;
-          await this.once(`${c.id}:award:${g.id}:${g.bids.length}:${g.endorsements.length}`, () =>
+          await this.once(`${roundKey(c)}:award:${g.id}:${g.bids.length}:${g.endorsements.length}`, () =>
             this.post({
               case: c.id,
               kind: 'Award',
@@ -382,7 +384,7 @@ export class CoalitionAgent {
       if (g.author !== this.did && this.o.card.skills.some((k) => k.id === g.skill) && !g.bids.some((b) => b.author === this.did)) {
         const offer = this.o.profile.bid?.({ skill: g.skill, reasonCode: g.reasonCode });
         if (offer) {
-          await this.once(`${c.id}:bid:${g.id}`, () =>
+          await this.once(`${roundKey(c)}:bid:${g.id}`, () =>
             this.post({
               case: c.id,
               kind: 'Bid',
@@ -398,10 +400,10 @@ export class CoalitionAgent {
   private async close(c: CaseState): Promise<void> {
     if (c.status !== 'closing' || !c.members.has(this.did)) return;
     if (!c.doneVotes.includes(this.did)) {
-      await this.once(`${c.id}:done`, () => this.post({ case: c.id, kind: 'DoneVote', header: {}, sections: [] }));
+      await this.once(`${roundKey(c)}:done`, () => this.post({ case: c.id, kind: 'DoneVote', header: {}, sections: [] }));
     }
     if (c.convener === this.did && doneQuorumMet(this.state, this.o.replica.config, c, this.o.clock.now())) {
-      await this.once(`${c.id}:dissolve:${c.doneVotes.length}`, () =>
+      await this.once(`${roundKey(c)}:dissolve:${c.doneVotes.length}`, () =>
         this.post({ case: c.id, kind: 'Dissolved', header: { votes: c.doneVotes.length, members: c.members.size }, sections: [] }),
       );
     }
@@ -410,7 +412,7 @@ export class CoalitionAgent {
   private async afterDissolution(c: CaseState): Promise<void> {
     if (c.convener !== this.did || c.reputation) return;
     // Shapley is computed once, inside the action, not on every step.
-    await this.once(`${c.id}:reputation`, () => {
+    await this.once(`${roundKey(c)}:reputation`, () => {
       const { deltas, values } = reputationDeltas(c);
       return this.post({ case: c.id, kind: 'ReputationUpdate', header: { method: 'shapley', deltas, values }, sections: [] });
     });
@@ -431,7 +433,8 @@ export class CoalitionAgent {
   }
 
   private async caseRef(c: CaseState): Promise<CaseDataRef> {
-    return (await this.readEntry(this.o.replica.entry(c.opened.id)!, 'request')) as CaseDataRef;
+    // The current round's request: the case's first, or the latest update's new information.
+    return (await this.readEntry(this.o.replica.entry(requestEntry(c).id)!, 'request')) as CaseDataRef;
   }
 
   private async readArtifact(c: CaseState, subtask: string, section: string): Promise<unknown> {

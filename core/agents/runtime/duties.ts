@@ -1,5 +1,5 @@
 import type { StoredEntry } from '../../board/store.js';
-import type { CaseState, CoalitionState, GapState, Subtask } from '../../coordination/case-state.js';
+import { roundKey, type CaseState, type CoalitionState, type GapState, type Subtask } from '../../coordination/case-state.js';
 import type { AgentCard } from '../../coordination/messages.js';
 import type { ReducerConfig } from '../../coordination/reducer.js';
 import { reputationDeltas } from '../../coordination/reputation.js';
@@ -62,7 +62,7 @@ export async function performDuties(d: DutyContext, c: CaseState): Promise<void>
 function beat(d: DutyContext, c: CaseState, s: Subtask): Promise<void> | undefined {
   if (s.claimant !== d.did || s.artifact || !leaseActive(s, d.now)) return;
   if (d.now < s.leaseUntil! - d.leaseMs / 2) return;
-  return d.once(`${c.id}:beat:${s.id}:${s.leaseUntil}`, () => d.post({ case: c.id, subtask: s.id, kind: 'Heartbeat', header: {}, sections: [] }));
+  return d.once(`${roundKey(c)}:beat:${s.id}:${s.leaseUntil}`, () => d.post({ case: c.id, subtask: s.id, kind: 'Heartbeat', header: {}, sections: [] }));
 }
 
 /**
@@ -78,7 +78,7 @@ function revoke(d: DutyContext, c: CaseState, s: Subtask): Promise<void> | undef
     .sort((a, b) => (a.h < b.h ? -1 : 1))
     .findIndex((x) => x.m === d.did);
   if (rank < 0 || !revocationCause(s, d.now - rank * REVOKE_STAGGER_MS, d.config)) return;
-  return d.once(`${c.id}:revoke:${s.id}:${s.claim.id}`, () =>
+  return d.once(`${roundKey(c)}:revoke:${s.id}:${s.claim.id}`, () =>
     d.post({ case: c.id, subtask: s.id, kind: 'LeaseExpired', header: { claimant: s.claimant! }, sections: [] }),
   );
 }
@@ -88,7 +88,7 @@ function declareWait(d: DutyContext, c: CaseState, s: Subtask): Promise<void> | 
   if (d.now < s.claim.at + d.waitAfterMs) return;
   const on = s.deps.filter((x) => !c.subtasks.get(x)?.artifact).sort();
   if (on.length === 0) return;
-  return d.once(`${c.id}:wait:${s.id}:${s.claim.id}:${on.join(',')}`, () => d.post({ case: c.id, kind: 'Wait', header: { on }, sections: [] }));
+  return d.once(`${roundKey(c)}:wait:${s.id}:${s.claim.id}:${on.join(',')}`, () => d.post({ case: c.id, kind: 'Wait', header: { on }, sections: [] }));
 }
 
 /** Members of a cycle break it; the fold accepts only the lowest-reputation agent as yielder. */
@@ -96,7 +96,7 @@ async function breakDeadlocks(d: DutyContext, c: CaseState): Promise<void> {
   for (const cycle of deadlocks(c, d.now)) {
     if (!cycle.includes(d.did)) continue;
     const yielded = yielder(cycle, d.reputation);
-    await d.once(`${c.id}:deadlock:${cycle.join(',')}:${c.deadlocks.length}`, () =>
+    await d.once(`${roundKey(c)}:deadlock:${cycle.join(',')}:${c.deadlocks.length}`, () =>
       d.post({ case: c.id, kind: 'DeadlockResolved', header: { cycle, yielded }, sections: [] }),
     );
   }
@@ -108,20 +108,20 @@ function judgeGap(d: DutyContext, c: CaseState, g: GapState): Promise<void> | un
   const verdict = d.validateGap(g, c);
   if (!verdict) return;
   const kind = verdict === 'endorse' ? 'GapEndorse' : 'GapReject';
-  return d.once(`${c.id}:judge:${g.id}`, () => d.post({ case: c.id, kind, header: { gap: g.id }, sections: [] }));
+  return d.once(`${roundKey(c)}:judge:${g.id}`, () => d.post({ case: c.id, kind, header: { gap: g.id }, sections: [] }));
 }
 
 function closeProposals(d: DutyContext, c: CaseState): Promise<void> | undefined {
   if (c.plan || !c.planningSince || !c.proposals.has(d.did)) return;
   if (d.now < c.planningSince.at + d.config.proposalWindowMs) return;
-  return d.once(`${c.id}:close-proposals`, () => d.post({ case: c.id, kind: 'Vote', header: { topic: CLOSE_PROPOSALS, choice: 'yes' }, sections: [] }));
+  return d.once(`${roundKey(c)}:close-proposals`, () => d.post({ case: c.id, kind: 'Vote', header: { topic: CLOSE_PROPOSALS, choice: 'yes' }, sections: [] }));
 }
 
 /** A signer of a plan stuck below quorum asks for a recount among present members. */
 function recountPlan(d: DutyContext, c: CaseState): Promise<void> | undefined {
   if (!c.plan || c.planCommitted || !c.planSigners.includes(d.did) || !c.planningSince) return;
   if (d.now < c.planningSince.at + d.config.absentAfterMs) return;
-  return d.once(`${c.id}:recount:${c.plan.hash}`, () => d.post({ case: c.id, kind: 'Vote', header: { topic: COMMIT_PLAN, choice: c.plan!.hash }, sections: [] }));
+  return d.once(`${roundKey(c)}:recount:${c.plan.hash}`, () => d.post({ case: c.id, kind: 'Vote', header: { topic: COMMIT_PLAN, choice: c.plan!.hash }, sections: [] }));
 }
 
 /** The convener (or, after a second window, any member) replaces invitees that never accepted. */
@@ -142,7 +142,7 @@ function reinvite(d: DutyContext, c: CaseState): Promise<void> | undefined {
     if (pick) replacements.add(pick.card.did);
   }
   if (replacements.size === 0) return;
-  return d.once(`${c.id}:reinvite:${c.invitation.id}`, () =>
+  return d.once(`${roundKey(c)}:reinvite:${c.invitation.id}`, () =>
     d.post({ case: c.id, kind: 'Invitation', header: { invitees: [...replacements].sort() }, sections: [] }),
   );
 }
@@ -151,7 +151,7 @@ function dissolveFallback(d: DutyContext, c: CaseState): Promise<void> | undefin
   if (c.convener === d.did) return;
   if (!doneQuorumMet(d.state, d.config, c, d.now)) return;
   if (d.now < (c.closingSince?.at ?? 0) + d.takeoverMs) return;
-  return d.once(`${c.id}:dissolve-fallback:${c.doneVotes.length}`, () =>
+  return d.once(`${roundKey(c)}:dissolve-fallback:${c.doneVotes.length}`, () =>
     d.post({ case: c.id, kind: 'Dissolved', header: { votes: c.doneVotes.length, members: c.members.size }, sections: [] }),
   );
 }
@@ -159,7 +159,7 @@ function dissolveFallback(d: DutyContext, c: CaseState): Promise<void> | undefin
 function scoreFallback(d: DutyContext, c: CaseState): Promise<void> | undefined {
   if (c.reputation || c.convener === d.did || !c.members.has(d.did) || !c.dissolved) return;
   if (d.now < c.dissolved.at + d.takeoverMs) return;
-  return d.once(`${c.id}:score-fallback`, () => {
+  return d.once(`${roundKey(c)}:score-fallback`, () => {
     const { deltas, values } = reputationDeltas(c);
     return d.post({ case: c.id, kind: 'ReputationUpdate', header: { method: 'shapley', deltas, values }, sections: [] });
   });

@@ -1,5 +1,5 @@
 import type { Verdict } from '../../board/fold.js';
-import type { Adjudication } from '../messages.js';
+import type { Adjudication, CaseUpdate } from '../messages.js';
 import { reputationDeltas } from '../reputation.js';
 import type { CaseState, CoalitionState } from '../case-state.js';
 import { no, ok, reputationOf, type ReducerConfig, type RuleContext } from './context.js';
@@ -78,5 +78,41 @@ export function adjudication(ctx: RuleContext<Adjudication>): Verdict {
   if (!org || org !== requesterOrg) return no('only an agent of the requesting organization adjudicates its case');
   if (c.adjudication && c.adjudication.outcome !== 'info-requested') return no(`the case is already ${c.adjudication.outcome}`);
   c.adjudication = { outcome: ctx.header.outcome, reasonCode: ctx.header.reasonCode, author: ctx.author, ref: ctx.ref };
+  return ok;
+}
+
+/**
+ * New information on a pended case opens its next round: only once the round has ended
+ * (dissolved and scored), only while no operator has decided it for good, only from the
+ * requesting organization, and only with a `request` section for the same readers as the
+ * first. The round re-runs every subtask with the same members and plan; what the earlier
+ * round ended with is kept in the case's history.
+ */
+export function caseUpdate(ctx: RuleContext<CaseUpdate>): Verdict {
+  const c = ctx.case!;
+  if (c.outcome?.value !== 'pended') return no(`only a pended case takes new information, and this one is ${c.outcome?.value ?? 'undecided'}`);
+  if (c.status !== 'dissolved' || !c.reputation) return no('the round is still running; new information opens the next round once it has ended');
+  if (c.adjudication && c.adjudication.outcome !== 'info-requested') return no(`the case was ${c.adjudication.outcome} by the payer`);
+  const org = ctx.state.cards.get(ctx.author)?.card.provider.did;
+  if (!org || org !== ctx.state.cards.get(c.requester)?.card.provider.did) return no('only an agent of the requesting organization updates its case');
+  if (ctx.header.round !== c.round + 1) return no(`the update opens round ${ctx.header.round}, but the next round is ${c.round + 1}`);
+  const request = ctx.entry.envelope.sections.find((s) => s.name === 'request');
+  if (!request) return no('a case update carries the new request in a section named request');
+  if ([...request.readers].sort().join() !== [...c.task.requestReaders].sort().join()) return no('the update\'s request section names other readers than the case\'s request');
+  c.history.push({
+    round: c.round,
+    ...(c.outcome ? { outcome: c.outcome } : {}),
+    ...(c.adjudication ? { adjudication: c.adjudication } : {}),
+    ...(c.dissolved ? { dissolved: c.dissolved } : {}),
+    reputation: c.reputation,
+  });
+  c.round = ctx.header.round;
+  c.updates.push(ctx.ref);
+  c.status = 'executing';
+  c.doneVotes = [];
+  for (const key of ['outcome', 'adjudication', 'dissolved', 'closingSince', 'reputation'] as const) delete c[key];
+  for (const s of c.subtasks.values()) {
+    for (const key of ['claimant', 'claim', 'leaseUntil', 'leaseMs', 'artifact', 'checkpoint', 'released', 'revoked'] as const) delete s[key];
+  }
   return ok;
 }
