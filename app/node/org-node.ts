@@ -1,4 +1,3 @@
-import { checkEnvelope } from '../../core/board/envelope.js';
 import type { BoardStore } from '../../core/board/store.js';
 import type { Clock } from '../../core/common/clock.js';
 import { MurmurError } from '../../core/common/errors.js';
@@ -134,10 +133,13 @@ export class OrgNode {
   }
 
   async start(): Promise<void> {
-    this.replica.onRecord(() => this.wake());
     await this.replica.start();
     await this.caughtUp();
     this.resumeChains();
+    // Agents wake on records only from here: during the replay above they would act on a
+    // partial view (a case long closed looks open) and sign at the chain head that view had
+    // reached, a seq the board already holds (an equivocation).
+    this.replica.onRecord(() => this.wake());
     for (const a of this.agents) {
       if (!this.replica.state.cards.has(a.did)) await a.publishCard();
     }
@@ -160,17 +162,15 @@ export class OrgNode {
     }
   }
 
-  /** After a restart, each agent's chain continues from its last envelope on the board. */
+  /**
+   * Positions each agent's chain at its head in the fold (none: a new chain), once the fold
+   * holds the whole board; until then its poster signs nothing. The fold's head, not the
+   * highest authentic seq: an envelope the fold refused as skipping ahead holds no seq.
+   */
   private resumeChains(): void {
-    const last = new Map<string, { seq: number; id: string }>();
-    for (const r of this.replica.fold.records) {
-      const env = this.replica.entry(r.id)?.envelope;
-      if (!env || r.status === 'duplicate' || (last.get(env.author)?.seq ?? 0) >= env.seq) continue;
-      if (this.posters.some((p) => p.signer.keyId === env.author) && checkEnvelope(env, this.o.keys).ok) last.set(env.author, { seq: env.seq, id: env.id });
-    }
     for (const p of this.posters) {
-      const head = last.get(p.signer.keyId);
-      if (head) p.resume(head.seq, head.id);
+      const head = this.replica.fold.chainHead(p.signer.keyId);
+      p.resume(head?.seq ?? 0, head?.id ?? null);
     }
   }
 
@@ -198,6 +198,30 @@ export class OrgNode {
       sections: [{ name: 'request', readers: [...REQUEST_READERS].sort(), plaintext: ref }],
     });
     return caseId;
+  }
+
+  /**
+   * New information on a case this organization opened and the coalition pended for it: its
+   * intake agent posts the case's next round, with where the new data lives in a `request`
+   * section for the same readers as the first. The fold rejects it unless the case is pended,
+   * its round has ended and no operator decided it for good.
+   */
+  async updateCase(caseId: string, ref: CaseDataRef, reasonCode = 'information-received'): Promise<number> {
+    const c = this.replica.state.cases.get(caseId);
+    if (!c) throw new MurmurError('E_NOT_FOUND', `no case ${caseId} on this node's board`);
+    const intake = this.agents.find((a) => a.did === c.requester) ?? this.agents.find((a) => a.card.skills.some((s) => s.id === 'coverage-policy'));
+    if (!intake) throw new Error(`${this.o.spec.name} has no agent that takes requests`);
+    const round = c.round + 1;
+    const entry = await intake.postSealed(caseId, undefined, {
+      case: caseId,
+      kind: 'CaseUpdate',
+      header: { reasonCode, round },
+      sections: [{ name: 'request', readers: [...c.task.requestReaders].sort(), plaintext: ref }],
+    });
+    await this.replica.catchUp();
+    const verdict = this.replica.fold.records.find((r) => r.id === entry.envelope.id);
+    if (verdict && verdict.status !== 'accepted') throw new MurmurError('E_INPUT', `the board refused the case update: ${verdict.reason ?? verdict.status}`);
+    return round;
   }
 
   /**

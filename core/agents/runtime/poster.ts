@@ -1,6 +1,7 @@
 import type { BoardStore, StoredEntry } from '../../board/store.js';
 import { signEnvelope, type EnvelopeBody } from '../../board/envelope.js';
 import type { Clock } from '../../common/clock.js';
+import { MurmurError } from '../../common/errors.js';
 import type { Signer } from '../../crypto/signing.js';
 
 export type Draft = Omit<EnvelopeBody, 'v' | 'author' | 'seq' | 'prev' | 'at'>;
@@ -15,19 +16,30 @@ export class ChainedPoster {
   private seq = 0;
   private prev: string | null = null;
   private queue: Promise<unknown> = Promise.resolve();
+  /** Whether the chain's position is known; see `knownHead`. */
+  private positioned: boolean;
 
   constructor(
     readonly signer: Signer,
     private readonly store: BoardStore,
     private readonly clock: Clock,
-    /** The author's chain head as the node's fold knows it: a restarted node never reuses a seq. */
+    /**
+     * The author's chain head as the node's fold knows it, for a chain that may already be on
+     * the board (a restarted node). Such a poster signs nothing until `resume` positions it
+     * from a fold that holds the whole board: a head read from a partial fold is stale, and
+     * signing after it reuses a seq the board holds (an equivocation). After that, a head the
+     * fold learns later (e.g. an append of the previous incarnation that landed late) wins.
+     */
     private readonly knownHead?: () => { seq: number; id: string } | undefined,
-  ) {}
+  ) {
+    this.positioned = !knownHead;
+  }
 
-  /** Resumes an existing chain (after a restart) from the author's last envelope. */
+  /** Positions the chain at the author's last envelope on the board (0 and null: none yet). */
   resume(seq: number, prev: string | null): void {
     this.seq = seq;
     this.prev = prev;
+    this.positioned = true;
   }
 
   /**
@@ -36,6 +48,7 @@ export class ChainedPoster {
    */
   post(draft: Draft | DraftBuilder): Promise<StoredEntry> {
     const next = this.queue.then(async () => {
+      if (!this.positioned) throw new MurmurError('E_CONFLICT', 'this chain may already be on the board: resume it from a caught-up fold before posting');
       const known = this.knownHead?.();
       if (known && known.seq > this.seq) this.resume(known.seq, known.id);
       const body = typeof draft === 'function' ? await draft(this.seq + 1) : draft;
