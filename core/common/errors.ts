@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'E_CONFLICT'
   | 'E_SIGNATURE'
   | 'E_CRYPTO'
+  | 'E_AUTH' // an authorization server refused us, or a request lacked valid credentials
   | 'E_FHIR'
   | 'E_STORE'
   | 'E_TIMEOUT'

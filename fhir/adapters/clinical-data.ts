@@ -4,7 +4,7 @@ import { resourceTypesFor, selectElements } from '../../core/agents/clinical/ele
 import type { DataElement, FhirResource } from '../../core/agents/clinical/types.js';
 import type { CaseDataRef, ClinicalDataPort } from '../../core/agents/ports.js';
 import { MurmurError } from '../../core/common/errors.js';
-import { asResource, fhirCallError, fhirClient } from './fhir-client.js';
+import { asResource, fhirCallError, fhirClient, withAuthRetry } from './fhir-client.js';
 import type { FhirClientOptions } from './fhir-client.js';
 
 export interface FhirClinicalDataOptions extends FhirClientOptions {
@@ -28,7 +28,7 @@ export class FhirClinicalData implements ClinicalDataPort {
   private readonly client: Client;
   private readonly baseUrl: string;
 
-  constructor(opts: FhirClinicalDataOptions) {
+  constructor(private readonly opts: FhirClinicalDataOptions) {
     this.baseUrl = trimSlash(opts.baseUrl);
     this.client = fhirClient(this.baseUrl, opts);
   }
@@ -67,7 +67,7 @@ export class FhirClinicalData implements ClinicalDataPort {
 
   private async read<T extends Resource>(resourceType: T['resourceType'], id: string): Promise<T> {
     try {
-      return asResource<T>(await this.client.read({ resourceType, id }));
+      return asResource<T>(await withAuthRetry(this.opts, () => this.client.read({ resourceType, id })));
     } catch (e) {
       throw fhirCallError(`Reading ${resourceType}/${id}`, e);
     }
@@ -76,7 +76,9 @@ export class FhirClinicalData implements ClinicalDataPort {
   private async search(resourceType: string, subject: string): Promise<Resource[]> {
     let bundle: Bundle;
     try {
-      bundle = asResource<Bundle>(await this.client.search({ resourceType, searchParams: { subject, _count: PAGE } }));
+      bundle = asResource<Bundle>(
+        await withAuthRetry(this.opts, () => this.client.search({ resourceType, searchParams: { subject, _count: PAGE } })),
+      );
     } catch (e) {
       throw fhirCallError(`Searching ${resourceType} by subject`, e);
     }

@@ -2,19 +2,52 @@ import { Client } from 'fhir-kit-client';
 import type { OperationOutcome, Resource } from '@medplum/fhirtypes';
 import { MurmurError } from '../../core/common/errors.js';
 
+/** Access tokens on demand, e.g. SmartBackendAuth (fhir/smart). */
+export interface BearerTokenSource {
+  /** A current token; `forceRefresh` gets a new one after the server refused the last. */
+  token(opts?: { forceRefresh?: boolean }): Promise<string>;
+}
+
 export interface FhirClientOptions {
   /** Sent as `Authorization: Bearer …`; never logged. */
   bearerToken?: string;
+  /** A fresh bearer per request (SMART backend services); takes the place of bearerToken. */
+  auth?: BearerTokenSource;
   /** Signs each outgoing request (e.g. a DPoP or HTTP-signature header). */
-  requestSigner?: (url: string, init: RequestInit) => void;
+  requestSigner?: (url: string, init: RequestInit) => void | Promise<void>;
 }
 
 export function fhirClient(baseUrl: string, opts: FhirClientOptions = {}): Client {
+  const { auth, requestSigner } = opts;
+  // fhir-kit-client 2.0.3 awaits its requestSigner just before each fetch (its ClientConfig
+  // type says void, the code awaits), which is the one per-request hook it has: the token is
+  // set there, then any other signer runs so that it covers the Authorization header too.
+  const signer = auth
+    ? async (url: string, init: RequestInit): Promise<void> => {
+        (init.headers as Headers).set('authorization', `Bearer ${await auth.token()}`);
+        await requestSigner?.(url, init);
+      }
+    : requestSigner;
   return new Client({
     baseUrl,
-    ...(opts.bearerToken ? { bearerToken: opts.bearerToken } : {}),
-    ...(opts.requestSigner ? { requestSigner: opts.requestSigner } : {}),
+    ...(opts.bearerToken && !auth ? { bearerToken: opts.bearerToken } : {}),
+    ...(signer ? { requestSigner: signer } : {}),
   });
+}
+
+/**
+ * Runs a call made with fhirClient(…, opts); when `opts.auth` is set and the server answers
+ * 401 (token expired or revoked early), gets a new token and tries once more. A 401 means the
+ * server did nothing, so repeating a write is safe.
+ */
+export async function withAuthRetry<T>(opts: FhirClientOptions, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (e) {
+    if (!opts.auth || (e as { response?: { status?: number } }).response?.status !== 401) throw e;
+    await opts.auth.token({ forceRefresh: true });
+    return call();
+  }
 }
 
 /**

@@ -3,7 +3,7 @@ import type { Bundle, BundleEntry, Resource } from '@medplum/fhirtypes';
 import type { CaseDataRef } from '../../core/agents/ports.js';
 import { MurmurError } from '../../core/common/errors.js';
 import type { PasRequest } from '../pas/request.js';
-import { asResource, fhirCallError, fhirClient } from './fhir-client.js';
+import { asResource, fhirCallError, fhirClient, withAuthRetry } from './fhir-client.js';
 import type { FhirClientOptions } from './fhir-client.js';
 
 export interface IntakeOptions extends FhirClientOptions {
@@ -51,7 +51,8 @@ export async function storeRequestBundle(baseUrl: string, request: PasRequest, o
 
   let response: Bundle;
   try {
-    response = asResource<Bundle>(await fhirClient(baseUrl, opts).transaction({ body: transaction as never }));
+    const client = fhirClient(baseUrl, opts);
+    response = asResource<Bundle>(await withAuthRetry(opts, () => client.transaction({ body: transaction as never })));
   } catch (e) {
     throw fhirCallError('Storing the PAS request Bundle as a transaction', e);
   }

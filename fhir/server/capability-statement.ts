@@ -18,7 +18,7 @@ const RESOURCE_INTERACTIONS = [
  * what the engine lacks: _include, chaining, composite parameters, paging links, $everything,
  * $validate and compartment search. Bare ids in reference parameters are normalised to Type/id.
  */
-export function capabilityStatement(baseUrl: string, date: string): CapabilityStatement {
+export function capabilityStatement(baseUrl: string, date: string, smart?: { tokenUrl: string }): CapabilityStatement {
   loadFhirDefinitions();
   return {
     resourceType: 'CapabilityStatement',
@@ -33,6 +33,8 @@ export function capabilityStatement(baseUrl: string, date: string): CapabilitySt
     rest: [
       {
         mode: 'server',
+        // SMART App Launch: clients learn from /metadata (public) that tokens are required and where to get one.
+        ...(smart ? { security: smartSecurity(smart.tokenUrl) } : {}),
         documentation:
           'Writes are validated against base R4 structure (not terminology bindings), journaled and fsynced before ' +
           'the answer; transactions are atomic. Search: no _include, chaining, composite parameters or paging links.',
@@ -49,5 +51,13 @@ export function capabilityStatement(baseUrl: string, date: string): CapabilitySt
         interaction: [{ code: 'transaction' }, { code: 'batch' }, { code: 'search-system' }],
       },
     ],
+  };
+}
+
+function smartSecurity(tokenUrl: string): NonNullable<CapabilityStatement['rest']>[number]['security'] {
+  return {
+    service: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/restful-security-service', code: 'SMART-on-FHIR' }] }],
+    extension: [{ url: 'http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris', extension: [{ url: 'token', valueUri: tokenUrl }] }],
+    description: 'SMART backend services (client_credentials with private_key_jwt); see .well-known/smart-configuration.',
   };
 }

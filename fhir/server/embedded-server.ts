@@ -10,6 +10,11 @@ import type { Clock } from '../../core/common/clock.js';
 import { systemClock } from '../../core/common/clock.js';
 import type { Logger } from '../../core/common/log.js';
 import { silentLogger } from '../../core/common/log.js';
+import type { Random } from '../../core/common/random.js';
+import { createSmartAuthServer } from '../smart/auth-server.js';
+import type { SmartAuthServer } from '../smart/auth-server.js';
+import type { SmartClientRegistry } from '../smart/client-registry.js';
+import { requiredAccess } from '../smart/required-access.js';
 import { capabilityStatement } from './capability-statement.js';
 import { loadFhirDefinitions } from './definitions.js';
 import { noJournal, openJournal, readJournal } from './journal.js';
@@ -28,8 +33,14 @@ export interface EmbeddedFhirServerOptions {
   /** Append-only JSON-lines journal; replayed at start. Without it the store is memory only. */
   journalPath?: string;
   logger?: Logger;
-  /** Used for the CapabilityStatement's date. */
+  /** Used for the CapabilityStatement's date, and for token expiry when `smart` is set. */
   clock?: Clock;
+  /**
+   * Require SMART backend services access tokens on every FHIR interaction (off unless set).
+   * The server then also serves `[base]/.well-known/smart-configuration` and its token endpoint
+   * at `[base]/auth/token`; `/metadata` stays public, as SMART requires.
+   */
+  smart?: { clients: SmartClientRegistry; tokenLifetimeS?: number; random?: Random };
 }
 
 export interface EmbeddedFhirServer {
@@ -37,6 +48,8 @@ export interface EmbeddedFhirServer {
   baseUrl: string;
   /** Resources replayed from the journal and how long startup took. */
   stats: { replayedWrites: number; startupMs: number };
+  /** Present when the server requires SMART tokens (option `smart`). */
+  smart?: SmartAuthServer;
   close(): Promise<void>;
 }
 
@@ -68,6 +81,7 @@ export async function startFhirServer(opts: EmbeddedFhirServerOptions = {}): Pro
   const queue = new SerialQueue();
   const startedAt = new Date(clock.now()).toISOString();
   let baseUrl = '';
+  let smart: SmartAuthServer | undefined;
 
   const execute = (request: FhirRequest, isWrite: boolean): Promise<FhirResponse> =>
     queue.run(async () => {
@@ -103,11 +117,21 @@ export async function startFhirServer(opts: EmbeddedFhirServerOptions = {}): Pro
     }
     const path = url.pathname.slice(BASE_PATH.length).replace(/^\/+|\/+$/g, '');
     if (method === 'GET' && path === 'metadata') {
-      return send(res, 200, capabilityStatement(baseUrl, startedAt));
+      return send(res, 200, capabilityStatement(baseUrl, startedAt, smart && { tokenUrl: smart.configuration.token_endpoint }));
     }
+    if (smart && path === '.well-known/smart-configuration' && method === 'GET') {
+      return sendJson(res, 200, smart.configuration);
+    }
+    if (smart && path === 'auth/token') return smart.tokenEndpoint.handle(req, res);
+    // The token is checked before the body is read, so that no one without one can make us read 32 MB.
+    const authorization = req.headers.authorization;
+    const tokenCheck = smart?.authorizer.authorize(authorization, []);
+    if (tokenCheck && !tokenCheck.ok) return send(res, tokenCheck.status, tokenCheck.outcome, tokenCheck.headers);
 
     const body = await readBody(req, method);
     if (!body.ok) return send(res, body.status, body.outcome);
+    const scopeCheck = smart?.authorizer.authorize(authorization, requiredAccess(method, path, body.value));
+    if (scopeCheck && !scopeCheck.ok) return send(res, scopeCheck.status, scopeCheck.outcome, scopeCheck.headers);
 
     const query = normalizeReferenceParams(method, path, url.searchParams);
     const search = query.toString();
@@ -157,6 +181,10 @@ export async function startFhirServer(opts: EmbeddedFhirServerOptions = {}): Pro
   });
   const { port } = server.address() as AddressInfo;
   baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}${BASE_PATH}`;
+  if (opts.smart) {
+    // Made once the port is known: client assertions must name the token URL as their aud.
+    smart = createSmartAuthServer({ ...opts.smart, tokenUrl: `${baseUrl}/auth/token`, clock, logger });
+  }
   const startupMs = Math.round(performance.now() - started);
   logger.log('info', 'fhir.server.started', { port, replayedWrites, startupMs, journaled: opts.journalPath !== undefined });
 
@@ -164,6 +192,7 @@ export async function startFhirServer(opts: EmbeddedFhirServerOptions = {}): Pro
   return {
     baseUrl,
     stats: { replayedWrites, startupMs },
+    ...(smart ? { smart } : {}),
     close: () =>
       (closing ??= (async () => {
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -179,5 +208,11 @@ export async function startFhirServer(opts: EmbeddedFhirServerOptions = {}): Pro
 function send(res: ServerResponse, status: number, body: Resource | OperationOutcome, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'Content-Type': FHIR_JSON, 'Content-Length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
   res.end(text);
 }
