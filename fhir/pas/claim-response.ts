@@ -3,7 +3,7 @@ import type { Bundle, Claim, ClaimResponse, ClaimResponseProcessNote, Extension,
 import type { CriterionResult, Decision, FhirResource } from '../../core/agents/clinical/types.js';
 import type { CaseDataRef, PasFormPort } from '../../core/agents/ports.js';
 import { MurmurError } from '../../core/common/errors.js';
-import { asResource, fhirCallError, fhirClient } from '../adapters/fhir-client.js';
+import { asResource, fhirCallError, fhirClient, withAuthRetry } from '../adapters/fhir-client.js';
 import type { FhirClientOptions } from '../adapters/fhir-client.js';
 import { ADJUDICATION, LOINC, PAS_REVIEW_ACTION, REVIEW_ACTION, X12_306_ACTION_CODE, X12_4_REASON_CODE } from './codes.js';
 
@@ -44,7 +44,8 @@ export class PasClaimResponseBuilder implements PasFormPort {
     if (!id) throw new MurmurError('E_INPUT', 'CaseDataRef.claim must be a Claim/<id> reference.', { path: 'CaseDataRef.claim' });
     let claim: Claim;
     try {
-      claim = asResource<Claim>(await fhirClient(ref.fhirBase, this.opts).read({ resourceType: 'Claim', id }));
+      const client = fhirClient(ref.fhirBase, this.opts);
+      claim = asResource<Claim>(await withAuthRetry(this.opts, () => client.read({ resourceType: 'Claim', id })));
     } catch (e) {
       throw fhirCallError(`Reading ${ref.claim}`, e);
     }

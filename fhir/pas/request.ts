@@ -72,9 +72,14 @@ export function parsePasRequest(input: unknown): PasRequest {
     return entry.resource as Resource;
   });
 
+  // A PAS Claim update carries the prior version of the Claim too (Claim.related.claim): the
+  // request is the preauthorization Claim no other Claim of the Bundle names as its prior.
+  const priors = new Set(
+    resources.flatMap((r) => (r.resourceType === 'Claim' ? ((r as Claim).related ?? []).map((x) => x.claim?.reference).filter((x): x is string => !!x) : [])),
+  );
   const claims = resources
     .map((r, i) => ({ r, i }))
-    .filter(({ r }) => r.resourceType === 'Claim' && (r as Claim).use === 'preauthorization');
+    .filter(({ r, i }) => r.resourceType === 'Claim' && (r as Claim).use === 'preauthorization' && !isPrior(priors, entries[i]!.fullUrl, r));
   if (claims.length === 0) throw bad('The PAS request Bundle has no Claim with use = preauthorization.', 'Bundle.entry');
   if (claims.length > 1) {
     throw bad(`The PAS request Bundle has ${claims.length} Claims with use = preauthorization; it must have exactly one.`, 'Bundle.entry');
@@ -85,6 +90,10 @@ export function parsePasRequest(input: unknown): PasRequest {
   const patient = checkReferences(claim, entries, resources);
   checkValid(resources);
   return { bundle, claim, patient, resources };
+}
+
+function isPrior(priors: ReadonlySet<string>, fullUrl: string | undefined, r: Resource): boolean {
+  return (fullUrl !== undefined && priors.has(fullUrl)) || (r.id !== undefined && priors.has(`Claim/${r.id}`));
 }
 
 function checkItems(claim: Claim): void {

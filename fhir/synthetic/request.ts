@@ -12,7 +12,7 @@ import {
 import { addDays, addMonths, parseIsoDate } from './dates.js';
 import { clinicalRecords } from './records.js';
 import { deterministicUuid } from './uuid.js';
-import { caseFacts, isCaseVariant, type CaseVariant } from './variants.js';
+import { caseFacts, isCaseVariant, type CaseFacts, type CaseVariant } from './variants.js';
 import { MurmurError } from '../../core/common/errors.js';
 
 /** The request date when none is given: fixed, so the committed bundles never drift. */
@@ -23,7 +23,12 @@ const DAYS_TO_INFUSION = 14;
 export interface SyntheticRequestOptions {
   /** ISO date (YYYY-MM-DD) of the request; the planned infusion is two weeks later. */
   asOf?: string;
+  /** Facts that differ from the variant's (e.g. the titer result a Claim update brings). */
+  facts?: Partial<CaseFacts>;
 }
+
+/** The provider's trace-number system for prior-authorization requests (Claim.identifier). */
+export const PA_TRACE_SYSTEM = 'http://lakeside-childrens.example/fhir/pa-trace-number';
 
 /**
  * A PAS-style prior-authorization request Bundle for one synthetic case: the preauthorization
@@ -34,7 +39,7 @@ export function syntheticRequest(variant: CaseVariant, opts: SyntheticRequestOpt
   if (!isCaseVariant(variant)) throw new MurmurError('E_INPUT', 'variant is not a known synthetic case variant', { field: 'variant' });
   const asOf = opts.asOf ?? DEFAULT_AS_OF;
   parseIsoDate(asOf, 'asOf');
-  const facts = caseFacts(variant);
+  const facts = { ...caseFacts(variant), ...opts.facts };
   const plannedDate = addDays(asOf, DAYS_TO_INFUSION);
   const uuid = (key: string) => deterministicUuid(`${variant}:${asOf}:${key}`);
   const ref = (key: string) => `urn:uuid:${uuid(key)}`;
@@ -95,6 +100,7 @@ export function syntheticRequest(variant: CaseVariant, opts: SyntheticRequestOpt
 
   const claim: Claim = {
     resourceType: 'Claim',
+    identifier: [{ system: PA_TRACE_SYSTEM, value: `PA-${uuid('claim').slice(0, 8).toUpperCase()}` }],
     status: 'active',
     type: { coding: [{ system: CLAIM_TYPE, code: 'professional' }] },
     use: 'preauthorization',

@@ -1,0 +1,54 @@
+import type { CapabilityStatement } from '@medplum/fhirtypes';
+
+/** PAS's operation definitions, as the guide names them. */
+export const PAS_SUBMIT_OPERATION = 'http://hl7.org/fhir/us/davinci-pas/OperationDefinition/Claim-submit';
+export const PAS_INQUIRE_OPERATION = 'http://hl7.org/fhir/us/davinci-pas/OperationDefinition/Claim-inquiry';
+
+/**
+ * What the payer's PAS endpoint really serves: `Claim/$submit` and `Claim/$inquire`, rest-hook
+ * Subscriptions for decisions on pended requests, and SMART backend-services security (the
+ * token endpoint is named in the security extension, as SMART asks).
+ */
+export function pasCapabilityStatement(baseUrl: string, tokenUrl: string, date: string): CapabilityStatement {
+  return {
+    resourceType: 'CapabilityStatement',
+    status: 'active',
+    date,
+    kind: 'instance',
+    software: { name: 'Murmur payer PAS endpoint' },
+    implementation: { description: 'Da Vinci PAS prior-authorization interface of the payer organization node', url: baseUrl },
+    fhirVersion: '4.0.1',
+    format: ['application/fhir+json', 'json'],
+    instantiates: ['http://hl7.org/fhir/us/davinci-pas/CapabilityStatement/EHRCapabilities'],
+    rest: [
+      {
+        mode: 'server',
+        documentation:
+          'A $submit answers with the decision when the coalition reaches it within the wait, else pended (A4, outcome queued); ' +
+          'a Claim update (Claim.related.claim → the prior Claim) resumes the same case. Decisions on pended requests are ' +
+          'pushed to rest-hook Subscriptions (criteria: the PAS topic) with retries, and $inquire answers at any time.',
+        security: {
+          cors: false,
+          service: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/restful-security-service', code: 'SMART-on-FHIR' }] }],
+          description: 'SMART backend services: client credentials with a private_key_jwt assertion; scopes system/Claim.c (submit), system/Claim.r (inquire), system/Subscription.c|r.',
+          extension: [
+            {
+              url: 'http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris',
+              extension: [{ url: 'token', valueUri: tokenUrl }],
+            },
+          ],
+        },
+        resource: [
+          {
+            type: 'Claim',
+            operation: [
+              { name: 'submit', definition: PAS_SUBMIT_OPERATION },
+              { name: 'inquire', definition: PAS_INQUIRE_OPERATION },
+            ],
+          },
+          { type: 'Subscription', interaction: [{ code: 'create' }, { code: 'read' }] },
+        ],
+      },
+    ],
+  };
+}

@@ -1,0 +1,71 @@
+import type { Bundle, BundleEntry, Claim, ClaimResponse, CommunicationRequest, Organization, Patient, Resource } from '@medplum/fhirtypes';
+import type { MissingDocument } from '../../core/agents/clinical/types.js';
+import { MurmurError } from '../../core/common/errors.js';
+import { describeIssue, validationIssues } from '../server/validation.js';
+import { LOINC } from './codes.js';
+
+/** The payer's own identifier system for the requests it tracks (its authorization / tracking numbers). */
+export const PAYER_TRACKING_SYSTEM = 'http://northwind-health.example/fhir/pa-tracking-number';
+
+export interface PasAnswerInput {
+  /** The ClaimResponse as decided (from the coalition's pas-response artifact, or built by the payer). */
+  claimResponse: ClaimResponse;
+  /** The submitter's preauthorization Claim (for its identifier, patient and insurer). */
+  claim: Claim;
+  patient: Patient;
+  insurer?: Organization;
+  /** The payer's tracking number for the case. */
+  trackingNumber: string;
+  /** For a pend for missing information: what the provider should send. */
+  missing?: readonly MissingDocument[];
+  newUuid: () => string;
+}
+
+/**
+ * The response Bundle to `$submit` or `$inquire` (type collection): the ClaimResponse first,
+ * then the Patient and insurer it names, then one CommunicationRequest per missing document
+ * (its reason is the LOINC attachment code, as PAS's additional-information flow asks). The
+ * ClaimResponse refers to the submitter's Claim by its identifier (the payer's internal ids mean
+ * nothing to the provider) and carries the payer's tracking number. Every resource is checked
+ * against base R4 before it leaves: a response that fails is a bug and is not sent.
+ */
+export function pasAnswerBundle(input: PasAnswerInput): Bundle {
+  const urn = (): string => `urn:uuid:${input.newUuid()}`;
+  const patientUrl = urn();
+  const insurerUrl = input.insurer ? urn() : undefined;
+  const requests: { fullUrl: string; resource: CommunicationRequest }[] = (input.missing ?? []).map((doc) => ({
+    fullUrl: urn(),
+    resource: {
+      resourceType: 'CommunicationRequest',
+      status: 'active',
+      subject: { reference: patientUrl },
+      about: input.claim.identifier?.[0] ? [{ identifier: input.claim.identifier[0] }] : [],
+      ...(doc.code
+        ? { reasonCode: [{ coding: [{ system: doc.code.system, code: doc.code.code, ...(doc.code.display ? { display: doc.code.display } : {}) }], text: doc.description }] }
+        : {}),
+      payload: [{ contentString: `Please send: ${doc.description}${doc.code?.system === LOINC ? ` (LOINC ${doc.code.code})` : ''}.` }],
+    },
+  }));
+  const { id: _id, ...decided } = input.claimResponse;
+  const claimResponse: ClaimResponse = {
+    ...decided,
+    identifier: [{ system: PAYER_TRACKING_SYSTEM, value: input.trackingNumber }],
+    patient: { reference: patientUrl },
+    ...(insurerUrl ? { insurer: { reference: insurerUrl, ...(input.insurer?.name ? { display: input.insurer.name } : {}) } } : {}),
+    request: input.claim.identifier?.[0] ? { identifier: input.claim.identifier[0] } : decided.request,
+    ...(requests.length > 0 ? { communicationRequest: requests.map((r) => ({ reference: r.fullUrl })) } : {}),
+  };
+  const entries: BundleEntry[] = [
+    { fullUrl: urn(), resource: claimResponse },
+    { fullUrl: patientUrl, resource: input.patient },
+    ...(input.insurer && insurerUrl ? [{ fullUrl: insurerUrl, resource: input.insurer }] : []),
+    ...requests,
+  ];
+  for (const e of entries) assertValid(e.resource!);
+  return { resourceType: 'Bundle', type: 'collection', timestamp: claimResponse.created, entry: entries };
+}
+
+function assertValid(resource: Resource): void {
+  const [issue] = validationIssues(resource);
+  if (issue) throw new MurmurError('E_INTERNAL', `The outgoing ${resource.resourceType} is not valid FHIR R4: ${describeIssue(issue)}.`, { path: issue.expression?.[0] ?? resource.resourceType });
+}
