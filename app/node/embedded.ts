@@ -12,6 +12,7 @@ import { startFhirServer, type EmbeddedFhirServer } from '../../fhir/server/embe
 import { shutdownZk } from '../../core/zk/index.js';
 import { charterToJson } from './charter.js';
 import { runCase, startCoalition, type CaseResult, type Coalition } from './coalition.js';
+import { startPasEndpoint, type PasEndpoint, type PasEndpointOptions } from './pas/endpoint.js';
 
 export interface EmbeddedOptions {
   /** Folder for the board file, the FHIR journal and the archive. */
@@ -25,12 +26,16 @@ export interface EmbeddedOptions {
   privacy?: boolean;
   /** Zero-knowledge clinical predicate proofs (default off). */
   proofs?: boolean;
+  /** The payer's PAS endpoint (Claim/$submit, $inquire, Subscriptions), with its SMART clients. */
+  pas?: Omit<PasEndpointOptions, 'node' | 'fhirBase' | 'recordsPath'>;
 }
 
 export interface Embedded {
   fhirBase: string;
   store: SqliteBoardStore;
   coalition: Coalition;
+  /** The payer's PAS endpoint, when asked for. */
+  pas?: PasEndpoint;
   /** Stores a PAS request on the FHIR server and runs it through the coalition. */
   run(request: PasRequest, timeoutMs?: number): Promise<CaseResult>;
   close(): Promise<void>;
@@ -56,10 +61,14 @@ export async function startEmbedded(o: EmbeddedOptions): Promise<Embedded> {
   // What a verifier needs later to re-fold this board: the charter (trust registry, status
   // lists, starting reputations). Public coalition data: no keys, no PHI.
   if (coalition.charter) writeFileSync(join(o.dataDir, 'charter.json'), `${JSON.stringify(charterToJson(coalition.charter), null, 2)}\n`);
+  const pas = o.pas
+    ? await startPasEndpoint({ ...o.pas, node: coalition.payer, fhirBase, recordsPath: join(o.dataDir, 'pas.db'), ...(o.logger && !o.pas.logger ? { logger: o.logger } : {}) })
+    : undefined;
   return {
     fhirBase,
     store,
     coalition,
+    ...(pas ? { pas } : {}),
     async run(request, timeoutMs) {
       const ref = await storeRequestBundle(fhirBase, request);
       const result = await runCase(coalition, ref, timeoutMs ? { timeoutMs } : {});
@@ -67,6 +76,7 @@ export async function startEmbedded(o: EmbeddedOptions): Promise<Embedded> {
       return result;
     },
     async close() {
+      await pas?.close();
       await coalition.stop();
       if (o.proofs) await shutdownZk();
       await store.close();

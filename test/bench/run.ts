@@ -10,6 +10,7 @@ const BENCHES: Record<string, string[]> = {
   zk: ['zk.js'],
   coordination: ['coordination.js'],
   board: ['board.js'],
+  pas: ['pas.js'],
 };
 
 const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));

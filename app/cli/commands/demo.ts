@@ -53,7 +53,9 @@ ${PROOFS_HELP}`,
     const proofs = await resolveProofs(values.proofs, out);
     const { LogHub } = await import('../../node/console/logs.js');
     const logs = new LogHub();
-    const env = await startEmbedded({ dataDir, proofs, logger: logs.logger() });
+    // Interactive runs also open the payer's PAS API, with one demo EHR client registered.
+    const ehr = values.headless ? undefined : await (await import('../pas-demo-client.js')).demoEhrClient(dataDir);
+    const env = await startEmbedded({ dataDir, proofs, logger: logs.logger(), ...(ehr ? { pas: { clients: [ehr.registration] } } : {}) });
     out(`FHIR server ${env.fhirBase}; organizations: ${env.coalition.nodes.map((n) => n.spec.name).join(', ')}`);
     out(`Privacy: credentials on cards and claims, every section sealed; zero-knowledge proofs ${proofs ? 'on' : 'off'}.\n`);
     const stop = followTrace(env.coalition.payer, out, process.stdout.isTTY);
@@ -79,6 +81,10 @@ ${PROOFS_HELP}`,
       writeReadyFile(readyFile, consoles, true);
       out('\nConsoles (loopback only; each URL carries its launch token):');
       for (const c of consoles.consoles) out(`  ${c.org.name.padEnd(24)} ${c.server.launchUrl}`);
+      if (env.pas && ehr) {
+        out(`\nPayer PAS API: ${env.pas.baseUrl} (CapabilityStatement at /metadata; POST Claim/$submit, Claim/$inquire, Subscription).`);
+        out(`  SMART backend services: token endpoint ${env.pas.tokenUrl}, demo client "${ehr.registration.clientId}", its private key in ${ehr.keyFile}.`);
+      }
       const electron = electronBinary(root);
       if (electron) openElectron(electron, root, readyFile);
       else openInBrowser(consoles.consoles[0]!.server.launchUrl);

@@ -38,7 +38,7 @@ stdout when up; logs (JSON lines, no PHI) go to stderr. Stops on SIGTERM or SIGI
     const logger = streamLogger(undefined, values['log-level'], { org: config.org.id });
     const running = await runOrgProcess(config, { logger });
     process.stdout.write(
-      `${JSON.stringify({ event: 'node.ready', org: config.org.id, did: running.node.did, api: running.api.url, ...(running.boardService ? { boardService: running.boardService.url } : {}), lastIndex: running.node.replica.fold.lastIndex })}\n`,
+      `${JSON.stringify({ event: 'node.ready', org: config.org.id, did: running.node.did, api: running.api.url, ...(running.boardService ? { boardService: running.boardService.url } : {}), ...(running.pas ? { pas: running.pas.baseUrl } : {}), lastIndex: running.node.replica.fold.lastIndex })}\n`,
     );
     await new Promise<void>((resolve) => {
       process.once('SIGTERM', () => resolve());

@@ -35,6 +35,32 @@ export const NodeConfigSchema = z
       })
       .strict()
       .default({ host: '127.0.0.1', port: 0 }),
+    /**
+     * SMART backend services toward an external FHIR server: the node's adapters get tokens
+     * with this client's key (a private JWK file readable by the node's user only).
+     */
+    fhirAuth: z
+      .object({
+        clientId: z.string().min(1).max(200),
+        keyFile: z.string().min(1),
+        scope: z.string().regex(/^system\/\S+( system\/\S+)*$/, 'must be SMART system scopes, e.g. "system/Patient.rs system/Observation.rs"'),
+        /** Discovered from [fhir]/.well-known/smart-configuration when absent. */
+        tokenUrl: z.url().optional(),
+      })
+      .strict()
+      .optional(),
+    /** The payer's PAS endpoint (Claim/$submit, $inquire, Subscriptions) with its SMART clients. */
+    pas: z
+      .object({
+        host: z.string().default('127.0.0.1'),
+        port: z.number().int().min(0).max(65535).default(0),
+        /** A JSON file of registered backend-service clients: [{clientId, jwks: {keys}, scopes}]. */
+        clients: z.string().min(1),
+        /** How long $submit waits for the coalition before answering pended (A4, queued). */
+        syncWaitMs: z.number().int().min(0).max(300_000).default(15_000),
+      })
+      .strict()
+      .optional(),
     /** Serve this node's own SQLite board to other nodes (the embedded mode's board host). */
     boardService: z
       .object({
@@ -63,7 +89,8 @@ export function parseNodeConfig(input: unknown, path = '(config)'): LoadedConfig
   const base = dirname(resolve(path));
   const abs = (p: string): string => (isAbsolute(p) ? p : resolve(base, p));
   const c = result.data;
-  return { ...c, dataDir: abs(c.dataDir), wallet: abs(c.wallet), charter: abs(c.charter), path: resolve(path) };
+  if (c.pas && c.org.kind !== 'payer') throw new MurmurError('E_INPUT', `${path}: pas: only a payer organization's node serves the PAS endpoint`, { field: 'pas' });
+  return { ...c, dataDir: abs(c.dataDir), wallet: abs(c.wallet), charter: abs(c.charter), ...(c.pas ? { pas: { ...c.pas, clients: abs(c.pas.clients) } } : {}), ...(c.fhirAuth ? { fhirAuth: { ...c.fhirAuth, keyFile: abs(c.fhirAuth.keyFile) } } : {}), path: resolve(path) };
 }
 
 /** Reads and validates a config file; `overrides` (command-line flags) go through the same schema. */

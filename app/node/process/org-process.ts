@@ -19,11 +19,16 @@ import { openBoard } from './board-url.js';
 import type { LoadedConfig } from './config.js';
 import { startNodeApi, type NodeApi } from './node-api.js';
 import { FileKeyVault } from './vault-file.js';
+import { startPasEndpoint, type PasEndpoint } from '../pas/endpoint.js';
+import type { JWK } from 'jose';
+import { SmartBackendAuth } from '../../../fhir/smart/backend-auth.js';
+import { discoverTokenUrl } from '../../../fhir/smart/discovery.js';
 
 export interface RunningOrgNode {
   node: OrgNode;
   api: NodeApi;
   boardService?: BoardService;
+  pas?: PasEndpoint;
   stop(): Promise<void>;
 }
 
@@ -55,13 +60,14 @@ export async function runOrgProcess(config: LoadedConfig, o: { logger: Logger; e
   } else {
     store = await openBoard(config.board, { dataDir: config.dataDir, signer: firstAgent.signer });
   }
+  const fhir = config.fhirAuth ? { auth: await fhirAuth(config.fhir, config.fhirAuth) } : {};
   const node = new OrgNode({
     spec,
     identity,
     store,
     keys,
-    data: new FhirClinicalData({ baseUrl: config.fhir }),
-    ...(spec.kind === 'payer' ? { forms: new PasClaimResponseBuilder() } : {}),
+    data: new FhirClinicalData({ baseUrl: config.fhir, ...fhir }),
+    ...(spec.kind === 'payer' ? { forms: new PasClaimResponseBuilder(fhir) } : {}),
     clock: systemClock,
     random: cryptoRandom,
     logger: o.logger,
@@ -71,17 +77,38 @@ export async function runOrgProcess(config: LoadedConfig, o: { logger: Logger; e
   });
   await node.start();
   const api = await startNodeApi(node, config.api.host, config.api.port);
+  const pas = config.pas
+    ? await startPasEndpoint({
+        node,
+        fhirBase: config.fhir,
+        fhir,
+        recordsPath: join(config.dataDir, 'pas.db'),
+        clients: readJsonFile<unknown>(config.pas.clients, 'pas.clients'),
+        host: config.pas.host,
+        port: config.pas.port,
+        syncWaitMs: config.pas.syncWaitMs,
+        logger: o.logger,
+      })
+    : undefined;
   return {
     node,
     api,
     ...(boardService ? { boardService } : {}),
+    ...(pas ? { pas } : {}),
     async stop() {
+      await pas?.close();
       await api.close();
       await node.stop();
       await boardService?.close();
       await store.close();
     },
   };
+}
+
+/** The adapters' SMART backend-services client toward the organization's FHIR server. */
+async function fhirAuth(fhirBase: string, o: NonNullable<LoadedConfig['fhirAuth']>): Promise<SmartBackendAuth> {
+  const tokenUrl = o.tokenUrl ?? (await discoverTokenUrl(fhirBase));
+  return new SmartBackendAuth({ tokenUrl, clientId: o.clientId, scope: o.scope, privateKey: readJsonFile<JWK>(o.keyFile, 'fhirAuth.keyFile') });
 }
 
 function readCharter(path: string): { charter: Charter; genesisReputation: Record<string, number>; members: CharterFile['members'] } {

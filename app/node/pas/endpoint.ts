@@ -1,0 +1,105 @@
+import type { Clock } from '../../../core/common/clock.js';
+import type { Logger } from '../../../core/common/log.js';
+import type { CoveragePolicy } from '../../../core/agents/clinical/policy.js';
+import { createSmartAuthServer } from '../../../fhir/smart/auth-server.js';
+import { parseSmartClients } from '../../../fhir/smart/client-registry.js';
+import type { FhirClientOptions } from '../../../fhir/adapters/fhir-client.js';
+import type { OrgNode } from '../org-node.js';
+import { restHookNotifier } from './notifier.js';
+import { PasRecords } from './records.js';
+import { startPasServer, type PasAuth } from './server.js';
+import { PasService } from './service.js';
+
+export interface PasEndpointOptions {
+  /** The payer's org node. */
+  node: OrgNode;
+  fhirBase: string;
+  fhir?: FhirClientOptions;
+  /** The PAS ledger's SQLite file (`:memory:` for a throwaway endpoint). */
+  recordsPath: string;
+  /** Registered SMART backend-service clients (validated: see fhir/smart/client-registry.ts). */
+  clients: unknown;
+  host?: string;
+  port?: number;
+  syncWaitMs?: number;
+  tokenLifetimeS?: number;
+  policy?: CoveragePolicy;
+  /** The token endpoint's clock (tests expire tokens with it). */
+  authClock?: Clock;
+  /** The network the notifier posts on. */
+  fetch?: typeof fetch;
+  notifyBackoffMs?: readonly number[];
+  logger?: Logger;
+}
+
+export interface PasEndpoint {
+  baseUrl: string;
+  tokenUrl: string;
+  service: PasService;
+  records: PasRecords;
+  /** Waits until every notification started so far is delivered or given up. */
+  idle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The payer's PAS endpoint: ledger, notifier, service and HTTP server, with SMART backend services in front. */
+export async function startPasEndpoint(o: PasEndpointOptions): Promise<PasEndpoint> {
+  const clients = parseSmartClients(o.clients);
+  const records = new PasRecords(o.recordsPath);
+  let baseUrl = '';
+  const notifier = restHookNotifier({
+    records,
+    get baseUrl() {
+      return baseUrl;
+    },
+    ...(o.fetch ? { fetch: o.fetch } : {}),
+    ...(o.notifyBackoffMs ? { backoffMs: o.notifyBackoffMs } : {}),
+    ...(o.logger ? { logger: o.logger } : {}),
+  });
+  const service = new PasService({
+    node: o.node,
+    fhirBase: o.fhirBase,
+    ...(o.fhir ? { fhir: o.fhir } : {}),
+    records,
+    notifier,
+    ...(o.syncWaitMs !== undefined ? { syncWaitMs: o.syncWaitMs } : {}),
+    ...(o.policy ? { policy: o.policy } : {}),
+    ...(o.logger ? { logger: o.logger } : {}),
+  });
+  const server = await startPasServer({
+    service,
+    records,
+    ...(o.host ? { host: o.host } : {}),
+    ...(o.port !== undefined ? { port: o.port } : {}),
+    ...(o.logger ? { logger: o.logger } : {}),
+    auth: (tokenUrl): PasAuth => {
+      const smart = createSmartAuthServer({
+        clients,
+        tokenUrl,
+        ...(o.tokenLifetimeS ? { tokenLifetimeS: o.tokenLifetimeS } : {}),
+        ...(o.authClock ? { clock: o.authClock } : {}),
+        ...(o.logger ? { logger: o.logger } : {}),
+      });
+      return {
+        authorize: (header, need) => smart.authorizer.authorize(header, need),
+        token: (req, res) => smart.tokenEndpoint.handle(req, res),
+        configuration: () => smart.configuration,
+      };
+    },
+  });
+  baseUrl = server.baseUrl;
+  service.start();
+  return {
+    baseUrl: server.baseUrl,
+    tokenUrl: server.tokenUrl,
+    service,
+    records,
+    idle: () => notifier.idle(),
+    async close() {
+      await server.close();
+      await service.stop();
+      await notifier.close();
+      records.close();
+    },
+  };
+}

@@ -1,0 +1,151 @@
+import Database from 'better-sqlite3';
+import type { Subscription } from '@medplum/fhirtypes';
+import type { CaseDataRef } from '../../../core/agents/ports.js';
+
+/** A PAS submission the payer accepted: which case it opened, for which client, where its data lives. */
+export interface Submission {
+  caseId: string;
+  clientId: string;
+  /** The Claim identifiers (`system|value`) it answers to on $inquire, the update's included. */
+  identifiers: string[];
+  ref: CaseDataRef;
+  createdAt: number;
+  /** The latest response version the submitter was notified of ("" when none). */
+  notified: string;
+}
+
+export interface DeliveryRecord {
+  subscription: string;
+  caseId: string;
+  event: number;
+  attempt: number;
+  at: number;
+  /** HTTP status of the endpoint's answer; 0 when it could not be reached. */
+  status: number;
+  outcome: 'delivered' | 'failed' | 'gave-up';
+}
+
+export interface SubscriptionRecord {
+  id: string;
+  clientId: string;
+  resource: Subscription;
+  /** Events sent so far (the backport's events-since-subscription-start). */
+  events: number;
+  status: 'active' | 'error' | 'off';
+}
+
+/**
+ * The payer's PAS ledger on disk (SQLite, fsync on commit): submissions, the identifiers they
+ * answer to, subscriptions and every notification attempt. Nothing accepted over the API is
+ * kept only in memory, so a restarted node still answers $inquire and still notifies.
+ */
+export class PasRecords {
+  private readonly db: Database.Database;
+
+  constructor(path: string) {
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS submission (case_id TEXT PRIMARY KEY, client_id TEXT NOT NULL, ref TEXT NOT NULL, created_at INTEGER NOT NULL, notified TEXT NOT NULL DEFAULT '');
+      CREATE TABLE IF NOT EXISTS identifier (key TEXT NOT NULL, client_id TEXT NOT NULL, case_id TEXT NOT NULL, PRIMARY KEY (key, client_id));
+      CREATE TABLE IF NOT EXISTS subscription (id TEXT PRIMARY KEY, client_id TEXT NOT NULL, resource TEXT NOT NULL, events INTEGER NOT NULL DEFAULT 0, status TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS delivery (n INTEGER PRIMARY KEY AUTOINCREMENT, subscription TEXT NOT NULL, case_id TEXT NOT NULL, event INTEGER NOT NULL, attempt INTEGER NOT NULL, at INTEGER NOT NULL, status INTEGER NOT NULL, outcome TEXT NOT NULL);
+    `);
+  }
+
+  addSubmission(s: Omit<Submission, 'notified'>): void {
+    this.db.transaction(() => {
+      this.db.prepare('INSERT INTO submission (case_id, client_id, ref, created_at) VALUES (?, ?, ?, ?)').run(s.caseId, s.clientId, JSON.stringify(s.ref), s.createdAt);
+      for (const key of s.identifiers) this.addIdentifier(key, s.clientId, s.caseId);
+    })();
+  }
+
+  /** An update's Claim identifiers join the case's; its data ref becomes the current one. */
+  updateSubmission(caseId: string, clientId: string, identifiers: string[], ref: CaseDataRef): void {
+    this.db.transaction(() => {
+      this.db.prepare('UPDATE submission SET ref = ? WHERE case_id = ?').run(JSON.stringify(ref), caseId);
+      for (const key of identifiers) this.addIdentifier(key, clientId, caseId);
+    })();
+  }
+
+  private addIdentifier(key: string, clientId: string, caseId: string): void {
+    this.db.prepare('INSERT OR REPLACE INTO identifier (key, client_id, case_id) VALUES (?, ?, ?)').run(key, clientId, caseId);
+  }
+
+  /** The case a client's Claim identifier belongs to (another client's identifiers are not visible). */
+  caseFor(clientId: string, identifiers: readonly string[]): string | undefined {
+    const q = this.db.prepare<[string, string], { case_id: string }>('SELECT case_id FROM identifier WHERE key = ? AND client_id = ?');
+    for (const key of identifiers) {
+      const row = q.get(key, clientId);
+      if (row) return row.case_id;
+    }
+    return undefined;
+  }
+
+  submission(caseId: string): Submission | undefined {
+    const row = this.db
+      .prepare<[string], { case_id: string; client_id: string; ref: string; created_at: number; notified: string }>('SELECT * FROM submission WHERE case_id = ?')
+      .get(caseId);
+    if (!row) return undefined;
+    const identifiers = this.db.prepare<[string], { key: string }>('SELECT key FROM identifier WHERE case_id = ?').all(caseId).map((r) => r.key);
+    return { caseId: row.case_id, clientId: row.client_id, identifiers, ref: JSON.parse(row.ref) as CaseDataRef, createdAt: row.created_at, notified: row.notified };
+  }
+
+  submissions(): Submission[] {
+    return this.db
+      .prepare<[], { case_id: string }>('SELECT case_id FROM submission ORDER BY created_at')
+      .all()
+      .map((r) => this.submission(r.case_id)!);
+  }
+
+  markNotified(caseId: string, version: string): void {
+    this.db.prepare('UPDATE submission SET notified = ? WHERE case_id = ?').run(version, caseId);
+  }
+
+  addSubscription(s: SubscriptionRecord): void {
+    this.db.prepare('INSERT INTO subscription (id, client_id, resource, events, status) VALUES (?, ?, ?, ?, ?)').run(s.id, s.clientId, JSON.stringify(s.resource), s.events, s.status);
+  }
+
+  subscription(id: string): SubscriptionRecord | undefined {
+    const row = this.db
+      .prepare<[string], { id: string; client_id: string; resource: string; events: number; status: SubscriptionRecord['status'] }>('SELECT * FROM subscription WHERE id = ?')
+      .get(id);
+    return row ? { id: row.id, clientId: row.client_id, resource: JSON.parse(row.resource) as Subscription, events: row.events, status: row.status } : undefined;
+  }
+
+  subscriptionsOf(clientId: string): SubscriptionRecord[] {
+    return this.db
+      .prepare<[string], { id: string }>("SELECT id FROM subscription WHERE client_id = ? AND status != 'off' ORDER BY rowid")
+      .all(clientId)
+      .map((r) => this.subscription(r.id)!);
+  }
+
+  /** Reserves the next event number of a subscription. */
+  nextEvent(id: string): number {
+    return this.db.prepare<[string], { events: number }>('UPDATE subscription SET events = events + 1 WHERE id = ? RETURNING events').get(id)!.events;
+  }
+
+  setSubscriptionStatus(id: string, status: SubscriptionRecord['status']): void {
+    this.db.prepare('UPDATE subscription SET status = ? WHERE id = ?').run(status, id);
+  }
+
+  addDelivery(d: DeliveryRecord): void {
+    this.db
+      .prepare('INSERT INTO delivery (subscription, case_id, event, attempt, at, status, outcome) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(d.subscription, d.caseId, d.event, d.attempt, d.at, d.status, d.outcome);
+  }
+
+  deliveries(subscription: string): DeliveryRecord[] {
+    return this.db
+      .prepare<[string], { subscription: string; case_id: string; event: number; attempt: number; at: number; status: number; outcome: DeliveryRecord['outcome'] }>(
+        'SELECT subscription, case_id, event, attempt, at, status, outcome FROM delivery WHERE subscription = ? ORDER BY n',
+      )
+      .all(subscription)
+      .map((r) => ({ subscription: r.subscription, caseId: r.case_id, event: r.event, attempt: r.attempt, at: r.at, status: r.status, outcome: r.outcome }));
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

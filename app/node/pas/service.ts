@@ -1,0 +1,266 @@
+import { randomUUID } from 'node:crypto';
+import type { Bundle, Claim, ClaimResponse, Organization, Patient } from '@medplum/fhirtypes';
+import type { Clock } from '../../../core/common/clock.js';
+import { systemClock } from '../../../core/common/clock.js';
+import { MurmurError, errorMessage } from '../../../core/common/errors.js';
+import type { Logger } from '../../../core/common/log.js';
+import { silentLogger } from '../../../core/common/log.js';
+import type { CaseState } from '../../../core/coordination/case-state.js';
+import { northwindZolgensmaPolicy, type CoveragePolicy } from '../../../core/agents/clinical/policy.js';
+import type { Decision } from '../../../core/agents/clinical/types.js';
+import type { CaseDataRef } from '../../../core/agents/ports.js';
+import { authorizationNumber } from '../../../core/agents/domain/form-builder.js';
+import { asResource, fhirCallError, fhirClient, type FhirClientOptions } from '../../../fhir/adapters/fhir-client.js';
+import { storeRequestBundle } from '../../../fhir/adapters/request-intake.js';
+import { buildClaimResponse } from '../../../fhir/pas/claim-response.js';
+import { pasAnswerBundle } from '../../../fhir/pas/response.js';
+import { parsePasInquiry, parsePasSubmission } from '../../../fhir/pas/submission.js';
+import type { OrgNode } from '../org-node.js';
+import type { Notifier } from './notifier.js';
+import type { PasRecords } from './records.js';
+
+export interface PasServiceOptions {
+  /** The payer's org node: cases open and resume on the board through it. */
+  node: OrgNode;
+  /** The FHIR server that keeps submitted requests (the coalition's adapters read it). */
+  fhirBase: string;
+  fhir?: FhirClientOptions;
+  records: PasRecords;
+  notifier: Notifier;
+  policy?: CoveragePolicy;
+  /** How long `$submit` waits for the coalition before answering pended (A4, queued). */
+  syncWaitMs?: number;
+  clock?: Clock;
+  newUuid?: () => string;
+  logger?: Logger;
+}
+
+/** Where a case's answer stands; a change of version is what the submitter is notified of. */
+interface AnswerState {
+  version: string;
+  final: boolean;
+}
+
+/**
+ * The payer's PAS interface over its org node: `$submit` opens a case on the board (or, for a
+ * Claim update, the next round of the pended case) and answers with the coalition's decision
+ * when it comes within `syncWaitMs`, else pended; `$inquire` answers with where the case stands;
+ * every later change (a decided round, an operator's adjudication) is pushed to the client's
+ * subscriptions. The decision itself is always the board's: this class only reads it.
+ */
+export class PasService {
+  private readonly clock: Clock;
+  private readonly newUuid: () => string;
+  private readonly syncWaitMs: number;
+  private readonly logger: Logger;
+  private unsubscribe: (() => void) | undefined;
+  private checking: Promise<void> = Promise.resolve();
+  private recheck = false;
+  private pending = false;
+  /**
+   * Cases whose submitter has not yet been told a final answer, with what it was told: the
+   * only ones a new board record can change, so the check on every record stays off the ledger.
+   */
+  private readonly open = new Map<string, { clientId: string; told: string }>();
+
+  constructor(private readonly o: PasServiceOptions) {
+    this.clock = o.clock ?? systemClock;
+    this.newUuid = o.newUuid ?? randomUUID;
+    this.syncWaitMs = o.syncWaitMs ?? 15_000;
+    this.logger = o.logger ?? silentLogger;
+  }
+
+  /** Follows the board: each change of a tracked case's answer is notified once. */
+  start(): void {
+    for (const sub of this.o.records.submissions()) this.open.set(sub.caseId, { clientId: sub.clientId, told: sub.notified });
+    this.unsubscribe = this.o.node.replica.onRecord(() => this.scheduleCheck());
+    this.scheduleCheck();
+  }
+
+  async stop(): Promise<void> {
+    this.unsubscribe?.();
+    await this.checking;
+  }
+
+  async submit(clientId: string, body: unknown): Promise<Bundle> {
+    const sub = parsePasSubmission(body);
+    if (sub.prior) return this.update(clientId, sub.identifiers, sub.prior, sub);
+    // A retried submission (same trace number) answers for the case it opened: no second case.
+    const existing = this.o.records.caseFor(clientId, sub.identifiers);
+    if (existing) return this.answerWhenReady(existing);
+    const ref = await storeRequestBundle(this.o.fhirBase, sub, this.o.fhir ?? {});
+    const caseId = await this.o.node.submitCase(ref, this.o.policy ?? northwindZolgensmaPolicy);
+    this.o.records.addSubmission({ caseId, clientId, identifiers: sub.identifiers, ref, createdAt: this.clock.now() });
+    this.logger.log('info', 'pas.submitted', { case: caseId });
+    return this.answerWhenReady(caseId);
+  }
+
+  private async update(clientId: string, identifiers: string[], prior: string[], sub: Parameters<typeof storeRequestBundle>[1]): Promise<Bundle> {
+    const caseId = this.o.records.caseFor(clientId, prior);
+    if (!caseId) throw new MurmurError('E_NOT_FOUND', 'Claim.related.claim names no prior request of this client.', { path: 'Claim.related.claim' });
+    const c = this.caseOf(caseId);
+    if (this.o.records.caseFor(clientId, identifiers) === caseId && c.round > 0) return this.answerWhenReady(caseId);
+    if (c.outcome?.value !== 'pended' || (c.adjudication && c.adjudication.outcome !== 'info-requested')) {
+      throw new MurmurError('E_CONFLICT', 'The prior request is not pended for more information, so it takes no update.', { path: 'Claim.related.claim' });
+    }
+    const ref = await storeRequestBundle(this.o.fhirBase, sub, this.o.fhir ?? {});
+    // The round that pended it must have ended (dissolved, scored) before the next opens.
+    await this.waitFor(caseId, (x) => x.reputation !== undefined, this.syncWaitMs);
+    await this.o.node.updateCase(caseId, ref);
+    this.o.records.updateSubmission(caseId, clientId, identifiers, ref);
+    this.logger.log('info', 'pas.updated', { case: caseId });
+    return this.answerWhenReady(caseId);
+  }
+
+  async inquire(clientId: string, body: unknown): Promise<Bundle> {
+    const { identifiers } = parsePasInquiry(body);
+    const caseId = this.o.records.caseFor(clientId, identifiers);
+    if (!caseId) throw new MurmurError('E_NOT_FOUND', 'No prior-authorization request of this client has that identifier.', { path: 'Claim.identifier' });
+    return (await this.answer(caseId)).bundle;
+  }
+
+  /** Waits up to `syncWaitMs` for the round's ClaimResponse, then answers with what stands. */
+  private async answerWhenReady(caseId: string): Promise<Bundle> {
+    await this.waitFor(caseId, (c) => this.state(c).version.endsWith(':queued') === false, this.syncWaitMs).catch(() => undefined);
+    const { bundle, state } = await this.answer(caseId);
+    // The caller has this answer now; notifications are for what changes after it.
+    this.told(caseId, this.o.records.submission(caseId)!.clientId, state);
+    return bundle;
+  }
+
+  private caseOf(caseId: string): CaseState {
+    const c = this.o.node.replica.state.cases.get(caseId);
+    if (!c) throw new MurmurError('E_NOT_FOUND', 'The request\'s case is not on this node\'s board yet.', { path: 'Claim.identifier' });
+    return c;
+  }
+
+  /** A case's answer version: its round, and the round's decision or the operator's. */
+  private state(c: CaseState): AnswerState {
+    const r = `r${c.round}`;
+    if (c.adjudication) return { version: `${r}:adjudicated:${c.adjudication.outcome}:${c.adjudication.ref.id.slice(0, 12)}`, final: c.adjudication.outcome !== 'info-requested' };
+    if (c.subtasks.get('pas-response')?.artifact && c.outcome) return { version: `${r}:${c.outcome.value}`, final: c.outcome.value !== 'pended' };
+    return { version: `${r}:queued`, final: false };
+  }
+
+  /** The response Bundle for a case as it stands now. */
+  async answer(caseId: string): Promise<{ bundle: Bundle; state: AnswerState }> {
+    const sub = this.o.records.submission(caseId);
+    if (!sub) throw new MurmurError('E_NOT_FOUND', 'No such prior-authorization request.', { path: 'Claim.identifier' });
+    const c = this.caseOf(caseId);
+    const state = this.state(c);
+    const { claim, patient, insurer } = await this.readRequest(sub.ref);
+    const tracking = authorizationNumber(caseId);
+    const decision = (await this.o.node.readArtifact(c, 'coverage-determination', 'decision')) as Decision | undefined;
+    let claimResponse: ClaimResponse;
+    let missing = decision?.outcome === 'pended' ? decision.missing : [];
+    if (c.adjudication && decision) {
+      const adjudicated = adjudicatedDecision(decision, c.adjudication.outcome, c.adjudication.reasonCode);
+      missing = adjudicated.outcome === 'pended' ? adjudicated.missing : [];
+      claimResponse = buildClaimResponse(claim, { ref: sub.ref, decision: adjudicated, authorizationNumber: tracking, decidedAt: c.adjudication.ref.at });
+    } else if (!state.version.endsWith(':queued')) {
+      claimResponse = (await this.o.node.readArtifact(c, 'pas-response', 'claim-response')) as ClaimResponse;
+    } else {
+      claimResponse = buildClaimResponse(claim, { ref: sub.ref, decision: inReview(), authorizationNumber: tracking, decidedAt: this.clock.now() });
+    }
+    const bundle = pasAnswerBundle({ claimResponse, claim, patient, ...(insurer ? { insurer } : {}), trackingNumber: tracking, missing, newUuid: this.newUuid });
+    return { bundle, state };
+  }
+
+  private async readRequest(ref: CaseDataRef): Promise<{ claim: Claim; patient: Patient; insurer?: Organization }> {
+    const client = fhirClient(ref.fhirBase, this.o.fhir ?? {});
+    const read = async <T extends Claim | Patient | Organization>(reference: string): Promise<T> => {
+      const [resourceType, id] = reference.split('/') as [string, string];
+      try {
+        return asResource<T>(await client.read({ resourceType, id }));
+      } catch (e) {
+        throw fhirCallError(`Reading ${resourceType}`, e);
+      }
+    };
+    const claim = await read<Claim>(ref.claim);
+    const patient = await read<Patient>(ref.patient);
+    const insurerRef = claim.insurer?.reference;
+    const insurer = insurerRef && /^Organization\/[A-Za-z0-9.-]+$/.test(insurerRef) ? await read<Organization>(insurerRef) : undefined;
+    return { claim, patient, ...(insurer ? { insurer } : {}) };
+  }
+
+  private waitFor(caseId: string, done: (c: CaseState) => boolean, timeoutMs: number): Promise<void> {
+    const replica = this.o.node.replica;
+    return new Promise((resolve, reject) => {
+      const check = (): void => {
+        const c = replica.state.cases.get(caseId);
+        if (c && done(c)) finish();
+      };
+      const finish = (): void => {
+        stop();
+        clearTimeout(timer);
+        resolve();
+      };
+      const stop = replica.onRecord(check);
+      const timer = setTimeout(() => {
+        stop();
+        reject(new MurmurError('E_TIMEOUT', 'the coalition has not answered yet'));
+      }, timeoutMs);
+      check();
+    });
+  }
+
+  private scheduleCheck(): void {
+    if (this.pending) {
+      this.recheck = true;
+      return;
+    }
+    this.pending = true;
+    this.checking = this.checking.then(async () => {
+      do {
+        this.recheck = false;
+        await this.notifyChanges().catch((e: unknown) => this.logger.log('warn', 'pas.notify-failed', { error: errorMessage(e) }));
+      } while (this.recheck);
+      this.pending = false;
+    });
+  }
+
+  /** Every tracked case whose answer moved past what its submitter was told is notified. */
+  private async notifyChanges(): Promise<void> {
+    for (const [caseId, { clientId, told }] of [...this.open]) {
+      const c = this.o.node.replica.state.cases.get(caseId);
+      if (!c) continue;
+      const state = this.state(c);
+      if (state.version === told || state.version.endsWith(':queued')) continue;
+      if (this.o.records.subscriptionsOf(clientId).length === 0) continue;
+      const { bundle } = await this.answer(caseId);
+      this.told(caseId, clientId, state);
+      this.o.notifier.notify(clientId, caseId, bundle);
+    }
+  }
+
+  /** Records what the submitter now knows; a final answer ends the tracking. */
+  private told(caseId: string, clientId: string, state: AnswerState): void {
+    this.o.records.markNotified(caseId, state.version);
+    if (state.final) this.open.delete(caseId);
+    else this.open.set(caseId, { clientId, told: state.version });
+  }
+}
+
+/** The decision as the payer's operator settled it (the clinical findings stay the coalition's). */
+export function adjudicatedDecision(decision: Decision, outcome: 'approved' | 'denied' | 'info-requested', reasonCode: string): Decision {
+  switch (outcome) {
+    case 'approved':
+      return { ...decision, outcome: 'approved', reasons: [], missing: [] };
+    case 'denied':
+      return { ...decision, outcome: 'denied', criteria: [], reasons: [`Not certified on clinical review (${reasonCode}).`], missing: [] };
+    case 'info-requested':
+      return { ...decision, outcome: 'pended' };
+  }
+}
+
+/** A pend while the coalition is still working: no findings yet, nothing asked of the provider. */
+function inReview(): Decision {
+  return {
+    outcome: 'pended',
+    policy: { id: '', version: '' },
+    criteria: [],
+    reasons: ['The request is under review; the decision will be sent to the subscription, or can be asked for with $inquire.'],
+    missing: [],
+    caveats: [],
+  };
+}

@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { Bundle, Subscription } from '@medplum/fhirtypes';
+import { PAS_TOPIC, restHookNotifier, subscriptionProblem } from '../../app/node/pas/notifier.js';
+import { PasRecords } from '../../app/node/pas/records.js';
+
+const subscription = (endpoint: string, extra: Partial<Subscription['channel']> = {}): Subscription => ({
+  resourceType: 'Subscription',
+  status: 'requested',
+  reason: 'PAS decisions',
+  criteria: PAS_TOPIC,
+  channel: { type: 'rest-hook', endpoint, payload: 'application/fhir+json', header: ['Authorization: Bearer ehr-secret'], ...extra },
+});
+const answer: Bundle = { resourceType: 'Bundle', type: 'collection', entry: [{ fullUrl: 'urn:uuid:1', resource: { resourceType: 'ClaimResponse', status: 'active', use: 'preauthorization', outcome: 'complete', created: '2026-01-01', insurer: {}, type: {}, patient: {} } as never }] };
+
+function withRecords(): PasRecords {
+  const records = new PasRecords(':memory:');
+  records.addSubscription({ id: 'sub-1', clientId: 'ehr', resource: subscription('http://ehr.example/hook'), events: 0, status: 'active' });
+  records.addSubscription({ id: 'sub-other', clientId: 'other-ehr', resource: subscription('http://other.example/hook'), events: 0, status: 'active' });
+  return records;
+}
+
+test('a notification that fails is retried with backoff until delivered, and every attempt is recorded', async () => {
+  const records = withRecords();
+  const calls: { url: string; headers: Record<string, string>; body: Bundle }[] = [];
+  const answers = [() => Promise.reject(new Error('ECONNREFUSED')), () => Promise.resolve(new Response('', { status: 503 })), () => Promise.resolve(new Response('', { status: 200 }))];
+  const notifier = restHookNotifier({
+    records,
+    baseUrl: 'http://payer/fhir',
+    backoffMs: [1, 1],
+    fetch: (async (url: string, init: RequestInit) => {
+      calls.push({ url, headers: init.headers as Record<string, string>, body: JSON.parse(init.body as string) as Bundle });
+      return answers[calls.length - 1]!();
+    }) as typeof fetch,
+  });
+  notifier.notify('ehr', 'case-1', answer);
+  await notifier.idle();
+  assert.equal(calls.length, 3, 'only the client\'s own subscription is notified');
+  assert.ok(calls.every((c) => c.url === 'http://ehr.example/hook'));
+  assert.equal(calls[0]!.headers.authorization, 'Bearer ehr-secret', 'the subscription\'s headers are sent');
+  const body = calls[2]!.body;
+  assert.equal(body.type, 'history');
+  assert.equal(body.entry?.[0]?.resource?.resourceType, 'Parameters');
+  assert.equal(body.entry?.[1]?.resource?.resourceType, 'ClaimResponse');
+  assert.deepEqual(
+    records.deliveries('sub-1').map((d) => [d.event, d.attempt, d.status, d.outcome]),
+    [[1, 1, 0, 'failed'], [1, 2, 503, 'failed'], [1, 3, 200, 'delivered']],
+  );
+  assert.equal(records.subscription('sub-1')!.status, 'active');
+  assert.equal(records.deliveries('sub-other').length, 0);
+});
+
+test('after the last failed attempt the subscription is set to error, and the record says it gave up', async () => {
+  const records = withRecords();
+  const notifier = restHookNotifier({ records, baseUrl: 'http://payer/fhir', backoffMs: [1], maxAttempts: 3, fetch: (async () => new Response('', { status: 500 })) as unknown as typeof fetch });
+  notifier.notify('ehr', 'case-1', answer);
+  await notifier.idle();
+  assert.deepEqual(records.deliveries('sub-1').map((d) => d.outcome), ['failed', 'failed', 'gave-up']);
+  assert.equal(records.subscription('sub-1')!.status, 'error');
+});
+
+test('subscriptions the payer cannot serve are refused, naming the element', () => {
+  assert.equal(subscriptionProblem(subscription('http://ehr.example/hook')), undefined);
+  assert.equal(subscriptionProblem(subscription('ftp://ehr.example/hook'))?.path, 'Subscription.channel.endpoint');
+  assert.equal(subscriptionProblem(subscription('http://ehr.example/hook', { type: 'websocket' }))?.path, 'Subscription.channel.type');
+  assert.equal(subscriptionProblem({ ...subscription('http://ehr.example/hook'), criteria: 'Patient?' })?.path, 'Subscription.criteria');
+  assert.equal(subscriptionProblem(subscription('http://ehr.example/hook', { header: ['X-Evil: a\r\nInjected: b'] }))?.path, 'Subscription.channel.header');
+});
