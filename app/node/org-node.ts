@@ -178,14 +178,18 @@ export class OrgNode {
     for (const a of this.agents) a.schedule();
   }
 
+  /** A fresh case id, for a caller that records the case before it opens (see submitCase). */
+  newCaseId(): string {
+    return newId('case', this.o.random);
+  }
+
   /**
    * Opens a case for a request this organization received: its agent that pins policies posts
    * TaskAvailable, with where the data lives in a section for the coalition's roles only.
    */
-  async submitCase(ref: CaseDataRef, policy: CoveragePolicy): Promise<string> {
+  async submitCase(ref: CaseDataRef, policy: CoveragePolicy, caseId: string = this.newCaseId()): Promise<string> {
     const intake = this.agents.find((a) => a.card.skills.some((s) => s.id === 'coverage-policy'));
     if (!intake) throw new Error(`${this.o.spec.name} has no agent that takes requests`);
-    const caseId = newId('case', this.o.random);
     await intake.postSealed(caseId, undefined, {
       case: caseId,
       kind: 'TaskAvailable',

@@ -11,6 +11,7 @@ import { SignJWT, exportJWK, generateKeyPair, type CryptoKey } from 'jose';
 import type { Bundle, CapabilityStatement, Claim, ClaimResponse, OperationOutcome, Parameters } from '@medplum/fhirtypes';
 import { ManualClock } from '../../core/common/clock.js';
 import { LogHub } from '../../app/node/console/logs.js';
+import type { CaseView } from '../../app/node/console/protocol.js';
 import { startConsoles, type Consoles } from '../../app/node/console/launch.js';
 import { startEmbedded, type Embedded } from '../../app/node/embedded.js';
 import { startPasEndpoint, type PasEndpoint } from '../../app/node/pas/endpoint.js';
@@ -38,6 +39,7 @@ describe('payer PAS API over plain HTTP', () => {
   let asyncPas: PasEndpoint;
   let consoles: Consoles;
   let key: CryptoKey;
+  let pasClients: unknown;
   const authClock = new ManualClock(Date.now());
   const hook: { server?: Server; url: string; received: Bundle[]; waiters: (() => void)[] } = { url: '', received: [], waiters: [] };
 
@@ -107,7 +109,7 @@ describe('payer PAS API over plain HTTP', () => {
     dir = mkdtempSync(join(tmpdir(), 'murmur-pas-'));
     const pair = await generateKeyPair('ES384', { extractable: true });
     key = pair.privateKey;
-    const clients = [{ clientId: CLIENT, jwks: { keys: [{ ...(await exportJWK(pair.publicKey)), alg: 'ES384', kid: 'ehr-1' }] }, scopes: ['system/Claim.cr', 'system/Subscription.cr'] }];
+    const clients = (pasClients = [{ clientId: CLIENT, jwks: { keys: [{ ...(await exportJWK(pair.publicKey)), alg: 'ES384', kid: 'ehr-1' }] }, scopes: ['system/Claim.cr', 'system/Subscription.cr'] }]);
     env = await startEmbedded({ dataDir: dir, pas: { clients, authClock } });
     pas = env.pas!;
     asyncPas = await startPasEndpoint({ node: env.coalition.payer, fhirBase: env.fhirBase, recordsPath: join(dir, 'pas-async.db'), clients, syncWaitMs: 0, notifyBackoffMs: [50] });
@@ -241,6 +243,14 @@ describe('payer PAS API over plain HTTP', () => {
     assert.equal(env.coalition.payer.replica.state.cases.size, caseCount, 'the update opened no new case');
     const c = [...env.coalition.payer.replica.state.cases.values()].find((x) => x.round === 1)!;
     assert.deepEqual(c.history.map((h) => h.outcome?.value), ['pended']);
+    // The payer's console shows the case's earlier round and the update that resumed it.
+    const payerConsole = consoles.consoles.find((x) => x.org.id === 'northwind')!.server;
+    const view = (await (await fetch(`${payerConsole.url}api/cases/${c.id}`, { headers: { authorization: `Bearer ${payerConsole.token}` } })).json()) as CaseView;
+    assert.equal(view.round, 1);
+    assert.deepEqual(view.rounds.map((r) => [r.round, r.outcome]), [[0, 'pended']]);
+    assert.equal(view.rounds[0]!.resumedBy?.reasonCode, 'information-received');
+    assert.ok(view.rounds[0]!.resumedBy!.index > view.rounds[0]!.dissolvedIndex!, 'resumed after the round dissolved');
+    assert.equal(view.outcome, 'approved');
     for (const q of [inquiry(request), inquiry(update)]) assert.equal(reviewAction(claimResponse(await call(asyncPas, 'Claim/$inquire', q, bearer))), 'A1');
 
     const status = await call(asyncPas, `Subscription/${subId}/$status`, undefined, bearer, 'GET');
@@ -278,5 +288,38 @@ describe('payer PAS API over plain HTTP', () => {
     assert.equal(unknown.status, 404);
     assert.equal(issueOf(unknown).code, 'not-found');
     assert.equal((await call(pas, 'Subscription/does-not-exist', undefined, bearer, 'GET')).status, 404);
+  });
+
+  it('a request accepted just before a crash (in the ledger, not yet on the board) opens once: on the next start, and a retry finds it', async () => {
+    const payer = env.coalition.payer;
+    const recordsPath = join(dir, 'pas-crash.db');
+    const first = await startPasEndpoint({ node: payer, fhirBase: env.fhirBase, recordsPath, clients: pasClients, syncWaitMs: 20_000 });
+    const request = syntheticRequest('cyp2d6-normal');
+    const submitCase = payer.submitCase.bind(payer);
+    payer.submitCase = () => Promise.reject(new Error('the node went down'));
+    const head = boardHead();
+    let failed: Call;
+    try {
+      failed = await call(first, 'Claim/$submit', request, await token(first));
+    } finally {
+      payer.submitCase = submitCase;
+    }
+    assert.equal(failed.status, 500);
+    assert.equal(boardHead(), head, 'nothing reached the board');
+    const [accepted] = first.records.submissions();
+    assert.ok(accepted, 'the ledger kept the accepted request');
+    await first.close();
+
+    const second = await startPasEndpoint({ node: payer, fhirBase: env.fhirBase, recordsPath, clients: pasClients, syncWaitMs: 20_000 });
+    try {
+      assert.ok(payer.replica.state.cases.has(accepted.caseId), 'the restarted endpoint opened the case it had accepted');
+      const cr = claimResponse(await call(second, 'Claim/$submit', request, await token(second)));
+      assert.equal(reviewAction(cr), 'A1');
+      const opened = payer.replica.fold.records.filter((r) => r.kind === 'TaskAvailable' && r.case === accepted.caseId);
+      assert.deepEqual(opened.map((r) => r.status), ['accepted'], 'one case, opened once');
+      assert.equal(second.records.submissions().length, 1);
+    } finally {
+      await second.close();
+    }
   });
 });

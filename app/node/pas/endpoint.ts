@@ -88,7 +88,7 @@ export async function startPasEndpoint(o: PasEndpointOptions): Promise<PasEndpoi
     },
   });
   baseUrl = server.baseUrl;
-  service.start();
+  await service.start();
   return {
     baseUrl: server.baseUrl,
     tokenUrl: server.tokenUrl,

@@ -8,7 +8,10 @@ export interface Submission {
   clientId: string;
   /** The Claim identifiers (`system|value`) it answers to on $inquire, the update's included. */
   identifiers: string[];
+  /** Where the latest round's request data lives. */
   ref: CaseDataRef;
+  /** The case round the latest submission asked for (0: the first; n: the n-th update). */
+  round: number;
   createdAt: number;
   /** The latest response version the submitter was notified of ("" when none). */
   notified: string;
@@ -47,24 +50,24 @@ export class PasRecords {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
     this.db.exec(`
-      CREATE TABLE IF NOT EXISTS submission (case_id TEXT PRIMARY KEY, client_id TEXT NOT NULL, ref TEXT NOT NULL, created_at INTEGER NOT NULL, notified TEXT NOT NULL DEFAULT '');
+      CREATE TABLE IF NOT EXISTS submission (case_id TEXT PRIMARY KEY, client_id TEXT NOT NULL, ref TEXT NOT NULL, round INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL, notified TEXT NOT NULL DEFAULT '');
       CREATE TABLE IF NOT EXISTS identifier (key TEXT NOT NULL, client_id TEXT NOT NULL, case_id TEXT NOT NULL, PRIMARY KEY (key, client_id));
       CREATE TABLE IF NOT EXISTS subscription (id TEXT PRIMARY KEY, client_id TEXT NOT NULL, resource TEXT NOT NULL, events INTEGER NOT NULL DEFAULT 0, status TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS delivery (n INTEGER PRIMARY KEY AUTOINCREMENT, subscription TEXT NOT NULL, case_id TEXT NOT NULL, event INTEGER NOT NULL, attempt INTEGER NOT NULL, at INTEGER NOT NULL, status INTEGER NOT NULL, outcome TEXT NOT NULL);
     `);
   }
 
-  addSubmission(s: Omit<Submission, 'notified'>): void {
+  addSubmission(s: Omit<Submission, 'notified' | 'round'>): void {
     this.db.transaction(() => {
       this.db.prepare('INSERT INTO submission (case_id, client_id, ref, created_at) VALUES (?, ?, ?, ?)').run(s.caseId, s.clientId, JSON.stringify(s.ref), s.createdAt);
       for (const key of s.identifiers) this.addIdentifier(key, s.clientId, s.caseId);
     })();
   }
 
-  /** An update's Claim identifiers join the case's; its data ref becomes the current one. */
-  updateSubmission(caseId: string, clientId: string, identifiers: string[], ref: CaseDataRef): void {
+  /** An update's Claim identifiers join the case's; its data ref and round become the current ones. */
+  updateSubmission(caseId: string, clientId: string, identifiers: string[], ref: CaseDataRef, round: number): void {
     this.db.transaction(() => {
-      this.db.prepare('UPDATE submission SET ref = ? WHERE case_id = ?').run(JSON.stringify(ref), caseId);
+      this.db.prepare('UPDATE submission SET ref = ?, round = ? WHERE case_id = ?').run(JSON.stringify(ref), round, caseId);
       for (const key of identifiers) this.addIdentifier(key, clientId, caseId);
     })();
   }
@@ -85,11 +88,11 @@ export class PasRecords {
 
   submission(caseId: string): Submission | undefined {
     const row = this.db
-      .prepare<[string], { case_id: string; client_id: string; ref: string; created_at: number; notified: string }>('SELECT * FROM submission WHERE case_id = ?')
+      .prepare<[string], { case_id: string; client_id: string; ref: string; round: number; created_at: number; notified: string }>('SELECT * FROM submission WHERE case_id = ?')
       .get(caseId);
     if (!row) return undefined;
     const identifiers = this.db.prepare<[string], { key: string }>('SELECT key FROM identifier WHERE case_id = ?').all(caseId).map((r) => r.key);
-    return { caseId: row.case_id, clientId: row.client_id, identifiers, ref: JSON.parse(row.ref) as CaseDataRef, createdAt: row.created_at, notified: row.notified };
+    return { caseId: row.case_id, clientId: row.client_id, identifiers, ref: JSON.parse(row.ref) as CaseDataRef, round: row.round, createdAt: row.created_at, notified: row.notified };
   }
 
   submissions(): Submission[] {

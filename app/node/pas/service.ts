@@ -17,7 +17,7 @@ import { pasAnswerBundle } from '../../../fhir/pas/response.js';
 import { parsePasInquiry, parsePasSubmission } from '../../../fhir/pas/submission.js';
 import type { OrgNode } from '../org-node.js';
 import type { Notifier } from './notifier.js';
-import type { PasRecords } from './records.js';
+import type { PasRecords, Submission } from './records.js';
 
 export interface PasServiceOptions {
   /** The payer's org node: cases open and resume on the board through it. */
@@ -70,10 +70,21 @@ export class PasService {
     this.logger = o.logger ?? silentLogger;
   }
 
-  /** Follows the board: each change of a tracked case's answer is notified once. */
-  start(): void {
-    for (const sub of this.o.records.submissions()) this.open.set(sub.caseId, { clientId: sub.clientId, told: sub.notified });
+  /**
+   * Follows the board: each change of a tracked case's answer is notified once. First puts on
+   * the board what the ledger holds and the board lacks (a crash between the two).
+   */
+  async start(): Promise<void> {
+    for (const sub of this.o.records.submissions()) {
+      const c = this.o.node.replica.state.cases.get(sub.caseId);
+      if (c && sub.notified === this.state(c).version && this.state(c).final) continue;
+      this.open.set(sub.caseId, { clientId: sub.clientId, told: sub.notified });
+    }
     this.unsubscribe = this.o.node.replica.onRecord(() => this.scheduleCheck());
+    for (const caseId of this.open.keys()) {
+      const sub = this.o.records.submission(caseId)!;
+      await this.reconcile(sub).catch((e: unknown) => this.logger.log('warn', 'pas.reconcile-failed', { case: caseId, error: errorMessage(e) }));
+    }
     this.scheduleCheck();
   }
 
@@ -87,10 +98,16 @@ export class PasService {
     if (sub.prior) return this.update(clientId, sub.identifiers, sub.prior, sub);
     // A retried submission (same trace number) answers for the case it opened: no second case.
     const existing = this.o.records.caseFor(clientId, sub.identifiers);
-    if (existing) return this.answerWhenReady(existing);
+    if (existing) {
+      await this.reconcile(this.o.records.submission(existing)!);
+      return this.answerWhenReady(existing);
+    }
     const ref = await storeRequestBundle(this.o.fhirBase, sub, this.o.fhir ?? {});
-    const caseId = await this.o.node.submitCase(ref, this.o.policy ?? northwindZolgensmaPolicy);
+    // Recorded before the case opens: a crash in between leaves a request that the client's
+    // retry or the next start puts on the board, never a case that nobody answers for.
+    const caseId = this.o.node.newCaseId();
     this.o.records.addSubmission({ caseId, clientId, identifiers: sub.identifiers, ref, createdAt: this.clock.now() });
+    await this.o.node.submitCase(ref, this.o.policy ?? northwindZolgensmaPolicy, caseId);
     this.logger.log('info', 'pas.submitted', { case: caseId });
     return this.answerWhenReady(caseId);
   }
@@ -98,18 +115,42 @@ export class PasService {
   private async update(clientId: string, identifiers: string[], prior: string[], sub: Parameters<typeof storeRequestBundle>[1]): Promise<Bundle> {
     const caseId = this.o.records.caseFor(clientId, prior);
     if (!caseId) throw new MurmurError('E_NOT_FOUND', 'Claim.related.claim names no prior request of this client.', { path: 'Claim.related.claim' });
+    const record = this.o.records.submission(caseId)!;
+    // A retried update answers for the round it asked for (put on the board if it never got there).
+    if (record.round > 0 && this.o.records.caseFor(clientId, identifiers) === caseId) {
+      await this.reconcile(record);
+      return this.answerWhenReady(caseId);
+    }
     const c = this.caseOf(caseId);
-    if (this.o.records.caseFor(clientId, identifiers) === caseId && c.round > 0) return this.answerWhenReady(caseId);
-    if (c.outcome?.value !== 'pended' || (c.adjudication && c.adjudication.outcome !== 'info-requested')) {
+    if (!takesUpdate(c)) {
       throw new MurmurError('E_CONFLICT', 'The prior request is not pended for more information, so it takes no update.', { path: 'Claim.related.claim' });
     }
     const ref = await storeRequestBundle(this.o.fhirBase, sub, this.o.fhir ?? {});
     // The round that pended it must have ended (dissolved, scored) before the next opens.
     await this.waitFor(caseId, (x) => x.reputation !== undefined, this.syncWaitMs);
+    this.o.records.updateSubmission(caseId, clientId, identifiers, ref, c.round + 1);
     await this.o.node.updateCase(caseId, ref);
-    this.o.records.updateSubmission(caseId, clientId, identifiers, ref);
     this.logger.log('info', 'pas.updated', { case: caseId });
     return this.answerWhenReady(caseId);
+  }
+
+  /**
+   * Puts on the board what the ledger says a client asked for and the board does not hold:
+   * the case itself, or the round an update asked for. The fold refuses a second copy, so a
+   * copy that did land meanwhile costs one rejected entry, never a second case.
+   */
+  private async reconcile(sub: Submission): Promise<void> {
+    await this.o.node.replica.catchUp();
+    const c = this.o.node.replica.state.cases.get(sub.caseId);
+    if (!c) {
+      await this.o.node.submitCase(sub.ref, this.o.policy ?? northwindZolgensmaPolicy, sub.caseId);
+      this.logger.log('info', 'pas.reopened', { case: sub.caseId });
+      return;
+    }
+    if (sub.round <= c.round || !takesUpdate(c)) return;
+    await this.waitFor(sub.caseId, (x) => x.reputation !== undefined, this.syncWaitMs);
+    await this.o.node.updateCase(sub.caseId, sub.ref);
+    this.logger.log('info', 'pas.update-reposted', { case: sub.caseId });
   }
 
   async inquire(clientId: string, body: unknown): Promise<Bundle> {
@@ -239,6 +280,11 @@ export class PasService {
     if (state.final) this.open.delete(caseId);
     else this.open.set(caseId, { clientId, told: state.version });
   }
+}
+
+/** Whether a case waits for the submitter's new information (pended, not decided for good). */
+function takesUpdate(c: CaseState): boolean {
+  return c.outcome?.value === 'pended' && (!c.adjudication || c.adjudication.outcome === 'info-requested');
 }
 
 /** The decision as the payer's operator settled it (the clinical findings stay the coalition's). */
