@@ -3,7 +3,7 @@ import { authorDid } from '../../../core/board/envelope.js';
 import { layerOf, type Kind } from '../../../core/board/kinds.js';
 import type { StoredEntry } from '../../../core/board/store.js';
 import { sha256Hex } from '../../../core/common/hash.js';
-import type { CaseState, CoalitionState, Subtask } from '../../../core/coordination/case-state.js';
+import type { CaseState, CoalitionState, EntryRef, RoundRecord, Subtask } from '../../../core/coordination/case-state.js';
 import { traceLine } from '../trace.js';
 import type { OrgNode } from '../org-node.js';
 import type {
@@ -12,6 +12,7 @@ import type {
   BoardEntryView,
   BoardVerification,
   CaseView,
+  RoundView,
   GapView,
   OrgRef,
   ProblemView,
@@ -111,6 +112,19 @@ export class Projection {
       doneVotes: c.doneVotes.length,
       progress: { done: subtasks.filter((s) => s.status === 'done').length, total: subtasks.length },
       mine: requester.org === this.self.id,
+      round: c.round,
+      rounds: c.history.map((r, i) => this.roundView(r, c.updates[i])),
+    };
+  }
+
+  private roundView(r: RoundRecord, update: EntryRef | undefined): RoundView {
+    const reasonCode = update ? (this.node.replica.entry(update.id)?.envelope.header as { reasonCode?: unknown } | undefined)?.reasonCode : undefined;
+    return {
+      round: r.round,
+      ...(r.outcome ? { outcome: r.outcome.value } : {}),
+      ...(r.adjudication ? { adjudication: { outcome: r.adjudication.outcome, reasonCode: r.adjudication.reasonCode } } : {}),
+      ...(r.dissolved ? { dissolvedIndex: r.dissolved.index } : {}),
+      ...(update ? { resumedBy: { index: update.index, at: update.at, reasonCode: String(reasonCode ?? '') } } : {}),
     };
   }
 

@@ -87,6 +87,19 @@ export interface CaseView {
   progress: { done: number; total: number };
   /** The local organization is the requester of this case. */
   mine: boolean;
+  /** The case's round on the board: 0 for the request, n after the n-th update resumed it. */
+  round: number;
+  /** The rounds before this one, oldest first: how each ended and the update that resumed it. */
+  rounds: RoundView[];
+}
+
+export interface RoundView {
+  round: number;
+  outcome?: CaseOutcome;
+  adjudication?: { outcome: 'approved' | 'denied' | 'info-requested'; reasonCode: string };
+  dissolvedIndex?: number;
+  /** The CaseUpdate that opened the next round. */
+  resumedBy?: { index: number; at: number; reasonCode: string };
 }
 
 export type ProofStatus = 'verified' | 'failed' | 'none';

@@ -24,7 +24,7 @@ function renderTree(el: HTMLElement, s: Services): void {
       h('span', { slot: 'icon-branch' }, statusIcon(c.outcome ?? c.status)),
       h('span', { slot: 'icon-branch-opened' }, statusIcon(c.outcome ?? c.status)),
       h('span', { class: 'case-label' }, caseLabel(c)),
-      h('span', { slot: 'description' }, c.adjudication ? `${c.outcome} → ${c.adjudication.outcome}` : (c.outcome ?? c.status)),
+      h('span', { slot: 'description' }, `${c.adjudication ? `${c.outcome} → ${c.adjudication.outcome}` : (c.outcome ?? c.status)}${c.round > 0 ? ` · round ${c.round}` : ''}`),
       h('span', { slot: 'decoration' }, badge(`${c.progress.done}/${c.progress.total}`)),
     );
     // Capture: the tree item's shadow DOM handles (and stops) clicks before they bubble here.
@@ -91,6 +91,7 @@ function renderCase(el: HTMLElement, s: Services, id: string): () => void {
           fact('Outcome', h('span', { 'data-testid': 'case-outcome', class: `outcome ${c.outcome ?? ''}` }, (c.outcome ?? 'undecided').toUpperCase())),
           c.adjudication ? fact('Operator decision', h('span', { 'data-testid': 'case-adjudication', class: `outcome ${c.adjudication.outcome}` }, `${c.adjudication.outcome.toUpperCase()} (${c.adjudication.reasonCode}) by ${c.adjudication.by.name}, #${c.adjudication.index}`)) : null,
           fact('Opened', `#${c.opened.index} at ${time(c.opened.at)}`),
+          c.round > 0 ? fact('Round', h('span', { 'data-testid': 'case-round' }, `${c.round}, resumed by update #${c.rounds.at(-1)?.resumedBy?.index ?? '?'} (${c.rounds.at(-1)?.resumedBy?.reasonCode ?? ''})`)) : null,
           fact('Done votes', `${c.doneVotes}/${c.members.length}`),
         ),
         h('vscode-progress-bar', { value: c.progress.done, max: c.progress.total || 1, 'aria-label': 'Case progress' }),
@@ -103,7 +104,8 @@ function renderCase(el: HTMLElement, s: Services, id: string): () => void {
           claimResponseButton(c, s),
         ),
         adjudicable ? adjudicationForm(c, s) : null,
-        h('h2', null, 'Subtasks'),
+        c.rounds.length ? roundsTable(c, s) : null,
+        h('h2', null, c.round > 0 ? `Subtasks (round ${c.round})` : 'Subtasks'),
         h(
           'table',
           { class: 'grid', 'data-testid': 'subtasks' },
@@ -121,7 +123,7 @@ function renderCase(el: HTMLElement, s: Services, id: string): () => void {
                 h('td', null, st.claimant ? `${st.claimant.name} · ${st.claimant.orgName}` : '—'),
                 h('td', null, st.deps.join(', ') || '—'),
                 h('td', null, st.artifact ? h('a', { href: '#', onclick: (e: Event) => (e.preventDefault(), s.workbench.runCommand('murmur.openEntry', st.artifact!.id)) }, `#${st.artifact.index}${st.artifact.outcome ? ` ${st.artifact.outcome}` : ''}`) : '—'),
-                h('td', null, st.outputs.map((o) => `${o.section}: ${o.readers.join(', ')}`).join('; ')),
+                h('td', null, st.outputs.map((o) => `${o.section}: ${o.readers.join(', ') || 'nobody (stays with its author)'}`).join('; ')),
               ),
             ),
           ),
@@ -158,6 +160,35 @@ function renderCase(el: HTMLElement, s: Services, id: string): () => void {
   };
   draw();
   return s.store.on('cases', draw);
+}
+
+/** The case's earlier rounds: each ended (pended, and maybe an operator's request for more) and an update resumed it. */
+function roundsTable(c: CaseView, s: Services): HTMLElement[] {
+  const entryLink = (index: number | undefined, label: string): Node | string =>
+    index === undefined ? '—' : h('a', { href: '#', onclick: (e: Event) => (e.preventDefault(), s.workbench.runCommand('murmur.openBoard', c.id)) }, `#${index}${label}`);
+  return [
+    h('h2', null, 'Earlier rounds'),
+    h(
+      'table',
+      { class: 'grid', 'data-testid': 'rounds' },
+      h('thead', null, h('tr', null, ['Round', 'Outcome', 'Operator', 'Dissolved', 'Resumed by'].map((x) => h('th', null, x)))),
+      h(
+        'tbody',
+        null,
+        c.rounds.map((r) =>
+          h(
+            'tr',
+            { 'data-round': String(r.round) },
+            h('td', null, r.round === 0 ? '0 (request)' : String(r.round)),
+            h('td', null, h('span', { class: `outcome ${r.outcome ?? ''}` }, (r.outcome ?? 'undecided').toUpperCase())),
+            h('td', null, r.adjudication ? `${r.adjudication.outcome} (${r.adjudication.reasonCode})` : '—'),
+            h('td', null, entryLink(r.dissolvedIndex, '')),
+            h('td', null, r.resumedBy ? entryLink(r.resumedBy.index, ` ${r.resumedBy.reasonCode} at ${time(r.resumedBy.at)}`) : '—'),
+          ),
+        ),
+      ),
+    ),
+  ];
 }
 
 function claimResponseButton(c: CaseView, s: Services): HTMLElement | null {

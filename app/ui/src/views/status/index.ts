@@ -38,7 +38,7 @@ contributions.registerStatusBarItem({
   align: 'left',
   order: 30,
   render(el, s) {
-    const draw = (): void => void clear(el, icon('briefcase'), ` ${s.store.cases.length} cases`);
+    const draw = (): void => void clear(el, icon('briefcase'), ` ${s.store.cases.length} ${s.store.cases.length === 1 ? 'case' : 'cases'}`);
     draw();
     return s.store.on('cases', draw);
   },
