@@ -30,8 +30,32 @@ const PublicJwk = z
     for (const m of need) if (jwk[m] === undefined) ctx.addIssue({ code: 'custom', path: [m], message: `is required for a ${jwk.kty} key` });
   });
 
+/** Loopback hosts: the only ones a notification may reach over plain http (a test or a demo). */
+export function isLoopbackHost(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
+}
+
+/** Where a client lets the server push notifications: https (http on loopback only), no credentials or fragment. */
+const NotificationEndpoint = z.string().superRefine((value, ctx) => {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return void ctx.addIssue({ code: 'custom', message: 'must be an absolute URL' });
+  }
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
+    ctx.addIssue({ code: 'custom', message: 'must be https (notifications carry PHI); plain http is allowed on loopback only' });
+  }
+  if (url.username || url.password || url.hash || url.search) ctx.addIssue({ code: 'custom', message: 'must have no credentials, query or fragment' });
+});
+
 const Client = z.strictObject({
   clientId: z.string().regex(/^[A-Za-z0-9._~:/-]{1,200}$/, 'must be 1–200 URL-safe characters'),
+  /**
+   * URL prefixes the client's Subscriptions may name as their endpoint (scheme, host and port
+   * exactly; the path as a prefix). None registered: the client cannot subscribe.
+   */
+  notificationEndpoints: z.array(NotificationEndpoint).max(16).default([]),
   jwks: z.strictObject({ keys: z.array(PublicJwk).min(1, 'must hold at least one key') }),
   scopes: z
     .array(z.string().refine((s) => parseScope(s) !== undefined, 'must be a SMART system scope (e.g. system/Claim.c or system/*.read)'))
@@ -48,10 +72,29 @@ const Clients = z.array(Client).superRefine((clients, ctx) => {
 
 export type SmartClientConfig = z.input<typeof Client>;
 
+/**
+ * Whether `endpoint` lies under one of the registered prefixes: same scheme, host and port, and
+ * a path that starts with the prefix's (so `https://ehr.example` does not admit
+ * `https://ehr.example.attacker.net`).
+ */
+export function endpointRegistered(endpoint: string, registered: readonly string[]): boolean {
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    return false;
+  }
+  return registered.some((r) => {
+    const prefix = new URL(r);
+    return url.origin === prefix.origin && url.pathname.startsWith(prefix.pathname) && !url.username && !url.password;
+  });
+}
+
 export interface RegisteredClient {
   clientId: string;
   jwks: JSONWebKeySet;
   scopes: readonly SystemScope[];
+  notificationEndpoints: readonly string[];
 }
 
 export interface SmartClientRegistry {
@@ -73,7 +116,7 @@ export function parseSmartClients(value: unknown): SmartClientRegistry {
     throw new MurmurError('E_INPUT', `SMART client registry: ${path} ${issue.message}.`, { path });
   }
   const byId = new Map<string, RegisteredClient>(
-    parsed.data.map((c) => [c.clientId, { clientId: c.clientId, jwks: c.jwks as JSONWebKeySet, scopes: c.scopes.map((s) => parseScope(s)!) }]),
+    parsed.data.map((c) => [c.clientId, { clientId: c.clientId, jwks: c.jwks as JSONWebKeySet, scopes: c.scopes.map((s) => parseScope(s)!), notificationEndpoints: c.notificationEndpoints }]),
   );
   const all = [...new Set(parsed.data.flatMap((c) => c.scopes))].sort();
   return { get: (clientId) => byId.get(clientId), scopesSupported: () => [...all] };

@@ -107,12 +107,6 @@ describe('payer PAS API over plain HTTP', () => {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'murmur-pas-'));
-    const pair = await generateKeyPair('ES384', { extractable: true });
-    key = pair.privateKey;
-    const clients = (pasClients = [{ clientId: CLIENT, jwks: { keys: [{ ...(await exportJWK(pair.publicKey)), alg: 'ES384', kid: 'ehr-1' }] }, scopes: ['system/Claim.cr', 'system/Subscription.cr'] }]);
-    env = await startEmbedded({ dataDir: dir, pas: { clients, authClock } });
-    pas = env.pas!;
-    asyncPas = await startPasEndpoint({ node: env.coalition.payer, fhirBase: env.fhirBase, recordsPath: join(dir, 'pas-async.db'), clients, syncWaitMs: 0, notifyBackoffMs: [50] });
     hook.server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
@@ -124,6 +118,12 @@ describe('payer PAS API over plain HTTP', () => {
     });
     await new Promise<void>((r) => hook.server!.listen(0, '127.0.0.1', () => r()));
     hook.url = `http://127.0.0.1:${(hook.server.address() as AddressInfo).port}/notify`;
+    const pair = await generateKeyPair('ES384', { extractable: true });
+    key = pair.privateKey;
+    const clients = (pasClients = [{ clientId: CLIENT, jwks: { keys: [{ ...(await exportJWK(pair.publicKey)), alg: 'ES384', kid: 'ehr-1' }] }, scopes: ['system/Claim.cr', 'system/Subscription.cr'], notificationEndpoints: [hook.url] }]);
+    env = await startEmbedded({ dataDir: dir, pas: { clients, authClock } });
+    pas = env.pas!;
+    asyncPas = await startPasEndpoint({ node: env.coalition.payer, fhirBase: env.fhirBase, recordsPath: join(dir, 'pas-async.db'), clients, syncWaitMs: 0, notifyBackoffMs: [50] });
     consoles = await startConsoles(env, { root, uiDir: join(root, 'app', 'ui', 'dist'), logs: new LogHub() });
   });
 
@@ -214,6 +214,9 @@ describe('payer PAS API over plain HTTP', () => {
       channel: { type: 'rest-hook', endpoint: hook.url, payload: 'application/fhir+json' },
     }, bearer);
     assert.equal(sub.status, 201);
+    const elsewhere = await call(asyncPas, 'Subscription', { resourceType: 'Subscription', status: 'requested', reason: 'PAS decisions', criteria: 'http://hl7.org/fhir/us/davinci-pas/SubscriptionTopic/PASSubscriptionTopic', channel: { type: 'rest-hook', endpoint: 'http://169.254.169.254/latest/meta-data', payload: 'application/fhir+json' } }, bearer);
+    assert.equal(elsewhere.status, 403, 'notifications go only to an endpoint the client registered');
+    assert.deepEqual(issueOf(elsewhere), { ...issueOf(elsewhere), code: 'forbidden', expression: ['Subscription.channel.endpoint'] });
     const subId = (sub.body as { id: string }).id;
     const request = syntheticRequest('missing-titer');
 

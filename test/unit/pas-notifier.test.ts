@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Bundle, Subscription } from '@medplum/fhirtypes';
 import { PAS_TOPIC, restHookNotifier, subscriptionProblem } from '../../app/node/pas/notifier.js';
+import { parseSmartClients } from '../../fhir/smart/client-registry.js';
 import { PasRecords } from '../../app/node/pas/records.js';
 
 const subscription = (endpoint: string, extra: Partial<Subscription['channel']> = {}): Subscription => ({
@@ -60,9 +61,34 @@ test('after the last failed attempt the subscription is set to error, and the re
 });
 
 test('subscriptions the payer cannot serve are refused, naming the element', () => {
-  assert.equal(subscriptionProblem(subscription('http://ehr.example/hook')), undefined);
-  assert.equal(subscriptionProblem(subscription('ftp://ehr.example/hook'))?.path, 'Subscription.channel.endpoint');
-  assert.equal(subscriptionProblem(subscription('http://ehr.example/hook', { type: 'websocket' }))?.path, 'Subscription.channel.type');
-  assert.equal(subscriptionProblem({ ...subscription('http://ehr.example/hook'), criteria: 'Patient?' })?.path, 'Subscription.criteria');
-  assert.equal(subscriptionProblem(subscription('http://ehr.example/hook', { header: ['X-Evil: a\r\nInjected: b'] }))?.path, 'Subscription.channel.header');
+  const registered = ['https://ehr.example/hooks/'];
+  assert.equal(subscriptionProblem(subscription('https://ehr.example/hooks/pas'), registered), undefined);
+  assert.equal(subscriptionProblem(subscription('ftp://ehr.example/hooks/pas'), registered)?.path, 'Subscription.channel.endpoint');
+  assert.equal(subscriptionProblem(subscription('https://ehr.example/hooks/pas', { type: 'websocket' }), registered)?.path, 'Subscription.channel.type');
+  assert.equal(subscriptionProblem({ ...subscription('https://ehr.example/hooks/pas'), criteria: 'Patient?' }, registered)?.path, 'Subscription.criteria');
+  assert.equal(subscriptionProblem(subscription('https://ehr.example/hooks/pas', { header: ['X-Evil: a\r\nInjected: b'] }), registered)?.path, 'Subscription.channel.header');
+});
+
+test('notifications go only where the client registered: same scheme, host and port, under the registered path', () => {
+  const registered = ['https://ehr.example/hooks/'];
+  for (const endpoint of [
+    'http://ehr.example/hooks/pas', // plain http: PHI in clear
+    'https://ehr.example.attacker.net/hooks/pas', // a host that merely starts the same
+    'https://ehr.example:8443/hooks/pas', // another port
+    'https://ehr.example/admin', // outside the registered path
+    'https://user:pw@ehr.example/hooks/pas',
+    'http://169.254.169.254/latest/meta-data', // the cloud metadata service
+  ]) {
+    const problem = subscriptionProblem(subscription(endpoint), registered);
+    assert.equal(problem?.path, 'Subscription.channel.endpoint', endpoint);
+    assert.equal(problem?.forbidden, true, endpoint);
+  }
+  assert.match(subscriptionProblem(subscription('https://ehr.example/hooks/pas'), [])!.text, /no notification endpoint registered/);
+});
+
+test('a client registry refuses notification endpoints that would send PHI in clear', () => {
+  const client = (notificationEndpoints: string[]) => [{ clientId: 'ehr', jwks: { keys: [{ kty: 'EC', crv: 'P-384', x: 'x', y: 'y' }] }, scopes: ['system/Claim.cr'], notificationEndpoints }];
+  assert.throws(() => parseSmartClients(client(['http://ehr.example/hooks/'])), /clients\[0\]\.notificationEndpoints\[0\] must be https/);
+  assert.throws(() => parseSmartClients(client(['https://ehr.example/hooks/?token=1'])), /no credentials, query or fragment/);
+  assert.deepEqual(parseSmartClients(client(['http://127.0.0.1:9999/hook', 'https://ehr.example/hooks/'])).get('ehr')!.notificationEndpoints, ['http://127.0.0.1:9999/hook', 'https://ehr.example/hooks/']);
 });

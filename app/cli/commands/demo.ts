@@ -84,6 +84,7 @@ ${PROOFS_HELP}`,
       if (env.pas && ehr) {
         out(`\nPayer PAS API: ${env.pas.baseUrl} (CapabilityStatement at /metadata; POST Claim/$submit, Claim/$inquire, Subscription).`);
         out(`  SMART backend services: token endpoint ${env.pas.tokenUrl}, demo client "${ehr.registration.clientId}", its private key in ${ehr.keyFile}.`);
+        out(`  Subscriptions of the demo client may notify ${ehr.registration.notificationEndpoints.join(', ')}… (the endpoints a client registered, nowhere else).`);
       }
       const electron = electronBinary(root);
       if (electron) openElectron(electron, root, readyFile);

@@ -84,6 +84,7 @@ export async function startPasEndpoint(o: PasEndpointOptions): Promise<PasEndpoi
         authorize: (header, need) => smart.authorizer.authorize(header, need),
         token: (req, res) => smart.tokenEndpoint.handle(req, res),
         configuration: () => smart.configuration,
+        notificationEndpoints: (clientId) => clients.get(clientId)?.notificationEndpoints ?? [],
       };
     },
   });

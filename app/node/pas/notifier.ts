@@ -5,6 +5,7 @@ import { errorMessage } from '../../../core/common/errors.js';
 import type { Logger } from '../../../core/common/log.js';
 import { silentLogger } from '../../../core/common/log.js';
 import type { PasRecords, SubscriptionRecord } from './records.js';
+import { endpointRegistered } from '../../../fhir/smart/client-registry.js';
 
 /** The topic a PAS submitter subscribes to (Subscriptions R5 Backport on R4). */
 export const PAS_TOPIC = 'http://hl7.org/fhir/us/davinci-pas/SubscriptionTopic/PASSubscriptionTopic';
@@ -66,7 +67,8 @@ export function restHookNotifier(o: NotifierOptions): Notifier {
     for (let attempt = 1; attempt <= maxAttempts && !closed; attempt++) {
       let status = 0;
       try {
-        const res = await send(sub.resource.channel.endpoint!, { method: 'POST', headers, body, signal: AbortSignal.timeout(o.timeoutMs ?? 10_000) });
+        // No redirects: a registered endpoint must not forward PHI somewhere unregistered.
+        const res = await send(sub.resource.channel.endpoint!, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(o.timeoutMs ?? 10_000) });
         status = res.status;
         await res.body?.cancel();
       } catch (e) {
@@ -134,10 +136,19 @@ export function notificationBundle(baseUrl: string, sub: SubscriptionRecord, eve
 }
 
 /** Why a Subscription is refused, naming the element; undefined when it is one this payer serves. */
-export function subscriptionProblem(s: Subscription): { path: string; text: string } | undefined {
+export function subscriptionProblem(s: Subscription, registered: readonly string[]): { path: string; text: string; forbidden?: true } | undefined {
   if (s.channel?.type !== 'rest-hook') return { path: 'Subscription.channel.type', text: 'only rest-hook channels are supported' };
   const endpoint = s.channel.endpoint ?? '';
   if (!/^https?:\/\/[^\s]+$/.test(endpoint)) return { path: 'Subscription.channel.endpoint', text: 'must be an http(s) URL' };
+  // Notifications carry PHI and are sent by the payer's own network: only to where the client
+  // registered (https, or loopback for a demo), never to an address a token holder picks.
+  if (!endpointRegistered(endpoint, registered)) {
+    return {
+      path: 'Subscription.channel.endpoint',
+      text: registered.length ? 'is not under a notification endpoint registered for this client' : 'cannot be used: this client has no notification endpoint registered',
+      forbidden: true,
+    };
+  }
   if (s.channel.payload !== undefined && s.channel.payload !== 'application/fhir+json') {
     return { path: 'Subscription.channel.payload', text: 'only application/fhir+json (full resources) is sent' };
   }

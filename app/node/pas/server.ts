@@ -32,6 +32,8 @@ export interface PasAuth {
   token(req: IncomingMessage, res: ServerResponse): Promise<void>;
   /** The `.well-known/smart-configuration` document. */
   configuration(): unknown;
+  /** Where a client registered that its notifications may go (URL prefixes). */
+  notificationEndpoints(clientId: string): readonly string[];
 }
 
 export interface PasServerOptions {
@@ -126,8 +128,8 @@ export async function startPasServer(o: PasServerOptions): Promise<PasServer> {
     if (s?.resourceType !== 'Subscription') throw new MurmurError('E_INPUT', 'The body must be a Subscription.', { path: 'Subscription.resourceType' });
     const [issue] = validationIssues(s);
     if (issue) throw new MurmurError('E_INPUT', `The Subscription is not valid FHIR R4: ${describeIssue(issue)}.`, { path: issue.expression?.[0] ?? 'Subscription' });
-    const problem = subscriptionProblem(s);
-    if (problem) throw new MurmurError('E_INPUT', `${problem.path}: ${problem.text}.`, { path: problem.path });
+    const problem = subscriptionProblem(s, made.auth!.notificationEndpoints(clientId));
+    if (problem) throw new MurmurError('E_INPUT', `${problem.path}: ${problem.text}.`, { path: problem.path, ...(problem.forbidden ? { status: 403 } : {}) });
     const id = (o.newId ?? randomUUID)();
     const resource: Subscription = { ...s, id, status: 'active', channel: { ...s.channel, payload: 'application/fhir+json' } };
     o.records.addSubscription({ id, clientId, resource, events: 0, status: 'active' });
@@ -188,7 +190,7 @@ function failure(e: unknown): [number, OperationOutcome] {
     const status = typeof e.details.status === 'number' ? e.details.status : undefined;
     switch (e.code) {
       case 'E_INPUT':
-        return [status ?? 400, errorOutcome(status === 415 ? 'not-supported' : status === 413 ? 'too-long' : 'invalid', e.message, path)];
+        return [status ?? 400, errorOutcome(status === 415 ? 'not-supported' : status === 413 ? 'too-long' : status === 403 ? 'forbidden' : 'invalid', e.message, path)];
       case 'E_NOT_FOUND':
         return [404, errorOutcome('not-found', e.message, path)];
       case 'E_CONFLICT':
