@@ -77,7 +77,8 @@ export class PasService {
   async start(): Promise<void> {
     for (const sub of this.o.records.submissions()) {
       const c = this.o.node.replica.state.cases.get(sub.caseId);
-      if (c && sub.notified === this.state(c).version && this.state(c).final) continue;
+      const state = c ? this.state(c) : undefined;
+      if (state?.final && state.version === sub.notified) continue;
       this.open.set(sub.caseId, { clientId: sub.clientId, told: sub.notified });
     }
     this.unsubscribe = this.o.node.replica.onRecord(() => this.scheduleCheck());
