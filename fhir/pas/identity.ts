@@ -61,13 +61,26 @@ export function requestParties(request: PasRequest): RequestParties {
   const coverage = claim.insurance?.find((i) => i.focal)?.coverage ?? claim.insurance?.[0]?.coverage;
   const cov = resolve<Coverage>(request, coverage);
   const insurer = resolve<Organization>(request, claim.insurer);
-  const provider = resolve<Resource & { identifier?: Identifier[]; name?: unknown }>(request, claim.provider);
+  const provider = resolve<Party>(request, claim.provider);
   return {
     patient: identifiersKey(patient.identifier) || `${JSON.stringify(patient.name ?? [])}|${patient.birthDate ?? ''}`,
     member: cov ? [cov.subscriberId ?? '', identifiersKey(cov.identifier)].join('|') : '',
     insurer: insurer ? identifiersKey(insurer.identifier) || (insurer.name ?? '') : (claim.insurer?.identifier ? identifiersKey([claim.insurer.identifier]) : ''),
-    provider: provider ? `${provider.resourceType}|${identifiersKey(provider.identifier) || JSON.stringify(provider.name ?? '')}` : '',
+    provider: provider ? partyKey(request, provider) : '',
   };
+}
+
+type Party = Resource & { identifier?: Identifier[]; name?: unknown; practitioner?: Reference; organization?: Reference };
+
+/** A provider's identity: its identifiers (else name); a PractitionerRole's, its practitioner's and organization's. */
+function partyKey(request: PasRequest, p: Party): string {
+  const own = identifiersKey(p.identifier) || JSON.stringify(p.name ?? '');
+  if (p.resourceType !== 'PractitionerRole') return `${p.resourceType}|${own}`;
+  const of = (ref: Reference | undefined): string => {
+    const r = resolve<Party>(request, ref);
+    return r ? identifiersKey(r.identifier) || JSON.stringify(r.name ?? '') : (ref?.identifier ? identifiersKey([ref.identifier]) : '');
+  };
+  return `PractitionerRole|${own}|${of(p.practitioner)}|${of(p.organization)}`;
 }
 
 /** The first party of `prior` that `next` names differently, if any. */

@@ -6,6 +6,8 @@ import { MurmurError, errorMessage, isMurmurError } from '../../../core/common/e
 import type { Logger } from '../../../core/common/log.js';
 import { silentLogger } from '../../../core/common/log.js';
 import { pasCapabilityStatement } from '../../../fhir/pas/capability.js';
+import { checkJsonLimits } from '../../../fhir/pas/limits.js';
+import { MAX_REQUEST_BYTES } from '../../../fhir/pas/request.js';
 import { errorOutcome } from '../../../fhir/server/outcome.js';
 import { describeIssue, validationIssues } from '../../../fhir/server/validation.js';
 import { readJsonBody } from '../http-json.js';
@@ -62,7 +64,6 @@ const NEEDS = {
   readSubscription: { resourceType: 'Subscription', permission: 'r' },
 } as const satisfies Record<string, Access>;
 
-const MAX_BODY = 4 * 1024 * 1024;
 
 /**
  * The payer's PAS endpoint over HTTP: FHIR JSON in and out, an OperationOutcome naming the
@@ -180,7 +181,10 @@ async function fhirBody(req: IncomingMessage): Promise<unknown> {
   if (type !== 'application/fhir+json' && type !== 'application/json') {
     throw new MurmurError('E_INPUT', 'Send FHIR JSON (Content-Type: application/fhir+json).', { status: 415, path: 'Content-Type' });
   }
-  return readJsonBody(req, MAX_BODY);
+  const body = await readJsonBody(req, MAX_REQUEST_BYTES);
+  // Depth and size first: nothing recursive (schemas, the validator) sees an unbounded document.
+  checkJsonLimits(body);
+  return body;
 }
 
 /** The status and OperationOutcome for a failure; never the request's content. */
