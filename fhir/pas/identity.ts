@@ -33,6 +33,8 @@ export interface RequestUrls {
   patient?: string;
   insurer?: string;
   provider?: string;
+  /** The request Bundle's identifier (the submitter's transaction id), which the response Bundle echoes. */
+  bundleIdentifier?: { system?: string; value: string };
 }
 
 /** What a request cancels: all of it (Claim.status cancelled, or certification type 3 on the Claim), or some items. */
@@ -57,30 +59,26 @@ export function requestHash(bundle: Bundle): string {
 
 /** The request's parties as identity keys (identifiers first; names and dates where a resource has none). */
 export function requestParties(request: PasRequest): RequestParties {
-  const { claim, patient } = request;
+  return partiesOf(request.bundle, request.claim);
+}
+
+/**
+ * The parties a Bundle's Claim names, each "" where the Bundle does not carry it (an
+ * `$inquire` may name only some: the keys it gives are the ones matched).
+ */
+export function partiesOf(bundle: Bundle, claim: Claim): RequestParties {
+  const request = { bundle };
+  const patient = resolve<Patient>(request, claim.patient);
   const coverage = claim.insurance?.find((i) => i.focal)?.coverage ?? claim.insurance?.[0]?.coverage;
   const cov = resolve<Coverage>(request, coverage);
   const insurer = resolve<Organization>(request, claim.insurer);
   const provider = resolve<Party>(request, claim.provider);
   return {
-    patient: identifiersKey(patient.identifier) || `${JSON.stringify(patient.name ?? [])}|${patient.birthDate ?? ''}`,
+    patient: patient ? identifiersKey(patient.identifier) || `${JSON.stringify(patient.name ?? [])}|${patient.birthDate ?? ''}` : '',
     member: cov ? [cov.subscriberId ?? '', identifiersKey(cov.identifier)].join('|') : '',
-    insurer: insurer ? identifiersKey(insurer.identifier) || (insurer.name ?? '') : (claim.insurer?.identifier ? identifiersKey([claim.insurer.identifier]) : ''),
+    insurer: insurer ? identifiersKey(insurer.identifier) || (insurer.name ?? '') : claim.insurer?.identifier ? identifiersKey([claim.insurer.identifier]) : '',
     provider: provider ? partyKey(request, provider) : '',
   };
-}
-
-type Party = Resource & { identifier?: Identifier[]; name?: unknown; practitioner?: Reference; organization?: Reference };
-
-/** A provider's identity: its identifiers (else name); a PractitionerRole's, its practitioner's and organization's. */
-function partyKey(request: PasRequest, p: Party): string {
-  const own = identifiersKey(p.identifier) || JSON.stringify(p.name ?? '');
-  if (p.resourceType !== 'PractitionerRole') return `${p.resourceType}|${own}`;
-  const of = (ref: Reference | undefined): string => {
-    const r = resolve<Party>(request, ref);
-    return r ? identifiersKey(r.identifier) || JSON.stringify(r.name ?? '') : (ref?.identifier ? identifiersKey([ref.identifier]) : '');
-  };
-  return `PractitionerRole|${own}|${of(p.practitioner)}|${of(p.organization)}`;
 }
 
 /** The first party of `prior` that `next` names differently, if any. */
@@ -88,18 +86,38 @@ export function changedParty(prior: RequestParties, next: RequestParties): keyof
   return (Object.keys(PARTY_PATHS) as (keyof RequestParties)[]).find((k) => prior[k] !== next[k]);
 }
 
-/** The fullUrls of the Claim, Patient, insurer and provider in the request Bundle. */
+/** Whether a request's parties match every key an inquiry gives. */
+export function partiesMatch(request: RequestParties, inquiry: RequestParties): boolean {
+  return (Object.keys(PARTY_PATHS) as (keyof RequestParties)[]).every((k) => inquiry[k] === '' || inquiry[k] === request[k]);
+}
+
+/** The fullUrls of the Claim, Patient, insurer and provider in the request Bundle, and the Bundle's identifier. */
 export function requestUrls(request: PasRequest): RequestUrls {
   const urlOf = (r: Resource | undefined): string | undefined => (r ? request.bundle.entry?.find((e) => e.resource === r)?.fullUrl : undefined);
   const urls: RequestUrls = {};
-  const set = (k: keyof RequestUrls, v: string | undefined): void => {
+  const set = (k: 'claim' | 'patient' | 'insurer' | 'provider', v: string | undefined): void => {
     if (v) urls[k] = v;
   };
   set('claim', urlOf(request.claim));
   set('patient', urlOf(request.patient as Patient));
   set('insurer', urlOf(resolve(request, request.claim.insurer)));
   set('provider', urlOf(resolve(request, request.claim.provider)));
+  const id = request.bundle.identifier;
+  if (id?.value) urls.bundleIdentifier = { ...(id.system ? { system: id.system } : {}), value: id.value };
   return urls;
+}
+
+type Party = Resource & { identifier?: Identifier[]; name?: unknown; practitioner?: Reference; organization?: Reference };
+
+/** A provider's identity: its identifiers (else name); a PractitionerRole's, its practitioner's and organization's. */
+function partyKey(request: { bundle: Bundle }, p: Party): string {
+  const own = identifiersKey(p.identifier) || JSON.stringify(p.name ?? '');
+  if (p.resourceType !== 'PractitionerRole') return `${p.resourceType}|${own}`;
+  const of = (ref: Reference | undefined): string => {
+    const r = resolve<Party>(request, ref);
+    return r ? identifiersKey(r.identifier) || JSON.stringify(r.name ?? '') : (ref?.identifier ? identifiersKey([ref.identifier]) : '');
+  };
+  return `PractitionerRole|${own}|${of(p.practitioner)}|${of(p.organization)}`;
 }
 
 /** What the Claim cancels, or undefined when it cancels nothing. */
@@ -129,7 +147,7 @@ function identifiersKey(ids: Identifier[] | undefined): string {
 }
 
 /** The Bundle entry a reference names (fullUrl, `Type/id`, or an absolute URL ending in `Type/id`). */
-function resolve<T extends Resource>(request: PasRequest, ref: Reference | undefined): T | undefined {
+function resolve<T extends Resource>(request: { bundle: Bundle }, ref: Reference | undefined): T | undefined {
   const r = ref?.reference;
   if (!r) return undefined;
   const entry = (request.bundle.entry ?? []).find((e) => {

@@ -1,5 +1,6 @@
 import type { Bundle, Claim, Identifier, Resource } from '@medplum/fhirtypes';
 import { MurmurError } from '../../core/common/errors.js';
+import { checkJsonLimits } from './limits.js';
 import { parsePasRequest, type PasRequest } from './request.js';
 
 /** A `$submit` body, checked: a new request, or an update of a prior one (PAS Claim update). */
@@ -38,13 +39,15 @@ export function parsePasSubmission(input: unknown): PasSubmission {
 }
 
 /** The identifiers a `$inquire` Bundle asks about: those of its preauthorization Claim. */
-export function parsePasInquiry(input: unknown): { identifiers: string[] } {
+export function parsePasInquiry(input: unknown): { identifiers: string[]; bundle: Bundle; claim: Claim } {
+  checkJsonLimits(input);
   const bundle = input as Bundle | undefined;
   if (!bundle || typeof bundle !== 'object' || bundle.resourceType !== 'Bundle') throw bad('The inquiry must be a FHIR Bundle.', 'Bundle.resourceType');
+  if (!Array.isArray(bundle.entry) || bundle.entry.length === 0) throw bad('The inquiry Bundle has no entries; it must carry the inquiry Claim.', 'Bundle.entry');
   const claim = (bundle.entry ?? []).map((e) => e.resource).find((r): r is Claim => r?.resourceType === 'Claim');
   if (!claim) throw bad('The inquiry Bundle has no Claim naming the request to look up.', 'Bundle.entry');
   if (claim.use !== 'preauthorization') throw bad('The inquiry Claim must have use = preauthorization.', 'Claim.use');
-  return { identifiers: identifiersOf(claim, 'Claim.identifier') };
+  return { identifiers: identifiersOf(claim, 'Claim.identifier'), bundle, claim };
 }
 
 function identifiersOf(claim: Claim, path: string): string[] {

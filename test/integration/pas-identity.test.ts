@@ -7,7 +7,7 @@ import type { Bundle, Claim, ClaimResponse, Coverage, Patient } from '@medplum/f
 import { startEmbedded, type Embedded } from '../../app/node/embedded.js';
 import type { PasEndpoint } from '../../app/node/pas/endpoint.js';
 import { syntheticRequest, syntheticUpdate } from '../../fhir/synthetic/index.js';
-import { claimResponseOf, ehrClient, issueOf, reviewActions, type EhrClient } from '../support/pas-client.js';
+import { claimResponseOf, ehrClient, inquiryAnswer, issueOf, reviewActions, type EhrClient } from '../support/pas-client.js';
 
 /*
  * What a request is, over HTTP as an independent EHR sends it: a trace number answers only for
@@ -58,7 +58,7 @@ describe('PAS request identity: trace numbers, updates and cancels', () => {
     assert.match(issueOf(refused).details!.text!, /different request/);
     assert.equal(head(), before, 'nothing of the other request reached the board');
     assert.equal(env.coalition.payer.replica.state.cases.size, cases);
-    const inquired = claimResponseOf(await ehr.call(pas.baseUrl, 'Claim/$inquire', inquiry(request), bearer));
+    const inquired = claimResponseOf(inquiryAnswer(await ehr.call(pas.baseUrl, 'Claim/$inquire', inquiry(request), bearer)));
     assert.equal(inquired.preAuthRef, first.preAuthRef, '$inquire still answers for the first request');
   });
 
@@ -81,7 +81,7 @@ describe('PAS request identity: trace numbers, updates and cancels', () => {
       assert.deepEqual(issueOf(refused).expression, [path]);
       assert.equal(head(), before, `${path}: the update reached no board`);
     }
-    const inquired = await ehr.call(pas.baseUrl, 'Claim/$inquire', inquiry(request), bearer);
+    const inquired = inquiryAnswer(await ehr.call(pas.baseUrl, 'Claim/$inquire', inquiry(request), bearer));
     const patient = (inquired.body as Bundle).entry!.find((e) => e.resource?.resourceType === 'Patient')!.resource as Patient;
     assert.deepEqual(patient.identifier, resourceOf<Patient>(request, 'Patient').identifier, 'the case is still the original patient\'s');
     assert.equal(reviewActions(claimResponseOf(inquired))[1], 'A4');
@@ -104,7 +104,7 @@ describe('PAS request identity: trace numbers, updates and cancels', () => {
     assert.equal(c.cancellation?.whole, true, 'every node folds the case as cancelled');
     assert.deepEqual(reviewActions(claimResponseOf(await submit(cancel))), { 1: 'C' });
     assert.equal(env.coalition.payer.replica.fold.records.filter((r) => r.kind === 'CaseCancel').length, 1, 'a repeated cancel posts nothing more');
-    const inquired: ClaimResponse = claimResponseOf(await ehr.call(pas.baseUrl, 'Claim/$inquire', inquiry(request), bearer));
+    const inquired: ClaimResponse = claimResponseOf(inquiryAnswer(await ehr.call(pas.baseUrl, 'Claim/$inquire', inquiry(request), bearer)));
     assert.deepEqual(reviewActions(inquired), { 1: 'C' });
   });
 });

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SignJWT, exportJWK, generateKeyPair, type CryptoKey } from 'jose';
-import type { Bundle, ClaimResponse, OperationOutcome } from '@medplum/fhirtypes';
+import type { Bundle, ClaimResponse, OperationOutcome, Parameters } from '@medplum/fhirtypes';
 
 /*
  * An EHR as the payer's PAS endpoint meets it, for the integration tests: a SMART backend
@@ -134,4 +134,22 @@ export async function restHook(path = '/notify'): Promise<Hook> {
       server.close();
     },
   };
+}
+
+/** The response Bundles of a `$inquire` answer (a Parameters of `return` Bundles, PAS 2.2.1). */
+export function inquiryBundles(c: Call): Bundle[] {
+  assert.equal(c.status, 200, JSON.stringify(c.body).slice(0, 400));
+  const p = c.body as Parameters;
+  assert.equal(p.resourceType, 'Parameters', '$inquire answers with a Parameters');
+  return (p.parameter ?? []).map((x) => {
+    assert.equal(x.name, 'return');
+    return x.resource as Bundle;
+  });
+}
+
+/** The one response Bundle of a `$inquire` answer, as a Call (for claimResponseOf). */
+export function inquiryAnswer(c: Call): Call {
+  const bundles = inquiryBundles(c);
+  assert.equal(bundles.length, 1, 'exactly one request matches');
+  return { ...c, body: bundles[0] };
 }

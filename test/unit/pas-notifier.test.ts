@@ -92,3 +92,13 @@ test('a client registry refuses notification endpoints that would send PHI in cl
   assert.throws(() => parseSmartClients(client(['https://ehr.example/hooks/?token=1'])), /no credentials, query or fragment/);
   assert.deepEqual(parseSmartClients(client(['http://127.0.0.1:9999/hook', 'https://ehr.example/hooks/'])).get('ehr')!.notificationEndpoints, ['http://127.0.0.1:9999/hook', 'https://ehr.example/hooks/']);
 });
+
+test('a registered endpoint without a trailing slash admits itself and what lies below it, never a sibling path', () => {
+  const registered = ['https://ehr.example/notify', 'http://127.0.0.1:9000/hooks/'];
+  for (const ok of ['https://ehr.example/notify', 'https://ehr.example/notify/pas', 'https://ehr.example:443/notify', 'http://127.0.0.1:9000/hooks/pas']) {
+    assert.equal(subscriptionProblem(subscription(ok), registered), undefined, ok);
+  }
+  for (const sibling of ['https://ehr.example/notify-admin', 'https://ehr.example/notifyx', 'https://ehr.example/notify/../admin', 'http://127.0.0.1:9000/hooks', 'http://127.0.0.1:9000/hooksx/pas', 'https://ehr.example/notify?x=1']) {
+    assert.equal(subscriptionProblem(subscription(sibling), registered)?.forbidden, true, sibling);
+  }
+});

@@ -7,8 +7,8 @@ import { silentLogger } from '../../../core/common/log.js';
 import type { PasRecords, SubscriptionRecord } from './records.js';
 import { endpointRegistered } from '../../../fhir/smart/client-registry.js';
 
-/** The topic a PAS submitter subscribes to (Subscriptions R5 Backport on R4). */
-export const PAS_TOPIC = 'http://hl7.org/fhir/us/davinci-pas/SubscriptionTopic/PASSubscriptionTopic';
+export { PAS_TOPIC } from '../../../fhir/pas/capability.js';
+import { PAS_TOPIC } from '../../../fhir/pas/capability.js';
 
 export interface NotifierOptions {
   records: PasRecords;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Bundle, Claim, ClaimResponse, Organization, Patient } from '@medplum/fhirtypes';
+import type { Bundle, Claim, ClaimResponse, Organization, Parameters, Patient, Resource } from '@medplum/fhirtypes';
 import type { Clock } from '../../../core/common/clock.js';
 import { systemClock } from '../../../core/common/clock.js';
 import { MurmurError, errorMessage } from '../../../core/common/errors.js';
@@ -15,7 +15,7 @@ import { storeRequestBundle } from '../../../fhir/adapters/request-intake.js';
 import { buildClaimResponse } from '../../../fhir/pas/claim-response.js';
 import { pasAnswerBundle } from '../../../fhir/pas/response.js';
 import { parsePasInquiry, parsePasSubmission, type PasSubmission } from '../../../fhir/pas/submission.js';
-import { cancellationOf, changedParty, PARTY_PATHS, requestHash, requestParties, requestUrls, type Cancellation } from '../../../fhir/pas/identity.js';
+import { cancellationOf, changedParty, partiesMatch, partiesOf, PARTY_PATHS, requestHash, requestParties, requestUrls, type Cancellation } from '../../../fhir/pas/identity.js';
 import { withCancellation } from '../../../fhir/pas/cancel.js';
 import type { OrgNode } from '../org-node.js';
 import type { Notifier } from './notifier.js';
@@ -215,11 +215,22 @@ export class PasService {
     this.logger.log('info', 'pas.update-reposted', { case: sub.caseId });
   }
 
-  async inquire(clientId: string, body: unknown): Promise<Bundle> {
-    const { identifiers } = parsePasInquiry(body);
-    const caseId = this.o.records.caseFor(clientId, identifiers);
-    if (!caseId) throw new MurmurError('E_NOT_FOUND', 'No prior-authorization request of this client has that identifier.', { path: 'Claim.identifier' });
-    return (await this.answer(caseId)).bundle;
+  /**
+   * `$inquire` as PAS 2.2.1 has it: a query by example whose answer is a Parameters of 0..*
+   * response Bundles (`return`). A request matches when it is this client's (another's do not
+   * exist for it), carries one of the inquiry Claim's identifiers, and has the patient, member,
+   * insurer and provider the inquiry names (the keys it gives).
+   */
+  async inquire(clientId: string, body: unknown): Promise<Parameters> {
+    const { identifiers, bundle, claim } = parsePasInquiry(body);
+    const keys = partiesOf(bundle, claim);
+    const cases = [...new Set(this.o.records.identifiersOf(clientId, identifiers).map((k) => k.caseId))].filter((caseId) => {
+      const parties = this.o.records.submission(caseId)?.parties;
+      return !parties || partiesMatch(parties, keys);
+    });
+    const bundles: Bundle[] = [];
+    for (const caseId of cases) bundles.push((await this.answer(caseId)).bundle);
+    return { resourceType: 'Parameters', parameter: bundles.map((resource) => ({ name: 'return', resource })) };
   }
 
   /** Waits up to `syncWaitMs` for the round's ClaimResponse, then answers with what stands. */
@@ -252,7 +263,7 @@ export class PasService {
     if (!sub) throw new MurmurError('E_NOT_FOUND', 'No such prior-authorization request.', { path: 'Claim.identifier' });
     const c = this.caseOf(caseId);
     const state = this.state(c);
-    const { claim, patient, insurer } = await this.readRequest(sub.ref);
+    const { claim, patient, insurer, requestor } = await this.readRequest(sub.ref);
     const tracking = authorizationNumber(caseId);
     const decision = (await this.o.node.readArtifact(c, 'coverage-determination', 'decision')) as Decision | undefined;
     let claimResponse: ClaimResponse;
@@ -270,13 +281,23 @@ export class PasService {
       claimResponse = withCancellation(claimResponse, c.cancellation, tracking);
       if (c.cancellation.whole) missing = [];
     }
-    const bundle = pasAnswerBundle({ claimResponse, claim, patient, ...(insurer ? { insurer } : {}), trackingNumber: tracking, missing, newUuid: this.newUuid });
+    const bundle = pasAnswerBundle({
+      claimResponse,
+      claim,
+      patient,
+      ...(insurer ? { insurer } : {}),
+      ...(requestor ? { requestor } : {}),
+      echo: sub.urls,
+      trackingNumber: tracking,
+      missing,
+      newUuid: this.newUuid,
+    });
     return { bundle, state };
   }
 
-  private async readRequest(ref: CaseDataRef): Promise<{ claim: Claim; patient: Patient; insurer?: Organization }> {
+  private async readRequest(ref: CaseDataRef): Promise<{ claim: Claim; patient: Patient; insurer?: Organization; requestor?: Resource }> {
     const client = fhirClient(ref.fhirBase, this.o.fhir ?? {});
-    const read = async <T extends Claim | Patient | Organization>(reference: string): Promise<T> => {
+    const read = async <T extends Resource>(reference: string): Promise<T> => {
       const [resourceType, id] = reference.split('/') as [string, string];
       try {
         return asResource<T>(await client.read({ resourceType, id }));
@@ -288,7 +309,9 @@ export class PasService {
     const patient = await read<Patient>(ref.patient);
     const insurerRef = claim.insurer?.reference;
     const insurer = insurerRef && /^Organization\/[A-Za-z0-9.-]+$/.test(insurerRef) ? await read<Organization>(insurerRef) : undefined;
-    return { claim, patient, ...(insurer ? { insurer } : {}) };
+    const providerRef = claim.provider?.reference;
+    const requestor = providerRef && /^(Organization|Practitioner|PractitionerRole)\/[A-Za-z0-9.-]+$/.test(providerRef) ? await read<Resource>(providerRef) : undefined;
+    return { claim, patient, ...(insurer ? { insurer } : {}), ...(requestor ? { requestor } : {}) };
   }
 
   private waitFor(caseId: string, done: (c: CaseState) => boolean, timeoutMs: number): Promise<void> {
