@@ -33,6 +33,8 @@ export interface RequestUrls {
   patient?: string;
   insurer?: string;
   provider?: string;
+  /** The requesting organization's identifiers (`system|value`): what a Subscription's org-identifier filter names. */
+  orgIdentifiers?: string[];
   /** The request Bundle's identifier (the submitter's transaction id), which the response Bundle echoes. */
   bundleIdentifier?: { system?: string; value: string };
 }
@@ -102,6 +104,10 @@ export function requestUrls(request: PasRequest): RequestUrls {
   set('patient', urlOf(request.patient as Patient));
   set('insurer', urlOf(resolve(request, request.claim.insurer)));
   set('provider', urlOf(resolve(request, request.claim.provider)));
+  const provider = resolve<Party>(request, request.claim.provider);
+  const org = provider?.resourceType === 'PractitionerRole' ? resolve<Party>(request, provider.organization) : provider?.resourceType === 'Organization' ? provider : undefined;
+  const orgIds = (org?.identifier ?? []).filter((i) => i.value).map((i) => `${i.system ?? ''}|${i.value}`);
+  if (orgIds.length > 0) urls.orgIdentifiers = orgIds;
   const id = request.bundle.identifier;
   if (id?.value) urls.bundleIdentifier = { ...(id.system ? { system: id.system } : {}), value: id.value };
   return urls;

@@ -119,7 +119,10 @@ describe('payer PAS API over plain HTTP', () => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        hook.received.push(JSON.parse(Buffer.concat(chunks).toString('utf8')) as Bundle);
+        const got = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Bundle;
+        // Handshakes and heartbeats carry no event: only event notifications are counted here.
+        const type = (got.entry?.[0]?.resource as Parameters | undefined)?.parameter?.find((p) => p.name === 'type')?.valueCode;
+        if (type === 'event-notification') hook.received.push(got);
         res.writeHead(200).end();
         for (const w of hook.waiters.splice(0)) w();
       });
@@ -219,9 +222,11 @@ describe('payer PAS API over plain HTTP', () => {
       status: 'requested',
       reason: 'PAS decisions',
       criteria: 'http://hl7.org/fhir/us/davinci-pas/SubscriptionTopic/PASSubscriptionTopic',
+      _criteria: { extension: [{ url: 'http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition/backport-filter-criteria', valueString: 'org-identifier=http://hl7.org/fhir/sid/us-npi|1999999992' }] },
       channel: { type: 'rest-hook', endpoint: hook.url, payload: 'application/fhir+json' },
     }, bearer);
     assert.equal(sub.status, 201);
+    assert.equal((sub.body as { status: string }).status, 'active', 'the hook took the handshake');
     const elsewhere = await call(asyncPas, 'Subscription', { resourceType: 'Subscription', status: 'requested', reason: 'PAS decisions', criteria: 'http://hl7.org/fhir/us/davinci-pas/SubscriptionTopic/PASSubscriptionTopic', channel: { type: 'rest-hook', endpoint: 'http://169.254.169.254/latest/meta-data', payload: 'application/fhir+json' } }, bearer);
     assert.equal(elsewhere.status, 403, 'notifications go only to an endpoint the client registered');
     assert.deepEqual(issueOf(elsewhere), { ...issueOf(elsewhere), code: 'forbidden', expression: ['Subscription.channel.endpoint'] });

@@ -96,7 +96,10 @@ export function issueOf(c: Call): { code: string; severity: string; expression?:
 
 export interface Hook {
   url: string;
+  /** Event notifications, in arrival order. */
   received: Bundle[];
+  /** Handshakes and heartbeats. */
+  control: Bundle[];
   /** Resolves with the n-th notification (1-based). */
   nth(n: number, timeoutMs?: number): Promise<Bundle>;
   close(): void;
@@ -105,12 +108,16 @@ export interface Hook {
 /** A rest-hook receiver on loopback that answers 200 and keeps what it got. */
 export async function restHook(path = '/notify'): Promise<Hook> {
   const received: Bundle[] = [];
+  const control: Bundle[] = [];
   const waiters: (() => void)[] = [];
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      received.push(JSON.parse(Buffer.concat(chunks).toString('utf8')) as Bundle);
+      const got = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Bundle;
+      const type = (got.entry?.[0]?.resource as Parameters | undefined)?.parameter?.find((p) => p.name === 'type')?.valueCode;
+      // Handshakes and heartbeats (no event) are kept apart from event notifications.
+      (type === 'event-notification' ? received : control).push(got);
       res.writeHead(200).end();
       for (const w of waiters.splice(0)) w();
     });
@@ -119,6 +126,7 @@ export async function restHook(path = '/notify'): Promise<Hook> {
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}${path}`,
     received,
+    control,
     nth: (n, timeoutMs = 60_000) =>
       new Promise((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`no notification ${n} within ${timeoutMs} ms`)), timeoutMs);

@@ -47,7 +47,8 @@ export interface SubscriptionRecord {
   resource: Subscription;
   /** Events sent so far (the backport's events-since-subscription-start). */
   events: number;
-  status: 'active' | 'error' | 'off';
+  /** `requested` until the handshake succeeds; `off` once deleted. */
+  status: 'requested' | 'active' | 'error' | 'off';
 }
 
 /**
@@ -174,6 +175,14 @@ export class PasRecords {
     return this.db
       .prepare<[string], { id: string }>("SELECT id FROM subscription WHERE client_id = ? AND status != 'off' ORDER BY rowid")
       .all(clientId)
+      .map((r) => this.subscription(r.id)!);
+  }
+
+  /** Every subscription not deleted (their heartbeats resume on start). */
+  liveSubscriptions(): SubscriptionRecord[] {
+    return this.db
+      .prepare<[], { id: string }>("SELECT id FROM subscription WHERE status != 'off' ORDER BY rowid")
+      .all()
       .map((r) => this.subscription(r.id)!);
   }
 

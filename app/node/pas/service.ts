@@ -360,7 +360,7 @@ export class PasService {
       if (this.o.records.subscriptionsOf(clientId).length === 0) continue;
       const { bundle } = await this.answer(caseId);
       this.told(caseId, clientId, state);
-      this.o.notifier.notify(clientId, caseId, bundle);
+      this.o.notifier.notify(clientId, caseId, bundle, this.o.records.submission(caseId)?.urls.orgIdentifiers ?? []);
     }
   }
 
