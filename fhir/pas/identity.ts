@@ -33,7 +33,7 @@ export interface RequestUrls {
   patient?: string;
   insurer?: string;
   provider?: string;
-  /** The requesting organization's identifiers (`system|value`): what a Subscription's org-identifier filter names. */
+  /** (`provider`: the requestor: the provider, or its PractitionerRole's organization.) The requesting organization's identifiers (`system|value`): what a Subscription's org-identifier filter names. */
   orgIdentifiers?: string[];
   /** The request Bundle's identifier (the submitter's transaction id), which the response Bundle echoes. */
   bundleIdentifier?: { system?: string; value: string };
@@ -103,9 +103,10 @@ export function requestUrls(request: PasRequest): RequestUrls {
   set('claim', urlOf(request.claim));
   set('patient', urlOf(request.patient as Patient));
   set('insurer', urlOf(resolve(request, request.claim.insurer)));
-  set('provider', urlOf(resolve(request, request.claim.provider)));
+  // The requestor the answer names: the provider, or the organization of the provider's PractitionerRole.
   const provider = resolve<Party>(request, request.claim.provider);
   const org = provider?.resourceType === 'PractitionerRole' ? resolve<Party>(request, provider.organization) : provider?.resourceType === 'Organization' ? provider : undefined;
+  set('provider', urlOf(provider?.resourceType === 'PractitionerRole' ? org : provider));
   const orgIds = (org?.identifier ?? []).filter((i) => i.value).map((i) => `${i.system ?? ''}|${i.value}`);
   if (orgIds.length > 0) urls.orgIdentifiers = orgIds;
   const id = request.bundle.identifier;

@@ -25,6 +25,7 @@ function bad(message: string, path: string): MurmurError {
  */
 export function parsePasSubmission(input: unknown): PasSubmission {
   const request = parsePasRequest(input);
+  uniqueSequences(request.claim);
   const identifiers = identifiersOf(request.claim, 'Claim.identifier');
   const related = (request.claim.related ?? []).filter((r) => r.claim);
   if (related.length === 0) return { ...request, identifiers };
@@ -48,6 +49,18 @@ export function parsePasInquiry(input: unknown): { identifiers: string[]; bundle
   if (!claim) throw bad('The inquiry Bundle has no Claim naming the request to look up.', 'Bundle.entry');
   if (claim.use !== 'preauthorization') throw bad('The inquiry Claim must have use = preauthorization.', 'Claim.use');
   return { identifiers: identifiersOf(claim, 'Claim.identifier'), bundle, claim };
+}
+
+/** Items, supportingInfo, careTeam and diagnosis are referred to by sequence: each must be unique in its list. */
+function uniqueSequences(claim: Claim): void {
+  const lists = { item: claim.item, supportingInfo: claim.supportingInfo, careTeam: claim.careTeam, diagnosis: claim.diagnosis } as const;
+  for (const [name, list] of Object.entries(lists)) {
+    const seen = new Set<number>();
+    (list ?? []).forEach((x: { sequence: number }, i: number) => {
+      if (seen.has(x.sequence)) throw bad(`Claim.${name}[${i}].sequence repeats ${x.sequence}; each ${name} sequence must be unique.`, `Claim.${name}[${i}].sequence`);
+      seen.add(x.sequence);
+    });
+  }
 }
 
 function identifiersOf(claim: Claim, path: string): string[] {

@@ -5,10 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import type { Bundle, Claim, Extension } from '@medplum/fhirtypes';
+import type { Claim } from '@medplum/fhirtypes';
 import { isMurmurError } from '../../core/common/errors.js';
 import { parsePasRequest } from '../../fhir/pas/request.js';
 import { syntheticRequest } from '../../fhir/synthetic/index.js';
+import { deeplyNested, deeplyNestedText } from '../support/pas-fixtures.js';
 
 /*
  * Depth and size limits come before validation: a request nested thousands deep (which made
@@ -18,22 +19,6 @@ const root = fileURLToPath(new URL('../../../', import.meta.url));
 const bin = join(root, 'bin', 'murmur.js');
 const dir = mkdtempSync(join(tmpdir(), 'murmur-limits-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
-
-/** The reference request with an extension nested `depth` deep on its Claim. */
-export function deeplyNested(depth: number): Bundle {
-  const bundle = syntheticRequest('reference');
-  let ext: Extension = { url: 'http://example.org/leaf', valueString: 'x' };
-  for (let i = 0; i < depth; i++) ext = { url: 'http://example.org/nest', extension: [ext] };
-  (bundle.entry![0]!.resource as Claim).extension = [ext];
-  return bundle;
-}
-
-/** The same as JSON text, built without JSON.stringify (which itself overflows at this depth). */
-export function deeplyNestedText(depth: number): string {
-  const leaf = '{"url":"http://example.org/leaf","valueString":"x"}';
-  const nested = `${'{"url":"http://example.org/nest","extension":['.repeat(depth)}${leaf}${']}'.repeat(depth)}`;
-  return JSON.stringify(deeplyNested(0)).replace(leaf, nested);
-}
 
 function refusal(input: unknown): { message: string; path: string } {
   try {

@@ -309,8 +309,11 @@ export class PasService {
     const patient = await read<Patient>(ref.patient);
     const insurerRef = claim.insurer?.reference;
     const insurer = insurerRef && /^Organization\/[A-Za-z0-9.-]+$/.test(insurerRef) ? await read<Organization>(insurerRef) : undefined;
+    // The requestor is the requesting organization: the provider, or the organization of the provider's PractitionerRole.
     const providerRef = claim.provider?.reference;
-    const requestor = providerRef && /^(Organization|Practitioner|PractitionerRole)\/[A-Za-z0-9.-]+$/.test(providerRef) ? await read<Resource>(providerRef) : undefined;
+    let requestor = providerRef && /^(Organization|Practitioner|PractitionerRole)\/[A-Za-z0-9.-]+$/.test(providerRef) ? await read<Resource>(providerRef) : undefined;
+    const orgRef = requestor?.resourceType === 'PractitionerRole' ? (requestor as { organization?: { reference?: string } }).organization?.reference : undefined;
+    if (requestor?.resourceType === 'PractitionerRole') requestor = orgRef && /^Organization\/[A-Za-z0-9.-]+$/.test(orgRef) ? await read<Organization>(orgRef) : undefined;
     return { claim, patient, ...(insurer ? { insurer } : {}), ...(requestor ? { requestor } : {}) };
   }
 
