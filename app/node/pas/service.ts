@@ -37,6 +37,13 @@ export interface PasServiceOptions {
   logger?: Logger;
 }
 
+/**
+ * How long an update waits for the pended round to end (dissolve, score) before it opens the
+ * next, whatever `syncWaitMs` is: an endpoint that answers at once must still take an update
+ * that arrives while the round is closing.
+ */
+const ROUND_END_WAIT_MS = 15_000;
+
 /** Where a case's answer stands; a change of version is what the submitter is notified of. */
 interface AnswerState {
   version: string;
@@ -159,7 +166,7 @@ export class PasService {
     }
     const ref = await storeRequestBundle(this.o.fhirBase, sub, this.o.fhir ?? {});
     // The round that pended it must have ended (dissolved, scored) before the next opens.
-    await this.waitFor(caseId, (x) => x.reputation !== undefined, this.syncWaitMs);
+    await this.waitFor(caseId, (x) => x.reputation !== undefined, Math.max(this.syncWaitMs, ROUND_END_WAIT_MS));
     this.o.records.updateSubmission(caseId, clientId, sub.identifiers, ref, c.round + 1, hash);
     await this.o.node.updateCase(caseId, ref);
     this.logger.log('info', 'pas.updated', { case: caseId });
@@ -210,7 +217,7 @@ export class PasService {
       return;
     }
     if (sub.round <= c.round || !takesUpdate(c)) return;
-    await this.waitFor(sub.caseId, (x) => x.reputation !== undefined, this.syncWaitMs);
+    await this.waitFor(sub.caseId, (x) => x.reputation !== undefined, Math.max(this.syncWaitMs, ROUND_END_WAIT_MS));
     await this.o.node.updateCase(sub.caseId, sub.ref);
     this.logger.log('info', 'pas.update-reposted', { case: sub.caseId });
   }
