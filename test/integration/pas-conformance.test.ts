@@ -190,7 +190,9 @@ describe('PAS 2.2.1 server conformance (Inferno PAS server checks, on Murmur\'s 
     // The update: the titer now in the record, item 1 modified, an infusion service added.
     const withTiter = pasRequest('missing-titer', { trace: trace(), provider: 'practitioner-role', facts: { titerDenominator: 25 }, otherServices: true });
     const update = pasUpdate(request, withTiter, trace(), (items) => [markItem({ ...items[0]!, quantity: { value: 1 } }, 'changed'), markItem(items[1]!, 'added')]);
-    const resumed = claimResponseOf(await ehr.call(asyncPas.baseUrl, 'Claim/$submit', update, ab));
+    const resumedAnswer = await ehr.call(asyncPas.baseUrl, 'Claim/$submit', update, ab);
+    assert.deepEqual((resumedAnswer.body as Bundle).identifier, update.identifier, 'the answer to the update echoes the update\'s transaction identifier');
+    const resumed = claimResponseOf(resumedAnswer);
     assert.deepEqual(Object.keys(reviewActions(resumed)), ['1', '2'], 'one adjudication per item of the update');
     const decided = (await hook.nth(seen + 2)).entry!.find((e) => e.resource?.resourceType === 'ClaimResponse')!.resource as ClaimResponse;
     assert.equal(reviewActions(decided)[1], 'A1', 'the drug is approved once the titer is in');

@@ -90,9 +90,10 @@ export class PasRecords {
   }
 
   /** An update's Claim identifiers join the case's; its data ref and round become the current ones. */
-  updateSubmission(caseId: string, clientId: string, identifiers: string[], ref: CaseDataRef, round: number, hash: string): void {
+  updateSubmission(caseId: string, clientId: string, identifiers: string[], ref: CaseDataRef, round: number, hash: string, urls: RequestUrls): void {
     this.db.transaction(() => {
-      this.db.prepare('UPDATE submission SET ref = ?, round = ? WHERE case_id = ?').run(JSON.stringify(ref), round, caseId);
+      // The answer now speaks of the update's Bundle: its fullUrls and identifier are echoed.
+      this.db.prepare('UPDATE submission SET ref = ?, round = ?, urls = ? WHERE case_id = ?').run(JSON.stringify(ref), round, JSON.stringify(urls), caseId);
       for (const key of identifiers) this.addIdentifier(key, clientId, caseId, hash);
     })();
   }

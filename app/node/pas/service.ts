@@ -167,7 +167,7 @@ export class PasService {
     const ref = await storeRequestBundle(this.o.fhirBase, sub, this.o.fhir ?? {});
     // The round that pended it must have ended (dissolved, scored) before the next opens.
     await this.waitFor(caseId, (x) => x.reputation !== undefined, Math.max(this.syncWaitMs, ROUND_END_WAIT_MS));
-    this.o.records.updateSubmission(caseId, clientId, sub.identifiers, ref, c.round + 1, hash);
+    this.o.records.updateSubmission(caseId, clientId, sub.identifiers, ref, c.round + 1, hash, requestUrls(sub));
     await this.o.node.updateCase(caseId, ref);
     this.logger.log('info', 'pas.updated', { case: caseId });
     return this.answerWhenReady(caseId);
