@@ -229,6 +229,21 @@ export class OrgNode {
   }
 
   /**
+   * The requester withdraws a case it opened, whole or some items (a PAS cancel): its intake
+   * agent posts CaseCancel, which every node's fold accepts only from the requesting organization.
+   */
+  async cancelCase(caseId: string, cancel: { scope: 'case' | 'items'; items: number[] }, reasonCode = 'requester-cancelled'): Promise<void> {
+    const c = this.replica.state.cases.get(caseId);
+    if (!c) throw new MurmurError('E_NOT_FOUND', `no case ${caseId} on this node's board`);
+    const intake = this.agents.find((a) => a.did === c.requester) ?? this.agents.find((a) => a.card.skills.some((s) => s.id === 'coverage-policy'));
+    if (!intake) throw new Error(`${this.o.spec.name} has no agent that takes requests`);
+    const entry = await intake.postSealed(caseId, undefined, { case: caseId, kind: 'CaseCancel', header: { scope: cancel.scope, items: cancel.items, reasonCode }, sections: [] });
+    await this.replica.catchUp();
+    const verdict = this.replica.fold.records.find((r) => r.id === entry.envelope.id);
+    if (verdict && verdict.status !== 'accepted') throw new MurmurError('E_CONFLICT', `the board refused the cancel: ${verdict.reason ?? verdict.status}`);
+  }
+
+  /**
    * Reads a section of a subtask's artifact as this organization: through the agent that
    * wrote it, or one whose role the disclosure policy lets read it (asking for a grant).
    */

@@ -58,6 +58,8 @@ function phaseOf(kind: string, c: CaseState | undefined, subtask: string | undef
       return 'T6';
     case 'CaseUpdate':
       return 'T0';
+    case 'CaseCancel':
+      return 'T6';
     default:
       return undefined;
   }
@@ -142,6 +144,9 @@ export function traceLine(record: FoldRecord, entry: StoredEntry, state: Coaliti
       break;
     case 'CaseUpdate':
       text = `resumes the pended case with new information: round ${String(h.round)} (${String(h.reasonCode)})`;
+      break;
+    case 'CaseCancel':
+      text = h.scope === 'case' ? `the requester cancels the request (${String(h.reasonCode)})` : `the requester cancels items ${(h.items as number[]).join(', ')} (${String(h.reasonCode)})`;
       break;
     case 'ReputationUpdate': {
       const d = h.deltas as Record<string, number>;

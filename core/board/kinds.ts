@@ -9,7 +9,7 @@ export const KINDS = {
   negotiation: ['Announce', 'Bid', 'Award'],
   failures: ['Wait', 'DeadlockResolved', 'LeaseExpired'],
   access: ['AccessRequest', 'KeyGrant'],
-  closing: ['DoneVote', 'Dissolved', 'ReputationUpdate', 'Adjudication', 'CaseUpdate'],
+  closing: ['DoneVote', 'Dissolved', 'ReputationUpdate', 'Adjudication', 'CaseUpdate', 'CaseCancel'],
 } as const;
 
 export type Layer = keyof typeof KINDS;

@@ -130,6 +130,8 @@ export interface CaseState {
   /** The requester's human decision on a pended outcome (latest first-class decision wins). */
   adjudication?: { outcome: 'approved' | 'denied' | 'info-requested'; reasonCode: string; author: string; ref: EntryRef };
   reputation?: { deltas: Record<string, number>; values: Record<string, number>; ref: EntryRef };
+  /** What the requester withdrew (CaseCancel): the whole request, or these item sequences. Kept across rounds. */
+  cancellation?: { whole: boolean; items: number[]; reasonCode: string; author: string; ref: EntryRef };
   access: {
     /** Access requests by envelope id. */
     requests: Map<string, AccessRequestRecord>;

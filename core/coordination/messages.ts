@@ -172,6 +172,20 @@ export const CaseUpdateSchema = z
   .strict();
 export type CaseUpdate = z.infer<typeof CaseUpdateSchema>;
 
+/**
+ * The requester withdraws its request, in whole (`case`) or some of its items (their Claim
+ * item sequences): e.g. a PAS cancel. A cleartext fact with coded fields only.
+ */
+export const CaseCancelSchema = z
+  .object({
+    scope: z.enum(['case', 'items']),
+    items: z.array(z.number().int().min(1).max(9999)).max(256),
+    reasonCode: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'reason codes are lower-case words joined by hyphens'),
+  })
+  .strict()
+  .refine((h) => h.scope === 'case' || h.items.length > 0, { message: 'an items cancel names at least one item', path: ['items'] });
+export type CaseCancel = z.infer<typeof CaseCancelSchema>;
+
 export const HEADER_SCHEMAS: Record<Kind, z.ZodType> = {
   TaskAvailable: TaskAvailableSchema,
   AgentCard: AgentCardEnvelopeSchema,
@@ -202,4 +216,5 @@ export const HEADER_SCHEMAS: Record<Kind, z.ZodType> = {
   ReputationUpdate: ReputationUpdateSchema,
   Adjudication: AdjudicationSchema,
   CaseUpdate: CaseUpdateSchema,
+  CaseCancel: CaseCancelSchema,
 };

@@ -10,6 +10,7 @@ import { beliefUpdate, vote } from './rules/consensus.js';
 import { deadlockResolved, leaseExpired, wait } from './rules/failures.js';
 import { HEADER_SCHEMAS } from './messages.js';
 import { accept, agentCard, invitation, taskAvailable } from './rules/bootstrap.js';
+import { caseCancel } from './rules/cancellation.js';
 import { adjudication, caseUpdate, doneVote, dissolved, reputationUpdate } from './rules/closing.js';
 import { no, type ReducerConfig, type RuleContext } from './rules/context.js';
 import { artifact, checkpoint, claim, gap, gapEndorse, gapReject, heartbeat, release } from './rules/execution.js';
@@ -42,7 +43,7 @@ export const DEFAULT_REDUCER_CONFIG: ReducerConfig = {
 
 export type Rule = (ctx: RuleContext<never>) => Verdict;
 
-const AFTER_DISSOLUTION: readonly Kind[] = ['ReputationUpdate', 'DoneVote', 'AccessRequest', 'KeyGrant', 'Adjudication', 'CaseUpdate'];
+const AFTER_DISSOLUTION: readonly Kind[] = ['ReputationUpdate', 'DoneVote', 'AccessRequest', 'KeyGrant', 'Adjudication', 'CaseUpdate', 'CaseCancel'];
 
 /** Kinds whose rules are not in this layer yet are accepted as records with no effect. */
 const RULES: Partial<Record<Kind, Rule>> = {
@@ -73,6 +74,7 @@ const RULES: Partial<Record<Kind, Rule>> = {
   ReputationUpdate: reputationUpdate as Rule,
   Adjudication: adjudication as Rule,
   CaseUpdate: caseUpdate as Rule,
+  CaseCancel: caseCancel as Rule,
 };
 
 /** The coordination layer's rules as the board fold's reducer: pure, deterministic, no I/O. */

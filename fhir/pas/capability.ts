@@ -1,8 +1,15 @@
 import type { CapabilityStatement } from '@medplum/fhirtypes';
 
+/** The topic a PAS submitter subscribes to (Subscriptions R5 Backport on R4). */
+export const PAS_TOPIC = 'http://hl7.org/fhir/us/davinci-pas/SubscriptionTopic/PASSubscriptionTopic';
+
 /** PAS's operation definitions, as the guide names them. */
 export const PAS_SUBMIT_OPERATION = 'http://hl7.org/fhir/us/davinci-pas/OperationDefinition/Claim-submit';
 export const PAS_INQUIRE_OPERATION = 'http://hl7.org/fhir/us/davinci-pas/OperationDefinition/Claim-inquiry';
+export const PAS_SERVER_CAPABILITIES = 'http://hl7.org/fhir/us/davinci-pas/CapabilityStatement/IntermediaryCapabilities';
+export const PAS_IG = 'http://hl7.org/fhir/us/davinci-pas/ImplementationGuide/hl7.fhir.us.davinci-pas';
+export const SUBSCRIPTIONS_BACKPORT_IG = 'http://hl7.org/fhir/uv/subscriptions-backport/ImplementationGuide/hl7.fhir.uv.subscriptions-backport';
+const BACKPORT_SD = 'http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition';
 
 /**
  * What the payer's PAS endpoint really serves: `Claim/$submit` and `Claim/$inquire`, rest-hook
@@ -19,14 +26,17 @@ export function pasCapabilityStatement(baseUrl: string, tokenUrl: string, date: 
     implementation: { description: 'Da Vinci PAS prior-authorization interface of the payer organization node', url: baseUrl },
     fhirVersion: '4.0.1',
     format: ['application/fhir+json', 'json'],
-    instantiates: ['http://hl7.org/fhir/us/davinci-pas/CapabilityStatement/EHRCapabilities'],
+    // The payer (or its intermediary) is the server of PAS: it instantiates that side, not the EHR's.
+    instantiates: [PAS_SERVER_CAPABILITIES],
+    implementationGuide: [PAS_IG, SUBSCRIPTIONS_BACKPORT_IG],
     rest: [
       {
         mode: 'server',
         documentation:
           'A $submit answers with the decision when the coalition reaches it within the wait, else pended (A4, outcome queued); ' +
           'a Claim update (Claim.related.claim → the prior Claim) resumes the same case. Decisions on pended requests are ' +
-          'pushed to rest-hook Subscriptions (criteria: the PAS topic) with retries, and $inquire answers at any time.',
+          'pushed to rest-hook Subscriptions (criteria: the PAS topic, filtered by org-identifier) with a handshake, heartbeats and retries, ' +
+          'and $inquire (a Parameters of response Bundles) answers at any time.',
         security: {
           cors: false,
           service: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/restful-security-service', code: 'SMART-on-FHIR' }] }],
@@ -46,7 +56,13 @@ export function pasCapabilityStatement(baseUrl: string, tokenUrl: string, date: 
               { name: 'inquire', definition: PAS_INQUIRE_OPERATION },
             ],
           },
-          { type: 'Subscription', interaction: [{ code: 'create' }, { code: 'read' }] },
+          {
+            type: 'Subscription',
+            supportedProfile: [`${BACKPORT_SD}/backport-subscription`],
+            extension: [{ url: `${BACKPORT_SD}/capabilitystatement-subscriptiontopic-canonical`, valueCanonical: PAS_TOPIC }],
+            interaction: [{ code: 'create' }, { code: 'read' }, { code: 'delete' }],
+            operation: [{ name: 'status', definition: `http://hl7.org/fhir/uv/subscriptions-backport/OperationDefinition/backport-subscription-status` }],
+          },
         ],
       },
     ],

@@ -1,9 +1,10 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import type { Bundle, Claim, Patient, Reference, Resource } from '@medplum/fhirtypes';
 import { z } from 'zod';
 import { MurmurError } from '../../core/common/errors.js';
 import { describeIssue, validationIssues } from '../server/validation.js';
 import { jsonErrorPosition } from './json-position.js';
+import { checkJsonLimits } from './limits.js';
 
 /** A checked PAS-style request: the Bundle, its preauthorization Claim and the Claim's Patient. */
 export interface PasRequest {
@@ -20,6 +21,9 @@ const BundleShape = z.looseObject({
 });
 const ResourceShape = z.looseObject({ resourceType: z.string().regex(/^[A-Z][A-Za-z]{1,63}$/), id: z.string().optional() });
 
+/** The largest request Bundle taken, over HTTP or from a file (4 MiB: documents travel as attachments). */
+export const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
+
 function bad(message: string, path: string, extra: Record<string, unknown> = {}): MurmurError {
   return new MurmurError('E_INPUT', message, { path, ...extra });
 }
@@ -28,8 +32,13 @@ function bad(message: string, path: string, extra: Record<string, unknown> = {})
 export async function readPasRequestFile(path: string): Promise<PasRequest> {
   let text: string;
   try {
+    // A file larger than the API would take is refused before it is read.
+    if ((await stat(path)).size > MAX_REQUEST_BYTES) {
+      throw new MurmurError('E_INPUT', `The PAS request file ${path} is larger than ${MAX_REQUEST_BYTES / 1024 / 1024} MiB.`, { path, file: path });
+    }
     text = await readFile(path, 'utf8');
   } catch (e) {
+    if (e instanceof MurmurError) throw e;
     const code = (e as NodeJS.ErrnoException).code ?? 'EIO';
     const why = code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a directory' : `cannot be read (${code})`;
     throw new MurmurError('E_INPUT', `The PAS request file ${path} ${why}.`, { path, file: path });
@@ -55,6 +64,7 @@ export async function readPasRequestFile(path: string): Promise<PasRequest> {
  * Claim makes resolvable inside the Bundle, and every resource valid base R4.
  */
 export function parsePasRequest(input: unknown): PasRequest {
+  checkJsonLimits(input);
   const shape = BundleShape.safeParse(input);
   if (!shape.success) {
     const rt = typeof input === 'object' && input !== null ? (input as { resourceType?: unknown }).resourceType : undefined;

@@ -3,6 +3,7 @@ import type { MissingDocument } from '../../core/agents/clinical/types.js';
 import { MurmurError } from '../../core/common/errors.js';
 import { describeIssue, validationIssues } from '../server/validation.js';
 import { LOINC } from './codes.js';
+import type { RequestUrls } from './identity.js';
 
 /** The payer's own identifier system for the requests it tracks (its authorization / tracking numbers). */
 export const PAYER_TRACKING_SYSTEM = 'http://northwind-health.example/fhir/pa-tracking-number';
@@ -18,12 +19,17 @@ export interface PasAnswerInput {
   trackingNumber: string;
   /** For a pend for missing information: what the provider should send. */
   missing?: readonly MissingDocument[];
+  /** The requesting provider (Claim.provider), named as ClaimResponse.requestor. */
+  requestor?: Resource;
+  /** Where the request Bundle had its resources, and its identifier: the answer names them the same (spec-33). */
+  echo?: RequestUrls;
   newUuid: () => string;
 }
 
 /**
- * The response Bundle to `$submit` or `$inquire` (type collection): the ClaimResponse first,
- * then the Patient and insurer it names, then one CommunicationRequest per missing document
+ * The response Bundle to `$submit` or `$inquire` (type collection, with an identifier): the
+ * ClaimResponse first, then the Patient, insurer and requestor it names, under the fullUrls the
+ * request gave them (spec-33), then one CommunicationRequest per missing document
  * (its reason is the LOINC attachment code, as PAS's additional-information flow asks). The
  * ClaimResponse refers to the submitter's Claim by its identifier (the payer's internal ids mean
  * nothing to the provider) and carries the payer's tracking number. Every resource is checked
@@ -31,8 +37,10 @@ export interface PasAnswerInput {
  */
 export function pasAnswerBundle(input: PasAnswerInput): Bundle {
   const urn = (): string => `urn:uuid:${input.newUuid()}`;
-  const patientUrl = urn();
-  const insurerUrl = input.insurer ? urn() : undefined;
+  const echo = input.echo ?? {};
+  const patientUrl = echo.patient ?? urn();
+  const insurerUrl = input.insurer ? (echo.insurer ?? urn()) : undefined;
+  const requestorUrl = input.requestor ? (echo.provider && echo.provider !== insurerUrl ? echo.provider : urn()) : undefined;
   const requests: { fullUrl: string; resource: CommunicationRequest }[] = (input.missing ?? []).map((doc) => ({
     fullUrl: urn(),
     resource: {
@@ -52,6 +60,7 @@ export function pasAnswerBundle(input: PasAnswerInput): Bundle {
     identifier: [{ system: PAYER_TRACKING_SYSTEM, value: input.trackingNumber }],
     patient: { reference: patientUrl },
     ...(insurerUrl ? { insurer: { reference: insurerUrl, ...(input.insurer?.name ? { display: input.insurer.name } : {}) } } : {}),
+    ...(requestorUrl ? { requestor: { reference: requestorUrl } } : {}),
     request: input.claim.identifier?.[0] ? { identifier: input.claim.identifier[0] } : decided.request,
     ...(requests.length > 0 ? { communicationRequest: requests.map((r) => ({ reference: r.fullUrl })) } : {}),
   };
@@ -59,10 +68,13 @@ export function pasAnswerBundle(input: PasAnswerInput): Bundle {
     { fullUrl: urn(), resource: claimResponse },
     { fullUrl: patientUrl, resource: input.patient },
     ...(input.insurer && insurerUrl ? [{ fullUrl: insurerUrl, resource: input.insurer }] : []),
+    ...(input.requestor && requestorUrl ? [{ fullUrl: requestorUrl, resource: input.requestor }] : []),
     ...requests,
   ];
   for (const e of entries) assertValid(e.resource!);
-  return { resourceType: 'Bundle', type: 'collection', timestamp: claimResponse.created, entry: entries };
+  // PAS response Bundles carry an identifier (1..1): the submitter's transaction id echoed, else the payer's tracking number.
+  const identifier = echo.bundleIdentifier ?? { system: PAYER_TRACKING_SYSTEM, value: input.trackingNumber };
+  return { resourceType: 'Bundle', identifier, type: 'collection', timestamp: claimResponse.created ?? new Date().toISOString(), entry: entries };
 }
 
 function assertValid(resource: Resource): void {

@@ -1,5 +1,6 @@
 import type { Bundle, Claim, Identifier, Resource } from '@medplum/fhirtypes';
 import { MurmurError } from '../../core/common/errors.js';
+import { checkJsonLimits } from './limits.js';
 import { parsePasRequest, type PasRequest } from './request.js';
 
 /** A `$submit` body, checked: a new request, or an update of a prior one (PAS Claim update). */
@@ -24,6 +25,7 @@ function bad(message: string, path: string): MurmurError {
  */
 export function parsePasSubmission(input: unknown): PasSubmission {
   const request = parsePasRequest(input);
+  uniqueSequences(request.claim);
   const identifiers = identifiersOf(request.claim, 'Claim.identifier');
   const related = (request.claim.related ?? []).filter((r) => r.claim);
   if (related.length === 0) return { ...request, identifiers };
@@ -38,13 +40,27 @@ export function parsePasSubmission(input: unknown): PasSubmission {
 }
 
 /** The identifiers a `$inquire` Bundle asks about: those of its preauthorization Claim. */
-export function parsePasInquiry(input: unknown): { identifiers: string[] } {
+export function parsePasInquiry(input: unknown): { identifiers: string[]; bundle: Bundle; claim: Claim } {
+  checkJsonLimits(input);
   const bundle = input as Bundle | undefined;
   if (!bundle || typeof bundle !== 'object' || bundle.resourceType !== 'Bundle') throw bad('The inquiry must be a FHIR Bundle.', 'Bundle.resourceType');
+  if (!Array.isArray(bundle.entry) || bundle.entry.length === 0) throw bad('The inquiry Bundle has no entries; it must carry the inquiry Claim.', 'Bundle.entry');
   const claim = (bundle.entry ?? []).map((e) => e.resource).find((r): r is Claim => r?.resourceType === 'Claim');
   if (!claim) throw bad('The inquiry Bundle has no Claim naming the request to look up.', 'Bundle.entry');
   if (claim.use !== 'preauthorization') throw bad('The inquiry Claim must have use = preauthorization.', 'Claim.use');
-  return { identifiers: identifiersOf(claim, 'Claim.identifier') };
+  return { identifiers: identifiersOf(claim, 'Claim.identifier'), bundle, claim };
+}
+
+/** Items, supportingInfo, careTeam and diagnosis are referred to by sequence: each must be unique in its list. */
+function uniqueSequences(claim: Claim): void {
+  const lists = { item: claim.item, supportingInfo: claim.supportingInfo, careTeam: claim.careTeam, diagnosis: claim.diagnosis } as const;
+  for (const [name, list] of Object.entries(lists)) {
+    const seen = new Set<number>();
+    (list ?? []).forEach((x: { sequence: number }, i: number) => {
+      if (seen.has(x.sequence)) throw bad(`Claim.${name}[${i}].sequence repeats ${x.sequence}; each ${name} sequence must be unique.`, `Claim.${name}[${i}].sequence`);
+      seen.add(x.sequence);
+    });
+  }
 }
 
 function identifiersOf(claim: Claim, path: string): string[] {

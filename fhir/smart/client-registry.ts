@@ -53,7 +53,7 @@ const Client = z.strictObject({
   clientId: z.string().regex(/^[A-Za-z0-9._~:/-]{1,200}$/, 'must be 1–200 URL-safe characters'),
   /**
    * URL prefixes the client's Subscriptions may name as their endpoint (scheme, host and port
-   * exactly; the path as a prefix). None registered: the client cannot subscribe.
+   * exactly; the path as whole leading segments). None registered: the client cannot subscribe.
    */
   notificationEndpoints: z.array(NotificationEndpoint).max(16).default([]),
   jwks: z.strictObject({ keys: z.array(PublicJwk).min(1, 'must hold at least one key') }),
@@ -73,9 +73,10 @@ const Clients = z.array(Client).superRefine((clients, ctx) => {
 export type SmartClientConfig = z.input<typeof Client>;
 
 /**
- * Whether `endpoint` lies under one of the registered prefixes: same scheme, host and port, and
- * a path that starts with the prefix's (so `https://ehr.example` does not admit
- * `https://ehr.example.attacker.net`).
+ * Whether `endpoint` lies under one of the registered prefixes: the same origin (scheme, host
+ * and port exactly, so `https://ehr.example` does not admit `https://ehr.example.attacker.net`)
+ * and the prefix's path as whole segments: `/hooks` admits `/hooks` and `/hooks/pas`, never the
+ * sibling `/hooks-admin` (a prefix that ends in `/` admits what lies below it).
  */
 export function endpointRegistered(endpoint: string, registered: readonly string[]): boolean {
   let url: URL;
@@ -86,7 +87,9 @@ export function endpointRegistered(endpoint: string, registered: readonly string
   }
   return registered.some((r) => {
     const prefix = new URL(r);
-    return url.origin === prefix.origin && url.pathname.startsWith(prefix.pathname) && !url.username && !url.password;
+    const base = prefix.pathname;
+    const under = base.endsWith('/') ? url.pathname.startsWith(base) : url.pathname === base || url.pathname.startsWith(`${base}/`);
+    return url.origin === prefix.origin && under && !url.username && !url.password && !url.search && !url.hash;
   });
 }
 

@@ -91,7 +91,9 @@ async function main(runs: number, inFlight: number): Promise<void> {
     for (const request of submitted) {
       const q: Bundle = { resourceType: 'Bundle', type: 'collection', entry: [{ resource: request.entry![0]!.resource! }] };
       const t1 = performance.now();
-      if (!approved(await post('$inquire', q))) throw new Error('$inquire did not answer A1');
+      // $inquire answers a Parameters of response Bundles (PAS 2.2.1).
+      const answer = (await post('$inquire', q)) as unknown as { parameter?: { resource?: Bundle }[] };
+      if (!answer.parameter?.[0]?.resource || !approved(answer.parameter[0].resource)) throw new Error('$inquire did not answer A1');
       inquiries.push(performance.now() - t1);
     }
     const perSec = (ms: number): number => Number((1000 / ms).toFixed(2));

@@ -87,6 +87,14 @@ describe('payer PAS API over plain HTTP', () => {
     assert.equal(bundle.resourceType, 'Bundle');
     return bundle.entry![0]!.resource as ClaimResponse;
   };
+  /** The one Bundle a `$inquire` Parameters returns, as a Call. */
+  const inquiryAnswer = (c: Call): Call => {
+    assert.equal(c.status, 200, JSON.stringify(c.body).slice(0, 300));
+    const p = c.body as Parameters;
+    assert.equal(p.resourceType, 'Parameters');
+    assert.equal(p.parameter?.length, 1, 'one request matches');
+    return { ...c, body: p.parameter![0]!.resource };
+  };
   const reviewAction = (cr: ClaimResponse): string | undefined =>
     cr.item?.[0]?.adjudication?.[0]?.extension?.[0]?.extension?.find((e) => e.url === 'code')?.valueCodeableConcept?.coding?.[0]?.code;
   const inquiry = (bundle: Bundle): Bundle => ({ resourceType: 'Bundle', type: 'collection', entry: [{ resource: bundle.entry![0]!.resource as Claim }] });
@@ -111,7 +119,10 @@ describe('payer PAS API over plain HTTP', () => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        hook.received.push(JSON.parse(Buffer.concat(chunks).toString('utf8')) as Bundle);
+        const got = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Bundle;
+        // Handshakes and heartbeats carry no event: only event notifications are counted here.
+        const type = (got.entry?.[0]?.resource as Parameters | undefined)?.parameter?.find((p) => p.name === 'type')?.valueCode;
+        if (type === 'event-notification') hook.received.push(got);
         res.writeHead(200).end();
         for (const w of hook.waiters.splice(0)) w();
       });
@@ -195,7 +206,7 @@ describe('payer PAS API over plain HTTP', () => {
     assert.match(cr.preAuthRef ?? '', /^NW-/);
     assert.ok(cr.processNote?.some((n) => /CYP2D6/.test(n.text ?? '') && /metoclopramide/.test(n.text ?? '')));
     assert.deepEqual(cr.request?.identifier, (request.entry![0]!.resource as Claim).identifier![0]);
-    const again = claimResponse(await call(pas, 'Claim/$inquire', inquiry(request), bearer));
+    const again = claimResponse(inquiryAnswer(await call(pas, 'Claim/$inquire', inquiry(request), bearer)));
     assert.equal(again.preAuthRef, cr.preAuthRef);
     const head = boardHead();
     const retried = claimResponse(await call(pas, 'Claim/$submit', request, bearer));
@@ -211,9 +222,11 @@ describe('payer PAS API over plain HTTP', () => {
       status: 'requested',
       reason: 'PAS decisions',
       criteria: 'http://hl7.org/fhir/us/davinci-pas/SubscriptionTopic/PASSubscriptionTopic',
+      _criteria: { extension: [{ url: 'http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition/backport-filter-criteria', valueString: 'org-identifier=http://hl7.org/fhir/sid/us-npi|1999999992' }] },
       channel: { type: 'rest-hook', endpoint: hook.url, payload: 'application/fhir+json' },
     }, bearer);
     assert.equal(sub.status, 201);
+    assert.equal((sub.body as { status: string }).status, 'active', 'the hook took the handshake');
     const elsewhere = await call(asyncPas, 'Subscription', { resourceType: 'Subscription', status: 'requested', reason: 'PAS decisions', criteria: 'http://hl7.org/fhir/us/davinci-pas/SubscriptionTopic/PASSubscriptionTopic', channel: { type: 'rest-hook', endpoint: 'http://169.254.169.254/latest/meta-data', payload: 'application/fhir+json' } }, bearer);
     assert.equal(elsewhere.status, 403, 'notifications go only to an endpoint the client registered');
     assert.deepEqual(issueOf(elsewhere), { ...issueOf(elsewhere), code: 'forbidden', expression: ['Subscription.channel.endpoint'] });
@@ -232,7 +245,7 @@ describe('payer PAS API over plain HTTP', () => {
     assert.equal(reviewAction(pended), 'A4');
     const asked = first.entry!.find((e) => e.resource?.resourceType === 'CommunicationRequest')!.resource as { reasonCode: { coding: { system: string; code: string }[] }[] };
     assert.equal(asked.reasonCode[0]!.coding[0]!.system, 'http://loinc.org', 'the pend names the missing document by LOINC code');
-    const inquired = claimResponse(await call(asyncPas, 'Claim/$inquire', inquiry(request), bearer));
+    const inquired = claimResponse(inquiryAnswer(await call(asyncPas, 'Claim/$inquire', inquiry(request), bearer)));
     assert.equal(reviewAction(inquired), 'A4');
     assert.equal(inquired.communicationRequest?.length, 1);
 
@@ -254,10 +267,11 @@ describe('payer PAS API over plain HTTP', () => {
     assert.equal(view.rounds[0]!.resumedBy?.reasonCode, 'information-received');
     assert.ok(view.rounds[0]!.resumedBy!.index > view.rounds[0]!.dissolvedIndex!, 'resumed after the round dissolved');
     assert.equal(view.outcome, 'approved');
-    for (const q of [inquiry(request), inquiry(update)]) assert.equal(reviewAction(claimResponse(await call(asyncPas, 'Claim/$inquire', q, bearer))), 'A1');
+    for (const q of [inquiry(request), inquiry(update)]) assert.equal(reviewAction(claimResponse(inquiryAnswer(await call(asyncPas, 'Claim/$inquire', q, bearer)))), 'A1');
 
     const status = await call(asyncPas, `Subscription/${subId}/$status`, undefined, bearer, 'GET');
-    const deliveries = (status.body as Parameters).parameter!.filter((p) => p.name === 'delivery');
+    // The handshake is recorded as event 0; the two events follow it.
+    const deliveries = (status.body as Parameters).parameter!.filter((p) => p.name === 'delivery' && p.part!.find((x) => x.name === 'event-number')!.valueString !== '0');
     assert.equal(deliveries.length, 2);
     assert.ok(deliveries.every((d) => d.part!.find((p) => p.name === 'outcome')!.valueCode === 'delivered'));
     assert.equal(env.coalition.payer.replica.fold.rejected().length, 0);
@@ -282,14 +296,14 @@ describe('payer PAS API over plain HTTP', () => {
     assert.equal(reviewAction(decided), 'A1');
     assert.equal(decided.outcome, 'complete');
     assert.match(decided.preAuthRef ?? '', /^NW-/);
-    assert.equal(reviewAction(claimResponse(await call(asyncPas, 'Claim/$inquire', inquiry(request), bearer))), 'A1');
+    assert.equal(reviewAction(claimResponse(inquiryAnswer(await call(asyncPas, 'Claim/$inquire', inquiry(request), bearer)))), 'A1');
   });
 
   it('does not let a client inquire about, or read the subscriptions of, another client', async () => {
     const bearer = await token(pas);
     const unknown = await call(pas, 'Claim/$inquire', { resourceType: 'Bundle', type: 'collection', entry: [{ resource: { ...(syntheticRequest('titer-1-100').entry![0]!.resource as Claim) } }] }, bearer);
-    assert.equal(unknown.status, 404);
-    assert.equal(issueOf(unknown).code, 'not-found');
+    assert.equal(unknown.status, 200, 'a query by example that matches nothing');
+    assert.deepEqual((unknown.body as Parameters).parameter ?? [], [], 'another client\'s request (or none) is not found');
     assert.equal((await call(pas, 'Subscription/does-not-exist', undefined, bearer, 'GET')).status, 404);
   });
 

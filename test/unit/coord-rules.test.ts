@@ -266,3 +266,23 @@ test('a round still closing, or a pended case the payer decided for good, takes 
   assert.equal((await decided.post(A, { case: 'case-1', kind: 'Adjudication', header: { outcome: 'denied', reasonCode: 'clinical-review' }, sections: [] })).status, 'accepted');
   assert.match((await decided.post(A, update(1))).reason!, /was denied by the payer/);
 });
+
+const cancel = (scope: 'case' | 'items', items: number[] = []): Draft => ({ case: 'case-1', kind: 'CaseCancel', header: { scope, items, reasonCode: 'requester-cancelled' }, sections: [] });
+
+test('only the requesting organization cancels its request; item cancels accumulate, a whole cancel is final and stops updates and adjudication', async () => {
+  const b = await executing();
+  await finishRound(b, 'pended');
+  assert.match((await b.post(B, cancel('case'))).reason!, /requesting organization/, 'a member of another organization cannot withdraw the request');
+  const cancellation = () => b.fold.state.cases.get('case-1')!.cancellation;
+  assert.equal(cancellation(), undefined);
+  assert.match((await b.post(A, cancel('items'))).reason!, /at least one item/);
+  assert.equal((await b.post(A, cancel('items', [2]))).status, 'accepted');
+  assert.match((await b.post(A, cancel('items', [2]))).reason!, /already cancelled/);
+  assert.equal((await b.post(A, cancel('items', [1]))).status, 'accepted');
+  assert.deepEqual([cancellation()?.whole, cancellation()?.items], [false, [1, 2]]);
+  assert.equal((await b.post(A, cancel('case'))).status, 'accepted', 'a dissolved, decided case can still be withdrawn');
+  assert.equal(cancellation()?.whole, true);
+  assert.match((await b.post(A, cancel('case'))).reason!, /already cancelled/);
+  assert.match((await b.post(A, update(1))).reason!, /cancelled/, 'a cancelled request takes no new information');
+  assert.match((await b.post(A, { case: 'case-1', kind: 'Adjudication', header: { outcome: 'approved', reasonCode: 'clinical-review' }, sections: [] })).reason!, /cancelled/);
+});

@@ -321,6 +321,8 @@ function describe(record: FoldRecord, header: Record<string, unknown>): string {
       return `adjudicates: ${String(header.outcome ?? '?').toUpperCase()} (${String(header.reasonCode ?? '')})`;
     case 'CaseUpdate':
       return `resumes the pended case: round ${String(header.round ?? '?')} (${String(header.reasonCode ?? '')})`;
+    case 'CaseCancel':
+      return header.scope === 'case' ? `cancels the request (${String(header.reasonCode ?? '')})` : `cancels items ${String(header.items ?? '')}`;
     case 'Heartbeat':
       return 'heartbeat';
     default:

@@ -69,6 +69,7 @@ export async function startPasEndpoint(o: PasEndpointOptions): Promise<PasEndpoi
   const server = await startPasServer({
     service,
     records,
+    notifier,
     ...(o.host ? { host: o.host } : {}),
     ...(o.port !== undefined ? { port: o.port } : {}),
     ...(o.logger ? { logger: o.logger } : {}),
@@ -90,6 +91,7 @@ export async function startPasEndpoint(o: PasEndpointOptions): Promise<PasEndpoi
   });
   baseUrl = server.baseUrl;
   await service.start();
+  for (const sub of records.liveSubscriptions()) if (sub.status === 'active') notifier.watch(sub);
   return {
     baseUrl: server.baseUrl,
     tokenUrl: server.tokenUrl,

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import type { Subscription } from '@medplum/fhirtypes';
 import type { CaseDataRef } from '../../../core/agents/ports.js';
+import type { RequestParties, RequestUrls } from '../../../fhir/pas/identity.js';
 
 /** A PAS submission the payer accepted: which case it opened, for which client, where its data lives. */
 export interface Submission {
@@ -15,6 +16,18 @@ export interface Submission {
   createdAt: number;
   /** The latest response version the submitter was notified of ("" when none). */
   notified: string;
+  /** Who the first request is about (an update must name the same parties). */
+  parties?: RequestParties;
+  /** The request Bundle's fullUrls of its Claim, Patient, insurer and provider (echoed in answers). */
+  urls: RequestUrls;
+}
+
+/** A Claim identifier the payer holds: the case it belongs to and the content hash of the request that used it. */
+export interface IdentifierRecord {
+  key: string;
+  caseId: string;
+  /** "" for identifiers recorded before hashes were kept. */
+  hash: string;
 }
 
 export interface DeliveryRecord {
@@ -34,7 +47,8 @@ export interface SubscriptionRecord {
   resource: Subscription;
   /** Events sent so far (the backport's events-since-subscription-start). */
   events: number;
-  status: 'active' | 'error' | 'off';
+  /** `requested` until the handshake succeeds; `off` once deleted. */
+  status: 'requested' | 'active' | 'error' | 'off';
 }
 
 /**
@@ -55,25 +69,54 @@ export class PasRecords {
       CREATE TABLE IF NOT EXISTS subscription (id TEXT PRIMARY KEY, client_id TEXT NOT NULL, resource TEXT NOT NULL, events INTEGER NOT NULL DEFAULT 0, status TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS delivery (n INTEGER PRIMARY KEY AUTOINCREMENT, subscription TEXT NOT NULL, case_id TEXT NOT NULL, event INTEGER NOT NULL, attempt INTEGER NOT NULL, at INTEGER NOT NULL, status INTEGER NOT NULL, outcome TEXT NOT NULL);
     `);
+    // Ledgers written before request identity was kept gain its columns (empty: unknown).
+    this.addColumn('submission', 'parties', "TEXT NOT NULL DEFAULT ''");
+    this.addColumn('submission', 'urls', "TEXT NOT NULL DEFAULT '{}'");
+    this.addColumn('identifier', 'content_hash', "TEXT NOT NULL DEFAULT ''");
   }
 
-  addSubmission(s: Omit<Submission, 'notified' | 'round'>): void {
+  private addColumn(table: string, column: string, type: string): void {
+    const has = this.db.prepare<[], { name: string }>(`SELECT name FROM pragma_table_info('${table}')`).all().some((c) => c.name === column);
+    if (!has) this.db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
+  }
+
+  addSubmission(s: Omit<Submission, 'notified' | 'round'>, hash: string): void {
     this.db.transaction(() => {
-      this.db.prepare('INSERT INTO submission (case_id, client_id, ref, created_at) VALUES (?, ?, ?, ?)').run(s.caseId, s.clientId, JSON.stringify(s.ref), s.createdAt);
-      for (const key of s.identifiers) this.addIdentifier(key, s.clientId, s.caseId);
+      this.db
+        .prepare('INSERT INTO submission (case_id, client_id, ref, created_at, parties, urls) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(s.caseId, s.clientId, JSON.stringify(s.ref), s.createdAt, s.parties ? JSON.stringify(s.parties) : '', JSON.stringify(s.urls));
+      for (const key of s.identifiers) this.addIdentifier(key, s.clientId, s.caseId, hash);
     })();
   }
 
   /** An update's Claim identifiers join the case's; its data ref and round become the current ones. */
-  updateSubmission(caseId: string, clientId: string, identifiers: string[], ref: CaseDataRef, round: number): void {
+  updateSubmission(caseId: string, clientId: string, identifiers: string[], ref: CaseDataRef, round: number, hash: string, urls: RequestUrls): void {
     this.db.transaction(() => {
-      this.db.prepare('UPDATE submission SET ref = ?, round = ? WHERE case_id = ?').run(JSON.stringify(ref), round, caseId);
-      for (const key of identifiers) this.addIdentifier(key, clientId, caseId);
+      // The answer now speaks of the update's Bundle: its fullUrls and identifier are echoed.
+      this.db.prepare('UPDATE submission SET ref = ?, round = ?, urls = ? WHERE case_id = ?').run(JSON.stringify(ref), round, JSON.stringify(urls), caseId);
+      for (const key of identifiers) this.addIdentifier(key, clientId, caseId, hash);
     })();
   }
 
-  private addIdentifier(key: string, clientId: string, caseId: string): void {
-    this.db.prepare('INSERT OR REPLACE INTO identifier (key, client_id, case_id) VALUES (?, ?, ?)').run(key, clientId, caseId);
+  /** Identifiers a request used that change nothing of the case's data (a cancel's). */
+  addIdentifiers(caseId: string, clientId: string, identifiers: string[], hash: string): void {
+    this.db.transaction(() => {
+      for (const key of identifiers) this.addIdentifier(key, clientId, caseId, hash);
+    })();
+  }
+
+  private addIdentifier(key: string, clientId: string, caseId: string, hash: string): void {
+    // A trace number is bound once: a later request under it is refused before it gets here.
+    this.db.prepare('INSERT OR IGNORE INTO identifier (key, client_id, case_id, content_hash) VALUES (?, ?, ?, ?)').run(key, clientId, caseId, hash);
+  }
+
+  /** The client's identifiers among `identifiers` the payer already holds (another client's are not visible). */
+  identifiersOf(clientId: string, identifiers: readonly string[]): IdentifierRecord[] {
+    const q = this.db.prepare<[string, string], { case_id: string; content_hash: string }>('SELECT case_id, content_hash FROM identifier WHERE key = ? AND client_id = ?');
+    return identifiers.flatMap((key) => {
+      const row = q.get(key, clientId);
+      return row ? [{ key, caseId: row.case_id, hash: row.content_hash }] : [];
+    });
   }
 
   /** The case a client's Claim identifier belongs to (another client's identifiers are not visible). */
@@ -88,11 +131,23 @@ export class PasRecords {
 
   submission(caseId: string): Submission | undefined {
     const row = this.db
-      .prepare<[string], { case_id: string; client_id: string; ref: string; round: number; created_at: number; notified: string }>('SELECT * FROM submission WHERE case_id = ?')
+      .prepare<[string], { case_id: string; client_id: string; ref: string; round: number; created_at: number; notified: string; parties: string; urls: string }>(
+        'SELECT * FROM submission WHERE case_id = ?',
+      )
       .get(caseId);
     if (!row) return undefined;
     const identifiers = this.db.prepare<[string], { key: string }>('SELECT key FROM identifier WHERE case_id = ?').all(caseId).map((r) => r.key);
-    return { caseId: row.case_id, clientId: row.client_id, identifiers, ref: JSON.parse(row.ref) as CaseDataRef, round: row.round, createdAt: row.created_at, notified: row.notified };
+    return {
+      caseId: row.case_id,
+      clientId: row.client_id,
+      identifiers,
+      ref: JSON.parse(row.ref) as CaseDataRef,
+      round: row.round,
+      createdAt: row.created_at,
+      notified: row.notified,
+      ...(row.parties ? { parties: JSON.parse(row.parties) as RequestParties } : {}),
+      urls: JSON.parse(row.urls) as RequestUrls,
+    };
   }
 
   submissions(): Submission[] {
@@ -121,6 +176,14 @@ export class PasRecords {
     return this.db
       .prepare<[string], { id: string }>("SELECT id FROM subscription WHERE client_id = ? AND status != 'off' ORDER BY rowid")
       .all(clientId)
+      .map((r) => this.subscription(r.id)!);
+  }
+
+  /** Every subscription not deleted (their heartbeats resume on start). */
+  liveSubscriptions(): SubscriptionRecord[] {
+    return this.db
+      .prepare<[], { id: string }>("SELECT id FROM subscription WHERE status != 'off' ORDER BY rowid")
+      .all()
       .map((r) => this.subscription(r.id)!);
   }
 

@@ -6,10 +6,12 @@ import { MurmurError, errorMessage, isMurmurError } from '../../../core/common/e
 import type { Logger } from '../../../core/common/log.js';
 import { silentLogger } from '../../../core/common/log.js';
 import { pasCapabilityStatement } from '../../../fhir/pas/capability.js';
+import { checkJsonLimits } from '../../../fhir/pas/limits.js';
+import { MAX_REQUEST_BYTES } from '../../../fhir/pas/request.js';
 import { errorOutcome } from '../../../fhir/server/outcome.js';
 import { describeIssue, validationIssues } from '../../../fhir/server/validation.js';
 import { readJsonBody } from '../http-json.js';
-import { subscriptionProblem } from './notifier.js';
+import { subscriptionProblem, type Notifier } from './notifier.js';
 import type { PasRecords } from './records.js';
 import type { PasService } from './service.js';
 
@@ -39,6 +41,8 @@ export interface PasAuth {
 export interface PasServerOptions {
   service: PasService;
   records: PasRecords;
+  /** Handshakes and heartbeats of the subscriptions this server creates. */
+  notifier: Notifier;
   /** Made once the listening address (and so the token URL every assertion names) is known. */
   auth: (tokenUrl: string) => PasAuth;
   host?: string;
@@ -60,9 +64,9 @@ const NEEDS = {
   inquire: { resourceType: 'Claim', permission: 'r' },
   subscribe: { resourceType: 'Subscription', permission: 'c' },
   readSubscription: { resourceType: 'Subscription', permission: 'r' },
+  deleteSubscription: { resourceType: 'Subscription', permission: 'd' },
 } as const satisfies Record<string, Access>;
 
-const MAX_BODY = 4 * 1024 * 1024;
 
 /**
  * The payer's PAS endpoint over HTTP: FHIR JSON in and out, an OperationOutcome naming the
@@ -107,23 +111,29 @@ export async function startPasServer(o: PasServerOptions): Promise<PasServer> {
     if (method === 'POST' && path === '/fhir/Subscription') {
       const client = authorized(req, res, NEEDS.subscribe);
       if (!client) return;
-      const created = createSubscription(client, await fhirBody(req));
+      const created = await createSubscription(client, await fhirBody(req));
       res.setHeader('location', `${baseUrl}/Subscription/${created.id}`);
       return sendFhir(res, 201, created);
     }
     const sub = /^\/fhir\/Subscription\/([A-Za-z0-9-]{1,64})(\/\$status)?$/.exec(path);
-    if (method === 'GET' && sub) {
-      const client = authorized(req, res, NEEDS.readSubscription);
+    if ((method === 'GET' || (method === 'DELETE' && !sub?.[2])) && sub) {
+      const client = authorized(req, res, method === 'GET' ? NEEDS.readSubscription : NEEDS.deleteSubscription);
       if (!client) return;
       const record = o.records.subscription(sub[1]!);
-      // Another client's subscription does not exist, as far as this caller can tell.
-      if (!record || record.clientId !== client) throw new MurmurError('E_NOT_FOUND', 'No such Subscription.', { path: 'Subscription.id' });
+      // Another client's subscription, or a deleted one, does not exist as far as this caller can tell.
+      if (!record || record.clientId !== client || record.status === 'off') throw new MurmurError('E_NOT_FOUND', 'No such Subscription.', { path: 'Subscription.id' });
+      if (method === 'DELETE') {
+        o.records.setSubscriptionStatus(record.id, 'off');
+        o.notifier.unwatch(record.id);
+        res.writeHead(204, { 'cache-control': 'no-store' });
+        return void res.end();
+      }
       return sendFhir(res, 200, sub[2] ? statusOf(record.id) : { ...record.resource, status: record.status });
     }
     throw new MurmurError('E_NOT_FOUND', `No ${method} ${path} on this PAS endpoint.`, { status: 404 });
   }
 
-  function createSubscription(clientId: string, body: unknown): Subscription {
+  async function createSubscription(clientId: string, body: unknown): Promise<Subscription> {
     const s = body as Subscription;
     if (s?.resourceType !== 'Subscription') throw new MurmurError('E_INPUT', 'The body must be a Subscription.', { path: 'Subscription.resourceType' });
     const [issue] = validationIssues(s);
@@ -131,9 +141,14 @@ export async function startPasServer(o: PasServerOptions): Promise<PasServer> {
     const problem = subscriptionProblem(s, made.auth!.notificationEndpoints(clientId));
     if (problem) throw new MurmurError('E_INPUT', `${problem.path}: ${problem.text}.`, { path: problem.path, ...(problem.forbidden ? { status: 403 } : {}) });
     const id = (o.newId ?? randomUUID)();
-    const resource: Subscription = { ...s, id, status: 'active', channel: { ...s.channel, payload: 'application/fhir+json' } };
-    o.records.addSubscription({ id, clientId, resource, events: 0, status: 'active' });
-    return resource;
+    const resource: Subscription = { ...s, id, status: 'requested', channel: { ...s.channel, payload: 'application/fhir+json' } };
+    const record = { id, clientId, resource, events: 0, status: 'requested' as const };
+    o.records.addSubscription(record);
+    // The backport's handshake: the endpoint must take a handshake before any event goes there.
+    const status = (await o.notifier.handshake(record)) ? 'active' : 'error';
+    o.records.setSubscriptionStatus(id, status);
+    if (status === 'active') o.notifier.watch({ ...record, status });
+    return { ...resource, status };
   }
 
   function statusOf(id: string): Parameters {
@@ -180,7 +195,10 @@ async function fhirBody(req: IncomingMessage): Promise<unknown> {
   if (type !== 'application/fhir+json' && type !== 'application/json') {
     throw new MurmurError('E_INPUT', 'Send FHIR JSON (Content-Type: application/fhir+json).', { status: 415, path: 'Content-Type' });
   }
-  return readJsonBody(req, MAX_BODY);
+  const body = await readJsonBody(req, MAX_REQUEST_BYTES);
+  // Depth and size first: nothing recursive (schemas, the validator) sees an unbounded document.
+  checkJsonLimits(body);
+  return body;
 }
 
 /** The status and OperationOutcome for a failure; never the request's content. */

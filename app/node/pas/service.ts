@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Bundle, Claim, ClaimResponse, Organization, Patient } from '@medplum/fhirtypes';
+import type { Bundle, Claim, ClaimResponse, Organization, Parameters, Patient, Resource } from '@medplum/fhirtypes';
 import type { Clock } from '../../../core/common/clock.js';
 import { systemClock } from '../../../core/common/clock.js';
 import { MurmurError, errorMessage } from '../../../core/common/errors.js';
@@ -14,7 +14,9 @@ import { asResource, fhirCallError, fhirClient, type FhirClientOptions } from '.
 import { storeRequestBundle } from '../../../fhir/adapters/request-intake.js';
 import { buildClaimResponse } from '../../../fhir/pas/claim-response.js';
 import { pasAnswerBundle } from '../../../fhir/pas/response.js';
-import { parsePasInquiry, parsePasSubmission } from '../../../fhir/pas/submission.js';
+import { parsePasInquiry, parsePasSubmission, type PasSubmission } from '../../../fhir/pas/submission.js';
+import { cancellationOf, changedParty, partiesMatch, partiesOf, PARTY_PATHS, requestHash, requestParties, requestUrls, type Cancellation } from '../../../fhir/pas/identity.js';
+import { withCancellation } from '../../../fhir/pas/cancel.js';
 import type { OrgNode } from '../org-node.js';
 import type { Notifier } from './notifier.js';
 import type { PasRecords, Submission } from './records.js';
@@ -34,6 +36,13 @@ export interface PasServiceOptions {
   newUuid?: () => string;
   logger?: Logger;
 }
+
+/**
+ * How long an update waits for the pended round to end (dissolve, score) before it opens the
+ * next, whatever `syncWaitMs` is: an endpoint that answers at once must still take an update
+ * that arrives while the round is closing.
+ */
+const ROUND_END_WAIT_MS = 15_000;
 
 /** Where a case's answer stands; a change of version is what the submitter is notified of. */
 interface AnswerState {
@@ -96,43 +105,102 @@ export class PasService {
 
   async submit(clientId: string, body: unknown): Promise<Bundle> {
     const sub = parsePasSubmission(body);
-    if (sub.prior) return this.update(clientId, sub.identifiers, sub.prior, sub);
-    // A retried submission (same trace number) answers for the case it opened: no second case.
-    const existing = this.o.records.caseFor(clientId, sub.identifiers);
-    if (existing) {
-      await this.reconcile(this.o.records.submission(existing)!);
-      return this.answerWhenReady(existing);
+    const hash = requestHash(sub.bundle);
+    const cancel = cancellationOf(sub.claim);
+    const known = this.o.records.identifiersOf(clientId, sub.identifiers);
+    const cases = [...new Set(known.map((k) => k.caseId))];
+    if (known.length > 0) {
+      // The same request again (a retry): it answers for the case it opened, and opens no other.
+      if (cases.length === 1 && known.every((k) => k.hash === '' || k.hash === hash)) {
+        await this.reconcile(this.o.records.submission(cases[0]!)!);
+        return this.answerWhenReady(cases[0]!);
+      }
+      // A resubmission under the request's own trace number that cancels it is PAS's cancel;
+      // any other different content under a used trace number is another request: refused.
+      // An update may keep the prior's trace number: it is then the prior's own.
+      const ownUpdate = !!sub.prior && cases.length === 1 && this.o.records.caseFor(clientId, sub.prior) === cases[0];
+      if (!(cancel && cases.length === 1) && !ownUpdate) {
+        throw new MurmurError(
+          'E_CONFLICT',
+          'Claim.identifier is the trace number of a different request of this client; a new request needs a new trace number, and a change to a request is a Claim update (Claim.related.claim).',
+          { path: 'Claim.identifier' },
+        );
+      }
     }
+    if (cancel) return this.cancel(clientId, sub, hash, cancel, cases[0]);
+    if (sub.prior) return this.update(clientId, sub, hash);
     const ref = await storeRequestBundle(this.o.fhirBase, sub, this.o.fhir ?? {});
     // Recorded before the case opens: a crash in between leaves a request that the client's
     // retry or the next start puts on the board, never a case that nobody answers for.
     const caseId = this.o.node.newCaseId();
-    this.o.records.addSubmission({ caseId, clientId, identifiers: sub.identifiers, ref, createdAt: this.clock.now() });
+    this.o.records.addSubmission({ caseId, clientId, identifiers: sub.identifiers, ref, createdAt: this.clock.now(), parties: requestParties(sub), urls: requestUrls(sub) }, hash);
     await this.o.node.submitCase(ref, this.o.policy ?? northwindZolgensmaPolicy, caseId);
     this.logger.log('info', 'pas.submitted', { case: caseId });
     return this.answerWhenReady(caseId);
   }
 
-  private async update(clientId: string, identifiers: string[], prior: string[], sub: Parameters<typeof storeRequestBundle>[1]): Promise<Bundle> {
-    const caseId = this.o.records.caseFor(clientId, prior);
+  /** The case a Claim update names as its prior (this client's only), its parties checked against the prior's. */
+  private priorCase(clientId: string, sub: PasSubmission): string {
+    const caseId = sub.prior ? this.o.records.caseFor(clientId, sub.prior) : undefined;
     if (!caseId) throw new MurmurError('E_NOT_FOUND', 'Claim.related.claim names no prior request of this client.', { path: 'Claim.related.claim' });
-    const record = this.o.records.submission(caseId)!;
-    // A retried update answers for the round it asked for (put on the board if it never got there).
-    if (record.round > 0 && this.o.records.caseFor(clientId, identifiers) === caseId) {
-      await this.reconcile(record);
-      return this.answerWhenReady(caseId);
+    this.checkParties(caseId, sub);
+    return caseId;
+  }
+
+  /** An update or cancel speaks for the same request only: same patient, member, insurer and provider. */
+  private checkParties(caseId: string, sub: PasSubmission): void {
+    const prior = this.o.records.submission(caseId)?.parties;
+    const changed = prior ? changedParty(prior, requestParties(sub)) : undefined;
+    if (changed) {
+      throw new MurmurError('E_CONFLICT', `${PARTY_PATHS[changed]} is not the prior request's ${changed}: an update or cancel must keep the patient, member, insurer and provider; send a new request instead.`, {
+        path: PARTY_PATHS[changed],
+      });
     }
+  }
+
+  private async update(clientId: string, sub: PasSubmission, hash: string): Promise<Bundle> {
+    const caseId = this.priorCase(clientId, sub);
     const c = this.caseOf(caseId);
     if (!takesUpdate(c)) {
       throw new MurmurError('E_CONFLICT', 'The prior request is not pended for more information, so it takes no update.', { path: 'Claim.related.claim' });
     }
     const ref = await storeRequestBundle(this.o.fhirBase, sub, this.o.fhir ?? {});
     // The round that pended it must have ended (dissolved, scored) before the next opens.
-    await this.waitFor(caseId, (x) => x.reputation !== undefined, this.syncWaitMs);
-    this.o.records.updateSubmission(caseId, clientId, identifiers, ref, c.round + 1);
+    await this.waitFor(caseId, (x) => x.reputation !== undefined, Math.max(this.syncWaitMs, ROUND_END_WAIT_MS));
+    this.o.records.updateSubmission(caseId, clientId, sub.identifiers, ref, c.round + 1, hash, requestUrls(sub));
     await this.o.node.updateCase(caseId, ref);
     this.logger.log('info', 'pas.updated', { case: caseId });
     return this.answerWhenReady(caseId);
+  }
+
+  /**
+   * A cancel, of the whole request or of some items: a CaseCancel on the board (so every node
+   * agrees the request is withdrawn), then the answer with each cancelled item's review action
+   * `C`. An update that cancels some items and brings new information for the others goes on
+   * as an update. A cancel repeated answers as the first did.
+   */
+  private async cancel(clientId: string, sub: PasSubmission, hash: string, cancel: Cancellation, sameTrace: string | undefined): Promise<Bundle> {
+    const caseId = sameTrace ?? (sub.prior ? this.priorCase(clientId, sub) : undefined);
+    if (!caseId) {
+      throw new MurmurError('E_NOT_FOUND', 'A cancel names the request it cancels: by its trace number (Claim.identifier) or Claim.related.claim, and this client has no such request.', {
+        path: 'Claim.related.claim',
+      });
+    }
+    this.checkParties(caseId, sub);
+    await this.reconcile(this.o.records.submission(caseId)!);
+    const c = this.caseOf(caseId);
+    const done = c.cancellation;
+    const items = cancel.items.filter((i) => !done?.items.includes(i));
+    if (!done?.whole && (cancel.whole || items.length > 0)) {
+      await this.o.node.cancelCase(caseId, cancel.whole ? { scope: 'case', items: [] } : { scope: 'items', items });
+      this.logger.log('info', 'pas.cancelled', { case: caseId, scope: cancel.whole ? 'case' : 'items' });
+    }
+    const remaining = (sub.claim.item ?? []).some((i) => !cancel.items.includes(i.sequence));
+    if (!cancel.whole && sub.prior && remaining && takesUpdate(c) && !done?.whole) return this.update(clientId, sub, hash);
+    this.o.records.addIdentifiers(caseId, clientId, sub.identifiers, hash);
+    const { bundle, state } = await this.answer(caseId);
+    this.told(caseId, this.o.records.submission(caseId)!.clientId, state);
+    return bundle;
   }
 
   /**
@@ -149,16 +217,27 @@ export class PasService {
       return;
     }
     if (sub.round <= c.round || !takesUpdate(c)) return;
-    await this.waitFor(sub.caseId, (x) => x.reputation !== undefined, this.syncWaitMs);
+    await this.waitFor(sub.caseId, (x) => x.reputation !== undefined, Math.max(this.syncWaitMs, ROUND_END_WAIT_MS));
     await this.o.node.updateCase(sub.caseId, sub.ref);
     this.logger.log('info', 'pas.update-reposted', { case: sub.caseId });
   }
 
-  async inquire(clientId: string, body: unknown): Promise<Bundle> {
-    const { identifiers } = parsePasInquiry(body);
-    const caseId = this.o.records.caseFor(clientId, identifiers);
-    if (!caseId) throw new MurmurError('E_NOT_FOUND', 'No prior-authorization request of this client has that identifier.', { path: 'Claim.identifier' });
-    return (await this.answer(caseId)).bundle;
+  /**
+   * `$inquire` as PAS 2.2.1 has it: a query by example whose answer is a Parameters of 0..*
+   * response Bundles (`return`). A request matches when it is this client's (another's do not
+   * exist for it), carries one of the inquiry Claim's identifiers, and has the patient, member,
+   * insurer and provider the inquiry names (the keys it gives).
+   */
+  async inquire(clientId: string, body: unknown): Promise<Parameters> {
+    const { identifiers, bundle, claim } = parsePasInquiry(body);
+    const keys = partiesOf(bundle, claim);
+    const cases = [...new Set(this.o.records.identifiersOf(clientId, identifiers).map((k) => k.caseId))].filter((caseId) => {
+      const parties = this.o.records.submission(caseId)?.parties;
+      return !parties || partiesMatch(parties, keys);
+    });
+    const bundles: Bundle[] = [];
+    for (const caseId of cases) bundles.push((await this.answer(caseId)).bundle);
+    return { resourceType: 'Parameters', parameter: bundles.map((resource) => ({ name: 'return', resource })) };
   }
 
   /** Waits up to `syncWaitMs` for the round's ClaimResponse, then answers with what stands. */
@@ -178,7 +257,8 @@ export class PasService {
 
   /** A case's answer version: its round, and the round's decision or the operator's. */
   private state(c: CaseState): AnswerState {
-    const r = `r${c.round}`;
+    const r = `r${c.round}${c.cancellation ? `:x${c.cancellation.whole ? 'all' : c.cancellation.items.join('.')}` : ''}`;
+    if (c.cancellation?.whole) return { version: r, final: true };
     if (c.adjudication) return { version: `${r}:adjudicated:${c.adjudication.outcome}:${c.adjudication.ref.id.slice(0, 12)}`, final: c.adjudication.outcome !== 'info-requested' };
     if (c.subtasks.get('pas-response')?.artifact && c.outcome) return { version: `${r}:${c.outcome.value}`, final: c.outcome.value !== 'pended' };
     return { version: `${r}:queued`, final: false };
@@ -190,7 +270,7 @@ export class PasService {
     if (!sub) throw new MurmurError('E_NOT_FOUND', 'No such prior-authorization request.', { path: 'Claim.identifier' });
     const c = this.caseOf(caseId);
     const state = this.state(c);
-    const { claim, patient, insurer } = await this.readRequest(sub.ref);
+    const { claim, patient, insurer, requestor } = await this.readRequest(sub.ref);
     const tracking = authorizationNumber(caseId);
     const decision = (await this.o.node.readArtifact(c, 'coverage-determination', 'decision')) as Decision | undefined;
     let claimResponse: ClaimResponse;
@@ -199,18 +279,32 @@ export class PasService {
       const adjudicated = adjudicatedDecision(decision, c.adjudication.outcome, c.adjudication.reasonCode);
       missing = adjudicated.outcome === 'pended' ? adjudicated.missing : [];
       claimResponse = buildClaimResponse(claim, { ref: sub.ref, decision: adjudicated, authorizationNumber: tracking, decidedAt: c.adjudication.ref.at });
-    } else if (!state.version.endsWith(':queued')) {
+    } else if (c.subtasks.get('pas-response')?.artifact && c.outcome) {
       claimResponse = (await this.o.node.readArtifact(c, 'pas-response', 'claim-response')) as ClaimResponse;
     } else {
       claimResponse = buildClaimResponse(claim, { ref: sub.ref, decision: inReview(), authorizationNumber: tracking, decidedAt: this.clock.now() });
     }
-    const bundle = pasAnswerBundle({ claimResponse, claim, patient, ...(insurer ? { insurer } : {}), trackingNumber: tracking, missing, newUuid: this.newUuid });
+    if (c.cancellation) {
+      claimResponse = withCancellation(claimResponse, c.cancellation, tracking);
+      if (c.cancellation.whole) missing = [];
+    }
+    const bundle = pasAnswerBundle({
+      claimResponse,
+      claim,
+      patient,
+      ...(insurer ? { insurer } : {}),
+      ...(requestor ? { requestor } : {}),
+      echo: sub.urls,
+      trackingNumber: tracking,
+      missing,
+      newUuid: this.newUuid,
+    });
     return { bundle, state };
   }
 
-  private async readRequest(ref: CaseDataRef): Promise<{ claim: Claim; patient: Patient; insurer?: Organization }> {
+  private async readRequest(ref: CaseDataRef): Promise<{ claim: Claim; patient: Patient; insurer?: Organization; requestor?: Resource }> {
     const client = fhirClient(ref.fhirBase, this.o.fhir ?? {});
-    const read = async <T extends Claim | Patient | Organization>(reference: string): Promise<T> => {
+    const read = async <T extends Resource>(reference: string): Promise<T> => {
       const [resourceType, id] = reference.split('/') as [string, string];
       try {
         return asResource<T>(await client.read({ resourceType, id }));
@@ -222,7 +316,12 @@ export class PasService {
     const patient = await read<Patient>(ref.patient);
     const insurerRef = claim.insurer?.reference;
     const insurer = insurerRef && /^Organization\/[A-Za-z0-9.-]+$/.test(insurerRef) ? await read<Organization>(insurerRef) : undefined;
-    return { claim, patient, ...(insurer ? { insurer } : {}) };
+    // The requestor is the requesting organization: the provider, or the organization of the provider's PractitionerRole.
+    const providerRef = claim.provider?.reference;
+    let requestor = providerRef && /^(Organization|Practitioner|PractitionerRole)\/[A-Za-z0-9.-]+$/.test(providerRef) ? await read<Resource>(providerRef) : undefined;
+    const orgRef = requestor?.resourceType === 'PractitionerRole' ? (requestor as { organization?: { reference?: string } }).organization?.reference : undefined;
+    if (requestor?.resourceType === 'PractitionerRole') requestor = orgRef && /^Organization\/[A-Za-z0-9.-]+$/.test(orgRef) ? await read<Organization>(orgRef) : undefined;
+    return { claim, patient, ...(insurer ? { insurer } : {}), ...(requestor ? { requestor } : {}) };
   }
 
   private waitFor(caseId: string, done: (c: CaseState) => boolean, timeoutMs: number): Promise<void> {
@@ -271,7 +370,7 @@ export class PasService {
       if (this.o.records.subscriptionsOf(clientId).length === 0) continue;
       const { bundle } = await this.answer(caseId);
       this.told(caseId, clientId, state);
-      this.o.notifier.notify(clientId, caseId, bundle);
+      this.o.notifier.notify(clientId, caseId, bundle, this.o.records.submission(caseId)?.urls.orgIdentifiers ?? []);
     }
   }
 

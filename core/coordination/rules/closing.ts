@@ -72,6 +72,7 @@ export function reputationUpdate(ctx: RuleContext<{ deltas: Record<string, numbe
  */
 export function adjudication(ctx: RuleContext<Adjudication>): Verdict {
   const c = ctx.case!;
+  if (c.cancellation?.whole) return no('the requester cancelled the request');
   if (c.outcome?.value !== 'pended') return no(`only a pended case is adjudicated, and this one is ${c.outcome?.value ?? 'undecided'}`);
   const org = ctx.state.cards.get(ctx.author)?.card.provider.did;
   const requesterOrg = ctx.state.cards.get(c.requester)?.card.provider.did;
@@ -90,6 +91,7 @@ export function adjudication(ctx: RuleContext<Adjudication>): Verdict {
  */
 export function caseUpdate(ctx: RuleContext<CaseUpdate>): Verdict {
   const c = ctx.case!;
+  if (c.cancellation?.whole) return no('the requester cancelled the request');
   if (c.outcome?.value !== 'pended') return no(`only a pended case takes new information, and this one is ${c.outcome?.value ?? 'undecided'}`);
   if (c.status !== 'dissolved' || !c.reputation) return no('the round is still running; new information opens the next round once it has ended');
   if (c.adjudication && c.adjudication.outcome !== 'info-requested') return no(`the case was ${c.adjudication.outcome} by the payer`);
