@@ -50,6 +50,7 @@ export async function startEmbedded(o: EmbeddedOptions): Promise<Embedded> {
   const coalition = await startCoalition({
     store,
     auditDir: join(o.dataDir, 'audit'),
+    headsDir: join(o.dataDir, 'heads'),
     ...(o.privacy !== undefined ? { privacy: o.privacy } : {}),
     ...(o.proofs ? { proofs: true } : {}),
     data: () => new FhirClinicalData({ baseUrl: fhirBase }),

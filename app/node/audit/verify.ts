@@ -1,5 +1,10 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { verifyAuditTrail } from '../../../core/access/audit.js';
-import { auditFiles, foldIntegrity } from './board-state.js';
+import { BoardFold } from '../../../core/board/fold.js';
+import { readAuditFile } from '../audit-file.js';
+import { boardKeys, boardPath } from './board-state.js';
+import { checkAgainstHeads, readBoardRows, readHeads, sequenceProblems, type BoardRow, type LogProblem } from './board-log.js';
 
 export interface Finding {
   ok: boolean;
@@ -8,24 +13,63 @@ export interface Finding {
 }
 
 /**
- * Checks a run's board (signatures, ids, author chains, equivocation) and every
- * organization's audit trail (hash chain), naming the first broken link of each.
+ * Checks a run's board and every organization's audit trail, naming the first broken link of
+ * each. The board: every row readable, indexes dense from 1, board time monotonic, every
+ * signature, id and author chain (the fold's board-level checks), and the whole log against
+ * the tree heads the organizations co-signed (heads/): a cut, a deletion, a reordering or an
+ * edit is named at the first index where the archive differs from what they signed.
  */
 export async function verifyRun(dataDir: string): Promise<{ ok: boolean; findings: Finding[] }> {
   const findings: Finding[] = [];
-  const { records, fold } = await foldIntegrity(dataDir);
-  const broken = records.find((r) => r.status === 'rejected');
-  const authors = new Set(records.map((r) => r.author)).size;
+  const { rows, problems: rowProblems } = readBoardRows(boardPath(dataDir));
+  const problems: LogProblem[] = [...rowProblems, ...sequenceProblems(rows)];
+
+  const fold = new BoardFold(boardKeys, { init: () => null, apply: () => ({ ok: true }) });
+  for (const r of rows) if (r.entry) fold.apply(r.entry);
+  for (const rec of fold.records) if (rec.status === 'rejected') problems.push({ index: rec.index, reason: `(${rec.kind}) ${rec.reason ?? 'rejected'}` });
+  for (const e of fold.equivocations) problems.push({ index: e.index, reason: `equivocation: two envelopes with seq ${e.seq} from one author` });
+
+  const { heads, problems: headProblems, files } = readHeads(dataDir, boardKeys);
+  const members = witnessNames(rows, new Set(fold.records.filter((r) => r.status === 'accepted').map((r) => r.id)));
+  const memberHeads = heads.filter((h) => members.has(h.head.witness));
+  for (const h of heads) if (!members.has(h.head.witness)) headProblems.push(`heads ${h.file}: line ${h.line}: signed by a key that published no agent card on this board`);
+  const log = checkAgainstHeads(rows, memberHeads, (w) => members.get(w) ?? w);
+  problems.push(...log.problems);
+
+  const authors = new Set(fold.records.map((r) => r.author)).size;
+  const first = problems.sort((a, b) => a.index - b.index)[0];
   findings.push(
-    broken
-      ? { ok: false, subject: 'board', detail: `first broken link: entry #${broken.index} (${broken.kind}): ${broken.reason}` }
-      : { ok: true, subject: 'board', detail: `${records.length} entries by ${authors} authors: every signature and author chain holds` },
+    first
+      ? { ok: false, subject: 'board', detail: `first broken link: entry #${first.index}: ${first.reason}` }
+      : { ok: true, subject: 'board', detail: `${rows.length} entries by ${authors} authors: indexes dense, every signature and author chain holds` },
   );
-  if (fold.equivocations.length > 0) {
-    const e = fold.equivocations[0]!;
-    findings.push({ ok: false, subject: 'board', detail: `equivocation at entry #${e.index}: two envelopes with seq ${e.seq} from one author` });
+  for (const p of problems.slice(1, 6)) findings.push({ ok: false, subject: 'board', detail: `also entry #${p.index}: ${p.reason}` });
+
+  if (files === 0) {
+    findings.push({ ok: false, subject: 'tree heads', detail: 'no co-signed tree heads (heads/): entries cut from the end of the board could not be told' });
+  } else if (log.covered) {
+    const c = log.covered;
+    findings.push({
+      ok: log.problems.length === 0 && log.notes.length === 0,
+      subject: 'tree heads',
+      detail: `${log.problems.length > 0 ? `the heads hold only up to #${c.size}: ` : ''}the head of ${c.size} entries (root ${c.root.slice(0, 16)}…) co-signed by ${c.witnesses.join(', ')} is consistent with the archive (RFC 9162 consistency proof); ${c.inclusion} of ${c.size} inclusion proofs verify under it; largest head signed: ${log.largest}`,
+    });
+  } else {
+    findings.push({ ok: false, subject: 'tree heads', detail: `no head a member signed holds for this archive (largest head signed: ${log.largest})` });
   }
-  for (const [org, entries] of auditFiles(dataDir)) {
+  for (const note of log.notes) findings.push({ ok: false, subject: 'tree heads', detail: note });
+  for (const p of headProblems.slice(0, 5)) findings.push({ ok: false, subject: 'tree heads', detail: p });
+
+  const dir = join(dataDir, 'audit');
+  for (const f of existsSync(dir) ? readdirSync(dir).filter((x) => x.endsWith('.jsonl')).sort() : []) {
+    const org = basename(f, '.jsonl');
+    let entries: unknown[];
+    try {
+      entries = readAuditFile(join(dir, f));
+    } catch (e) {
+      findings.push({ ok: false, subject: `audit ${org}`, detail: `first broken link: ${e instanceof Error ? e.message.replace(/^.*: (line \d+)/, '$1') : 'unreadable'}` });
+      continue;
+    }
     const v = verifyAuditTrail(entries);
     findings.push(
       v.ok
@@ -34,4 +78,19 @@ export async function verifyRun(dataDir: string): Promise<{ ok: boolean; finding
     );
   }
   return { ok: findings.every((f) => f.ok), findings };
+}
+
+/**
+ * Witness keys and their organizations, from the agent cards on the board: a witness signs
+ * with its organization's first agent key, and that agent published its card.
+ */
+function witnessNames(rows: readonly BoardRow[], authentic: ReadonlySet<string>): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const r of rows) {
+    const env = r.entry?.envelope;
+    if (env?.kind !== 'AgentCard' || typeof env.author !== 'string' || !authentic.has(env.id)) continue;
+    const provider = (env.header as { provider?: { organization?: unknown } } | undefined)?.provider;
+    out.set(env.author, typeof provider?.organization === 'string' ? provider.organization.slice(0, 80) : env.author);
+  }
+  return out;
 }
