@@ -7,13 +7,16 @@ const Dir = z.string({ error: 'is required: the --data-dir of a run (holds board
 
 export const auditVerify: Command = {
   name: 'audit verify',
-  summary: "check the board's chains and every audit trail; name the first broken link",
+  summary: "check the board against its co-signed tree heads and every audit trail; name the first broken link",
   usage: `Usage: murmur audit verify --data-dir DIR [--json]
 
-Checks a run's board (every signature, envelope id and per-author chain; equivocation) and
-each organization's hash-chained audit trail, and names the first broken link of each.
+Checks a run's board (every row readable, indexes dense, board time monotonic; every
+signature, envelope id and per-author chain; equivocation), checks the board against the
+RFC 9162 tree heads each organization co-signed (heads/*.jsonl: a consistency proof from each
+head, an inclusion proof for each entry), and each organization's hash-chained audit trail.
+Names the first broken link of each: a cut, deleted, reordered or edited entry at its index.
 
-  --data-dir DIR   the folder of a run (board.db, audit/*.jsonl)
+  --data-dir DIR   the folder of a run (board.db, heads/*.jsonl, audit/*.jsonl)
   --json           print the findings as JSON
 
 Exit status: 0 when everything holds, 1 when a link is broken, 2 on bad input.`,

@@ -39,8 +39,8 @@ export function readBoardRows(path: string): { rows: BoardRow[]; problems: LogPr
     let stmt: Database.Statement;
     try {
       stmt = db.prepare('SELECT idx, id, at, body FROM entries ORDER BY idx');
-    } catch {
-      throw new MurmurError('E_INPUT', `${path} holds no board entries table`, { field: 'data-dir' });
+    } catch (e) {
+      throw new MurmurError('E_INPUT', `${path} holds no board entries table (${e instanceof Error ? e.message.slice(0, 120) : 'unreadable'})`, { field: 'data-dir' });
     }
     for (const raw of stmt.iterate() as Iterable<{ idx: unknown; id: unknown; at: unknown; body: unknown }>) {
       const index = Number(raw.idx);
