@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +8,9 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { startEmbedded } from '../../app/node/embedded.js';
+import { fromHex, verifyConsistency, verifyInclusion } from '../../core/board/merkle.js';
+import { checkTreeHead } from '../../core/board/tree-head.js';
+import { boardKeys } from '../../app/node/audit/board-state.js';
 import { parsePasRequest } from '../../fhir/pas/request.js';
 import { syntheticRequest } from '../../fhir/synthetic/index.js';
 
@@ -136,5 +140,34 @@ describe('murmur audit verify names a cut, edited or reordered board at the firs
     assert.equal(r.code, 1, r.out);
     assert.match(r.out, /BROKEN\s+audit helix: first broken link: line \d+ is not JSON/);
     assert.match(r.out, /ok\s+board:/);
+  });
+});
+
+describe('murmur audit prove', () => {
+  test('an entry\'s inclusion proof and a consistency proof, checkable against the co-signed head', () => {
+    const r = spawnSync(process.execPath, [bin, 'audit', 'prove', '--data-dir', run, '--index', '20', '--from', '10'], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const p = JSON.parse(r.stdout) as {
+      index: number; size: number; leaf: string; leafHash: string; inclusion: string[]; root: string;
+      consistency: { from: number; fromRoot: string; proof: string[] }; heads: unknown[];
+    };
+    assert.equal(p.size, entries);
+    const leaf = JSON.parse(p.leaf) as { index: number; id: string };
+    assert.equal(leaf.index, 20);
+    const db = new Database(join(run, 'board.db'), { readonly: true });
+    assert.equal(leaf.id, (db.prepare('SELECT id FROM entries WHERE idx = 20').get() as { id: string }).id, 'the leaf names the envelope at #20');
+    db.close();
+    // The leaf hash is SHA-256(0x00 || leaf bytes), recomputed here from the printed bytes.
+    assert.equal(p.leafHash, createHash('sha256').update(Uint8Array.of(0)).update(p.leaf).digest('hex'));
+    assert.ok(verifyInclusion(fromHex(p.leafHash), 19, p.size, p.inclusion.map(fromHex), fromHex(p.root)));
+    assert.ok(verifyConsistency(10, p.size, fromHex(p.consistency.fromRoot), fromHex(p.root), p.consistency.proof.map(fromHex)));
+    assert.equal(p.heads.length, 4, 'every organization signed this root for this size');
+    for (const h of p.heads) assert.ok(checkTreeHead(h, boardKeys).ok);
+  });
+
+  test('an index beyond the board is refused with exit 2, naming the option', () => {
+    const r = spawnSync(process.execPath, [bin, 'audit', 'prove', '--data-dir', run, '--index', String(entries + 1)], { encoding: 'utf8' });
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, new RegExp(`--index must be within 1\\.\\.${entries}`));
   });
 });
