@@ -1,4 +1,4 @@
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, truncateSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Logger } from '../../core/common/log.js';
 import type { KeyResolver, Signer } from '../../core/crypto/signing.js';
@@ -24,10 +24,14 @@ export class TreeWitness {
     private readonly logger: Logger,
   ) {
     mkdirSync(dirname(path), { recursive: true });
+    // A line torn by a crash mid-write is never a whole signed head: drop it, or the next
+    // head would be glued onto it.
+    if (existsSync(path)) {
+      const text = readFileSync(path, 'utf8');
+      if (text !== '' && !text.endsWith('\n')) truncateSync(path, Buffer.byteLength(text.slice(0, text.lastIndexOf('\n') + 1)));
+    }
     this.previous = lastOwnHead(path, signer.keyId, keys);
     this.fd = openSync(path, 'a');
-    // A line torn by a crash mid-write would glue onto the next head: start a fresh line.
-    if (existsSync(path) && !readFileSync(path, 'utf8').match(/(^|\n)$/)) writeSync(this.fd, '\n');
   }
 
   observe(entry: LeafEntry): void {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -83,6 +83,19 @@ describe('an organization’s witness', () => {
     again.close();
     assert.deepEqual(heads(path).map((h) => h.size), [1, 2, 3]);
     assert.deepEqual(log.map((l) => [l.level, l.event, l.fields.size]), [['error', 'board.witness.fork', 3]]);
+  });
+
+  test('a head torn by a crash mid-write is dropped on restart, and the next heads follow on whole lines', () => {
+    const path = join(dir, 'torn.jsonl');
+    const w = new TreeWitness(path, alice, didKeyResolver, memoryLogger());
+    for (const e of entries(3)) w.observe(e);
+    w.close();
+    const whole = readFileSync(path, 'utf8');
+    writeFileSync(path, whole + whole.split('\n')[0]!.slice(0, 40));
+    const again = new TreeWitness(path, alice, didKeyResolver, memoryLogger());
+    for (const e of entries(4)) again.observe(e);
+    again.close();
+    assert.deepEqual(heads(path).map((h) => h.size), [1, 2, 3, 4]);
   });
 
   test('a store that skips an index gets no head past the hole', () => {

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { verifyAuditTrail } from '../../../core/access/audit.js';
+import { EnvelopeSchema, bodyOf, envelopeId } from '../../../core/board/envelope.js';
 import { BoardFold } from '../../../core/board/fold.js';
 import { readAuditFile } from '../audit-file.js';
 import { boardKeys, boardPath } from './board-state.js';
@@ -26,7 +27,6 @@ export async function verifyRun(dataDir: string): Promise<{ ok: boolean; finding
 
   const fold = new BoardFold(boardKeys, { init: () => null, apply: () => ({ ok: true }) });
   for (const r of rows) if (r.entry) fold.apply(r.entry);
-  for (const rec of fold.records) if (rec.status === 'rejected') problems.push({ index: rec.index, reason: `(${rec.kind}) ${rec.reason ?? 'rejected'}` });
   for (const e of fold.equivocations) problems.push({ index: e.index, reason: `equivocation: two envelopes with seq ${e.seq} from one author` });
 
   const { heads, problems: headProblems, files } = readHeads(dataDir, boardKeys);
@@ -36,6 +36,22 @@ export async function verifyRun(dataDir: string): Promise<{ ok: boolean; finding
   const log = checkAgainstHeads(rows, memberHeads, (w) => members.get(w) ?? w);
   problems.push(...log.problems);
 
+  // An entry the fold refuses is tampering only if the archive no longer holds what the
+  // witnesses saw. Under a holding head, with an id that still hashes its content, it is the
+  // very envelope every node folded and refused alike (a member's or the store's bad envelope):
+  // named, but not a broken link of the log.
+  const refused: LogProblem[] = [];
+  for (const rec of fold.records) {
+    if (rec.status !== 'rejected' || rec.reason?.startsWith('equivocation')) continue;
+    const env = rows[rec.index - 1]?.entry?.envelope;
+    const witnessed = rec.index <= (log.covered?.size ?? 0) && rows[rec.index - 1]?.index === rec.index && env !== undefined && idHolds(env);
+    (witnessed ? refused : problems).push({ index: rec.index, reason: `(${rec.kind}) ${rec.reason ?? 'rejected'}` });
+  }
+  // After a broken link, a refusal may be its consequence (a chain that now skips): not witnessed alike.
+  const broken = Math.min(...problems.map((p) => p.index));
+  problems.push(...refused.filter((r) => r.index > broken));
+  refused.splice(0, refused.length, ...refused.filter((r) => r.index < broken));
+
   const authors = new Set(fold.records.map((r) => r.author)).size;
   const first = problems.sort((a, b) => a.index - b.index)[0];
   findings.push(
@@ -44,6 +60,14 @@ export async function verifyRun(dataDir: string): Promise<{ ok: boolean; finding
       : { ok: true, subject: 'board', detail: `${rows.length} entries by ${authors} authors: indexes dense, every signature and author chain holds` },
   );
   for (const p of problems.slice(1, 6)) findings.push({ ok: false, subject: 'board', detail: `also entry #${p.index}: ${p.reason}` });
+  if (refused.length > 0) {
+    const r = refused[0]!;
+    findings.push({
+      ok: true,
+      subject: 'board',
+      detail: `${refused.length} entr${refused.length === 1 ? 'y' : 'ies'} refused by every node's fold as the witnesses signed ${refused.length === 1 ? 'it' : 'them'} (first #${r.index}: ${r.reason}): put on the board like this, not edited since`,
+    });
+  }
 
   if (files === 0) {
     findings.push({ ok: false, subject: 'tree heads', detail: 'no co-signed tree heads (heads/): entries cut from the end of the board could not be told' });
@@ -84,6 +108,12 @@ export async function verifyRun(dataDir: string): Promise<{ ok: boolean; finding
  * Witness keys and their organizations, from the agent cards on the board: a witness signs
  * with its organization's first agent key, and that agent published its card.
  */
+/** The envelope's id still hashes its content (schema first: the id covers the whole envelope). */
+function idHolds(env: unknown): boolean {
+  const parsed = EnvelopeSchema.safeParse(env);
+  return parsed.success && envelopeId(bodyOf(parsed.data), parsed.data.sig) === parsed.data.id;
+}
+
 function witnessNames(rows: readonly BoardRow[], authentic: ReadonlySet<string>): Map<string, string> {
   const out = new Map<string, string>();
   for (const r of rows) {
