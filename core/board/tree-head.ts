@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { canonicalBytes } from '../common/canonical.js';
 import { fromBase64url, toBase64url, utf8 } from '../common/encoding.js';
 import type { KeyResolver, Signer } from '../crypto/signing.js';
-import { ed25519Verify } from '../crypto/signing.js';
+import { ed25519Verifier } from '../crypto/signing.js';
 import { MerkleTree, toHex } from './merkle.js';
 
 /**
@@ -63,6 +63,20 @@ export function signTreeHead(signer: Signer, head: { size: number; root: string;
   return { ...unsigned, sig: toBase64url(signer.sign(signedBytes(unsigned))) };
 }
 
+// A witness signs a head per entry, so a verifier checks thousands by one key: keep its key
+// object (per resolver, since a resolver decides what a key id means).
+const verifiers = new WeakMap<KeyResolver, Map<string, ((data: Uint8Array, sig: Uint8Array) => boolean) | undefined>>();
+function verifierOf(keyId: string, keys: KeyResolver): ((data: Uint8Array, sig: Uint8Array) => boolean) | undefined {
+  let byId = verifiers.get(keys);
+  if (!byId) verifiers.set(keys, (byId = new Map()));
+  if (!byId.has(keyId)) {
+    if (byId.size > 1_000) byId.clear();
+    const key = keys.resolveVerificationKey(keyId);
+    byId.set(keyId, key ? ed25519Verifier(key) : undefined);
+  }
+  return byId.get(keyId);
+}
+
 /** Schema and signature; what the head claims about the board is checked against a tree. */
 export function checkTreeHead(input: unknown, keys: KeyResolver): { ok: true; head: TreeHead } | { ok: false; reason: string } {
   const parsed = TreeHeadSchema.safeParse(input);
@@ -71,9 +85,9 @@ export function checkTreeHead(input: unknown, keys: KeyResolver): { ok: true; he
     return { ok: false, reason: `schema: ${issue.path.join('.') || '(root)'}: ${issue.message}` };
   }
   const head = parsed.data;
-  const key = keys.resolveVerificationKey(head.witness);
-  if (!key) return { ok: false, reason: 'the witness key cannot be resolved' };
-  if (!ed25519Verify(key, signedBytes(head), fromBase64url(head.sig))) return { ok: false, reason: 'signature does not verify' };
+  const verify = verifierOf(head.witness, keys);
+  if (!verify) return { ok: false, reason: 'the witness key cannot be resolved' };
+  if (!verify(signedBytes(head), fromBase64url(head.sig))) return { ok: false, reason: 'signature does not verify' };
   return { ok: true, head };
 }
 
