@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { startEmbedded } from '../../app/node/embedded.js';
 import { fromHex, verifyConsistency, verifyInclusion } from '../../core/board/merkle.js';
-import { checkTreeHead } from '../../core/board/tree-head.js';
+import { checkTreeHead, signTreeHead } from '../../core/board/tree-head.js';
+import { didKeySigner } from '../../core/crypto/did-key.js';
 import { boardKeys } from '../../app/node/audit/board-state.js';
 import { parsePasRequest } from '../../fhir/pas/request.js';
 import { syntheticRequest } from '../../fhir/synthetic/index.js';
@@ -121,6 +122,16 @@ describe('murmur audit verify names a cut, edited or reordered board at the firs
     assert.equal(r.code, 1, r.out);
     assert.match(r.out, /BROKEN\s+tree heads: heads helix: line 10: signature does not verify/);
     assert.match(r.board, /ok\s+board:/, 'the board itself still holds');
+  });
+
+  test('heads from a key that is no member in the charter count for nothing (an outsider cannot fake a cut)', () => {
+    const dir = edited();
+    const outsider = didKeySigner(new Uint8Array(32).fill(7));
+    const fake = signTreeHead(outsider, { size: entries + 10, root: 'ab'.repeat(32), at: 1 });
+    writeFileSync(join(dir, 'heads', 'outsider.jsonl'), `${JSON.stringify(fake)}\n`);
+    const r = verify(dir);
+    assert.match(r.board, /^ok\s+board:/, r.out);
+    assert.match(r.out, /BROKEN\s+tree heads: heads outsider: line 1: signed by a key that is no member agent in the charter/);
   });
 
   test('a heads file that is not JSON names its line; missing heads are reported, not passed', () => {

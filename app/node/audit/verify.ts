@@ -1,9 +1,10 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { verifyAuditTrail } from '../../../core/access/audit.js';
-import { EnvelopeSchema, bodyOf, envelopeId } from '../../../core/board/envelope.js';
+import { EnvelopeSchema, authorDid, bodyOf, envelopeId } from '../../../core/board/envelope.js';
 import { BoardFold } from '../../../core/board/fold.js';
 import { readAuditFile } from '../audit-file.js';
+import { CharterFileSchema } from '../charter.js';
 import { boardKeys, boardPath } from './board-state.js';
 import { checkAgainstHeads, readBoardRows, readHeads, sequenceProblems, type BoardRow, type LogProblem } from './board-log.js';
 
@@ -30,9 +31,18 @@ export async function verifyRun(dataDir: string): Promise<{ ok: boolean; finding
   for (const e of fold.equivocations) problems.push({ index: e.index, reason: `equivocation: two envelopes with seq ${e.seq} from one author` });
 
   const { heads, problems: headProblems, files } = readHeads(dataDir, boardKeys);
-  const members = witnessNames(rows, new Set(fold.records.filter((r) => r.status === 'accepted').map((r) => r.id)));
+  const cards = cardNames(rows, new Set(fold.records.filter((r) => r.status === 'accepted').map((r) => r.id)));
+  const charter = charterMembers(dataDir);
+  // The charter's members decide whose heads count; without them (an older run), the agents
+  // that published an authentic card on the board.
+  const witnessOrg = (keyId: string): string | undefined => (charter ? charter.get(authorDid(keyId)) : cards.has(keyId) ? keyId : undefined);
+  const members = new Map<string, string>();
+  for (const h of heads) {
+    const org = witnessOrg(h.head.witness);
+    if (org !== undefined) members.set(h.head.witness, cards.get(h.head.witness) ?? org);
+  }
   const memberHeads = heads.filter((h) => members.has(h.head.witness));
-  for (const h of heads) if (!members.has(h.head.witness)) headProblems.push(`heads ${h.file}: line ${h.line}: signed by a key that published no agent card on this board`);
+  for (const h of heads) if (!members.has(h.head.witness)) headProblems.push(`heads ${h.file}: line ${h.line}: signed by a key that is ${charter ? "no member agent in the charter" : 'no agent with a card on this board'}`);
   const log = checkAgainstHeads(rows, memberHeads, (w) => members.get(w) ?? w);
   problems.push(...log.problems);
 
@@ -104,17 +114,28 @@ export async function verifyRun(dataDir: string): Promise<{ ok: boolean; finding
   return { ok: findings.every((f) => f.ok), findings };
 }
 
-/**
- * Witness keys and their organizations, from the agent cards on the board: a witness signs
- * with its organization's first agent key, and that agent published its card.
- */
+/** Agent keys and their organizations' names, from the authentic agent cards on the board. */
 /** The envelope's id still hashes its content (schema first: the id covers the whole envelope). */
 function idHolds(env: unknown): boolean {
   const parsed = EnvelopeSchema.safeParse(env);
   return parsed.success && envelopeId(bodyOf(parsed.data), parsed.data.sig) === parsed.data.id;
 }
 
-function witnessNames(rows: readonly BoardRow[], authentic: ReadonlySet<string>): Map<string, string> {
+/** Agent DID → organization id, from the run's charter.json `members` (undefined when it lists none). */
+function charterMembers(dataDir: string): Map<string, string> | undefined {
+  const path = join(dataDir, 'charter.json');
+  if (!existsSync(path)) return undefined;
+  let parsed;
+  try {
+    parsed = CharterFileSchema.safeParse(JSON.parse(readFileSync(path, 'utf8')));
+  } catch {
+    return undefined;
+  }
+  if (!parsed.success || parsed.data.members.length === 0) return undefined;
+  return new Map(parsed.data.members.flatMap((m) => m.agents.map((a) => [a, m.org] as const)));
+}
+
+function cardNames(rows: readonly BoardRow[], authentic: ReadonlySet<string>): Map<string, string> {
   const out = new Map<string, string>();
   for (const r of rows) {
     const env = r.entry?.envelope;
