@@ -104,6 +104,19 @@ describe('murmur audit verify names a cut, edited or reordered board at the firs
     assert.doesNotMatch(r.out, /Unterminated|position \d+|SyntaxError/);
   });
 
+  test('an envelope nested too deep to canonicalize: that entry is named, no stack overflow', () => {
+    const dir = edited();
+    const db = new Database(join(dir, 'board.db'));
+    const body = JSON.parse((db.prepare('SELECT body FROM entries WHERE idx = 12').get() as { body: string }).body) as Record<string, unknown>;
+    const deep = `${'['.repeat(200_000)}${']'.repeat(200_000)}`;
+    db.prepare('UPDATE entries SET body = ? WHERE idx = 12').run(JSON.stringify({ ...body, header: { x: 0 } }).replace('{"x":0}', `{"x":${deep}}`));
+    db.close();
+    const r = verify(dir);
+    assert.equal(r.code, 1, r.out);
+    assert.match(r.board, /first broken link: entry #12: its envelope cannot be checked/);
+    assert.doesNotMatch(r.out, /call stack/);
+  });
+
   test('an edited board time is named at its entry (the fold\'s clock is part of the leaf)', () => {
     const r = verify(edited('UPDATE entries SET at = at + 1 WHERE idx = 33'));
     assert.equal(r.code, 1, r.out);

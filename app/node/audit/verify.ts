@@ -27,12 +27,20 @@ export async function verifyRun(dataDir: string): Promise<{ ok: boolean; finding
   const problems: LogProblem[] = [...rowProblems, ...sequenceProblems(rows)];
 
   const fold = new BoardFold(boardKeys, { init: () => null, apply: () => ({ ok: true }) });
-  for (const r of rows) if (r.entry) fold.apply(r.entry);
+  for (const r of rows) {
+    if (!r.entry) continue;
+    try {
+      fold.apply(r.entry);
+    } catch {
+      // e.g. a body nested too deep to canonicalize: the file was made to break the checker.
+      problems.push({ index: r.index, reason: 'its envelope cannot be checked (nested too deep or malformed)' });
+    }
+  }
   for (const e of fold.equivocations) problems.push({ index: e.index, reason: `equivocation: two envelopes with seq ${e.seq} from one author` });
 
   const { heads, problems: headProblems, files } = readHeads(dataDir, boardKeys);
   const cards = cardNames(rows, new Set(fold.records.filter((r) => r.status === 'accepted').map((r) => r.id)));
-  const charter = charterMembers(dataDir);
+  const charter = charterMembers(dataDir, headProblems);
   // The charter's members decide whose heads count; without them (an older run), the agents
   // that published an authentic card on the board.
   const witnessOrg = (keyId: string): string | undefined => (charter ? charter.get(authorDid(keyId)) : cards.has(keyId) ? keyId : undefined);
@@ -122,16 +130,22 @@ function idHolds(env: unknown): boolean {
 }
 
 /** Agent DID → organization id, from the run's charter.json `members` (undefined when it lists none). */
-function charterMembers(dataDir: string): Map<string, string> | undefined {
+function charterMembers(dataDir: string, problems: string[]): Map<string, string> | undefined {
   const path = join(dataDir, 'charter.json');
   if (!existsSync(path)) return undefined;
   let parsed;
   try {
     parsed = CharterFileSchema.safeParse(JSON.parse(readFileSync(path, 'utf8')));
   } catch {
+    problems.push('charter.json is not JSON: witnesses were taken from the agent cards on the board');
     return undefined;
   }
-  if (!parsed.success || parsed.data.members.length === 0) return undefined;
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    problems.push(`charter.json: ${issue.path.join('.') || '(root)'}: ${issue.message}: witnesses were taken from the agent cards on the board`);
+    return undefined;
+  }
+  if (parsed.data.members.length === 0) return undefined;
   return new Map(parsed.data.members.flatMap((m) => m.agents.map((a) => [a, m.org] as const)));
 }
 
