@@ -47,7 +47,12 @@ export class TreeWitness {
       if (head.size === prev.size && head.root !== prev.root) this.halt('board.witness.fork', { size: head.size });
       return; // signed before the restart
     }
-    writeSync(this.fd, `${JSON.stringify(signTreeHead(this.signer, head))}\n`);
+    try {
+      writeSync(this.fd, `${JSON.stringify(signTreeHead(this.signer, head))}\n`);
+    } catch (e) {
+      // Called from the replica's fold: a full disk must not stop the node from folding.
+      this.halt('board.witness.write', { size: head.size, reason: e instanceof Error ? e.message.slice(0, 120) : 'write failed' });
+    }
   }
 
   close(): void {
