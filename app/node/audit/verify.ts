@@ -50,7 +50,9 @@ export async function verifyRun(dataDir: string): Promise<{ ok: boolean; finding
     if (org !== undefined) members.set(h.head.witness, cards.get(h.head.witness) ?? org);
   }
   const memberHeads = heads.filter((h) => members.has(h.head.witness));
-  for (const h of heads) if (!members.has(h.head.witness)) headProblems.push(`heads ${h.file}: line ${h.line}: signed by a key that is ${charter ? "no member agent in the charter" : 'no agent with a card on this board'}`);
+  // Heads by anyone else are ignored: they can neither hide nor fake anything (e.g. a stale
+  // key from an earlier run in the folder, or an outsider's file).
+  const foreign = heads.filter((h) => !members.has(h.head.witness));
   const log = checkAgainstHeads(rows, memberHeads, (w) => members.get(w) ?? w);
   problems.push(...log.problems);
 
@@ -101,6 +103,14 @@ export async function verifyRun(dataDir: string): Promise<{ ok: boolean; finding
   }
   for (const note of log.notes) findings.push({ ok: false, subject: 'tree heads', detail: note });
   for (const p of headProblems.slice(0, 5)) findings.push({ ok: false, subject: 'tree heads', detail: p });
+  if (foreign.length > 0) {
+    const f = foreign[0]!;
+    findings.push({
+      ok: true,
+      subject: 'tree heads',
+      detail: `ignored ${foreign.length} head${foreign.length === 1 ? '' : 's'} signed by keys that are ${charter ? 'no member agents in the charter' : 'no agents with a card on this board'} (first: heads ${f.file}, line ${f.line})`,
+    });
+  }
 
   const dir = join(dataDir, 'audit');
   for (const f of existsSync(dir) ? readdirSync(dir).filter((x) => x.endsWith('.jsonl')).sort() : []) {
