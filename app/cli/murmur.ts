@@ -1,7 +1,7 @@
 import './quiet.js';
 import { errorMessage, isMurmurError } from '../../core/common/errors.js';
 import type { Command } from './args.js';
-import { auditReport, auditVerify } from './commands/audit.js';
+import { auditProve, auditReport, auditVerify } from './commands/audit.js';
 import { caseRun } from './commands/case-run.js';
 import { consoleCommand } from './commands/console.js';
 import { demo } from './commands/demo.js';
@@ -10,7 +10,7 @@ import { caseSubmit, node } from './commands/node.js';
 import { sim } from './commands/sim.js';
 import { zkBuild, zkCeremony, zkSelftest } from './commands/zk.js';
 
-const COMMANDS: Command[] = [demo, caseRun, caseSubmit, node, clusterUp, clusterDown, sim, consoleCommand, auditVerify, auditReport, zkBuild, zkSelftest, zkCeremony];
+const COMMANDS: Command[] = [demo, caseRun, caseSubmit, node, clusterUp, clusterDown, sim, consoleCommand, auditVerify, auditProve, auditReport, zkBuild, zkSelftest, zkCeremony];
 
 const USAGE = `Usage: murmur <command> [options]
 

@@ -44,6 +44,8 @@ export interface CoalitionOptions {
   zkRoles?: boolean;
   /** Folder for each organization's audit trail (`<id>.jsonl`); in memory when absent. */
   auditDir?: string;
+  /** Folder for the tree heads each organization signs as a witness of the board (`<id>.jsonl`); none when absent. */
+  headsDir?: string;
   /** Credential options for tests (e.g. a wrong role or an expired credential). */
   roleOverride?: (agentName: string) => { role?: string; validUntil?: number } | undefined;
 }
@@ -100,6 +102,7 @@ export async function startCoalition(o: CoalitionOptions): Promise<Coalition> {
         reducer: { genesisReputation: genesis },
         ...(charter ? { charter } : {}),
         ...(o.auditDir ? { auditPath: join(o.auditDir, `${spec.id}.jsonl`) } : {}),
+        ...(o.headsDir ? { headsPath: join(o.headsDir, `${spec.id}.jsonl`) } : {}),
         ...(proofPorts ? { proofs: proofPorts[i]! } : {}),
       }),
   );

@@ -50,6 +50,7 @@ export async function startEmbedded(o: EmbeddedOptions): Promise<Embedded> {
   const coalition = await startCoalition({
     store,
     auditDir: join(o.dataDir, 'audit'),
+    headsDir: join(o.dataDir, 'heads'),
     ...(o.privacy !== undefined ? { privacy: o.privacy } : {}),
     ...(o.proofs ? { proofs: true } : {}),
     data: () => new FhirClinicalData({ baseUrl: fhirBase }),
@@ -60,7 +61,9 @@ export async function startEmbedded(o: EmbeddedOptions): Promise<Embedded> {
   });
   // What a verifier needs later to re-fold this board: the charter (trust registry, status
   // lists, starting reputations). Public coalition data: no keys, no PHI.
-  if (coalition.charter) writeFileSync(join(o.dataDir, 'charter.json'), `${JSON.stringify(charterToJson(coalition.charter), null, 2)}\n`);
+  // The members (organizations and their agents' DIDs) tell a verifier whose tree heads count.
+  const members = (coalition.orgs ?? []).map((org) => ({ org: org.spec.id, did: org.identity.did, agents: [...org.identity.agents.values()].map((a) => a.did) }));
+  if (coalition.charter) writeFileSync(join(o.dataDir, 'charter.json'), `${JSON.stringify(charterToJson(coalition.charter, members), null, 2)}\n`);
   const pas = o.pas
     ? await startPasEndpoint({ ...o.pas, node: coalition.payer, fhirBase, recordsPath: join(o.dataDir, 'pas.db'), ...(o.logger && !o.pas.logger ? { logger: o.logger } : {}) })
     : undefined;

@@ -20,6 +20,7 @@ import { ChainedPoster } from '../../core/agents/runtime/poster.js';
 import { BoardReplica } from '../../core/agents/runtime/replica.js';
 import { KeyVault, SectionAccess } from '../../core/agents/runtime/section-access.js';
 import { fileAuditTrail } from './audit-file.js';
+import { TreeWitness } from './witness.js';
 import type { Charter } from './charter.js';
 import type { OrgIdentity, OrgSpec } from './identity.js';
 
@@ -49,6 +50,8 @@ export interface OrgNodeOptions {
   proofs?: ClinicalProofPort;
   /** Where content keys of sealed sections are kept (default: memory; a process node keeps them on disk). */
   vault?: KeyVault;
+  /** Where this organization keeps the tree heads it signs as a witness of the board (JSON lines); none when absent. */
+  headsPath?: string;
 }
 
 /**
@@ -61,11 +64,18 @@ export class OrgNode {
   readonly audit: AuditTrail;
   private timer: NodeJS.Timeout | undefined;
   private readonly posters: ChainedPoster[] = [];
+  private readonly witness: TreeWitness | undefined;
 
   constructor(private readonly o: OrgNodeOptions) {
     this.audit = o.auditPath ? fileAuditTrail(o.auditPath, o.identity.did, o.clock) : new AuditTrail(o.identity.did, o.clock);
     const admission = o.charter ? credentialAdmission({ registry: o.charter.registry, status: o.charter.status, zkIssuers: o.charter.zkIssuers }) : undefined;
     this.replica = new BoardReplica(o.store, o.keys, { ...o.reducer, requireCredentials: !!o.charter }, admission, o.charter ? ACCESS_RULES : {});
+    // Registered before the replica starts, so the witness sees every entry from the first.
+    const witnessKey = o.identity.agents.values().next().value?.signer;
+    if (o.headsPath && witnessKey) {
+      const witness = (this.witness = new TreeWitness(o.headsPath, witnessKey, o.keys, o.logger));
+      this.replica.onRecord((r) => witness.observe(r));
+    }
     const vault = o.vault ?? new KeyVault();
     this.agents = o.spec.agents.map((profile) => {
       const keys = o.identity.agents.get(profile.name)!;
@@ -260,5 +270,6 @@ export class OrgNode {
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     await this.replica.stop();
+    this.witness?.close();
   }
 }

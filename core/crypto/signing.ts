@@ -40,6 +40,28 @@ export function ed25519Sign(key: KeyObject, data: Uint8Array): Uint8Array {
   return new Uint8Array(nodeSign(null, data, key));
 }
 
+/**
+ * A verifier bound to one public key, for checking many signatures by the same signer (a
+ * witness's tree heads): the key object is built once instead of per signature.
+ */
+export function ed25519Verifier(publicKey: Uint8Array): (data: Uint8Array, signature: Uint8Array) => boolean {
+  if (publicKey.length !== 32) return () => false;
+  let key: KeyObject;
+  try {
+    key = createPublicKey({ key: Buffer.concat([SPKI_PREFIX, publicKey]), format: 'der', type: 'spki' });
+  } catch {
+    return () => false;
+  }
+  return (data, signature) => {
+    if (signature.length !== 64) return false;
+    try {
+      return nodeVerify(null, data, key, signature);
+    } catch {
+      return false;
+    }
+  };
+}
+
 export function ed25519Verify(publicKey: Uint8Array, data: Uint8Array, signature: Uint8Array): boolean {
   if (publicKey.length !== 32 || signature.length !== 64) return false;
   try {

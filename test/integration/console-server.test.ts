@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -111,8 +111,11 @@ describe('console server', () => {
     const m = (await call('vigilant', `cases/${approved}/disclosure`)).body as DisclosureMatrix;
     assert.equal(m.withinPolicy, true);
     assert.equal(m.orgs.length, 4);
-    const audit = (await call('vigilant', 'audit')).body as { board: { chainsIntact: boolean; merkleRoot: string }; trail: { ok: boolean } };
+    const audit = (await call('vigilant', 'audit')).body as { board: { chainsIntact: boolean; merkleRoot: string; head: number }; trail: { ok: boolean } };
     assert.equal(audit.board.chainsIntact, true);
+    // The console shows the RFC 9162 root the organizations' witnesses sign for that size.
+    const heads = readFileSync(join(dir, 'heads', 'vigilant.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { size: number; root: string });
+    assert.equal(audit.board.merkleRoot, heads.find((h) => h.size === audit.board.head)?.root);
     assert.equal(audit.trail.ok, true);
     const pdf = await call('vigilant', 'audit/report.pdf');
     assert.equal(pdf.status, 200);

@@ -7,13 +7,16 @@ const Dir = z.string({ error: 'is required: the --data-dir of a run (holds board
 
 export const auditVerify: Command = {
   name: 'audit verify',
-  summary: "check the board's chains and every audit trail; name the first broken link",
+  summary: "check the board against its co-signed tree heads and every audit trail; name the first broken link",
   usage: `Usage: murmur audit verify --data-dir DIR [--json]
 
-Checks a run's board (every signature, envelope id and per-author chain; equivocation) and
-each organization's hash-chained audit trail, and names the first broken link of each.
+Checks a run's board (every row readable, indexes dense, board time monotonic; every
+signature, envelope id and per-author chain; equivocation), checks the board against the
+RFC 9162 tree heads each organization co-signed (heads/*.jsonl: a consistency proof from each
+head, an inclusion proof for each entry), and each organization's hash-chained audit trail.
+Names the first broken link of each: a cut, deleted, reordered or edited entry at its index.
 
-  --data-dir DIR   the folder of a run (board.db, audit/*.jsonl)
+  --data-dir DIR   the folder of a run (board.db, heads/*.jsonl, audit/*.jsonl)
   --json           print the findings as JSON
 
 Exit status: 0 when everything holds, 1 when a link is broken, 2 on bad input.`,
@@ -26,6 +29,34 @@ Exit status: 0 when everything holds, 1 when a link is broken, 2 on bad input.`,
     if (values.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     else for (const f of result.findings) process.stdout.write(`${f.ok ? 'ok     ' : 'BROKEN '} ${f.subject}: ${f.detail}\n`);
     return result.ok ? 0 : 1;
+  },
+};
+
+const Index = (what: string) => z.coerce.number({ error: `must be a board index (${what})` }).int(`must be a whole board index (${what})`).min(1).max(Number.MAX_SAFE_INTEGER);
+
+export const auditProve: Command = {
+  name: 'audit prove',
+  summary: "an RFC 9162 inclusion (and consistency) proof for a board entry, as any transparency-log tool checks it",
+  usage: `Usage: murmur audit prove --data-dir DIR --index N [--size M] [--from K]
+
+Prints, as JSON, the proof that the board entry at index N is in the board's Merkle tree of M
+entries (RFC 9162: leaf SHA-256(0x00 || leaf), node SHA-256(0x01 || left || right)): the
+leaf's bytes and hash, the audit path, the root, and the heads the organizations signed for
+that size and root. With --from K, also the consistency proof from the tree of K entries.
+
+  --data-dir DIR   the folder of a run (board.db, heads/*.jsonl)
+  --index N        the entry's board index (1-based; the leaf index is N-1)
+  --size M         the tree size (default: every entry of the archive)
+  --from K         also prove that the tree of K entries is a prefix of the tree of M`,
+  options: { 'data-dir': { type: 'string' }, index: { type: 'string' }, size: { type: 'string' }, from: { type: 'string' } },
+  async run(argv) {
+    const schema = z.object({ 'data-dir': Dir, index: Index('from 1'), size: Index('the tree size').optional(), from: Index('an earlier tree size').optional() });
+    const { values, help } = parseCommandArgs(this, argv, schema);
+    if (help) return void process.stdout.write(`${this.usage}\n`), 0;
+    const { proveEntry } = await import('../../node/audit/prove.js');
+    const proof = proveEntry(values['data-dir'], values.index, { ...(values.size ? { size: values.size } : {}), ...(values.from ? { from: values.from } : {}) });
+    process.stdout.write(`${JSON.stringify(proof, null, 2)}\n`);
+    return 0;
   },
 };
 

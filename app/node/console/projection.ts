@@ -2,7 +2,7 @@ import type { FoldRecord } from '../../../core/board/fold.js';
 import { authorDid } from '../../../core/board/envelope.js';
 import { layerOf, type Kind } from '../../../core/board/kinds.js';
 import type { StoredEntry } from '../../../core/board/store.js';
-import { sha256Hex } from '../../../core/common/hash.js';
+import { BoardTree } from '../../../core/board/tree-head.js';
 import type { CaseState, CoalitionState, EntryRef, RoundRecord, Subtask } from '../../../core/coordination/case-state.js';
 import { traceLine } from '../trace.js';
 import type { OrgNode } from '../org-node.js';
@@ -284,7 +284,7 @@ export class Projection {
 
   /**
    * Re-derives what the fold established about the log: per-author chains (seq and prev),
-   * signatures, equivocations, and a Merkle root (RFC 6962 style) over the entries' ids.
+   * signatures, equivocations, and the board's RFC 9162 Merkle root (the one the witnesses sign).
    */
   verifyBoard(): BoardVerification {
     const records = this.node.replica.fold.records;
@@ -307,7 +307,7 @@ export class Projection {
       chainsIntact: broken.length === 0,
       brokenChains: broken,
       equivocations: this.node.replica.fold.equivocations.length,
-      merkleRoot: merkleRoot(records.map((r) => r.id)),
+      merkleRoot: merkleRoot(records),
       head: this.node.replica.fold.lastIndex,
     };
   }
@@ -330,13 +330,10 @@ function describe(record: FoldRecord, header: Record<string, unknown>): string {
   }
 }
 
-export function merkleRoot(ids: readonly string[]): string {
-  if (ids.length === 0) return sha256Hex('');
-  let level = ids.map((id) => sha256Hex(`\x00${id}`));
-  while (level.length > 1) {
-    const next: string[] = [];
-    for (let i = 0; i < level.length; i += 2) next.push(i + 1 < level.length ? sha256Hex(`\x01${level[i]}${level[i + 1]}`) : level[i]!);
-    level = next;
-  }
-  return level[0]!;
+/** The board's RFC 9162 root (core/board/tree-head.ts): what the witnesses sign and `audit verify` checks. */
+export function merkleRoot(records: readonly { index: number; at: number; id: string }[]): string {
+  const tree = new BoardTree();
+  // By position: a replica folds indexes 1, 2, 3, …; a hole would show as a root no witness signed.
+  for (const [i, r] of records.entries()) tree.append({ index: i + 1, at: r.at, id: r.id });
+  return tree.head().root;
 }

@@ -74,6 +74,7 @@ export async function runOrgProcess(config: LoadedConfig, o: { logger: Logger; e
     reducer: { genesisReputation },
     charter,
     vault: new FileKeyVault(join(config.dataDir, 'content-keys.jsonl'), passphrase),
+    headsPath: join(config.dataDir, 'heads', `${spec.id}.jsonl`),
   });
   await node.start();
   const api = await startNodeApi(node, config.api.host, config.api.port);
