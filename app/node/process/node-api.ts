@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { MurmurError, errorMessage } from '../../../core/common/errors.js';
 import { sha256Hex } from '../../../core/common/hash.js';
 import { northwindZolgensmaPolicy } from '../../../core/agents/clinical/policy.js';
+import { guard, hardenServer } from '../../../core/common/http-guard.js';
 import { readJsonBody, sendJson } from '../http-json.js';
 import type { OrgNode } from '../org-node.js';
 
@@ -32,12 +33,16 @@ export interface NodeApi {
 }
 
 export async function startNodeApi(node: OrgNode, host: string, port: number): Promise<NodeApi> {
-  const server: Server = createServer((req, res) => {
-    handle(node, req, res).catch((e: unknown) => {
-      const status = e instanceof MurmurError ? (e.code === 'E_INPUT' ? 400 : e.code === 'E_NOT_FOUND' ? 404 : 500) : 500;
-      send(res, status, { error: e instanceof MurmurError ? e.code : 'E_INTERNAL', message: errorMessage(e).slice(0, 300) });
-    });
-  });
+  const server: Server = hardenServer(
+    createServer(
+      guard((req, res) =>
+        handle(node, req, res).catch((e: unknown) => {
+          const status = e instanceof MurmurError ? (e.code === 'E_INPUT' ? 400 : e.code === 'E_NOT_FOUND' ? 404 : 500) : 500;
+          send(res, status, { error: e instanceof MurmurError ? e.code : 'E_INTERNAL', message: errorMessage(e).slice(0, 300) });
+        }),
+      ),
+    ),
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());
