@@ -53,7 +53,7 @@ export async function startEmbedded(o: EmbeddedOptions): Promise<Embedded> {
     ...(o.privacy !== undefined ? { privacy: o.privacy } : {}),
     ...(o.proofs ? { proofs: true } : {}),
     data: () => new FhirClinicalData({ baseUrl: fhirBase }),
-    forms: new PasClaimResponseBuilder(),
+    forms: new PasClaimResponseBuilder({ baseUrl: fhirBase }),
     ...(o.clock ? { clock: o.clock } : {}),
     ...(o.random ? { random: o.random } : {}),
     ...(o.logger ? { logger: o.logger } : {}),

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -11,7 +13,9 @@ import { startBoardService, type BoardService } from '../../app/node/board-servi
 import { LogHub } from '../../app/node/console/logs.js';
 import { startConsoles, type Consoles } from '../../app/node/console/launch.js';
 import { startEmbedded, type Embedded } from '../../app/node/embedded.js';
-import { startNodeApi, type NodeApi } from '../../app/node/process/node-api.js';
+import { nodeApiToken, startNodeApi, type NodeApi } from '../../app/node/process/node-api.js';
+import type { Decision } from '../../core/agents/clinical/types.js';
+import { PasClaimResponseBuilder } from '../../fhir/pas/claim-response.js';
 import { attackRequests, rawRequest } from '../support/http-attacks.js';
 import { testSigner } from '../support/keys.js';
 
@@ -29,6 +33,7 @@ describe('HTTP surfaces hold against malformed requests', () => {
   let board: BoardService;
   let api: NodeApi;
   let boardToken: string;
+  let apiToken: string;
   const member = testSigner('surfaces-member');
   const portOf = (url: string): number => Number(new URL(url).port);
 
@@ -37,7 +42,8 @@ describe('HTTP surfaces hold against malformed requests', () => {
     env = await startEmbedded({ dataDir: dir, pas: { clients: [] } });
     consoles = await startConsoles(env, { root, uiDir: join(root, 'app', 'ui', 'dist'), logs: new LogHub() });
     board = await startBoardService({ store: env.store, members: new Map([[member.did, 'northwind']]), keys: didKeyResolver });
-    api = await startNodeApi(env.coalition.payer, '127.0.0.1', 0);
+    apiToken = nodeApiToken(join(dir, 'api-token'));
+    api = await startNodeApi(env.coalition.payer, '127.0.0.1', 0, { token: apiToken, fhirBase: env.fhirBase });
     const { challenge } = (await (await fetch(`${board.url}/v1/session/challenge`, { method: 'POST' })).json()) as { challenge: string };
     const signature = toBase64url(member.sign(boardAuthMessage(challenge, member.keyId)));
     const session = await fetch(`${board.url}/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ keyId: member.keyId, challenge, signature }) });
@@ -84,6 +90,58 @@ describe('HTTP surfaces hold against malformed requests', () => {
 
   it('the node API', async () => {
     await attack('node API', portOf(api.url), ['/v1/cases', '/v1/records', '/v1/state'], async () => (await fetch(`${api.url}/v1/health`)).status);
+    await attack('node API (with its token)', portOf(api.url), ['/v1/cases', '/v1/records', '/v1/state'], async () => (await fetch(`${api.url}/v1/health`)).status, `Bearer ${apiToken}`);
+  });
+
+  it('the node API answers only its bearer token, kept 0600 in the data folder (health apart)', async () => {
+    assert.equal(statSync(join(dir, 'api-token')).mode & 0o777, 0o600);
+    assert.equal(nodeApiToken(join(dir, 'api-token')), apiToken, 'the same token on the next start');
+    const head = env.coalition.payer.replica.fold.lastIndex;
+    const ref = { patient: 'Patient/x', claim: 'Claim/x' };
+    for (const authorization of [undefined, 'Bearer wrong', `Bearer ${apiToken}x`, apiToken]) {
+      const headers: Record<string, string> = { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) };
+      for (const [method, path] of [['GET', '/v1/state'], ['GET', '/v1/records'], ['GET', '/v1/cases/c-1'], ['POST', '/v1/cases']] as const) {
+        const res = await fetch(`${api.url}${path}`, { method, headers, ...(method === 'POST' ? { body: JSON.stringify(ref) } : {}) });
+        assert.equal(res.status, 401, `${method} ${path} with ${authorization ?? 'no token'}`);
+        assert.equal(res.headers.get('www-authenticate'), 'Bearer');
+      }
+    }
+    assert.equal(env.coalition.payer.replica.fold.lastIndex, head, 'no case was opened');
+    assert.equal((await fetch(`${api.url}/v1/health`)).status, 200);
+    assert.equal((await fetch(`${api.url}/v1/state`, { headers: { authorization: `Bearer ${apiToken}` } })).status, 200);
+    // A token file others can read is refused rather than used.
+    const loose = join(dir, 'loose-token');
+    writeFileSync(loose, 'a'.repeat(43));
+    chmodSync(loose, 0o644);
+    assert.throws(() => nodeApiToken(loose), /readable by its owner only/);
+  });
+
+  it('a case opens against the node\'s own FHIR server only: a caller cannot point the payer (and its token) elsewhere', async () => {
+    const seen: string[] = [];
+    const rogue: Server = createServer((req, res) => {
+      seen.push(`${req.method} ${req.url} ${req.headers.authorization ?? ''}`);
+      res.writeHead(404).end();
+    });
+    await new Promise<void>((r) => rogue.listen(0, '127.0.0.1', () => r()));
+    try {
+      const rogueBase = `http://127.0.0.1:${(rogue.address() as AddressInfo).port}/fhir/R4`;
+      const head = env.coalition.payer.replica.fold.lastIndex;
+      const res = await fetch(`${api.url}/v1/cases`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${apiToken}` },
+        body: JSON.stringify({ fhirBase: rogueBase, patient: 'Patient/x', claim: 'Claim/x' }),
+      });
+      assert.equal(res.status, 400);
+      assert.match(((await res.json()) as { message: string }).message, /^fhirBase: /);
+      assert.equal(env.coalition.payer.replica.fold.lastIndex, head, 'nothing reached the board');
+      // A ref that came over the board naming another server: the payer's form builder refuses it unread.
+      const forms = new PasClaimResponseBuilder({ baseUrl: env.fhirBase, auth: { token: async () => 'payer-secret-token' } });
+      const decision: Decision = { outcome: 'approved', policy: { id: 'p', version: '1' }, criteria: [], reasons: [], missing: [], caveats: [] };
+      await assert.rejects(forms.claimResponse({ ref: { fhirBase: rogueBase, patient: 'Patient/x', claim: 'Claim/x' }, decision, authorizationNumber: 'PA-1', decidedAt: 0 }), /not the FHIR server this builder is configured for/);
+      assert.deepEqual(seen, [], 'the rogue server heard nothing, least of all a token');
+    } finally {
+      rogue.close();
+    }
   });
 
   it('the PAS API and its SMART token endpoint', async () => {
