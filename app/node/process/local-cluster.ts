@@ -29,6 +29,8 @@ export interface OrgProcess {
   api: string | undefined;
   /** The node API's bearer token (read from its api-token file once it is ready). */
   token: string | undefined;
+  /** Where that token lives (the node's dataDir/api-token, mode 0600). */
+  tokenFile: string | undefined;
 }
 
 export interface LocalCluster {
@@ -47,7 +49,7 @@ export async function startLocalCluster(o: LocalClusterOptions): Promise<LocalCl
   const nodes = new Map<string, OrgProcess>();
   try {
     const provisioned = await provisionCoalition({ dir: join(o.dir, 'orgs'), board: etcd.boardUrl, fhir: o.fhir, ...(o.scryptCost ? { scryptCost: o.scryptCost } : {}) });
-    for (const [org, config] of Object.entries(provisioned.configs)) nodes.set(org, { org, config, child: undefined, api: undefined, token: undefined });
+    for (const [org, config] of Object.entries(provisioned.configs)) nodes.set(org, { org, config, child: undefined, api: undefined, token: undefined, tokenFile: undefined });
     const startNode = async (org: string): Promise<OrgProcess> => {
       const p = nodes.get(org);
       if (!p) throw new MurmurError('E_NOT_FOUND', `no organization ${org} in this cluster`);
@@ -67,6 +69,7 @@ export async function startLocalCluster(o: LocalClusterOptions): Promise<LocalCl
             const msg = JSON.parse(line) as { event?: string; api?: string; apiTokenFile?: string };
             if (msg.event === 'node.ready' && msg.api) {
               clearTimeout(timer);
+              p.tokenFile = msg.apiTokenFile;
               p.token = msg.apiTokenFile ? readFileSync(msg.apiTokenFile, 'utf8').trim() : undefined;
               resolve(msg.api);
             }
