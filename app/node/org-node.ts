@@ -66,6 +66,7 @@ export class OrgNode {
     this.audit = o.auditPath ? fileAuditTrail(o.auditPath, o.identity.did, o.clock) : new AuditTrail(o.identity.did, o.clock);
     const admission = o.charter ? credentialAdmission({ registry: o.charter.registry, status: o.charter.status, zkIssuers: o.charter.zkIssuers }) : undefined;
     this.replica = new BoardReplica(o.store, o.keys, { ...o.reducer, requireCredentials: !!o.charter }, admission, o.charter ? ACCESS_RULES : {});
+    this.replica.onListenerError = (e) => o.logger.log('error', 'replica.listener-failed', { org: o.spec.id, error: e instanceof Error ? e.name : 'unknown' });
     const vault = o.vault ?? new KeyVault();
     this.agents = o.spec.agents.map((profile) => {
       const keys = o.identity.agents.get(profile.name)!;
