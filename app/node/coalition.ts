@@ -16,6 +16,7 @@ import type { CaseDataRef, ClinicalDataPort, PasFormPort } from '../../core/agen
 import { credentialedCoalition, type Charter, type CredentialedOrg } from './charter.js';
 import { bareOrgIdentity, type OrgIdentity, type OrgSpec } from './identity.js';
 import { OrgNode } from './org-node.js';
+import type { KeyVault } from '../../core/agents/runtime/section-access.js';
 import { clinicalProofPort } from './zk-port.js';
 import { newZkSigningKey } from '../../core/zk/index.js';
 import { REFERENCE_ORGS, STARTING_REPUTATION } from './reference-coalition.js';
@@ -48,6 +49,10 @@ export interface CoalitionOptions {
   headsDir?: string;
   /** Credential options for tests (e.g. a wrong role or an expired credential). */
   roleOverride?: (agentName: string) => { role?: string; validUntil?: number } | undefined;
+  /** Identities made before (a restarted run's, from its data folder): used instead of new ones. */
+  identities?: { charter: Charter; identities: OrgIdentity[]; orgs?: CredentialedOrg[] };
+  /** Where each organization keeps the content keys it sealed with (in memory when absent). */
+  vault?: (org: OrgSpec) => KeyVault;
 }
 
 export interface Coalition {
@@ -67,7 +72,11 @@ export async function startCoalition(o: CoalitionOptions): Promise<Coalition> {
   let charter: Charter | undefined;
   let credentialed: CredentialedOrg[] | undefined;
   let identities: OrgIdentity[];
-  if (o.privacy ?? true) {
+  if (o.identities) {
+    charter = o.identities.charter;
+    credentialed = o.identities.orgs;
+    identities = o.identities.identities;
+  } else if (o.privacy ?? true) {
     const made = await credentialedCoalition(orgs, { random, clock, ...(o.zkRoles ? { zkRoles: true } : {}), ...(o.roleOverride ? { roleOverride: o.roleOverride } : {}) });
     charter = made.charter;
     credentialed = made.orgs;
@@ -103,6 +112,7 @@ export async function startCoalition(o: CoalitionOptions): Promise<Coalition> {
         ...(charter ? { charter } : {}),
         ...(o.auditDir ? { auditPath: join(o.auditDir, `${spec.id}.jsonl`) } : {}),
         ...(o.headsDir ? { headsPath: join(o.headsDir, `${spec.id}.jsonl`) } : {}),
+        ...(o.vault ? { vault: o.vault(spec) } : {}),
         ...(proofPorts ? { proofs: proofPorts[i]! } : {}),
       }),
   );
@@ -126,9 +136,14 @@ export async function runCase(
   ref: CaseDataRef,
   opts: { policy?: CoveragePolicy; timeoutMs?: number } = {},
 ): Promise<CaseResult> {
+  const caseId = await coalition.payer.submitCase(ref, opts.policy ?? northwindZolgensmaPolicy);
+  return awaitCase(coalition, caseId, opts.timeoutMs);
+}
+
+/** Resolves when a case already on the board (this run's, or an earlier run's) is dissolved and scored. */
+export async function awaitCase(coalition: Coalition, caseId: string, timeoutMs = 60_000): Promise<CaseResult> {
   const payer = coalition.payer;
-  const caseId = await payer.submitCase(ref, opts.policy ?? northwindZolgensmaPolicy);
-  const c = await waitFor(payer, caseId, (x) => x.reputation !== undefined, opts.timeoutMs ?? 60_000);
+  const c = await waitFor(payer, caseId, (x) => x.reputation !== undefined, timeoutMs);
   const read = (subtask: string, name: string): Promise<unknown> => payer.readArtifact(c, subtask, name);
   const decision = (await read('coverage-determination', 'decision')) as Decision | undefined;
   const claimResponse = (await read('pas-response', 'claim-response')) as FhirResource | undefined;

@@ -1,4 +1,5 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { MurmurError, errorMessage } from '../../core/common/errors.js';
 import { join } from 'node:path';
 import { SqliteBoardStore } from '../../core/board/sqlite-store.js';
 import type { Clock } from '../../core/common/clock.js';
@@ -10,8 +11,14 @@ import { PasClaimResponseBuilder } from '../../fhir/pas/claim-response.js';
 import type { PasRequest } from '../../fhir/pas/request.js';
 import { startFhirServer, type EmbeddedFhirServer } from '../../fhir/server/embedded-server.js';
 import { shutdownZk } from '../../core/zk/index.js';
+import { systemClock } from '../../core/common/clock.js';
+import { cryptoRandom } from '../../core/common/random.js';
+import { embeddedIdentities } from './embedded-identity.js';
+import type { OrgSpec } from './identity.js';
+import { FileKeyVault } from './process/vault-file.js';
+import { REFERENCE_ORGS } from './reference-coalition.js';
 import { charterToJson } from './charter.js';
-import { runCase, startCoalition, type CaseResult, type Coalition } from './coalition.js';
+import { awaitCase, runCase, startCoalition, type CaseResult, type Coalition } from './coalition.js';
 import { startPasEndpoint, type PasEndpoint, type PasEndpointOptions } from './pas/endpoint.js';
 
 export interface EmbeddedOptions {
@@ -38,6 +45,10 @@ export interface Embedded {
   pas?: PasEndpoint;
   /** Stores a PAS request on the FHIR server and runs it through the coalition. */
   run(request: PasRequest, timeoutMs?: number): Promise<CaseResult>;
+  /** The payer's cases on the board that are not yet dissolved and scored (a killed run's). */
+  unfinished(): string[];
+  /** Waits for a case already on the board to end, as `run` does for a new one. */
+  resume(caseId: string, timeoutMs?: number): Promise<CaseResult>;
   close(): Promise<void>;
 }
 
@@ -45,16 +56,25 @@ export interface Embedded {
 export async function startEmbedded(o: EmbeddedOptions): Promise<Embedded> {
   mkdirSync(o.dataDir, { recursive: true });
   let fhir: EmbeddedFhirServer | undefined;
-  const fhirBase = o.fhirBase ?? (fhir = await startFhirServer({ port: 0, journalPath: join(o.dataDir, 'fhir-journal.jsonl') })).baseUrl;
+  const fhirBase = o.fhirBase ?? (fhir = await startStableFhirServer(o.dataDir)).baseUrl;
   const store = new SqliteBoardStore(join(o.dataDir, 'board.db'), o.clock);
+  // With privacy on (the default), the organizations' keys live in the data folder: a run
+  // started again on it is the same coalition, so it resumes what the board holds.
+  const kept = (o.privacy ?? true) ? await embeddedIdentities(o.dataDir, REFERENCE_ORGS, { random: o.random ?? cryptoRandom, clock: o.clock ?? systemClock }) : undefined;
   const coalition = await startCoalition({
+    ...(kept
+      ? {
+          identities: { charter: kept.charter, identities: kept.identities, ...(kept.made ? { orgs: kept.made } : {}) },
+          vault: (spec: OrgSpec) => new FileKeyVault(join(o.dataDir, 'identity', `${spec.id}.keys.jsonl`), kept.passphrases[spec.id]!),
+        }
+      : {}),
     store,
     auditDir: join(o.dataDir, 'audit'),
     headsDir: join(o.dataDir, 'heads'),
     ...(o.privacy !== undefined ? { privacy: o.privacy } : {}),
     ...(o.proofs ? { proofs: true } : {}),
     data: () => new FhirClinicalData({ baseUrl: fhirBase }),
-    forms: new PasClaimResponseBuilder(),
+    forms: new PasClaimResponseBuilder({ baseUrl: fhirBase }),
     ...(o.clock ? { clock: o.clock } : {}),
     ...(o.random ? { random: o.random } : {}),
     ...(o.logger ? { logger: o.logger } : {}),
@@ -78,6 +98,16 @@ export async function startEmbedded(o: EmbeddedOptions): Promise<Embedded> {
       await archiveCase(store, o.dataDir, result.caseId);
       return result;
     },
+    unfinished() {
+      const payer = coalition.payer;
+      const mine = new Set(payer.agents.map((a) => a.did));
+      return [...payer.replica.state.cases.values()].filter((c) => mine.has(c.requester) && c.reputation === undefined).map((c) => c.id);
+    },
+    async resume(caseId, timeoutMs) {
+      const result = await awaitCase(coalition, caseId, timeoutMs);
+      await archiveCase(store, o.dataDir, result.caseId);
+      return result;
+    },
     async close() {
       await pas?.close();
       await coalition.stop();
@@ -96,4 +126,24 @@ async function archiveCase(store: SqliteBoardStore, dataDir: string, caseId: str
   const path = join(dir, `${caseId}.jsonl`);
   writeFileSync(path, entries.map((e) => JSON.stringify(e)).join('\n') + '\n');
   return path;
+}
+
+/**
+ * The embedded FHIR server on the port of the folder's previous run where it can: case refs on
+ * the board name the FHIR base, and every node refuses a ref for any server but its own.
+ */
+async function startStableFhirServer(dataDir: string): Promise<EmbeddedFhirServer> {
+  const portFile = join(dataDir, 'fhir-port');
+  const journalPath = join(dataDir, 'fhir-journal.jsonl');
+  const previous = existsSync(portFile) ? Number(readFileSync(portFile, 'utf8').trim()) : 0;
+  if (Number.isInteger(previous) && previous > 0 && previous < 65536) {
+    try {
+      return await startFhirServer({ port: previous, journalPath });
+    } catch (e) {
+      throw new MurmurError('E_CONFLICT', `the FHIR port of this data folder's earlier run (${previous}) is taken (${errorMessage(e)}); free it to resume the run`, { field: 'data-dir' });
+    }
+  }
+  const server = await startFhirServer({ port: 0, journalPath });
+  writeFileSync(portFile, `${new URL(server.baseUrl).port}\n`);
+  return server;
 }

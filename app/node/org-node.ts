@@ -76,6 +76,7 @@ export class OrgNode {
       const witness = (this.witness = new TreeWitness(o.headsPath, witnessKey, o.keys, o.logger));
       this.replica.onRecord((r) => witness.observe(r));
     }
+    this.replica.onListenerError = (e) => o.logger.log('error', 'replica.listener-failed', { org: o.spec.id, error: e instanceof Error ? e.name : 'unknown' });
     const vault = o.vault ?? new KeyVault();
     this.agents = o.spec.agents.map((profile) => {
       const keys = o.identity.agents.get(profile.name)!;

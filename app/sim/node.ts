@@ -231,7 +231,7 @@ export class SimNode {
       bid: ({ skill }) => {
         if (!spec.skills.includes(skill)) return undefined;
         const mean = this.posteriors.get(spec.name)!.mean(skill);
-        return { cost: 0.3, quality: Math.round(mean * 1000) / 1000, latency: 0.3, justification: `success rate ${mean.toFixed(2)} at ${skill} in past cases` };
+        return { cost: 0.3, quality: Math.round(mean * 1000) / 1000, latency: 0.3, justification: 'past-success-rate' };
       },
     };
   }

@@ -17,6 +17,12 @@ const Skill = z.string().regex(/^[a-z][a-z0-9-]{0,47}$/);
 const Hash = z.string().regex(/^[0-9a-f]{64}$/);
 const EnvelopeRef = Hash;
 const Unit = z.number().min(0).max(1);
+/**
+ * A code: lower-case words joined by hyphens, from a fixed vocabulary of the sender's. Where a
+ * header once held a sentence (a reason, a justification) it holds one of these: a cleartext
+ * header is read by every member and the board's host, so words go in sealed sections.
+ */
+const Code = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'is a code (lower-case words joined by hyphens), not free text');
 
 export const AgentSkillSchema = z
   .object({ id: Skill, name: z.string().max(80), description: z.string().max(400), tags: z.array(z.string().max(40)).max(16) })
@@ -76,7 +82,7 @@ export const ProposalSchema = z.object({ domain: Skill, subtasks: z.array(Propos
 export type Proposal = z.infer<typeof ProposalSchema>;
 
 export const PlanCommitSchema = z.object({ planHash: Hash }).strict();
-export const VoteSchema = z.object({ topic: z.string().max(80), choice: z.string().max(80) }).strict();
+export const VoteSchema = z.object({ topic: Code, choice: z.union([Code, Hash]) }).strict();
 export const BeliefUpdateSchema = z.object({ round: z.number().int().min(0), beliefs: z.record(SubtaskId, Unit) }).strict();
 
 /** A zero-knowledge role proof (Groth16 proof and public signals), checked by the admission stage. */
@@ -84,9 +90,9 @@ const RoleProof = z.record(z.string(), z.unknown());
 export const ClaimSchema = z
   .object({ leaseMs: z.number().int().min(1_000).max(3_600_000), presentation: Presentation.optional(), roleProof: RoleProof.optional() })
   .strict();
-export const ReleaseSchema = z.object({ reason: z.string().max(120) }).strict();
+export const ReleaseSchema = z.object({ reason: Code }).strict();
 export const HeartbeatSchema = z.object({}).strict();
-export const CheckpointSchema = z.object({ progress: Unit, step: z.string().max(80) }).strict();
+export const CheckpointSchema = z.object({ progress: Unit, step: Code }).strict();
 
 /** An artifact's header carries only a PHI-free outcome code where the artifact has one. */
 export const ArtifactSchema = z
@@ -98,7 +104,7 @@ export const GapSchema = z
     gap: z.string().regex(/^gap-[a-z0-9-]{1,60}$/),
     skill: Skill,
     /** A coded reason (e.g. `pgx-finding`), never the finding itself. */
-    reasonCode: z.string().max(40),
+    reasonCode: Code,
     suggested: Did.optional(),
     subtask: z
       .object({
@@ -123,12 +129,13 @@ export const BidSchema = z
     latency: Unit,
     trust: Unit,
     credentials: z.array(z.string().max(120)).max(8),
-    justification: z.string().max(400),
+    /** Why the bidder fits, as a code (e.g. `cpic-label-guidance`); never the case's findings. */
+    justification: Code,
   })
   .strict();
 export type Bid = z.infer<typeof BidSchema>;
 export const AwardSchema = z
-  .object({ gap: z.string(), winner: Did, bid: EnvelopeRef, score: z.number(), justification: z.string().max(400) })
+  .object({ gap: z.string(), winner: Did, bid: EnvelopeRef, score: z.number(), justification: Code })
   .strict();
 
 export const WaitSchema = z.object({ on: z.array(SubtaskId).max(16) }).strict();

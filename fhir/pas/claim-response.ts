@@ -22,8 +22,12 @@ export interface ClaimResponseInput {
 }
 
 export interface PasClaimResponseBuilderOptions extends FhirClientOptions {
-  /** When set, refs for any other FHIR server are refused (refs travel on the board). */
-  baseUrl?: string;
+  /**
+   * The FHIR server this payer reads its requests from, from its own configuration. Refs
+   * travel on the board, so one naming any other server is refused: the builder would send
+   * the payer's SMART token there.
+   */
+  baseUrl: string;
 }
 
 /**
@@ -33,18 +37,18 @@ export interface PasClaimResponseBuilderOptions extends FhirClientOptions {
  * notes; preAuthRef and preAuthPeriod on approval only.
  */
 export class PasClaimResponseBuilder implements PasFormPort {
-  constructor(private readonly opts: PasClaimResponseBuilderOptions = {}) {}
+  constructor(private readonly opts: PasClaimResponseBuilderOptions) {}
 
   async claimResponse(input: ClaimResponseInput): Promise<FhirResource> {
     const { ref } = input;
-    if (this.opts.baseUrl !== undefined && trimSlash(this.opts.baseUrl) !== trimSlash(ref.fhirBase)) {
+    if (trimSlash(this.opts.baseUrl) !== trimSlash(ref.fhirBase)) {
       throw new MurmurError('E_INPUT', 'CaseDataRef.fhirBase is not the FHIR server this builder is configured for.', { path: 'CaseDataRef.fhirBase' });
     }
     const id = /^Claim\/([A-Za-z0-9\-.]{1,64})$/.exec(ref.claim)?.[1];
     if (!id) throw new MurmurError('E_INPUT', 'CaseDataRef.claim must be a Claim/<id> reference.', { path: 'CaseDataRef.claim' });
     let claim: Claim;
     try {
-      const client = fhirClient(ref.fhirBase, this.opts);
+      const client = fhirClient(this.opts.baseUrl, this.opts);
       claim = asResource<Claim>(await withAuthRetry(this.opts, () => client.read({ resourceType: 'Claim', id })));
     } catch (e) {
       throw fhirCallError(`Reading ${ref.claim}`, e);

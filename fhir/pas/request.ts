@@ -82,10 +82,14 @@ export function parsePasRequest(input: unknown): PasRequest {
     return entry.resource as Resource;
   });
 
+  // Structure first: the checks below walk Claim elements and must meet only R4-shaped ones
+  // (a `diagnosis` of 0 made them throw a TypeError, which a server answered as its own fault).
+  checkValid(resources);
+
   // A PAS Claim update carries the prior version of the Claim too (Claim.related.claim): the
   // request is the preauthorization Claim no other Claim of the Bundle names as its prior.
   const priors = new Set(
-    resources.flatMap((r) => (r.resourceType === 'Claim' ? ((r as Claim).related ?? []).map((x) => x.claim?.reference).filter((x): x is string => !!x) : [])),
+    resources.flatMap((r) => (r.resourceType === 'Claim' ? listOf((r as Claim).related, 'Claim.related').map((x) => x.claim?.reference).filter((x): x is string => !!x) : [])),
   );
   const claims = resources
     .map((r, i) => ({ r, i }))
@@ -98,8 +102,14 @@ export function parsePasRequest(input: unknown): PasRequest {
 
   checkItems(claim);
   const patient = checkReferences(claim, entries, resources);
-  checkValid(resources);
   return { bundle, claim, patient, resources };
+}
+
+/** A repeating element as a list of objects, or an E_INPUT naming it: the R4 validator lets some shapes through. */
+function listOf<T>(value: T[] | undefined, path: string): T[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || value.some((x) => typeof x !== 'object' || x === null || Array.isArray(x))) throw bad(`${path} must be a list of elements.`, path);
+  return value;
 }
 
 function isPrior(priors: ReadonlySet<string>, fullUrl: string | undefined, r: Resource): boolean {
@@ -107,7 +117,7 @@ function isPrior(priors: ReadonlySet<string>, fullUrl: string | undefined, r: Re
 }
 
 function checkItems(claim: Claim): void {
-  const items = claim.item ?? [];
+  const items = listOf(claim.item, 'Claim.item');
   if (items.length === 0) throw bad('The preauthorization Claim has no item; it must name the requested service (HCPCS, e.g. J3399).', 'Claim.item');
   items.forEach((item, i) => {
     const coded = (item.productOrService?.coding ?? []).some((c) => typeof c.code === 'string' && c.code.trim() !== '');
@@ -123,14 +133,14 @@ function claimReferences(claim: Claim): { path: string; ref: Reference | undefin
     { path: 'Claim.patient', ref: claim.patient, required: true },
     { path: 'Claim.provider', ref: claim.provider, required: true },
     { path: 'Claim.insurer', ref: claim.insurer, required: true },
-    ...(claim.diagnosis ?? []).map((d, i) => ({ path: `Claim.diagnosis[${i}].diagnosisReference`, ref: d.diagnosisReference, required: false })),
-    ...(claim.supportingInfo ?? []).map((s, i) => ({ path: `Claim.supportingInfo[${i}].valueReference`, ref: s.valueReference, required: false })),
-    ...(claim.careTeam ?? []).map((c, i) => ({ path: `Claim.careTeam[${i}].provider`, ref: c.provider, required: true })),
+    ...listOf(claim.diagnosis, 'Claim.diagnosis').map((d, i) => ({ path: `Claim.diagnosis[${i}].diagnosisReference`, ref: d.diagnosisReference, required: false })),
+    ...listOf(claim.supportingInfo, 'Claim.supportingInfo').map((s, i) => ({ path: `Claim.supportingInfo[${i}].valueReference`, ref: s.valueReference, required: false })),
+    ...listOf(claim.careTeam, 'Claim.careTeam').map((c, i) => ({ path: `Claim.careTeam[${i}].provider`, ref: c.provider, required: true })),
   ];
 }
 
 function checkReferences(claim: Claim, entries: readonly { fullUrl?: string }[], resources: readonly Resource[]): Patient {
-  const contained = new Set((claim.contained ?? []).map((r) => `#${r.id}`));
+  const contained = new Set(listOf(claim.contained, 'Claim.contained').map((r) => `#${r.id}`));
   const find = (ref: string): Resource | undefined => {
     const i = entries.findIndex((e, k) => {
       const r = resources[k]!;

@@ -10,6 +10,7 @@ import type { Clock } from '../../core/common/clock.js';
 import { systemClock } from '../../core/common/clock.js';
 import type { Logger } from '../../core/common/log.js';
 import { silentLogger } from '../../core/common/log.js';
+import { guard, hardenServer } from '../../core/common/http-guard.js';
 import type { Random } from '../../core/common/random.js';
 import { createSmartAuthServer } from '../smart/auth-server.js';
 import type { SmartAuthServer } from '../smart/auth-server.js';
@@ -163,13 +164,19 @@ export async function startFhirServer(opts: EmbeddedFhirServerOptions = {}): Pro
     });
   };
 
-  const server: Server = createServer((req, res) => {
-    handle(req, res).catch((e: unknown) => {
-      logger.log('error', 'fhir.request.failed', { error: e instanceof Error ? e.name : 'unknown' });
-      if (!res.headersSent) send(res, 500, errorOutcome('exception', 'Internal server error.'));
-      else res.destroy();
-    });
-  });
+  const server: Server = hardenServer(
+    createServer(
+      guard(
+        (req, res) =>
+          handle(req, res).catch((e: unknown) => {
+            logger.log('error', 'fhir.request.failed', { error: e instanceof Error ? e.name : 'unknown' });
+            if (!res.headersSent) send(res, 500, errorOutcome('exception', 'Internal server error.'));
+            else res.destroy();
+          }),
+        { onError: (event, fields) => logger.log('error', event, fields) },
+      ),
+    ),
+  );
 
   const host = opts.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {

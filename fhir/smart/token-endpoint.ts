@@ -91,8 +91,14 @@ export class SmartTokenEndpoint {
       const form = new URLSearchParams(await readForm(req));
       sendJson(res, 200, await this.exchange(form));
     } catch (e) {
-      if (!(e instanceof OAuthError)) throw e;
+      // Anything else is ours, not the client's; it still gets an OAuth-shaped answer, never a throw.
+      if (!(e instanceof OAuthError)) {
+        this.opts.logger.log('error', 'smart.token.failed', { error: e instanceof Error ? e.name : 'unknown' });
+        if (res.headersSent) return void res.destroy();
+        return sendJson(res, 500, { error: 'server_error', error_description: 'The token endpoint failed; try again.' });
+      }
       this.opts.logger.log('warn', 'smart.token.refused', { error: e.error });
+      if (res.headersSent) return void res.destroy();
       sendJson(res, e.status, e.body());
     }
   }

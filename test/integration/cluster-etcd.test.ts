@@ -34,7 +34,8 @@ interface NodeState {
 }
 
 async function stateOf(org: string): Promise<NodeState> {
-  const res = await fetch(`${cluster.nodes.get(org)!.api}/v1/state`);
+  const n = cluster.nodes.get(org)!;
+  const res = await fetch(`${n.api}/v1/state`, { headers: { authorization: `Bearer ${n.token}` } });
   return (await res.json()) as NodeState;
 }
 
@@ -54,7 +55,7 @@ async function converged(): Promise<NodeState> {
   assert.fail(`nodes did not converge on ${head} entries: ${states.map((s) => `${s.lastIndex}/${s.digest.slice(0, 8)}`).join(' ')}`);
 }
 
-const payerApi = (): string => cluster.nodes.get('northwind')!.api!;
+const payerApi = (): { url: string; token: string } => ({ url: cluster.nodes.get('northwind')!.api!, token: cluster.nodes.get('northwind')!.token! });
 
 type FoldRecordView = { index: number; id: string; kind: string; author: string; status: string; reason?: string };
 
@@ -62,7 +63,8 @@ type FoldRecordView = { index: number; id: string; kind: string; author: string;
 async function recordsOf(org: string, from = 1): Promise<FoldRecordView[]> {
   const out: FoldRecordView[] = [];
   for (;;) {
-    const res = await fetch(`${cluster.nodes.get(org)!.api}/v1/records?from=${from + out.length}`);
+    const n = cluster.nodes.get(org)!;
+    const res = await fetch(`${n.api}/v1/records?from=${from + out.length}`, { headers: { authorization: `Bearer ${n.token}` } });
     const page = (await res.json()) as FoldRecordView[];
     if (page.length === 0) return out;
     out.push(...page);

@@ -15,11 +15,12 @@ import { pasRequestBundle } from '../unit/fhir-fixture.js';
 
 let server: EmbeddedFhirServer;
 let ref: CaseDataRef;
-const builder = new PasClaimResponseBuilder();
+let builder: PasClaimResponseBuilder;
 const decidedAt = Date.UTC(2026, 7, 31, 14, 30); // 31 Aug 2026: the period end clamps to 28 Feb
 
 before(async () => {
   server = await startFhirServer({});
+  builder = new PasClaimResponseBuilder({ baseUrl: server.baseUrl });
   ref = await storeRequestBundle(server.baseUrl, parsePasRequest(pasRequestBundle()));
 });
 after(() => server.close());

@@ -133,7 +133,7 @@ test('a deadlock cycle (a gap that closes a dependency loop) is broken by its lo
   const gap = { gap: 'gap-loop', skill: 'delta', reasonCode: 'test', subtask: { id: 's-d', title: 'd', deps: ['s-c'], blocks: ['s-c'] } };
   assert.equal((await b.post(B, { case: 'case-1', kind: 'Gap', header: gap, sections: [] })).status, 'accepted');
   await b.post(B, { case: 'case-1', kind: 'Announce', header: { gap: 'gap-loop', windowMs: 0 }, sections: [] });
-  const bid = await b.post(W, { case: 'case-1', kind: 'Bid', header: { gap: 'gap-loop', cost: 0.2, quality: 0.9, latency: 0.2, trust: 1, credentials: [], justification: 'can do' }, sections: [] });
+  const bid = await b.post(W, { case: 'case-1', kind: 'Bid', header: { gap: 'gap-loop', cost: 0.2, quality: 0.9, latency: 0.2, trust: 1, credentials: [], justification: 'can-do' }, sections: [] });
   const score = b.case.gaps.get('gap-loop')!.bids[0]!.score;
   assert.equal((await b.post(B, { case: 'case-1', kind: 'Award', header: { gap: 'gap-loop', winner: W.did, bid: bid.id, score, justification: 'best' }, sections: [] })).status, 'accepted');
   await b.post(C, { case: 'case-1', kind: 'Wait', header: { on: ['s-d'] }, sections: [] });

@@ -98,3 +98,12 @@ test('files: missing, and not JSON (position given, content not echoed)', async 
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('an ill-typed Claim element is an E_INPUT naming it, not a TypeError (found by the fuzz target)', () => {
+  for (const [key, value] of [['diagnosis', 0], ['related', 'x'], ['supportingInfo', {}], ['careTeam', 7]] as const) {
+    const bundle = structuredClone(pasRequestBundle()) as unknown as { entry: { resource: Record<string, unknown> }[] };
+    const claim = bundle.entry.find((e) => e.resource.resourceType === 'Claim')!;
+    claim.resource[key] = value;
+    assert.throws(() => parsePasRequest(bundle), (e: unknown) => isMurmurError(e, 'E_INPUT'), `Claim.${key} = ${JSON.stringify(value)}`);
+  }
+});

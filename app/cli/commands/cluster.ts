@@ -56,7 +56,8 @@ given. Writes DIR/cluster.json (URLs and pids) and stays in the foreground; Ctrl
     out(`etcd: ${cluster.etcd.boardUrl}`);
     out(`FHIR: ${fhirBase}`);
     for (const n of cluster.nodes.values()) out(`node ${n.org.padEnd(10)} ${n.api}  (config ${n.config})`);
-    out(`\nSubmit a case: murmur case submit --node ${cluster.nodes.get('northwind')?.api ?? '<payer api>'} --fhir ${fhirBase} --bundle fhir/synthetic/bundles/reference.json`);
+    const payer = cluster.nodes.get('northwind');
+    out(`\nSubmit a case: murmur case submit --node ${payer?.api ?? '<payer api>'} --token-file ${payer?.tokenFile ?? '<payer data>/api-token'} --fhir ${fhirBase} --bundle fhir/synthetic/bundles/reference.json`);
     out(`Stop: Ctrl-C, or murmur cluster down --dir ${values.dir}`);
     await new Promise<void>((done) => {
       process.once('SIGINT', () => done());

@@ -61,7 +61,10 @@ ${PROOFS_HELP}`,
     const stop = followTrace(env.coalition.payer, out, process.stdout.isTTY);
     const started = Date.now();
     try {
-      const result = await env.run(request);
+      // A run killed mid-case left it on the board: finish that one rather than open another.
+      const open = env.unfinished()[0];
+      if (open) out(`Resuming case ${open} from this folder's earlier run…`);
+      const result = open ? await env.resume(open) : await env.run(request);
       stop();
       const d = result.decision;
       out('');

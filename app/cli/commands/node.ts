@@ -38,7 +38,7 @@ stdout when up; logs (JSON lines, no PHI) go to stderr. Stops on SIGTERM or SIGI
     const logger = streamLogger(undefined, values['log-level'], { org: config.org.id });
     const running = await runOrgProcess(config, { logger });
     process.stdout.write(
-      `${JSON.stringify({ event: 'node.ready', org: config.org.id, did: running.node.did, api: running.api.url, ...(running.boardService ? { boardService: running.boardService.url } : {}), ...(running.pas ? { pas: running.pas.baseUrl } : {}), lastIndex: running.node.replica.fold.lastIndex })}\n`,
+      `${JSON.stringify({ event: 'node.ready', org: config.org.id, did: running.node.did, api: running.api.url, apiTokenFile: running.apiTokenFile, ...(running.boardService ? { boardService: running.boardService.url } : {}), ...(running.pas ? { pas: running.pas.baseUrl } : {}), lastIndex: running.node.replica.fold.lastIndex })}\n`,
     );
     await new Promise<void>((resolve) => {
       process.once('SIGTERM', () => resolve());
@@ -54,13 +54,14 @@ const SubmitOptions = z.object({
   node: z.url({ error: 'must be the payer node\'s API URL (printed as "api" when it starts)' }),
   bundle: z.string({ error: 'is required: the PAS request Bundle (JSON file)' }).min(1),
   fhir: z.url({ error: 'must be a FHIR base URL, e.g. http://127.0.0.1:8103/fhir/R4' }),
+  'token-file': z.string({ error: 'is required: the payer node\'s API token file (api-token in its data folder, printed as "apiTokenFile" when it starts)' }).min(1),
   timeout: z.coerce.number({ error: 'must be a number of seconds' }).positive().max(3600).default(120),
 });
 
 export const caseSubmit: Command = {
   name: 'case submit',
   summary: 'submit a PAS request Bundle to a running payer node and print the ClaimResponse',
-  usage: `Usage: murmur case submit --node URL --bundle FILE --fhir URL [--timeout SECONDS]
+  usage: `Usage: murmur case submit --node URL --bundle FILE --fhir URL --token-file FILE [--timeout SECONDS]
 
 Stores the PAS request Bundle on the FHIR server, submits the case to the payer
 organization's running node (its API URL), waits for the coalition to decide and dissolve,
@@ -69,8 +70,9 @@ and prints the PAS ClaimResponse JSON on stdout; progress goes to stderr.
   --node URL        the payer node's API, e.g. http://127.0.0.1:7410
   --bundle FILE     PAS request Bundle (a Claim with use = preauthorization)
   --fhir URL        FHIR server the organizations read
+  --token-file FILE the payer node's API token (api-token in its data folder, mode 0600)
   --timeout SECONDS give up after this long (default 120)`,
-  options: { node: { type: 'string' }, bundle: { type: 'string' }, fhir: { type: 'string' }, timeout: { type: 'string' } },
+  options: { node: { type: 'string' }, bundle: { type: 'string' }, fhir: { type: 'string' }, 'token-file': { type: 'string' }, timeout: { type: 'string' } },
   async run(argv) {
     const { values, help } = parseCommandArgs(this, argv, SubmitOptions);
     if (help) {
@@ -79,7 +81,9 @@ and prints the PAS ClaimResponse JSON on stdout; progress goes to stderr.
     }
     const request = await readPasRequestFile(values.bundle);
     const { submitAndWait } = await import('../../node/process/case-client.js');
-    const result = await submitAndWait(values.node, values.fhir, request, values.timeout * 1000, (line) => process.stderr.write(`${line}\n`));
+    const { readNodeApiToken } = await import('../../node/process/case-client.js');
+    const token = readNodeApiToken(values['token-file']);
+    const result = await submitAndWait({ url: values.node, token }, values.fhir, request, values.timeout * 1000, (line) => process.stderr.write(`${line}\n`));
     process.stderr.write(`decision: ${result.outcome} (case ${result.caseId})\n`);
     process.stdout.write(`${JSON.stringify(result.claimResponse, null, 2)}\n`);
     return 0;

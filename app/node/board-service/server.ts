@@ -1,12 +1,16 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { z } from 'zod';
 import { boardAuthMessage } from '../../../core/board/board-auth.js';
+import { authorDid, checkEnvelope, type Envelope } from '../../../core/board/envelope.js';
+import { checkClaimKey, checkEnvelopeForStore } from '../../../core/board/store-checks.js';
 import type { BoardStore, StoredEntry } from '../../../core/board/store.js';
 import { fromBase64url } from '../../../core/common/encoding.js';
 import { MurmurError, errorMessage } from '../../../core/common/errors.js';
 import type { Logger } from '../../../core/common/log.js';
 import { silentLogger } from '../../../core/common/log.js';
+import { guard, hardenServer } from '../../../core/common/http-guard.js';
 import { readJsonBody, sendJson } from '../http-json.js';
 import { ed25519Verify, type KeyResolver } from '../../../core/crypto/signing.js';
 
@@ -17,8 +21,10 @@ import { ed25519Verify, type KeyResolver } from '../../../core/crypto/signing.js
  * fold on every node checks signatures and chains.
  *
  * Authentication: a node asks for a challenge, signs it with one of its agents' keys, and
- * gets a bearer token (1 hour) if the key's DID is a member agent in the charter. Tokens and
- * challenges live in memory; a restart of the service makes nodes sign in again.
+ * gets a bearer token (1 hour) if the key's DID is a member agent in the charter. Tokens live
+ * in memory (challenges are stateless); a restart of the service makes nodes sign in again.
+ * An envelope is stored only if it is well formed, at most 1.5 MB, signed, and authored by a
+ * member agent of the signed-in organization.
  *
  *   POST /v1/session/challenge            → {challenge}
  *   POST /v1/session {keyId, challenge, signature} → {token, org, expiresAt}
@@ -37,6 +43,8 @@ export interface BoardServiceOptions {
   port?: number;
   logger?: Logger;
   tokenTtlMs?: number;
+  /** The service's clock (challenge and token expiry); Date.now unless set. */
+  now?: () => number;
 }
 
 export interface BoardService {
@@ -44,56 +52,131 @@ export interface BoardService {
   close(): Promise<void>;
 }
 
-const MAX_BODY = 2 * 1024 * 1024;
+/** The largest envelope the service stores: what etcd stores too, so both boards hold the same entries. */
+export const MAX_ENVELOPE_BYTES = 1_500_000;
+/** Everything but an envelope is a few hundred bytes. */
+const MAX_SMALL_BODY = 4 * 1024;
+const CHALLENGE_TTL_MS = 60_000;
+/** Sessions one organization may hold at once; the oldest goes first (a node needs one). */
+const MAX_SESSIONS_PER_ORG = 64;
+
+const SessionRequest = z
+  .object({ keyId: z.string().min(8).max(512), challenge: z.string().max(200), signature: z.string().max(200) })
+  .strict();
+const ClaimRequest = z.object({ key: z.string(), owner: z.string() }).strict();
+
+/**
+ * Challenges that cost the service nothing to hand out: the expiry, a nonce and a MAC under a
+ * per-start secret. No one without a member key can make it hold state (ten thousand challenge
+ * requests used to fill a table members needed to sign in); a challenge is spent only by a
+ * sign-in that verifies, and a spent one is remembered until it would have expired anyway.
+ */
+class Challenges {
+  private readonly secret = randomBytes(32);
+  private readonly spent = new Map<string, number>();
+
+  constructor(private readonly now: () => number) {}
+
+  issue(): string {
+    const body = Buffer.alloc(24);
+    body.writeBigUInt64BE(BigInt(this.now() + CHALLENGE_TTL_MS), 0);
+    randomBytes(16).copy(body, 8);
+    return Buffer.concat([body, this.mac(body)]).toString('base64url');
+  }
+
+  /** Why a challenge cannot be used, or undefined when it is fresh, ours and unspent. */
+  problem(challenge: string): string | undefined {
+    const raw = Buffer.from(challenge, 'base64url');
+    if (raw.length !== 40 || raw.toString('base64url') !== challenge) return 'not a challenge of this service';
+    const body = raw.subarray(0, 24);
+    if (!timingSafeEqual(raw.subarray(24), this.mac(body))) return 'not a challenge of this service';
+    if (Number(body.readBigUInt64BE(0)) < this.now()) return 'expired challenge';
+    if (this.spent.has(challenge)) return 'challenge already used';
+    return undefined;
+  }
+
+  spend(challenge: string): void {
+    this.spent.set(challenge, Number(Buffer.from(challenge, 'base64url').readBigUInt64BE(0)));
+  }
+
+  sweep(): void {
+    const now = this.now();
+    for (const [c, exp] of this.spent) if (exp < now) this.spent.delete(c);
+  }
+
+  private mac(body: Buffer): Buffer {
+    return createHmac('sha256', this.secret).update(body).digest().subarray(0, 16);
+  }
+}
+
+const tokenKey = (token: string): string => createHash('sha256').update(token).digest('hex');
 
 export async function startBoardService(o: BoardServiceOptions): Promise<BoardService> {
   const logger = o.logger ?? silentLogger;
-  const challenges = new Map<string, number>();
+  const now = o.now ?? Date.now;
+  const challenges = new Challenges(now);
+  // Keyed by the token's hash: one lookup, and no string compare that leaks by timing.
   const sessions = new Map<string, { org: string; expiresAt: number }>();
   const streams = new Set<ServerResponse>();
   const ttl = o.tokenTtlMs ?? 3_600_000;
 
   const unsubscribe = o.store.subscribe((entry: StoredEntry) => {
-    for (const s of streams) s.write(`data: {"index":${entry.index}}\n\n`);
+    for (const s of streams) if (!s.writableEnded && !s.destroyed) s.write(`data: {"index":${entry.index}}\n\n`);
   });
   const keepAlive = setInterval(() => {
-    for (const s of streams) s.write(': keep-alive\n\n');
-    const now = Date.now();
-    for (const [c, exp] of challenges) if (exp < now) challenges.delete(c);
-    for (const [t, s] of sessions) if (s.expiresAt < now) sessions.delete(t);
+    for (const s of streams) if (!s.writableEnded && !s.destroyed) s.write(': keep-alive\n\n');
+    const t = now();
+    challenges.sweep();
+    for (const [k, s] of sessions) if (s.expiresAt < t) sessions.delete(k);
   }, 15_000);
   keepAlive.unref();
 
   const authorize = (req: IncomingMessage): string => {
     const header = req.headers.authorization ?? '';
     const token = header.startsWith('Bearer ') ? header.slice(7) : '';
-    for (const [t, s] of sessions) {
-      if (t.length === token.length && timingSafeEqual(Buffer.from(t), Buffer.from(token)) && s.expiresAt > Date.now()) return s.org;
-    }
+    const s = token ? sessions.get(tokenKey(token)) : undefined;
+    if (s && s.expiresAt > now()) return s.org;
     throw new MurmurError('E_SIGNATURE', 'board service: sign in first (POST /v1/session)');
+  };
+
+  const openSession = (org: string): { token: string; expiresAt: number } => {
+    const mine = [...sessions].filter(([, s]) => s.org === org);
+    for (const [k] of mine.slice(0, Math.max(0, mine.length - MAX_SESSIONS_PER_ORG + 1))) sessions.delete(k);
+    const token = randomBytes(32).toString('base64url');
+    const expiresAt = now() + ttl;
+    sessions.set(tokenKey(token), { org, expiresAt });
+    return { token, expiresAt };
+  };
+
+  /**
+   * What a store cannot check, checked before anything is stored: the schema, the signature and
+   * that the author is a member agent of the signed-in organization. An envelope that fails
+   * here would sit in the log for good, and a verifier could not tell it from tampering.
+   */
+  const admit = (org: string, body: unknown): Envelope => {
+    const envelope = checkEnvelopeForStore(body);
+    const authorOrg = o.members.get(authorDid(envelope.author));
+    if (authorOrg === undefined) throw new MurmurError('E_CRYPTO', 'envelope refused: its author is not a member agent of the charter', { field: 'author' });
+    if (authorOrg !== org) throw new MurmurError('E_CRYPTO', `envelope refused: its author belongs to ${authorOrg}, not to the signed-in organization`, { field: 'author' });
+    const check = checkEnvelope(envelope, o.keys);
+    if (!check.ok) throw new MurmurError('E_CRYPTO', `envelope refused: ${check.reason}`, { field: 'sig' });
+    return envelope;
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://board');
     if (req.method === 'POST' && url.pathname === '/v1/session/challenge') {
-      if (challenges.size > 10_000) throw new MurmurError('E_CONFLICT', 'board service: too many pending challenges');
-      const challenge = randomBytes(32).toString('base64url');
-      challenges.set(challenge, Date.now() + 60_000);
-      return send(res, 200, { challenge });
+      return send(res, 200, { challenge: challenges.issue() });
     }
     if (req.method === 'POST' && url.pathname === '/v1/session') {
-      const body = (await readJson(req)) as { keyId?: unknown; challenge?: unknown; signature?: unknown };
-      if (typeof body.keyId !== 'string' || typeof body.challenge !== 'string' || typeof body.signature !== 'string') {
-        throw new MurmurError('E_INPUT', 'session: keyId, challenge and signature are required strings');
-      }
-      const expires = challenges.get(body.challenge);
-      challenges.delete(body.challenge);
-      if (!expires || expires < Date.now()) throw new MurmurError('E_SIGNATURE', 'session: unknown or expired challenge');
+      const body = parse(SessionRequest, await readJson(req, MAX_SMALL_BODY), 'session');
+      const problem = challenges.problem(body.challenge);
+      if (problem) throw new MurmurError('E_SIGNATURE', `session: ${problem}; ask for a new one`);
       const org = o.members.get(body.keyId.split('#')[0]!);
-      const key = o.keys.resolveVerificationKey(body.keyId);
       let ok = false;
       try {
-        ok = !!org && !!key && ed25519Verify(key, boardAuthMessage(body.challenge, body.keyId), fromBase64url(body.signature));
+        const key = org ? o.keys.resolveVerificationKey(body.keyId) : undefined;
+        ok = !!key && ed25519Verify(key, boardAuthMessage(body.challenge, body.keyId), fromBase64url(body.signature));
       } catch {
         ok = false;
       }
@@ -101,14 +184,13 @@ export async function startBoardService(o: BoardServiceOptions): Promise<BoardSe
         logger.log('warn', 'board-service.auth-refused', { keyId: body.keyId.slice(0, 120) });
         throw new MurmurError('E_SIGNATURE', 'session: the key is not a member agent of the charter, or the signature does not verify');
       }
-      const token = randomBytes(32).toString('base64url');
-      const expiresAt = Date.now() + ttl;
-      sessions.set(token, { org, expiresAt });
+      challenges.spend(body.challenge);
+      const session = openSession(org);
       logger.log('info', 'board-service.session', { org });
-      return send(res, 200, { token, org, expiresAt });
+      return send(res, 200, { ...session, org });
     }
-    authorize(req);
-    if (req.method === 'POST' && url.pathname === '/v1/entries') return send(res, 200, await o.store.append((await readJson(req)) as never));
+    const org = authorize(req);
+    if (req.method === 'POST' && url.pathname === '/v1/entries') return send(res, 200, await o.store.append(admit(org, await readJson(req, MAX_ENVELOPE_BYTES))));
     if (req.method === 'GET' && url.pathname === '/v1/entries') {
       const from = Number(url.searchParams.get('from') ?? '1');
       const limit = Math.min(5_000, Number(url.searchParams.get('limit') ?? '1000'));
@@ -117,8 +199,8 @@ export async function startBoardService(o: BoardServiceOptions): Promise<BoardSe
     }
     if (req.method === 'GET' && url.pathname === '/v1/head') return send(res, 200, { head: await o.store.head() });
     if (req.method === 'POST' && url.pathname === '/v1/claims') {
-      const body = (await readJson(req)) as { key?: unknown; owner?: unknown };
-      if (typeof body.key !== 'string' || typeof body.owner !== 'string') throw new MurmurError('E_INPUT', 'claims: key and owner are required strings');
+      const body = parse(ClaimRequest, await readJson(req, MAX_SMALL_BODY), 'claims');
+      checkClaimKey(body.key, body.owner);
       return send(res, 200, await o.store.tryClaim(body.key, body.owner));
     }
     if (req.method === 'GET' && url.pathname === '/v1/events') {
@@ -131,13 +213,22 @@ export async function startBoardService(o: BoardServiceOptions): Promise<BoardSe
     throw new MurmurError('E_NOT_FOUND', `no route ${req.method} ${url.pathname}`);
   };
 
-  const server: Server = createServer((req, res) => {
-    handle(req, res).catch((e: unknown) => {
-      const code = e instanceof MurmurError ? e.code : 'E_INTERNAL';
-      const status = { E_INPUT: 400, E_SCHEMA: 400, E_SIGNATURE: 401, E_NOT_FOUND: 404, E_CONFLICT: 429 }[code as string] ?? 500;
-      send(res, status, { error: code, message: errorMessage(e).slice(0, 300) });
-    });
-  });
+  const server: Server = hardenServer(
+    createServer(
+      guard(
+        (req, res) =>
+          handle(req, res).catch((e: unknown) => {
+            const code = e instanceof MurmurError ? e.code : 'E_INTERNAL';
+            const status =
+              typeof (e as MurmurError).details?.status === 'number'
+                ? ((e as MurmurError).details.status as number)
+                : ({ E_INPUT: 400, E_SCHEMA: 400, E_CRYPTO: 400, E_SIGNATURE: 401, E_NOT_FOUND: 404, E_CONFLICT: 409 }[code as string] ?? 500);
+            send(res, status, { error: code, message: errorMessage(e).slice(0, 300) });
+          }),
+        { onError: (event, fields) => logger.log('error', event, fields) },
+      ),
+    ),
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(o.port ?? 0, o.host ?? '127.0.0.1', () => resolve());
@@ -156,5 +247,12 @@ export async function startBoardService(o: BoardServiceOptions): Promise<BoardSe
   };
 }
 
-const readJson = (req: IncomingMessage): Promise<unknown> => readJsonBody(req, MAX_BODY);
+const readJson = (req: IncomingMessage, max: number): Promise<unknown> => readJsonBody(req, max);
+
+function parse<T extends z.ZodType>(schema: T, value: unknown, where: string): z.infer<T> {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0]!;
+  throw new MurmurError('E_INPUT', `${where}: ${issue.path.join('.') || '(body)'}: ${issue.message}`, { field: issue.path.join('.') });
+}
 const send = sendJson;

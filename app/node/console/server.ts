@@ -6,12 +6,13 @@ import { extname, join, normalize, sep } from 'node:path';
 import { z } from 'zod';
 import { errorMessage, isMurmurError, type ErrorCode } from '../../../core/common/errors.js';
 import { verifyAuditTrail } from '../../../core/access/audit.js';
+import { contained, guard, hardenServer } from '../../../core/common/http-guard.js';
 import type { StatusRegistry } from '../../../core/identity/status-list.js';
 import type { OrgNode } from '../org-node.js';
 import { disclosureMatrix, SectionReader } from './disclosure.js';
 import type { LogHub } from './logs.js';
 import { Projection } from './projection.js';
-import type { AuditView, EntryDetail, OrgRef, ProgressView, Session } from './protocol.js';
+import type { AuditView, EntryDetail, LogLine, OrgRef, ProgressView, Session } from './protocol.js';
 import { auditReportPdf } from './report.js';
 import { walletView } from './wallet.js';
 
@@ -104,6 +105,15 @@ function parse<T extends z.ZodType>(schema: T, value: unknown, where: string): z
   throw new HttpError(400, 'E_INPUT', `${where}${issue.path.length ? `.${issue.path.join('.')}` : ''}: ${issue.message}`, field);
 }
 
+/** A path segment decoded, or a 400 naming it: `%E0%A4%A` is a request's mistake, not ours. */
+function decodeSegment(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    throw new HttpError(400, 'E_INPUT', 'path: malformed percent-encoding', 'path');
+  }
+}
+
 async function readJson(req: IncomingMessage): Promise<unknown> {
   if (!/^application\/json\b/.test(req.headers['content-type'] ?? '')) throw new HttpError(415, 'E_INPUT', 'body: send application/json');
   const chunks: Buffer[] = [];
@@ -138,7 +148,7 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
 
   const send = (type: string, data: unknown): void => {
     const frame = `event: ${type}\ndata: ${JSON.stringify(data)}\n\n`;
-    for (const c of clients) c.write(frame);
+    for (const c of clients) if (!c.writableEnded && !c.destroyed) c.write(frame);
   };
   const setProgress = (v: ProgressView): void => {
     progress.set(v.id, v);
@@ -146,10 +156,15 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
   };
   const log = (level: 'info' | 'warn' | 'error', event: string, fields: Record<string, string | number | boolean>): void => o.logs.push(level, event, { org: orgId, ...fields });
 
-  const stopRecords = o.node.replica.onRecord((record, entry) => send('record', p.entryView(record, entry)));
-  const stopLogs = o.logs.onLine((org, line) => {
-    if (org === orgId || org === '*') send('log', line);
-  });
+  // The node's replica and log hub call these: a failure in the console's view of a record
+  // stays in the console and never reaches the node's fold.
+  const failed = (where: string) => (e: unknown) => o.logs.push('error', 'console.listener-failed', { org: orgId, where, error: e instanceof Error ? e.name : 'unknown' });
+  const stopRecords = o.node.replica.onRecord(contained((record, entry) => send('record', p.entryView(record, entry)), failed('record')));
+  const stopLogs = o.logs.onLine(
+    contained((org: string, line: LogLine) => {
+      if (org === orgId || org === '*') send('log', line);
+    }, failed('log')),
+  );
 
   const authorized = (req: IncomingMessage, url: URL): boolean => {
     const auth = req.headers.authorization;
@@ -223,12 +238,12 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
     const since = o.node.replica.fold.lastIndex;
     const title = `Running case (${variant})`;
     setProgress({ id, title, state: 'running', done: 0, message: 'opening the case' });
-    const stop = o.node.replica.onRecord(() => {
+    const stop = o.node.replica.onRecord(contained(() => {
       const c = [...p.state.cases.values()].find((x) => x.opened.index > since && p.actor(x.requester).org === orgId);
       if (!c) return;
       const v = p.caseView(c);
       setProgress({ id, title, state: 'running', done: v.progress.done, total: v.progress.total, message: `${c.id}: ${c.status}` });
-    });
+    }, failed('progress')));
     log('info', 'console.case-submitted', { variant });
     o.submit(variant).then(
       () => {
@@ -246,7 +261,7 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
   }
 
   async function api(req: IncomingMessage, url: URL, res: ServerResponse): Promise<unknown> {
-    const parts = url.pathname.split('/').slice(2).map(decodeURIComponent);
+    const parts = url.pathname.split('/').slice(2).map(decodeSegment);
     const method = req.method ?? 'GET';
     const query = Object.fromEntries([...url.searchParams.entries()].filter(([k]) => k !== 'token'));
     const route = `${method} ${parts.map((x, i) => (i % 2 === 1 && parts[i - 1] !== 'audit' ? ':' : x)).join('/')}`;
@@ -335,7 +350,7 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
     res.write('retry: 2000\n\n');
     clients.add(res);
-    const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
+    const ping = setInterval(contained(() => void res.write(': ping\n\n'), failed('ping')), 15_000);
     res.on('close', () => {
       clearInterval(ping);
       clients.delete(res);
@@ -343,7 +358,7 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
   }
 
   function serveStatic(url: URL, res: ServerResponse): void {
-    const rel = url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname.slice(1));
+    const rel = url.pathname === '/' ? 'index.html' : decodeSegment(url.pathname.slice(1));
     const file = normalize(join(o.uiDir, rel));
     if (!file.startsWith(normalize(o.uiDir) + sep) || !existsSync(file) || !statSync(file).isFile()) {
       if (rel === 'index.html') {
@@ -365,7 +380,21 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
     createReadStream(file).pipe(res);
   }
 
-  const server: Server = createServer((req, res) => {
+  const answerHttpError = (res: ServerResponse, e: HttpError): void => {
+    if (res.headersSent) return void res.destroy();
+    res.writeHead(e.status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+    res.end(JSON.stringify({ error: { code: e.code, message: e.message, ...(e.field ? { field: e.field } : {}) } }));
+  };
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+    try {
+      handleRequest(req, res);
+    } catch (e) {
+      if (!(e instanceof HttpError)) throw e;
+      answerHttpError(res, e);
+    }
+  };
+  const server: Server = hardenServer(createServer(guard(onRequest, { onError: (event, fields) => log('error', event, fields) })));
+  function handleRequest(req: IncomingMessage, res: ServerResponse): void {
     const url = new URL(req.url ?? '/', `http://${HOST}`);
     // DNS rebinding: only answer requests addressed to the loopback origin we listen on.
     const host = req.headers.host ?? '';
@@ -410,7 +439,7 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
         res.end(JSON.stringify({ error: { code, message: errorMessage(e), ...(field ? { field } : {}), ...(reason ? { reason } : {}) } }));
       },
     );
-  });
+  }
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

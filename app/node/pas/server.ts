@@ -10,6 +10,7 @@ import { checkJsonLimits } from '../../../fhir/pas/limits.js';
 import { MAX_REQUEST_BYTES } from '../../../fhir/pas/request.js';
 import { errorOutcome } from '../../../fhir/server/outcome.js';
 import { describeIssue, validationIssues } from '../../../fhir/server/validation.js';
+import { guard, hardenServer } from '../../../core/common/http-guard.js';
 import { readJsonBody } from '../http-json.js';
 import { subscriptionProblem, type Notifier } from './notifier.js';
 import type { PasRecords } from './records.js';
@@ -78,13 +79,19 @@ export async function startPasServer(o: PasServerOptions): Promise<PasServer> {
   const logger = o.logger ?? silentLogger;
   let baseUrl = '';
   let tokenUrl = '';
-  const server: Server = createServer((req, res) => {
-    route(req, res).catch((e: unknown) => {
-      const [status, outcome] = failure(e);
-      if (status >= 500) logger.log('error', 'pas.request-failed', { error: errorMessage(e).slice(0, 200) });
-      sendFhir(res, status, outcome);
-    });
-  });
+  const server: Server = hardenServer(
+    createServer(
+      guard(
+        (req, res) =>
+          route(req, res).catch((e: unknown) => {
+            const [status, outcome] = failure(e);
+            if (status >= 500) logger.log('error', 'pas.request-failed', { error: errorMessage(e).slice(0, 200) });
+            sendFhir(res, status, outcome);
+          }),
+        { onError: (event, fields) => logger.log('error', event, fields) },
+      ),
+    ),
+  );
 
   // Made once listening: the token URL every client assertion must name is known only then.
   const made: { auth?: PasAuth } = {};

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { openSync, closeSync } from 'node:fs';
+import { openSync, closeSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -27,6 +27,10 @@ export interface OrgProcess {
   config: string;
   child: ChildProcess | undefined;
   api: string | undefined;
+  /** The node API's bearer token (read from its api-token file once it is ready). */
+  token: string | undefined;
+  /** Where that token lives (the node's dataDir/api-token, mode 0600). */
+  tokenFile: string | undefined;
 }
 
 export interface LocalCluster {
@@ -45,7 +49,7 @@ export async function startLocalCluster(o: LocalClusterOptions): Promise<LocalCl
   const nodes = new Map<string, OrgProcess>();
   try {
     const provisioned = await provisionCoalition({ dir: join(o.dir, 'orgs'), board: etcd.boardUrl, fhir: o.fhir, ...(o.scryptCost ? { scryptCost: o.scryptCost } : {}) });
-    for (const [org, config] of Object.entries(provisioned.configs)) nodes.set(org, { org, config, child: undefined, api: undefined });
+    for (const [org, config] of Object.entries(provisioned.configs)) nodes.set(org, { org, config, child: undefined, api: undefined, token: undefined, tokenFile: undefined });
     const startNode = async (org: string): Promise<OrgProcess> => {
       const p = nodes.get(org);
       if (!p) throw new MurmurError('E_NOT_FOUND', `no organization ${org} in this cluster`);
@@ -62,9 +66,11 @@ export async function startLocalCluster(o: LocalClusterOptions): Promise<LocalCl
         child.once('exit', (code) => (clearTimeout(timer), reject(new MurmurError('E_INTERNAL', `node ${org} exited with ${code} (see ${join(o.dir, `${org}.log`)})`))));
         createInterface({ input: child.stdout! }).on('line', (line) => {
           try {
-            const msg = JSON.parse(line) as { event?: string; api?: string };
+            const msg = JSON.parse(line) as { event?: string; api?: string; apiTokenFile?: string };
             if (msg.event === 'node.ready' && msg.api) {
               clearTimeout(timer);
+              p.tokenFile = msg.apiTokenFile;
+              p.token = msg.apiTokenFile ? readFileSync(msg.apiTokenFile, 'utf8').trim() : undefined;
               resolve(msg.api);
             }
           } catch {

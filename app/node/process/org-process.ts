@@ -17,7 +17,7 @@ import type { OrgSpec } from '../identity.js';
 import { OrgNode } from '../org-node.js';
 import { openBoard } from './board-url.js';
 import type { LoadedConfig } from './config.js';
-import { startNodeApi, type NodeApi } from './node-api.js';
+import { API_TOKEN_FILE, nodeApiToken, startNodeApi, type NodeApi } from './node-api.js';
 import { FileKeyVault } from './vault-file.js';
 import { startPasEndpoint, type PasEndpoint } from '../pas/endpoint.js';
 import type { JWK } from 'jose';
@@ -27,6 +27,8 @@ import { discoverTokenUrl } from '../../../fhir/smart/discovery.js';
 export interface RunningOrgNode {
   node: OrgNode;
   api: NodeApi;
+  /** Where the node API's bearer token is (mode 0600); its operator's CLI reads it. */
+  apiTokenFile: string;
   boardService?: BoardService;
   pas?: PasEndpoint;
   stop(): Promise<void>;
@@ -67,7 +69,7 @@ export async function runOrgProcess(config: LoadedConfig, o: { logger: Logger; e
     store,
     keys,
     data: new FhirClinicalData({ baseUrl: config.fhir, ...fhir }),
-    ...(spec.kind === 'payer' ? { forms: new PasClaimResponseBuilder(fhir) } : {}),
+    ...(spec.kind === 'payer' ? { forms: new PasClaimResponseBuilder({ ...fhir, baseUrl: config.fhir }) } : {}),
     clock: systemClock,
     random: cryptoRandom,
     logger: o.logger,
@@ -77,7 +79,8 @@ export async function runOrgProcess(config: LoadedConfig, o: { logger: Logger; e
     headsPath: join(config.dataDir, 'heads', `${spec.id}.jsonl`),
   });
   await node.start();
-  const api = await startNodeApi(node, config.api.host, config.api.port);
+  const apiTokenFile = join(config.dataDir, API_TOKEN_FILE);
+  const api = await startNodeApi(node, config.api.host, config.api.port, { token: nodeApiToken(apiTokenFile), fhirBase: config.fhir });
   const pas = config.pas
     ? await startPasEndpoint({
         node,
@@ -94,6 +97,7 @@ export async function runOrgProcess(config: LoadedConfig, o: { logger: Logger; e
   return {
     node,
     api,
+    apiTokenFile,
     ...(boardService ? { boardService } : {}),
     ...(pas ? { pas } : {}),
     async stop() {

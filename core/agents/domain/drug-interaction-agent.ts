@@ -19,7 +19,7 @@ export const drugInteractionAgent: AgentProfile = {
   propose: () => undefined,
   bid: ({ skill }) =>
     skill === 'drug-interaction-analysis'
-      ? { cost: 0.2, quality: 0.9, latency: 0.2, justification: 'CPIC and FDA-label CYP2D6 guidance for every drug of the peri-infusion plan.' }
+      ? { cost: 0.2, quality: 0.9, latency: 0.2, justification: 'cpic-label-guidance' }
       : undefined,
   work: {
     'drug-interaction-analysis': async ({ ref, data, read }) => {

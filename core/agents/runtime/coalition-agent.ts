@@ -294,7 +294,7 @@ export class CoalitionAgent {
     } catch (e) {
       // Failed work is released at once (honest), so another agent can take it.
       this.o.learn?.(s.skill, false);
-      await this.post({ case: c.id, subtask: s.id, kind: 'Release', header: { reason: 'work failed' }, sections: [] });
+      await this.post({ case: c.id, subtask: s.id, kind: 'Release', header: { reason: 'work-failed' }, sections: [] });
       throw e;
     }
     this.o.learn?.(s.skill, true);
@@ -374,7 +374,8 @@ export class CoalitionAgent {
                 winner: best.author,
                 bid: best.id,
                 score: best.score,
-                justification: `highest score ${best.score.toFixed(3)} of ${g.bids.length} bid(s) under the coalition's award weights`,
+                // The rule that chose, as a code; the score is beside it.
+                justification: 'highest-score',
               },
               sections: [],
             }),

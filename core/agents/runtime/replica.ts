@@ -18,6 +18,12 @@ export class BoardReplica {
   private pumping: Promise<void> = Promise.resolve();
   private readonly byId = new Map<string, StoredEntry>();
   readonly config: ReducerConfig;
+  /**
+   * Told when a listener throws. A listener's failure is its own: one that escaped used to
+   * reject the fold's pump for good (the node stopped folding) and, unhandled, end the process
+   * with every node that shares it (a console's listener could do that to `murmur demo`).
+   */
+  onListenerError: (e: unknown) => void = () => undefined;
 
   constructor(
     private readonly store: BoardStore,
@@ -73,6 +79,16 @@ export class BoardReplica {
     const evidence = this.admission ? await this.admission(this.fold.state, entry) : {};
     const record = this.fold.apply(entry, evidence);
     this.byId.set(record.id, entry);
-    for (const listener of [...this.listeners]) listener(record, entry);
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(record, entry);
+      } catch (e) {
+        try {
+          this.onListenerError(e);
+        } catch {
+          // the report of a failure must not become one
+        }
+      }
+    }
   }
 }
