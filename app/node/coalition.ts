@@ -121,10 +121,10 @@ export interface CaseResult {
 export async function runCase(
   coalition: Coalition,
   ref: CaseDataRef,
-  opts: { policy?: CoveragePolicy; timeoutMs?: number } = {},
+  opts: { policy?: CoveragePolicy; service?: { system: string; code: string }; timeoutMs?: number } = {},
 ): Promise<CaseResult> {
   const payer = coalition.payer;
-  const caseId = await payer.submitCase(ref, opts.policy ?? northwindZolgensmaPolicy);
+  const caseId = await payer.submitCase(ref, opts.policy ?? northwindZolgensmaPolicy, undefined, opts.service);
   const c = await waitFor(payer, caseId, (x) => x.reputation !== undefined, opts.timeoutMs ?? 60_000);
   const read = (subtask: string, name: string): Promise<unknown> => payer.readArtifact(c, subtask, name);
   const decision = (await read('coverage-determination', 'decision')) as Decision | undefined;

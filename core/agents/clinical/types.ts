@@ -59,8 +59,21 @@ export interface Caveat {
   drugs?: string[];
 }
 
+/** The answer for one submitted Claim item (PAS: each item has its own reviewAction). */
+export interface ItemDecision {
+  /** Claim.item.sequence of the item answered. */
+  sequence: number;
+  outcome: Outcome;
+  /** Why it is denied or pended; empty on approval. */
+  reasons: string[];
+  /** True when no policy of this payer covers the item: a person must review it. */
+  manualReview?: boolean;
+}
+
 export interface Decision {
   outcome: Outcome;
+  /** One answer per submitted item; absent on decisions made before items were answered apart. */
+  items?: ItemDecision[];
   policy: { id: string; version: string };
   criteria: CriterionResult[];
   /** For a denial: the failed criteria; for a pend: what is missing or needs review. */

@@ -1,5 +1,6 @@
 import { evaluateCriteria, decide } from '../clinical/criteria.js';
-import { elementsFor, northwindZolgensmaPolicy, policyHash, type CoveragePolicy } from '../clinical/policy.js';
+import { decideItems, manualReviewDecision } from '../clinical/items.js';
+import { SHIPPED_POLICIES, elementsFor, policyHash, type CoveragePolicy } from '../clinical/policy.js';
 import type { Caveat, CriterionResult, EvidenceSummary, InteractionReport } from '../clinical/types.js';
 import type { AgentCard } from '../../coordination/messages.js';
 import type { ClinicalAttestation, ClinicalProofPort } from '../ports.js';
@@ -8,7 +9,12 @@ import { predicateThresholds, provenCriteria } from './clinical-proof.js';
 import { ROLES, outputsOf, section } from './sections.js';
 
 /** The policies this payer knows, by id; policy documents are data, pinned by hash on the board. */
-export const POLICIES: Readonly<Record<string, CoveragePolicy>> = { [northwindZolgensmaPolicy.id]: northwindZolgensmaPolicy };
+export const POLICIES: Readonly<Record<string, CoveragePolicy>> = Object.fromEntries(SHIPPED_POLICIES.map((p) => [p.id, p]));
+
+/** Whether a case's pinned policy is the manual-review answer (no coverage policy for the service). */
+export function isManualReview(task: { policy: { id: string } }): boolean {
+  return POLICIES[task.policy.id]?.manualReview === true;
+}
 
 export function policyFor(id: string, hash: string): CoveragePolicy {
   const p = POLICIES[id];
@@ -48,7 +54,25 @@ export const policyReasoner: AgentProfile = {
     { id: 'coverage-policy', name: 'Coverage policy lookup', description: 'Finds and pins the policy that governs a service.', tags: ['payer', 'policy'] },
     { id: 'pa-determination', name: 'PA determination', description: 'Evaluates the policy\'s criteria and decides.', tags: ['payer', 'determination'] },
   ],
-  propose: () => ({
+  propose: (task) =>
+    isManualReview(task)
+      ? {
+          // No policy: nothing to synthesize or screen, so no subtask that could not run.
+          domain: 'pa-determination',
+          subtasks: [
+            { id: 'policy-lookup', title: 'Pin the coverage policy', skill: 'coverage-policy', deps: [], confidence: 0.95, domain: 'pa-determination', outputs: outputsOf('policy-lookup') },
+            {
+              id: 'coverage-determination',
+              title: 'Pend each item for manual review',
+              skill: 'pa-determination',
+              deps: ['policy-lookup'],
+              confidence: 0.95,
+              domain: 'pa-determination',
+              outputs: outputsOf('coverage-determination'),
+            },
+          ],
+        }
+      : {
     domain: 'pa-determination',
     subtasks: [
       { id: 'policy-lookup', title: 'Pin the coverage policy', skill: 'coverage-policy', deps: [], confidence: 0.95, domain: 'pa-determination', outputs: outputsOf('policy-lookup') },
@@ -64,7 +88,7 @@ export const policyReasoner: AgentProfile = {
       // Outside its domain, its view of the genetics counts for little against the lab's.
       { id: 'genomic-screening', title: 'Genetic confirmation', skill: 'variant-annotation', deps: [], confidence: 0.7, domain: 'genomics', outputs: outputsOf('genomic-screening') },
     ],
-  }),
+        },
   work: {
     'coverage-policy': async ({ case: c }) => {
       const p = policyFor(c.task.policy.id, c.task.policy.hash);
@@ -81,17 +105,27 @@ export const policyReasoner: AgentProfile = {
     },
     'pa-determination': async ({ case: c, ref, data, read, proofs, card }) => {
       const policy = policyFor(c.task.policy.id, c.task.policy.hash);
-      const resources = await data.fetch(ref, elementsFor(policy, 'payer'));
+      if (policy.manualReview) {
+        const [claim] = await data.fetch(ref, ['claim']);
+        const decision = manualReviewDecision(policy, claim);
+        return { sections: [section('coverage-determination', 'decision', decision)], outcome: decision.outcome };
+      }
+      const resources = await data.fetch(ref, [...new Set([...elementsFor(policy, 'payer'), 'claim' as const])]);
+      const claim = resources.find((r) => r.resourceType === 'Claim');
       const payer = evaluateCriteria(policy, resources, { evaluatedBy: 'payer' });
       const summary = (await read('genomic-screening', 'summary')) as LabSummary | undefined;
       const labCriteria = summary ? await labResults(c.id, policy, summary, proofs, card(c.subtasks.get('genomic-screening')!.artifact!.author)) : [];
       const evidence = (await read('evidence-synthesis', 'evidence')) as EvidenceSummary | undefined;
       const interactions = (await read('drug-interaction', 'interactions')) as InteractionReport | undefined;
       const caveats: Caveat[] = interactions?.caveats ?? [];
-      const decision = decide(policy, [...payer, ...labCriteria], {
-        caveats,
-        ...(evidence ? { evidence: { certainty: evidence.certainty, trials: evidence.trials.map((t) => t.id) } } : {}),
-      });
+      const decision = decideItems(
+        policy,
+        claim,
+        decide(policy, [...payer, ...labCriteria], {
+          caveats,
+          ...(evidence ? { evidence: { certainty: evidence.certainty, trials: evidence.trials.map((t) => t.id) } } : {}),
+        }),
+      );
       return { sections: [section('coverage-determination', 'decision', decision)], outcome: decision.outcome };
     },
   },
