@@ -10,6 +10,7 @@ import { cryptoRandom } from '../../core/common/random.js';
 import { chainResolvers, didKeyResolver } from '../../core/crypto/did-key.js';
 import { didPeerResolver } from '../../core/crypto/did-peer.js';
 import type { CaseState } from '../../core/coordination/case-state.js';
+import type { ReducerConfig } from '../../core/coordination/reducer.js';
 import { northwindZolgensmaPolicy, type CoveragePolicy } from '../../core/agents/clinical/policy.js';
 import type { Decision, FhirResource } from '../../core/agents/clinical/types.js';
 import type { CaseDataRef, ClinicalDataPort, PasFormPort } from '../../core/agents/ports.js';
@@ -44,6 +45,8 @@ export interface CoalitionOptions {
   zkRoles?: boolean;
   /** Folder for each organization's audit trail (`<id>.jsonl`); in memory when absent. */
   auditDir?: string;
+  /** Fold settings every node shares (e.g. a short inputs deadline in tests). */
+  reducer?: Omit<Partial<ReducerConfig>, 'genesisReputation'>;
   /** Credential options for tests (e.g. a wrong role or an expired credential). */
   roleOverride?: (agentName: string) => { role?: string; validUntil?: number } | undefined;
 }
@@ -97,7 +100,7 @@ export async function startCoalition(o: CoalitionOptions): Promise<Coalition> {
         clock,
         random,
         logger: o.logger ?? silentLogger,
-        reducer: { genesisReputation: genesis },
+        reducer: { ...o.reducer, genesisReputation: genesis },
         ...(charter ? { charter } : {}),
         ...(o.auditDir ? { auditPath: join(o.auditDir, `${spec.id}.jsonl`) } : {}),
         ...(proofPorts ? { proofs: proofPorts[i]! } : {}),
