@@ -266,3 +266,21 @@ test('a round still closing, or a pended case the payer decided for good, takes 
   assert.equal((await decided.post(A, { case: 'case-1', kind: 'Adjudication', header: { outcome: 'denied', reasonCode: 'clinical-review' }, sections: [] })).status, 'accepted');
   assert.match((await decided.post(A, update(1))).reason!, /was denied by the payer/);
 });
+
+test('past the inputs deadline (board time) a determination may go without its inputs, pended only; the inputs are given up and the case closes', async () => {
+  const b = await executing({ inputsDeadlineMs: 60_000 });
+  const art = (outcome?: 'approved' | 'denied' | 'pended') => ({ case: 'case-1', subtask: 's-b', kind: 'Artifact' as const, header: { digest: sectionsDigest([]), ...(outcome ? { outcome } : {}) }, sections: [] });
+  assert.equal((await b.post(B, { ...claim(600_000), subtask: 's-b' })).status, 'accepted');
+  b.clock.advance(59_000);
+  assert.equal((await b.post(B, art('pended'))).reason, 'inputs of the subtask are not all posted, or a gap blocks it', 'not before the deadline');
+  b.clock.advance(1_000);
+  for (const outcome of ['approved', 'denied', undefined] as const) {
+    assert.equal((await b.post(B, art(outcome))).reason, 'inputs of the subtask are not all posted, or a gap blocks it', `no ${outcome ?? 'plain artifact'} without the inputs`);
+  }
+  assert.equal((await b.post(B, art('pended'))).status, 'accepted');
+  assert.equal(b.case.outcome?.value, 'pended');
+  assert.ok(b.case.subtasks.get('s-a')!.abandoned);
+  assert.ok(b.case.subtasks.get('s-c')!.abandoned, 'an undelivered independent subtask is given up too');
+  assert.equal(b.case.status, 'closing', 'nothing holds the case open');
+  assert.notEqual((await b.post(A, { ...claim(), subtask: 's-a' })).status, 'accepted');
+});
