@@ -297,14 +297,16 @@ function takesUpdate(c: CaseState): boolean {
 }
 
 /** The decision as the payer's operator settled it (the clinical findings stay the coalition's). */
-export function adjudicatedDecision(decision: Decision, outcome: 'approved' | 'denied' | 'info-requested', reasonCode: string): Decision {
+export function adjudicatedDecision(coalition: Decision, outcome: 'approved' | 'denied' | 'info-requested', reasonCode: string): Decision {
+  // The operator settles the whole request: every item takes the operator's outcome.
+  const { items: _perItem, ...decision } = coalition;
   switch (outcome) {
     case 'approved':
       return { ...decision, outcome: 'approved', reasons: [], missing: [] };
     case 'denied':
       return { ...decision, outcome: 'denied', criteria: [], reasons: [`Not certified on clinical review (${reasonCode}).`], missing: [] };
     case 'info-requested':
-      return { ...decision, outcome: 'pended' };
+      return { ...coalition, outcome: 'pended' };
   }
 }
 
