@@ -121,3 +121,20 @@ test('the policy comes from the items: J3399 under the http or https HCPCS syste
   const other = { ...claim, item: [{ sequence: 1, productOrService: { coding: [{ system: 'http://example.org/local-codes', code: 'J3399' }] } }] };
   assert.equal(policyForClaim(other, SHIPPED_POLICIES).id, 'northwind-manual-review');
 });
+
+test('facts the Claim carries inline count: an ICD-10-CM diagnosis code with no Condition, the taxonomy on careTeam.qualification, J3399 filed under CPT', () => {
+  const bundle = pasShapedRequest('gt-approve');
+  const claim = bundle.entry![0]!.resource as Claim;
+  bundle.entry = bundle.entry!.filter((e) => !(e.resource?.resourceType === 'Condition'));
+  claim.diagnosis = [{ sequence: 1, diagnosisCodeableConcept: { coding: [{ system: 'http://hl7.org/fhir/sid/icd-10-cm', code: 'G12.0' }] } }];
+  claim.careTeam![0]!.qualification = { coding: [{ system: 'http://nucc.org/provider-taxonomy', code: '2084N0402X' }] };
+  claim.item![0]!.productOrService = { coding: [{ system: 'http://www.ama-assn.org/go/cpt', code: 'J3399' }] };
+  for (const e of bundle.entry!) if (e.resource?.resourceType === 'PractitionerRole') delete (e.resource as { code?: unknown }).code;
+  const pool = withAttachedRecords(bundleResources(bundle));
+  const diagnosis = selectElements(pool, ['diagnosis']);
+  assert.deepEqual(diagnosis.map((r) => (r.code as { coding: { code: string }[] }).coding[0]!.code), ['G12.0'], 'the evidence agent finds the indication');
+  const policy = policyForClaim(pool.find((r) => r.resourceType === 'Claim')!, SHIPPED_POLICIES);
+  assert.equal(policy.id, 'northwind-zolgensma');
+  const prescriber = evaluateCriteria(policy, selectElements(pool, elementsFor(policy, 'payer')), { evaluatedBy: 'payer' }).find((c) => c.id === 'neurologist-prescriber')!;
+  assert.equal(prescriber.status, 'met');
+});

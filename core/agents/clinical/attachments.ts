@@ -51,6 +51,9 @@ export function resourcesIn(attachment: Attachment | undefined): FhirResource[] 
  * The pool with what its attachments hold added: resources inside FHIR-JSON attachments of
  * DocumentReferences and of the Claim's supportingInfo, and, for a supportingInfo attachment
  * that is not FHIR, a DocumentReference of the type its `code` names (so the document counts).
+ * Facts the Claim carries inline count too: a `diagnosis.diagnosisCodeableConcept` (PAS sends
+ * the ICD-10-CM code so, often with no Condition) as a Condition, and a care-team member's
+ * `qualification` (its NUCC taxonomy) as a PractitionerRole with that code.
  */
 export function withAttachedRecords(pool: readonly FhirResource[]): FhirResource[] {
   const out = [...pool];
@@ -59,6 +62,15 @@ export function withAttachedRecords(pool: readonly FhirResource[]): FhirResource
       for (const c of (r.content as { attachment?: Attachment }[] | undefined) ?? []) out.push(...resourcesIn(c.attachment));
     }
     if (r.resourceType === 'Claim') {
+      const subject = r.patient;
+      for (const [i, d] of ((r.diagnosis as { sequence?: number; diagnosisCodeableConcept?: { coding?: Coding[] } }[] | undefined) ?? []).entries()) {
+        if (!d.diagnosisCodeableConcept?.coding?.length) continue;
+        out.push({ resourceType: 'Condition', id: `${r.id ?? 'claim'}-diagnosis-${d.sequence ?? i + 1}`, code: d.diagnosisCodeableConcept, ...(subject ? { subject } : {}) });
+      }
+      for (const [i, m] of ((r.careTeam as { sequence?: number; qualification?: { coding?: Coding[] } }[] | undefined) ?? []).entries()) {
+        if (!m.qualification?.coding?.length) continue;
+        out.push({ resourceType: 'PractitionerRole', id: `${r.id ?? 'claim'}-care-team-${m.sequence ?? i + 1}`, code: [m.qualification] });
+      }
       for (const [i, info] of ((r.supportingInfo as { code?: { coding?: Coding[] }; valueAttachment?: Attachment }[] | undefined) ?? []).entries()) {
         if (!info.valueAttachment) continue;
         const inside = resourcesIn(info.valueAttachment);

@@ -23,7 +23,10 @@ interface ClaimItem {
  * Code systems that name the same code set: the HCPCS URL is written with http and https in
  * the wild (the PAS IG's own examples use http), and the HL7 OID for HCPCS is used too.
  */
-const SAME_SYSTEM: readonly (readonly string[])[] = [[HCPCS, 'http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets', 'urn:oid:2.16.840.1.113883.6.285']];
+const SAME_SYSTEM: readonly (readonly string[])[] = [
+  // HCPCS, its OID, and CPT (HCPCS Level I): EHRs file HCPCS codes under either.
+  [HCPCS, 'http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets', 'urn:oid:2.16.840.1.113883.6.285', 'http://www.ama-assn.org/go/cpt', 'urn:oid:2.16.840.1.113883.6.12'],
+];
 
 function sameSystem(a: string | undefined, b: string): boolean {
   if (a === undefined) return false;
@@ -68,7 +71,7 @@ export function serviceOf(claim: FhirResource, policy: CoveragePolicy): { system
 function label(item: ClaimItem): string {
   const c = item.productOrService?.coding?.find((x) => x.code);
   if (!c) return 'the requested service';
-  const system = c.system && sameSystem(c.system, HCPCS) ? 'HCPCS' : c.system === 'http://www.ama-assn.org/go/cpt' ? 'CPT' : 'code';
+  const system = c.system === 'http://www.ama-assn.org/go/cpt' ? 'CPT' : c.system && sameSystem(c.system, HCPCS) ? 'HCPCS' : 'code';
   return `${system} ${c.code}`;
 }
 
