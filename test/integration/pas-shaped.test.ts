@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { SignJWT, exportJWK, generateKeyPair, type CryptoKey } from 'jose';
 import type { Bundle, Claim, ClaimResponse, CommunicationRequest } from '@medplum/fhirtypes';
 import { startEmbedded, type Embedded } from '../../app/node/embedded.js';
-import { pasShapedRequest, type PasScenario } from '../../fhir/synthetic/index.js';
+import { pasExpected, pasShapedRequest, type PasScenario } from '../../fhir/synthetic/index.js';
 
 /*
  * PAS-shaped requests (provider = the requesting Organization, prescriber in careTeam, https
@@ -118,6 +118,14 @@ describe('PAS-shaped requests over the real coalition', () => {
     assert.match(why, /upper limit of normal/);
     const asked = bundle.entry!.filter((e) => e.resource?.resourceType === 'CommunicationRequest').map((e) => e.resource as CommunicationRequest);
     assert.ok(asked.some((c) => JSON.stringify(c).includes('11502-2')));
+  });
+
+  it('every other PAS-shaped gene-therapy request gets its expected decision per item over the real stack: no false denial', async () => {
+    const X12 = { approved: 'A1', denied: 'A3', pended: 'A4' } as const;
+    const rest: PasScenario[] = ['gt-approve-practitioner-qualification', 'gt-approve-titer-attached', 'gt-deny-age', 'gt-deny-ventilator-snomed', 'gt-deny-non-neurologist', 'gt-pend-missing-titer', 'gt-pend-genetic-report-pdf', 'gt-pend-prescriber-unknown', 'home-health', 'office-visit'];
+    const got: Record<string, (string | undefined)[]> = {};
+    for (const scenario of rest) got[scenario] = actions((await decided(scenario)).cr);
+    assert.deepEqual(got, Object.fromEntries(rest.map((s) => [s, pasExpected(s).items.map((o) => X12[o])])));
   });
 
   it('a Claim with J3399 and an office visit gets one answer per item: A1 for the infusion, A4 manual review for the visit', async () => {
