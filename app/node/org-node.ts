@@ -11,7 +11,8 @@ import type { ReducerConfig } from '../../core/coordination/reducer.js';
 import { credentialAdmission } from '../../core/access/admission.js';
 import { AuditTrail, type AuditEvent } from '../../core/access/audit.js';
 import { ACCESS_RULES } from '../../core/access/rules.js';
-import { policyHash, type CoveragePolicy } from '../../core/agents/clinical/policy.js';
+import { SHIPPED_POLICIES, policyHash, type CoveragePolicy } from '../../core/agents/clinical/policy.js';
+import { policyForClaim, serviceOf } from '../../core/agents/clinical/items.js';
 import { REQUEST_READERS } from '../../core/agents/domain/sections.js';
 import { workflowNeeds } from '../../core/agents/domain/workflow.js';
 import type { CaseDataRef, ClinicalDataPort, ClinicalProofPort, PasFormPort } from '../../core/agents/ports.js';
@@ -206,6 +207,17 @@ export class OrgNode {
       sections: [{ name: 'request', readers: [...REQUEST_READERS].sort(), plaintext: ref }],
     });
     return caseId;
+  }
+
+  /**
+   * The policy a stored request's Claim items name (the manual review when none does) and the
+   * service to file it under, read through this node's FHIR adapter.
+   */
+  async policyForRequest(ref: CaseDataRef): Promise<{ policy: CoveragePolicy; service: { system: string; code: string } }> {
+    const [claim] = await this.o.data.fetch(ref, ['claim']);
+    if (!claim) throw new MurmurError('E_INPUT', 'CaseDataRef.claim names no preauthorization Claim');
+    const policy = policyForClaim(claim, SHIPPED_POLICIES);
+    return { policy, service: serviceOf(claim, policy) };
   }
 
   /**

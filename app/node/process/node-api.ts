@@ -3,7 +3,6 @@ import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { MurmurError, errorMessage } from '../../../core/common/errors.js';
 import { sha256Hex } from '../../../core/common/hash.js';
-import { northwindZolgensmaPolicy } from '../../../core/agents/clinical/policy.js';
 import { readJsonBody, sendJson } from '../http-json.js';
 import type { OrgNode } from '../org-node.js';
 
@@ -82,7 +81,8 @@ async function handle(node: OrgNode, req: IncomingMessage, res: ServerResponse):
       const issue = parsed.error.issues[0]!;
       throw new MurmurError('E_INPUT', `${issue.path.join('.') || '(body)'}: ${issue.message}`);
     }
-    const caseId = await node.submitCase(parsed.data, northwindZolgensmaPolicy);
+    const { policy, service } = await node.policyForRequest(parsed.data);
+    const caseId = await node.submitCase(parsed.data, policy, undefined, service);
     return send(res, 202, { caseId });
   }
   const m = /^\/v1\/cases\/([A-Za-z0-9._:-]{1,80})$/.exec(url.pathname);
