@@ -10,6 +10,7 @@ import { cryptoRandom } from '../../core/common/random.js';
 import { chainResolvers, didKeyResolver } from '../../core/crypto/did-key.js';
 import { didPeerResolver } from '../../core/crypto/did-peer.js';
 import type { CaseState } from '../../core/coordination/case-state.js';
+import type { ReducerConfig } from '../../core/coordination/reducer.js';
 import { northwindZolgensmaPolicy, type CoveragePolicy } from '../../core/agents/clinical/policy.js';
 import type { Decision, FhirResource } from '../../core/agents/clinical/types.js';
 import type { CaseDataRef, ClinicalDataPort, PasFormPort } from '../../core/agents/ports.js';
@@ -47,6 +48,8 @@ export interface CoalitionOptions {
   auditDir?: string;
   /** Folder for the tree heads each organization signs as a witness of the board (`<id>.jsonl`); none when absent. */
   headsDir?: string;
+  /** Fold settings every node shares (e.g. a short inputs deadline in tests). */
+  reducer?: Omit<Partial<ReducerConfig>, 'genesisReputation'>;
   /** Credential options for tests (e.g. a wrong role or an expired credential). */
   roleOverride?: (agentName: string) => { role?: string; validUntil?: number } | undefined;
   /** Identities made before (a restarted run's, from its data folder): used instead of new ones. */
@@ -108,7 +111,7 @@ export async function startCoalition(o: CoalitionOptions): Promise<Coalition> {
         clock,
         random,
         logger: o.logger ?? silentLogger,
-        reducer: { genesisReputation: genesis },
+        reducer: { ...o.reducer, genesisReputation: genesis },
         ...(charter ? { charter } : {}),
         ...(o.auditDir ? { auditPath: join(o.auditDir, `${spec.id}.jsonl`) } : {}),
         ...(o.headsDir ? { headsPath: join(o.headsDir, `${spec.id}.jsonl`) } : {}),
@@ -134,9 +137,9 @@ export interface CaseResult {
 export async function runCase(
   coalition: Coalition,
   ref: CaseDataRef,
-  opts: { policy?: CoveragePolicy; timeoutMs?: number } = {},
+  opts: { policy?: CoveragePolicy; service?: { system: string; code: string }; timeoutMs?: number } = {},
 ): Promise<CaseResult> {
-  const caseId = await coalition.payer.submitCase(ref, opts.policy ?? northwindZolgensmaPolicy);
+  const caseId = await coalition.payer.submitCase(ref, opts.policy ?? northwindZolgensmaPolicy, undefined, opts.service);
   return awaitCase(coalition, caseId, opts.timeoutMs);
 }
 

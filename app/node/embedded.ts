@@ -20,6 +20,9 @@ import { REFERENCE_ORGS } from './reference-coalition.js';
 import { charterToJson } from './charter.js';
 import { awaitCase, runCase, startCoalition, type CaseResult, type Coalition } from './coalition.js';
 import { startPasEndpoint, type PasEndpoint, type PasEndpointOptions } from './pas/endpoint.js';
+import { policyForClaim, serviceOf } from '../../core/agents/clinical/items.js';
+import { SHIPPED_POLICIES } from '../../core/agents/clinical/policy.js';
+import type { FhirResource } from '../../core/agents/clinical/types.js';
 
 export interface EmbeddedOptions {
   /** Folder for the board file, the FHIR journal and the archive. */
@@ -94,7 +97,10 @@ export async function startEmbedded(o: EmbeddedOptions): Promise<Embedded> {
     ...(pas ? { pas } : {}),
     async run(request, timeoutMs) {
       const ref = await storeRequestBundle(fhirBase, request);
-      const result = await runCase(coalition, ref, timeoutMs ? { timeoutMs } : {});
+      // The policy the Claim's items name; a service without one is pended for manual review.
+      const claim = request.claim as unknown as FhirResource;
+      const policy = policyForClaim(claim, SHIPPED_POLICIES);
+      const result = await runCase(coalition, ref, { policy, service: serviceOf(claim, policy), ...(timeoutMs ? { timeoutMs } : {}) });
       await archiveCase(store, o.dataDir, result.caseId);
       return result;
     },

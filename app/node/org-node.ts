@@ -11,9 +11,10 @@ import type { ReducerConfig } from '../../core/coordination/reducer.js';
 import { credentialAdmission } from '../../core/access/admission.js';
 import { AuditTrail, type AuditEvent } from '../../core/access/audit.js';
 import { ACCESS_RULES } from '../../core/access/rules.js';
-import { policyHash, type CoveragePolicy } from '../../core/agents/clinical/policy.js';
+import { SHIPPED_POLICIES, policyHash, type CoveragePolicy } from '../../core/agents/clinical/policy.js';
+import { policyForClaim, serviceOf } from '../../core/agents/clinical/items.js';
 import { REQUEST_READERS } from '../../core/agents/domain/sections.js';
-import { PA_WORKFLOW_NEEDS } from '../../core/agents/domain/workflow.js';
+import { workflowNeeds } from '../../core/agents/domain/workflow.js';
 import type { CaseDataRef, ClinicalDataPort, ClinicalProofPort, PasFormPort } from '../../core/agents/ports.js';
 import { CoalitionAgent } from '../../core/agents/runtime/coalition-agent.js';
 import { ChainedPoster } from '../../core/agents/runtime/poster.js';
@@ -198,21 +199,36 @@ export class OrgNode {
    * Opens a case for a request this organization received: its agent that pins policies posts
    * TaskAvailable, with where the data lives in a section for the coalition's roles only.
    */
-  async submitCase(ref: CaseDataRef, policy: CoveragePolicy, caseId: string = this.newCaseId()): Promise<string> {
+  async submitCase(ref: CaseDataRef, policy: CoveragePolicy, caseId: string = this.newCaseId(), service?: { system: string; code: string }): Promise<string> {
+    // The header names the service asked for (a code, no PHI): the policy's, or for a service
+    // without one the request's own code (see serviceOf).
+    const named = policy.service ?? service;
+    if (!named) throw new MurmurError('E_INPUT', `policy ${policy.id} governs no service: name the requested one`);
     const intake = this.agents.find((a) => a.card.skills.some((s) => s.id === 'coverage-policy'));
     if (!intake) throw new Error(`${this.o.spec.name} has no agent that takes requests`);
     await intake.postSealed(caseId, undefined, {
       case: caseId,
       kind: 'TaskAvailable',
       header: {
-        service: { system: policy.service.system, code: policy.service.code },
+        service: { system: named.system, code: named.code },
         policy: { id: policy.id, version: policy.version, hash: policyHash(policy) },
-        needs: [...PA_WORKFLOW_NEEDS],
+        needs: [...workflowNeeds(policy)],
         requestReaders: [...REQUEST_READERS],
       },
       sections: [{ name: 'request', readers: [...REQUEST_READERS].sort(), plaintext: ref }],
     });
     return caseId;
+  }
+
+  /**
+   * The policy a stored request's Claim items name (the manual review when none does) and the
+   * service to file it under, read through this node's FHIR adapter.
+   */
+  async policyForRequest(ref: CaseDataRef): Promise<{ policy: CoveragePolicy; service: { system: string; code: string } }> {
+    const [claim] = await this.o.data.fetch(ref, ['claim']);
+    if (!claim) throw new MurmurError('E_INPUT', 'CaseDataRef.claim names no preauthorization Claim');
+    const policy = policyForClaim(claim, SHIPPED_POLICIES);
+    return { policy, service: serviceOf(claim, policy) };
   }
 
   /**

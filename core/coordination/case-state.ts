@@ -46,6 +46,8 @@ export interface Subtask extends PlannedSubtask {
   released?: string[];
   /** Agents whose claim on this subtask was revoked (they may not claim it again). */
   revoked?: string[];
+  /** Given up when the determination was pended at the inputs deadline: nobody works on it. */
+  abandoned?: EntryRef;
 }
 
 /** A claim that ended without delivery: why the fold let it go. */
@@ -125,6 +127,8 @@ export interface CaseState {
   gaps: Map<string, GapState>;
   doneVotes: string[];
   closingSince?: EntryRef;
+  /** The determination pended at the inputs deadline, without every input (this round). */
+  inputsCutoff?: EntryRef;
   dissolved?: EntryRef;
   outcome?: { value: 'approved' | 'denied' | 'pended'; subtask: string; ref: EntryRef };
   /** The requester's human decision on a pended outcome (latest first-class decision wins). */

@@ -39,6 +39,7 @@ export const DEFAULT_REDUCER_CONFIG: ReducerConfig = {
   gapDecay: DEFAULT_GAP_DECAY,
   gapEndorsementsToAward: 0,
   merge: DEFAULT_MERGE,
+  inputsDeadlineMs: 300_000,
 };
 
 export type Rule = (ctx: RuleContext<never>) => Verdict;

@@ -67,8 +67,12 @@ export function buildClaimResponse(claim: Claim, input: ClaimResponseInput): Cla
   const items = claim.item ?? [];
   if (items.length === 0) throw new MurmurError('E_FHIR', `${ref.claim} has no item to adjudicate.`, { path: 'Claim.item' });
 
-  const reviewAction = reviewActionExtension(decision, authorizationNumber);
-  const approved = decision.outcome === 'approved';
+  // One answer per submitted item: its own decision where the determination answered items
+  // apart (a service without a policy is pended while another item is decided), else the case's.
+  const answers = items.map((item) => itemDecision(decision, item.sequence));
+  const approved = answers.some((d) => d.outcome === 'approved');
+  const pended = answers.filter((d) => d.outcome === 'pended').length;
+  const outcome = pended === answers.length ? 'queued' : pended === 0 ? 'complete' : 'partial';
   const notes = processNotes(decision);
   return {
     resourceType: 'ClaimResponse',
@@ -79,15 +83,23 @@ export function buildClaimResponse(claim: Claim, input: ClaimResponseInput): Cla
     created: new Date(decidedAt).toISOString(),
     insurer: claim.insurer ?? { display: 'Payer' },
     request: { reference: ref.claim },
-    outcome: decision.outcome === 'pended' ? 'queued' : 'complete',
-    disposition: disposition(decision),
+    outcome,
+    disposition: outcome === 'partial' ? 'Partly decided: some items are pended (see each item\'s adjudication).' : disposition(answers[0]!),
     ...(approved ? { preAuthRef: authorizationNumber, preAuthPeriod: authorizationPeriod(decidedAt) } : {}),
-    item: items.map((item) => ({
+    item: items.map((item, i) => ({
       itemSequence: item.sequence,
-      adjudication: [{ category: { coding: [{ system: ADJUDICATION, code: 'submitted' }] }, extension: [reviewAction] }],
+      adjudication: [{ category: { coding: [{ system: ADJUDICATION, code: 'submitted' }] }, extension: [reviewActionExtension(answers[i]!, authorizationNumber)] }],
     })),
     ...(notes.length > 0 ? { processNote: notes } : {}),
   };
+}
+
+/** The decision as it stands for one item (its outcome, and only the reasons that concern it). */
+function itemDecision(decision: Decision, sequence: number): Decision {
+  const answer = decision.items?.find((a) => a.sequence === sequence);
+  if (!answer) return decision;
+  if (answer.manualReview) return { ...decision, outcome: answer.outcome, criteria: [], reasons: answer.reasons, missing: [] };
+  return { ...decision, outcome: answer.outcome, reasons: answer.reasons };
 }
 
 function reviewActionExtension(decision: Decision, number: string): Extension {

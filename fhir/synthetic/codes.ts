@@ -1,5 +1,5 @@
 /** Code systems and codes the synthetic records use (the scenario's data contract). */
-export { HCPCS, ICD10, LAB_SYSTEM, LOINC } from '../../core/agents/clinical/elements.js';
+export { HCPCS, ICD10, LAB_SYSTEM, LOINC, SNOMED } from '../../core/agents/clinical/elements.js';
 
 export const NUCC = 'http://nucc.org/provider-taxonomy';
 export const RXNORM = 'http://www.nlm.nih.gov/research/umls/rxnorm';

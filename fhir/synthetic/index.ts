@@ -3,3 +3,4 @@ export { syntheticVariants, expectedOutcome, isCaseVariant, caseFacts, type Case
 export { bundleResources } from './bundle.js';
 export { syntheticUpdate } from './update.js';
 export { PA_TRACE_SYSTEM } from './request.js';
+export { pasShapedRequest, pasScenarios, pasExpected, pasScenarioServices, isPasScenario, EHR_BASE, type PasScenario, type PasExpected } from './pas-shape.js';

@@ -21,6 +21,7 @@ import {
   OBS_CATEGORY,
   RX,
   RXNORM,
+  SNOMED,
   UCUM,
 } from './codes.js';
 import { addDays } from './dates.js';
@@ -165,42 +166,19 @@ export function clinicalRecords(ctx: RecordContext): KeyedRecord[] {
     valueQuantity: { value: ctx.weightKg, unit: 'kg', system: UCUM, code: 'kg' },
   });
 
-  add('obs-respiratory-support', {
-    resourceType: 'Observation',
-    status: 'final',
-    category: category('exam'),
-    code: labCode('respiratory-support-hours-per-day', 'Respiratory support, hours per day'),
-    subject,
-    effectiveDateTime: addDays(ctx.asOf, -3),
-    valueQuantity: { value: f.ventilatorDependent ? 24 : 0, unit: 'h/d', system: UCUM, code: 'h/d' },
-    component: [
-      {
-        code: labCode('respiratory-support-consecutive-days', 'Consecutive days at that level of support'),
-        valueQuantity: { value: f.ventilatorDependent ? 60 : 0, unit: 'd', system: UCUM, code: 'd' },
-      },
-    ],
-  });
-  add('obs-motor-function', {
-    resourceType: 'Observation',
-    status: 'final',
-    category: category('exam'),
-    code: labCode('complete-limb-paralysis', 'Complete paralysis of all limbs'),
-    subject,
-    effectiveDateTime: addDays(ctx.asOf, -3),
-    valueBoolean: false,
-  });
+  // No advanced SMA is the absence of its evidence: nothing to send when there is none.
   if (f.ventilatorDependent) {
     add('condition-ventilator', {
       resourceType: 'Condition',
       clinicalStatus: active,
-      code: icd('Z99.11', 'Dependence on respirator [ventilator] status'),
+      code: { coding: [...icd('Z99.11', 'Dependence on respirator [ventilator] status').coding!, { system: SNOMED, code: '444932008', display: 'Dependence on ventilator' }] },
       subject,
       onsetDateTime: addDays(ctx.asOf, -60),
     });
     add('condition-tracheostomy', {
       resourceType: 'Condition',
       clinicalStatus: active,
-      code: icd('Z93.0', 'Tracheostomy status'),
+      code: { coding: [...icd('Z93.0', 'Tracheostomy status').coding!, { system: SNOMED, code: '302108003', display: 'Tracheostomy present' }] },
       subject,
       onsetDateTime: addDays(ctx.asOf, -55),
     });

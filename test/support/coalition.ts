@@ -12,20 +12,21 @@ export const MEMORY_REF = { fhirBase: 'memory:', patient: 'Patient/p', claim: 'C
 /** A coalition over an in-memory board and an in-memory FHIR port, for fast protocol tests. */
 export async function memoryCoalition(
   variant: CaseVariant,
-  opts: { seed?: number; clock?: Clock } & Pick<CoalitionOptions, 'privacy' | 'roleOverride' | 'zkRoles'> = {},
+  opts: { seed?: number; clock?: Clock; data?: CoalitionOptions['data'] } & Pick<CoalitionOptions, 'privacy' | 'roleOverride' | 'zkRoles' | 'reducer'> = {},
 ): Promise<{ coalition: Coalition; port: BundleDataPort; store: MemoryBoardStore }> {
   const resources = bundleResources(syntheticRequest(variant)) as FhirResource[];
   const port = new BundleDataPort(() => resources);
   const store = new MemoryBoardStore(opts.clock);
   const coalition = await startCoalition({
     store,
-    data: (org) => port.forOrg(org.id),
+    data: opts.data ?? ((org) => port.forOrg(org.id)),
     forms: recordingForms,
     random: seededRandom(opts.seed ?? 1),
     ...(opts.clock ? { clock: opts.clock } : {}),
     ...(opts.privacy !== undefined ? { privacy: opts.privacy } : {}),
     ...(opts.roleOverride ? { roleOverride: opts.roleOverride } : {}),
     ...(opts.zkRoles ? { zkRoles: true } : {}),
+    ...(opts.reducer ? { reducer: opts.reducer } : {}),
   });
   return { coalition, port, store };
 }

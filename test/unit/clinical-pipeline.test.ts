@@ -105,13 +105,23 @@ test('compound heterozygosity needs the pathogenic point mutation: without it, d
   assert.deepEqual(decision.criteria.filter((c) => c.status === 'not-met').map((c) => c.id), ['smn1-biallelic']);
 });
 
-test('respiratory support ≥16 h/day for ≥14 days denies even without a Z99.11/Z93.0 condition', () => {
-  const resources = resourcesOf('ventilator-dependent').filter(
-    (r) => !(r.resourceType === 'Condition' && JSON.stringify(r.code).match(/Z99\.11|Z93\.0/)),
+test('ventilator dependence coded in SNOMED CT alone (no ICD-10-CM) denies on advanced SMA', () => {
+  const resources = resourcesOf('ventilator-dependent').map((r) =>
+    r.resourceType === 'Condition' && JSON.stringify(r.code).match(/Z99\.11|Z93\.0/)
+      ? { ...r, code: { coding: (r.code as { coding: { system: string }[] }).coding.filter((c) => c.system === 'http://snomed.info/sct') } }
+      : r,
   );
+  assert.ok(!JSON.stringify(resources).includes('Z99.11'));
   const { decision } = runCase(resources);
   assert.equal(decision.outcome, 'denied');
   assert.deepEqual(decision.criteria.filter((c) => c.status === 'not-met').map((c) => c.id), ['no-advanced-sma']);
+});
+
+test('a resolved or refuted ventilator dependence is no evidence of advanced SMA', () => {
+  for (const status of [{ clinicalStatus: { coding: [{ code: 'resolved' }] } }, { verificationStatus: { coding: [{ code: 'refuted' }] } }]) {
+    const resources = resourcesOf('ventilator-dependent').map((r) => (r.resourceType === 'Condition' && JSON.stringify(r.code).match(/Z99\.11|Z93\.0/) ? { ...r, ...status } : r));
+    assert.equal(runCase(resources).decision.outcome, 'approved');
+  }
 });
 
 test('a criterion nobody evaluated pends the case instead of approving it', () => {

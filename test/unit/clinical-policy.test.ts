@@ -10,7 +10,7 @@ const copy = () => structuredClone(northwindZolgensmaPolicy) as unknown as { cri
 
 test('the shipped policy has the scenario\'s nine criteria with the right evaluators', () => {
   const p = northwindZolgensmaPolicy;
-  assert.equal(p.service.code, 'J3399');
+  assert.equal(p.service?.code, 'J3399');
   assert.deepEqual(p.criteria.map((c) => c.number), [1, 2, 3, 4, 5, 6, 7, 8, 9]);
   assert.deepEqual(p.criteria.filter((c) => c.evaluatedBy === 'lab').map((c) => c.number), [1, 3, 4]);
 });

@@ -286,3 +286,21 @@ test('only the requesting organization cancels its request; item cancels accumul
   assert.match((await b.post(A, update(1))).reason!, /cancelled/, 'a cancelled request takes no new information');
   assert.match((await b.post(A, { case: 'case-1', kind: 'Adjudication', header: { outcome: 'approved', reasonCode: 'clinical-review' }, sections: [] })).reason!, /cancelled/);
 });
+
+test('past the inputs deadline (board time) a determination may go without its inputs, pended only; the inputs are given up and the case closes', async () => {
+  const b = await executing({ inputsDeadlineMs: 60_000 });
+  const art = (outcome?: 'approved' | 'denied' | 'pended') => ({ case: 'case-1', subtask: 's-b', kind: 'Artifact' as const, header: { digest: sectionsDigest([]), ...(outcome ? { outcome } : {}) }, sections: [] });
+  assert.equal((await b.post(B, { ...claim(600_000), subtask: 's-b' })).status, 'accepted');
+  b.clock.advance(59_000);
+  assert.equal((await b.post(B, art('pended'))).reason, 'inputs of the subtask are not all posted, or a gap blocks it', 'not before the deadline');
+  b.clock.advance(1_000);
+  for (const outcome of ['approved', 'denied', undefined] as const) {
+    assert.equal((await b.post(B, art(outcome))).reason, 'inputs of the subtask are not all posted, or a gap blocks it', `no ${outcome ?? 'plain artifact'} without the inputs`);
+  }
+  assert.equal((await b.post(B, art('pended'))).status, 'accepted');
+  assert.equal(b.case.outcome?.value, 'pended');
+  assert.ok(b.case.subtasks.get('s-a')!.abandoned);
+  assert.ok(b.case.subtasks.get('s-c')!.abandoned, 'an undelivered independent subtask is given up too');
+  assert.equal(b.case.status, 'closing', 'nothing holds the case open');
+  assert.notEqual((await b.post(A, { ...claim(), subtask: 's-a' })).status, 'accepted');
+});

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { bundleResources, syntheticRequest, syntheticVariants, expectedOutcome } from '../../fhir/synthetic/index.js';
-import { bundleText, bundlesDir } from '../../fhir/synthetic/write-bundles.js';
+import { bundleText, bundlesDir, pasBundleText } from '../../fhir/synthetic/write-bundles.js';
+import { pasScenarios } from '../../fhir/synthetic/pas-shape.js';
 import { HCPCS, selectElements } from '../../core/agents/clinical/elements.js';
 import type { FhirResource } from '../../core/agents/clinical/types.js';
 import { isMurmurError } from '../../core/common/errors.js';
@@ -11,6 +12,9 @@ test('the committed bundle files equal the generator output (run write-bundles a
   for (const variant of syntheticVariants) {
     const committed = readFileSync(`${bundlesDir}${variant}.json`, 'utf8');
     assert.equal(committed, bundleText(variant), `bundles/${variant}.json is stale`);
+  }
+  for (const scenario of pasScenarios) {
+    assert.equal(readFileSync(`${bundlesDir}pas/${scenario}.json`, 'utf8'), pasBundleText(scenario), `bundles/pas/${scenario}.json is stale`);
   }
 });
 

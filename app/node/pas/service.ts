@@ -6,8 +6,9 @@ import { MurmurError, errorMessage } from '../../../core/common/errors.js';
 import type { Logger } from '../../../core/common/log.js';
 import { silentLogger } from '../../../core/common/log.js';
 import type { CaseState } from '../../../core/coordination/case-state.js';
-import { northwindZolgensmaPolicy, type CoveragePolicy } from '../../../core/agents/clinical/policy.js';
-import type { Decision } from '../../../core/agents/clinical/types.js';
+import { SHIPPED_POLICIES, type CoveragePolicy } from '../../../core/agents/clinical/policy.js';
+import { policyForClaim, serviceOf } from '../../../core/agents/clinical/items.js';
+import type { Decision, FhirResource } from '../../../core/agents/clinical/types.js';
 import type { CaseDataRef } from '../../../core/agents/ports.js';
 import { authorizationNumber } from '../../../core/agents/domain/form-builder.js';
 import { asResource, fhirCallError, fhirClient, type FhirClientOptions } from '../../../fhir/adapters/fhir-client.js';
@@ -134,7 +135,7 @@ export class PasService {
     // retry or the next start puts on the board, never a case that nobody answers for.
     const caseId = this.o.node.newCaseId();
     this.o.records.addSubmission({ caseId, clientId, identifiers: sub.identifiers, ref, createdAt: this.clock.now(), parties: requestParties(sub), urls: requestUrls(sub) }, hash);
-    await this.o.node.submitCase(ref, this.o.policy ?? northwindZolgensmaPolicy, caseId);
+    await this.openCase(ref, sub.claim, caseId);
     this.logger.log('info', 'pas.submitted', { case: caseId });
     return this.answerWhenReady(caseId);
   }
@@ -212,7 +213,7 @@ export class PasService {
     await this.o.node.replica.catchUp();
     const c = this.o.node.replica.state.cases.get(sub.caseId);
     if (!c) {
-      await this.o.node.submitCase(sub.ref, this.o.policy ?? northwindZolgensmaPolicy, sub.caseId);
+      await this.openCase(sub.ref, (await this.readRequest(sub.ref)).claim, sub.caseId);
       this.logger.log('info', 'pas.reopened', { case: sub.caseId });
       return;
     }
@@ -220,6 +221,12 @@ export class PasService {
     await this.waitFor(sub.caseId, (x) => x.reputation !== undefined, Math.max(this.syncWaitMs, ROUND_END_WAIT_MS));
     await this.o.node.updateCase(sub.caseId, sub.ref);
     this.logger.log('info', 'pas.update-reposted', { case: sub.caseId });
+  }
+
+  /** Opens the case under the policy the Claim's items name (manual review when none does). */
+  private async openCase(ref: CaseDataRef, claim: Claim, caseId: string): Promise<void> {
+    const policy = this.o.policy ?? policyForClaim(claim as unknown as FhirResource, SHIPPED_POLICIES);
+    await this.o.node.submitCase(ref, policy, caseId, serviceOf(claim as unknown as FhirResource, policy));
   }
 
   /**
@@ -388,14 +395,16 @@ function takesUpdate(c: CaseState): boolean {
 }
 
 /** The decision as the payer's operator settled it (the clinical findings stay the coalition's). */
-export function adjudicatedDecision(decision: Decision, outcome: 'approved' | 'denied' | 'info-requested', reasonCode: string): Decision {
+export function adjudicatedDecision(coalition: Decision, outcome: 'approved' | 'denied' | 'info-requested', reasonCode: string): Decision {
+  // The operator settles the whole request: every item takes the operator's outcome.
+  const { items: _perItem, ...decision } = coalition;
   switch (outcome) {
     case 'approved':
       return { ...decision, outcome: 'approved', reasons: [], missing: [] };
     case 'denied':
       return { ...decision, outcome: 'denied', criteria: [], reasons: [`Not certified on clinical review (${reasonCode}).`], missing: [] };
     case 'info-requested':
-      return { ...decision, outcome: 'pended' };
+      return { ...coalition, outcome: 'pended' };
   }
 }
 

@@ -5,7 +5,6 @@ import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { MurmurError, errorMessage } from '../../../core/common/errors.js';
 import { sha256Hex } from '../../../core/common/hash.js';
-import { northwindZolgensmaPolicy } from '../../../core/agents/clinical/policy.js';
 import { guard, hardenServer } from '../../../core/common/http-guard.js';
 import { readJsonBody, sendJson } from '../http-json.js';
 import type { OrgNode } from '../org-node.js';
@@ -131,7 +130,9 @@ async function handle(node: OrgNode, fhirBase: string, authorized: (req: Incomin
     if (parsed.data.fhirBase !== undefined && parsed.data.fhirBase.replace(/\/+$/, '') !== fhirBase.replace(/\/+$/, '')) {
       throw new MurmurError('E_INPUT', 'fhirBase: this node reads cases from its configured FHIR server only; leave fhirBase out or name that server');
     }
-    const caseId = await node.submitCase({ fhirBase, patient: parsed.data.patient, claim: parsed.data.claim }, northwindZolgensmaPolicy);
+    const ref = { fhirBase, patient: parsed.data.patient, claim: parsed.data.claim };
+    const { policy, service } = await node.policyForRequest(ref);
+    const caseId = await node.submitCase(ref, policy, undefined, service);
     return send(res, 202, { caseId });
   }
   const m = /^\/v1\/cases\/([A-Za-z0-9._:-]{1,80})$/.exec(url.pathname);

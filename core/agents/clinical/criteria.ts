@@ -57,14 +57,37 @@ function evaluateOne(c: PolicyCriterion, pool: readonly FhirResource[], asOf: st
     // Within a criterion: a failure shown by the data denies even when other data is missing
     // (more documents cannot make it pass); otherwise absent data pends before a review flag.
     if (holds(c.notMet, env)) return { ...base, status: 'not-met', reason: c.reasons.notMet, x12Reason: c.x12Reason };
-    if (holds(c.missing, env)) return { ...base, status: 'missing', reason: c.reasons.missing, missing: { ...c.missingDocument } };
-    if (c.review !== undefined && holds(c.review, env)) return { ...base, status: 'review', reason: c.reasons.review ?? c.reasons.missing };
+    // A finding a clinician must look at is reported even when other data is missing too, so
+    // a pend names everything at once (a missing AST never hides an ALT above 2 × ULN).
+    const review = c.review !== undefined && holds(c.review, env) ? (c.reasons.review ?? c.reasons.missing) : undefined;
+    if (holds(c.missing, env)) {
+      const sent = attachedDocument(c, view);
+      // The document was attached but carries no data Murmur can read: a reviewer reads it;
+      // asking the provider for it again would be wrong, and denying on it impossible.
+      if (sent) return { ...base, status: 'review', reason: joinReasons(`${c.reasons.missing}; the attached ${sent} needs clinical review`, review) };
+      return { ...base, status: 'missing', reason: joinReasons(c.reasons.missing, review), missing: { ...c.missingDocument } };
+    }
+    if (review !== undefined) return { ...base, status: 'review', reason: review };
     return { ...base, status: 'met', reason: c.reasons.met };
   } catch {
     // Data the expressions cannot read (e.g. two values where one is expected) is a case for
     // a clinician, never a silent pass or a crashed node. No data goes into the reason.
     return { ...base, status: 'review', reason: 'The criterion could not be evaluated automatically on the data provided: clinical review' };
   }
+}
+
+function joinReasons(first: string, second: string | undefined): string {
+  return second === undefined ? first : `${first}; ${second}`;
+}
+
+/** The display of an attached DocumentReference of the type the criterion asks for, if any. */
+function attachedDocument(c: PolicyCriterion, view: readonly FhirResource[]): string | undefined {
+  const want = c.missingDocument.code;
+  if (!want) return undefined;
+  const found = view.some(
+    (r) => r.resourceType === 'DocumentReference' && ((r.type as { coding?: { system?: string; code?: string }[] } | undefined)?.coding ?? []).some((k) => k.system === want.system && k.code === want.code),
+  );
+  return found ? (want.display ?? 'document').toLowerCase() : undefined;
 }
 
 /**

@@ -19,6 +19,27 @@ export const LAB_SYSTEM = 'http://murmur.dev/fhir/CodeSystem/lab';
 export const ICD10 = 'http://hl7.org/fhir/sid/icd-10-cm';
 export const LOINC = 'http://loinc.org';
 export const HCPCS = 'https://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets';
+export const SNOMED = 'http://snomed.info/sct';
+export const NUCC = 'http://nucc.org/provider-taxonomy';
+/** DocumentReference types of the documents a criterion may ask for (what a provider attaches). */
+export const DOCUMENT_TYPES = ['51969-4', '11502-2', '11488-4', '10160-0'] as const;
+
+/**
+ * Evidence of advanced SMA in standard codes (no EHR sends a payer's own codes): ICD-10-CM
+ * Z99.11 dependence on respirator [ventilator] status, Z99.12 respirator dependence during
+ * power failure, Z93.0 tracheostomy status, G82.50/G82.51/G82.53 quadriplegia (unspecified,
+ * C1-C4 complete, C5-C7 complete); SNOMED CT 444932008 dependence on ventilator (finding),
+ * 302108003 tracheostomy present (finding).
+ */
+export const ADVANCED_SMA_CODES = {
+  icd10: ['Z99.11', 'Z99.12', 'Z93.0', 'G82.50', 'G82.51', 'G82.53'],
+  snomed: ['444932008', '302108003'],
+} as const;
+const advancedSmaCoding =
+  `where((system='${ICD10}' and (${ADVANCED_SMA_CODES.icd10.map((c) => `code='${c}'`).join(' or ')}))` +
+  ` or (system='${SNOMED}' and (${ADVANCED_SMA_CODES.snomed.map((c) => `code='${c}'`).join(' or ')}))).exists()`;
+/** As the code (a problem-list entry, a finding) or as the value of a status observation. */
+const advancedSma = `code.coding.${advancedSmaCoding} or (value as CodeableConcept).coding.${advancedSmaCoding}`;
 
 const gene = (hgnc: string) => `component.where(code.coding.code='48018-6').value.coding.code contains '${hgnc}'`;
 
@@ -48,15 +69,14 @@ export const ELEMENTS: Readonly<Record<DataElement, ElementSpec>> = {
     resourceTypes: ['Observation'],
     match: `code.coding.where(system='${LOINC}' and (code='1742-6' or code='1920-8' or code='1975-2')).exists()`,
   },
+  // Problem-list entries (Condition) and findings (Observation) alike: EHRs send either.
   'respiratory-support': {
     resourceTypes: ['Condition', 'Observation'],
-    match:
-      `code.coding.where(system='${ICD10}' and (code='Z99.11' or code='Z93.0')).exists()` +
-      ` or code.coding.where(system='${LAB_SYSTEM}' and code='respiratory-support-hours-per-day').exists()`,
+    match: advancedSma,
   },
   'motor-function': {
-    resourceTypes: ['Observation'],
-    match: `code.coding.where(system='${LAB_SYSTEM}' and code='complete-limb-paralysis').exists()`,
+    resourceTypes: ['Condition', 'Observation'],
+    match: advancedSma,
   },
   'prior-gene-therapy': {
     resourceTypes: ['MedicationAdministration', 'Procedure'],
@@ -78,10 +98,18 @@ export const ELEMENTS: Readonly<Record<DataElement, ElementSpec>> = {
       `(medication as CodeableConcept).where(text.lower().matches('nusinersen|risdiplam')` +
       ` or coding.where(code='1872251' or code='2381341' or code='J3399').exists()).empty()`,
   },
+  // The adapter links these to the Claim (careTeam, provider, the requesting organization's
+  // role); a PractitionerRole's taxonomy is in specialty or code, a Practitioner's in qualification.
   prescriber: {
-    resourceTypes: ['PractitionerRole'],
-    match: 'specialty.exists()',
-    keep: ['resourceType', 'id', 'specialty', 'practitioner', 'organization'],
+    resourceTypes: ['PractitionerRole', 'Practitioner'],
+    match: 'specialty.exists() or code.exists() or qualification.exists()',
+    keep: ['resourceType', 'id', 'specialty', 'code', 'qualification', 'practitioner', 'organization'],
+  },
+  // Documents the provider attached, by type only: their content is never in this element.
+  documents: {
+    resourceTypes: ['DocumentReference'],
+    match: `(status.empty() or status = 'current') and type.coding.where(system='${LOINC}' and (${DOCUMENT_TYPES.map((c) => `code='${c}'`).join(' or ')})).exists()`,
+    keep: ['resourceType', 'id', 'status', 'type'],
   },
   claim: {
     resourceTypes: ['Claim'],

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import fhirpath from 'fhirpath';
 import r4Model from 'fhirpath/fhir-context/r4';
 import northwindZolgensma from './policies/northwind-zolgensma.json' with { type: 'json' };
+import northwindManualReview from './policies/northwind-manual-review.json' with { type: 'json' };
 import { DATA_ELEMENTS } from './types.js';
 import { MurmurError } from '../../common/errors.js';
 import { canonicalJson } from '../../common/canonical.js';
@@ -62,15 +63,27 @@ export const PolicySchema = z
     version: z.string().min(1),
     title: z.string().min(1),
     payer: z.string().min(1),
-    service: coding,
+    /** The service (HCPCS/CPT code) the policy governs; absent only on the manual-review policy. */
+    service: coding.optional(),
+    /**
+     * The payer's answer for services no policy covers: no criteria, every item pended for a
+     * person to review (so a request for any service gets an answer, never a stalled case).
+     */
+    manualReview: z.literal(true).optional(),
     /** The code system the criteria's x12Reason codes come from. */
     x12ReasonSystem: z.string().url(),
     /** The reason code a pend (missing data, clinical review) carries. */
     x12PendReason: z.string().min(1),
-    criteria: z.array(CriterionSchema).min(1),
+    criteria: z.array(CriterionSchema),
   })
   .strict()
   .superRefine((p, ctx) => {
+    if (p.manualReview) {
+      if (p.criteria.length > 0) ctx.addIssue({ code: 'custom', path: ['criteria'], message: 'must be empty on the manual-review policy' });
+    } else {
+      if (p.criteria.length === 0) ctx.addIssue({ code: 'custom', path: ['criteria'], message: 'must list at least one criterion' });
+      if (!p.service) ctx.addIssue({ code: 'custom', path: ['service'], message: 'is required (the service the policy governs)' });
+    }
     const seen = new Set<string>();
     p.criteria.forEach((c, i) => {
       if (seen.has(c.id)) ctx.addIssue({ code: 'custom', path: ['criteria', i, 'id'], message: `duplicates criterion id ${c.id}` });
@@ -119,6 +132,12 @@ export function policyHash(policy: CoveragePolicy): string {
 
 /** The shipped Northwind policy for Zolgensma, validated once at load. */
 export const northwindZolgensmaPolicy: CoveragePolicy = parsePolicy(northwindZolgensma);
+
+/** The payer's manual-review answer for services without a policy. */
+export const northwindManualReviewPolicy: CoveragePolicy = parsePolicy(northwindManualReview);
+
+/** Every policy the payer ships, coverage policies first. */
+export const SHIPPED_POLICIES: readonly CoveragePolicy[] = [northwindZolgensmaPolicy, northwindManualReviewPolicy];
 
 /** The data elements the criteria of one evaluator read: what its FHIR view must contain. */
 export function elementsFor(policy: CoveragePolicy, evaluatedBy: 'payer' | 'lab'): (typeof DATA_ELEMENTS)[number][] {

@@ -12,12 +12,13 @@ export const DATA_ELEMENTS = [
   'cyp2d6-phenotype', // CYP2D6 metabolizer status
   'aav9-titer', // anti-AAV9 antibody titer
   'liver-panel', // ALT, AST, total bilirubin with reference ranges
-  'respiratory-support', // tracheostomy, ventilator dependence, hours/day of support
-  'motor-function', // complete limb paralysis
+  'respiratory-support', // tracheostomy, ventilator dependence (ICD-10-CM, SNOMED CT)
+  'motor-function', // complete limb paralysis (quadriplegia)
   'prior-gene-therapy', // prior Zolgensma (MedicationAdministration/Procedure J3399)
   'smn-therapy', // nusinersen, risdiplam MedicationRequests
   'medication-plan', // the patient's other planned medications (peri-infusion protocol)
-  'prescriber', // PractitionerRole with NUCC specialty
+  'prescriber', // PractitionerRole / Practitioner with NUCC taxonomy, linked to the Claim
+  'documents', // DocumentReferences the provider attached (type only, never content)
   'claim', // the PAS Claim itself (service, planned date)
 ] as const;
 export type DataElement = (typeof DATA_ELEMENTS)[number];
@@ -58,8 +59,21 @@ export interface Caveat {
   drugs?: string[];
 }
 
+/** The answer for one submitted Claim item (PAS: each item has its own reviewAction). */
+export interface ItemDecision {
+  /** Claim.item.sequence of the item answered. */
+  sequence: number;
+  outcome: Outcome;
+  /** Why it is denied or pended; empty on approval. */
+  reasons: string[];
+  /** True when no policy of this payer covers the item: a person must review it. */
+  manualReview?: boolean;
+}
+
 export interface Decision {
   outcome: Outcome;
+  /** One answer per submitted item; absent on decisions made before items were answered apart. */
+  items?: ItemDecision[];
   policy: { id: string; version: string };
   criteria: CriterionResult[];
   /** For a denial: the failed criteria; for a pend: what is missing or needs review. */

@@ -1,6 +1,7 @@
 import { ICD10 } from '../clinical/elements.js';
 import { synthesizeEvidence } from '../clinical/evidence.js';
 import type { AgentProfile } from '../runtime/agent.js';
+import { isManualReview } from './policy-reasoner.js';
 import { ROLES, outputsOf, section } from './sections.js';
 
 /** Clinical evidence vendor: synthesizes the trials with a GRADE rating. */
@@ -11,7 +12,8 @@ export const clinEvidence: AgentProfile = {
   skills: [
     { id: 'evidence-synthesis', name: 'Evidence synthesis', description: 'Finds and synthesizes the trials for a therapy and indication.', tags: ['evidence', 'grade'] },
   ],
-  propose: () => ({
+  // Evidence exists for the therapies a coverage policy governs; none for a manual review.
+  propose: (task) => (isManualReview(task) ? undefined : {
     domain: 'evidence-synthesis',
     subtasks: [
       { id: 'evidence-synthesis', title: 'Synthesize the evidence (GRADE)', skill: 'evidence-synthesis', deps: [], confidence: 0.9, domain: 'evidence-synthesis', outputs: outputsOf('evidence-synthesis') },

@@ -1,6 +1,7 @@
 import { pgxActionable, screenGenomics } from '../clinical/genomics.js';
 import { clinicalAttributes, predicateThresholds } from './clinical-proof.js';
-import { policyFor } from './policy-reasoner.js';
+import { isManualReview, policyFor } from './policy-reasoner.js';
+import { elementsFor } from '../clinical/policy.js';
 import type { AgentProfile } from '../runtime/agent.js';
 import { ROLES, outputsOf, section } from './sections.js';
 
@@ -13,7 +14,8 @@ export const genomicsAgent: AgentProfile = {
     { id: 'variant-annotation', name: 'Variant annotation', description: 'SMN1/SMN2 copy number and variant interpretation.', tags: ['genomics', 'clia'] },
     { id: 'pgx-screening', name: 'Pharmacogenomic screening', description: 'Metabolizer phenotypes of pharmacogenes.', tags: ['genomics', 'pgx'] },
   ],
-  propose: () => ({
+  // Genetic confirmation belongs to a policy's criteria; a manual review has none.
+  propose: (task) => (isManualReview(task) ? undefined : {
     domain: 'genomics',
     subtasks: [
       { id: 'genomic-screening', title: 'SMN1/SMN2 confirmation, titer and PGx screen', skill: 'variant-annotation', deps: [], confidence: 0.9, domain: 'genomics', outputs: outputsOf('genomic-screening') },
@@ -22,7 +24,7 @@ export const genomicsAgent: AgentProfile = {
   work: {
     'variant-annotation': async ({ case: c, ref, data, proofs, boardTime }) => {
       const policy = policyFor(c.task.policy.id, c.task.policy.hash);
-      const resources = await data.fetch(ref, ['smn-genotype', 'aav9-titer', 'cyp2d6-phenotype', ...(proofs ? (['demographics'] as const) : [])]);
+      const resources = await data.fetch(ref, [...new Set([...elementsFor(policy, 'lab'), 'cyp2d6-phenotype', ...(proofs ? (['demographics'] as const) : [])] as const)]);
       const screen = screenGenomics(resources, policy);
       // With proofs on, the lab commits to the values and proves they meet the policy's
       // thresholds, so the payer can decide without a key to them.

@@ -11,6 +11,14 @@ import { policyReasoner } from './policy-reasoner.js';
  */
 export const PA_WORKFLOW_NEEDS = ['coverage-policy', 'pa-determination', 'pas-form', 'evidence-synthesis', 'variant-annotation'] as const;
 
+/** A service without a policy needs only the payer: pin the manual review, pend, answer. */
+export const MANUAL_REVIEW_NEEDS = ['coverage-policy', 'pa-determination', 'pas-form'] as const;
+
+/** The skills a case under `policy` convenes for. */
+export function workflowNeeds(policy: { manualReview?: boolean }): readonly string[] {
+  return policy.manualReview ? MANUAL_REVIEW_NEEDS : PA_WORKFLOW_NEEDS;
+}
+
 export const DOMAIN_AGENTS: Readonly<Record<string, AgentProfile>> = {
   PolicyReasoner: policyReasoner,
   FormBuilder: formBuilder,

@@ -19,6 +19,11 @@ export interface WorkInput {
   proofs?: ClinicalProofPort;
   /** The directory of agent cards (credential-backed). */
   card(did: string): AgentCard | undefined;
+  /**
+   * True when the work runs past the round's inputs deadline without every input: the result
+   * must be a pend (the fold accepts nothing else without the inputs).
+   */
+  late?: boolean;
 }
 
 export interface GapDraft {
@@ -53,6 +58,8 @@ export interface AgentProfile {
   propose(task: TaskAvailable): Proposal | undefined;
   /** Work per skill id. */
   work: Record<string, WorkFn>;
+  /** Skills whose work may run at the inputs deadline without every input, and then pends. */
+  pendsAtDeadline?: readonly string[];
   /** Its offer for a gap it could fill (contract net); undefined = no bid. */
   bid?(gap: { skill: string; reasonCode: string }): BidDraft | undefined;
 }

@@ -7,7 +7,7 @@ import { requestEntry, roundKey, type CaseState, type CoalitionState, type Subta
 import { bidScore } from '../../coordination/contract-net.js';
 import type { AgentCard } from '../../coordination/messages.js';
 import { reputationDeltas } from '../../coordination/reputation.js';
-import { barred, depsSatisfied, leaseActive, orphaned, present, sectionsDigest } from '../../coordination/rules/execution.js';
+import { barred, depsSatisfied, leaseActive, orphaned, pastInputsDeadline, present, sectionsDigest } from '../../coordination/rules/execution.js';
 import type { CaseDataRef, ClinicalDataPort, ClinicalProofPort, PasFormPort } from '../ports.js';
 import type { AgentProfile, WorkResult } from './agent.js';
 import { CARD_DOMAIN, cardChallenge, claimChallenge } from '../../access/challenges.js';
@@ -272,17 +272,25 @@ export class CoalitionAgent {
     if (!c.members.has(this.did)) return this.takeOver(c, boardTime);
     for (const s of c.subtasks.values()) {
       const mine = this.o.card.skills.some((k) => k.id === s.skill);
-      // Stigmergy: claim what matches and whose inputs exist (a claim is not a queue ticket).
-      const free = !s.artifact && !leaseActive(s, boardTime) && depsSatisfied(c, s, boardTime, this.o.replica.config.gapDecay) && this.mayClaimAgain(c, s);
+      if (s.abandoned) continue;
+      // Stigmergy: claim what matches and whose inputs exist (a claim is not a queue ticket);
+      // a determination may also go at the inputs deadline, to pend (see rules/execution.ts).
+      const ready = depsSatisfied(c, s, boardTime, this.o.replica.config.gapDecay) || this.dueWithoutInputs(c, s);
+      const free = !s.artifact && !leaseActive(s, boardTime) && ready && this.mayClaimAgain(c, s);
       if (mine && free && this.claimReady(c, s)) {
         const round = `${roundKey(c)}:claim:${s.id}:${s.claims ?? 0}`;
         if (!this.taken.has(round)) this.claimRounds.set(`${roundKey(c)}:${s.id}`, (this.claimRounds.get(`${roundKey(c)}:${s.id}`) ?? 0) + 1);
         await this.once(round, () => this.postClaim(c, s));
       }
-      if (s.claimant === this.did && !s.artifact && s.claim && depsSatisfied(c, s, boardTime, this.o.replica.config.gapDecay)) {
+      if (s.claimant === this.did && !s.artifact && s.claim && ready) {
         void this.once(`${roundKey(c)}:work:${s.id}:${s.claim.id}`, () => this.work(c, s));
       }
     }
+  }
+
+  /** Whether this agent's work on `s` may run now without its inputs (deadline, own clock). */
+  private dueWithoutInputs(c: CaseState, s: Subtask): boolean {
+    return (this.o.profile.pendsAtDeadline ?? []).includes(s.skill) && pastInputsDeadline(c, this.o.clock.now(), this.o.replica.config.inputsDeadlineMs);
   }
 
   private async work(c: CaseState, s: Subtask): Promise<void> {
@@ -312,6 +320,7 @@ export class CoalitionAgent {
       boardTime: this.boardTime(),
       ...(this.o.ports.proofs ? { proofs: this.o.ports.proofs } : {}),
       card: (did) => this.state.cards.get(did)?.card,
+      late: !depsSatisfied(c, s, this.boardTime(), this.o.replica.config.gapDecay),
     });
   }
 

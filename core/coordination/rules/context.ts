@@ -45,6 +45,11 @@ export interface ReducerConfig {
   merge: MergeOptions;
   /** Cards and claims must carry a verified presentation (the admission stage checks it). */
   requireCredentials: boolean;
+  /**
+   * Board time after a round starts executing from which a determination may be posted without
+   * all its inputs, pended (an input that never comes cannot hold a case open for ever).
+   */
+  inputsDeadlineMs: number;
 }
 
 /** What the access layer's admission found of an entry's presentation. */

@@ -37,6 +37,7 @@ export function claim(ctx: RuleContext<{ leaseMs: number }>): Verdict {
   if (takeover && !orphaned(ctx, s, ctx.entry.at)) return no('only members claim, unless no member is left to do the subtask');
   if (!hasSkill(ctx.state, ctx.author, s.skill)) return no(`the claimant's card lacks the skill ${s.skill}`);
   if (s.artifact) return no('subtask already done');
+  if (s.abandoned) return no('the subtask was given up when the determination pended at the inputs deadline');
   if (s.claimant === ctx.author && leaseActive(s, ctx.entry.at)) return no('already claimed by the author');
   if (leaseActive(s, ctx.entry.at)) return no('already claimed by another agent');
   if (barred(c, ctx.author, ctx.config.maxStrikes)) return no('the author lost too many leases in this case');
@@ -149,9 +150,42 @@ export function depsSatisfied(c: CaseState, s: Subtask, at = Number.NEGATIVE_INF
   return blocking.length === 0 && s.deps.every((d) => c.subtasks.get(d)?.artifact !== undefined);
 }
 
-/** Every subtask delivered and every gap settled (awarded, evaporated or rejected). */
+/**
+ * Every subtask delivered (or given up at the inputs deadline) and every gap settled (awarded,
+ * evaporated or rejected; after a deadline pend no gap can change the answer).
+ */
 export function allWorkDone(c: CaseState, at: number, decay?: GapDecayConfig): boolean {
-  return [...c.subtasks.values()].every((x) => x.artifact) && [...c.gaps.values()].every((g) => g.status === 'awarded' || !gapLive(gapSupport(g), at, decay));
+  return (
+    [...c.subtasks.values()].every((x) => x.artifact || x.abandoned) &&
+    (c.inputsCutoff !== undefined || [...c.gaps.values()].every((g) => g.status === 'awarded' || !gapLive(gapSupport(g), at, decay)))
+  );
+}
+
+/** Board time from which this round's determination may pend without all its inputs. */
+export function inputsDeadline(c: CaseState, deadlineMs: number): number | undefined {
+  const since = c.round > 0 ? c.updates.at(-1) : c.planCommitted;
+  return since ? since.at + deadlineMs : undefined;
+}
+
+export function pastInputsDeadline(c: CaseState, at: number, deadlineMs: number): boolean {
+  const due = inputsDeadline(c, deadlineMs);
+  return due !== undefined && at >= due;
+}
+
+/** Subtasks that (transitively) need `id`'s artifact: they still run after a deadline pend. */
+function downstreamOf(c: CaseState, id: string): Set<string> {
+  const out = new Set<string>();
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const x of c.subtasks.values()) {
+      if (!out.has(x.id) && x.deps.some((d) => d === id || out.has(d))) {
+        out.add(x.id);
+        grew = true;
+      }
+    }
+  }
+  return out;
 }
 
 /** Only the claimant posts the artifact, only once its inputs exist, bound to its content. */
@@ -161,7 +195,13 @@ export function artifact(ctx: RuleContext<{ outcome?: 'approved' | 'denied' | 'p
   if (isVerdict(s)) return s;
   if (s.claimant !== ctx.author) return no('only the claimant posts the artifact');
   if (s.artifact) return no('subtask already done');
-  if (!depsSatisfied(c, s, ctx.entry.at, ctx.config.gapDecay)) return no('inputs of the subtask are not all posted, or a gap blocks it');
+  if (s.abandoned) return no('the subtask was given up when the determination pended at the inputs deadline');
+  // Past the round's inputs deadline, a determination may go without its inputs, pended only
+  // (it can never approve or deny on inputs that did not come): the case then ends.
+  const late = !depsSatisfied(c, s, ctx.entry.at, ctx.config.gapDecay);
+  if (late && !(ctx.header.outcome === 'pended' && pastInputsDeadline(c, ctx.entry.at, ctx.config.inputsDeadlineMs))) {
+    return no('inputs of the subtask are not all posted, or a gap blocks it');
+  }
   if (ctx.header.digest !== sectionsDigest(ctx.entry.envelope.sections)) return no('artifact digest does not match its sections');
   if (ctx.header.outcome && c.outcome) return no('the case already has an outcome');
   for (const sec of ctx.entry.envelope.sections) {
@@ -171,6 +211,11 @@ export function artifact(ctx: RuleContext<{ outcome?: 'approved' | 'denied' | 'p
   }
   s.artifact = { ...ctx.ref, author: ctx.author };
   c.waits.delete(ctx.author);
+  if (late) {
+    c.inputsCutoff = ctx.ref;
+    const after = downstreamOf(c, s.id);
+    for (const x of c.subtasks.values()) if (!x.artifact && !after.has(x.id)) x.abandoned = ctx.ref;
+  }
   if (ctx.header.outcome) c.outcome = { value: ctx.header.outcome, subtask: s.id, ref: ctx.ref };
   if (allWorkDone(c, ctx.entry.at, ctx.config.gapDecay)) {
     c.status = 'closing';

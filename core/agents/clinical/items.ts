@@ -1,0 +1,106 @@
+import type { CoveragePolicy } from './policy.js';
+import type { Decision, FhirResource, ItemDecision, Outcome } from './types.js';
+import { HCPCS } from './elements.js';
+
+/**
+ * Which policy governs a request, and the answer per Claim item. The policy comes from the
+ * items' `productOrService` codes (HCPCS J3399 → the onasemnogene policy); an item no policy of
+ * this payer covers is pended for manual review with a reason that says so. Each submitted
+ * item gets exactly one answer, and no answer names an item that was not submitted.
+ */
+
+interface Coding {
+  system?: string;
+  code?: string;
+  display?: string;
+}
+interface ClaimItem {
+  sequence?: number;
+  productOrService?: { coding?: Coding[]; text?: string };
+}
+
+/**
+ * Code systems that name the same code set: the HCPCS URL is written with http and https in
+ * the wild (the PAS IG's own examples use http), and the HL7 OID for HCPCS is used too.
+ */
+const SAME_SYSTEM: readonly (readonly string[])[] = [
+  // HCPCS, its OID, and CPT (HCPCS Level I): EHRs file HCPCS codes under either.
+  [HCPCS, 'http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets', 'urn:oid:2.16.840.1.113883.6.285', 'http://www.ama-assn.org/go/cpt', 'urn:oid:2.16.840.1.113883.6.12'],
+];
+
+function sameSystem(a: string | undefined, b: string): boolean {
+  if (a === undefined) return false;
+  const norm = (s: string) => s.replace(/\/+$/, '');
+  if (norm(a) === norm(b)) return true;
+  return SAME_SYSTEM.some((group) => group.map(norm).includes(norm(a)) && group.map(norm).includes(norm(b)));
+}
+
+export function itemsOf(claim: FhirResource | undefined): ClaimItem[] {
+  return (claim?.item as ClaimItem[] | undefined) ?? [];
+}
+
+/** Whether the policy governs the item: one of the item's codings is the policy's service. */
+export function coversItem(policy: CoveragePolicy, item: ClaimItem): boolean {
+  const service = policy.service;
+  if (!service || policy.manualReview) return false;
+  return (item.productOrService?.coding ?? []).some((c) => c.code === service.code && sameSystem(c.system, service.system));
+}
+
+/**
+ * The policy for a request: the first of `policies` that covers one of its items, else the
+ * manual-review policy (the last resort, which must be among them).
+ */
+export function policyForClaim(claim: FhirResource, policies: readonly CoveragePolicy[]): CoveragePolicy {
+  const items = itemsOf(claim);
+  const covering = policies.find((p) => items.some((i) => coversItem(p, i)));
+  if (covering) return covering;
+  const manual = policies.find((p) => p.manualReview);
+  if (!manual) throw new Error('no manual-review policy to answer a service without a policy');
+  return manual;
+}
+
+/** The service a request is filed under on the board (cleartext header: a code, never PHI). */
+export function serviceOf(claim: FhirResource, policy: CoveragePolicy): { system: string; code: string } {
+  if (policy.service) return { system: policy.service.system, code: policy.service.code };
+  const coding = itemsOf(claim)
+    .flatMap((i) => i.productOrService?.coding ?? [])
+    .find((c) => c.code && c.system && /^https?:|^urn:/.test(c.system) && c.code.length <= 20);
+  return coding ? { system: coding.system!, code: coding.code! } : { system: 'http://terminology.hl7.org/CodeSystem/data-absent-reason', code: 'unknown' };
+}
+
+function label(item: ClaimItem): string {
+  const c = item.productOrService?.coding?.find((x) => x.code);
+  if (!c) return 'the requested service';
+  const system = c.system === 'http://www.ama-assn.org/go/cpt' ? 'CPT' : c.system && sameSystem(c.system, HCPCS) ? 'HCPCS' : 'code';
+  return `${system} ${c.code}`;
+}
+
+export function noPolicyReason(policy: CoveragePolicy, item: ClaimItem): string {
+  return `No coverage policy at ${policy.payer} for ${label(item)}: pended for manual review`;
+}
+
+/**
+ * The decision with one answer per submitted item: an item the policy governs carries the
+ * policy's decision; any other item is pended for manual review. The case's outcome is pended
+ * while any item is (someone still has to act), else the policy's.
+ */
+export function decideItems(policy: CoveragePolicy, claim: FhirResource | undefined, decision: Decision): Decision {
+  const items = itemsOf(claim);
+  if (items.length === 0) return decision;
+  const answers: ItemDecision[] = items.map((item, i) => {
+    const sequence = item.sequence ?? i + 1;
+    if (coversItem(policy, item)) return { sequence, outcome: decision.outcome, reasons: decision.outcome === 'approved' ? [] : [...decision.reasons] };
+    return { sequence, outcome: 'pended', reasons: [noPolicyReason(policy, item)], manualReview: true };
+  });
+  const uncovered = answers.filter((a) => a.manualReview).flatMap((a) => a.reasons);
+  const outcome: Outcome = answers.some((a) => a.outcome === 'pended') ? 'pended' : decision.outcome;
+  return { ...decision, outcome, reasons: [...decision.reasons, ...uncovered], items: answers };
+}
+
+/** The manual-review policy's decision: every item pended, saying no policy covers it. */
+export function manualReviewDecision(policy: CoveragePolicy, claim: FhirResource | undefined): Decision {
+  const base: Decision = { outcome: 'pended', policy: { id: policy.id, version: policy.version }, criteria: [], reasons: [], missing: [], caveats: [] };
+  const decided = decideItems(policy, claim, base);
+  if (decided.items) return decided;
+  return { ...base, reasons: [`No coverage policy at ${policy.payer} for the requested service: pended for manual review`] };
+}
