@@ -196,8 +196,12 @@ export class PasService {
       await this.o.node.cancelCase(caseId, cancel.whole ? { scope: 'case', items: [] } : { scope: 'items', items });
       this.logger.log('info', 'pas.cancelled', { case: caseId, scope: cancel.whole ? 'case' : 'items' });
     }
-    const remaining = (sub.claim.item ?? []).some((i) => !cancel.items.includes(i.sequence));
-    if (!cancel.whole && sub.prior && remaining && takesUpdate(c) && !done?.whole) return this.update(clientId, sub, hash);
+    // The update goes on only for an item still waiting on a decision: cancelling the one pended
+    // item of a case whose others were decided leaves nothing for a new round to settle.
+    const remaining = (sub.claim.item ?? []).filter((i) => !cancel.items.includes(i.sequence)).map((i) => i.sequence);
+    const decision = (await this.o.node.readArtifact(c, 'coverage-determination', 'decision')) as Decision | undefined;
+    const stillPended = remaining.some((seq) => (decision?.items?.find((i) => i.sequence === seq)?.outcome ?? decision?.outcome) === 'pended');
+    if (!cancel.whole && sub.prior && stillPended && takesUpdate(c) && !done?.whole) return this.update(clientId, sub, hash);
     this.o.records.addIdentifiers(caseId, clientId, sub.identifiers, hash);
     const { bundle, state } = await this.answer(caseId);
     this.told(caseId, this.o.records.submission(caseId)!.clientId, state);
