@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { readPasRequestFile } from '../../fhir/pas/request.js';
 import { LogHub } from '../../app/node/console/logs.js';
 import { startConsoles, type Consoles } from '../../app/node/console/launch.js';
-import type { CaseView, DisclosureMatrix, EntryDetail, Session } from '../../app/node/console/protocol.js';
+import type { CaseView, DecisionCard, DisclosureMatrix, EntryDetail, Session } from '../../app/node/console/protocol.js';
 import { startEmbedded, type Embedded } from '../../app/node/embedded.js';
 
 const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
@@ -79,6 +79,32 @@ describe('console server', () => {
     assert.equal((await call('northwind', 'cases/case-nope')).status, 404);
   });
 
+  it("shows why a case was pended: each criterion's result, reason and evidence, the missing documents and the PAS reviewAction", async () => {
+    const d = (await call('northwind', `cases/${pended}/decision`)).body as DecisionCard;
+    assert.equal(d.readable, true);
+    assert.equal(d.coalitionOutcome, 'pended');
+    assert.equal(d.current.outcome, 'pended');
+    const titer = d.criteria!.find((c) => c.id === 'aav9-titer')!;
+    assert.ok(titer.status === 'missing' || titer.status === 'review', titer.status);
+    assert.ok(titer.reason.length > 10, 'the reason in words');
+    assert.ok(d.missing.some((m) => m.code === '11502-2' && m.system === 'http://loinc.org'), 'the missing document by LOINC code');
+    assert.ok(d.criteria!.every((c) => c.evidence.some((l) => l.entry === d.determination!.entry)), 'every result links its determination entry');
+    const lab = d.criteria!.find((c) => c.evaluatedBy === 'lab')!;
+    const labArtifact = ((await call('northwind', `cases/${pended}`)).body as CaseView).subtasks.find((x) => x.id === 'genomic-screening')!.artifact!;
+    assert.ok(lab.evidence.some((l) => l.entry === labArtifact.id && l.proof !== undefined), "a lab result links the lab's signed screen and says what its proof showed");
+    assert.equal(d.reviewAction?.code, 'A4');
+    assert.equal(d.claimResponse?.version, 'coalition');
+    // The approved case: all met, certified.
+    const a = (await call('northwind', `cases/${approved}/decision`)).body as DecisionCard;
+    assert.ok(a.criteria!.every((c) => c.status === 'met'));
+    assert.equal(a.reviewAction?.code, 'A1');
+    // Another organization is told why it cannot read the determination.
+    const lock = (await call('helix', `cases/${pended}/decision`)).body as DecisionCard;
+    assert.equal(lock.readable, false);
+    assert.match(lock.message ?? '', /disclosure policy/);
+    assert.equal(lock.criteria, undefined);
+  });
+
   it('lets only the requesting payer adjudicate, only a pended case, and records it on the board', async () => {
     const body = JSON.stringify({ outcome: 'approved', reasonCode: 'titer-documented', note: 'titer on file' });
     assert.equal((await call('helix', `cases/${pended}/adjudication`, { method: 'POST', body })).status, 403);
@@ -92,6 +118,25 @@ describe('console server', () => {
     const seen = ((await call('helix', `cases/${pended}`)).body as CaseView).adjudication;
     assert.equal(seen?.outcome, 'approved');
     assert.equal(seen?.reasonCode, 'titer-documented');
+  });
+
+  it("after the operator's decision shows it as the current outcome and serves the adjudicated ClaimResponse", async () => {
+    const c = (await call('northwind', `cases/${pended}`)).body as CaseView;
+    assert.equal(c.current.outcome, 'approved');
+    assert.equal(c.current.coalition, 'pended');
+    assert.equal(c.current.reasonCode, 'titer-documented');
+    assert.ok(c.current.decidedBy && c.current.at);
+    const served = (await call('northwind', `cases/${pended}/claim-response`)).body as { version: string; claimResponse: { outcome: string; preAuthRef?: string } };
+    assert.equal(served.version, 'adjudicated');
+    assert.equal(served.claimResponse.outcome, 'complete');
+    assert.ok(served.claimResponse.preAuthRef, 'an approval carries the authorization number');
+    const d = (await call('northwind', `cases/${pended}/decision`)).body as DecisionCard;
+    assert.equal(d.reviewAction?.code, 'A1', 'the card shows the answer the provider now receives');
+    assert.equal(d.coalitionOutcome, 'pended');
+    const res = await fetch(`${of('northwind').url}api/cases/${pended}/claim-response?download=1&token=${of('northwind').token}`);
+    assert.match(res.headers.get('content-disposition') ?? '', /attachment; filename="ClaimResponse-.*\.json"/);
+    assert.equal(((await res.json()) as { resourceType: string }).resourceType, 'ClaimResponse');
+    assert.equal((await call('helix', `cases/${pended}/claim-response`)).status, 403, 'only the requesting payer gets the ClaimResponse');
   });
 
   it('locks a section the organization may not read, with the policy as the reason', async () => {

@@ -5,6 +5,7 @@ import type { StoredEntry } from '../../../core/board/store.js';
 import { sha256Hex } from '../../../core/common/hash.js';
 import type { CaseState, CoalitionState, EntryRef, RoundRecord, Subtask } from '../../../core/coordination/case-state.js';
 import { traceLine } from '../trace.js';
+import { currentOutcome } from './decision.js';
 import type { OrgNode } from '../org-node.js';
 import type {
   ActorRef,
@@ -63,7 +64,6 @@ export class Projection {
 
   caseView(c: CaseState): CaseView {
     const subtasks = [...c.subtasks.values()].map((s) => this.subtaskView(c, s));
-    const gapSubtasks = new Set([...c.gaps.values()].map((g) => g.subtask.id));
     for (const g of c.gaps.values()) {
       if (c.subtasks.has(g.subtask.id)) continue;
       subtasks.push({
@@ -94,14 +94,15 @@ export class Projection {
       mine: this.isLocal(g.author),
     }));
     const requester = this.actor(c.requester);
-    void gapSubtasks;
+    const current = currentOutcome(this, c);
     return {
       id: c.id,
       status: c.status,
       ...(c.outcome ? { outcome: c.outcome.value } : {}),
       ...(c.adjudication
-        ? { adjudication: { outcome: c.adjudication.outcome, reasonCode: c.adjudication.reasonCode, by: this.actor(c.adjudication.author), index: c.adjudication.ref.index } }
+        ? { adjudication: { outcome: c.adjudication.outcome, reasonCode: c.adjudication.reasonCode, by: current.decidedBy ?? this.actor(c.adjudication.author), index: c.adjudication.ref.index, at: c.adjudication.ref.at } }
         : {}),
+      current,
       requester,
       service: c.task.service.code,
       policy: `${c.task.policy.id} ${c.task.policy.version}`,

@@ -24,6 +24,8 @@ export interface Session {
   canSubmit: boolean;
   /** Synthetic request variants the demo can submit (fhir/synthetic/bundles). */
   variants: string[];
+  /** The operator signed in to this console (by their own token), when there is one. */
+  operator?: { id: string; name: string };
 }
 
 export interface ActorRef {
@@ -74,7 +76,9 @@ export interface CaseView {
   id: string;
   status: 'open' | 'convening' | 'planning' | 'executing' | 'closing' | 'dissolved';
   outcome?: CaseOutcome;
-  adjudication?: { outcome: 'approved' | 'denied' | 'info-requested'; reasonCode: string; by: ActorRef; index: number };
+  adjudication?: { outcome: 'approved' | 'denied' | 'info-requested'; reasonCode: string; by: ActorRef & { operator?: string }; index: number; at: number };
+  /** The outcome that stands now (the operator's over the coalition's). */
+  current: CurrentOutcome;
   requester: ActorRef;
   service: string;
   policy: string;
@@ -91,6 +95,63 @@ export interface CaseView {
   round: number;
   /** The rounds before this one, oldest first: how each ended and the update that resumed it. */
   rounds: RoundView[];
+}
+
+/** The outcome that stands now: an operator's decision over the coalition's. */
+export interface CurrentOutcome {
+  outcome: CaseOutcome | 'undecided' | 'waiting-for-provider';
+  /** What the coalition decided (its determination). */
+  coalition?: CaseOutcome;
+  /** The agent that signed the operator's Adjudication, and the operator named in it. */
+  decidedBy?: ActorRef & { operator?: string };
+  at?: number;
+  index?: number;
+  reasonCode?: string;
+}
+
+/** A link to the board entry a result rests on; `proof` when it is a zero-knowledge proof. */
+export interface EvidenceLink {
+  label: string;
+  entry: string;
+  index: number;
+  proof?: ProofStatus;
+}
+
+export interface MissingDocumentView {
+  description: string;
+  /** LOINC (or other) document code. */
+  code?: string;
+  system?: string;
+  display?: string;
+}
+
+/** Why a case was decided: each criterion with its result, reason and evidence; the PAS answer. */
+export interface DecisionCard {
+  case: string;
+  current: CurrentOutcome;
+  readable: boolean;
+  /** Why the determination cannot be shown here (not posted, or not readable under the policy). */
+  message?: string;
+  determination?: EvidenceLink;
+  policy?: { id: string; version: string };
+  coalitionOutcome?: CaseOutcome;
+  criteria?: {
+    id: string;
+    title: string;
+    status: 'met' | 'not-met' | 'missing' | 'review';
+    reason: string;
+    evaluatedBy: 'payer' | 'lab';
+    x12Reason?: string;
+    missing?: MissingDocumentView;
+    evidence: EvidenceLink[];
+  }[];
+  reasons?: string[];
+  missing: MissingDocumentView[];
+  caveats?: { code: string; text: string; drugs?: string[]; source?: EvidenceLink }[];
+  evidence?: { certainty: string; trials: string[]; source?: EvidenceLink };
+  /** The PAS reviewAction of the ClaimResponse the PAS API serves now. */
+  reviewAction?: { code: string; display: string; number: string; reasons: { x12?: string; text: string }[]; disposition: string; outcome: string };
+  claimResponse?: { version: 'coalition' | 'adjudicated'; entry?: { id: string; index: number } };
 }
 
 export interface RoundView {

@@ -8,6 +8,7 @@ import { errorMessage, isMurmurError, type ErrorCode } from '../../../core/commo
 import { verifyAuditTrail } from '../../../core/access/audit.js';
 import type { StatusRegistry } from '../../../core/identity/status-list.js';
 import type { OrgNode } from '../org-node.js';
+import { decisionCard, servedClaimResponse } from './decision.js';
 import { disclosureMatrix, SectionReader } from './disclosure.js';
 import type { LogHub } from './logs.js';
 import { Projection } from './projection.js';
@@ -269,6 +270,25 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
         return submit(await readJson(req));
       case 'GET cases/:':
         return p.caseView(caseOf(parts[1]!));
+      case 'GET cases/:/decision':
+        return decisionCard(p, reader, caseOf(parts[1]!));
+      case 'GET cases/:/claim-response': {
+        const c = caseOf(parts[1]!);
+        if (p.actor(c.requester).org !== orgId) throw new HttpError(403, 'E_FORBIDDEN', `${o.node.spec.name} did not request case ${c.id}; its ClaimResponse goes to the requesting payer's provider`);
+        const served = await servedClaimResponse(p, reader, c);
+        if (!served) throw new HttpError(404, 'E_NOT_FOUND', `case ${c.id} has no ClaimResponse yet`);
+        log('info', 'console.claim-response', { case: c.id, version: served.version, download: query.download === '1' });
+        if (query.download === '1') {
+          res.writeHead(200, {
+            'content-type': 'application/fhir+json',
+            'content-disposition': `attachment; filename="ClaimResponse-${c.id}.json"`,
+            'cache-control': 'no-store',
+          });
+          res.end(JSON.stringify(served.claimResponse, null, 2));
+          return undefined;
+        }
+        return served;
+      }
       case 'GET cases/:/disclosure':
         return disclosureMatrix(p, caseOf(parts[1]!));
       case 'POST cases/:/adjudication':

@@ -1,11 +1,18 @@
 import type { CaseView, SubtaskView } from '../../../../node/console/protocol.js';
 import { badge, clear, h, icon, shortId, statusIcon, time } from '../../common/dom.js';
 import { contributions, type Services } from '../../workbench/contributions.js';
+import { decidedLine, outcomeWord, renderDecisionCard } from './decision-card.js';
+import './claim-response.js';
 
 /** Cases: the explorer tree (case → subtasks with status, claimant, decorations) and the case editor. */
 
 function caseLabel(c: CaseView): string {
   return `${c.service} · ${shortId(c.id, 17)}`;
+}
+
+/** The status to show: the operator's decision over the coalition's, else the case's progress. */
+function currentStatus(c: CaseView): string {
+  return c.current.outcome === 'undecided' ? c.status : c.current.outcome;
 }
 
 function renderTree(el: HTMLElement, s: Services): void {
@@ -21,10 +28,10 @@ function renderTree(el: HTMLElement, s: Services): void {
     const item = h(
       'vscode-tree-item',
       { 'data-case': c.id, 'data-testid': `case-${c.id}`, branch: true, open: first || open.has(c.id) },
-      h('span', { slot: 'icon-branch' }, statusIcon(c.outcome ?? c.status)),
-      h('span', { slot: 'icon-branch-opened' }, statusIcon(c.outcome ?? c.status)),
+      h('span', { slot: 'icon-branch' }, statusIcon(currentStatus(c))),
+      h('span', { slot: 'icon-branch-opened' }, statusIcon(currentStatus(c))),
       h('span', { class: 'case-label' }, caseLabel(c)),
-      h('span', { slot: 'description' }, `${c.adjudication ? `${c.outcome} → ${c.adjudication.outcome}` : (c.outcome ?? c.status)}${c.round > 0 ? ` · round ${c.round}` : ''}`),
+      h('span', { slot: 'description' }, `${c.adjudication ? `${c.current.outcome.replace(/-/g, ' ')} (was ${c.outcome})` : (c.outcome ?? c.status)}${c.round > 0 ? ` · round ${c.round}` : ''}`),
       h('span', { slot: 'decoration' }, badge(`${c.progress.done}/${c.progress.total}`)),
     );
     // Capture: the tree item's shadow DOM handles (and stops) clicks before they bubble here.
@@ -70,17 +77,29 @@ function subtaskItem(c: CaseView, st: SubtaskView, me: string, s: Services): HTM
 }
 
 function renderCase(el: HTMLElement, s: Services, id: string): () => void {
+  // The card is fetched (and its sections read) once per change of what it shows, not per board entry.
+  const cardHost = h('div', { class: 'card-host' });
+  let cardKey = '';
+  // Kept across redraws so a reason being typed survives new board entries.
+  let form: HTMLElement | undefined;
   const draw = (): void => {
     const c = s.store.caseById(id);
     if (!c) return void clear(el, h('p', null, `Case ${id} is not on this organization's replica.`));
     const session = s.store.session;
     const adjudicable = session.canAdjudicate && c.mine && c.outcome === 'pended' && (!c.adjudication || c.adjudication.outcome === 'info-requested');
+    const key = `${c.round}:${c.outcome ?? ''}:${c.adjudication?.index ?? ''}:${c.subtasks.filter((x) => x.artifact).length}`;
+    if (key !== cardKey) {
+      cardKey = key;
+      form = undefined;
+      renderDecisionCard(cardHost, s, c.id);
+    }
+    const decided = decidedLine(c.current);
     clear(
       el,
       h(
         'div',
         { class: 'page' },
-        h('h1', null, statusIcon(c.outcome ?? c.status), ` Case ${c.id}`),
+        h('h1', { 'data-testid': 'case-title' }, statusIcon(currentStatus(c)), ` ${c.service} · ${outcomeWord(c.current.outcome)}`, h('span', { class: 'muted case-id' }, ` case ${c.id}`)),
         h(
           'div',
           { class: 'facts' },
@@ -88,12 +107,13 @@ function renderCase(el: HTMLElement, s: Services, id: string): () => void {
           fact('Policy', c.policy),
           fact('Requester', `${c.requester.name} (${c.requester.orgName})`),
           fact('Status', c.status),
-          fact('Outcome', h('span', { 'data-testid': 'case-outcome', class: `outcome ${c.outcome ?? ''}` }, (c.outcome ?? 'undecided').toUpperCase())),
-          c.adjudication ? fact('Operator decision', h('span', { 'data-testid': 'case-adjudication', class: `outcome ${c.adjudication.outcome}` }, `${c.adjudication.outcome.toUpperCase()} (${c.adjudication.reasonCode}) by ${c.adjudication.by.name}, #${c.adjudication.index}`)) : null,
+          fact('Outcome', h('span', { 'data-testid': 'case-outcome', class: `outcome ${c.current.outcome}` }, outcomeWord(c.current.outcome))),
+          c.adjudication ? fact('Operator decision', h('span', { 'data-testid': 'case-adjudication', class: `outcome ${c.adjudication.outcome}` }, `${c.adjudication.outcome.toUpperCase()} (${c.adjudication.reasonCode}) by ${c.adjudication.by.operator ?? c.adjudication.by.name}, #${c.adjudication.index}`)) : null,
           fact('Opened', `#${c.opened.index} at ${time(c.opened.at)}`),
           c.round > 0 ? fact('Round', h('span', { 'data-testid': 'case-round' }, `${c.round}, resumed by update #${c.rounds.at(-1)?.resumedBy?.index ?? '?'} (${c.rounds.at(-1)?.resumedBy?.reasonCode ?? ''})`)) : null,
           fact('Done votes', `${c.doneVotes}/${c.members.length}`),
         ),
+        decided ? h('p', { class: 'decided', 'data-testid': 'case-decided' }, icon('person'), ' ', decided) : null,
         h('vscode-progress-bar', { value: c.progress.done, max: c.progress.total || 1, 'aria-label': 'Case progress' }),
         h(
           'div',
@@ -103,7 +123,8 @@ function renderCase(el: HTMLElement, s: Services, id: string): () => void {
           h('vscode-button', { secondary: true, onclick: () => s.workbench.runCommand('murmur.openBoard', c.id) }, icon('list-ordered'), ' Board entries'),
           claimResponseButton(c, s),
         ),
-        adjudicable ? adjudicationForm(c, s) : null,
+        cardHost,
+        adjudicable ? (form ??= adjudicationForm(c, s)) : null,
         c.rounds.length ? roundsTable(c, s) : null,
         h('h2', null, c.round > 0 ? `Subtasks (round ${c.round})` : 'Subtasks'),
         h(
@@ -194,44 +215,78 @@ function roundsTable(c: CaseView, s: Services): HTMLElement[] {
 function claimResponseButton(c: CaseView, s: Services): HTMLElement | null {
   const pas = c.subtasks.find((x) => x.id === 'pas-response');
   if (!pas?.artifact || !c.mine) return null;
-  return h('vscode-button', { secondary: true, 'data-testid': 'open-claim-response', onclick: () => s.workbench.runCommand('murmur.openEntry', pas.artifact!.id, 'claim-response') }, icon('file-code'), ' ClaimResponse');
+  return h('vscode-button', { secondary: true, 'data-testid': 'open-claim-response', onclick: () => s.workbench.runCommand('murmur.openClaimResponse', c.id) }, icon('file-code'), ' ClaimResponse');
 }
 
 function fact(label: string, value: string | Node): HTMLElement {
   return h('div', { class: 'fact' }, h('span', { class: 'fact-label' }, label), h('span', { class: 'fact-value' }, value));
 }
 
+const FINAL = { approved: 'Approve', denied: 'Deny' } as const;
+
+/**
+ * The operator's decision on a pended case. A reason code is required for every decision, and a
+ * final one (approve, deny) asks for confirmation naming what the provider will receive.
+ */
 function adjudicationForm(c: CaseView, s: Services): HTMLElement {
-  const reason = h('vscode-textfield', { 'data-testid': 'reason-code', placeholder: 'reason code, e.g. titer-documented', value: '' }) as HTMLElement & { value: string };
+  const reason = h('vscode-textfield', { 'data-testid': 'reason-code', placeholder: 'reason code (required), e.g. titer-documented', value: '', required: true }) as HTMLElement & { value: string };
   const note = h('vscode-textarea', { 'data-testid': 'adjudication-note', rows: 2, placeholder: 'Note for the file (sealed for this organization\'s roles)' }) as HTMLElement & { value: string };
   const busy = h('vscode-progress-bar', { indeterminate: true, hidden: true, 'aria-label': 'Posting decision' });
-  const act = async (outcome: 'approved' | 'denied' | 'info-requested'): Promise<void> => {
-    const reasonCode = reason.value.trim() || (outcome === 'info-requested' ? 'info-requested' : `operator-${outcome}`);
+  const problem = h('p', { class: 'err', 'data-testid': 'adjudication-error', role: 'alert' });
+  const confirm = h('div', { class: 'confirm', 'data-testid': 'confirm', hidden: true });
+  const code = (): string | undefined => {
+    const v = reason.value.trim();
+    if (!v) return void (problem.textContent = 'Give a reason code: it goes on the board with your decision and into the ClaimResponse.');
+    if (!/^[a-z0-9][a-z0-9-]{0,39}$/.test(v)) return void (problem.textContent = 'The reason code is lower-case words joined by hyphens (at most 40 characters), e.g. titer-documented.');
+    problem.textContent = '';
+    return v;
+  };
+  const post = async (outcome: 'approved' | 'denied' | 'info-requested', reasonCode: string): Promise<void> => {
     busy.hidden = false;
+    confirm.hidden = true;
     try {
       const r = await s.api.post<{ index: number; status: string }>(`cases/${encodeURIComponent(c.id)}/adjudication`, { outcome, reasonCode, ...(note.value.trim() ? { note: note.value.trim() } : {}) });
       s.workbench.notify(`Decision ${outcome} posted on the board as #${r.index} (${r.status}).`);
       s.store.refreshCases();
     } catch (e) {
-      s.workbench.notify(e instanceof Error ? e.message : String(e), 'error');
+      problem.textContent = e instanceof Error ? e.message : String(e);
     } finally {
       busy.hidden = true;
     }
+  };
+  const act = (outcome: 'approved' | 'denied' | 'info-requested'): void => {
+    const reasonCode = code();
+    if (!reasonCode) return;
+    if (outcome === 'info-requested') return void post(outcome, reasonCode);
+    const verb = FINAL[outcome];
+    clear(
+      confirm,
+      h('p', null, icon('warning'), ` ${verb} case ${shortId(c.id, 17)} for good (${reasonCode})? The provider receives a ${outcome === 'approved' ? 'certified' : 'not certified'} ClaimResponse and the case takes no further update.`),
+      h(
+        'div',
+        { class: 'actions' },
+        h('vscode-button', { 'data-testid': 'confirm-decision', onclick: () => void post(outcome, reasonCode) }, icon('check'), ` ${verb} for good`),
+        h('vscode-button', { 'data-testid': 'cancel-decision', secondary: true, onclick: () => void (confirm.hidden = true) }, 'Cancel'),
+      ),
+    );
+    confirm.hidden = false;
   };
   return h(
     'section',
     { class: 'adjudication', 'data-testid': 'adjudication' },
     h('h2', null, icon('law'), ' This case is pended: your decision'),
-    h('p', { class: 'muted' }, 'The decision is signed by one of your agents and posted on the board as an Adjudication entry; the note travels sealed.'),
+    h('p', { class: 'muted' }, `You act as ${s.store.session.operator ? `${s.store.session.operator.name}; your name is recorded with the decision` : 'this organization'}. The decision is posted on the board as a signed Adjudication entry; the note travels sealed.`),
     h('div', { class: 'form-row' }, reason),
     h('div', { class: 'form-row' }, note),
+    problem,
     h(
       'div',
       { class: 'actions' },
-      h('vscode-button', { 'data-testid': 'approve', onclick: () => void act('approved') }, icon('check'), ' Approve'),
-      h('vscode-button', { 'data-testid': 'deny', secondary: true, onclick: () => void act('denied') }, icon('close'), ' Deny'),
-      h('vscode-button', { 'data-testid': 'request-info', secondary: true, onclick: () => void act('info-requested') }, icon('question'), ' Request information'),
+      h('vscode-button', { 'data-testid': 'approve', onclick: () => act('approved') }, icon('check'), ' Approve…'),
+      h('vscode-button', { 'data-testid': 'deny', secondary: true, onclick: () => act('denied') }, icon('close'), ' Deny…'),
+      h('vscode-button', { 'data-testid': 'request-info', secondary: true, onclick: () => act('info-requested') }, icon('question'), ' Request information'),
     ),
+    confirm,
     busy,
   );
 }
