@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { activity, expect, shot, test } from './fixtures.js';
 
 // The payer operator follows the reference case to its ClaimResponse and acts on a pended case.
@@ -15,6 +16,12 @@ test.describe('payer operator (Northwind Health Plan)', () => {
     await expect(page.getByTestId('task-graph').locator('g.gapnode')).toHaveCount(1);
     await shot(page, 'payer-task-graph');
     await page.locator('.tab', { hasText: 'case-' }).first().click();
+    const card = page.locator('.editor:not([hidden])').getByTestId('decision-card');
+    await expect(card.getByTestId('criteria').locator('tr[data-result="met"]')).not.toHaveCount(0);
+    await expect(card.getByTestId('criteria').locator('tr[data-result="not-met"], tr[data-result="missing"]')).toHaveCount(0);
+    await expect(card.getByTestId('review-action')).toContainText('A1');
+    await expect(card.getByTestId('caveats')).toContainText('CYP2D6');
+    await shot(page, 'payer-decision-card-approved');
     await page.getByTestId('open-claim-response').click();
     const view = page.locator('.editor:not([hidden]) [data-section="claim-response"] .json-view');
     await expect(view).toContainText('ClaimResponse');
@@ -23,17 +30,49 @@ test.describe('payer operator (Northwind Health Plan)', () => {
     await shot(page, 'payer-claim-response');
   });
 
-  test('acts on a pended case: the decision is a signed entry on the board', async ({ open }) => {
+  test('works a pended case to a decision: reads why, decides with a reason, downloads the ClaimResponse', async ({ open }) => {
     const page = await open('northwind');
     await page.locator('vscode-tree-item[data-case]').filter({ hasText: 'pended' }).first().locator('.case-label').click();
     await expect(page.getByTestId('case-outcome')).toHaveText('PENDED');
+    const editor = page.locator('.editor:not([hidden])');
+    const card = editor.getByTestId('decision-card');
+    await expect(card.getByTestId('criteria').locator('tr[data-criterion="aav9-titer"]')).toHaveAttribute('data-result', /missing|review/);
+    await expect(card.getByTestId('missing-documents')).toContainText('LOINC 11502-2');
+    await expect(card.getByTestId('review-action')).toContainText('A4');
     const form = page.getByTestId('adjudication');
     await expect(form).toBeVisible();
     await shot(page, 'payer-pended-case');
+    // No reason, no decision; a final decision asks first.
+    await form.getByTestId('approve').click();
+    await expect(form.getByTestId('adjudication-error')).toContainText('reason code');
+    await expect(form.getByTestId('confirm')).toBeHidden();
     await form.getByTestId('reason-code').locator('input').fill('titer-documented');
     await form.getByTestId('approve').click();
+    await expect(form.getByTestId('confirm')).toContainText('for good');
+    await shot(page, 'payer-confirm-decision');
+    await form.getByTestId('cancel-decision').click();
+    await expect(page.getByTestId('case-outcome')).toHaveText('PENDED');
+    await form.getByTestId('approve').click();
+    await form.getByTestId('confirm-decision').click();
     await expect(page.getByTestId('case-adjudication')).toContainText('APPROVED (titer-documented)');
     await expect(page.getByTestId('adjudication')).toHaveCount(0);
+    // The current outcome everywhere: title, outcome, tree; the coalition's is kept in words.
+    await expect(page.getByTestId('case-outcome')).toHaveText('APPROVED');
+    await expect(editor.getByTestId('case-title')).toContainText('APPROVED');
+    await expect(editor.getByTestId('case-decided')).toContainText('coalition said PENDED');
+    await expect(page.locator('vscode-tree-item[data-case]').filter({ hasText: 'was pended' })).toHaveCount(1);
+    await expect(card.getByTestId('review-action')).toContainText('A1');
+    await shot(page, 'payer-decided-case');
+    await editor.getByTestId('open-claim-response').click();
+    await expect(page.locator('.editor:not([hidden])').getByTestId('claim-response-version')).toContainText("operator's decision");
+    const download = page.waitForEvent('download');
+    await page.locator('.editor:not([hidden])').getByTestId('download-claim-response').click();
+    const file = await (await download).path();
+    const cr = JSON.parse(readFileSync(file, 'utf8')) as { resourceType: string; outcome: string; preAuthRef?: string };
+    expect(cr.resourceType).toBe('ClaimResponse');
+    expect(cr.outcome).toBe('complete');
+    expect(cr.preAuthRef).toBeTruthy();
+    await shot(page, 'payer-adjudicated-claim-response');
     await activity(page, 'Board');
     const row = page.getByTestId('board-stream').locator('tr.entry', { hasText: 'Adjudication' });
     await expect(row).toHaveCount(1);
