@@ -107,17 +107,29 @@ describe('console server', () => {
 
   it('lets only the requesting payer adjudicate, only a pended case, and records it on the board', async () => {
     const body = JSON.stringify({ outcome: 'approved', reasonCode: 'titer-documented', note: 'titer on file' });
+    const operator = of('northwind').operators[0]!;
+    const opToken = new URL(operator.launchUrl).searchParams.get('token')!;
+    const asOperator = { method: 'POST', body };
     assert.equal((await call('helix', `cases/${pended}/adjudication`, { method: 'POST', body })).status, 403);
-    assert.equal((await call('northwind', `cases/${approved}/adjudication`, { method: 'POST', body })).status, 409);
-    const r = await call('northwind', `cases/${pended}/adjudication`, { method: 'POST', body });
+    assert.equal((await call('northwind', `cases/${approved}/adjudication`, asOperator, opToken)).status, 409);
+    const anonymous = await call('northwind', `cases/${pended}/adjudication`, { method: 'POST', body });
+    assert.equal(anonymous.status, 403, 'the launch token alone does not decide: a decision needs a signed-in operator');
+    assert.match((anonymous.body as { error: { message: string } }).error.message, /sign in as an operator/);
+    const session = (await call('northwind', 'session', {}, opToken)).body as Session;
+    assert.equal(session.operator?.name, operator.name);
+    const r = await call('northwind', `cases/${pended}/adjudication`, asOperator, opToken);
     assert.equal(r.status, 201);
     assert.equal((r.body as { status: string }).status, 'accepted');
-    assert.equal((await call('northwind', `cases/${pended}/adjudication`, { method: 'POST', body })).status, 409, 'a final decision closes the matter');
+    assert.equal((await call('northwind', `cases/${pended}/adjudication`, asOperator, opToken)).status, 409, 'a final decision closes the matter');
     // Every replica folds the same decision.
     await env.coalition.nodes[2]!.replica.catchUp();
     const seen = ((await call('helix', `cases/${pended}`)).body as CaseView).adjudication;
     assert.equal(seen?.outcome, 'approved');
     assert.equal(seen?.reasonCode, 'titer-documented');
+    // The operator's own key signed it; the payer knows them by name, the lab by id only.
+    const mine = ((await call('northwind', `cases/${pended}`)).body as CaseView).current.decidedBy;
+    assert.equal(mine?.operator, operator.name);
+    assert.equal(seen && ((await call('helix', `cases/${pended}`)).body as CaseView).current.decidedBy?.operator, `operator ${operator.id}`);
   });
 
   it("after the operator's decision shows it as the current outcome and serves the adjudicated ClaimResponse", async () => {

@@ -106,10 +106,12 @@ export function currentOutcome(p: Projection, c: CaseState): CurrentOutcome {
   };
 }
 
-/** The operator named in the Adjudication's signed header, when the console posted it. */
+/** The operator who signed the decision (verified by the fold): by name where this organization knows them. */
 function operatorOf(p: Projection, c: CaseState): { operator?: string } {
-  const header = c.adjudication ? (p.node.replica.entry(c.adjudication.ref.id)?.envelope.header as { operator?: unknown } | undefined) : undefined;
-  return typeof header?.operator === 'string' ? { operator: header.operator } : {};
+  const op = c.adjudication?.operator;
+  if (!op) return {};
+  const known = p.operators.get(op.id);
+  return { operator: known && known.key === op.key ? known.name : `operator ${op.id}` };
 }
 
 /**

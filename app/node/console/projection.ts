@@ -26,6 +26,9 @@ import type {
  * from the folded state and the cleartext of the log only: sections are never opened here.
  */
 export class Projection {
+  /** This organization's console operators by id: display name and public key (base64url). */
+  readonly operators = new Map<string, { name: string; key: string }>();
+
   constructor(
     readonly node: OrgNode,
     private readonly directory: readonly OrgRef[],

@@ -7,6 +7,9 @@ import { z } from 'zod';
 import { errorMessage, isMurmurError, type ErrorCode } from '../../../core/common/errors.js';
 import { verifyAuditTrail } from '../../../core/access/audit.js';
 import type { StatusRegistry } from '../../../core/identity/status-list.js';
+import type { OperatorIdentity } from '../../../core/identity/wallet.js';
+import { toBase64url } from '../../../core/common/encoding.js';
+import { adjudicationStatement } from '../../../core/coordination/messages.js';
 import type { OrgNode } from '../org-node.js';
 import { decisionCard, servedClaimResponse } from './decision.js';
 import { disclosureMatrix, SectionReader } from './disclosure.js';
@@ -34,6 +37,12 @@ export interface ConsoleServerOptions {
   token?: string;
   /** Where the node's wallet key lives, as shown in the wallet view. */
   keyStore?: string;
+  /**
+   * The organization's operators (their keys in its wallet), each signing in with their own
+   * token. Only a signed-in operator decides a case; the decision carries the operator's
+   * signature. The launch token alone opens the console read-only for decisions.
+   */
+  operators?: { identity: OperatorIdentity; token: string }[];
   now?: () => number;
 }
 
@@ -43,6 +52,8 @@ export interface ConsoleServer {
   launchUrl: string;
   token: string;
   port: number;
+  /** Each operator's sign-in URL (with their token). */
+  operators: { id: string; name: string; launchUrl: string }[];
   close(): Promise<void>;
 }
 
@@ -105,6 +116,12 @@ function parse<T extends z.ZodType>(schema: T, value: unknown, where: string): z
   throw new HttpError(400, 'E_INPUT', `${where}${issue.path.length ? `.${issue.path.join('.')}` : ''}: ${issue.message}`, field);
 }
 
+/** The operator's signature over the decision, as the fold verifies it (core/coordination/messages.ts). */
+function operatorSignature(caseId: string, input: { outcome: string; reasonCode: string }, op: OperatorIdentity, key: string): { id: string; key: string; sig: string } {
+  const statement = adjudicationStatement(caseId, { ...input, operator: { id: op.id, key } });
+  return { id: op.id, key, sig: toBase64url(op.signer.sign(statement)) };
+}
+
 async function readJson(req: IncomingMessage): Promise<unknown> {
   if (!/^application\/json\b/.test(req.headers['content-type'] ?? '')) throw new HttpError(415, 'E_INPUT', 'body: send application/json');
   const chunks: Buffer[] = [];
@@ -152,12 +169,19 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
     if (org === orgId || org === '*') send('log', line);
   });
 
-  const authorized = (req: IncomingMessage, url: URL): boolean => {
+  const operators = (o.operators ?? []).map((x) => ({ ...x, tokenBytes: Buffer.from(x.token), key: toBase64url(x.identity.publicKey) }));
+  for (const x of operators) p.operators.set(x.identity.id, { name: x.identity.name, key: x.key });
+  type Principal = { operator?: (typeof operators)[number] };
+  const same = (b: Buffer, t: Buffer): boolean => b.length === t.length && timingSafeEqual(b, t);
+  /** Who is asking: the launch token (the organization) or an operator's own token. */
+  const authorized = (req: IncomingMessage, url: URL): Principal | undefined => {
     const auth = req.headers.authorization;
     const given = auth?.startsWith('Bearer ') ? auth.slice(7) : url.searchParams.get('token');
-    if (!given) return false;
+    if (!given) return undefined;
     const b = Buffer.from(given);
-    return b.length === tokenBytes.length && timingSafeEqual(b, tokenBytes);
+    if (same(b, tokenBytes)) return {};
+    const op = operators.find((x) => same(b, x.tokenBytes));
+    return op ? { operator: op } : undefined;
   };
 
   const caseOf = (id: string) => {
@@ -194,24 +218,26 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
     };
   };
 
-  async function adjudicate(caseId: string, body: unknown): Promise<unknown> {
+  async function adjudicate(caseId: string, body: unknown, who: Principal): Promise<unknown> {
     const c = caseOf(caseId);
     const input = parse(AdjudicationBody, body, 'body');
     if (o.node.spec.kind !== 'payer' || p.actor(c.requester).org !== orgId) {
       throw new HttpError(403, 'E_FORBIDDEN', `${o.node.spec.name} did not request case ${c.id}; only the requesting payer adjudicates it`);
     }
+    const op = who.operator;
+    if (!op) throw new HttpError(403, 'E_FORBIDDEN', "sign in as an operator to decide a case: a decision is signed with the operator's own key (open the operator's console URL)");
     if (c.outcome?.value !== 'pended') throw new HttpError(409, 'E_CONFLICT', `case ${c.id} is ${c.outcome?.value ?? 'not decided yet'}; only a pended case is adjudicated`);
     const agent = o.node.agents.find((a) => a.did === c.requester) ?? o.node.agents[0]!;
     const roles = p.roles();
     const posted = await agent.postSealed(c.id, undefined, {
       case: c.id,
       kind: 'Adjudication',
-      header: { outcome: input.outcome, reasonCode: input.reasonCode },
+      header: { outcome: input.outcome, reasonCode: input.reasonCode, operator: operatorSignature(c.id, input, op.identity, op.key) },
       sections: input.note ? [{ name: 'note', readers: roles, plaintext: { note: input.note } }] : [],
     });
     await o.node.replica.catchUp();
     const record = o.node.replica.fold.records.find((r) => r.id === posted.envelope.id);
-    log('info', 'console.adjudication', { case: c.id, outcome: input.outcome, status: record?.status ?? 'pending' });
+    log('info', 'console.adjudication', { case: c.id, outcome: input.outcome, operator: op.identity.id, status: record?.status ?? 'pending' });
     if (record?.status === 'rejected') throw new HttpError(409, 'E_CONFLICT', `the board rejected the decision: ${record.reason}`);
     return { entry: posted.envelope.id, index: posted.index, status: record?.status ?? 'pending' };
   }
@@ -246,7 +272,7 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
     return progress.get(id)!;
   }
 
-  async function api(req: IncomingMessage, url: URL, res: ServerResponse): Promise<unknown> {
+  async function api(req: IncomingMessage, url: URL, res: ServerResponse, who: Principal): Promise<unknown> {
     const parts = url.pathname.split('/').slice(2).map(decodeURIComponent);
     const method = req.method ?? 'GET';
     const query = Object.fromEntries([...url.searchParams.entries()].filter(([k]) => k !== 'token'));
@@ -260,6 +286,7 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
           canAdjudicate: o.node.spec.kind === 'payer',
           canSubmit: !!o.submit,
           variants: o.submit ? (o.variants ?? []) : [],
+          ...(who.operator ? { operator: { id: who.operator.identity.id, name: who.operator.identity.name } } : {}),
         };
         return session;
       }
@@ -293,7 +320,7 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
         return disclosureMatrix(p, caseOf(parts[1]!));
       case 'POST cases/:/adjudication':
         res.statusCode = 201;
-        return adjudicate(parts[1]!, await readJson(req));
+        return adjudicate(parts[1]!, await readJson(req), who);
       case 'GET board': {
         const q = parse(BoardQuery, query, 'query');
         return p.board(q.from, q.limit);
@@ -315,7 +342,7 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
         const e = entryOf(parts[1]!);
         const name = parse(SectionName, parts[3], 'section');
         const content = await reader.read(e, name);
-        log('info', 'console.section-read', { entry: e.envelope.id.slice(0, 12), section: name });
+        log('info', 'console.section-read', { entry: e.envelope.id.slice(0, 12), section: name, ...(who.operator ? { operator: who.operator.identity.id } : {}) });
         return content;
       }
       case 'GET agents':
@@ -404,7 +431,8 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
     }
     res.setHeader('cache-control', 'no-store');
     res.setHeader('x-content-type-options', 'nosniff');
-    if (!authorized(req, url)) {
+    const who = authorized(req, url);
+    if (!who) {
       res.writeHead(401, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ error: { code: 'E_TOKEN', message: 'missing or wrong console token; open the console with the URL its node printed' } }));
       return;
@@ -413,7 +441,7 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
       events(res);
       return;
     }
-    api(req, url, res).then(
+    api(req, url, res, who).then(
       (body) => {
         if (res.writableEnded) return;
         res.setHeader('content-type', 'application/json');
@@ -443,6 +471,7 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
     launchUrl: `${url}?token=${token}`,
     token,
     port,
+    operators: operators.map((x) => ({ id: x.identity.id, name: x.identity.name, launchUrl: `${url}?token=${x.token}` })),
     async close() {
       stopRecords();
       stopLogs();
