@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { activity, expect, shot, test } from './fixtures.js';
+import { activity, decryptAll, expect, shot, test } from './fixtures.js';
 
 // The payer operator follows the reference case to its ClaimResponse and acts on a pended case.
 test.describe('payer operator (Northwind Health Plan)', () => {
@@ -22,6 +22,16 @@ test.describe('payer operator (Northwind Health Plan)', () => {
     await expect(card.getByTestId('review-action')).toContainText('A1');
     await expect(card.getByTestId('caveats')).toContainText('CYP2D6');
     await shot(page, 'payer-decision-card-approved');
+    // View source: the determination entry, every section decrypted; and the lab's screen, read through a key grant.
+    await card.locator('a.evidence-link', { hasText: 'View source' }).click();
+    await expect(page.locator('.editor:not([hidden]) h1')).toContainText('Artifact');
+    expect(await decryptAll(page)).toBe(1);
+    await shot(page, 'payer-determination-source');
+    await page.locator('.tab', { hasText: 'case-' }).first().click();
+    await card.locator('a.evidence-link', { hasText: 'genomic screen' }).first().click();
+    expect(await decryptAll(page), 'the summary, which the policy gives the payer').toBe(1);
+    await shot(page, 'payer-lab-summary');
+    await page.locator('.tab', { hasText: 'case-' }).first().click();
     await page.getByTestId('open-claim-response').click();
     const view = page.locator('.editor:not([hidden]) [data-section="claim-response"] .json-view');
     await expect(view).toContainText('ClaimResponse');
@@ -31,7 +41,8 @@ test.describe('payer operator (Northwind Health Plan)', () => {
   });
 
   test('works a pended case to a decision: reads why, decides with a reason, downloads the ClaimResponse', async ({ open }) => {
-    const page = await open('northwind');
+    const page = await open('northwind', 'dark', 'okafor');
+    await expect(page.getByTestId('signed-in')).toContainText('Amara Okafor');
     await page.locator('vscode-tree-item[data-case]').filter({ hasText: 'pended' }).first().locator('.case-label').click();
     await expect(page.getByTestId('case-outcome')).toHaveText('PENDED');
     const editor = page.locator('.editor:not([hidden])');
@@ -59,7 +70,9 @@ test.describe('payer operator (Northwind Health Plan)', () => {
     // The current outcome everywhere: title, outcome, tree; the coalition's is kept in words.
     await expect(page.getByTestId('case-outcome')).toHaveText('APPROVED');
     await expect(editor.getByTestId('case-title')).toContainText('APPROVED');
+    await expect(editor.getByTestId('case-decided')).toContainText('decided by Amara Okafor');
     await expect(editor.getByTestId('case-decided')).toContainText('coalition said PENDED');
+    await editor.evaluate((el) => el.scrollTo(0, 0));
     await expect(page.locator('vscode-tree-item[data-case]').filter({ hasText: 'was pended' })).toHaveCount(1);
     await expect(card.getByTestId('review-action')).toContainText('A1');
     await shot(page, 'payer-decided-case');

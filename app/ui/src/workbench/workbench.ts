@@ -19,6 +19,14 @@ const THEME_NAMES: Record<Theme, string> = { dark: 'Dark', light: 'Light', hc: '
  * status bar, command palette, keyboard shortcuts and themes. It renders the registered
  * contributions (workbench/contributions.ts) and knows no feature by name.
  */
+/** Organization kinds in words (the ids are the charter's codes). */
+export const KIND_WORDS: Readonly<Record<string, string>> = {
+  payer: 'health plan',
+  'cds-vendor': 'clinical-evidence vendor',
+  'clia-laboratory': 'genomics laboratory (CLIA)',
+  pharmacovigilance: 'pharmacovigilance',
+};
+
 export class Workbench implements WorkbenchService {
   private readonly services: Services;
   private readonly editors = new Map<string, OpenEditor>();
@@ -63,7 +71,13 @@ export class Workbench implements WorkbenchService {
       { class: 'titlebar' },
       h('span', { class: 'title-org' }, icon('organization'), ` ${org.name}`),
       h('button', { class: 'command-center', 'data-testid': 'command-center', onclick: () => this.runCommand('workbench.action.showCommands') }, icon('search'), ' Search commands', h('kbd', null, 'Ctrl+Shift+P')),
-      h('span', { class: 'title-kind' }, org.kind),
+      h(
+        'span',
+        { class: 'title-kind', 'data-testid': 'signed-in' },
+        KIND_WORDS[org.kind] ?? org.kind,
+        ' · ',
+        s.store.session.operator ? h('span', null, icon('account'), ` ${s.store.session.operator.name}`) : h('span', { title: 'Opened with the organization\'s launch token: you can read, but decisions need an operator\'s sign-in URL' }, 'not signed in as an operator'),
+      ),
     );
     const editorArea = h('main', { class: 'editor-area' }, this.tabs, this.breadcrumbs, this.editorBody);
     const status = h('footer', { class: 'statusbar', 'aria-label': 'Status bar' }, this.statusLeft, this.statusRight);

@@ -229,6 +229,14 @@ const FINAL = { approved: 'Approve', denied: 'Deny' } as const;
  * final one (approve, deny) asks for confirmation naming what the provider will receive.
  */
 function adjudicationForm(c: CaseView, s: Services): HTMLElement {
+  if (!s.store.session.operator) {
+    return h(
+      'section',
+      { class: 'adjudication', 'data-testid': 'adjudication' },
+      h('h2', null, icon('law'), ' This case is pended and waits for an operator'),
+      h('p', { 'data-testid': 'sign-in-note' }, icon('account'), " Sign in as yourself to decide it: open your operator URL (murmur console and murmur demo print one per operator). A decision is signed with the operator's own key from the organization's wallet."),
+    );
+  }
   const reason = h('vscode-textfield', { 'data-testid': 'reason-code', placeholder: 'reason code (required), e.g. titer-documented', value: '', required: true }) as HTMLElement & { value: string };
   const note = h('vscode-textarea', { 'data-testid': 'adjudication-note', rows: 2, placeholder: 'Note for the file (sealed for this organization\'s roles)' }) as HTMLElement & { value: string };
   const busy = h('vscode-progress-bar', { indeterminate: true, hidden: true, 'aria-label': 'Posting decision' });
