@@ -43,14 +43,33 @@ test.describe('payer operator (Northwind Health Plan)', () => {
   test('works a pended case to a decision: reads why, decides with a reason, downloads the ClaimResponse', async ({ open }) => {
     const page = await open('northwind', 'dark', 'okafor');
     await expect(page.getByTestId('signed-in')).toContainText('Amara Okafor');
-    await page.locator('vscode-tree-item[data-case]').filter({ hasText: 'pended' }).first().locator('.case-label').click();
-    await expect(page.getByTestId('case-outcome')).toHaveText('PENDED');
     const editor = page.locator('.editor:not([hidden])');
+    // The worklist: what waits, badged on the activity bar and the status bar, with its due time.
+    await expect(page.getByTestId('badge-cases')).toHaveText('1');
+    await expect(page.getByTestId('status-worklist')).toContainText('1 to decide');
+    await page.getByTestId('case-filter').selectOption('to-decide');
+    await expect(page.locator('vscode-tree-item[data-case]')).toHaveCount(1);
+    await expect(page.locator('vscode-tree-item[data-case]').first()).toContainText('due in 6 d');
+    await shot(page, 'payer-worklist');
+    await page.getByTestId('case-filter').selectOption('all');
+    await page.getByTestId('case-search').fill('approved');
+    await expect(page.locator('vscode-tree-item[data-case]')).toHaveCount(1);
+    await page.getByTestId('case-search').fill('');
+    // Enter on a case opens it; Ctrl+P goes to a case or an entry number.
+    await page.locator('vscode-tree-item[data-work="decided"]').first().focus();
+    await page.keyboard.press('Enter');
+    await expect(editor.getByTestId('case-outcome')).toHaveText('APPROVED');
+    await page.keyboard.press('Control+P');
+    await page.locator('.quick-input').fill('#1 ');
+    await page.keyboard.press('Enter');
+    await expect(page.locator('.editor:not([hidden]) h1')).toContainText('#1');
+    await page.locator('vscode-tree-item[data-work="to-decide"] .case-label').click();
+    await expect(editor.getByTestId('case-outcome')).toHaveText('PENDED');
     const card = editor.getByTestId('decision-card');
     await expect(card.getByTestId('criteria').locator('tr[data-criterion="aav9-titer"]')).toHaveAttribute('data-result', /missing|review/);
     await expect(card.getByTestId('missing-documents')).toContainText('LOINC 11502-2');
     await expect(card.getByTestId('review-action')).toContainText('A4');
-    const form = page.getByTestId('adjudication');
+    const form = editor.getByTestId('adjudication');
     await expect(form).toBeVisible();
     await shot(page, 'payer-pended-case');
     // No reason, no decision; a final decision asks first.
@@ -62,13 +81,14 @@ test.describe('payer operator (Northwind Health Plan)', () => {
     await expect(form.getByTestId('confirm')).toContainText('for good');
     await shot(page, 'payer-confirm-decision');
     await form.getByTestId('cancel-decision').click();
-    await expect(page.getByTestId('case-outcome')).toHaveText('PENDED');
+    await expect(editor.getByTestId('case-outcome')).toHaveText('PENDED');
     await form.getByTestId('approve').click();
     await form.getByTestId('confirm-decision').click();
-    await expect(page.getByTestId('case-adjudication')).toContainText('APPROVED (titer-documented)');
-    await expect(page.getByTestId('adjudication')).toHaveCount(0);
+    await expect(editor.getByTestId('case-adjudication')).toContainText('APPROVED (titer-documented)');
+    await expect(editor.getByTestId('adjudication')).toHaveCount(0);
+    await expect(page.getByTestId('badge-cases')).toHaveText('');
     // The current outcome everywhere: title, outcome, tree; the coalition's is kept in words.
-    await expect(page.getByTestId('case-outcome')).toHaveText('APPROVED');
+    await expect(editor.getByTestId('case-outcome')).toHaveText('APPROVED');
     await expect(editor.getByTestId('case-title')).toContainText('APPROVED');
     await expect(editor.getByTestId('case-decided')).toContainText('decided by Amara Okafor');
     await expect(editor.getByTestId('case-decided')).toContainText('coalition said PENDED');

@@ -105,6 +105,28 @@ describe('console server', () => {
     assert.equal(lock.criteria, undefined);
   });
 
+  it("puts a pended case on the payer's worklist with its due time, and an overdue one in Problems", async () => {
+    const c = ((await call('northwind', 'cases')).body as CaseView[]).find((x) => x.id === pended)!;
+    assert.equal(c.work.state, 'to-decide');
+    assert.equal(c.work.timeframe.hours, 168, "CMS-0057-F's standard 7 days by default");
+    assert.equal(c.work.dueAt, c.opened.at + 168 * 3_600_000);
+    assert.equal(c.work.overdue, false);
+    assert.equal(((await call('northwind', 'cases')).body as CaseView[]).find((x) => x.id === approved)!.work.state, 'decided');
+    // A payer on a 24 h clock, looked at two days later: the pended case is overdue.
+    const later = await startConsoles(env, { root, uiDir: join(root, 'app', 'ui', 'dist'), logs: new LogHub(), timeframes: { standardHours: 24, expeditedHours: 12 }, now: () => Date.now() + 48 * 3_600_000 });
+    try {
+      const payer = later.consoles.find((x) => x.org.id === 'northwind')!.server;
+      const get = async (path: string) => (await fetch(`${payer.url}api/${path}`, { headers: { authorization: `Bearer ${payer.token}` } })).json();
+      const late = ((await get('cases')) as CaseView[]).find((x) => x.id === pended)!;
+      assert.equal(late.work.overdue, true);
+      const problems = (await get('problems')) as { kind: string; case?: string; severity: string }[];
+      assert.ok(problems.some((p) => p.kind === 'overdue' && p.case === pended && p.severity === 'warning'));
+      assert.ok(!problems.some((p) => p.kind === 'overdue' && p.case === approved), 'a decided case is not overdue');
+    } finally {
+      await later.close();
+    }
+  });
+
   it('lets only the requesting payer adjudicate, only a pended case, and records it on the board', async () => {
     const body = JSON.stringify({ outcome: 'approved', reasonCode: 'titer-documented', note: 'titer on file' });
     const operator = of('northwind').operators[0]!;

@@ -47,7 +47,7 @@ export function syntheticVariants(root: string): string[] {
  * Starts one console server per organization of an embedded coalition, each on its own
  * loopback port with its own token. The payer's console can submit synthetic requests.
  */
-export async function startConsoles(env: Embedded, o: { root: string; uiDir: string; logs: LogHub; tokens?: Record<string, string>; operatorTokens?: Record<string, string>; keyStore?: string }): Promise<Consoles> {
+export async function startConsoles(env: Embedded, o: { root: string; uiDir: string; logs: LogHub; tokens?: Record<string, string>; operatorTokens?: Record<string, string>; keyStore?: string; timeframes?: { standardHours: number; expeditedHours: number }; now?: () => number }): Promise<Consoles> {
   const directory: OrgRef[] = env.coalition.nodes.map((n) => ({ id: n.spec.id, name: n.spec.name, kind: n.spec.kind, did: n.did }));
   const variants = syntheticVariants(o.root);
   const consoles: OrgConsole[] = [];
@@ -71,6 +71,8 @@ export async function startConsoles(env: Embedded, o: { root: string; uiDir: str
       ...(o.tokens?.[node.spec.id] ? { token: o.tokens[node.spec.id]! } : {}),
       ...(o.keyStore ? { keyStore: o.keyStore } : {}),
       operators,
+      ...(o.timeframes ? { timeframes: o.timeframes } : {}),
+      ...(o.now ? { now: o.now } : {}),
     });
     consoles.push({ org: directory.find((d) => d.did === node.did)!, server });
   }

@@ -79,6 +79,8 @@ export interface CaseView {
   adjudication?: { outcome: 'approved' | 'denied' | 'info-requested'; reasonCode: string; by: ActorRef & { operator?: string }; index: number; at: number };
   /** The outcome that stands now (the operator's over the coalition's). */
   current: CurrentOutcome;
+  /** Where the case stands on its requester's worklist, against the policy's decision timeframe. */
+  work: WorkItem;
   requester: ActorRef;
   service: string;
   policy: string;
@@ -95,6 +97,22 @@ export interface CaseView {
   round: number;
   /** The rounds before this one, oldest first: how each ended and the update that resumed it. */
   rounds: RoundView[];
+}
+
+/**
+ * A case on the worklist. `to-decide`: pended by the coalition, waiting for an operator;
+ * `waiting-for-provider`: an operator asked for information; `running`: the coalition works;
+ * `decided`: a final outcome stands. The clock starts when the request (or its update) arrived.
+ */
+export interface WorkItem {
+  state: 'to-decide' | 'waiting-for-provider' | 'running' | 'decided';
+  since: number;
+  timeframe: { kind: 'standard' | 'expedited'; hours: number };
+  dueAt: number;
+  /** Past its due time and not decided. */
+  overdue: boolean;
+  /** When it left the payer's hands (info requested). */
+  waitingSince?: number;
 }
 
 /** The outcome that stands now: an operator's decision over the coalition's. */
@@ -287,7 +305,7 @@ export interface AuditView {
 
 export interface ProblemView {
   severity: 'error' | 'warning' | 'info';
-  kind: 'rejected' | 'expired-claim' | 'deadlock' | 'equivocation' | 'open-gap';
+  kind: 'rejected' | 'expired-claim' | 'deadlock' | 'equivocation' | 'open-gap' | 'overdue';
   case?: string;
   index?: number;
   entry?: string;

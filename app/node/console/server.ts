@@ -43,6 +43,8 @@ export interface ConsoleServerOptions {
    * signature. The launch token alone opens the console read-only for decisions.
    */
   operators?: { identity: OperatorIdentity; token: string }[];
+  /** The payer's decision timeframes in hours (default 168 standard, 72 expedited: CMS-0057-F). */
+  timeframes?: { standardHours: number; expeditedHours: number };
   now?: () => number;
 }
 
@@ -148,6 +150,8 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
   const tokenBytes = Buffer.from(token);
   const now = o.now ?? Date.now;
   const p = new Projection(o.node, o.directory);
+  p.now = now;
+  if (o.timeframes) p.timeframes = { ...o.timeframes };
   const reader = new SectionReader(p);
   const orgId = o.node.spec.id;
   const clients = new Set<ServerResponse>();

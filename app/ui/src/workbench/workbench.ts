@@ -87,7 +87,7 @@ export class Workbench implements WorkbenchService {
     this.registerBuiltins();
     for (const v of [...contributions.sideBar].sort((a, b) => a.order - b.order)) {
       this.activityBar.append(
-        h('button', { class: 'activity', role: 'tab', 'data-view': v.id, title: v.title, 'aria-label': v.title, onclick: () => this.toggleSideBar(v.id) }, icon(v.icon)),
+        h('button', { class: 'activity', role: 'tab', 'data-view': v.id, title: v.title, 'aria-label': v.title, onclick: () => this.toggleSideBar(v.id) }, icon(v.icon), h('span', { class: 'activity-badge', 'data-testid': `badge-${v.id}` })),
       );
     }
     this.activityBar.append(
@@ -103,6 +103,14 @@ export class Workbench implements WorkbenchService {
       h('button', { class: 'icon-button', title: 'Hide panel (Ctrl+J)', 'aria-label': 'Hide panel', onclick: () => this.togglePanel() }, icon('close')),
     );
     const updateBadges = (): void => {
+      for (const v of contributions.sideBar) {
+        const b = v.badge?.(s);
+        const button = this.activityBar.querySelector<HTMLElement>(`[data-view="${v.id}"]`);
+        const el = button?.querySelector('.activity-badge');
+        if (!button || !el) continue;
+        el.textContent = b?.count ? String(b.count) : '';
+        button.title = b?.count ? `${v.title} (${b.title})` : v.title;
+      }
       for (const v of contributions.panel) {
         const el = this.panelTabs.querySelector(`[data-panel="${v.id}"] .count`);
         const n = v.badge?.(s) ?? 0;
@@ -234,6 +242,8 @@ export class Workbench implements WorkbenchService {
       e.body.hidden = !on;
     }
     this.editorBody.querySelector('.editor-empty')?.remove();
+    // Tabs that overflow scroll; the active one is brought into view.
+    open.tab.scrollIntoView({ block: 'nearest', inline: 'nearest' });
     clear(
       this.breadcrumbs,
       open.input.breadcrumbs.flatMap((b, i) => [i ? icon('chevron-right') : null, h('span', { class: 'crumb' }, b)]),

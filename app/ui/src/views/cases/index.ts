@@ -7,7 +7,52 @@ import './claim-response.js';
 /** Cases: the explorer tree (case → subtasks with status, claimant, decorations) and the case editor. */
 
 function caseLabel(c: CaseView): string {
-  return `${c.service} · ${shortId(c.id, 17)}`;
+  return `${c.service} · ${c.id.replace(/^case-/, '').slice(0, 8)}`;
+}
+
+const WORK_WORDS: Record<CaseView['work']['state'], string> = {
+  'to-decide': 'to decide',
+  'waiting-for-provider': 'waiting for provider',
+  running: 'running',
+  decided: 'decided',
+};
+
+/** "in 6 d 23 h" / "3 h ago" */
+export function relative(ms: number): string {
+  const abs = Math.abs(ms);
+  const d = Math.floor(abs / 86_400_000);
+  const hh = Math.floor((abs % 86_400_000) / 3_600_000);
+  const m = Math.floor((abs % 3_600_000) / 60_000);
+  const text = d ? `${d} d ${hh} h` : hh ? `${hh} h ${m} min` : `${m} min`;
+  return ms >= 0 ? `in ${text}` : `${text} ago`;
+}
+
+/** What the case waits for, in words, with its due time where it runs against one. */
+export function workLine(c: CaseView, now = Date.now()): string {
+  const w = c.work;
+  if (w.state === 'decided') return `${c.current.outcome}${c.adjudication ? ` (was ${c.outcome})` : ''}`;
+  if (w.state === 'waiting-for-provider') return `waiting for provider since ${time(w.waitingSince ?? w.since)}`;
+  const due = w.dueAt - now;
+  return `${w.state === 'to-decide' ? 'pended, to decide' : c.status}${w.overdue || due < 0 ? ` · overdue ${relative(due).replace(' ago', '')}` : ` · due ${relative(due)}`}`;
+}
+
+interface Worklist {
+  query: string;
+  filter: 'all' | CaseView['work']['state'];
+  sort: 'due' | 'newest' | 'oldest';
+}
+
+function listed(s: Services, w: Worklist): CaseView[] {
+  const words = w.query.toLowerCase().split(/\s+/).filter(Boolean);
+  const shown = s.store.cases.filter((c) => {
+    if (w.filter !== 'all' && c.work.state !== w.filter) return false;
+    const text = `${c.id} ${c.service} ${c.current.outcome} ${WORK_WORDS[c.work.state]} ${c.requester.orgName} #${c.opened.index}`.toLowerCase();
+    return words.every((x) => text.includes(x));
+  });
+  const open = (c: CaseView): number => (c.work.state === 'to-decide' || c.work.state === 'running' ? 0 : 1);
+  return shown.sort((a, b) =>
+    w.sort === 'due' ? open(a) - open(b) || a.work.dueAt - b.work.dueAt : w.sort === 'oldest' ? a.opened.index - b.opened.index : b.opened.index - a.opened.index,
+  );
 }
 
 /** The status to show: the operator's decision over the coalition's, else the case's progress. */
@@ -15,23 +60,28 @@ function currentStatus(c: CaseView): string {
   return c.current.outcome === 'undecided' ? c.status : c.current.outcome;
 }
 
-function renderTree(el: HTMLElement, s: Services): void {
+function renderTree(el: HTMLElement, s: Services, w: Worklist): void {
   const me = s.store.session.org.id;
   if (!s.store.cases.length) {
     clear(el, h('p', { class: 'empty-note' }, 'No cases on the board yet.'));
     return;
   }
+  const cases = listed(s, w);
+  if (!cases.length) {
+    clear(el, h('p', { class: 'empty-note', 'data-testid': 'no-match' }, 'No case matches.'));
+    return;
+  }
   const open = new Set([...el.querySelectorAll<HTMLElement>('vscode-tree-item[open]')].map((x) => x.dataset.case));
   const first = !el.querySelector('vscode-tree');
   const tree = h('vscode-tree', { 'aria-label': 'Cases', indentGuides: 'onHover' });
-  for (const c of s.store.cases) {
+  for (const c of cases) {
     const item = h(
       'vscode-tree-item',
-      { 'data-case': c.id, 'data-testid': `case-${c.id}`, branch: true, open: first || open.has(c.id) },
+      { 'data-case': c.id, 'data-testid': `case-${c.id}`, 'data-work': c.work.state, branch: true, open: first ? c === cases[0] : open.has(c.id), title: `${c.service} case ${c.id}: ${workLine(c)}` },
       h('span', { slot: 'icon-branch' }, statusIcon(currentStatus(c))),
       h('span', { slot: 'icon-branch-opened' }, statusIcon(currentStatus(c))),
       h('span', { class: 'case-label' }, caseLabel(c)),
-      h('span', { slot: 'description' }, `${c.adjudication ? `${c.current.outcome.replace(/-/g, ' ')} (was ${c.outcome})` : (c.outcome ?? c.status)}${c.round > 0 ? ` · round ${c.round}` : ''}`),
+      h('span', { slot: 'description', class: c.work.overdue ? 'due overdue' : 'due' }, `${workLine(c)}${c.round > 0 ? ` · round ${c.round}` : ''}`),
       h('span', { slot: 'decoration' }, badge(`${c.progress.done}/${c.progress.total}`)),
     );
     // Capture: the tree item's shadow DOM handles (and stops) clicks before they bubble here.
@@ -39,6 +89,14 @@ function renderTree(el: HTMLElement, s: Services): void {
       'click',
       (e) => {
         if ((e.target as HTMLElement).closest('vscode-tree-item') === item) s.workbench.runCommand('murmur.openCase', c.id);
+      },
+      true,
+    );
+    // Enter opens the case, as a click does (the tree only expands it).
+    item.addEventListener(
+      'keydown',
+      (e) => {
+        if (e.key === 'Enter' && (e.target as HTMLElement).closest('vscode-tree-item') === item) s.workbench.runCommand('murmur.openCase', c.id);
       },
       true,
     );
@@ -309,13 +367,34 @@ contributions.registerSideBarView({
     if (s.store.session.canSubmit) {
       head.append(h('vscode-button', { 'data-testid': 'run-case', onclick: () => s.workbench.runCommand('murmur.runCase') }, icon('play'), ' Run a synthetic case'));
     }
+    const w: Worklist = { query: '', filter: 'all', sort: 'due' };
     const body = h('div', { class: 'tree-host' });
-    el.append(head, body);
-    const draw = (): void => renderTree(body, s);
+    const search = h('input', { type: 'search', 'data-testid': 'case-search', placeholder: 'Search cases (id, service, outcome…)', 'aria-label': 'Search cases', oninput: () => ((w.query = search.value), draw()) });
+    const filter = h(
+      'select',
+      { 'data-testid': 'case-filter', 'aria-label': 'Show', onchange: () => ((w.filter = filter.value as Worklist['filter']), draw()) },
+      [['all', 'All cases'], ['to-decide', 'To decide'], ['waiting-for-provider', 'Waiting for provider'], ['running', 'Running'], ['decided', 'Decided']].map(([v, t]) => h('option', { value: v! }, t!)),
+    );
+    const sort = h(
+      'select',
+      { 'data-testid': 'case-sort', 'aria-label': 'Sort by', onchange: () => ((w.sort = sort.value as Worklist['sort']), draw()) },
+      [['due', 'Due first'], ['newest', 'Newest'], ['oldest', 'Oldest']].map(([v, t]) => h('option', { value: v! }, t!)),
+    );
+    el.append(head, h('div', { class: 'worklist-tools' }, search, h('div', { class: 'row' }, filter, sort)), body);
+    const draw = (): void => renderTree(body, s, w);
     draw();
     return s.store.on('cases', draw);
   },
+  badge(s) {
+    const n = toDecide(s).length;
+    return { count: n, title: `${n} ${n === 1 ? 'case' : 'cases'} to decide` };
+  },
 });
+
+/** The requester's pended cases that wait for one of its operators. */
+export function toDecide(s: Services): CaseView[] {
+  return s.store.cases.filter((c) => c.mine && c.work.state === 'to-decide');
+}
 
 contributions.registerCommand({
   id: 'murmur.openCase',
@@ -349,5 +428,20 @@ contributions.registerCommand({
     };
     if (variant) return go(variant);
     s.workbench.pick('Pick a synthetic request to run', s.store.session.variants.map((v) => ({ id: v, label: v })), (v) => void go(v).catch((e: unknown) => s.workbench.notify(e instanceof Error ? e.message : String(e), 'error')));
+  },
+});
+
+contributions.registerCommand({
+  id: 'murmur.quickOpen',
+  title: 'Go to Case or Entry…',
+  category: 'Murmur',
+  keybinding: 'ctrl+p',
+  run(s) {
+    const cases = s.store.cases.map((c) => ({ id: `case:${c.id}`, label: `${c.service} ${c.id} ${c.current.outcome}`, detail: workLine(c) }));
+    const entries = [...s.store.board].reverse().map((e) => ({ id: `entry:${e.id}`, label: `#${e.index} ${e.kind}${e.subtask ? ` ${e.subtask}` : ''}`, detail: `${e.author.name} · ${e.author.orgName}` }));
+    s.workbench.pick('Go to a case (id, service) or a board entry (#number)', [...cases, ...entries], (id) => {
+      if (id.startsWith('case:')) s.workbench.runCommand('murmur.openCase', id.slice(5));
+      else s.workbench.runCommand('murmur.openEntry', id.slice(6));
+    });
   },
 });

@@ -38,7 +38,22 @@ contributions.registerStatusBarItem({
   align: 'left',
   order: 30,
   render(el, s) {
-    const draw = (): void => void clear(el, icon('briefcase'), ` ${s.store.cases.length} ${s.store.cases.length === 1 ? 'case' : 'cases'}`);
+    const draw = (): void => {
+      const mine = s.store.cases.filter((c) => c.mine);
+      const decide = mine.filter((c) => c.work.state === 'to-decide');
+      const overdue = mine.filter((c) => c.work.overdue);
+      clear(
+        el,
+        h(
+          'button',
+          { class: 'status-button', 'data-testid': 'status-worklist', title: 'Show the cases', onclick: () => s.workbench.showSideBar('cases') },
+          icon('briefcase'),
+          ` ${s.store.cases.length} ${s.store.cases.length === 1 ? 'case' : 'cases'}`,
+          decide.length ? ` · ${decide.length} to decide` : '',
+          overdue.length ? h('span', { class: 'status-warn' }, ` · ${overdue.length} overdue`) : '',
+        ),
+      );
+    };
     draw();
     return s.store.on('cases', draw);
   },
