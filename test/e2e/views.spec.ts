@@ -1,4 +1,4 @@
-import { activity, expect, shot, test } from './fixtures.js';
+import { activity, decryptAll, expect, expectNoHorizontalOverflow, shot, test } from './fixtures.js';
 
 // Every view, in the dark and light themes (and the high-contrast one for the main views).
 for (const theme of ['dark', 'light', 'hc'] as const) {
@@ -47,3 +47,27 @@ for (const theme of ['dark', 'light', 'hc'] as const) {
     await page.keyboard.press('Escape');
   });
 }
+
+// At 1024 px (a laptop with the side bar open) every view's main content fits its editor.
+test('every view fits 1024 px without horizontal overflow', async ({ open, page }) => {
+  await page.setViewportSize({ width: 1024, height: 768 });
+  await open('northwind', 'dark', 'okafor');
+  const views: [string, () => Promise<void>][] = [
+    ['pended case', async () => void (await page.locator('vscode-tree-item[data-work="to-decide"] .case-label').first().click(), await expect(page.locator('.editor:not([hidden])').getByTestId('decision-card').getByTestId('criteria')).toBeVisible())],
+    ['approved case', async () => void (await page.locator('vscode-tree-item[data-work="decided"] .case-label').first().click(), await expect(page.locator('.editor:not([hidden])').getByTestId('criteria')).toBeVisible())],
+    ['task graph', async () => void (await page.keyboard.press('Control+Alt+G'), await expect(page.getByTestId('task-graph')).toBeVisible())],
+    ['claim response', async () => void (await page.locator('vscode-tree-item[data-work="decided"] .case-label').first().click(), await page.locator('.editor:not([hidden])').getByTestId('open-claim-response').click(), await expect(page.locator('.editor:not([hidden]) .json-view')).toHaveAttribute('data-monaco', 'ready'))],
+    ['board', async () => void (await activity(page, 'Board'), await expect(page.getByTestId('board-stream').locator('tr.entry').first()).toBeVisible())],
+    ['entry', async () => void (await page.getByTestId('board-stream').locator('tr.entry', { hasText: 'Artifact' }).last().click(), await decryptAll(page))],
+    ['agents', async () => void (await activity(page, 'Agents'), await page.locator('.sidebar vscode-button').click(), await expect(page.locator('.agent-card').first()).toBeVisible())],
+    ['wallet', async () => void (await activity(page, 'Wallet'), await page.locator('.sidebar vscode-button').click(), await expect(page.getByTestId('credentials').first()).toBeVisible())],
+    ['disclosure', async () => void (await activity(page, 'Disclosure'), await expect(page.getByTestId('disclosure-matrix')).toBeVisible())],
+    ['audit', async () => void (await activity(page, 'Audit'), await expect(page.getByTestId('verdict')).toBeVisible())],
+  ];
+  for (const [name, go] of views) {
+    await go();
+    await page.waitForTimeout(200);
+    await shot(page, `1024-${name.replace(/ /g, '-')}`);
+    await expectNoHorizontalOverflow(page, name);
+  }
+});

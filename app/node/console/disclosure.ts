@@ -105,6 +105,16 @@ export function disclosureMatrix(p: Projection, c: CaseState): DisclosureMatrix 
     const e = st.artifact ? p.node.replica.entry(st.artifact.id) : undefined;
     for (const s of e?.envelope.sections ?? []) add(st.id, s, e!.envelope.author);
   }
+  const accessOf = (orgDid: string, elementId: string): DisclosureCell['access'] => {
+    const [subtask, section] = elementId.split('/') as [string, string];
+    const out: NonNullable<DisclosureCell['access']> = [];
+    for (const r of c.access.requests.values()) {
+      if (r.subtask !== subtask || r.section !== section || state.cards.get(r.requester)?.card.provider.did !== orgDid) continue;
+      const g = c.access.grants.get(r.ref.id);
+      out.push({ request: { id: r.ref.id, index: r.ref.index, role: r.role }, ...(g ? { grant: { id: g.ref.id, index: g.ref.index } } : {}) });
+    }
+    return out.length ? out : undefined;
+  };
   const cells: DisclosureCell[] = [];
   for (const org of orgs) {
     const name = nameOf.get(org.did);
@@ -116,6 +126,10 @@ export function disclosureMatrix(p: Projection, c: CaseState): DisclosureMatrix 
         mayRead: has(m.policy, e.id),
         couldDecrypt: has(m.couldDecrypt, e.id),
         didDecrypt: org.did === p.self.did ? e.author === org.id || has(m.didDecrypt, e.id) : null,
+        ...(() => {
+          const access = accessOf(org.did, e.id);
+          return access ? { access } : {};
+        })(),
       });
     }
   }

@@ -270,6 +270,8 @@ export interface DisclosureCell {
   couldDecrypt: boolean;
   /** The organization opened it (from its own audit trail: local organization only). */
   didDecrypt: boolean | null;
+  /** The access requests of the organization's agents for it and the key grants answering them. */
+  access?: { request: { id: string; index: number; role: string }; grant?: { id: string; index: number } }[];
 }
 
 export interface DisclosureMatrix {
@@ -300,7 +302,26 @@ export interface BoardVerification {
 export interface AuditView {
   board: BoardVerification;
   trail: { ok: boolean; count: number; head?: string; index?: number; reason?: string };
-  entries: { index: number; at: number; kind: string; actor: string; outcome: string; case?: string; subtask?: string; section?: string; counterparty?: string; reasons?: string[]; elements?: string[]; hash: string }[];
+  entries: {
+    index: number;
+    at: number;
+    kind: string;
+    actor: string;
+    outcome: string;
+    case?: string;
+    subtask?: string;
+    section?: string;
+    counterparty?: string;
+    reasons?: string[];
+    elements?: string[];
+    hash: string;
+    /** What the read or grant rested on, in words: the role credential presented, or authorship. */
+    basis?: string;
+    /** The board entries behind it: the entry read, the AccessRequest and the KeyGrant. */
+    envelope?: { id: string; index: number };
+    request?: { id: string; index: number };
+    grant?: { id: string; index: number };
+  }[];
 }
 
 export interface ProblemView {

@@ -6,6 +6,7 @@ import { extname, join, normalize, sep } from 'node:path';
 import { z } from 'zod';
 import { errorMessage, isMurmurError, type ErrorCode } from '../../../core/common/errors.js';
 import { verifyAuditTrail } from '../../../core/access/audit.js';
+import { authorDid } from '../../../core/board/envelope.js';
 import type { StatusRegistry } from '../../../core/identity/status-list.js';
 import type { OperatorIdentity } from '../../../core/identity/wallet.js';
 import { toBase64url } from '../../../core/common/encoding.js';
@@ -218,7 +219,30 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
         ...(e.event.reasons ? { reasons: e.event.reasons } : {}),
         ...(e.event.elements ? { elements: e.event.elements } : {}),
         hash: e.hash,
+        ...accessBasis(e.event),
       })),
+    };
+  };
+
+  /** For a read or a grant: the entry, the AccessRequest and KeyGrant behind it, and the credential it rested on. */
+  const accessBasis = (ev: { kind: string; actor: string; counterparty?: string; envelope?: string; case?: string; section?: string; credentials?: string[] }): Partial<AuditView['entries'][number]> => {
+    if ((ev.kind !== 'decrypt' && ev.kind !== 'grant') || !ev.envelope || !ev.case) return {};
+    const c = p.state.cases.get(ev.case);
+    const target = o.node.replica.fold.records.find((r) => r.id === ev.envelope);
+    const envelope = target ? { envelope: { id: target.id, index: target.index } } : {};
+    const reader = ev.kind === 'decrypt' ? ev.actor : ev.counterparty;
+    const req = c ? [...c.access.requests.values()].find((r) => r.requester === reader && r.target === ev.envelope && r.section === ev.section) : undefined;
+    const creds = ev.credentials?.length ? `; credentials checked: ${ev.credentials.join(', ')}` : '';
+    if (!req) {
+      const own = target && authorDid(target.author) === reader;
+      return { ...envelope, basis: own ? 'its own section (the author holds the key)' : `no access request on the board${creds}` };
+    }
+    const g = c!.access.grants.get(req.ref.id);
+    return {
+      ...envelope,
+      request: { id: req.ref.id, index: req.ref.index },
+      ...(g ? { grant: { id: g.ref.id, index: g.ref.index } } : {}),
+      basis: `role credential "${req.role}" of ${p.actor(req.requester).orgName}, presented in the access request${g ? `, key granted by ${p.actor(g.grantor).name}` : ', no key granted'}${creds}`,
     };
   };
 

@@ -81,7 +81,7 @@ export class Workbench implements WorkbenchService {
     );
     const editorArea = h('main', { class: 'editor-area' }, this.tabs, this.breadcrumbs, this.editorBody);
     const status = h('footer', { class: 'statusbar', 'aria-label': 'Status bar' }, this.statusLeft, this.statusRight);
-    clear(this.root, title, this.activityBar, this.sideBar, editorArea, this.panel, status, this.toasts);
+    clear(this.root, title, this.activityBar, this.sideBar, editorArea, this.panel, status, this.toasts, ...this.sashes());
     this.root.removeAttribute('aria-busy');
 
     this.registerBuiltins();
@@ -131,6 +131,50 @@ export class Workbench implements WorkbenchService {
     if (firstPanel) this.showPanel(firstPanel.id);
     this.renderEmptyEditor();
     window.addEventListener('keydown', (e) => this.onKey(e));
+  }
+
+  /** The two sashes: side bar width and panel height, dragged or keyed, kept per browser. */
+  private sashes(): HTMLElement[] {
+    const make = (name: 'side-w' | 'panel-h', min: number, max: () => number, initial: number): HTMLElement => {
+      const vertical = name === 'side-w';
+      let size = Number(localStorage.getItem(`murmur.${name}`)) || initial;
+      const sash = h('div', { class: `sash ${vertical ? 'sash-side' : 'sash-panel'}`, role: 'separator', tabindex: 0, 'aria-orientation': vertical ? 'vertical' : 'horizontal', 'aria-label': vertical ? 'Resize the side bar' : 'Resize the panel', 'data-testid': `sash-${name}` });
+      const set = (v: number): void => {
+        size = Math.round(Math.max(min, Math.min(max(), v)));
+        this.root.style.setProperty(`--${name}`, `${size}px`);
+        sash.setAttribute('aria-valuenow', String(size));
+        localStorage.setItem(`murmur.${name}`, String(size));
+      };
+      set(size);
+      sash.addEventListener('pointerdown', (e) => {
+        e.preventDefault();
+        sash.setPointerCapture(e.pointerId);
+        sash.classList.add('dragging');
+        const start = vertical ? e.clientX : e.clientY;
+        const from = size;
+        const move = (m: PointerEvent): void => set(vertical ? from + (m.clientX - start) : from - (m.clientY - start));
+        const up = (): void => {
+          sash.classList.remove('dragging');
+          sash.removeEventListener('pointermove', move);
+          sash.removeEventListener('pointerup', up);
+        };
+        sash.addEventListener('pointermove', move);
+        sash.addEventListener('pointerup', up);
+      });
+      sash.addEventListener('keydown', (e) => {
+        const step = e.shiftKey ? 50 : 10;
+        const grow: Record<string, number> = vertical ? { ArrowRight: step, ArrowLeft: -step } : { ArrowUp: step, ArrowDown: -step };
+        const d = grow[e.key];
+        if (d === undefined) return;
+        e.preventDefault();
+        set(size + d);
+      });
+      return sash;
+    };
+    return [
+      make('side-w', 160, () => Math.max(200, window.innerWidth * 0.5), 280),
+      make('panel-h', 60, () => Math.max(120, window.innerHeight * 0.7), Math.min(200, Math.round(window.innerHeight * 0.25))),
+    ];
   }
 
   private registerBuiltins(): void {
