@@ -65,7 +65,7 @@ export { expect };
  */
 export async function decryptAll(page: Page): Promise<number> {
   const editor = page.locator('.editor:not([hidden])');
-  await expect(editor.locator('.section').first()).toBeVisible();
+  await expect(editor.locator('.sections > *').first()).toBeVisible();
   const readable = editor.locator('.section.readable');
   const n = await readable.count();
   for (let i = 0; i < n; i++) {

@@ -22,6 +22,14 @@ test('lab operator (Helix Genomics) sees its claims, artifacts and the gap it ra
   await expect(page.locator('.editor:not([hidden]) .section.locked')).toHaveCount(0);
   expect(await decryptAll(page), 'detail, summary and pgx').toBe(3);
   await shot(page, 'lab-artifact');
+  // Who read what the lab posted: its audit trail names each reader, the credential and the grant.
+  await page.locator('.activity[aria-label="Audit"]').click();
+  const grants = page.getByTestId('audit-trail').locator('tbody tr[data-kind="grant"]');
+  await expect(grants.first()).toBeVisible();
+  await expect(grants.filter({ hasText: 'PolicyReasoner' }).first()).toContainText('summary');
+  await expect(grants.filter({ hasText: 'DrugInteractionAgent' }).first()).toContainText('pgx');
+  await expect(grants.first()).toContainText('role credential');
+  await shot(page, 'lab-who-read');
   // The Agents view shows its claims.
   await page.keyboard.press('Control+Shift+P');
   await page.locator('.quick-input').fill('agent cards');

@@ -380,16 +380,30 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
       case 'GET audit':
         return auditView();
       case 'GET audit/report.pdf': {
+        const only = query.case !== undefined ? caseOf(String(query.case)) : undefined;
         const id = `report-${randomBytes(4).toString('hex')}`;
-        setProgress({ id, title: 'Exporting audit report', state: 'running', done: 0, total: 2, message: 'verifying the chain' });
+        const title = `Exporting audit report${only ? ` (${only.id})` : ''}`;
+        setProgress({ id, title, state: 'running', done: 0, total: 2, message: 'verifying the chain' });
         const audit = auditView();
-        setProgress({ id, title: 'Exporting audit report', state: 'running', done: 1, total: 2, message: 'writing the PDF' });
-        const pdf = await auditReportPdf({ org: p.self, generatedAt: now(), audit, matrices: [...p.state.cases.values()].map((c) => disclosureMatrix(p, c)) });
-        setProgress({ id, title: 'Exporting audit report', state: 'done', done: 2, total: 2, message: `${pdf.length} bytes` });
-        log('info', 'console.report-exported', { bytes: pdf.length });
+        const cases = only ? [only] : [...p.state.cases.values()];
+        // A case's report keeps the trail entries about that case (and the credential checks they rested on).
+        const entries = only ? audit.entries.filter((e) => e.case === only.id) : audit.entries;
+        setProgress({ id, title, state: 'running', done: 1, total: 2, message: 'writing the PDF' });
+        const pdf = await auditReportPdf({
+          org: p.self,
+          generatedAt: now(),
+          audit: { ...audit, entries },
+          matrices: cases.map((c) => disclosureMatrix(p, c)),
+          cases: cases.map((c) => p.caseView(c)),
+          agents: p.agents(),
+          operators: operators.map((x) => ({ id: x.identity.id, name: x.identity.name })),
+          scope: only ? `case ${only.id}` : `all ${cases.length} cases on the board`,
+        });
+        setProgress({ id, title, state: 'done', done: 2, total: 2, message: `${pdf.length} bytes` });
+        log('info', 'console.report-exported', { bytes: pdf.length, ...(only ? { case: only.id } : {}), ...(who.operator ? { operator: who.operator.identity.id } : {}) });
         res.writeHead(200, {
           'content-type': 'application/pdf',
-          'content-disposition': `attachment; filename="murmur-audit-${orgId}.pdf"`,
+          'content-disposition': `attachment; filename="murmur-audit-${orgId}${only ? `-${only.id}` : ''}.pdf"`,
           'cache-control': 'no-store',
         });
         res.end(pdf);

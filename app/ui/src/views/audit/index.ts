@@ -70,8 +70,15 @@ function render(el: HTMLElement, s: Services): void {
       progress.hidden = true;
     }
   };
+  const scope = h(
+    'select',
+    { 'data-testid': 'report-scope', 'aria-label': 'Report on' },
+    h('option', { value: '' }, 'All cases'),
+    s.store.cases.map((c) => h('option', { value: c.id }, `Case ${c.service} · ${c.id}`)),
+  );
   const exportPdf = (): void => {
-    const a = h('a', { href: s.api.url('audit/report.pdf'), download: `murmur-audit-${s.store.session.org.id}.pdf` });
+    const only = scope.value;
+    const a = h('a', { href: s.api.url(`audit/report.pdf${only ? `?case=${encodeURIComponent(only)}` : ''}`), download: `murmur-audit-${s.store.session.org.id}${only ? `-${only}` : ''}.pdf` });
     document.body.append(a);
     a.click();
     a.remove();
@@ -83,7 +90,7 @@ function render(el: HTMLElement, s: Services): void {
       'div',
       { class: 'page wide' },
       h('h1', null, icon('checklist'), ' Audit'),
-      h('div', { class: 'actions' }, h('vscode-button', { 'data-testid': 'verify-chain', onclick: () => void verify() }, icon('verified'), ' Verify chain'), h('vscode-button', { secondary: true, 'data-testid': 'export-report', onclick: exportPdf }, icon('file-pdf'), ' Export report (PDF)')),
+      h('div', { class: 'actions' }, h('vscode-button', { 'data-testid': 'verify-chain', onclick: () => void verify() }, icon('verified'), ' Verify chain'), scope, h('vscode-button', { secondary: true, 'data-testid': 'export-report', onclick: exportPdf }, icon('file-pdf'), ' Export report (PDF)')),
       progress,
       result,
       h('h2', null, 'Audit trail of this organization'),

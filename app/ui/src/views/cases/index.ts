@@ -180,6 +180,7 @@ function renderCase(el: HTMLElement, s: Services, id: string): () => void {
           h('vscode-button', { secondary: true, onclick: () => s.workbench.runCommand('murmur.openDisclosure', c.id) }, icon('shield'), ' Disclosure matrix'),
           h('vscode-button', { secondary: true, onclick: () => s.workbench.runCommand('murmur.openBoard', c.id) }, icon('list-ordered'), ' Board entries'),
           claimResponseButton(c, s),
+          h('a', { class: 'button-link secondary', 'data-testid': 'case-report', href: s.api.url(`audit/report.pdf?case=${encodeURIComponent(c.id)}`), download: `murmur-audit-${c.id}.pdf` }, icon('file-pdf'), ' Audit report (PDF)'),
         ),
         cardHost,
         adjudicable ? (form ??= adjudicationForm(c, s)) : null,
