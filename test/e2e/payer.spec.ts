@@ -15,6 +15,19 @@ test.describe('payer operator (Northwind Health Plan)', () => {
     await expect(page.getByTestId('task-graph').locator('g.node.done')).toHaveCount(6);
     await expect(page.getByTestId('task-graph').locator('g.gapnode')).toHaveCount(1);
     await shot(page, 'payer-task-graph');
+    // The legend has colours, the graph fits its editor (nothing clipped), and zooms.
+    const swatch = await page.locator('.legend-item.done .swatch').evaluate((e) => getComputedStyle(e).backgroundColor);
+    expect(swatch).not.toMatch(/rgba\(0, 0, 0, 0\)|transparent/);
+    const fit = await page.getByTestId('task-graph').evaluate((host) => ({ host: host.clientWidth, svg: host.querySelector('svg')!.getBoundingClientRect().width, scroll: host.scrollWidth }));
+    expect(fit.svg).toBeLessThanOrEqual(fit.host);
+    expect(fit.scroll).toBeLessThanOrEqual(fit.host + 1);
+    await page.getByTestId('graph-zoom-in').click();
+    await expect(page.getByTestId('task-graph')).not.toHaveAttribute('data-zoom', 'fit');
+    await page.getByTestId('graph-fit').click();
+    // Enter on a node opens its artifact.
+    await page.getByTestId('task-graph').locator('g.node[data-node="pas-response"]').focus();
+    await page.keyboard.press('Enter');
+    await expect(page.locator('.editor:not([hidden]) h1')).toContainText('Artifact');
     await page.locator('.tab', { hasText: 'case-' }).first().click();
     const card = page.locator('.editor:not([hidden])').getByTestId('decision-card');
     await expect(card.getByTestId('criteria').locator('tr[data-result="met"]')).not.toHaveCount(0);
@@ -32,7 +45,7 @@ test.describe('payer operator (Northwind Health Plan)', () => {
     expect(await decryptAll(page), 'the summary, which the policy gives the payer').toBe(1);
     await shot(page, 'payer-lab-summary');
     await page.locator('.tab', { hasText: 'case-' }).first().click();
-    await page.getByTestId('open-claim-response').click();
+    await page.locator('.editor:not([hidden])').getByTestId('open-claim-response').click();
     const view = page.locator('.editor:not([hidden]) [data-section="claim-response"] .json-view');
     await expect(view).toContainText('ClaimResponse');
     await expect(view).toContainText('preAuthRef');
