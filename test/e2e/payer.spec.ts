@@ -16,8 +16,8 @@ test.describe('payer operator (Northwind Health Plan)', () => {
     await expect(page.getByTestId('task-graph').locator('g.gapnode')).toHaveCount(1);
     await shot(page, 'payer-task-graph');
     // The legend has colours, the graph fits its editor (nothing clipped), and zooms.
-    const swatch = await page.locator('.legend-item.done .swatch').evaluate((e) => getComputedStyle(e).backgroundColor);
-    expect(swatch).not.toMatch(/rgba\(0, 0, 0, 0\)|transparent/);
+    await expect(page.locator('.legend-item.done .swatch')).not.toHaveCSS('background-color', 'rgba(0, 0, 0, 0)');
+    await expect(page.locator('.legend-item.gapnode .swatch')).not.toHaveCSS('background-color', 'rgba(0, 0, 0, 0)');
     const fit = await page.getByTestId('task-graph').evaluate((host) => ({ host: host.clientWidth, svg: host.querySelector('svg')!.getBoundingClientRect().width, scroll: host.scrollWidth }));
     expect(fit.svg).toBeLessThanOrEqual(fit.host);
     expect(fit.scroll).toBeLessThanOrEqual(fit.host + 1);

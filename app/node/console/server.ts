@@ -226,6 +226,7 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
 
   /** For a read or a grant: the entry, the AccessRequest and KeyGrant behind it, and the credential it rested on. */
   const accessBasis = (ev: { kind: string; actor: string; counterparty?: string; envelope?: string; case?: string; section?: string; credentials?: string[] }): Partial<AuditView['entries'][number]> => {
+    if (ev.kind === 'credential-check' || ev.kind === 'denial') return ev.credentials?.length ? { basis: `credentials checked: ${ev.credentials.join(', ')}` } : {};
     if ((ev.kind !== 'decrypt' && ev.kind !== 'grant') || !ev.envelope || !ev.case) return {};
     const c = p.state.cases.get(ev.case);
     const target = o.node.replica.fold.records.find((r) => r.id === ev.envelope);

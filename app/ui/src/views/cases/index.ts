@@ -234,7 +234,7 @@ function renderCase(el: HTMLElement, s: Services, id: string): () => void {
             )
           : h('p', { class: 'muted' }, 'No gaps raised.'),
         h('h2', null, 'Coalition'),
-        h('ul', { class: 'members' }, c.members.map((m) => h('li', null, icon('person'), ` ${m.name} · ${m.orgName} — ${m.role} (${m.via})`))),
+        h('ul', { class: 'members' }, c.members.map((m) => h('li', null, icon('person'), ` ${m.name} · ${m.orgName} — ${m.role.replace(/-/g, ' ')} (joined by ${m.via})`))),
       ),
     );
   };

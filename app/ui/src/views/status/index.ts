@@ -75,7 +75,7 @@ contributions.registerStatusBarItem({
   align: 'right',
   order: 20,
   render(el, s) {
-    const draw = (): void => void clear(el, h('button', { class: 'status-button', onclick: () => s.workbench.runCommand('workbench.action.selectTheme') }, icon('color-mode'), ` ${s.workbench.theme()}`));
+    const draw = (): void => void clear(el, h('button', { class: 'status-button', onclick: () => s.workbench.runCommand('workbench.action.selectTheme') }, icon('color-mode'), ` ${({ dark: 'Dark', light: 'Light', hc: 'High contrast' } as const)[s.workbench.theme()]}`));
     draw();
     window.addEventListener('murmur-theme', draw);
     return () => window.removeEventListener('murmur-theme', draw);
