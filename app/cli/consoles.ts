@@ -56,7 +56,7 @@ export function openInBrowser(url: string, env: NodeJS.ProcessEnv = process.env,
   const args = platform === 'win32' ? ['/c', 'start', '', url] : [url];
   return new Promise((resolve) => {
     try {
-      const child = spawn(cmd, args, { stdio: 'ignore', detached: true });
+      const child = spawn(cmd, args, { stdio: 'ignore', detached: true, env });
       // An opener that is still running after 3 s has handed the URL over.
       const t = setTimeout(() => resolve(true), 3000);
       t.unref();
