@@ -198,6 +198,20 @@ describe('console server', () => {
     assert.equal((pdf.body as Buffer).subarray(0, 5).toString(), '%PDF-');
   });
 
+  it('after a request for information the case waits for the provider, and still takes a decision', async () => {
+    const other = (await env.run(await readPasRequestFile(join(root, 'fhir', 'synthetic', 'bundles', 'missing-titer.json')))).caseId;
+    const opToken = new URL(of('northwind').operators[0]!.launchUrl).searchParams.get('token')!;
+    const post = (body: unknown) => call('northwind', `cases/${other}/adjudication`, { method: 'POST', body: JSON.stringify(body) }, opToken);
+    assert.equal((await post({ outcome: 'info-requested', reasonCode: 'send-titer' })).status, 201);
+    const c = (await call('northwind', `cases/${other}`)).body as CaseView;
+    assert.equal(c.current.outcome, 'waiting-for-provider');
+    assert.equal(c.work.state, 'waiting-for-provider');
+    assert.equal(c.work.waitingSince, c.current.at);
+    assert.equal(c.work.overdue, false, 'the payer is not late while the provider owes information');
+    assert.equal((await post({ outcome: 'denied', reasonCode: 'no-titer-received' })).status, 201);
+    assert.equal(((await call('northwind', `cases/${other}`)).body as CaseView).current.outcome, 'denied');
+  });
+
   it('streams board entries as server-sent events', async () => {
     const controller = new AbortController();
     const res = await fetch(`${of('northwind').url}api/events?token=${of('northwind').token}`, { signal: controller.signal });
