@@ -21,6 +21,8 @@ test('lab operator (Helix Genomics) sees its claims, artifacts and the gap it ra
   await expect(sections.first()).toBeVisible();
   await expect(page.locator('.editor:not([hidden]) .section.locked')).toHaveCount(0);
   expect(await decryptAll(page), 'detail, summary and pgx').toBe(3);
+  // Monaco's stylesheet is loaded now; the activity bar keeps its 24 px icons.
+  await expect(page.locator('.activity[data-view] .codicon').first()).toHaveCSS('font-size', '24px');
   await shot(page, 'lab-artifact');
   // Who read what the lab posted: its audit trail names each reader, the credential and the grant.
   await page.locator('.activity[aria-label="Audit"]').click();

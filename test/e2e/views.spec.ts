@@ -70,5 +70,29 @@ test('every view fits 1024 px without horizontal overflow', async ({ open, page 
     await page.waitForTimeout(200);
     await shot(page, `1024-${name.replace(/ /g, '-')}`);
     await expectNoHorizontalOverflow(page, name);
+    // However many tabs are open, the active one is scrolled into view.
+    const tab = await page.locator('.tabs').evaluate((bar) => {
+      const active = bar.querySelector('.tab.active')!.getBoundingClientRect();
+      const box = bar.getBoundingClientRect();
+      return { left: active.left - box.left, right: box.right - active.right };
+    });
+    expect(tab.left, `${name}: the active tab starts inside the tab bar`).toBeGreaterThanOrEqual(-1);
+    expect(tab.right, `${name}: the active tab ends inside the tab bar`).toBeGreaterThanOrEqual(-1);
   }
+  // The panes resize: the side bar by dragging its sash, the panel from the keyboard.
+  const side = page.locator('.sidebar');
+  const before = (await side.boundingBox())!.width;
+  const sash = (await page.getByTestId('sash-side-w').boundingBox())!;
+  await page.mouse.move(sash.x + 2, sash.y + 200);
+  await page.mouse.down();
+  await page.mouse.move(sash.x - 80, sash.y + 200, { steps: 4 });
+  await page.mouse.up();
+  expect((await side.boundingBox())!.width).toBeLessThan(before - 60);
+  const panel = page.locator('.panel');
+  const tall = (await panel.boundingBox())!.height;
+  await page.getByTestId('sash-panel-h').focus();
+  await page.keyboard.press('Shift+ArrowDown');
+  expect((await panel.boundingBox())!.height).toBeLessThan(tall - 40);
+  await shot(page, '1024-resized');
+  await expectNoHorizontalOverflow(page, 'audit after resizing');
 });
