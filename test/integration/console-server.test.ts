@@ -171,6 +171,13 @@ describe('console server', () => {
     assert.match(res.headers.get('content-disposition') ?? '', /attachment; filename="ClaimResponse-.*\.json"/);
     assert.equal(((await res.json()) as { resourceType: string }).resourceType, 'ClaimResponse');
     assert.equal((await call('helix', `cases/${pended}/claim-response`)).status, 403, 'only the requesting payer gets the ClaimResponse');
+    // An operator's reads go into the organization's audit trail under their name.
+    const operator = of('northwind').operators[0]!;
+    const opToken = new URL(operator.launchUrl).searchParams.get('token')!;
+    assert.equal((await call('northwind', `cases/${pended}/decision`, {}, opToken)).status, 200);
+    const trail = ((await call('northwind', 'audit')).body as { entries: { kind: string; operator?: string; case?: string; section?: string }[]; trail: { ok: boolean } });
+    assert.ok(trail.entries.some((e) => e.kind === 'decrypt' && e.operator === operator.name && e.case === pended && e.section === 'decision'));
+    assert.equal(trail.trail.ok, true, 'the trail with operator reads still verifies');
   });
 
   it('locks a section the organization may not read, with the policy as the reason', async () => {

@@ -18,7 +18,7 @@ import type { CurrentOutcome, DecisionCard, EvidenceLink } from './protocol.js';
  * It opens the determination (and the lab's summary, for its proof) through the same
  * SectionReader as the entry view, so every read is checked by policy and audited.
  */
-export async function decisionCard(p: Projection, reader: SectionReader, c: CaseState): Promise<DecisionCard> {
+export async function decisionCard(p: Projection, reader: SectionReader, c: CaseState, operator?: string): Promise<DecisionCard> {
   const current = currentOutcome(p, c);
   const det = c.subtasks.get('coverage-determination')?.artifact;
   const detEntry = det ? p.node.replica.entry(det.id) : undefined;
@@ -27,7 +27,7 @@ export async function decisionCard(p: Projection, reader: SectionReader, c: Case
   const determination = link(`determination #${det.index} by ${p.actor(det.author).name}`, det);
   let decision: Decision;
   try {
-    decision = (await reader.read(detEntry, 'decision')).content as Decision;
+    decision = (await reader.read(detEntry, 'decision', operator)).content as Decision;
   } catch (e) {
     return { case: c.id, current, readable: false, missing: [], message: errorMessage(e), determination };
   }
@@ -35,7 +35,7 @@ export async function decisionCard(p: Projection, reader: SectionReader, c: Case
   const policy = POLICIES[policyId];
   const lab = c.subtasks.get('genomic-screening')?.artifact;
   const labEntry = lab ? p.node.replica.entry(lab.id) : undefined;
-  const attestation = labEntry ? await readQuiet(reader, labEntry, 'summary').then((s) => (s as { attestation?: { commitment?: { commitment?: string } } } | undefined)?.attestation) : undefined;
+  const attestation = labEntry ? await readQuiet(reader, labEntry, 'summary', operator).then((s) => (s as { attestation?: { commitment?: { commitment?: string } } } | undefined)?.attestation) : undefined;
   const evidenceOf = (r: CriterionResult): EvidenceLink[] => {
     const out: EvidenceLink[] = [];
     if (r.evaluatedBy === 'lab' && lab) {
@@ -52,7 +52,7 @@ export async function decisionCard(p: Projection, reader: SectionReader, c: Case
   };
   const interactions = c.subtasks.get('drug-interaction')?.artifact;
   const evidence = c.subtasks.get('evidence-synthesis')?.artifact;
-  const served = await servedClaimResponse(p, reader, c, decision);
+  const served = await servedClaimResponse(p, reader, c, decision, operator);
   return {
     case: c.id,
     current,
@@ -78,9 +78,9 @@ export async function decisionCard(p: Projection, reader: SectionReader, c: Case
   };
 }
 
-async function readQuiet(reader: SectionReader, entry: StoredEntry, name: string): Promise<unknown> {
+async function readQuiet(reader: SectionReader, entry: StoredEntry, name: string, operator?: string): Promise<unknown> {
   try {
-    return (await reader.read(entry, name)).content;
+    return (await reader.read(entry, name, operator)).content;
   } catch {
     return undefined;
   }
@@ -119,11 +119,11 @@ function operatorOf(p: Projection, c: CaseState): { operator?: string } {
  * coalition's decision stands; after an operator's decision, the same answer rebuilt on the
  * adjudicated decision (as app/node/pas/service.ts does), the items taken from the stored one.
  */
-export async function servedClaimResponse(p: Projection, reader: SectionReader, c: CaseState, decision?: Decision): Promise<{ claimResponse: ClaimResponse; version: 'coalition' | 'adjudicated'; entry?: { id: string; index: number } } | undefined> {
+export async function servedClaimResponse(p: Projection, reader: SectionReader, c: CaseState, decision?: Decision, operator?: string): Promise<{ claimResponse: ClaimResponse; version: 'coalition' | 'adjudicated'; entry?: { id: string; index: number } } | undefined> {
   const pas = c.subtasks.get('pas-response')?.artifact;
   const pasEntry = pas ? p.node.replica.entry(pas.id) : undefined;
   if (!pas || !pasEntry) return undefined;
-  const stored = (await reader.read(pasEntry, 'claim-response')).content as ClaimResponse;
+  const stored = (await reader.read(pasEntry, 'claim-response', operator)).content as ClaimResponse;
   const a = c.adjudication;
   if (!a) return { claimResponse: stored, version: 'coalition', entry: { id: pas.id, index: pas.index } };
   let d = decision;
@@ -131,7 +131,7 @@ export async function servedClaimResponse(p: Projection, reader: SectionReader, 
     const det = c.subtasks.get('coverage-determination')?.artifact;
     const detEntry = det ? p.node.replica.entry(det.id) : undefined;
     if (!detEntry) return { claimResponse: stored, version: 'coalition', entry: { id: pas.id, index: pas.index } };
-    d = (await reader.read(detEntry, 'decision')).content as Decision;
+    d = (await reader.read(detEntry, 'decision', operator)).content as Decision;
   }
   const claim = {
     resourceType: 'Claim',

@@ -43,14 +43,15 @@ export class SectionReader {
     return node.agents.find((a) => entry.envelope.author.startsWith(`${a.did}#`) || entry.envelope.author === a.did) ?? node.agents.find((a) => section.readers.includes(a.card.role));
   }
 
-  async read(entry: StoredEntry, name: string): Promise<SectionContent> {
+  /** Reads a section through the organization's agent; `operator` (an id) is recorded in the audit trail as who asked. */
+  async read(entry: StoredEntry, name: string, operator?: string): Promise<SectionContent> {
     const section = entry.envelope.sections.find((s) => s.name === name);
     if (!section) throw new MurmurError('E_NOT_FOUND', `entry ${entry.envelope.id.slice(0, 12)} has no section "${name}"`, { field: 'section' });
     const view = this.view(entry, section);
     if (!view.access.readable) throw new MurmurError('E_CRYPTO', view.access.message, { reason: view.access.reason });
     const reader = section.plaintext !== undefined ? undefined : this.readerFor(entry, section);
     try {
-      const content = reader ? await withTimeout(reader.readEntry(entry, name), this.timeoutMs) : section.plaintext;
+      const content = reader ? await withTimeout(reader.readEntry(entry, name, operator), this.timeoutMs) : section.plaintext;
       return { entry: entry.envelope.id, section: name, content };
     } catch (e) {
       const refused = isMurmurError(e, 'E_CRYPTO');

@@ -307,6 +307,8 @@ export interface AuditView {
     at: number;
     kind: string;
     actor: string;
+    /** The operator the agent read for (a console read), by name where this organization knows them. */
+    operator?: string;
     outcome: string;
     case?: string;
     subtask?: string;

@@ -154,7 +154,7 @@ export function auditReportPdf(r: AuditReportInput): Promise<Buffer> {
         String(e.index),
         iso(e.at),
         `${e.kind} (${e.outcome})`,
-        `${e.actor}${orgName.get(e.actor) ? ` (${orgName.get(e.actor)})` : ''}${e.counterparty ? ` -> ${e.counterparty}` : ''}`,
+        `${e.actor}${orgName.get(e.actor) ? ` (${orgName.get(e.actor)})` : ''}${e.operator ? ` for ${e.operator}` : ''}${e.counterparty ? ` -> ${e.counterparty}` : ''}`,
         [e.case, e.subtask && e.subtask !== e.case ? e.subtask : '', e.section].filter(Boolean).join(' · '),
         e.basis ?? (e.elements ?? e.reasons ?? []).join(', '),
         [e.envelope ? `#${e.envelope.index}` : '', e.request ? `req #${e.request.index}` : '', e.grant ? `grant #${e.grant.index}` : ''].filter(Boolean).join(', '),

@@ -211,6 +211,7 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
         at: e.at,
         kind: e.event.kind,
         actor: p.actor(e.event.actor).name,
+        ...(e.event.operator ? { operator: p.operators.get(e.event.operator)?.name ?? `operator ${e.event.operator}` } : {}),
         outcome: e.event.outcome,
         ...(e.event.case ? { case: e.event.case } : {}),
         ...(e.event.subtask ? { subtask: e.event.subtask } : {}),
@@ -327,11 +328,11 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
       case 'GET cases/:':
         return p.caseView(caseOf(parts[1]!));
       case 'GET cases/:/decision':
-        return decisionCard(p, reader, caseOf(parts[1]!));
+        return decisionCard(p, reader, caseOf(parts[1]!), who.operator?.identity.id);
       case 'GET cases/:/claim-response': {
         const c = caseOf(parts[1]!);
         if (p.actor(c.requester).org !== orgId) throw new HttpError(403, 'E_FORBIDDEN', `${o.node.spec.name} did not request case ${c.id}; its ClaimResponse goes to the requesting payer's provider`);
-        const served = await servedClaimResponse(p, reader, c);
+        const served = await servedClaimResponse(p, reader, c, undefined, who.operator?.identity.id);
         if (!served) throw new HttpError(404, 'E_NOT_FOUND', `case ${c.id} has no ClaimResponse yet`);
         log('info', 'console.claim-response', { case: c.id, version: served.version, download: query.download === '1' });
         if (query.download === '1') {
@@ -370,7 +371,7 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
       case 'GET entries/:/sections/:': {
         const e = entryOf(parts[1]!);
         const name = parse(SectionName, parts[3], 'section');
-        const content = await reader.read(e, name);
+        const content = await reader.read(e, name, who.operator?.identity.id);
         log('info', 'console.section-read', { entry: e.envelope.id.slice(0, 12), section: name, ...(who.operator ? { operator: who.operator.identity.id } : {}) });
         return content;
       }

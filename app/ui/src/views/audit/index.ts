@@ -56,7 +56,7 @@ function render(el: HTMLElement, s: Services): void {
                 { 'data-kind': e.kind, title: `hash ${e.hash}` },
                 h('td', { class: 'num' }, String(e.index), h('div', { class: 'muted' }, time(e.at))),
                 h('td', null, EVENT_WORDS[e.kind] ?? e.kind),
-                h('td', null, e.actor, e.counterparty ? h('div', { class: 'muted' }, `→ ${e.counterparty}`) : null),
+                h('td', null, e.actor, e.operator ? h('div', { class: 'operator', 'data-testid': 'read-for' }, `for ${e.operator}`) : null, e.counterparty ? h('div', { class: 'muted' }, `→ ${e.counterparty}`) : null),
                 h('td', null, [e.case ? shortId(e.case, 17) : '', e.subtask && e.subtask !== e.case ? e.subtask : '', e.section ?? ''].filter(Boolean).join(' · ')),
                 h('td', { class: 'basis' }, e.basis ?? (e.elements ?? e.reasons ?? []).join(', ')),
                 h('td', { class: 'links' }, link(e.envelope, 'entry'), link(e.request, 'request'), link(e.grant, 'grant')),
