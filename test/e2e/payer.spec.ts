@@ -119,6 +119,9 @@ test.describe('payer operator (Northwind Health Plan)', () => {
     expect(cr.outcome).toBe('complete');
     expect(cr.preAuthRef).toBeTruthy();
     await shot(page, 'payer-adjudicated-claim-response');
+    // Her reads are in the organization's audit trail under her name.
+    await activity(page, 'Audit');
+    await expect(page.getByTestId('audit-trail').getByTestId('read-for').first()).toContainText('for Amara Okafor');
     await activity(page, 'Board');
     const row = page.getByTestId('board-stream').locator('tr.entry', { hasText: 'Adjudication' });
     await expect(row).toHaveCount(1);
