@@ -11,7 +11,7 @@ export interface ReadyFile {
   pid: number;
   /** The requests given with --run have all finished. */
   casesDone: boolean;
-  consoles: { org: { id: string; name: string; kind: string }; url: string; launchUrl: string }[];
+  consoles: { org: { id: string; name: string; kind: string }; url: string; launchUrl: string; operators: { id: string; name: string; launchUrl: string }[] }[];
 }
 
 export async function serveConsoles(env: Embedded, o: { root: string; logs: LogHub; readyFile?: string; keyStore?: string }): Promise<Consoles> {
@@ -26,7 +26,7 @@ export function writeReadyFile(file: string, consoles: Consoles, casesDone: bool
   const ready: ReadyFile = {
     pid: process.pid,
     casesDone,
-    consoles: consoles.consoles.map((c) => ({ org: { id: c.org.id, name: c.org.name, kind: c.org.kind }, url: c.server.url, launchUrl: c.server.launchUrl })),
+    consoles: consoles.consoles.map((c) => ({ org: { id: c.org.id, name: c.org.name, kind: c.org.kind }, url: c.server.url, launchUrl: c.server.launchUrl, operators: c.server.operators })),
   };
   writeFileSync(`${file}.tmp`, JSON.stringify(ready, null, 2), { mode: 0o600 });
   renameSync(`${file}.tmp`, file);
@@ -46,17 +46,27 @@ export function electronBinary(root: string): string | undefined {
   }
 }
 
-/** Opens a URL in the default browser; best effort (a headless machine has none). */
-export function openInBrowser(url: string): void {
-  const cmd = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'cmd' : 'xdg-open';
-  const args = process.platform === 'win32' ? ['/c', 'start', '', url] : [url];
-  try {
-    const child = spawn(cmd, args, { stdio: 'ignore', detached: true });
-    child.on('error', () => undefined);
-    child.unref();
-  } catch {
-    /* no browser: the URLs are printed */
-  }
+/**
+ * Opens a URL in the default browser; best effort, and says whether it worked: false when
+ * there is no display (Linux without DISPLAY/WAYLAND_DISPLAY), no opener, or the opener failed.
+ */
+export function openInBrowser(url: string, env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): Promise<boolean> {
+  if (platform === 'linux' && !env.DISPLAY && !env.WAYLAND_DISPLAY) return Promise.resolve(false);
+  const cmd = platform === 'darwin' ? 'open' : platform === 'win32' ? 'cmd' : 'xdg-open';
+  const args = platform === 'win32' ? ['/c', 'start', '', url] : [url];
+  return new Promise((resolve) => {
+    try {
+      const child = spawn(cmd, args, { stdio: 'ignore', detached: true, env });
+      // An opener that is still running after 3 s has handed the URL over.
+      const t = setTimeout(() => resolve(true), 3000);
+      t.unref();
+      child.on('error', () => (clearTimeout(t), resolve(false)));
+      child.on('exit', (code) => (clearTimeout(t), resolve(code === 0)));
+      child.unref();
+    } catch {
+      resolve(false);
+    }
+  });
 }
 
 /** Electron windows attached to running consoles (app/main reads the ready file). */

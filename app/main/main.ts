@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 
 interface ReadyFile {
   casesDone: boolean;
-  consoles: { org: { id: string; name: string; kind: string }; url: string; launchUrl: string }[];
+  consoles: { org: { id: string; name: string; kind: string }; url: string; launchUrl: string; operators?: { id: string; name: string; launchUrl: string }[] }[];
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -77,7 +77,8 @@ function openWindow(c: ReadyFile['consoles'][number], i: number): void {
     if (new URL(url).origin !== origin) e.preventDefault();
   });
   win.once('ready-to-show', () => win.show());
-  void win.loadURL(c.launchUrl);
+  // The desktop user is the organization's first operator (a decision needs an operator's sign-in).
+  void win.loadURL(c.operators?.[0]?.launchUrl ?? c.launchUrl);
 }
 
 app.whenReady().then(async () => {

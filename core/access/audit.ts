@@ -18,6 +18,8 @@ export const AuditEventSchema = z.object({
   kind: z.enum(['decrypt', 'grant', 'denial', 'credential-check', 'fhir-read']),
   /** Who acted: the local agent's DID (or the organization's). */
   actor: short,
+  /** The organization's operator the agent acted for (a console read), by operator id. */
+  operator: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/).optional(),
   outcome: z.enum(['ok', 'denied', 'failed']),
   case: short.optional(),
   subtask: short.optional(),

@@ -132,7 +132,8 @@ export interface CaseState {
   dissolved?: EntryRef;
   outcome?: { value: 'approved' | 'denied' | 'pended'; subtask: string; ref: EntryRef };
   /** The requester's human decision on a pended outcome (latest first-class decision wins). */
-  adjudication?: { outcome: 'approved' | 'denied' | 'info-requested'; reasonCode: string; author: string; ref: EntryRef };
+  /** An operator's decision; `operator` when an operator of the organization signed it (verified by the fold). */
+  adjudication?: { outcome: 'approved' | 'denied' | 'info-requested'; reasonCode: string; author: string; ref: EntryRef; operator?: { id: string; key: string } };
   reputation?: { deltas: Record<string, number>; values: Record<string, number>; ref: EntryRef };
   /** What the requester withdrew (CaseCancel): the whole request, or these item sequences. Kept across rounds. */
   cancellation?: { whole: boolean; items: number[]; reasonCode: string; author: string; ref: EntryRef };

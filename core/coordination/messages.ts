@@ -161,8 +161,27 @@ export const AdjudicationSchema = z
   .object({
     outcome: z.enum(['approved', 'denied', 'info-requested']),
     reasonCode: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'reason codes are lower-case words joined by hyphens'),
+    /**
+     * The human who decided: an operator id from the organization's wallet (a code, no name),
+     * the operator's Ed25519 public key there, and the operator's signature over
+     * `adjudicationStatement(…)`. The fold verifies the signature, so a decision names the
+     * operator's key, not only the agent that carried it onto the board.
+     */
+    operator: z
+      .object({
+        id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'operator ids are lower-case words joined by hyphens'),
+        key: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'is a base64url Ed25519 public key'),
+        sig: z.string().regex(/^[A-Za-z0-9_-]{86}$/, 'is a base64url Ed25519 signature'),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
+
+/** What an operator signs for an Adjudication: the case and the decision, nothing else. */
+export function adjudicationStatement(caseId: string, h: { outcome: string; reasonCode: string; operator: { id: string; key: string } }): Uint8Array {
+  return new TextEncoder().encode(`murmur-adjudication:v1\n${caseId}\n${h.outcome}\n${h.reasonCode}\n${h.operator.id}\n${h.operator.key}`);
+}
 export type Adjudication = z.infer<typeof AdjudicationSchema>;
 
 /**

@@ -29,12 +29,26 @@ export interface OrganizationIdentity extends OrganizationDid {
   issuer: Signer;
 }
 
+/**
+ * A person who acts for the organization in its console (a payer's reviewer): an id (a code,
+ * what goes on the board), a display name (kept here, never on the board) and an Ed25519 key
+ * that signs the operator's decisions.
+ */
+export interface OperatorIdentity {
+  id: string;
+  name: string;
+  signer: Signer;
+  publicKey: Uint8Array;
+}
+
 /** The wallet at rest: the sealed keystore plus public identifiers (re-checked on open). */
 export interface SealedWallet {
   v: 1;
   keystore: SealedKeystore;
   organization?: OrganizationDid;
   agents: Record<string, AgentDid>;
+  /** Operator display names by id (their keys are in the keystore as `operator/<id>/signing`). */
+  operators?: Record<string, string>;
 }
 
 const NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
@@ -42,6 +56,7 @@ const NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 export class Wallet {
   private organizationDid: OrganizationDid | undefined;
   private readonly agentDids = new Map<string, AgentDid>();
+  private readonly operatorNames = new Map<string, string>();
 
   private constructor(private readonly keystore: Keystore) {}
 
@@ -90,12 +105,35 @@ export class Wallet {
     return [...this.agentDids.keys()].sort();
   }
 
+  /** Creates an operator's signing key, under an id of [a-z0-9-] and a display name. */
+  createOperator(id: string, name: string, random: Random = cryptoRandom): OperatorIdentity {
+    if (!NAME.test(id)) throw new MurmurError('E_INPUT', 'wallet: an operator id is 1–63 chars of [a-z0-9-]', { field: 'id' });
+    if (!name.trim() || name.length > 80) throw new MurmurError('E_INPUT', 'wallet: an operator name is 1–80 characters', { field: 'name' });
+    if (this.operatorNames.has(id)) throw new MurmurError('E_CONFLICT', `wallet: operator "${id}" exists already`, { id });
+    this.keystore.generate(`operator/${id}/signing`, 'ed25519', random);
+    this.operatorNames.set(id, name.trim());
+    return this.operator(id);
+  }
+
+  operator(id: string): OperatorIdentity {
+    const name = this.operatorNames.get(id);
+    if (name === undefined) throw new MurmurError('E_NOT_FOUND', `wallet: no operator "${id}"`, { id });
+    const label = `operator/${id}/signing`;
+    const publicKey = this.keystore.info(label).publicKey;
+    return { id, name, publicKey, signer: this.keystore.signer(label, `operator:${id}`) };
+  }
+
+  operatorIds(): string[] {
+    return [...this.operatorNames.keys()].sort();
+  }
+
   async seal(passphrase: string, random: Random = cryptoRandom, cost?: ScryptCost): Promise<SealedWallet> {
     return {
       v: 1,
       keystore: await this.keystore.seal(passphrase, random, cost),
       ...(this.organizationDid ? { organization: { ...this.organizationDid } } : {}),
       agents: Object.fromEntries([...this.agentDids.entries()].map(([n, d]) => [n, { ...d }])),
+      ...(this.operatorNames.size ? { operators: Object.fromEntries(this.operatorNames) } : {}),
     };
   }
 
@@ -111,6 +149,10 @@ export class Wallet {
         throw new MurmurError('E_CRYPTO', `sealed wallet: agent "${name}" DID does not match its sealed keys`, { name });
       }
       wallet.agentDids.set(name, did);
+    }
+    for (const [id, name] of Object.entries(sealed.operators ?? {})) {
+      wallet.keystore.info(`operator/${id}/signing`);
+      wallet.operatorNames.set(id, name);
     }
     if (sealed.organization) {
       const doc = await resolveControllerDocument(sealed.organization.did);

@@ -1,4 +1,4 @@
-import { expect, shot, test } from './fixtures.js';
+import { decryptAll, expect, shot, test } from './fixtures.js';
 
 // The lab operator sees its claims, its artifacts and the gap it raised.
 test('lab operator (Helix Genomics) sees its claims, artifacts and the gap it raised', async ({ open }) => {
@@ -20,9 +20,18 @@ test('lab operator (Helix Genomics) sees its claims, artifacts and the gap it ra
   const sections = page.locator('.editor:not([hidden]) .section');
   await expect(sections.first()).toBeVisible();
   await expect(page.locator('.editor:not([hidden]) .section.locked')).toHaveCount(0);
-  await page.locator('.editor:not([hidden]) .section').first().locator('vscode-button').click();
-  await expect(page.locator('.editor:not([hidden]) .section').first().locator('.json-view')).toBeVisible();
+  expect(await decryptAll(page), 'detail, summary and pgx').toBe(3);
+  // Monaco's stylesheet is loaded now; the activity bar keeps its 24 px icons.
+  await expect(page.locator('.activity[data-view] .codicon').first()).toHaveCSS('font-size', '24px');
   await shot(page, 'lab-artifact');
+  // Who read what the lab posted: its audit trail names each reader, the credential and the grant.
+  await page.locator('.activity[aria-label="Audit"]').click();
+  const grants = page.getByTestId('audit-trail').locator('tbody tr[data-kind="grant"]');
+  await expect(grants.first()).toBeVisible();
+  await expect(grants.filter({ hasText: 'PolicyReasoner' }).first()).toContainText('summary');
+  await expect(grants.filter({ hasText: 'DrugInteractionAgent' }).first()).toContainText('pgx');
+  await expect(grants.first()).toContainText('role credential');
+  await shot(page, 'lab-who-read');
   // The Agents view shows its claims.
   await page.keyboard.press('Control+Shift+P');
   await page.locator('.quick-input').fill('agent cards');

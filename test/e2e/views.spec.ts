@@ -1,4 +1,4 @@
-import { activity, expect, shot, test } from './fixtures.js';
+import { activity, decryptAll, expect, expectNoHorizontalOverflow, shot, test } from './fixtures.js';
 
 // Every view, in the dark and light themes (and the high-contrast one for the main views).
 for (const theme of ['dark', 'light', 'hc'] as const) {
@@ -47,3 +47,52 @@ for (const theme of ['dark', 'light', 'hc'] as const) {
     await page.keyboard.press('Escape');
   });
 }
+
+// At 1024 px (a laptop with the side bar open) every view's main content fits its editor.
+test('every view fits 1024 px without horizontal overflow', async ({ open, page }) => {
+  await page.setViewportSize({ width: 1024, height: 768 });
+  await open('northwind', 'dark', 'okafor');
+  const views: [string, () => Promise<void>][] = [
+    // Other tests may have decided the pended case already: the pended one (or what it became) and the first.
+    ['pended case', async () => void (await page.locator('vscode-tree-item[data-case]').filter({ hasText: 'pended' }).first().locator('.case-label').click(), await expect(page.locator('.editor:not([hidden])').getByTestId('decision-card').getByTestId('criteria')).toBeVisible())],
+    ['approved case', async () => void (await page.locator('vscode-tree-item[data-work="decided"] .case-label').last().click(), await expect(page.locator('.editor:not([hidden])').getByTestId('criteria')).toBeVisible())],
+    ['task graph', async () => void (await page.keyboard.press('Control+Alt+G'), await expect(page.getByTestId('task-graph')).toBeVisible())],
+    ['claim response', async () => void (await page.locator('vscode-tree-item[data-work="decided"] .case-label').last().click(), await page.locator('.editor:not([hidden])').getByTestId('open-claim-response').click(), await expect(page.locator('.editor:not([hidden]) .json-view')).toHaveAttribute('data-monaco', 'ready'))],
+    ['board', async () => void (await activity(page, 'Board'), await expect(page.getByTestId('board-stream').locator('tr.entry').first()).toBeVisible())],
+    ['entry', async () => void (await page.getByTestId('board-stream').locator('tr.entry', { hasText: 'Artifact' }).last().click(), await decryptAll(page))],
+    ['agents', async () => void (await activity(page, 'Agents'), await page.locator('.sidebar vscode-button').click(), await expect(page.locator('.agent-card').first()).toBeVisible())],
+    ['wallet', async () => void (await activity(page, 'Wallet'), await page.locator('.sidebar vscode-button').click(), await expect(page.getByTestId('credentials').first()).toBeVisible())],
+    ['disclosure', async () => void (await activity(page, 'Disclosure'), await expect(page.getByTestId('disclosure-matrix')).toBeVisible())],
+    ['audit', async () => void (await activity(page, 'Audit'), await expect(page.getByTestId('verdict')).toBeVisible())],
+  ];
+  for (const [name, go] of views) {
+    await go();
+    await page.waitForTimeout(200);
+    await shot(page, `1024-${name.replace(/ /g, '-')}`);
+    await expectNoHorizontalOverflow(page, name);
+    // However many tabs are open, the active one is scrolled into view.
+    const tab = await page.locator('.tabs').evaluate((bar) => {
+      const active = bar.querySelector('.tab.active')!.getBoundingClientRect();
+      const box = bar.getBoundingClientRect();
+      return { left: active.left - box.left, right: box.right - active.right };
+    });
+    expect(tab.left, `${name}: the active tab starts inside the tab bar`).toBeGreaterThanOrEqual(-1);
+    expect(tab.right, `${name}: the active tab ends inside the tab bar`).toBeGreaterThanOrEqual(-1);
+  }
+  // The panes resize: the side bar by dragging its sash, the panel from the keyboard.
+  const side = page.locator('.sidebar');
+  const before = (await side.boundingBox())!.width;
+  const sash = (await page.getByTestId('sash-side-w').boundingBox())!;
+  await page.mouse.move(sash.x + 2, sash.y + 200);
+  await page.mouse.down();
+  await page.mouse.move(sash.x - 80, sash.y + 200, { steps: 4 });
+  await page.mouse.up();
+  expect((await side.boundingBox())!.width).toBeLessThan(before - 60);
+  const panel = page.locator('.panel');
+  const tall = (await panel.boundingBox())!.height;
+  await page.getByTestId('sash-panel-h').focus();
+  await page.keyboard.press('Shift+ArrowDown');
+  expect((await panel.boundingBox())!.height).toBeLessThan(tall - 40);
+  await shot(page, '1024-resized');
+  await expectNoHorizontalOverflow(page, 'audit after resizing');
+});

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { readPasRequestFile } from '../../fhir/pas/request.js';
 import { LogHub } from '../../app/node/console/logs.js';
 import { startConsoles, type Consoles } from '../../app/node/console/launch.js';
-import type { CaseView, DisclosureMatrix, EntryDetail, Session } from '../../app/node/console/protocol.js';
+import type { CaseView, DecisionCard, DisclosureMatrix, EntryDetail, Session } from '../../app/node/console/protocol.js';
 import { startEmbedded, type Embedded } from '../../app/node/embedded.js';
 
 const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
@@ -79,19 +79,105 @@ describe('console server', () => {
     assert.equal((await call('northwind', 'cases/case-nope')).status, 404);
   });
 
+  it("shows why a case was pended: each criterion's result, reason and evidence, the missing documents and the PAS reviewAction", async () => {
+    const d = (await call('northwind', `cases/${pended}/decision`)).body as DecisionCard;
+    assert.equal(d.readable, true);
+    assert.equal(d.coalitionOutcome, 'pended');
+    assert.equal(d.current.outcome, 'pended');
+    const titer = d.criteria!.find((c) => c.id === 'aav9-titer')!;
+    assert.ok(titer.status === 'missing' || titer.status === 'review', titer.status);
+    assert.ok(titer.reason.length > 10, 'the reason in words');
+    assert.ok(d.missing.some((m) => m.code === '11502-2' && m.system === 'http://loinc.org'), 'the missing document by LOINC code');
+    assert.ok(d.criteria!.every((c) => c.evidence.some((l) => l.entry === d.determination!.entry)), 'every result links its determination entry');
+    const lab = d.criteria!.find((c) => c.evaluatedBy === 'lab')!;
+    const labArtifact = ((await call('northwind', `cases/${pended}`)).body as CaseView).subtasks.find((x) => x.id === 'genomic-screening')!.artifact!;
+    assert.ok(lab.evidence.some((l) => l.entry === labArtifact.id && l.proof !== undefined), "a lab result links the lab's signed screen and says what its proof showed");
+    assert.equal(d.reviewAction?.code, 'A4');
+    assert.equal(d.claimResponse?.version, 'coalition');
+    // The approved case: all met, certified.
+    const a = (await call('northwind', `cases/${approved}/decision`)).body as DecisionCard;
+    assert.ok(a.criteria!.every((c) => c.status === 'met'));
+    assert.equal(a.reviewAction?.code, 'A1');
+    // Another organization is told why it cannot read the determination.
+    const lock = (await call('helix', `cases/${pended}/decision`)).body as DecisionCard;
+    assert.equal(lock.readable, false);
+    assert.match(lock.message ?? '', /disclosure policy/);
+    assert.equal(lock.criteria, undefined);
+  });
+
+  it("puts a pended case on the payer's worklist with its due time, and an overdue one in Problems", async () => {
+    const c = ((await call('northwind', 'cases')).body as CaseView[]).find((x) => x.id === pended)!;
+    assert.equal(c.work.state, 'to-decide');
+    assert.equal(c.work.timeframe.hours, 168, "CMS-0057-F's standard 7 days by default");
+    assert.equal(c.work.dueAt, c.opened.at + 168 * 3_600_000);
+    assert.equal(c.work.overdue, false);
+    assert.equal(((await call('northwind', 'cases')).body as CaseView[]).find((x) => x.id === approved)!.work.state, 'decided');
+    // A payer on a 24 h clock, looked at two days later: the pended case is overdue.
+    const later = await startConsoles(env, { root, uiDir: join(root, 'app', 'ui', 'dist'), logs: new LogHub(), timeframes: { standardHours: 24, expeditedHours: 12 }, now: () => Date.now() + 48 * 3_600_000 });
+    try {
+      const payer = later.consoles.find((x) => x.org.id === 'northwind')!.server;
+      const get = async (path: string) => (await fetch(`${payer.url}api/${path}`, { headers: { authorization: `Bearer ${payer.token}` } })).json();
+      const late = ((await get('cases')) as CaseView[]).find((x) => x.id === pended)!;
+      assert.equal(late.work.overdue, true);
+      const problems = (await get('problems')) as { kind: string; case?: string; severity: string }[];
+      assert.ok(problems.some((p) => p.kind === 'overdue' && p.case === pended && p.severity === 'warning'));
+      assert.ok(!problems.some((p) => p.kind === 'overdue' && p.case === approved), 'a decided case is not overdue');
+    } finally {
+      await later.close();
+    }
+  });
+
   it('lets only the requesting payer adjudicate, only a pended case, and records it on the board', async () => {
     const body = JSON.stringify({ outcome: 'approved', reasonCode: 'titer-documented', note: 'titer on file' });
+    const operator = of('northwind').operators[0]!;
+    const opToken = new URL(operator.launchUrl).searchParams.get('token')!;
+    const asOperator = { method: 'POST', body };
     assert.equal((await call('helix', `cases/${pended}/adjudication`, { method: 'POST', body })).status, 403);
-    assert.equal((await call('northwind', `cases/${approved}/adjudication`, { method: 'POST', body })).status, 409);
-    const r = await call('northwind', `cases/${pended}/adjudication`, { method: 'POST', body });
+    assert.equal((await call('northwind', `cases/${approved}/adjudication`, asOperator, opToken)).status, 409);
+    const anonymous = await call('northwind', `cases/${pended}/adjudication`, { method: 'POST', body });
+    assert.equal(anonymous.status, 403, 'the launch token alone does not decide: a decision needs a signed-in operator');
+    assert.match((anonymous.body as { error: { message: string } }).error.message, /sign in as an operator/);
+    const session = (await call('northwind', 'session', {}, opToken)).body as Session;
+    assert.equal(session.operator?.name, operator.name);
+    const r = await call('northwind', `cases/${pended}/adjudication`, asOperator, opToken);
     assert.equal(r.status, 201);
     assert.equal((r.body as { status: string }).status, 'accepted');
-    assert.equal((await call('northwind', `cases/${pended}/adjudication`, { method: 'POST', body })).status, 409, 'a final decision closes the matter');
+    assert.equal((await call('northwind', `cases/${pended}/adjudication`, asOperator, opToken)).status, 409, 'a final decision closes the matter');
     // Every replica folds the same decision.
     await env.coalition.nodes[2]!.replica.catchUp();
     const seen = ((await call('helix', `cases/${pended}`)).body as CaseView).adjudication;
     assert.equal(seen?.outcome, 'approved');
     assert.equal(seen?.reasonCode, 'titer-documented');
+    // The operator's own key signed it; the payer knows them by name, the lab by id only.
+    const mine = ((await call('northwind', `cases/${pended}`)).body as CaseView).current.decidedBy;
+    assert.equal(mine?.operator, operator.name);
+    assert.equal(seen && ((await call('helix', `cases/${pended}`)).body as CaseView).current.decidedBy?.operator, `operator ${operator.id}`);
+  });
+
+  it("after the operator's decision shows it as the current outcome and serves the adjudicated ClaimResponse", async () => {
+    const c = (await call('northwind', `cases/${pended}`)).body as CaseView;
+    assert.equal(c.current.outcome, 'approved');
+    assert.equal(c.current.coalition, 'pended');
+    assert.equal(c.current.reasonCode, 'titer-documented');
+    assert.ok(c.current.decidedBy && c.current.at);
+    const served = (await call('northwind', `cases/${pended}/claim-response`)).body as { version: string; claimResponse: { outcome: string; preAuthRef?: string } };
+    assert.equal(served.version, 'adjudicated');
+    assert.equal(served.claimResponse.outcome, 'complete');
+    assert.ok(served.claimResponse.preAuthRef, 'an approval carries the authorization number');
+    const d = (await call('northwind', `cases/${pended}/decision`)).body as DecisionCard;
+    assert.equal(d.reviewAction?.code, 'A1', 'the card shows the answer the provider now receives');
+    assert.equal(d.coalitionOutcome, 'pended');
+    const res = await fetch(`${of('northwind').url}api/cases/${pended}/claim-response?download=1&token=${of('northwind').token}`);
+    assert.match(res.headers.get('content-disposition') ?? '', /attachment; filename="ClaimResponse-.*\.json"/);
+    assert.equal(((await res.json()) as { resourceType: string }).resourceType, 'ClaimResponse');
+    assert.equal((await call('helix', `cases/${pended}/claim-response`)).status, 403, 'only the requesting payer gets the ClaimResponse');
+    // An operator's reads go into the organization's audit trail under their name.
+    const operator = of('northwind').operators[0]!;
+    const opToken = new URL(operator.launchUrl).searchParams.get('token')!;
+    assert.equal((await call('northwind', `cases/${pended}/decision`, {}, opToken)).status, 200);
+    const trail = ((await call('northwind', 'audit')).body as { entries: { kind: string; operator?: string; case?: string; section?: string }[]; trail: { ok: boolean } });
+    assert.ok(trail.entries.some((e) => e.kind === 'decrypt' && e.operator === operator.name && e.case === pended && e.section === 'decision'));
+    assert.equal(trail.trail.ok, true, 'the trail with operator reads still verifies');
   });
 
   it('locks a section the organization may not read, with the policy as the reason', async () => {
@@ -120,6 +206,20 @@ describe('console server', () => {
     const pdf = await call('vigilant', 'audit/report.pdf');
     assert.equal(pdf.status, 200);
     assert.equal((pdf.body as Buffer).subarray(0, 5).toString(), '%PDF-');
+  });
+
+  it('after a request for information the case waits for the provider, and still takes a decision', async () => {
+    const other = (await env.run(await readPasRequestFile(join(root, 'fhir', 'synthetic', 'bundles', 'missing-titer.json')))).caseId;
+    const opToken = new URL(of('northwind').operators[0]!.launchUrl).searchParams.get('token')!;
+    const post = (body: unknown) => call('northwind', `cases/${other}/adjudication`, { method: 'POST', body: JSON.stringify(body) }, opToken);
+    assert.equal((await post({ outcome: 'info-requested', reasonCode: 'send-titer' })).status, 201);
+    const c = (await call('northwind', `cases/${other}`)).body as CaseView;
+    assert.equal(c.current.outcome, 'waiting-for-provider');
+    assert.equal(c.work.state, 'waiting-for-provider');
+    assert.equal(c.work.waitingSince, c.current.at);
+    assert.equal(c.work.overdue, false, 'the payer is not late while the provider owes information');
+    assert.equal((await post({ outcome: 'denied', reasonCode: 'no-titer-received' })).status, 201);
+    assert.equal(((await call('northwind', `cases/${other}`)).body as CaseView).current.outcome, 'denied');
   });
 
   it('streams board entries as server-sent events', async () => {

@@ -288,7 +288,8 @@ describe('payer PAS API over plain HTTP', () => {
     const payerConsole = consoles.consoles.find((x) => x.org.id === 'northwind')!.server;
     const res = await fetch(`${payerConsole.url}api/cases/${caseId}/adjudication`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${payerConsole.token}`, 'content-type': 'application/json' },
+      // A decision is an operator's: signed in with their own token, signed with their key.
+      headers: { authorization: `Bearer ${new URL(payerConsole.operators[0]!.launchUrl).searchParams.get('token')}`, 'content-type': 'application/json' },
       body: JSON.stringify({ outcome: 'approved', reasonCode: 'clinical-review', note: 'ALT trend reviewed with hepatology' }),
     });
     assert.equal(res.status, 201, 'the console posted the decision on the board');

@@ -12,6 +12,9 @@ import { deadlocks } from '../../core/coordination/rules/failures.js';
 import { depsSatisfied, sectionsDigest } from '../../core/coordination/rules/execution.js';
 import { reputationDeltas } from '../../core/coordination/reputation.js';
 import { testSigner } from '../support/keys.js';
+import { toBase64url } from '../../core/common/encoding.js';
+import { adjudicationStatement } from '../../core/coordination/messages.js';
+import { Wallet } from '../../core/identity/wallet.js';
 
 type Signer = ReturnType<typeof testSigner>;
 type Draft = Omit<EnvelopeBody, 'v' | 'author' | 'seq' | 'prev' | 'at'>;
@@ -303,4 +306,27 @@ test('past the inputs deadline (board time) a determination may go without its i
   assert.ok(b.case.subtasks.get('s-c')!.abandoned, 'an undelivered independent subtask is given up too');
   assert.equal(b.case.status, 'closing', 'nothing holds the case open');
   assert.notEqual((await b.post(A, { ...claim(), subtask: 's-a' })).status, 'accepted');
+});
+
+test("an operator's decision carries the operator's signature, which the fold verifies; a forged or altered one is refused", async () => {
+  const wallet = Wallet.empty();
+  const op = wallet.createOperator('okafor', 'Amara Okafor');
+  const key = toBase64url(op.publicKey);
+  const signed = (outcome: 'approved' | 'denied', reasonCode: string, signedOutcome = outcome) => ({
+    outcome,
+    reasonCode,
+    operator: { id: op.id, key, sig: toBase64url(op.signer.sign(adjudicationStatement('case-1', { outcome: signedOutcome, reasonCode, operator: { id: op.id, key } }))) },
+  });
+  const b = await executing();
+  await finishRound(b, 'pended');
+  const altered = await b.post(A, { case: 'case-1', kind: 'Adjudication', header: signed('approved', 'titer-documented', 'denied'), sections: [] });
+  assert.equal(altered.status, 'rejected');
+  assert.match(altered.reason!, /operator okafor's signature over the decision does not verify/);
+  const other = Wallet.empty().createOperator('okafor', 'Someone else');
+  const forged = { ...signed('approved', 'titer-documented'), operator: { ...signed('approved', 'titer-documented').operator, key: toBase64url(other.publicKey) } };
+  assert.equal((await b.post(A, { case: 'case-1', kind: 'Adjudication', header: forged, sections: [] })).status, 'rejected', "another key cannot claim the operator's signature");
+  assert.equal(b.case.adjudication?.outcome, undefined, 'no refused decision stands');
+  const good = await b.post(A, { case: 'case-1', kind: 'Adjudication', header: signed('approved', 'titer-documented'), sections: [] });
+  assert.equal(good.status, 'accepted');
+  assert.deepEqual(b.case.adjudication?.operator, { id: 'okafor', key });
 });

@@ -96,3 +96,19 @@ test('an organization DID always resolves: a master key Castor cannot rebuild is
     (e: unknown) => isMurmurError(e, 'E_INPUT') && /zero byte/.test((e as Error).message),
   );
 });
+
+test("a wallet keeps its operators' keys sealed: reopened, an operator signs with the same key; ids are checked", async () => {
+  const random = seededRandom('wallet-operators');
+  const wallet = Wallet.empty();
+  const op = wallet.createOperator('okafor', 'Amara Okafor', random);
+  assert.throws(() => wallet.createOperator('okafor', 'Again'), (e: unknown) => isMurmurError(e, 'E_CONFLICT'));
+  assert.throws(() => wallet.createOperator('Not An Id', 'X'), (e: unknown) => isMurmurError(e, 'E_INPUT'));
+  const sealed = JSON.parse(JSON.stringify(await wallet.seal('long passphrase', random, { N: 2 ** 10, r: 8, p: 1 })));
+  assert.ok(!JSON.stringify(sealed).includes(Buffer.from(op.publicKey).toString('hex')), 'nothing but the sealed keystore holds key material');
+  const reopened = await Wallet.open(sealed, 'long passphrase');
+  const again = reopened.operator('okafor');
+  assert.equal(again.name, 'Amara Okafor');
+  const msg = utf8('decision');
+  assert.ok(ed25519Verify(op.publicKey, msg, again.signer.sign(msg)), 'the reopened operator signs with the sealed key');
+  assert.throws(() => reopened.operator('nobody'), (e: unknown) => isMurmurError(e, 'E_NOT_FOUND'));
+});

@@ -75,15 +75,19 @@ token. Prints the four console URLs and keeps running until Ctrl-C.
     const logs = new LogHub();
     out(`Starting the embedded coalition (data in ${dataDir})…`);
     const env = await startEmbedded({ dataDir, logger: logs.logger() });
+    const consoles = await serveConsoles(env, { root, logs, ...(values['ready-file'] ? { readyFile: values['ready-file'] } : {}), keyStore: walletKey ? 'sealed at rest with a key from the OS key store (Electron safeStorage)' : 'in memory (demo): each launch creates fresh keys' });
+    // Sealed once the consoles have added their operators to the wallets.
     if (walletKey) {
       mkdirSync(join(dataDir, 'wallets'), { recursive: true, mode: 0o700 });
       for (const org of env.coalition.orgs ?? []) {
         writeFileSync(join(dataDir, 'wallets', `${org.spec.id}.json`), JSON.stringify(await org.wallet.seal(walletKey)), { mode: 0o600 });
       }
     }
-    const consoles = await serveConsoles(env, { root, logs, ...(values['ready-file'] ? { readyFile: values['ready-file'] } : {}), keyStore: walletKey ? 'sealed at rest with a key from the OS key store (Electron safeStorage)' : 'in memory (demo): each launch creates fresh keys' });
-    for (const c of consoles.consoles) out(`  ${c.org.name.padEnd(24)} ${c.server.launchUrl}`);
-    if (values.open) openInBrowser(consoles.consoles[0]!.server.launchUrl);
+    for (const c of consoles.consoles) {
+      out(`  ${c.org.name.padEnd(24)} ${c.server.launchUrl}`);
+      for (const op of c.server.operators) out(`    signed in as ${op.name.padEnd(18)} ${op.launchUrl}`);
+    }
+    if (values.open && !(await openInBrowser(consoles.consoles[0]!.server.operators[0]?.launchUrl ?? consoles.consoles[0]!.server.launchUrl))) out('No browser could be opened here: open a console URL above.');
     try {
       for (const [i, request] of requests.entries()) {
         const started = Date.now();

@@ -9,6 +9,7 @@ import { PROOFS_HELP, ProofsOption, resolveProofs } from '../proofs.js';
 const Options = z.object({
   proofs: ProofsOption,
   headless: z.boolean().default(false),
+  'no-open': z.boolean().default(false),
   'data-dir': z.string().min(1).optional(),
   variant: z.string().regex(/^[a-z0-9-]+$/, 'is a variant name such as reference or titer-1-100').default('reference'),
 });
@@ -22,18 +23,19 @@ function repoRoot(): string {
 export const demo: Command = {
   name: 'demo',
   summary: 'run the reference prior-authorization case end to end and show its trace',
-  usage: `Usage: murmur demo [--headless] [--variant NAME] [--data-dir DIR]
+  usage: `Usage: murmur demo [--headless] [--no-open] [--variant NAME] [--data-dir DIR]
 
 Starts the embedded FHIR server (seeded with a synthetic patient), the SQLite board and the
 nodes of the four organizations, runs the reference case, and prints the T0–T6 trace as it
 happens and the decision.
 
   --headless       exit when the case is done (otherwise keep the nodes up until Ctrl-C)
+  --no-open        serve the consoles and print their URLs without opening a browser or window
   --variant NAME   synthetic patient variant (default: reference; see fhir/synthetic/bundles)
   --data-dir DIR   where the board, FHIR journal and archive go (default: .murmur/runs/<time>)
 ${PROOFS_HELP}`,
   options: {
-    proofs: { type: 'string' }, headless: { type: 'boolean' }, 'data-dir': { type: 'string' }, variant: { type: 'string' } },
+    proofs: { type: 'string' }, headless: { type: 'boolean' }, 'no-open': { type: 'boolean' }, 'data-dir': { type: 'string' }, variant: { type: 'string' } },
   async run(argv) {
     const { values, help } = parseCommandArgs(this, argv, Options);
     if (help) {
@@ -83,16 +85,20 @@ ${PROOFS_HELP}`,
       const consoles = await serveConsoles(env, { root, logs, readyFile });
       writeReadyFile(readyFile, consoles, true);
       out('\nConsoles (loopback only; each URL carries its launch token):');
-      for (const c of consoles.consoles) out(`  ${c.org.name.padEnd(24)} ${c.server.launchUrl}`);
+      for (const c of consoles.consoles) {
+        out(`  ${c.org.name.padEnd(24)} ${c.server.launchUrl}`);
+        for (const op of c.server.operators) out(`    signed in as ${op.name.padEnd(18)} ${op.launchUrl}`);
+      }
       if (env.pas && ehr) {
         out(`\nPayer PAS API: ${env.pas.baseUrl} (CapabilityStatement at /metadata; POST Claim/$submit, Claim/$inquire, Subscription).`);
         out(`  SMART backend services: token endpoint ${env.pas.tokenUrl}, demo client "${ehr.registration.clientId}", its private key in ${ehr.keyFile}.`);
         out(`  Subscriptions of the demo client may notify ${ehr.registration.notificationEndpoints.join(', ')}… (the endpoints a client registered, nowhere else).`);
       }
-      const electron = electronBinary(root);
-      if (electron) openElectron(electron, root, readyFile);
-      else openInBrowser(consoles.consoles[0]!.server.launchUrl);
-      out(`\n${electron ? 'Opened Electron windows.' : 'Opened the first console in the default browser.'} Nodes stay up (FHIR server ${env.fhirBase}). Press Ctrl-C to stop.`);
+      const electron = values['no-open'] ? undefined : electronBinary(root);
+      const first = consoles.consoles[0]!.server;
+      const opened = values['no-open'] ? false : electron ? (openElectron(electron, root, readyFile), true) : await openInBrowser(first.operators[0]?.launchUrl ?? first.launchUrl);
+      const how = electron ? 'Opened Electron windows.' : opened ? 'Opened the first console in the default browser.' : values['no-open'] ? 'Open a console URL above in a browser.' : 'No browser could be opened here: open a console URL above.';
+      out(`\n${how} Nodes stay up (FHIR server ${env.fhirBase}). Press Ctrl-C to stop.`);
       await new Promise<void>((resolveStop) => process.once('SIGINT', () => resolveStop()));
       await consoles.close();
       return 0;

@@ -43,14 +43,15 @@ export class SectionReader {
     return node.agents.find((a) => entry.envelope.author.startsWith(`${a.did}#`) || entry.envelope.author === a.did) ?? node.agents.find((a) => section.readers.includes(a.card.role));
   }
 
-  async read(entry: StoredEntry, name: string): Promise<SectionContent> {
+  /** Reads a section through the organization's agent; `operator` (an id) is recorded in the audit trail as who asked. */
+  async read(entry: StoredEntry, name: string, operator?: string): Promise<SectionContent> {
     const section = entry.envelope.sections.find((s) => s.name === name);
     if (!section) throw new MurmurError('E_NOT_FOUND', `entry ${entry.envelope.id.slice(0, 12)} has no section "${name}"`, { field: 'section' });
     const view = this.view(entry, section);
     if (!view.access.readable) throw new MurmurError('E_CRYPTO', view.access.message, { reason: view.access.reason });
     const reader = section.plaintext !== undefined ? undefined : this.readerFor(entry, section);
     try {
-      const content = reader ? await withTimeout(reader.readEntry(entry, name), this.timeoutMs) : section.plaintext;
+      const content = reader ? await withTimeout(reader.readEntry(entry, name, operator), this.timeoutMs) : section.plaintext;
       return { entry: entry.envelope.id, section: name, content };
     } catch (e) {
       const refused = isMurmurError(e, 'E_CRYPTO');
@@ -105,6 +106,16 @@ export function disclosureMatrix(p: Projection, c: CaseState): DisclosureMatrix 
     const e = st.artifact ? p.node.replica.entry(st.artifact.id) : undefined;
     for (const s of e?.envelope.sections ?? []) add(st.id, s, e!.envelope.author);
   }
+  const accessOf = (orgDid: string, elementId: string): DisclosureCell['access'] => {
+    const [subtask, section] = elementId.split('/') as [string, string];
+    const out: NonNullable<DisclosureCell['access']> = [];
+    for (const r of c.access.requests.values()) {
+      if (r.subtask !== subtask || r.section !== section || state.cards.get(r.requester)?.card.provider.did !== orgDid) continue;
+      const g = c.access.grants.get(r.ref.id);
+      out.push({ request: { id: r.ref.id, index: r.ref.index, role: r.role }, ...(g ? { grant: { id: g.ref.id, index: g.ref.index } } : {}) });
+    }
+    return out.length ? out : undefined;
+  };
   const cells: DisclosureCell[] = [];
   for (const org of orgs) {
     const name = nameOf.get(org.did);
@@ -116,6 +127,10 @@ export function disclosureMatrix(p: Projection, c: CaseState): DisclosureMatrix 
         mayRead: has(m.policy, e.id),
         couldDecrypt: has(m.couldDecrypt, e.id),
         didDecrypt: org.did === p.self.did ? e.author === org.id || has(m.didDecrypt, e.id) : null,
+        ...(() => {
+          const access = accessOf(org.did, e.id);
+          return access ? { access } : {};
+        })(),
       });
     }
   }

@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
+import { Wallet, type OperatorIdentity } from '../../../core/identity/wallet.js';
 import { join } from 'node:path';
 import { readPasRequestFile } from '../../../fhir/pas/request.js';
 import type { Embedded } from '../embedded.js';
@@ -16,6 +18,23 @@ export interface Consoles {
   close(): Promise<void>;
 }
 
+/** The demo's operators: one reviewer per organization (a payer's utilization-review nurse, …). */
+export const DEMO_OPERATORS: Readonly<Record<string, { id: string; name: string }[]>> = {
+  payer: [
+    { id: 'okafor', name: 'Amara Okafor' },
+    { id: 'lindqvist', name: 'Erik Lindqvist' },
+  ],
+  'cds-vendor': [{ id: 'moreau', name: 'Claire Moreau' }],
+  'clia-laboratory': [{ id: 'tanaka', name: 'Kenji Tanaka' }],
+  pharmacovigilance: [{ id: 'adeyemi', name: 'Tola Adeyemi' }],
+};
+
+/** The organization's operators from its wallet, creating the demo's when it has none. */
+function operatorsOf(wallet: Wallet, kind: string): OperatorIdentity[] {
+  if (wallet.operatorIds().length === 0) for (const x of DEMO_OPERATORS[kind] ?? []) wallet.createOperator(x.id, x.name);
+  return wallet.operatorIds().map((id) => wallet.operator(id));
+}
+
 /** The synthetic request variants shipped with the repository. */
 export function syntheticVariants(root: string): string[] {
   return readdirSync(join(root, 'fhir', 'synthetic', 'bundles'))
@@ -28,12 +47,15 @@ export function syntheticVariants(root: string): string[] {
  * Starts one console server per organization of an embedded coalition, each on its own
  * loopback port with its own token. The payer's console can submit synthetic requests.
  */
-export async function startConsoles(env: Embedded, o: { root: string; uiDir: string; logs: LogHub; tokens?: Record<string, string>; keyStore?: string }): Promise<Consoles> {
+export async function startConsoles(env: Embedded, o: { root: string; uiDir: string; logs: LogHub; tokens?: Record<string, string>; operatorTokens?: Record<string, string>; keyStore?: string; timeframes?: { standardHours: number; expeditedHours: number }; now?: () => number }): Promise<Consoles> {
   const directory: OrgRef[] = env.coalition.nodes.map((n) => ({ id: n.spec.id, name: n.spec.name, kind: n.spec.kind, did: n.did }));
   const variants = syntheticVariants(o.root);
   const consoles: OrgConsole[] = [];
   for (const node of env.coalition.nodes) {
     const isPayer = node === env.coalition.payer;
+    // An organization without a credentialed wallet (no charter) keeps its operators in a wallet of their own.
+    const wallet = env.coalition.orgs?.find((x) => x.spec.id === node.spec.id)?.wallet ?? Wallet.empty();
+    const operators = operatorsOf(wallet, node.spec.kind).map((identity) => ({ identity, token: o.operatorTokens?.[`${node.spec.id}/${identity.id}`] ?? randomBytes(24).toString('base64url') }));
     const server = await startConsoleServer({
       node,
       directory,
@@ -48,6 +70,9 @@ export async function startConsoles(env: Embedded, o: { root: string; uiDir: str
         : {}),
       ...(o.tokens?.[node.spec.id] ? { token: o.tokens[node.spec.id]! } : {}),
       ...(o.keyStore ? { keyStore: o.keyStore } : {}),
+      operators,
+      ...(o.timeframes ? { timeframes: o.timeframes } : {}),
+      ...(o.now ? { now: o.now } : {}),
     });
     consoles.push({ org: directory.find((d) => d.did === node.did)!, server });
   }

@@ -5,6 +5,7 @@ import type { StoredEntry } from '../../../core/board/store.js';
 import { BoardTree } from '../../../core/board/tree-head.js';
 import type { CaseState, CoalitionState, EntryRef, RoundRecord, Subtask } from '../../../core/coordination/case-state.js';
 import { traceLine } from '../trace.js';
+import { currentOutcome } from './decision.js';
 import type { OrgNode } from '../org-node.js';
 import type {
   ActorRef,
@@ -18,6 +19,7 @@ import type {
   ProblemView,
   SubtaskStatus,
   SubtaskView,
+  WorkItem,
 } from './protocol.js';
 
 /**
@@ -25,6 +27,16 @@ import type {
  * from the folded state and the cleartext of the log only: sections are never opened here.
  */
 export class Projection {
+  /** This organization's console operators by id: display name and public key (base64url). */
+  readonly operators = new Map<string, { name: string; key: string }>();
+  /**
+   * The payer's decision timeframes (hours). Defaults: CMS-0057-F's 7 days standard and 72 h
+   * expedited; a payer sets shorter ones (e.g. for drugs) in its console options.
+   */
+  timeframes = { standardHours: 168, expeditedHours: 72 };
+  /** The console's clock (injected by the server). */
+  now: () => number = () => this.state.cases.size ? Math.max(...[...this.state.cases.values()].map((c) => c.opened.at)) : 0;
+
   constructor(
     readonly node: OrgNode,
     private readonly directory: readonly OrgRef[],
@@ -63,7 +75,6 @@ export class Projection {
 
   caseView(c: CaseState): CaseView {
     const subtasks = [...c.subtasks.values()].map((s) => this.subtaskView(c, s));
-    const gapSubtasks = new Set([...c.gaps.values()].map((g) => g.subtask.id));
     for (const g of c.gaps.values()) {
       if (c.subtasks.has(g.subtask.id)) continue;
       subtasks.push({
@@ -94,14 +105,16 @@ export class Projection {
       mine: this.isLocal(g.author),
     }));
     const requester = this.actor(c.requester);
-    void gapSubtasks;
+    const current = currentOutcome(this, c);
     return {
       id: c.id,
       status: c.status,
       ...(c.outcome ? { outcome: c.outcome.value } : {}),
       ...(c.adjudication
-        ? { adjudication: { outcome: c.adjudication.outcome, reasonCode: c.adjudication.reasonCode, by: this.actor(c.adjudication.author), index: c.adjudication.ref.index } }
+        ? { adjudication: { outcome: c.adjudication.outcome, reasonCode: c.adjudication.reasonCode, by: current.decidedBy ?? this.actor(c.adjudication.author), index: c.adjudication.ref.index, at: c.adjudication.ref.at } }
         : {}),
+      current,
+      work: this.workItem(c, current),
       requester,
       service: c.task.service.code,
       policy: `${c.task.policy.id} ${c.task.policy.version}`,
@@ -114,6 +127,24 @@ export class Projection {
       mine: requester.org === this.self.id,
       round: c.round,
       rounds: c.history.map((r, i) => this.roundView(r, c.updates[i])),
+    };
+  }
+
+  /** The case's place on the worklist. The board does not carry a request's priority yet: every case runs on the standard clock. */
+  workItem(c: CaseState, current: CaseView['current']): WorkItem {
+    const since = c.updates.at(-1)?.at ?? c.opened.at;
+    const kind = 'standard' as const;
+    const hours = this.timeframes.standardHours;
+    const dueAt = since + hours * 3_600_000;
+    const state: WorkItem['state'] =
+      current.outcome === 'waiting-for-provider' ? 'waiting-for-provider' : current.outcome === 'pended' ? 'to-decide' : current.outcome === 'undecided' ? 'running' : 'decided';
+    return {
+      state,
+      since,
+      timeframe: { kind, hours },
+      dueAt,
+      overdue: (state === 'to-decide' || state === 'running') && this.now() > dueAt,
+      ...(state === 'waiting-for-provider' && current.at !== undefined ? { waitingSince: current.at } : {}),
     };
   }
 
@@ -264,6 +295,13 @@ export class Projection {
       }
     }
     for (const c of this.state.cases.values()) {
+      if (this.actor(c.requester).org === this.self.id) {
+        const w = this.workItem(c, currentOutcome(this, c));
+        if (w.overdue) {
+          const late = Math.round((this.now() - w.dueAt) / 3_600_000);
+          out.push({ severity: 'warning', kind: 'overdue', case: c.id, message: `case ${c.id} is overdue: ${w.state === 'to-decide' ? 'pended, waiting for an operator' : 'still running'}, due ${late} h ago (${w.timeframe.kind} timeframe, ${w.timeframe.hours} h)` });
+        }
+      }
       if (c.status === 'dissolved') continue;
       for (const s of c.subtasks.values()) {
         if (s.claimant && !s.artifact && s.leaseUntil !== undefined && s.leaseUntil < now) {

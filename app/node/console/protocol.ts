@@ -24,6 +24,8 @@ export interface Session {
   canSubmit: boolean;
   /** Synthetic request variants the demo can submit (fhir/synthetic/bundles). */
   variants: string[];
+  /** The operator signed in to this console (by their own token), when there is one. */
+  operator?: { id: string; name: string };
 }
 
 export interface ActorRef {
@@ -74,7 +76,11 @@ export interface CaseView {
   id: string;
   status: 'open' | 'convening' | 'planning' | 'executing' | 'closing' | 'dissolved';
   outcome?: CaseOutcome;
-  adjudication?: { outcome: 'approved' | 'denied' | 'info-requested'; reasonCode: string; by: ActorRef; index: number };
+  adjudication?: { outcome: 'approved' | 'denied' | 'info-requested'; reasonCode: string; by: ActorRef & { operator?: string }; index: number; at: number };
+  /** The outcome that stands now (the operator's over the coalition's). */
+  current: CurrentOutcome;
+  /** Where the case stands on its requester's worklist, against the policy's decision timeframe. */
+  work: WorkItem;
   requester: ActorRef;
   service: string;
   policy: string;
@@ -91,6 +97,79 @@ export interface CaseView {
   round: number;
   /** The rounds before this one, oldest first: how each ended and the update that resumed it. */
   rounds: RoundView[];
+}
+
+/**
+ * A case on the worklist. `to-decide`: pended by the coalition, waiting for an operator;
+ * `waiting-for-provider`: an operator asked for information; `running`: the coalition works;
+ * `decided`: a final outcome stands. The clock starts when the request (or its update) arrived.
+ */
+export interface WorkItem {
+  state: 'to-decide' | 'waiting-for-provider' | 'running' | 'decided';
+  since: number;
+  timeframe: { kind: 'standard' | 'expedited'; hours: number };
+  dueAt: number;
+  /** Past its due time and not decided. */
+  overdue: boolean;
+  /** When it left the payer's hands (info requested). */
+  waitingSince?: number;
+}
+
+/** The outcome that stands now: an operator's decision over the coalition's. */
+export interface CurrentOutcome {
+  outcome: CaseOutcome | 'undecided' | 'waiting-for-provider';
+  /** What the coalition decided (its determination). */
+  coalition?: CaseOutcome;
+  /** The agent that signed the operator's Adjudication, and the operator named in it. */
+  decidedBy?: ActorRef & { operator?: string };
+  at?: number;
+  index?: number;
+  reasonCode?: string;
+}
+
+/** A link to the board entry a result rests on; `proof` when it is a zero-knowledge proof. */
+export interface EvidenceLink {
+  label: string;
+  entry: string;
+  index: number;
+  proof?: ProofStatus;
+}
+
+export interface MissingDocumentView {
+  description: string;
+  /** LOINC (or other) document code. */
+  code?: string;
+  system?: string;
+  display?: string;
+}
+
+/** Why a case was decided: each criterion with its result, reason and evidence; the PAS answer. */
+export interface DecisionCard {
+  case: string;
+  current: CurrentOutcome;
+  readable: boolean;
+  /** Why the determination cannot be shown here (not posted, or not readable under the policy). */
+  message?: string;
+  determination?: EvidenceLink;
+  policy?: { id: string; version: string };
+  coalitionOutcome?: CaseOutcome;
+  criteria?: {
+    id: string;
+    title: string;
+    status: 'met' | 'not-met' | 'missing' | 'review';
+    reason: string;
+    evaluatedBy: 'payer' | 'lab';
+    x12Reason?: string;
+    missing?: MissingDocumentView;
+    evidence: EvidenceLink[];
+  }[];
+  reasons?: string[];
+  missing: MissingDocumentView[];
+  caveats?: { code: string; text: string; drugs?: string[]; source?: EvidenceLink }[];
+  evidence?: { certainty: string; trials: string[]; source?: EvidenceLink };
+  /** The PAS reviewAction of the ClaimResponse the PAS API serves now. */
+  reviewAction?: { code: string; display: string; number: string; reasons: { x12?: string; text: string }[]; disposition: string; outcome: string };
+  claimResponse?: { version: 'coalition' | 'adjudicated'; entry?: { id: string; index: number } };
 }
 
 export interface RoundView {
@@ -191,6 +270,8 @@ export interface DisclosureCell {
   couldDecrypt: boolean;
   /** The organization opened it (from its own audit trail: local organization only). */
   didDecrypt: boolean | null;
+  /** The access requests of the organization's agents for it and the key grants answering them. */
+  access?: { request: { id: string; index: number; role: string }; grant?: { id: string; index: number } }[];
 }
 
 export interface DisclosureMatrix {
@@ -221,12 +302,33 @@ export interface BoardVerification {
 export interface AuditView {
   board: BoardVerification;
   trail: { ok: boolean; count: number; head?: string; index?: number; reason?: string };
-  entries: { index: number; at: number; kind: string; actor: string; outcome: string; case?: string; subtask?: string; section?: string; counterparty?: string; reasons?: string[]; elements?: string[]; hash: string }[];
+  entries: {
+    index: number;
+    at: number;
+    kind: string;
+    actor: string;
+    /** The operator the agent read for (a console read), by name where this organization knows them. */
+    operator?: string;
+    outcome: string;
+    case?: string;
+    subtask?: string;
+    section?: string;
+    counterparty?: string;
+    reasons?: string[];
+    elements?: string[];
+    hash: string;
+    /** What the read or grant rested on, in words: the role credential presented, or authorship. */
+    basis?: string;
+    /** The board entries behind it: the entry read, the AccessRequest and the KeyGrant. */
+    envelope?: { id: string; index: number };
+    request?: { id: string; index: number };
+    grant?: { id: string; index: number };
+  }[];
 }
 
 export interface ProblemView {
   severity: 'error' | 'warning' | 'info';
-  kind: 'rejected' | 'expired-claim' | 'deadlock' | 'equivocation' | 'open-gap';
+  kind: 'rejected' | 'expired-claim' | 'deadlock' | 'equivocation' | 'open-gap' | 'overdue';
   case?: string;
   index?: number;
   entry?: string;

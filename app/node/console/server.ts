@@ -7,8 +7,13 @@ import { z } from 'zod';
 import { errorMessage, isMurmurError, type ErrorCode } from '../../../core/common/errors.js';
 import { verifyAuditTrail } from '../../../core/access/audit.js';
 import { contained, guard, hardenServer } from '../../../core/common/http-guard.js';
+import { authorDid } from '../../../core/board/envelope.js';
 import type { StatusRegistry } from '../../../core/identity/status-list.js';
+import type { OperatorIdentity } from '../../../core/identity/wallet.js';
+import { toBase64url } from '../../../core/common/encoding.js';
+import { adjudicationStatement } from '../../../core/coordination/messages.js';
 import type { OrgNode } from '../org-node.js';
+import { decisionCard, servedClaimResponse } from './decision.js';
 import { disclosureMatrix, SectionReader } from './disclosure.js';
 import type { LogHub } from './logs.js';
 import { Projection } from './projection.js';
@@ -34,6 +39,14 @@ export interface ConsoleServerOptions {
   token?: string;
   /** Where the node's wallet key lives, as shown in the wallet view. */
   keyStore?: string;
+  /**
+   * The organization's operators (their keys in its wallet), each signing in with their own
+   * token. Only a signed-in operator decides a case; the decision carries the operator's
+   * signature. The launch token alone opens the console read-only for decisions.
+   */
+  operators?: { identity: OperatorIdentity; token: string }[];
+  /** The payer's decision timeframes in hours (default 168 standard, 72 expedited: CMS-0057-F). */
+  timeframes?: { standardHours: number; expeditedHours: number };
   now?: () => number;
 }
 
@@ -43,6 +56,8 @@ export interface ConsoleServer {
   launchUrl: string;
   token: string;
   port: number;
+  /** Each operator's sign-in URL (with their token). */
+  operators: { id: string; name: string; launchUrl: string }[];
   close(): Promise<void>;
 }
 
@@ -114,6 +129,12 @@ function decodeSegment(s: string): string {
   }
 }
 
+/** The operator's signature over the decision, as the fold verifies it (core/coordination/messages.ts). */
+function operatorSignature(caseId: string, input: { outcome: string; reasonCode: string }, op: OperatorIdentity, key: string): { id: string; key: string; sig: string } {
+  const statement = adjudicationStatement(caseId, { ...input, operator: { id: op.id, key } });
+  return { id: op.id, key, sig: toBase64url(op.signer.sign(statement)) };
+}
+
 async function readJson(req: IncomingMessage): Promise<unknown> {
   if (!/^application\/json\b/.test(req.headers['content-type'] ?? '')) throw new HttpError(415, 'E_INPUT', 'body: send application/json');
   const chunks: Buffer[] = [];
@@ -140,6 +161,8 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
   const tokenBytes = Buffer.from(token);
   const now = o.now ?? Date.now;
   const p = new Projection(o.node, o.directory);
+  p.now = now;
+  if (o.timeframes) p.timeframes = { ...o.timeframes };
   const reader = new SectionReader(p);
   const orgId = o.node.spec.id;
   const clients = new Set<ServerResponse>();
@@ -166,12 +189,19 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
     }, failed('log')),
   );
 
-  const authorized = (req: IncomingMessage, url: URL): boolean => {
+  const operators = (o.operators ?? []).map((x) => ({ ...x, tokenBytes: Buffer.from(x.token), key: toBase64url(x.identity.publicKey) }));
+  for (const x of operators) p.operators.set(x.identity.id, { name: x.identity.name, key: x.key });
+  type Principal = { operator?: (typeof operators)[number] };
+  const same = (b: Buffer, t: Buffer): boolean => b.length === t.length && timingSafeEqual(b, t);
+  /** Who is asking: the launch token (the organization) or an operator's own token. */
+  const authorized = (req: IncomingMessage, url: URL): Principal | undefined => {
     const auth = req.headers.authorization;
     const given = auth?.startsWith('Bearer ') ? auth.slice(7) : url.searchParams.get('token');
-    if (!given) return false;
+    if (!given) return undefined;
     const b = Buffer.from(given);
-    return b.length === tokenBytes.length && timingSafeEqual(b, tokenBytes);
+    if (same(b, tokenBytes)) return {};
+    const op = operators.find((x) => same(b, x.tokenBytes));
+    return op ? { operator: op } : undefined;
   };
 
   const caseOf = (id: string) => {
@@ -196,6 +226,7 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
         at: e.at,
         kind: e.event.kind,
         actor: p.actor(e.event.actor).name,
+        ...(e.event.operator ? { operator: p.operators.get(e.event.operator)?.name ?? `operator ${e.event.operator}` } : {}),
         outcome: e.event.outcome,
         ...(e.event.case ? { case: e.event.case } : {}),
         ...(e.event.subtask ? { subtask: e.event.subtask } : {}),
@@ -204,28 +235,54 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
         ...(e.event.reasons ? { reasons: e.event.reasons } : {}),
         ...(e.event.elements ? { elements: e.event.elements } : {}),
         hash: e.hash,
+        ...accessBasis(e.event),
       })),
     };
   };
 
-  async function adjudicate(caseId: string, body: unknown): Promise<unknown> {
+  /** For a read or a grant: the entry, the AccessRequest and KeyGrant behind it, and the credential it rested on. */
+  const accessBasis = (ev: { kind: string; actor: string; counterparty?: string; envelope?: string; case?: string; section?: string; credentials?: string[] }): Partial<AuditView['entries'][number]> => {
+    if (ev.kind === 'credential-check' || ev.kind === 'denial') return ev.credentials?.length ? { basis: `credentials checked: ${ev.credentials.join(', ')}` } : {};
+    if ((ev.kind !== 'decrypt' && ev.kind !== 'grant') || !ev.envelope || !ev.case) return {};
+    const c = p.state.cases.get(ev.case);
+    const target = o.node.replica.fold.records.find((r) => r.id === ev.envelope);
+    const envelope = target ? { envelope: { id: target.id, index: target.index } } : {};
+    const reader = ev.kind === 'decrypt' ? ev.actor : ev.counterparty;
+    const req = c ? [...c.access.requests.values()].find((r) => r.requester === reader && r.target === ev.envelope && r.section === ev.section) : undefined;
+    const creds = ev.credentials?.length ? `; credentials checked: ${ev.credentials.join(', ')}` : '';
+    if (!req) {
+      const own = target && authorDid(target.author) === reader;
+      return { ...envelope, basis: own ? 'its own section (the author holds the key)' : `no access request on the board${creds}` };
+    }
+    const g = c!.access.grants.get(req.ref.id);
+    return {
+      ...envelope,
+      request: { id: req.ref.id, index: req.ref.index },
+      ...(g ? { grant: { id: g.ref.id, index: g.ref.index } } : {}),
+      basis: `role credential "${req.role}" of ${p.actor(req.requester).orgName}, presented in the access request${g ? `, key granted by ${p.actor(g.grantor).name}` : ', no key granted'}${creds}`,
+    };
+  };
+
+  async function adjudicate(caseId: string, body: unknown, who: Principal): Promise<unknown> {
     const c = caseOf(caseId);
     const input = parse(AdjudicationBody, body, 'body');
     if (o.node.spec.kind !== 'payer' || p.actor(c.requester).org !== orgId) {
       throw new HttpError(403, 'E_FORBIDDEN', `${o.node.spec.name} did not request case ${c.id}; only the requesting payer adjudicates it`);
     }
+    const op = who.operator;
+    if (!op) throw new HttpError(403, 'E_FORBIDDEN', "sign in as an operator to decide a case: a decision is signed with the operator's own key (open the operator's console URL)");
     if (c.outcome?.value !== 'pended') throw new HttpError(409, 'E_CONFLICT', `case ${c.id} is ${c.outcome?.value ?? 'not decided yet'}; only a pended case is adjudicated`);
     const agent = o.node.agents.find((a) => a.did === c.requester) ?? o.node.agents[0]!;
     const roles = p.roles();
     const posted = await agent.postSealed(c.id, undefined, {
       case: c.id,
       kind: 'Adjudication',
-      header: { outcome: input.outcome, reasonCode: input.reasonCode },
+      header: { outcome: input.outcome, reasonCode: input.reasonCode, operator: operatorSignature(c.id, input, op.identity, op.key) },
       sections: input.note ? [{ name: 'note', readers: roles, plaintext: { note: input.note } }] : [],
     });
     await o.node.replica.catchUp();
     const record = o.node.replica.fold.records.find((r) => r.id === posted.envelope.id);
-    log('info', 'console.adjudication', { case: c.id, outcome: input.outcome, status: record?.status ?? 'pending' });
+    log('info', 'console.adjudication', { case: c.id, outcome: input.outcome, operator: op.identity.id, status: record?.status ?? 'pending' });
     if (record?.status === 'rejected') throw new HttpError(409, 'E_CONFLICT', `the board rejected the decision: ${record.reason}`);
     return { entry: posted.envelope.id, index: posted.index, status: record?.status ?? 'pending' };
   }
@@ -260,7 +317,7 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
     return progress.get(id)!;
   }
 
-  async function api(req: IncomingMessage, url: URL, res: ServerResponse): Promise<unknown> {
+  async function api(req: IncomingMessage, url: URL, res: ServerResponse, who: Principal): Promise<unknown> {
     const parts = url.pathname.split('/').slice(2).map(decodeSegment);
     const method = req.method ?? 'GET';
     const query = Object.fromEntries([...url.searchParams.entries()].filter(([k]) => k !== 'token'));
@@ -274,6 +331,7 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
           canAdjudicate: o.node.spec.kind === 'payer',
           canSubmit: !!o.submit,
           variants: o.submit ? (o.variants ?? []) : [],
+          ...(who.operator ? { operator: { id: who.operator.identity.id, name: who.operator.identity.name } } : {}),
         };
         return session;
       }
@@ -284,11 +342,30 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
         return submit(await readJson(req));
       case 'GET cases/:':
         return p.caseView(caseOf(parts[1]!));
+      case 'GET cases/:/decision':
+        return decisionCard(p, reader, caseOf(parts[1]!), who.operator?.identity.id);
+      case 'GET cases/:/claim-response': {
+        const c = caseOf(parts[1]!);
+        if (p.actor(c.requester).org !== orgId) throw new HttpError(403, 'E_FORBIDDEN', `${o.node.spec.name} did not request case ${c.id}; its ClaimResponse goes to the requesting payer's provider`);
+        const served = await servedClaimResponse(p, reader, c, undefined, who.operator?.identity.id);
+        if (!served) throw new HttpError(404, 'E_NOT_FOUND', `case ${c.id} has no ClaimResponse yet`);
+        log('info', 'console.claim-response', { case: c.id, version: served.version, download: query.download === '1' });
+        if (query.download === '1') {
+          res.writeHead(200, {
+            'content-type': 'application/fhir+json',
+            'content-disposition': `attachment; filename="ClaimResponse-${c.id}.json"`,
+            'cache-control': 'no-store',
+          });
+          res.end(JSON.stringify(served.claimResponse, null, 2));
+          return undefined;
+        }
+        return served;
+      }
       case 'GET cases/:/disclosure':
         return disclosureMatrix(p, caseOf(parts[1]!));
       case 'POST cases/:/adjudication':
         res.statusCode = 201;
-        return adjudicate(parts[1]!, await readJson(req));
+        return adjudicate(parts[1]!, await readJson(req), who);
       case 'GET board': {
         const q = parse(BoardQuery, query, 'query');
         return p.board(q.from, q.limit);
@@ -309,8 +386,8 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
       case 'GET entries/:/sections/:': {
         const e = entryOf(parts[1]!);
         const name = parse(SectionName, parts[3], 'section');
-        const content = await reader.read(e, name);
-        log('info', 'console.section-read', { entry: e.envelope.id.slice(0, 12), section: name });
+        const content = await reader.read(e, name, who.operator?.identity.id);
+        log('info', 'console.section-read', { entry: e.envelope.id.slice(0, 12), section: name, ...(who.operator ? { operator: who.operator.identity.id } : {}) });
         return content;
       }
       case 'GET agents':
@@ -320,16 +397,30 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
       case 'GET audit':
         return auditView();
       case 'GET audit/report.pdf': {
+        const only = query.case !== undefined ? caseOf(String(query.case)) : undefined;
         const id = `report-${randomBytes(4).toString('hex')}`;
-        setProgress({ id, title: 'Exporting audit report', state: 'running', done: 0, total: 2, message: 'verifying the chain' });
+        const title = `Exporting audit report${only ? ` (${only.id})` : ''}`;
+        setProgress({ id, title, state: 'running', done: 0, total: 2, message: 'verifying the chain' });
         const audit = auditView();
-        setProgress({ id, title: 'Exporting audit report', state: 'running', done: 1, total: 2, message: 'writing the PDF' });
-        const pdf = await auditReportPdf({ org: p.self, generatedAt: now(), audit, matrices: [...p.state.cases.values()].map((c) => disclosureMatrix(p, c)) });
-        setProgress({ id, title: 'Exporting audit report', state: 'done', done: 2, total: 2, message: `${pdf.length} bytes` });
-        log('info', 'console.report-exported', { bytes: pdf.length });
+        const cases = only ? [only] : [...p.state.cases.values()];
+        // A case's report keeps the trail entries about that case (and the credential checks they rested on).
+        const entries = only ? audit.entries.filter((e) => e.case === only.id) : audit.entries;
+        setProgress({ id, title, state: 'running', done: 1, total: 2, message: 'writing the PDF' });
+        const pdf = await auditReportPdf({
+          org: p.self,
+          generatedAt: now(),
+          audit: { ...audit, entries },
+          matrices: cases.map((c) => disclosureMatrix(p, c)),
+          cases: cases.map((c) => p.caseView(c)),
+          agents: p.agents(),
+          operators: operators.map((x) => ({ id: x.identity.id, name: x.identity.name })),
+          scope: only ? `case ${only.id}` : `all ${cases.length} cases on the board`,
+        });
+        setProgress({ id, title, state: 'done', done: 2, total: 2, message: `${pdf.length} bytes` });
+        log('info', 'console.report-exported', { bytes: pdf.length, ...(only ? { case: only.id } : {}), ...(who.operator ? { operator: who.operator.identity.id } : {}) });
         res.writeHead(200, {
           'content-type': 'application/pdf',
-          'content-disposition': `attachment; filename="murmur-audit-${orgId}.pdf"`,
+          'content-disposition': `attachment; filename="murmur-audit-${orgId}${only ? `-${only.id}` : ''}.pdf"`,
           'cache-control': 'no-store',
         });
         res.end(pdf);
@@ -413,7 +504,8 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
     }
     res.setHeader('cache-control', 'no-store');
     res.setHeader('x-content-type-options', 'nosniff');
-    if (!authorized(req, url)) {
+    const who = authorized(req, url);
+    if (!who) {
       res.writeHead(401, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ error: { code: 'E_TOKEN', message: 'missing or wrong console token; open the console with the URL its node printed' } }));
       return;
@@ -422,7 +514,7 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
       events(res);
       return;
     }
-    api(req, url, res).then(
+    api(req, url, res, who).then(
       (body) => {
         if (res.writableEnded) return;
         res.setHeader('content-type', 'application/json');
@@ -452,6 +544,7 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
     launchUrl: `${url}?token=${token}`,
     token,
     port,
+    operators: operators.map((x) => ({ id: x.identity.id, name: x.identity.name, launchUrl: `${url}?token=${x.token}` })),
     async close() {
       stopRecords();
       stopLogs();

@@ -455,9 +455,9 @@ export class CoalitionAgent {
     return this.readEntry(entry, section);
   }
 
-  /** Reads a section of an entry as this agent (decrypting through grants where sealed). */
-  readEntry(entry: StoredEntry, section: string): Promise<unknown> {
-    if (this.o.ports.access) return this.o.ports.access.read(entry, section);
+  /** Reads a section of an entry as this agent (decrypting through grants where sealed), for an operator when one asked. */
+  readEntry(entry: StoredEntry, section: string, operator?: string): Promise<unknown> {
+    if (this.o.ports.access) return this.o.ports.access.read(entry, section, operator);
     return Promise.resolve(entry.envelope.sections.find((s) => s.name === section)?.plaintext);
   }
 

@@ -94,8 +94,8 @@ export class SectionAccess {
     });
   }
 
-  /** Reads a section: plaintext as is; sealed with the vault's key (own) or a key grant. */
-  async read(entry: StoredEntry, name: string): Promise<unknown> {
+  /** Reads a section: plaintext as is; sealed with the vault's key (own) or a key grant. `operator`: the person it reads for, recorded in the trail. */
+  async read(entry: StoredEntry, name: string, operator?: string): Promise<unknown> {
     const env = entry.envelope;
     const section = env.sections.find((s) => s.name === name);
     if (!section) return undefined;
@@ -109,7 +109,7 @@ export class SectionAccess {
     if (sealed.alg !== 'A256GCM') throw new MurmurError('E_CRYPTO', `section ${name} is sealed with an unknown algorithm`);
     const opened = openSection(key, { alg: 'A256GCM', nonce: sealed.nonce, ciphertext: sealed.ciphertext }, ad);
     const plaintext = JSON.parse(new TextDecoder().decode(opened)) as unknown;
-    this.o.audit({ kind: 'decrypt', actor: this.o.did, outcome: 'ok', case: caseId, subtask, section: name, envelope: env.id });
+    this.o.audit({ kind: 'decrypt', actor: this.o.did, ...(operator ? { operator } : {}), outcome: 'ok', case: caseId, subtask, section: name, envelope: env.id });
     return plaintext;
   }
 

@@ -1,5 +1,7 @@
 import type { Verdict } from '../../board/fold.js';
-import type { Adjudication, CaseUpdate } from '../messages.js';
+import { fromBase64url } from '../../common/encoding.js';
+import { ed25519Verify } from '../../crypto/signing.js';
+import { adjudicationStatement, type Adjudication, type CaseUpdate } from '../messages.js';
 import { reputationDeltas } from '../reputation.js';
 import type { CaseState, CoalitionState } from '../case-state.js';
 import { no, ok, reputationOf, type ReducerConfig, type RuleContext } from './context.js';
@@ -78,7 +80,11 @@ export function adjudication(ctx: RuleContext<Adjudication>): Verdict {
   const requesterOrg = ctx.state.cards.get(c.requester)?.card.provider.did;
   if (!org || org !== requesterOrg) return no('only an agent of the requesting organization adjudicates its case');
   if (c.adjudication && c.adjudication.outcome !== 'info-requested') return no(`the case is already ${c.adjudication.outcome}`);
-  c.adjudication = { outcome: ctx.header.outcome, reasonCode: ctx.header.reasonCode, author: ctx.author, ref: ctx.ref };
+  const op = ctx.header.operator;
+  if (op && !ed25519Verify(fromBase64url(op.key), adjudicationStatement(c.id, { ...ctx.header, operator: op }), fromBase64url(op.sig))) {
+    return no(`the operator ${op.id}'s signature over the decision does not verify`);
+  }
+  c.adjudication = { outcome: ctx.header.outcome, reasonCode: ctx.header.reasonCode, author: ctx.author, ref: ctx.ref, ...(op ? { operator: { id: op.id, key: op.key } } : {}) };
   return ok;
 }
 

@@ -12,6 +12,11 @@ function loadMonaco(): Promise<MonacoNs> {
       import('monaco-editor/editor/editor.worker?worker'),
       import('monaco-editor/language/json/json.worker?worker'),
       import('monaco-editor/language/json/monaco.contribution'),
+      // The JSON mode's chunk also carries editor contributions that register services
+      // (code lens cache, inlay hints, suggest memories, action widget, tree DnD). Loaded
+      // lazily, it registered them after the first editor had fixed the service set, so every
+      // later editor threw "depends on UNKNOWN service" five times. Load it before any editor.
+      import('monaco-editor/languages/features/json/jsonMode'),
     ]);
     (self as unknown as { MonacoEnvironment: unknown }).MonacoEnvironment = {
       getWorker: (_id: string, label: string) => (label === 'json' ? new jsonWorker.default() : new editorWorker.default()),

@@ -20,6 +20,8 @@ export interface SideBarView {
   icon: string;
   order: number;
   render(el: HTMLElement, s: Services): Disposable | void;
+  /** A count on the activity bar icon (e.g. cases to decide) and its meaning, for the tooltip. */
+  badge?(s: Services): { count: number; title: string };
 }
 
 /** A view in the bottom panel (Problems, Output). */

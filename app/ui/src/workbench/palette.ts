@@ -59,7 +59,7 @@ export class QuickPick {
           item.detail ? h('span', { class: 'detail' }, item.detail) : null,
         ),
       ),
-      this.shown.length ? null : h('li', { class: 'empty' }, 'No matching commands'),
+      this.shown.length ? null : h('li', { class: 'empty' }, 'Nothing matches'),
     );
   }
 

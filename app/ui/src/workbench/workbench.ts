@@ -19,6 +19,14 @@ const THEME_NAMES: Record<Theme, string> = { dark: 'Dark', light: 'Light', hc: '
  * status bar, command palette, keyboard shortcuts and themes. It renders the registered
  * contributions (workbench/contributions.ts) and knows no feature by name.
  */
+/** Organization kinds in words (the ids are the charter's codes). */
+export const KIND_WORDS: Readonly<Record<string, string>> = {
+  payer: 'health plan',
+  'cds-vendor': 'clinical-evidence vendor',
+  'clia-laboratory': 'genomics laboratory (CLIA)',
+  pharmacovigilance: 'pharmacovigilance',
+};
+
 export class Workbench implements WorkbenchService {
   private readonly services: Services;
   private readonly editors = new Map<string, OpenEditor>();
@@ -63,17 +71,23 @@ export class Workbench implements WorkbenchService {
       { class: 'titlebar' },
       h('span', { class: 'title-org' }, icon('organization'), ` ${org.name}`),
       h('button', { class: 'command-center', 'data-testid': 'command-center', onclick: () => this.runCommand('workbench.action.showCommands') }, icon('search'), ' Search commands', h('kbd', null, 'Ctrl+Shift+P')),
-      h('span', { class: 'title-kind' }, org.kind),
+      h(
+        'span',
+        { class: 'title-kind', 'data-testid': 'signed-in' },
+        KIND_WORDS[org.kind] ?? org.kind,
+        ' · ',
+        s.store.session.operator ? h('span', null, icon('account'), ` ${s.store.session.operator.name}`) : h('span', { title: 'Opened with the organization\'s launch token: you can read, but decisions need an operator\'s sign-in URL' }, 'not signed in as an operator'),
+      ),
     );
     const editorArea = h('main', { class: 'editor-area' }, this.tabs, this.breadcrumbs, this.editorBody);
     const status = h('footer', { class: 'statusbar', 'aria-label': 'Status bar' }, this.statusLeft, this.statusRight);
-    clear(this.root, title, this.activityBar, this.sideBar, editorArea, this.panel, status, this.toasts);
+    clear(this.root, title, this.activityBar, this.sideBar, editorArea, this.panel, status, this.toasts, ...this.sashes());
     this.root.removeAttribute('aria-busy');
 
     this.registerBuiltins();
     for (const v of [...contributions.sideBar].sort((a, b) => a.order - b.order)) {
       this.activityBar.append(
-        h('button', { class: 'activity', role: 'tab', 'data-view': v.id, title: v.title, 'aria-label': v.title, onclick: () => this.toggleSideBar(v.id) }, icon(v.icon)),
+        h('button', { class: 'activity', role: 'tab', 'data-view': v.id, title: v.title, 'aria-label': v.title, onclick: () => this.toggleSideBar(v.id) }, icon(v.icon), h('span', { class: 'activity-badge', 'data-testid': `badge-${v.id}` })),
       );
     }
     this.activityBar.append(
@@ -89,6 +103,14 @@ export class Workbench implements WorkbenchService {
       h('button', { class: 'icon-button', title: 'Hide panel (Ctrl+J)', 'aria-label': 'Hide panel', onclick: () => this.togglePanel() }, icon('close')),
     );
     const updateBadges = (): void => {
+      for (const v of contributions.sideBar) {
+        const b = v.badge?.(s);
+        const button = this.activityBar.querySelector<HTMLElement>(`[data-view="${v.id}"]`);
+        const el = button?.querySelector('.activity-badge');
+        if (!button || !el) continue;
+        el.textContent = b?.count ? String(b.count) : '';
+        button.title = b?.count ? `${v.title} (${b.title})` : v.title;
+      }
       for (const v of contributions.panel) {
         const el = this.panelTabs.querySelector(`[data-panel="${v.id}"] .count`);
         const n = v.badge?.(s) ?? 0;
@@ -109,6 +131,50 @@ export class Workbench implements WorkbenchService {
     if (firstPanel) this.showPanel(firstPanel.id);
     this.renderEmptyEditor();
     window.addEventListener('keydown', (e) => this.onKey(e));
+  }
+
+  /** The two sashes: side bar width and panel height, dragged or keyed, kept per browser. */
+  private sashes(): HTMLElement[] {
+    const make = (name: 'side-w' | 'panel-h', min: number, max: () => number, initial: number): HTMLElement => {
+      const vertical = name === 'side-w';
+      let size = Number(localStorage.getItem(`murmur.${name}`)) || initial;
+      const sash = h('div', { class: `sash ${vertical ? 'sash-side' : 'sash-panel'}`, role: 'separator', tabindex: 0, 'aria-orientation': vertical ? 'vertical' : 'horizontal', 'aria-label': vertical ? 'Resize the side bar' : 'Resize the panel', 'data-testid': `sash-${name}` });
+      const set = (v: number): void => {
+        size = Math.round(Math.max(min, Math.min(max(), v)));
+        this.root.style.setProperty(`--${name}`, `${size}px`);
+        sash.setAttribute('aria-valuenow', String(size));
+        localStorage.setItem(`murmur.${name}`, String(size));
+      };
+      set(size);
+      sash.addEventListener('pointerdown', (e) => {
+        e.preventDefault();
+        sash.setPointerCapture(e.pointerId);
+        sash.classList.add('dragging');
+        const start = vertical ? e.clientX : e.clientY;
+        const from = size;
+        const move = (m: PointerEvent): void => set(vertical ? from + (m.clientX - start) : from - (m.clientY - start));
+        const up = (): void => {
+          sash.classList.remove('dragging');
+          sash.removeEventListener('pointermove', move);
+          sash.removeEventListener('pointerup', up);
+        };
+        sash.addEventListener('pointermove', move);
+        sash.addEventListener('pointerup', up);
+      });
+      sash.addEventListener('keydown', (e) => {
+        const step = e.shiftKey ? 50 : 10;
+        const grow: Record<string, number> = vertical ? { ArrowRight: step, ArrowLeft: -step } : { ArrowUp: step, ArrowDown: -step };
+        const d = grow[e.key];
+        if (d === undefined) return;
+        e.preventDefault();
+        set(size + d);
+      });
+      return sash;
+    };
+    return [
+      make('side-w', 160, () => Math.max(200, window.innerWidth * 0.5), 280),
+      make('panel-h', 60, () => Math.max(120, window.innerHeight * 0.7), Math.min(200, Math.round(window.innerHeight * 0.25))),
+    ];
   }
 
   private registerBuiltins(): void {
@@ -220,6 +286,8 @@ export class Workbench implements WorkbenchService {
       e.body.hidden = !on;
     }
     this.editorBody.querySelector('.editor-empty')?.remove();
+    // Tabs that overflow scroll; the active one is brought into view.
+    open.tab.scrollIntoView({ block: 'nearest', inline: 'nearest' });
     clear(
       this.breadcrumbs,
       open.input.breadcrumbs.flatMap((b, i) => [i ? icon('chevron-right') : null, h('span', { class: 'crumb' }, b)]),

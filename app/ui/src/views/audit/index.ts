@@ -4,6 +4,14 @@ import { contributions, type Services } from '../../workbench/contributions.js';
 
 /** Audit: chain verification of the board and of this organization's trail, the trail, the PDF report. */
 
+const EVENT_WORDS: Record<string, string> = {
+  decrypt: 'read a section',
+  grant: 'granted a key',
+  denial: 'refused access',
+  'credential-check': 'checked a credential',
+  'fhir-read': 'read the patient record (FHIR)',
+};
+
 function render(el: HTMLElement, s: Services): void {
   const result = h('div', { class: 'verification', 'data-testid': 'verification' });
   const trail = h('div');
@@ -31,21 +39,46 @@ function render(el: HTMLElement, s: Services): void {
           h('li', null, icon(a.trail.ok ? 'pass' : 'error'), a.trail.ok ? ` Audit trail: ${a.trail.count} entries, hash chain intact, head ${shortId(a.trail.head ?? '', 16)}` : ` Audit trail broken at entry ${a.trail.index}: ${a.trail.reason}`),
         ),
       );
+      const link = (ref: { id: string; index: number } | undefined, label: string): HTMLElement | null =>
+        ref ? h('a', { href: '#', class: 'entry-link', 'data-entry': ref.id, onclick: (ev: Event) => (ev.preventDefault(), s.workbench.runCommand('murmur.openEntry', ref.id)) }, `${label} #${ref.index}`) : null;
       clear(
         trail,
         h(
           'table',
-          { class: 'grid compact', 'data-testid': 'audit-trail' },
-          h('thead', null, h('tr', null, ['#', 'Time', 'Event', 'Actor', 'Outcome', 'Case / subtask / section', 'Counterparty', 'Detail', 'Hash'].map((x) => h('th', null, x)))),
-          h('tbody', null, a.entries.map((e) => h('tr', null, h('td', null, String(e.index)), h('td', null, time(e.at)), h('td', null, e.kind), h('td', null, e.actor), h('td', null, badge(e.outcome, e.outcome === 'ok' ? 'ok' : 'err')), h('td', null, [e.case ? shortId(e.case, 17) : '', e.subtask && e.subtask !== e.case ? e.subtask : '', e.section ?? ''].filter(Boolean).join(' / ')), h('td', null, e.counterparty ?? ''), h('td', null, (e.elements ?? e.reasons ?? []).join(', ')), h('td', null, h('code', null, shortId(e.hash, 10)))))),
+          { class: 'grid compact audit', 'data-testid': 'audit-trail' },
+          h('thead', null, h('tr', null, ['# / time', 'Event', 'Who → with whom', 'Case · section', 'On what basis', 'Board entries', 'Outcome'].map((x) => h('th', null, x)))),
+          h(
+            'tbody',
+            null,
+            a.entries.map((e) =>
+              h(
+                'tr',
+                { 'data-kind': e.kind, title: `hash ${e.hash}` },
+                h('td', { class: 'num' }, String(e.index), h('div', { class: 'muted' }, time(e.at))),
+                h('td', null, EVENT_WORDS[e.kind] ?? e.kind),
+                h('td', null, e.actor, e.operator ? h('div', { class: 'operator', 'data-testid': 'read-for' }, `for ${e.operator}`) : null, e.counterparty ? h('div', { class: 'muted' }, `→ ${e.counterparty}`) : null),
+                h('td', null, [e.case ? shortId(e.case, 17) : '', e.subtask && e.subtask !== e.case ? e.subtask : '', e.section ?? ''].filter(Boolean).join(' · ')),
+                h('td', { class: 'basis' }, e.basis ?? (e.elements ?? e.reasons ?? []).join(', ')),
+                h('td', { class: 'links' }, link(e.envelope, 'entry'), link(e.request, 'request'), link(e.grant, 'grant')),
+                h('td', null, badge(e.outcome, e.outcome === 'ok' ? 'ok' : 'err')),
+              ),
+            ),
+          ),
         ),
       );
     } finally {
       progress.hidden = true;
     }
   };
+  const scope = h(
+    'select',
+    { 'data-testid': 'report-scope', 'aria-label': 'Report on' },
+    h('option', { value: '' }, 'All cases'),
+    s.store.cases.map((c) => h('option', { value: c.id }, `Case ${c.service} · ${c.id}`)),
+  );
   const exportPdf = (): void => {
-    const a = h('a', { href: s.api.url('audit/report.pdf'), download: `murmur-audit-${s.store.session.org.id}.pdf` });
+    const only = scope.value;
+    const a = h('a', { href: s.api.url(`audit/report.pdf${only ? `?case=${encodeURIComponent(only)}` : ''}`), download: `murmur-audit-${s.store.session.org.id}${only ? `-${only}` : ''}.pdf` });
     document.body.append(a);
     a.click();
     a.remove();
@@ -57,7 +90,7 @@ function render(el: HTMLElement, s: Services): void {
       'div',
       { class: 'page wide' },
       h('h1', null, icon('checklist'), ' Audit'),
-      h('div', { class: 'actions' }, h('vscode-button', { 'data-testid': 'verify-chain', onclick: () => void verify() }, icon('verified'), ' Verify chain'), h('vscode-button', { secondary: true, 'data-testid': 'export-report', onclick: exportPdf }, icon('file-pdf'), ' Export report (PDF)')),
+      h('div', { class: 'actions' }, h('vscode-button', { 'data-testid': 'verify-chain', onclick: () => void verify() }, icon('verified'), ' Verify chain'), scope, h('vscode-button', { secondary: true, 'data-testid': 'export-report', onclick: exportPdf }, icon('file-pdf'), ' Export report (PDF)')),
       progress,
       result,
       h('h2', null, 'Audit trail of this organization'),

@@ -8,10 +8,8 @@ function row(e: BoardEntryView, s: Services): HTMLElement {
   return h(
     'tr',
     { class: `entry ${e.status}`, 'data-index': e.index, onclick: () => s.workbench.runCommand('murmur.openEntry', e.id) },
-    h('td', { class: 'num' }, `#${e.index}`),
-    h('td', null, time(e.at)),
-    h('td', null, e.phase ? badge(e.phase, 'phase') : ''),
-    h('td', null, h('span', { class: `kind layer-${e.layer}` }, e.kind)),
+    h('td', { class: 'num' }, `#${e.index}`, h('div', { class: 'muted' }, time(e.at))),
+    h('td', null, h('span', { class: `kind layer-${e.layer}` }, e.kind), e.phase ? badge(e.phase, 'phase') : ''),
     h('td', null, `${e.author.name}`, h('span', { class: 'muted' }, ` · ${e.author.orgName}`)),
     h('td', { class: 'text' }, e.text, e.reason ? h('span', { class: 'err' }, ` [rejected: ${e.reason}]`) : null),
     h(
@@ -54,7 +52,7 @@ function render(el: HTMLElement, s: Services, caseId?: string): () => void {
       { class: 'page wide' },
       h('h1', null, caseId ? `Board · ${caseId}` : 'Board stream'),
       h('div', { class: 'toolbar' }, filter, count),
-      h('table', { class: 'grid board', 'data-testid': 'board-stream' }, h('thead', null, h('tr', null, ['#', 'Time', 'Phase', 'Kind', 'Author', 'What', 'Checks', 'Sections'].map((x) => h('th', null, x)))), body),
+      h('table', { class: 'grid board', 'data-testid': 'board-stream' }, h('thead', null, h('tr', null, ['# / time', 'Kind', 'Author', 'What', 'Checks', 'Sections'].map((x) => h('th', null, x)))), body),
     ),
   );
   redraw();

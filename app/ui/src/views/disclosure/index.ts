@@ -4,11 +4,13 @@ import { contributions, type Services } from '../../workbench/contributions.js';
 
 /** Disclosure: the minimum-necessary matrix of a case (organization × data element). */
 
-function cell(m: DisclosureMatrix, org: string, el: string): HTMLElement {
+function cell(s: Services, m: DisclosureMatrix, org: string, el: string): HTMLElement {
   const c = m.cells.find((x) => x.org === org && x.element === el);
   if (!c) return h('td');
+  const link = (ref: { id: string; index: number }, label: string): HTMLElement => h('a', { href: '#', class: 'entry-link', 'data-entry': ref.id, onclick: (e: Event) => (e.preventDefault(), s.workbench.runCommand('murmur.openEntry', ref.id)) }, `${label} #${ref.index}`);
+  const access = (c.access ?? []).map((a) => h('div', { class: 'access-links' }, link(a.request, 'request'), a.grant ? [' → ', link(a.grant, 'grant')] : ' (no grant)'));
   const [label, cls, glyph] = c.didDecrypt ? ['read', 'read', 'eye'] : c.couldDecrypt ? ['key', 'key', 'key'] : c.mayRead ? ['may', 'may', 'circle-large-outline'] : ['—', 'none', 'lock'];
-  return h('td', { class: `matrix-cell ${cls} ${c.couldDecrypt && !c.mayRead ? 'violation' : ''}`, title: `${org} · ${el}: may read ${c.mayRead}, holds key ${c.couldDecrypt}, opened ${c.didDecrypt ?? 'unknown (another organization\'s trail)'}` }, icon(glyph), ` ${label}`);
+  return h('td', { class: `matrix-cell ${cls} ${c.couldDecrypt && !c.mayRead ? 'violation' : ''}`, title: `${org} · ${el}: may read ${c.mayRead}, holds key ${c.couldDecrypt}, opened ${c.didDecrypt ?? 'unknown (another organization\'s trail)'}` }, icon(glyph), ` ${label}`, access);
 }
 
 function render(el: HTMLElement, s: Services, caseId: string): void {
@@ -24,7 +26,7 @@ function render(el: HTMLElement, s: Services, caseId: string): void {
           'table',
           { class: 'grid matrix', 'data-testid': 'disclosure-matrix' },
           h('thead', null, h('tr', null, h('th', null, 'Data element'), h('th', null, 'Readers (policy)'), m.orgs.map((o) => h('th', { title: o.did }, o.name)))),
-          h('tbody', null, m.elements.map((e) => h('tr', null, h('td', null, h('code', null, e.id)), h('td', null, e.readers.join(', ')), m.orgs.map((o) => cell(m, o.id, e.id))))),
+          h('tbody', null, m.elements.map((e) => h('tr', null, h('td', null, h('code', null, e.id)), h('td', null, e.readers.map((r) => r.replace(/-/g, ' ')).join(', ') || 'nobody (stays with its author)'), m.orgs.map((o) => cell(s, m, o.id, e.id))))),
         ),
         h('p', { class: 'muted legend-text' }, 'read = opened by this organization (its audit trail) · key = holds a key (author or key grant) · may = the policy allows it, no key taken · — = not allowed'),
         h('h2', null, 'FHIR data elements read by this organization'),

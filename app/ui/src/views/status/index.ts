@@ -38,7 +38,22 @@ contributions.registerStatusBarItem({
   align: 'left',
   order: 30,
   render(el, s) {
-    const draw = (): void => void clear(el, icon('briefcase'), ` ${s.store.cases.length} ${s.store.cases.length === 1 ? 'case' : 'cases'}`);
+    const draw = (): void => {
+      const mine = s.store.cases.filter((c) => c.mine);
+      const decide = mine.filter((c) => c.work.state === 'to-decide');
+      const overdue = mine.filter((c) => c.work.overdue);
+      clear(
+        el,
+        h(
+          'button',
+          { class: 'status-button', 'data-testid': 'status-worklist', title: 'Show the cases', onclick: () => s.workbench.showSideBar('cases') },
+          icon('briefcase'),
+          ` ${s.store.cases.length} ${s.store.cases.length === 1 ? 'case' : 'cases'}`,
+          decide.length ? ` · ${decide.length} to decide` : '',
+          overdue.length ? h('span', { class: 'status-warn' }, ` · ${overdue.length} overdue`) : '',
+        ),
+      );
+    };
     draw();
     return s.store.on('cases', draw);
   },
@@ -60,7 +75,7 @@ contributions.registerStatusBarItem({
   align: 'right',
   order: 20,
   render(el, s) {
-    const draw = (): void => void clear(el, h('button', { class: 'status-button', onclick: () => s.workbench.runCommand('workbench.action.selectTheme') }, icon('color-mode'), ` ${s.workbench.theme()}`));
+    const draw = (): void => void clear(el, h('button', { class: 'status-button', onclick: () => s.workbench.runCommand('workbench.action.selectTheme') }, icon('color-mode'), ` ${({ dark: 'Dark', light: 'Light', hc: 'High contrast' } as const)[s.workbench.theme()]}`));
     draw();
     window.addEventListener('murmur-theme', draw);
     return () => window.removeEventListener('murmur-theme', draw);

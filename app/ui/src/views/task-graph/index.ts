@@ -28,7 +28,10 @@ function graph(c: CaseView, s: Services): SVGElement {
   }
   dagre.layout(g);
   const info = g.graph();
-  const root = svg('svg', { class: 'task-graph', role: 'img', 'aria-label': `Task graph of ${c.id}`, width: (info.width ?? 400) + 20, height: (info.height ?? 200) + 20 });
+  // The viewBox holds the whole layout (with room for the thickest stroke), so nothing is clipped and the graph scales to fit.
+  const width = (info.width ?? 400) + 24;
+  const height = (info.height ?? 200) + 24;
+  const root = svg('svg', { class: 'task-graph', role: 'img', 'aria-label': `Task graph of ${c.id}`, viewBox: `-12 -12 ${width} ${height}`, 'data-width': width, 'data-height': height, preserveAspectRatio: 'xMinYMin meet' });
   root.append(
     svg('defs', {}, svg('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' }, svg('path', { d: 'M 0 0 L 10 5 L 0 10 z', class: 'arrow' }))),
   );
@@ -50,7 +53,16 @@ function graph(c: CaseView, s: Services): SVGElement {
       svg('text', { x: 10, y: 37, class: 'node-sub' }, st.claimant ? `⚑ ${st.claimant.name} · ${st.claimant.orgName}` : `○ ${st.status}`),
       svg('text', { x: 10, y: 54, class: 'node-sub' }, st.artifact ? `▣ artifact #${st.artifact.index}${st.artifact.outcome ? ` · ${st.artifact.outcome.toUpperCase()}` : ''}` : `skill ${st.skill}`),
     );
-    node.addEventListener('click', () => (st.artifact ? s.workbench.runCommand('murmur.openEntry', st.artifact.id) : undefined));
+    const openIt = (): void => (st.artifact ? s.workbench.runCommand('murmur.openEntry', st.artifact.id) : s.workbench.runCommand('murmur.openCase', c.id));
+    node.addEventListener('click', openIt);
+    node.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter' || e.key === ' ') {
+        e.preventDefault();
+        openIt();
+      }
+    });
+    node.setAttribute('role', 'button');
+    node.setAttribute('aria-label', `${st.id}: ${st.status}${st.artifact ? `, artifact #${st.artifact.index}; Enter opens it` : ''}`);
     root.append(node);
   }
   for (const gap of c.gaps) {
@@ -70,9 +82,30 @@ function graph(c: CaseView, s: Services): SVGElement {
 }
 
 function render(el: HTMLElement, s: Services, id: string): () => void {
+  // 'fit': the whole graph in the editor's width; otherwise a zoom factor of its natural size.
+  let zoom: 'fit' | number = 'fit';
+  const apply = (host: HTMLElement): void => {
+    const g = host.querySelector<SVGElement>('svg.task-graph');
+    if (!g) return;
+    const w = Number(g.dataset.width);
+    const hh = Number(g.dataset.height);
+    if (zoom === 'fit') {
+      g.style.width = '100%';
+      g.style.maxWidth = `${w * 1.5}px`;
+      g.style.height = 'auto';
+    } else {
+      g.style.width = `${w * zoom}px`;
+      g.style.maxWidth = 'none';
+      g.style.height = `${hh * zoom}px`;
+    }
+    host.dataset.zoom = String(zoom);
+  };
   const draw = (): void => {
     const c = s.store.caseById(id);
     if (!c) return void clear(el, h('p', null, 'No such case.'));
+    const host = h('div', { class: 'graph-host', 'data-testid': 'task-graph' }, graph(c, s));
+    const set = (z: 'fit' | number): void => ((zoom = z), apply(host));
+    const step = (f: number): void => set(Math.max(0.3, Math.min(3, (zoom === 'fit' ? host.clientWidth / Number(host.querySelector<SVGElement>('svg')?.dataset.width ?? 1) : zoom) * f)));
     clear(
       el,
       h(
@@ -86,9 +119,18 @@ function render(el: HTMLElement, s: Services, id: string): () => void {
           h('span', { class: 'legend-item gapnode' }, h('span', { class: 'swatch' }), 'capability gap'),
           h('span', { class: 'legend-item mine' }, h('span', { class: 'swatch' }), 'claimed by us'),
         ),
-        h('div', { class: 'graph-host', 'data-testid': 'task-graph' }, graph(c, s)),
+        h(
+          'div',
+          { class: 'toolbar graph-zoom' },
+          h('vscode-button', { secondary: true, 'data-testid': 'graph-fit', onclick: () => set('fit') }, 'Fit'),
+          h('vscode-button', { secondary: true, 'data-testid': 'graph-actual', onclick: () => set(1) }, '100 %'),
+          h('vscode-button', { secondary: true, 'aria-label': 'Zoom out', onclick: () => step(1 / 1.25) }, '−'),
+          h('vscode-button', { secondary: true, 'aria-label': 'Zoom in', 'data-testid': 'graph-zoom-in', onclick: () => step(1.25) }, '+'),
+        ),
+        host,
       ),
     );
+    apply(host);
   };
   draw();
   return s.store.on('cases', draw);

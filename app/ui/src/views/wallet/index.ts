@@ -17,7 +17,7 @@ function render(el: HTMLElement, s: Services): void {
           h(
             'section',
             { class: 'wallet-agent' },
-            h('h2', null, icon('hubot'), ` ${a.name} · ${a.role}`),
+            h('h2', null, icon('hubot'), ` ${a.name} · role: ${a.role.replace(/-/g, ' ')}`),
             h('p', null, h('code', { class: 'wrap' }, a.did)),
             h(
               'table',
