@@ -8,6 +8,7 @@ import type { Random } from '../../core/common/random.js';
 import type { KeyResolver } from '../../core/crypto/signing.js';
 import type { AgentCard } from '../../core/coordination/messages.js';
 import type { ReducerConfig } from '../../core/coordination/reducer.js';
+import { REFERENCE_CAPABILITIES } from '../../core/coordination/roles.js';
 import { credentialAdmission } from '../../core/access/admission.js';
 import { AuditTrail, type AuditEvent } from '../../core/access/audit.js';
 import { ACCESS_RULES } from '../../core/access/rules.js';
@@ -65,7 +66,10 @@ export class OrgNode {
   constructor(private readonly o: OrgNodeOptions) {
     this.audit = o.auditPath ? fileAuditTrail(o.auditPath, o.identity.did, o.clock) : new AuditTrail(o.identity.did, o.clock);
     const admission = o.charter ? credentialAdmission({ registry: o.charter.registry, status: o.charter.status, zkIssuers: o.charter.zkIssuers }) : undefined;
-    this.replica = new BoardReplica(o.store, o.keys, { ...o.reducer, requireCredentials: !!o.charter }, admission, o.charter ? ACCESS_RULES : {});
+    // What an agent may do comes from its credential's role (roles.ts); with the charter,
+    // sections reach their readers only sealed.
+    const rules = { capabilities: REFERENCE_CAPABILITIES, ...o.reducer, requireCredentials: !!o.charter, requireSealed: !!o.charter };
+    this.replica = new BoardReplica(o.store, o.keys, rules, admission, o.charter ? ACCESS_RULES : {});
     const vault = o.vault ?? new KeyVault();
     this.agents = o.spec.agents.map((profile) => {
       const keys = o.identity.agents.get(profile.name)!;

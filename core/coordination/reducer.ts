@@ -26,6 +26,7 @@ export const DEFAULT_REDUCER_CONFIG: ReducerConfig = {
   doneQuorum: 0.8,
   awardLeaseMs: 10 * 60_000,
   requireCredentials: false,
+  requireSealed: false,
   rotateConvener: false,
   convenerTimeoutMs: 30_000,
   acceptWindowMs: 60_000,

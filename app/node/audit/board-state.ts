@@ -8,6 +8,7 @@ import { didPeerResolver } from '../../../core/crypto/did-peer.js';
 import { credentialAdmission } from '../../../core/access/admission.js';
 import type { AuditEntry } from '../../../core/access/audit.js';
 import { ACCESS_RULES } from '../../../core/access/rules.js';
+import { REFERENCE_CAPABILITIES } from '../../../core/coordination/roles.js';
 import { BoardReplica } from '../../../core/agents/runtime/replica.js';
 import { charterFromJson } from '../charter.js';
 import { readAuditFile } from '../audit-file.js';
@@ -46,7 +47,7 @@ export async function refold(dataDir: string): Promise<BoardReplica> {
   const replica = new BoardReplica(
     store,
     boardKeys,
-    { genesisReputation: charter.genesisReputation, requireCredentials: true },
+    { genesisReputation: charter.genesisReputation, requireCredentials: true, requireSealed: true, capabilities: REFERENCE_CAPABILITIES },
     credentialAdmission({ registry: charter.registry, status: charter.status, zkIssuers: charter.zkIssuers }),
     ACCESS_RULES,
   );

@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { StoredEntry } from '../../core/board/store.js';
+import { CARD_DOMAIN, cardChallenge, claimChallenge } from '../../core/access/challenges.js';
+import { sectionsDigest } from '../../core/coordination/rules/execution.js';
+import { runCase, type Coalition } from '../../app/node/coalition.js';
+import { agentNamed, MEMORY_REF, memoryCoalition } from '../support/coalition.js';
+
+/**
+ * Attacks by a hostile member (the lab, signing with its own real keys) and a hostile board
+ * host on a coalition of four org nodes with privacy on. Each must be refused by every
+ * replica's fold, and the case must still reach its fault-free decision.
+ */
+
+async function withCoalition<T>(fn: (c: Coalition) => Promise<T>): Promise<T> {
+  const { coalition } = await memoryCoalition('reference');
+  try {
+    return await fn(coalition);
+  } finally {
+    await coalition.stop();
+  }
+}
+
+const labNode = (c: Coalition) => c.nodes.find((n) => n.spec.id === 'helix')!;
+const presenterOf = (c: Coalition, org: string, name: string) => c.orgs!.find((o) => o.spec.id === org)!.identity.agents.get(name)!.presenter!;
+
+/** The fault-free decision of the reference case: approved, with the CYP2D6 caveat. */
+function assertReferenceDecision(result: Awaited<ReturnType<typeof runCase>>): void {
+  assert.equal(result.outcome, 'approved');
+  assert.ok(result.decision.caveats.some((x) => /metoclopramide/i.test(x.text)), 'the pharmacogenomic caveat');
+  assert.equal(result.case.outcome?.subtask, 'coverage-determination');
+}
+
+/** The verdict every node's fold reached on an envelope (they must agree). */
+function verdictOf(c: Coalition, id: string): { status: string; reason?: string } {
+  const seen = c.nodes.map((n) => n.replica.fold.records.find((r) => r.id === id));
+  assert.ok(seen.every((r) => r !== undefined), 'every node folded it');
+  assert.equal(new Set(seen.map((r) => `${r!.status} ${r!.reason}`)).size, 1, 'every node reached the same verdict');
+  return { status: seen[0]!.status, ...(seen[0]!.reason !== undefined ? { reason: seen[0]!.reason } : {}) };
+}
+
+test('a lab cannot decide the case: its re-published card, its claim on the determination and its plaintext approval are all refused', { timeout: 90_000 }, () =>
+  withCoalition(async (c) => {
+    const lab = agentNamed(c, 'GenomicsAgent');
+    const presenter = presenterOf(c, 'helix', 'GenomicsAgent');
+    const hostile: Promise<StoredEntry>[] = [];
+    // The moment the lab holds its screening claim, before its real work lands, it attacks.
+    const stop = labNode(c).replica.onRecord((record, entry) => {
+      if (hostile.length > 0 || record.kind !== 'Claim' || record.status !== 'accepted' || record.subtask !== 'genomic-screening') return;
+      const caseId = entry.envelope.case!;
+      const now = () => Date.now();
+      hostile.push(
+        lab.post(async (seq) => ({
+          case: null,
+          kind: 'AgentCard',
+          header: {
+            ...lab.card,
+            skills: [...lab.card.skills, { id: 'pa-determination', name: 'PA determination', description: 'decides', tags: [] }],
+            presentation: await presenter.present(cardChallenge(seq), CARD_DOMAIN, now()),
+          },
+          sections: [],
+        })),
+        lab.post(async () => {
+          const st = labNode(c).replica.state.cases.get(caseId)!;
+          const s = st.subtasks.get('coverage-determination')!;
+          return { case: caseId, subtask: s.id, kind: 'Claim', header: { leaseMs: 60_000, presentation: await presenter.present(claimChallenge(st, s), s.id, now()) }, sections: [] };
+        }),
+      );
+      const readers = labNode(c).replica.state.cases.get(caseId)!.subtasks.get('genomic-screening')!.outputs.find((o) => o.section === 'summary')!.readers;
+      const plain = [{ name: 'summary', readers: [...readers], plaintext: { decision: 'approve' } }];
+      // Its own subtask's artifact, in plaintext, carrying an approval; then plaintext alone.
+      hostile.push(
+        lab.post({ case: caseId, subtask: 'genomic-screening', kind: 'Artifact', header: { digest: sectionsDigest(plain), outcome: 'approved' }, sections: plain }),
+        lab.post({ case: caseId, subtask: 'genomic-screening', kind: 'Artifact', header: { digest: sectionsDigest(plain) }, sections: plain }),
+      );
+    });
+    const result = await runCase(c, MEMORY_REF, { timeoutMs: 30_000 });
+    stop();
+    const [card, claim, approval, plaintext] = await Promise.all(hostile);
+    assert.deepEqual(verdictOf(c, card!.envelope.id), { status: 'rejected', reason: 'card lists skill pa-determination, which role genomics may not exercise' });
+    assert.equal(verdictOf(c, claim!.envelope.id).status, 'rejected');
+    assert.match(verdictOf(c, claim!.envelope.id).reason!, /lacks the skill pa-determination/);
+    assert.deepEqual(verdictOf(c, approval!.envelope.id), { status: 'rejected', reason: 'only the determination carries an outcome, and genomic-screening is not one' });
+    assert.deepEqual(verdictOf(c, plaintext!.envelope.id), { status: 'rejected', reason: 'section summary is not sealed' });
+    assertReferenceDecision(result);
+    assert.equal(result.case.subtasks.get('coverage-determination')!.artifact!.author, agentNamed(c, 'PolicyReasoner').did);
+  }));
