@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { bodyOf, envelopeId, type Envelope } from '../../core/board/envelope.js';
+import type { MemoryBoardStore } from '../../core/board/memory-store.js';
 import type { StoredEntry } from '../../core/board/store.js';
 import { CARD_DOMAIN, cardChallenge, claimChallenge } from '../../core/access/challenges.js';
 import { sectionsDigest } from '../../core/coordination/rules/execution.js';
@@ -12,10 +14,10 @@ import { agentNamed, MEMORY_REF, memoryCoalition } from '../support/coalition.js
  * replica's fold, and the case must still reach its fault-free decision.
  */
 
-async function withCoalition<T>(fn: (c: Coalition) => Promise<T>): Promise<T> {
-  const { coalition } = await memoryCoalition('reference');
+async function withCoalition<T>(fn: (c: Coalition, store: MemoryBoardStore) => Promise<T>): Promise<T> {
+  const { coalition, store } = await memoryCoalition('reference');
   try {
-    return await fn(coalition);
+    return await fn(coalition, store);
   } finally {
     await coalition.stop();
   }
@@ -84,4 +86,26 @@ test('a lab cannot decide the case: its re-published card, its claim on the dete
     assert.deepEqual(verdictOf(c, plaintext!.envelope.id), { status: 'rejected', reason: 'section summary is not sealed' });
     assertReferenceDecision(result);
     assert.equal(result.case.subtasks.get('coverage-determination')!.artifact!.author, agentNamed(c, 'PolicyReasoner').did);
+  }));
+
+test('a board host cannot burn a member\'s credential: a bad-signature copy of its claim, stored first, spends nothing', { timeout: 90_000 }, () =>
+  withCoalition(async (c, store) => {
+    const lab = agentNamed(c, 'GenomicsAgent').did;
+    const forged: Envelope[] = [];
+    const append = store.append.bind(store);
+    // The host stores a copy of the lab's first claim, with its signature altered, just before the real one.
+    store.append = async (env) => {
+      if (forged.length === 0 && env.kind === 'Claim' && env.author.startsWith(lab)) {
+        const sig = (env.sig[0] === 'A' ? 'B' : 'A') + env.sig.slice(1);
+        forged.push({ ...env, sig, id: envelopeId(bodyOf(env), sig) });
+        await append(forged[0]!);
+      }
+      return append(env);
+    };
+    const result = await runCase(c, MEMORY_REF, { timeoutMs: 30_000 });
+    assert.equal(forged.length, 1);
+    assert.deepEqual(verdictOf(c, forged[0]!.id), { status: 'rejected', reason: 'signature does not verify' });
+    const real = c.payer.replica.fold.records.find((r) => r.kind === 'Claim' && r.author === forged[0]!.author && r.index > c.payer.replica.fold.records.find((x) => x.id === forged[0]!.id)!.index)!;
+    assert.deepEqual(verdictOf(c, real.id), { status: 'accepted' });
+    assertReferenceDecision(result);
   }));

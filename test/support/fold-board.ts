@@ -48,8 +48,8 @@ export class FoldBoard {
   /** Appends an envelope as the board host stores it (signed by anyone, or tampered). */
   async append(env: Envelope, evidence?: Evidence): Promise<FoldRecord> {
     const entry = await this.store.append(env);
-    const ev = evidence ?? (this.admission ? await this.admission(this.fold.state, entry) : {});
-    return this.fold.apply(entry, ev);
+    if (evidence === undefined && this.admission) return this.fold.admit(entry, this.admission);
+    return this.fold.apply(entry, evidence);
   }
 
   caseOf(id = 'case-1') {

@@ -70,8 +70,7 @@ export class BoardReplica {
 
   private async ingest(entry: StoredEntry): Promise<void> {
     if (entry.index <= this.fold.lastIndex) return;
-    const evidence = this.admission ? await this.admission(this.fold.state, entry) : {};
-    const record = this.fold.apply(entry, evidence);
+    const record = this.admission ? await this.fold.admit(entry, this.admission) : this.fold.apply(entry);
     this.byId.set(record.id, entry);
     for (const listener of [...this.listeners]) listener(record, entry);
   }
