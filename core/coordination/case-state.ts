@@ -46,6 +46,8 @@ export interface Subtask extends PlannedSubtask {
   released?: string[];
   /** Agents whose claim on this subtask was revoked (they may not claim it again). */
   revoked?: string[];
+  /** The latest Release or LeaseExpired that freed the subtask (a new claim attempt's nonce). */
+  freed?: EntryRef;
 }
 
 /** A claim that ended without delivery: why the fold let it go. */

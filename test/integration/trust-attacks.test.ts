@@ -6,6 +6,7 @@ import type { StoredEntry } from '../../core/board/store.js';
 import { CARD_DOMAIN, cardChallenge, claimChallenge } from '../../core/access/challenges.js';
 import { sectionsDigest } from '../../core/coordination/rules/execution.js';
 import { runCase, type Coalition } from '../../app/node/coalition.js';
+import type { BundleDataPort } from '../support/bundle-port.js';
 import { agentNamed, MEMORY_REF, memoryCoalition } from '../support/coalition.js';
 
 /**
@@ -14,10 +15,10 @@ import { agentNamed, MEMORY_REF, memoryCoalition } from '../support/coalition.js
  * replica's fold, and the case must still reach its fault-free decision.
  */
 
-async function withCoalition<T>(fn: (c: Coalition, store: MemoryBoardStore) => Promise<T>): Promise<T> {
-  const { coalition, store } = await memoryCoalition('reference');
+async function withCoalition<T>(fn: (c: Coalition, store: MemoryBoardStore, port: BundleDataPort) => Promise<T>): Promise<T> {
+  const { coalition, store, port } = await memoryCoalition('reference');
   try {
-    return await fn(coalition, store);
+    return await fn(coalition, store, port);
   } finally {
     await coalition.stop();
   }
@@ -107,5 +108,18 @@ test('a board host cannot burn a member\'s credential: a bad-signature copy of i
     assert.deepEqual(verdictOf(c, forged[0]!.id), { status: 'rejected', reason: 'signature does not verify' });
     const real = c.payer.replica.fold.records.find((r) => r.kind === 'Claim' && r.author === forged[0]!.author && r.index > c.payer.replica.fold.records.find((x) => x.id === forged[0]!.id)!.index)!;
     assert.deepEqual(verdictOf(c, real.id), { status: 'accepted' });
+    assertReferenceDecision(result);
+  }));
+
+test('one hiccup does not lock an agent out: after its Release the same agent claims again with a fresh challenge', { timeout: 90_000 }, () =>
+  withCoalition(async (c, _store, port) => {
+    port.failNext.add('helix'); // the lab's first read of the record fails: it releases its claim
+    const result = await runCase(c, MEMORY_REF, { timeoutMs: 30_000 });
+    const lab = agentNamed(c, 'GenomicsAgent').did;
+    const mine = (kind: string) => c.payer.replica.fold.records.filter((r) => r.kind === kind && r.subtask === 'genomic-screening' && r.author.startsWith(lab));
+    assert.deepEqual(mine('Release').map((r) => r.status), ['accepted']);
+    assert.deepEqual(mine('Claim').map((r) => [r.status, r.reason]), [['accepted', undefined], ['accepted', undefined]]);
+    const [first, second] = mine('Claim').map((r) => c.payer.replica.entry(r.id)!.envelope.header.presentation as { proof?: { challenge?: string } });
+    assert.notEqual(first!.proof?.challenge, second!.proof?.challenge, 'each attempt is bound to its own nonce');
     assertReferenceDecision(result);
   }));

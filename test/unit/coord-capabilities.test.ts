@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Evidence } from '../../core/board/fold.js';
+import { claimChallenge } from '../../core/access/challenges.js';
 import { sectionsDigest } from '../../core/coordination/rules/execution.js';
 import { REFERENCE_CAPABILITIES } from '../../core/coordination/roles.js';
 import type { ReducerConfig } from '../../core/coordination/reducer.js';
@@ -111,4 +112,21 @@ test('a gap cannot add a second determination', async () => {
   const r = await b.post(L, { case: 'case-1', kind: 'Gap', header: gap, sections: [] });
   assert.equal(r.status, 'rejected');
   assert.equal(r.reason, 'a gap cannot ask for the deciding skill pa-determination');
+});
+
+test('each claim attempt has its own challenge: a release or a revocation opens a new one, a later round another', async () => {
+  const b = await executing();
+  const s = () => b.caseOf().subtasks.get('genomic-screening')!;
+  const seen = [claimChallenge(b.caseOf(), s())];
+  await b.post(L, claim('genomic-screening'), credential(L));
+  seen.push(claimChallenge(b.caseOf(), s())); // a takeover after a lapse succeeds this claim
+  const released = await b.post(L, { case: 'case-1', subtask: 'genomic-screening', kind: 'Release', header: { reason: 'work failed' }, sections: [] });
+  assert.equal(claimChallenge(b.caseOf(), s()).endsWith(released.id), true);
+  seen.push(claimChallenge(b.caseOf(), s()));
+  assert.equal((await b.post(L, claim('genomic-screening'), credential(L))).status, 'accepted', 'the same agent claims again');
+  b.clock.advance(60_001);
+  const revoked = await b.post(P, { case: 'case-1', subtask: 'genomic-screening', kind: 'LeaseExpired', header: { claimant: L.did }, sections: [] });
+  assert.equal(revoked.status, 'accepted');
+  seen.push(claimChallenge(b.caseOf(), s()));
+  assert.equal(new Set(seen).size, seen.length, 'no challenge repeats');
 });

@@ -112,7 +112,7 @@ export function caseUpdate(ctx: RuleContext<CaseUpdate>): Verdict {
   c.doneVotes = [];
   for (const key of ['outcome', 'adjudication', 'dissolved', 'closingSince', 'reputation'] as const) delete c[key];
   for (const s of c.subtasks.values()) {
-    for (const key of ['claimant', 'claim', 'leaseUntil', 'leaseMs', 'artifact', 'checkpoint', 'released', 'revoked'] as const) delete s[key];
+    for (const key of ['claimant', 'claim', 'leaseUntil', 'leaseMs', 'artifact', 'checkpoint', 'released', 'revoked', 'freed'] as const) delete s[key];
   }
   return ok;
 }

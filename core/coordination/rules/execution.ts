@@ -118,6 +118,7 @@ export function release(ctx: RuleContext): Verdict {
   if (s.claimant !== ctx.author) return no('only the claimant releases');
   if (s.artifact) return no('subtask already done');
   s.released = [...(s.released ?? []), ctx.author];
+  s.freed = ctx.ref;
   delete s.claimant;
   delete s.claim;
   delete s.leaseUntil;
