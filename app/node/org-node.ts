@@ -15,6 +15,7 @@ import { ACCESS_RULES } from '../../core/access/rules.js';
 import { policyHash, type CoveragePolicy } from '../../core/agents/clinical/policy.js';
 import { REQUEST_READERS } from '../../core/agents/domain/sections.js';
 import { PA_WORKFLOW_NEEDS } from '../../core/agents/domain/workflow.js';
+import { judgeWorkflowGap } from '../../core/agents/domain/gap-validation.js';
 import type { CaseDataRef, ClinicalDataPort, ClinicalProofPort, PasFormPort } from '../../core/agents/ports.js';
 import { CoalitionAgent } from '../../core/agents/runtime/coalition-agent.js';
 import { ChainedPoster } from '../../core/agents/runtime/poster.js';
@@ -109,6 +110,8 @@ export class OrgNode {
         },
         clock: o.clock,
         logger: o.logger.child({ org: o.spec.id, agent: profile.name }),
+        // Members judge gaps (endorse or reject), so a fabricated one is withdrawn by the others.
+        validateGap: (g, c) => judgeWorkflowGap(this.replica.state, c, g, (id) => this.replica.entry(id)?.envelope.sections.map((x) => x.name)),
       });
     });
   }

@@ -123,3 +123,26 @@ test('one hiccup does not lock an agent out: after its Release the same agent cl
     assert.notEqual(first!.proof?.challenge, second!.proof?.challenge, 'each attempt is bound to its own nonce');
     assertReferenceDecision(result);
   }));
+
+test('a fabricated gap is rejected by the other members\' nodes and withdrawn: it blocks the determination only briefly', { timeout: 90_000 }, () =>
+  withCoalition(async (c) => {
+    const lab = agentNamed(c, 'GenomicsAgent');
+    let posted: Promise<StoredEntry> | undefined;
+    const stop = labNode(c).replica.onRecord((record, entry) => {
+      if (posted || record.kind !== 'Claim' || record.status !== 'accepted' || record.subtask !== 'genomic-screening') return;
+      // A skill no card offers, blocking the determination: on its own it would never be awarded.
+      const subtask = { id: 'oracle-consult', title: 'Consult the oracle', deps: ['genomic-screening'], blocks: ['coverage-determination'], outputs: [] };
+      posted = lab.post({ case: entry.envelope.case!, kind: 'Gap', header: { gap: 'gap-oracle', skill: 'oracle-consult', reasonCode: 'pgx-finding', subtask }, sections: [] });
+    });
+    const result = await runCase(c, MEMORY_REF, { timeoutMs: 30_000 });
+    stop();
+    assert.deepEqual(verdictOf(c, (await posted!).envelope.id), { status: 'accepted' }, 'a member may raise a gap');
+    const g = result.case.gaps.get('gap-oracle')!;
+    assert.ok(g.withdrawn, 'withdrawn by validation');
+    assert.ok(g.rejections.length >= 2);
+    assert.deepEqual(g.endorsements, []);
+    const real = result.case.gaps.get('gap-genomic-screening-1')!;
+    assert.equal(real.status, 'awarded');
+    assert.deepEqual(real.rejections, [], 'the real gap is not rejected');
+    assertReferenceDecision(result);
+  }));
