@@ -1,4 +1,4 @@
-import type { BoardStore } from '../../core/board/store.js';
+import type { BoardStore, StoredEntry } from '../../core/board/store.js';
 import type { Clock } from '../../core/common/clock.js';
 import { MurmurError } from '../../core/common/errors.js';
 import type { CaseState } from '../../core/coordination/case-state.js';
@@ -114,6 +114,15 @@ export class OrgNode {
         validateGap: (g, c) => judgeWorkflowGap(this.replica.state, c, g, (id) => this.replica.entry(id)?.envelope.sections.map((x) => x.name)),
       });
     });
+  }
+
+  /**
+   * Revokes a credential this organization issued, on the board: one of its agents signs the
+   * Revocation, and every replica judges presentations after that entry as revoked.
+   */
+  revoke(target: { issuer: string; list: string; index: number }): Promise<StoredEntry> {
+    if (target.issuer !== this.o.identity.did) throw new MurmurError('E_INPUT', 'an organization revokes only credentials it issued', { field: 'issuer' });
+    return this.agents[0]!.post({ case: null, kind: 'Revocation', header: { ...target }, sections: [] });
   }
 
   get spec(): OrgSpec {

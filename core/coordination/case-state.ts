@@ -192,4 +192,6 @@ export interface CoalitionState {
   reputationHistory: { did: string; value: number; case: string | null; at: number }[];
   /** Board time of each agent's latest accepted envelope (liveness, for quorums under crashes). */
   lastSeen: Map<string, number>;
+  /** Credentials revoked on the board: `issuer list#index` → the Revocation entry (access layer). */
+  revocations: Map<string, EntryRef>;
 }

@@ -6,6 +6,14 @@ import type { StoredEntry } from '../../core/board/store.js';
 import { CARD_DOMAIN, cardChallenge, claimChallenge } from '../../core/access/challenges.js';
 import { sectionsDigest } from '../../core/coordination/rules/execution.js';
 import { runCase, type Coalition } from '../../app/node/coalition.js';
+import { charterFromJson, charterToJson } from '../../app/node/charter.js';
+import { credentialAdmission } from '../../core/access/admission.js';
+import { ACCESS_RULES } from '../../core/access/rules.js';
+import { BoardReplica } from '../../core/agents/runtime/replica.js';
+import { northwindZolgensmaPolicy } from '../../core/agents/clinical/policy.js';
+import { REFERENCE_CAPABILITIES } from '../../core/coordination/roles.js';
+import { chainResolvers, didKeyResolver } from '../../core/crypto/did-key.js';
+import { didPeerResolver } from '../../core/crypto/did-peer.js';
 import type { BundleDataPort } from '../support/bundle-port.js';
 import { agentNamed, MEMORY_REF, memoryCoalition } from '../support/coalition.js';
 
@@ -145,4 +153,35 @@ test('a fabricated gap is rejected by the other members\' nodes and withdrawn: i
     assert.equal(real.status, 'awarded');
     assert.deepEqual(real.rejections, [], 'the real gap is not rejected');
     assertReferenceDecision(result);
+  }));
+
+test('revocation is a signed board entry: only the issuer\'s organization posts it, and a re-fold from the charter as issued reaches the same verdicts', { timeout: 90_000 }, () =>
+  withCoalition(async (c, store) => {
+    const helix = c.orgs!.find((o) => o.spec.id === 'helix')!;
+    // The payer cannot revoke the lab's credential; the lab's organization can.
+    const forged = await agentNamed(c, 'PolicyReasoner').post({ case: null, kind: 'Revocation', header: { ...helix.statusOf('GenomicsAgent') }, sections: [] });
+    const real = await labNode(c).revoke(helix.statusOf('GenomicsAgent'));
+    const caseId = await c.payer.submitCase(MEMORY_REF, northwindZolgensmaPolicy);
+    const lab = agentNamed(c, 'GenomicsAgent').did;
+    const labClaim = () => c.payer.replica.fold.records.find((r) => r.kind === 'Claim' && r.author.startsWith(lab) && r.case === caseId);
+    for (let i = 0; i < 200 && !labClaim(); i++) await new Promise((r) => setTimeout(r, 100));
+    await Promise.all(c.nodes.map((n) => n.replica.catchUp()));
+    assert.deepEqual(verdictOf(c, forged.envelope.id), { status: 'rejected', reason: 'only an agent of the issuing organization revokes its credentials' });
+    assert.deepEqual(verdictOf(c, real.envelope.id), { status: 'accepted' });
+    assert.equal(verdictOf(c, labClaim()!.id).status, 'rejected');
+    assert.match(verdictOf(c, labClaim()!.id).reason!, /revoked/);
+    // An auditor re-folds the board with the charter as it was issued (no local revocations).
+    const charter = charterFromJson(JSON.parse(JSON.stringify(charterToJson(c.charter!))));
+    const audit = new BoardReplica(
+      store,
+      chainResolvers(didKeyResolver, didPeerResolver),
+      { genesisReputation: charter.genesisReputation, requireCredentials: true, requireSealed: true, capabilities: REFERENCE_CAPABILITIES },
+      credentialAdmission({ registry: charter.registry, status: charter.status }),
+      ACCESS_RULES,
+    );
+    await audit.catchUp();
+    const upTo = audit.fold.lastIndex;
+    const verdicts = (records: { index: number; status: string; reason?: string }[]) => records.filter((r) => r.index <= upTo).map((r) => `${r.index} ${r.status} ${r.reason ?? ''}`);
+    assert.deepEqual(verdicts(audit.fold.records), verdicts(c.payer.replica.fold.records));
+    await audit.stop();
   }));
