@@ -1,4 +1,5 @@
 import type { BoardStore, StoredEntry } from '../../core/board/store.js';
+import { DEFAULT_BOARD_TIME } from '../../core/board/board-time.js';
 import type { Clock } from '../../core/common/clock.js';
 import { MurmurError } from '../../core/common/errors.js';
 import type { CaseState } from '../../core/coordination/case-state.js';
@@ -70,7 +71,7 @@ export class OrgNode {
     // What an agent may do comes from its credential's role (roles.ts); with the charter,
     // sections reach their readers only sealed.
     const rules = { capabilities: REFERENCE_CAPABILITIES, ...o.reducer, requireCredentials: !!o.charter, requireSealed: !!o.charter };
-    this.replica = new BoardReplica(o.store, o.keys, rules, admission, o.charter ? ACCESS_RULES : {});
+    this.replica = new BoardReplica(o.store, o.keys, rules, admission, o.charter ? ACCESS_RULES : {}, DEFAULT_BOARD_TIME);
     const vault = o.vault ?? new KeyVault();
     this.agents = o.spec.agents.map((profile) => {
       const keys = o.identity.agents.get(profile.name)!;

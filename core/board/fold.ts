@@ -1,4 +1,5 @@
 import type { KeyResolver } from '../crypto/signing.js';
+import { BoardClock, type BoardTimeRule } from './board-time.js';
 import { EnvelopeSchema, checkEnvelope } from './envelope.js';
 import type { StoredEntry } from './store.js';
 
@@ -66,12 +67,16 @@ export class BoardFold<S> {
   private readonly seqIds = new Map<string, string>();
   private readonly seen = new Set<string>();
   private last = 0;
+  private readonly clock: BoardClock | undefined;
 
   constructor(
     private readonly keys: KeyResolver,
     private readonly reducer: Reducer<S>,
+    /** Bounds on board time (board-time.ts); without, the store's stamp is taken as is. */
+    time?: BoardTimeRule,
   ) {
     this.state = reducer.init();
+    this.clock = time ? new BoardClock(time) : undefined;
   }
 
   get lastIndex(): number {
@@ -80,7 +85,7 @@ export class BoardFold<S> {
 
   apply(entry: StoredEntry, evidence: Evidence = {}): FoldRecord {
     this.advance(entry);
-    const record = this.authenticate(entry) ?? this.judge(entry, evidence);
+    const record = this.authenticate(entry) ?? this.judge(this.timed(entry), evidence);
     this.records.push(record);
     return record;
   }
@@ -93,9 +98,22 @@ export class BoardFold<S> {
    */
   async admit(entry: StoredEntry, admission: Admission<S>): Promise<FoldRecord> {
     this.advance(entry);
-    const record = this.authenticate(entry) ?? this.judge(entry, await admission(this.state, entry));
+    const failed = this.authenticate(entry);
+    if (failed) {
+      this.records.push(failed);
+      return failed;
+    }
+    const timed = this.timed(entry);
+    const record = this.judge(timed, await admission(this.state, timed));
     this.records.push(record);
     return record;
+  }
+
+  /** An authentic entry at the fold's board time (the store's stamp, bounded by the authors' signed times). */
+  private timed(entry: StoredEntry): StoredEntry {
+    if (!this.clock) return entry;
+    const at = this.clock.next(entry.at, entry.envelope.author, entry.envelope.at);
+    return at === entry.at ? entry : { ...entry, at };
   }
 
   private advance(entry: StoredEntry): void {

@@ -12,6 +12,7 @@ import { ACCESS_RULES } from '../../core/access/rules.js';
 import { BoardReplica } from '../../core/agents/runtime/replica.js';
 import { northwindZolgensmaPolicy } from '../../core/agents/clinical/policy.js';
 import { REFERENCE_CAPABILITIES } from '../../core/coordination/roles.js';
+import { DEFAULT_BOARD_TIME } from '../../core/board/board-time.js';
 import { chainResolvers, didKeyResolver } from '../../core/crypto/did-key.js';
 import { didPeerResolver } from '../../core/crypto/did-peer.js';
 import type { BundleDataPort } from '../support/bundle-port.js';
@@ -178,6 +179,7 @@ test('revocation is a signed board entry: only the issuer\'s organization posts 
       { genesisReputation: charter.genesisReputation, requireCredentials: true, requireSealed: true, capabilities: REFERENCE_CAPABILITIES },
       credentialAdmission({ registry: charter.registry, status: charter.status }),
       ACCESS_RULES,
+      DEFAULT_BOARD_TIME,
     );
     await audit.catchUp();
     const upTo = audit.fold.lastIndex;

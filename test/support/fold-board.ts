@@ -1,6 +1,7 @@
 import { BoardFold, type Admission, type Evidence, type FoldRecord } from '../../core/board/fold.js';
 import { signEnvelope, type Envelope, type EnvelopeBody } from '../../core/board/envelope.js';
 import { MemoryBoardStore } from '../../core/board/memory-store.js';
+import type { BoardTimeRule } from '../../core/board/board-time.js';
 import { ManualClock } from '../../core/common/clock.js';
 import { didKeyResolver } from '../../core/crypto/did-key.js';
 import type { CoalitionState } from '../../core/coordination/case-state.js';
@@ -24,14 +25,15 @@ export class FoldBoard {
   constructor(
     config: Partial<ReducerConfig> = {},
     private readonly admission?: Admission<CoalitionState>,
+    time?: BoardTimeRule,
   ) {
-    this.fold = new BoardFold(didKeyResolver, coalitionReducer(config));
+    this.fold = new BoardFold(didKeyResolver, coalitionReducer(config), time);
   }
 
   /** Signs the next envelope of `signer`'s chain (not yet posted). */
-  sign(signer: Signer, draft: Draft): Envelope {
+  sign(signer: Signer, draft: Draft, clockAheadMs = 0): Envelope {
     const h = this.heads.get(signer.did) ?? { seq: 0, prev: null };
-    const env = signEnvelope(signer, { ...draft, seq: h.seq + 1, prev: h.prev, at: this.clock.now() });
+    const env = signEnvelope(signer, { ...draft, seq: h.seq + 1, prev: h.prev, at: this.clock.now() + clockAheadMs });
     this.heads.set(signer.did, { seq: env.seq, prev: env.id });
     return env;
   }
@@ -43,6 +45,11 @@ export class FoldBoard {
 
   async post(signer: Signer, draft: Draft, evidence?: Evidence): Promise<FoldRecord> {
     return this.append(this.sign(signer, draft), evidence);
+  }
+
+  /** Folds an envelope as a store would hand it over, stamped `at` by whoever wrote it (an etcd member, a host). */
+  async stampedAt(env: Envelope, at: number): Promise<FoldRecord> {
+    return this.fold.apply({ index: this.fold.lastIndex + 1, at, envelope: env });
   }
 
   /** Appends an envelope as the board host stores it (signed by anyone, or tampered). */

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { BoardFold, type FoldRecord } from '../../../core/board/fold.js';
 import { SqliteBoardStore } from '../../../core/board/sqlite-store.js';
+import { DEFAULT_BOARD_TIME } from '../../../core/board/board-time.js';
 import { MurmurError } from '../../../core/common/errors.js';
 import { chainResolvers, didKeyResolver } from '../../../core/crypto/did-key.js';
 import { didPeerResolver } from '../../../core/crypto/did-peer.js';
@@ -50,6 +51,7 @@ export async function refold(dataDir: string): Promise<BoardReplica> {
     { genesisReputation: charter.genesisReputation, requireCredentials: true, requireSealed: true, capabilities: REFERENCE_CAPABILITIES },
     credentialAdmission({ registry: charter.registry, status: charter.status, zkIssuers: charter.zkIssuers }),
     ACCESS_RULES,
+    DEFAULT_BOARD_TIME,
   );
   await replica.catchUp();
   await replica.stop();

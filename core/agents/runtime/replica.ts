@@ -4,6 +4,7 @@ import type { BoardStore, StoredEntry, Unsubscribe } from '../../board/store.js'
 import type { CoalitionState } from '../../coordination/case-state.js';
 import { DEFAULT_REDUCER_CONFIG, coalitionReducer, type ReducerConfig, type Rule } from '../../coordination/reducer.js';
 import type { Kind } from '../../board/kinds.js';
+import type { BoardTimeRule } from '../../board/board-time.js';
 
 /**
  * A node's own copy of the board state: it folds the store's log in index order, catching up
@@ -25,9 +26,10 @@ export class BoardReplica {
     config: Partial<ReducerConfig> = {},
     private readonly admission?: Admission<CoalitionState>,
     extraRules: Partial<Record<Kind, Rule>> = {},
+    time?: BoardTimeRule,
   ) {
     this.config = { ...DEFAULT_REDUCER_CONFIG, ...config };
-    this.fold = new BoardFold(keys, coalitionReducer(this.config, extraRules));
+    this.fold = new BoardFold(keys, coalitionReducer(this.config, extraRules), time);
   }
 
   get state(): CoalitionState {
