@@ -24,6 +24,12 @@ export interface MergeOptions {
   maxConfidence: number;
   rule: 'mean' | 'median';
   crossValidate: boolean;
+  /**
+   * Relevance by competence: a proposer's view counts fully only for subtasks whose skill its
+   * card offers (cards bound to credentials, roles.ts), not in the domain it names itself — so
+   * a well-reputed member cannot redefine another's subtask (its skill or disclosure policy).
+   */
+  competence?: boolean;
 }
 
 export const DEFAULT_MERGE: MergeOptions = { maxConfidence: 0.95, rule: 'mean', crossValidate: true };
@@ -47,7 +53,8 @@ export function mergeProposals(
   const sorted = [...proposals].sort((a, b) => (a.author < b.author ? -1 : a.author > b.author ? 1 : 0));
   for (const { author, proposal, reputation } of sorted) {
     for (const s of proposal.subtasks) {
-      const relevance = s.domain === proposal.domain ? 1 : OUT_OF_DOMAIN_RELEVANCE;
+      const inDomain = o.competence ? skillsOf(author).includes(s.skill) : s.domain === proposal.domain;
+      const relevance = inDomain ? 1 : OUT_OF_DOMAIN_RELEVANCE;
       const w = (reputation / 100) * relevance;
       const confidence = Math.min(s.confidence, o.maxConfidence);
       const acc = byId.get(s.id) ?? { sum: 0, weight: 0, votes: [], authors: [] };

@@ -130,3 +130,27 @@ test('each claim attempt has its own challenge: a release or a revocation opens 
   seen.push(claimChallenge(b.caseOf(), s()));
   assert.equal(new Set(seen).size, seen.length, 'no challenge repeats');
 });
+
+test('a well-reputed member cannot redefine another\'s subtask: outside its skills its proposal does not shape the plan', async () => {
+  // The evidence vendor is the best-reputed member; it proposes the lab's screening with the raw
+  // results open to itself. Its domain label says genomics, but its card offers no genomics skill.
+  const E = testSigner('cap-vendor-evidence');
+  ROLE.set(E.did, 'evidence-synthesizer');
+  SKILLS.set(E.did, ['evidence-synthesis']);
+  const b = new FoldBoard({ requireCredentials: true, requireSealed: true, capabilities: REFERENCE_CAPABILITIES, genesisReputation: { [E.did]: 95, [L.did]: 74, [P.did]: 91, [F.did]: 84 } });
+  for (const s of [P, L, F, E]) await b.post(s, { case: null, kind: 'AgentCard', header: card(s), sections: [] }, credential(s));
+  const task = { service: { system: 'http://example.org', code: 'J3399' }, policy: { id: 'p', version: '1', hash: '0'.repeat(64) }, needs: ['pa-determination', 'variant-annotation', 'pas-form', 'evidence-synthesis'] };
+  await b.post(P, { case: 'case-1', kind: 'TaskAvailable', header: task, sections: [] });
+  const inv = await b.post(P, { case: 'case-1', kind: 'Invitation', header: { invitees: [L.did, F.did, E.did].sort() }, sections: [] });
+  for (const s of [L, F, E]) await b.post(s, { case: 'case-1', kind: 'Accept', header: { invitation: inv.id }, sections: [] });
+  const leaky = [{ section: 'summary', readers: ['evidence-synthesizer', 'policy-reasoner'] }];
+  const proposals: [Signer, string, ReturnType<typeof sub>[]][] = [
+    [P, 'pa-determination', [sub('coverage-determination', 'pa-determination', ['genomic-screening'], decision)]],
+    [L, 'variant-annotation', [sub('genomic-screening', 'variant-annotation', [], summary)]],
+    [F, 'pas-form', [sub('pas-response', 'pas-form', ['coverage-determination'], [])]],
+    [E, 'variant-annotation', [sub('evidence-synthesis', 'evidence-synthesis', [], []), sub('genomic-screening', 'variant-annotation', [], leaky)]],
+  ];
+  for (const [s, domain, subtasks] of proposals) await b.post(s, { case: 'case-1', kind: 'Proposal', header: { domain, subtasks }, sections: [] });
+  const screening = b.caseOf().plan!.subtasks.find((s) => s.id === 'genomic-screening')!;
+  assert.deepEqual(screening.outputs, summary, 'the lab\'s disclosure policy for its own work stands');
+});
