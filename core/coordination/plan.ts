@@ -30,6 +30,11 @@ export interface MergeOptions {
    * a well-reputed member cannot redefine another's subtask (its skill or disclosure policy).
    */
   competence?: boolean;
+  /**
+   * Deciding skills (roles.ts): a subtask some member proposes with one keeps that shape, so a
+   * member cannot turn the determination into a task of its own skill (which carries no outcome).
+   */
+  decisionSkills?: readonly string[];
 }
 
 export const DEFAULT_MERGE: MergeOptions = { maxConfidence: 0.95, rule: 'mean', crossValidate: true };
@@ -63,7 +68,11 @@ export function mergeProposals(
       acc.votes.push({ c: confidence, w, author });
       acc.authors.push(author);
       const wc = w * confidence;
-      if (!acc.best || wc > acc.best.w) {
+      const decides = (skill: string) => o.decisionSkills?.includes(skill) ?? false;
+      const rank = (x: { w: number; skill: string }) => [decides(x.skill) ? 1 : 0, x.w] as const;
+      const [dr, wr] = rank({ w: wc, skill: s.skill });
+      const [db, wb] = acc.best ? rank({ w: acc.best.w, skill: acc.best.s.skill }) : [-1, -1];
+      if (!acc.best || dr > db || (dr === db && wr > wb)) {
         acc.best = {
           w: wc,
           author,

@@ -154,3 +154,26 @@ test('a well-reputed member cannot redefine another\'s subtask: outside its skil
   const screening = b.caseOf().plan!.subtasks.find((s) => s.id === 'genomic-screening')!;
   assert.deepEqual(screening.outputs, summary, 'the lab\'s disclosure policy for its own work stands');
 });
+
+test('the determination keeps its deciding skill: a member cannot re-propose it as a task of its own', async () => {
+  const E = testSigner('cap-vendor-evidence');
+  ROLE.set(E.did, 'evidence-synthesizer');
+  SKILLS.set(E.did, ['evidence-synthesis']);
+  const b = new FoldBoard({ requireCredentials: true, requireSealed: true, capabilities: REFERENCE_CAPABILITIES, genesisReputation: { [E.did]: 95, [L.did]: 74, [P.did]: 91, [F.did]: 84 } });
+  for (const s of [P, L, F, E]) await b.post(s, { case: null, kind: 'AgentCard', header: card(s), sections: [] }, credential(s));
+  const task = { service: { system: 'http://example.org', code: 'J3399' }, policy: { id: 'p', version: '1', hash: '0'.repeat(64) }, needs: ['pa-determination', 'variant-annotation', 'pas-form', 'evidence-synthesis'] };
+  await b.post(P, { case: 'case-1', kind: 'TaskAvailable', header: task, sections: [] });
+  const inv = await b.post(P, { case: 'case-1', kind: 'Invitation', header: { invitees: [L.did, F.did, E.did].sort() }, sections: [] });
+  for (const s of [L, F, E]) await b.post(s, { case: 'case-1', kind: 'Accept', header: { invitation: inv.id }, sections: [] });
+  const proposals: [Signer, string, ReturnType<typeof sub>[]][] = [
+    [P, 'pa-determination', [sub('coverage-determination', 'pa-determination', ['genomic-screening'], decision)]],
+    [L, 'variant-annotation', [sub('genomic-screening', 'variant-annotation', [], summary)]],
+    [F, 'pas-form', [sub('pas-response', 'pas-form', ['coverage-determination'], [])]],
+    // Within its own skill, and better reputed than the payer's agent.
+    [E, 'evidence-synthesis', [sub('coverage-determination', 'evidence-synthesis', [], [{ section: 'decision', readers: ['evidence-synthesizer', 'form-builder'] }])]],
+  ];
+  for (const [s, domain, subtasks] of proposals) await b.post(s, { case: 'case-1', kind: 'Proposal', header: { domain, subtasks }, sections: [] });
+  const det = b.caseOf().plan!.subtasks.find((s) => s.id === 'coverage-determination')!;
+  assert.equal(det.skill, 'pa-determination');
+  assert.deepEqual(det.outputs, decision);
+});
