@@ -74,8 +74,11 @@ export interface CredentialedOrg {
   spec: OrgSpec;
   wallet: Wallet;
   identity: OrgIdentity;
-  /** Revokes an agent's role credential (its organization's status list). */
-  revoke(agentName: string): void;
+  /**
+   * Where an agent's role credential sits in its organization's status list: what a
+   * Revocation entry names (OrgNode.revoke posts it; revocation lives on the board).
+   */
+  statusOf(agentName: string): { issuer: string; list: string; index: number };
   /** Each agent's wallet name (its role) and credentials, by agent name: what `sealOrg` saves. */
   credentials?: Record<string, { walletAgent: string; credentials: MurmurCredential[] }>;
 }
@@ -148,7 +151,7 @@ export async function credentialedCoalition(specs: readonly OrgSpec[], o: Creden
         did: org.did,
         agents: new Map([...agents.entries()].map(([name, a]) => [name, { ...agentKeys(a, a.credentials), ...(a.roleProver ? { roleProver: a.roleProver } : {}) }])),
       },
-      revoke: (name) => orgStatus.revoke(agents.get(name)!.statusIndex),
+      statusOf: (name) => ({ issuer: org.did, list: orgStatus.id, index: agents.get(name)!.statusIndex }),
       credentials: Object.fromEntries(
         spec.agents.map((p) => [p.name, { walletAgent: p.role, credentials: agents.get(p.name)!.credentials }]),
       ),

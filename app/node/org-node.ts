@@ -1,4 +1,5 @@
-import type { BoardStore } from '../../core/board/store.js';
+import type { BoardStore, StoredEntry } from '../../core/board/store.js';
+import { DEFAULT_BOARD_TIME } from '../../core/board/board-time.js';
 import type { Clock } from '../../core/common/clock.js';
 import { MurmurError } from '../../core/common/errors.js';
 import type { CaseState } from '../../core/coordination/case-state.js';
@@ -8,6 +9,7 @@ import type { Random } from '../../core/common/random.js';
 import type { KeyResolver } from '../../core/crypto/signing.js';
 import type { AgentCard } from '../../core/coordination/messages.js';
 import type { ReducerConfig } from '../../core/coordination/reducer.js';
+import { REFERENCE_CAPABILITIES } from '../../core/coordination/roles.js';
 import { credentialAdmission } from '../../core/access/admission.js';
 import { AuditTrail, type AuditEvent } from '../../core/access/audit.js';
 import { ACCESS_RULES } from '../../core/access/rules.js';
@@ -15,6 +17,7 @@ import { SHIPPED_POLICIES, policyHash, type CoveragePolicy } from '../../core/ag
 import { policyForClaim, serviceOf } from '../../core/agents/clinical/items.js';
 import { REQUEST_READERS } from '../../core/agents/domain/sections.js';
 import { workflowNeeds } from '../../core/agents/domain/workflow.js';
+import { judgeWorkflowGap } from '../../core/agents/domain/gap-validation.js';
 import type { CaseDataRef, ClinicalDataPort, ClinicalProofPort, PasFormPort } from '../../core/agents/ports.js';
 import { CoalitionAgent } from '../../core/agents/runtime/coalition-agent.js';
 import { ChainedPoster } from '../../core/agents/runtime/poster.js';
@@ -70,7 +73,10 @@ export class OrgNode {
   constructor(private readonly o: OrgNodeOptions) {
     this.audit = o.auditPath ? fileAuditTrail(o.auditPath, o.identity.did, o.clock) : new AuditTrail(o.identity.did, o.clock);
     const admission = o.charter ? credentialAdmission({ registry: o.charter.registry, status: o.charter.status, zkIssuers: o.charter.zkIssuers }) : undefined;
-    this.replica = new BoardReplica(o.store, o.keys, { ...o.reducer, requireCredentials: !!o.charter }, admission, o.charter ? ACCESS_RULES : {});
+    // What an agent may do comes from its credential's role (roles.ts); with the charter,
+    // sections reach their readers only sealed.
+    const rules = { capabilities: REFERENCE_CAPABILITIES, ...o.reducer, requireCredentials: !!o.charter, requireSealed: !!o.charter };
+    this.replica = new BoardReplica(o.store, o.keys, rules, admission, o.charter ? ACCESS_RULES : {}, DEFAULT_BOARD_TIME);
     // Registered before the replica starts, so the witness sees every entry from the first.
     const witnessKey = o.identity.agents.values().next().value?.signer;
     if (o.headsPath && witnessKey) {
@@ -117,8 +123,19 @@ export class OrgNode {
         },
         clock: o.clock,
         logger: o.logger.child({ org: o.spec.id, agent: profile.name }),
+        // Members judge gaps (endorse or reject), so a fabricated one is withdrawn by the others.
+        validateGap: (g, c) => judgeWorkflowGap(this.replica.state, c, g, (id) => this.replica.entry(id)?.envelope.sections.map((x) => x.name)),
       });
     });
+  }
+
+  /**
+   * Revokes a credential this organization issued, on the board: one of its agents signs the
+   * Revocation, and every replica judges presentations after that entry as revoked.
+   */
+  revoke(target: { issuer: string; list: string; index: number }): Promise<StoredEntry> {
+    if (target.issuer !== this.o.identity.did) throw new MurmurError('E_INPUT', 'an organization revokes only credentials it issued', { field: 'issuer' });
+    return this.agents[0]!.post({ case: null, kind: 'Revocation', header: { ...target }, sections: [] });
   }
 
   get spec(): OrgSpec {

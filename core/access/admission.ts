@@ -8,6 +8,7 @@ import type { StatusRegistry } from '../identity/status-list.js';
 import type { TrustRegistry } from '../identity/trust-registry.js';
 import { verifyRoleProof, type BabyJubPublicKey } from '../zk/index.js';
 import { accessChallenge, CARD_DOMAIN, cardChallenge, claimChallenge, targetOf } from './challenges.js';
+import { boardStatus } from './revocation.js';
 
 /** An organization whose zero-knowledge role credentials the coalition accepts. */
 export interface ZkIssuer {
@@ -48,7 +49,7 @@ export function credentialAdmission(o: CredentialAdmissionOptions): Admission<Co
     const verdict = await verifyPresentation(
       header.presentation,
       { ...expected, now: entry.at, holder: authorDid(env.author) },
-      { registry: o.registry, status: o.status, ledger },
+      { registry: o.registry, status: boardStatus(o.status, state), ledger },
     );
     o.onCheck?.(entry, verdict);
     const credential: CredentialEvidence = verdict.ok

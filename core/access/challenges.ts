@@ -12,11 +12,14 @@ export function cardChallenge(seq: number): string {
 }
 
 /**
- * A claim's nonce: the committed plan, the subtask, and the claim it would succeed (in a later
- * round of the case, the update that opened the round stands in for the first claim).
+ * A claim's nonce, one per attempt: the committed plan, the subtask, and the entry that opened
+ * this attempt — the claim it would succeed, else the release or revocation that freed the
+ * subtask, else (in a later round of the case) the update that opened the round. A presentation
+ * or nullifier spent on one attempt is never asked for again, so a freed subtask can be claimed
+ * again, by the same agent too, while a replay within an attempt is still refused.
  */
 export function claimChallenge(c: CaseState, s: Subtask): string {
-  return `${c.planCommitted?.id ?? 'uncommitted'}:${s.id}:${s.claim?.id ?? c.updates.at(-1)?.id ?? 'open'}`;
+  return `${c.planCommitted?.id ?? 'uncommitted'}:${s.id}:${s.claim?.id ?? s.freed?.id ?? c.updates.at(-1)?.id ?? 'open'}`;
 }
 
 /** An access request's nonce: the envelope and section it asks to read. */

@@ -4,6 +4,7 @@ import type { Rule } from '../coordination/reducer.js';
 import { credentialOf, no, ok, type RuleContext } from '../coordination/rules/context.js';
 import { targetOf } from './challenges.js';
 import { KeyGrantSchema } from './key-grant.js';
+import { revocationKey } from './revocation.js';
 
 /**
  * A member asks to read one section of one envelope; the fold admits the request only when
@@ -54,7 +55,23 @@ export function keyGrant(ctx: RuleContext<{ request: string; target: string; sec
   return ok;
 }
 
+/**
+ * An issuer revokes one of its credentials: only an agent its organization accredited (its
+ * card, verified when posted, names the organization) speaks for the issuer. Presentations
+ * admitted after this entry find the credential revoked; those before it stand.
+ */
+export function revocation(ctx: RuleContext<{ issuer: string; list: string; index: number }>): Verdict {
+  const card = ctx.state.cards.get(ctx.author)?.card;
+  if (!card) return no('the revoker has no agent card on the board');
+  if (card.provider.did !== ctx.header.issuer) return no('only an agent of the issuing organization revokes its credentials');
+  const key = revocationKey(ctx.header.issuer, ctx.header.list, ctx.header.index);
+  if (ctx.state.revocations.has(key)) return no('already revoked');
+  ctx.state.revocations.set(key, ctx.ref);
+  return ok;
+}
+
 export const ACCESS_RULES: Partial<Record<Kind, Rule>> = {
   AccessRequest: accessRequest as Rule,
   KeyGrant: keyGrant as Rule,
+  Revocation: revocation as Rule,
 };

@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { Etcd3, type IKeyValue, type Namespace, type Watcher } from 'etcd3';
 import type { Clock } from '../common/clock.js';
 import { systemClock } from '../common/clock.js';
+import { BoardClock, DEFAULT_BOARD_TIME } from './board-time.js';
 import { MurmurError } from '../common/errors.js';
 import type { Envelope } from './envelope.js';
 import type { BoardStore, StoredEntry, Unsubscribe } from './store.js';
@@ -19,8 +20,9 @@ import { checkClaimKey, checkEnvelopeForStore, retryTransient } from './store-ch
  * order; the index of an entry is its rank in that order (dense 1..N, the same on every
  * node, since entry keys are never modified or deleted). No counter key: appends from many
  * writers never contend. Board time: the writer proposes its clock's time and the store
- * folds `at = max(proposed, previous entry's at)` in log order, so it never runs backwards
- * and every node computes the same stamps.
+ * folds it in log order with the fold's own bounds (board-time.ts: never backwards, never far
+ * past the author's signed time or the other recent authors'), so every node computes the
+ * same stamps and no single writer's clock runs the board ahead.
  *
  * A node learns the log by one range read (at open, after a watch failure, or when an
  * append's entry does not arrive in time) and then by a prefix watch from the next
@@ -68,7 +70,7 @@ export class EtcdBoardStore implements BoardStore {
   private readonly listeners = new Set<(entry: StoredEntry) => void>();
   private waiters: Waiter[] = [];
   private lastRev = 0n;
-  private lastAt = 0;
+  private readonly clockView = new BoardClock(DEFAULT_BOARD_TIME);
   private watcher: Watcher | undefined;
   private lane: Promise<void> = Promise.resolve();
   private closed = false;
@@ -91,7 +93,10 @@ export class EtcdBoardStore implements BoardStore {
     this.stallMs = o.stallMs ?? 1_500;
     if (o.archivePath) {
       this.archive = new EntryArchive(o.archivePath);
-      for (const row of this.archive.all()) this.remember(row.entry, row.rev, false);
+      for (const row of this.archive.all()) {
+        this.clockView.next(row.entry.at, row.entry.envelope.author, row.entry.envelope.at);
+        this.remember(row.entry, row.rev, false);
+      }
     }
     this.ready = this.serial(() => this.resync());
     this.ready.catch(() => undefined);
@@ -262,7 +267,10 @@ export class EtcdBoardStore implements BoardStore {
       const rev = BigInt(kv.create_revision);
       if (rev <= this.lastRev || kv.version !== '1') continue;
       const stored = JSON.parse(kv.value.toString()) as { at: number; envelope: Envelope };
-      const entry: StoredEntry = { index: this.entries.length + 1, at: Math.max(stored.at, this.lastAt), envelope: stored.envelope };
+      // The writer's proposal, bounded as the fold bounds it (board-time.ts): one member whose
+      // clock runs a day ahead does not drag every later stamp with it.
+      const at = this.clockView.next(stored.at, stored.envelope.author, stored.envelope.at);
+      const entry: StoredEntry = { index: this.entries.length + 1, at, envelope: stored.envelope };
       this.remember(entry, rev, true);
     }
   }
@@ -271,7 +279,6 @@ export class EtcdBoardStore implements BoardStore {
     if (this.indexById.has(entry.envelope.id)) return;
     this.entries.push(entry);
     this.indexById.set(entry.envelope.id, entry.index);
-    this.lastAt = entry.at;
     this.lastRev = rev;
     if (!fresh) return;
     this.archive?.put(entry, rev);

@@ -1,4 +1,5 @@
 import type { KeyResolver } from '../crypto/signing.js';
+import { BoardClock, type BoardTimeRule } from './board-time.js';
 import { EnvelopeSchema, checkEnvelope } from './envelope.js';
 import type { StoredEntry } from './store.js';
 
@@ -66,12 +67,16 @@ export class BoardFold<S> {
   private readonly seqIds = new Map<string, string>();
   private readonly seen = new Set<string>();
   private last = 0;
+  private readonly clock: BoardClock | undefined;
 
   constructor(
     private readonly keys: KeyResolver,
     private readonly reducer: Reducer<S>,
+    /** Bounds on board time (board-time.ts); without, the store's stamp is taken as is. */
+    time?: BoardTimeRule,
   ) {
     this.state = reducer.init();
+    this.clock = time ? new BoardClock(time) : undefined;
   }
 
   get lastIndex(): number {
@@ -79,11 +84,41 @@ export class BoardFold<S> {
   }
 
   apply(entry: StoredEntry, evidence: Evidence = {}): FoldRecord {
-    if (entry.index <= this.last) throw new Error(`entry ${entry.index} folded out of order (at ${this.last})`);
-    this.last = entry.index;
-    const record = this.judge(entry, evidence);
+    this.advance(entry);
+    const record = this.authenticate(entry) ?? this.judge(this.timed(entry), evidence);
     this.records.push(record);
     return record;
+  }
+
+  /**
+   * Folds an entry whose evidence an admission stage computes, but only for an authentic
+   * envelope: a copy with a bad signature, a replay or an entry off its author's chain is
+   * refused before admission runs, so it spends no presentation or nullifier that the
+   * author's real envelope needs (a board host could otherwise burn a member's credential).
+   */
+  async admit(entry: StoredEntry, admission: Admission<S>): Promise<FoldRecord> {
+    this.advance(entry);
+    const failed = this.authenticate(entry);
+    if (failed) {
+      this.records.push(failed);
+      return failed;
+    }
+    const timed = this.timed(entry);
+    const record = this.judge(timed, await admission(this.state, timed));
+    this.records.push(record);
+    return record;
+  }
+
+  /** An authentic entry at the fold's board time (the store's stamp, bounded by the authors' signed times). */
+  private timed(entry: StoredEntry): StoredEntry {
+    if (!this.clock) return entry;
+    const at = this.clock.next(entry.at, entry.envelope.author, entry.envelope.at);
+    return at === entry.at ? entry : { ...entry, at };
+  }
+
+  private advance(entry: StoredEntry): void {
+    if (entry.index <= this.last) throw new Error(`entry ${entry.index} folded out of order (at ${this.last})`);
+    this.last = entry.index;
   }
 
   /** The last authentic envelope of an author's chain, as this fold has seen it. */
@@ -96,9 +131,9 @@ export class BoardFold<S> {
     return this.records.filter((r) => r.status === 'rejected');
   }
 
-  private judge(entry: StoredEntry, evidence: Evidence): FoldRecord {
+  private baseOf(entry: StoredEntry): Omit<FoldRecord, 'status'> {
     const env = entry.envelope;
-    const base = {
+    return {
       index: entry.index,
       at: entry.at,
       id: typeof env?.id === 'string' ? env.id : '',
@@ -107,6 +142,12 @@ export class BoardFold<S> {
       case: typeof env?.case === 'string' ? env.case : null,
       ...(typeof env?.subtask === 'string' ? { subtask: env.subtask } : {}),
     };
+  }
+
+  /** Board-level checks (schema, replay, signature, author chain), with no effect: the record of a failure, or undefined. */
+  private authenticate(entry: StoredEntry): FoldRecord | undefined {
+    const env = entry.envelope;
+    const base = this.baseOf(entry);
     const reject = (reason: string): FoldRecord => ({ ...base, status: 'rejected', reason });
 
     const parsed = EnvelopeSchema.safeParse(env);
@@ -130,14 +171,20 @@ export class BoardFold<S> {
     }
     if (env.seq > expectedSeq) return reject(`chain: seq ${env.seq} skips ahead (next is ${expectedSeq}); reordered or dropped`);
     if (env.prev !== (head?.id ?? null)) return reject('chain: prev does not match the author\'s previous envelope');
+    return undefined;
+  }
 
+  /** Applies an authenticated envelope: it extends its author's chain, and the reducer judges its effect. */
+  private judge(entry: StoredEntry, evidence: Evidence): FoldRecord {
+    const env = entry.envelope;
+    const base = this.baseOf(entry);
     // An authentic envelope extends its author's chain even when its effect is refused
     // below (a lost claim race is honest): authorship and effect are judged apart.
     this.seen.add(env.id);
     this.chains.set(env.author, { seq: env.seq, id: env.id });
     this.seqIds.set(`${env.author} ${env.seq}`, env.id);
     const verdict = this.reducer.apply(this.state, entry, evidence);
-    if (!verdict.ok) return reject(verdict.reason);
+    if (!verdict.ok) return { ...base, status: 'rejected', reason: verdict.reason };
     return { ...base, status: 'accepted' };
   }
 }

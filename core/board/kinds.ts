@@ -8,7 +8,7 @@ export const KINDS = {
   stigmergy: ['Claim', 'Release', 'Heartbeat', 'Checkpoint', 'Artifact', 'Gap', 'GapEndorse', 'GapReject'],
   negotiation: ['Announce', 'Bid', 'Award'],
   failures: ['Wait', 'DeadlockResolved', 'LeaseExpired'],
-  access: ['AccessRequest', 'KeyGrant'],
+  access: ['AccessRequest', 'KeyGrant', 'Revocation'],
   closing: ['DoneVote', 'Dissolved', 'ReputationUpdate', 'Adjudication', 'CaseUpdate', 'CaseCancel'],
 } as const;
 
@@ -25,4 +25,4 @@ export function layerOf(kind: Kind): Layer {
 }
 
 /** Kinds that belong to no case (the directory of agents). */
-export const GLOBAL_KINDS: readonly Kind[] = ['AgentCard'];
+export const GLOBAL_KINDS: readonly Kind[] = ['AgentCard', 'Revocation'];

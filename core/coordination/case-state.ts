@@ -48,6 +48,8 @@ export interface Subtask extends PlannedSubtask {
   revoked?: string[];
   /** Given up when the determination was pended at the inputs deadline: nobody works on it. */
   abandoned?: EntryRef;
+  /** The latest Release or LeaseExpired that freed the subtask (a new claim attempt's nonce). */
+  freed?: EntryRef;
 }
 
 /** A claim that ended without delivery: why the fold let it go. */
@@ -197,4 +199,6 @@ export interface CoalitionState {
   reputationHistory: { did: string; value: number; case: string | null; at: number }[];
   /** Board time of each agent's latest accepted envelope (liveness, for quorums under crashes). */
   lastSeen: Map<string, number>;
+  /** Credentials revoked on the board: `issuer list#index` → the Revocation entry (access layer). */
+  revocations: Map<string, EntryRef>;
 }

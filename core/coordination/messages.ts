@@ -212,6 +212,16 @@ export const CaseCancelSchema = z
   .refine((h) => h.scope === 'case' || h.items.length > 0, { message: 'an items cancel names at least one item', path: ['items'] });
 export type CaseCancel = z.infer<typeof CaseCancelSchema>;
 
+/**
+ * An issuer revokes a credential it issued: the status list entry (list id and index) of the
+ * credential, signed by an agent of the issuing organization. On the board, so every replica
+ * and every audit re-fold judges presentations after it as revoked, and those before as valid.
+ */
+export const RevocationSchema = z
+  .object({ issuer: Did, list: z.string().min(1).max(200).regex(/^[a-z][a-z0-9+.-]*:\S+$/i, 'expected an absolute IRI'), index: z.number().int().min(0).max(1 << 24) })
+  .strict();
+export type Revocation = z.infer<typeof RevocationSchema>;
+
 export const HEADER_SCHEMAS: Record<Kind, z.ZodType> = {
   TaskAvailable: TaskAvailableSchema,
   AgentCard: AgentCardEnvelopeSchema,
@@ -237,6 +247,7 @@ export const HEADER_SCHEMAS: Record<Kind, z.ZodType> = {
   LeaseExpired: LeaseExpiredSchema,
   AccessRequest: AccessRequestSchema,
   KeyGrant: KeyGrantHeaderSchema,
+  Revocation: RevocationSchema,
   DoneVote: DoneVoteSchema,
   Dissolved: DissolvedSchema,
   ReputationUpdate: ReputationUpdateSchema,

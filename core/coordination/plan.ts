@@ -24,6 +24,17 @@ export interface MergeOptions {
   maxConfidence: number;
   rule: 'mean' | 'median';
   crossValidate: boolean;
+  /**
+   * Relevance by competence: a proposer's view counts fully only for subtasks whose skill its
+   * card offers (cards bound to credentials, roles.ts), not in the domain it names itself — so
+   * a well-reputed member cannot redefine another's subtask (its skill or disclosure policy).
+   */
+  competence?: boolean;
+  /**
+   * Deciding skills (roles.ts): a subtask some member proposes with one keeps that shape, so a
+   * member cannot turn the determination into a task of its own skill (which carries no outcome).
+   */
+  decisionSkills?: readonly string[];
 }
 
 export const DEFAULT_MERGE: MergeOptions = { maxConfidence: 0.95, rule: 'mean', crossValidate: true };
@@ -47,7 +58,8 @@ export function mergeProposals(
   const sorted = [...proposals].sort((a, b) => (a.author < b.author ? -1 : a.author > b.author ? 1 : 0));
   for (const { author, proposal, reputation } of sorted) {
     for (const s of proposal.subtasks) {
-      const relevance = s.domain === proposal.domain ? 1 : OUT_OF_DOMAIN_RELEVANCE;
+      const inDomain = o.competence ? skillsOf(author).includes(s.skill) : s.domain === proposal.domain;
+      const relevance = inDomain ? 1 : OUT_OF_DOMAIN_RELEVANCE;
       const w = (reputation / 100) * relevance;
       const confidence = Math.min(s.confidence, o.maxConfidence);
       const acc = byId.get(s.id) ?? { sum: 0, weight: 0, votes: [], authors: [] };
@@ -56,7 +68,11 @@ export function mergeProposals(
       acc.votes.push({ c: confidence, w, author });
       acc.authors.push(author);
       const wc = w * confidence;
-      if (!acc.best || wc > acc.best.w) {
+      const decides = (skill: string) => o.decisionSkills?.includes(skill) ?? false;
+      const rank = (x: { w: number; skill: string }) => [decides(x.skill) ? 1 : 0, x.w] as const;
+      const [dr, wr] = rank({ w: wc, skill: s.skill });
+      const [db, wb] = acc.best ? rank({ w: acc.best.w, skill: acc.best.s.skill }) : [-1, -1];
+      if (!acc.best || dr > db || (dr === db && wr > wb)) {
         acc.best = {
           w: wc,
           author,

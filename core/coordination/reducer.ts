@@ -27,6 +27,7 @@ export const DEFAULT_REDUCER_CONFIG: ReducerConfig = {
   doneQuorum: 0.8,
   awardLeaseMs: 10 * 60_000,
   requireCredentials: false,
+  requireSealed: false,
   rotateConvener: false,
   convenerTimeoutMs: 30_000,
   acceptWindowMs: 60_000,
@@ -83,7 +84,7 @@ export function coalitionReducer(config: Partial<ReducerConfig> = {}, extraRules
   const cfg: ReducerConfig = { ...DEFAULT_REDUCER_CONFIG, ...config, merge: { ...DEFAULT_MERGE, ...config.merge } };
   const rules = { ...RULES, ...extraRules };
   return {
-    init: () => ({ cases: new Map(), cards: new Map(), reputation: new Map(), reputationHistory: [], lastSeen: new Map() }),
+    init: () => ({ cases: new Map(), cards: new Map(), reputation: new Map(), reputationHistory: [], lastSeen: new Map(), revocations: new Map() }),
     apply(state, entry: StoredEntry, evidence: Evidence): Verdict {
       const env = entry.envelope;
       const parsed = HEADER_SCHEMAS[env.kind].safeParse(env.header);

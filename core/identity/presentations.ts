@@ -121,7 +121,7 @@ export interface ChallengeLedger {
 
 export interface VerificationContext {
   registry: TrustRegistry;
-  status: StatusRegistry;
+  status: Pick<StatusRegistry, 'check'>;
   /**
    * Replay protection: a verified presentation consumes its (challenge, holder); the same
    * holder presenting the same challenge again is rejected as `replayed`. Omit for a check
@@ -141,7 +141,7 @@ function validityReasons(c: MurmurCredential, now: number, label: string): Rejec
   return out;
 }
 
-function statusReasons(c: MurmurCredential, status: StatusRegistry, label: string): Rejection[] {
+function statusReasons(c: MurmurCredential, status: Pick<StatusRegistry, 'check'>, label: string): Rejection[] {
   if (!c.credentialStatus) return [];
   const s = status.check(c.credentialStatus, c.issuer);
   if (s === 'revoked') return [{ code: 'revoked', message: `${label} ${c.id} is revoked by its issuer`, credentialId: c.id }];
@@ -260,7 +260,7 @@ export async function verifyPresentation(input: unknown, expect: PresentationExp
 export async function verifyCredential(
   input: unknown,
   expect: { now: number },
-  context: { status: StatusRegistry; registry?: TrustRegistry },
+  context: { status: Pick<StatusRegistry, 'check'>; registry?: TrustRegistry },
 ): Promise<{ ok: true; credential: MurmurCredential } | { ok: false; reasons: Rejection[] }> {
   const types = (input as { type?: unknown })?.type;
   const schema = Array.isArray(types) && types.includes('RoleCredential') ? RoleCredentialSchema : AccreditationCredentialSchema;

@@ -6,8 +6,9 @@ import { MurmurError } from '../common/errors.js';
  * credential with `statusListIndex` i is revoked. Credentials point at it with a W3C
  * `BitstringStatusListEntry`. A verifier that does not hold the list fails closed.
  *
- * Gap: the list is not yet a signed credential that travels over the board; the org node
- * distributes it (e.g. on a `ReputationUpdate`-like signed envelope) — for now it is local.
+ * These lists hold what the charter was issued with. Later revocations travel over the board
+ * as signed `Revocation` entries (core/access/revocation.ts overlays them on these lists as of
+ * each entry's index), never as local edits, so every replica and audit re-fold agrees.
  */
 export interface StatusEntry {
   id: string;

@@ -18,6 +18,12 @@ async function withCoalition<T>(made: Promise<{ coalition: Coalition }>, fn: (c:
 }
 
 const didOf = (c: Coalition, name: string) => agentNamed(c, name).did;
+/** The issuing organization's node posts the Revocation; every replica folds it. */
+const revokeOnBoard = async (c: Coalition, org: string, name: string) => {
+  const posted = await c.nodes.find((n) => n.spec.id === org)!.revoke(c.orgs!.find((o) => o.spec.id === org)!.statusOf(name));
+  await c.payer.replica.catchUp();
+  assert.equal(c.payer.replica.fold.records.find((r) => r.id === posted.envelope.id)?.status, 'accepted');
+};
 const byAgent = (c: Coalition, name: string, kind: string) => (r: { kind: string; author: string }) => r.kind === kind && r.author.startsWith(didOf(c, name));
 
 test('a card whose credential confers another role is rejected: the agent never enters the directory', () =>
@@ -59,7 +65,7 @@ test('an expired credential cannot claim: the agent cannot present it, and a pre
 
 test('a revoked credential cannot claim', () =>
   withCoalition(memoryCoalition('reference'), async (c) => {
-    c.orgs!.find((o) => o.spec.id === 'helix')!.revoke('GenomicsAgent');
+    await revokeOnBoard(c, 'helix', 'GenomicsAgent');
     void c.payer.submitCase(MEMORY_REF, northwindZolgensmaPolicy);
     const r = await waitForRecord(c, byAgent(c, 'GenomicsAgent', 'Claim'));
     assert.equal(r.status, 'rejected');
@@ -101,7 +107,7 @@ test('reading: a wrong role, a revoked credential and replayed presentations are
     assert.match(stolen.reason!, /holder-mismatch/);
 
     // A revoked reader is refused even where the policy would let its role read.
-    c.orgs!.find((o) => o.spec.id === 'vigilant')!.revoke('DrugInteractionAgent');
+    await revokeOnBoard(c, 'vigilant', 'DrugInteractionAgent');
     const revoked = await verdict(ask('DrugInteractionAgent', 'vigilant', 'pgx'));
     assert.equal(revoked.status, 'rejected');
     assert.match(revoked.reason!, /revoked/);

@@ -9,6 +9,8 @@ import type { CaseDataRef, ClinicalDataPort, PasFormPort } from '../../core/agen
  */
 export class BundleDataPort implements ClinicalDataPort {
   readonly fetches: { org: string; elements: DataElement[] }[] = [];
+  /** Organizations whose next fetch fails (a FHIR server hiccup), shared by every org's port. */
+  readonly failNext = new Set<string>();
   constructor(
     private readonly resources: (ref: CaseDataRef) => FhirResource[],
     private readonly org = '?',
@@ -17,10 +19,12 @@ export class BundleDataPort implements ClinicalDataPort {
   forOrg(org: string): BundleDataPort {
     const port = new BundleDataPort(this.resources, org);
     (port as { fetches: BundleDataPort['fetches'] }).fetches = this.fetches;
+    (port as { failNext: Set<string> }).failNext = this.failNext;
     return port;
   }
 
   async fetch(ref: CaseDataRef, elements: readonly DataElement[]): Promise<FhirResource[]> {
+    if (this.failNext.delete(this.org)) throw new Error('the FHIR server did not answer');
     this.fetches.push({ org: this.org, elements: [...elements] });
     return selectElements(this.resources(ref), elements);
   }

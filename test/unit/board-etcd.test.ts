@@ -4,8 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { EtcdBoardStore } from '../../core/board/etcd-store.js';
+import { ManualClock } from '../../core/common/clock.js';
 import { startEtcdCluster, type EtcdCluster } from '../../app/node/process/etcd-cluster.js';
 import { boardStoreContract, testEnvelopes } from '../support/board-contract.js';
+import { signEnvelope, type Envelope } from '../../core/board/envelope.js';
+import { testSigner } from '../support/keys.js';
 
 // One three-member cluster on loopback for the whole file; each store gets its own prefix.
 const dir = mkdtempSync(join(tmpdir(), 'murmur-etcd-'));
@@ -93,4 +96,31 @@ test('killing one member mid-write loses no acknowledged entry', async () => {
   await other.close();
   await store.close();
   await cluster.restart(0);
+});
+
+test('a writer whose clock runs a day ahead does not drag board time: later stamps stay with the other writers\' clocks', async () => {
+  const p = prefix();
+  const start = Date.now();
+  const honest = new ManualClock(start);
+  const ahead = new ManualClock(start + 86_400_000);
+  const a = new EtcdBoardStore({ hosts: [cluster.hosts[0]!], prefix: p, clock: honest });
+  const b = new EtcdBoardStore({ hosts: [cluster.hosts[1]!], prefix: p, clock: ahead });
+  // Each writer signs with its own clock's time, as an org node does.
+  const chain = (name: string, n: number, at: number) => {
+    const signer = testSigner(name);
+    const out: Envelope[] = [];
+    for (let i = 0; i < n; i++) out.push(signEnvelope(signer, { case: 'c-1', kind: 'Heartbeat', seq: i + 1, prev: out.at(-1)?.id ?? null, at, header: {}, sections: [] }));
+    return out;
+  };
+  const [w1, w2, w3] = [chain('time-w1', 2, start), chain('time-w2', 2, start), chain('time-fast', 1, start + 86_400_000)];
+  for (const e of [w1[0]!, w2[0]!]) await a.append(e);
+  await b.append(w3[0]!); // signed and proposed a day ahead by its own writer
+  for (const e of [w1[1]!, w2[1]!]) await a.append(e);
+  await a.sync();
+  const ats = (await a.read(1)).map((e) => e.at);
+  assert.equal(ats.length, 5);
+  assert.ok(ats.every((t) => t >= start && t < start + 60_000), `no stamp a day ahead (${ats.map((t) => t - start).join(', ')})`);
+  assert.ok(ats.every((t, i) => i === 0 || t >= ats[i - 1]!), 'board time never runs backwards');
+  await a.close();
+  await b.close();
 });

@@ -2,12 +2,14 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { BoardFold, type FoldRecord } from '../../../core/board/fold.js';
 import { SqliteBoardStore } from '../../../core/board/sqlite-store.js';
+import { DEFAULT_BOARD_TIME } from '../../../core/board/board-time.js';
 import { MurmurError } from '../../../core/common/errors.js';
 import { chainResolvers, didKeyResolver } from '../../../core/crypto/did-key.js';
 import { didPeerResolver } from '../../../core/crypto/did-peer.js';
 import { credentialAdmission } from '../../../core/access/admission.js';
 import type { AuditEntry } from '../../../core/access/audit.js';
 import { ACCESS_RULES } from '../../../core/access/rules.js';
+import { REFERENCE_CAPABILITIES } from '../../../core/coordination/roles.js';
 import { BoardReplica } from '../../../core/agents/runtime/replica.js';
 import { charterFromJson } from '../charter.js';
 import { readAuditFile } from '../audit-file.js';
@@ -46,9 +48,10 @@ export async function refold(dataDir: string): Promise<BoardReplica> {
   const replica = new BoardReplica(
     store,
     boardKeys,
-    { genesisReputation: charter.genesisReputation, requireCredentials: true },
+    { genesisReputation: charter.genesisReputation, requireCredentials: true, requireSealed: true, capabilities: REFERENCE_CAPABILITIES },
     credentialAdmission({ registry: charter.registry, status: charter.status, zkIssuers: charter.zkIssuers }),
     ACCESS_RULES,
+    DEFAULT_BOARD_TIME,
   );
   await replica.catchUp();
   await replica.stop();

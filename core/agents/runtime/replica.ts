@@ -4,6 +4,7 @@ import type { BoardStore, StoredEntry, Unsubscribe } from '../../board/store.js'
 import type { CoalitionState } from '../../coordination/case-state.js';
 import { DEFAULT_REDUCER_CONFIG, coalitionReducer, type ReducerConfig, type Rule } from '../../coordination/reducer.js';
 import type { Kind } from '../../board/kinds.js';
+import type { BoardTimeRule } from '../../board/board-time.js';
 
 /**
  * A node's own copy of the board state: it folds the store's log in index order, catching up
@@ -31,9 +32,10 @@ export class BoardReplica {
     config: Partial<ReducerConfig> = {},
     private readonly admission?: Admission<CoalitionState>,
     extraRules: Partial<Record<Kind, Rule>> = {},
+    time?: BoardTimeRule,
   ) {
     this.config = { ...DEFAULT_REDUCER_CONFIG, ...config };
-    this.fold = new BoardFold(keys, coalitionReducer(this.config, extraRules));
+    this.fold = new BoardFold(keys, coalitionReducer(this.config, extraRules), time);
   }
 
   get state(): CoalitionState {
@@ -76,8 +78,7 @@ export class BoardReplica {
 
   private async ingest(entry: StoredEntry): Promise<void> {
     if (entry.index <= this.fold.lastIndex) return;
-    const evidence = this.admission ? await this.admission(this.fold.state, entry) : {};
-    const record = this.fold.apply(entry, evidence);
+    const record = this.admission ? await this.fold.admit(entry, this.admission) : this.fold.apply(entry);
     this.byId.set(record.id, entry);
     for (const listener of [...this.listeners]) {
       try {

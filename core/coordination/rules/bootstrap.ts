@@ -1,7 +1,7 @@
 import type { Verdict } from '../../board/fold.js';
 import type { CaseState } from '../case-state.js';
 import type { AgentCard, TaskAvailable } from '../messages.js';
-import { mayConvene } from '../roles.js';
+import { mayConvene, roleMay } from '../roles.js';
 import { credentialOf, no, ok, type RuleContext } from './context.js';
 
 /** An agent publishes its own card; the latest card wins. */
@@ -16,6 +16,8 @@ export function agentCard(ctx: RuleContext<AgentCard & { presentation?: unknown 
       return no('card names another organization than its accreditation');
     }
   }
+  const unfit = card.skills.find((s) => !roleMay(ctx.config.capabilities, card.role, s.id));
+  if (unfit) return no(`card lists skill ${unfit.id}, which role ${card.role} may not exercise`);
   ctx.state.cards.set(ctx.author, { card, ref: ctx.ref });
   return ok;
 }

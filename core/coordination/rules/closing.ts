@@ -120,7 +120,7 @@ export function caseUpdate(ctx: RuleContext<CaseUpdate>): Verdict {
   c.doneVotes = [];
   for (const key of ['outcome', 'adjudication', 'dissolved', 'closingSince', 'reputation', 'inputsCutoff'] as const) delete c[key];
   for (const s of c.subtasks.values()) {
-    for (const key of ['claimant', 'claim', 'leaseUntil', 'leaseMs', 'artifact', 'checkpoint', 'released', 'revoked', 'abandoned'] as const) delete s[key];
+    for (const key of ['claimant', 'claim', 'leaseUntil', 'leaseMs', 'artifact', 'checkpoint', 'released', 'revoked', 'abandoned', 'freed'] as const) delete s[key];
   }
   return ok;
 }

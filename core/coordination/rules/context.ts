@@ -4,6 +4,7 @@ import type { CaseState, CoalitionState, EntryRef } from '../case-state.js';
 import type { AwardWeights } from '../contract-net.js';
 import type { GapDecayConfig } from '../stigmergy/gap-strength.js';
 import type { MergeOptions } from '../plan.js';
+import type { Capabilities } from '../roles.js';
 
 export interface ReducerConfig {
   /** Reputation of agents the board has not yet scored (0–100). */
@@ -50,6 +51,10 @@ export interface ReducerConfig {
    * all its inputs, pended (an input that never comes cannot hold a case open for ever).
    */
   inputsDeadlineMs: number;
+  /** Role → skills the coalition binds cards, claims and artifacts to (roles.ts); none: unbound. */
+  capabilities?: Capabilities;
+  /** Artifact sections must be sealed (privacy on): a plaintext section is refused. */
+  requireSealed: boolean;
 }
 
 /** What the access layer's admission found of an entry's presentation. */

@@ -5,6 +5,7 @@ import type { CaseState, Subtask } from '../case-state.js';
 import type { Gap } from '../messages.js';
 import { gapLive, type GapDecayConfig, type GapSupport } from '../stigmergy/gap-strength.js';
 import type { GapState } from '../case-state.js';
+import { roleMay } from '../roles.js';
 import { credentialOf, hasSkill, no, ok, type RuleContext } from './context.js';
 
 /** Digest an Artifact's header must carry: the hash of its sections as posted. */
@@ -36,6 +37,8 @@ export function claim(ctx: RuleContext<{ leaseMs: number }>): Verdict {
   const takeover = !c.members.has(ctx.author);
   if (takeover && !orphaned(ctx, s, ctx.entry.at)) return no('only members claim, unless no member is left to do the subtask');
   if (!hasSkill(ctx.state, ctx.author, s.skill)) return no(`the claimant's card lacks the skill ${s.skill}`);
+  const role = ctx.state.cards.get(ctx.author)!.card.role;
+  if (!roleMay(ctx.config.capabilities, role, s.skill)) return no(`role ${role} may not claim ${s.skill}`);
   if (s.artifact) return no('subtask already done');
   if (s.abandoned) return no('the subtask was given up when the determination pended at the inputs deadline');
   if (s.claimant === ctx.author && leaseActive(s, ctx.entry.at)) return no('already claimed by the author');
@@ -116,6 +119,7 @@ export function release(ctx: RuleContext): Verdict {
   if (s.claimant !== ctx.author) return no('only the claimant releases');
   if (s.artifact) return no('subtask already done');
   s.released = [...(s.released ?? []), ctx.author];
+  s.freed = ctx.ref;
   delete s.claimant;
   delete s.claim;
   delete s.leaseUntil;
@@ -203,11 +207,19 @@ export function artifact(ctx: RuleContext<{ outcome?: 'approved' | 'denied' | 'p
     return no('inputs of the subtask are not all posted, or a gap blocks it');
   }
   if (ctx.header.digest !== sectionsDigest(ctx.entry.envelope.sections)) return no('artifact digest does not match its sections');
+  // The card the claim was judged on may have been replaced since: the role is checked again.
+  const cap = ctx.config.capabilities;
+  const role = ctx.state.cards.get(ctx.author)?.card.role ?? '';
+  if (!roleMay(cap, role, s.skill)) return no(`role ${role} may not deliver ${s.skill}`);
+  if (ctx.header.outcome && cap && !cap.decisionSkills.includes(s.skill)) return no(`only the determination carries an outcome, and ${s.id} is not one`);
   if (ctx.header.outcome && c.outcome) return no('the case already has an outcome');
   for (const sec of ctx.entry.envelope.sections) {
     const declared = s.outputs.find((o) => o.section === sec.name);
     if (!declared) return no(`section ${sec.name} is not in the plan's disclosure policy for ${s.id}`);
     if ([...sec.readers].sort().join() !== declared.readers.join()) return no(`section ${sec.name} names readers other than the plan's`);
+    // With privacy on a section reaches its readers only through key grants: plaintext would
+    // show it to every member and the board host.
+    if (ctx.config.requireSealed && !sec.sealed) return no(`section ${sec.name} is not sealed`);
   }
   s.artifact = { ...ctx.ref, author: ctx.author };
   c.waits.delete(ctx.author);
@@ -230,6 +242,8 @@ export function gap(ctx: RuleContext<Gap>): Verdict {
   if (c.status !== 'executing') return no(`gaps are raised while executing, and the case is ${c.status}`);
   if (!c.members.has(ctx.author)) return no('only members raise gaps');
   if (c.gaps.has(ctx.header.gap)) return no('gap id already used');
+  // The determination is the plan's, signed by a quorum: a gap cannot add a second one.
+  if (ctx.config.capabilities?.decisionSkills.includes(ctx.header.skill)) return no(`a gap cannot ask for the deciding skill ${ctx.header.skill}`);
   const spec = ctx.header.subtask;
   if (c.subtasks.has(spec.id) || [...c.gaps.values()].some((g) => g.subtask.id === spec.id)) return no('the gap\'s subtask id is taken');
   const unknown = [...spec.deps, ...spec.blocks].find((d) => !c.subtasks.has(d));

@@ -29,6 +29,7 @@ export function leaseExpired(ctx: RuleContext<{ claimant: string }>): Verdict {
   if (!cause) return no('the lease is still valid');
   c.lapses.push({ subtask: s.id, claimant: s.claimant, cause, ref: ctx.ref });
   s.revoked = [...(s.revoked ?? []), s.claimant];
+  s.freed = ctx.ref;
   adjustReputation(ctx, s.claimant, -ctx.config.leasePenalty);
   c.waits.delete(s.claimant);
   delete s.claimant;

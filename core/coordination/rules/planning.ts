@@ -21,7 +21,8 @@ export function computePlan(ctx: RuleContext): void {
   const c = ctx.case!;
   const subtasks = mergeProposals(
     [...c.proposals.entries()].map(([author, p]) => ({ author, proposal: p, reputation: reputationOf(ctx.state, ctx.config, author) })),
-    ctx.config.merge,
+    // Where capabilities bind cards to credentials, skills are the competence that counts.
+    ctx.config.capabilities ? { ...ctx.config.merge, competence: true, decisionSkills: ctx.config.capabilities.decisionSkills } : ctx.config.merge,
     (did) => ctx.state.cards.get(did)?.card.skills.map((s) => s.id) ?? [],
   );
   c.plan = { hash: planHash(subtasks), subtasks, computedAt: ctx.ref };

@@ -1,0 +1,189 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { bodyOf, envelopeId, type Envelope } from '../../core/board/envelope.js';
+import type { MemoryBoardStore } from '../../core/board/memory-store.js';
+import type { StoredEntry } from '../../core/board/store.js';
+import { CARD_DOMAIN, cardChallenge, claimChallenge } from '../../core/access/challenges.js';
+import { sectionsDigest } from '../../core/coordination/rules/execution.js';
+import { runCase, type Coalition } from '../../app/node/coalition.js';
+import { charterFromJson, charterToJson } from '../../app/node/charter.js';
+import { credentialAdmission } from '../../core/access/admission.js';
+import { ACCESS_RULES } from '../../core/access/rules.js';
+import { BoardReplica } from '../../core/agents/runtime/replica.js';
+import { northwindZolgensmaPolicy } from '../../core/agents/clinical/policy.js';
+import { REFERENCE_CAPABILITIES } from '../../core/coordination/roles.js';
+import { DEFAULT_BOARD_TIME } from '../../core/board/board-time.js';
+import { chainResolvers, didKeyResolver } from '../../core/crypto/did-key.js';
+import { didPeerResolver } from '../../core/crypto/did-peer.js';
+import type { BundleDataPort } from '../support/bundle-port.js';
+import { agentNamed, MEMORY_REF, memoryCoalition } from '../support/coalition.js';
+
+/**
+ * Attacks by a hostile member (the lab, signing with its own real keys) and a hostile board
+ * host on a coalition of four org nodes with privacy on. Each must be refused by every
+ * replica's fold, and the case must still reach its fault-free decision.
+ */
+
+async function withCoalition<T>(fn: (c: Coalition, store: MemoryBoardStore, port: BundleDataPort) => Promise<T>): Promise<T> {
+  const { coalition, store, port } = await memoryCoalition('reference');
+  try {
+    return await fn(coalition, store, port);
+  } finally {
+    await coalition.stop();
+  }
+}
+
+const labNode = (c: Coalition) => c.nodes.find((n) => n.spec.id === 'helix')!;
+const presenterOf = (c: Coalition, org: string, name: string) => c.orgs!.find((o) => o.spec.id === org)!.identity.agents.get(name)!.presenter!;
+
+/** The fault-free decision of the reference case: approved, with the CYP2D6 caveat. */
+function assertReferenceDecision(result: Awaited<ReturnType<typeof runCase>>): void {
+  assert.equal(result.outcome, 'approved');
+  assert.ok(result.decision.caveats.some((x) => /metoclopramide/i.test(x.text)), 'the pharmacogenomic caveat');
+  assert.equal(result.case.outcome?.subtask, 'coverage-determination');
+}
+
+/** The verdict every node's fold reached on an envelope (they must agree). */
+function verdictOf(c: Coalition, id: string): { status: string; reason?: string } {
+  const seen = c.nodes.map((n) => n.replica.fold.records.find((r) => r.id === id));
+  assert.ok(seen.every((r) => r !== undefined), 'every node folded it');
+  assert.equal(new Set(seen.map((r) => `${r!.status} ${r!.reason}`)).size, 1, 'every node reached the same verdict');
+  return { status: seen[0]!.status, ...(seen[0]!.reason !== undefined ? { reason: seen[0]!.reason } : {}) };
+}
+
+test('a lab cannot decide the case: its re-published card, its claim on the determination and its plaintext approval are all refused', { timeout: 90_000 }, () =>
+  withCoalition(async (c) => {
+    const lab = agentNamed(c, 'GenomicsAgent');
+    const presenter = presenterOf(c, 'helix', 'GenomicsAgent');
+    const hostile: Promise<StoredEntry>[] = [];
+    // The moment the lab holds its screening claim, before its real work lands, it attacks.
+    const stop = labNode(c).replica.onRecord((record, entry) => {
+      if (hostile.length > 0 || record.kind !== 'Claim' || record.status !== 'accepted' || record.subtask !== 'genomic-screening') return;
+      const caseId = entry.envelope.case!;
+      const now = () => Date.now();
+      hostile.push(
+        lab.post(async (seq) => ({
+          case: null,
+          kind: 'AgentCard',
+          header: {
+            ...lab.card,
+            skills: [...lab.card.skills, { id: 'pa-determination', name: 'PA determination', description: 'decides', tags: [] }],
+            presentation: await presenter.present(cardChallenge(seq), CARD_DOMAIN, now()),
+          },
+          sections: [],
+        })),
+        lab.post(async () => {
+          const st = labNode(c).replica.state.cases.get(caseId)!;
+          const s = st.subtasks.get('coverage-determination')!;
+          return { case: caseId, subtask: s.id, kind: 'Claim', header: { leaseMs: 60_000, presentation: await presenter.present(claimChallenge(st, s), s.id, now()) }, sections: [] };
+        }),
+      );
+      const readers = labNode(c).replica.state.cases.get(caseId)!.subtasks.get('genomic-screening')!.outputs.find((o) => o.section === 'summary')!.readers;
+      const plain = [{ name: 'summary', readers: [...readers], plaintext: { decision: 'approve' } }];
+      // Its own subtask's artifact, in plaintext, carrying an approval; then plaintext alone.
+      hostile.push(
+        lab.post({ case: caseId, subtask: 'genomic-screening', kind: 'Artifact', header: { digest: sectionsDigest(plain), outcome: 'approved' }, sections: plain }),
+        lab.post({ case: caseId, subtask: 'genomic-screening', kind: 'Artifact', header: { digest: sectionsDigest(plain) }, sections: plain }),
+      );
+    });
+    const result = await runCase(c, MEMORY_REF, { timeoutMs: 30_000 });
+    stop();
+    const [card, claim, approval, plaintext] = await Promise.all(hostile);
+    assert.deepEqual(verdictOf(c, card!.envelope.id), { status: 'rejected', reason: 'card lists skill pa-determination, which role genomics may not exercise' });
+    assert.equal(verdictOf(c, claim!.envelope.id).status, 'rejected');
+    assert.match(verdictOf(c, claim!.envelope.id).reason!, /lacks the skill pa-determination/);
+    assert.deepEqual(verdictOf(c, approval!.envelope.id), { status: 'rejected', reason: 'only the determination carries an outcome, and genomic-screening is not one' });
+    assert.deepEqual(verdictOf(c, plaintext!.envelope.id), { status: 'rejected', reason: 'section summary is not sealed' });
+    assertReferenceDecision(result);
+    assert.equal(result.case.subtasks.get('coverage-determination')!.artifact!.author, agentNamed(c, 'PolicyReasoner').did);
+  }));
+
+test('a board host cannot burn a member\'s credential: a bad-signature copy of its claim, stored first, spends nothing', { timeout: 90_000 }, () =>
+  withCoalition(async (c, store) => {
+    const lab = agentNamed(c, 'GenomicsAgent').did;
+    const forged: Envelope[] = [];
+    const append = store.append.bind(store);
+    // The host stores a copy of the lab's first claim, with its signature altered, just before the real one.
+    store.append = async (env) => {
+      if (forged.length === 0 && env.kind === 'Claim' && env.author.startsWith(lab)) {
+        const sig = (env.sig[0] === 'A' ? 'B' : 'A') + env.sig.slice(1);
+        forged.push({ ...env, sig, id: envelopeId(bodyOf(env), sig) });
+        await append(forged[0]!);
+      }
+      return append(env);
+    };
+    const result = await runCase(c, MEMORY_REF, { timeoutMs: 30_000 });
+    assert.equal(forged.length, 1);
+    assert.deepEqual(verdictOf(c, forged[0]!.id), { status: 'rejected', reason: 'signature does not verify' });
+    const real = c.payer.replica.fold.records.find((r) => r.kind === 'Claim' && r.author === forged[0]!.author && r.index > c.payer.replica.fold.records.find((x) => x.id === forged[0]!.id)!.index)!;
+    assert.deepEqual(verdictOf(c, real.id), { status: 'accepted' });
+    assertReferenceDecision(result);
+  }));
+
+test('one hiccup does not lock an agent out: after its Release the same agent claims again with a fresh challenge', { timeout: 90_000 }, () =>
+  withCoalition(async (c, _store, port) => {
+    port.failNext.add('helix'); // the lab's first read of the record fails: it releases its claim
+    const result = await runCase(c, MEMORY_REF, { timeoutMs: 30_000 });
+    const lab = agentNamed(c, 'GenomicsAgent').did;
+    const mine = (kind: string) => c.payer.replica.fold.records.filter((r) => r.kind === kind && r.subtask === 'genomic-screening' && r.author.startsWith(lab));
+    assert.deepEqual(mine('Release').map((r) => r.status), ['accepted']);
+    assert.deepEqual(mine('Claim').map((r) => [r.status, r.reason]), [['accepted', undefined], ['accepted', undefined]]);
+    const [first, second] = mine('Claim').map((r) => c.payer.replica.entry(r.id)!.envelope.header.presentation as { proof?: { challenge?: string } });
+    assert.notEqual(first!.proof?.challenge, second!.proof?.challenge, 'each attempt is bound to its own nonce');
+    assertReferenceDecision(result);
+  }));
+
+test('a fabricated gap is rejected by the other members\' nodes and withdrawn: it blocks the determination only briefly', { timeout: 90_000 }, () =>
+  withCoalition(async (c) => {
+    const lab = agentNamed(c, 'GenomicsAgent');
+    let posted: Promise<StoredEntry> | undefined;
+    const stop = labNode(c).replica.onRecord((record, entry) => {
+      if (posted || record.kind !== 'Claim' || record.status !== 'accepted' || record.subtask !== 'genomic-screening') return;
+      // A skill no card offers, blocking the determination: on its own it would never be awarded.
+      const subtask = { id: 'oracle-consult', title: 'Consult the oracle', deps: ['genomic-screening'], blocks: ['coverage-determination'], outputs: [] };
+      posted = lab.post({ case: entry.envelope.case!, kind: 'Gap', header: { gap: 'gap-oracle', skill: 'oracle-consult', reasonCode: 'pgx-finding', subtask }, sections: [] });
+    });
+    const result = await runCase(c, MEMORY_REF, { timeoutMs: 30_000 });
+    stop();
+    assert.deepEqual(verdictOf(c, (await posted!).envelope.id), { status: 'accepted' }, 'a member may raise a gap');
+    const g = result.case.gaps.get('gap-oracle')!;
+    assert.ok(g.withdrawn, 'withdrawn by validation');
+    assert.ok(g.rejections.length >= 2);
+    assert.deepEqual(g.endorsements, []);
+    const real = result.case.gaps.get('gap-genomic-screening-1')!;
+    assert.equal(real.status, 'awarded');
+    assert.deepEqual(real.rejections, [], 'the real gap is not rejected');
+    assertReferenceDecision(result);
+  }));
+
+test('revocation is a signed board entry: only the issuer\'s organization posts it, and a re-fold from the charter as issued reaches the same verdicts', { timeout: 90_000 }, () =>
+  withCoalition(async (c, store) => {
+    const helix = c.orgs!.find((o) => o.spec.id === 'helix')!;
+    // The payer cannot revoke the lab's credential; the lab's organization can.
+    const forged = await agentNamed(c, 'PolicyReasoner').post({ case: null, kind: 'Revocation', header: { ...helix.statusOf('GenomicsAgent') }, sections: [] });
+    const real = await labNode(c).revoke(helix.statusOf('GenomicsAgent'));
+    const caseId = await c.payer.submitCase(MEMORY_REF, northwindZolgensmaPolicy);
+    const lab = agentNamed(c, 'GenomicsAgent').did;
+    const labClaim = () => c.payer.replica.fold.records.find((r) => r.kind === 'Claim' && r.author.startsWith(lab) && r.case === caseId);
+    for (let i = 0; i < 200 && !labClaim(); i++) await new Promise((r) => setTimeout(r, 100));
+    await Promise.all(c.nodes.map((n) => n.replica.catchUp()));
+    assert.deepEqual(verdictOf(c, forged.envelope.id), { status: 'rejected', reason: 'only an agent of the issuing organization revokes its credentials' });
+    assert.deepEqual(verdictOf(c, real.envelope.id), { status: 'accepted' });
+    assert.equal(verdictOf(c, labClaim()!.id).status, 'rejected');
+    assert.match(verdictOf(c, labClaim()!.id).reason!, /revoked/);
+    // An auditor re-folds the board with the charter as it was issued (no local revocations).
+    const charter = charterFromJson(JSON.parse(JSON.stringify(charterToJson(c.charter!))));
+    const audit = new BoardReplica(
+      store,
+      chainResolvers(didKeyResolver, didPeerResolver),
+      { genesisReputation: charter.genesisReputation, requireCredentials: true, requireSealed: true, capabilities: REFERENCE_CAPABILITIES },
+      credentialAdmission({ registry: charter.registry, status: charter.status }),
+      ACCESS_RULES,
+      DEFAULT_BOARD_TIME,
+    );
+    await audit.catchUp();
+    const upTo = audit.fold.lastIndex;
+    const verdicts = (records: { index: number; status: string; reason?: string }[]) => records.filter((r) => r.index <= upTo).map((r) => `${r.index} ${r.status} ${r.reason ?? ''}`);
+    assert.deepEqual(verdicts(audit.fold.records), verdicts(c.payer.replica.fold.records));
+    await audit.stop();
+  }));

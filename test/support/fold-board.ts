@@ -1,0 +1,65 @@
+import { BoardFold, type Admission, type Evidence, type FoldRecord } from '../../core/board/fold.js';
+import { signEnvelope, type Envelope, type EnvelopeBody } from '../../core/board/envelope.js';
+import { MemoryBoardStore } from '../../core/board/memory-store.js';
+import type { BoardTimeRule } from '../../core/board/board-time.js';
+import { ManualClock } from '../../core/common/clock.js';
+import { didKeyResolver } from '../../core/crypto/did-key.js';
+import type { CoalitionState } from '../../core/coordination/case-state.js';
+import { coalitionReducer, type ReducerConfig } from '../../core/coordination/reducer.js';
+import type { testSigner } from './keys.js';
+
+export type Signer = ReturnType<typeof testSigner>;
+export type Draft = Omit<EnvelopeBody, 'v' | 'author' | 'seq' | 'prev' | 'at'>;
+
+/**
+ * One fold over an in-memory board at a manual clock, for rule tests: members sign with their
+ * own keys, and an optional admission stage (or evidence given per post) stands in for the
+ * access layer.
+ */
+export class FoldBoard {
+  readonly clock = new ManualClock(Date.UTC(2026, 10, 1));
+  readonly store = new MemoryBoardStore(this.clock);
+  readonly fold: BoardFold<CoalitionState>;
+  private readonly heads = new Map<string, { seq: number; prev: string | null }>();
+
+  constructor(
+    config: Partial<ReducerConfig> = {},
+    private readonly admission?: Admission<CoalitionState>,
+    time?: BoardTimeRule,
+  ) {
+    this.fold = new BoardFold(didKeyResolver, coalitionReducer(config), time);
+  }
+
+  /** Signs the next envelope of `signer`'s chain (not yet posted). */
+  sign(signer: Signer, draft: Draft, clockAheadMs = 0): Envelope {
+    const h = this.heads.get(signer.did) ?? { seq: 0, prev: null };
+    const env = signEnvelope(signer, { ...draft, seq: h.seq + 1, prev: h.prev, at: this.clock.now() + clockAheadMs });
+    this.heads.set(signer.did, { seq: env.seq, prev: env.id });
+    return env;
+  }
+
+  /** The seq `signer`'s next envelope will carry. */
+  nextSeq(signer: Signer): number {
+    return (this.heads.get(signer.did)?.seq ?? 0) + 1;
+  }
+
+  async post(signer: Signer, draft: Draft, evidence?: Evidence): Promise<FoldRecord> {
+    return this.append(this.sign(signer, draft), evidence);
+  }
+
+  /** Folds an envelope as a store would hand it over, stamped `at` by whoever wrote it (an etcd member, a host). */
+  async stampedAt(env: Envelope, at: number): Promise<FoldRecord> {
+    return this.fold.apply({ index: this.fold.lastIndex + 1, at, envelope: env });
+  }
+
+  /** Appends an envelope as the board host stores it (signed by anyone, or tampered). */
+  async append(env: Envelope, evidence?: Evidence): Promise<FoldRecord> {
+    const entry = await this.store.append(env);
+    if (evidence === undefined && this.admission) return this.fold.admit(entry, this.admission);
+    return this.fold.apply(entry, evidence);
+  }
+
+  caseOf(id = 'case-1') {
+    return this.fold.state.cases.get(id)!;
+  }
+}
