@@ -10,6 +10,7 @@ const BENCHES: Record<string, string[]> = {
   zk: ['zk.js'],
   coordination: ['coordination.js'],
   board: ['board.js'],
+  fold: ['fold.js'],
   pas: ['pas.js'],
 };
 
