@@ -11,6 +11,7 @@ import type { PasRequest } from '../../fhir/pas/request.js';
 import { startFhirServer, type EmbeddedFhirServer } from '../../fhir/server/embedded-server.js';
 import { shutdownZk } from '../../core/zk/index.js';
 import { charterToJson } from './charter.js';
+import type { OrgSpec } from './identity.js';
 import { runCase, startCoalition, type CaseResult, type Coalition } from './coalition.js';
 import { startPasEndpoint, type PasEndpoint, type PasEndpointOptions } from './pas/endpoint.js';
 
@@ -26,6 +27,8 @@ export interface EmbeddedOptions {
   privacy?: boolean;
   /** Zero-knowledge clinical predicate proofs (default off). */
   proofs?: boolean;
+  /** The organizations and their agents (default: the reference coalition); benchmarks time their work. */
+  orgs?: readonly OrgSpec[];
   /** The payer's PAS endpoint (Claim/$submit, $inquire, Subscriptions), with its SMART clients. */
   pas?: Omit<PasEndpointOptions, 'node' | 'fhirBase' | 'recordsPath'>;
 }
@@ -52,6 +55,7 @@ export async function startEmbedded(o: EmbeddedOptions): Promise<Embedded> {
     auditDir: join(o.dataDir, 'audit'),
     ...(o.privacy !== undefined ? { privacy: o.privacy } : {}),
     ...(o.proofs ? { proofs: true } : {}),
+    ...(o.orgs ? { orgs: o.orgs } : {}),
     data: () => new FhirClinicalData({ baseUrl: fhirBase }),
     forms: new PasClaimResponseBuilder(),
     ...(o.clock ? { clock: o.clock } : {}),
@@ -86,7 +90,7 @@ export async function startEmbedded(o: EmbeddedOptions): Promise<Embedded> {
 }
 
 /** The dissolved coalition's memory: its part of the log, as signed, in one file. */
-async function archiveCase(store: SqliteBoardStore, dataDir: string, caseId: string): Promise<string> {
+export async function archiveCase(store: SqliteBoardStore, dataDir: string, caseId: string): Promise<string> {
   const dir = join(dataDir, 'archive');
   mkdirSync(dir, { recursive: true });
   const entries = (await store.read(1, 1_000_000)).filter((e) => e.envelope.case === caseId || e.envelope.case === null);

@@ -1,4 +1,4 @@
-// `npm run bench [-- NAME …]`: runs the named benchmarks (all by default), each printing a
+// `npm run bench [-- NAME … [--flag value …]]`: runs the named benchmarks (all by default), each printing a
 // table and writing test/bench/results/<name>.json with its baseline measured in the same run.
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -11,10 +11,15 @@ const BENCHES: Record<string, string[]> = {
   coordination: ['coordination.js'],
   board: ['board.js'],
   fold: ['fold.js'],
+  volume: ['volume.js'],
   pas: ['pas.js'],
 };
 
-const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+// Names come first; everything from the first flag on goes to each benchmark (`volume --cases 60`).
+const args = process.argv.slice(2);
+const firstFlag = args.findIndex((a) => a.startsWith('-'));
+const names = firstFlag < 0 ? args : args.slice(0, firstFlag);
+const flags = firstFlag < 0 ? [] : args.slice(firstFlag);
 const unknown = names.filter((n) => !BENCHES[n]);
 if (unknown.length) {
   process.stderr.write(`unknown benchmark ${unknown.join(', ')}; known: ${Object.keys(BENCHES).join(', ')}\n`);
@@ -23,7 +28,7 @@ if (unknown.length) {
 let failed = 0;
 for (const name of names.length ? names : Object.keys(BENCHES)) {
   // One process per benchmark, so one's warm caches and threads do not colour another's numbers.
-  const r = spawnSync(process.execPath, [join(here, ...BENCHES[name]!)], { stdio: 'inherit' });
+  const r = spawnSync(process.execPath, [join(here, ...BENCHES[name]!), ...flags], { stdio: 'inherit' });
   if (r.status !== 0) failed++;
 }
 process.exit(failed ? 1 : 0);
