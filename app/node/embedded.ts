@@ -93,7 +93,7 @@ export async function startEmbedded(o: EmbeddedOptions): Promise<Embedded> {
 export async function archiveCase(store: SqliteBoardStore, dataDir: string, caseId: string): Promise<string> {
   const dir = join(dataDir, 'archive');
   mkdirSync(dir, { recursive: true });
-  const entries = (await store.read(1, 1_000_000)).filter((e) => e.envelope.case === caseId || e.envelope.case === null);
+  const entries = await store.readCase(caseId);
   const path = join(dir, `${caseId}.jsonl`);
   writeFileSync(path, entries.map((e) => JSON.stringify(e)).join('\n') + '\n');
   return path;
