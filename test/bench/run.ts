@@ -8,6 +8,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const BENCHES: Record<string, string[]> = {
   'reference-case': ['reference-case.js'],
   zk: ['zk.js'],
+  'zk-pool': ['zk-pool.js'],
   coordination: ['coordination.js'],
   board: ['board.js'],
   fold: ['fold.js'],

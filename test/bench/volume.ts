@@ -19,6 +19,7 @@ import { northwindZolgensmaPolicy, policyHash } from '../../core/agents/clinical
 import type { CaseDataRef } from '../../core/agents/ports.js';
 import type { AgentProfile, WorkFn, WorkInput, WorkResult } from '../../core/agents/runtime/agent.js';
 import type { CaseState } from '../../core/coordination/case-state.js';
+import { MurmurError } from '../../core/common/errors.js';
 import { newZkSigningKey, shutdownZk } from '../../core/zk/index.js';
 import { FhirClinicalData } from '../../fhir/adapters/clinical-data.js';
 import { storeRequestBundle } from '../../fhir/adapters/request-intake.js';
@@ -55,6 +56,23 @@ class Meter {
   }
   orgs(orgs: readonly OrgSpec[]): OrgSpec[] {
     return orgs.map((o) => ({ ...o, agents: o.agents.map((a) => this.profile(a)) }));
+  }
+}
+
+let intakeRetries = 0;
+
+/**
+ * The intake write, retried (and counted) when the connection dropped: on a loaded machine the
+ * embedded FHIR server's idle keep-alive sockets sometimes close under a reused connection.
+ */
+async function intake(fhirBase: string): Promise<CaseDataRef> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await storeRequestBundle(fhirBase, parsePasRequest(syntheticRequest('reference')));
+    } catch (e) {
+      if (attempt >= 3 || !(e instanceof MurmurError) || e.details.status !== null) throw e;
+      intakeRetries++;
+    }
   }
 }
 
@@ -100,7 +118,7 @@ async function coalitionRun(n: number, inFlight: number, proofs: boolean): Promi
   const env = await startEmbedded({ dataDir: dir, privacy: true, proofs, orgs: meter.orgs(REFERENCE_ORGS) });
   const one = async (): Promise<string> => {
     const t = performance.now();
-    const ref = await storeRequestBundle(env.fhirBase, parsePasRequest(syntheticRequest('reference')));
+    const ref = await intake(env.fhirBase);
     meter.ownMs += performance.now() - t; // the intake write is FHIR work, not coordination
     const r = await runCase(env.coalition, ref);
     await archiveCase(env.store, dir, r.caseId);
@@ -140,7 +158,7 @@ async function baselineRun(n: number, inFlight: number, proofs: boolean): Promis
   let caseNo = 0;
   const one = async (): Promise<string> => {
     const t = performance.now();
-    const ref: CaseDataRef = await storeRequestBundle(fhir.baseUrl, parsePasRequest(syntheticRequest('reference')));
+    const ref = await intake(fhir.baseUrl);
     meter.ownMs += performance.now() - t;
     const id = `case-base-${++caseNo}`;
     const outputs = new Map<string, WorkResult>();
@@ -236,6 +254,6 @@ for (const mode of modes) {
   }
   report(`volume-bands-proofs-${mode}`, bands(coal.latencies).map((b, i) => ({ ...b, 'baseline p50 ms': bands(base.latencies)[i]?.['p50 ms'] ?? '', 'baseline p95 ms': bands(base.latencies)[i]?.['p95 ms'] ?? '' })), { cases: n, inFlight });
 }
-report('volume', rows, { cases: n, inFlight, cores: (await import('node:os')).availableParallelism(), detail });
+report('volume', rows, { cases: n, inFlight, intakeRetries, cores: (await import('node:os')).availableParallelism(), detail });
 await shutdownZk();
 process.exit(0);
