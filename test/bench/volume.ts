@@ -16,10 +16,11 @@ import type { OrgSpec } from '../../app/node/identity.js';
 import { REFERENCE_ORGS } from '../../app/node/reference-coalition.js';
 import { clinicalProofPort } from '../../app/node/zk-port.js';
 import { northwindZolgensmaPolicy, policyHash } from '../../core/agents/clinical/policy.js';
-import type { CaseDataRef } from '../../core/agents/ports.js';
+import type { CaseDataRef, ClinicalDataPort, PasFormPort } from '../../core/agents/ports.js';
 import type { AgentProfile, WorkFn, WorkInput, WorkResult } from '../../core/agents/runtime/agent.js';
 import type { CaseState } from '../../core/coordination/case-state.js';
 import { MurmurError } from '../../core/common/errors.js';
+import type { Logger } from '../../core/common/log.js';
 import { newZkSigningKey, shutdownZk } from '../../core/zk/index.js';
 import { FhirClinicalData } from '../../fhir/adapters/clinical-data.js';
 import { storeRequestBundle } from '../../fhir/adapters/request-intake.js';
@@ -45,7 +46,7 @@ class Meter {
       };
       const t0 = performance.now();
       try {
-        return await fn({ ...input, read });
+        return await fn({ ...input, read, data: retryingData(input.data), ...(input.forms ? { forms: retryingForms(input.forms) } : {}) });
       } finally {
         this.ownMs += performance.now() - t0 - waitedMs;
       }
@@ -60,6 +61,27 @@ class Meter {
 }
 
 let intakeRetries = 0;
+let fetchRetries = 0;
+
+async function retried<T>(call: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (e) {
+      if (attempt >= 3 || !(e instanceof MurmurError) || e.details.status !== null) throw e;
+      fetchRetries++;
+    }
+  }
+}
+
+/** The agents' FHIR calls, retried (and counted) on a dropped connection, as the intake is. */
+function retryingData(data: ClinicalDataPort): ClinicalDataPort {
+  return { fetch: (ref, elements) => retried(() => data.fetch(ref, elements)) };
+}
+
+function retryingForms(forms: PasFormPort): PasFormPort {
+  return { claimResponse: (input) => retried(() => forms.claimResponse(input)) };
+}
 
 /**
  * The intake write, retried (and counted) when the connection dropped: on a loaded machine the
@@ -112,15 +134,27 @@ async function drive(n: number, inFlight: number, one: (i: number) => Promise<st
   return { latencies, wallMs: performance.now() - t0, outcomes };
 }
 
+/** Warnings and errors the nodes logged (event and error text: ids and codes, never PHI). */
+const incidents: Record<string, number> = {};
+const countingLogger: Logger = {
+  log: (level, event, fields = {}) => {
+    if (level !== 'warn' && level !== 'error') return;
+    const key = `${event}: ${String(fields.action ?? '')} ${String(fields.error ?? '').slice(0, 120)}`.trim();
+    incidents[key] = (incidents[key] ?? 0) + 1;
+  },
+  child: () => countingLogger,
+};
+
 async function coalitionRun(n: number, inFlight: number, proofs: boolean): Promise<RunResult> {
   const dir = mkdtempSync(join(tmpdir(), 'murmur-bench-volume-'));
   const meter = new Meter();
-  const env = await startEmbedded({ dataDir: dir, privacy: true, proofs, orgs: meter.orgs(REFERENCE_ORGS) });
+  const env = await startEmbedded({ dataDir: dir, privacy: true, proofs, orgs: meter.orgs(REFERENCE_ORGS), logger: countingLogger });
   const one = async (): Promise<string> => {
     const t = performance.now();
     const ref = await intake(env.fhirBase);
     meter.ownMs += performance.now() - t; // the intake write is FHIR work, not coordination
-    const r = await runCase(env.coalition, ref);
+    // Generous: with 8 cases in flight on a shared 2-core machine a case can take tens of seconds.
+    const r = await runCase(env.coalition, ref, { timeoutMs: 300_000 });
     await archiveCase(env.store, dir, r.caseId);
     return r.outcome;
   };
@@ -254,6 +288,7 @@ for (const mode of modes) {
   }
   report(`volume-bands-proofs-${mode}`, bands(coal.latencies).map((b, i) => ({ ...b, 'baseline p50 ms': bands(base.latencies)[i]?.['p50 ms'] ?? '', 'baseline p95 ms': bands(base.latencies)[i]?.['p95 ms'] ?? '' })), { cases: n, inFlight });
 }
-report('volume', rows, { cases: n, inFlight, intakeRetries, cores: (await import('node:os')).availableParallelism(), detail });
+if (Object.keys(incidents).length) process.stderr.write(`incidents logged by the nodes: ${JSON.stringify(incidents, null, 1)}\n`);
+report('volume', rows, { cases: n, inFlight, droppedFhirConnectionsRetried: { intake: intakeRetries, agentReads: fetchRetries }, incidents, cores: (await import('node:os')).availableParallelism(), detail });
 await shutdownZk();
 process.exit(0);
