@@ -9,6 +9,7 @@ import type { Random } from '../../core/common/random.js';
 import { cryptoRandom } from '../../core/common/random.js';
 import { chainResolvers, didKeyResolver } from '../../core/crypto/did-key.js';
 import { didPeerResolver } from '../../core/crypto/did-peer.js';
+import { memoizedResolver } from '../../core/crypto/signing.js';
 import type { CaseState } from '../../core/coordination/case-state.js';
 import type { ReducerConfig } from '../../core/coordination/reducer.js';
 import { northwindZolgensmaPolicy, type CoveragePolicy } from '../../core/agents/clinical/policy.js';
@@ -87,7 +88,7 @@ export async function startCoalition(o: CoalitionOptions): Promise<Coalition> {
   } else {
     identities = orgs.map((spec) => bareOrgIdentity(spec, random));
   }
-  const keys = chainResolvers(didKeyResolver, didPeerResolver);
+  const keys = memoizedResolver(chainResolvers(didKeyResolver, didPeerResolver));
   const genesis: Record<string, number> = {};
   orgs.forEach((spec, i) => {
     for (const a of spec.agents) {

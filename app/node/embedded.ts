@@ -36,6 +36,8 @@ export interface EmbeddedOptions {
   privacy?: boolean;
   /** Zero-knowledge clinical predicate proofs (default off). */
   proofs?: boolean;
+  /** The organizations and their agents (default: the reference coalition); benchmarks time their work. */
+  orgs?: readonly OrgSpec[];
   /** The payer's PAS endpoint (Claim/$submit, $inquire, Subscriptions), with its SMART clients. */
   pas?: Omit<PasEndpointOptions, 'node' | 'fhirBase' | 'recordsPath'>;
 }
@@ -76,6 +78,7 @@ export async function startEmbedded(o: EmbeddedOptions): Promise<Embedded> {
     headsDir: join(o.dataDir, 'heads'),
     ...(o.privacy !== undefined ? { privacy: o.privacy } : {}),
     ...(o.proofs ? { proofs: true } : {}),
+    ...(o.orgs ? { orgs: o.orgs } : {}),
     data: () => new FhirClinicalData({ baseUrl: fhirBase }),
     forms: new PasClaimResponseBuilder({ baseUrl: fhirBase }),
     ...(o.clock ? { clock: o.clock } : {}),
@@ -125,10 +128,10 @@ export async function startEmbedded(o: EmbeddedOptions): Promise<Embedded> {
 }
 
 /** The dissolved coalition's memory: its part of the log, as signed, in one file. */
-async function archiveCase(store: SqliteBoardStore, dataDir: string, caseId: string): Promise<string> {
+export async function archiveCase(store: SqliteBoardStore, dataDir: string, caseId: string): Promise<string> {
   const dir = join(dataDir, 'archive');
   mkdirSync(dir, { recursive: true });
-  const entries = (await store.read(1, 1_000_000)).filter((e) => e.envelope.case === caseId || e.envelope.case === null);
+  const entries = await store.readCase(caseId);
   const path = join(dir, `${caseId}.jsonl`);
   writeFileSync(path, entries.map((e) => JSON.stringify(e)).join('\n') + '\n');
   return path;

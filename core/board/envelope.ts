@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import { canonicalBytes } from '../common/canonical.js';
+import { canonicalBytes, canonicalJson } from '../common/canonical.js';
 import { fromBase64url, toBase64url } from '../common/encoding.js';
 import { sha256Hex } from '../common/hash.js';
 import type { KeyResolver, Signer } from '../crypto/signing.js';
 import { ed25519Verify } from '../crypto/signing.js';
+import { rememberVerified, verifiedFingerprint, wasVerified } from './verified-cache.js';
 import { ALL_KINDS, GLOBAL_KINDS, type Kind } from './kinds.js';
 
 export const ENVELOPE_VERSION = 1;
@@ -60,6 +61,24 @@ export function envelopeId(body: EnvelopeBody, sig: string): string {
   return sha256Hex(canonicalBytes({ ...body, sig }));
 }
 
+/**
+ * The canonical (RFC 8785) texts of a body and of the body with its signature, built from one
+ * serialization of each member: the signed bytes and the id's preimage share every member but
+ * `sig`, so canonicalizing both whole did the costly part (the sections) twice. Same rules as
+ * `canonicalize`: keys sorted by UTF-16 code units, undefined members left out.
+ */
+export function canonicalTexts(body: EnvelopeBody, sig: string): { body: string; signed: string } {
+  const record = body as unknown as Record<string, unknown>;
+  const members = Object.keys(record)
+    .filter((k) => record[k] !== undefined && k !== 'sig')
+    .sort()
+    .map((k) => ({ k, text: `${JSON.stringify(k)}:${canonicalJson(record[k])}` }));
+  const sigMember = { k: 'sig', text: `"sig":${JSON.stringify(sig)}` };
+  const at = members.findIndex((m) => m.k > 'sig');
+  const withSig = at < 0 ? [...members, sigMember] : [...members.slice(0, at), sigMember, ...members.slice(at)];
+  return { body: `{${members.map((m) => m.text).join(',')}}`, signed: `{${withSig.map((m) => m.text).join(',')}}` };
+}
+
 export function signEnvelope(signer: Signer, body: Omit<EnvelopeBody, 'v' | 'author'>): Envelope {
   const full: EnvelopeBody = { v: ENVELOPE_VERSION, author: signer.keyId, ...body };
   if (full.case === null && !GLOBAL_KINDS.includes(full.kind)) {
@@ -76,14 +95,22 @@ export function bodyOf(env: Envelope): EnvelopeBody {
 
 export type EnvelopeCheck = { ok: true } | { ok: false; reason: string };
 
-/** Stateless checks: id integrity, signature, case scoping. Chain checks need the fold. */
+/**
+ * Stateless checks: id integrity, signature, case scoping. Chain checks need the fold.
+ * An envelope this process has already checked in full (JSON-identical, same author key) skips
+ * the canonicalization, id hash and signature; see verified-cache.ts for why that is sound.
+ */
 export function checkEnvelope(env: Envelope, keys: KeyResolver): EnvelopeCheck {
-  const body = bodyOf(env);
-  if (envelopeId(body, env.sig) !== env.id) return { ok: false, reason: 'id does not match the envelope content' };
   const publicKey = keys.resolveVerificationKey(env.author);
-  if (!publicKey) return { ok: false, reason: 'author key cannot be resolved' };
-  if (!ed25519Verify(publicKey, canonicalBytes(body), fromBase64url(env.sig))) {
-    return { ok: false, reason: 'signature does not verify' };
+  const fingerprint = publicKey ? verifiedFingerprint(env, publicKey) : undefined;
+  if (!fingerprint || !wasVerified(fingerprint)) {
+    const texts = canonicalTexts(bodyOf(env), env.sig);
+    if (sha256Hex(texts.signed) !== env.id) return { ok: false, reason: 'id does not match the envelope content' };
+    if (!publicKey) return { ok: false, reason: 'author key cannot be resolved' };
+    if (!ed25519Verify(publicKey, Buffer.from(texts.body, 'utf8'), fromBase64url(env.sig))) {
+      return { ok: false, reason: 'signature does not verify' };
+    }
+    rememberVerified(fingerprint!);
   }
   if ((env.case === null) !== GLOBAL_KINDS.includes(env.kind)) {
     return { ok: false, reason: `${env.kind} ${env.case === null ? 'needs' : 'takes no'} case` };

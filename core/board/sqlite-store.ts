@@ -16,6 +16,7 @@ export class SqliteBoardStore implements BoardStore {
   private readonly byId: Database.Statement;
   private readonly range: Database.Statement;
   private readonly last: Database.Statement;
+  private readonly ofCase: Database.Statement;
   private readonly claimInsert: Database.Statement;
   private readonly claimOwner: Database.Statement;
   private lastAt = 0;
@@ -32,11 +33,16 @@ export class SqliteBoardStore implements BoardStore {
         body TEXT NOT NULL
       );
       CREATE TABLE IF NOT EXISTS claims (key TEXT PRIMARY KEY, owner TEXT NOT NULL);
+      -- A case's archive reads its own entries, not the whole board (cost flat in history).
+      CREATE INDEX IF NOT EXISTS entries_case ON entries (json_extract(body, '$.case'));
     `);
     this.insert = this.db.prepare('INSERT OR IGNORE INTO entries (id, at, body) VALUES (?, ?, ?)');
     this.byId = this.db.prepare('SELECT idx, at, body FROM entries WHERE id = ?');
     this.range = this.db.prepare('SELECT idx, at, body FROM entries WHERE idx >= ? ORDER BY idx LIMIT ?');
     this.last = this.db.prepare('SELECT idx, at FROM entries ORDER BY idx DESC LIMIT 1');
+    this.ofCase = this.db.prepare(
+      "SELECT idx, at, body FROM entries WHERE json_extract(body, '$.case') = ? OR json_extract(body, '$.case') IS NULL ORDER BY idx",
+    );
     this.claimInsert = this.db.prepare('INSERT OR IGNORE INTO claims (key, owner) VALUES (?, ?)');
     this.claimOwner = this.db.prepare('SELECT owner FROM claims WHERE key = ?');
     const tail = this.last.get() as { idx: number; at: number } | undefined;
@@ -63,6 +69,11 @@ export class SqliteBoardStore implements BoardStore {
 
   async read(from: number, limit = 10_000): Promise<StoredEntry[]> {
     return (this.range.all(Math.max(1, from), limit) as Row[]).map((r) => this.entryOf(r));
+  }
+
+  /** A case's entries and the coalition-wide ones (cards), in order: what its archive holds. */
+  async readCase(caseId: string): Promise<StoredEntry[]> {
+    return (this.ofCase.all(caseId) as Row[]).map((r) => this.entryOf(r));
   }
 
   async head(): Promise<number> {

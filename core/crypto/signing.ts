@@ -18,6 +18,25 @@ export interface KeyResolver {
   resolveVerificationKey(keyId: string): Uint8Array | undefined;
 }
 
+/**
+ * A resolver that remembers what a pure resolver answered (bounded), since parsing a
+ * did:peer or decoding a did:key on every envelope is a measurable share of the fold.
+ */
+export function memoizedResolver(inner: KeyResolver, max = 4_096): KeyResolver {
+  const known = new Map<string, Uint8Array>();
+  return {
+    resolveVerificationKey(keyId) {
+      const hit = known.get(keyId);
+      if (hit) return hit;
+      const key = inner.resolveVerificationKey(keyId);
+      if (!key) return undefined; // unknown ids are not remembered: they cannot crowd out real authors
+      if (known.size >= max) known.delete(known.keys().next().value!);
+      known.set(keyId, key);
+      return key;
+    },
+  };
+}
+
 // PKCS#8 and SPKI prefixes for a raw Ed25519 key (RFC 8410).
 const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
@@ -40,34 +59,42 @@ export function ed25519Sign(key: KeyObject, data: Uint8Array): Uint8Array {
   return new Uint8Array(nodeSign(null, data, key));
 }
 
-/**
- * A verifier bound to one public key, for checking many signatures by the same signer (a
- * witness's tree heads): the key object is built once instead of per signature.
- */
-export function ed25519Verifier(publicKey: Uint8Array): (data: Uint8Array, signature: Uint8Array) => boolean {
-  if (publicKey.length !== 32) return () => false;
-  let key: KeyObject;
-  try {
+// Building a KeyObject from SPKI bytes costs about as much as the verify itself, and a board
+// has few authors, so verification keys are kept (bounded; oldest dropped first).
+const VERIFY_KEY_CACHE_MAX = 4_096;
+const verifyKeys = new Map<string, KeyObject>();
+
+function verifyKeyObject(publicKey: Uint8Array): KeyObject {
+  const hex = Buffer.from(publicKey.buffer, publicKey.byteOffset, publicKey.byteLength).toString('hex');
+  let key = verifyKeys.get(hex);
+  if (!key) {
     key = createPublicKey({ key: Buffer.concat([SPKI_PREFIX, publicKey]), format: 'der', type: 'spki' });
-  } catch {
-    return () => false;
+    if (verifyKeys.size >= VERIFY_KEY_CACHE_MAX) verifyKeys.delete(verifyKeys.keys().next().value!);
+    verifyKeys.set(hex, key);
   }
-  return (data, signature) => {
-    if (signature.length !== 64) return false;
-    try {
-      return nodeVerify(null, data, key, signature);
-    } catch {
-      return false;
-    }
-  };
+  return key;
+}
+
+/** A verifier bound to one public key, for checking many signatures by the same signer (a witness's tree heads). */
+export function ed25519Verifier(publicKey: Uint8Array): (data: Uint8Array, signature: Uint8Array) => boolean {
+  return (data, signature) => ed25519Verify(publicKey, data, signature);
 }
 
 export function ed25519Verify(publicKey: Uint8Array, data: Uint8Array, signature: Uint8Array): boolean {
   if (publicKey.length !== 32 || signature.length !== 64) return false;
   try {
-    const key = createPublicKey({ key: Buffer.concat([SPKI_PREFIX, publicKey]), format: 'der', type: 'spki' });
-    return nodeVerify(null, data, key, signature);
+    return nodeVerify(null, data, verifyKeyObject(publicKey), signature);
   } catch {
     return false;
   }
+}
+
+/** How many verification keys are cached (bounded by `VERIFY_KEY_CACHE_MAX`); for tests. */
+export function cachedVerifyKeys(): number {
+  return verifyKeys.size;
+}
+
+/** Forgets cached verification keys (benchmarks measure the cold path with it). */
+export function clearVerifyKeyCache(): void {
+  verifyKeys.clear();
 }

@@ -8,3 +8,4 @@ export * from './fields.js';
 export * from './prover.js';
 export * from './role.js';
 export * from './selftest.js';
+export * from './worker-pool.js';

@@ -141,12 +141,21 @@ export class SnarkjsVerifier implements ZkVerifier {
   }
 }
 
+const shutdownHooks = new Set<() => Promise<void>>();
+
+/** Runs `hook` at shutdownZk() (the default backend's worker pool closes this way). */
+export function onZkShutdown(hook: () => Promise<void>): void {
+  shutdownHooks.add(hook);
+}
+
 /**
- * Terminates snarkjs's multi-threaded curve (cached in globalThis.curve_bn128 by ffjavascript
- * for proving, verifying and setup). Call at shutdown and in test teardown, or Node never exits.
- * Safe to call more than once; the next ZK call builds a new curve.
+ * Closes the default backend's worker pool and terminates snarkjs's multi-threaded curve in
+ * this thread (cached in globalThis.curve_bn128 by ffjavascript for proving, verifying and
+ * setup). Call at shutdown and in test teardown, or Node never exits. Safe to call more than
+ * once; the next ZK call builds a new pool and curve.
  */
 export async function shutdownZk(): Promise<void> {
+  for (const hook of shutdownHooks) await hook();
   const g = globalThis as { curve_bn128?: { terminate(): Promise<void> } | null };
   const curve = g.curve_bn128;
   if (curve) await curve.terminate();

@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { MemoryBoardStore } from '../../core/board/memory-store.js';
 import { SqliteBoardStore } from '../../core/board/sqlite-store.js';
 import { boardStoreContract, testEnvelopes } from '../support/board-contract.js';
+import { signEnvelope } from '../../core/board/envelope.js';
+import { testSigner } from '../support/keys.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'murmur-store-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -47,4 +49,17 @@ test('a killed writer loses no acknowledged entry', async () => {
   const lost = acked.filter((id) => !ids.has(id));
   assert.deepEqual(lost, [], `${lost.length} acknowledged entries lost`);
   await reopened.close();
+});
+
+test('sqlite readCase returns one case\'s entries and the coalition-wide ones, in board order', async () => {
+  const store = new SqliteBoardStore(join(dir, 'by-case.db'));
+  const a = testEnvelopes(3, 'writer-a', 'case-a');
+  const b = testEnvelopes(2, 'writer-b', 'case-b');
+  const card = signEnvelope(testSigner('card'), { case: null, kind: 'AgentCard', seq: 1, prev: null, at: 0, header: {}, sections: [] });
+  for (const e of [a[0]!, b[0]!, card, a[1]!, b[1]!, a[2]!]) await store.append(e);
+  const ofA = await store.readCase('case-a');
+  assert.deepEqual(ofA.map((e) => e.envelope.id), [a[0]!.id, card.id, a[1]!.id, a[2]!.id]);
+  assert.deepEqual(ofA.map((e) => e.index), [1, 3, 4, 6]);
+  assert.deepEqual((await store.readCase('case-b')).map((e) => e.envelope.id), [b[0]!.id, card.id, b[1]!.id]);
+  await store.close();
 });

@@ -80,6 +80,8 @@ export class CoalitionAgent {
   /** Claim pacing: when each claim round opens for this agent, and rounds lost per subtask. */
   private readonly claimDue = new Map<string, number>();
   private readonly claimRounds = new Map<string, number>();
+  /** Dissolved cases this agent has handled, with their access-request count at the time. */
+  private readonly settled = new Map<string, number>();
 
   constructor(private readonly o: CoalitionAgentOptions) {
     this.did = o.card.did;
@@ -149,11 +151,17 @@ export class CoalitionAgent {
 
   async step(): Promise<void> {
     for (const c of this.state.cases.values()) {
-      await this.o.ports.access?.grantPending(c);
       if (c.status === 'dissolved') {
+        // A dissolved case is memory: it needs this agent only for a new access request (an
+        // appeal or audit reading its archive) or, at its convener, the reputation update.
+        // Skipping it otherwise keeps a step's cost in the live cases, not in history.
+        if (this.settled.get(c.id) === c.access.requests.size && (c.reputation || c.convener !== this.did)) continue;
+        this.settled.set(c.id, c.access.requests.size);
+        await this.o.ports.access?.grantPending(c);
         await this.afterDissolution(c);
         continue;
       }
+      await this.o.ports.access?.grantPending(c);
       await this.convene(c);
       await this.join(c);
       await this.plan(c);

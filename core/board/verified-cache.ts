@@ -1,0 +1,39 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * Envelopes this process has already checked in full (id recomputed from the canonical
+ * content, signature verified), so the four replicas of an embedded coalition, or a replica
+ * re-reading what admission checked, pay for canonicalization and Ed25519 once per entry.
+ *
+ * Sound: the fingerprint is the SHA-256 of the envelope's JSON text (id and signature included)
+ * and of the author's public key. Equal JSON text means an equal JSON value, hence equal
+ * canonical bytes, hence the same id check and the same signature result under the same key.
+ * A forged or altered entry has other text and takes the full path; only successes are
+ * remembered. JSON.stringify is an order of magnitude cheaper than RFC 8785 canonicalization
+ * (no key sorting), which is why it, and not the canonical text, is hashed. Bounded, oldest
+ * dropped first.
+ */
+const MAX = 65_536;
+const verified = new Set<string>();
+
+export function verifiedFingerprint(envelope: unknown, publicKey: Uint8Array): string {
+  return createHash('sha256').update(JSON.stringify(envelope)).update(publicKey).digest('base64');
+}
+
+export function wasVerified(fingerprint: string): boolean {
+  return verified.has(fingerprint);
+}
+
+export function rememberVerified(fingerprint: string): void {
+  if (verified.size >= MAX) verified.delete(verified.values().next().value!);
+  verified.add(fingerprint);
+}
+
+/** Forgets every verification (benchmarks measure the cold path with it; tests start clean). */
+export function clearVerifiedCache(): void {
+  verified.clear();
+}
+
+export function verifiedCacheSize(): number {
+  return verified.size;
+}
