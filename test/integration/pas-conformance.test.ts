@@ -14,12 +14,7 @@ import { deeplyNestedText, EHR_BASE, markItem, pasRequest, pasUpdate, unresolved
  * makes, over HTTP as an independent EHR (jose + fetch), on PAS-shaped fixtures written for
  * Murmur (test/support/pas-fixtures.ts): collection Bundles with https fullUrls and relative
  * references, provider = the requesting Organization, the prescriber in careTeam.
- *
- * Tests marked H13A assert the decision a PAS-shaped request must get once the clinical
- * reading finds the prescriber through careTeam and adjudicates each item by its own policy
- * (issue 13, deliverables 1–2); until then they run as todo.
  */
-const H13A = 'needs the PAS clinical reading (prescriber via careTeam, per-item policy) of issue 13 §1–2';
 const X12_306 = 'https://codesystem.x12.org/005010/306';
 const REVIEW_ACTION = 'http://hl7.org/fhir/us/davinci-pas/StructureDefinition/extension-reviewAction';
 const ORG_NPI = 'http://hl7.org/fhir/sid/us-npi|1999999992';
@@ -213,13 +208,13 @@ describe('PAS 2.2.1 server conformance (Inferno PAS server checks, on Murmur\'s 
     assert.equal((await ehr.call(asyncPas.baseUrl, `Subscription/${id}`, undefined, ab, 'GET')).status, 404, 'a deleted Subscription is gone');
   });
 
-  it('a PAS-shaped approvable request (provider = Organization, prescriber in careTeam, J3399 with two services without a policy) is never denied: J3399 A1, the others pended for review', { todo: H13A }, async () => {
+  it('a PAS-shaped approvable request (provider = Organization, prescriber in careTeam, J3399 with two services without a policy) is never denied: J3399 A1, the others pended for review', async () => {
     const request = pasRequest('reference', { trace: trace(), otherServices: true });
     const cr = assertPasResponse((await ehr.call(pas.baseUrl, 'Claim/$submit', request, bearer)).body as Bundle, request);
     assert.deepEqual(reviewActions(cr), { 1: 'A1', 2: 'A4', 3: 'A4' });
   });
 
-  it('a PAS-shaped request pends for the missing titer and denies for age, never for the prescriber', { todo: H13A }, async () => {
+  it('a PAS-shaped request pends for the missing titer and denies for age, never for the prescriber', async () => {
     const pend = pasRequest('missing-titer', { trace: trace() });
     assert.deepEqual(reviewActions(assertPasResponse((await ehr.call(pas.baseUrl, 'Claim/$submit', pend, bearer)).body as Bundle, pend)), { 1: 'A4' });
     const deny = pasRequest('age-30-months', { trace: trace() });

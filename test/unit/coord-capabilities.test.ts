@@ -120,7 +120,7 @@ test('each claim attempt has its own challenge: a release or a revocation opens 
   const seen = [claimChallenge(b.caseOf(), s())];
   await b.post(L, claim('genomic-screening'), credential(L));
   seen.push(claimChallenge(b.caseOf(), s())); // a takeover after a lapse succeeds this claim
-  const released = await b.post(L, { case: 'case-1', subtask: 'genomic-screening', kind: 'Release', header: { reason: 'work failed' }, sections: [] });
+  const released = await b.post(L, { case: 'case-1', subtask: 'genomic-screening', kind: 'Release', header: { reason: 'work-failed' }, sections: [] });
   assert.equal(claimChallenge(b.caseOf(), s()).endsWith(released.id), true);
   seen.push(claimChallenge(b.caseOf(), s()));
   assert.equal((await b.post(L, claim('genomic-screening'), credential(L))).status, 'accepted', 'the same agent claims again');
