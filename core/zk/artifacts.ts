@@ -196,7 +196,9 @@ export function stderrProgress(): (p: ZkProgress) => void {
  */
 export async function artifactsCached(cacheRoot: string = defaultCacheRoot(), shippedDir: string = shippedKeysDir()): Promise<boolean> {
   const hash = await artifactsHash();
-  if (await loadShipped(shippedDir, hash, () => undefined)) return true;
+  const started = Date.now();
+  const print = stderrProgress();
+  if (await loadShipped(shippedDir, hash, (step) => print({ step, elapsedMs: Date.now() - started }))) return true;
   return (await loadArtifacts(resolve(cacheRoot), hash)) !== undefined;
 }
 
@@ -314,7 +316,20 @@ export function shippedFileMap(a: Artifacts): Record<string, string> {
  * file matches its pinned SHA-256; undefined when there are none or they are for other sources.
  * A file that differs is refused: this throws, naming it.
  */
-async function loadShipped(dir: string, hash: string, progress: (step: string) => void): Promise<Artifacts | undefined> {
+function loadShipped(dir: string, hash: string, progress: (step: string) => void): Promise<Artifacts | undefined> {
+  // Checked once per process (hashing 34 MB takes about a second); a refusal is not remembered.
+  const key = `${dir}\n${hash}`;
+  let p = shippedMemo.get(key);
+  if (!p) {
+    p = checkShipped(dir, hash, progress);
+    shippedMemo.set(key, p);
+    p.catch(() => shippedMemo.delete(key));
+  }
+  return p;
+}
+const shippedMemo = new Map<string, Promise<Artifacts | undefined>>();
+
+async function checkShipped(dir: string, hash: string, progress: (step: string) => void): Promise<Artifacts | undefined> {
   const pinned = await readPinnedManifest(dir);
   if (!pinned) return undefined;
   if (pinned.hash !== hash) {
