@@ -97,7 +97,7 @@ export function plan(probe: Probe): Plan {
   const packages = missing.map(([p]) => p.debianPackage);
   if (probe.root && probe.apt) return { kind: 'install', packages };
   const names = missing.map(([p]) => p.name).join(' and ');
-  const how = probe.apt ? `sudo apt-get install -y ${packages.join(' ')}` : `install the Debian/Ubuntu packages ${packages.join(' ')} (or put ${names} on PATH / set ${missing.map(([p]) => p.envVar).join(', ')})`;
+  const how = probe.apt ? `sudo apt-get install -y ${packages.join(' ')}` : `install the Debian packages ${packages.join(' ')} (or put ${names} on PATH / set ${missing.map(([p]) => p.envVar).join(', ')})`;
   return { kind: 'stop', line: `The tests need ${names}, which ${missing.length > 1 ? 'are' : 'is'} not installed: ${how}.` };
 }
 
