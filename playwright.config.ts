@@ -1,6 +1,7 @@
 import { defineConfig } from '@playwright/test';
 
-// End-to-end tests of the console in Debian's Chromium (installed by .ci/run), headless.
+// End-to-end tests of the console in Debian's Chromium (found, or installed, by npm test's
+// preparation step: test/support/prepare.ts), headless.
 // One coalition with four consoles is started once for the whole suite (test/e2e/global-setup.ts).
 export default defineConfig({
   testDir: 'test/e2e',

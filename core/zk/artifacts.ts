@@ -12,10 +12,13 @@
  *   <root>/<hash>/<circuit>.zkey              final proving key (init + beacon)
  *   <root>/<hash>/<circuit>.vkey.json         snarkjs verification key JSON
  *   <root>/build.lock                         held while building
+ *
+ * Before the cache, the keys shipped in circuits/keys/ (pinned by SHA-256 in their manifest)
+ * are used when they were built from the current sources: a fresh clone needs no build.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
-import { mkdir, open, readFile, readdir, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, open, readFile, readdir, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { hostname } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -24,6 +27,7 @@ import * as snarkjs from 'snarkjs';
 import type { SnarkjsLogger } from 'snarkjs';
 import { MurmurError, errorMessage } from '../common/errors.js';
 import { sha256Hex } from '../common/hash.js';
+import { MANIFEST_FILE, assertPinnedFiles, readPinnedManifest, sha256File, type PinnedCheck, type PinnedFile } from './shipped.js';
 
 export type CircuitName = 'role' | 'clinical';
 export const CIRCUIT_NAMES: readonly CircuitName[] = ['role', 'clinical'];
@@ -96,6 +100,10 @@ export interface EnsureArtifactsOptions {
   cacheRoot?: string;
   /** Give up waiting for another process's build after this long (default 30 min). */
   lockTimeoutMs?: number;
+  /** Use the keys shipped in circuits/keys/ when they match the sources (default true); false builds from source. */
+  shipped?: boolean;
+  /** The shipped keys' folder (default circuits/keys). */
+  shippedDir?: string;
 }
 
 const require = createRequire(import.meta.url);
@@ -113,6 +121,11 @@ export function repoRoot(): string {
 
 export function circuitsDir(): string {
   return join(repoRoot(), 'circuits');
+}
+
+/** The folder of the shipped development keys and their manifest. */
+export function shippedKeysDir(): string {
+  return join(circuitsDir(), 'keys');
 }
 
 export function defaultCacheRoot(): string {
@@ -177,9 +190,16 @@ export function stderrProgress(): (p: ZkProgress) => void {
   };
 }
 
-/** Whether the circuits' keys are already built (so proofs need no multi-minute build first). */
-export async function artifactsCached(cacheRoot: string = defaultCacheRoot()): Promise<boolean> {
-  return (await loadArtifacts(resolve(cacheRoot), await artifactsHash())) !== undefined;
+/**
+ * Whether the circuits' keys are ready without a multi-minute build: shipped and verified, or
+ * built in the cache. Throws (naming the file) when a shipped key does not match its manifest.
+ */
+export async function artifactsCached(cacheRoot: string = defaultCacheRoot(), shippedDir: string = shippedKeysDir()): Promise<boolean> {
+  const hash = await artifactsHash();
+  const started = Date.now();
+  const print = stderrProgress();
+  if (await loadShipped(shippedDir, hash, (step) => print({ step, elapsedMs: Date.now() - started }))) return true;
+  return (await loadArtifacts(resolve(cacheRoot), hash)) !== undefined;
 }
 
 const memo = new Map<string, Promise<Artifacts>>();
@@ -190,11 +210,12 @@ const memo = new Map<string, Promise<Artifacts>>();
  */
 export function ensureCircuitArtifacts(options: EnsureArtifactsOptions = {}): Promise<Artifacts> {
   const root = resolve(options.cacheRoot ?? defaultCacheRoot());
-  let p = memo.get(root);
+  const key = `${root}\n${options.shipped === false ? '' : resolve(options.shippedDir ?? shippedKeysDir())}`;
+  let p = memo.get(key);
   if (!p) {
     p = ensure(root, options);
-    memo.set(root, p);
-    p.catch(() => memo.delete(root));
+    memo.set(key, p);
+    p.catch(() => memo.delete(key));
   }
   return p;
 }
@@ -204,6 +225,10 @@ async function ensure(root: string, options: EnsureArtifactsOptions): Promise<Ar
   const report = options.onProgress ?? stderrProgress();
   const progress = (step: string, detail?: string): void => report({ step, detail, elapsedMs: Date.now() - started });
   const hash = await artifactsHash();
+  if (options.shipped !== false) {
+    const shipped = await loadShipped(resolve(options.shippedDir ?? shippedKeysDir()), hash, progress);
+    if (shipped) return shipped;
+  }
   const dir = join(root, hash);
   const cached = await loadArtifacts(root, hash);
   if (cached) return cached;
@@ -259,6 +284,114 @@ async function loadArtifacts(root: string, hash: string): Promise<Artifacts | un
   }
   if (!existsSync(ptau)) return undefined;
   return { dir, hash, ptau, circuits, manifest };
+}
+
+/** The shipped manifest: the pinned files plus the build's own manifest (parameters, versions, sizes). */
+export interface ShippedManifest {
+  hash: string;
+  files: Record<string, PinnedFile>;
+  build: BuildManifest;
+  note: string;
+}
+
+/** Shipped file names (flat) of a circuit's artifacts, and of the shared phase-1 file. */
+function shippedNames(base: string): { r1cs: string; wasm: string; initZkey: string; zkey: string; vkey: string } {
+  return { r1cs: `${base}.r1cs`, wasm: `${base}.wasm`, initZkey: `${base}_init.zkey`, zkey: `${base}.zkey`, vkey: `${base}.vkey.json` };
+}
+const SHIPPED_PTAU = `pot${BUILD_PARAMS.tauPower}_final.ptau`;
+
+/** Every artifact of a build under the name it is shipped as, with its path in the build. */
+export function shippedFileMap(a: Artifacts): Record<string, string> {
+  const out: Record<string, string> = { [SHIPPED_PTAU]: a.ptau };
+  for (const name of CIRCUIT_NAMES) {
+    const c = a.circuits[name];
+    const n = shippedNames(CIRCUIT_FILES[name]);
+    Object.assign(out, { [n.r1cs]: c.r1cs, [n.wasm]: c.wasm, [n.initZkey]: c.initZkey, [n.zkey]: c.zkey, [n.vkey]: c.vkeyPath });
+  }
+  return out;
+}
+
+/**
+ * The shipped keys, if they were built from the current sources (same artifactsHash) and every
+ * file matches its pinned SHA-256; undefined when there are none or they are for other sources.
+ * A file that differs is refused: this throws, naming it.
+ */
+function loadShipped(dir: string, hash: string, progress: (step: string) => void): Promise<Artifacts | undefined> {
+  // Checked once per process (hashing 34 MB takes about a second); a refusal is not remembered.
+  const key = `${dir}\n${hash}`;
+  let p = shippedMemo.get(key);
+  if (!p) {
+    p = checkShipped(dir, hash, progress);
+    shippedMemo.set(key, p);
+    p.catch(() => shippedMemo.delete(key));
+  }
+  return p;
+}
+const shippedMemo = new Map<string, Promise<Artifacts | undefined>>();
+
+async function checkShipped(dir: string, hash: string, progress: (step: string) => void): Promise<Artifacts | undefined> {
+  const pinned = await readPinnedManifest(dir);
+  if (!pinned) return undefined;
+  if (pinned.hash !== hash) {
+    progress(`the keys shipped in ${dir} are for other circuit sources (${pinned.hash}, these are ${hash}); building from source`);
+    return undefined;
+  }
+  const t0 = Date.now();
+  const manifest = pinned as unknown as ShippedManifest;
+  const expected = new Set<string>([SHIPPED_PTAU, ...CIRCUIT_NAMES.flatMap((n) => Object.values(shippedNames(CIRCUIT_FILES[n])))]);
+  for (const f of expected) {
+    if (!manifest.files[f]) throw new MurmurError('E_CRYPTO', `refusing the shipped ZK keys in ${dir}: the manifest does not pin ${f}`, { file: f });
+  }
+  await assertPinnedFiles(dir, pinned);
+  const circuits = {} as Record<CircuitName, CircuitArtifacts>;
+  for (const name of CIRCUIT_NAMES) {
+    const n = shippedNames(CIRCUIT_FILES[name]);
+    const stats = manifest.build.circuits[name];
+    circuits[name] = {
+      name,
+      r1cs: join(dir, n.r1cs),
+      wasm: join(dir, n.wasm),
+      initZkey: join(dir, n.initZkey),
+      zkey: join(dir, n.zkey),
+      vkeyPath: join(dir, n.vkey),
+      vkey: JSON.parse(await readFile(join(dir, n.vkey), 'utf8')) as Record<string, unknown>,
+      constraints: stats.constraints,
+      nPublic: stats.nPublic,
+    };
+  }
+  const bytes = Object.values(manifest.files).reduce((sum, f) => sum + f.bytes, 0);
+  progress(`using the shipped development keys in ${dir} (${expected.size} files, ${(bytes / 1e6).toFixed(1)} MB, SHA-256 checked in ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  return { dir, hash, ptau: join(dir, SHIPPED_PTAU), circuits, manifest: manifest.build };
+}
+
+/** Each shipped file's pinned hash against the same file of a build (`murmur zk build --from-source`). */
+export async function compareWithShipped(a: Artifacts, dir: string = shippedKeysDir()): Promise<{ shippedHash: string | undefined; checks: PinnedCheck[] }> {
+  const pinned = await readPinnedManifest(dir);
+  const checks: PinnedCheck[] = [];
+  for (const [file, path] of Object.entries(shippedFileMap(a))) {
+    const actual = { sha256: await sha256File(path), bytes: (await stat(path)).size };
+    const expected = pinned?.files[file];
+    checks.push({ file, expected: expected ?? { sha256: '', bytes: 0 }, actual, ok: expected !== undefined && expected.sha256 === actual.sha256 && expected.bytes === actual.bytes });
+  }
+  return { shippedHash: pinned?.hash, checks };
+}
+
+/** Copies a build's artifacts into the shipped folder and pins them (when the circuits change). */
+export async function writeShippedKeys(a: Artifacts, dir: string = shippedKeysDir()): Promise<ShippedManifest> {
+  await mkdir(dir, { recursive: true });
+  const files: Record<string, PinnedFile> = {};
+  for (const [file, path] of Object.entries(shippedFileMap(a))) {
+    await copyFile(path, join(dir, file));
+    files[file] = { sha256: await sha256File(path), bytes: (await stat(path)).size };
+  }
+  const manifest: ShippedManifest = {
+    hash: a.hash,
+    note: 'Development keys from a beacon-only setup: the beacons are public, so anyone can forge proofs. Rebuild and compare: murmur zk build --from-source. Production: murmur zk ceremony (circuits/CEREMONY.md).',
+    files,
+    build: a.manifest,
+  };
+  await writeFile(join(dir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+  return manifest;
 }
 
 /** Adapts snarkjs's logger to progress details. */

@@ -13,6 +13,8 @@ export default async function globalSetup(): Promise<void> {
     throw new Error('Chromium is not installed at /usr/bin/chromium: run `apt-get install -y chromium` (or set MURMUR_CHROMIUM).');
   }
   if (!existsSync('app/ui/dist/index.html')) throw new Error('The console UI is not built: run `npm run build:ui`.');
+  process.stderr.write('[e2e] starting the four consoles and running the reference and missing-titer cases (up to 90 s)…\n');
+  const setupStarted = Date.now();
   const dir = mkdtempSync(join(tmpdir(), 'murmur-e2e-'));
   const ready = join(dir, 'ready.json');
   // Playwright's own loader hooks (NODE_OPTIONS) must not reach the node under test.
@@ -25,6 +27,7 @@ export default async function globalSetup(): Promise<void> {
   for (;;) {
     if (existsSync(ready) && (JSON.parse(readFileSync(ready, 'utf8')) as { casesDone: boolean }).casesDone) {
       if (/A case failed/.test(output)) throw new Error(`a case failed in the console under test:\n${output}`);
+      process.stderr.write(`[e2e] consoles ready, both cases done in ${((Date.now() - setupStarted) / 1000).toFixed(0)} s\n`);
       break;
     }
     if (child.exitCode !== null) throw new Error(`murmur console exited (${child.exitCode}):\n${output}`);

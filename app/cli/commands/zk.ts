@@ -7,19 +7,55 @@ const help = (c: Command): number => (process.stdout.write(`${c.usage}\n`), 0);
 
 export const zkBuild: Command = {
   name: 'zk build',
-  summary: 'build (once) and cache the circuits and their Groth16 keys',
-  usage: `Usage: murmur zk build
+  summary: 'check the shipped circuit keys, or build them from source and compare',
+  usage: `Usage: murmur zk build [--from-source] [--write-shipped]
 
-Compiles the circom circuits (circuits/*.circom) and runs the reproducible development setup
-(powers of tau and a beacon-only phase 2), caching everything under .murmur/zk/ (or
-$MURMUR_ZK_CACHE). About 5 minutes on 2 cores the first time; instant afterwards.`,
-  options: {},
+Without options: makes the circuits' Groth16 keys ready. The development keys shipped in
+circuits/keys/ are used when they were built from the current circuit sources and every file
+matches the SHA-256 in circuits/keys/manifest.json (a file that does not is refused, by name);
+otherwise the keys are built from source into .murmur/zk/ (or $MURMUR_ZK_CACHE).
+
+  --from-source     ignore the shipped keys: compile the circom circuits and run the
+                    reproducible development setup (powers of tau, beacon-only phase 2), about
+                    5 minutes on 2 cores (a finished build in the cache is reused: delete it to
+                    rebuild), then compare every artifact's SHA-256 with the shipped manifest;
+                    exit 1 if any differs
+  --write-shipped   with --from-source: copy the build into circuits/keys/ and pin it (after a
+                    circuit change)
+
+These keys come from public beacons only, so anyone can forge proofs against them: for
+development and tests. Production keys come from \`murmur zk ceremony\` (circuits/CEREMONY.md).`,
+  options: { 'from-source': { type: 'boolean' }, 'write-shipped': { type: 'boolean' } },
   async run(argv) {
-    if (parseCommandArgs(this, argv, z.object({})).help) return help(this);
-    const { ensureCircuitArtifacts } = await import('../../../core/zk/index.js');
-    const a = await ensureCircuitArtifacts();
-    for (const c of Object.values(a.circuits)) process.stdout.write(`${c.name}: ${c.constraints} constraints, ${c.nPublic} public signals, vkey ${c.vkeyPath}\n`);
-    return 0;
+    const { values, help: h } = parseCommandArgs(
+      this,
+      argv,
+      z.object({ 'from-source': z.boolean().default(false), 'write-shipped': z.boolean().default(false) }).refine((v) => !v['write-shipped'] || v['from-source'], {
+        message: 'needs --from-source (the shipped keys are written only from a build)',
+        path: ['write-shipped'],
+      }),
+    );
+    if (h) return help(this);
+    const zk = await import('../../../core/zk/index.js');
+    try {
+      const a = await zk.ensureCircuitArtifacts({ shipped: !values['from-source'] });
+      for (const c of Object.values(a.circuits)) process.stdout.write(`${c.name}: ${c.constraints} constraints, ${c.nPublic} public signals, vkey ${c.vkeyPath}\n`);
+      if (!values['from-source']) return 0;
+      if (values['write-shipped']) {
+        await zk.writeShippedKeys(a);
+        process.stdout.write(`wrote and pinned ${zk.shippedKeysDir()}\n`);
+      }
+      const { shippedHash, checks } = await zk.compareWithShipped(a);
+      process.stdout.write(`sources ${a.hash}; shipped keys ${shippedHash ?? '(none)'}\n`);
+      for (const c of checks) {
+        process.stdout.write(`${c.ok ? 'same' : 'DIFFERENT'}  ${c.file}  built ${c.actual?.sha256 ?? '-'}  shipped ${c.expected.sha256 || '-'}\n`);
+      }
+      const ok = shippedHash === a.hash && checks.every((c) => c.ok);
+      process.stdout.write(ok ? 'the build from source reproduces every shipped artifact\n' : 'the build from source does NOT reproduce the shipped artifacts\n');
+      return ok ? 0 : 1;
+    } finally {
+      await zk.shutdownZk();
+    }
   },
 };
 

@@ -38,7 +38,10 @@ export interface EtcdCluster {
   stop(): Promise<void>;
 }
 
+/** $MURMUR_ETCD, else etcd on PATH (npm test's preparation checks the same, test/support/prerequisites.ts). */
 export function etcdBinary(): string {
+  const set = process.env['MURMUR_ETCD'];
+  if (set) return set;
   const found = spawnSync('sh', ['-c', 'command -v etcd || ls /usr/bin/etcd'], { encoding: 'utf8' });
   const path = found.stdout.trim().split('\n')[0];
   if (!path) throw new MurmurError('E_NOT_FOUND', 'etcd is not installed: apt-get install -y etcd-server etcd-client (Debian) or put etcd on PATH');
