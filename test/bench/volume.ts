@@ -177,7 +177,7 @@ async function baselineRun(n: number, inFlight: number, proofs: boolean): Promis
   const meter = new Meter();
   const agents = Object.fromEntries(REFERENCE_ORGS.flatMap((o) => o.agents).map((a) => [a.name, meter.profile(a)]));
   const data = new FhirClinicalData({ baseUrl: fhir.baseUrl });
-  const forms = new PasClaimResponseBuilder();
+  const forms = new PasClaimResponseBuilder({ baseUrl: fhir.baseUrl });
   const lab = proofs ? clinicalProofPort(await newZkSigningKey()) : undefined;
   const payerProofs = proofs ? clinicalProofPort() : undefined;
   const policy = northwindZolgensmaPolicy;
