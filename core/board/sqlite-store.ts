@@ -33,15 +33,23 @@ export class SqliteBoardStore implements BoardStore {
         body TEXT NOT NULL
       );
       CREATE TABLE IF NOT EXISTS claims (key TEXT PRIMARY KEY, owner TEXT NOT NULL);
-      -- A case's archive reads its own entries, not the whole board (cost flat in history).
-      CREATE INDEX IF NOT EXISTS entries_case ON entries (json_extract(body, '$.case'));
     `);
-    this.insert = this.db.prepare('INSERT OR IGNORE INTO entries (id, at, body) VALUES (?, ?, ?)');
+    // A case's archive reads its own entries, not the whole board (cost flat in history). The
+    // case is a column of its own ('' for coalition-wide entries), written from the envelope at
+    // append: an index on json_extract(body) would make SQLite parse every body it writes, and
+    // refuse to hold a damaged one, which a reviewer's verifier must still be able to name.
+    const columns = (this.db.prepare('PRAGMA table_info(entries)').all() as { name: string }[]).map((c) => c.name);
+    if (!columns.includes('case_id')) {
+      this.db.exec('ALTER TABLE entries ADD COLUMN case_id TEXT');
+      this.db.exec("UPDATE entries SET case_id = coalesce(json_extract(body, '$.case'), '') WHERE json_valid(body)");
+    }
+    this.db.exec('DROP INDEX IF EXISTS entries_case; CREATE INDEX IF NOT EXISTS entries_case_id ON entries (case_id)');
+    this.insert = this.db.prepare('INSERT OR IGNORE INTO entries (id, at, body, case_id) VALUES (?, ?, ?, ?)');
     this.byId = this.db.prepare('SELECT idx, at, body FROM entries WHERE id = ?');
     this.range = this.db.prepare('SELECT idx, at, body FROM entries WHERE idx >= ? ORDER BY idx LIMIT ?');
     this.last = this.db.prepare('SELECT idx, at FROM entries ORDER BY idx DESC LIMIT 1');
     this.ofCase = this.db.prepare(
-      "SELECT idx, at, body FROM entries WHERE json_extract(body, '$.case') = ? OR json_extract(body, '$.case') IS NULL ORDER BY idx",
+      "SELECT idx, at, body FROM entries WHERE case_id = ? OR case_id = '' ORDER BY idx",
     );
     this.claimInsert = this.db.prepare('INSERT OR IGNORE INTO claims (key, owner) VALUES (?, ?)');
     this.claimOwner = this.db.prepare('SELECT owner FROM claims WHERE key = ?');
@@ -59,7 +67,7 @@ export class SqliteBoardStore implements BoardStore {
     }
     // Board time never runs backwards, even if the host clock does.
     const at = Math.max(this.clock.now(), this.lastAt);
-    const result = this.insert.run(envelope.id, at, JSON.stringify(envelope));
+    const result = this.insert.run(envelope.id, at, JSON.stringify(envelope), envelope.case ?? '');
     if (result.changes === 0) return this.entryOf(this.byId.get(envelope.id) as Row);
     this.lastAt = at;
     const entry: StoredEntry = { index: Number(result.lastInsertRowid), at, envelope };
