@@ -5,7 +5,7 @@ import { resourceTypesFor, selectElements } from '../../core/agents/clinical/ele
 import type { DataElement, FhirResource } from '../../core/agents/clinical/types.js';
 import type { CaseDataRef, ClinicalDataPort } from '../../core/agents/ports.js';
 import { MurmurError } from '../../core/common/errors.js';
-import { asResource, fhirCallError, fhirClient, withAuthRetry } from './fhir-client.js';
+import { asResource, fhirCallError, fhirClient, withReadRetry } from './fhir-client.js';
 import type { FhirClientOptions } from './fhir-client.js';
 
 export interface FhirClinicalDataOptions extends FhirClientOptions {
@@ -107,7 +107,7 @@ export class FhirClinicalData implements ClinicalDataPort {
 
   private async read<T extends Resource>(resourceType: T['resourceType'], id: string): Promise<T> {
     try {
-      return asResource<T>(await withAuthRetry(this.opts, () => this.client.read({ resourceType, id })));
+      return asResource<T>(await withReadRetry(this.opts, () => this.client.read({ resourceType, id })));
     } catch (e) {
       throw fhirCallError(`Reading ${resourceType}/${id}`, e);
     }
@@ -121,7 +121,7 @@ export class FhirClinicalData implements ClinicalDataPort {
     let bundle: Bundle;
     try {
       bundle = asResource<Bundle>(
-        await withAuthRetry(this.opts, () => this.client.search({ resourceType, searchParams: { ...params, _count: PAGE } })),
+        await withReadRetry(this.opts, () => this.client.search({ resourceType, searchParams: { ...params, _count: PAGE } })),
       );
     } catch (e) {
       throw fhirCallError(`Searching ${resourceType} by ${Object.keys(params).join(', ')}`, e);

@@ -50,6 +50,27 @@ export async function withAuthRetry<T>(opts: FhirClientOptions, call: () => Prom
   }
 }
 
+/** Waits before the second and third attempt of a read whose connection failed. */
+const READ_RETRY_DELAYS_MS = [50, 250];
+
+/**
+ * A read or search made with fhirClient(…, opts): withAuthRetry, and also tried again (twice,
+ * after a short pause) when no answer came at all, e.g. a connection the server or a proxy
+ * dropped. Only for reads: a write that got no answer may have been done, so it is never
+ * repeated here. An answer with a status (4xx, 5xx) is the server's word and is not retried.
+ */
+export async function withReadRetry<T>(opts: FhirClientOptions, call: () => Promise<T>, delaysMs: readonly number[] = READ_RETRY_DELAYS_MS): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await withAuthRetry(opts, call);
+    } catch (e) {
+      const answered = (e as { response?: { status?: number } }).response?.status !== undefined;
+      if (answered || attempt >= delaysMs.length) throw e;
+      await new Promise((resolve) => setTimeout(resolve, delaysMs[attempt]));
+    }
+  }
+}
+
 /**
  * fhir-kit-client returns loose objects carrying hidden request/response properties; a JSON
  * copy gives a plain resource typed as the caller expects.

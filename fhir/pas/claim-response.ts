@@ -3,7 +3,7 @@ import type { Bundle, Claim, ClaimResponse, ClaimResponseProcessNote, Extension,
 import type { CriterionResult, Decision, FhirResource } from '../../core/agents/clinical/types.js';
 import type { CaseDataRef, PasFormPort } from '../../core/agents/ports.js';
 import { MurmurError } from '../../core/common/errors.js';
-import { asResource, fhirCallError, fhirClient, withAuthRetry } from '../adapters/fhir-client.js';
+import { asResource, fhirCallError, fhirClient, withReadRetry } from '../adapters/fhir-client.js';
 import type { FhirClientOptions } from '../adapters/fhir-client.js';
 import { ADJUDICATION, LOINC, PAS_REVIEW_ACTION, REVIEW_ACTION, X12_306_ACTION_CODE, X12_4_REASON_CODE } from './codes.js';
 
@@ -49,7 +49,7 @@ export class PasClaimResponseBuilder implements PasFormPort {
     let claim: Claim;
     try {
       const client = fhirClient(this.opts.baseUrl, this.opts);
-      claim = asResource<Claim>(await withAuthRetry(this.opts, () => client.read({ resourceType: 'Claim', id })));
+      claim = asResource<Claim>(await withReadRetry(this.opts, () => client.read({ resourceType: 'Claim', id })));
     } catch (e) {
       throw fhirCallError(`Reading ${ref.claim}`, e);
     }
