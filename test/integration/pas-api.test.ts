@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -7,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { SignJWT, exportJWK, generateKeyPair, type CryptoKey } from 'jose';
+import { exportJWK, generateKeyPair, type CryptoKey } from 'jose';
 import type { Bundle, CapabilityStatement, Claim, ClaimResponse, OperationOutcome, Parameters } from '@medplum/fhirtypes';
 import { ManualClock } from '../../core/common/clock.js';
 import { LogHub } from '../../app/node/console/logs.js';
@@ -16,6 +15,7 @@ import { startConsoles, type Consoles } from '../../app/node/console/launch.js';
 import { startEmbedded, type Embedded } from '../../app/node/embedded.js';
 import { startPasEndpoint, type PasEndpoint } from '../../app/node/pas/endpoint.js';
 import { syntheticRequest, syntheticUpdate } from '../../fhir/synthetic/index.js';
+import { clientCredentialsToken, fhirCall, type Call } from '../support/pas-client.js';
 
 /*
  * The payer's PAS API as an EHR meets it: plain HTTP with fetch, a JWT client assertion signed
@@ -25,11 +25,6 @@ const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
 const CLIENT = 'lakeside-ehr';
 const SCOPES = 'system/Claim.cr system/Subscription.cr';
 
-interface Call {
-  status: number;
-  headers: Headers;
-  body: unknown;
-}
 
 describe('payer PAS API over plain HTTP', () => {
   let dir: string;
@@ -45,41 +40,10 @@ describe('payer PAS API over plain HTTP', () => {
 
   const boardHead = (): number => env.coalition.payer.replica.fold.lastIndex;
 
-  async function token(endpoint: PasEndpoint, scope = SCOPES, signWith = key): Promise<string> {
-    // The EHR's clock agrees with the payer's (the first endpoint's is a manual clock).
-    const now = Math.floor((endpoint === pas ? authClock.now() : Date.now()) / 1000);
-    const assertion = await new SignJWT({})
-      .setProtectedHeader({ alg: 'ES384', typ: 'JWT' })
-      .setIssuer(CLIENT)
-      .setSubject(CLIENT)
-      .setAudience(endpoint.tokenUrl)
-      .setIssuedAt(now)
-      .setExpirationTime(now + 240)
-      .setJti(randomUUID())
-      .sign(signWith);
-    const res = await fetch(endpoint.tokenUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        grant_type: 'client_credentials',
-        scope,
-        client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
-        client_assertion: assertion,
-      }),
-    });
-    const body = (await res.json()) as { access_token?: string; error?: string };
-    assert.equal(res.status, 200, `token refused: ${body.error}`);
-    return body.access_token!;
-  }
-
-  async function call(endpoint: PasEndpoint, path: string, body: unknown, bearer?: string, method = 'POST'): Promise<Call> {
-    const res = await fetch(`${endpoint.baseUrl}/${path}`, {
-      method,
-      headers: { accept: 'application/fhir+json', ...(body !== undefined ? { 'content-type': 'application/fhir+json' } : {}), ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) },
-      ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
-    });
-    return { status: res.status, headers: res.headers, body: await res.json() };
-  }
+  // The EHR's clock agrees with the payer's (the first endpoint's is a manual clock).
+  const token = (endpoint: PasEndpoint, scope = SCOPES, signWith = key): Promise<string> =>
+    clientCredentialsToken(endpoint.tokenUrl, { clientId: CLIENT, key: signWith, scope, now: endpoint === pas ? authClock.now() : Date.now() });
+  const call = (endpoint: PasEndpoint, path: string, body: unknown, bearer?: string, method = 'POST'): Promise<Call> => fhirCall(endpoint.baseUrl, path, body, bearer, method);
 
   const claimResponse = (c: Call): ClaimResponse => {
     assert.equal(c.status, 200, JSON.stringify(c.body).slice(0, 300));

@@ -25,46 +25,56 @@ export interface EhrClient {
   call(baseUrl: string, path: string, body: unknown, bearer?: string, method?: string): Promise<Call>;
 }
 
+/**
+ * A SMART backend-services token: a client assertion (ES384, 4 minutes) signed with `key`,
+ * exchanged at the token endpoint. `now` is the EHR's clock in ms (a test may set it to the
+ * payer's manual clock).
+ */
+export async function clientCredentialsToken(tokenUrl: string, o: { clientId: string; key: CryptoKey; scope: string; now?: number }): Promise<string> {
+  const now = Math.floor((o.now ?? Date.now()) / 1000);
+  const assertion = await new SignJWT({})
+    .setProtectedHeader({ alg: 'ES384', typ: 'JWT' })
+    .setIssuer(o.clientId)
+    .setSubject(o.clientId)
+    .setAudience(tokenUrl)
+    .setIssuedAt(now)
+    .setExpirationTime(now + 240)
+    .setJti(randomUUID())
+    .sign(o.key);
+  const res = await fetch(tokenUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      scope: o.scope,
+      client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+      client_assertion: assertion,
+    }),
+  });
+  const body = (await res.json()) as { access_token?: string; error?: string };
+  assert.equal(res.status, 200, `token refused: ${body.error}`);
+  return body.access_token!;
+}
+
+/** One FHIR JSON request with plain fetch; the body, when any, parsed. */
+export async function fhirCall(baseUrl: string, path: string, body: unknown, bearer?: string, method = 'POST'): Promise<Call> {
+  const res = await fetch(`${baseUrl}/${path}`, {
+    method,
+    headers: { accept: 'application/fhir+json', ...(body !== undefined ? { 'content-type': 'application/fhir+json' } : {}), ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) },
+    ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+  });
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, body: text ? (JSON.parse(text) as unknown) : undefined };
+}
+
 export async function ehrClient(clientId: string, notificationEndpoints: string[] = [], scopes = ['system/Claim.cr', 'system/Subscription.crd']): Promise<EhrClient> {
   const pair = await generateKeyPair('ES384', { extractable: true });
   const key: CryptoKey = pair.privateKey;
   return {
     clientId,
     registration: { clientId, jwks: { keys: [{ ...(await exportJWK(pair.publicKey)), alg: 'ES384', kid: `${clientId}-1` }] }, scopes, notificationEndpoints },
-    async token(tokenUrl, scope = scopes.join(' ')) {
-      const now = Math.floor(Date.now() / 1000);
-      const assertion = await new SignJWT({})
-        .setProtectedHeader({ alg: 'ES384', typ: 'JWT' })
-        .setIssuer(clientId)
-        .setSubject(clientId)
-        .setAudience(tokenUrl)
-        .setIssuedAt(now)
-        .setExpirationTime(now + 240)
-        .setJti(randomUUID())
-        .sign(key);
-      const res = await fetch(tokenUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({
-          grant_type: 'client_credentials',
-          scope,
-          client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
-          client_assertion: assertion,
-        }),
-      });
-      const body = (await res.json()) as { access_token?: string; error?: string };
-      assert.equal(res.status, 200, `token refused: ${body.error}`);
-      return body.access_token!;
-    },
-    async call(baseUrl, path, body, bearer, method = 'POST') {
-      const res = await fetch(`${baseUrl}/${path}`, {
-        method,
-        headers: { accept: 'application/fhir+json', ...(body !== undefined ? { 'content-type': 'application/fhir+json' } : {}), ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) },
-        ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
-      });
-      const text = await res.text();
-      return { status: res.status, headers: res.headers, body: text ? (JSON.parse(text) as unknown) : undefined };
-    },
+    token: (tokenUrl, scope = scopes.join(' ')) => clientCredentialsToken(tokenUrl, { clientId, key, scope }),
+    call: fhirCall,
   };
 }
 
