@@ -1,8 +1,12 @@
 /**
- * EdDSA over BabyJubJub with Poseidon (circomlibjs), as the circuits verify it. The library
- * takes ~1.6 s to build, so one instance is shared per process.
+ * EdDSA over BabyJubJub with Poseidon, as the circuits (circomlib's EdDSAPoseidonVerifier)
+ * verify it: `@zk-kit/eddsa-poseidon`'s blake-1 variant derives keys as circomlib does, and
+ * `poseidon-lite` is circomlib's Poseidon. Both are plain bigint code, so nothing is built at
+ * start. The blake-1 variant is loaded through `require`: its ESM entry is missing from the
+ * published 1.1.0 package, and the default entry hashes keys with blake2b (other keys).
  */
-import { buildEddsa, type Eddsa } from 'circomlibjs';
+import { createRequire } from 'node:module';
+import * as poseidonLite from 'poseidon-lite';
 import type { Random } from '../common/random.js';
 import { cryptoRandom } from '../common/random.js';
 import { MurmurError } from '../common/errors.js';
@@ -27,24 +31,36 @@ export interface EddsaSignature {
   S: string;
 }
 
-let lib: Promise<Eddsa> | undefined;
-
-export function circomlib(): Promise<Eddsa> {
-  lib ??= buildEddsa();
-  return lib;
+type Point = [bigint, bigint];
+interface EddsaPoseidon {
+  derivePublicKey(privateKey: Uint8Array): Point;
+  signMessage(privateKey: Uint8Array, message: bigint): { R8: Point; S: bigint };
+  verifySignature(message: bigint, signature: { R8: Point; S: bigint }, publicKey: Point): boolean;
 }
 
+const eddsa = createRequire(import.meta.url)('@zk-kit/eddsa-poseidon/blake-1') as EddsaPoseidon;
+
+/** The widest Poseidon the library (and circomlib) provides. */
+const MAX_POSEIDON_INPUTS = 16;
+
+export function poseidonSync(inputs: bigint[]): bigint {
+  if (inputs.length < 1 || inputs.length > MAX_POSEIDON_INPUTS) {
+    throw new MurmurError('E_INPUT', `Poseidon takes 1 to ${MAX_POSEIDON_INPUTS} inputs`, { field: 'inputs' });
+  }
+  const fn = (poseidonLite as unknown as Record<string, (i: bigint[]) => bigint>)[`poseidon${inputs.length}`];
+  if (fn === undefined) throw new MurmurError('E_INPUT', `no Poseidon of width ${inputs.length}`, { field: 'inputs' });
+  return fn(inputs);
+}
+
+/** Kept async so callers need not change when a faster (wasm) hash is swapped in. */
 export async function poseidon(inputs: bigint[]): Promise<bigint> {
-  const e = await circomlib();
-  const p = (e as unknown as { poseidon: (i: bigint[]) => Uint8Array }).poseidon;
-  return e.F.toObject(p(inputs));
+  return poseidonSync(inputs);
 }
 
 export async function zkSigningKeyFromSeed(seed: Uint8Array): Promise<ZkSigningKey> {
   if (seed.length !== 32) throw new MurmurError('E_INPUT', 'a BabyJubJub private key is 32 bytes', { field: 'seed' });
-  const e = await circomlib();
-  const [x, y] = e.prv2pub(seed);
-  return { privateKey: new Uint8Array(seed), publicKey: { x: e.F.toObject(x).toString(), y: e.F.toObject(y).toString() } };
+  const [x, y] = eddsa.derivePublicKey(seed);
+  return { privateKey: new Uint8Array(seed), publicKey: { x: x.toString(), y: y.toString() } };
 }
 
 export function newZkSigningKey(random: Random = cryptoRandom): Promise<ZkSigningKey> {
@@ -52,9 +68,8 @@ export function newZkSigningKey(random: Random = cryptoRandom): Promise<ZkSignin
 }
 
 export async function signPoseidon(key: ZkSigningKey, message: bigint): Promise<EddsaSignature> {
-  const e = await circomlib();
-  const sig = e.signPoseidon(key.privateKey, e.F.e(message));
-  return { R8x: e.F.toObject(sig.R8[0]).toString(), R8y: e.F.toObject(sig.R8[1]).toString(), S: sig.S.toString() };
+  const sig = eddsa.signMessage(key.privateKey, message % BN254_R);
+  return { R8x: sig.R8[0].toString(), R8y: sig.R8[1].toString(), S: sig.S.toString() };
 }
 
 function fieldOrUndefined(s: string): bigint | undefined {
@@ -64,14 +79,14 @@ function fieldOrUndefined(s: string): bigint | undefined {
 }
 
 export async function verifyPoseidonSignature(publicKey: BabyJubPublicKey, message: bigint, sig: EddsaSignature): Promise<boolean> {
-  const e = await circomlib();
   const vals = [publicKey.x, publicKey.y, sig.R8x, sig.R8y].map(fieldOrUndefined);
   const s = /^[0-9]{1,78}$/.test(sig.S) ? BigInt(sig.S) : undefined;
   if (vals.some((v) => v === undefined) || s === undefined) return false;
   const [ax, ay, rx, ry] = vals as bigint[];
   try {
-    return e.verifyPoseidon(e.F.e(message), { R8: [e.F.e(rx as bigint), e.F.e(ry as bigint)], S: s }, [e.F.e(ax as bigint), e.F.e(ay as bigint)]);
+    return eddsa.verifySignature(message % BN254_R, { R8: [rx as bigint, ry as bigint], S: s }, [ax as bigint, ay as bigint]);
   } catch {
+    // Points off the curve make the library throw; for a verifier that is simply "not valid".
     return false;
   }
 }

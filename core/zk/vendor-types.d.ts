@@ -40,26 +40,3 @@ declare module 'snarkjs' {
     getCurveFromName(name: string, options?: { singleThread?: boolean }): Promise<{ terminate(): Promise<void> }>;
   };
 }
-
-declare module 'circomlibjs' {
-  /** A field element in the library's internal (Montgomery) representation. */
-  export type FieldElement = Uint8Array;
-  export interface Field {
-    e(v: bigint | number | string): FieldElement;
-    toObject(e: FieldElement): bigint;
-    eq(a: FieldElement, b: FieldElement): boolean;
-  }
-  export interface Poseidon {
-    (inputs: (bigint | FieldElement)[]): FieldElement;
-    F: Field;
-  }
-  export interface Eddsa {
-    F: Field;
-    babyJub: { F: Field; subOrder: bigint; inCurve(p: FieldElement[]): boolean };
-    prv2pub(prv: Uint8Array): [FieldElement, FieldElement];
-    signPoseidon(prv: Uint8Array, msg: FieldElement): { R8: [FieldElement, FieldElement]; S: bigint };
-    verifyPoseidon(msg: FieldElement, sig: { R8: FieldElement[]; S: bigint }, A: FieldElement[]): boolean;
-  }
-  export function buildEddsa(): Promise<Eddsa>;
-  export function buildPoseidon(): Promise<Poseidon>;
-}

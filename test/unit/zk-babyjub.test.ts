@@ -1,0 +1,45 @@
+// EdDSA-Poseidon and Poseidon as circomlib defines them: the circuits verify exactly these, so a
+// library that derives keys or hashes differently would make every proof fail. The key vector is
+// circomlibjs's own EdDSA test key; the Poseidon values are the reference outputs for 1..5.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { poseidon, signPoseidon, verifyPoseidonSignature, zkSigningKeyFromSeed } from '../../core/zk/babyjub.js';
+
+const SEED = Uint8Array.from(Buffer.from('0001020304050607080900010203040506070809000102030405060708090001', 'hex'));
+
+test('the public key of circomlib\'s test key is the one circomlib derives', async () => {
+  const key = await zkSigningKeyFromSeed(SEED);
+  assert.deepEqual(key.publicKey, {
+    x: '13277427435165878497778222415993513565335242147425444199013288855685581939618',
+    y: '13622229784656158136036771217484571176836296686641868549125388198837476602820',
+  });
+});
+
+test('a signature is circomlib\'s, verifies, and fails for another message or key', async () => {
+  const key = await zkSigningKeyFromSeed(SEED);
+  const sig = await signPoseidon(key, 1234567890123456789n);
+  assert.deepEqual(sig, {
+    R8x: '18300640670809206766809402529746137364546823063816835540918195678135269256494',
+    R8y: '2424468209769127268233715008232444090874376862107712695167802752928399826492',
+    S: '1948617007658965677572208583018199303200193668460547010282453345240320417989',
+  });
+  assert.equal(await verifyPoseidonSignature(key.publicKey, 1234567890123456789n, sig), true);
+  assert.equal(await verifyPoseidonSignature(key.publicKey, 1234567890123456788n, sig), false);
+  const other = await zkSigningKeyFromSeed(new Uint8Array(32).fill(7));
+  assert.equal(await verifyPoseidonSignature(other.publicKey, 1234567890123456789n, sig), false);
+});
+
+test('a signature with a point off the curve or a malformed number is refused, not thrown', async () => {
+  const key = await zkSigningKeyFromSeed(SEED);
+  const sig = await signPoseidon(key, 42n);
+  assert.equal(await verifyPoseidonSignature(key.publicKey, 42n, { ...sig, R8x: '1' }), false);
+  assert.equal(await verifyPoseidonSignature(key.publicKey, 42n, { ...sig, S: '-5' }), false);
+  assert.equal(await verifyPoseidonSignature({ x: 'abc', y: key.publicKey.y }, 42n, sig), false);
+});
+
+test('Poseidon gives the reference outputs and refuses widths the circuits do not have', async () => {
+  assert.equal(await poseidon([1n, 2n]), 7853200120776062878684798364095072458815029376092732009249414926327459813530n);
+  assert.equal(await poseidon([1n, 2n, 3n, 4n, 5n]), 6183221330272524995739186171720101788151706631170188140075976616310159254464n);
+  await assert.rejects(poseidon([]), /1 to 16 inputs/);
+  await assert.rejects(poseidon(Array.from({ length: 17 }, () => 1n)), /1 to 16 inputs/);
+});
