@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256 } from '../common/hash.js';
 
 /**
  * The Merkle tree of RFC 9162 §2.1 (the same as RFC 6962 §2.1), so that any transparency-log
@@ -16,15 +16,15 @@ const LEAF = Uint8Array.of(0);
 const NODE = Uint8Array.of(1);
 
 export function emptyRoot(): Hash {
-  return new Uint8Array(createHash('sha256').digest());
+  return sha256();
 }
 
 export function leafHash(data: Uint8Array): Hash {
-  return new Uint8Array(createHash('sha256').update(LEAF).update(data).digest());
+  return sha256(LEAF, data);
 }
 
 export function nodeHash(left: Hash, right: Hash): Hash {
-  return new Uint8Array(createHash('sha256').update(NODE).update(left).update(right).digest());
+  return sha256(NODE, left, right);
 }
 
 /** The largest power of two strictly smaller than n (n ≥ 2). */

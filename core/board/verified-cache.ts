@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256Base64 } from '../common/hash.js';
 
 /**
  * Envelopes this process has already checked in full (id recomputed from the canonical
@@ -17,7 +17,7 @@ const MAX = 65_536;
 const verified = new Set<string>();
 
 export function verifiedFingerprint(envelope: unknown, publicKey: Uint8Array): string {
-  return createHash('sha256').update(JSON.stringify(envelope)).update(publicKey).digest('base64');
+  return sha256Base64(JSON.stringify(envelope), publicKey);
 }
 
 export function wasVerified(fingerprint: string): boolean {

@@ -5,13 +5,22 @@
 export interface Clock {
   /** Milliseconds since the Unix epoch. */
   now(): number;
-  /** Resolves after `ms` of this clock's time. */
-  sleep(ms: number): Promise<void>;
+  /**
+   * Resolves after `ms` of this clock's time, or as soon as `signal` aborts (then early, without
+   * an error: the caller knows why it stopped waiting). A timeout that lost its race is aborted
+   * so that no timer outlives the work it guarded.
+   */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
 export const systemClock: Clock = {
   now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  sleep: (ms, signal) =>
+    new Promise((resolve) => {
+      if (signal?.aborted) return resolve();
+      const timer = setTimeout(resolve, ms);
+      signal?.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+    }),
 };
 
 /** A clock that moves only when told to; sleepers wake when time passes their deadline. */
@@ -27,10 +36,13 @@ export class ManualClock implements Clock {
     return this.current;
   }
 
-  sleep(ms: number): Promise<void> {
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise((wake) => {
-      this.sleepers.push({ until: this.current + Math.max(0, ms), wake });
+      if (signal?.aborted) return wake();
+      const sleeper = { until: this.current + Math.max(0, ms), wake };
+      this.sleepers.push(sleeper);
       this.sleepers.sort((a, b) => a.until - b.until);
+      signal?.addEventListener('abort', () => ((this.sleepers = this.sleepers.filter((s) => s !== sleeper)), wake()), { once: true });
     });
   }
 

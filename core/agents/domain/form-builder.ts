@@ -1,11 +1,11 @@
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../../common/hash.js';
 import type { Decision } from '../clinical/types.js';
 import type { AgentProfile } from '../runtime/agent.js';
 import { ROLES, outputsOf, section } from './sections.js';
 
 /** The payer's authorization (or tracking) number for a case: stable, and carrying no PHI. */
 export function authorizationNumber(caseId: string): string {
-  return `NW-${createHash('sha256').update(caseId).digest('hex').slice(0, 10).toUpperCase()}`;
+  return `NW-${sha256Hex(caseId).slice(0, 10).toUpperCase()}`;
 }
 
 /** Payer: compiles the PAS ClaimResponse from the determination. */

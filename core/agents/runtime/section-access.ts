@@ -149,22 +149,25 @@ export class SectionAccess {
     return openKeyGrant(parseKeyGrant((env.header as { grant: unknown }).grant), this.o.unwrap);
   }
 
+  /** Waits for the fold to show what `probe` looks for, up to the grant timeout on the injected clock. */
   private waitFor<T>(probe: () => T | undefined): Promise<T> {
     const found = probe();
     if (found) return Promise.resolve(found);
     return new Promise((resolve, reject) => {
+      const timeout = new AbortController();
       const stop = this.o.replica.onRecord(() => {
         const v = probe();
         if (v) {
           stop();
-          clearTimeout(timer);
+          timeout.abort();
           resolve(v);
         }
       });
-      const timer = setTimeout(() => {
+      this.o.clock.sleep(this.o.grantTimeoutMs ?? 30_000, timeout.signal).then(() => {
+        if (timeout.signal.aborted) return;
         stop();
         reject(new MurmurError('E_TIMEOUT', 'no key grant arrived in time'));
-      }, this.o.grantTimeoutMs ?? 30_000);
+      });
     });
   }
 
