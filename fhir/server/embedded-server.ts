@@ -19,7 +19,7 @@ import { requiredAccess } from '../smart/required-access.js';
 import { capabilityStatement } from './capability-statement.js';
 import { loadFhirDefinitions } from './definitions.js';
 import { noJournal, openJournal, readJournal } from './journal.js';
-import type { Journal } from './journal.js';
+import type { Journal, JournalOp } from './journal.js';
 import { JournaledRepository } from './journaled-repository.js';
 import { errorOutcome } from './outcome.js';
 import { readBody } from './request-body.js';
@@ -73,9 +73,13 @@ export async function startFhirServer(opts: EmbeddedFhirServerOptions = {}): Pro
   const repo = new JournaledRepository();
   let journal: Journal = noJournal;
   let replayedWrites = 0;
-  if (opts.journalPath) {
-    replayedWrites = await repo.replay(await readJournal(opts.journalPath, logger));
-    journal = await openJournal(opts.journalPath);
+  // What a failed write is undone to: the journal on disk, or (memory only) the groups kept here.
+  const kept: JournalOp[][] = [];
+  const journalPath = opts.journalPath;
+  const committed = (): Promise<readonly (readonly JournalOp[])[]> => (journalPath ? readJournal(journalPath, logger) : Promise.resolve(kept));
+  if (journalPath) {
+    replayedWrites = await repo.rebuild(await readJournal(journalPath, logger));
+    journal = await openJournal(journalPath);
   }
 
   const router = new FhirRouter();
@@ -87,22 +91,22 @@ export async function startFhirServer(opts: EmbeddedFhirServerOptions = {}): Pro
   const execute = (request: FhirRequest, isWrite: boolean): Promise<FhirResponse> =>
     queue.run(async () => {
       if (!isWrite) return router.handleRequest(request, repo);
-      const before = repo.snapshot();
       repo.takePending();
       const result = await router.handleRequest(request, repo);
-      const ops = repo.takePending();
-      if (getStatus(result[0]) >= 400) {
+      const { ops, failedTransaction } = repo.takePending();
+      if (getStatus(result[0]) >= 400 || failedTransaction) {
         // Also undoes earlier entries of a failed transaction (and of anything else that failed).
-        repo.restore(before);
+        if (ops.length > 0 || failedTransaction) await repo.rebuild(await committed());
         return result;
       }
       try {
         await journal.append(ops);
       } catch (e) {
-        repo.restore(before);
+        await repo.rebuild(await committed());
         logger.log('error', 'fhir.journal.append-failed', { error: e instanceof Error ? e.name : 'unknown' });
         return [errorOutcome('exception', 'The write could not be made durable; nothing was stored.')];
       }
+      if (!journalPath && ops.length > 0) kept.push(ops);
       return result;
     });
 

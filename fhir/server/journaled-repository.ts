@@ -1,107 +1,125 @@
 import type { WithId } from '@medplum/core';
-import { MemoryRepository } from '@medplum/fhir-router';
-import type { Resource } from '@medplum/fhirtypes';
-import { MurmurError } from '../../core/common/errors.js';
+import { FhirRepository, MemoryRepository } from '@medplum/fhir-router';
+import type { RepositoryMode } from '@medplum/fhir-router';
+import type { Bundle, Reference, Resource } from '@medplum/fhirtypes';
 import type { JournalOp } from './journal.js';
 import { assertValidResource } from './validation.js';
 
-type Store = {
-  resources: Map<string, Map<string, Resource>>;
-  history: Map<string, Map<string, Resource[]>>;
-};
-
-/** A point-in-time copy of the store (stored resources are never mutated in place). */
-export interface Snapshot {
-  resources: Map<string, Map<string, Resource>>;
-  history: Map<string, Map<string, Resource[]>>;
-}
+type CreateOptions = Parameters<FhirRepository['createResource']>[1];
+type UpdateOptions = Parameters<FhirRepository['updateResource']>[1];
+type HistoryOptions = Parameters<FhirRepository['readHistory']>[2];
+type SearchRequest<T extends Resource> = Parameters<FhirRepository['search']>[0] & { resourceType: T['resourceType'] };
+type PatchOperations = Parameters<FhirRepository['patchResource']>[2];
 
 /**
- * MemoryRepository that validates what it stores, records every write for the journal, and
- * can roll back. 4.5.2's `withTransaction` just runs the callback, so a failing transaction
- * would keep its earlier entries; here it restores a snapshot instead.
+ * A FHIR repository that validates what it stores and records every write for the journal.
+ * It wraps Medplum's MemoryRepository through the public `FhirRepository` interface only (no
+ * private maps), so it follows Medplum's 4.x line.
  *
- * Snapshots read MemoryRepository's private maps: @medplum/fhir-router is pinned to 4.5.2 and
- * the constructor checks they exist, so an upgrade that renames them fails at startup.
+ * A failed request is undone by rebuilding the store from what was committed before it
+ * (`rebuild`): failures that wrote something are rare (most fail validation before any write),
+ * so a successful write costs nothing extra, where a copy of the whole store per write did.
+ * The conditional operations are the base class's, which call the methods below, so their
+ * writes are validated and recorded too.
  */
-export class JournaledRepository extends MemoryRepository {
+export class JournaledRepository extends FhirRepository<undefined> {
+  private inner = new MemoryRepository();
   private pending: JournalOp[] = [];
-  private replaying = false;
+  private failedTransaction = false;
 
-  constructor() {
-    super();
-    const store = this.store();
-    if (!(store.resources instanceof Map) || !(store.history instanceof Map)) {
-      throw new MurmurError('E_FHIR', 'MemoryRepository internals changed; the embedded server needs @medplum/fhir-router 4.5.2.');
-    }
+  // Writes: validated, then recorded as stored (with the id, version and time the store gave them).
+
+  // MemoryRepository takes no create options: ids are its own, outside a rebuild.
+  override async createResource<T extends Resource>(resource: T, _options?: CreateOptions): Promise<WithId<T>> {
+    assertValidResource(resource);
+    return this.record(await this.inner.createResource(resource));
   }
 
-  private store(): Store {
-    return this as unknown as Store;
+  override async updateResource<T extends Resource>(resource: T, options?: UpdateOptions): Promise<WithId<T>> {
+    assertValidResource(resource);
+    return this.record(await this.inner.updateResource(resource, options));
   }
 
-  override async createResource<T extends Resource>(resource: T, options?: unknown): Promise<WithId<T>> {
-    if (!this.replaying) assertValidResource(resource);
-    const stored = await (super.createResource as (r: T, o?: unknown) => Promise<WithId<T>>).call(this, resource, options);
-    if (!this.replaying) this.pending.push({ op: 'put', resource: stored });
+  override async patchResource<T extends Resource>(resourceType: T['resourceType'], id: string, patch: PatchOperations): Promise<WithId<T>> {
+    const stored = this.record(await this.inner.patchResource<T>(resourceType, id, patch));
+    // A patch is only known to be valid once applied; an invalid result fails the request,
+    // and the write recorded above makes the server rebuild the store without it.
+    assertValidResource(stored);
     return stored;
   }
 
   override async deleteResource(resourceType: string, id: string): Promise<void> {
-    await super.deleteResource(resourceType, id);
-    if (!this.replaying) this.pending.push({ op: 'delete', resourceType, id });
+    await this.inner.deleteResource(resourceType, id);
+    this.pending.push({ op: 'delete', resourceType, id });
   }
 
   override async withTransaction<TResult>(callback: (client: undefined) => Promise<TResult>): Promise<TResult> {
-    const before = this.snapshot();
-    const mark = this.pending.length;
     try {
       return await callback(undefined);
     } catch (e) {
-      this.restore(before);
-      this.pending.length = mark;
+      // The request fails as a whole; the server sees this and rebuilds without its writes.
+      this.failedTransaction = true;
       throw e;
     }
   }
 
-  /** Writes recorded since the last call, in order; clears the record. */
-  takePending(): JournalOp[] {
-    const out = this.pending;
+  // Reads: the memory store's own.
+
+  override setMode(mode: RepositoryMode): void {
+    this.inner.setMode(mode);
+  }
+  override generateId(): string {
+    return this.inner.generateId();
+  }
+  override readResource<T extends Resource>(resourceType: string, id: string): Promise<WithId<T>> {
+    return this.inner.readResource<T>(resourceType, id) as Promise<WithId<T>>;
+  }
+  override readReference<T extends Resource>(reference: Reference<T>): Promise<WithId<T>> {
+    return this.inner.readReference(reference);
+  }
+  override readReferences<T extends Resource>(references: readonly Reference<T>[]): Promise<(T | Error)[]> {
+    return this.inner.readReferences(references);
+  }
+  override readHistory<T extends Resource>(resourceType: string, id: string, _options?: HistoryOptions): Promise<Bundle<WithId<T>>> {
+    return this.inner.readHistory<T>(resourceType, id) as Promise<Bundle<WithId<T>>>;
+  }
+  override readVersion<T extends Resource>(resourceType: string, id: string, vid: string): Promise<WithId<T>> {
+    return this.inner.readVersion<T>(resourceType, id, vid) as Promise<WithId<T>>;
+  }
+  override search<T extends Resource>(searchRequest: SearchRequest<T>): Promise<Bundle<WithId<T>>> {
+    return this.inner.search(searchRequest);
+  }
+  override searchByReference<T extends Resource>(searchRequest: SearchRequest<T>, field: string, references: string[]): Promise<Record<string, WithId<T>[]>> {
+    return this.inner.searchByReference(searchRequest, field, references);
+  }
+
+  /** Writes recorded since the last call, in order, and whether a transaction failed; clears both. */
+  takePending(): { ops: JournalOp[]; failedTransaction: boolean } {
+    const out = { ops: this.pending, failedTransaction: this.failedTransaction };
     this.pending = [];
+    this.failedTransaction = false;
     return out;
   }
 
-  snapshot(): Snapshot {
-    const { resources, history } = this.store();
-    return {
-      resources: new Map([...resources].map(([type, byId]) => [type, new Map(byId)])),
-      history: new Map([...history].map(([type, byId]) => [type, new Map([...byId].map(([id, v]) => [id, [...v]]))])),
-    };
-  }
-
-  restore(snapshot: Snapshot): void {
-    const { resources, history } = this.store();
-    resources.clear();
-    history.clear();
-    for (const [type, byId] of snapshot.resources) resources.set(type, new Map(byId));
-    for (const [type, byId] of snapshot.history) history.set(type, new Map([...byId].map(([id, v]) => [id, [...v]])));
-  }
-
-  /** Re-applies journaled writes as they were stored: same ids, versions and timestamps. */
-  async replay(groups: readonly (readonly JournalOp[])[]): Promise<number> {
-    this.replaying = true;
+  /** Replaces the store with the committed writes, as they were stored: same ids, versions, times. */
+  async rebuild(groups: readonly (readonly JournalOp[])[]): Promise<number> {
+    this.inner = new MemoryRepository();
+    this.pending = [];
+    this.failedTransaction = false;
     let count = 0;
-    try {
-      for (const ops of groups) {
-        for (const op of ops) {
-          if (op.op === 'put') await super.createResource(op.resource);
-          else await super.deleteResource(op.resourceType, op.id).catch(() => undefined);
-          count++;
-        }
+    for (const ops of groups) {
+      for (const op of ops) {
+        // MemoryRepository keeps the id and meta of a resource it is given: replay restores versions.
+        if (op.op === 'put') await this.inner.createResource(op.resource);
+        else await this.inner.deleteResource(op.resourceType, op.id);
+        count++;
       }
-    } finally {
-      this.replaying = false;
     }
     return count;
+  }
+
+  private record<T extends Resource>(stored: WithId<T>): WithId<T> {
+    this.pending.push({ op: 'put', resource: stored });
+    return stored;
   }
 }

@@ -118,6 +118,46 @@ test('a failing transaction leaves no resource behind and journals nothing', asy
   assert.equal(await journalLines(), lines);
 });
 
+test('a patch that makes the resource invalid is refused, and the stored version stays as it was', async () => {
+  const created = await call<Patient>('POST', '/Patient', { resourceType: 'Patient', gender: 'female' });
+  const id = created.body.id!;
+  const lines = await journalLines();
+  const res = await call<OperationOutcome>('PATCH', `/Patient/${id}`, [{ op: 'add', path: '/birthDate', value: 'not-a-date' }]);
+  assert.equal(res.status, 400);
+  const read = await call<Patient>('GET', `/Patient/${id}`);
+  assert.equal(read.body.birthDate, undefined);
+  assert.equal(read.body.meta?.versionId, created.body.meta?.versionId);
+  assert.equal(await journalLines(), lines);
+  // The store rebuilt from the journal still takes writes, with the same resources as before.
+  const after = await call<Patient>('PUT', `/Patient/${id}`, { resourceType: 'Patient', id, gender: 'male' });
+  assert.equal(after.status, 200);
+});
+
+test('a memory-only server undoes a failing transaction too', async () => {
+  const memory = await startFhirServer();
+  try {
+    const kept = await fetch(`${memory.baseUrl}/Patient`, { method: 'POST', headers: { 'content-type': 'application/fhir+json' }, body: JSON.stringify({ resourceType: 'Patient' }) });
+    assert.equal(kept.status, 201);
+    const res = await fetch(memory.baseUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/fhir+json' },
+      body: JSON.stringify({
+        resourceType: 'Bundle',
+        type: 'transaction',
+        entry: [
+          { resource: { resourceType: 'Patient' }, request: { method: 'POST', url: 'Patient' } },
+          { resource: { resourceType: 'Observation', code: { text: 't' } }, request: { method: 'POST', url: 'Observation' } },
+        ],
+      }),
+    });
+    assert.equal(res.status, 400);
+    const all = (await (await fetch(`${memory.baseUrl}/Patient`)).json()) as Bundle;
+    assert.equal(all.entry?.length, 1);
+  } finally {
+    await memory.close();
+  }
+});
+
 test('an invalid resource is refused with 400 and an OperationOutcome naming the element', async () => {
   const res = await call<OperationOutcome>('POST', '/Patient', { resourceType: 'Patient', birthDate: 'not-a-date' });
   assert.equal(res.status, 400);
