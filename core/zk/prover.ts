@@ -11,13 +11,7 @@ import type { Artifacts, CircuitName } from './artifacts.js';
 import { BN254_R } from './fields.js';
 
 /** A Groth16 proof in snarkjs's JSON form (what `snarkjs groth16 verify` reads as proof.json). */
-export interface Groth16Proof {
-  pi_a: string[];
-  pi_b: string[][];
-  pi_c: string[];
-  protocol: string;
-  curve: string;
-}
+export type Groth16Proof = snarkjs.Groth16Proof;
 
 export interface ZkProof {
   proof: Groth16Proof;

@@ -9,6 +9,7 @@ declare module 'snarkjs' {
   }
   /** A file name, or an in-memory file. */
   export type FileRef = string | Uint8Array | { type: 'mem'; data?: Uint8Array };
+  /** A Groth16 proof in snarkjs's JSON form (proof.json); core/zk/prover.ts re-exports it. */
   export interface Groth16Proof {
     pi_a: string[];
     pi_b: string[][];
