@@ -22,7 +22,7 @@ import type { CaseDataRef, ClinicalDataPort, ClinicalProofPort, PasFormPort } fr
 import { CoalitionAgent } from '../../core/agents/runtime/coalition-agent.js';
 import { ChainedPoster } from '../../core/agents/runtime/poster.js';
 import { BoardReplica } from '../../core/agents/runtime/replica.js';
-import { KeyVault, SectionAccess } from '../../core/agents/runtime/section-access.js';
+import { KeyVault, SectionAccess, plaintextDisclosure } from '../../core/agents/runtime/section-access.js';
 import { fileAuditTrail } from './audit-file.js';
 import { TreeWitness } from './witness.js';
 import type { Charter } from './charter.js';
@@ -106,7 +106,7 @@ export class OrgNode {
               clock: o.clock,
               random: o.random,
             })
-          : undefined;
+          : plaintextDisclosure;
       return new CoalitionAgent({
         profile,
         card: this.cardOf(profile, keys.did),
@@ -117,7 +117,7 @@ export class OrgNode {
           audit,
           ...(o.proofs ? { proofs: o.proofs } : {}),
           ...(o.forms ? { forms: o.forms } : {}),
-          ...(access ? { access } : {}),
+          access,
           ...(keys.presenter && o.charter ? { presenter: keys.presenter } : {}),
           ...(keys.roleProver && o.charter ? { roleProver: keys.roleProver } : {}),
         },

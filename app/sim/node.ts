@@ -17,6 +17,7 @@ import type { SimBoardLink } from './network.js';
 import type { SimAgentSpec } from './population.js';
 import type { SimScheduler } from './scheduler.js';
 import { GAP_SKILL, GAP_SUBTASK, TEMPLATE, resultDigest, workDraw, type CaseTruth } from './workload.js';
+import { plaintextDisclosure } from '../../core/agents/runtime/section-access.js';
 
 /** Simulated artifacts carry one plaintext section, `result`, open to every member. */
 const SIM_OUTPUTS: { section: string; readers: string[] }[] = [{ section: 'result', readers: [] }];
@@ -150,7 +151,7 @@ export class SimNode {
         },
       },
       replica: this.replica!,
-      ports: { data: { fetch: async () => [] } },
+      ports: { data: { fetch: async () => [] }, access: plaintextDisclosure },
       clock: this.o.sched,
       logger: process.env['MURMUR_SIM_DEBUG'] ? streamLogger() : silentLogger,
       leaseMs: this.o.leaseMs,

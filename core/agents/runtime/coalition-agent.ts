@@ -11,7 +11,7 @@ import { barred, depsSatisfied, leaseActive, orphaned, pastInputsDeadline, prese
 import type { CaseDataRef, ClinicalDataPort, ClinicalProofPort, PasFormPort } from '../ports.js';
 import type { AgentProfile, WorkResult } from './agent.js';
 import { CARD_DOMAIN, cardChallenge, claimChallenge } from '../../access/challenges.js';
-import { rightFields, type Presenter, type RoleProver, type SectionAccess } from './section-access.js';
+import { rightFields, type Disclosure, type Presenter, type RoleProver } from './section-access.js';
 import type { AuditEvent } from '../../access/audit.js';
 import type { DataElement } from '../clinical/types.js';
 import type { Draft, DraftBuilder } from './poster.js';
@@ -24,8 +24,8 @@ import type { BoardReplica } from './replica.js';
 export interface AgentPorts {
   data: ClinicalDataPort;
   forms?: PasFormPort;
-  /** Selective disclosure (sealing, grants); absent, sections travel in plaintext (simulation). */
-  access?: SectionAccess;
+  /** How sections travel: sealed with grants (privacy on) or `plaintextDisclosure`. */
+  access: Disclosure;
   /** Presentations of the agent's credentials for cards and claims; absent, none are made. */
   presenter?: Presenter;
   /** Zero-knowledge role proofs, used instead of presentations on claims and access requests. */
@@ -145,8 +145,7 @@ export class CoalitionAgent {
 
   /** Posts a draft with its plaintext sections sealed (where selective disclosure is on). */
   postSealed(caseId: string, subtask: string | undefined, draft: Draft): Promise<StoredEntry> {
-    const access = this.o.ports.access;
-    return this.post((seq) => (access ? { ...draft, sections: access.seal(caseId, subtask, seq, draft.sections) } : draft));
+    return this.post((seq) => ({ ...draft, sections: this.o.ports.access.seal(caseId, subtask, seq, draft.sections) }));
   }
 
   async step(): Promise<void> {
@@ -157,11 +156,11 @@ export class CoalitionAgent {
         // Skipping it otherwise keeps a step's cost in the live cases, not in history.
         if (this.settled.get(c.id) === c.access.requests.size && (c.reputation || c.convener !== this.did)) continue;
         this.settled.set(c.id, c.access.requests.size);
-        await this.o.ports.access?.grantPending(c);
+        await this.o.ports.access.grantPending(c);
         await this.afterDissolution(c);
         continue;
       }
-      await this.o.ports.access?.grantPending(c);
+      await this.o.ports.access.grantPending(c);
       await this.convene(c);
       await this.join(c);
       await this.plan(c);
@@ -347,7 +346,7 @@ export class CoalitionAgent {
       await this.post({ case: c.id, kind: 'Announce', header: { gap: gapId, windowMs: this.bidWindowMs }, sections: [] });
     }
     await this.post((seq) => {
-      const sections = this.o.ports.access ? this.o.ports.access.seal(c.id, s.id, seq, result.sections) : result.sections;
+      const sections = this.o.ports.access.seal(c.id, s.id, seq, result.sections);
       return {
         case: c.id,
         subtask: s.id,
@@ -465,8 +464,7 @@ export class CoalitionAgent {
 
   /** Reads a section of an entry as this agent (decrypting through grants where sealed), for an operator when one asked. */
   readEntry(entry: StoredEntry, section: string, operator?: string): Promise<unknown> {
-    if (this.o.ports.access) return this.o.ports.access.read(entry, section, operator);
-    return Promise.resolve(entry.envelope.sections.find((s) => s.name === section)?.plaintext);
+    return this.o.ports.access.read(entry, section, operator);
   }
 
   /** The score this agent would get for a bid, as the board computes it (for tests). */

@@ -39,6 +39,27 @@ export async function rightFields(
   return {};
 }
 
+/**
+ * How an agent's sections travel: sealed per section with grants (`SectionAccess`, privacy on)
+ * or in plaintext (`plaintextDisclosure`, a coalition without a charter, e.g. the simulator's
+ * light mode). The mode is an object, never an absent port, so no code path can forget to seal.
+ */
+export interface Disclosure {
+  /** Sections as they go on the board for the envelope at (case, subtask, seq). */
+  seal(caseId: string, subtask: string | undefined, seq: number, sections: readonly Section[]): Section[];
+  /** A section's content as this agent may read it; `operator`: the person it reads for. */
+  read(entry: StoredEntry, name: string, operator?: string): Promise<unknown>;
+  /** Answers the admitted requests for this agent's sections. */
+  grantPending(c: CaseState): Promise<void>;
+}
+
+/** Plaintext mode: nothing is sealed, reads return the plaintext, there is nothing to grant. */
+export const plaintextDisclosure: Disclosure = {
+  seal: (_caseId, _subtask, _seq, sections) => [...sections],
+  read: async (entry, name) => entry.envelope.sections.find((s) => s.name === name)?.plaintext,
+  grantPending: async () => undefined,
+};
+
 /** Content keys of the sections an organization's agents sealed, by position. Never exported. */
 export class KeyVault {
   private readonly keys = new Map<string, ContentKey>();
@@ -76,7 +97,7 @@ export interface SectionAccessOptions {
  * section, bound to the envelope's position), reads others' sections through key grants it
  * asks for with a presentation, and grants its own sections' keys to admitted requesters.
  */
-export class SectionAccess {
+export class SectionAccess implements Disclosure {
   private readonly requested = new Set<string>();
   private readonly granted = new Set<string>();
 
