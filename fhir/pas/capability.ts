@@ -1,4 +1,5 @@
 import type { CapabilityStatement } from '@medplum/fhirtypes';
+import { instanceCapabilities, smartSecurity } from '../server/capability-statement.js';
 
 /** The topic a PAS submitter subscribes to (Subscriptions R5 Backport on R4). */
 export const PAS_TOPIC = 'http://hl7.org/fhir/us/davinci-pas/SubscriptionTopic/PASSubscriptionTopic';
@@ -18,14 +19,7 @@ const BACKPORT_SD = 'http://hl7.org/fhir/uv/subscriptions-backport/StructureDefi
  */
 export function pasCapabilityStatement(baseUrl: string, tokenUrl: string, date: string): CapabilityStatement {
   return {
-    resourceType: 'CapabilityStatement',
-    status: 'active',
-    date,
-    kind: 'instance',
-    software: { name: 'Murmur payer PAS endpoint' },
-    implementation: { description: 'Da Vinci PAS prior-authorization interface of the payer organization node', url: baseUrl },
-    fhirVersion: '4.0.1',
-    format: ['application/fhir+json', 'json'],
+    ...instanceCapabilities({ software: 'Murmur payer PAS endpoint', description: 'Da Vinci PAS prior-authorization interface of the payer organization node', baseUrl, date }),
     // The payer (or its intermediary) is the server of PAS: it instantiates that side, not the EHR's.
     instantiates: [PAS_SERVER_CAPABILITIES],
     implementationGuide: [PAS_IG, SUBSCRIPTIONS_BACKPORT_IG],
@@ -39,14 +33,10 @@ export function pasCapabilityStatement(baseUrl: string, tokenUrl: string, date: 
           'and $inquire (a Parameters of response Bundles) answers at any time.',
         security: {
           cors: false,
-          service: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/restful-security-service', code: 'SMART-on-FHIR' }] }],
-          description: 'SMART backend services: client credentials with a private_key_jwt assertion; scopes system/Claim.c (submit), system/Claim.r (inquire), system/Subscription.c|r.',
-          extension: [
-            {
-              url: 'http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris',
-              extension: [{ url: 'token', valueUri: tokenUrl }],
-            },
-          ],
+          ...smartSecurity(
+            tokenUrl,
+            'SMART backend services: client credentials with a private_key_jwt assertion; scopes system/Claim.c (submit), system/Claim.r (inquire), system/Subscription.c|r.',
+          ),
         },
         resource: [
           {

@@ -21,14 +21,7 @@ const RESOURCE_INTERACTIONS = [
 export function capabilityStatement(baseUrl: string, date: string, smart?: { tokenUrl: string }): CapabilityStatement {
   loadFhirDefinitions();
   return {
-    resourceType: 'CapabilityStatement',
-    status: 'active',
-    date,
-    kind: 'instance',
-    software: { name: 'Murmur embedded FHIR server (@medplum/fhir-router 4.5.2)' },
-    implementation: { description: 'In-process FHIR R4 server with an fsynced write journal', url: baseUrl },
-    fhirVersion: '4.0.1',
-    format: ['application/fhir+json', 'json'],
+    ...instanceCapabilities({ software: 'Murmur embedded FHIR server (@medplum/fhir-router 4.x)', description: 'In-process FHIR R4 server with an fsynced write journal', baseUrl, date }),
     patchFormat: ['application/json-patch+json'],
     rest: [
       {
@@ -54,10 +47,28 @@ export function capabilityStatement(baseUrl: string, date: string, smart?: { tok
   };
 }
 
-function smartSecurity(tokenUrl: string): NonNullable<CapabilityStatement['rest']>[number]['security'] {
+/** The fields every Murmur endpoint's CapabilityStatement shares: an R4 JSON server instance. */
+export function instanceCapabilities(o: { software: string; description: string; baseUrl: string; date: string }): CapabilityStatement {
+  return {
+    resourceType: 'CapabilityStatement',
+    status: 'active',
+    date: o.date,
+    kind: 'instance',
+    software: { name: o.software },
+    implementation: { description: o.description, url: o.baseUrl },
+    fhirVersion: '4.0.1',
+    format: ['application/fhir+json', 'json'],
+  };
+}
+
+/** SMART backend services, with the token endpoint in the oauth-uris extension as SMART asks. */
+export function smartSecurity(
+  tokenUrl: string,
+  description = 'SMART backend services (client_credentials with private_key_jwt); see .well-known/smart-configuration.',
+): NonNullable<CapabilityStatement['rest']>[number]['security'] {
   return {
     service: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/restful-security-service', code: 'SMART-on-FHIR' }] }],
     extension: [{ url: 'http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris', extension: [{ url: 'token', valueUri: tokenUrl }] }],
-    description: 'SMART backend services (client_credentials with private_key_jwt); see .well-known/smart-configuration.',
+    description,
   };
 }
