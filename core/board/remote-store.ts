@@ -120,9 +120,11 @@ export class RemoteBoardStore implements BoardStore {
       ...(body !== undefined && method !== 'GET' ? { body: JSON.stringify(body) } : {}),
       signal: AbortSignal.any([this.abort.signal, AbortSignal.timeout(10_000)]),
     });
-    const json = (await res.json().catch(() => ({}))) as T & { error?: ErrorCode; message?: string };
-    if (res.status >= 500 && json.error !== 'E_SCHEMA') throw new Error(`board service answered ${res.status}`);
-    if (!res.ok) throw new MurmurError(json.error ?? 'E_STORE', json.message ?? `board service answered ${res.status}`, { status: res.status });
+    // A refusal is {error: {code, message}} (core/common/http-problem.ts); a 5xx is the service's
+    // trouble, retried as transient.
+    const json = (await res.json().catch(() => ({}))) as T & { error?: { code?: ErrorCode; message?: string } };
+    if (res.status >= 500) throw new Error(`board service answered ${res.status}`);
+    if (!res.ok) throw new MurmurError(json.error?.code ?? 'E_STORE', json.error?.message ?? `board service answered ${res.status}`, { status: res.status });
     return json;
   }
 
