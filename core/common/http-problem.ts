@@ -41,6 +41,8 @@ export class HttpError extends Error {
     message: string,
     readonly field?: string,
     readonly headers: Readonly<Record<string, string>> = {},
+    /** A body already written for this refusal (a SMART authorizer's OperationOutcome), sent as is. */
+    readonly answer?: unknown,
   ) {
     super(message);
     this.name = 'HttpError';

@@ -298,7 +298,8 @@ export function listener<A>(router: Router<A>, o: ServeOptions): (req: IncomingM
       if (o.reword) p = o.reword(p, e);
       if (p.status >= 500) logger.log('error', 'http.failed', { server: o.name, route, code: p.code, error: e instanceof Error ? e.name : typeof e });
       if (res.headersSent) return void res.destroy();
-      send(res, { status: p.status, body: renderProblem(p, format), headers: e instanceof HttpError ? { ...e.headers } : {} }, TYPES[format]);
+      const written = e instanceof HttpError && e.answer !== undefined ? e.answer : renderProblem(p, format);
+      send(res, { status: p.status, body: written, headers: e instanceof HttpError ? { ...e.headers } : {} }, TYPES[format]);
     }
   };
 }
