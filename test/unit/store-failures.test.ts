@@ -86,3 +86,31 @@ test("the console's Problems show a board store the replica is retrying past", a
   assert.deepEqual(p.problems(0), [], 'gone once it answers');
   await replica.stop();
 });
+
+test('the board client retries a failed read of new entries instead of taking it for "nothing new"', async () => {
+  const { startBoardService } = await import('../../app/node/board-service/server.js');
+  const { RemoteBoardStore } = await import('../../core/board/remote-store.js');
+  const { testSigner } = await import('../support/keys.js');
+  const member = testSigner('board-member');
+  const inner = new MemoryBoardStore();
+  const failures = { left: 0 };
+  const service = await startBoardService({ store: flaky(inner, failures), members: new Map([[member.did, 'helix'], [testSigner('store').did, 'helix']]), keys: didKeyResolver });
+  const errors: string[] = [];
+  const client = await RemoteBoardStore.connect({ url: service.url, signer: member, retryForMs: 60, onError: (e) => errors.push(e instanceof Error ? e.name : 'unknown') });
+  try {
+    const got: number[] = [];
+    client.subscribe((e) => got.push(e.index));
+    await new Promise((r) => setTimeout(r, 200)); // the event stream is open
+    // The service's reads fail for longer than one call retries (60 ms), then recover.
+    failures.left = 8;
+    const [envelope] = testEnvelopes(1);
+    await inner.append(envelope!);
+    const deadline = Date.now() + 10_000;
+    while (got.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(got, [1], 'the subscriber got the entry once the service answered');
+    assert.ok(errors.length > 0, 'the failures it worked past were reported');
+  } finally {
+    await client.close();
+    await service.close();
+  }
+});
