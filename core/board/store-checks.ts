@@ -25,8 +25,8 @@ export function retryTransient<T>(what: string, forMs: number, fn: () => Promise
   return retry(what, fn, {
     forMs,
     maxMs: 1_000,
-    // A MurmurError is an answer (a refusal, a conflict), not a transient failure.
-    retryable: (e) => !(e instanceof MurmurError),
+    // A MurmurError is an answer (a refusal, a conflict), not a transient failure; a timeout is one.
+    retryable: (e) => !(e instanceof MurmurError) || e.code === 'E_TIMEOUT',
     giveUp: (e, attempts) =>
       new MurmurError('E_STORE', `board store: ${what} failed for ${forMs} ms (${attempts} attempts): ${e instanceof Error ? e.message.slice(0, 200) : 'unknown error'}`, { attempts }),
     clock: { now: () => Date.now(), sleep },

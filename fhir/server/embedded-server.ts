@@ -24,7 +24,7 @@ import { JournaledRepository } from './journaled-repository.js';
 import { errorOutcome } from './outcome.js';
 import { readBody } from './request-body.js';
 import { normalizeReferenceParams } from './reference-params.js';
-import { SerialQueue } from './serial-queue.js';
+import { SerialQueue } from '../../core/common/concurrency.js';
 
 export interface EmbeddedFhirServerOptions {
   /** 0 (the default) picks a free port. */
