@@ -3,6 +3,7 @@ import { Etcd3, type IKeyValue, type Namespace, type Watcher } from 'etcd3';
 import type { Clock } from '../common/clock.js';
 import { systemClock } from '../common/clock.js';
 import { BoardClock, DEFAULT_BOARD_TIME } from './board-time.js';
+import { SerialQueue, withTimeout } from '../common/concurrency.js';
 import { MurmurError } from '../common/errors.js';
 import type { Envelope } from './envelope.js';
 import type { BoardStore, StoredEntry, Unsubscribe } from './store.js';
@@ -72,7 +73,7 @@ export class EtcdBoardStore implements BoardStore {
   private lastRev = 0n;
   private readonly clockView = new BoardClock(DEFAULT_BOARD_TIME);
   private watcher: Watcher | undefined;
-  private lane: Promise<void> = Promise.resolve();
+  private readonly lane = new SerialQueue();
   private closed = false;
   private readonly archive: EntryArchive | undefined;
   readonly ready: Promise<void>;
@@ -190,7 +191,7 @@ export class EtcdBoardStore implements BoardStore {
     this.watcher = undefined;
     if (w) await withTimeout(w.cancel(), 1_000, 'cancel').catch(() => undefined);
     this.client.close();
-    await this.lane.catch(() => undefined);
+    await this.lane.idle();
     this.archive?.close();
   }
 
@@ -208,9 +209,7 @@ export class EtcdBoardStore implements BoardStore {
   }
 
   private serial(task: () => Promise<void>): Promise<void> {
-    const next = this.lane.then(task);
-    this.lane = next.catch(() => undefined);
-    return next;
+    return this.lane.run(task);
   }
 
   /** Range-reads every entry created after the view's last revision, then watches from there. */
@@ -323,14 +322,4 @@ class EntryArchive {
   close(): void {
     if (this.db.open) this.db.close();
   }
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(what)), ms);
-    p.then(
-      (v) => (clearTimeout(timer), resolve(v)),
-      (e: unknown) => (clearTimeout(timer), reject(e instanceof Error ? e : new Error(String(e)))),
-    );
-  });
 }

@@ -1,3 +1,5 @@
+import { systemClock, type Clock } from '../common/clock.js';
+import { retry, SerialQueue } from '../common/concurrency.js';
 import { toBase64url } from '../common/encoding.js';
 import { MurmurError, type ErrorCode } from '../common/errors.js';
 import type { Signer } from '../crypto/signing.js';
@@ -13,6 +15,13 @@ export interface RemoteStoreOptions {
   signer: Signer;
   /** How long an operation keeps retrying an unreachable service (default 30 s). */
   retryForMs?: number;
+  /**
+   * Told of each failure the client works past (the event stream dropped, a read of new entries
+   * that failed and will be tried again): the error only, never an entry.
+   */
+  onError?: (e: unknown) => void;
+  /** The clock the client's backoff waits on. */
+  clock?: Clock;
 }
 
 /**
@@ -25,15 +34,17 @@ export class RemoteBoardStore implements BoardStore {
   private token = '';
   private readonly listeners = new Set<(entry: StoredEntry) => void>();
   private delivered = 0;
-  private pulling: Promise<void> = Promise.resolve();
+  private readonly pulls = new SerialQueue();
   private readonly abort = new AbortController();
   private closed = false;
   private readonly base: string;
   private readonly retryForMs: number;
+  private readonly clock: Clock;
 
   private constructor(private readonly o: RemoteStoreOptions) {
     this.base = o.url.replace(/\/+$/, '');
     this.retryForMs = o.retryForMs ?? 30_000;
+    this.clock = o.clock ?? systemClock;
   }
 
   static async connect(o: RemoteStoreOptions): Promise<RemoteBoardStore> {
@@ -49,8 +60,7 @@ export class RemoteBoardStore implements BoardStore {
     const entry = await this.call<StoredEntry>('POST', '/v1/entries', envelope);
     // Subscribers hear of an entry before its append resolves, as with the local stores.
     if (entry.index > this.delivered && this.listeners.size > 0) {
-      this.pull();
-      await this.pulling;
+      await this.pull();
     }
     return entry;
   }
@@ -77,7 +87,7 @@ export class RemoteBoardStore implements BoardStore {
     this.closed = true;
     this.listeners.clear();
     this.abort.abort();
-    await this.pulling.catch(() => undefined);
+    await this.pulls.idle();
   }
 
   private async readAll(from: number, limit: number): Promise<StoredEntry[]> {
@@ -120,9 +130,11 @@ export class RemoteBoardStore implements BoardStore {
       ...(body !== undefined && method !== 'GET' ? { body: JSON.stringify(body) } : {}),
       signal: AbortSignal.any([this.abort.signal, AbortSignal.timeout(10_000)]),
     });
-    const json = (await res.json().catch(() => ({}))) as T & { error?: ErrorCode; message?: string };
-    if (res.status >= 500 && json.error !== 'E_SCHEMA') throw new Error(`board service answered ${res.status}`);
-    if (!res.ok) throw new MurmurError(json.error ?? 'E_STORE', json.message ?? `board service answered ${res.status}`, { status: res.status });
+    // A refusal is {error: {code, message}} (core/common/http-problem.ts); a 5xx is the service's
+    // trouble, retried as transient.
+    const json = (await res.json().catch(() => ({}))) as T & { error?: { code?: ErrorCode; message?: string } };
+    if (res.status >= 500) throw new Error(`board service answered ${res.status}`);
+    if (!res.ok) throw new MurmurError(json.error?.code ?? 'E_STORE', json.error?.message ?? `board service answered ${res.status}`, { status: res.status });
     return json;
   }
 
@@ -135,34 +147,58 @@ export class RemoteBoardStore implements BoardStore {
         if (res.status === 401) await this.signIn();
         if (!res.ok || !res.body) throw new Error(`events: ${res.status}`);
         delay = 100;
-        this.pull();
+        void this.pull();
         const decoder = new TextDecoder();
         let buffer = '';
         for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
           buffer += decoder.decode(chunk, { stream: true });
           const frames = buffer.split('\n\n');
           buffer = frames.pop()!;
-          if (frames.some((f) => f.startsWith('data:'))) this.pull();
+          if (frames.some((f) => f.startsWith('data:'))) void this.pull();
         }
-      } catch {
+      } catch (e) {
         if (this.closed) return;
+        this.report(e);
       }
-      await new Promise((r) => setTimeout(r, delay));
+      await this.clock.sleep(delay);
       delay = Math.min(5_000, delay * 2);
     }
   }
 
-  /** Delivers entries after the last delivered one to subscribers, in order; serialized. */
-  private pull(): void {
-    this.pulling = this.pulling.then(async () => {
-      for (let round = 0; round < 1_000 && !this.closed; round++) {
-        const batch = await this.raw<StoredEntry[]>('GET', `/v1/entries?from=${this.delivered + 1}&limit=1000`, undefined, true).catch(() => []);
-        if (batch.length === 0) return;
-        for (const entry of batch) {
-          this.delivered = entry.index;
-          for (const l of [...this.listeners]) l(entry);
+  /**
+   * Delivers entries after the last delivered one to subscribers, in order; serialized. A failed
+   * read is retried with backoff until it succeeds or the client closes: taking it for "nothing
+   * new" left subscribers without the entry until some later notification.
+   */
+  private pull(): Promise<void> {
+    return this.pulls
+      .run(async () => {
+        for (let round = 0; round < 1_000 && !this.closed; round++) {
+          const batch = await retry('board read', () => this.call<StoredEntry[]>('GET', `/v1/entries?from=${this.delivered + 1}&limit=1000`), {
+            baseMs: 100,
+            maxMs: 5_000,
+            stopped: () => this.closed,
+            clock: this.clock,
+            onRetry: (e) => this.report(e),
+          });
+          if (batch.length === 0) return;
+          for (const entry of batch) {
+            this.delivered = entry.index;
+            for (const l of [...this.listeners]) l(entry);
+          }
         }
-      }
-    });
+      })
+      .catch((e: unknown) => {
+        // Only a closing client gives up; what it could not deliver no one is listening for.
+        if (!this.closed) this.report(e);
+      });
+  }
+
+  private report(e: unknown): void {
+    try {
+      this.o.onError?.(e);
+    } catch {
+      // the report of a failure must not become one
+    }
   }
 }

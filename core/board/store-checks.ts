@@ -1,3 +1,4 @@
+import { retry } from '../common/concurrency.js';
 import { MurmurError } from '../common/errors.js';
 import { EnvelopeSchema, type Envelope } from './envelope.js';
 
@@ -20,21 +21,14 @@ export function checkClaimKey(key: string, owner: string): void {
 }
 
 /** Retries `fn` on transient failures until `forMs` has passed, with capped backoff. */
-export async function retryTransient<T>(what: string, forMs: number, fn: () => Promise<T>, sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))): Promise<T> {
-  const deadline = Date.now() + forMs;
-  let delay = 50;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await fn();
-    } catch (e) {
-      if (e instanceof MurmurError) throw e;
-      if (Date.now() + delay > deadline) {
-        throw new MurmurError('E_STORE', `board store: ${what} failed for ${forMs} ms (${attempt} attempts): ${e instanceof Error ? e.message.slice(0, 200) : 'unknown error'}`, {
-          attempts: attempt,
-        });
-      }
-      await sleep(delay);
-      delay = Math.min(1_000, delay * 2);
-    }
-  }
+export function retryTransient<T>(what: string, forMs: number, fn: () => Promise<T>, sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))): Promise<T> {
+  return retry(what, fn, {
+    forMs,
+    maxMs: 1_000,
+    // A MurmurError is an answer (a refusal, a conflict), not a transient failure; a timeout is one.
+    retryable: (e) => !(e instanceof MurmurError) || e.code === 'E_TIMEOUT',
+    giveUp: (e, attempts) =>
+      new MurmurError('E_STORE', `board store: ${what} failed for ${forMs} ms (${attempts} attempts): ${e instanceof Error ? e.message.slice(0, 200) : 'unknown error'}`, { attempts }),
+    clock: { now: () => Date.now(), sleep },
+  });
 }

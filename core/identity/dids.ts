@@ -105,22 +105,34 @@ function multikey(prefix: number[], raw: Uint8Array): string {
   return `z${base58.encode(new Uint8Array([...prefix, ...raw]))}`;
 }
 
-const documents = new Map<string, Promise<ControllerDocument | undefined>>();
+/**
+ * A resolver with a cache of what it resolved. Both forms are self-certifying, so a document
+ * (or "not a DID we resolve") never changes and is kept; a resolution that failed is not
+ * kept (it was kept for good, so one failure refused a DID until the process restarted): the
+ * caller gets undefined, and the next call tries again.
+ */
+export function cachedResolver(resolve: (did: string) => Promise<ControllerDocument | undefined>, max = 10_000): (did: string) => Promise<ControllerDocument | undefined> {
+  const documents = new Map<string, Promise<ControllerDocument | undefined>>();
+  return (did) => {
+    let hit = documents.get(did);
+    if (!hit) {
+      hit = resolve(did).catch(() => {
+        documents.delete(did);
+        return undefined;
+      });
+      if (documents.size > max) documents.clear();
+      documents.set(did, hit);
+    }
+    return hit;
+  };
+}
 
 /**
  * Resolves a did:prism (long form, via Castor) or did:peer:2 (purely) to a controller document
- * with Multikey methods. Cached: both forms are self-certifying, so a document never changes.
- * Undefined for other methods or DIDs that do not resolve.
+ * with Multikey methods; cached (`cachedResolver`). Undefined for other methods or DIDs that
+ * do not resolve.
  */
-export function resolveControllerDocument(did: string): Promise<ControllerDocument | undefined> {
-  let hit = documents.get(did);
-  if (!hit) {
-    hit = resolveUncached(did).catch(() => undefined);
-    if (documents.size > 10_000) documents.clear();
-    documents.set(did, hit);
-  }
-  return hit;
-}
+export const resolveControllerDocument = cachedResolver((did) => resolveUncached(did));
 
 async function resolveUncached(did: string): Promise<ControllerDocument | undefined> {
   const doc: ControllerDocument = {

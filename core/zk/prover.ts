@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import * as snarkjs from 'snarkjs';
 import { z } from 'zod';
+import { SerialQueue } from '../common/concurrency.js';
 import { MurmurError } from '../common/errors.js';
 import type { Artifacts, CircuitName } from './artifacts.js';
 import { BN254_R } from './fields.js';
@@ -72,7 +73,7 @@ async function quietly<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-let queue: Promise<unknown> = Promise.resolve();
+const queue = new SerialQueue();
 
 /**
  * Every snarkjs operation in the process runs one at a time. A proof already spreads over
@@ -81,9 +82,7 @@ let queue: Promise<unknown> = Promise.resolve();
  * console process-wide, which overlapping calls would tangle.
  */
 function serialized<T>(op: () => Promise<T>): Promise<T> {
-  const next = queue.then(op);
-  queue = next.catch(() => undefined);
-  return next;
+  return queue.run(op);
 }
 
 export class SnarkjsProver implements ZkProver {

@@ -1,6 +1,4 @@
-import { createServer } from 'node:http';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { getStatus } from '@medplum/core';
 import { FhirRouter } from '@medplum/fhir-router';
@@ -10,7 +8,9 @@ import type { Clock } from '../../core/common/clock.js';
 import { systemClock } from '../../core/common/clock.js';
 import type { Logger } from '../../core/common/log.js';
 import { silentLogger } from '../../core/common/log.js';
-import { guard, hardenServer } from '../../core/common/http-guard.js';
+import { HttpError } from '../../core/common/http-problem.js';
+import { Router, serve, type Ctx, type Method, type Reply } from '../../core/common/http-server.js';
+import { tokenRoute } from '../smart/token-endpoint.js';
 import type { Random } from '../../core/common/random.js';
 import { createSmartAuthServer } from '../smart/auth-server.js';
 import type { SmartAuthServer } from '../smart/auth-server.js';
@@ -24,7 +24,7 @@ import { JournaledRepository } from './journaled-repository.js';
 import { errorOutcome } from './outcome.js';
 import { readBody } from './request-body.js';
 import { normalizeReferenceParams } from './reference-params.js';
-import { SerialQueue } from './serial-queue.js';
+import { SerialQueue } from '../../core/common/concurrency.js';
 
 export interface EmbeddedFhirServerOptions {
   /** 0 (the default) picks a free port. */
@@ -56,7 +56,7 @@ export interface EmbeddedFhirServer {
 
 const BASE_PATH = '/fhir/R4';
 const FHIR_JSON = 'application/fhir+json; charset=utf-8';
-const METHODS: readonly HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
+const METHODS: readonly Method[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 
 /**
  * An in-process FHIR R4 server: @medplum/fhir-router over a validating, journaled in-memory
@@ -110,33 +110,20 @@ export async function startFhirServer(opts: EmbeddedFhirServerOptions = {}): Pro
       return result;
     });
 
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const t0 = performance.now();
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const method = (req.method ?? 'GET').toUpperCase() as HttpMethod;
-    if (url.pathname !== BASE_PATH && !url.pathname.startsWith(`${BASE_PATH}/`)) {
-      return send(res, 404, errorOutcome('not-found', `No FHIR endpoint here; the base is ${BASE_PATH}.`));
-    }
-    if (!METHODS.includes(method)) {
-      return send(res, 405, errorOutcome('not-supported', `HTTP method ${method} is not supported.`));
-    }
-    const path = url.pathname.slice(BASE_PATH.length).replace(/^\/+|\/+$/g, '');
-    if (method === 'GET' && path === 'metadata') {
-      return send(res, 200, capabilityStatement(baseUrl, startedAt, smart && { tokenUrl: smart.configuration.token_endpoint }));
-    }
-    if (smart && path === '.well-known/smart-configuration' && method === 'GET') {
-      return sendJson(res, 200, smart.configuration);
-    }
-    if (smart && path === 'auth/token') return smart.tokenEndpoint.handle(req, res);
-    // The token is checked before the body is read, so that no one without one can make us read 32 MB.
-    const authorization = req.headers.authorization;
-    const tokenCheck = smart?.authorizer.authorize(authorization, []);
-    if (tokenCheck && !tokenCheck.ok) return send(res, tokenCheck.status, tokenCheck.outcome, tokenCheck.headers);
+  /** The token is checked before the body is read, so that no one without one can make us read 32 MB. */
+  const authenticate = (req: IncomingMessage): void => {
+    const check = smart?.authorizer.authorize(req.headers.authorization, []);
+    if (check && !check.ok) throw refusal(check);
+  };
 
+  const fhirInteraction = async ({ req, url, params }: Ctx<void>): Promise<Reply> => {
+    const t0 = performance.now();
+    const method = (req.method ?? 'GET').toUpperCase() as HttpMethod;
+    const path = (params['*'] ?? '').replace(/^\/+|\/+$/g, '');
     const body = await readBody(req, method);
-    if (!body.ok) return send(res, body.status, body.outcome);
-    const scopeCheck = smart?.authorizer.authorize(authorization, requiredAccess(method, path, body.value));
-    if (scopeCheck && !scopeCheck.ok) return send(res, scopeCheck.status, scopeCheck.outcome, scopeCheck.headers);
+    if (!body.ok) return fhir(body.outcome, body.status);
+    const scopeCheck = smart?.authorizer.authorize(req.headers.authorization, requiredAccess(method, path, body.value));
+    if (scopeCheck && !scopeCheck.ok) throw refusal(scopeCheck);
 
     const query = normalizeReferenceParams(method, path, url.searchParams);
     const search = query.toString();
@@ -159,38 +146,31 @@ export async function startFhirServer(opts: EmbeddedFhirServerOptions = {}): Pro
       headers.ETag = `W/"${resource.meta.versionId}"`;
       if (status === 201) headers.Location = `${baseUrl}/${resource.resourceType}/${resource.id}/_history/${resource.meta.versionId}`;
     }
-    send(res, status, resource ?? result[0], headers);
-    logger.log('debug', 'fhir.request', {
-      method,
-      resourceType: path.split('/')[0] || 'system',
-      status,
-      ms: Math.round(performance.now() - t0),
-    });
+    logger.log('debug', 'fhir.request', { method, resourceType: path.split('/')[0] || 'system', status, ms: Math.round(performance.now() - t0) });
+    return fhir(resource ?? result[0], status, headers);
   };
 
-  const server: Server = hardenServer(
-    createServer(
-      guard(
-        (req, res) =>
-          handle(req, res).catch((e: unknown) => {
-            logger.log('error', 'fhir.request.failed', { error: e instanceof Error ? e.name : 'unknown' });
-            if (!res.headersSent) send(res, 500, errorOutcome('exception', 'Internal server error.'));
-            else res.destroy();
-          }),
-        { onError: (event, fields) => logger.log('error', event, fields) },
-      ),
-    ),
-  );
+  const routes = new Router<void>({ authenticate })
+    .on('GET', `${BASE_PATH}/metadata`, { public: true }, () => fhir(capabilityStatement(baseUrl, startedAt, smart && { tokenUrl: smart.configuration.token_endpoint })));
+  if (opts.smart) {
+    routes.on('GET', `${BASE_PATH}/.well-known/smart-configuration`, { public: true }, () => ({ body: smart!.configuration, type: 'application/json; charset=utf-8' }));
+    tokenRoute(routes, `${BASE_PATH}/auth/token`, () => smart!.tokenEndpoint);
+  }
+  for (const method of METHODS) routes.on(method, BASE_PATH, {}, fhirInteraction).on(method, `${BASE_PATH}/*`, {}, fhirInteraction);
 
-  const host = opts.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
+  const served = await serve(routes, {
+    name: 'fhir',
+    format: 'fhir',
+    ...(opts.host ? { host: opts.host } : {}),
+    ...(opts.port !== undefined ? { port: opts.port } : {}),
+    logger,
+    replyType: FHIR_JSON,
+    fallback: () => fhir(errorOutcome('not-found', `No FHIR endpoint here; the base is ${BASE_PATH}.`), 404),
+    reword: (p) => (p.status >= 500 ? { ...p, message: 'Internal server error.' } : p),
   });
-  const { port } = server.address() as AddressInfo;
+  const server = served.server;
+  const host = opts.host ?? '127.0.0.1';
+  const { port } = served;
   baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}${BASE_PATH}`;
   if (opts.smart) {
     // Made once the port is known: client assertions must name the token URL as their aud.
@@ -216,14 +196,11 @@ export async function startFhirServer(opts: EmbeddedFhirServerOptions = {}): Pro
   };
 }
 
-function send(res: ServerResponse, status: number, body: Resource | OperationOutcome, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': FHIR_JSON, 'Content-Length': Buffer.byteLength(text), ...headers });
-  res.end(text);
+function fhir(body: Resource | OperationOutcome, status = 200, headers: Record<string, string> = {}): Reply {
+  return { status, body, headers, type: FHIR_JSON };
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
-  res.end(text);
+/** A SMART refusal, answered with the authorizer's own OperationOutcome and challenge. */
+function refusal(r: { status: number; outcome: OperationOutcome; headers: Record<string, string> }): HttpError {
+  return new HttpError(r.status, r.status === 401 ? 'E_AUTH' : 'E_FORBIDDEN', r.outcome.issue?.[0]?.details?.text ?? 'not authorized', undefined, r.headers, r.outcome);
 }

@@ -2,6 +2,8 @@ import type { IncomingMessage } from 'node:http';
 import type { HttpMethod } from '@medplum/fhir-router';
 import type { OperationOutcome } from '@medplum/fhirtypes';
 import { z } from 'zod';
+import { HttpError } from '../../core/common/http-problem.js';
+import { readBytes } from '../../core/common/http-server.js';
 import { errorOutcome } from './outcome.js';
 
 /** Large enough for a patient's whole record in one transaction, small enough to refuse abuse. */
@@ -19,16 +21,14 @@ const PatchBody = z.array(z.looseObject({ op: z.string() }));
  */
 export async function readBody(req: IncomingMessage, method: HttpMethod): Promise<BodyResult> {
   if (method === 'GET' || method === 'DELETE') return { ok: true, value: undefined };
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) {
-      return fail(413, 'too-costly', `The request body exceeds ${MAX_BODY_BYTES} bytes.`);
-    }
-    chunks.push(chunk as Buffer);
+  let bytes: Buffer;
+  try {
+    bytes = await readBytes(req, MAX_BODY_BYTES);
+  } catch (e) {
+    if (e instanceof HttpError && e.status === 413) return fail(413, 'too-costly', `The request body exceeds ${MAX_BODY_BYTES} bytes.`);
+    throw e;
   }
-  const text = Buffer.concat(chunks).toString('utf8');
+  const text = bytes.toString('utf8');
   const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
   const isSearch = (req.url ?? '').split('?')[0]!.endsWith('/_search');
 

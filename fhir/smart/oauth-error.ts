@@ -1,3 +1,5 @@
+import { HttpError } from '../../core/common/http-problem.js';
+
 /** The OAuth 2.0 token endpoint errors (RFC 6749 §5.2) this server answers with. */
 export type OAuthErrorCode = 'invalid_request' | 'invalid_client' | 'invalid_grant' | 'invalid_scope' | 'unsupported_grant_type';
 
@@ -7,21 +9,18 @@ export interface OAuthErrorBody {
 }
 
 /**
- * A refusal at the token endpoint. The description says which check failed, never the
+ * A refusal at the token endpoint: an HttpError, so the HTTP layer answers its status, and
+ * writes it as RFC 6749 §5.2 on a route whose format is `oauth`. The description says which check failed, never the
  * assertion or any of its values beyond the client id the caller sent.
  */
-export class OAuthError extends Error {
+export class OAuthError extends HttpError {
   constructor(
     readonly error: OAuthErrorCode,
     readonly description: string,
   ) {
-    super(description);
+    // 401 for a client that failed to authenticate (RFC 6749 §5.2), 400 for everything else.
+    super(error === 'invalid_client' ? 401 : 400, error, description);
     this.name = 'OAuthError';
-  }
-
-  /** 401 for a client that failed to authenticate (RFC 6749 §5.2), 400 for everything else. */
-  get status(): 400 | 401 {
-    return this.error === 'invalid_client' ? 401 : 400;
   }
 
   body(): OAuthErrorBody {

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
+import { json, listener, mediaType, readBody, Router, type Reply } from '../../core/common/http-server.js';
 import type { Clock } from '../../core/common/clock.js';
 import type { Logger } from '../../core/common/log.js';
 import { CLIENT_ASSERTION_TYPE, JtiReplayCache, verifyClientAssertion } from './client-assertion.js';
@@ -77,53 +78,33 @@ export class SmartTokenEndpoint {
     return { access_token, token_type: 'bearer', expires_in: this.lifetimeS, scope: granted.join(' ') };
   }
 
-  /** node:http handler for POST of an application/x-www-form-urlencoded body. */
-  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  /**
+   * The answer to a token request (POST, application/x-www-form-urlencoded), for a route of the
+   * HTTP layer whose refusal format is `oauth` (`tokenRoute`). Refusals are thrown OAuthErrors.
+   */
+  async answer(req: IncomingMessage): Promise<Reply> {
     try {
-      if ((req.method ?? '').toUpperCase() !== 'POST') {
-        res.setHeader('Allow', 'POST');
-        return sendJson(res, 405, new OAuthError('invalid_request', 'The token endpoint takes POST.').body());
-      }
-      const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-      if (type !== 'application/x-www-form-urlencoded') {
+      if (mediaType(req) !== 'application/x-www-form-urlencoded') {
         throw new OAuthError('invalid_request', 'Send the token request as application/x-www-form-urlencoded.');
       }
-      const form = new URLSearchParams(await readForm(req));
-      sendJson(res, 200, await this.exchange(form));
+      const form = (await readBody(req, { maxBytes: MAX_FORM_BYTES, parse: 'form' })) as URLSearchParams;
+      // Token responses and errors must not be cached (RFC 6749 §5.1).
+      return json(await this.exchange(form), 200, { pragma: 'no-cache' });
     } catch (e) {
-      // Anything else is ours, not the client's; it still gets an OAuth-shaped answer, never a throw.
-      if (!(e instanceof OAuthError)) {
-        this.opts.logger.log('error', 'smart.token.failed', { error: e instanceof Error ? e.name : 'unknown' });
-        if (res.headersSent) return void res.destroy();
-        return sendJson(res, 500, { error: 'server_error', error_description: 'The token endpoint failed; try again.' });
-      }
-      this.opts.logger.log('warn', 'smart.token.refused', { error: e.error });
-      if (res.headersSent) return void res.destroy();
-      sendJson(res, e.status, e.body());
+      if (e instanceof OAuthError) this.opts.logger.log('warn', 'smart.token.refused', { error: e.error });
+      else this.opts.logger.log('error', 'smart.token.failed', { error: e instanceof Error ? e.name : 'unknown' });
+      throw e;
     }
   }
-}
 
-async function readForm(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_FORM_BYTES) throw new OAuthError('invalid_request', `The request body exceeds ${MAX_FORM_BYTES} bytes.`);
-    chunks.push(chunk as Buffer);
+  /** A server of its own with only this endpoint at `path` (tests, a stand-alone token service). */
+  handler(path = '/auth/token'): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+    return listener(tokenRoute(new Router(), path, this), { name: 'smart-token', format: 'oauth' });
   }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
-/** Token responses and errors must not be cached (RFC 6749 §5.1). */
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'Content-Type': 'application/json; charset=utf-8',
-    'Content-Length': Buffer.byteLength(text),
-    'Cache-Control': 'no-store',
-    Pragma: 'no-cache',
-    ...headers,
-  });
-  res.end(text);
+/** Mounts the token endpoint on a router: POST only (405 otherwise), refusals per RFC 6749 §5.2. */
+export function tokenRoute<A>(router: Router<A>, path: string, endpoint: SmartTokenEndpoint | (() => SmartTokenEndpoint)): Router<A> {
+  const of = typeof endpoint === 'function' ? endpoint : () => endpoint;
+  return router.on('POST', path, { public: true, format: 'oauth' }, ({ req }) => of().answer(req));
 }

@@ -134,7 +134,7 @@ describe('HTTP surfaces hold against malformed requests', () => {
         body: JSON.stringify({ fhirBase: rogueBase, patient: 'Patient/x', claim: 'Claim/x' }),
       });
       assert.equal(res.status, 400);
-      assert.match(((await res.json()) as { message: string }).message, /^fhirBase: /);
+      assert.match(((await res.json()) as { error: { message: string } }).error.message, /^fhirBase: /);
       assert.equal(env.coalition.payer.replica.fold.lastIndex, head, 'nothing reached the board');
       // A ref that came over the board naming another server: the payer's form builder refuses it unread.
       const forms = new PasClaimResponseBuilder({ baseUrl: env.fhirBase, auth: { token: async () => 'payer-secret-token' } });

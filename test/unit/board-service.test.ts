@@ -106,19 +106,19 @@ test('board service: a challenge is spent by one sign-in, expires, and cannot be
   assert.equal((await post(signed)).status, 200);
   const replay = await post(signed);
   assert.equal(replay.status, 401);
-  assert.match(((await replay.json()) as { message: string }).message, /already used/);
+  assert.match(((await replay.json()) as { error: { message: string } }).error.message, /already used/);
   // A challenge the service never issued: the MAC does not match.
   const forged = Buffer.from(challenge, 'base64url');
   forged[30] = forged[30]! ^ 1;
   const fc = forged.toString('base64url');
   const bad = await post({ keyId: member.keyId, challenge: fc, signature: toBase64url(member.sign(boardAuthMessage(fc, member.keyId))) });
   assert.equal(bad.status, 401);
-  assert.match(((await bad.json()) as { message: string }).message, /not a challenge of this service/);
+  assert.match(((await bad.json()) as { error: { message: string } }).error.message, /not a challenge of this service/);
   const { challenge: late } = (await (await fetch(`${service.url}/v1/session/challenge`, { method: 'POST' })).json()) as { challenge: string };
   t += 61_000;
   const expired = await post({ keyId: member.keyId, challenge: late, signature: toBase64url(member.sign(boardAuthMessage(late, member.keyId))) });
   assert.equal(expired.status, 401);
-  assert.match(((await expired.json()) as { message: string }).message, /expired/);
+  assert.match(((await expired.json()) as { error: { message: string } }).error.message, /expired/);
 });
 
 test('board service: malformed sign-in bodies are refused with 4xx, not 5xx', async () => {
@@ -138,7 +138,7 @@ test('board service: stores only well-formed, signed envelopes of the signed-in 
   const token = ((await (await signIn(service.url)).json()) as { token: string }).token;
   const append = (body: unknown) =>
     fetch(`${service.url}/v1/entries`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: typeof body === 'string' ? body : JSON.stringify(body) });
-  const reason = async (res: Response): Promise<string> => ((await res.json()) as { message: string }).message;
+  const reason = async (res: Response): Promise<string> => ((await res.json()) as { error: { message: string } }).error.message;
 
   const [good] = testEnvelopes(1, 'store');
   // A 2 MiB envelope whose signature does not cover what it holds.

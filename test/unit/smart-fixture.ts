@@ -30,7 +30,7 @@ export async function startTokenServer(opts: { tokenLifetimeS?: number } = {}): 
   const hits = { count: 0 };
   const server = createServer((req, res) => {
     hits.count++;
-    auth.tokenEndpoint.handle(req, res).catch(() => res.destroy());
+    void auth.tokenEndpoint.handler()(req, res);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/auth/token`;

@@ -1,17 +1,15 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { boardAuthMessage } from '../../../core/board/board-auth.js';
 import { authorDid, checkEnvelope, type Envelope } from '../../../core/board/envelope.js';
 import { checkClaimKey, checkEnvelopeForStore } from '../../../core/board/store-checks.js';
 import type { BoardStore, StoredEntry } from '../../../core/board/store.js';
 import { fromBase64url } from '../../../core/common/encoding.js';
-import { MurmurError, errorMessage } from '../../../core/common/errors.js';
+import { MurmurError } from '../../../core/common/errors.js';
 import type { Logger } from '../../../core/common/log.js';
 import { silentLogger } from '../../../core/common/log.js';
-import { guard, hardenServer } from '../../../core/common/http-guard.js';
-import { readJsonBody, sendJson } from '../http-json.js';
+import { json, Router, serve } from '../../../core/common/http-server.js';
 import { ed25519Verify, type KeyResolver } from '../../../core/crypto/signing.js';
 
 /**
@@ -64,6 +62,9 @@ const SessionRequest = z
   .object({ keyId: z.string().min(8).max(512), challenge: z.string().max(200), signature: z.string().max(200) })
   .strict();
 const ClaimRequest = z.object({ key: z.string(), owner: z.string() }).strict();
+const EntriesQuery = z
+  .object({ from: z.coerce.number().int().min(1).default(1), limit: z.coerce.number().int().min(1).transform((n) => Math.min(5_000, n)).default(1_000) })
+  .strict();
 
 /**
  * Challenges that cost the service nothing to hand out: the expiry, a nonce and a MAC under a
@@ -156,20 +157,17 @@ export async function startBoardService(o: BoardServiceOptions): Promise<BoardSe
   const admit = (org: string, body: unknown): Envelope => {
     const envelope = checkEnvelopeForStore(body);
     const authorOrg = o.members.get(authorDid(envelope.author));
-    if (authorOrg === undefined) throw new MurmurError('E_CRYPTO', 'envelope refused: its author is not a member agent of the charter', { field: 'author' });
-    if (authorOrg !== org) throw new MurmurError('E_CRYPTO', `envelope refused: its author belongs to ${authorOrg}, not to the signed-in organization`, { field: 'author' });
+    if (authorOrg === undefined) throw new MurmurError('E_INPUT', 'envelope refused: its author is not a member agent of the charter', { field: 'author' });
+    if (authorOrg !== org) throw new MurmurError('E_INPUT', `envelope refused: its author belongs to ${authorOrg}, not to the signed-in organization`, { field: 'author' });
     const check = checkEnvelope(envelope, o.keys);
-    if (!check.ok) throw new MurmurError('E_CRYPTO', `envelope refused: ${check.reason}`, { field: 'sig' });
+    if (!check.ok) throw new MurmurError('E_INPUT', `envelope refused: ${check.reason}`, { field: 'sig' });
     return envelope;
   };
 
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const url = new URL(req.url ?? '/', 'http://board');
-    if (req.method === 'POST' && url.pathname === '/v1/session/challenge') {
-      return send(res, 200, { challenge: challenges.issue() });
-    }
-    if (req.method === 'POST' && url.pathname === '/v1/session') {
-      const body = parse(SessionRequest, await readJson(req, MAX_SMALL_BODY), 'session');
+  const router = new Router<string>({ authenticate: authorize });
+  router
+    .on('POST', '/v1/session/challenge', { public: true }, () => json({ challenge: challenges.issue() }))
+    .on('POST', '/v1/session', { public: true, body: { maxBytes: MAX_SMALL_BODY, schema: SessionRequest } }, ({ body }) => {
       const problem = challenges.problem(body.challenge);
       if (problem) throw new MurmurError('E_SIGNATURE', `session: ${problem}; ask for a new one`);
       const org = o.members.get(body.keyId.split('#')[0]!);
@@ -187,72 +185,33 @@ export async function startBoardService(o: BoardServiceOptions): Promise<BoardSe
       challenges.spend(body.challenge);
       const session = openSession(org);
       logger.log('info', 'board-service.session', { org });
-      return send(res, 200, { ...session, org });
-    }
-    const org = authorize(req);
-    if (req.method === 'POST' && url.pathname === '/v1/entries') return send(res, 200, await o.store.append(admit(org, await readJson(req, MAX_ENVELOPE_BYTES))));
-    if (req.method === 'GET' && url.pathname === '/v1/entries') {
-      const from = Number(url.searchParams.get('from') ?? '1');
-      const limit = Math.min(5_000, Number(url.searchParams.get('limit') ?? '1000'));
-      if (!Number.isSafeInteger(from) || !Number.isSafeInteger(limit) || limit < 1) throw new MurmurError('E_INPUT', 'entries: from and limit must be integers');
-      return send(res, 200, await o.store.read(from, limit));
-    }
-    if (req.method === 'GET' && url.pathname === '/v1/head') return send(res, 200, { head: await o.store.head() });
-    if (req.method === 'POST' && url.pathname === '/v1/claims') {
-      const body = parse(ClaimRequest, await readJson(req, MAX_SMALL_BODY), 'claims');
+      return json({ ...session, org });
+    })
+    .on('POST', '/v1/entries', { body: { maxBytes: MAX_ENVELOPE_BYTES } }, async ({ body, auth }) => json(await o.store.append(admit(auth, body))))
+    .on('GET', '/v1/entries', { query: EntriesQuery }, async ({ query }) => json(await o.store.read(query.from, query.limit)))
+    .on('GET', '/v1/head', {}, async () => json({ head: await o.store.head() }))
+    .on('POST', '/v1/claims', { body: { maxBytes: MAX_SMALL_BODY, schema: ClaimRequest } }, async ({ body }) => {
       checkClaimKey(body.key, body.owner);
-      return send(res, 200, await o.store.tryClaim(body.key, body.owner));
-    }
-    if (req.method === 'GET' && url.pathname === '/v1/events') {
+      return json(await o.store.tryClaim(body.key, body.owner));
+    })
+    .on('GET', '/v1/events', {}, async ({ req, res }) => {
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
       res.write(`data: {"index":${await o.store.head()}}\n\n`);
       streams.add(res);
       req.on('close', () => streams.delete(res));
-      return;
-    }
-    throw new MurmurError('E_NOT_FOUND', `no route ${req.method} ${url.pathname}`);
-  };
+      return undefined;
+    });
 
-  const server: Server = hardenServer(
-    createServer(
-      guard(
-        (req, res) =>
-          handle(req, res).catch((e: unknown) => {
-            const code = e instanceof MurmurError ? e.code : 'E_INTERNAL';
-            const status =
-              typeof (e as MurmurError).details?.status === 'number'
-                ? ((e as MurmurError).details.status as number)
-                : ({ E_INPUT: 400, E_SCHEMA: 400, E_CRYPTO: 400, E_SIGNATURE: 401, E_NOT_FOUND: 404, E_CONFLICT: 409 }[code as string] ?? 500);
-            send(res, status, { error: code, message: errorMessage(e).slice(0, 300) });
-          }),
-        { onError: (event, fields) => logger.log('error', event, fields) },
-      ),
-    ),
-  );
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(o.port ?? 0, o.host ?? '127.0.0.1', () => resolve());
-  });
-  const addr = server.address() as AddressInfo;
+  const served = await serve(router, { name: 'board-service', format: 'json', host: o.host ?? '127.0.0.1', port: o.port ?? 0, logger });
   return {
-    url: `http://${o.host ?? '127.0.0.1'}:${addr.port}`,
+    url: served.origin,
     close: async () => {
       clearInterval(keepAlive);
       unsubscribe();
       for (const s of streams) s.end();
       streams.clear();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await served.close();
     },
   };
 }
 
-const readJson = (req: IncomingMessage, max: number): Promise<unknown> => readJsonBody(req, max);
-
-function parse<T extends z.ZodType>(schema: T, value: unknown, where: string): z.infer<T> {
-  const r = schema.safeParse(value);
-  if (r.success) return r.data;
-  const issue = r.error.issues[0]!;
-  throw new MurmurError('E_INPUT', `${where}: ${issue.path.join('.') || '(body)'}: ${issue.message}`, { field: issue.path.join('.') });
-}
-const send = sendJson;

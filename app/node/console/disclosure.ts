@@ -1,5 +1,6 @@
 import type { Section } from '../../../core/board/envelope.js';
 import type { StoredEntry } from '../../../core/board/store.js';
+import { withTimeout } from '../../../core/common/concurrency.js';
 import { errorMessage, isMurmurError, MurmurError } from '../../../core/common/errors.js';
 import type { CaseState } from '../../../core/coordination/case-state.js';
 import { disclosureMatrix as coreMatrix } from '../../../core/access/matrix.js';
@@ -14,8 +15,8 @@ import type { DisclosureCell, DisclosureMatrix, SectionContent, SectionView } fr
  * Everything else is locked, with the reason.
  */
 export class SectionReader {
-  /** Reads that failed (refused request, no grant in time), by entry/section. */
-  private readonly failures = new Map<string, { reason: 'missing-grant' | 'refused'; message: string }>();
+  /** Reads refused on the board, by entry/section (final, unlike a grant that is late). */
+  private readonly failures = new Map<string, { reason: 'refused'; message: string }>();
 
   constructor(
     private readonly p: Projection,
@@ -51,28 +52,23 @@ export class SectionReader {
     if (!view.access.readable) throw new MurmurError('E_CRYPTO', view.access.message, { reason: view.access.reason });
     const reader = section.plaintext !== undefined ? undefined : this.readerFor(entry, section);
     try {
-      const content = reader ? await withTimeout(reader.readEntry(entry, name, operator), this.timeoutMs) : section.plaintext;
+      const content = reader ? await withTimeout(reader.readEntry(entry, name, operator), this.timeoutMs, 'section read') : section.plaintext;
       return { entry: entry.envelope.id, section: name, content };
     } catch (e) {
-      const refused = isMurmurError(e, 'E_CRYPTO');
-      const failure = {
-        reason: refused ? ('refused' as const) : ('missing-grant' as const),
-        message: refused ? `The access request was refused: ${errorMessage(e)}` : `No key grant for "${name}" arrived; the author's organization has not granted it.`,
-      };
-      this.failures.set(`${entry.envelope.id}/${name}`, failure);
-      throw new MurmurError('E_CRYPTO', failure.message, { reason: failure.reason });
+      // A refusal is on the board for good, so the view remembers it. A grant that has not
+      // arrived yet may still come, and any other failure (a store, a network) may pass: those
+      // are answered, never remembered, so the next read asks again.
+      if (isMurmurError(e, 'E_CRYPTO')) {
+        const failure = { reason: 'refused' as const, message: `The access request was refused: ${errorMessage(e)}` };
+        this.failures.set(`${entry.envelope.id}/${name}`, failure);
+        throw new MurmurError('E_CRYPTO', failure.message, { reason: failure.reason });
+      }
+      if (isMurmurError(e, 'E_TIMEOUT')) {
+        throw new MurmurError('E_CRYPTO', `No key grant for "${name}" arrived within ${Math.round(this.timeoutMs / 1000)} s; the author's organization has not granted it yet.`, { reason: 'missing-grant' });
+      }
+      throw e;
     }
   }
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new MurmurError('E_TIMEOUT', 'read timed out')), ms);
-    p.then(
-      (v) => (clearTimeout(t), resolve(v)),
-      (e: unknown) => (clearTimeout(t), reject(e instanceof Error ? e : new Error(String(e)))),
-    );
-  });
 }
 
 /**

@@ -275,6 +275,11 @@ export class Projection {
 
   problems(now: number): ProblemView[] {
     const out: ProblemView[] = [];
+    const store = this.node.replica.storeProblem;
+    if (store) {
+      // The replica retries a failing board store with backoff; until it answers, nothing new is folded.
+      out.push({ severity: 'error', kind: 'store', message: `the board store failed ${store.attempts} read(s) in a row (${store.error}); retrying, nothing new is folded meanwhile` });
+    }
     for (const r of this.node.replica.fold.records) {
       if (r.status === 'rejected') {
         const equivocation = r.reason?.startsWith('equivocation') ?? false;

@@ -328,7 +328,7 @@ export interface AuditView {
 
 export interface ProblemView {
   severity: 'error' | 'warning' | 'info';
-  kind: 'rejected' | 'expired-claim' | 'deadlock' | 'equivocation' | 'open-gap' | 'overdue';
+  kind: 'rejected' | 'expired-claim' | 'deadlock' | 'equivocation' | 'open-gap' | 'overdue' | 'store';
   case?: string;
   index?: number;
   entry?: string;

@@ -1,12 +1,14 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
 import { z } from 'zod';
-import { errorMessage, isMurmurError, type ErrorCode } from '../../../core/common/errors.js';
+import { errorMessage } from '../../../core/common/errors.js';
+import { HttpError } from '../../../core/common/http-problem.js';
+import { check, json, Router, serve, type Reply } from '../../../core/common/http-server.js';
+import type { Logger } from '../../../core/common/log.js';
 import { verifyAuditTrail } from '../../../core/access/audit.js';
-import { contained, guard, hardenServer } from '../../../core/common/http-guard.js';
+import { contained } from '../../../core/common/http-guard.js';
 import { authorDid } from '../../../core/board/envelope.js';
 import type { StatusRegistry } from '../../../core/identity/status-list.js';
 import type { OperatorIdentity } from '../../../core/identity/wallet.js';
@@ -99,26 +101,8 @@ const CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly field?: string,
-  ) {
-    super(message);
-  }
-}
-
-const STATUS_OF: Partial<Record<ErrorCode, number>> = { E_INPUT: 400, E_SCHEMA: 400, E_NOT_FOUND: 404, E_CONFLICT: 409, E_CRYPTO: 403, E_TIMEOUT: 504 };
-
-function parse<T extends z.ZodType>(schema: T, value: unknown, where: string): z.infer<T> {
-  const r = schema.safeParse(value);
-  if (r.success) return r.data;
-  const issue = r.error.issues[0]!;
-  const field = issue.path.join('.') || where;
-  throw new HttpError(400, 'E_INPUT', `${where}${issue.path.length ? `.${issue.path.join('.')}` : ''}: ${issue.message}`, field);
-}
+/** A value checked by its schema, or a 400 naming the field (the HTTP layer's `check`). */
+const parse = check;
 
 /** A path segment decoded, or a 400 naming it: `%E0%A4%A` is a request's mistake, not ours. */
 function decodeSegment(s: string): string {
@@ -135,21 +119,13 @@ function operatorSignature(caseId: string, input: { outcome: string; reasonCode:
   return { id: op.id, key, sig: toBase64url(op.signer.sign(statement)) };
 }
 
-async function readJson(req: IncomingMessage): Promise<unknown> {
-  if (!/^application\/json\b/.test(req.headers['content-type'] ?? '')) throw new HttpError(415, 'E_INPUT', 'body: send application/json');
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const c of req) {
-    size += (c as Buffer).length;
-    if (size > 64 * 1024) throw new HttpError(413, 'E_INPUT', 'body: larger than 64 KiB');
-    chunks.push(c as Buffer);
-  }
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
-  } catch {
-    throw new HttpError(400, 'E_INPUT', 'body: not valid JSON');
-  }
-}
+/** Bodies the console takes: small JSON. */
+const JSON_BODY = { maxBytes: 64 * 1024, types: ['application/json'] } as const;
+const CaseParam = z.object({ id: CaseId });
+const EntryParam = z.object({ id: EntryId });
+const SectionParam = z.object({ id: EntryId, name: SectionName });
+const DownloadQuery = z.object({ download: z.string().max(8).optional() });
+const ReportQuery = z.object({ case: CaseId.optional() });
 
 /**
  * One organization's console server: the built UI and a JSON API over its org node, on
@@ -317,125 +293,108 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
     return progress.get(id)!;
   }
 
-  async function api(req: IncomingMessage, url: URL, res: ServerResponse, who: Principal): Promise<unknown> {
-    const parts = url.pathname.split('/').slice(2).map(decodeSegment);
-    const method = req.method ?? 'GET';
-    const query = Object.fromEntries([...url.searchParams.entries()].filter(([k]) => k !== 'token'));
-    const route = `${method} ${parts.map((x, i) => (i % 2 === 1 && parts[i - 1] !== 'audit' ? ':' : x)).join('/')}`;
-    switch (route) {
-      case 'GET session': {
-        const session: Session = {
-          org: p.self,
-          orgs: p.orgs(),
-          roles: p.roles(),
-          canAdjudicate: o.node.spec.kind === 'payer',
-          canSubmit: !!o.submit,
-          variants: o.submit ? (o.variants ?? []) : [],
-          ...(who.operator ? { operator: { id: who.operator.identity.id, name: who.operator.identity.name } } : {}),
-        };
-        return session;
-      }
-      case 'GET cases':
-        return p.cases();
-      case 'POST cases':
-        res.statusCode = 202;
-        return submit(await readJson(req));
-      case 'GET cases/:':
-        return p.caseView(caseOf(parts[1]!));
-      case 'GET cases/:/decision':
-        return decisionCard(p, reader, caseOf(parts[1]!), who.operator?.identity.id);
-      case 'GET cases/:/claim-response': {
-        const c = caseOf(parts[1]!);
-        if (p.actor(c.requester).org !== orgId) throw new HttpError(403, 'E_FORBIDDEN', `${o.node.spec.name} did not request case ${c.id}; its ClaimResponse goes to the requesting payer's provider`);
-        const served = await servedClaimResponse(p, reader, c, undefined, who.operator?.identity.id);
-        if (!served) throw new HttpError(404, 'E_NOT_FOUND', `case ${c.id} has no ClaimResponse yet`);
-        log('info', 'console.claim-response', { case: c.id, version: served.version, download: query.download === '1' });
-        if (query.download === '1') {
-          res.writeHead(200, {
-            'content-type': 'application/fhir+json',
-            'content-disposition': `attachment; filename="ClaimResponse-${c.id}.json"`,
-            'cache-control': 'no-store',
-          });
-          res.end(JSON.stringify(served.claimResponse, null, 2));
-          return undefined;
-        }
-        return served;
-      }
-      case 'GET cases/:/disclosure':
-        return disclosureMatrix(p, caseOf(parts[1]!));
-      case 'POST cases/:/adjudication':
-        res.statusCode = 201;
-        return adjudicate(parts[1]!, await readJson(req), who);
-      case 'GET board': {
-        const q = parse(BoardQuery, query, 'query');
-        return p.board(q.from, q.limit);
-      }
-      case 'GET entries/:': {
-        const e = entryOf(parts[1]!);
-        const record = o.node.replica.fold.records.find((r) => r.id === e.envelope.id)!;
-        const detail: EntryDetail = {
-          entry: p.entryView(record, e),
-          seq: e.envelope.seq,
-          prev: e.envelope.prev,
-          signatureValue: e.envelope.sig,
-          header: e.envelope.header,
-          sections: e.envelope.sections.map((s) => reader.view(e, s)),
-        };
-        return detail;
-      }
-      case 'GET entries/:/sections/:': {
-        const e = entryOf(parts[1]!);
-        const name = parse(SectionName, parts[3], 'section');
-        const content = await reader.read(e, name, who.operator?.identity.id);
-        log('info', 'console.section-read', { entry: e.envelope.id.slice(0, 12), section: name, ...(who.operator ? { operator: who.operator.identity.id } : {}) });
-        return content;
-      }
-      case 'GET agents':
-        return p.agents();
-      case 'GET wallet':
-        return walletView(p, { ...(o.status ? { status: o.status } : {}), now: now(), keyStore: o.keyStore ?? 'in memory (demo): each launch creates fresh keys' });
-      case 'GET audit':
-        return auditView();
-      case 'GET audit/report.pdf': {
-        const only = query.case !== undefined ? caseOf(String(query.case)) : undefined;
-        const id = `report-${randomBytes(4).toString('hex')}`;
-        const title = `Exporting audit report${only ? ` (${only.id})` : ''}`;
-        setProgress({ id, title, state: 'running', done: 0, total: 2, message: 'verifying the chain' });
-        const audit = auditView();
-        const cases = only ? [only] : [...p.state.cases.values()];
-        // A case's report keeps the trail entries about that case (and the credential checks they rested on).
-        const entries = only ? audit.entries.filter((e) => e.case === only.id) : audit.entries;
-        setProgress({ id, title, state: 'running', done: 1, total: 2, message: 'writing the PDF' });
-        const pdf = await auditReportPdf({
-          org: p.self,
-          generatedAt: now(),
-          audit: { ...audit, entries },
-          matrices: cases.map((c) => disclosureMatrix(p, c)),
-          cases: cases.map((c) => p.caseView(c)),
-          agents: p.agents(),
-          operators: operators.map((x) => ({ id: x.identity.id, name: x.identity.name })),
-          scope: only ? `case ${only.id}` : `all ${cases.length} cases on the board`,
-        });
-        setProgress({ id, title, state: 'done', done: 2, total: 2, message: `${pdf.length} bytes` });
-        log('info', 'console.report-exported', { bytes: pdf.length, ...(only ? { case: only.id } : {}), ...(who.operator ? { operator: who.operator.identity.id } : {}) });
-        res.writeHead(200, {
-          'content-type': 'application/pdf',
-          'content-disposition': `attachment; filename="murmur-audit-${orgId}${only ? `-${only.id}` : ''}.pdf"`,
-          'cache-control': 'no-store',
-        });
-        res.end(pdf);
-        return undefined;
-      }
-      case 'GET problems':
-        return p.problems(o.node.replica.fold.records.at(-1)?.at ?? now());
-      case 'GET logs':
-        return o.logs.lines(orgId);
-      case 'GET progress':
-        return [...progress.values()];
-      default:
-        throw new HttpError(404, 'E_NOT_FOUND', `no API route ${method} /api/${parts.join('/')}`);
-    }
+  const session = (who: Principal): Session => ({
+    org: p.self,
+    orgs: p.orgs(),
+    roles: p.roles(),
+    canAdjudicate: o.node.spec.kind === 'payer',
+    canSubmit: !!o.submit,
+    variants: o.submit ? (o.variants ?? []) : [],
+    ...(who.operator ? { operator: { id: who.operator.identity.id, name: who.operator.identity.name } } : {}),
+  });
+
+  const entryDetail = (id: string): EntryDetail => {
+    const e = entryOf(id);
+    const record = o.node.replica.fold.records.find((r) => r.id === e.envelope.id)!;
+    return {
+      entry: p.entryView(record, e),
+      seq: e.envelope.seq,
+      prev: e.envelope.prev,
+      signatureValue: e.envelope.sig,
+      header: e.envelope.header,
+      sections: e.envelope.sections.map((s) => reader.view(e, s)),
+    };
+  };
+
+  async function claimResponse(id: string, download: boolean, who: Principal): Promise<Reply> {
+    const c = caseOf(id);
+    if (p.actor(c.requester).org !== orgId) throw new HttpError(403, 'E_FORBIDDEN', `${o.node.spec.name} did not request case ${c.id}; its ClaimResponse goes to the requesting payer's provider`);
+    const served = await servedClaimResponse(p, reader, c, undefined, who.operator?.identity.id);
+    if (!served) throw new HttpError(404, 'E_NOT_FOUND', `case ${c.id} has no ClaimResponse yet`);
+    log('info', 'console.claim-response', { case: c.id, version: served.version, download });
+    if (!download) return json(served);
+    return {
+      raw: JSON.stringify(served.claimResponse, null, 2),
+      type: 'application/fhir+json',
+      headers: { 'content-disposition': `attachment; filename="ClaimResponse-${c.id}.json"` },
+    };
   }
+
+  async function auditReport(caseId: string | undefined, who: Principal): Promise<Reply> {
+    const only = caseId !== undefined ? caseOf(caseId) : undefined;
+    const id = `report-${randomBytes(4).toString('hex')}`;
+    const title = `Exporting audit report${only ? ` (${only.id})` : ''}`;
+    setProgress({ id, title, state: 'running', done: 0, total: 2, message: 'verifying the chain' });
+    const audit = auditView();
+    const cases = only ? [only] : [...p.state.cases.values()];
+    // A case's report keeps the trail entries about that case (and the credential checks they rested on).
+    const entries = only ? audit.entries.filter((e) => e.case === only.id) : audit.entries;
+    setProgress({ id, title, state: 'running', done: 1, total: 2, message: 'writing the PDF' });
+    const pdf = await auditReportPdf({
+      org: p.self,
+      generatedAt: now(),
+      audit: { ...audit, entries },
+      matrices: cases.map((c) => disclosureMatrix(p, c)),
+      cases: cases.map((c) => p.caseView(c)),
+      agents: p.agents(),
+      operators: operators.map((x) => ({ id: x.identity.id, name: x.identity.name })),
+      scope: only ? `case ${only.id}` : `all ${cases.length} cases on the board`,
+    });
+    setProgress({ id, title, state: 'done', done: 2, total: 2, message: `${pdf.length} bytes` });
+    log('info', 'console.report-exported', { bytes: pdf.length, ...(only ? { case: only.id } : {}), ...(who.operator ? { operator: who.operator.identity.id } : {}) });
+    return {
+      raw: pdf,
+      type: 'application/pdf',
+      headers: { 'content-disposition': `attachment; filename="murmur-audit-${orgId}${only ? `-${only.id}` : ''}.pdf"` },
+    };
+  }
+
+  /** Who is asking, or a 401: every /api/ route needs the launch token or an operator's. */
+  const authenticate = (req: IncomingMessage, url: URL): Principal => {
+    const who = authorized(req, url);
+    if (!who) throw new HttpError(401, 'E_TOKEN', 'missing or wrong console token; open the console with the URL its node printed');
+    return who;
+  };
+
+  // The console's API (docs/http.md says how to add a route).
+  const router = new Router<Principal>({ authenticate })
+    .on('GET', '/api/session', {}, ({ auth }) => json(session(auth)))
+    .on('GET', '/api/cases', {}, () => json(p.cases()))
+    .on('POST', '/api/cases', { body: JSON_BODY }, ({ body }) => json(submit(body), 202))
+    .on('GET', '/api/cases/:id', { params: CaseParam }, ({ params }) => json(p.caseView(caseOf(params.id))))
+    .on('GET', '/api/cases/:id/decision', { params: CaseParam }, async ({ params, auth }) => json(await decisionCard(p, reader, caseOf(params.id), auth.operator?.identity.id)))
+    .on('GET', '/api/cases/:id/claim-response', { params: CaseParam, query: DownloadQuery }, ({ params, query, auth }) => claimResponse(params.id, query.download === '1', auth))
+    .on('GET', '/api/cases/:id/disclosure', { params: CaseParam }, ({ params }) => json(disclosureMatrix(p, caseOf(params.id))))
+    .on('POST', '/api/cases/:id/adjudication', { params: CaseParam, body: JSON_BODY }, async ({ params, body, auth }) => json(await adjudicate(params.id, body, auth), 201))
+    .on('GET', '/api/board', { query: BoardQuery }, ({ query }) => json(p.board(query.from, query.limit)))
+    .on('GET', '/api/entries/:id', { params: EntryParam }, ({ params }) => json(entryDetail(params.id)))
+    .on('GET', '/api/entries/:id/sections/:name', { params: SectionParam }, async ({ params, auth }) => {
+      const e = entryOf(params.id);
+      const content = await reader.read(e, params.name, auth.operator?.identity.id);
+      log('info', 'console.section-read', { entry: e.envelope.id.slice(0, 12), section: params.name, ...(auth.operator ? { operator: auth.operator.identity.id } : {}) });
+      return json(content ?? null);
+    })
+    .on('GET', '/api/agents', {}, () => json(p.agents()))
+    .on('GET', '/api/wallet', {}, () => json(walletView(p, { ...(o.status ? { status: o.status } : {}), now: now(), keyStore: o.keyStore ?? 'in memory (demo): each launch creates fresh keys' })))
+    .on('GET', '/api/audit', {}, () => json(auditView()))
+    .on('GET', '/api/audit/report.pdf', { query: ReportQuery }, ({ query, auth }) => auditReport(query.case, auth))
+    .on('GET', '/api/problems', {}, () => json(p.problems(o.node.replica.fold.records.at(-1)?.at ?? now())))
+    .on('GET', '/api/logs', {}, () => json(o.logs.lines(orgId)))
+    .on('GET', '/api/progress', {}, () => json([...progress.values()]))
+    .on('GET', '/api/events', {}, ({ res }) => {
+      events(res);
+      return undefined;
+    });
 
   function events(res: ServerResponse): void {
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
@@ -471,73 +430,33 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
     createReadStream(file).pipe(res);
   }
 
-  const answerHttpError = (res: ServerResponse, e: HttpError): void => {
-    if (res.headersSent) return void res.destroy();
-    res.writeHead(e.status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-    res.end(JSON.stringify({ error: { code: e.code, message: e.message, ...(e.field ? { field: e.field } : {}) } }));
-  };
-  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
-    try {
-      handleRequest(req, res);
-    } catch (e) {
-      if (!(e instanceof HttpError)) throw e;
-      answerHttpError(res, e);
-    }
-  };
-  const server: Server = hardenServer(createServer(guard(onRequest, { onError: (event, fields) => log('error', event, fields) })));
-  function handleRequest(req: IncomingMessage, res: ServerResponse): void {
-    const url = new URL(req.url ?? '/', `http://${HOST}`);
-    // DNS rebinding: only answer requests addressed to the loopback origin we listen on.
-    const host = req.headers.host ?? '';
-    if (host !== `${HOST}:${port}` && host !== `localhost:${port}`) {
-      res.writeHead(421, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: { code: 'E_HOST', message: 'the console answers on 127.0.0.1 only' } }));
-      return;
-    }
-    if (!url.pathname.startsWith('/api/')) {
-      if (req.method !== 'GET' && req.method !== 'HEAD') {
-        res.writeHead(405).end();
-        return;
+  // The layer's request lines go to the node's log hub, the per-request debug lines apart (the
+  // console's own polling would fill its Output view).
+  const logger: Logger = { log: (level, event, fields) => level !== 'debug' && log(level, event, (fields ?? {}) as Record<string, string | number | boolean>), child: () => logger };
+  const served = await serve(router, {
+    name: 'console',
+    format: 'json',
+    host: HOST,
+    port: o.port ?? 0,
+    logger,
+    omitQuery: ['token'],
+    onRequest: (req, res, url) => {
+      // DNS rebinding: only answer requests addressed to the loopback origin we listen on.
+      const host = req.headers.host ?? '';
+      if (host !== `${HOST}:${port}` && host !== `localhost:${port}`) throw new HttpError(421, 'E_HOST', 'the console answers on 127.0.0.1 only');
+      if (url.pathname.startsWith('/api/')) res.setHeader('x-content-type-options', 'nosniff');
+    },
+    fallback: (req, res, url) => {
+      if (url.pathname.startsWith('/api/')) {
+        authenticate(req, url);
+        throw new HttpError(404, 'E_NOT_FOUND', `no API route ${req.method} ${url.pathname.slice(0, 200)}`, 'path');
       }
+      if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, 'E_METHOD', 'the console UI is read with GET', 'method', { allow: 'GET, HEAD' });
       serveStatic(url, res);
-      return;
-    }
-    res.setHeader('cache-control', 'no-store');
-    res.setHeader('x-content-type-options', 'nosniff');
-    const who = authorized(req, url);
-    if (!who) {
-      res.writeHead(401, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: { code: 'E_TOKEN', message: 'missing or wrong console token; open the console with the URL its node printed' } }));
-      return;
-    }
-    if (url.pathname === '/api/events' && req.method === 'GET') {
-      events(res);
-      return;
-    }
-    api(req, url, res, who).then(
-      (body) => {
-        if (res.writableEnded) return;
-        res.setHeader('content-type', 'application/json');
-        res.end(JSON.stringify(body ?? null));
-      },
-      (e: unknown) => {
-        const status = e instanceof HttpError ? e.status : isMurmurError(e) ? (STATUS_OF[e.code] ?? 500) : 500;
-        const code = e instanceof HttpError ? e.code : isMurmurError(e) ? e.code : 'E_INTERNAL';
-        const field = e instanceof HttpError ? e.field : undefined;
-        const reason = isMurmurError(e) && typeof e.details.reason === 'string' ? e.details.reason : undefined;
-        if (status >= 500) log('error', 'console.api-error', { route: url.pathname.split('/').slice(0, 3).join('/'), error: errorMessage(e) });
-        if (res.headersSent) return void res.end();
-        res.writeHead(status, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ error: { code, message: errorMessage(e), ...(field ? { field } : {}), ...(reason ? { reason } : {}) } }));
-      },
-    );
-  }
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(o.port ?? 0, HOST, () => resolve());
+      return undefined;
+    },
   });
-  port = (server.address() as AddressInfo).port;
+  port = served.port;
   const url = `http://${HOST}:${port}/`;
   return {
     url,
@@ -550,8 +469,7 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
       stopLogs();
       for (const c of clients) c.end();
       clients.clear();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await served.close();
     },
   };
 }

@@ -83,7 +83,7 @@ export async function startPasEndpoint(o: PasEndpointOptions): Promise<PasEndpoi
       });
       return {
         authorize: (header, need) => smart.authorizer.authorize(header, need),
-        token: (req, res) => smart.tokenEndpoint.handle(req, res),
+        token: (req) => smart.tokenEndpoint.answer(req),
         configuration: () => smart.configuration,
         notificationEndpoints: (clientId) => clients.get(clientId)?.notificationEndpoints ?? [],
       };

@@ -1,17 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage } from 'node:http';
 import type { OperationOutcome, Parameters, Resource, Subscription } from '@medplum/fhirtypes';
-import { MurmurError, errorMessage, isMurmurError } from '../../../core/common/errors.js';
+import { z } from 'zod';
+import { MurmurError } from '../../../core/common/errors.js';
+import { HttpError, type Problem } from '../../../core/common/http-problem.js';
+import { json, Router, serve, type Reply } from '../../../core/common/http-server.js';
 import type { Logger } from '../../../core/common/log.js';
 import { silentLogger } from '../../../core/common/log.js';
 import { pasCapabilityStatement } from '../../../fhir/pas/capability.js';
 import { checkJsonLimits } from '../../../fhir/pas/limits.js';
 import { MAX_REQUEST_BYTES } from '../../../fhir/pas/request.js';
-import { errorOutcome } from '../../../fhir/server/outcome.js';
 import { describeIssue, validationIssues } from '../../../fhir/server/validation.js';
-import { guard, hardenServer } from '../../../core/common/http-guard.js';
-import { readJsonBody } from '../http-json.js';
 import { subscriptionProblem, type Notifier } from './notifier.js';
 import type { PasRecords } from './records.js';
 import type { PasService } from './service.js';
@@ -31,8 +30,8 @@ export interface Access {
 export interface PasAuth {
   /** Checks a bearer token for the access an interaction needs. */
   authorize(authorization: string | undefined, need: Access): AuthResult;
-  /** The token endpoint (client credentials with a JWT assertion), served at /auth/token. */
-  token(req: IncomingMessage, res: ServerResponse): Promise<void>;
+  /** The token endpoint (client credentials with a JWT assertion), served at /auth/token; refusals are thrown OAuthErrors. */
+  token(req: IncomingMessage): Promise<Reply>;
   /** The `.well-known/smart-configuration` document. */
   configuration(): unknown;
   /** Where a client registered that its notifications may go (URL prefixes). */
@@ -79,66 +78,47 @@ export async function startPasServer(o: PasServerOptions): Promise<PasServer> {
   const logger = o.logger ?? silentLogger;
   let baseUrl = '';
   let tokenUrl = '';
-  const server: Server = hardenServer(
-    createServer(
-      guard(
-        (req, res) =>
-          route(req, res).catch((e: unknown) => {
-            const [status, outcome] = failure(e);
-            if (status >= 500) logger.log('error', 'pas.request-failed', { error: errorMessage(e).slice(0, 200) });
-            sendFhir(res, status, outcome);
-          }),
-        { onError: (event, fields) => logger.log('error', event, fields) },
-      ),
-    ),
-  );
 
   // Made once listening: the token URL every client assertion must name is known only then.
   const made: { auth?: PasAuth } = {};
-  function authorized(req: IncomingMessage, res: ServerResponse, need: Access): string | undefined {
+  /** A route's authentication: the SMART token must grant what the interaction needs. */
+  const needs = (need: Access) => (req: IncomingMessage): string => {
     const result = made.auth!.authorize(req.headers.authorization, need);
     if (result.ok) return result.clientId;
-    sendFhir(res, result.status, result.outcome, result.headers);
-    return undefined;
-  }
+    const [issue] = result.outcome.issue ?? [];
+    throw new HttpError(result.status, result.status === 401 ? 'E_AUTH' : 'E_FORBIDDEN', issue?.details?.text ?? 'not authorized', undefined, result.headers, result.outcome);
+  };
+  const fhir = (body: Resource, status = 200, headers: Record<string, string> = {}): Reply => ({ status, body, headers, type: FHIR_JSON });
+  const body = { maxBytes: MAX_REQUEST_BYTES, types: ['application/fhir+json', 'application/json'] };
+  const SubscriptionId = z.object({ id: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'is a Subscription id') });
+  /** A live subscription of this client; another client's, or a deleted one, does not exist as far as the caller can tell. */
+  const ownSubscription = (id: string, client: string) => {
+    const record = o.records.subscription(id);
+    if (!record || record.clientId !== client || record.status === 'off') throw new MurmurError('E_NOT_FOUND', 'No such Subscription.', { path: 'Subscription.id' });
+    return record;
+  };
 
-  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = new URL(req.url ?? '/', 'http://pas').pathname.replace(/\/+$/, '');
-    const method = req.method ?? 'GET';
-    if (method === 'GET' && path === '/fhir/metadata') return sendFhir(res, 200, pasCapabilityStatement(baseUrl, tokenUrl, new Date().toISOString()));
-    if (method === 'GET' && path === '/fhir/.well-known/smart-configuration') return sendJsonBody(res, 200, made.auth!.configuration());
-    if (method === 'POST' && path === '/auth/token') return made.auth!.token(req, res);
-    if (method === 'POST' && (path === '/fhir/Claim/$submit' || path === '/fhir/Claim/$inquire')) {
-      const submit = path.endsWith('$submit');
-      const client = authorized(req, res, submit ? NEEDS.submit : NEEDS.inquire);
-      if (!client) return;
-      const body = await fhirBody(req);
-      return sendFhir(res, 200, submit ? await o.service.submit(client, body) : await o.service.inquire(client, body));
-    }
-    if (method === 'POST' && path === '/fhir/Subscription') {
-      const client = authorized(req, res, NEEDS.subscribe);
-      if (!client) return;
-      const created = await createSubscription(client, await fhirBody(req));
-      res.setHeader('location', `${baseUrl}/Subscription/${created.id}`);
-      return sendFhir(res, 201, created);
-    }
-    const sub = /^\/fhir\/Subscription\/([A-Za-z0-9-]{1,64})(\/\$status)?$/.exec(path);
-    if ((method === 'GET' || (method === 'DELETE' && !sub?.[2])) && sub) {
-      const client = authorized(req, res, method === 'GET' ? NEEDS.readSubscription : NEEDS.deleteSubscription);
-      if (!client) return;
-      const record = o.records.subscription(sub[1]!);
-      // Another client's subscription, or a deleted one, does not exist as far as this caller can tell.
-      if (!record || record.clientId !== client || record.status === 'off') throw new MurmurError('E_NOT_FOUND', 'No such Subscription.', { path: 'Subscription.id' });
-      if (method === 'DELETE') {
-        o.records.setSubscriptionStatus(record.id, 'off');
-        o.notifier.unwatch(record.id);
-        res.writeHead(204, { 'cache-control': 'no-store' });
-        return void res.end();
-      }
-      return sendFhir(res, 200, sub[2] ? statusOf(record.id) : { ...record.resource, status: record.status });
-    }
-    throw new MurmurError('E_NOT_FOUND', `No ${method} ${path} on this PAS endpoint.`, { status: 404 });
-  }
+  const router = new Router<string>()
+    .on('GET', '/fhir/metadata', { public: true }, () => fhir(pasCapabilityStatement(baseUrl, tokenUrl, new Date().toISOString())))
+    .on('GET', '/fhir/.well-known/smart-configuration', { public: true }, () => json(made.auth!.configuration()))
+    .on('POST', '/auth/token', { public: true, format: 'oauth' }, ({ req }) => made.auth!.token(req))
+    .on('POST', '/fhir/Claim/$submit', { authenticate: needs(NEEDS.submit), body }, async ({ auth, body: b }) => fhir(await o.service.submit(auth, bounded(b))))
+    .on('POST', '/fhir/Claim/$inquire', { authenticate: needs(NEEDS.inquire), body }, async ({ auth, body: b }) => fhir(await o.service.inquire(auth, bounded(b))))
+    .on('POST', '/fhir/Subscription', { authenticate: needs(NEEDS.subscribe), body }, async ({ auth, body: b }) => {
+      const created = await createSubscription(auth, bounded(b));
+      return fhir(created, 201, { location: `${baseUrl}/Subscription/${created.id}` });
+    })
+    .on('GET', '/fhir/Subscription/:id', { authenticate: needs(NEEDS.readSubscription), params: SubscriptionId }, ({ auth, params }) => {
+      const record = ownSubscription(params.id, auth);
+      return fhir({ ...record.resource, status: record.status });
+    })
+    .on('GET', '/fhir/Subscription/:id/$status', { authenticate: needs(NEEDS.readSubscription), params: SubscriptionId }, ({ auth, params }) => fhir(statusOf(ownSubscription(params.id, auth).id)))
+    .on('DELETE', '/fhir/Subscription/:id', { authenticate: needs(NEEDS.deleteSubscription), params: SubscriptionId }, ({ auth, params }) => {
+      const record = ownSubscription(params.id, auth);
+      o.records.setSubscriptionStatus(record.id, 'off');
+      o.notifier.unwatch(record.id);
+      return { status: 204 };
+    });
 
   async function createSubscription(clientId: string, body: unknown): Promise<Subscription> {
     const s = body as Subscription;
@@ -182,60 +162,28 @@ export async function startPasServer(o: PasServerOptions): Promise<PasServer> {
     };
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(o.port ?? 0, host, () => resolve());
-  });
-  const origin = `http://${host}:${(server.address() as AddressInfo).port}`;
-  baseUrl = `${origin}/fhir`;
-  tokenUrl = `${origin}/auth/token`;
+  const served = await serve(router, { name: 'pas', format: 'fhir', host, ...(o.port !== undefined ? { port: o.port } : {}), logger, reword, replyType: FHIR_JSON });
+  baseUrl = `${served.origin}/fhir`;
+  tokenUrl = `${served.origin}/auth/token`;
   made.auth = o.auth(tokenUrl);
   return {
     baseUrl,
     tokenUrl,
-    close: () => new Promise((resolve) => (server.closeAllConnections(), server.close(() => resolve()))),
+    close: () => served.close(),
   };
 }
 
-async function fhirBody(req: IncomingMessage): Promise<unknown> {
-  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-  if (type !== 'application/fhir+json' && type !== 'application/json') {
-    throw new MurmurError('E_INPUT', 'Send FHIR JSON (Content-Type: application/fhir+json).', { status: 415, path: 'Content-Type' });
-  }
-  const body = await readJsonBody(req, MAX_REQUEST_BYTES);
-  // Depth and size first: nothing recursive (schemas, the validator) sees an unbounded document.
+const FHIR_JSON = 'application/fhir+json';
+
+/** Depth and size first: nothing recursive (schemas, the validator) sees an unbounded document. */
+function bounded(body: unknown): unknown {
   checkJsonLimits(body);
   return body;
 }
 
-/** The status and OperationOutcome for a failure; never the request's content. */
-function failure(e: unknown): [number, OperationOutcome] {
-  if (isMurmurError(e)) {
-    const path = typeof e.details.path === 'string' ? e.details.path : undefined;
-    const status = typeof e.details.status === 'number' ? e.details.status : undefined;
-    switch (e.code) {
-      case 'E_INPUT':
-        return [status ?? 400, errorOutcome(status === 415 ? 'not-supported' : status === 413 ? 'too-long' : status === 403 ? 'forbidden' : 'invalid', e.message, path)];
-      case 'E_NOT_FOUND':
-        return [404, errorOutcome('not-found', e.message, path)];
-      case 'E_CONFLICT':
-        return [409, errorOutcome('conflict', e.message, path)];
-      case 'E_FHIR':
-        return [502, errorOutcome('exception', 'The payer could not store or read the request on its FHIR server.')];
-      default:
-        break;
-    }
-  }
-  return [500, errorOutcome('exception', 'The payer could not process the request; it was not accepted.')];
-}
-
-function sendFhir(res: ServerResponse, status: number, body: Resource, headers: Record<string, string> = {}): void {
-  if (res.headersSent) return void res.end();
-  res.writeHead(status, { 'content-type': 'application/fhir+json', 'cache-control': 'no-store', ...headers });
-  res.end(JSON.stringify(body));
-}
-
-function sendJsonBody(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-  res.end(JSON.stringify(body));
+/** The payer's own words for its failures; never the cause, never the request's content. */
+function reword(p: Problem): Problem {
+  if (p.status === 502) return { ...p, message: 'The payer could not store or read the request on its FHIR server.' };
+  if (p.status >= 500) return { ...p, message: 'The payer could not process the request; it was not accepted.' };
+  return p;
 }

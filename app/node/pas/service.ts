@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Bundle, Claim, ClaimResponse, Organization, Parameters, Patient, Resource } from '@medplum/fhirtypes';
 import type { Clock } from '../../../core/common/clock.js';
 import { systemClock } from '../../../core/common/clock.js';
+import { SerialQueue } from '../../../core/common/concurrency.js';
 import { MurmurError, errorMessage } from '../../../core/common/errors.js';
 import type { Logger } from '../../../core/common/log.js';
 import { silentLogger } from '../../../core/common/log.js';
@@ -64,7 +65,7 @@ export class PasService {
   private readonly syncWaitMs: number;
   private readonly logger: Logger;
   private unsubscribe: (() => void) | undefined;
-  private checking: Promise<void> = Promise.resolve();
+  private readonly checks = new SerialQueue();
   private recheck = false;
   private pending = false;
   /**
@@ -101,7 +102,7 @@ export class PasService {
 
   async stop(): Promise<void> {
     this.unsubscribe?.();
-    await this.checking;
+    await this.checks.idle();
   }
 
   async submit(clientId: string, body: unknown): Promise<Bundle> {
@@ -362,7 +363,7 @@ export class PasService {
       return;
     }
     this.pending = true;
-    this.checking = this.checking.then(async () => {
+    void this.checks.run(async () => {
       do {
         this.recheck = false;
         await this.notifyChanges().catch((e: unknown) => this.logger.log('warn', 'pas.notify-failed', { error: errorMessage(e) }));

@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import { EtcdBoardStore } from '../../../core/board/etcd-store.js';
 import { RemoteBoardStore } from '../../../core/board/remote-store.js';
 import type { BoardStore } from '../../../core/board/store.js';
-import { MurmurError } from '../../../core/common/errors.js';
+import { isMurmurError, MurmurError } from '../../../core/common/errors.js';
+import type { Logger } from '../../../core/common/log.js';
 import type { Signer } from '../../../core/crypto/signing.js';
 
 /**
@@ -12,7 +13,7 @@ import type { Signer } from '../../../core/crypto/signing.js';
  * - `http(s)://host:port`: a board service (another node's SQLite board), authenticated by
  *   signing its challenge with `signer` (one of this organization's agents).
  */
-export async function openBoard(url: string, o: { dataDir: string; signer: Signer }): Promise<BoardStore> {
+export async function openBoard(url: string, o: { dataDir: string; signer: Signer; logger?: Logger }): Promise<BoardStore> {
   if (url.startsWith('etcd://')) {
     const rest = url.slice('etcd://'.length);
     const slash = rest.indexOf('/');
@@ -20,6 +21,10 @@ export async function openBoard(url: string, o: { dataDir: string; signer: Signe
     const prefix = slash < 0 ? undefined : `${rest.slice(slash + 1).replace(/\/?$/, '/')}`;
     return EtcdBoardStore.open({ hosts, archivePath: join(o.dataDir, 'board-archive.db'), ...(prefix && prefix !== '/' ? { prefix } : {}) });
   }
-  if (/^https?:\/\//.test(url)) return RemoteBoardStore.connect({ url, signer: o.signer });
+  if (/^https?:\/\//.test(url)) {
+    // What the client works past (a dropped event stream, a read tried again) is logged: its kind only.
+    const onError = (e: unknown): void => o.logger?.log('warn', 'board.remote-retry', { error: e instanceof Error ? e.name : 'unknown', code: isMurmurError(e) ? e.code : null });
+    return RemoteBoardStore.connect({ url, signer: o.signer, onError });
+  }
   throw new MurmurError('E_INPUT', 'board: must be etcd://host:port[,host:port...] or http(s)://board-service', { field: 'board' });
 }

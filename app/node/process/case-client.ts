@@ -30,8 +30,8 @@ export async function submitAndWait(node: NodeApiRef, fhirBase: string, request:
   const ref = await storeRequestBundle(fhirBase, request);
   const api = node.url.replace(/\/+$/, '');
   const res = await fetch(`${api}/v1/cases`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${node.token}` }, body: JSON.stringify(ref) });
-  const opened = (await res.json()) as { caseId?: string; message?: string };
-  if (!res.ok || !opened.caseId) throw new MurmurError('E_INPUT', `payer node refused the case: ${opened.message ?? res.status}`);
+  const opened = (await res.json()) as { caseId?: string; error?: { message?: string } };
+  if (!res.ok || !opened.caseId) throw new MurmurError('E_INPUT', `payer node refused the case: ${opened.error?.message ?? res.status}`);
   progress(`case ${opened.caseId} opened at ${api}`);
   return waitForCase({ url: api, token: node.token }, opened.caseId, timeoutMs, progress);
 }

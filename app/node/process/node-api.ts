@@ -1,12 +1,11 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage } from 'node:http';
 import { z } from 'zod';
-import { MurmurError, errorMessage } from '../../../core/common/errors.js';
+import { MurmurError } from '../../../core/common/errors.js';
 import { sha256Hex } from '../../../core/common/hash.js';
-import { guard, hardenServer } from '../../../core/common/http-guard.js';
-import { readJsonBody, sendJson } from '../http-json.js';
+import { HttpError } from '../../../core/common/http-problem.js';
+import { json, Router, serve } from '../../../core/common/http-server.js';
 import type { OrgNode } from '../org-node.js';
 
 /**
@@ -63,31 +62,14 @@ export function nodeApiToken(path: string): string {
 
 export async function startNodeApi(node: OrgNode, host: string, port: number, o: NodeApiOptions): Promise<NodeApi> {
   const expected = Buffer.from(o.token);
-  const authorized = (req: IncomingMessage): boolean => {
+  const authenticate = (req: IncomingMessage): void => {
     const h = req.headers.authorization ?? '';
     const given = Buffer.from(h.startsWith('Bearer ') ? h.slice(7) : '');
-    return given.length === expected.length && timingSafeEqual(given, expected);
+    if (given.length === expected.length && timingSafeEqual(given, expected)) return;
+    throw new HttpError(401, 'E_AUTH', `missing or wrong node API token (Authorization: Bearer, from the node's ${API_TOKEN_FILE} file)`, 'authorization', { 'www-authenticate': 'Bearer' });
   };
-  const server: Server = hardenServer(
-    createServer(
-      guard((req, res) =>
-        handle(node, o.fhirBase, authorized, req, res).catch((e: unknown) => {
-          const status =
-            e instanceof MurmurError ? (typeof e.details.status === 'number' ? e.details.status : e.code === 'E_INPUT' ? 400 : e.code === 'E_AUTH' ? 401 : e.code === 'E_NOT_FOUND' ? 404 : 500) : 500;
-          send(res, status, { error: e instanceof MurmurError ? e.code : 'E_INTERNAL', message: errorMessage(e).slice(0, 300) });
-        }),
-      ),
-    ),
-  );
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve());
-  });
-  const addr = server.address() as AddressInfo;
-  return {
-    url: `http://${host}:${addr.port}`,
-    close: () => new Promise((resolve) => (server.closeAllConnections(), server.close(() => resolve()))),
-  };
+  const served = await serve(routes(node, o.fhirBase, authenticate), { name: 'node-api', format: 'json', host, port });
+  return { url: served.origin, close: () => served.close() };
 }
 
 /** A digest of the fold: every record's id and verdict, in log order. Equal digests, equal state. */
@@ -95,60 +77,47 @@ export function foldDigest(node: OrgNode): string {
   return sha256Hex(node.replica.fold.records.map((r) => `${r.index} ${r.id} ${r.status}`).join('\n'));
 }
 
-async function handle(node: OrgNode, fhirBase: string, authorized: (req: IncomingMessage) => boolean, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const url = new URL(req.url ?? '/', 'http://node');
-  const state = node.replica.state;
-  if (req.method === 'GET' && url.pathname === '/v1/health') {
-    return send(res, 200, { org: node.spec.id, did: node.did, kind: node.spec.kind, lastIndex: node.replica.fold.lastIndex });
-  }
-  if (!authorized(req)) {
-    res.setHeader('www-authenticate', 'Bearer');
-    throw new MurmurError('E_AUTH', `missing or wrong node API token (Authorization: Bearer, from the node's ${API_TOKEN_FILE} file)`);
-  }
-  if (req.method === 'GET' && url.pathname === '/v1/state') {
-    return send(res, 200, {
-      lastIndex: node.replica.fold.lastIndex,
-      digest: foldDigest(node),
-      cases: [...state.cases.values()].map((c) => ({ id: c.id, status: c.status, outcome: c.outcome?.value ?? null })),
-      rejected: node.replica.fold.rejected().length,
-    });
-  }
-  if (req.method === 'GET' && url.pathname === '/v1/records') {
-    // The fold's verdicts (ids, kinds, DIDs, rule reasons; never section content), to find
-    // what was rejected and why, or to check that an entry is still accepted after a failure.
-    const from = Math.max(1, Number.parseInt(url.searchParams.get('from') ?? '1', 10) || 1);
-    const records = node.replica.fold.records.filter((r) => r.index >= from).slice(0, 1_000);
-    return send(res, 200, records.map((r) => ({ index: r.index, id: r.id, kind: r.kind, author: r.author, case: r.case, status: r.status, ...(r.reason ? { reason: r.reason } : {}) })));
-  }
-  if (req.method === 'POST' && url.pathname === '/v1/cases') {
-    if (node.spec.kind !== 'payer') throw new MurmurError('E_INPUT', 'cases are submitted to the payer organization\'s node');
-    const parsed = CaseRef.safeParse(await readJson(req));
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      throw new MurmurError('E_INPUT', `${issue.path.join('.') || '(body)'}: ${issue.message}`);
-    }
-    if (parsed.data.fhirBase !== undefined && parsed.data.fhirBase.replace(/\/+$/, '') !== fhirBase.replace(/\/+$/, '')) {
-      throw new MurmurError('E_INPUT', 'fhirBase: this node reads cases from its configured FHIR server only; leave fhirBase out or name that server');
-    }
-    const ref = { fhirBase, patient: parsed.data.patient, claim: parsed.data.claim };
-    const { policy, service } = await node.policyForRequest(ref);
-    const caseId = await node.submitCase(ref, policy, undefined, service);
-    return send(res, 202, { caseId });
-  }
-  const m = /^\/v1\/cases\/([A-Za-z0-9._:-]{1,80})$/.exec(url.pathname);
-  if (req.method === 'GET' && m) {
-    const c = state.cases.get(m[1]!);
-    if (!c) throw new MurmurError('E_NOT_FOUND', 'no such case on this node\'s board yet');
-    const done = c.reputation !== undefined;
-    const body: Record<string, unknown> = { caseId: c.id, status: c.status, done, outcome: c.outcome?.value ?? null };
-    if (done && node.spec.kind === 'payer') {
-      body.decision = await node.readArtifact(c, 'coverage-determination', 'decision');
-      body.claimResponse = await node.readArtifact(c, 'pas-response', 'claim-response');
-    }
-    return send(res, 200, body);
-  }
-  throw new MurmurError('E_NOT_FOUND', `no route ${req.method} ${url.pathname}`);
-}
+const RecordsQuery = z.object({ from: z.string().max(20).optional() });
+const CaseParams = z.object({ id: z.string().regex(/^[A-Za-z0-9._:-]{1,80}$/, 'expected a case id') });
 
-const readJson = (req: IncomingMessage): Promise<unknown> => readJsonBody(req, 64 * 1024);
-const send = sendJson;
+function routes(node: OrgNode, fhirBase: string, authenticate: (req: IncomingMessage) => void): Router<void> {
+  const state = () => node.replica.state;
+  return new Router<void>({ authenticate })
+    .on('GET', '/v1/health', { public: true }, () => json({ org: node.spec.id, did: node.did, kind: node.spec.kind, lastIndex: node.replica.fold.lastIndex }))
+    .on('GET', '/v1/state', {}, () =>
+      json({
+        lastIndex: node.replica.fold.lastIndex,
+        digest: foldDigest(node),
+        cases: [...state().cases.values()].map((c) => ({ id: c.id, status: c.status, outcome: c.outcome?.value ?? null })),
+        rejected: node.replica.fold.rejected().length,
+      }),
+    )
+    .on('GET', '/v1/records', { query: RecordsQuery }, ({ query }) => {
+      // The fold's verdicts (ids, kinds, DIDs, rule reasons; never section content), to find
+      // what was rejected and why, or to check that an entry is still accepted after a failure.
+      const from = Math.max(1, Number.parseInt(query.from ?? '1', 10) || 1);
+      const records = node.replica.fold.records.filter((r) => r.index >= from).slice(0, 1_000);
+      return json(records.map((r) => ({ index: r.index, id: r.id, kind: r.kind, author: r.author, case: r.case, status: r.status, ...(r.reason ? { reason: r.reason } : {}) })));
+    })
+    .on('POST', '/v1/cases', { body: { maxBytes: 64 * 1024, schema: CaseRef } }, async ({ body }) => {
+      if (node.spec.kind !== 'payer') throw new MurmurError('E_INPUT', 'cases are submitted to the payer organization\'s node');
+      if (body.fhirBase !== undefined && body.fhirBase.replace(/\/+$/, '') !== fhirBase.replace(/\/+$/, '')) {
+        throw new MurmurError('E_INPUT', 'fhirBase: this node reads cases from its configured FHIR server only; leave fhirBase out or name that server', { field: 'fhirBase' });
+      }
+      const ref = { fhirBase, patient: body.patient, claim: body.claim };
+      const { policy, service } = await node.policyForRequest(ref);
+      const caseId = await node.submitCase(ref, policy, undefined, service);
+      return json({ caseId }, 202);
+    })
+    .on('GET', '/v1/cases/:id', { params: CaseParams }, async ({ params }) => {
+      const c = state().cases.get(params.id);
+      if (!c) throw new MurmurError('E_NOT_FOUND', 'no such case on this node\'s board yet');
+      const done = c.reputation !== undefined;
+      const body: Record<string, unknown> = { caseId: c.id, status: c.status, done, outcome: c.outcome?.value ?? null };
+      if (done && node.spec.kind === 'payer') {
+        body.decision = await node.readArtifact(c, 'coverage-determination', 'decision');
+        body.claimResponse = await node.readArtifact(c, 'pas-response', 'claim-response');
+      }
+      return json(body);
+    });
+}

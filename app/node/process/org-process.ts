@@ -60,7 +60,7 @@ export async function runOrgProcess(config: LoadedConfig, o: { logger: Logger; e
     boardService = await startBoardService({ store, members: memberAgents, keys, host: config.boardService.host, port: config.boardService.port, logger: o.logger });
     o.logger.log('info', 'board-service.listening', { url: boardService.url });
   } else {
-    store = await openBoard(config.board, { dataDir: config.dataDir, signer: firstAgent.signer });
+    store = await openBoard(config.board, { dataDir: config.dataDir, signer: firstAgent.signer, logger: o.logger });
   }
   const fhir = config.fhirAuth ? { auth: await fhirAuth(config.fhir, config.fhirAuth) } : {};
   const node = new OrgNode({

@@ -1,6 +1,7 @@
 import type { BoardStore, StoredEntry } from '../../board/store.js';
 import { signEnvelope, type EnvelopeBody } from '../../board/envelope.js';
 import type { Clock } from '../../common/clock.js';
+import { SerialQueue } from '../../common/concurrency.js';
 import { MurmurError } from '../../common/errors.js';
 import type { Signer } from '../../crypto/signing.js';
 
@@ -15,7 +16,7 @@ export type DraftBuilder = (seq: number) => Promise<Draft> | Draft;
 export class ChainedPoster {
   private seq = 0;
   private prev: string | null = null;
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly queue = new SerialQueue();
   /** Whether the chain's position is known; see `knownHead`. */
   private positioned: boolean;
 
@@ -47,7 +48,7 @@ export class ChainedPoster {
    * such as sealed sections and presentations whose nonce names the seq).
    */
   post(draft: Draft | DraftBuilder): Promise<StoredEntry> {
-    const next = this.queue.then(async () => {
+    return this.queue.run(async () => {
       if (!this.positioned) throw new MurmurError('E_CONFLICT', 'this chain may already be on the board: resume it from a caught-up fold before posting');
       const known = this.knownHead?.();
       if (known && known.seq > this.seq) this.resume(known.seq, known.id);
@@ -58,7 +59,5 @@ export class ChainedPoster {
       this.prev = env.id;
       return stored;
     });
-    this.queue = next.catch(() => undefined);
-    return next;
   }
 }

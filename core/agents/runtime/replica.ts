@@ -1,3 +1,6 @@
+import { systemClock, type Clock } from '../../common/clock.js';
+import { retry, SerialQueue } from '../../common/concurrency.js';
+import { isMurmurError } from '../../common/errors.js';
 import type { KeyResolver } from '../../crypto/signing.js';
 import { BoardFold, type Admission, type FoldRecord } from '../../board/fold.js';
 import type { BoardStore, StoredEntry, Unsubscribe } from '../../board/store.js';
@@ -16,7 +19,7 @@ export class BoardReplica {
   private readonly listeners = new Set<(record: FoldRecord, entry: StoredEntry) => void>();
   private unsubscribe: Unsubscribe | undefined;
   private stopped = false;
-  private pumping: Promise<void> = Promise.resolve();
+  private readonly pump = new SerialQueue();
   private readonly byId = new Map<string, StoredEntry>();
   readonly config: ReducerConfig;
   /**
@@ -25,6 +28,14 @@ export class BoardReplica {
    * with every node that shares it (a console's listener could do that to `murmur demo`).
    */
   onListenerError: (e: unknown) => void = () => undefined;
+  /**
+   * The store failure the replica is retrying past (with backoff, until the store answers), for
+   * the console's Problems; undefined while reads succeed. A failed read used to reject the
+   * pump for good: the replica stopped folding, and the rejection went unhandled.
+   */
+  storeProblem: { since: number; attempts: number; error: string } | undefined;
+  /** The clock the retries wait on (the simulator's, in a simulation). */
+  clock: Clock = systemClock;
 
   constructor(
     private readonly store: BoardStore,
@@ -53,7 +64,8 @@ export class BoardReplica {
   }
 
   async start(): Promise<void> {
-    this.unsubscribe = this.store.subscribe(() => void this.catchUp());
+    // A notification's catch-up that fails has its failure in storeProblem; nothing is unhandled.
+    this.unsubscribe = this.store.subscribe(() => void this.catchUp().catch(() => undefined));
     await this.catchUp();
   }
 
@@ -61,19 +73,31 @@ export class BoardReplica {
   stop(): Promise<void> {
     this.stopped = true;
     this.unsubscribe?.();
-    return this.pumping;
+    return this.pump.idle();
   }
 
-  /** Folds everything the store holds beyond what this replica has; serialized. */
+  /**
+   * Folds everything the store holds beyond what this replica has; serialized. A failing read is
+   * retried with backoff until the store answers (or the replica stops), the failure shown in
+   * `storeProblem` meanwhile; one catch-up's failure never stops the next.
+   */
   catchUp(): Promise<void> {
-    this.pumping = this.pumping.then(async () => {
+    return this.pump.run(async () => {
       while (!this.stopped) {
-        const batch = await this.store.read(this.fold.lastIndex + 1, 500);
+        const batch = await retry('board read', () => this.store.read(this.fold.lastIndex + 1, 500), {
+          baseMs: 100,
+          maxMs: 5_000,
+          stopped: () => this.stopped,
+          clock: this.clock,
+          onRetry: (e, attempts) => {
+            this.storeProblem = { since: this.storeProblem?.since ?? this.clock.now(), attempts, error: e instanceof Error ? e.name + (isMurmurError(e) ? ` ${e.code}` : '') : 'unknown' };
+          },
+        });
+        this.storeProblem = undefined;
         if (batch.length === 0) return;
         for (const entry of batch) await this.ingest(entry);
       }
     });
-    return this.pumping;
   }
 
   private async ingest(entry: StoredEntry): Promise<void> {

@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ManualClock } from '../../core/common/clock.js';
+import { retry, SerialQueue, withTimeout } from '../../core/common/concurrency.js';
+import { MurmurError } from '../../core/common/errors.js';
+
+test('SerialQueue: tasks run one at a time in order, and a failed task does not stop the next', async () => {
+  const q = new SerialQueue();
+  const log: string[] = [];
+  let running = 0;
+  const task = (name: string, fail = false) => async () => {
+    running++;
+    assert.equal(running, 1, 'never two at once');
+    await new Promise((r) => setImmediate(r));
+    log.push(name);
+    running--;
+    if (fail) throw new Error(`${name} failed`);
+    return name;
+  };
+  const a = q.run(task('a'));
+  const b = q.run(task('b', true));
+  const c = q.run(task('c'));
+  assert.equal(await a, 'a');
+  await assert.rejects(b, /b failed/);
+  assert.equal(await c, 'c');
+  await q.idle();
+  assert.deepEqual(log, ['a', 'b', 'c']);
+});
+
+test('withTimeout: E_TIMEOUT after the clock passes the limit; a result in time wins', async () => {
+  const clock = new ManualClock();
+  const late = withTimeout(new Promise(() => undefined), 1_000, 'grant', clock);
+  clock.advance(1_000);
+  await assert.rejects(late, (e: unknown) => e instanceof MurmurError && e.code === 'E_TIMEOUT' && /grant/.test(e.message));
+  assert.equal(await withTimeout(Promise.resolve(7), 1_000, 'x', clock), 7);
+  // A failure after the timeout is dropped, never unhandled.
+  let fail!: (e: Error) => void;
+  const failing = withTimeout(new Promise((_, r) => (fail = r)), 10, 'y', clock);
+  clock.advance(10);
+  await assert.rejects(failing, /y: no answer/);
+  fail(new Error('late'));
+});
+
+test('retry: waits double up to the cap, a refusal is not retried, giving up names the attempts', async () => {
+  const waits: number[] = [];
+  const clock = { now: () => waits.reduce((a, b) => a + b, 0), sleep: async (ms: number) => void waits.push(ms) };
+  let n = 0;
+  assert.equal(await retry('read', async () => (++n < 5 ? Promise.reject(new Error('down')) : 'ok'), { baseMs: 100, maxMs: 300, clock }), 'ok');
+  assert.deepEqual(waits, [100, 200, 300, 300]);
+  await assert.rejects(
+    retry('read', async () => Promise.reject(new MurmurError('E_CONFLICT', 'taken')), { clock, retryable: (e) => !(e instanceof MurmurError) }),
+    /taken/,
+  );
+  await assert.rejects(retry('read', async () => Promise.reject(new Error('down')), { attempts: 3, clock }), (e: unknown) => e instanceof MurmurError && e.details.attempts === 3);
+  let stop = false;
+  await assert.rejects(retry('read', async () => ((stop = true), Promise.reject(new Error('down'))), { clock, stopped: () => stop }));
+});
