@@ -69,6 +69,8 @@ export interface SectionAccessOptions {
   random?: Random;
   /** How long a reader waits for a grant before it gives up. */
   grantTimeoutMs?: number;
+  /** One-shot timer returning its cancel (default setTimeout); injected so a simulation runs in its own time. */
+  timeout?: (ms: number, fire: () => void) => () => void;
 }
 
 /**
@@ -157,14 +159,15 @@ export class SectionAccess {
         const v = probe();
         if (v) {
           stop();
-          clearTimeout(timer);
+          cancel();
           resolve(v);
         }
       });
-      const timer = setTimeout(() => {
+      const timeout = this.o.timeout ?? ((ms, fire) => { const t = setTimeout(fire, ms); return () => clearTimeout(t); });
+      const cancel = timeout(this.o.grantTimeoutMs ?? 30_000, () => {
         stop();
         reject(new MurmurError('E_TIMEOUT', 'no key grant arrived in time'));
-      }, this.o.grantTimeoutMs ?? 30_000);
+      });
     });
   }
 
