@@ -1,5 +1,7 @@
 import { DEFAULT_BOARD_TIME } from '../../core/board/board-time.js';
+import { authorDid } from '../../core/board/envelope.js';
 import type { StoredEntry } from '../../core/board/store.js';
+import type { BoardReplica } from '../../core/agents/runtime/replica.js';
 import { seededRandom } from '../../core/common/random.js';
 import { DEFAULT_REDUCER_CONFIG } from '../../core/coordination/reducer.js';
 import { northwindZolgensmaPolicy } from '../../core/agents/clinical/policy.js';
@@ -112,7 +114,8 @@ export async function runOrgSeed(o: OrgSeedOptions): Promise<OrgSeedResult> {
   const differ = [...world.nodes.entries()].filter(([, n]) => foldDigest(n.replica.fold) !== digest).map(([id]) => id);
   if (differ.length) failures.push(`replicasAgree: ${differ.join(', ')} differ from a fresh fold of the board`);
   if (world.nodes.size !== world.orgIds.length) failures.push(`allRestarted: ${world.nodes.size}/${world.orgIds.length} nodes up`);
-  for (const p of probes) failures.push(...p.check(auditor, c).map((f) => `${p.attack}: ${f}`));
+  failures.push(...forbiddenAccepted(auditor, entries, policy));
+  for (const p of probes) failures.push(...(await p.check(auditor, c)).map((f) => `${p.attack}: ${f}`));
 
   for (const n of world.nodes.values()) await n.stop();
   await auditor.stop();
@@ -130,6 +133,26 @@ export async function runOrgSeed(o: OrgSeedOptions): Promise<OrgSeedResult> {
     rejected: auditor.fold.rejected().length,
     digest,
   };
+}
+
+/**
+ * Entries no member may get accepted, whoever posts them: an outcome outside the
+ * determination, a plaintext section (privacy is on), a claim on the determination or a card
+ * offering it by anyone but the policy agent.
+ */
+function forbiddenAccepted(auditor: BoardReplica, entries: ReadonlyMap<number, StoredEntry>, policy: string): string[] {
+  const out: string[] = [];
+  for (const r of auditor.fold.records) {
+    if (r.status !== 'accepted') continue;
+    const env = entries.get(r.index)!.envelope;
+    const header = env.header as { outcome?: unknown; skills?: { id: string }[] };
+    const by = authorDid(env.author);
+    if (r.kind === 'Artifact' && header.outcome !== undefined && r.subtask !== 'coverage-determination') out.push(`forbidden: an outcome on ${r.subtask} accepted (entry ${r.index})`);
+    if (r.kind === 'Artifact' && env.sections.some((x) => x.plaintext !== undefined)) out.push(`forbidden: a plaintext section accepted (entry ${r.index})`);
+    if (r.kind === 'Claim' && r.subtask === 'coverage-determination' && by !== policy) out.push(`forbidden: a claim on the determination by ${by.slice(0, 24)} accepted (entry ${r.index})`);
+    if (r.kind === 'AgentCard' && by !== policy && header.skills?.some((k) => k.id === 'pa-determination')) out.push(`forbidden: a card offering pa-determination accepted (entry ${r.index})`);
+  }
+  return out;
 }
 
 export interface SweepReport {
@@ -153,7 +176,7 @@ export async function runOrgSweep(o: { count: number; from?: number; onSeed?: (r
   return { seeds: count, failed, wallMs: Math.round(wallMs), seedsPerSecond: Math.round((count / (wallMs / 1000)) * 100) / 100 };
 }
 
-/** The one-line command that replays a seed. */
-export function reproduce(r: Pick<OrgSeedResult, 'seed'>): string {
-  return `murmur sim --nodes --seed ${r.seed}`;
+/** The one-line command that replays a seed (with the overrides the sweep ran under). */
+export function reproduce(r: Pick<OrgSeedResult, 'seed'>, o: { attacks?: readonly string[] | undefined; crashes?: number | undefined } = {}): string {
+  return `murmur sim --seeds 1 --from ${r.seed}${o.attacks ? ` --attacks ${o.attacks.join(',') || "''"}` : ''}${o.crashes !== undefined ? ` --crashes ${o.crashes}` : ''}`;
 }
