@@ -32,6 +32,8 @@ export interface AttackProbe {
   attack: OrgAttack;
   /** What must hold after the run (beyond the invariants every seed checks); each failure described. */
   check(auditor: BoardReplica, c: CaseState | undefined): Promise<string[]>;
+  /** How many hostile entries reached the board (0: the attack never got its chance this seed). */
+  attempted(): number;
 }
 
 const DAY = 24 * 3600_000;
@@ -69,7 +71,7 @@ export function installAttack(attack: OrgAttack, world: OrgWorld, random: Random
   const landed = async (): Promise<string[]> => ids;
   const accepted = (auditor: BoardReplica, ids: readonly string[]): string[] =>
     ids.flatMap((id) => auditor.fold.records.filter((r) => r.id === id && r.status === 'accepted').map((r) => `${r.kind} ${r.id.slice(0, 12)} was accepted`));
-  const probe = (check: AttackProbe['check']): AttackProbe => ({ attack, check });
+  const probe = (check: AttackProbe['check'], attempted = (): number => ids.length): AttackProbe => ({ attack, check, attempted });
   const now = (): number => world.sched.now();
   switch (attack) {
     case 'lab-decides': {
@@ -137,7 +139,7 @@ export function installAttack(attack: OrgAttack, world: OrgWorld, random: Random
         // The real claim may lose a race to another agent, never to its own forged copy.
         if (r && r.status !== 'accepted' && /replay/.test(r.reason ?? '')) out.push(`the real claim was refused: ${r.reason}`);
         return out;
-      });
+      }, () => forged.length);
     }
     case 'fabricated-gap': {
       onceClaimed(world, 'helix', 'GenomicsAgent', 'genomic-screening', (node, entry) => {
@@ -158,9 +160,11 @@ export function installAttack(attack: OrgAttack, world: OrgWorld, random: Random
       world.clocks.set('helix', { now: () => now() + ahead(), sleep: (ms) => world.sched.sleep(ms) });
       const lab = new Set([...world.org('helix').identity.agents.values()].map((a) => a.did));
       const append = world.board.append.bind(world.board);
+      let stampedAhead = 0;
       world.board.append = (env) => {
         // The store stamps synchronously as it appends: set the writer's time around it.
         world.stamp.skew = lab.has(authorDid(env.author)) ? ahead() : 0;
+        if (world.stamp.skew) stampedAhead++;
         try {
           return append(env);
         } finally {
@@ -168,7 +172,7 @@ export function installAttack(attack: OrgAttack, world: OrgWorld, random: Random
         }
       };
       // Board time stays bounded (every seed checks it); nothing more specific to check.
-      return probe(async () => []);
+      return probe(async () => [], () => stampedAhead);
     }
     case 'equivocate': {
       const lab = world.org('helix').identity.agents.get('GenomicsAgent')!;
@@ -177,6 +181,7 @@ export function installAttack(attack: OrgAttack, world: OrgWorld, random: Random
         const { sig: _s, id: _i, v: _v, author: _a, ...body } = entry.envelope;
         fork = signEnvelope(lab.signer, { ...body, header: { ...entry.envelope.header, leaseMs: ((entry.envelope.header as { leaseMs?: number }).leaseMs ?? 60_000) + 1_000 }, at: now() });
         posted.push(world.net.link('helix').append(fork));
+        // Counted as soon as it is sent: the fork has the same id whether or not this process hears back.
       });
       return probe(async (auditor) => {
         if (!fork) return [];

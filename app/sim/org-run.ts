@@ -38,6 +38,8 @@ export interface OrgSeedResult {
   expected: string;
   crashed: { org: string; at: number; restartAt: number }[];
   attacks: OrgAttack[];
+  /** Hostile entries that reached the board, per attack. */
+  attempted: Partial<Record<OrgAttack, number>>;
   simMs: number;
   envelopes: number;
   rejected: number;
@@ -128,6 +130,7 @@ export async function runOrgSeed(o: OrgSeedOptions): Promise<OrgSeedResult> {
     expected,
     crashed: crashes.map((x) => ({ org: x.target, at: x.at - t0, restartAt: x.restartAt - t0 })),
     attacks,
+    attempted: Object.fromEntries(probes.map((p) => [p.attack, p.attempted()])),
     simMs: endedAt - t0,
     envelopes: auditor.fold.lastIndex,
     rejected: auditor.fold.rejected().length,
