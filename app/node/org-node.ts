@@ -56,7 +56,27 @@ export interface OrgNodeOptions {
   vault?: KeyVault;
   /** Where this organization keeps the tree heads it signs as a witness of the board (JSON lines); none when absent. */
   headsPath?: string;
+  /** Timers (default: unref'd Node timers); the simulator schedules them in simulated time. */
+  timers?: Timers;
 }
+
+/** Repeating and one-shot timers, each returning its cancel. */
+export interface Timers {
+  every(ms: number, run: () => void): () => void;
+  after(ms: number, run: () => void): () => void;
+}
+
+const nodeTimers: Timers = {
+  every: (ms, run) => {
+    const t = setInterval(run, ms);
+    t.unref();
+    return () => clearInterval(t);
+  },
+  after: (ms, run) => {
+    const t = setTimeout(run, ms);
+    return () => clearTimeout(t);
+  },
+};
 
 /**
  * One organization's node: its agents, its wallet, its replica of the board and its audit
@@ -66,7 +86,7 @@ export class OrgNode {
   readonly replica: BoardReplica;
   readonly agents: CoalitionAgent[];
   readonly audit: AuditTrail;
-  private timer: NodeJS.Timeout | undefined;
+  private stopTicks: (() => void) | undefined;
   private readonly posters: ChainedPoster[] = [];
   private readonly witness: TreeWitness | undefined;
 
@@ -172,8 +192,7 @@ export class OrgNode {
     for (const a of this.agents) {
       if (!this.replica.state.cards.has(a.did)) await a.publishCard();
     }
-    this.timer = setInterval(() => this.wake(), this.o.tickMs ?? 250);
-    this.timer.unref();
+    this.stopTicks = (this.o.timers ?? nodeTimers).every(this.o.tickMs ?? 250, () => this.wake());
     this.wake();
   }
 
@@ -183,11 +202,11 @@ export class OrgNode {
    */
   private async caughtUp(timeoutMs = 30_000): Promise<void> {
     const head = await this.o.store.head();
-    const deadline = Date.now() + timeoutMs;
+    const deadline = this.o.clock.now() + timeoutMs;
     while (this.replica.fold.lastIndex < head) {
-      if (Date.now() > deadline) throw new MurmurError('E_TIMEOUT', `${this.o.spec.name} could not catch up with the board (at ${this.replica.fold.lastIndex} of ${head})`);
+      if (this.o.clock.now() > deadline) throw new MurmurError('E_TIMEOUT', `${this.o.spec.name} could not catch up with the board (at ${this.replica.fold.lastIndex} of ${head})`);
       await this.replica.catchUp();
-      if (this.replica.fold.lastIndex < head) await new Promise((r) => setTimeout(r, 100));
+      if (this.replica.fold.lastIndex < head) await this.o.clock.sleep(100);
     }
   }
 
@@ -302,7 +321,7 @@ export class OrgNode {
   }
 
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
+    this.stopTicks?.();
     await this.replica.stop();
     this.witness?.close();
   }

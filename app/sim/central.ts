@@ -4,6 +4,7 @@ import { authorityReport } from '../../core/coordination/learning/authority.js';
 import { SimNetwork } from './network.js';
 import { makePopulation, type SimAgentSpec } from './population.js';
 import { report, type CaseReport, type SimOptions, type SimReport } from './run.js';
+import { drawDistinct } from './faults.js';
 import { SimScheduler } from './scheduler.js';
 import { caseTruth, GAP_SUBTASK, outcomeOf, resultDigest, TEMPLATE, workDraw, type CaseTruth } from './workload.js';
 
@@ -122,7 +123,7 @@ export async function runCentral(o: SimOptions): Promise<SimReport> {
     });
   };
   const crashCount = Math.round(o.crashRate * pop.orgs.length);
-  for (const org of pop.orgs.slice(0, crashCount)) crashOne(org, t0 + 2_000 + faults.next() * horizon);
+  for (const org of drawDistinct(pop.orgs, crashCount, faults)) crashOne(org, t0 + 2_000 + faults.next() * horizon);
   if (o.crashOrchestrator) crashOne('orchestrator', t0 + 2_000 + horizon / 3);
 
   for (let i = 0; i < o.cases; i++) {

@@ -46,6 +46,18 @@ export class SimNetwork {
     return l;
   }
 
+  /**
+   * A new connection for a restarted process: the old one is cut (what it still had in flight
+   * is lost with the process), the new one starts at the board's head as it stands, as a real
+   * reconnect reads the board's history from the store.
+   */
+  async relink(node: string): Promise<SimBoardLink> {
+    this.links.get(node)?.cut();
+    const l = new SimBoardLink(node, this, await this.board.head());
+    this.links.set(node, l);
+    return l;
+  }
+
   /** Cuts `node` off from the board until `until` (sim time). */
   partition(node: string, until: number): void {
     this.partitions.set(node, Math.max(until, this.partitions.get(node) ?? 0));
@@ -76,18 +88,26 @@ export class SimNetwork {
  * delivered to this node, so a partitioned node folds a stale prefix, never a wrong one.
  */
 export class SimBoardLink implements BoardStore {
-  private delivered = 0;
   private readonly listeners = new Set<(entry: StoredEntry) => void>();
   private readonly fifo = { last: 0 };
+  /** Cut with its process: nothing more reaches it, and it sends nothing new. */
+  private down = false;
 
   constructor(
     readonly node: string,
     private readonly net: SimNetwork,
+    private delivered = 0,
   ) {}
 
+  cut(): void {
+    this.down = true;
+    this.listeners.clear();
+  }
+
   deliver(entry: StoredEntry): void {
+    if (this.down) return;
     this.net.send(this.node, () => {
-      if (entry.index !== this.delivered + 1) return;
+      if (this.down || entry.index !== this.delivered + 1) return;
       this.delivered = entry.index;
       for (const l of [...this.listeners]) l(entry);
     }, this.fifo);
@@ -95,10 +115,14 @@ export class SimBoardLink implements BoardStore {
 
   append(envelope: Envelope): Promise<StoredEntry> {
     return new Promise((resolve, reject) => {
+      // A dead process's request never settles: it had nobody left to answer.
+      if (this.down) return;
+      // What was already on the wire still reaches the board (a restart must cope with its
+      // previous incarnation's late appends); only the receipt has nobody to go to.
       this.net.send(this.node, () => {
         this.net.board.append(envelope).then(
-          (entry) => this.net.send(this.node, () => resolve(entry)),
-          reject,
+          (entry) => this.net.send(this.node, () => void (this.down || resolve(entry))),
+          (e: unknown) => void (this.down || reject(e)),
         );
       });
     });

@@ -7,6 +7,7 @@ import { didKeyResolver } from '../../core/crypto/did-key.js';
 import type { CoalitionState } from '../../core/coordination/case-state.js';
 import { authorityReport } from '../../core/coordination/learning/authority.js';
 import { coalitionReducer, DEFAULT_REDUCER_CONFIG, type ReducerConfig } from '../../core/coordination/reducer.js';
+import { crashPlan } from './faults.js';
 import { doubleClaims } from './invariants.js';
 import { DEFAULT_NETWORK, SimNetwork, type NetworkConfig } from './network.js';
 import { SimNode } from './node.js';
@@ -203,11 +204,10 @@ export async function runSimulation(partial: Partial<SimOptions> = {}): Promise<
   const horizon = o.cases * o.arrivalMs + 60_000;
   let crashes = 0;
   const crashCount = Math.round(o.crashRate * nodes.length);
-  for (const n of [...nodes].sort(() => 0).slice(0, crashCount)) {
-    const at = sched.now() + faults.next() * horizon;
+  for (const { target: n, at, restartAt } of crashPlan(nodes, { count: crashCount, from: sched.now(), horizonMs: horizon, downMs: o.downMs }, faults)) {
     crashes++;
     sched.at(at, () => n.crash());
-    sched.at(at + o.downMs, () => void n.start());
+    sched.at(restartAt, () => void n.start());
   }
   for (let i = 0; i < o.partitions; i++) {
     const n = nodes[faults.int(nodes.length)]!;

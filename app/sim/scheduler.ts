@@ -1,9 +1,11 @@
 import type { Clock } from '../../core/common/clock.js';
+import { settled } from './inflight.js';
 
 interface SimEvent {
   at: number;
   seq: number;
   run: () => void;
+  cancelled?: boolean;
 }
 
 /**
@@ -26,12 +28,17 @@ export class SimScheduler implements Clock {
     return this.time;
   }
 
-  sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => this.at(this.time + Math.max(0, ms), resolve));
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      if (signal?.aborted) return resolve();
+      const cancel = this.at(this.time + Math.max(0, ms), resolve);
+      signal?.addEventListener('abort', () => (cancel(), resolve()), { once: true });
+    });
   }
 
-  at(time: number, run: () => void): void {
-    const e = { at: Math.max(Math.ceil(time), this.time), seq: this.seq++, run };
+  /** Schedules `run` at `time`; returns its cancel. */
+  at(time: number, run: () => void): () => void {
+    const e: SimEvent = { at: Math.max(Math.ceil(time), this.time), seq: this.seq++, run };
     const h = this.heap;
     h.push(e);
     let i = h.length - 1;
@@ -41,10 +48,22 @@ export class SimScheduler implements Clock {
       [h[p], h[i]] = [h[i]!, h[p]!];
       i = p;
     }
+    return () => void (e.cancelled = true);
   }
 
-  after(ms: number, run: () => void): void {
-    this.at(this.time + ms, run);
+  after(ms: number, run: () => void): () => void {
+    return this.at(this.time + ms, run);
+  }
+
+  /** Runs `run` every `ms` of simulated time until cancelled (the real node's ticker). */
+  every(ms: number, run: () => void): () => void {
+    let cancel = (): void => undefined;
+    const tick = (): void => {
+      cancel = this.after(ms, tick);
+      run();
+    };
+    cancel = this.after(ms, tick);
+    return () => cancel();
   }
 
   private pop(): SimEvent | undefined {
@@ -76,6 +95,7 @@ export class SimScheduler implements Clock {
       const next = this.heap[0];
       if (!next || next.at > until) break;
       this.pop();
+      if (next.cancelled) continue;
       this.time = next.at;
       this.events++;
       next.run();
@@ -88,7 +108,7 @@ function less(a: SimEvent, b: SimEvent): boolean {
   return a.at < b.at || (a.at === b.at && a.seq < b.seq);
 }
 
-/** Lets every pending microtask (and the ones they queue) run. */
+/** Lets every pending microtask (and the ones they queue) run, and any tracked crypto finish. */
 function drain(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
+  return settled();
 }

@@ -3,6 +3,7 @@ import { cryptosuite } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
 import * as vc from '@digitalbazaar/vc';
 import { z } from 'zod';
 import { canonicalJson } from '../common/canonical.js';
+import { sha256Hex } from '../common/hash.js';
 import { MurmurError, errorMessage } from '../common/errors.js';
 import type { Signer } from '../crypto/signing.js';
 import type { AccreditationCredential, MurmurCredential, RoleCredential } from './credentials.js';
@@ -161,6 +162,42 @@ function firstError(e: unknown): string {
  * first (shape, challenge, domain, replay, holder binding, roles, trust chain, validity
  * window, revocation); signatures are checked only when those pass (≈ 10–20 ms).
  */
+/**
+ * The proof check proper (RDFC canonicalization and Ed25519 over the presentation and each
+ * credential): a pure function of the presentation, challenge, domain and time, since the
+ * contexts are shipped and status is checked apart. Every replica in a process (the embedded
+ * coalition's four nodes, a restarted node re-folding, the simulator's runs) verifies the
+ * same entry with the same inputs, so the verdict is kept for the exact inputs it was reached
+ * on (bounded, oldest dropped first).
+ */
+const proofVerdicts = new Map<string, Promise<vc.VerifyResult>>();
+const PROOF_VERDICTS_KEPT = 4_096;
+
+function proofsOf(vp: object, challenge: string, domain: string, now: string): Promise<vc.VerifyResult> {
+  const key = sha256Hex(canonicalJson({ vp, challenge, domain, now }));
+  const kept = proofVerdicts.get(key);
+  if (kept) return kept;
+  const verdict = (async (): Promise<vc.VerifyResult> => {
+    try {
+      return await vc.verify({
+        presentation: vp,
+        suite: new DataIntegrityProof({ cryptosuite }),
+        challenge,
+        domain,
+        documentLoader: documentLoader(),
+        now,
+        // Revocation was checked against the status lists before.
+        checkStatus: async () => ({ verified: true }),
+      });
+    } catch (e) {
+      return { verified: false, error: e };
+    }
+  })();
+  proofVerdicts.set(key, verdict);
+  if (proofVerdicts.size > PROOF_VERDICTS_KEPT) proofVerdicts.delete(proofVerdicts.keys().next().value!);
+  return verdict;
+}
+
 export async function verifyPresentation(input: unknown, expect: PresentationExpectations, context: VerificationContext): Promise<PresentationVerdict> {
   const parsed = VerifiablePresentationSchema.safeParse(input);
   if (!parsed.success) {
@@ -217,21 +254,7 @@ export async function verifyPresentation(input: unknown, expect: PresentationExp
   reasons.push(...validityReasons(role, expect.now, 'role credential'), ...statusReasons(role, context.status, 'role credential'));
   if (reasons.length > 0 || !accreditation) return { ok: false, reasons };
 
-  let result: vc.VerifyResult;
-  try {
-    result = await vc.verify({
-      presentation: vp,
-      suite: new DataIntegrityProof({ cryptosuite }),
-      challenge: expect.challenge,
-      domain: expect.domain,
-      documentLoader: documentLoader(),
-      now: isoSeconds(expect.now),
-      // Revocation was checked above against the local status lists.
-      checkStatus: async () => ({ verified: true }),
-    });
-  } catch (e) {
-    result = { verified: false, error: e };
-  }
+  const result = await proofsOf(vp, expect.challenge, expect.domain, isoSeconds(expect.now));
   if (!result.verified) {
     for (const c of result.credentialResults ?? []) {
       if (!c.verified) reasons.push({ code: 'proof-invalid', message: `credential ${c.credentialId ?? '?'}: ${firstError(c.error)}`, ...(c.credentialId ? { credentialId: c.credentialId } : {}) });

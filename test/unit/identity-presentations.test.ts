@@ -120,3 +120,21 @@ test('verifyCredential checks one credential: valid, expired, untrusted', async 
   const untrusted = await verifyCredential(f.accreditation, { now: NOW }, { status: f.status, registry: trustRegistry({ accreditors: [], rolesByKind: {} }) });
   assert.equal(untrusted.ok ? '' : untrusted.reasons[0]!.code, 'untrusted-accreditor');
 });
+
+test('a proof check kept from an earlier verification never answers for other bytes, another time or a spent challenge', async () => {
+  const f = await identityFixture();
+  const vp = await createPresentation({ holder: f.agent.signer, credentials: [f.role, f.accreditation], challenge: 'nonce-1', domain: 'st-genomics', now: NOW });
+  // Another replica in the same process verifies the same entry: the same verdict.
+  assert.ok((await verifyPresentation(vp, expect, await context())).ok);
+  assert.ok((await verifyPresentation(structuredClone(vp), expect, await context())).ok);
+  // The same bytes with one field edited are checked afresh, and refused.
+  const edited = structuredClone(vp);
+  (edited.proof as { created?: string }).created = '2026-01-05T00:00:00Z';
+  assert.deepEqual(codes(await verifyPresentation(edited, expect, await context())), ['proof-invalid']);
+  // Later, once the credential has expired, the kept check does not stand in for the time check.
+  assert.deepEqual(codes(await verifyPresentation(vp, { ...expect, now: T0 + 31 * DAY }, await context())), ['expired']);
+  // A replica that has spent the challenge still refuses the replay.
+  const ctx = await context();
+  assert.ok((await verifyPresentation(vp, expect, ctx)).ok);
+  assert.deepEqual(codes(await verifyPresentation(vp, expect, ctx)), ['replayed']);
+});
