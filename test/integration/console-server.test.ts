@@ -10,6 +10,8 @@ import { LogHub } from '../../app/node/console/logs.js';
 import { startConsoles, type Consoles } from '../../app/node/console/launch.js';
 import type { CaseView, DecisionCard, DisclosureMatrix, EntryDetail, Session } from '../../app/node/console/protocol.js';
 import { startEmbedded, type Embedded } from '../../app/node/embedded.js';
+import { signInOperator } from '../support/console-sign-in.js';
+import { SignIn } from '../../app/node/console/sign-in.js';
 
 const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
 
@@ -127,10 +129,46 @@ describe('console server', () => {
     }
   });
 
+  it('signs an operator in by key: a challenge their wallet key signs opens a session; a wrong secret, a foreign key or a spent challenge does not', async () => {
+    const link = new URL(of('northwind').operators.find((x) => x.id === 'okafor')!.launchUrl);
+    const unlock = link.searchParams.get('unlock')!;
+    const post = (path: string, body: unknown, token?: string) => call('northwind', path, { method: 'POST', body: JSON.stringify(body) }, token);
+    const challenge = async (operator = 'okafor') => ((await post('sign-in/challenge', { operator })).body as { challenge: string }).challenge;
+    assert.equal((await post('sign-in/challenge', { operator: 'nobody' })).status, 404);
+    assert.equal((await call('northwind', 'sign-in/challenge', { method: 'POST', body: '{"operator":"okafor"}' }, 'wrong')).status, 401, 'the desk link is needed to sign in at all');
+    // A wrong unlock secret is refused, and spends the challenge: it cannot be tried again.
+    const c1 = await challenge();
+    const wrong = await post('sign-in', { operator: 'okafor', challenge: c1, unlock: 'x'.repeat(unlock.length) });
+    assert.equal(wrong.status, 401);
+    assert.equal((wrong.body as { error: { field: string } }).error.field, 'unlock');
+    assert.equal((await post('sign-in', { operator: 'okafor', challenge: c1, unlock })).status, 401, 'a spent challenge');
+    // A signature by another operator's key over okafor's challenge is refused.
+    const wallet = env.coalition.orgs!.find((x) => x.spec.id === 'northwind')!.wallet;
+    const c2 = await challenge();
+    const foreign = await post('sign-in', { operator: 'okafor', challenge: c2, signature: SignIn.sign(wallet.operator('lindqvist'), env.coalition.payer.did, link.origin, c2) });
+    assert.equal((foreign.body as { error: { field: string } }).error.field, 'signature');
+    // A challenge for one operator does not sign in another.
+    const c3 = await challenge('lindqvist');
+    assert.equal((await post('sign-in', { operator: 'okafor', challenge: c3, unlock })).status, 401);
+    // Okafor's own key, from a signer outside the console, opens a session in her name.
+    const c4 = await challenge();
+    const ok = await post('sign-in', { operator: 'okafor', challenge: c4, signature: SignIn.sign(wallet.operator('okafor'), env.coalition.payer.did, link.origin, c4) });
+    assert.equal(ok.status, 201);
+    const session = (ok.body as { session: string }).session;
+    const me = (await call('northwind', 'session', {}, session)).body as Session;
+    assert.equal(me.operator?.name, 'Amara Okafor');
+    assert.ok(me.operator!.expiresAt! > me.operator!.signedInAt!);
+    assert.equal(((await call('northwind', 'session')).body as Session).operator, undefined, 'the desk link alone is no operator');
+    assert.equal((await call('northwind', 'session', {}, unlock)).status, 401, 'the unlock secret is not a bearer token');
+    // Sign-out ends the session.
+    assert.equal((await post('sign-out', {}, session)).status, 200);
+    assert.equal((await call('northwind', 'session', {}, session)).status, 401);
+  });
+
   it('lets only the requesting payer adjudicate, only a pended case, and records it on the board', async () => {
     const body = JSON.stringify({ outcome: 'approved', reasonCode: 'titer-documented', note: 'titer on file' });
     const operator = of('northwind').operators[0]!;
-    const opToken = new URL(operator.launchUrl).searchParams.get('token')!;
+    const opToken = await signInOperator(operator.launchUrl);
     const asOperator = { method: 'POST', body };
     assert.equal((await call('helix', `cases/${pended}/adjudication`, { method: 'POST', body })).status, 403);
     assert.equal((await call('northwind', `cases/${approved}/adjudication`, asOperator, opToken)).status, 409);
@@ -173,7 +211,7 @@ describe('console server', () => {
     assert.equal((await call('helix', `cases/${pended}/claim-response`)).status, 403, 'only the requesting payer gets the ClaimResponse');
     // An operator's reads go into the organization's audit trail under their name.
     const operator = of('northwind').operators[0]!;
-    const opToken = new URL(operator.launchUrl).searchParams.get('token')!;
+    const opToken = await signInOperator(operator.launchUrl);
     assert.equal((await call('northwind', `cases/${pended}/decision`, {}, opToken)).status, 200);
     const trail = ((await call('northwind', 'audit')).body as { entries: { kind: string; operator?: string; case?: string; section?: string }[]; trail: { ok: boolean } });
     assert.ok(trail.entries.some((e) => e.kind === 'decrypt' && e.operator === operator.name && e.case === pended && e.section === 'decision'));
@@ -210,7 +248,7 @@ describe('console server', () => {
 
   it('after a request for information the case waits for the provider, and still takes a decision', async () => {
     const other = (await env.run(await readPasRequestFile(join(root, 'fhir', 'synthetic', 'bundles', 'missing-titer.json')))).caseId;
-    const opToken = new URL(of('northwind').operators[0]!.launchUrl).searchParams.get('token')!;
+    const opToken = await signInOperator(of('northwind').operators[0]!.launchUrl);
     const post = (body: unknown) => call('northwind', `cases/${other}/adjudication`, { method: 'POST', body: JSON.stringify(body) }, opToken);
     assert.equal((await post({ outcome: 'info-requested', reasonCode: 'send-titer' })).status, 201);
     const c = (await call('northwind', `cases/${other}`)).body as CaseView;

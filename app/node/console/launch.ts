@@ -55,7 +55,7 @@ export async function startConsoles(env: Embedded, o: { root: string; uiDir: str
     const isPayer = node === env.coalition.payer;
     // An organization without a credentialed wallet (no charter) keeps its operators in a wallet of their own.
     const wallet = env.coalition.orgs?.find((x) => x.spec.id === node.spec.id)?.wallet ?? Wallet.empty();
-    const operators = operatorsOf(wallet, node.spec.kind).map((identity) => ({ identity, token: o.operatorTokens?.[`${node.spec.id}/${identity.id}`] ?? randomBytes(24).toString('base64url') }));
+    const operators = operatorsOf(wallet, node.spec.kind).map((identity) => ({ identity, unlock: o.operatorTokens?.[`${node.spec.id}/${identity.id}`] ?? randomBytes(24).toString('base64url') }));
     const server = await startConsoleServer({
       node,
       directory,

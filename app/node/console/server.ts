@@ -19,6 +19,7 @@ import type { LogHub } from './logs.js';
 import { Projection } from './projection.js';
 import type { AuditView, EntryDetail, LogLine, OrgRef, ProgressView, Session } from './protocol.js';
 import { auditReportPdf } from './report.js';
+import { ChallengeBody, SignIn, SignInBody, SignInRefused, type SignInOperator } from './sign-in.js';
 import { walletView } from './wallet.js';
 
 export interface ConsoleServerOptions {
@@ -40,11 +41,12 @@ export interface ConsoleServerOptions {
   /** Where the node's wallet key lives, as shown in the wallet view. */
   keyStore?: string;
   /**
-   * The organization's operators (their keys in its wallet), each signing in with their own
-   * token. Only a signed-in operator decides a case; the decision carries the operator's
-   * signature. The launch token alone opens the console read-only for decisions.
+   * The organization's operators (their keys in its wallet), each signing in by key: the
+   * wallet signs a challenge with the operator's key when given the operator's unlock secret
+   * (./sign-in.ts). Only a signed-in operator decides a case; the decision carries the
+   * operator's signature. The launch token alone opens the console read-only for decisions.
    */
-  operators?: { identity: OperatorIdentity; token: string }[];
+  operators?: SignInOperator[];
   /** The payer's decision timeframes in hours (default 168 standard, 72 expedited: CMS-0057-F). */
   timeframes?: { standardHours: number; expeditedHours: number };
   now?: () => number;
@@ -56,7 +58,7 @@ export interface ConsoleServer {
   launchUrl: string;
   token: string;
   port: number;
-  /** Each operator's sign-in URL (with their token). */
+  /** Each operator's sign-in URL (the launch token, the operator's id and unlock secret). */
   operators: { id: string; name: string; launchUrl: string }[];
   close(): Promise<void>;
 }
@@ -189,20 +191,33 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
     }, failed('log')),
   );
 
-  const operators = (o.operators ?? []).map((x) => ({ ...x, tokenBytes: Buffer.from(x.token), key: toBase64url(x.identity.publicKey) }));
+  const operators = (o.operators ?? []).map((x) => ({ ...x, key: toBase64url(x.identity.publicKey) }));
   for (const x of operators) p.operators.set(x.identity.id, { name: x.identity.name, key: x.key });
-  type Principal = { operator?: (typeof operators)[number] };
+  const signIn = new SignIn(operators, p.self.did, () => `http://${HOST}:${port}`, now);
+  type Principal = { operator?: (typeof operators)[number]; session?: { token: string; signedInAt: number; expiresAt: number } };
   const same = (b: Buffer, t: Buffer): boolean => b.length === t.length && timingSafeEqual(b, t);
-  /** Who is asking: the launch token (the organization) or an operator's own token. */
+  /** Who is asking: the launch token (the organization's desk) or an operator's signed-in session. */
   const authorized = (req: IncomingMessage, url: URL): Principal | undefined => {
     const auth = req.headers.authorization;
     const given = auth?.startsWith('Bearer ') ? auth.slice(7) : url.searchParams.get('token');
     if (!given) return undefined;
-    const b = Buffer.from(given);
-    if (same(b, tokenBytes)) return {};
-    const op = operators.find((x) => same(b, x.tokenBytes));
-    return op ? { operator: op } : undefined;
+    if (same(Buffer.from(given), tokenBytes)) return {};
+    const s = signIn.session(given);
+    return s ? { operator: s.operator, session: { token: s.token, signedInAt: s.signedInAt, expiresAt: s.expiresAt } } : undefined;
   };
+  const signInRoute = (body: () => Promise<unknown>, what: 'challenge' | 'sign-in') =>
+    body().then((b) => {
+      try {
+        if (what === 'challenge') return signIn.challenge(parse(ChallengeBody, b, 'body').operator);
+        const s = signIn.signIn(parse(SignInBody, b, 'body'));
+        log('info', 'console.sign-in', { operator: s.operator.identity.id });
+        return { session: s.token, operator: { id: s.operator.identity.id, name: s.operator.identity.name }, signedInAt: s.signedInAt, expiresAt: s.expiresAt };
+      } catch (e) {
+        if (!(e instanceof SignInRefused)) throw e;
+        if (what === 'sign-in') log('warn', 'console.sign-in-refused', { ...(e.field ? { field: e.field } : {}) });
+        throw new HttpError(e.status, e.status === 429 ? 'E_BUSY' : e.status === 404 ? 'E_NOT_FOUND' : 'E_SIGN_IN', e.message, e.field);
+      }
+    });
 
   const caseOf = (id: string) => {
     const c = p.state.cases.get(parse(CaseId, id, 'case'));
@@ -321,6 +336,18 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
     const parts = url.pathname.split('/').slice(2).map(decodeSegment);
     const method = req.method ?? 'GET';
     const query = Object.fromEntries([...url.searchParams.entries()].filter(([k]) => k !== 'token'));
+    // Sign-in by key (./sign-in.ts): POST sign-in/challenge, then POST sign-in with the signature.
+    if (method === 'POST' && (parts.join('/') === 'sign-in/challenge' || parts.join('/') === 'sign-in')) {
+      const challenge = parts.length === 2;
+      res.statusCode = challenge ? 200 : 201;
+      return signInRoute(() => readJson(req), challenge ? 'challenge' : 'sign-in');
+    }
+    if (method === 'POST' && parts.join('/') === 'sign-out') {
+      if (!who.session) throw new HttpError(400, 'E_INPUT', 'sign-out: no operator is signed in with this token');
+      signIn.signOut(who.session.token);
+      log('info', 'console.sign-out', { operator: who.operator!.identity.id });
+      return { signedOut: true };
+    }
     const route = `${method} ${parts.map((x, i) => (i % 2 === 1 && parts[i - 1] !== 'audit' ? ':' : x)).join('/')}`;
     switch (route) {
       case 'GET session': {
@@ -331,7 +358,8 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
           canAdjudicate: o.node.spec.kind === 'payer',
           canSubmit: !!o.submit,
           variants: o.submit ? (o.variants ?? []) : [],
-          ...(who.operator ? { operator: { id: who.operator.identity.id, name: who.operator.identity.name } } : {}),
+          ...(who.operator ? { operator: { id: who.operator.identity.id, name: who.operator.identity.name, ...(who.session ? { signedInAt: who.session.signedInAt, expiresAt: who.session.expiresAt } : {}) } } : {}),
+          operators: operators.map((x) => ({ id: x.identity.id, name: x.identity.name })),
         };
         return session;
       }
@@ -544,7 +572,7 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
     launchUrl: `${url}?token=${token}`,
     token,
     port,
-    operators: operators.map((x) => ({ id: x.identity.id, name: x.identity.name, launchUrl: `${url}?token=${x.token}` })),
+    operators: operators.map((x) => ({ id: x.identity.id, name: x.identity.name, launchUrl: `${url}?token=${token}&operator=${x.identity.id}&unlock=${x.unlock}` })),
     async close() {
       stopRecords();
       stopLogs();
