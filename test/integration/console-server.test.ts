@@ -165,6 +165,32 @@ describe('console server', () => {
     assert.equal((await call('northwind', 'session', {}, session)).status, 401);
   });
 
+  it("runs an expedited request (Claim priority stat) on the payer's expedited clock, on every member's worklist", async () => {
+    const request = await readPasRequestFile(join(root, 'fhir', 'synthetic', 'bundles', 'missing-titer.json'));
+    const stat = { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/processpriority', code: 'stat' }] };
+    request.claim.priority = stat;
+    for (const e of request.bundle.entry ?? []) if (e.resource?.resourceType === 'Claim') (e.resource as { priority?: unknown }).priority = stat;
+    const urgent = (await env.run(request)).caseId;
+    // On the board as a code in TaskAvailable's header, nothing more.
+    const opened = env.coalition.payer.replica.state.cases.get(urgent)!.opened;
+    assert.equal((env.coalition.payer.replica.entry(opened.id)!.envelope.header as { priority?: string }).priority, 'expedited');
+    const c = ((await call('northwind', 'cases')).body as CaseView[]).find((x) => x.id === urgent)!;
+    assert.deepEqual(c.work.timeframe, { kind: 'expedited', hours: 72 }, "CMS-0057-F's 72 h by default");
+    assert.equal(c.work.dueAt, c.opened.at + 72 * 3_600_000);
+    await env.coalition.nodes[2]!.replica.catchUp();
+    assert.equal(((await call('helix', `cases/${urgent}`)).body as CaseView).work.timeframe.kind, 'expedited', 'the lab reads the same clock');
+    assert.equal(((await call('northwind', `cases/${pended}`)).body as CaseView).work.timeframe.kind, 'standard', 'a normal-priority request stays standard');
+    // A payer with its own expedited clock (24 h) puts the case due sooner.
+    const fast = await startConsoles(env, { root, uiDir: join(root, 'app', 'ui', 'dist'), logs: new LogHub(), timeframes: { standardHours: 96, expeditedHours: 24 } });
+    try {
+      const payer = fast.consoles.find((x) => x.org.id === 'northwind')!.server;
+      const v = (await (await fetch(`${payer.url}api/cases/${urgent}`, { headers: { authorization: `Bearer ${payer.token}` } })).json()) as CaseView;
+      assert.deepEqual(v.work.timeframe, { kind: 'expedited', hours: 24 });
+    } finally {
+      await fast.close();
+    }
+  });
+
   it('lets only the requesting payer adjudicate, only a pended case, and records it on the board', async () => {
     const body = JSON.stringify({ outcome: 'approved', reasonCode: 'titer-documented', note: 'titer on file' });
     const operator = of('northwind').operators[0]!;

@@ -64,7 +64,15 @@ export async function startConsoles(env: Embedded, o: { root: string; uiDir: str
       ...(env.coalition.charter ? { status: env.coalition.charter.status } : {}),
       ...(isPayer
         ? {
-            submit: async (variant: string) => env.run(await readPasRequestFile(join(o.root, 'fhir', 'synthetic', 'bundles', `${variant}.json`))),
+            // A synthetic request as shipped, or sent as urgent: its Claim's priority set to `stat`.
+            submit: async (variant: string, priority: 'normal' | 'stat') => {
+              const request = await readPasRequestFile(join(o.root, 'fhir', 'synthetic', 'bundles', `${variant}.json`));
+              if (priority === 'stat') {
+                const stat = { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/processpriority', code: 'stat' }] };
+                for (const c of [request.claim, ...(request.bundle.entry ?? []).map((e) => e.resource).filter((r) => r?.resourceType === 'Claim')]) (c as { priority?: unknown }).priority = stat;
+              }
+              return env.run(request);
+            },
             variants,
           }
         : {}),

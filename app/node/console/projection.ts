@@ -130,11 +130,17 @@ export class Projection {
     };
   }
 
-  /** The case's place on the worklist. The board does not carry a request's priority yet: every case runs on the standard clock. */
+  /** The review clock the request asked for: TaskAvailable's `priority` code (from the PAS Claim's priority). */
+  priority(c: CaseState): 'standard' | 'expedited' {
+    const header = this.node.replica.entry(c.opened.id)?.envelope.header as { priority?: unknown } | undefined;
+    return header?.priority === 'expedited' ? 'expedited' : 'standard';
+  }
+
+  /** The case's place on the worklist, due on the payer's clock for the request's priority. */
   workItem(c: CaseState, current: CaseView['current']): WorkItem {
     const since = c.updates.at(-1)?.at ?? c.opened.at;
-    const kind = 'standard' as const;
-    const hours = this.timeframes.standardHours;
+    const kind = this.priority(c);
+    const hours = kind === 'expedited' ? this.timeframes.expeditedHours : this.timeframes.standardHours;
     const dueAt = since + hours * 3_600_000;
     const state: WorkItem['state'] =
       current.outcome === 'waiting-for-provider' ? 'waiting-for-provider' : current.outcome === 'pended' ? 'to-decide' : current.outcome === 'undecided' ? 'running' : 'decided';

@@ -32,7 +32,7 @@ export interface ConsoleServerOptions {
   /** Credential status lists (the charter's), for the wallet view. */
   status?: StatusRegistry;
   /** Runs a synthetic request variant through the coalition (the payer's console only). */
-  submit?: (variant: string) => Promise<unknown>;
+  submit?: (variant: string, priority: 'normal' | 'stat') => Promise<unknown>;
   variants?: string[];
   /** Port on 127.0.0.1 (0: any free port). */
   port?: number;
@@ -75,7 +75,7 @@ export const AdjudicationBody = z
     note: z.string().max(2000).optional(),
   })
   .strict();
-const SubmitBody = z.object({ variant: z.string().regex(/^[a-z0-9-]{1,60}$/, 'is a variant name') }).strict();
+const SubmitBody = z.object({ variant: z.string().regex(/^[a-z0-9-]{1,60}$/, 'is a variant name'), priority: z.enum(['normal', 'stat']).default('normal') }).strict();
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -304,11 +304,11 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
 
   function submit(body: unknown): ProgressView {
     if (!o.submit) throw new HttpError(403, 'E_FORBIDDEN', `${o.node.spec.name} does not take requests`);
-    const { variant } = parse(SubmitBody, body, 'body');
+    const { variant, priority } = parse(SubmitBody, body, 'body');
     if (!(o.variants ?? []).includes(variant)) throw new HttpError(400, 'E_INPUT', `body.variant: no synthetic request "${variant}"`, 'variant');
     const id = `run-${randomBytes(4).toString('hex')}`;
     const since = o.node.replica.fold.lastIndex;
-    const title = `Running case (${variant})`;
+    const title = `Running case (${variant}${priority === 'stat' ? ', expedited' : ''})`;
     setProgress({ id, title, state: 'running', done: 0, message: 'opening the case' });
     const stop = o.node.replica.onRecord(contained(() => {
       const c = [...p.state.cases.values()].find((x) => x.opened.index > since && p.actor(x.requester).org === orgId);
@@ -317,7 +317,7 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
       setProgress({ id, title, state: 'running', done: v.progress.done, total: v.progress.total, message: `${c.id}: ${c.status}` });
     }, failed('progress')));
     log('info', 'console.case-submitted', { variant });
-    o.submit(variant).then(
+    o.submit(variant, priority).then(
       () => {
         stop();
         const last = progress.get(id)!;

@@ -131,8 +131,8 @@ async function handle(node: OrgNode, fhirBase: string, authorized: (req: Incomin
       throw new MurmurError('E_INPUT', 'fhirBase: this node reads cases from its configured FHIR server only; leave fhirBase out or name that server');
     }
     const ref = { fhirBase, patient: parsed.data.patient, claim: parsed.data.claim };
-    const { policy, service } = await node.policyForRequest(ref);
-    const caseId = await node.submitCase(ref, policy, undefined, service);
+    const { policy, service, priority } = await node.policyForRequest(ref);
+    const caseId = await node.submitCase(ref, policy, undefined, service, priority);
     return send(res, 202, { caseId });
   }
   const m = /^\/v1\/cases\/([A-Za-z0-9._:-]{1,80})$/.exec(url.pathname);

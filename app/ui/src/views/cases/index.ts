@@ -33,7 +33,19 @@ export function workLine(c: CaseView, now = Date.now()): string {
   if (w.state === 'decided') return `${c.current.outcome}${c.adjudication ? ` (was ${c.outcome})` : ''}`;
   if (w.state === 'waiting-for-provider') return `waiting for provider since ${time(w.waitingSince ?? w.since)}`;
   const due = w.dueAt - now;
-  return `${w.state === 'to-decide' ? 'pended, to decide' : c.status}${w.overdue || due < 0 ? ` · overdue ${relative(due).replace(' ago', '')}` : ` · due ${relative(due)}`}`;
+  return `${w.timeframe.kind === 'expedited' ? 'expedited · ' : ''}${w.state === 'to-decide' ? 'pended, to decide' : c.status}${w.overdue || due < 0 ? ` · overdue ${relative(due).replace(' ago', '')}` : ` · due ${relative(due)}`}`;
+}
+
+/** CMS-0057-F's outer limits for impacted payers: 72 hours expedited, 7 days (168 h) standard. */
+const CMS_HOURS = { expedited: 72, standard: 168 } as const;
+
+/** The timeframe the case runs on, beside CMS-0057-F's for its kind. */
+export function clockLine(c: CaseView): string {
+  const t = c.work.timeframe;
+  const cms = CMS_HOURS[t.kind];
+  const span = (hours: number): string => (hours % 24 === 0 && hours >= 48 ? `${hours / 24} days` : `${hours} h`);
+  const due = c.work.state === 'decided' ? '' : ` · due ${time(c.work.dueAt)}`;
+  return `${t.kind} · ${span(t.hours)} (CMS-0057-F ${t.kind}: ${span(cms)}${t.hours > cms ? ', this payer is slower' : t.hours < cms ? ', this payer is faster' : ''})${due}`;
 }
 
 interface Worklist {
@@ -168,6 +180,7 @@ function renderCase(el: HTMLElement, s: Services, id: string): () => void {
           fact('Outcome', h('span', { 'data-testid': 'case-outcome', class: `outcome ${c.current.outcome}` }, outcomeWord(c.current.outcome))),
           c.adjudication ? fact('Operator decision', h('span', { 'data-testid': 'case-adjudication', class: `outcome ${c.adjudication.outcome}` }, `${c.adjudication.outcome.toUpperCase()} (${c.adjudication.reasonCode}) by ${c.adjudication.by.operator ?? c.adjudication.by.name}, #${c.adjudication.index}`)) : null,
           fact('Opened', `#${c.opened.index} at ${time(c.opened.at)}`),
+          fact('Review clock', h('span', { 'data-testid': 'case-clock' }, clockLine(c))),
           c.round > 0 ? fact('Round', h('span', { 'data-testid': 'case-round' }, `${c.round}, resumed by update #${c.rounds.at(-1)?.resumedBy?.index ?? '?'} (${c.rounds.at(-1)?.resumedBy?.reasonCode ?? ''})`)) : null,
           fact('Done votes', `${c.doneVotes}/${c.members.length}`),
         ),
@@ -423,12 +436,17 @@ contributions.registerCommand({
   category: 'Murmur',
   when: (s) => s.store.session.canSubmit,
   async run(s, variant) {
-    const go = async (v: string): Promise<void> => {
-      await s.api.post('cases', { variant: v });
-      s.workbench.notify(`Running the ${v} request through the coalition…`);
+    const go = async (choice: string): Promise<void> => {
+      const [v, stat] = choice.split('@');
+      await s.api.post('cases', { variant: v, ...(stat ? { priority: 'stat' } : {}) });
+      s.workbench.notify(`Running the ${v}${stat ? ' (expedited)' : ''} request through the coalition…`);
     };
     if (variant) return go(variant);
-    s.workbench.pick('Pick a synthetic request to run', s.store.session.variants.map((v) => ({ id: v, label: v })), (v) => void go(v).catch((e: unknown) => s.workbench.notify(e instanceof Error ? e.message : String(e), 'error')));
+    const items = s.store.session.variants.flatMap((v) => [
+      { id: v, label: v },
+      { id: `${v}@stat`, label: `${v} (expedited)`, detail: 'the Claim sent with priority stat: due on the expedited clock' },
+    ]);
+    s.workbench.pick('Pick a synthetic request to run', items, (v) => void go(v).catch((e: unknown) => s.workbench.notify(e instanceof Error ? e.message : String(e), 'error')));
   },
 });
 
