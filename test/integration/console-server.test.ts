@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -11,6 +12,7 @@ import { startConsoles, type Consoles } from '../../app/node/console/launch.js';
 import type { CaseView, DecisionCard, DisclosureMatrix, EntryDetail, Session } from '../../app/node/console/protocol.js';
 import { startEmbedded, type Embedded } from '../../app/node/embedded.js';
 import { signInOperator } from '../support/console-sign-in.js';
+import { pdfText } from '../support/pdf-text.js';
 import { SignIn } from '../../app/node/console/sign-in.js';
 
 const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
@@ -284,6 +286,37 @@ describe('console server', () => {
     assert.equal(c.work.overdue, false, 'the payer is not late while the provider owes information');
     assert.equal((await post({ outcome: 'denied', reasonCode: 'no-titer-received' })).status, 201);
     assert.equal(((await call('northwind', `cases/${other}`)).body as CaseView).current.outcome, 'denied');
+  });
+
+  /** The CLI, run without blocking this process's event loop (the consoles under test keep serving). */
+  const murmur = (...args: string[]) =>
+    new Promise<{ status: number; stderr: string }>((res) => {
+      execFile(process.execPath, [join(root, 'bin', 'murmur.js'), ...args], { timeout: 120_000 }, (e, _out, stderr) => res({ status: e ? ((e as { code?: number }).code ?? 1) : 0, stderr }));
+    });
+
+  it("`murmur audit report` writes, from the run's folder, the same report the payer's console exports", async () => {
+    // The run keeps the payer's sealed wallet (as `murmur console` does): the CLI reads operator names from its cleartext.
+    const wallet = env.coalition.orgs!.find((x) => x.spec.id === 'northwind')!.wallet;
+    mkdirSync(join(dir, 'wallets'), { recursive: true });
+    writeFileSync(join(dir, 'wallets', 'northwind.json'), JSON.stringify(await wallet.seal('a passphrase for the test', undefined, { N: 1024, r: 8, p: 1 })));
+    const fromConsole = pdfText((await call('northwind', `audit/report.pdf?case=${pended}`)).body as Buffer);
+    const out = join(dir, 'cli-report.pdf');
+    const r = await murmur('audit', 'report', '--data-dir', dir, '--org', 'northwind', '--case', pended, '--out', out);
+    assert.equal(r.status, 0, r.stderr);
+    const fromCli = pdfText(readFileSync(out));
+    const stable = (t: string) => t.replace(/Generated \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC/, 'Generated');
+    assert.match(fromCli, /Cases, outcomes and operator decisions/);
+    assert.match(fromCli, new RegExp(`approved \\(titer-documented\\) by ${of('northwind').operators[0]!.name}`), "the operator's decision, by name");
+    assert.match(fromCli, /page 1 of \d+/);
+    assert.match(fromCli, /role credential "/, 'each read names the credential it rested on');
+    assert.equal(stable(fromCli), stable(fromConsole), 'one report, whether the console or the CLI writes it');
+    // A period report, and bad input named with exit 2.
+    const period = await murmur('audit', 'report', '--data-dir', dir, '--from', '2000-01-01', '--out', join(dir, 'period.pdf'));
+    assert.equal(period.status, 0, period.stderr);
+    assert.match(pdfText(readFileSync(join(dir, 'period.pdf'))), /cases opened from 2000-01-01/);
+    const bad = await murmur('audit', 'report', '--data-dir', dir, '--case', 'case-nope');
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /no case case-nope/);
   });
 
   it('streams board entries as server-sent events', async () => {

@@ -4,6 +4,7 @@ import { errorMessage, isMurmurError, MurmurError } from '../../../core/common/e
 import type { CaseState } from '../../../core/coordination/case-state.js';
 import { disclosureMatrix as coreMatrix } from '../../../core/access/matrix.js';
 import { ELEMENT_LABELS } from '../../../core/agents/domain/sections.js';
+import type { OrgNode } from '../org-node.js';
 import type { Projection } from './projection.js';
 import type { DisclosureCell, DisclosureMatrix, SectionContent, SectionView } from './protocol.js';
 
@@ -18,7 +19,7 @@ export class SectionReader {
   private readonly failures = new Map<string, { reason: 'missing-grant' | 'refused'; message: string }>();
 
   constructor(
-    private readonly p: Projection,
+    private readonly p: Projection<OrgNode>,
     private readonly timeoutMs = 15_000,
   ) {}
 

@@ -6,7 +6,9 @@ import { BoardTree } from '../../../core/board/tree-head.js';
 import type { CaseState, CoalitionState, EntryRef, RoundRecord, Subtask } from '../../../core/coordination/case-state.js';
 import { traceLine } from '../trace.js';
 import { currentOutcome } from './decision.js';
-import type { OrgNode } from '../org-node.js';
+import type { AuditEntry } from '../../../core/access/audit.js';
+import type { BoardReplica } from '../../../core/agents/runtime/replica.js';
+import type { AgentCard } from '../../../core/coordination/messages.js';
 import type {
   ActorRef,
   AgentView,
@@ -15,6 +17,7 @@ import type {
   CaseView,
   RoundView,
   GapView,
+  OrgKind,
   OrgRef,
   ProblemView,
   SubtaskStatus,
@@ -23,10 +26,23 @@ import type {
 } from './protocol.js';
 
 /**
+ * What the console reads of an organization: its replica of the board, its audit trail and its
+ * agents' cards. A running OrgNode is one; a run's data folder re-folded is another
+ * (app/node/audit/org-view.ts, for `murmur audit report`), so both get the same views.
+ */
+export interface OrgView {
+  readonly spec: { id: string; name: string; kind: OrgKind };
+  readonly did: string;
+  readonly replica: Pick<BoardReplica, 'state' | 'entry' | 'fold' | 'config'>;
+  readonly audit: { readonly org: string; entries(): readonly AuditEntry[] };
+  readonly agents: readonly { readonly did: string; readonly card: AgentCard }[];
+}
+
+/**
  * Read-only projections of an org node's replica into the console's PHI-free shapes. Built
  * from the folded state and the cleartext of the log only: sections are never opened here.
  */
-export class Projection {
+export class Projection<N extends OrgView = OrgView> {
   /** This organization's console operators by id: display name and public key (base64url). */
   readonly operators = new Map<string, { name: string; key: string }>();
   /**
@@ -38,7 +54,7 @@ export class Projection {
   now: () => number = () => this.state.cases.size ? Math.max(...[...this.state.cases.values()].map((c) => c.opened.at)) : 0;
 
   constructor(
-    readonly node: OrgNode,
+    readonly node: N,
     private readonly directory: readonly OrgRef[],
   ) {}
 

@@ -5,9 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 import { z } from 'zod';
 import { errorMessage, isMurmurError, type ErrorCode } from '../../../core/common/errors.js';
-import { verifyAuditTrail } from '../../../core/access/audit.js';
 import { contained, guard, hardenServer } from '../../../core/common/http-guard.js';
-import { authorDid } from '../../../core/board/envelope.js';
 import type { StatusRegistry } from '../../../core/identity/status-list.js';
 import type { OperatorIdentity } from '../../../core/identity/wallet.js';
 import { toBase64url } from '../../../core/common/encoding.js';
@@ -17,8 +15,8 @@ import { decisionCard, servedClaimResponse } from './decision.js';
 import { disclosureMatrix, SectionReader } from './disclosure.js';
 import type { LogHub } from './logs.js';
 import { Projection } from './projection.js';
-import type { AuditView, EntryDetail, LogLine, OrgRef, ProgressView, Session } from './protocol.js';
-import { auditReportPdf } from './report.js';
+import type { EntryDetail, LogLine, OrgRef, ProgressView, Session } from './protocol.js';
+import { auditReport, auditView } from './audit-report.js';
 import { ChallengeBody, SignIn, SignInBody, SignInRefused, type SignInOperator } from './sign-in.js';
 import { walletView } from './wallet.js';
 
@@ -75,6 +73,7 @@ export const AdjudicationBody = z
     note: z.string().max(2000).optional(),
   })
   .strict();
+const ReportQuery = z.object({ case: z.string().optional(), from: z.coerce.date().optional(), to: z.coerce.date().optional() }).strict();
 const SubmitBody = z.object({ variant: z.string().regex(/^[a-z0-9-]{1,60}$/, 'is a variant name'), priority: z.enum(['normal', 'stat']).default('normal') }).strict();
 
 const TYPES: Record<string, string> = {
@@ -230,54 +229,6 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
     return e;
   };
 
-  const auditView = (): AuditView => {
-    const entries = o.node.audit.entries();
-    const check = verifyAuditTrail(entries, o.node.audit.org);
-    return {
-      board: p.verifyBoard(),
-      trail: check.ok ? { ok: true, count: check.count, head: check.head } : { ok: false, count: entries.length, index: check.index, reason: check.reason },
-      entries: entries.map((e) => ({
-        index: e.index,
-        at: e.at,
-        kind: e.event.kind,
-        actor: p.actor(e.event.actor).name,
-        ...(e.event.operator ? { operator: p.operators.get(e.event.operator)?.name ?? `operator ${e.event.operator}` } : {}),
-        outcome: e.event.outcome,
-        ...(e.event.case ? { case: e.event.case } : {}),
-        ...(e.event.subtask ? { subtask: e.event.subtask } : {}),
-        ...(e.event.section ? { section: e.event.section } : {}),
-        ...(e.event.counterparty ? { counterparty: p.actor(e.event.counterparty).name } : {}),
-        ...(e.event.reasons ? { reasons: e.event.reasons } : {}),
-        ...(e.event.elements ? { elements: e.event.elements } : {}),
-        hash: e.hash,
-        ...accessBasis(e.event),
-      })),
-    };
-  };
-
-  /** For a read or a grant: the entry, the AccessRequest and KeyGrant behind it, and the credential it rested on. */
-  const accessBasis = (ev: { kind: string; actor: string; counterparty?: string; envelope?: string; case?: string; section?: string; credentials?: string[] }): Partial<AuditView['entries'][number]> => {
-    if (ev.kind === 'credential-check' || ev.kind === 'denial') return ev.credentials?.length ? { basis: `credentials checked: ${ev.credentials.join(', ')}` } : {};
-    if ((ev.kind !== 'decrypt' && ev.kind !== 'grant') || !ev.envelope || !ev.case) return {};
-    const c = p.state.cases.get(ev.case);
-    const target = o.node.replica.fold.records.find((r) => r.id === ev.envelope);
-    const envelope = target ? { envelope: { id: target.id, index: target.index } } : {};
-    const reader = ev.kind === 'decrypt' ? ev.actor : ev.counterparty;
-    const req = c ? [...c.access.requests.values()].find((r) => r.requester === reader && r.target === ev.envelope && r.section === ev.section) : undefined;
-    const creds = ev.credentials?.length ? `; credentials checked: ${ev.credentials.join(', ')}` : '';
-    if (!req) {
-      const own = target && authorDid(target.author) === reader;
-      return { ...envelope, basis: own ? 'its own section (the author holds the key)' : `no access request on the board${creds}` };
-    }
-    const g = c!.access.grants.get(req.ref.id);
-    return {
-      ...envelope,
-      request: { id: req.ref.id, index: req.ref.index },
-      ...(g ? { grant: { id: g.ref.id, index: g.ref.index } } : {}),
-      basis: `role credential "${req.role}" of ${p.actor(req.requester).orgName}, presented in the access request${g ? `, key granted by ${p.actor(g.grantor).name}` : ', no key granted'}${creds}`,
-    };
-  };
-
   async function adjudicate(caseId: string, body: unknown, who: Principal): Promise<unknown> {
     const c = caseOf(caseId);
     const input = parse(AdjudicationBody, body, 'body');
@@ -423,28 +374,15 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
       case 'GET wallet':
         return walletView(p, { ...(o.status ? { status: o.status } : {}), now: now(), keyStore: o.keyStore ?? 'in memory (demo): each launch creates fresh keys' });
       case 'GET audit':
-        return auditView();
+        return auditView(p);
       case 'GET audit/report.pdf': {
-        const only = query.case !== undefined ? caseOf(String(query.case)) : undefined;
+        const q = parse(ReportQuery, query, 'query');
+        const only = q.case !== undefined ? caseOf(q.case) : undefined;
         const id = `report-${randomBytes(4).toString('hex')}`;
         const title = `Exporting audit report${only ? ` (${only.id})` : ''}`;
-        setProgress({ id, title, state: 'running', done: 0, total: 2, message: 'verifying the chain' });
-        const audit = auditView();
-        const cases = only ? [only] : [...p.state.cases.values()];
-        // A case's report keeps the trail entries about that case (and the credential checks they rested on).
-        const entries = only ? audit.entries.filter((e) => e.case === only.id) : audit.entries;
-        setProgress({ id, title, state: 'running', done: 1, total: 2, message: 'writing the PDF' });
-        const pdf = await auditReportPdf({
-          org: p.self,
-          generatedAt: now(),
-          audit: { ...audit, entries },
-          matrices: cases.map((c) => disclosureMatrix(p, c)),
-          cases: cases.map((c) => p.caseView(c)),
-          agents: p.agents(),
-          operators: operators.map((x) => ({ id: x.identity.id, name: x.identity.name })),
-          scope: only ? `case ${only.id}` : `all ${cases.length} cases on the board`,
-        });
-        setProgress({ id, title, state: 'done', done: 2, total: 2, message: `${pdf.length} bytes` });
+        setProgress({ id, title, state: 'running', done: 0, total: 1, message: 'verifying the chain and writing the PDF' });
+        const pdf = await auditReport(p, { ...(only ? { case: only } : {}), ...(q.from !== undefined ? { from: q.from.getTime() } : {}), ...(q.to !== undefined ? { to: q.to.getTime() } : {}) }, { generatedAt: now(), operators: operators.map((x) => ({ id: x.identity.id, name: x.identity.name })) });
+        setProgress({ id, title, state: 'done', done: 1, total: 1, message: `${pdf.length} bytes` });
         log('info', 'console.report-exported', { bytes: pdf.length, ...(only ? { case: only.id } : {}), ...(who.operator ? { operator: who.operator.identity.id } : {}) });
         res.writeHead(200, {
           'content-type': 'application/pdf',
