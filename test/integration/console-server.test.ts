@@ -263,6 +263,12 @@ describe('console server', () => {
     const m = (await call('vigilant', `cases/${approved}/disclosure`)).body as DisclosureMatrix;
     assert.equal(m.withinPolicy, true);
     assert.equal(m.orgs.length, 4);
+    // The case's own request section: each member's cell links the AccessRequest and KeyGrant it was read through.
+    for (const org of ['evidentia', 'helix', 'vigilant']) {
+      const cell = m.cells.find((x) => x.org === org && x.element === 'case/request')!;
+      assert.ok(cell.couldDecrypt, `${org} holds a key for the request`);
+      assert.ok(cell.access?.[0]?.request.index && cell.access[0].grant?.index, `${org}: the request row links its AccessRequest and KeyGrant`);
+    }
     const audit = (await call('vigilant', 'audit')).body as { board: { chainsIntact: boolean; merkleRoot: string; head: number }; trail: { ok: boolean } };
     assert.equal(audit.board.chainsIntact, true);
     // The console shows the RFC 9162 root the organizations' witnesses sign for that size.
