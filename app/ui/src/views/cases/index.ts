@@ -46,7 +46,9 @@ export function clockLine(c: CaseView): string {
   // As the rule words them: 72 hours, 7 (calendar) days.
   const span = (hours: number): string => (hours % 24 === 0 && hours >= 168 ? `${hours / 24} days` : `${hours} h`);
   const at = new Date(c.work.dueAt).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' });
-  const due = ` · ${c.work.state === 'decided' ? 'was due' : 'due'} ${at}`;
+  const since = (ms: number): string => new Date(ms).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' });
+  // While the provider owes information the payer's clock is stopped: say since when.
+  const due = c.work.state === 'waiting-for-provider' ? ` · waiting for provider since ${since(c.work.waitingSince ?? c.work.since)}` : ` · ${c.work.state === 'decided' ? 'was due' : 'due'} ${at}`;
   return `${t.kind} · ${span(t.hours)} (CMS-0057-F ${t.kind}: ${span(cms)}${t.hours > cms ? ', this payer is slower' : t.hours < cms ? ', this payer is faster' : ''})${due}`;
 }
 
