@@ -85,9 +85,9 @@ test('every view fits 1024 px without horizontal overflow', async ({ open, page 
     items.flatMap((item) =>
       // The slotted spans ellipsize themselves, and so does the shadow part around them.
       [':scope > .case-label', ':scope > [slot="description"]'].flatMap((sel) => {
-        const el = item.querySelector<HTMLElement>(sel);
-        const part = item.shadowRoot?.querySelector<HTMLElement>(sel.includes('description') ? '[part="description"]' : '[part="label"]');
-        const over = (x: HTMLElement | null | undefined): boolean => !!x && x.scrollWidth > x.clientWidth + 1;
+        const el = item.querySelector(sel) as typeof item | null;
+        const part = item.shadowRoot?.querySelector(sel.includes('description') ? '[part="description"]' : '[part="label"]') as typeof item | null | undefined;
+        const over = (x: typeof item | null | undefined): boolean => !!x && x.scrollWidth > x.clientWidth + 1;
         return over(el) || over(part) ? [`${item.getAttribute('data-case')}: ${el?.textContent ?? ''}`] : [];
       }),
     ),
