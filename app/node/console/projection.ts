@@ -26,6 +26,20 @@ import type {
 } from './protocol.js';
 
 /**
+ * The coalition's outcome of a case or of one of its rounds, and the outcome an artifact
+ * reports. The console reads outcomes through these two only, so that where the board keeps
+ * them (a cleartext header code today, a sealed section once outcomes move there) changes in
+ * one place.
+ */
+export function coalitionOutcome(c: { outcome?: { value: 'approved' | 'denied' | 'pended' } }): 'approved' | 'denied' | 'pended' | undefined {
+  return c.outcome?.value;
+}
+export function artifactOutcome(entry: StoredEntry | undefined): string | undefined {
+  const v = (entry?.envelope.header as { outcome?: unknown } | undefined)?.outcome;
+  return typeof v === 'string' ? v : undefined;
+}
+
+/**
  * What the console reads of an organization: its replica of the board, its audit trail and its
  * agents' cards. A running OrgNode is one; a run's data folder re-folded is another
  * (app/node/audit/org-view.ts, for `murmur audit report`), so both get the same views.
@@ -125,7 +139,7 @@ export class Projection<N extends OrgView = OrgView> {
     return {
       id: c.id,
       status: c.status,
-      ...(c.outcome ? { outcome: c.outcome.value } : {}),
+      ...(coalitionOutcome(c) ? { outcome: coalitionOutcome(c)! } : {}),
       ...(c.adjudication
         ? { adjudication: { outcome: c.adjudication.outcome, reasonCode: c.adjudication.reasonCode, by: current.decidedBy ?? this.actor(c.adjudication.author), index: c.adjudication.ref.index, at: c.adjudication.ref.at } }
         : {}),
@@ -174,7 +188,7 @@ export class Projection<N extends OrgView = OrgView> {
     const reasonCode = update ? (this.node.replica.entry(update.id)?.envelope.header as { reasonCode?: unknown } | undefined)?.reasonCode : undefined;
     return {
       round: r.round,
-      ...(r.outcome ? { outcome: r.outcome.value } : {}),
+      ...(coalitionOutcome(r) ? { outcome: coalitionOutcome(r)! } : {}),
       ...(r.adjudication ? { adjudication: { outcome: r.adjudication.outcome, reasonCode: r.adjudication.reasonCode } } : {}),
       ...(r.dissolved ? { dissolvedIndex: r.dissolved.index } : {}),
       ...(update ? { resumedBy: { index: update.index, at: update.at, reasonCode: String(reasonCode ?? '') } } : {}),
@@ -192,7 +206,7 @@ export class Projection<N extends OrgView = OrgView> {
             ? 'ready'
             : 'waiting';
     const artifactEntry = s.artifact ? this.node.replica.entry(s.artifact.id) : undefined;
-    const outcome = (artifactEntry?.envelope.header as { outcome?: string } | undefined)?.outcome;
+    const outcome = artifactOutcome(artifactEntry);
     return {
       id: s.id,
       title: s.title,

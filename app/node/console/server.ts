@@ -14,7 +14,7 @@ import type { OrgNode } from '../org-node.js';
 import { decisionCard, servedClaimResponse } from './decision.js';
 import { disclosureMatrix, SectionReader } from './disclosure.js';
 import type { LogHub } from './logs.js';
-import { Projection } from './projection.js';
+import { coalitionOutcome, Projection } from './projection.js';
 import type { EntryDetail, LogLine, OrgRef, ProgressView, Session } from './protocol.js';
 import { auditReport, auditView } from './audit-report.js';
 import { ChallengeBody, SignIn, SignInBody, SignInRefused, type SignInOperator } from './sign-in.js';
@@ -237,7 +237,7 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
     }
     const op = who.operator;
     if (!op) throw new HttpError(403, 'E_FORBIDDEN', "sign in as an operator to decide a case: a decision is signed with the operator's own key (open the operator's console URL)");
-    if (c.outcome?.value !== 'pended') throw new HttpError(409, 'E_CONFLICT', `case ${c.id} is ${c.outcome?.value ?? 'not decided yet'}; only a pended case is adjudicated`);
+    if (coalitionOutcome(c) !== 'pended') throw new HttpError(409, 'E_CONFLICT', `case ${c.id} is ${coalitionOutcome(c) ?? 'not decided yet'}; only a pended case is adjudicated`);
     const agent = o.node.agents.find((a) => a.did === c.requester) ?? o.node.agents[0]!;
     const roles = p.roles();
     const posted = await agent.postSealed(c.id, undefined, {
