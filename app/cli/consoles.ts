@@ -14,9 +14,9 @@ export interface ReadyFile {
   consoles: { org: { id: string; name: string; kind: string }; url: string; launchUrl: string; operators: { id: string; name: string; launchUrl: string }[] }[];
 }
 
-export async function serveConsoles(env: Embedded, o: { root: string; logs: LogHub; readyFile?: string; keyStore?: string }): Promise<Consoles> {
+export async function serveConsoles(env: Embedded, o: { root: string; logs: LogHub; readyFile?: string; keyStore?: string; timeframes?: { standardHours: number; expeditedHours: number } }): Promise<Consoles> {
   const uiDir = join(o.root, 'app', 'ui', 'dist');
-  const consoles = await startConsoles(env, { root: o.root, uiDir, logs: o.logs, ...(o.keyStore ? { keyStore: o.keyStore } : {}) });
+  const consoles = await startConsoles(env, { root: o.root, uiDir, logs: o.logs, ...(o.keyStore ? { keyStore: o.keyStore } : {}), ...(o.timeframes ? { timeframes: o.timeframes } : {}) });
   if (o.readyFile) writeReadyFile(o.readyFile, consoles, false);
   if (!existsSync(join(uiDir, 'index.html'))) process.stderr.write('murmur: the console UI is not built yet: run `npm run build:ui`.\n');
   return consoles;

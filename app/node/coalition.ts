@@ -138,9 +138,9 @@ export interface CaseResult {
 export async function runCase(
   coalition: Coalition,
   ref: CaseDataRef,
-  opts: { policy?: CoveragePolicy; service?: { system: string; code: string }; timeoutMs?: number } = {},
+  opts: { policy?: CoveragePolicy; service?: { system: string; code: string }; priority?: 'standard' | 'expedited'; timeoutMs?: number } = {},
 ): Promise<CaseResult> {
-  const caseId = await coalition.payer.submitCase(ref, opts.policy ?? northwindZolgensmaPolicy, undefined, opts.service);
+  const caseId = await coalition.payer.submitCase(ref, opts.policy ?? northwindZolgensmaPolicy, undefined, opts.service, opts.priority);
   return awaitCase(coalition, caseId, opts.timeoutMs);
 }
 

@@ -20,7 +20,7 @@ import { REFERENCE_ORGS } from './reference-coalition.js';
 import { charterToJson } from './charter.js';
 import { awaitCase, runCase, startCoalition, type CaseResult, type Coalition } from './coalition.js';
 import { startPasEndpoint, type PasEndpoint, type PasEndpointOptions } from './pas/endpoint.js';
-import { policyForClaim, serviceOf } from '../../core/agents/clinical/items.js';
+import { policyForClaim, priorityOf, serviceOf } from '../../core/agents/clinical/items.js';
 import { SHIPPED_POLICIES } from '../../core/agents/clinical/policy.js';
 import type { FhirResource } from '../../core/agents/clinical/types.js';
 
@@ -103,7 +103,7 @@ export async function startEmbedded(o: EmbeddedOptions): Promise<Embedded> {
       // The policy the Claim's items name; a service without one is pended for manual review.
       const claim = request.claim as unknown as FhirResource;
       const policy = policyForClaim(claim, SHIPPED_POLICIES);
-      const result = await runCase(coalition, ref, { policy, service: serviceOf(claim, policy), ...(timeoutMs ? { timeoutMs } : {}) });
+      const result = await runCase(coalition, ref, { policy, service: serviceOf(claim, policy), priority: priorityOf(claim), ...(timeoutMs ? { timeoutMs } : {}) });
       await archiveCase(store, o.dataDir, result.caseId);
       return result;
     },

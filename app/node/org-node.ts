@@ -14,7 +14,7 @@ import { credentialAdmission } from '../../core/access/admission.js';
 import { AuditTrail, type AuditEvent } from '../../core/access/audit.js';
 import { ACCESS_RULES } from '../../core/access/rules.js';
 import { SHIPPED_POLICIES, policyHash, type CoveragePolicy } from '../../core/agents/clinical/policy.js';
-import { policyForClaim, serviceOf } from '../../core/agents/clinical/items.js';
+import { policyForClaim, priorityOf, serviceOf } from '../../core/agents/clinical/items.js';
 import { REQUEST_READERS } from '../../core/agents/domain/sections.js';
 import { workflowNeeds } from '../../core/agents/domain/workflow.js';
 import { judgeWorkflowGap } from '../../core/agents/domain/gap-validation.js';
@@ -235,7 +235,7 @@ export class OrgNode {
    * Opens a case for a request this organization received: its agent that pins policies posts
    * TaskAvailable, with where the data lives in a section for the coalition's roles only.
    */
-  async submitCase(ref: CaseDataRef, policy: CoveragePolicy, caseId: string = this.newCaseId(), service?: { system: string; code: string }): Promise<string> {
+  async submitCase(ref: CaseDataRef, policy: CoveragePolicy, caseId: string = this.newCaseId(), service?: { system: string; code: string }, priority?: 'standard' | 'expedited'): Promise<string> {
     // The header names the service asked for (a code, no PHI): the policy's, or for a service
     // without one the request's own code (see serviceOf).
     const named = policy.service ?? service;
@@ -250,6 +250,8 @@ export class OrgNode {
         policy: { id: policy.id, version: policy.version, hash: policyHash(policy) },
         needs: [...workflowNeeds(policy)],
         requestReaders: [...REQUEST_READERS],
+        // The review clock (standard/expedited) as a code, so every member's worklist runs it.
+        ...(priority === 'expedited' ? { priority } : {}),
       },
       sections: [{ name: 'request', readers: [...REQUEST_READERS].sort(), plaintext: ref }],
     });
@@ -260,11 +262,11 @@ export class OrgNode {
    * The policy a stored request's Claim items name (the manual review when none does) and the
    * service to file it under, read through this node's FHIR adapter.
    */
-  async policyForRequest(ref: CaseDataRef): Promise<{ policy: CoveragePolicy; service: { system: string; code: string } }> {
+  async policyForRequest(ref: CaseDataRef): Promise<{ policy: CoveragePolicy; service: { system: string; code: string }; priority: 'standard' | 'expedited' }> {
     const [claim] = await this.o.data.fetch(ref, ['claim']);
     if (!claim) throw new MurmurError('E_INPUT', 'CaseDataRef.claim names no preauthorization Claim');
     const policy = policyForClaim(claim, SHIPPED_POLICIES);
-    return { policy, service: serviceOf(claim, policy) };
+    return { policy, service: serviceOf(claim, policy), priority: priorityOf(claim) };
   }
 
   /**

@@ -57,6 +57,8 @@ export const TaskAvailableSchema = z
     needs: z.array(Skill).min(1).max(16),
     /** Roles that may read the request section (where the case's data lives); none when it has none. */
     requestReaders: z.array(Role).max(16).default([]),
+    /** The review clock the request asks for (from the PAS Claim's priority): a code; absent is standard. */
+    priority: z.enum(['standard', 'expedited']).optional(),
   })
   .strict();
 export type TaskAvailable = z.infer<typeof TaskAvailableSchema>;

@@ -38,5 +38,15 @@ test('compliance reviewer verifies the board, traces a read to its grant and exp
   await expect(matrix.locator('th')).toContainText(['Data element', 'Readers (policy)', 'Northwind Health Plan', 'Evidentia', 'Helix Genomics', 'Vigilant PV']);
   await expect(matrix.locator('td.violation')).toHaveCount(0);
   await expect(matrix.locator('a.entry-link').first()).toBeVisible();
+  // The case's request row: each member read it through an AccessRequest answered by a KeyGrant, linked.
+  const requestRow = matrix.locator('tbody tr', { hasText: 'case/request' });
+  // (the three other members, and the payer's FormBuilder, which reads it from its PolicyReasoner)
+  const requests = await requestRow.locator('a.entry-link', { hasText: 'request' }).count();
+  expect(requests).toBeGreaterThanOrEqual(3);
+  await expect(requestRow.locator('a.entry-link', { hasText: 'grant' })).toHaveCount(requests);
+  await requestRow.locator('a.entry-link', { hasText: 'grant' }).first().click();
+  await expect(page.locator('.editor:not([hidden]) h1')).toContainText('KeyGrant');
+  await decryptAll(page);
+  await page.locator('.tab', { hasText: 'Disclosure' }).click();
   await shot(page, 'compliance-disclosure');
 });

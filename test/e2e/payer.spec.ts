@@ -55,7 +55,10 @@ test.describe('payer operator (Northwind Health Plan)', () => {
 
   test('works a pended case to a decision: reads why, decides with a reason, downloads the ClaimResponse', async ({ open }) => {
     const page = await open('northwind', 'dark', 'okafor');
+    // Signed in by key: the link's operator and unlock secret are gone from the address bar.
     await expect(page.getByTestId('signed-in')).toContainText('Amara Okafor');
+    expect(page.url()).not.toContain('unlock');
+    expect(page.url()).not.toContain('token');
     const editor = page.locator('.editor:not([hidden])');
     // The worklist: what waits, badged on the activity bar and the status bar, with its due time.
     await expect(page.getByTestId('badge-cases')).toHaveText('1');
@@ -128,17 +131,32 @@ test.describe('payer operator (Northwind Health Plan)', () => {
     await expect(row).toContainText('APPROVED');
     await expect(row.locator('.check.ok')).toHaveCount(2);
     await shot(page, 'payer-board-adjudication');
+    // Signing out ends the session: the console is read-only for decisions again.
+    await page.getByTestId('sign-out').click();
+    await expect(page.getByTestId('signed-in')).toContainText('not signed in as an operator');
   });
 
-  test('runs a synthetic case with progress, from the command palette', async ({ open, page }) => {
+  test('runs an expedited request from the command palette and sees it due on the 72 h clock', async ({ open, page }) => {
     await open('northwind');
     await page.keyboard.press('Control+Shift+P');
     await page.locator('.quick-input').fill('run a synthetic');
     await page.keyboard.press('Enter');
-    await page.locator('.quick-input').fill('titer-1-100');
+    await page.locator('.quick-input').fill('titer-1-100 (expedited)');
     await page.keyboard.press('Enter');
-    await expect(page.locator('[data-status="progress"]')).toContainText('Running case (titer-1-100)');
+    await expect(page.locator('[data-status="progress"]')).toContainText('Running case (titer-1-100, expedited)');
     await expect(page.locator('[data-status="progress"]')).toContainText('done', { timeout: 30_000 });
     await expect(page.locator('vscode-tree-item[data-case]')).toHaveCount(3);
+    // The newest case: the Claim's priority stat reached the board, so its clock is the expedited one.
+    const urgent = page.locator('vscode-tree-item[data-case][data-priority="expedited"]');
+    await expect(urgent).toHaveCount(1);
+    await expect(page.locator('vscode-tree-item[data-case][data-priority="standard"]')).toHaveCount(2);
+    await urgent.locator('.case-label').click();
+    const clock = page.locator('.editor:not([hidden])').getByTestId('case-clock');
+    await expect(clock).toContainText('expedited · 72 h (CMS-0057-F expedited: 72 h)');
+    const due = await clock.evaluate((el) => Number(el.getAttribute('data-due-at')) - Number(el.getAttribute('data-since')));
+    expect(due).toBe(72 * 3_600_000);
+    await shot(page, 'payer-expedited-case');
+    await page.setViewportSize({ width: 1024, height: 768 });
+    await shot(page, 'payer-expedited-case-1024');
   });
 });

@@ -79,6 +79,21 @@ test('every view fits 1024 px without horizontal overflow', async ({ open, page 
     expect(tab.left, `${name}: the active tab starts inside the tab bar`).toBeGreaterThanOrEqual(-1);
     expect(tab.right, `${name}: the active tab ends inside the tab bar`).toBeGreaterThanOrEqual(-1);
   }
+  // At the default side-bar width no case's label or worklist line is cut off.
+  await activity(page, 'Cases');
+  const cut = await page.locator('vscode-tree-item[data-case]').evaluateAll((items) =>
+    items.flatMap((item) =>
+      // The slotted spans ellipsize themselves, and so does the shadow part around them.
+      [':scope > .case-label', ':scope > [slot="description"]'].flatMap((sel) => {
+        const el = item.querySelector(sel) as typeof item | null;
+        const part = item.shadowRoot?.querySelector(sel.includes('description') ? '[part="description"]' : '[part="label"]') as typeof item | null | undefined;
+        const over = (x: typeof item | null | undefined): boolean => !!x && x.scrollWidth > x.clientWidth + 1;
+        return over(el) || over(part) ? [`${item.getAttribute('data-case')}: ${el?.textContent ?? ''}`] : [];
+      }),
+    ),
+  );
+  expect(cut, 'tree text cut at the default side-bar width').toEqual([]);
+  await shot(page, '1024-cases-tree');
   // The panes resize: the side bar by dragging its sash, the panel from the keyboard.
   const side = page.locator('.sidebar');
   const before = (await side.boundingBox())!.width;

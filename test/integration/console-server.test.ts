@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -10,6 +11,9 @@ import { LogHub } from '../../app/node/console/logs.js';
 import { startConsoles, type Consoles } from '../../app/node/console/launch.js';
 import type { CaseView, DecisionCard, DisclosureMatrix, EntryDetail, Session } from '../../app/node/console/protocol.js';
 import { startEmbedded, type Embedded } from '../../app/node/embedded.js';
+import { signInOperator } from '../support/console-sign-in.js';
+import { pdfText } from '../support/pdf-text.js';
+import { SignIn } from '../../app/node/console/sign-in.js';
 
 const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
 
@@ -127,10 +131,72 @@ describe('console server', () => {
     }
   });
 
+  it('signs an operator in by key: a challenge their wallet key signs opens a session; a wrong secret, a foreign key or a spent challenge does not', async () => {
+    const link = new URL(of('northwind').operators.find((x) => x.id === 'okafor')!.launchUrl);
+    const unlock = link.searchParams.get('unlock')!;
+    const post = (path: string, body: unknown, token?: string) => call('northwind', path, { method: 'POST', body: JSON.stringify(body) }, token);
+    const challenge = async (operator = 'okafor') => ((await post('sign-in/challenge', { operator })).body as { challenge: string }).challenge;
+    assert.equal((await post('sign-in/challenge', { operator: 'nobody' })).status, 404);
+    assert.equal((await call('northwind', 'sign-in/challenge', { method: 'POST', body: '{"operator":"okafor"}' }, 'wrong')).status, 401, 'the desk link is needed to sign in at all');
+    // A wrong unlock secret is refused, and spends the challenge: it cannot be tried again.
+    const c1 = await challenge();
+    const wrong = await post('sign-in', { operator: 'okafor', challenge: c1, unlock: 'x'.repeat(unlock.length) });
+    assert.equal(wrong.status, 401);
+    assert.equal((wrong.body as { error: { field: string } }).error.field, 'unlock');
+    assert.equal((await post('sign-in', { operator: 'okafor', challenge: c1, unlock })).status, 401, 'a spent challenge');
+    // A signature by another operator's key over okafor's challenge is refused.
+    const wallet = env.coalition.orgs!.find((x) => x.spec.id === 'northwind')!.wallet;
+    const c2 = await challenge();
+    const foreign = await post('sign-in', { operator: 'okafor', challenge: c2, signature: SignIn.sign(wallet.operator('lindqvist'), env.coalition.payer.did, link.origin, c2) });
+    assert.equal((foreign.body as { error: { field: string } }).error.field, 'signature');
+    // A challenge for one operator does not sign in another.
+    const c3 = await challenge('lindqvist');
+    assert.equal((await post('sign-in', { operator: 'okafor', challenge: c3, unlock })).status, 401);
+    // Okafor's own key, from a signer outside the console, opens a session in her name.
+    const c4 = await challenge();
+    const ok = await post('sign-in', { operator: 'okafor', challenge: c4, signature: SignIn.sign(wallet.operator('okafor'), env.coalition.payer.did, link.origin, c4) });
+    assert.equal(ok.status, 201);
+    const session = (ok.body as { session: string }).session;
+    const me = (await call('northwind', 'session', {}, session)).body as Session;
+    assert.equal(me.operator?.name, 'Amara Okafor');
+    assert.ok(me.operator!.expiresAt! > me.operator!.signedInAt!);
+    assert.equal(((await call('northwind', 'session')).body as Session).operator, undefined, 'the desk link alone is no operator');
+    assert.equal((await call('northwind', 'session', {}, unlock)).status, 401, 'the unlock secret is not a bearer token');
+    // Sign-out ends the session.
+    assert.equal((await post('sign-out', {}, session)).status, 200);
+    assert.equal((await call('northwind', 'session', {}, session)).status, 401);
+  });
+
+  it("runs an expedited request (Claim priority stat) on the payer's expedited clock, on every member's worklist", async () => {
+    const request = await readPasRequestFile(join(root, 'fhir', 'synthetic', 'bundles', 'missing-titer.json'));
+    const stat = { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/processpriority', code: 'stat' }] };
+    request.claim.priority = stat;
+    for (const e of request.bundle.entry ?? []) if (e.resource?.resourceType === 'Claim') (e.resource as { priority?: unknown }).priority = stat;
+    const urgent = (await env.run(request)).caseId;
+    // On the board as a code in TaskAvailable's header, nothing more.
+    const opened = env.coalition.payer.replica.state.cases.get(urgent)!.opened;
+    assert.equal((env.coalition.payer.replica.entry(opened.id)!.envelope.header as { priority?: string }).priority, 'expedited');
+    const c = ((await call('northwind', 'cases')).body as CaseView[]).find((x) => x.id === urgent)!;
+    assert.deepEqual(c.work.timeframe, { kind: 'expedited', hours: 72 }, "CMS-0057-F's 72 h by default");
+    assert.equal(c.work.dueAt, c.opened.at + 72 * 3_600_000);
+    await env.coalition.nodes[2]!.replica.catchUp();
+    assert.equal(((await call('helix', `cases/${urgent}`)).body as CaseView).work.timeframe.kind, 'expedited', 'the lab reads the same clock');
+    assert.equal(((await call('northwind', `cases/${pended}`)).body as CaseView).work.timeframe.kind, 'standard', 'a normal-priority request stays standard');
+    // A payer with its own expedited clock (24 h) puts the case due sooner.
+    const fast = await startConsoles(env, { root, uiDir: join(root, 'app', 'ui', 'dist'), logs: new LogHub(), timeframes: { standardHours: 96, expeditedHours: 24 } });
+    try {
+      const payer = fast.consoles.find((x) => x.org.id === 'northwind')!.server;
+      const v = (await (await fetch(`${payer.url}api/cases/${urgent}`, { headers: { authorization: `Bearer ${payer.token}` } })).json()) as CaseView;
+      assert.deepEqual(v.work.timeframe, { kind: 'expedited', hours: 24 });
+    } finally {
+      await fast.close();
+    }
+  });
+
   it('lets only the requesting payer adjudicate, only a pended case, and records it on the board', async () => {
     const body = JSON.stringify({ outcome: 'approved', reasonCode: 'titer-documented', note: 'titer on file' });
     const operator = of('northwind').operators[0]!;
-    const opToken = new URL(operator.launchUrl).searchParams.get('token')!;
+    const opToken = await signInOperator(operator.launchUrl);
     const asOperator = { method: 'POST', body };
     assert.equal((await call('helix', `cases/${pended}/adjudication`, { method: 'POST', body })).status, 403);
     assert.equal((await call('northwind', `cases/${approved}/adjudication`, asOperator, opToken)).status, 409);
@@ -173,7 +239,7 @@ describe('console server', () => {
     assert.equal((await call('helix', `cases/${pended}/claim-response`)).status, 403, 'only the requesting payer gets the ClaimResponse');
     // An operator's reads go into the organization's audit trail under their name.
     const operator = of('northwind').operators[0]!;
-    const opToken = new URL(operator.launchUrl).searchParams.get('token')!;
+    const opToken = await signInOperator(operator.launchUrl);
     assert.equal((await call('northwind', `cases/${pended}/decision`, {}, opToken)).status, 200);
     const trail = ((await call('northwind', 'audit')).body as { entries: { kind: string; operator?: string; case?: string; section?: string }[]; trail: { ok: boolean } });
     assert.ok(trail.entries.some((e) => e.kind === 'decrypt' && e.operator === operator.name && e.case === pended && e.section === 'decision'));
@@ -197,6 +263,12 @@ describe('console server', () => {
     const m = (await call('vigilant', `cases/${approved}/disclosure`)).body as DisclosureMatrix;
     assert.equal(m.withinPolicy, true);
     assert.equal(m.orgs.length, 4);
+    // The case's own request section: each member's cell links the AccessRequest and KeyGrant it was read through.
+    for (const org of ['evidentia', 'helix', 'vigilant']) {
+      const cell = m.cells.find((x) => x.org === org && x.element === 'case/request')!;
+      assert.ok(cell.couldDecrypt, `${org} holds a key for the request`);
+      assert.ok(cell.access?.[0]?.request.index && cell.access[0].grant?.index, `${org}: the request row links its AccessRequest and KeyGrant`);
+    }
     const audit = (await call('vigilant', 'audit')).body as { board: { chainsIntact: boolean; merkleRoot: string; head: number }; trail: { ok: boolean } };
     assert.equal(audit.board.chainsIntact, true);
     // The console shows the RFC 9162 root the organizations' witnesses sign for that size.
@@ -210,7 +282,7 @@ describe('console server', () => {
 
   it('after a request for information the case waits for the provider, and still takes a decision', async () => {
     const other = (await env.run(await readPasRequestFile(join(root, 'fhir', 'synthetic', 'bundles', 'missing-titer.json')))).caseId;
-    const opToken = new URL(of('northwind').operators[0]!.launchUrl).searchParams.get('token')!;
+    const opToken = await signInOperator(of('northwind').operators[0]!.launchUrl);
     const post = (body: unknown) => call('northwind', `cases/${other}/adjudication`, { method: 'POST', body: JSON.stringify(body) }, opToken);
     assert.equal((await post({ outcome: 'info-requested', reasonCode: 'send-titer' })).status, 201);
     const c = (await call('northwind', `cases/${other}`)).body as CaseView;
@@ -220,6 +292,37 @@ describe('console server', () => {
     assert.equal(c.work.overdue, false, 'the payer is not late while the provider owes information');
     assert.equal((await post({ outcome: 'denied', reasonCode: 'no-titer-received' })).status, 201);
     assert.equal(((await call('northwind', `cases/${other}`)).body as CaseView).current.outcome, 'denied');
+  });
+
+  /** The CLI, run without blocking this process's event loop (the consoles under test keep serving). */
+  const murmur = (...args: string[]) =>
+    new Promise<{ status: number; stderr: string }>((res) => {
+      execFile(process.execPath, [join(root, 'bin', 'murmur.js'), ...args], { timeout: 120_000 }, (e, _out, stderr) => res({ status: e ? ((e as { code?: number }).code ?? 1) : 0, stderr }));
+    });
+
+  it("`murmur audit report` writes, from the run's folder, the same report the payer's console exports", async () => {
+    // The run keeps the payer's sealed wallet (as `murmur console` does): the CLI reads operator names from its cleartext.
+    const wallet = env.coalition.orgs!.find((x) => x.spec.id === 'northwind')!.wallet;
+    mkdirSync(join(dir, 'wallets'), { recursive: true });
+    writeFileSync(join(dir, 'wallets', 'northwind.json'), JSON.stringify(await wallet.seal('a passphrase for the test', undefined, { N: 1024, r: 8, p: 1 })));
+    const fromConsole = pdfText((await call('northwind', `audit/report.pdf?case=${pended}`)).body as Buffer);
+    const out = join(dir, 'cli-report.pdf');
+    const r = await murmur('audit', 'report', '--data-dir', dir, '--org', 'northwind', '--case', pended, '--out', out);
+    assert.equal(r.status, 0, r.stderr);
+    const fromCli = pdfText(readFileSync(out));
+    const stable = (t: string) => t.replace(/Generated \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC/, 'Generated');
+    assert.match(fromCli, /Cases, outcomes and operator decisions/);
+    assert.match(fromCli, new RegExp(`approved \\(titer-documented\\) by ${of('northwind').operators[0]!.name}`), "the operator's decision, by name");
+    assert.match(fromCli, /page 1 of \d+/);
+    assert.match(fromCli, /role credential "/, 'each read names the credential it rested on');
+    assert.equal(stable(fromCli), stable(fromConsole), 'one report, whether the console or the CLI writes it');
+    // A period report, and bad input named with exit 2.
+    const period = await murmur('audit', 'report', '--data-dir', dir, '--from', '2000-01-01', '--out', join(dir, 'period.pdf'));
+    assert.equal(period.status, 0, period.stderr);
+    assert.match(pdfText(readFileSync(join(dir, 'period.pdf'))), /cases opened from 2000-01-01/);
+    const bad = await murmur('audit', 'report', '--data-dir', dir, '--case', 'case-nope');
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /no case case-nope/);
   });
 
   it('streams board entries as server-sent events', async () => {

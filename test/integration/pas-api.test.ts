@@ -16,6 +16,7 @@ import { startEmbedded, type Embedded } from '../../app/node/embedded.js';
 import { startPasEndpoint, type PasEndpoint } from '../../app/node/pas/endpoint.js';
 import { syntheticRequest, syntheticUpdate } from '../../fhir/synthetic/index.js';
 import { clientCredentialsToken, fhirCall, type Call } from '../support/pas-client.js';
+import { signInOperator } from '../support/console-sign-in.js';
 
 /*
  * The payer's PAS API as an EHR meets it: plain HTTP with fetch, a JWT client assertion signed
@@ -252,8 +253,8 @@ describe('payer PAS API over plain HTTP', () => {
     const payerConsole = consoles.consoles.find((x) => x.org.id === 'northwind')!.server;
     const res = await fetch(`${payerConsole.url}api/cases/${caseId}/adjudication`, {
       method: 'POST',
-      // A decision is an operator's: signed in with their own token, signed with their key.
-      headers: { authorization: `Bearer ${new URL(payerConsole.operators[0]!.launchUrl).searchParams.get('token')}`, 'content-type': 'application/json' },
+      // A decision is an operator's: signed in by key, signed with their key.
+      headers: { authorization: `Bearer ${await signInOperator(payerConsole.operators[0]!.launchUrl)}`, 'content-type': 'application/json' },
       body: JSON.stringify({ outcome: 'approved', reasonCode: 'clinical-review', note: 'ALT trend reviewed with hepatology' }),
     });
     assert.equal(res.status, 201, 'the console posted the decision on the board');

@@ -60,37 +60,65 @@ that size and root. With --from K, also the consistency proof from the tree of K
   },
 };
 
+const When = (what: string) => z.coerce.date({ error: `must be a date such as 2026-01-31 (${what})` });
+
 export const auditReport: Command = {
   name: 'audit report',
-  summary: 'write a compliance report for a case (HTML and PDF)',
-  usage: `Usage: murmur audit report --case ID --data-dir DIR [--out FILE]
+  summary: "write an organization's audit report (PDF) for a case or a period: the one its console exports",
+  usage: `Usage: murmur audit report --data-dir DIR [--org ID] [--case ID | --from DATE --to DATE] [--out FILE]
 
-Re-folds the run's board with the coalition's rules, and writes a report a compliance
-reviewer can read: integrity, coalition, plan, the minimum-necessary matrix (what each
-organization may read, could decrypt and did decrypt), FHIR reads, problems and timeline.
-Writes FILE.html and FILE.pdf (default: DIR/reports/<case>.html and .pdf).
+Re-folds the run's board with the coalition's rules and writes, from one organization's point
+of view, the same audit report its console exports (Audit view, "Export report"): the verdict
+(board chains, equivocations, Merkle root, the organization's hash-chained audit trail, minimum
+necessary), each case's outcome with operator decisions, the actors (agents with their
+credentials, the organization's operators), the minimum-necessary matrix with the access
+requests and key grants behind each cell, and the audit trail with the credential or proof
+each read rested on, all as tables on numbered pages. No clinical content.
 
-  --case ID        the case id (as printed by the run)
-  --data-dir DIR   the folder of a run
-  --out FILE       report path without extension`,
-  options: { case: { type: 'string' }, 'data-dir': { type: 'string' }, out: { type: 'string' } },
+  --data-dir DIR   the folder of a run (board.db, charter.json, audit/<org>.jsonl)
+  --org ID         whose report (default: the payer); its trail and operators
+  --case ID        one case (as printed by the run)
+  --from DATE      a period instead: cases opened on or after DATE (ISO 8601)
+  --to DATE        … and before DATE
+  --out FILE       the PDF to write (default DIR/reports/<org>-<case or period>.pdf)
+
+Exit status: 0 when written, 2 on bad input.`,
+  options: { case: { type: 'string' }, 'data-dir': { type: 'string' }, org: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, out: { type: 'string' } },
   async run(argv) {
-    const schema = z.object({
-      case: z.string({ error: 'is required: the case id' }).regex(/^[A-Za-z0-9._:-]{1,80}$/, 'is not a case id'),
-      'data-dir': Dir,
-      out: z.string().min(1).optional(),
-    });
+    const schema = z
+      .object({
+        case: z.string().regex(/^[A-Za-z0-9._:-]{1,80}$/, 'is not a case id').optional(),
+        'data-dir': Dir,
+        org: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'is not an organization id').optional(),
+        from: When('--from').optional(),
+        to: When('--to').optional(),
+        out: z.string().min(1).optional(),
+      })
+      .refine((v) => !(v.case && (v.from || v.to)), { message: 'give either --case or a period (--from/--to), not both', path: ['case'] });
     const { values, help } = parseCommandArgs(this, argv, schema);
     if (help) return void process.stdout.write(`${this.usage}\n`), 0;
-    const { buildAuditReport } = await import('../../node/audit/report-model.js');
-    const { renderReportHtml } = await import('../../node/audit/report-html.js');
-    const { renderReportPdf } = await import('../../node/audit/report-pdf.js');
-    const report = await buildAuditReport(values['data-dir'], values.case);
-    const base = (values.out ?? join(values['data-dir'], 'reports', values.case)).replace(/\.(html|pdf)$/, '');
-    mkdirSync(dirname(base), { recursive: true });
-    writeFileSync(`${base}.html`, renderReportHtml(report));
-    writeFileSync(`${base}.pdf`, await renderReportPdf(report));
-    process.stdout.write(`${base}.html\n${base}.pdf\n`);
+    const { orgViewOfRun } = await import('../../node/audit/org-view.js');
+    const { Projection } = await import('../../node/console/projection.js');
+    const { auditReport } = await import('../../node/console/audit-report.js');
+    const { MurmurError } = await import('../../../core/common/errors.js');
+    const { view, directory, operators } = await orgViewOfRun(values['data-dir'], values.org);
+    const p = new Projection(view, directory);
+    // The board carries operator ids and keys (the fold verified each signature); the wallet, names.
+    for (const c of p.state.cases.values()) {
+      const op = c.adjudication?.operator;
+      const name = op && operators.find((o) => o.id === op.id)?.name;
+      if (op && name) p.operators.set(op.id, { name, key: op.key });
+    }
+    const only = values.case !== undefined ? p.state.cases.get(values.case) : undefined;
+    if (values.case !== undefined && !only) throw new MurmurError('E_INPUT', `case: no case ${values.case} on this board; cases: ${[...p.state.cases.keys()].join(', ') || 'none'}`, { field: 'case' });
+    const generatedAt = Date.now();
+    const pdf = await auditReport(p, { ...(only ? { case: only } : {}), ...(values.from ? { from: values.from.getTime() } : {}), ...(values.to ? { to: values.to.getTime() } : {}) }, { generatedAt, operators });
+    const day = (d: Date): string => d.toISOString().slice(0, 10);
+    const what = only ? only.id : values.from || values.to ? `${values.from ? day(values.from) : 'start'}-to-${values.to ? day(values.to) : 'now'}` : 'all-cases';
+    const out = values.out ?? join(values['data-dir'], 'reports', `${view.spec.id}-${what}.pdf`);
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, pdf);
+    process.stdout.write(`${out}\n`);
     return 0;
   },
 };

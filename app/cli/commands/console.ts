@@ -17,6 +17,13 @@ const Options = z.object({
   'ready-file': z.string().min(1).optional(),
   'wallet-key-stdin': z.boolean().default(false),
   open: z.boolean().default(false),
+  /** The payer's decision timeframes: standard,expedited hours (CMS-0057-F's outer limits by default). */
+  'decision-hours': z
+    .string()
+    .regex(/^\d{1,4},\d{1,4}$/, 'is STANDARD,EXPEDITED hours such as 168,72')
+    .transform((v) => v.split(',').map(Number) as [number, number])
+    .refine(([s, e]) => s >= 1 && e >= 1 && e <= s, 'needs both at least 1 h, the expedited no longer than the standard')
+    .optional(),
 });
 
 function repoRoot(): string {
@@ -36,7 +43,7 @@ async function readStdinLine(): Promise<string> {
 export const consoleCommand: Command = {
   name: 'console',
   summary: "serve the four organizations' consoles (loopback only, one token per launch)",
-  usage: `Usage: murmur console [--run VARIANTS] [--data-dir DIR] [--ready-file FILE] [--open] [--wallet-key-stdin]
+  usage: `Usage: murmur console [--run VARIANTS] [--data-dir DIR] [--ready-file FILE] [--open] [--wallet-key-stdin] [--decision-hours S,E]
 
 Starts the embedded coalition (FHIR server, SQLite board, four organizations' nodes), runs the
 given synthetic requests, and serves each organization's console on 127.0.0.1 with its own
@@ -48,13 +55,16 @@ token. Prints the four console URLs and keeps running until Ctrl-C.
   --ready-file FILE   write the consoles' URLs (with tokens) as JSON to FILE (mode 0600) once up
   --open              open the first console in the default browser
   --wallet-key-stdin  read the key that seals the wallets at rest from stdin (the Electron shell
-                      passes the one it keeps in the OS key store)`,
+                      passes the one it keeps in the OS key store)
+  --decision-hours S,E  the payer's decision timeframes in hours, standard and expedited
+                      (default 168,72: CMS-0057-F's 7 days and 72 hours; a payer may be faster)`,
   options: {
     run: { type: 'string' },
     'data-dir': { type: 'string' },
     'ready-file': { type: 'string' },
     open: { type: 'boolean' },
     'wallet-key-stdin': { type: 'boolean' },
+    'decision-hours': { type: 'string' },
   },
   async run(argv) {
     const { values, help } = parseCommandArgs(this, argv, Options);
@@ -75,7 +85,7 @@ token. Prints the four console URLs and keeps running until Ctrl-C.
     const logs = new LogHub();
     out(`Starting the embedded coalition (data in ${dataDir})…`);
     const env = await startEmbedded({ dataDir, logger: logs.logger() });
-    const consoles = await serveConsoles(env, { root, logs, ...(values['ready-file'] ? { readyFile: values['ready-file'] } : {}), keyStore: walletKey ? 'sealed at rest with a key from the OS key store (Electron safeStorage)' : 'in memory (demo): each launch creates fresh keys' });
+    const consoles = await serveConsoles(env, { root, logs, ...(values['ready-file'] ? { readyFile: values['ready-file'] } : {}), keyStore: walletKey ? 'sealed at rest with a key from the OS key store (Electron safeStorage)' : 'in memory (demo): each launch creates fresh keys', ...(values['decision-hours'] ? { timeframes: { standardHours: values['decision-hours'][0], expeditedHours: values['decision-hours'][1] } } : {}) });
     // Sealed once the consoles have added their operators to the wallets.
     if (walletKey) {
       mkdirSync(join(dataDir, 'wallets'), { recursive: true, mode: 0o700 });

@@ -9,7 +9,7 @@ import { buildClaimResponse } from '../../../fhir/pas/claim-response.js';
 import { PAS_REVIEW_ACTION, X12_4_REASON_CODE } from '../../../fhir/pas/codes.js';
 import { adjudicatedDecision } from '../pas/service.js';
 import type { SectionReader } from './disclosure.js';
-import type { Projection } from './projection.js';
+import { coalitionOutcome, type Projection } from './projection.js';
 import type { CurrentOutcome, DecisionCard, EvidenceLink } from './protocol.js';
 
 /**
@@ -92,7 +92,7 @@ function missingView(m: MissingDocument): DecisionCard['missing'][number] {
 
 /** The case's outcome as it stands: the operator's decision over the coalition's, when there is one. */
 export function currentOutcome(p: Projection, c: CaseState): CurrentOutcome {
-  const coalition = c.outcome?.value;
+  const coalition = coalitionOutcome(c);
   const a = c.adjudication;
   if (!a) return { outcome: coalition ?? 'undecided', ...(coalition ? { coalition } : {}) };
   const by = p.actor(a.author);

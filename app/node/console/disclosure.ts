@@ -5,6 +5,7 @@ import { errorMessage, isMurmurError, MurmurError } from '../../../core/common/e
 import type { CaseState } from '../../../core/coordination/case-state.js';
 import { disclosureMatrix as coreMatrix } from '../../../core/access/matrix.js';
 import { ELEMENT_LABELS } from '../../../core/agents/domain/sections.js';
+import type { OrgNode } from '../org-node.js';
 import type { Projection } from './projection.js';
 import type { DisclosureCell, DisclosureMatrix, SectionContent, SectionView } from './protocol.js';
 
@@ -19,7 +20,7 @@ export class SectionReader {
   private readonly failures = new Map<string, { reason: 'refused'; message: string }>();
 
   constructor(
-    private readonly p: Projection,
+    private readonly p: Projection<OrgNode>,
     private readonly timeoutMs = 15_000,
   ) {}
 
@@ -92,21 +93,26 @@ export function disclosureMatrix(p: Projection, c: CaseState): DisclosureMatrix 
     return card ? orgs.find((o) => o.did === card.provider.did)?.id : undefined;
   };
   const elements: DisclosureMatrix['elements'] = [];
-  const add = (subtask: string, section: Section, authorDidUrl: string): void => {
+  /** The entry each element is a section of: access requests name it as their target. */
+  const targetOf = new Map<string, string>();
+  const add = (subtask: string, section: Section, authorDidUrl: string, entry: string): void => {
     const authorOrg = orgOfAgent(authorDidUrl.split('#')[0]!);
+    targetOf.set(`${subtask}/${section.name}`, entry);
     elements.push({ id: `${subtask}/${section.name}`, subtask, section: section.name, readers: [...section.readers].sort(), ...(authorOrg ? { author: authorOrg } : {}) });
   };
   const opened = p.node.replica.entry(c.opened.id);
-  for (const s of opened?.envelope.sections ?? []) add('case', s, opened!.envelope.author);
+  for (const s of opened?.envelope.sections ?? []) add('case', s, opened!.envelope.author, opened!.envelope.id);
   for (const st of c.subtasks.values()) {
     const e = st.artifact ? p.node.replica.entry(st.artifact.id) : undefined;
-    for (const s of e?.envelope.sections ?? []) add(st.id, s, e!.envelope.author);
+    for (const s of e?.envelope.sections ?? []) add(st.id, s, e!.envelope.author, e!.envelope.id);
   }
   const accessOf = (orgDid: string, elementId: string): DisclosureCell['access'] => {
-    const [subtask, section] = elementId.split('/') as [string, string];
+    const section = elementId.split('/')[1]!;
+    const target = targetOf.get(elementId);
     const out: NonNullable<DisclosureCell['access']> = [];
+    // By the entry the request targets: the case's own request section has no subtask of its own.
     for (const r of c.access.requests.values()) {
-      if (r.subtask !== subtask || r.section !== section || state.cards.get(r.requester)?.card.provider.did !== orgDid) continue;
+      if (r.target !== target || r.section !== section || state.cards.get(r.requester)?.card.provider.did !== orgDid) continue;
       const g = c.access.grants.get(r.ref.id);
       out.push({ request: { id: r.ref.id, index: r.ref.index, role: r.role }, ...(g ? { grant: { id: g.ref.id, index: g.ref.index } } : {}) });
     }

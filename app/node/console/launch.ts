@@ -55,7 +55,7 @@ export async function startConsoles(env: Embedded, o: { root: string; uiDir: str
     const isPayer = node === env.coalition.payer;
     // An organization without a credentialed wallet (no charter) keeps its operators in a wallet of their own.
     const wallet = env.coalition.orgs?.find((x) => x.spec.id === node.spec.id)?.wallet ?? Wallet.empty();
-    const operators = operatorsOf(wallet, node.spec.kind).map((identity) => ({ identity, token: o.operatorTokens?.[`${node.spec.id}/${identity.id}`] ?? randomBytes(24).toString('base64url') }));
+    const operators = operatorsOf(wallet, node.spec.kind).map((identity) => ({ identity, unlock: o.operatorTokens?.[`${node.spec.id}/${identity.id}`] ?? randomBytes(24).toString('base64url') }));
     const server = await startConsoleServer({
       node,
       directory,
@@ -64,7 +64,15 @@ export async function startConsoles(env: Embedded, o: { root: string; uiDir: str
       ...(env.coalition.charter ? { status: env.coalition.charter.status } : {}),
       ...(isPayer
         ? {
-            submit: async (variant: string) => env.run(await readPasRequestFile(join(o.root, 'fhir', 'synthetic', 'bundles', `${variant}.json`))),
+            // A synthetic request as shipped, or sent as urgent: its Claim's priority set to `stat`.
+            submit: async (variant: string, priority: 'normal' | 'stat') => {
+              const request = await readPasRequestFile(join(o.root, 'fhir', 'synthetic', 'bundles', `${variant}.json`));
+              if (priority === 'stat') {
+                const stat = { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/processpriority', code: 'stat' }] };
+                for (const c of [request.claim, ...(request.bundle.entry ?? []).map((e) => e.resource).filter((r) => r?.resourceType === 'Claim')]) (c as { priority?: unknown }).priority = stat;
+              }
+              return env.run(request);
+            },
             variants,
           }
         : {}),

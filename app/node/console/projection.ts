@@ -6,7 +6,9 @@ import { BoardTree } from '../../../core/board/tree-head.js';
 import type { CaseState, CoalitionState, EntryRef, RoundRecord, Subtask } from '../../../core/coordination/case-state.js';
 import { traceLine } from '../trace.js';
 import { currentOutcome } from './decision.js';
-import type { OrgNode } from '../org-node.js';
+import type { AuditEntry } from '../../../core/access/audit.js';
+import type { BoardReplica } from '../../../core/agents/runtime/replica.js';
+import type { AgentCard } from '../../../core/coordination/messages.js';
 import type {
   ActorRef,
   AgentView,
@@ -15,6 +17,7 @@ import type {
   CaseView,
   RoundView,
   GapView,
+  OrgKind,
   OrgRef,
   ProblemView,
   SubtaskStatus,
@@ -23,10 +26,37 @@ import type {
 } from './protocol.js';
 
 /**
+ * The coalition's outcome of a case or of one of its rounds, and the outcome an artifact
+ * reports. The console reads outcomes through these two only, so that where the board keeps
+ * them (a cleartext header code today, a sealed section once outcomes move there) changes in
+ * one place.
+ */
+export function coalitionOutcome(c: { outcome?: { value: 'approved' | 'denied' | 'pended' } }): 'approved' | 'denied' | 'pended' | undefined {
+  return c.outcome?.value;
+}
+export function artifactOutcome(entry: StoredEntry | undefined): string | undefined {
+  const v = (entry?.envelope.header as { outcome?: unknown } | undefined)?.outcome;
+  return typeof v === 'string' ? v : undefined;
+}
+
+/**
+ * What the console reads of an organization: its replica of the board, its audit trail and its
+ * agents' cards. A running OrgNode is one; a run's data folder re-folded is another
+ * (app/node/audit/org-view.ts, for `murmur audit report`), so both get the same views.
+ */
+export interface OrgView {
+  readonly spec: { id: string; name: string; kind: OrgKind };
+  readonly did: string;
+  readonly replica: Pick<BoardReplica, 'state' | 'entry' | 'fold' | 'config'> & { readonly storeProblem?: BoardReplica['storeProblem'] };
+  readonly audit: { readonly org: string; entries(): readonly AuditEntry[] };
+  readonly agents: readonly { readonly did: string; readonly card: AgentCard }[];
+}
+
+/**
  * Read-only projections of an org node's replica into the console's PHI-free shapes. Built
  * from the folded state and the cleartext of the log only: sections are never opened here.
  */
-export class Projection {
+export class Projection<N extends OrgView = OrgView> {
   /** This organization's console operators by id: display name and public key (base64url). */
   readonly operators = new Map<string, { name: string; key: string }>();
   /**
@@ -38,7 +68,7 @@ export class Projection {
   now: () => number = () => this.state.cases.size ? Math.max(...[...this.state.cases.values()].map((c) => c.opened.at)) : 0;
 
   constructor(
-    readonly node: OrgNode,
+    readonly node: N,
     private readonly directory: readonly OrgRef[],
   ) {}
 
@@ -109,7 +139,7 @@ export class Projection {
     return {
       id: c.id,
       status: c.status,
-      ...(c.outcome ? { outcome: c.outcome.value } : {}),
+      ...(coalitionOutcome(c) ? { outcome: coalitionOutcome(c)! } : {}),
       ...(c.adjudication
         ? { adjudication: { outcome: c.adjudication.outcome, reasonCode: c.adjudication.reasonCode, by: current.decidedBy ?? this.actor(c.adjudication.author), index: c.adjudication.ref.index, at: c.adjudication.ref.at } }
         : {}),
@@ -130,11 +160,17 @@ export class Projection {
     };
   }
 
-  /** The case's place on the worklist. The board does not carry a request's priority yet: every case runs on the standard clock. */
+  /** The review clock the request asked for: TaskAvailable's `priority` code (from the PAS Claim's priority). */
+  priority(c: CaseState): 'standard' | 'expedited' {
+    const header = this.node.replica.entry(c.opened.id)?.envelope.header as { priority?: unknown } | undefined;
+    return header?.priority === 'expedited' ? 'expedited' : 'standard';
+  }
+
+  /** The case's place on the worklist, due on the payer's clock for the request's priority. */
   workItem(c: CaseState, current: CaseView['current']): WorkItem {
     const since = c.updates.at(-1)?.at ?? c.opened.at;
-    const kind = 'standard' as const;
-    const hours = this.timeframes.standardHours;
+    const kind = this.priority(c);
+    const hours = kind === 'expedited' ? this.timeframes.expeditedHours : this.timeframes.standardHours;
     const dueAt = since + hours * 3_600_000;
     const state: WorkItem['state'] =
       current.outcome === 'waiting-for-provider' ? 'waiting-for-provider' : current.outcome === 'pended' ? 'to-decide' : current.outcome === 'undecided' ? 'running' : 'decided';
@@ -152,7 +188,7 @@ export class Projection {
     const reasonCode = update ? (this.node.replica.entry(update.id)?.envelope.header as { reasonCode?: unknown } | undefined)?.reasonCode : undefined;
     return {
       round: r.round,
-      ...(r.outcome ? { outcome: r.outcome.value } : {}),
+      ...(coalitionOutcome(r) ? { outcome: coalitionOutcome(r)! } : {}),
       ...(r.adjudication ? { adjudication: { outcome: r.adjudication.outcome, reasonCode: r.adjudication.reasonCode } } : {}),
       ...(r.dissolved ? { dissolvedIndex: r.dissolved.index } : {}),
       ...(update ? { resumedBy: { index: update.index, at: update.at, reasonCode: String(reasonCode ?? '') } } : {}),
@@ -170,7 +206,7 @@ export class Projection {
             ? 'ready'
             : 'waiting';
     const artifactEntry = s.artifact ? this.node.replica.entry(s.artifact.id) : undefined;
-    const outcome = (artifactEntry?.envelope.header as { outcome?: string } | undefined)?.outcome;
+    const outcome = artifactOutcome(artifactEntry);
     return {
       id: s.id,
       title: s.title,

@@ -24,8 +24,10 @@ export interface Session {
   canSubmit: boolean;
   /** Synthetic request variants the demo can submit (fhir/synthetic/bundles). */
   variants: string[];
-  /** The operator signed in to this console (by their own token), when there is one. */
-  operator?: { id: string; name: string };
+  /** The operator signed in to this console (by key: ./sign-in.ts), when there is one. */
+  operator?: { id: string; name: string; signedInAt?: number; expiresAt?: number };
+  /** The organization's operators, who may sign in here. */
+  operators: { id: string; name: string }[];
 }
 
 export interface ActorRef {

@@ -7,9 +7,7 @@ import { errorMessage } from '../../../core/common/errors.js';
 import { HttpError } from '../../../core/common/http-problem.js';
 import { check, json, Router, serve, type Reply } from '../../../core/common/http-server.js';
 import type { Logger } from '../../../core/common/log.js';
-import { verifyAuditTrail } from '../../../core/access/audit.js';
 import { contained } from '../../../core/common/http-guard.js';
-import { authorDid } from '../../../core/board/envelope.js';
 import type { StatusRegistry } from '../../../core/identity/status-list.js';
 import type { OperatorIdentity } from '../../../core/identity/wallet.js';
 import { toBase64url } from '../../../core/common/encoding.js';
@@ -18,9 +16,10 @@ import type { OrgNode } from '../org-node.js';
 import { decisionCard, servedClaimResponse } from './decision.js';
 import { disclosureMatrix, SectionReader } from './disclosure.js';
 import type { LogHub } from './logs.js';
-import { Projection } from './projection.js';
-import type { AuditView, EntryDetail, LogLine, OrgRef, ProgressView, Session } from './protocol.js';
-import { auditReportPdf } from './report.js';
+import { coalitionOutcome, Projection } from './projection.js';
+import type { EntryDetail, LogLine, OrgRef, ProgressView, Session } from './protocol.js';
+import { auditReport, auditView } from './audit-report.js';
+import { ChallengeBody, SignIn, SignInBody, SignInRefused, type SignInOperator } from './sign-in.js';
 import { walletView } from './wallet.js';
 
 export interface ConsoleServerOptions {
@@ -33,7 +32,7 @@ export interface ConsoleServerOptions {
   /** Credential status lists (the charter's), for the wallet view. */
   status?: StatusRegistry;
   /** Runs a synthetic request variant through the coalition (the payer's console only). */
-  submit?: (variant: string) => Promise<unknown>;
+  submit?: (variant: string, priority: 'normal' | 'stat') => Promise<unknown>;
   variants?: string[];
   /** Port on 127.0.0.1 (0: any free port). */
   port?: number;
@@ -42,11 +41,12 @@ export interface ConsoleServerOptions {
   /** Where the node's wallet key lives, as shown in the wallet view. */
   keyStore?: string;
   /**
-   * The organization's operators (their keys in its wallet), each signing in with their own
-   * token. Only a signed-in operator decides a case; the decision carries the operator's
-   * signature. The launch token alone opens the console read-only for decisions.
+   * The organization's operators (their keys in its wallet), each signing in by key: the
+   * wallet signs a challenge with the operator's key when given the operator's unlock secret
+   * (./sign-in.ts). Only a signed-in operator decides a case; the decision carries the
+   * operator's signature. The launch token alone opens the console read-only for decisions.
    */
-  operators?: { identity: OperatorIdentity; token: string }[];
+  operators?: SignInOperator[];
   /** The payer's decision timeframes in hours (default 168 standard, 72 expedited: CMS-0057-F). */
   timeframes?: { standardHours: number; expeditedHours: number };
   now?: () => number;
@@ -58,7 +58,7 @@ export interface ConsoleServer {
   launchUrl: string;
   token: string;
   port: number;
-  /** Each operator's sign-in URL (with their token). */
+  /** Each operator's sign-in URL (the launch token, the operator's id and unlock secret). */
   operators: { id: string; name: string; launchUrl: string }[];
   close(): Promise<void>;
 }
@@ -75,7 +75,7 @@ export const AdjudicationBody = z
     note: z.string().max(2000).optional(),
   })
   .strict();
-const SubmitBody = z.object({ variant: z.string().regex(/^[a-z0-9-]{1,60}$/, 'is a variant name') }).strict();
+const SubmitBody = z.object({ variant: z.string().regex(/^[a-z0-9-]{1,60}$/, 'is a variant name'), priority: z.enum(['normal', 'stat']).default('normal') }).strict();
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -125,7 +125,8 @@ const CaseParam = z.object({ id: CaseId });
 const EntryParam = z.object({ id: EntryId });
 const SectionParam = z.object({ id: EntryId, name: SectionName });
 const DownloadQuery = z.object({ download: z.string().max(8).optional() });
-const ReportQuery = z.object({ case: CaseId.optional() });
+/** A report for one case, or for a period (ISO dates). */
+const ReportQuery = z.object({ case: CaseId.optional(), from: z.coerce.date().optional(), to: z.coerce.date().optional() });
 
 /**
  * One organization's console server: the built UI and a JSON API over its org node, on
@@ -165,20 +166,33 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
     }, failed('log')),
   );
 
-  const operators = (o.operators ?? []).map((x) => ({ ...x, tokenBytes: Buffer.from(x.token), key: toBase64url(x.identity.publicKey) }));
+  const operators = (o.operators ?? []).map((x) => ({ ...x, key: toBase64url(x.identity.publicKey) }));
   for (const x of operators) p.operators.set(x.identity.id, { name: x.identity.name, key: x.key });
-  type Principal = { operator?: (typeof operators)[number] };
+  const signIn = new SignIn(operators, p.self.did, () => `http://${HOST}:${port}`, now);
+  type Principal = { operator?: (typeof operators)[number]; session?: { token: string; signedInAt: number; expiresAt: number } };
   const same = (b: Buffer, t: Buffer): boolean => b.length === t.length && timingSafeEqual(b, t);
-  /** Who is asking: the launch token (the organization) or an operator's own token. */
+  /** Who is asking: the launch token (the organization's desk) or an operator's signed-in session. */
   const authorized = (req: IncomingMessage, url: URL): Principal | undefined => {
     const auth = req.headers.authorization;
     const given = auth?.startsWith('Bearer ') ? auth.slice(7) : url.searchParams.get('token');
     if (!given) return undefined;
-    const b = Buffer.from(given);
-    if (same(b, tokenBytes)) return {};
-    const op = operators.find((x) => same(b, x.tokenBytes));
-    return op ? { operator: op } : undefined;
+    if (same(Buffer.from(given), tokenBytes)) return {};
+    const s = signIn.session(given);
+    return s ? { operator: s.operator, session: { token: s.token, signedInAt: s.signedInAt, expiresAt: s.expiresAt } } : undefined;
   };
+  const signInRoute = (body: () => Promise<unknown>, what: 'challenge' | 'sign-in') =>
+    body().then((b) => {
+      try {
+        if (what === 'challenge') return signIn.challenge(parse(ChallengeBody, b, 'body').operator);
+        const s = signIn.signIn(parse(SignInBody, b, 'body'));
+        log('info', 'console.sign-in', { operator: s.operator.identity.id });
+        return { session: s.token, operator: { id: s.operator.identity.id, name: s.operator.identity.name }, signedInAt: s.signedInAt, expiresAt: s.expiresAt };
+      } catch (e) {
+        if (!(e instanceof SignInRefused)) throw e;
+        if (what === 'sign-in') log('warn', 'console.sign-in-refused', { ...(e.field ? { field: e.field } : {}) });
+        throw new HttpError(e.status, e.status === 429 ? 'E_BUSY' : e.status === 404 ? 'E_NOT_FOUND' : 'E_SIGN_IN', e.message, e.field);
+      }
+    });
 
   const caseOf = (id: string) => {
     const c = p.state.cases.get(parse(CaseId, id, 'case'));
@@ -191,54 +205,6 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
     return e;
   };
 
-  const auditView = (): AuditView => {
-    const entries = o.node.audit.entries();
-    const check = verifyAuditTrail(entries, o.node.audit.org);
-    return {
-      board: p.verifyBoard(),
-      trail: check.ok ? { ok: true, count: check.count, head: check.head } : { ok: false, count: entries.length, index: check.index, reason: check.reason },
-      entries: entries.map((e) => ({
-        index: e.index,
-        at: e.at,
-        kind: e.event.kind,
-        actor: p.actor(e.event.actor).name,
-        ...(e.event.operator ? { operator: p.operators.get(e.event.operator)?.name ?? `operator ${e.event.operator}` } : {}),
-        outcome: e.event.outcome,
-        ...(e.event.case ? { case: e.event.case } : {}),
-        ...(e.event.subtask ? { subtask: e.event.subtask } : {}),
-        ...(e.event.section ? { section: e.event.section } : {}),
-        ...(e.event.counterparty ? { counterparty: p.actor(e.event.counterparty).name } : {}),
-        ...(e.event.reasons ? { reasons: e.event.reasons } : {}),
-        ...(e.event.elements ? { elements: e.event.elements } : {}),
-        hash: e.hash,
-        ...accessBasis(e.event),
-      })),
-    };
-  };
-
-  /** For a read or a grant: the entry, the AccessRequest and KeyGrant behind it, and the credential it rested on. */
-  const accessBasis = (ev: { kind: string; actor: string; counterparty?: string; envelope?: string; case?: string; section?: string; credentials?: string[] }): Partial<AuditView['entries'][number]> => {
-    if (ev.kind === 'credential-check' || ev.kind === 'denial') return ev.credentials?.length ? { basis: `credentials checked: ${ev.credentials.join(', ')}` } : {};
-    if ((ev.kind !== 'decrypt' && ev.kind !== 'grant') || !ev.envelope || !ev.case) return {};
-    const c = p.state.cases.get(ev.case);
-    const target = o.node.replica.fold.records.find((r) => r.id === ev.envelope);
-    const envelope = target ? { envelope: { id: target.id, index: target.index } } : {};
-    const reader = ev.kind === 'decrypt' ? ev.actor : ev.counterparty;
-    const req = c ? [...c.access.requests.values()].find((r) => r.requester === reader && r.target === ev.envelope && r.section === ev.section) : undefined;
-    const creds = ev.credentials?.length ? `; credentials checked: ${ev.credentials.join(', ')}` : '';
-    if (!req) {
-      const own = target && authorDid(target.author) === reader;
-      return { ...envelope, basis: own ? 'its own section (the author holds the key)' : `no access request on the board${creds}` };
-    }
-    const g = c!.access.grants.get(req.ref.id);
-    return {
-      ...envelope,
-      request: { id: req.ref.id, index: req.ref.index },
-      ...(g ? { grant: { id: g.ref.id, index: g.ref.index } } : {}),
-      basis: `role credential "${req.role}" of ${p.actor(req.requester).orgName}, presented in the access request${g ? `, key granted by ${p.actor(g.grantor).name}` : ', no key granted'}${creds}`,
-    };
-  };
-
   async function adjudicate(caseId: string, body: unknown, who: Principal): Promise<unknown> {
     const c = caseOf(caseId);
     const input = parse(AdjudicationBody, body, 'body');
@@ -247,7 +213,7 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
     }
     const op = who.operator;
     if (!op) throw new HttpError(403, 'E_FORBIDDEN', "sign in as an operator to decide a case: a decision is signed with the operator's own key (open the operator's console URL)");
-    if (c.outcome?.value !== 'pended') throw new HttpError(409, 'E_CONFLICT', `case ${c.id} is ${c.outcome?.value ?? 'not decided yet'}; only a pended case is adjudicated`);
+    if (coalitionOutcome(c) !== 'pended') throw new HttpError(409, 'E_CONFLICT', `case ${c.id} is ${coalitionOutcome(c) ?? 'not decided yet'}; only a pended case is adjudicated`);
     const agent = o.node.agents.find((a) => a.did === c.requester) ?? o.node.agents[0]!;
     const roles = p.roles();
     const posted = await agent.postSealed(c.id, undefined, {
@@ -265,11 +231,11 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
 
   function submit(body: unknown): ProgressView {
     if (!o.submit) throw new HttpError(403, 'E_FORBIDDEN', `${o.node.spec.name} does not take requests`);
-    const { variant } = parse(SubmitBody, body, 'body');
+    const { variant, priority } = parse(SubmitBody, body, 'body');
     if (!(o.variants ?? []).includes(variant)) throw new HttpError(400, 'E_INPUT', `body.variant: no synthetic request "${variant}"`, 'variant');
     const id = `run-${randomBytes(4).toString('hex')}`;
     const since = o.node.replica.fold.lastIndex;
-    const title = `Running case (${variant})`;
+    const title = `Running case (${variant}${priority === 'stat' ? ', expedited' : ''})`;
     setProgress({ id, title, state: 'running', done: 0, message: 'opening the case' });
     const stop = o.node.replica.onRecord(contained(() => {
       const c = [...p.state.cases.values()].find((x) => x.opened.index > since && p.actor(x.requester).org === orgId);
@@ -278,7 +244,7 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
       setProgress({ id, title, state: 'running', done: v.progress.done, total: v.progress.total, message: `${c.id}: ${c.status}` });
     }, failed('progress')));
     log('info', 'console.case-submitted', { variant });
-    o.submit(variant).then(
+    o.submit(variant, priority).then(
       () => {
         stop();
         const last = progress.get(id)!;
@@ -300,7 +266,8 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
     canAdjudicate: o.node.spec.kind === 'payer',
     canSubmit: !!o.submit,
     variants: o.submit ? (o.variants ?? []) : [],
-    ...(who.operator ? { operator: { id: who.operator.identity.id, name: who.operator.identity.name } } : {}),
+    ...(who.operator ? { operator: { id: who.operator.identity.id, name: who.operator.identity.name, ...(who.session ? { signedInAt: who.session.signedInAt, expiresAt: who.session.expiresAt } : {}) } } : {}),
+    operators: operators.map((x) => ({ id: x.identity.id, name: x.identity.name })),
   });
 
   const entryDetail = (id: string): EntryDetail => {
@@ -330,27 +297,17 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
     };
   }
 
-  async function auditReport(caseId: string | undefined, who: Principal): Promise<Reply> {
-    const only = caseId !== undefined ? caseOf(caseId) : undefined;
+  async function exportReport(q: z.infer<typeof ReportQuery>, who: Principal): Promise<Reply> {
+    const only = q.case !== undefined ? caseOf(q.case) : undefined;
     const id = `report-${randomBytes(4).toString('hex')}`;
     const title = `Exporting audit report${only ? ` (${only.id})` : ''}`;
-    setProgress({ id, title, state: 'running', done: 0, total: 2, message: 'verifying the chain' });
-    const audit = auditView();
-    const cases = only ? [only] : [...p.state.cases.values()];
-    // A case's report keeps the trail entries about that case (and the credential checks they rested on).
-    const entries = only ? audit.entries.filter((e) => e.case === only.id) : audit.entries;
-    setProgress({ id, title, state: 'running', done: 1, total: 2, message: 'writing the PDF' });
-    const pdf = await auditReportPdf({
-      org: p.self,
-      generatedAt: now(),
-      audit: { ...audit, entries },
-      matrices: cases.map((c) => disclosureMatrix(p, c)),
-      cases: cases.map((c) => p.caseView(c)),
-      agents: p.agents(),
-      operators: operators.map((x) => ({ id: x.identity.id, name: x.identity.name })),
-      scope: only ? `case ${only.id}` : `all ${cases.length} cases on the board`,
-    });
-    setProgress({ id, title, state: 'done', done: 2, total: 2, message: `${pdf.length} bytes` });
+    setProgress({ id, title, state: 'running', done: 0, total: 1, message: 'verifying the chain and writing the PDF' });
+    const pdf = await auditReport(
+      p,
+      { ...(only ? { case: only } : {}), ...(q.from !== undefined ? { from: q.from.getTime() } : {}), ...(q.to !== undefined ? { to: q.to.getTime() } : {}) },
+      { generatedAt: now(), operators: operators.map((x) => ({ id: x.identity.id, name: x.identity.name })) },
+    );
+    setProgress({ id, title, state: 'done', done: 1, total: 1, message: `${pdf.length} bytes` });
     log('info', 'console.report-exported', { bytes: pdf.length, ...(only ? { case: only.id } : {}), ...(who.operator ? { operator: who.operator.identity.id } : {}) });
     return {
       raw: pdf,
@@ -368,6 +325,15 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
 
   // The console's API (docs/http.md says how to add a route).
   const router = new Router<Principal>({ authenticate })
+    // Sign-in by key (./sign-in.ts): POST sign-in/challenge, then POST sign-in with the signature.
+    .on('POST', '/api/sign-in/challenge', { body: JSON_BODY }, async ({ body }) => json(await signInRoute(async () => body, 'challenge'), 200))
+    .on('POST', '/api/sign-in', { body: JSON_BODY }, async ({ body }) => json(await signInRoute(async () => body, 'sign-in'), 201))
+    .on('POST', '/api/sign-out', {}, ({ auth }) => {
+      if (!auth.session) throw new HttpError(400, 'E_INPUT', 'sign-out: no operator is signed in with this token');
+      signIn.signOut(auth.session.token);
+      log('info', 'console.sign-out', { operator: auth.operator!.identity.id });
+      return json({ signedOut: true });
+    })
     .on('GET', '/api/session', {}, ({ auth }) => json(session(auth)))
     .on('GET', '/api/cases', {}, () => json(p.cases()))
     .on('POST', '/api/cases', { body: JSON_BODY }, ({ body }) => json(submit(body), 202))
@@ -386,8 +352,8 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
     })
     .on('GET', '/api/agents', {}, () => json(p.agents()))
     .on('GET', '/api/wallet', {}, () => json(walletView(p, { ...(o.status ? { status: o.status } : {}), now: now(), keyStore: o.keyStore ?? 'in memory (demo): each launch creates fresh keys' })))
-    .on('GET', '/api/audit', {}, () => json(auditView()))
-    .on('GET', '/api/audit/report.pdf', { query: ReportQuery }, ({ query, auth }) => auditReport(query.case, auth))
+    .on('GET', '/api/audit', {}, () => json(auditView(p)))
+    .on('GET', '/api/audit/report.pdf', { query: ReportQuery }, ({ query, auth }) => exportReport(query, auth))
     .on('GET', '/api/problems', {}, () => json(p.problems(o.node.replica.fold.records.at(-1)?.at ?? now())))
     .on('GET', '/api/logs', {}, () => json(o.logs.lines(orgId)))
     .on('GET', '/api/progress', {}, () => json([...progress.values()]))
@@ -463,7 +429,7 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
     launchUrl: `${url}?token=${token}`,
     token,
     port,
-    operators: operators.map((x) => ({ id: x.identity.id, name: x.identity.name, launchUrl: `${url}?token=${x.token}` })),
+    operators: operators.map((x) => ({ id: x.identity.id, name: x.identity.name, launchUrl: `${url}?token=${token}&operator=${x.identity.id}&unlock=${x.unlock}` })),
     async close() {
       stopRecords();
       stopLogs();

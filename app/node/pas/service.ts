@@ -8,7 +8,7 @@ import type { Logger } from '../../../core/common/log.js';
 import { silentLogger } from '../../../core/common/log.js';
 import type { CaseState } from '../../../core/coordination/case-state.js';
 import { SHIPPED_POLICIES, type CoveragePolicy } from '../../../core/agents/clinical/policy.js';
-import { policyForClaim, serviceOf } from '../../../core/agents/clinical/items.js';
+import { policyForClaim, priorityOf, serviceOf } from '../../../core/agents/clinical/items.js';
 import type { Decision, FhirResource } from '../../../core/agents/clinical/types.js';
 import type { CaseDataRef } from '../../../core/agents/ports.js';
 import { authorizationNumber } from '../../../core/agents/domain/form-builder.js';
@@ -231,7 +231,7 @@ export class PasService {
   /** Opens the case under the policy the Claim's items name (manual review when none does). */
   private async openCase(ref: CaseDataRef, claim: Claim, caseId: string): Promise<void> {
     const policy = this.o.policy ?? policyForClaim(claim as unknown as FhirResource, SHIPPED_POLICIES);
-    await this.o.node.submitCase(ref, policy, caseId, serviceOf(claim as unknown as FhirResource, policy));
+    await this.o.node.submitCase(ref, policy, caseId, serviceOf(claim as unknown as FhirResource, policy), priorityOf(claim as unknown as FhirResource));
   }
 
   /**

@@ -105,8 +105,8 @@ function routes(node: OrgNode, fhirBase: string, authenticate: (req: IncomingMes
         throw new MurmurError('E_INPUT', 'fhirBase: this node reads cases from its configured FHIR server only; leave fhirBase out or name that server', { field: 'fhirBase' });
       }
       const ref = { fhirBase, patient: body.patient, claim: body.claim };
-      const { policy, service } = await node.policyForRequest(ref);
-      const caseId = await node.submitCase(ref, policy, undefined, service);
+      const { policy, service, priority } = await node.policyForRequest(ref);
+      const caseId = await node.submitCase(ref, policy, undefined, service, priority);
       return json({ caseId }, 202);
     })
     .on('GET', '/v1/cases/:id', { params: CaseParams }, async ({ params }) => {

@@ -19,6 +19,7 @@ async function boot(): Promise<void> {
   const api = new Api();
   const store = new Store(api);
   try {
+    await api.signIn();
     await store.start();
   } catch (e) {
     root.removeAttribute('aria-busy');

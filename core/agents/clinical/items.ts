@@ -68,6 +68,21 @@ export function serviceOf(claim: FhirResource, policy: CoveragePolicy): { system
   return coding ? { system: coding.system!, code: coding.code! } : { system: 'http://terminology.hl7.org/CodeSystem/data-absent-reason', code: 'unknown' };
 }
 
+const PROCESS_PRIORITY = 'http://terminology.hl7.org/CodeSystem/processpriority';
+const LEVEL_OF_SERVICE = 'http://hl7.org/fhir/us/davinci-pas/StructureDefinition/extension-levelOfServiceType';
+
+/**
+ * The review clock a request asks for (a code for the board's cleartext header): expedited when
+ * the Claim's `priority` is processpriority `stat`, or its PAS level of service (X12 1338) is
+ * urgent (`U`) or emergency (`03`); standard otherwise (`normal`, `deferred`, absent).
+ */
+export function priorityOf(claim: FhirResource): 'standard' | 'expedited' {
+  const c = claim as { priority?: { coding?: Coding[] }; extension?: { url?: string; valueCodeableConcept?: { coding?: Coding[] } }[] };
+  if (c.priority?.coding?.some((x) => x.system === PROCESS_PRIORITY && x.code === 'stat')) return 'expedited';
+  const level = c.extension?.find((e) => e.url === LEVEL_OF_SERVICE)?.valueCodeableConcept?.coding ?? [];
+  return level.some((x) => x.code === 'U' || x.code === '03') ? 'expedited' : 'standard';
+}
+
 function label(item: ClaimItem): string {
   const c = item.productOrService?.coding?.find((x) => x.code);
   if (!c) return 'the requested service';

@@ -13,6 +13,18 @@ function takeToken(): string {
   return sessionStorage.getItem('murmur.token') ?? '';
 }
 
+/** An operator's sign-in from their link (operator id and unlock secret), taken out of the URL at once. */
+function takeSignIn(): { operator: string; unlock: string } | undefined {
+  const url = new URL(location.href);
+  const operator = url.searchParams.get('operator');
+  const unlock = url.searchParams.get('unlock');
+  if (!operator || !unlock) return undefined;
+  url.searchParams.delete('operator');
+  url.searchParams.delete('unlock');
+  history.replaceState(null, '', url.pathname + url.search + url.hash);
+  return { operator, unlock };
+}
+
 export class ApiFailure extends Error {
   constructor(
     readonly status: number,
@@ -24,9 +36,30 @@ export class ApiFailure extends Error {
   }
 }
 
-/** The console server's JSON API (same origin), with the launch token. */
+/**
+ * The console server's JSON API (same origin), with the operator's session once they signed in
+ * by key (a challenge their wallet key signs), else the organization's launch token.
+ */
 export class Api {
-  readonly token = takeToken();
+  private readonly launch = takeToken();
+  private readonly pending = takeSignIn();
+  get token(): string {
+    return sessionStorage.getItem('murmur.session') ?? this.launch;
+  }
+
+  /** Signs the operator of the sign-in link in: challenge, the wallet's signature, a session. */
+  async signIn(): Promise<void> {
+    if (!this.pending) return;
+    const { operator, unlock } = this.pending;
+    const { challenge } = await this.post<{ challenge: string }>('sign-in/challenge', { operator });
+    const { session } = await this.post<{ session: string }>('sign-in', { operator, challenge, unlock });
+    sessionStorage.setItem('murmur.session', session);
+  }
+
+  async signOut(): Promise<void> {
+    await this.post('sign-out', {});
+    sessionStorage.removeItem('murmur.session');
+  }
 
   async get<T>(path: string): Promise<T> {
     return this.request<T>('GET', path);

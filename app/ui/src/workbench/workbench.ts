@@ -76,7 +76,15 @@ export class Workbench implements WorkbenchService {
         { class: 'title-kind', 'data-testid': 'signed-in' },
         KIND_WORDS[org.kind] ?? org.kind,
         ' · ',
-        s.store.session.operator ? h('span', null, icon('account'), ` ${s.store.session.operator.name}`) : h('span', { title: 'Opened with the organization\'s launch token: you can read, but decisions need an operator\'s sign-in URL' }, 'not signed in as an operator'),
+        s.store.session.operator
+          ? h(
+              'span',
+              { title: s.store.session.operator.signedInAt ? `Signed in by key at ${new Date(s.store.session.operator.signedInAt).toLocaleTimeString()}; the session ends at ${new Date(s.store.session.operator.expiresAt ?? 0).toLocaleTimeString()}` : '' },
+              icon('account'),
+              ` ${s.store.session.operator.name} `,
+              h('button', { class: 'link-button', 'data-testid': 'sign-out', onclick: () => this.runCommand('murmur.signOut') }, 'Sign out'),
+            )
+          : h('span', { title: 'Opened with the organization\'s launch token: you can read, but decisions need an operator\'s sign-in link' }, 'not signed in as an operator'),
       ),
     );
     const editorArea = h('main', { class: 'editor-area' }, this.tabs, this.breadcrumbs, this.editorBody);
@@ -187,6 +195,16 @@ export class Workbench implements WorkbenchService {
     add({ id: 'workbench.action.nextEditor', title: 'Open Next Editor', category: 'View', keybinding: 'ctrl+pagedown', run: () => this.cycleEditor(1) });
     add({ id: 'workbench.action.previousEditor', title: 'Open Previous Editor', category: 'View', keybinding: 'ctrl+pageup', run: () => this.cycleEditor(-1) });
     add({ id: 'workbench.action.selectTheme', title: 'Color Theme', category: 'Preferences', keybinding: 'ctrl+k ctrl+t', run: () => this.pickTheme() });
+    add({
+      id: 'murmur.signOut',
+      title: 'Sign Out',
+      category: 'Account',
+      when: () => !!this.services.store.session.operator,
+      run: async (s) => {
+        await s.api.signOut();
+        location.reload();
+      },
+    });
     for (const t of THEMES) add({ id: `workbench.action.theme.${t}`, title: `Color Theme: ${THEME_NAMES[t]}`, category: 'Preferences', run: () => this.setTheme(t) });
   }
 

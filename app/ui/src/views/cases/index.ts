@@ -33,7 +33,37 @@ export function workLine(c: CaseView, now = Date.now()): string {
   if (w.state === 'decided') return `${c.current.outcome}${c.adjudication ? ` (was ${c.outcome})` : ''}`;
   if (w.state === 'waiting-for-provider') return `waiting for provider since ${time(w.waitingSince ?? w.since)}`;
   const due = w.dueAt - now;
-  return `${w.state === 'to-decide' ? 'pended, to decide' : c.status}${w.overdue || due < 0 ? ` · overdue ${relative(due).replace(' ago', '')}` : ` · due ${relative(due)}`}`;
+  return `${w.timeframe.kind === 'expedited' ? 'expedited · ' : ''}${w.state === 'to-decide' ? 'pended, to decide' : c.status}${w.overdue || due < 0 ? ` · overdue ${relative(due).replace(' ago', '')}` : ` · due ${relative(due)}`}`;
+}
+
+/** CMS-0057-F's outer limits for impacted payers: 72 hours expedited, 7 days (168 h) standard. */
+const CMS_HOURS = { expedited: 72, standard: 168 } as const;
+
+/** The timeframe the case runs on, beside CMS-0057-F's for its kind. */
+export function clockLine(c: CaseView): string {
+  const t = c.work.timeframe;
+  const cms = CMS_HOURS[t.kind];
+  // As the rule words them: 72 hours, 7 (calendar) days.
+  const span = (hours: number): string => (hours % 24 === 0 && hours >= 168 ? `${hours / 24} days` : `${hours} h`);
+  const at = new Date(c.work.dueAt).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' });
+  const since = (ms: number): string => new Date(ms).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' });
+  // While the provider owes information the payer's clock is stopped: say since when.
+  const due = c.work.state === 'waiting-for-provider' ? ` · waiting for provider since ${since(c.work.waitingSince ?? c.work.since)}` : ` · ${c.work.state === 'decided' ? 'was due' : 'due'} ${at}`;
+  return `${t.kind} · ${span(t.hours)} (CMS-0057-F ${t.kind}: ${span(cms)}${t.hours > cms ? ', this payer is slower' : t.hours < cms ? ', this payer is faster' : ''})${due}`;
+}
+
+/**
+ * The tree's line for a case, on a second line under its label (workbench.css) so both fit the
+ * default side bar (280 px): what it waits for and when, or how it ended. The full line is the
+ * item's tooltip.
+ */
+export function treeLine(c: CaseView, now = Date.now()): string {
+  const w = c.work;
+  if (w.state === 'decided') return c.adjudication ? `${c.current.outcome} · was ${c.outcome}` : c.current.outcome;
+  if (w.state === 'waiting-for-provider') return 'waiting for provider';
+  const due = w.dueAt - now;
+  const what = w.state === 'to-decide' ? 'pended' : c.status;
+  return `${what} · ${w.overdue || due < 0 ? `overdue ${relative(due).replace(' ago', '')}` : `due ${relative(due)}`}`;
 }
 
 interface Worklist {
@@ -77,12 +107,18 @@ function renderTree(el: HTMLElement, s: Services, w: Worklist): void {
   for (const c of cases) {
     const item = h(
       'vscode-tree-item',
-      { 'data-case': c.id, 'data-testid': `case-${c.id}`, 'data-work': c.work.state, branch: true, open: first ? c === cases[0] : open.has(c.id), title: `${c.service} case ${c.id}: ${workLine(c)}` },
+      { 'data-case': c.id, 'data-testid': `case-${c.id}`, 'data-work': c.work.state, 'data-priority': c.work.timeframe.kind, branch: true, open: first ? c === cases[0] : open.has(c.id), title: `${c.service} case ${c.id}: ${workLine(c)}` },
       h('span', { slot: 'icon-branch' }, statusIcon(currentStatus(c))),
       h('span', { slot: 'icon-branch-opened' }, statusIcon(currentStatus(c))),
       h('span', { class: 'case-label' }, caseLabel(c)),
-      h('span', { slot: 'description', class: c.work.overdue ? 'due overdue' : 'due' }, `${workLine(c)}${c.round > 0 ? ` · round ${c.round}` : ''}`),
-      h('span', { slot: 'decoration' }, badge(`${c.progress.done}/${c.progress.total}`)),
+      h('span', { slot: 'description', class: c.work.overdue ? 'due overdue' : 'due' }, `${treeLine(c)}${c.round > 0 ? ` · round ${c.round}` : ''}`),
+      h(
+        'span',
+        { slot: 'decoration' },
+        c.work.timeframe.kind === 'expedited' ? h('span', { class: 'deco expedited', title: `expedited: ${c.work.timeframe.hours} h clock` }, icon('zap')) : null,
+        // Progress while the coalition works; a finished case needs no count.
+        c.status === 'dissolved' ? null : badge(`${c.progress.done}/${c.progress.total}`),
+      ),
     );
     // Capture: the tree item's shadow DOM handles (and stops) clicks before they bubble here.
     item.addEventListener(
@@ -108,12 +144,14 @@ function renderTree(el: HTMLElement, s: Services, w: Worklist): void {
 
 function subtaskItem(c: CaseView, st: SubtaskView, me: string, s: Services): HTMLElement {
   const claimant = st.claimant ? `${st.claimant.name} (${st.claimant.orgName})` : st.status;
+  // In the tree only the claiming organization's first word (M marks this organization's own).
+  const short = st.claimant ? (st.mine ? '' : st.claimant.orgName.split(' ')[0]!) : st.status;
   const item = h(
     'vscode-tree-item',
     { 'data-subtask': st.id, class: st.mine ? 'mine' : '', title: `${st.title} — ${st.status}${st.claimant ? `, claimed by ${claimant}` : ''}` },
     h('span', { slot: 'icon-leaf' }, statusIcon(st.status)),
     st.id,
-    h('span', { slot: 'description' }, claimant),
+    h('span', { slot: 'description' }, short),
     h(
       'span',
       { slot: 'decoration' },
@@ -168,6 +206,7 @@ function renderCase(el: HTMLElement, s: Services, id: string): () => void {
           fact('Outcome', h('span', { 'data-testid': 'case-outcome', class: `outcome ${c.current.outcome}` }, outcomeWord(c.current.outcome))),
           c.adjudication ? fact('Operator decision', h('span', { 'data-testid': 'case-adjudication', class: `outcome ${c.adjudication.outcome}` }, `${c.adjudication.outcome.toUpperCase()} (${c.adjudication.reasonCode}) by ${c.adjudication.by.operator ?? c.adjudication.by.name}, #${c.adjudication.index}`)) : null,
           fact('Opened', `#${c.opened.index} at ${time(c.opened.at)}`),
+          fact('Review clock', h('span', { 'data-testid': 'case-clock', 'data-since': String(c.work.since), 'data-due-at': String(c.work.dueAt) }, clockLine(c))),
           c.round > 0 ? fact('Round', h('span', { 'data-testid': 'case-round' }, `${c.round}, resumed by update #${c.rounds.at(-1)?.resumedBy?.index ?? '?'} (${c.rounds.at(-1)?.resumedBy?.reasonCode ?? ''})`)) : null,
           fact('Done votes', `${c.doneVotes}/${c.members.length}`),
         ),
@@ -423,12 +462,17 @@ contributions.registerCommand({
   category: 'Murmur',
   when: (s) => s.store.session.canSubmit,
   async run(s, variant) {
-    const go = async (v: string): Promise<void> => {
-      await s.api.post('cases', { variant: v });
-      s.workbench.notify(`Running the ${v} request through the coalition…`);
+    const go = async (choice: string): Promise<void> => {
+      const [v, stat] = choice.split('@');
+      await s.api.post('cases', { variant: v, ...(stat ? { priority: 'stat' } : {}) });
+      s.workbench.notify(`Running the ${v}${stat ? ' (expedited)' : ''} request through the coalition…`);
     };
     if (variant) return go(variant);
-    s.workbench.pick('Pick a synthetic request to run', s.store.session.variants.map((v) => ({ id: v, label: v })), (v) => void go(v).catch((e: unknown) => s.workbench.notify(e instanceof Error ? e.message : String(e), 'error')));
+    const items = s.store.session.variants.flatMap((v) => [
+      { id: v, label: v },
+      { id: `${v}@stat`, label: `${v} (expedited)`, detail: 'the Claim sent with priority stat: due on the expedited clock' },
+    ]);
+    s.workbench.pick('Pick a synthetic request to run', items, (v) => void go(v).catch((e: unknown) => s.workbench.notify(e instanceof Error ? e.message : String(e), 'error')));
   },
 });
 
