@@ -15,6 +15,7 @@ import { readJsonBody } from '../http-json.js';
 import { subscriptionProblem, type Notifier } from './notifier.js';
 import type { PasRecords } from './records.js';
 import type { PasService } from './service.js';
+import type { ProviderRoutes } from './provider-routes.js';
 
 /** Who is calling, or why not (the answer's status, OperationOutcome and challenge headers). */
 export type AuthResult =
@@ -50,6 +51,8 @@ export interface PasServerOptions {
   port?: number;
   logger?: Logger;
   newId?: () => string;
+  /** CRD hooks and DTR's $questionnaire-package, behind the same SMART tokens as PAS. */
+  provider?: ProviderRoutes;
 }
 
 export interface PasServer {
@@ -66,6 +69,8 @@ const NEEDS = {
   subscribe: { resourceType: 'Subscription', permission: 'c' },
   readSubscription: { resourceType: 'Subscription', permission: 'r' },
   deleteSubscription: { resourceType: 'Subscription', permission: 'd' },
+  // CRD and DTR ask about a request before it is made: the access a PAS client has to inquire.
+  provider: { resourceType: 'Claim', permission: 'r' },
 } as const satisfies Record<string, Access>;
 
 
@@ -137,7 +142,25 @@ export async function startPasServer(o: PasServerOptions): Promise<PasServer> {
       }
       return sendFhir(res, 200, sub[2] ? statusOf(record.id) : { ...record.resource, status: record.status });
     }
+    if (o.provider && (await providerRoute(req, res, method, path, o.provider))) return;
     throw new MurmurError('E_NOT_FOUND', `No ${method} ${path} on this PAS endpoint.`, { status: 404 });
+  }
+
+  /** CRD (CDS Hooks: plain JSON) and DTR (FHIR JSON); true when the path was one of theirs. */
+  async function providerRoute(req: IncomingMessage, res: ServerResponse, method: string, path: string, p: ProviderRoutes): Promise<boolean> {
+    if (method === 'GET' && path === '/cds-services') return sendJsonBody(res, 200, p.discovery()), true;
+    const hook = /^\/cds-services\/([A-Za-z0-9-]{1,64})$/.exec(path);
+    if (method === 'POST' && hook) {
+      if (!authorized(req, res, NEEDS.provider)) return true;
+      const answer = p.hook(hook[1]!, await fhirBody(req), baseUrl);
+      if (!answer) throw new MurmurError('E_NOT_FOUND', `No CDS service ${hook[1]!} here.`, { status: 404 });
+      return sendJsonBody(res, 200, answer), true;
+    }
+    if (method === 'POST' && path === '/fhir/Questionnaire/$questionnaire-package') {
+      if (!authorized(req, res, NEEDS.provider)) return true;
+      return sendFhir(res, 200, p.questionnairePackage(await fhirBody(req), baseUrl)), true;
+    }
+    return false;
   }
 
   async function createSubscription(clientId: string, body: unknown): Promise<Subscription> {
