@@ -14,6 +14,12 @@ import { LOCAL_VALUESETS, questionsFor, type AnswerCoding, type QuestionSpec } f
 const SDC = 'http://hl7.org/fhir/uv/sdc/StructureDefinition';
 export const DTR_STD_QUESTIONNAIRE = 'http://hl7.org/fhir/us/davinci-dtr/StructureDefinition/dtr-std-questionnaire';
 
+/**
+ * The base of the payer's questionnaire canonicals: an identifier, not an address (the same
+ * on every deployment, so a questionnaire named in a pend is the one CRD and DTR name).
+ */
+export const QUESTIONNAIRE_BASE = 'http://northwind-health.example/fhir';
+
 export function questionnaireUrl(base: string, policy: CoveragePolicy): string {
   return `${base}/Questionnaire/${policy.id}`;
 }

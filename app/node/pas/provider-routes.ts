@@ -4,18 +4,19 @@ import type { CoveragePolicy } from '../../../core/agents/clinical/policy.js';
 import { crdDiscovery, hookOfService } from '../../../fhir/crd/discovery.js';
 import { answerOrderHook, type CdsResponse } from '../../../fhir/crd/order-hooks.js';
 import { questionnairePackage } from '../../../fhir/dtr/package-operation.js';
+import { QUESTIONNAIRE_BASE } from '../../../fhir/dtr/questionnaire.js';
 
 /**
- * The provider-facing routes beside PAS, as plain handlers (input: the parsed JSON body and the
- * FHIR base the request came in on; output: the answer body), so any HTTP layer can mount
- * them: CRD discovery and order hooks, DTR $questionnaire-package. All three read the same
+ * The provider-facing routes beside PAS, as plain handlers (input: the parsed JSON body; output: the
+ * answer body), so any HTTP layer can mount
+ * them (questionnaires are named by canonical, whatever the address): CRD discovery and order hooks, DTR $questionnaire-package. All three read the same
  * policies the coalition decides with.
  */
 export interface ProviderRoutes {
   discovery(): unknown;
   /** undefined when the service id is not one of ours (404). */
-  hook(serviceId: string, body: unknown, fhirBase: string): CdsResponse | undefined;
-  questionnairePackage(body: unknown, fhirBase: string): Resource;
+  hook(serviceId: string, body: unknown): CdsResponse | undefined;
+  questionnairePackage(body: unknown): Resource;
 }
 
 export function providerRoutes(o: { policies: readonly CoveragePolicy[]; payer: string; now?: () => Date; newId?: () => string }): ProviderRoutes {
@@ -23,10 +24,10 @@ export function providerRoutes(o: { policies: readonly CoveragePolicy[]; payer: 
   const newId = o.newId ?? randomUUID;
   return {
     discovery: () => crdDiscovery(o.payer),
-    hook(serviceId, body, fhirBase) {
+    hook(serviceId, body) {
       const hook = hookOfService(serviceId);
-      return hook ? answerOrderHook(hook, body, { policies: o.policies, questionnaireBase: fhirBase, now, newId }) : undefined;
+      return hook ? answerOrderHook(hook, body, { policies: o.policies, questionnaireBase: QUESTIONNAIRE_BASE, now, newId }) : undefined;
     },
-    questionnairePackage: (body, fhirBase) => questionnairePackage(body, { policies: o.policies, base: fhirBase, now }),
+    questionnairePackage: (body) => questionnairePackage(body, { policies: o.policies, base: QUESTIONNAIRE_BASE, now }),
   };
 }

@@ -152,13 +152,13 @@ export async function startPasServer(o: PasServerOptions): Promise<PasServer> {
     const hook = /^\/cds-services\/([A-Za-z0-9-]{1,64})$/.exec(path);
     if (method === 'POST' && hook) {
       if (!authorized(req, res, NEEDS.provider)) return true;
-      const answer = p.hook(hook[1]!, await fhirBody(req), baseUrl);
+      const answer = p.hook(hook[1]!, await fhirBody(req));
       if (!answer) throw new MurmurError('E_NOT_FOUND', `No CDS service ${hook[1]!} here.`, { status: 404 });
       return sendJsonBody(res, 200, answer), true;
     }
     if (method === 'POST' && path === '/fhir/Questionnaire/$questionnaire-package') {
       if (!authorized(req, res, NEEDS.provider)) return true;
-      return sendFhir(res, 200, p.questionnairePackage(await fhirBody(req), baseUrl)), true;
+      return sendFhir(res, 200, p.questionnairePackage(await fhirBody(req))), true;
     }
     return false;
   }

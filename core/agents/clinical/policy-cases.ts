@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { decide, evaluateCriteria } from './criteria.js';
 import { selectElements } from './elements.js';
+import { withQuestionnaireAnswers } from './answers.js';
 import { elementsFor, type CoveragePolicy } from './policy.js';
 import type { CriterionStatus, FhirResource, Outcome } from './types.js';
 import { MurmurError } from '../../common/errors.js';
@@ -89,7 +90,8 @@ export interface CaseRow {
 }
 
 /** Each evaluator's criteria on its own minimum-necessary view, then the decision. */
-export function decideRecord(policy: CoveragePolicy, record: readonly FhirResource[]): { outcome: Outcome; statuses: Map<string, CriterionStatus> } {
+export function decideRecord(policy: CoveragePolicy, given: readonly FhirResource[]): { outcome: Outcome; statuses: Map<string, CriterionStatus> } {
+  const record = withQuestionnaireAnswers(given);
   const lab = evaluateCriteria(policy, selectElements(record, elementsFor(policy, 'lab')), { evaluatedBy: 'lab' });
   const payer = evaluateCriteria(policy, selectElements(record, [...new Set([...elementsFor(policy, 'payer'), 'claim' as const])]), { evaluatedBy: 'payer' });
   const decision = decide(policy, [...lab, ...payer], { caveats: [] });
