@@ -50,6 +50,8 @@ function answerOf(item: QuestionnaireItem, value: unknown): QuestionnaireRespons
       return typeof value === 'number' ? { valueDecimal: value } : undefined;
     case 'date':
       return typeof value === 'string' ? { valueDate: value.slice(0, 10) } : undefined;
+    case 'string':
+      return typeof value === 'string' ? { valueString: value } : undefined;
     case 'choice':
       return typeof value === 'object' && value && 'code' in value ? { valueCoding: value as { system?: string; code?: string; display?: string } } : undefined;
     default:

@@ -10,7 +10,7 @@ import type { DataElement, FhirResource } from './types.js';
  * read the same fact sent as FHIR data — one set of criteria, never a second rule set.
  */
 
-export type AnswerType = 'boolean' | 'integer' | 'decimal' | 'date' | 'choice';
+export type AnswerType = 'boolean' | 'integer' | 'decimal' | 'date' | 'choice' | 'string';
 export type AnswerValue = boolean | number | string | { system?: string; code?: string; display?: string };
 
 export interface AnswerCoding {
@@ -147,19 +147,10 @@ export const QUESTIONS: Readonly<Partial<Record<DataElement, readonly QuestionSp
   'corticosteroid-therapy': [
     {
       linkId: 'corticosteroid',
-      text: 'Current oral corticosteroid',
-      type: 'choice',
+      text: 'Current oral corticosteroid (deflazacort, prednisone or vamorolone), with dose',
+      type: 'string',
       query: 'MedicationRequest?patient={{%patient.id}}&status=active',
-      initial: "%record.entry.resource.medication.where(text.lower().matches('deflazacort|prednisone|vamorolone')).coding.first()",
-      answers: {
-        valueSet: `${LOCAL_VALUESETS}/dmd-corticosteroids`,
-        title: 'Corticosteroids for DMD',
-        codes: [
-          { system: LOCAL, code: 'deflazacort', display: 'deflazacort' },
-          { system: LOCAL, code: 'prednisone', display: 'prednisone' },
-          { system: LOCAL, code: 'vamorolone', display: 'vamorolone' },
-        ],
-      },
+      initial: "%record.entry.resource.medication.text.where($this.lower().matches('deflazacort|prednisone|vamorolone')).first()",
       extract: orderIfChosen,
     },
   ],
