@@ -75,7 +75,6 @@ const SIGNIFICANCE: readonly AnswerCoding[] = [
   { system: LOINC, code: 'LA26334-5', display: 'Likely benign' },
   { system: LOINC, code: 'LA6675-8', display: 'Benign' },
 ];
-const LOCAL = 'http://murmur.dev/fhir/CodeSystem/dtr-answers';
 
 export const QUESTIONS: Readonly<Partial<Record<DataElement, readonly QuestionSpec[]>>> = {
   demographics: [{ linkId: 'birth-date', text: 'Date of birth', type: 'date', initial: '%patient.birthDate' }],
