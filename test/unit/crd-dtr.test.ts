@@ -143,4 +143,8 @@ test('filled from the synthetic record, the questionnaire carries the record\'s 
   assert.equal(nus['smn2-copies'], 2);
   assert.equal(nus['smn1-point-mutation'], undefined, 'asked only with one SMN1 copy');
   assert.equal(nus['permanent-ventilation'], false);
+  // Several medication orders: each expression still yields one answer (a collection once broke it).
+  const zol = answers('northwind-zolgensma');
+  assert.equal(zol['other-smn-therapy'], false);
+  assert.equal(zol['aav9-titer'], 25);
 });

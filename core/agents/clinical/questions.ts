@@ -122,7 +122,7 @@ export const QUESTIONS: Readonly<Partial<Record<DataElement, readonly QuestionSp
   'prior-gene-therapy': [
     { linkId: 'prior-gene-therapy', text: 'Has the patient received a gene therapy before?', type: 'boolean', query: 'MedicationAdministration?patient={{%patient.id}}&status=completed', initial: `%record.entry.resource.medication.coding.where(system='${HCPCS}').exists()` },
   ],
-  'smn-therapy': [{ linkId: 'other-smn-therapy', text: 'Is another SMN-modifying therapy (nusinersen, risdiplam) active or planned?', type: 'boolean', query: 'MedicationRequest?patient={{%patient.id}}&status=active', initial: "%record.entry.resource.medication.text.lower().matches('nusinersen|risdiplam').anyTrue()" }],
+  'smn-therapy': [{ linkId: 'other-smn-therapy', text: 'Is another SMN-modifying therapy (nusinersen, risdiplam) active or planned?', type: 'boolean', query: 'MedicationRequest?patient={{%patient.id}}&status=active', initial: "%record.entry.resource.medication.text.where($this.lower().matches('nusinersen|risdiplam')).exists()" }],
   prescriber: [{ linkId: 'prescriber-specialty', text: 'Prescriber specialty (NUCC taxonomy)', type: 'choice', query: 'PractitionerRole?practitioner={{%user.id}}', initial: "%record.entry.resource.code.coding.where(system='http://nucc.org/provider-taxonomy').first()" }],
   'liver-panel': [
     { linkId: 'alt', text: 'Baseline ALT (U/L)', type: 'decimal', unit: 'U/L', query: OBS(`${LOINC}|1742-6`), initial: '%record.entry.resource.value.value.first()' },
@@ -165,7 +165,7 @@ export const QUESTIONS: Readonly<Partial<Record<DataElement, readonly QuestionSp
       text: 'Is the patient on factor IX prophylaxis?',
       type: 'boolean',
       query: 'MedicationRequest?patient={{%patient.id}}&status=active',
-      initial: "%record.entry.resource.medication.text.lower().contains('factor ix').anyTrue()",
+      initial: "%record.entry.resource.medication.text.where($this.lower().contains('factor ix')).exists()",
       extract: (a, s) => (a === true ? orderIfChosen('factor IX prophylaxis (reported)', s) : undefined),
     },
   ],
