@@ -4,8 +4,8 @@ import type { Extension } from '@medplum/fhirtypes';
 export const COVERAGE_INFORMATION = 'http://hl7.org/fhir/us/davinci-crd/StructureDefinition/ext-coverage-information';
 
 export interface CoverageAssertion {
-  /** The Coverage the assertion is about (`Coverage/<id>`). */
-  coverage: string;
+  /** The Coverage the assertion is about (`Coverage/<id>`); undefined when the EHR sent none. */
+  coverage: string | undefined;
   covered: 'covered' | 'not-covered' | 'conditional';
   paNeeded?: 'auth-needed' | 'no-auth' | 'satisfied' | 'performpa' | 'conditional';
   docNeeded?: ('clinical' | 'admin' | 'patient' | 'conditional')[];
@@ -25,7 +25,8 @@ export interface CoverageAssertion {
 /** The extension, sub-extensions in the profile's order; only the ones that apply. */
 export function coverageInformation(a: CoverageAssertion): Extension {
   const ext: Extension[] = [
-    { url: 'coverage', valueReference: { reference: a.coverage } },
+    // 1..1 in the profile: without a Coverage to name, the reference says so in its display.
+    { url: 'coverage', valueReference: a.coverage ? { reference: a.coverage } : { display: 'No Coverage was sent with the hook' } },
     { url: 'covered', valueCode: a.covered },
     ...(a.paNeeded ? [{ url: 'pa-needed', valueCode: a.paNeeded }] : []),
     ...(a.docNeeded ?? []).map((valueCode) => ({ url: 'doc-needed', valueCode })),

@@ -83,14 +83,15 @@ export function answerOrderHook(hook: CrdHook, body: unknown, deps: CrdDeps): Cd
     const policy = policyForClaim({ resourceType: 'Claim', item: [{ sequence: 1, productOrService: { coding: codings } }] }, deps.policies);
     const coverage = coverageOf(order, request);
     const label = policy.service?.display ?? codings.find((c) => c.display)?.display ?? codings[0]?.code ?? 'the order';
+    // The requirements follow from the policy, not the plan: answered even without a Coverage,
+    // with a card asking for it (the assertion then names no Coverage).
     if (!coverage) {
       out.cards.push({
         uuid: deps.newId(),
-        summary: clip(`No coverage to check ${label} against: send the patient's active Coverage`),
+        summary: clip(`No Coverage sent with the order for ${label}: send the patient's active Coverage (prefetch "coverage")`),
         indicator: 'warning',
         source: { label: policy.payer, topic: { system: CARD_TYPE, code: 'insurance', display: 'Insurance' } },
       });
-      continue;
     }
     const assertion: CoverageAssertion = policy.manualReview
       ? {

@@ -51,11 +51,13 @@ test('order-sign for a governed order: auth-needed, clinical documentation with 
   assert.equal(task.input[0]!.valueCanonical, `${QUESTIONNAIRE_BASE}/Questionnaire/northwind-elevidys|2026.1`);
 });
 
-test('an order hook without coverage gets a warning card and no assertion; a malformed one is refused naming the field', () => {
+test('an order hook without coverage still says PA is needed, with a warning card asking for the Coverage; a malformed one is refused naming the field', () => {
   const body = hookBody('order-sign', [order('a', northwindZolgensmaPolicy.service!)]);
   delete (body as { prefetch?: unknown }).prefetch;
   const out = answerOrderHook('order-sign', body, deps);
-  assert.equal(out.systemActions.length, 0);
+  const r = out.systemActions[0]!.resource as Resource & { extension: Extension[] };
+  assert.deepEqual(sub(r, 'pa-needed'), ['auth-needed']);
+  assert.deepEqual(sub(r, 'coverage'), [undefined], 'a Coverage reference with no target');
   assert.equal(out.cards[0]!.indicator, 'warning');
   assert.throws(() => answerOrderHook('order-select', hookBody('order-select', []), deps), (e) => isMurmurError(e, 'E_INPUT') && /context\.selections/.test(e.message));
 });
