@@ -24,7 +24,15 @@ const InputParameters = z.looseObject({
 const ORDER_CODES = (r: FhirResource): unknown[] =>
   ['medicationCodeableConcept', 'code', 'codeCodeableConcept', 'serviceType'].flatMap((k) => ((r[k] as { coding?: unknown[] } | undefined)?.coding ?? []));
 
-export function questionnairePackage(body: unknown, o: { policies: readonly CoveragePolicy[]; base: string; now: () => Date }): Parameters {
+export interface PackageOptions {
+  policies: readonly CoveragePolicy[];
+  base: string;
+  now: () => Date;
+  /** The policy of the pended request a DTR context (the payer's tracking number) names, for this caller. */
+  policyForContext?: (context: string) => CoveragePolicy | undefined;
+}
+
+export function questionnairePackage(body: unknown, o: PackageOptions): Parameters {
   checkJsonLimits(body);
   const parsed = InputParameters.safeParse(body);
   if (!parsed.success) {
@@ -49,6 +57,11 @@ export function questionnairePackage(body: unknown, o: { policies: readonly Cove
     if (version && version !== policy.version) {
       throw new MurmurError('E_NOT_FOUND', `Questionnaire ${url} is at version ${policy.version}; version ${version} is no longer used.`, { path: `Parameters.parameter.questionnaire[${i}]` });
     }
+    chosen.set(policy.id, policy);
+  }
+  for (const [i, p] of params.filter((x) => x.name === 'context').entries()) {
+    const policy = p.valueString ? o.policyForContext?.(p.valueString) : undefined;
+    if (!policy) throw new MurmurError('E_NOT_FOUND', 'No pended request of this client has that DTR context.', { path: `Parameters.parameter.context[${i}]` });
     chosen.set(policy.id, policy);
   }
   for (const order of orders) {

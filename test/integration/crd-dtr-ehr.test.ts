@@ -150,6 +150,15 @@ describe('CRD, DTR and PAS from one policy, as an EHR uses them', () => {
     const asked = first.entry!.filter((e) => e.resource?.resourceType === 'CommunicationRequest').map((e) => e.resource as CommunicationRequest);
     assert.ok(asked.some((c) => c.reasonCode?.[0]?.coding?.[0]?.code === '102089-0' && JSON.stringify(c.payload).includes(canonical)));
 
+    // DTR launched with the pend's context (the tracking number) finds the same questionnaire.
+    const context = task.identifier![0]!.value!;
+    const byContext = await ehr.call(env.pas!.baseUrl, 'Questionnaire/$questionnaire-package', { resourceType: 'Parameters', parameter: [{ name: 'coverage', resource: { resourceType: 'Coverage', status: 'active', beneficiary: { reference: 'Patient/patient' }, payor: [{ display: 'Northwind' }] } }, { name: 'context', valueString: context }] }, await token());
+    assert.equal(byContext.status, 200, JSON.stringify(byContext.body).slice(0, 300));
+    const viaContext = ((byContext.body as Parameters).parameter![0]!.resource as Bundle).entry![0]!.resource as Questionnaire;
+    assert.equal(`${viaContext.url}|${viaContext.version}`, canonical);
+    const unknown = await ehr.call(env.pas!.baseUrl, 'Questionnaire/$questionnaire-package', { resourceType: 'Parameters', parameter: [{ name: 'coverage', resource: { resourceType: 'Coverage', status: 'active', beneficiary: { reference: 'Patient/patient' }, payor: [{ display: 'Northwind' }] } }, { name: 'context', valueString: 'NW-0000000000' }] }, await token());
+    assert.equal(unknown.status, 404);
+
     // The EHR fills what the record has; the titer (not in the record) is entered by the prescriber.
     const { q } = await questionnaireFor(canonical);
     const doc = SHIPPED_CASES[policyId]!;

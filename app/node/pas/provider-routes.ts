@@ -16,10 +16,18 @@ export interface ProviderRoutes {
   discovery(): unknown;
   /** undefined when the service id is not one of ours (404). */
   hook(serviceId: string, body: unknown): CdsResponse | undefined;
-  questionnairePackage(body: unknown): Resource;
+  /** `clientId`: the caller, whose pended requests a DTR context may name. */
+  questionnairePackage(body: unknown, clientId: string): Resource;
 }
 
-export function providerRoutes(o: { policies: readonly CoveragePolicy[]; payer: string; now?: () => Date; newId?: () => string }): ProviderRoutes {
+export function providerRoutes(o: {
+  policies: readonly CoveragePolicy[];
+  payer: string;
+  now?: () => Date;
+  newId?: () => string;
+  /** The policy of the caller's pended request a DTR context (tracking number) names. */
+  policyForContext?: (clientId: string, context: string) => CoveragePolicy | undefined;
+}): ProviderRoutes {
   const now = o.now ?? (() => new Date());
   const newId = o.newId ?? randomUUID;
   return {
@@ -28,6 +36,12 @@ export function providerRoutes(o: { policies: readonly CoveragePolicy[]; payer: 
       const hook = hookOfService(serviceId);
       return hook ? answerOrderHook(hook, body, { policies: o.policies, questionnaireBase: QUESTIONNAIRE_BASE, now, newId }) : undefined;
     },
-    questionnairePackage: (body) => questionnairePackage(body, { policies: o.policies, base: QUESTIONNAIRE_BASE, now }),
+    questionnairePackage: (body, clientId) =>
+      questionnairePackage(body, {
+        policies: o.policies,
+        base: QUESTIONNAIRE_BASE,
+        now,
+        ...(o.policyForContext ? { policyForContext: (context: string) => o.policyForContext!(clientId, context) } : {}),
+      }),
   };
 }

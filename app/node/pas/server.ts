@@ -157,8 +157,9 @@ export async function startPasServer(o: PasServerOptions): Promise<PasServer> {
       return sendJsonBody(res, 200, answer), true;
     }
     if (method === 'POST' && path === '/fhir/Questionnaire/$questionnaire-package') {
-      if (!authorized(req, res, NEEDS.provider)) return true;
-      return sendFhir(res, 200, p.questionnairePackage(await fhirBody(req))), true;
+      const client = authorized(req, res, NEEDS.provider);
+      if (!client) return true;
+      return sendFhir(res, 200, p.questionnairePackage(await fhirBody(req), client)), true;
     }
     return false;
   }
