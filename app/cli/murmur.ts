@@ -7,10 +7,11 @@ import { consoleCommand } from './commands/console.js';
 import { demo } from './commands/demo.js';
 import { clusterDown, clusterUp } from './commands/cluster.js';
 import { caseSubmit, node } from './commands/node.js';
+import { policyCheck } from './commands/policy.js';
 import { sim } from './commands/sim.js';
 import { zkBuild, zkCeremony, zkSelftest } from './commands/zk.js';
 
-const COMMANDS: Command[] = [demo, caseRun, caseSubmit, node, clusterUp, clusterDown, sim, consoleCommand, auditVerify, auditProve, auditReport, zkBuild, zkSelftest, zkCeremony];
+const COMMANDS: Command[] = [demo, caseRun, caseSubmit, node, clusterUp, clusterDown, sim, consoleCommand, auditVerify, auditProve, auditReport, policyCheck, zkBuild, zkSelftest, zkCeremony];
 
 const USAGE = `Usage: murmur <command> [options]
 

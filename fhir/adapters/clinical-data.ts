@@ -1,6 +1,7 @@
 import type { Bundle, Claim, Patient, Reference, Resource } from '@medplum/fhirtypes';
 import type { Client } from 'fhir-kit-client';
 import { withAttachedRecords } from '../../core/agents/clinical/attachments.js';
+import { withQuestionnaireAnswers } from '../../core/agents/clinical/answers.js';
 import { resourceTypesFor, selectElements } from '../../core/agents/clinical/elements.js';
 import type { DataElement, FhirResource } from '../../core/agents/clinical/types.js';
 import type { CaseDataRef, ClinicalDataPort } from '../../core/agents/ports.js';
@@ -54,7 +55,8 @@ export class FhirClinicalData implements ClinicalDataPort {
     for (const type of types) pool.push(...(await this.search(type, `Patient/${patientRef.id}`)));
     pool.push(...(await this.linked(claim, pool, types)));
     if (elements.includes('prescriber')) pool.push(...(await this.prescribers(claim)));
-    return selectElements(withAttachedRecords(pool as FhirResource[]), elements);
+    // DTR answers are evidence like any other: they become the resources the elements select.
+    return selectElements(withQuestionnaireAnswers(withAttachedRecords(pool as FhirResource[])), elements);
   }
 
   /**
@@ -67,7 +69,7 @@ export class FhirClinicalData implements ClinicalDataPort {
     const out: Resource[] = [];
     for (const ref of refs) {
       const m = REF.exec(ref?.reference ?? '');
-      if (!m || !types.includes(m[1]!) || have.has(m[0])) continue;
+      if (!m || !(types.includes(m[1]!) || m[1] === 'QuestionnaireResponse') || have.has(m[0])) continue;
       have.add(m[0]);
       out.push(await this.read(m[1] as Resource['resourceType'], m[2]!));
     }

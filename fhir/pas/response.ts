@@ -1,4 +1,4 @@
-import type { Bundle, BundleEntry, Claim, ClaimResponse, CommunicationRequest, Organization, Patient, Resource } from '@medplum/fhirtypes';
+import type { Bundle, BundleEntry, Claim, ClaimResponse, CommunicationRequest, Organization, Patient, Resource, Task } from '@medplum/fhirtypes';
 import type { MissingDocument } from '../../core/agents/clinical/types.js';
 import { MurmurError } from '../../core/common/errors.js';
 import { describeIssue, validationIssues } from '../server/validation.js';
@@ -23,8 +23,20 @@ export interface PasAnswerInput {
   requestor?: Resource;
   /** Where the request Bundle had its resources, and its identifier: the answer names them the same (spec-33). */
   echo?: RequestUrls;
+  /**
+   * For a pend for missing information under a policy with a DTR questionnaire: its canonical
+   * (`url|version`). The answer then also asks for the questionnaire the PAS 2.2.1 way (LOINC
+   * 102089-0, the tracking number as the DTR context) and carries a CDex Task to complete it.
+   */
+  questionnaire?: string;
+  /** When the answer is made (the Task's authoredOn). */
+  now?: string;
   newUuid: () => string;
 }
+
+const CDEX_TEMP = 'http://hl7.org/fhir/us/davinci-cdex/CodeSystem/cdex-temp';
+/** LOINC's code for "information requested through the payer's questionnaire" (PAS additional information). */
+export const PAYER_QUESTIONNAIRE_LOINC = '102089-0';
 
 /**
  * The response Bundle to `$submit` or `$inquire` (type collection, with an identifier): the
@@ -54,6 +66,39 @@ export function pasAnswerBundle(input: PasAnswerInput): Bundle {
       payload: [{ contentString: `Please send: ${doc.description}${doc.code?.system === LOINC ? ` (LOINC ${doc.code.code})` : ''}.` }],
     },
   }));
+  const asksQuestionnaire = input.questionnaire !== undefined && requests.length > 0;
+  const tasks: { fullUrl: string; resource: Task }[] = [];
+  if (asksQuestionnaire) {
+    const canonical = input.questionnaire!;
+    requests.push({
+      fullUrl: urn(),
+      resource: {
+        resourceType: 'CommunicationRequest',
+        status: 'active',
+        identifier: [{ system: PAYER_TRACKING_SYSTEM, value: input.trackingNumber }],
+        subject: { reference: patientUrl },
+        about: input.claim.identifier?.[0] ? [{ identifier: input.claim.identifier[0] }] : [],
+        reasonCode: [{ coding: [{ system: LOINC, code: PAYER_QUESTIONNAIRE_LOINC }], text: 'Complete the payer questionnaire' }],
+        payload: [{ contentString: `Complete questionnaire ${canonical} (DTR context ${input.trackingNumber}) and send the QuestionnaireResponse in a Claim update.` }],
+      },
+    });
+    tasks.push({
+      fullUrl: urn(),
+      resource: {
+        resourceType: 'Task',
+        meta: { profile: ['http://hl7.org/fhir/us/davinci-cdex/StructureDefinition/cdex-task-attachment-request'] },
+        identifier: [{ system: PAYER_TRACKING_SYSTEM, value: input.trackingNumber }],
+        status: 'requested',
+        intent: 'order',
+        code: { coding: [{ system: CDEX_TEMP, code: 'attachment-request-questionnaire' }] },
+        for: { reference: patientUrl },
+        ...(input.now ? { authoredOn: input.now } : {}),
+        reasonCode: { coding: [{ system: CDEX_TEMP, code: 'preauthorization' }] },
+        ...(input.claim.identifier?.[0] ? { reasonReference: { identifier: input.claim.identifier[0] } } : {}),
+        input: [{ type: { coding: [{ system: CDEX_TEMP, code: 'questionnaires-needed' }] }, valueCanonical: canonical }],
+      },
+    });
+  }
   const { id: _id, ...decided } = input.claimResponse;
   const claimResponse: ClaimResponse = {
     ...decided,
@@ -70,6 +115,7 @@ export function pasAnswerBundle(input: PasAnswerInput): Bundle {
     ...(input.insurer && insurerUrl ? [{ fullUrl: insurerUrl, resource: input.insurer }] : []),
     ...(input.requestor && requestorUrl ? [{ fullUrl: requestorUrl, resource: input.requestor }] : []),
     ...requests,
+    ...tasks,
   ];
   for (const e of entries) assertValid(e.resource!);
   // PAS response Bundles carry an identifier (1..1): the submitter's transaction id echoed, else the payer's tracking number.

@@ -212,7 +212,8 @@ describe('payer PAS API over plain HTTP', () => {
     assert.equal(asked.reasonCode[0]!.coding[0]!.system, 'http://loinc.org', 'the pend names the missing document by LOINC code');
     const inquired = claimResponse(inquiryAnswer(await call(asyncPas, 'Claim/$inquire', inquiry(request), bearer)));
     assert.equal(reviewAction(inquired), 'A4');
-    assert.equal(inquired.communicationRequest?.length, 1);
+    // One for the missing titer report, one for the policy's DTR questionnaire (LOINC 102089-0).
+    assert.equal(inquired.communicationRequest?.length, 2);
 
     const update = syntheticUpdate('missing-titer', { titerDenominator: 25 });
     const afterUpdate = claimResponse(await call(asyncPas, 'Claim/$submit', update, bearer));

@@ -1,6 +1,6 @@
 import type { Clock } from '../../../core/common/clock.js';
 import type { Logger } from '../../../core/common/log.js';
-import type { CoveragePolicy } from '../../../core/agents/clinical/policy.js';
+import { SHIPPED_POLICIES, type CoveragePolicy } from '../../../core/agents/clinical/policy.js';
 import { createSmartAuthServer } from '../../../fhir/smart/auth-server.js';
 import { parseSmartClients } from '../../../fhir/smart/client-registry.js';
 import type { FhirClientOptions } from '../../../fhir/adapters/fhir-client.js';
@@ -8,6 +8,8 @@ import type { OrgNode } from '../org-node.js';
 import { restHookNotifier } from './notifier.js';
 import { PasRecords } from './records.js';
 import { startPasServer, type PasAuth } from './server.js';
+import { providerRoutes } from './provider-routes.js';
+import { authorizationNumber } from '../../../core/agents/domain/form-builder.js';
 import { PasService } from './service.js';
 
 export interface PasEndpointOptions {
@@ -73,6 +75,16 @@ export async function startPasEndpoint(o: PasEndpointOptions): Promise<PasEndpoi
     ...(o.host ? { host: o.host } : {}),
     ...(o.port !== undefined ? { port: o.port } : {}),
     ...(o.logger ? { logger: o.logger } : {}),
+    provider: providerRoutes({
+      policies: SHIPPED_POLICIES,
+      payer: SHIPPED_POLICIES[0]!.payer,
+      // A DTR context is the tracking number a pend gave this client: its case's pinned policy.
+      policyForContext: (clientId, context) => {
+        const sub = records.submissions().find((s) => s.clientId === clientId && authorizationNumber(s.caseId) === context);
+        const pinned = sub ? o.node.replica.state.cases.get(sub.caseId)?.task.policy : undefined;
+        return pinned ? SHIPPED_POLICIES.find((p) => p.id === pinned.id && p.version === pinned.version) : undefined;
+      },
+    }),
     auth: (tokenUrl): PasAuth => {
       const smart = createSmartAuthServer({
         clients,

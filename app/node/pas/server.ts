@@ -14,6 +14,7 @@ import { describeIssue, validationIssues } from '../../../fhir/server/validation
 import { subscriptionProblem, type Notifier } from './notifier.js';
 import type { PasRecords } from './records.js';
 import type { PasService } from './service.js';
+import type { ProviderRoutes } from './provider-routes.js';
 
 /** Who is calling, or why not (the answer's status, OperationOutcome and challenge headers). */
 export type AuthResult =
@@ -49,6 +50,8 @@ export interface PasServerOptions {
   port?: number;
   logger?: Logger;
   newId?: () => string;
+  /** CRD hooks and DTR's $questionnaire-package, behind the same SMART tokens as PAS. */
+  provider?: ProviderRoutes;
 }
 
 export interface PasServer {
@@ -65,6 +68,8 @@ const NEEDS = {
   subscribe: { resourceType: 'Subscription', permission: 'c' },
   readSubscription: { resourceType: 'Subscription', permission: 'r' },
   deleteSubscription: { resourceType: 'Subscription', permission: 'd' },
+  // CRD and DTR ask about a request before it is made: the access a PAS client has to inquire.
+  provider: { resourceType: 'Claim', permission: 'r' },
 } as const satisfies Record<string, Access>;
 
 
@@ -119,6 +124,20 @@ export async function startPasServer(o: PasServerOptions): Promise<PasServer> {
       o.notifier.unwatch(record.id);
       return { status: 204 };
     });
+  if (o.provider) mountProviderRoutes(o.provider);
+
+  /** CRD (CDS Hooks: plain JSON, so refusals are JSON too) and DTR (FHIR JSON), behind the same SMART auth. */
+  function mountProviderRoutes(p: ProviderRoutes): void {
+    const HookId = z.object({ id: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'is a CDS service id') });
+    router
+      .on('GET', '/cds-services', { public: true, format: 'json' }, () => json(p.discovery()))
+      .on('POST', '/cds-services/:id', { authenticate: needs(NEEDS.provider), params: HookId, body, format: 'json' }, ({ params, body: b }) => {
+        const answer = p.hook(params.id, bounded(b));
+        if (!answer) throw new MurmurError('E_NOT_FOUND', `No CDS service ${params.id} here.`, { status: 404 });
+        return json(answer);
+      })
+      .on('POST', '/fhir/Questionnaire/$questionnaire-package', { authenticate: needs(NEEDS.provider), body }, ({ auth, body: b }) => fhir(p.questionnairePackage(bounded(b), auth)));
+  }
 
   async function createSubscription(clientId: string, body: unknown): Promise<Subscription> {
     const s = body as Subscription;

@@ -16,6 +16,7 @@ import { asResource, fhirCallError, fhirClient, type FhirClientOptions } from '.
 import { storeRequestBundle } from '../../../fhir/adapters/request-intake.js';
 import { buildClaimResponse } from '../../../fhir/pas/claim-response.js';
 import { pasAnswerBundle } from '../../../fhir/pas/response.js';
+import { QUESTIONNAIRE_BASE, questionnaireUrl } from '../../../fhir/dtr/questionnaire.js';
 import { parsePasInquiry, parsePasSubmission, type PasSubmission } from '../../../fhir/pas/submission.js';
 import { cancellationOf, changedParty, partiesMatch, partiesOf, PARTY_PATHS, requestHash, requestParties, requestUrls, type Cancellation } from '../../../fhir/pas/identity.js';
 import { withCancellation } from '../../../fhir/pas/cancel.js';
@@ -309,6 +310,8 @@ export class PasService {
       echo: sub.urls,
       trackingNumber: tracking,
       missing,
+      ...questionnaireFor(decision),
+      now: new Date(this.clock.now()).toISOString(),
       newUuid: this.newUuid,
     });
     return { bundle, state };
@@ -423,4 +426,10 @@ function inReview(): Decision {
     missing: [],
     caveats: [],
   };
+}
+
+/** The DTR questionnaire a pend under `decision`'s policy points the provider to (the same policy, same version). */
+function questionnaireFor(decision: Decision | undefined): { questionnaire?: string } {
+  const policy = decision ? SHIPPED_POLICIES.find((p) => p.id === decision.policy.id && p.version === decision.policy.version && !p.manualReview) : undefined;
+  return policy ? { questionnaire: `${questionnaireUrl(QUESTIONNAIRE_BASE, policy)}|${policy.version}` } : {};
 }

@@ -41,6 +41,13 @@ const advancedSmaCoding =
 /** As the code (a problem-list entry, a finding) or as the value of a status observation. */
 const advancedSma = `code.coding.${advancedSmaCoding} or (value as CodeableConcept).coding.${advancedSmaCoding}`;
 
+/** The conditions the shipped policies govern: SMA types 1 and 2, DMD, hemophilia B. */
+export const DIAGNOSIS_CODES = ['G12.0', 'G12.1', 'G71.01', 'D67'] as const;
+
+/** The one-time gene therapies a prior administration of which a policy may exclude. */
+export const GENE_THERAPY_CODES = ['J3399', 'J1413', 'J1411', 'J1412'] as const;
+const geneTherapy = GENE_THERAPY_CODES.map((c) => `code='${c}'`).join(' or ');
+
 const gene = (hgnc: string) => `component.where(code.coding.code='48018-6').value.coding.code contains '${hgnc}'`;
 
 export const ELEMENTS: Readonly<Record<DataElement, ElementSpec>> = {
@@ -51,7 +58,7 @@ export const ELEMENTS: Readonly<Record<DataElement, ElementSpec>> = {
   },
   diagnosis: {
     resourceTypes: ['Condition'],
-    match: `code.coding.where(system='${ICD10}' and (code='G12.0' or code='G12.1')).exists()`,
+    match: `code.coding.where(system='${ICD10}' and (${DIAGNOSIS_CODES.map((c) => `code='${c}'`).join(' or ')})).exists()`,
   },
   'smn-genotype': {
     resourceTypes: ['Observation'],
@@ -81,8 +88,8 @@ export const ELEMENTS: Readonly<Record<DataElement, ElementSpec>> = {
   'prior-gene-therapy': {
     resourceTypes: ['MedicationAdministration', 'Procedure'],
     match:
-      `(medication as CodeableConcept).coding.where(code='J3399').exists()` +
-      ` or code.coding.where(code='J3399').exists()`,
+      `(medication as CodeableConcept).coding.where(${geneTherapy}).exists()` +
+      ` or code.coding.where(${geneTherapy}).exists()`,
   },
   'smn-therapy': {
     resourceTypes: ['MedicationRequest'],
@@ -114,6 +121,31 @@ export const ELEMENTS: Readonly<Record<DataElement, ElementSpec>> = {
   claim: {
     resourceTypes: ['Claim'],
     match: `use = 'preauthorization'`,
+  },
+  'dmd-genotype': {
+    resourceTypes: ['Observation'],
+    match: `code.coding.code contains '69548-6' and ${gene('HGNC:2928')}`,
+  },
+  // Like the AAV9 titer: LOINC has no code for the anti-AAVrh74 total binding antibody assay.
+  'aavrh74-titer': {
+    resourceTypes: ['Observation'],
+    match: `code.coding.where(system='${LAB_SYSTEM}' and code='anti-aavrh74-ab-titer').exists()`,
+  },
+  'corticosteroid-therapy': {
+    resourceTypes: ['MedicationRequest'],
+    match: `(medication as CodeableConcept).select(text | coding.display).where($this.lower().matches('deflazacort|prednisone|vamorolone')).exists()`,
+  },
+  'factor-ix-activity': {
+    resourceTypes: ['Observation'],
+    match: `code.coding.where(system='${LOINC}' and code='3187-2').exists()`,
+  },
+  'factor-ix-inhibitor': {
+    resourceTypes: ['Observation'],
+    match: `code.coding.where(system='${LOINC}' and code='3190-6').exists()`,
+  },
+  'factor-ix-prophylaxis': {
+    resourceTypes: ['MedicationRequest'],
+    match: `(medication as CodeableConcept).select(text | coding.display).where($this.lower().matches('factor ix|nonacog|eftrenonacog|albutrepenonacog')).exists()`,
   },
 };
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import zolgensmaEvidence from './knowledge/zolgensma-evidence.json' with { type: 'json' };
+import portfolioEvidence from './knowledge/portfolio-evidence.json' with { type: 'json' };
 import type { EvidenceCertainty, EvidenceSummary } from './types.js';
 import { MurmurError } from '../../common/errors.js';
 
@@ -40,7 +41,8 @@ export function parseEvidenceBase(input: unknown): EvidenceBody[] {
   return parsed.data.bodies;
 }
 
-export const evidenceBase: EvidenceBody[] = parseEvidenceBase(zolgensmaEvidence);
+/** Zolgensma's evidence and the portfolio's (nusinersen, risdiplam, Elevidys, Hemgenix). */
+export const evidenceBase: EvidenceBody[] = [...parseEvidenceBase(zolgensmaEvidence), ...parseEvidenceBase(portfolioEvidence)];
 
 const LEVELS: EvidenceCertainty[] = ['Very low', 'Low', 'Moderate', 'High'];
 const DOWN = { 'not serious': 0, serious: 1, 'very serious': 2, undetected: 0, 'strongly suspected': 1 } as const;

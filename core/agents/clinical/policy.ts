@@ -3,6 +3,10 @@ import fhirpath from 'fhirpath';
 import r4Model from 'fhirpath/fhir-context/r4';
 import northwindZolgensma from './policies/northwind-zolgensma.json' with { type: 'json' };
 import northwindManualReview from './policies/northwind-manual-review.json' with { type: 'json' };
+import northwindNusinersen from './policies/northwind-nusinersen.json' with { type: 'json' };
+import northwindRisdiplam from './policies/northwind-risdiplam.json' with { type: 'json' };
+import northwindElevidys from './policies/northwind-elevidys.json' with { type: 'json' };
+import northwindHemgenix from './policies/northwind-hemgenix.json' with { type: 'json' };
 import { DATA_ELEMENTS } from './types.js';
 import { MurmurError } from '../../common/errors.js';
 import { canonicalJson } from '../../common/canonical.js';
@@ -98,6 +102,20 @@ function path(parts: readonly PropertyKey[]): string {
   return parts.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`)).join('');
 }
 
+/** `criteria[3] (no-prior-infusion).notMet`: the field, and the criterion by its id when it has one. */
+function fieldName(parts: readonly PropertyKey[], input: unknown): string {
+  if (parts[0] !== 'criteria' || typeof parts[1] !== 'number') return path(parts) || '(root)';
+  const id = (input as { criteria?: { id?: unknown }[] } | null)?.criteria?.[parts[1]]?.id;
+  const head = `criteria[${parts[1]}]${typeof id === 'string' && id ? ` (${id})` : ''}`;
+  const rest = path(parts.slice(2));
+  return rest ? `${head}${rest.startsWith('[') ? '' : '.'}${rest}` : head;
+}
+
+/** Variables an expression names (`%name`), the FHIRPath built-ins aside. */
+function variablesOf(expression: string): string[] {
+  return [...expression.matchAll(/%([A-Za-z][A-Za-z0-9]*)/g)].map((m) => m[1]!);
+}
+
 /**
  * Validates a policy document (schema, then every FHIRPath expression compiles). Throws
  * `E_SCHEMA` naming the field, e.g. `criteria[3].notMet: must be a non-empty FHIRPath expression`.
@@ -105,23 +123,33 @@ function path(parts: readonly PropertyKey[]): string {
 export function parsePolicy(input: unknown): CoveragePolicy {
   const parsed = PolicySchema.safeParse(input);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${path(i.path) || '(root)'}: ${i.message}`);
+    const issues = parsed.error.issues.map((i) => `${fieldName(i.path, input)}: ${i.message}`);
     throw new MurmurError('E_SCHEMA', `invalid coverage policy: ${issues.join('; ')}`, { fields: parsed.error.issues.map((i) => path(i.path)) });
   }
   const policy = parsed.data;
+  const issues: { field: string; message: string }[] = [];
   policy.criteria.forEach((c, i) => {
+    const bound = new Set<string>([...RESERVED_VARIABLES, ...Object.keys(c.parameters ?? {})]);
     for (const field of ['missing', 'notMet', 'review'] as const) {
       const expr = c[field];
       if (expr === undefined) continue;
+      const at = fieldName(['criteria', i, field], policy);
       try {
         fhirpath.compile(expr, r4Model);
       } catch {
-        throw new MurmurError('E_SCHEMA', `invalid coverage policy: criteria[${i}].${field}: is not a valid FHIRPath expression`, {
-          fields: [`criteria[${i}].${field}`],
-        });
+        issues.push({ field: at, message: 'is not a valid FHIRPath expression' });
+        continue;
+      }
+      // An unbound variable compiles but throws on every evaluation: the criterion would
+      // always go to review, so the file is refused instead.
+      for (const name of new Set(variablesOf(expr))) {
+        if (!bound.has(name)) issues.push({ field: at, message: `uses %${name}, which is neither a parameter of the criterion nor a variable the evaluator binds` });
       }
     }
   });
+  if (issues.length > 0) {
+    throw new MurmurError('E_SCHEMA', `invalid coverage policy: ${issues.map((x) => `${x.field}: ${x.message}`).join('; ')}`, { fields: issues.map((x) => x.field) });
+  }
   return policy;
 }
 
@@ -136,8 +164,21 @@ export const northwindZolgensmaPolicy: CoveragePolicy = parsePolicy(northwindZol
 /** The payer's manual-review answer for services without a policy. */
 export const northwindManualReviewPolicy: CoveragePolicy = parsePolicy(northwindManualReview);
 
-/** Every policy the payer ships, coverage policies first. */
-export const SHIPPED_POLICIES: readonly CoveragePolicy[] = [northwindZolgensmaPolicy, northwindManualReviewPolicy];
+/** The payer's genomic-medicine portfolio beside Zolgensma (public payer criteria, as data). */
+export const northwindNusinersenPolicy: CoveragePolicy = parsePolicy(northwindNusinersen);
+export const northwindRisdiplamPolicy: CoveragePolicy = parsePolicy(northwindRisdiplam);
+export const northwindElevidysPolicy: CoveragePolicy = parsePolicy(northwindElevidys);
+export const northwindHemgenixPolicy: CoveragePolicy = parsePolicy(northwindHemgenix);
+
+/** Every policy the payer ships, coverage policies first (the manual review is the last resort). */
+export const SHIPPED_POLICIES: readonly CoveragePolicy[] = [
+  northwindZolgensmaPolicy,
+  northwindNusinersenPolicy,
+  northwindRisdiplamPolicy,
+  northwindElevidysPolicy,
+  northwindHemgenixPolicy,
+  northwindManualReviewPolicy,
+];
 
 /** The data elements the criteria of one evaluator read: what its FHIR view must contain. */
 export function elementsFor(policy: CoveragePolicy, evaluatedBy: 'payer' | 'lab'): (typeof DATA_ELEMENTS)[number][] {

@@ -7,19 +7,25 @@
 /** Minimum-necessary data elements: the unit of disclosure and of FHIR retrieval. */
 export const DATA_ELEMENTS = [
   'demographics', // Patient.birthDate, gender (never name or identifiers on the board)
-  'diagnosis', // SMA Condition (ICD-10-CM G12.x)
+  'diagnosis', // the governed condition (ICD-10-CM: SMA G12.0/G12.1, DMD G71.01, hemophilia B D67)
   'smn-genotype', // SMN1/SMN2 copy numbers, SMN1 point mutations
   'cyp2d6-phenotype', // CYP2D6 metabolizer status
   'aav9-titer', // anti-AAV9 antibody titer
   'liver-panel', // ALT, AST, total bilirubin with reference ranges
   'respiratory-support', // tracheostomy, ventilator dependence (ICD-10-CM, SNOMED CT)
   'motor-function', // complete limb paralysis (quadriplegia)
-  'prior-gene-therapy', // prior Zolgensma (MedicationAdministration/Procedure J3399)
+  'prior-gene-therapy', // prior gene therapy (MedicationAdministration/Procedure J3399, J1413, J1411, J1412)
   'smn-therapy', // nusinersen, risdiplam MedicationRequests
   'medication-plan', // the patient's other planned medications (peri-infusion protocol)
   'prescriber', // PractitionerRole / Practitioner with NUCC taxonomy, linked to the Claim
   'documents', // DocumentReferences the provider attached (type only, never content)
   'claim', // the PAS Claim itself (service, planned date)
+  'dmd-genotype', // DMD gene variant assessment (HGNC:2928)
+  'aavrh74-titer', // anti-AAVrh74 total binding antibody titer
+  'corticosteroid-therapy', // corticosteroid orders (deflazacort, prednisone, vamorolone)
+  'factor-ix-activity', // coagulation factor IX activity (LOINC 3187-2)
+  'factor-ix-inhibitor', // factor IX inhibitor titer, Bethesda units (LOINC 3190-6)
+  'factor-ix-prophylaxis', // factor IX replacement orders
 ] as const;
 export type DataElement = (typeof DATA_ELEMENTS)[number];
 

@@ -6,6 +6,11 @@ import type { ClinicalAttributes, ClinicalThresholds } from '../../zk/index.js';
 /** Criteria a clinical predicate proof can decide, by policy criterion id. */
 export const PROVABLE = { smn1: 'smn1-biallelic', smn2: 'smn2-copy-number', titer: 'aav9-titer' } as const;
 
+/** Whether a policy has the criteria the predicate circuit proves (only the Zolgensma policy does). */
+export function provableBy(policy: CoveragePolicy): boolean {
+  return Object.values(PROVABLE).every((id) => policy.criteria.some((c) => c.id === id));
+}
+
 const MONTH_MS = 30.4375 * 86_400_000;
 
 function param(policy: CoveragePolicy, criterion: string, name: string): number {

@@ -1,5 +1,5 @@
 import { pgxActionable, screenGenomics } from '../clinical/genomics.js';
-import { clinicalAttributes, predicateThresholds } from './clinical-proof.js';
+import { clinicalAttributes, predicateThresholds, provableBy } from './clinical-proof.js';
 import { isManualReview, policyFor } from './policy-reasoner.js';
 import { elementsFor } from '../clinical/policy.js';
 import type { AgentProfile } from '../runtime/agent.js';
@@ -24,13 +24,15 @@ export const genomicsAgent: AgentProfile = {
   work: {
     'variant-annotation': async ({ case: c, ref, data, proofs, boardTime }) => {
       const policy = policyFor(c.task.policy.id, c.task.policy.hash);
-      const resources = await data.fetch(ref, [...new Set([...elementsFor(policy, 'lab'), 'cyp2d6-phenotype', ...(proofs ? (['demographics'] as const) : [])] as const)]);
+      // A policy whose criteria the circuit does not prove gets the lab's signed statement.
+      const prove = proofs && provableBy(policy) ? proofs : undefined;
+      const resources = await data.fetch(ref, [...new Set([...elementsFor(policy, 'lab'), 'cyp2d6-phenotype', ...(prove ? (['demographics'] as const) : [])] as const)]);
       const screen = screenGenomics(resources, policy);
       // With proofs on, the lab commits to the values and proves they meet the policy's
       // thresholds, so the payer can decide without a key to them.
-      const attributes = proofs ? clinicalAttributes(screen, resources, boardTime) : undefined;
+      const attributes = prove ? clinicalAttributes(screen, resources, boardTime) : undefined;
       const attestation =
-        proofs && attributes ? await proofs.attest(c.id, attributes, predicateThresholds(policy, attributes.smn1Copies === 0 ? 0 : 1)) : undefined;
+        prove && attributes ? await prove.attest(c.id, attributes, predicateThresholds(policy, attributes.smn1Copies === 0 ? 0 : 1)) : undefined;
       const sections = [
         // Raw results stay with the lab; others get the criteria results or the phenotype only.
         section('genomic-screening', 'detail', screen.detail),
