@@ -18,6 +18,7 @@ import { policyForClaim, serviceOf } from '../../core/agents/clinical/items.js';
 import { REQUEST_READERS } from '../../core/agents/domain/sections.js';
 import { workflowNeeds } from '../../core/agents/domain/workflow.js';
 import { judgeWorkflowGap } from '../../core/agents/domain/gap-validation.js';
+import { tickDue } from '../../core/coordination/rules/tick.js';
 import type { CaseDataRef, ClinicalDataPort, ClinicalProofPort, PasFormPort } from '../../core/agents/ports.js';
 import { CoalitionAgent } from '../../core/agents/runtime/coalition-agent.js';
 import { ChainedPoster } from '../../core/agents/runtime/poster.js';
@@ -48,6 +49,8 @@ export interface OrgNodeOptions {
   charter?: Charter;
   /** How often agents re-check time-based decisions (award windows, leases). */
   tickMs?: number;
+  /** How long the board may stay quiet, while a case is open, before this node posts a Tick (default 30 s). */
+  beaconMs?: number;
   /** Where the audit trail is kept (JSON lines); in memory when absent. */
   auditPath?: string;
   /** Zero-knowledge clinical predicates (a lab's port also commits and proves). */
@@ -67,6 +70,7 @@ export class OrgNode {
   readonly agents: CoalitionAgent[];
   readonly audit: AuditTrail;
   private timer: NodeJS.Timeout | undefined;
+  private lastTick = Number.NEGATIVE_INFINITY;
   private readonly posters: ChainedPoster[] = [];
   private readonly witness: TreeWitness | undefined;
 
@@ -172,7 +176,7 @@ export class OrgNode {
     for (const a of this.agents) {
       if (!this.replica.state.cards.has(a.did)) await a.publishCard();
     }
-    this.timer = setInterval(() => this.wake(), this.o.tickMs ?? 250);
+    this.timer = setInterval(() => (this.beacon(), this.wake()), this.o.tickMs ?? 250);
     this.timer.unref();
     this.wake();
   }
@@ -201,6 +205,16 @@ export class OrgNode {
       const head = this.replica.fold.chainHead(p.signer.keyId);
       p.resume(head?.seq ?? 0, head?.id ?? null);
     }
+  }
+
+  /** A Tick on a quiet board while a case is open, so board time moves on (rules/tick.ts). */
+  private beacon(): void {
+    const now = this.o.clock.now();
+    if (!tickDue(this.replica.state, this.replica.fold.now, now, this.lastTick, this.o.beaconMs ?? 30_000)) return;
+    this.lastTick = now;
+    this.agents[0]?.post({ case: null, kind: 'Tick', header: {}, sections: [] }).catch((e: unknown) =>
+      this.o.logger.log('warn', 'node.tick-failed', { org: this.o.spec.id, error: e instanceof Error ? e.name : 'unknown' }),
+    );
   }
 
   wake(): void {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Kind } from '../board/kinds.js';
+import { TickSchema } from './rules/tick.js';
 
 /**
  * Cleartext headers per kind. Headers are PHI-free by construction: ids, codes, numbers and
@@ -245,6 +246,7 @@ export const HEADER_SCHEMAS: Record<Kind, z.ZodType> = {
   Wait: WaitSchema,
   DeadlockResolved: DeadlockResolvedSchema,
   LeaseExpired: LeaseExpiredSchema,
+  Tick: TickSchema,
   AccessRequest: AccessRequestSchema,
   KeyGrant: KeyGrantHeaderSchema,
   Revocation: RevocationSchema,
