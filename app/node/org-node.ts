@@ -7,7 +7,7 @@ import { newId } from '../../core/common/ids.js';
 import type { Logger } from '../../core/common/log.js';
 import type { Random } from '../../core/common/random.js';
 import type { KeyResolver } from '../../core/crypto/signing.js';
-import type { AgentCard } from '../../core/coordination/messages.js';
+import type { AgentCard, Revocation } from '../../core/coordination/messages.js';
 import type { ReducerConfig } from '../../core/coordination/reducer.js';
 import { REFERENCE_CAPABILITIES } from '../../core/coordination/roles.js';
 import { credentialAdmission } from '../../core/access/admission.js';
@@ -134,10 +134,12 @@ export class OrgNode {
   }
 
   /**
-   * Revokes a credential this organization issued, on the board: one of its agents signs the
-   * Revocation, and every replica judges presentations after that entry as revoked.
+   * Revokes a credential this organization issued (a status entry), or every credential of one
+   * of its agents (`holder`: its zero-knowledge role credential too), on the board: one of its
+   * agents signs the Revocation, and every replica judges presentations and role proofs after
+   * that entry as revoked.
    */
-  revoke(target: { issuer: string; list: string; index: number }): Promise<StoredEntry> {
+  revoke(target: Revocation): Promise<StoredEntry> {
     if (target.issuer !== this.o.identity.did) throw new MurmurError('E_INPUT', 'an organization revokes only credentials it issued', { field: 'issuer' });
     return this.agents[0]!.post({ case: null, kind: 'Revocation', header: { ...target }, sections: [] });
   }

@@ -226,3 +226,43 @@ test('a gap its author never settles blocks the determination only until it deca
     await c.stop();
   }
 });
+
+test('an organization revokes its agent\'s zero-knowledge role credential on the board: later role proofs are refused, by every replica and by a re-fold', { timeout: 120_000 }, async () => {
+  const { coalition: c, store } = await memoryCoalition('reference', { zkRoles: true });
+  try {
+    const helix = labNode(c).did;
+    const lab = agentNamed(c, 'GenomicsAgent').did;
+    // Neither the payer (not the issuer) nor the lab (for an agent that is not its own) may revoke.
+    const notIssuer = await agentNamed(c, 'PolicyReasoner').post({ case: null, kind: 'Revocation', header: { issuer: helix, holder: lab }, sections: [] });
+    const notOwn = await labNode(c).revoke({ issuer: helix, holder: agentNamed(c, 'PolicyReasoner').did });
+    const real = await labNode(c).revoke({ issuer: helix, holder: lab });
+    const caseId = await c.payer.submitCase(MEMORY_REF, northwindZolgensmaPolicy);
+    const labClaim = () => c.payer.replica.fold.records.find((r) => r.kind === 'Claim' && r.author.startsWith(lab) && r.case === caseId);
+    const otherClaim = () => c.payer.replica.fold.records.find((r) => r.kind === 'Claim' && !r.author.startsWith(lab) && r.case === caseId && r.status === 'accepted');
+    for (let i = 0; i < 300 && !(labClaim() && otherClaim()); i++) await new Promise((r) => setTimeout(r, 100));
+    await Promise.all(c.nodes.map((n) => n.replica.catchUp()));
+    assert.deepEqual(verdictOf(c, notIssuer.envelope.id), { status: 'rejected', reason: 'only an agent of the issuing organization revokes its credentials' });
+    assert.deepEqual(verdictOf(c, notOwn.envelope.id), { status: 'rejected', reason: 'the holder is not an agent of the issuing organization' });
+    assert.deepEqual(verdictOf(c, real.envelope.id), { status: 'accepted' });
+    assert.ok(c.payer.replica.entry(labClaim()!.id)!.envelope.header.roleProof, 'the claim carries a role proof');
+    assert.deepEqual(verdictOf(c, labClaim()!.id), { status: 'rejected', reason: 'claim credentials: revoked' });
+    // The other agents' role proofs are not touched: their claims are accepted.
+    assert.ok(c.payer.replica.entry(otherClaim()!.id)!.envelope.header.roleProof, 'another agent claims with its role proof');
+    const charter = charterFromJson(JSON.parse(JSON.stringify(charterToJson(c.charter!))));
+    const audit = new BoardReplica(
+      store,
+      chainResolvers(didKeyResolver, didPeerResolver),
+      { genesisReputation: charter.genesisReputation, requireCredentials: true, requireSealed: true, capabilities: REFERENCE_CAPABILITIES },
+      credentialAdmission({ registry: charter.registry, status: charter.status, ...(charter.zkIssuers ? { zkIssuers: charter.zkIssuers } : {}) }),
+      ACCESS_RULES,
+      DEFAULT_BOARD_TIME,
+    );
+    await audit.catchUp();
+    const upTo = audit.fold.lastIndex;
+    const verdicts = (records: { index: number; status: string; reason?: string }[]) => records.filter((r) => r.index <= upTo).map((r) => `${r.index} ${r.status} ${r.reason ?? ''}`);
+    assert.deepEqual(verdicts(audit.fold.records), verdicts(c.payer.replica.fold.records));
+    await audit.stop();
+  } finally {
+    await c.stop();
+  }
+});
