@@ -1,17 +1,19 @@
 import type { Clock } from '../common/clock.js';
 import { systemClock } from '../common/clock.js';
-import { BoardClock, DEFAULT_BOARD_TIME } from './board-time.js';
 import type { Envelope } from './envelope.js';
 import type { BoardStore, StoredEntry, Unsubscribe } from './store.js';
 import { checkEnvelopeForStore } from './store-checks.js';
 
-/** An in-memory board for simulations and tests: same contract as the SQLite store. */
+/**
+ * An in-memory board for simulations and tests: same contract as the SQLite store, except
+ * that its host's clock is taken as is (never backwards): rule tests and the simulator move
+ * time with one author at a time, and the fold applies the board-time rule anyway.
+ */
 export class MemoryBoardStore implements BoardStore {
   private readonly entries: StoredEntry[] = [];
   private readonly byId = new Map<string, StoredEntry>();
   private readonly claims = new Map<string, string>();
   private readonly listeners = new Set<(entry: StoredEntry) => void>();
-  private readonly time = new BoardClock(DEFAULT_BOARD_TIME);
 
   constructor(private readonly clock: Clock = systemClock) {}
 
@@ -19,8 +21,8 @@ export class MemoryBoardStore implements BoardStore {
     checkEnvelopeForStore(envelope);
     const existing = this.byId.get(envelope.id);
     if (existing) return existing;
-    // The host's clock, bounded by the board-time rule every store and fold applies.
-    const entry: StoredEntry = { index: this.entries.length + 1, at: this.time.next(this.clock.now(), envelope.author, envelope.at), envelope };
+    const lastAt = this.entries.at(-1)?.at ?? 0;
+    const entry: StoredEntry = { index: this.entries.length + 1, at: Math.max(this.clock.now(), lastAt), envelope };
     this.entries.push(entry);
     this.byId.set(envelope.id, entry);
     for (const listener of [...this.listeners]) listener(entry);
