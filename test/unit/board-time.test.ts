@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DEFAULT_BOARD_TIME, boundedTime } from '../../core/board/board-time.js';
+import { tickDue } from '../../core/coordination/rules/tick.js';
 import { FoldBoard, type Signer } from '../support/fold-board.js';
 import { testSigner } from '../support/keys.js';
 
@@ -83,4 +84,21 @@ test('the rule is one function: previous time, stamp, signed time and the voters
   assert.equal(boundedTime(rule, 0, DAY, 1_000, 1_000), 1_000 + rule.maxSkewMs, 'a stamp is held to the signed time');
   assert.equal(boundedTime(rule, 0, DAY, DAY, 1_000), 1_000 + rule.maxSkewMs, 'a signed time is held to the voters\' median');
   assert.equal(boundedTime(rule, 0, 5_000, 5_000, undefined), 5_000, 'no voters yet: stamp and signed time alone');
+});
+
+test('a Tick comes only from an agent with a card, and a node ticks only on a quiet board with a case open, once per period', async () => {
+  const { b, stamp } = await leased();
+  const stranger = testSigner('time-stranger');
+  assert.equal((await stamp(stranger, { case: null, kind: 'Tick', header: {}, sections: [] }, 0)).reason, 'only an agent with a card on the board ticks');
+  b.clock.advance(40_000);
+  const tick = await stamp(C, { case: null, kind: 'Tick', header: {}, sections: [] }, 0);
+  assert.equal(tick.status, 'accepted');
+  assert.ok(tick.at > b.fold.records.at(-2)!.at, 'a tick moves board time on');
+  const state = b.fold.state;
+  const now = b.clock.now();
+  assert.equal(tickDue(state, now - 40_000, now, Number.NEGATIVE_INFINITY, 30_000), true, 'quiet for a period, a case open');
+  assert.equal(tickDue(state, now - 10_000, now, Number.NEGATIVE_INFINITY, 30_000), false, 'not quiet long enough');
+  assert.equal(tickDue(state, now - 40_000, now, now - 10_000, 30_000), false, 'this node ticked within the period');
+  b.caseOf().status = 'dissolved';
+  assert.equal(tickDue(state, now - 40_000, now, Number.NEGATIVE_INFINITY, 30_000), false, 'no case open: an idle board gets no ticks');
 });
