@@ -49,6 +49,8 @@ export interface CoalitionOptions {
   auditDir?: string;
   /** Folder for the tree heads each organization signs as a witness of the board (`<id>.jsonl`); none when absent. */
   headsDir?: string;
+  /** How long a quiet board waits for members' Ticks while a case is open (OrgNode.beaconMs). */
+  beaconMs?: number;
   /** Fold settings every node shares (e.g. a short inputs deadline in tests). */
   reducer?: Omit<Partial<ReducerConfig>, 'genesisReputation'>;
   /** Credential options for tests (e.g. a wrong role or an expired credential). */
@@ -113,6 +115,7 @@ export async function startCoalition(o: CoalitionOptions): Promise<Coalition> {
         random,
         logger: o.logger ?? silentLogger,
         reducer: { ...o.reducer, genesisReputation: genesis },
+        ...(o.beaconMs !== undefined ? { beaconMs: o.beaconMs } : {}),
         ...(charter ? { charter } : {}),
         ...(o.auditDir ? { auditPath: join(o.auditDir, `${spec.id}.jsonl`) } : {}),
         ...(o.headsDir ? { headsPath: join(o.headsDir, `${spec.id}.jsonl`) } : {}),

@@ -7,7 +7,7 @@ import { newId } from '../../core/common/ids.js';
 import type { Logger } from '../../core/common/log.js';
 import type { Random } from '../../core/common/random.js';
 import type { KeyResolver } from '../../core/crypto/signing.js';
-import type { AgentCard } from '../../core/coordination/messages.js';
+import type { AgentCard, Revocation } from '../../core/coordination/messages.js';
 import type { ReducerConfig } from '../../core/coordination/reducer.js';
 import { REFERENCE_CAPABILITIES } from '../../core/coordination/roles.js';
 import { credentialAdmission } from '../../core/access/admission.js';
@@ -18,6 +18,7 @@ import { policyForClaim, priorityOf, serviceOf } from '../../core/agents/clinica
 import { REQUEST_READERS } from '../../core/agents/domain/sections.js';
 import { workflowNeeds } from '../../core/agents/domain/workflow.js';
 import { judgeWorkflowGap } from '../../core/agents/domain/gap-validation.js';
+import { tickDue } from '../../core/coordination/rules/tick.js';
 import type { CaseDataRef, ClinicalDataPort, ClinicalProofPort, PasFormPort } from '../../core/agents/ports.js';
 import { CoalitionAgent } from '../../core/agents/runtime/coalition-agent.js';
 import { ChainedPoster } from '../../core/agents/runtime/poster.js';
@@ -48,6 +49,8 @@ export interface OrgNodeOptions {
   charter?: Charter;
   /** How often agents re-check time-based decisions (award windows, leases). */
   tickMs?: number;
+  /** How long the board may stay quiet, while a case is open, before this node posts a Tick (default 30 s). */
+  beaconMs?: number;
   /** Where the audit trail is kept (JSON lines); in memory when absent. */
   auditPath?: string;
   /** Zero-knowledge clinical predicates (a lab's port also commits and proves). */
@@ -87,6 +90,7 @@ export class OrgNode {
   readonly agents: CoalitionAgent[];
   readonly audit: AuditTrail;
   private stopTicks: (() => void) | undefined;
+  private lastTick = Number.NEGATIVE_INFINITY;
   private readonly posters: ChainedPoster[] = [];
   private readonly witness: TreeWitness | undefined;
 
@@ -150,10 +154,12 @@ export class OrgNode {
   }
 
   /**
-   * Revokes a credential this organization issued, on the board: one of its agents signs the
-   * Revocation, and every replica judges presentations after that entry as revoked.
+   * Revokes a credential this organization issued (a status entry), or every credential of one
+   * of its agents (`holder`: its zero-knowledge role credential too), on the board: one of its
+   * agents signs the Revocation, and every replica judges presentations and role proofs after
+   * that entry as revoked.
    */
-  revoke(target: { issuer: string; list: string; index: number }): Promise<StoredEntry> {
+  revoke(target: Revocation): Promise<StoredEntry> {
     if (target.issuer !== this.o.identity.did) throw new MurmurError('E_INPUT', 'an organization revokes only credentials it issued', { field: 'issuer' });
     return this.agents[0]!.post({ case: null, kind: 'Revocation', header: { ...target }, sections: [] });
   }
@@ -192,7 +198,7 @@ export class OrgNode {
     for (const a of this.agents) {
       if (!this.replica.state.cards.has(a.did)) await a.publishCard();
     }
-    this.stopTicks = (this.o.timers ?? nodeTimers).every(this.o.tickMs ?? 250, () => this.wake());
+    this.stopTicks = (this.o.timers ?? nodeTimers).every(this.o.tickMs ?? 250, () => (this.beacon(), this.wake()));
     this.wake();
   }
 
@@ -220,6 +226,16 @@ export class OrgNode {
       const head = this.replica.fold.chainHead(p.signer.keyId);
       p.resume(head?.seq ?? 0, head?.id ?? null);
     }
+  }
+
+  /** A Tick on a quiet board while a case is open, so board time moves on (rules/tick.ts). */
+  private beacon(): void {
+    const now = this.o.clock.now();
+    if (!tickDue(this.replica.state, this.replica.fold.now, now, this.lastTick, this.o.beaconMs ?? 30_000)) return;
+    this.lastTick = now;
+    this.agents[0]?.post({ case: null, kind: 'Tick', header: {}, sections: [] }).catch((e: unknown) =>
+      this.o.logger.log('warn', 'node.tick-failed', { org: this.o.spec.id, error: e instanceof Error ? e.name : 'unknown' }),
+    );
   }
 
   wake(): void {

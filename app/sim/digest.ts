@@ -45,7 +45,7 @@ export function stateDigest(value: unknown): string {
  * status, reason, board time) and the equivocations it saw. Two replicas that folded the same
  * log under the same rules have the same digest; any difference anywhere shows.
  */
-export function foldDigest(fold: BoardFold<unknown>): string {
+export function foldDigest<S>(fold: BoardFold<S>): string {
   return stateDigest({
     lastIndex: fold.lastIndex,
     state: fold.state,

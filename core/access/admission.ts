@@ -8,7 +8,7 @@ import type { StatusRegistry } from '../identity/status-list.js';
 import type { TrustRegistry } from '../identity/trust-registry.js';
 import { verifyRoleProof, type BabyJubPublicKey } from '../zk/index.js';
 import { accessChallenge, CARD_DOMAIN, cardChallenge, claimChallenge, targetOf } from './challenges.js';
-import { boardStatus } from './revocation.js';
+import { boardStatus, holderRevoked } from './revocation.js';
 
 /** An organization whose zero-knowledge role credentials the coalition accepts. */
 export interface ZkIssuer {
@@ -52,7 +52,9 @@ export function credentialAdmission(o: CredentialAdmissionOptions): Admission<Co
       { registry: o.registry, status: boardStatus(o.status, state), ledger },
     );
     o.onCheck?.(entry, verdict);
-    const credential: CredentialEvidence = verdict.ok
+    const credential: CredentialEvidence = verdict.ok && holderRevoked(state, verdict.organization, verdict.holder)
+      ? { ok: false, reason: 'revoked' }
+      : verdict.ok
       ? { ok: true, holder: verdict.holder, role: verdict.role, organization: verdict.organization, organizationKind: verdict.organizationKind }
       : { ok: false, reason: verdict.reasons.map((r) => r.code).join(', ') };
     return { credential };
@@ -78,6 +80,8 @@ async function roleProofEvidence(
   if (!expected || !card) return fail('nothing this proof could be bound to');
   const issuer = issuers.find((i) => i.org === card.provider.did);
   if (!issuer) return fail('untrusted-issuer');
+  // The issuer revoked this agent on the board before this entry: its role proofs stop here.
+  if (holderRevoked(state, issuer.org, authorDid(env.author))) return fail('revoked');
   // The proof is for the role on the author's (public) card; an access request's role must
   // also be among the section's readers.
   const allowed: readonly string[] = [card.role];

@@ -6,6 +6,16 @@ export function revocationKey(issuer: string, list: string, index: number): stri
   return `${issuer} ${list}#${index}`;
 }
 
+/** The key an agent's revocation by its issuing organization is held under (all its credentials, ZK roles too). */
+export function holderRevocationKey(issuer: string, holder: string): string {
+  return `${issuer} holder ${holder}`;
+}
+
+/** Whether `issuer` revoked its agent `holder` on the board before this point of the log. */
+export function holderRevoked(state: CoalitionState, issuer: string, holder: string): boolean {
+  return state.revocations.has(holderRevocationKey(issuer, holder));
+}
+
 /** How a presentation's credential status is checked: the charter's lists and the board's revocations. */
 export type StatusView = Pick<StatusRegistry, 'check'>;
 

@@ -4,7 +4,8 @@ import type { Rule } from '../coordination/reducer.js';
 import { credentialOf, no, ok, type RuleContext } from '../coordination/rules/context.js';
 import { targetOf } from './challenges.js';
 import { KeyGrantSchema } from './key-grant.js';
-import { revocationKey } from './revocation.js';
+import { holderRevocationKey, revocationKey } from './revocation.js';
+import type { Revocation } from '../coordination/messages.js';
 
 /**
  * A member asks to read one section of one envelope; the fold admits the request only when
@@ -60,11 +61,14 @@ export function keyGrant(ctx: RuleContext<{ request: string; target: string; sec
  * card, verified when posted, names the organization) speaks for the issuer. Presentations
  * admitted after this entry find the credential revoked; those before it stand.
  */
-export function revocation(ctx: RuleContext<{ issuer: string; list: string; index: number }>): Verdict {
+export function revocation(ctx: RuleContext<Revocation>): Verdict {
   const card = ctx.state.cards.get(ctx.author)?.card;
   if (!card) return no('the revoker has no agent card on the board');
-  if (card.provider.did !== ctx.header.issuer) return no('only an agent of the issuing organization revokes its credentials');
-  const key = revocationKey(ctx.header.issuer, ctx.header.list, ctx.header.index);
+  const h = ctx.header;
+  if (card.provider.did !== h.issuer) return no('only an agent of the issuing organization revokes its credentials');
+  // An organization revokes its own agents only: the holder's card (verified when posted) names it.
+  if ('holder' in h && ctx.state.cards.get(h.holder)?.card.provider.did !== h.issuer) return no('the holder is not an agent of the issuing organization');
+  const key = 'holder' in h ? holderRevocationKey(h.issuer, h.holder) : revocationKey(h.issuer, h.list, h.index);
   if (ctx.state.revocations.has(key)) return no('already revoked');
   ctx.state.revocations.set(key, ctx.ref);
   return ok;

@@ -74,9 +74,16 @@ export class BoardFold<S> {
     private readonly reducer: Reducer<S>,
     /** Bounds on board time (board-time.ts); without, the store's stamp is taken as is. */
     time?: BoardTimeRule,
+    /** Whose signed time counts toward board time, by author (default: every author as itself). */
+    private readonly voter: (state: S, author: string) => string | undefined = (_s, author) => author,
   ) {
     this.state = reducer.init();
     this.clock = time ? new BoardClock(time) : undefined;
+  }
+
+  /** Board time as of the last authentic entry (the store's last stamp without a time rule). */
+  get now(): number {
+    return this.clock ? this.clock.now() : (this.records.at(-1)?.at ?? 0);
   }
 
   get lastIndex(): number {
@@ -112,7 +119,7 @@ export class BoardFold<S> {
   /** An authentic entry at the fold's board time (the store's stamp, bounded by the authors' signed times). */
   private timed(entry: StoredEntry): StoredEntry {
     if (!this.clock) return entry;
-    const at = this.clock.next(entry.at, entry.envelope.author, entry.envelope.at);
+    const at = this.clock.next(entry.at, this.voter(this.state, entry.envelope.author), entry.envelope.at);
     return at === entry.at ? entry : { ...entry, at };
   }
 

@@ -7,7 +7,7 @@ export const KINDS = {
   consensus: ['Proposal', 'BeliefUpdate', 'PlanCommit', 'Vote'],
   stigmergy: ['Claim', 'Release', 'Heartbeat', 'Checkpoint', 'Artifact', 'Gap', 'GapEndorse', 'GapReject'],
   negotiation: ['Announce', 'Bid', 'Award'],
-  failures: ['Wait', 'DeadlockResolved', 'LeaseExpired'],
+  failures: ['Wait', 'DeadlockResolved', 'LeaseExpired', 'Tick'],
   access: ['AccessRequest', 'KeyGrant', 'Revocation'],
   closing: ['DoneVote', 'Dissolved', 'ReputationUpdate', 'Adjudication', 'CaseUpdate', 'CaseCancel'],
 } as const;
@@ -24,5 +24,5 @@ export function layerOf(kind: Kind): Layer {
   throw new Error(`unknown kind ${kind}`);
 }
 
-/** Kinds that belong to no case (the directory of agents). */
-export const GLOBAL_KINDS: readonly Kind[] = ['AgentCard', 'Revocation'];
+/** Kinds that belong to no case (the directory of agents, revocations, members' ticks). */
+export const GLOBAL_KINDS: readonly Kind[] = ['AgentCard', 'Revocation', 'Tick'];

@@ -4,7 +4,11 @@ import type { Envelope } from './envelope.js';
 import type { BoardStore, StoredEntry, Unsubscribe } from './store.js';
 import { checkEnvelopeForStore } from './store-checks.js';
 
-/** An in-memory board for simulations and tests: same contract as the SQLite store. */
+/**
+ * An in-memory board for simulations and tests: same contract as the SQLite store, except
+ * that its host's clock is taken as is (never backwards): rule tests and the simulator move
+ * time with one author at a time, and the fold applies the board-time rule anyway.
+ */
 export class MemoryBoardStore implements BoardStore {
   private readonly entries: StoredEntry[] = [];
   private readonly byId = new Map<string, StoredEntry>();

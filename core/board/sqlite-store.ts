@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import type { Clock } from '../common/clock.js';
 import { systemClock } from '../common/clock.js';
 import { MurmurError } from '../common/errors.js';
+import { BoardClock, DEFAULT_BOARD_TIME } from './board-time.js';
 import { EnvelopeSchema, type Envelope } from './envelope.js';
 import type { BoardStore, StoredEntry, Unsubscribe } from './store.js';
 
@@ -19,7 +20,7 @@ export class SqliteBoardStore implements BoardStore {
   private readonly ofCase: Database.Statement;
   private readonly claimInsert: Database.Statement;
   private readonly claimOwner: Database.Statement;
-  private lastAt = 0;
+  private readonly time = new BoardClock(DEFAULT_BOARD_TIME);
 
   constructor(path: string, private readonly clock: Clock = systemClock) {
     this.db = new Database(path);
@@ -53,8 +54,13 @@ export class SqliteBoardStore implements BoardStore {
     );
     this.claimInsert = this.db.prepare('INSERT OR IGNORE INTO claims (key, owner) VALUES (?, ?)');
     this.claimOwner = this.db.prepare('SELECT owner FROM claims WHERE key = ?');
-    const tail = this.last.get() as { idx: number; at: number } | undefined;
-    this.lastAt = tail?.at ?? 0;
+    // The board-time rule's state: the recent authors' signed times, from the log's tail.
+    const tail = (this.db.prepare('SELECT at, body FROM entries ORDER BY idx DESC LIMIT 64').all() as { at: number; body: string }[]).reverse();
+    for (const row of tail) {
+      const env = parseQuietly(row.body);
+      if (env) this.time.next(row.at, env.author, env.at);
+    }
+    this.time.resume(tail.at(-1)?.at ?? 0);
   }
 
   async append(envelope: Envelope): Promise<StoredEntry> {
@@ -65,11 +71,13 @@ export class SqliteBoardStore implements BoardStore {
         path: issue.path.join('.'),
       });
     }
-    // Board time never runs backwards, even if the host clock does.
-    const at = Math.max(this.clock.now(), this.lastAt);
+    const known = this.byId.get(envelope.id) as Row | undefined;
+    if (known) return this.entryOf(known);
+    // The host's clock, bounded by the board-time rule (board-time.ts), as on every store:
+    // never backwards, never past the signed times of the author and the recent others.
+    const at = this.time.next(this.clock.now(), envelope.author, envelope.at);
     const result = this.insert.run(envelope.id, at, JSON.stringify(envelope), envelope.case ?? '');
     if (result.changes === 0) return this.entryOf(this.byId.get(envelope.id) as Row);
-    this.lastAt = at;
     const entry: StoredEntry = { index: Number(result.lastInsertRowid), at, envelope };
     for (const listener of [...this.listeners]) listener(entry);
     return entry;
@@ -106,6 +114,16 @@ export class SqliteBoardStore implements BoardStore {
 
   private entryOf(row: Row): StoredEntry {
     return { index: row.idx, at: row.at, envelope: JSON.parse(row.body) as Envelope };
+  }
+}
+
+/** A stored body's author and signed time, or undefined for a damaged row (audit verify names it). */
+function parseQuietly(body: string): { author: string; at: number } | undefined {
+  try {
+    const env = JSON.parse(body) as { author?: unknown; at?: unknown };
+    return typeof env.author === 'string' && typeof env.at === 'number' ? { author: env.author, at: env.at } : undefined;
+  } catch {
+    return undefined;
   }
 }
 

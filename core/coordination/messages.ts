@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Kind } from '../board/kinds.js';
+import { TickSchema } from './rules/tick.js';
 
 /**
  * Cleartext headers per kind. Headers are PHI-free by construction: ids, codes, numbers and
@@ -219,9 +220,12 @@ export type CaseCancel = z.infer<typeof CaseCancelSchema>;
  * credential, signed by an agent of the issuing organization. On the board, so every replica
  * and every audit re-fold judges presentations after it as revoked, and those before as valid.
  */
-export const RevocationSchema = z
-  .object({ issuer: Did, list: z.string().min(1).max(200).regex(/^[a-z][a-z0-9+.-]*:\S+$/i, 'expected an absolute IRI'), index: z.number().int().min(0).max(1 << 24) })
-  .strict();
+export const RevocationSchema = z.union([
+  z.object({ issuer: Did, list: z.string().min(1).max(200).regex(/^[a-z][a-z0-9+.-]*:\S+$/i, 'expected an absolute IRI'), index: z.number().int().min(0).max(1 << 24) }).strict(),
+  // Every credential the issuer gave one of its agents, its zero-knowledge role credential
+  // included: a role proof reveals no status entry, only the agent's board key.
+  z.object({ issuer: Did, holder: Did }).strict(),
+]);
 export type Revocation = z.infer<typeof RevocationSchema>;
 
 export const HEADER_SCHEMAS: Record<Kind, z.ZodType> = {
@@ -247,6 +251,7 @@ export const HEADER_SCHEMAS: Record<Kind, z.ZodType> = {
   Wait: WaitSchema,
   DeadlockResolved: DeadlockResolvedSchema,
   LeaseExpired: LeaseExpiredSchema,
+  Tick: TickSchema,
   AccessRequest: AccessRequestSchema,
   KeyGrant: KeyGrantHeaderSchema,
   Revocation: RevocationSchema,

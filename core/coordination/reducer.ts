@@ -16,6 +16,7 @@ import { no, type ReducerConfig, type RuleContext } from './rules/context.js';
 import { artifact, checkpoint, claim, gap, gapEndorse, gapReject, heartbeat, release } from './rules/execution.js';
 import { announce, award, bid } from './rules/negotiation.js';
 import { planCommit, proposal } from './rules/planning.js';
+import { tick } from './rules/tick.js';
 
 export type { ReducerConfig } from './rules/context.js';
 
@@ -68,6 +69,7 @@ const RULES: Partial<Record<Kind, Rule>> = {
   Wait: wait as Rule,
   DeadlockResolved: deadlockResolved as Rule,
   LeaseExpired: leaseExpired as Rule,
+  Tick: tick as Rule,
   Announce: announce as Rule,
   Bid: bid as Rule,
   Award: award as Rule,

@@ -187,3 +187,82 @@ test('revocation is a signed board entry: only the issuer\'s organization posts 
     assert.deepEqual(verdicts(audit.fold.records), verdicts(c.payer.replica.fold.records));
     await audit.stop();
   }));
+
+test('a gap its author never settles blocks the determination only until it decays: members\' Ticks move board time on a quiet board', { timeout: 90_000 }, async () => {
+  const halfLifeMs = 3_000;
+  const { coalition: c, store } = await memoryCoalition('reference', { reducer: { gapDecay: { halfLifeMs, threshold: 0.25 } }, beaconMs: 500 });
+  try {
+    const lab = agentNamed(c, 'GenomicsAgent');
+    let posted: Promise<StoredEntry> | undefined;
+    // The lab raises a second, well-founded gap for the skill its real gap asks for, and never
+    // announces or awards it: members endorse it (their workflow supports it), and then it only
+    // decays. The board is quiet meanwhile: every other subtask is done, the determination waits.
+    const stop = labNode(c).replica.onRecord((record, entry) => {
+      if (posted || record.kind !== 'Claim' || record.status !== 'accepted' || record.subtask !== 'genomic-screening') return;
+      const subtask = { id: 'pgx-second-look', title: 'Second look', deps: ['genomic-screening'], blocks: ['coverage-determination'], outputs: [] };
+      posted = lab.post({ case: entry.envelope.case!, kind: 'Gap', header: { gap: 'gap-unsettled', skill: 'drug-interaction-analysis', reasonCode: 'pgx-finding', subtask }, sections: [] });
+    });
+    // The first bid on the real gap is held back until members judged the lab's second gap, so
+    // the real award (which would make the second gap redundant, and rejected) comes after.
+    const append = store.append.bind(store);
+    store.append = async (env) => {
+      if (env.kind === 'Bid') {
+        for (let i = 0; i < 100 && !(c.payer.replica.state.cases.values().next().value?.gaps.get('gap-unsettled')?.endorsements.length); i++) await new Promise((r) => setTimeout(r, 50));
+      }
+      return append(env);
+    };
+    const result = await runCase(c, MEMORY_REF, { timeoutMs: 45_000 });
+    stop();
+    assert.deepEqual(verdictOf(c, (await posted!).envelope.id), { status: 'accepted' });
+    const g = result.case.gaps.get('gap-unsettled')!;
+    assert.ok(g.endorsements.length >= 1 && !g.withdrawn && g.status === 'open', 'endorsed, never withdrawn, never awarded');
+    const determination = c.payer.replica.fold.records.find((r) => r.id === result.case.subtasks.get('coverage-determination')!.artifact!.id)!;
+    const supported = Math.max(g.raised.at, ...g.endorsedAt);
+    assert.ok(determination.at >= supported + 2 * halfLifeMs, 'the determination waited for the gap to evaporate');
+    const ticks = c.payer.replica.fold.records.filter((r) => r.kind === 'Tick' && r.status === 'accepted');
+    assert.ok(ticks.length > 0 && ticks.every((t) => t.case === null), 'members ticked on the quiet board');
+    assertReferenceDecision(result);
+  } finally {
+    await c.stop();
+  }
+});
+
+test('an organization revokes its agent\'s zero-knowledge role credential on the board: later role proofs are refused, by every replica and by a re-fold', { timeout: 120_000 }, async () => {
+  const { coalition: c, store } = await memoryCoalition('reference', { zkRoles: true });
+  try {
+    const helix = labNode(c).did;
+    const lab = agentNamed(c, 'GenomicsAgent').did;
+    // Neither the payer (not the issuer) nor the lab (for an agent that is not its own) may revoke.
+    const notIssuer = await agentNamed(c, 'PolicyReasoner').post({ case: null, kind: 'Revocation', header: { issuer: helix, holder: lab }, sections: [] });
+    const notOwn = await labNode(c).revoke({ issuer: helix, holder: agentNamed(c, 'PolicyReasoner').did });
+    const real = await labNode(c).revoke({ issuer: helix, holder: lab });
+    const caseId = await c.payer.submitCase(MEMORY_REF, northwindZolgensmaPolicy);
+    const labClaim = () => c.payer.replica.fold.records.find((r) => r.kind === 'Claim' && r.author.startsWith(lab) && r.case === caseId);
+    const otherClaim = () => c.payer.replica.fold.records.find((r) => r.kind === 'Claim' && !r.author.startsWith(lab) && r.case === caseId && r.status === 'accepted');
+    for (let i = 0; i < 300 && !(labClaim() && otherClaim()); i++) await new Promise((r) => setTimeout(r, 100));
+    await Promise.all(c.nodes.map((n) => n.replica.catchUp()));
+    assert.deepEqual(verdictOf(c, notIssuer.envelope.id), { status: 'rejected', reason: 'only an agent of the issuing organization revokes its credentials' });
+    assert.deepEqual(verdictOf(c, notOwn.envelope.id), { status: 'rejected', reason: 'the holder is not an agent of the issuing organization' });
+    assert.deepEqual(verdictOf(c, real.envelope.id), { status: 'accepted' });
+    assert.ok(c.payer.replica.entry(labClaim()!.id)!.envelope.header.roleProof, 'the claim carries a role proof');
+    assert.deepEqual(verdictOf(c, labClaim()!.id), { status: 'rejected', reason: 'claim credentials: revoked' });
+    // The other agents' role proofs are not touched: their claims are accepted.
+    assert.ok(c.payer.replica.entry(otherClaim()!.id)!.envelope.header.roleProof, 'another agent claims with its role proof');
+    const charter = charterFromJson(JSON.parse(JSON.stringify(charterToJson(c.charter!))));
+    const audit = new BoardReplica(
+      store,
+      chainResolvers(didKeyResolver, didPeerResolver),
+      { genesisReputation: charter.genesisReputation, requireCredentials: true, requireSealed: true, capabilities: REFERENCE_CAPABILITIES },
+      credentialAdmission({ registry: charter.registry, status: charter.status, ...(charter.zkIssuers ? { zkIssuers: charter.zkIssuers } : {}) }),
+      ACCESS_RULES,
+      DEFAULT_BOARD_TIME,
+    );
+    await audit.catchUp();
+    const upTo = audit.fold.lastIndex;
+    const verdicts = (records: { index: number; status: string; reason?: string }[]) => records.filter((r) => r.index <= upTo).map((r) => `${r.index} ${r.status} ${r.reason ?? ''}`);
+    assert.deepEqual(verdicts(audit.fold.records), verdicts(c.payer.replica.fold.records));
+    await audit.stop();
+  } finally {
+    await c.stop();
+  }
+});

@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import { signEnvelope, type Envelope } from '../../core/board/envelope.js';
 import type { BoardStore } from '../../core/board/store.js';
 import { ManualClock } from '../../core/common/clock.js';
+import { DEFAULT_BOARD_TIME } from '../../core/board/board-time.js';
 import { testSigner } from './keys.js';
 
 /** `n` chained Heartbeat envelopes of one test author. */
@@ -16,7 +17,7 @@ export function testEnvelopes(n: number, author = 'store', caseId = 'c-1'): Enve
 }
 
 /** The contract every BoardStore passes (memory, SQLite, etcd, the remote board client). */
-export function boardStoreContract(name: string, make: (clock: ManualClock) => BoardStore): void {
+export function boardStoreContract(name: string, make: (clock: ManualClock) => BoardStore, o: { boardTimeRule?: boolean } = {}): void {
   describe(`BoardStore contract: ${name}`, () => {
     test('appends in order with monotonic board time, idempotent by id', async () => {
       const clock = new ManualClock(1_000);
@@ -30,6 +31,32 @@ export function boardStoreContract(name: string, make: (clock: ManualClock) => B
       assert.ok(eb.at >= ea.at);
       assert.equal(await store.head(), 2);
       assert.deepEqual((await store.read(2)).map((e) => e.envelope.id), [b!.id]);
+      await store.close();
+    });
+
+    const timeRule = o.boardTimeRule === false ? { skip: 'this store takes its host clock as is, or the test clock cannot reach it' } : {};
+    test('board time follows the one rule (board-time.ts): a writer\'s clock a day ahead is held to the signed times, and later stamps are not dragged with it', timeRule, async () => {
+      const DAY = 86_400_000;
+      const start = Date.UTC(2026, 10, 1);
+      const clock = new ManualClock(start);
+      const store = make(clock);
+      // Three authors sign with honest clocks; the writer's clock jumps a day ahead for one append.
+      const [a, b, c] = ['time-a', 'time-b', 'time-c'].map(testSigner);
+      const env = (s: ReturnType<typeof testSigner>, seq: number, prev: string | null, at: number) =>
+        signEnvelope(s, { case: 'c-1', kind: 'Heartbeat', seq, prev, at, header: {}, sections: [] });
+      const a1 = env(a!, 1, null, start), b1 = env(b!, 1, null, start), c1 = env(c!, 1, null, start + 1_000);
+      await store.append(a1);
+      await store.append(b1);
+      clock.set(start + DAY);
+      const fast = await store.append(c1);
+      assert.ok(fast.at <= start + 1_000 + DEFAULT_BOARD_TIME.maxSkewMs, `the stamp is held to the signed time (${fast.at - start} ms)`);
+      // An author signing a day ahead (its own clock) is held to the others' signed times.
+      const ahead = await store.append(env(a!, 2, a1.id, start + DAY));
+      assert.ok(ahead.at <= start + 1_000 + DEFAULT_BOARD_TIME.maxSkewMs, `a day-ahead signature does not move board time (${ahead.at - start} ms)`);
+      clock.set(start + 60_000);
+      const later = await store.append(env(b!, 2, b1.id, start + 60_000));
+      assert.ok(later.at >= ahead.at, 'never backwards');
+      assert.ok(later.at <= start + 60_000 + DEFAULT_BOARD_TIME.maxSkewMs, `later stamps follow the honest clocks, not a day ahead (${later.at - start} ms)`);
       await store.close();
     });
 

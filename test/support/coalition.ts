@@ -12,7 +12,7 @@ export const MEMORY_REF = { fhirBase: 'memory:', patient: 'Patient/p', claim: 'C
 /** A coalition over an in-memory board and an in-memory FHIR port, for fast protocol tests. */
 export async function memoryCoalition(
   variant: CaseVariant,
-  opts: { seed?: number; clock?: Clock; data?: CoalitionOptions['data'] } & Pick<CoalitionOptions, 'privacy' | 'roleOverride' | 'zkRoles' | 'reducer'> = {},
+  opts: { seed?: number; clock?: Clock; data?: CoalitionOptions['data'] } & Pick<CoalitionOptions, 'privacy' | 'roleOverride' | 'zkRoles' | 'reducer' | 'beaconMs'> = {},
 ): Promise<{ coalition: Coalition; port: BundleDataPort; store: MemoryBoardStore }> {
   const resources = bundleResources(syntheticRequest(variant)) as FhirResource[];
   const port = new BundleDataPort(() => resources);
@@ -27,6 +27,7 @@ export async function memoryCoalition(
     ...(opts.roleOverride ? { roleOverride: opts.roleOverride } : {}),
     ...(opts.zkRoles ? { zkRoles: true } : {}),
     ...(opts.reducer ? { reducer: opts.reducer } : {}),
+    ...(opts.beaconMs !== undefined ? { beaconMs: opts.beaconMs } : {}),
   });
   return { coalition, port, store };
 }

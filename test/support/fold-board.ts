@@ -6,6 +6,7 @@ import { ManualClock } from '../../core/common/clock.js';
 import { didKeyResolver } from '../../core/crypto/did-key.js';
 import type { CoalitionState } from '../../core/coordination/case-state.js';
 import { coalitionReducer, type ReducerConfig } from '../../core/coordination/reducer.js';
+import { organizationVoter } from '../../core/agents/runtime/replica.js';
 import type { testSigner } from './keys.js';
 
 export type Signer = ReturnType<typeof testSigner>;
@@ -27,7 +28,7 @@ export class FoldBoard {
     private readonly admission?: Admission<CoalitionState>,
     time?: BoardTimeRule,
   ) {
-    this.fold = new BoardFold(didKeyResolver, coalitionReducer(config), time);
+    this.fold = new BoardFold(didKeyResolver, coalitionReducer(config), time, organizationVoter);
   }
 
   /** Signs the next envelope of `signer`'s chain (not yet posted). */

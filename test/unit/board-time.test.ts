@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DEFAULT_BOARD_TIME } from '../../core/board/board-time.js';
+import { DEFAULT_BOARD_TIME, boundedTime } from '../../core/board/board-time.js';
+import { tickDue } from '../../core/coordination/rules/tick.js';
 import { FoldBoard, type Signer } from '../support/fold-board.js';
 import { testSigner } from '../support/keys.js';
 
@@ -62,4 +63,42 @@ test('a board host stamping ahead of what the author signed is bounded by the si
   const r = await b.stampedAt(env, b.clock.now() + DAY);
   assert.equal(r.reason, 'the lease is still valid');
   assert.ok(r.at <= env.at + DEFAULT_BOARD_TIME.maxSkewMs);
+});
+
+test('a member cannot outvote the others with fresh keys: signed times count per organization, once its card is on the board', async () => {
+  const { b, stamp } = await leased();
+  // M mints three keys; two publish cards under M's organization, one posts with no card at all.
+  const sybils = ['time-s1', 'time-s2', 'time-s3'].map(testSigner);
+  for (const s of sybils.slice(0, 2)) {
+    await stamp(s, { case: null, kind: 'AgentCard', header: { ...card(s, 'mu'), provider: { organization: 'org', did: M.did, kind: 'test' } }, sections: [] }, DAY);
+  }
+  for (const s of sybils) await stamp(s, { case: 'case-1', kind: 'Vote', header: { topic: 'x', choice: 'y' }, sections: [] }, DAY);
+  const early = await stamp(M, { case: 'case-1', subtask: 's-beta', kind: 'LeaseExpired', header: { claimant: B.did }, sections: [] }, DAY);
+  assert.equal(early.reason, 'the lease is still valid');
+  assert.ok(early.at <= b.clock.now() + DEFAULT_BOARD_TIME.maxSkewMs, `board time stays with the honest organizations (${early.at - b.clock.now()} ms ahead)`);
+});
+
+test('the rule is one function: previous time, stamp, signed time and the voters\' median', () => {
+  const rule = DEFAULT_BOARD_TIME;
+  assert.equal(boundedTime(rule, 100, 50, 1_000, 1_000), 100, 'never backwards');
+  assert.equal(boundedTime(rule, 0, DAY, 1_000, 1_000), 1_000 + rule.maxSkewMs, 'a stamp is held to the signed time');
+  assert.equal(boundedTime(rule, 0, DAY, DAY, 1_000), 1_000 + rule.maxSkewMs, 'a signed time is held to the voters\' median');
+  assert.equal(boundedTime(rule, 0, 5_000, 5_000, undefined), 5_000, 'no voters yet: stamp and signed time alone');
+});
+
+test('a Tick comes only from an agent with a card, and a node ticks only on a quiet board with a case open, once per period', async () => {
+  const { b, stamp } = await leased();
+  const stranger = testSigner('time-stranger');
+  assert.equal((await stamp(stranger, { case: null, kind: 'Tick', header: {}, sections: [] }, 0)).reason, 'only an agent with a card on the board ticks');
+  b.clock.advance(40_000);
+  const tick = await stamp(C, { case: null, kind: 'Tick', header: {}, sections: [] }, 0);
+  assert.equal(tick.status, 'accepted');
+  assert.ok(tick.at > b.fold.records.at(-2)!.at, 'a tick moves board time on');
+  const state = b.fold.state;
+  const now = b.clock.now();
+  assert.equal(tickDue(state, now - 40_000, now, Number.NEGATIVE_INFINITY, 30_000), true, 'quiet for a period, a case open');
+  assert.equal(tickDue(state, now - 10_000, now, Number.NEGATIVE_INFINITY, 30_000), false, 'not quiet long enough');
+  assert.equal(tickDue(state, now - 40_000, now, now - 10_000, 30_000), false, 'this node ticked within the period');
+  b.caseOf().status = 'dissolved';
+  assert.equal(tickDue(state, now - 40_000, now, Number.NEGATIVE_INFINITY, 30_000), false, 'no case open: an idle board gets no ticks');
 });

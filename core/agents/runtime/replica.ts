@@ -8,6 +8,12 @@ import type { CoalitionState } from '../../coordination/case-state.js';
 import { DEFAULT_REDUCER_CONFIG, coalitionReducer, type ReducerConfig, type Rule } from '../../coordination/reducer.js';
 import type { Kind } from '../../board/kinds.js';
 import type { BoardTimeRule } from '../../board/board-time.js';
+import { authorDid } from '../../board/envelope.js';
+
+/** Whose signed time an author's entries count as: its organization's, once its card is on the board. */
+export function organizationVoter(state: CoalitionState, author: string): string | undefined {
+  return state.cards.get(authorDid(author))?.card.provider.did;
+}
 
 /**
  * A node's own copy of the board state: it folds the store's log in index order, catching up
@@ -46,7 +52,9 @@ export class BoardReplica {
     time?: BoardTimeRule,
   ) {
     this.config = { ...DEFAULT_REDUCER_CONFIG, ...config };
-    this.fold = new BoardFold(keys, coalitionReducer(this.config, extraRules), time);
+    // Board time counts an author's signed time under its organization, once its card is on
+    // the board (board-time.ts): fresh keys of one member do not outvote the others.
+    this.fold = new BoardFold(keys, coalitionReducer(this.config, extraRules), time, organizationVoter);
   }
 
   get state(): CoalitionState {
