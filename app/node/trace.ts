@@ -23,6 +23,7 @@ export interface TraceLine {
   kind: string;
   text: string;
   status: FoldRecord['status'];
+  code?: FoldRecord['code'];
   reason?: string;
 }
 
@@ -161,6 +162,7 @@ export function traceLine(record: FoldRecord, entry: StoredEntry, state: Coaliti
     kind: record.kind,
     text,
     status: record.status,
+    ...(record.code ? { code: record.code } : {}),
     ...(record.reason ? { reason: record.reason } : {}),
   };
 }

@@ -90,13 +90,13 @@ export function coalitionReducer(config: Partial<ReducerConfig> = {}, extraRules
       const parsed = HEADER_SCHEMAS[env.kind].safeParse(env.header);
       if (!parsed.success) {
         const issue = parsed.error.issues[0]!;
-        return no(`header: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+        return no('E_HEADER', `header: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
       }
       const c = env.case === null ? undefined : state.cases.get(env.case);
-      if (env.case !== null && env.kind !== 'TaskAvailable' && !c) return no('no such case on the board');
+      if (env.case !== null && env.kind !== 'TaskAvailable' && !c) return no('E_NO_CASE', 'no such case on the board');
       // A dissolved case is memory: it takes its reputation update and late done votes, and
       // reads of its archive (appeals, audits) still go through access requests and grants.
-      if (c?.status === 'dissolved' && !AFTER_DISSOLUTION.includes(env.kind)) return no('the case is dissolved');
+      if (c?.status === 'dissolved' && !AFTER_DISSOLUTION.includes(env.kind)) return no('E_DISSOLVED', 'the case is dissolved');
       const rule = rules[env.kind];
       if (!rule) {
         state.lastSeen.set(authorDid(env.author), entry.at);

@@ -2,6 +2,7 @@ import type { FoldRecord } from '../../../core/board/fold.js';
 import { authorDid } from '../../../core/board/envelope.js';
 import { layerOf, type Kind } from '../../../core/board/kinds.js';
 import type { StoredEntry } from '../../../core/board/store.js';
+import { AUTHENTICATION_CODES, CHAIN_CODES, CREDENTIAL_CODES, ENVELOPE_CODES, refusedWith } from '../../../core/board/verdicts.js';
 import { BoardTree } from '../../../core/board/tree-head.js';
 import type { CaseState, CoalitionState, EntryRef, RoundRecord, Subtask } from '../../../core/coordination/case-state.js';
 import { traceLine } from '../trace.js';
@@ -193,10 +194,9 @@ export class Projection {
   entryView(record: FoldRecord, entry: StoredEntry | undefined): BoardEntryView {
     const author = authorDid(record.author);
     const t = entry ? traceLine(record, entry, this.state) : undefined;
-    const reason = record.reason ?? '';
     const header = (entry?.envelope.header ?? {}) as Record<string, unknown>;
     const hasProof = header.presentation !== undefined || header.proof !== undefined;
-    const proofFailed = record.status === 'rejected' && /credential|presentation|proof/i.test(reason);
+    const proofFailed = record.status === 'rejected' && refusedWith(record, CREDENTIAL_CODES);
     let layer = 'unknown';
     try {
       layer = layerOf(record.kind as Kind);
@@ -214,8 +214,9 @@ export class Projection {
       author: this.actor(author),
       status: record.status,
       ...(record.reason ? { reason: record.reason } : {}),
-      signature: record.status === 'rejected' && /signature|schema/i.test(reason) ? 'invalid' : 'valid',
-      chain: record.status === 'rejected' && /^(chain|equivocation)/.test(reason) ? 'broken' : 'linked',
+      ...(record.code ? { code: record.code } : {}),
+      signature: record.status === 'rejected' && refusedWith(record, ENVELOPE_CODES) ? 'invalid' : 'valid',
+      chain: record.status === 'rejected' && refusedWith(record, CHAIN_CODES) ? 'broken' : 'linked',
       proof: proofFailed ? 'failed' : hasProof && record.status === 'accepted' ? 'verified' : 'none',
       ...(t?.phase ? { phase: t.phase } : {}),
       text: t?.text || describe(record, header),
@@ -277,7 +278,7 @@ export class Projection {
     const out: ProblemView[] = [];
     for (const r of this.node.replica.fold.records) {
       if (r.status === 'rejected') {
-        const equivocation = r.reason?.startsWith('equivocation') ?? false;
+        const equivocation = r.code === 'E_EQUIVOCATION';
         out.push({
           severity: equivocation ? 'error' : 'warning',
           kind: equivocation ? 'equivocation' : 'rejected',
@@ -329,7 +330,8 @@ export class Projection {
     const chains = new Map<string, { seq: number; id: string }>();
     const broken: BoardVerification['brokenChains'] = [];
     for (const r of records) {
-      if (r.status !== 'accepted' && !(r.status === 'rejected' && !/^(chain|equivocation|signature|schema)/.test(r.reason ?? ''))) continue;
+      // Entries refused for authorship or order never extended a chain; refused effects did.
+      if (r.status !== 'accepted' && !(r.status === 'rejected' && !refusedWith(r, AUTHENTICATION_CODES))) continue;
       const env = this.node.replica.entry(r.id)?.envelope;
       if (!env) continue;
       const head = chains.get(env.author);

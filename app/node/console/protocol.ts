@@ -193,6 +193,8 @@ export interface BoardEntryView {
   subtask?: string;
   author: ActorRef;
   status: 'accepted' | 'rejected' | 'duplicate';
+  /** The fold's stable code for a refusal (core/board/verdicts.ts); `reason` is its message. */
+  code?: string;
   reason?: string;
   signature: 'valid' | 'invalid';
   chain: 'linked' | 'broken';

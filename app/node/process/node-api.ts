@@ -19,7 +19,7 @@ import type { OrgNode } from '../org-node.js';
  *
  *   GET  /v1/health          {org, did, kind, lastIndex}
  *   GET  /v1/state           {lastIndex, digest, cases: [{id, status, outcome}], rejected}
- *   GET  /v1/records?from=N  [{index, id, kind, author, case, status, reason?}]   (≤ 1,000 from N)
+ *   GET  /v1/records?from=N  [{index, id, kind, author, case, status, code?, reason?}]   (≤ 1,000 from N)
  *   POST /v1/cases           {fhirBase, patient, claim} → 202 {caseId}   (payer only)
  *   GET  /v1/cases/:id       {caseId, status, done, outcome?, decision?, claimResponse?}
  */
@@ -118,7 +118,7 @@ async function handle(node: OrgNode, fhirBase: string, authorized: (req: Incomin
     // what was rejected and why, or to check that an entry is still accepted after a failure.
     const from = Math.max(1, Number.parseInt(url.searchParams.get('from') ?? '1', 10) || 1);
     const records = node.replica.fold.records.filter((r) => r.index >= from).slice(0, 1_000);
-    return send(res, 200, records.map((r) => ({ index: r.index, id: r.id, kind: r.kind, author: r.author, case: r.case, status: r.status, ...(r.reason ? { reason: r.reason } : {}) })));
+    return send(res, 200, records.map((r) => ({ index: r.index, id: r.id, kind: r.kind, author: r.author, case: r.case, status: r.status, ...(r.code ? { code: r.code } : {}), ...(r.reason ? { reason: r.reason } : {}) })));
   }
   if (req.method === 'POST' && url.pathname === '/v1/cases') {
     if (node.spec.kind !== 'payer') throw new MurmurError('E_INPUT', 'cases are submitted to the payer organization\'s node');
