@@ -12,7 +12,7 @@ import type { ReducerConfig } from '../../core/coordination/reducer.js';
 import { REFERENCE_CAPABILITIES } from '../../core/coordination/roles.js';
 import { credentialAdmission } from '../../core/access/admission.js';
 import { AuditTrail, type AuditEvent } from '../../core/access/audit.js';
-import { ACCESS_RULES } from '../../core/access/rules.js';
+import { ACCESS_KINDS } from '../../core/access/rules.js';
 import { SHIPPED_POLICIES, policyHash, type CoveragePolicy } from '../../core/agents/clinical/policy.js';
 import { policyForClaim, serviceOf } from '../../core/agents/clinical/items.js';
 import { REQUEST_READERS } from '../../core/agents/domain/sections.js';
@@ -76,7 +76,7 @@ export class OrgNode {
     // What an agent may do comes from its credential's role (roles.ts); with the charter,
     // sections reach their readers only sealed.
     const rules = { capabilities: REFERENCE_CAPABILITIES, ...o.reducer, requireCredentials: !!o.charter, requireSealed: !!o.charter };
-    this.replica = new BoardReplica(o.store, o.keys, rules, admission, o.charter ? ACCESS_RULES : {}, DEFAULT_BOARD_TIME);
+    this.replica = new BoardReplica(o.store, o.keys, rules, admission, o.charter ? ACCESS_KINDS : [], DEFAULT_BOARD_TIME);
     // Registered before the replica starts, so the witness sees every entry from the first.
     const witnessKey = o.identity.agents.values().next().value?.signer;
     if (o.headsPath && witnessKey) {

@@ -1,6 +1,7 @@
 import type { Verdict } from '../board/fold.js';
-import type { Kind } from '../board/kinds.js';
-import type { Rule } from '../coordination/reducer.js';
+import type { KindDef } from '../coordination/kinds/define.js';
+import { AccessRequestKind, KeyGrantKind, RevocationKind } from '../coordination/kinds/access.js';
+import type { AccessRequest, KeyGrantHeader, Revocation } from '../coordination/messages.js';
 import { credentialOf, credentialRefused, no, ok, type RuleContext } from '../coordination/rules/context.js';
 import { targetOf } from './challenges.js';
 import { KeyGrantSchema } from './key-grant.js';
@@ -11,9 +12,8 @@ import { revocationKey } from './revocation.js';
  * its presentation verified and its role is among the section's readers in the plan's
  * disclosure policy. Everything else is rejected with the reason, as evidence.
  */
-export function accessRequest(ctx: RuleContext<{ target: string; section: string }>): Verdict {
+export function accessRequest(ctx: RuleContext<AccessRequest>): Verdict {
   const c = ctx.case!;
-  if (!c.members.has(ctx.author)) return no('E_NOT_PERMITTED', 'only members of the case request access');
   const t = targetOf(c, ctx.header.target, ctx.header.section);
   if (!t) return no('E_UNKNOWN_REF', 'the target is not an envelope of this case that has such a section');
   if (t.author === ctx.author) return no('E_NOT_PERMITTED', 'an author reads its own sections without a grant');
@@ -37,7 +37,7 @@ export function accessRequest(ctx: RuleContext<{ target: string; section: string
 }
 
 /** Only the section's author answers an admitted request, with a key wrapped to the requester. */
-export function keyGrant(ctx: RuleContext<{ request: string; target: string; section: string; grantee: string; grant: unknown }>): Verdict {
+export function keyGrant(ctx: RuleContext<KeyGrantHeader>): Verdict {
   const c = ctx.case!;
   const r = c.access.requests.get(ctx.header.request);
   if (!r) return no('E_UNKNOWN_REF', 'no admitted access request to answer');
@@ -60,7 +60,7 @@ export function keyGrant(ctx: RuleContext<{ request: string; target: string; sec
  * card, verified when posted, names the organization) speaks for the issuer. Presentations
  * admitted after this entry find the credential revoked; those before it stand.
  */
-export function revocation(ctx: RuleContext<{ issuer: string; list: string; index: number }>): Verdict {
+export function revocation(ctx: RuleContext<Revocation>): Verdict {
   const card = ctx.state.cards.get(ctx.author)?.card;
   if (!card) return no('E_NO_CARD', 'the revoker has no agent card on the board');
   if (card.provider.did !== ctx.header.issuer) return no('E_NOT_PERMITTED', 'only an agent of the issuing organization revokes its credentials');
@@ -70,8 +70,5 @@ export function revocation(ctx: RuleContext<{ issuer: string; list: string; inde
   return ok;
 }
 
-export const ACCESS_RULES: Partial<Record<Kind, Rule>> = {
-  AccessRequest: accessRequest as Rule,
-  KeyGrant: keyGrant as Rule,
-  Revocation: revocation as Rule,
-};
+/** The access kinds with their rules, for a fold under a charter (privacy on). */
+export const ACCESS_KINDS: readonly KindDef[] = [AccessRequestKind.withRule(accessRequest), KeyGrantKind.withRule(keyGrant), RevocationKind.withRule(revocation)];

@@ -26,3 +26,7 @@ export function layerOf(kind: Kind): Layer {
 
 /** Kinds that belong to no case (the directory of agents). */
 export const GLOBAL_KINDS: readonly Kind[] = ['AgentCard', 'Revocation'];
+
+export function isKind(kind: string): kind is Kind {
+  return (ALL_KINDS as readonly string[]).includes(kind);
+}

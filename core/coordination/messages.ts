@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { Kind } from '../board/kinds.js';
 
 /**
  * Cleartext headers per kind. Headers are PHI-free by construction: ids, codes, numbers and
@@ -144,8 +143,10 @@ export const LeaseExpiredSchema = z.object({ claimant: Did }).strict();
 export const AccessRequestSchema = z
   .object({ section: z.string().max(40), target: EnvelopeRef, presentation: Presentation.optional(), roleProof: RoleProof.optional() })
   .strict();
+export type AccessRequest = z.infer<typeof AccessRequestSchema>;
 /** `grant` is the wrapped content key (core/access/key-grant.ts), validated by the access rules. */
 export const KeyGrantHeaderSchema = z.object({ request: EnvelopeRef, target: EnvelopeRef, section: z.string().max(40), grantee: Did, grant: z.record(z.string(), z.unknown()) }).strict();
+export type KeyGrantHeader = z.infer<typeof KeyGrantHeaderSchema>;
 export const DoneVoteSchema = z.object({}).strict();
 export const DissolvedSchema = z.object({ votes: z.number().int().min(0), members: z.number().int().min(1) }).strict();
 export const ReputationUpdateSchema = z
@@ -221,37 +222,3 @@ export const RevocationSchema = z
   .object({ issuer: Did, list: z.string().min(1).max(200).regex(/^[a-z][a-z0-9+.-]*:\S+$/i, 'expected an absolute IRI'), index: z.number().int().min(0).max(1 << 24) })
   .strict();
 export type Revocation = z.infer<typeof RevocationSchema>;
-
-export const HEADER_SCHEMAS: Record<Kind, z.ZodType> = {
-  TaskAvailable: TaskAvailableSchema,
-  AgentCard: AgentCardEnvelopeSchema,
-  Invitation: InvitationSchema,
-  Accept: AcceptSchema,
-  Proposal: ProposalSchema,
-  BeliefUpdate: BeliefUpdateSchema,
-  PlanCommit: PlanCommitSchema,
-  Vote: VoteSchema,
-  Claim: ClaimSchema,
-  Release: ReleaseSchema,
-  Heartbeat: HeartbeatSchema,
-  Checkpoint: CheckpointSchema,
-  Artifact: ArtifactSchema,
-  Gap: GapSchema,
-  GapEndorse: GapRefSchema,
-  GapReject: GapRefSchema,
-  Announce: AnnounceSchema,
-  Bid: BidSchema,
-  Award: AwardSchema,
-  Wait: WaitSchema,
-  DeadlockResolved: DeadlockResolvedSchema,
-  LeaseExpired: LeaseExpiredSchema,
-  AccessRequest: AccessRequestSchema,
-  KeyGrant: KeyGrantHeaderSchema,
-  Revocation: RevocationSchema,
-  DoneVote: DoneVoteSchema,
-  Dissolved: DissolvedSchema,
-  ReputationUpdate: ReputationUpdateSchema,
-  Adjudication: AdjudicationSchema,
-  CaseUpdate: CaseUpdateSchema,
-  CaseCancel: CaseCancelSchema,
-};

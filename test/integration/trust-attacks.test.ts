@@ -8,7 +8,7 @@ import { sectionsDigest } from '../../core/coordination/rules/execution.js';
 import { runCase, type Coalition } from '../../app/node/coalition.js';
 import { charterFromJson, charterToJson } from '../../app/node/charter.js';
 import { credentialAdmission } from '../../core/access/admission.js';
-import { ACCESS_RULES } from '../../core/access/rules.js';
+import { ACCESS_KINDS } from '../../core/access/rules.js';
 import { BoardReplica } from '../../core/agents/runtime/replica.js';
 import { northwindZolgensmaPolicy } from '../../core/agents/clinical/policy.js';
 import { REFERENCE_CAPABILITIES } from '../../core/coordination/roles.js';
@@ -178,7 +178,7 @@ test('revocation is a signed board entry: only the issuer\'s organization posts 
       chainResolvers(didKeyResolver, didPeerResolver),
       { genesisReputation: charter.genesisReputation, requireCredentials: true, requireSealed: true, capabilities: REFERENCE_CAPABILITIES },
       credentialAdmission({ registry: charter.registry, status: charter.status }),
-      ACCESS_RULES,
+      ACCESS_KINDS,
       DEFAULT_BOARD_TIME,
     );
     await audit.catchUp();

@@ -5,13 +5,11 @@ import { no, ok, type RuleContext } from './context.js';
 /**
  * The requester withdraws its request, whole or some items, at any point of the case (a
  * decided or dissolved case included: an approval can be cancelled). Only an agent of the
- * requesting organization may, since only it speaks for the request; a whole cancel is final
+ * requesting organization may (its kind's `mayPost`), since only it speaks for the request; a whole cancel is final
  * (nothing more is cancelled, updated or adjudicated after it), and item cancels accumulate.
  */
 export function caseCancel(ctx: RuleContext<CaseCancel>): Verdict {
   const c = ctx.case!;
-  const org = ctx.state.cards.get(ctx.author)?.card.provider.did;
-  if (!org || org !== ctx.state.cards.get(c.requester)?.card.provider.did) return no('E_NOT_PERMITTED', 'only an agent of the requesting organization cancels its request');
   if (c.cancellation?.whole) return no('E_ALREADY', 'the request is already cancelled');
   const before = c.cancellation?.items ?? [];
   const items = [...new Set([...before, ...ctx.header.items])].sort((a, b) => a - b);

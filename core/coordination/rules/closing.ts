@@ -25,7 +25,6 @@ export function doneVote(ctx: RuleContext): Verdict {
   const c = ctx.case!;
   // A vote that lands after the quorum dissolved the case is still an honest assent: kept.
   if (c.status !== 'closing' && c.status !== 'dissolved') return no('E_PHASE', `done votes are cast once all work is posted, and the case is ${c.status}`);
-  if (!c.members.has(ctx.author)) return no('E_NOT_PERMITTED', 'only members vote');
   if (c.doneVotes.includes(ctx.author)) return no('E_ALREADY', 'already voted');
   c.doneVotes.push(ctx.author);
   return ok;
@@ -35,7 +34,6 @@ export function doneVote(ctx: RuleContext): Verdict {
 export function dissolved(ctx: RuleContext<{ votes: number; members: number }>): Verdict {
   const c = ctx.case!;
   if (c.status !== 'closing') return no('E_PHASE', `cannot dissolve a case that is ${c.status}`);
-  if (!c.members.has(ctx.author)) return no('E_NOT_PERMITTED', 'only members dissolve');
   if (!doneQuorumMet(ctx.state, ctx.config, c, ctx.entry.at)) return no('E_QUORUM', 'done votes below quorum');
   // Votes the convener had not yet seen may land before its Dissolved (a distributed board
   // orders concurrent posts either way): it states at least a quorum the board holds.
@@ -51,7 +49,6 @@ export function reputationUpdate(ctx: RuleContext<{ deltas: Record<string, numbe
   const c = ctx.case!;
   if (c.status !== 'dissolved') return no('E_PHASE', 'reputation moves after dissolution');
   if (c.reputation) return no('E_ALREADY', 'reputation already updated for this case');
-  if (!c.members.has(ctx.author)) return no('E_NOT_PERMITTED', 'only members post the update');
   const expected = reputationDeltas(c);
   const keys = Object.keys(expected.deltas).sort();
   const posted = Object.keys(ctx.header.deltas).sort();
@@ -76,9 +73,6 @@ export function adjudication(ctx: RuleContext<Adjudication>): Verdict {
   const c = ctx.case!;
   if (c.cancellation?.whole) return no('E_CANCELLED', 'the requester cancelled the request');
   if (c.outcome?.value !== 'pended') return no('E_STATE', `only a pended case is adjudicated, and this one is ${c.outcome?.value ?? 'undecided'}`);
-  const org = ctx.state.cards.get(ctx.author)?.card.provider.did;
-  const requesterOrg = ctx.state.cards.get(c.requester)?.card.provider.did;
-  if (!org || org !== requesterOrg) return no('E_NOT_PERMITTED', 'only an agent of the requesting organization adjudicates its case');
   if (c.adjudication && c.adjudication.outcome !== 'info-requested') return no('E_STATE', `the case is already ${c.adjudication.outcome}`);
   const op = ctx.header.operator;
   if (op && !ed25519Verify(fromBase64url(op.key), adjudicationStatement(c.id, { ...ctx.header, operator: op }), fromBase64url(op.sig))) {
@@ -101,8 +95,6 @@ export function caseUpdate(ctx: RuleContext<CaseUpdate>): Verdict {
   if (c.outcome?.value !== 'pended') return no('E_STATE', `only a pended case takes new information, and this one is ${c.outcome?.value ?? 'undecided'}`);
   if (c.status !== 'dissolved' || !c.reputation) return no('E_TOO_EARLY', 'the round is still running; new information opens the next round once it has ended');
   if (c.adjudication && c.adjudication.outcome !== 'info-requested') return no('E_STATE', `the case was ${c.adjudication.outcome} by the payer`);
-  const org = ctx.state.cards.get(ctx.author)?.card.provider.did;
-  if (!org || org !== ctx.state.cards.get(c.requester)?.card.provider.did) return no('E_NOT_PERMITTED', 'only an agent of the requesting organization updates its case');
   if (ctx.header.round !== c.round + 1) return no('E_MISSTATED', `the update opens round ${ctx.header.round}, but the next round is ${c.round + 1}`);
   const request = ctx.entry.envelope.sections.find((s) => s.name === 'request');
   if (!request) return no('E_DISCLOSURE', 'a case update carries the new request in a section named request');

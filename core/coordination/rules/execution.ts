@@ -107,7 +107,6 @@ function renew(ctx: RuleContext, s: Subtask): void {
 export function heartbeat(ctx: RuleContext): Verdict {
   const s = subtaskOf(ctx);
   if (isVerdict(s)) return s;
-  if (s.claimant !== ctx.author) return no('E_NOT_PERMITTED', 'only the claimant beats for a subtask');
   if (!leaseActive(s, ctx.entry.at)) return no('E_LEASE', 'lease already lapsed');
   renew(ctx, s);
   return ok;
@@ -116,7 +115,6 @@ export function heartbeat(ctx: RuleContext): Verdict {
 export function release(ctx: RuleContext): Verdict {
   const s = subtaskOf(ctx);
   if (isVerdict(s)) return s;
-  if (s.claimant !== ctx.author) return no('E_NOT_PERMITTED', 'only the claimant releases');
   if (s.artifact) return no('E_DONE', 'subtask already done');
   s.released = [...(s.released ?? []), ctx.author];
   s.freed = ctx.ref;
@@ -197,7 +195,6 @@ export function artifact(ctx: RuleContext<{ outcome?: 'approved' | 'denied' | 'p
   const c = ctx.case!;
   const s = subtaskOf(ctx);
   if (isVerdict(s)) return s;
-  if (s.claimant !== ctx.author) return no('E_NOT_PERMITTED', 'only the claimant posts the artifact');
   if (s.artifact) return no('E_DONE', 'subtask already done');
   if (s.abandoned) return no('E_DONE', 'the subtask was given up when the determination pended at the inputs deadline');
   // Past the round's inputs deadline, a determination may go without its inputs, pended only
@@ -240,7 +237,6 @@ export function artifact(ctx: RuleContext<{ outcome?: 'approved' | 'denied' | 'p
 export function gap(ctx: RuleContext<Gap>): Verdict {
   const c = ctx.case!;
   if (c.status !== 'executing') return no('E_PHASE', `gaps are raised while executing, and the case is ${c.status}`);
-  if (!c.members.has(ctx.author)) return no('E_NOT_PERMITTED', 'only members raise gaps');
   if (c.gaps.has(ctx.header.gap)) return no('E_ALREADY', 'gap id already used');
   // The determination is the plan's, signed by a quorum: a gap cannot add a second one.
   if (ctx.config.capabilities?.decisionSkills.includes(ctx.header.skill)) return no('E_OUTCOME', `a gap cannot ask for the deciding skill ${ctx.header.skill}`);
@@ -270,7 +266,7 @@ export function gap(ctx: RuleContext<Gap>): Verdict {
 export function gapEndorse(ctx: RuleContext<{ gap: string }>): Verdict {
   const g = ctx.case!.gaps.get(ctx.header.gap);
   if (!g) return no('E_UNKNOWN_REF', 'no such gap');
-  if (!ctx.case!.members.has(ctx.author) || g.author === ctx.author) return no('E_NOT_PERMITTED', 'another member endorses a gap');
+  if (g.author === ctx.author) return no('E_NOT_PERMITTED', 'another member endorses a gap');
   if (g.endorsements.includes(ctx.author) || g.rejections.includes(ctx.author)) return no('E_ALREADY', 'already judged this gap');
   if (g.withdrawn) return no('E_STATE', 'the gap was withdrawn');
   g.endorsements.push(ctx.author);
@@ -286,7 +282,7 @@ export function gapReject(ctx: RuleContext<{ gap: string }>): Verdict {
   const c = ctx.case!;
   const g = c.gaps.get(ctx.header.gap);
   if (!g) return no('E_UNKNOWN_REF', 'no such gap');
-  if (!c.members.has(ctx.author) || g.author === ctx.author) return no('E_NOT_PERMITTED', 'another member rejects a gap');
+  if (g.author === ctx.author) return no('E_NOT_PERMITTED', 'another member rejects a gap');
   if (g.endorsements.includes(ctx.author) || g.rejections.includes(ctx.author)) return no('E_ALREADY', 'already judged this gap');
   if (g.status === 'awarded') return no('E_STATE', 'the gap was already awarded');
   g.rejections.push(ctx.author);

@@ -8,7 +8,6 @@ import { no, ok, reputationOf, type RuleContext } from './context.js';
 export function proposal(ctx: RuleContext<Proposal>): Verdict {
   const c = ctx.case!;
   if (c.status !== 'planning') return no('E_PHASE', `proposals are taken while planning, and the case is ${c.status}`);
-  if (!c.members.has(ctx.author)) return no('E_NOT_PERMITTED', 'only members propose');
   if (c.proposals.has(ctx.author)) return no('E_ALREADY', 'a member proposes once');
   if (c.proposalsClosed) return no('E_STATE', 'the proposal round is closed');
   c.proposals.set(ctx.author, { ...ctx.header, ref: ctx.ref });
@@ -32,7 +31,6 @@ export function computePlan(ctx: RuleContext): void {
 export function planCommit(ctx: RuleContext<{ planHash: string }>): Verdict {
   const c = ctx.case!;
   if (!c.plan) return no('E_UNKNOWN_REF', 'no merged plan to commit yet');
-  if (!c.members.has(ctx.author)) return no('E_NOT_PERMITTED', 'only members sign the plan');
   if (ctx.header.planHash !== c.plan.hash) return no('E_MISSTATED', 'signed plan hash differs from the merged plan');
   if (c.planSigners.includes(ctx.author)) return no('E_ALREADY', 'already signed');
   c.planSigners.push(ctx.author);
