@@ -1,3 +1,5 @@
+import { authorDid } from '../../core/board/envelope.js';
+import { z } from 'zod';
 import type { BoardStore, StoredEntry } from '../../core/board/store.js';
 import { DEFAULT_BOARD_TIME } from '../../core/board/board-time.js';
 import type { Clock } from '../../core/common/clock.js';
@@ -62,6 +64,9 @@ export interface OrgNodeOptions {
  * One organization's node: its agents, its wallet, its replica of the board and its audit
  * trail. It shares nothing with other organizations but the board store.
  */
+export type Outcome = 'approved' | 'denied' | 'pended';
+const DecidedOutcome = z.object({ outcome: z.enum(['approved', 'denied', 'pended']) });
+
 export class OrgNode {
   readonly replica: BoardReplica;
   readonly agents: CoalitionAgent[];
@@ -169,6 +174,12 @@ export class OrgNode {
     // partial view (a case long closed looks open) and sign at the chain head that view had
     // reached, a seq the board already holds (an equivocation).
     this.replica.onRecord(() => this.wake());
+    // A determination one of this node's agents wrote is read at once (its own section, no
+    // grant), so views that cannot wait (the console's lists) know the outcome.
+    this.replica.onRecord((r) => {
+      const c = r.case && r.status === 'accepted' && r.kind === 'Artifact' ? this.replica.state.cases.get(r.case) : undefined;
+      if (c?.outcome?.ref.id === r.id && this.agents.some((a) => a.did === authorDid(r.author))) this.outcomeOf(c).catch(() => undefined);
+    });
     for (const a of this.agents) {
       if (!this.replica.state.cards.has(a.did)) await a.publishCard();
     }
@@ -299,6 +310,35 @@ export class OrgNode {
     const reader = this.agents.find((a) => a.did === ref!.author) ?? this.agents.find((a) => sec.readers.includes(a.card.role));
     if (!reader) throw new MurmurError('E_CRYPTO', `${this.o.spec.name} may not read ${subtask}/${section} under the disclosure policy`);
     return reader.readEntry(entry, section);
+  }
+
+  /** What determinations this node has read, by artifact id (the outcome is sealed; the header says only closure). */
+  private readonly outcomes = new Map<string, Outcome>();
+
+  /**
+   * What a case's determination decided, read from its sealed `decision` section as this
+   * organization (the payer's agents: its author and the form builder). Undefined before the
+   * determination, or where this organization may not read it (every other member).
+   */
+  async outcomeOf(c: CaseState): Promise<Outcome | undefined> {
+    const det = c.outcome;
+    if (!det) return undefined;
+    const known = this.knownOutcome(c);
+    if (known) return known;
+    const decision = await this.readArtifact(c, det.subtask, 'decision').catch(() => undefined);
+    const parsed = DecidedOutcome.safeParse(decision);
+    if (!parsed.success) return undefined;
+    this.outcomes.set(det.ref.id, parsed.data.outcome);
+    return parsed.data.outcome;
+  }
+
+  /**
+   * The outcome of a case's (or an earlier round's) determination as far as this node knows it
+   * now: what it read (see `outcomeOf`), or `pended` where the closure says so (cleartext).
+   */
+  knownOutcome(x: Pick<CaseState, 'outcome'>): Outcome | undefined {
+    if (!x.outcome) return undefined;
+    return this.outcomes.get(x.outcome.ref.id) ?? (x.outcome.closure === 'open' ? 'pended' : undefined);
   }
 
   async stop(): Promise<void> {

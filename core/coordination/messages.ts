@@ -93,10 +93,21 @@ export const ReleaseSchema = z.object({ reason: Code }).strict();
 export const HeartbeatSchema = z.object({}).strict();
 export const CheckpointSchema = z.object({ progress: Unit, step: Code }).strict();
 
-/** An artifact's header carries only a PHI-free outcome code where the artifact has one. */
+/**
+ * An artifact's header: the digest of its sections and, on the determination only, its
+ * closure (`final`: approved or denied; `open`: pended), which is all the fold needs. What the
+ * determination decided travels in its sealed `decision` section: a cleartext header is read
+ * by every member and the board's host.
+ */
 export const ArtifactSchema = z
-  .object({ outcome: z.enum(['approved', 'denied', 'pended']).optional(), digest: Hash })
+  .object({ closure: z.enum(['final', 'open']).optional(), digest: Hash })
   .strict();
+export type Artifact = z.infer<typeof ArtifactSchema>;
+
+/** The closure of a determination that decided `outcome`. */
+export function closureOf(outcome: 'approved' | 'denied' | 'pended'): 'final' | 'open' {
+  return outcome === 'pended' ? 'open' : 'final';
+}
 
 export const GapSchema = z
   .object({

@@ -82,7 +82,7 @@ test('a lab cannot decide the case: its re-published card, its claim on the dete
       const plain = [{ name: 'summary', readers: [...readers], plaintext: { decision: 'approve' } }];
       // Its own subtask's artifact, in plaintext, carrying an approval; then plaintext alone.
       hostile.push(
-        lab.post({ case: caseId, subtask: 'genomic-screening', kind: 'Artifact', header: { digest: sectionsDigest(plain), outcome: 'approved' }, sections: plain }),
+        lab.post({ case: caseId, subtask: 'genomic-screening', kind: 'Artifact', header: { digest: sectionsDigest(plain), closure: 'final' }, sections: plain }),
         lab.post({ case: caseId, subtask: 'genomic-screening', kind: 'Artifact', header: { digest: sectionsDigest(plain) }, sections: plain }),
       );
     });

@@ -13,7 +13,7 @@ import { depsSatisfied, sectionsDigest } from '../../core/coordination/rules/exe
 import { reputationDeltas } from '../../core/coordination/reputation.js';
 import { testSigner } from '../support/keys.js';
 import { toBase64url } from '../../core/common/encoding.js';
-import { adjudicationStatement } from '../../core/coordination/messages.js';
+import { adjudicationStatement, closureOf } from '../../core/coordination/messages.js';
 import { Wallet } from '../../core/identity/wallet.js';
 
 type Signer = ReturnType<typeof testSigner>;
@@ -214,7 +214,7 @@ test('convener rotation: the first-ranked agent may convene at once, the next on
 async function finishRound(b: TestBoard, outcome: 'approved' | 'pended'): Promise<void> {
   for (const [s, id] of [[A, 's-a'], [C, 's-c'], [B, 's-b']] as const) {
     assert.equal((await b.post(s, { ...claim(), subtask: id })).status, 'accepted', `claim ${id}`);
-    const header = { digest: sectionsDigest([]), ...(id === 's-a' ? { outcome } : {}) };
+    const header = { digest: sectionsDigest([]), ...(id === 's-a' ? { closure: closureOf(outcome) } : {}) };
     assert.equal((await b.post(s, { case: 'case-1', subtask: id, kind: 'Artifact', header, sections: [] })).status, 'accepted', `artifact ${id}`);
   }
   for (const s of [A, B, C]) await b.post(s, { case: 'case-1', kind: 'DoneVote', header: {}, sections: [] });
@@ -247,20 +247,22 @@ test('new information on a pended case opens its next round: same members and pl
   assert.equal(c.round, 1);
   assert.equal(c.outcome, undefined);
   assert.deepEqual([...c.subtasks.values()].map((s) => s.artifact), [undefined, undefined, undefined]);
-  assert.deepEqual(c.history.map((h) => [h.round, h.outcome?.value]), [[0, 'pended']]);
+  assert.deepEqual(c.history.map((h) => [h.round, h.outcome?.closure]), [[0, 'open']]);
   assert.equal(c.members.size, 3);
   assert.match((await pended.post(A, update(2))).reason!, /only a pended case/, 'a running round takes no update');
   await finishRound(pended, 'approved');
-  assert.equal(pended.case.outcome?.value, 'approved');
+  assert.equal(pended.case.outcome?.closure, 'final');
   assert.equal(pended.case.status, 'dissolved');
-  assert.match((await pended.post(A, update(2))).reason!, /this one is approved/);
+  const late = await pended.post(A, update(2));
+  assert.equal(late.code, 'E_STATE');
+  assert.match(late.reason!, /this one is decided/);
 });
 
 test('a round still closing, or a pended case the payer decided for good, takes no new information', async () => {
   const b = await executing();
   for (const [s, id] of [[A, 's-a'], [C, 's-c'], [B, 's-b']] as const) {
     await b.post(s, { ...claim(), subtask: id });
-    await b.post(s, { case: 'case-1', subtask: id, kind: 'Artifact', header: { digest: sectionsDigest([]), ...(id === 's-a' ? { outcome: 'pended' as const } : {}) }, sections: [] });
+    await b.post(s, { case: 'case-1', subtask: id, kind: 'Artifact', header: { digest: sectionsDigest([]), ...(id === 's-a' ? { closure: 'open' as const } : {}) }, sections: [] });
   }
   assert.equal(b.case.status, 'closing');
   assert.match((await b.post(A, update(1))).reason!, /still running/);
@@ -292,7 +294,7 @@ test('only the requesting organization cancels its request; item cancels accumul
 
 test('past the inputs deadline (board time) a determination may go without its inputs, pended only; the inputs are given up and the case closes', async () => {
   const b = await executing({ inputsDeadlineMs: 60_000 });
-  const art = (outcome?: 'approved' | 'denied' | 'pended') => ({ case: 'case-1', subtask: 's-b', kind: 'Artifact' as const, header: { digest: sectionsDigest([]), ...(outcome ? { outcome } : {}) }, sections: [] });
+  const art = (outcome?: 'approved' | 'denied' | 'pended') => ({ case: 'case-1', subtask: 's-b', kind: 'Artifact' as const, header: { digest: sectionsDigest([]), ...(outcome ? { closure: closureOf(outcome) } : {}) }, sections: [] });
   assert.equal((await b.post(B, { ...claim(600_000), subtask: 's-b' })).status, 'accepted');
   b.clock.advance(59_000);
   assert.equal((await b.post(B, art('pended'))).reason, 'inputs of the subtask are not all posted, or a gap blocks it', 'not before the deadline');
@@ -301,7 +303,7 @@ test('past the inputs deadline (board time) a determination may go without its i
     assert.equal((await b.post(B, art(outcome))).reason, 'inputs of the subtask are not all posted, or a gap blocks it', `no ${outcome ?? 'plain artifact'} without the inputs`);
   }
   assert.equal((await b.post(B, art('pended'))).status, 'accepted');
-  assert.equal(b.case.outcome?.value, 'pended');
+  assert.equal(b.case.outcome?.closure, 'open');
   assert.ok(b.case.subtasks.get('s-a')!.abandoned);
   assert.ok(b.case.subtasks.get('s-c')!.abandoned, 'an undelivered independent subtask is given up too');
   assert.equal(b.case.status, 'closing', 'nothing holds the case open');

@@ -37,7 +37,8 @@ export async function buildAuditReport(dataDir: string, caseId: string, now = ne
     integrity: (await verifyRun(dataDir)).findings,
     summary: {
       status: c.status,
-      outcome: c.outcome?.value ?? 'none',
+      // What the determination decided is sealed to its readers; the reviewer sees its closure.
+      outcome: c.outcome ? (c.outcome.closure === 'open' ? 'pended' : 'decided (sealed to the payer)') : 'none',
       policy: `${c.task.policy.id} ${c.task.policy.version}`,
       service: c.task.service.code,
       openedAt: iso(c.opened.at),

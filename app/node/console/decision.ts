@@ -10,7 +10,7 @@ import { PAS_REVIEW_ACTION, X12_4_REASON_CODE } from '../../../fhir/pas/codes.js
 import { adjudicatedDecision } from '../pas/service.js';
 import type { SectionReader } from './disclosure.js';
 import type { Projection } from './projection.js';
-import type { CurrentOutcome, DecisionCard, EvidenceLink } from './protocol.js';
+import type { CaseOutcome, CurrentOutcome, DecisionCard, EvidenceLink } from './protocol.js';
 
 /**
  * The decision card of a case: what the coalition decided and why, criterion by criterion,
@@ -55,7 +55,8 @@ export async function decisionCard(p: Projection, reader: SectionReader, c: Case
   const served = await servedClaimResponse(p, reader, c, decision, operator);
   return {
     case: c.id,
-    current,
+    // Read from the sealed determination just now, so the card names what it decided.
+    current: currentOutcome(p, c, decision.outcome),
     readable: true,
     determination,
     policy: decision.policy,
@@ -91,8 +92,9 @@ function missingView(m: MissingDocument): DecisionCard['missing'][number] {
 }
 
 /** The case's outcome as it stands: the operator's decision over the coalition's, when there is one. */
-export function currentOutcome(p: Projection, c: CaseState): CurrentOutcome {
-  const coalition = c.outcome?.value;
+export function currentOutcome(p: Projection, c: CaseState, read?: CaseOutcome): CurrentOutcome {
+  // The outcome is sealed: known where this node read its determination (the payer), else only its closure.
+  const coalition = read ?? p.node.knownOutcome(c);
   const a = c.adjudication;
   if (!a) return { outcome: coalition ?? 'undecided', ...(coalition ? { coalition } : {}) };
   const by = p.actor(a.author);

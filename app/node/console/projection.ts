@@ -110,7 +110,7 @@ export class Projection {
     return {
       id: c.id,
       status: c.status,
-      ...(c.outcome ? { outcome: c.outcome.value } : {}),
+      ...(this.node.knownOutcome(c) ? { outcome: this.node.knownOutcome(c)! } : {}),
       ...(c.adjudication
         ? { adjudication: { outcome: c.adjudication.outcome, reasonCode: c.adjudication.reasonCode, by: current.decidedBy ?? this.actor(c.adjudication.author), index: c.adjudication.ref.index, at: c.adjudication.ref.at } }
         : {}),
@@ -153,7 +153,7 @@ export class Projection {
     const reasonCode = update ? (this.node.replica.entry(update.id)?.envelope.header as { reasonCode?: unknown } | undefined)?.reasonCode : undefined;
     return {
       round: r.round,
-      ...(r.outcome ? { outcome: r.outcome.value } : {}),
+      ...(this.node.knownOutcome(r) ? { outcome: this.node.knownOutcome(r)! } : {}),
       ...(r.adjudication ? { adjudication: { outcome: r.adjudication.outcome, reasonCode: r.adjudication.reasonCode } } : {}),
       ...(r.dissolved ? { dissolvedIndex: r.dissolved.index } : {}),
       ...(update ? { resumedBy: { index: update.index, at: update.at, reasonCode: String(reasonCode ?? '') } } : {}),

@@ -271,7 +271,7 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
     }
     const op = who.operator;
     if (!op) throw new HttpError(403, 'E_FORBIDDEN', "sign in as an operator to decide a case: a decision is signed with the operator's own key (open the operator's console URL)");
-    if (c.outcome?.value !== 'pended') throw new HttpError(409, 'E_CONFLICT', `case ${c.id} is ${c.outcome?.value ?? 'not decided yet'}; only a pended case is adjudicated`);
+    if (c.outcome?.closure !== 'open') throw new HttpError(409, 'E_CONFLICT', `case ${c.id} is ${c.outcome ? 'decided' : 'not decided yet'}; only a pended case is adjudicated`);
     const agent = o.node.agents.find((a) => a.did === c.requester) ?? o.node.agents[0]!;
     const roles = p.roles();
     const posted = await agent.postSealed(c.id, undefined, {

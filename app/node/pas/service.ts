@@ -271,7 +271,8 @@ export class PasService {
     const r = `r${c.round}${c.cancellation ? `:x${c.cancellation.whole ? 'all' : c.cancellation.items.join('.')}` : ''}`;
     if (c.cancellation?.whole) return { version: r, final: true };
     if (c.adjudication) return { version: `${r}:adjudicated:${c.adjudication.outcome}:${c.adjudication.ref.id.slice(0, 12)}`, final: c.adjudication.outcome !== 'info-requested' };
-    if (c.subtasks.get('pas-response')?.artifact && c.outcome) return { version: `${r}:${c.outcome.value}`, final: c.outcome.value !== 'pended' };
+    // The closure and the determination's entry name the answer; what it decided is sealed.
+    if (c.subtasks.get('pas-response')?.artifact && c.outcome) return { version: `${r}:${c.outcome.closure}:${c.outcome.ref.id.slice(0, 12)}`, final: c.outcome.closure === 'final' };
     return { version: `${r}:queued`, final: false };
   }
 
@@ -395,7 +396,7 @@ export class PasService {
 
 /** Whether a case waits for the submitter's new information (pended, not decided for good). */
 function takesUpdate(c: CaseState): boolean {
-  return c.outcome?.value === 'pended' && (!c.adjudication || c.adjudication.outcome === 'info-requested');
+  return c.outcome?.closure === 'open' && (!c.adjudication || c.adjudication.outcome === 'info-requested');
 }
 
 /** The decision as the payer's operator settled it (the clinical findings stay the coalition's). */

@@ -109,7 +109,8 @@ async function handle(node: OrgNode, fhirBase: string, authorized: (req: Incomin
     return send(res, 200, {
       lastIndex: node.replica.fold.lastIndex,
       digest: foldDigest(node),
-      cases: [...state.cases.values()].map((c) => ({ id: c.id, status: c.status, outcome: c.outcome?.value ?? null })),
+      // The outcome is sealed: this node names it where it may read the determination (the payer).
+      cases: await Promise.all([...state.cases.values()].map(async (c) => ({ id: c.id, status: c.status, closure: c.outcome?.closure ?? null, outcome: (await node.outcomeOf(c)) ?? null }))),
       rejected: node.replica.fold.rejected().length,
     });
   }
@@ -140,7 +141,7 @@ async function handle(node: OrgNode, fhirBase: string, authorized: (req: Incomin
     const c = state.cases.get(m[1]!);
     if (!c) throw new MurmurError('E_NOT_FOUND', 'no such case on this node\'s board yet');
     const done = c.reputation !== undefined;
-    const body: Record<string, unknown> = { caseId: c.id, status: c.status, done, outcome: c.outcome?.value ?? null };
+    const body: Record<string, unknown> = { caseId: c.id, status: c.status, done, closure: c.outcome?.closure ?? null, outcome: (await node.outcomeOf(c)) ?? null };
     if (done && node.spec.kind === 'payer') {
       body.decision = await node.readArtifact(c, 'coverage-determination', 'decision');
       body.claimResponse = await node.readArtifact(c, 'pas-response', 'claim-response');

@@ -36,7 +36,8 @@ export const ArtifactKind = defineKind({
   rule: artifact,
   trace: {
     phase: (c, subtask) => (downstream(c, subtask) ? 'T5' : 'T3'),
-    text: (h, v) => `posts ${v.record.subtask}${h.outcome ? `: ${h.outcome.toUpperCase()}` : ''}`,
+    // The outcome itself is sealed: the trace, read from cleartext, shows only the closure.
+    text: (h, v) => `posts ${v.record.subtask}${h.closure ? `: the determination (${h.closure === 'final' ? 'decided' : 'pended'})` : ''}`,
   },
 });
 

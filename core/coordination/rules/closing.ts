@@ -72,7 +72,7 @@ export function reputationUpdate(ctx: RuleContext<{ deltas: Record<string, numbe
 export function adjudication(ctx: RuleContext<Adjudication>): Verdict {
   const c = ctx.case!;
   if (c.cancellation?.whole) return no('E_CANCELLED', 'the requester cancelled the request');
-  if (c.outcome?.value !== 'pended') return no('E_STATE', `only a pended case is adjudicated, and this one is ${c.outcome?.value ?? 'undecided'}`);
+  if (c.outcome?.closure !== 'open') return no('E_STATE', `only a pended case is adjudicated, and this one is ${c.outcome ? 'decided' : 'undecided'}`);
   if (c.adjudication && c.adjudication.outcome !== 'info-requested') return no('E_STATE', `the case is already ${c.adjudication.outcome}`);
   const op = ctx.header.operator;
   if (op && !ed25519Verify(fromBase64url(op.key), adjudicationStatement(c.id, { ...ctx.header, operator: op }), fromBase64url(op.sig))) {
@@ -92,7 +92,7 @@ export function adjudication(ctx: RuleContext<Adjudication>): Verdict {
 export function caseUpdate(ctx: RuleContext<CaseUpdate>): Verdict {
   const c = ctx.case!;
   if (c.cancellation?.whole) return no('E_CANCELLED', 'the requester cancelled the request');
-  if (c.outcome?.value !== 'pended') return no('E_STATE', `only a pended case takes new information, and this one is ${c.outcome?.value ?? 'undecided'}`);
+  if (c.outcome?.closure !== 'open') return no('E_STATE', `only a pended case takes new information, and this one is ${c.outcome ? 'decided' : 'undecided'}`);
   if (c.status !== 'dissolved' || !c.reputation) return no('E_TOO_EARLY', 'the round is still running; new information opens the next round once it has ended');
   if (c.adjudication && c.adjudication.outcome !== 'info-requested') return no('E_STATE', `the case was ${c.adjudication.outcome} by the payer`);
   if (ctx.header.round !== c.round + 1) return no('E_MISSTATED', `the update opens round ${ctx.header.round}, but the next round is ${c.round + 1}`);

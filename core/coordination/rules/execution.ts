@@ -2,7 +2,7 @@ import type { Verdict } from '../../board/fold.js';
 import { canonicalBytes } from '../../common/canonical.js';
 import { sha256Hex } from '../../common/hash.js';
 import type { CaseState, Subtask } from '../case-state.js';
-import type { Gap } from '../messages.js';
+import type { Artifact, Gap } from '../messages.js';
 import { gapLive, type GapDecayConfig, type GapSupport } from '../stigmergy/gap-strength.js';
 import type { GapState } from '../case-state.js';
 import { roleMay } from '../roles.js';
@@ -191,7 +191,7 @@ function downstreamOf(c: CaseState, id: string): Set<string> {
 }
 
 /** Only the claimant posts the artifact, only once its inputs exist, bound to its content. */
-export function artifact(ctx: RuleContext<{ outcome?: 'approved' | 'denied' | 'pended'; digest: string }>): Verdict {
+export function artifact(ctx: RuleContext<Artifact>): Verdict {
   const c = ctx.case!;
   const s = subtaskOf(ctx);
   if (isVerdict(s)) return s;
@@ -200,7 +200,7 @@ export function artifact(ctx: RuleContext<{ outcome?: 'approved' | 'denied' | 'p
   // Past the round's inputs deadline, a determination may go without its inputs, pended only
   // (it can never approve or deny on inputs that did not come): the case then ends.
   const late = !depsSatisfied(c, s, ctx.entry.at, ctx.config.gapDecay);
-  if (late && !(ctx.header.outcome === 'pended' && pastInputsDeadline(c, ctx.entry.at, ctx.config.inputsDeadlineMs))) {
+  if (late && !(ctx.header.closure === 'open' && pastInputsDeadline(c, ctx.entry.at, ctx.config.inputsDeadlineMs))) {
     return no('E_INPUTS', 'inputs of the subtask are not all posted, or a gap blocks it');
   }
   if (ctx.header.digest !== sectionsDigest(ctx.entry.envelope.sections)) return no('E_DIGEST', 'artifact digest does not match its sections');
@@ -208,8 +208,8 @@ export function artifact(ctx: RuleContext<{ outcome?: 'approved' | 'denied' | 'p
   const cap = ctx.config.capabilities;
   const role = ctx.state.cards.get(ctx.author)?.card.role ?? '';
   if (!roleMay(cap, role, s.skill)) return no('E_ROLE', `role ${role} may not deliver ${s.skill}`);
-  if (ctx.header.outcome && cap && !cap.decisionSkills.includes(s.skill)) return no('E_OUTCOME', `only the determination carries an outcome, and ${s.id} is not one`);
-  if (ctx.header.outcome && c.outcome) return no('E_OUTCOME', 'the case already has an outcome');
+  if (ctx.header.closure && cap && !cap.decisionSkills.includes(s.skill)) return no('E_OUTCOME', `only the determination carries an outcome, and ${s.id} is not one`);
+  if (ctx.header.closure && c.outcome) return no('E_OUTCOME', 'the case already has an outcome');
   for (const sec of ctx.entry.envelope.sections) {
     const declared = s.outputs.find((o) => o.section === sec.name);
     if (!declared) return no('E_DISCLOSURE', `section ${sec.name} is not in the plan's disclosure policy for ${s.id}`);
@@ -225,7 +225,7 @@ export function artifact(ctx: RuleContext<{ outcome?: 'approved' | 'denied' | 'p
     const after = downstreamOf(c, s.id);
     for (const x of c.subtasks.values()) if (!x.artifact && !after.has(x.id)) x.abandoned = ctx.ref;
   }
-  if (ctx.header.outcome) c.outcome = { value: ctx.header.outcome, subtask: s.id, ref: ctx.ref };
+  if (ctx.header.closure) c.outcome = { closure: ctx.header.closure, subtask: s.id, ref: ctx.ref };
   if (allWorkDone(c, ctx.entry.at, ctx.config.gapDecay)) {
     c.status = 'closing';
     c.closingSince = ctx.ref;
