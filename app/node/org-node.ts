@@ -1,3 +1,4 @@
+import { AdjudicationDecisionSchema, adjudicationCommitment, type AdjudicationDecision } from '../../core/coordination/messages.js';
 import { authorDid } from '../../core/board/envelope.js';
 import { z } from 'zod';
 import type { BoardStore, StoredEntry } from '../../core/board/store.js';
@@ -177,8 +178,10 @@ export class OrgNode {
     // A determination one of this node's agents wrote is read at once (its own section, no
     // grant), so views that cannot wait (the console's lists) know the outcome.
     this.replica.onRecord((r) => {
-      const c = r.case && r.status === 'accepted' && r.kind === 'Artifact' ? this.replica.state.cases.get(r.case) : undefined;
-      if (c?.outcome?.ref.id === r.id && this.agents.some((a) => a.did === authorDid(r.author))) this.outcomeOf(c).catch(() => undefined);
+      const c = r.case && r.status === 'accepted' && (r.kind === 'Artifact' || r.kind === 'Adjudication') ? this.replica.state.cases.get(r.case) : undefined;
+      if (!c || !this.agents.some((a) => a.did === authorDid(r.author))) return;
+      if (c.outcome?.ref.id === r.id) this.outcomeOf(c).catch(() => undefined);
+      if (c.adjudication?.ref.id === r.id) this.adjudicationOf(c).catch(() => undefined);
     });
     for (const a of this.agents) {
       if (!this.replica.state.cards.has(a.did)) await a.publishCard();
@@ -304,12 +307,43 @@ export class OrgNode {
    */
   async readArtifact(c: CaseState, subtask: string, section: string): Promise<unknown> {
     const ref = c.subtasks.get(subtask)?.artifact;
-    const entry = ref ? this.replica.entry(ref.id) : undefined;
+    return ref ? this.readSection(ref.id, section, subtask) : undefined;
+  }
+
+  /** Reads a section of an entry as this organization (its author's agent, or a reader's). */
+  private async readSection(id: string, section: string, what: string): Promise<unknown> {
+    const entry = this.replica.entry(id);
     const sec = entry?.envelope.sections.find((x) => x.name === section);
     if (!entry || !sec) return undefined;
-    const reader = this.agents.find((a) => a.did === ref!.author) ?? this.agents.find((a) => sec.readers.includes(a.card.role));
-    if (!reader) throw new MurmurError('E_CRYPTO', `${this.o.spec.name} may not read ${subtask}/${section} under the disclosure policy`);
+    const reader = this.agents.find((a) => a.did === authorDid(entry.envelope.author)) ?? this.agents.find((a) => sec.readers.includes(a.card.role));
+    if (!reader) throw new MurmurError('E_CRYPTO', `${this.o.spec.name} may not read ${what}/${section} under the disclosure policy`);
     return reader.readEntry(entry, section);
+  }
+
+  private readonly adjudications = new Map<string, AdjudicationDecision['outcome']>();
+
+  /**
+   * What an operator decided on a case (or an earlier round), read from the Adjudication's
+   * sealed `decision` section and checked against the commitment the operator signed.
+   * Undefined where this organization may not read it.
+   */
+  async adjudicationOf(x: Pick<CaseState, 'adjudication'>): Promise<AdjudicationDecision['outcome'] | undefined> {
+    const a = x.adjudication;
+    if (!a) return undefined;
+    const known = this.adjudications.get(a.ref.id);
+    if (known) return known;
+    const parsed = AdjudicationDecisionSchema.safeParse(await this.readSection(a.ref.id, 'decision', 'adjudication').catch(() => undefined));
+    if (!parsed.success || adjudicationCommitment(parsed.data) !== a.commitment) return a.closure === 'open' ? 'info-requested' : undefined;
+    if ((parsed.data.outcome === 'info-requested') !== (a.closure === 'open')) return undefined;
+    this.adjudications.set(a.ref.id, parsed.data.outcome);
+    return parsed.data.outcome;
+  }
+
+  /** The operator's decision as far as this node knows it now (read before, or `info-requested` by its closure). */
+  knownAdjudication(x: Pick<CaseState, 'adjudication'>): AdjudicationDecision['outcome'] | undefined {
+    const a = x.adjudication;
+    if (!a) return undefined;
+    return this.adjudications.get(a.ref.id) ?? (a.closure === 'open' ? 'info-requested' : undefined);
   }
 
   /** What determinations this node has read, by artifact id (the outcome is sealed; the header says only closure). */

@@ -143,7 +143,8 @@ export interface CaseState {
   outcome?: { closure: Closure; subtask: string; ref: EntryRef };
   /** The requester's human decision on a pended outcome (latest first-class decision wins). */
   /** An operator's decision; `operator` when an operator of the organization signed it (verified by the fold). */
-  adjudication?: { outcome: 'approved' | 'denied' | 'info-requested'; reasonCode: string; author: string; ref: EntryRef; operator?: { id: string; key: string } };
+  /** `closure` only: what the operator decided is in the entry's sealed `decision` section. */
+  adjudication?: { closure: Closure; commitment: string; reasonCode: string; author: string; ref: EntryRef; operator?: { id: string; key: string } };
   reputation?: { deltas: Record<string, number>; values: Record<string, number>; ref: EntryRef };
   /** What the requester withdrew (CaseCancel): the whole request, or these item sequences. Kept across rounds. */
   cancellation?: { whole: boolean; items: number[]; reasonCode: string; author: string; ref: EntryRef };

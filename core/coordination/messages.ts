@@ -1,3 +1,5 @@
+import { canonicalBytes } from '../common/canonical.js';
+import { sha256Hex } from '../common/hash.js';
 import { z } from 'zod';
 
 /**
@@ -166,12 +168,16 @@ export const ReputationUpdateSchema = z
 
 /**
  * A human decision on a pended case, posted by the requesting organization's operator through
- * one of its agents. The header carries a coded reason only; the operator's note travels in a
- * section (sealed where selective disclosure is on).
+ * one of its agents. The header carries a coded reason and the decision's closure (`final`:
+ * approved or denied; `open`: more information requested); what the operator decided travels
+ * in a `decision` section ({ outcome, salt }, sealed where selective disclosure is on) whose
+ * salted hash is the header's `commitment`, and the operator's note in a `note` section.
  */
 export const AdjudicationSchema = z
   .object({
-    outcome: z.enum(['approved', 'denied', 'info-requested']),
+    closure: z.enum(['final', 'open']),
+    /** sha256 of the canonical `decision` section content: binds the sealed outcome to the operator's signature. */
+    commitment: Hash,
     reasonCode: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'reason codes are lower-case words joined by hyphens'),
     /**
      * The human who decided: an operator id from the organization's wallet (a code, no name),
@@ -190,9 +196,18 @@ export const AdjudicationSchema = z
   })
   .strict();
 
-/** What an operator signs for an Adjudication: the case and the decision, nothing else. */
-export function adjudicationStatement(caseId: string, h: { outcome: string; reasonCode: string; operator: { id: string; key: string } }): Uint8Array {
-  return new TextEncoder().encode(`murmur-adjudication:v1\n${caseId}\n${h.outcome}\n${h.reasonCode}\n${h.operator.id}\n${h.operator.key}`);
+/** What an operator signs for an Adjudication: the case and the decision (through its commitment), nothing else. */
+export function adjudicationStatement(caseId: string, h: { closure: string; commitment: string; reasonCode: string; operator: { id: string; key: string } }): Uint8Array {
+  return new TextEncoder().encode(`murmur-adjudication:v2\n${caseId}\n${h.closure}\n${h.commitment}\n${h.reasonCode}\n${h.operator.id}\n${h.operator.key}`);
+}
+
+/** The sealed content of an Adjudication's `decision` section; the salt keeps its commitment from naming the outcome. */
+export const AdjudicationDecisionSchema = z.object({ outcome: z.enum(['approved', 'denied', 'info-requested']), salt: z.string().regex(/^[A-Za-z0-9_-]{22,86}$/) }).strict();
+export type AdjudicationDecision = z.infer<typeof AdjudicationDecisionSchema>;
+
+/** The commitment an Adjudication header carries for its `decision` section content. */
+export function adjudicationCommitment(d: AdjudicationDecision): string {
+  return sha256Hex(canonicalBytes(d));
 }
 export type Adjudication = z.infer<typeof AdjudicationSchema>;
 

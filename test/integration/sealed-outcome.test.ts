@@ -39,6 +39,19 @@ after(async () => {
 const OUTCOMES = new Set(['approved', 'denied', 'pended', 'info-requested']);
 
 /** Every key path and string value of a header, to look for the outcome anywhere in it. */
+/** Fails on any header, of any entry on the board, that names an outcome (field or value). */
+function assertNoOutcomeInHeaders(): number {
+  const payer = env.coalition.payer;
+  const entries = payer.replica.fold.records.map((r) => payer.replica.entry(r.id)!).filter((e) => e !== undefined);
+  for (const e of entries) {
+    for (const f of walk(e.envelope.header, `#${e.index} ${e.envelope.kind}`)) {
+      assert.notEqual(f.key, 'outcome', `${f.path}: an outcome field in a cleartext header`);
+      assert.ok(f.value === undefined || !OUTCOMES.has(f.value), `${f.path}: the outcome "${f.value}" in a cleartext header`);
+    }
+  }
+  return entries.length;
+}
+
 function* walk(x: unknown, path: string): Generator<{ path: string; key?: string; value?: string }> {
   if (typeof x === 'string') yield { path, value: x };
   else if (Array.isArray(x)) for (const [i, v] of x.entries()) yield* walk(v, `${path}.${i}`);
@@ -52,17 +65,10 @@ function* walk(x: unknown, path: string): Generator<{ path: string; key?: string
 
 test('with privacy on, no cleartext header of the case names its outcome: the determination says only that it closes the case', async () => {
   assert.equal(result.outcome, 'approved', 'the reference case is approved (read from the sealed decision)');
+  assert.ok(assertNoOutcomeInHeaders() > 40, 'the whole run is on the board');
   const payer = env.coalition.payer;
-  const entries = payer.replica.fold.records.map((r) => payer.replica.entry(r.id)!).filter((e) => e !== undefined);
-  assert.ok(entries.length > 40, 'the whole run is on the board');
-  for (const e of entries) {
-    for (const f of walk(e.envelope.header, `#${e.index} ${e.envelope.kind}`)) {
-      assert.notEqual(f.key, 'outcome', `${f.path}: an outcome field in a cleartext header`);
-      assert.ok(f.value === undefined || !OUTCOMES.has(f.value), `${f.path}: the outcome "${f.value}" in a cleartext header`);
-    }
-  }
   const c = payer.replica.state.cases.get(result.caseId)!;
-  const det = entries.find((e) => e.envelope.id === c.outcome!.ref.id)!;
+  const det = payer.replica.entry(c.outcome!.ref.id)!;
   assert.equal((det.envelope.header as { closure?: string }).closure, 'final');
   const decision = det.envelope.sections.find((s) => s.name === 'decision')!;
   assert.equal(decision.plaintext, undefined, 'the decision section is sealed');
@@ -101,4 +107,28 @@ test("the payer's console shows the outcome on its case and decision card; the l
   const labOrg = env.coalition.nodes.find((n) => n.spec.id === 'helix')!.spec.id;
   const labView = await get<CaseView>(labOrg, `cases/${result.caseId}`);
   assert.equal(labView.outcome, undefined, "the lab's console cannot know the outcome");
+});
+
+test("an operator's decision on a pended case is sealed too: the header holds its closure, the payer's console and PAS answer its outcome", async () => {
+  const pended = await env.run(parsePasRequest(syntheticRequest('liver-3x-uln')));
+  assert.equal(pended.outcome, 'pended');
+  const s = consoles.consoles.find((x) => x.org.id === 'northwind')!.server;
+  const res = await fetch(`${s.url}api/cases/${pended.caseId}/adjudication`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${new URL(s.operators[0]!.launchUrl).searchParams.get('token')}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ outcome: 'denied', reasonCode: 'clinical-review' }),
+  });
+  assert.equal(res.status, 201);
+  const payer = env.coalition.payer;
+  const c = payer.replica.state.cases.get(pended.caseId)!;
+  assert.equal(c.adjudication?.closure, 'final');
+  assertNoOutcomeInHeaders();
+  assert.equal(payer.replica.entry(c.adjudication.ref.id)!.envelope.sections.find((x) => x.name === 'decision')?.plaintext, undefined, 'the decision section is sealed');
+  assert.equal(await payer.adjudicationOf(c), 'denied');
+  const view = (await (await fetch(`${s.url}api/cases/${pended.caseId}`, { headers: { authorization: `Bearer ${s.token}` } })).json()) as CaseView;
+  assert.equal(view.adjudication?.outcome, 'denied');
+  assert.equal(view.current.outcome, 'denied');
+  const lab = consoles.consoles.find((x) => x.org.id === 'helix')!.server;
+  const labView = (await (await fetch(`${lab.url}api/cases/${pended.caseId}`, { headers: { authorization: `Bearer ${lab.token}` } })).json()) as CaseView;
+  assert.equal(labView.adjudication?.outcome, 'decided', 'the lab knows the payer decided, not what');
 });

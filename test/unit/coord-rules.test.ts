@@ -13,7 +13,7 @@ import { depsSatisfied, sectionsDigest } from '../../core/coordination/rules/exe
 import { reputationDeltas } from '../../core/coordination/reputation.js';
 import { testSigner } from '../support/keys.js';
 import { toBase64url } from '../../core/common/encoding.js';
-import { adjudicationStatement, closureOf } from '../../core/coordination/messages.js';
+import { AdjudicationSchema, adjudicationCommitment, adjudicationStatement, closureOf } from '../../core/coordination/messages.js';
 import { Wallet } from '../../core/identity/wallet.js';
 
 type Signer = ReturnType<typeof testSigner>;
@@ -87,6 +87,18 @@ async function executing(config: Partial<ReducerConfig> = {}, opts: { skip?: Sig
 }
 
 const claim = (leaseMs = 10_000) => ({ case: 'case-1', kind: 'Claim' as const, header: { leaseMs }, sections: [] });
+
+
+/** An operator's decision as the console posts it: the outcome in a section, its salted commitment in the header. */
+function adjudicated(outcome: 'approved' | 'denied' | 'info-requested', reasonCode = 'clinical-review') {
+  const decision = { outcome, salt: 'c2FsdC1mb3ItdGhlLXRlc3Q' };
+  return {
+    case: 'case-1',
+    kind: 'Adjudication' as const,
+    header: { closure: outcome === 'info-requested' ? ('open' as const) : ('final' as const), commitment: adjudicationCommitment(decision), reasonCode },
+    sections: [{ name: 'decision', readers: ['alpha'], plaintext: decision }],
+  };
+}
 
 test('a lapsed lease is revoked only once board time passes it, with a reputation penalty and no re-claim', async () => {
   const b = await executing({ leasePenalty: 5 });
@@ -268,8 +280,10 @@ test('a round still closing, or a pended case the payer decided for good, takes 
   assert.match((await b.post(A, update(1))).reason!, /still running/);
   const decided = await executing();
   await finishRound(decided, 'pended');
-  assert.equal((await decided.post(A, { case: 'case-1', kind: 'Adjudication', header: { outcome: 'denied', reasonCode: 'clinical-review' }, sections: [] })).status, 'accepted');
-  assert.match((await decided.post(A, update(1))).reason!, /was denied by the payer/);
+  assert.equal((await decided.post(A, adjudicated('denied'))).status, 'accepted');
+  const late = await decided.post(A, update(1));
+  assert.equal(late.code, 'E_STATE');
+  assert.match(late.reason!, /was decided by the payer/);
 });
 
 const cancel = (scope: 'case' | 'items', items: number[] = []): Draft => ({ case: 'case-1', kind: 'CaseCancel', header: { scope, items, reasonCode: 'requester-cancelled' }, sections: [] });
@@ -289,7 +303,7 @@ test('only the requesting organization cancels its request; item cancels accumul
   assert.equal(cancellation()?.whole, true);
   assert.match((await b.post(A, cancel('case'))).reason!, /already cancelled/);
   assert.match((await b.post(A, update(1))).reason!, /cancelled/, 'a cancelled request takes no new information');
-  assert.match((await b.post(A, { case: 'case-1', kind: 'Adjudication', header: { outcome: 'approved', reasonCode: 'clinical-review' }, sections: [] })).reason!, /cancelled/);
+  assert.match((await b.post(A, adjudicated('approved'))).reason!, /cancelled/);
 });
 
 test('past the inputs deadline (board time) a determination may go without its inputs, pended only; the inputs are given up and the case closes', async () => {
@@ -314,21 +328,34 @@ test("an operator's decision carries the operator's signature, which the fold ve
   const wallet = Wallet.empty();
   const op = wallet.createOperator('okafor', 'Amara Okafor');
   const key = toBase64url(op.publicKey);
-  const signed = (outcome: 'approved' | 'denied', reasonCode: string, signedOutcome = outcome) => ({
-    outcome,
-    reasonCode,
-    operator: { id: op.id, key, sig: toBase64url(op.signer.sign(adjudicationStatement('case-1', { outcome: signedOutcome, reasonCode, operator: { id: op.id, key } }))) },
-  });
+  const signed = (outcome: 'approved' | 'denied', reasonCode: string, signedOutcome = outcome) => {
+    const h = adjudicated(outcome, reasonCode).header;
+    const statement = { ...adjudicated(signedOutcome, reasonCode).header, operator: { id: op.id, key } };
+    return { ...h, operator: { id: op.id, key, sig: toBase64url(op.signer.sign(adjudicationStatement('case-1', statement))) } };
+  };
   const b = await executing();
   await finishRound(b, 'pended');
-  const altered = await b.post(A, { case: 'case-1', kind: 'Adjudication', header: signed('approved', 'titer-documented', 'denied'), sections: [] });
+  const altered = await b.post(A, { case: 'case-1', kind: 'Adjudication', header: signed('approved', 'titer-documented', 'denied'), sections: adjudicated('approved').sections });
   assert.equal(altered.status, 'rejected');
   assert.match(altered.reason!, /operator okafor's signature over the decision does not verify/);
   const other = Wallet.empty().createOperator('okafor', 'Someone else');
   const forged = { ...signed('approved', 'titer-documented'), operator: { ...signed('approved', 'titer-documented').operator, key: toBase64url(other.publicKey) } };
-  assert.equal((await b.post(A, { case: 'case-1', kind: 'Adjudication', header: forged, sections: [] })).status, 'rejected', "another key cannot claim the operator's signature");
-  assert.equal(b.case.adjudication?.outcome, undefined, 'no refused decision stands');
-  const good = await b.post(A, { case: 'case-1', kind: 'Adjudication', header: signed('approved', 'titer-documented'), sections: [] });
+  assert.equal((await b.post(A, { case: 'case-1', kind: 'Adjudication', header: forged, sections: adjudicated('approved').sections })).status, 'rejected', "another key cannot claim the operator's signature");
+  assert.equal(b.case.adjudication?.ref, undefined, 'no refused decision stands');
+  const good = await b.post(A, { case: 'case-1', kind: 'Adjudication', header: signed('approved', 'titer-documented'), sections: adjudicated('approved').sections });
   assert.equal(good.status, 'accepted');
   assert.deepEqual(b.case.adjudication?.operator, { id: 'okafor', key });
+});
+
+test("an operator's decision travels in a decision section; the header holds only its closure and commitment", async () => {
+  const b = await executing();
+  await finishRound(b, 'pended');
+  const bare = await b.post(A, { ...adjudicated('approved'), sections: [] });
+  assert.equal(bare.code, 'E_DISCLOSURE');
+  assert.equal(AdjudicationSchema.safeParse({ ...adjudicated('approved').header, outcome: 'approved' }).success, false, 'the header takes no outcome');
+  assert.equal((await b.post(A, adjudicated('info-requested'))).status, 'accepted');
+  assert.equal(b.case.adjudication?.closure, 'open');
+  assert.equal((await b.post(A, adjudicated('denied'))).status, 'accepted', 'a request for information may be followed by a decision');
+  assert.equal(b.case.adjudication?.closure, 'final');
+  assert.equal((await b.post(A, adjudicated('approved'))).code, 'E_STATE', 'a final decision stands');
 });

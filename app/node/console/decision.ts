@@ -19,6 +19,7 @@ import type { CaseOutcome, CurrentOutcome, DecisionCard, EvidenceLink } from './
  * SectionReader as the entry view, so every read is checked by policy and audited.
  */
 export async function decisionCard(p: Projection, reader: SectionReader, c: CaseState, operator?: string): Promise<DecisionCard> {
+  await p.node.adjudicationOf(c); // the operator's sealed decision, for `current` below
   const current = currentOutcome(p, c);
   const det = c.subtasks.get('coverage-determination')?.artifact;
   const detEntry = det ? p.node.replica.entry(det.id) : undefined;
@@ -98,8 +99,9 @@ export function currentOutcome(p: Projection, c: CaseState, read?: CaseOutcome):
   const a = c.adjudication;
   if (!a) return { outcome: coalition ?? 'undecided', ...(coalition ? { coalition } : {}) };
   const by = p.actor(a.author);
+  const decided = p.node.knownAdjudication(c) ?? 'decided';
   return {
-    outcome: a.outcome === 'info-requested' ? 'waiting-for-provider' : a.outcome,
+    outcome: decided === 'info-requested' ? 'waiting-for-provider' : decided,
     ...(coalition ? { coalition } : {}),
     decidedBy: { ...by, ...operatorOf(p, c) },
     at: a.ref.at,
@@ -127,7 +129,9 @@ export async function servedClaimResponse(p: Projection, reader: SectionReader, 
   if (!pas || !pasEntry) return undefined;
   const stored = (await reader.read(pasEntry, 'claim-response', operator)).content as ClaimResponse;
   const a = c.adjudication;
-  if (!a) return { claimResponse: stored, version: 'coalition', entry: { id: pas.id, index: pas.index } };
+  // What the operator decided is sealed in the Adjudication: read (and checked against its commitment) by this node.
+  const operatorOutcome = a ? await p.node.adjudicationOf(c) : undefined;
+  if (!a || !operatorOutcome) return { claimResponse: stored, version: 'coalition', entry: { id: pas.id, index: pas.index } };
   let d = decision;
   if (!d) {
     const det = c.subtasks.get('coverage-determination')?.artifact;
@@ -149,7 +153,7 @@ export async function servedClaimResponse(p: Projection, reader: SectionReader, 
   } as unknown as Claim;
   const claimResponse = buildClaimResponse(claim, {
     ref: { fhirBase: '', patient: stored.patient.reference ?? '', claim: stored.request?.reference ?? '' },
-    decision: adjudicatedDecision(d, a.outcome, a.reasonCode),
+    decision: adjudicatedDecision(d, operatorOutcome, a.reasonCode),
     authorizationNumber: authorizationNumber(c.id),
     decidedAt: a.ref.at,
   });

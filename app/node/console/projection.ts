@@ -112,7 +112,7 @@ export class Projection {
       status: c.status,
       ...(this.node.knownOutcome(c) ? { outcome: this.node.knownOutcome(c)! } : {}),
       ...(c.adjudication
-        ? { adjudication: { outcome: c.adjudication.outcome, reasonCode: c.adjudication.reasonCode, by: current.decidedBy ?? this.actor(c.adjudication.author), index: c.adjudication.ref.index, at: c.adjudication.ref.at } }
+        ? { adjudication: { outcome: this.node.knownAdjudication(c) ?? 'decided', reasonCode: c.adjudication.reasonCode, by: current.decidedBy ?? this.actor(c.adjudication.author), index: c.adjudication.ref.index, at: c.adjudication.ref.at } }
         : {}),
       current,
       work: this.workItem(c, current),
@@ -154,7 +154,7 @@ export class Projection {
     return {
       round: r.round,
       ...(this.node.knownOutcome(r) ? { outcome: this.node.knownOutcome(r)! } : {}),
-      ...(r.adjudication ? { adjudication: { outcome: r.adjudication.outcome, reasonCode: r.adjudication.reasonCode } } : {}),
+      ...(r.adjudication ? { adjudication: { outcome: this.node.knownAdjudication(r) ?? 'decided', reasonCode: r.adjudication.reasonCode } } : {}),
       ...(r.dissolved ? { dissolvedIndex: r.dissolved.index } : {}),
       ...(update ? { resumedBy: { index: update.index, at: update.at, reasonCode: String(reasonCode ?? '') } } : {}),
     };

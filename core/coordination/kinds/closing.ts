@@ -37,7 +37,8 @@ export const AdjudicationKind = defineKind({
   header: AdjudicationSchema,
   mayPost: 'requester-org',
   rule: adjudication,
-  trace: { phase: 'T6', text: (h) => `operator adjudicates the pended case: ${h.outcome.toUpperCase()} (${h.reasonCode})` },
+  // What the operator decided is sealed: the trace shows the closure and the coded reason.
+  trace: { phase: 'T6', text: (h) => `operator adjudicates the pended case: ${h.closure === 'final' ? 'DECIDED' : 'INFORMATION REQUESTED'} (${h.reasonCode})` },
 });
 
 export const CaseUpdateKind = defineKind({

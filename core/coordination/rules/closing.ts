@@ -73,12 +73,16 @@ export function adjudication(ctx: RuleContext<Adjudication>): Verdict {
   const c = ctx.case!;
   if (c.cancellation?.whole) return no('E_CANCELLED', 'the requester cancelled the request');
   if (c.outcome?.closure !== 'open') return no('E_STATE', `only a pended case is adjudicated, and this one is ${c.outcome ? 'decided' : 'undecided'}`);
-  if (c.adjudication && c.adjudication.outcome !== 'info-requested') return no('E_STATE', `the case is already ${c.adjudication.outcome}`);
+  if (c.adjudication?.closure === 'final') return no('E_STATE', 'the case is already decided by the payer');
+  // The decision itself is sealed, in a section of its own (readers check it against the commitment).
+  const decision = ctx.entry.envelope.sections.find((s) => s.name === 'decision');
+  if (!decision) return no('E_DISCLOSURE', 'an adjudication carries what was decided in a section named decision');
+  if (ctx.config.requireSealed && !decision.sealed) return no('E_DISCLOSURE', 'section decision is not sealed');
   const op = ctx.header.operator;
   if (op && !ed25519Verify(fromBase64url(op.key), adjudicationStatement(c.id, { ...ctx.header, operator: op }), fromBase64url(op.sig))) {
     return no('E_OPERATOR', `the operator ${op.id}'s signature over the decision does not verify`);
   }
-  c.adjudication = { outcome: ctx.header.outcome, reasonCode: ctx.header.reasonCode, author: ctx.author, ref: ctx.ref, ...(op ? { operator: { id: op.id, key: op.key } } : {}) };
+  c.adjudication = { closure: ctx.header.closure, commitment: ctx.header.commitment, reasonCode: ctx.header.reasonCode, author: ctx.author, ref: ctx.ref, ...(op ? { operator: { id: op.id, key: op.key } } : {}) };
   return ok;
 }
 
@@ -94,7 +98,7 @@ export function caseUpdate(ctx: RuleContext<CaseUpdate>): Verdict {
   if (c.cancellation?.whole) return no('E_CANCELLED', 'the requester cancelled the request');
   if (c.outcome?.closure !== 'open') return no('E_STATE', `only a pended case takes new information, and this one is ${c.outcome ? 'decided' : 'undecided'}`);
   if (c.status !== 'dissolved' || !c.reputation) return no('E_TOO_EARLY', 'the round is still running; new information opens the next round once it has ended');
-  if (c.adjudication && c.adjudication.outcome !== 'info-requested') return no('E_STATE', `the case was ${c.adjudication.outcome} by the payer`);
+  if (c.adjudication?.closure === 'final') return no('E_STATE', 'the case was decided by the payer');
   if (ctx.header.round !== c.round + 1) return no('E_MISSTATED', `the update opens round ${ctx.header.round}, but the next round is ${c.round + 1}`);
   const request = ctx.entry.envelope.sections.find((s) => s.name === 'request');
   if (!request) return no('E_DISCLOSURE', 'a case update carries the new request in a section named request');
