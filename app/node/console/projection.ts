@@ -358,7 +358,7 @@ function describe(record: FoldRecord, header: Record<string, unknown>): string {
     case 'AgentCard':
       return `publishes its agent card${header.role ? ` (${String(header.role)})` : ''}`;
     case 'Adjudication':
-      return `adjudicates: ${String(header.outcome ?? '?').toUpperCase()} (${String(header.reasonCode ?? '')})`;
+      return `adjudicates: ${header.closure === 'open' ? 'INFORMATION REQUESTED' : 'DECIDED'} (${String(header.reasonCode ?? '')})`;
     case 'CaseUpdate':
       return `resumes the pended case: round ${String(header.round ?? '?')} (${String(header.reasonCode ?? '')})`;
     case 'CaseCancel':

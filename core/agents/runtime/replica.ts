@@ -4,7 +4,6 @@ import type { BoardStore, StoredEntry, Unsubscribe } from '../../board/store.js'
 import type { CoalitionState } from '../../coordination/case-state.js';
 import { DEFAULT_REDUCER_CONFIG, coalitionReducer, type ReducerConfig } from '../../coordination/reducer.js';
 import type { KindDef } from '../../coordination/kinds/define.js';
-import type { Kind } from '../../board/kinds.js';
 import type { BoardTimeRule } from '../../board/board-time.js';
 
 /**
