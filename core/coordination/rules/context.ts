@@ -72,7 +72,8 @@ export function credentialOf(ctx: RuleContext): CredentialEvidence | undefined {
 /** The refusal for a missing or failed credential: a spent or revoked one has its own code. */
 export function credentialRefused(what: string, cred: CredentialEvidence | undefined): Verdict {
   const codes = cred && !cred.ok ? cred.codes : [];
-  const code: VerdictCode = codes.includes('replayed') ? 'E_REPLAYED' : codes.includes('revoked') ? 'E_REVOKED' : 'E_CREDENTIAL';
+  // A revoked credential is refused as such even when its presentation is also a replay.
+  const code: VerdictCode = codes.includes('revoked') ? 'E_REVOKED' : codes.includes('replayed') ? 'E_REPLAYED' : 'E_CREDENTIAL';
   return no(code, `${what} credentials: ${cred && !cred.ok ? cred.reason : 'no presentation'}`);
 }
 
