@@ -155,7 +155,7 @@ export async function awaitCase(coalition: Coalition, caseId: string, timeoutMs 
   const decision = (await read('coverage-determination', 'decision')) as Decision | undefined;
   const claimResponse = (await read('pas-response', 'claim-response')) as FhirResource | undefined;
   if (!decision || !claimResponse || !c.outcome) throw new MurmurError('E_INTERNAL', `case ${caseId} ended without a decision`);
-  return { caseId, outcome: c.outcome.value, decision, claimResponse, case: c };
+  return { caseId, outcome: decision.outcome, decision, claimResponse, case: c };
 }
 
 function waitFor(node: OrgNode, caseId: string, done: (c: CaseState) => boolean, timeoutMs: number): Promise<CaseState> {

@@ -1,3 +1,6 @@
+import { AdjudicationDecisionSchema, adjudicationCommitment, type AdjudicationDecision } from '../../core/coordination/messages.js';
+import { authorDid } from '../../core/board/envelope.js';
+import { z } from 'zod';
 import type { BoardStore, StoredEntry } from '../../core/board/store.js';
 import { DEFAULT_BOARD_TIME } from '../../core/board/board-time.js';
 import type { Clock } from '../../core/common/clock.js';
@@ -12,7 +15,7 @@ import type { ReducerConfig } from '../../core/coordination/reducer.js';
 import { REFERENCE_CAPABILITIES } from '../../core/coordination/roles.js';
 import { credentialAdmission } from '../../core/access/admission.js';
 import { AuditTrail, type AuditEvent } from '../../core/access/audit.js';
-import { ACCESS_RULES } from '../../core/access/rules.js';
+import { ACCESS_KINDS } from '../../core/access/rules.js';
 import { SHIPPED_POLICIES, policyHash, type CoveragePolicy } from '../../core/agents/clinical/policy.js';
 import { policyForClaim, priorityOf, serviceOf } from '../../core/agents/clinical/items.js';
 import { REQUEST_READERS } from '../../core/agents/domain/sections.js';
@@ -85,6 +88,9 @@ const nodeTimers: Timers = {
  * One organization's node: its agents, its wallet, its replica of the board and its audit
  * trail. It shares nothing with other organizations but the board store.
  */
+export type Outcome = 'approved' | 'denied' | 'pended';
+const DecidedOutcome = z.object({ outcome: z.enum(['approved', 'denied', 'pended']) });
+
 export class OrgNode {
   readonly replica: BoardReplica;
   readonly agents: CoalitionAgent[];
@@ -100,7 +106,7 @@ export class OrgNode {
     // What an agent may do comes from its credential's role (roles.ts); with the charter,
     // sections reach their readers only sealed.
     const rules = { capabilities: REFERENCE_CAPABILITIES, ...o.reducer, requireCredentials: !!o.charter, requireSealed: !!o.charter };
-    this.replica = new BoardReplica(o.store, o.keys, rules, admission, o.charter ? ACCESS_RULES : {}, DEFAULT_BOARD_TIME);
+    this.replica = new BoardReplica(o.store, o.keys, rules, admission, o.charter ? ACCESS_KINDS : [], DEFAULT_BOARD_TIME);
     // Registered before the replica starts, so the witness sees every entry from the first.
     const witnessKey = o.identity.agents.values().next().value?.signer;
     if (o.headsPath && witnessKey) {
@@ -195,6 +201,14 @@ export class OrgNode {
     // partial view (a case long closed looks open) and sign at the chain head that view had
     // reached, a seq the board already holds (an equivocation).
     this.replica.onRecord(() => this.wake());
+    // A determination one of this node's agents wrote is read at once (its own section, no
+    // grant), so views that cannot wait (the console's lists) know the outcome.
+    this.replica.onRecord((r) => {
+      const c = r.case && r.status === 'accepted' && (r.kind === 'Artifact' || r.kind === 'Adjudication') ? this.replica.state.cases.get(r.case) : undefined;
+      if (!c || !this.agents.some((a) => a.did === authorDid(r.author))) return;
+      if (c.outcome?.ref.id === r.id) this.outcomeOf(c).catch(() => undefined);
+      if (c.adjudication?.ref.id === r.id) this.adjudicationOf(c).catch(() => undefined);
+    });
     for (const a of this.agents) {
       if (!this.replica.state.cards.has(a.did)) await a.publishCard();
     }
@@ -330,12 +344,72 @@ export class OrgNode {
    */
   async readArtifact(c: CaseState, subtask: string, section: string): Promise<unknown> {
     const ref = c.subtasks.get(subtask)?.artifact;
-    const entry = ref ? this.replica.entry(ref.id) : undefined;
+    return ref ? this.readSection(ref.id, section, subtask) : undefined;
+  }
+
+  /** Reads a section of an entry as this organization (its author's agent, or a reader's). */
+  private async readSection(id: string, section: string, what: string): Promise<unknown> {
+    const entry = this.replica.entry(id);
     const sec = entry?.envelope.sections.find((x) => x.name === section);
     if (!entry || !sec) return undefined;
-    const reader = this.agents.find((a) => a.did === ref!.author) ?? this.agents.find((a) => sec.readers.includes(a.card.role));
-    if (!reader) throw new MurmurError('E_CRYPTO', `${this.o.spec.name} may not read ${subtask}/${section} under the disclosure policy`);
+    const reader = this.agents.find((a) => a.did === authorDid(entry.envelope.author)) ?? this.agents.find((a) => sec.readers.includes(a.card.role));
+    if (!reader) throw new MurmurError('E_CRYPTO', `${this.o.spec.name} may not read ${what}/${section} under the disclosure policy`);
     return reader.readEntry(entry, section);
+  }
+
+  private readonly adjudications = new Map<string, AdjudicationDecision['outcome']>();
+
+  /**
+   * What an operator decided on a case (or an earlier round), read from the Adjudication's
+   * sealed `decision` section and checked against the commitment the operator signed.
+   * Undefined where this organization may not read it.
+   */
+  async adjudicationOf(x: Pick<CaseState, 'adjudication'>): Promise<AdjudicationDecision['outcome'] | undefined> {
+    const a = x.adjudication;
+    if (!a) return undefined;
+    const known = this.adjudications.get(a.ref.id);
+    if (known) return known;
+    const parsed = AdjudicationDecisionSchema.safeParse(await this.readSection(a.ref.id, 'decision', 'adjudication').catch(() => undefined));
+    if (!parsed.success || adjudicationCommitment(parsed.data) !== a.commitment) return a.closure === 'open' ? 'info-requested' : undefined;
+    if ((parsed.data.outcome === 'info-requested') !== (a.closure === 'open')) return undefined;
+    this.adjudications.set(a.ref.id, parsed.data.outcome);
+    return parsed.data.outcome;
+  }
+
+  /** The operator's decision as far as this node knows it now (read before, or `info-requested` by its closure). */
+  knownAdjudication(x: Pick<CaseState, 'adjudication'>): AdjudicationDecision['outcome'] | undefined {
+    const a = x.adjudication;
+    if (!a) return undefined;
+    return this.adjudications.get(a.ref.id) ?? (a.closure === 'open' ? 'info-requested' : undefined);
+  }
+
+  /** What determinations this node has read, by artifact id (the outcome is sealed; the header says only closure). */
+  private readonly outcomes = new Map<string, Outcome>();
+
+  /**
+   * What a case's determination decided, read from its sealed `decision` section as this
+   * organization (the payer's agents: its author and the form builder). Undefined before the
+   * determination, or where this organization may not read it (every other member).
+   */
+  async outcomeOf(c: CaseState): Promise<Outcome | undefined> {
+    const det = c.outcome;
+    if (!det) return undefined;
+    const known = this.knownOutcome(c);
+    if (known) return known;
+    const decision = await this.readArtifact(c, det.subtask, 'decision').catch(() => undefined);
+    const parsed = DecidedOutcome.safeParse(decision);
+    if (!parsed.success) return undefined;
+    this.outcomes.set(det.ref.id, parsed.data.outcome);
+    return parsed.data.outcome;
+  }
+
+  /**
+   * The outcome of a case's (or an earlier round's) determination as far as this node knows it
+   * now: what it read (see `outcomeOf`), or `pended` where the closure says so (cleartext).
+   */
+  knownOutcome(x: Pick<CaseState, 'outcome'>): Outcome | undefined {
+    if (!x.outcome) return undefined;
+    return this.outcomes.get(x.outcome.ref.id) ?? (x.outcome.closure === 'open' ? 'pended' : undefined);
   }
 
   async stop(): Promise<void> {

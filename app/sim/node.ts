@@ -216,7 +216,8 @@ export class SimNode {
         if (subtask.id === 'genomic-screening' && truth.pgx) gaps.push({ skill: GAP_SKILL, reasonCode: 'pgx-finding', subtask: gapSpec });
         const outcome = subtask.id === 'coverage-determination' ? (truth.missing ? 'pended' : truth.eligible && truth.evidenceOk ? 'approved' : 'denied') : undefined;
         return {
-          sections: [{ name: 'result', readers: [], plaintext: { digest, caveat: subtask.deps.includes(GAP_SUBTASK.id) } }],
+          // The outcome rides in the section (the header carries only its closure).
+          sections: [{ name: 'result', readers: [], plaintext: { digest, caveat: subtask.deps.includes(GAP_SUBTASK.id), ...(outcome ? { outcome } : {}) } }],
           ...(outcome ? { outcome } : {}),
           gaps,
         };

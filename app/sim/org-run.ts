@@ -101,7 +101,9 @@ export async function runOrgSeed(o: OrgSeedOptions): Promise<OrgSeedResult> {
   const det = c?.subtasks.get('coverage-determination');
   const exp = expectedOutcome(variant);
   const expected = decisionOf(exp.outcome, exp.pgxCaveat)!;
-  const decision = c?.status === 'dissolved' ? decisionOf(c.outcome?.value, !!det?.deps.includes('drug-interaction')) : null;
+  // The outcome is sealed to the payer: its node reads it, as its PAS endpoint would.
+  const outcome = c ? await world.nodes.get('northwind')?.outcomeOf(c) : undefined;
+  const decision = c?.status === 'dissolved' ? decisionOf(outcome, !!det?.deps.includes('drug-interaction')) : null;
 
   const failures: string[] = [];
   if (!c || c.status !== 'dissolved') failures.push(`caseEnds: ${c?.status ?? 'never opened'}`);

@@ -10,7 +10,7 @@ import { didPeerResolver } from '../../core/crypto/did-peer.js';
 import { memoizedResolver, type KeyResolver } from '../../core/crypto/signing.js';
 import { REFERENCE_CAPABILITIES } from '../../core/coordination/roles.js';
 import { credentialAdmission } from '../../core/access/admission.js';
-import { ACCESS_RULES } from '../../core/access/rules.js';
+import { ACCESS_KINDS } from '../../core/access/rules.js';
 import { BoardReplica } from '../../core/agents/runtime/replica.js';
 import { KeyVault } from '../../core/agents/runtime/section-access.js';
 import type { CaseVariant } from '../../fhir/synthetic/index.js';
@@ -180,7 +180,7 @@ export class OrgWorld {
       this.coalition.keys,
       { capabilities: REFERENCE_CAPABILITIES, genesisReputation: this.coalition.genesis, requireCredentials: true, requireSealed: true },
       credentialAdmission({ registry: c.registry, status: c.status, zkIssuers: c.zkIssuers }),
-      ACCESS_RULES,
+      ACCESS_KINDS,
       DEFAULT_BOARD_TIME,
     );
     await replica.catchUp();

@@ -4,7 +4,7 @@ import { MemoryBoardStore } from '../../core/board/memory-store.js';
 import type { StoredEntry } from '../../core/board/store.js';
 import { seededRandom } from '../../core/common/random.js';
 import { didKeyResolver } from '../../core/crypto/did-key.js';
-import type { CoalitionState } from '../../core/coordination/case-state.js';
+import type { CaseState, CoalitionState } from '../../core/coordination/case-state.js';
 import { authorityReport } from '../../core/coordination/learning/authority.js';
 import { coalitionReducer, DEFAULT_REDUCER_CONFIG, type ReducerConfig } from '../../core/coordination/reducer.js';
 import { crashPlan } from './faults.js';
@@ -260,7 +260,7 @@ export async function runSimulation(partial: Partial<SimOptions> = {}): Promise<
       case: t.id,
       ended,
       status: c?.status ?? 'unopened',
-      outcome: c?.outcome?.value ?? null,
+      outcome: det?.artifact ? simOutcome(entries, det.artifact.index) : null,
       expected: outcomeOf(t),
       caveat: det?.artifact ? det.deps.includes('drug-interaction') : null,
       latencyMs: latency,
@@ -293,7 +293,7 @@ export async function runSimulation(partial: Partial<SimOptions> = {}): Promise<
     outcomesAsExpected: { ok: cases.every((c) => !c.ended || c.outcome === c.expected) },
     caveatsMatchFindings: { ok: cases.every((c) => !c.ended || c.caveat === truths.get(c.case)!.pgx) },
     replicasAgree: {
-      ok: nodes.every((n) => !n.alive || (n.replica!.fold.lastIndex === auditor.lastIndex && [...truths.keys()].every((id) => n.replica!.state.cases.get(id)?.outcome?.value === auditor.state.cases.get(id)?.outcome?.value))),
+      ok: nodes.every((n) => !n.alive || (n.replica!.fold.lastIndex === auditor.lastIndex && [...truths.keys()].every((id) => sameDetermination(n.replica!.state.cases.get(id), auditor.state.cases.get(id))))),
     },
   };
 
@@ -409,4 +409,15 @@ export function report(
     ...(rejectReasons ? { rejectReasons } : {}),
     decisions: Object.fromEntries(cases.map((c) => [c.case, c.ended ? `${c.outcome}${c.caveat ? '+caveat' : ''}` : null])),
   };
+}
+
+/** The outcome the sim's determination put in its (plaintext) result section: headers carry only its closure. */
+function simOutcome(entries: ReadonlyMap<number, StoredEntry>, index: number): CaseReport['outcome'] {
+  const content = entries.get(index)?.envelope.sections.find((s) => s.name === 'result')?.plaintext as { outcome?: CaseReport['outcome'] } | undefined;
+  return content?.outcome ?? null;
+}
+
+/** Two replicas agree on a case's determination: the same entry, with the same closure. */
+function sameDetermination(a: CaseState | undefined, b: CaseState | undefined): boolean {
+  return a?.outcome?.ref.id === b?.outcome?.ref.id && a?.outcome?.closure === b?.outcome?.closure;
 }

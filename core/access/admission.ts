@@ -45,7 +45,7 @@ export function credentialAdmission(o: CredentialAdmissionOptions): Admission<Co
     if (header.roleProof !== undefined) return roleProofEvidence(state, entry, header, o.zkIssuers ?? [], nullifiers);
     if (header.presentation === undefined) return {};
     const expected = expectation(state, entry, header);
-    if (!expected) return { credential: { ok: false, reason: 'nothing this presentation could be bound to' } satisfies CredentialEvidence };
+    if (!expected) return { credential: { ok: false, reason: 'nothing this presentation could be bound to', codes: ['unbound'] } satisfies CredentialEvidence };
     const verdict = await verifyPresentation(
       header.presentation,
       { ...expected, now: entry.at, holder: authorDid(env.author) },
@@ -53,10 +53,10 @@ export function credentialAdmission(o: CredentialAdmissionOptions): Admission<Co
     );
     o.onCheck?.(entry, verdict);
     const credential: CredentialEvidence = verdict.ok && holderRevoked(state, verdict.organization, verdict.holder)
-      ? { ok: false, reason: 'revoked' }
+      ? { ok: false, reason: 'revoked', codes: ['revoked'] }
       : verdict.ok
       ? { ok: true, holder: verdict.holder, role: verdict.role, organization: verdict.organization, organizationKind: verdict.organizationKind }
-      : { ok: false, reason: verdict.reasons.map((r) => r.code).join(', ') };
+      : { ok: false, reason: verdict.reasons.map((r) => r.code).join(', '), codes: verdict.reasons.map((r) => r.code) };
     return { credential };
   };
 }
@@ -73,11 +73,11 @@ async function roleProofEvidence(
   issuers: readonly ZkIssuer[],
   nullifiers: Set<string>,
 ): Promise<Evidence> {
-  const fail = (reason: string): Evidence => ({ credential: { ok: false, reason } satisfies CredentialEvidence });
+  const fail = (code: string, reason = code): Evidence => ({ credential: { ok: false, reason, codes: [code] } satisfies CredentialEvidence });
   const env = entry.envelope;
   const expected = expectation(state, entry, header);
   const card = state.cards.get(authorDid(env.author))?.card;
-  if (!expected || !card) return fail('nothing this proof could be bound to');
+  if (!expected || !card) return fail('unbound', 'nothing this proof could be bound to');
   const issuer = issuers.find((i) => i.org === card.provider.did);
   if (!issuer) return fail('untrusted-issuer');
   // The issuer revoked this agent on the board before this entry: its role proofs stop here.

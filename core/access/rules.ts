@@ -1,28 +1,27 @@
 import type { Verdict } from '../board/fold.js';
-import type { Kind } from '../board/kinds.js';
-import type { Rule } from '../coordination/reducer.js';
-import { credentialOf, no, ok, type RuleContext } from '../coordination/rules/context.js';
+import type { KindDef } from '../coordination/kinds/define.js';
+import { AccessRequestKind, KeyGrantKind, RevocationKind } from '../coordination/kinds/access.js';
+import type { AccessRequest, KeyGrantHeader, Revocation } from '../coordination/messages.js';
+import { credentialOf, credentialRefused, no, ok, type RuleContext } from '../coordination/rules/context.js';
 import { targetOf } from './challenges.js';
 import { KeyGrantSchema } from './key-grant.js';
 import { holderRevocationKey, revocationKey } from './revocation.js';
-import type { Revocation } from '../coordination/messages.js';
 
 /**
  * A member asks to read one section of one envelope; the fold admits the request only when
  * its presentation verified and its role is among the section's readers in the plan's
  * disclosure policy. Everything else is rejected with the reason, as evidence.
  */
-export function accessRequest(ctx: RuleContext<{ target: string; section: string }>): Verdict {
+export function accessRequest(ctx: RuleContext<AccessRequest>): Verdict {
   const c = ctx.case!;
-  if (!c.members.has(ctx.author)) return no('only members of the case request access');
   const t = targetOf(c, ctx.header.target, ctx.header.section);
-  if (!t) return no('the target is not an envelope of this case that has such a section');
-  if (t.author === ctx.author) return no('an author reads its own sections without a grant');
+  if (!t) return no('E_UNKNOWN_REF', 'the target is not an envelope of this case that has such a section');
+  if (t.author === ctx.author) return no('E_NOT_PERMITTED', 'an author reads its own sections without a grant');
   const cred = credentialOf(ctx);
-  if (!cred?.ok) return no(`access credentials: ${cred?.reason ?? 'no presentation'}`);
-  if (!t.readers?.includes(cred.role)) return no(`role ${cred.role} may not read ${t.subtask}/${ctx.header.section} under the disclosure policy`);
+  if (!cred?.ok) return credentialRefused('access', cred);
+  if (!t.readers?.includes(cred.role)) return no('E_ROLE', `role ${cred.role} may not read ${t.subtask}/${ctx.header.section} under the disclosure policy`);
   if ([...c.access.requests.values()].some((r) => r.requester === ctx.author && r.target === ctx.header.target && r.section === ctx.header.section)) {
-    return no('already requested');
+    return no('E_ALREADY', 'already requested');
   }
   c.access.requests.set(ctx.ref.id, {
     ref: ctx.ref,
@@ -38,19 +37,19 @@ export function accessRequest(ctx: RuleContext<{ target: string; section: string
 }
 
 /** Only the section's author answers an admitted request, with a key wrapped to the requester. */
-export function keyGrant(ctx: RuleContext<{ request: string; target: string; section: string; grantee: string; grant: unknown }>): Verdict {
+export function keyGrant(ctx: RuleContext<KeyGrantHeader>): Verdict {
   const c = ctx.case!;
   const r = c.access.requests.get(ctx.header.request);
-  if (!r) return no('no admitted access request to answer');
-  if (r.targetAuthor !== ctx.author) return no('only the section\'s author grants its key');
+  if (!r) return no('E_UNKNOWN_REF', 'no admitted access request to answer');
+  if (r.targetAuthor !== ctx.author) return no('E_NOT_PERMITTED', 'only the section\'s author grants its key');
   if (r.requester !== ctx.header.grantee || r.target !== ctx.header.target || r.section !== ctx.header.section) {
-    return no('the grant does not match the request');
+    return no('E_MISSTATED', 'the grant does not match the request');
   }
-  if (c.access.grants.has(r.ref.id)) return no('request already answered');
+  if (c.access.grants.has(r.ref.id)) return no('E_ALREADY', 'request already answered');
   const g = KeyGrantSchema.safeParse(ctx.header.grant);
-  if (!g.success) return no(`grant: ${g.error.issues[0]?.path.join('.')}: ${g.error.issues[0]?.message}`);
+  if (!g.success) return no('E_MISSTATED', `grant: ${g.error.issues[0]?.path.join('.')}: ${g.error.issues[0]?.message}`);
   if (g.data.reader !== r.requester || g.data.section !== r.section || g.data.case !== c.id || g.data.subtask !== r.subtask) {
-    return no('the wrapped key is bound to another reader or section');
+    return no('E_MISSTATED', 'the wrapped key is bound to another reader or section');
   }
   c.access.grants.set(r.ref.id, { ref: ctx.ref, request: r.ref.id, grantor: ctx.author, grantee: r.requester, target: r.target, section: r.section });
   return ok;
@@ -63,19 +62,16 @@ export function keyGrant(ctx: RuleContext<{ request: string; target: string; sec
  */
 export function revocation(ctx: RuleContext<Revocation>): Verdict {
   const card = ctx.state.cards.get(ctx.author)?.card;
-  if (!card) return no('the revoker has no agent card on the board');
+  if (!card) return no('E_NO_CARD', 'the revoker has no agent card on the board');
   const h = ctx.header;
-  if (card.provider.did !== h.issuer) return no('only an agent of the issuing organization revokes its credentials');
+  if (card.provider.did !== h.issuer) return no('E_NOT_PERMITTED', 'only an agent of the issuing organization revokes its credentials');
   // An organization revokes its own agents only: the holder's card (verified when posted) names it.
-  if ('holder' in h && ctx.state.cards.get(h.holder)?.card.provider.did !== h.issuer) return no('the holder is not an agent of the issuing organization');
+  if ('holder' in h && ctx.state.cards.get(h.holder)?.card.provider.did !== h.issuer) return no('E_NOT_PERMITTED', 'the holder is not an agent of the issuing organization');
   const key = 'holder' in h ? holderRevocationKey(h.issuer, h.holder) : revocationKey(h.issuer, h.list, h.index);
-  if (ctx.state.revocations.has(key)) return no('already revoked');
+  if (ctx.state.revocations.has(key)) return no('E_ALREADY', 'already revoked');
   ctx.state.revocations.set(key, ctx.ref);
   return ok;
 }
 
-export const ACCESS_RULES: Partial<Record<Kind, Rule>> = {
-  AccessRequest: accessRequest as Rule,
-  KeyGrant: keyGrant as Rule,
-  Revocation: revocation as Rule,
-};
+/** The access kinds with their rules, for a fold under a charter (privacy on). */
+export const ACCESS_KINDS: readonly KindDef[] = [AccessRequestKind.withRule(accessRequest), KeyGrantKind.withRule(keyGrant), RevocationKind.withRule(revocation)];

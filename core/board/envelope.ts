@@ -93,7 +93,7 @@ export function bodyOf(env: Envelope): EnvelopeBody {
   return body;
 }
 
-export type EnvelopeCheck = { ok: true } | { ok: false; reason: string };
+export type EnvelopeCheck = { ok: true } | { ok: false; code: 'E_ID' | 'E_SIGNATURE' | 'E_SCOPE'; reason: string };
 
 /**
  * Stateless checks: id integrity, signature, case scoping. Chain checks need the fold.
@@ -105,15 +105,15 @@ export function checkEnvelope(env: Envelope, keys: KeyResolver): EnvelopeCheck {
   const fingerprint = publicKey ? verifiedFingerprint(env, publicKey) : undefined;
   if (!fingerprint || !wasVerified(fingerprint)) {
     const texts = canonicalTexts(bodyOf(env), env.sig);
-    if (sha256Hex(texts.signed) !== env.id) return { ok: false, reason: 'id does not match the envelope content' };
-    if (!publicKey) return { ok: false, reason: 'author key cannot be resolved' };
+    if (sha256Hex(texts.signed) !== env.id) return { ok: false, code: 'E_ID', reason: 'id does not match the envelope content' };
+    if (!publicKey) return { ok: false, code: 'E_SIGNATURE', reason: 'author key cannot be resolved' };
     if (!ed25519Verify(publicKey, Buffer.from(texts.body, 'utf8'), fromBase64url(env.sig))) {
-      return { ok: false, reason: 'signature does not verify' };
+      return { ok: false, code: 'E_SIGNATURE', reason: 'signature does not verify' };
     }
     rememberVerified(fingerprint!);
   }
   if ((env.case === null) !== GLOBAL_KINDS.includes(env.kind)) {
-    return { ok: false, reason: `${env.kind} ${env.case === null ? 'needs' : 'takes no'} case` };
+    return { ok: false, code: 'E_SCOPE', reason: `${env.kind} ${env.case === null ? 'needs' : 'takes no'} case` };
   }
   return { ok: true };
 }

@@ -2,8 +2,9 @@ import type { KeyResolver } from '../crypto/signing.js';
 import { BoardClock, type BoardTimeRule } from './board-time.js';
 import { EnvelopeSchema, checkEnvelope } from './envelope.js';
 import type { StoredEntry } from './store.js';
+import type { Verdict, VerdictCode } from './verdicts.js';
 
-export type Verdict = { ok: true } | { ok: false; reason: string };
+export type { Verdict, VerdictCode } from './verdicts.js';
 
 /**
  * What slow checks found about an entry before it is folded (e.g. a verified presentation),
@@ -38,6 +39,8 @@ export interface FoldRecord {
   case: string | null;
   subtask?: string;
   status: EntryStatus;
+  /** Why it was refused (or is a duplicate): a stable code to compare, and a message to show. */
+  code?: VerdictCode;
   reason?: string;
 }
 
@@ -155,16 +158,16 @@ export class BoardFold<S> {
   private authenticate(entry: StoredEntry): FoldRecord | undefined {
     const env = entry.envelope;
     const base = this.baseOf(entry);
-    const reject = (reason: string): FoldRecord => ({ ...base, status: 'rejected', reason });
+    const reject = (code: VerdictCode, reason: string): FoldRecord => ({ ...base, status: 'rejected', code, reason });
 
     const parsed = EnvelopeSchema.safeParse(env);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
-      return reject(`schema: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+      return reject('E_SCHEMA', `schema: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
     }
-    if (this.seen.has(env.id)) return { ...base, status: 'duplicate', reason: 'replay of an envelope already on the board' };
+    if (this.seen.has(env.id)) return { ...base, status: 'duplicate', code: 'E_DUPLICATE', reason: 'replay of an envelope already on the board' };
     const check = checkEnvelope(env, this.keys);
-    if (!check.ok) return reject(check.reason);
+    if (!check.ok) return reject(check.code, check.reason);
 
     const head = this.chains.get(env.author);
     const expectedSeq = (head?.seq ?? 0) + 1;
@@ -172,12 +175,12 @@ export class BoardFold<S> {
       const other = this.seqIds.get(`${env.author} ${env.seq}`);
       if (other && other !== env.id) {
         this.equivocations.push({ author: env.author, seq: env.seq, ids: [other, env.id], index: entry.index });
-        return reject(`equivocation: a second envelope with seq ${env.seq} from this author`);
+        return reject('E_EQUIVOCATION', `equivocation: a second envelope with seq ${env.seq} from this author`);
       }
-      return reject(`chain: seq ${env.seq} is behind the author's chain (next is ${expectedSeq})`);
+      return reject('E_CHAIN', `chain: seq ${env.seq} is behind the author's chain (next is ${expectedSeq})`);
     }
-    if (env.seq > expectedSeq) return reject(`chain: seq ${env.seq} skips ahead (next is ${expectedSeq}); reordered or dropped`);
-    if (env.prev !== (head?.id ?? null)) return reject('chain: prev does not match the author\'s previous envelope');
+    if (env.seq > expectedSeq) return reject('E_CHAIN', `chain: seq ${env.seq} skips ahead (next is ${expectedSeq}); reordered or dropped`);
+    if (env.prev !== (head?.id ?? null)) return reject('E_CHAIN', 'chain: prev does not match the author\'s previous envelope');
     return undefined;
   }
 
@@ -191,7 +194,7 @@ export class BoardFold<S> {
     this.chains.set(env.author, { seq: env.seq, id: env.id });
     this.seqIds.set(`${env.author} ${env.seq}`, env.id);
     const verdict = this.reducer.apply(this.state, entry, evidence);
-    if (!verdict.ok) return { ...base, status: 'rejected', reason: verdict.reason };
+    if (!verdict.ok) return { ...base, status: 'rejected', code: verdict.code, reason: verdict.reason };
     return { ...base, status: 'accepted' };
   }
 }

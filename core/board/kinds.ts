@@ -26,3 +26,7 @@ export function layerOf(kind: Kind): Layer {
 
 /** Kinds that belong to no case (the directory of agents, revocations, members' ticks). */
 export const GLOBAL_KINDS: readonly Kind[] = ['AgentCard', 'Revocation', 'Tick'];
+
+export function isKind(kind: string): kind is Kind {
+  return (ALL_KINDS as readonly string[]).includes(kind);
+}

@@ -88,6 +88,9 @@ export interface GapState {
   withdrawn?: EntryRef;
 }
 
+/** Whether a determination closes the case (`final`) or leaves it open (`open`: pended). */
+export type Closure = 'final' | 'open';
+
 export interface CaseState {
   id: string;
   status: CaseStatus;
@@ -132,10 +135,16 @@ export interface CaseState {
   /** The determination pended at the inputs deadline, without every input (this round). */
   inputsCutoff?: EntryRef;
   dissolved?: EntryRef;
-  outcome?: { value: 'approved' | 'denied' | 'pended'; subtask: string; ref: EntryRef };
+  /**
+   * The determination, as far as the cleartext says: whether it closes the matter (`final`:
+   * approved or denied) or leaves the case open (`open`: pended, for an operator or new
+   * information). What it decided is in its sealed `decision` section, for its readers only.
+   */
+  outcome?: { closure: Closure; subtask: string; ref: EntryRef };
   /** The requester's human decision on a pended outcome (latest first-class decision wins). */
   /** An operator's decision; `operator` when an operator of the organization signed it (verified by the fold). */
-  adjudication?: { outcome: 'approved' | 'denied' | 'info-requested'; reasonCode: string; author: string; ref: EntryRef; operator?: { id: string; key: string } };
+  /** `closure` only: what the operator decided is in the entry's sealed `decision` section. */
+  adjudication?: { closure: Closure; commitment: string; reasonCode: string; author: string; ref: EntryRef; operator?: { id: string; key: string } };
   reputation?: { deltas: Record<string, number>; values: Record<string, number>; ref: EntryRef };
   /** What the requester withdrew (CaseCancel): the whole request, or these item sequences. Kept across rounds. */
   cancellation?: { whole: boolean; items: number[]; reasonCode: string; author: string; ref: EntryRef };

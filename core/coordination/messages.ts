@@ -1,6 +1,6 @@
+import { canonicalBytes } from '../common/canonical.js';
+import { sha256Hex } from '../common/hash.js';
 import { z } from 'zod';
-import type { Kind } from '../board/kinds.js';
-import { TickSchema } from './rules/tick.js';
 
 /**
  * Cleartext headers per kind. Headers are PHI-free by construction: ids, codes, numbers and
@@ -97,10 +97,21 @@ export const ReleaseSchema = z.object({ reason: Code }).strict();
 export const HeartbeatSchema = z.object({}).strict();
 export const CheckpointSchema = z.object({ progress: Unit, step: Code }).strict();
 
-/** An artifact's header carries only a PHI-free outcome code where the artifact has one. */
+/**
+ * An artifact's header: the digest of its sections and, on the determination only, its
+ * closure (`final`: approved or denied; `open`: pended), which is all the fold needs. What the
+ * determination decided travels in its sealed `decision` section: a cleartext header is read
+ * by every member and the board's host.
+ */
 export const ArtifactSchema = z
-  .object({ outcome: z.enum(['approved', 'denied', 'pended']).optional(), digest: Hash })
+  .object({ closure: z.enum(['final', 'open']).optional(), digest: Hash })
   .strict();
+export type Artifact = z.infer<typeof ArtifactSchema>;
+
+/** The closure of a determination that decided `outcome`. */
+export function closureOf(outcome: 'approved' | 'denied' | 'pended'): 'final' | 'open' {
+  return outcome === 'pended' ? 'open' : 'final';
+}
 
 export const GapSchema = z
   .object({
@@ -147,8 +158,10 @@ export const LeaseExpiredSchema = z.object({ claimant: Did }).strict();
 export const AccessRequestSchema = z
   .object({ section: z.string().max(40), target: EnvelopeRef, presentation: Presentation.optional(), roleProof: RoleProof.optional() })
   .strict();
+export type AccessRequest = z.infer<typeof AccessRequestSchema>;
 /** `grant` is the wrapped content key (core/access/key-grant.ts), validated by the access rules. */
 export const KeyGrantHeaderSchema = z.object({ request: EnvelopeRef, target: EnvelopeRef, section: z.string().max(40), grantee: Did, grant: z.record(z.string(), z.unknown()) }).strict();
+export type KeyGrantHeader = z.infer<typeof KeyGrantHeaderSchema>;
 export const DoneVoteSchema = z.object({}).strict();
 export const DissolvedSchema = z.object({ votes: z.number().int().min(0), members: z.number().int().min(1) }).strict();
 export const ReputationUpdateSchema = z
@@ -157,12 +170,16 @@ export const ReputationUpdateSchema = z
 
 /**
  * A human decision on a pended case, posted by the requesting organization's operator through
- * one of its agents. The header carries a coded reason only; the operator's note travels in a
- * section (sealed where selective disclosure is on).
+ * one of its agents. The header carries a coded reason and the decision's closure (`final`:
+ * approved or denied; `open`: more information requested); what the operator decided travels
+ * in a `decision` section ({ outcome, salt }, sealed where selective disclosure is on) whose
+ * salted hash is the header's `commitment`, and the operator's note in a `note` section.
  */
 export const AdjudicationSchema = z
   .object({
-    outcome: z.enum(['approved', 'denied', 'info-requested']),
+    closure: z.enum(['final', 'open']),
+    /** sha256 of the canonical `decision` section content: binds the sealed outcome to the operator's signature. */
+    commitment: Hash,
     reasonCode: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'reason codes are lower-case words joined by hyphens'),
     /**
      * The human who decided: an operator id from the organization's wallet (a code, no name),
@@ -181,9 +198,18 @@ export const AdjudicationSchema = z
   })
   .strict();
 
-/** What an operator signs for an Adjudication: the case and the decision, nothing else. */
-export function adjudicationStatement(caseId: string, h: { outcome: string; reasonCode: string; operator: { id: string; key: string } }): Uint8Array {
-  return new TextEncoder().encode(`murmur-adjudication:v1\n${caseId}\n${h.outcome}\n${h.reasonCode}\n${h.operator.id}\n${h.operator.key}`);
+/** What an operator signs for an Adjudication: the case and the decision (through its commitment), nothing else. */
+export function adjudicationStatement(caseId: string, h: { closure: string; commitment: string; reasonCode: string; operator: { id: string; key: string } }): Uint8Array {
+  return new TextEncoder().encode(`murmur-adjudication:v2\n${caseId}\n${h.closure}\n${h.commitment}\n${h.reasonCode}\n${h.operator.id}\n${h.operator.key}`);
+}
+
+/** The sealed content of an Adjudication's `decision` section; the salt keeps its commitment from naming the outcome. */
+export const AdjudicationDecisionSchema = z.object({ outcome: z.enum(['approved', 'denied', 'info-requested']), salt: z.string().regex(/^[A-Za-z0-9_-]{22,86}$/) }).strict();
+export type AdjudicationDecision = z.infer<typeof AdjudicationDecisionSchema>;
+
+/** The commitment an Adjudication header carries for its `decision` section content. */
+export function adjudicationCommitment(d: AdjudicationDecision): string {
+  return sha256Hex(canonicalBytes(d));
 }
 export type Adjudication = z.infer<typeof AdjudicationSchema>;
 
@@ -227,38 +253,3 @@ export const RevocationSchema = z.union([
   z.object({ issuer: Did, holder: Did }).strict(),
 ]);
 export type Revocation = z.infer<typeof RevocationSchema>;
-
-export const HEADER_SCHEMAS: Record<Kind, z.ZodType> = {
-  TaskAvailable: TaskAvailableSchema,
-  AgentCard: AgentCardEnvelopeSchema,
-  Invitation: InvitationSchema,
-  Accept: AcceptSchema,
-  Proposal: ProposalSchema,
-  BeliefUpdate: BeliefUpdateSchema,
-  PlanCommit: PlanCommitSchema,
-  Vote: VoteSchema,
-  Claim: ClaimSchema,
-  Release: ReleaseSchema,
-  Heartbeat: HeartbeatSchema,
-  Checkpoint: CheckpointSchema,
-  Artifact: ArtifactSchema,
-  Gap: GapSchema,
-  GapEndorse: GapRefSchema,
-  GapReject: GapRefSchema,
-  Announce: AnnounceSchema,
-  Bid: BidSchema,
-  Award: AwardSchema,
-  Wait: WaitSchema,
-  DeadlockResolved: DeadlockResolvedSchema,
-  LeaseExpired: LeaseExpiredSchema,
-  Tick: TickSchema,
-  AccessRequest: AccessRequestSchema,
-  KeyGrant: KeyGrantHeaderSchema,
-  Revocation: RevocationSchema,
-  DoneVote: DoneVoteSchema,
-  Dissolved: DissolvedSchema,
-  ReputationUpdate: ReputationUpdateSchema,
-  Adjudication: AdjudicationSchema,
-  CaseUpdate: CaseUpdateSchema,
-  CaseCancel: CaseCancelSchema,
-};

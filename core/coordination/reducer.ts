@@ -4,19 +4,11 @@ import type { Kind } from '../board/kinds.js';
 import type { StoredEntry } from '../board/store.js';
 import type { CoalitionState } from './case-state.js';
 import { DEFAULT_AWARD_WEIGHTS } from './contract-net.js';
+import type { KindDef } from './kinds/define.js';
+import { withKinds } from './kinds/registry.js';
 import { DEFAULT_MERGE } from './plan.js';
 import { DEFAULT_GAP_DECAY } from './stigmergy/gap-strength.js';
-import { beliefUpdate, vote } from './rules/consensus.js';
-import { deadlockResolved, leaseExpired, wait } from './rules/failures.js';
-import { HEADER_SCHEMAS } from './messages.js';
-import { accept, agentCard, invitation, taskAvailable } from './rules/bootstrap.js';
-import { caseCancel } from './rules/cancellation.js';
-import { adjudication, caseUpdate, doneVote, dissolved, reputationUpdate } from './rules/closing.js';
-import { no, type ReducerConfig, type RuleContext } from './rules/context.js';
-import { artifact, checkpoint, claim, gap, gapEndorse, gapReject, heartbeat, release } from './rules/execution.js';
-import { announce, award, bid } from './rules/negotiation.js';
-import { planCommit, proposal } from './rules/planning.js';
-import { tick } from './rules/tick.js';
+import { no, type ReducerConfig } from './rules/context.js';
 
 export type { ReducerConfig } from './rules/context.js';
 
@@ -44,78 +36,31 @@ export const DEFAULT_REDUCER_CONFIG: ReducerConfig = {
   inputsDeadlineMs: 300_000,
 };
 
-export type Rule = (ctx: RuleContext<never>) => Verdict;
-
 const AFTER_DISSOLUTION: readonly Kind[] = ['ReputationUpdate', 'DoneVote', 'AccessRequest', 'KeyGrant', 'Adjudication', 'CaseUpdate', 'CaseCancel'];
 
-/** Kinds whose rules are not in this layer yet are accepted as records with no effect. */
-const RULES: Partial<Record<Kind, Rule>> = {
-  AgentCard: agentCard as Rule,
-  TaskAvailable: taskAvailable as Rule,
-  Invitation: invitation as Rule,
-  Accept: accept as Rule,
-  Proposal: proposal as Rule,
-  PlanCommit: planCommit as Rule,
-  Claim: claim as Rule,
-  Heartbeat: heartbeat as Rule,
-  Release: release as Rule,
-  Checkpoint: checkpoint as Rule,
-  Artifact: artifact as Rule,
-  Gap: gap as Rule,
-  GapEndorse: gapEndorse as Rule,
-  GapReject: gapReject as Rule,
-  BeliefUpdate: beliefUpdate as Rule,
-  Vote: vote as Rule,
-  Wait: wait as Rule,
-  DeadlockResolved: deadlockResolved as Rule,
-  LeaseExpired: leaseExpired as Rule,
-  Tick: tick as Rule,
-  Announce: announce as Rule,
-  Bid: bid as Rule,
-  Award: award as Rule,
-  DoneVote: doneVote as Rule,
-  Dissolved: dissolved as Rule,
-  ReputationUpdate: reputationUpdate as Rule,
-  Adjudication: adjudication as Rule,
-  CaseUpdate: caseUpdate as Rule,
-  CaseCancel: caseCancel as Rule,
-};
-
-/** The coordination layer's rules as the board fold's reducer: pure, deterministic, no I/O. */
-export function coalitionReducer(config: Partial<ReducerConfig> = {}, extraRules: Partial<Record<Kind, Rule>> = {}): Reducer<CoalitionState> {
+/**
+ * The kinds' rules (kinds/registry.ts) as the board fold's reducer: pure, deterministic, no I/O.
+ * `kinds` replaces definitions of the registry (the access layer's kinds with their rules).
+ */
+export function coalitionReducer(config: Partial<ReducerConfig> = {}, kinds: readonly KindDef[] = []): Reducer<CoalitionState> {
   const cfg: ReducerConfig = { ...DEFAULT_REDUCER_CONFIG, ...config, merge: { ...DEFAULT_MERGE, ...config.merge } };
-  const rules = { ...RULES, ...extraRules };
+  const defs = withKinds(kinds);
   return {
     init: () => ({ cases: new Map(), cards: new Map(), reputation: new Map(), reputationHistory: [], lastSeen: new Map(), revocations: new Map() }),
     apply(state, entry: StoredEntry, evidence: Evidence): Verdict {
       const env = entry.envelope;
-      const parsed = HEADER_SCHEMAS[env.kind].safeParse(env.header);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0]!;
-        return no(`header: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
-      }
-      const c = env.case === null ? undefined : state.cases.get(env.case);
-      if (env.case !== null && env.kind !== 'TaskAvailable' && !c) return no('no such case on the board');
-      // A dissolved case is memory: it takes its reputation update and late done votes, and
-      // reads of its archive (appeals, audits) still go through access requests and grants.
-      if (c?.status === 'dissolved' && !AFTER_DISSOLUTION.includes(env.kind)) return no('the case is dissolved');
-      const rule = rules[env.kind];
-      if (!rule) {
-        state.lastSeen.set(authorDid(env.author), entry.at);
-        return { ok: true };
-      }
-      const ctx: RuleContext<never> = {
-        state,
-        config: cfg,
-        entry,
-        header: parsed.data as never,
-        author: authorDid(env.author),
-        ref: { id: env.id, index: entry.index, at: entry.at },
-        evidence,
-        ...(c ? { case: c } : {}),
-      };
-      const verdict = rule(ctx);
-      if (verdict.ok) state.lastSeen.set(ctx.author, entry.at);
+      const def = defs.get(env.kind);
+      if (!def) return no('E_HEADER', `no definition of kind ${env.kind}`);
+      const author = authorDid(env.author);
+      const verdict = def.judge(env.header, () => {
+        const c = env.case === null ? undefined : state.cases.get(env.case);
+        if (env.case !== null && env.kind !== 'TaskAvailable' && !c) return no('E_NO_CASE', 'no such case on the board');
+        // A dissolved case is memory: it takes its reputation update and late done votes, and
+        // reads of its archive (appeals, audits) still go through access requests and grants.
+        if (c?.status === 'dissolved' && !AFTER_DISSOLUTION.includes(env.kind)) return no('E_DISSOLVED', 'the case is dissolved');
+        return { state, config: cfg, entry, author, ref: { id: env.id, index: entry.index, at: entry.at }, evidence, ...(c ? { case: c } : {}) };
+      });
+      if (verdict.ok) state.lastSeen.set(author, entry.at);
       return verdict;
     },
   };

@@ -63,7 +63,7 @@ async function main(runs: number, inFlight: number): Promise<void> {
         const stop = payer.replica.onRecord(() => void (done() && (stop(), resolve())));
       });
       direct.push(performance.now() - t0);
-      if (payer.replica.state.cases.get(caseId)!.outcome?.value !== 'approved') throw new Error('the reference case was not approved');
+      if ((await payer.outcomeOf(payer.replica.state.cases.get(caseId)!)) !== 'approved') throw new Error('the reference case was not approved');
     }
     const sequential: number[] = [];
     const submitted: Bundle[] = [];

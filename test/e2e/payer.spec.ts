@@ -128,7 +128,8 @@ test.describe('payer operator (Northwind Health Plan)', () => {
     await activity(page, 'Board');
     const row = page.getByTestId('board-stream').locator('tr.entry', { hasText: 'Adjudication' });
     await expect(row).toHaveCount(1);
-    await expect(row).toContainText('APPROVED');
+    // The board shows cleartext: that the operator decided; what (APPROVED) is sealed, on the case.
+    await expect(row).toContainText('DECIDED');
     await expect(row.locator('.check.ok')).toHaveCount(2);
     await shot(page, 'payer-board-adjudication');
     // Signing out ends the session: the console is read-only for decisions again.

@@ -69,7 +69,10 @@ describe('console server', () => {
     assert.equal(((await call('helix', 'session')).body as Session).canSubmit, false);
     const cases = (await call('helix', 'cases')).body as CaseView[];
     const c = cases.find((x) => x.id === approved)!;
-    assert.equal(c.outcome, 'approved');
+    // The outcome is sealed to the payer's readers: the lab's console knows the case is decided, not how.
+    assert.equal(c.outcome, undefined);
+    assert.equal(c.status, 'dissolved');
+    assert.equal(((await call('northwind', 'cases')).body as CaseView[]).find((x) => x.id === approved)!.outcome, 'approved');
     assert.ok(c.subtasks.some((st) => st.mine && st.id === 'genomic-screening'), 'the lab sees its claim');
     assert.ok(c.gaps.some((g) => g.mine), 'the lab sees the gap it raised');
   });
@@ -212,8 +215,9 @@ describe('console server', () => {
     // Every replica folds the same decision.
     await env.coalition.nodes[2]!.replica.catchUp();
     const seen = ((await call('helix', `cases/${pended}`)).body as CaseView).adjudication;
-    assert.equal(seen?.outcome, 'approved');
+    assert.equal(seen?.outcome, 'decided', 'the lab sees that the payer decided, not what (sealed)');
     assert.equal(seen?.reasonCode, 'titer-documented');
+    assert.equal(((await call('northwind', `cases/${pended}`)).body as CaseView).adjudication?.outcome, 'approved');
     // The operator's own key signed it; the payer knows them by name, the lab by id only.
     const mine = ((await call('northwind', `cases/${pended}`)).body as CaseView).current.decidedBy;
     assert.equal(mine?.operator, operator.name);

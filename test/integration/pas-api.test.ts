@@ -224,7 +224,7 @@ describe('payer PAS API over plain HTTP', () => {
     assert.equal(approved.identifier![0]!.value, pended.identifier![0]!.value, 'the same case, the same tracking number');
     assert.equal(env.coalition.payer.replica.state.cases.size, caseCount, 'the update opened no new case');
     const c = [...env.coalition.payer.replica.state.cases.values()].find((x) => x.round === 1)!;
-    assert.deepEqual(c.history.map((h) => h.outcome?.value), ['pended']);
+    assert.deepEqual(c.history.map((h) => h.outcome?.closure), ['open']);
     // The payer's console shows the case's earlier round and the update that resumed it.
     const payerConsole = consoles.consoles.find((x) => x.org.id === 'northwind')!.server;
     const view = (await (await fetch(`${payerConsole.url}api/cases/${c.id}`, { headers: { authorization: `Bearer ${payerConsole.token}` } })).json()) as CaseView;
@@ -250,7 +250,7 @@ describe('payer PAS API over plain HTTP', () => {
     claimResponse(await call(asyncPas, 'Claim/$submit', request, bearer));
     const pended = (await nextNotification(before + 1)).entry![1]!.resource as ClaimResponse;
     assert.equal(reviewAction(pended), 'A4');
-    const caseId = [...env.coalition.payer.replica.state.cases.values()].find((c) => c.outcome?.value === 'pended' && c.round === 0 && c.adjudication === undefined)!.id;
+    const caseId = [...env.coalition.payer.replica.state.cases.values()].find((c) => c.outcome?.closure === 'open' && c.round === 0 && c.adjudication === undefined)!.id;
     const payerConsole = consoles.consoles.find((x) => x.org.id === 'northwind')!.server;
     const res = await fetch(`${payerConsole.url}api/cases/${caseId}/adjudication`, {
       method: 'POST',

@@ -94,7 +94,7 @@ describe('PAS-shaped requests over the real coalition', () => {
     const cases = [...env.coalition.payer.replica.state.cases.values()].filter((c) => c.task.service.code === '27447');
     assert.equal(cases.length, 1);
     assert.equal(cases[0]!.task.policy.id, 'northwind-manual-review');
-    assert.equal(cases[0]!.outcome?.value, 'pended');
+    assert.equal(cases[0]!.outcome?.closure, 'open');
     assert.deepEqual([...cases[0]!.subtasks.keys()].sort(), ['coverage-determination', 'pas-response', 'policy-lookup'], 'no subtask that cannot run for this service');
     assert.notEqual(cases[0]!.status, 'executing');
   });

@@ -1,3 +1,4 @@
+import { CREDENTIAL_CODES } from '../../core/board/verdicts.js';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ManualClock } from '../../core/common/clock.js';
@@ -94,6 +95,7 @@ test('reading: a wrong role, a revoked credential and replayed presentations are
     // The form builder's role is not among the raw results' readers.
     const wrongRole = await verdict(ask('FormBuilder', 'northwind', 'detail'));
     assert.equal(wrongRole.status, 'rejected');
+    assert.equal(wrongRole.code, 'E_ROLE');
     assert.match(wrongRole.reason!, /role form-builder may not read genomic-screening\/detail/);
 
     // The policy reasoner's earlier presentation for the summary, replayed by itself and by another agent.
@@ -101,14 +103,17 @@ test('reading: a wrong role, a revoked credential and replayed presentations are
     const vp = c.payer.replica.entry(earlier.id)!.envelope.header.presentation as Record<string, unknown>;
     const replayed = await verdict(ask('PolicyReasoner', 'northwind', 'summary', vp));
     assert.equal(replayed.status, 'rejected');
+    assert.equal(replayed.code, 'E_REPLAYED');
     assert.match(replayed.reason!, /replayed/);
     const stolen = await verdict(ask('FormBuilder', 'northwind', 'summary', vp));
     assert.equal(stolen.status, 'rejected');
+    assert.ok(CREDENTIAL_CODES.includes(stolen.code!), stolen.code);
     assert.match(stolen.reason!, /holder-mismatch/);
 
     // A revoked reader is refused even where the policy would let its role read.
     await revokeOnBoard(c, 'vigilant', 'DrugInteractionAgent');
     const revoked = await verdict(ask('DrugInteractionAgent', 'vigilant', 'pgx'));
     assert.equal(revoked.status, 'rejected');
+    assert.equal(revoked.code, 'E_REVOKED');
     assert.match(revoked.reason!, /revoked/);
   }));

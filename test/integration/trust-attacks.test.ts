@@ -8,7 +8,7 @@ import { sectionsDigest } from '../../core/coordination/rules/execution.js';
 import { runCase, type Coalition } from '../../app/node/coalition.js';
 import { charterFromJson, charterToJson } from '../../app/node/charter.js';
 import { credentialAdmission } from '../../core/access/admission.js';
-import { ACCESS_RULES } from '../../core/access/rules.js';
+import { ACCESS_KINDS } from '../../core/access/rules.js';
 import { BoardReplica } from '../../core/agents/runtime/replica.js';
 import { northwindZolgensmaPolicy } from '../../core/agents/clinical/policy.js';
 import { REFERENCE_CAPABILITIES } from '../../core/coordination/roles.js';
@@ -44,11 +44,11 @@ function assertReferenceDecision(result: Awaited<ReturnType<typeof runCase>>): v
 }
 
 /** The verdict every node's fold reached on an envelope (they must agree). */
-function verdictOf(c: Coalition, id: string): { status: string; reason?: string } {
+function verdictOf(c: Coalition, id: string): { status: string; code?: string; reason?: string } {
   const seen = c.nodes.map((n) => n.replica.fold.records.find((r) => r.id === id));
   assert.ok(seen.every((r) => r !== undefined), 'every node folded it');
   assert.equal(new Set(seen.map((r) => `${r!.status} ${r!.reason}`)).size, 1, 'every node reached the same verdict');
-  return { status: seen[0]!.status, ...(seen[0]!.reason !== undefined ? { reason: seen[0]!.reason } : {}) };
+  return { status: seen[0]!.status, ...(seen[0]!.code !== undefined ? { code: seen[0]!.code } : {}), ...(seen[0]!.reason !== undefined ? { reason: seen[0]!.reason } : {}) };
 }
 
 test('a lab cannot decide the case: its re-published card, its claim on the determination and its plaintext approval are all refused', { timeout: 90_000 }, () =>
@@ -82,18 +82,19 @@ test('a lab cannot decide the case: its re-published card, its claim on the dete
       const plain = [{ name: 'summary', readers: [...readers], plaintext: { decision: 'approve' } }];
       // Its own subtask's artifact, in plaintext, carrying an approval; then plaintext alone.
       hostile.push(
-        lab.post({ case: caseId, subtask: 'genomic-screening', kind: 'Artifact', header: { digest: sectionsDigest(plain), outcome: 'approved' }, sections: plain }),
+        lab.post({ case: caseId, subtask: 'genomic-screening', kind: 'Artifact', header: { digest: sectionsDigest(plain), closure: 'final' }, sections: plain }),
         lab.post({ case: caseId, subtask: 'genomic-screening', kind: 'Artifact', header: { digest: sectionsDigest(plain) }, sections: plain }),
       );
     });
     const result = await runCase(c, MEMORY_REF, { timeoutMs: 30_000 });
     stop();
     const [card, claim, approval, plaintext] = await Promise.all(hostile);
-    assert.deepEqual(verdictOf(c, card!.envelope.id), { status: 'rejected', reason: 'card lists skill pa-determination, which role genomics may not exercise' });
+    assert.deepEqual(verdictOf(c, card!.envelope.id), { status: 'rejected', code: 'E_ROLE', reason: 'card lists skill pa-determination, which role genomics may not exercise' });
     assert.equal(verdictOf(c, claim!.envelope.id).status, 'rejected');
+    assert.equal(verdictOf(c, claim!.envelope.id).code, 'E_SKILL');
     assert.match(verdictOf(c, claim!.envelope.id).reason!, /lacks the skill pa-determination/);
-    assert.deepEqual(verdictOf(c, approval!.envelope.id), { status: 'rejected', reason: 'only the determination carries an outcome, and genomic-screening is not one' });
-    assert.deepEqual(verdictOf(c, plaintext!.envelope.id), { status: 'rejected', reason: 'section summary is not sealed' });
+    assert.deepEqual(verdictOf(c, approval!.envelope.id), { status: 'rejected', code: 'E_OUTCOME', reason: 'only the determination carries an outcome, and genomic-screening is not one' });
+    assert.deepEqual(verdictOf(c, plaintext!.envelope.id), { status: 'rejected', code: 'E_DISCLOSURE', reason: 'section summary is not sealed' });
     assertReferenceDecision(result);
     assert.equal(result.case.subtasks.get('coverage-determination')!.artifact!.author, agentNamed(c, 'PolicyReasoner').did);
   }));
@@ -114,7 +115,7 @@ test('a board host cannot burn a member\'s credential: a bad-signature copy of i
     };
     const result = await runCase(c, MEMORY_REF, { timeoutMs: 30_000 });
     assert.equal(forged.length, 1);
-    assert.deepEqual(verdictOf(c, forged[0]!.id), { status: 'rejected', reason: 'signature does not verify' });
+    assert.deepEqual(verdictOf(c, forged[0]!.id), { status: 'rejected', code: 'E_SIGNATURE', reason: 'signature does not verify' });
     const real = c.payer.replica.fold.records.find((r) => r.kind === 'Claim' && r.author === forged[0]!.author && r.index > c.payer.replica.fold.records.find((x) => x.id === forged[0]!.id)!.index)!;
     assert.deepEqual(verdictOf(c, real.id), { status: 'accepted' });
     assertReferenceDecision(result);
@@ -167,9 +168,10 @@ test('revocation is a signed board entry: only the issuer\'s organization posts 
     const labClaim = () => c.payer.replica.fold.records.find((r) => r.kind === 'Claim' && r.author.startsWith(lab) && r.case === caseId);
     for (let i = 0; i < 200 && !labClaim(); i++) await new Promise((r) => setTimeout(r, 100));
     await Promise.all(c.nodes.map((n) => n.replica.catchUp()));
-    assert.deepEqual(verdictOf(c, forged.envelope.id), { status: 'rejected', reason: 'only an agent of the issuing organization revokes its credentials' });
+    assert.deepEqual(verdictOf(c, forged.envelope.id), { status: 'rejected', code: 'E_NOT_PERMITTED', reason: 'only an agent of the issuing organization revokes its credentials' });
     assert.deepEqual(verdictOf(c, real.envelope.id), { status: 'accepted' });
     assert.equal(verdictOf(c, labClaim()!.id).status, 'rejected');
+    assert.equal(verdictOf(c, labClaim()!.id).code, 'E_REVOKED');
     assert.match(verdictOf(c, labClaim()!.id).reason!, /revoked/);
     // An auditor re-folds the board with the charter as it was issued (no local revocations).
     const charter = charterFromJson(JSON.parse(JSON.stringify(charterToJson(c.charter!))));
@@ -178,7 +180,7 @@ test('revocation is a signed board entry: only the issuer\'s organization posts 
       chainResolvers(didKeyResolver, didPeerResolver),
       { genesisReputation: charter.genesisReputation, requireCredentials: true, requireSealed: true, capabilities: REFERENCE_CAPABILITIES },
       credentialAdmission({ registry: charter.registry, status: charter.status }),
-      ACCESS_RULES,
+      ACCESS_KINDS,
       DEFAULT_BOARD_TIME,
     );
     await audit.catchUp();
@@ -254,7 +256,7 @@ test('an organization revokes its agent\'s zero-knowledge role credential on the
       chainResolvers(didKeyResolver, didPeerResolver),
       { genesisReputation: charter.genesisReputation, requireCredentials: true, requireSealed: true, capabilities: REFERENCE_CAPABILITIES },
       credentialAdmission({ registry: charter.registry, status: charter.status, ...(charter.zkIssuers ? { zkIssuers: charter.zkIssuers } : {}) }),
-      ACCESS_RULES,
+      ACCESS_KINDS,
       DEFAULT_BOARD_TIME,
     );
     await audit.catchUp();

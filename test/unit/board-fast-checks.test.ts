@@ -65,7 +65,7 @@ test('a verification is remembered only for the key it was made with', () => {
   assert.deepEqual(checkEnvelope(env, didKeyResolver), { ok: true });
   // A node whose registry maps the author to another key must not inherit the first verdict.
   const otherKey: KeyResolver = { resolveVerificationKey: (id) => (id === alice.keyId ? mallory.publicKey : undefined) };
-  assert.deepEqual(checkEnvelope(env, otherKey), { ok: false, reason: 'signature does not verify' });
+  assert.deepEqual(checkEnvelope(env, otherKey), { ok: false, code: 'E_SIGNATURE', reason: 'signature does not verify' });
 });
 
 test('a replayed envelope with its signature swapped is refused even when both were verified', () => {
@@ -76,7 +76,7 @@ test('a replayed envelope with its signature swapped is refused even when both w
   const swapped = { ...a, sig: b.sig };
   const body = bodyOf(swapped);
   const withId = { ...swapped, id: sha256Hex(canonicalJson({ ...body, sig: b.sig })) };
-  assert.deepEqual(checkEnvelope(withId, didKeyResolver), { ok: false, reason: 'signature does not verify' });
+  assert.deepEqual(checkEnvelope(withId, didKeyResolver), { ok: false, code: 'E_SIGNATURE', reason: 'signature does not verify' });
   assert.equal(checkEnvelope({ ...a, sig: toBase64url(new Uint8Array(64)) }, didKeyResolver).ok, false);
 });
 

@@ -1,3 +1,4 @@
+import { closureOf } from '../../core/coordination/messages.js';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Evidence } from '../../core/board/fold.js';
@@ -61,7 +62,7 @@ const artifactOf = (subtask: string, sections: ReturnType<typeof sealed>[] | { n
   case: 'case-1',
   subtask,
   kind: 'Artifact' as const,
-  header: { digest: sectionsDigest(sections), ...(outcome ? { outcome } : {}) },
+  header: { digest: sectionsDigest(sections), ...(outcome ? { closure: closureOf(outcome) } : {}) },
   sections,
 });
 
@@ -89,7 +90,7 @@ test('only the determination carries an outcome: a screening artifact that sets 
   assert.equal((await b.post(L, artifactOf('genomic-screening', [sealed('summary', ['policy-reasoner'])]))).status, 'accepted');
   assert.equal((await b.post(P, claim('coverage-determination'), credential(P))).status, 'accepted');
   assert.equal((await b.post(P, artifactOf('coverage-determination', [sealed('decision', ['form-builder'])], 'denied'))).status, 'accepted');
-  assert.equal(b.caseOf().outcome?.value, 'denied');
+  assert.equal(b.caseOf().outcome?.closure, 'final');
   assert.equal(b.caseOf().outcome?.subtask, 'coverage-determination');
 });
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { BoardFold, type FoldRecord } from '../../core/board/fold.js';
+import { BoardFold, type FoldRecord, type VerdictCode } from '../../core/board/fold.js';
 import { signEnvelope, type EnvelopeBody } from '../../core/board/envelope.js';
 import { MemoryBoardStore } from '../../core/board/memory-store.js';
 import { ManualClock } from '../../core/common/clock.js';
@@ -13,7 +13,7 @@ import { depsSatisfied, sectionsDigest } from '../../core/coordination/rules/exe
 import { reputationDeltas } from '../../core/coordination/reputation.js';
 import { testSigner } from '../support/keys.js';
 import { toBase64url } from '../../core/common/encoding.js';
-import { adjudicationStatement } from '../../core/coordination/messages.js';
+import { AdjudicationSchema, adjudicationCommitment, adjudicationStatement, closureOf } from '../../core/coordination/messages.js';
 import { Wallet } from '../../core/identity/wallet.js';
 
 type Signer = ReturnType<typeof testSigner>;
@@ -88,6 +88,25 @@ async function executing(config: Partial<ReducerConfig> = {}, opts: { skip?: Sig
 
 const claim = (leaseMs = 10_000) => ({ case: 'case-1', kind: 'Claim' as const, header: { leaseMs }, sections: [] });
 
+
+/** A refusal with its stable code, and the message that says why. */
+function refused(r: FoldRecord, code: VerdictCode, message: RegExp, note?: string): void {
+  assert.equal(r.status, 'rejected', note);
+  assert.equal(r.code, code, `${note ?? ''} ${r.reason}`);
+  assert.match(r.reason!, message, note);
+}
+
+/** An operator's decision as the console posts it: the outcome in a section, its salted commitment in the header. */
+function adjudicated(outcome: 'approved' | 'denied' | 'info-requested', reasonCode = 'clinical-review') {
+  const decision = { outcome, salt: 'c2FsdC1mb3ItdGhlLXRlc3Q' };
+  return {
+    case: 'case-1',
+    kind: 'Adjudication' as const,
+    header: { closure: outcome === 'info-requested' ? ('open' as const) : ('final' as const), commitment: adjudicationCommitment(decision), reasonCode },
+    sections: [{ name: 'decision', readers: ['alpha'], plaintext: decision }],
+  };
+}
+
 test('a lapsed lease is revoked only once board time passes it, with a reputation penalty and no re-claim', async () => {
   const b = await executing({ leasePenalty: 5 });
   assert.equal((await b.post(B, { ...claim(), subtask: 's-b' })).status, 'accepted');
@@ -98,7 +117,7 @@ test('a lapsed lease is revoked only once board time passes it, with a reputatio
   assert.equal((await b.post(A, { case: 'case-1', subtask: 's-b', kind: 'LeaseExpired', header: { claimant: B.did }, sections: [] })).status, 'accepted');
   assert.equal(b.fold.state.reputation.get(B.did), 45);
   assert.deepEqual(b.case.lapses.map((l) => l.cause), ['lapsed']);
-  assert.match((await b.post(B, { ...claim(), subtask: 's-b' })).reason!, /revoked/);
+  refused(await b.post(B, { ...claim(), subtask: 's-b' }), 'E_LEASE', /revoked/);
   assert.equal((await b.post(C, { ...claim(), subtask: 's-b' })).status, 'accepted');
 });
 
@@ -145,7 +164,7 @@ test('a deadlock cycle (a gap that closes a dependency loop) is broken by its lo
   assert.deepEqual(deadlocks(b.case, at), [[C.did, W.did].sort()]);
   const cycle = deadlocks(b.case, at)[0]!;
   // C (reputation 40) must yield, not W (55).
-  assert.match((await b.post(A, { case: 'case-1', kind: 'DeadlockResolved', header: { cycle, yielded: W.did }, sections: [] })).reason!, /lowest-reputation/);
+  refused(await b.post(A, { case: 'case-1', kind: 'DeadlockResolved', header: { cycle, yielded: W.did }, sections: [] }), 'E_MISSTATED', /lowest-reputation/);
   assert.equal((await b.post(A, { case: 'case-1', kind: 'DeadlockResolved', header: { cycle, yielded: C.did }, sections: [] })).status, 'accepted');
   assert.deepEqual(deadlocks(b.case, at), []);
   assert.ok(!b.case.subtasks.get('s-c')!.deps.includes('s-d'), 'the yielder proceeds without the input it waited on');
@@ -163,13 +182,13 @@ test('a fake gap rejected by validation is withdrawn: it blocks nothing and cann
   const bid = await b.post(W, { case: 'case-1', kind: 'Bid', header: { gap: 'gap-fake', cost: 0.2, quality: 0.9, latency: 0.2, trust: 1, credentials: [], justification: 'x' }, sections: [] });
   const score = b.case.gaps.get('gap-fake')!.bids[0]!.score;
   const award = { case: 'case-1', kind: 'Award' as const, header: { gap: 'gap-fake', winner: W.did, bid: bid.id, score, justification: 'x' }, sections: [] };
-  assert.match((await b.post(C, award)).reason!, /endorsements/);
+  refused(await b.post(C, award), 'E_QUORUM', /endorsements/);
   assert.ok(!depsSatisfied(b.case, b.case.subtasks.get('s-b')!, b.clock.now()) && b.case.subtasks.get('s-b')!.blockedBy.includes('gap-fake'));
   await b.post(A, { case: 'case-1', kind: 'GapReject', header: { gap: 'gap-fake' }, sections: [] });
   await b.post(B, { case: 'case-1', kind: 'GapReject', header: { gap: 'gap-fake' }, sections: [] });
   assert.ok(b.case.gaps.get('gap-fake')!.withdrawn);
   assert.deepEqual(b.case.subtasks.get('s-b')!.blockedBy, []);
-  assert.match((await b.post(C, award)).reason!, /withdrawn/);
+  refused(await b.post(C, award), 'E_STATE', /withdrawn/);
 });
 
 test('an unendorsed gap evaporates after its half-lives and stops blocking', async () => {
@@ -186,13 +205,13 @@ test('a stalled proposal round closes by a reputation-weighted vote after its wi
   const b = await executing({ proposalWindowMs: 5_000 }, { skip: C });
   assert.equal(b.case.plan, undefined);
   const vote = { case: 'case-1', kind: 'Vote' as const, header: { topic: 'close-proposals', choice: 'yes' }, sections: [] };
-  assert.match((await b.post(A, vote)).reason!, /window/);
+  refused(await b.post(A, vote), 'E_TOO_EARLY', /window/);
   b.clock.advance(5_000);
   assert.equal((await b.post(A, vote)).status, 'accepted');
   assert.equal(b.case.plan, undefined, 'A (60) alone is not a majority of 150');
   assert.equal((await b.post(B, vote)).status, 'accepted');
   assert.deepEqual(b.case.plan!.subtasks.map((x) => x.id), ['s-a', 's-b']);
-  assert.match((await b.post(C, { case: 'case-1', kind: 'Proposal', header: { domain: 'gamma', subtasks: [sub('s-c', 'gamma')] }, sections: [] })).reason!, /closed/);
+  refused(await b.post(C, { case: 'case-1', kind: 'Proposal', header: { domain: 'gamma', subtasks: [sub('s-c', 'gamma')] }, sections: [] }), 'E_STATE', /closed/);
 });
 
 test('convener rotation: the first-ranked agent may convene at once, the next only after the timeout', async () => {
@@ -204,7 +223,7 @@ test('convener rotation: the first-ranked agent may convene at once, the next on
   const signers = new Map([A, B, C].map((s) => [s.did, s]));
   const [first, second] = [signers.get(ranking[0]!)!, signers.get(ranking[1]!)!];
   const invite = (by: Signer) => ({ case: 'case-1', kind: 'Invitation' as const, header: { invitees: [A, B, C].filter((s) => s !== by).map((s) => s.did).sort() }, sections: [] });
-  assert.match((await b.post(second, invite(second))).reason!, /turn/);
+  refused(await b.post(second, invite(second)), 'E_TOO_EARLY', /turn/);
   b.clock.advance(10_000);
   assert.equal((await b.post(second, invite(second))).status, 'accepted');
   void first;
@@ -214,7 +233,7 @@ test('convener rotation: the first-ranked agent may convene at once, the next on
 async function finishRound(b: TestBoard, outcome: 'approved' | 'pended'): Promise<void> {
   for (const [s, id] of [[A, 's-a'], [C, 's-c'], [B, 's-b']] as const) {
     assert.equal((await b.post(s, { ...claim(), subtask: id })).status, 'accepted', `claim ${id}`);
-    const header = { digest: sectionsDigest([]), ...(id === 's-a' ? { outcome } : {}) };
+    const header = { digest: sectionsDigest([]), ...(id === 's-a' ? { closure: closureOf(outcome) } : {}) };
     assert.equal((await b.post(s, { case: 'case-1', subtask: id, kind: 'Artifact', header, sections: [] })).status, 'accepted', `artifact ${id}`);
   }
   for (const s of [A, B, C]) await b.post(s, { case: 'case-1', kind: 'DoneVote', header: {}, sections: [] });
@@ -233,13 +252,13 @@ const update = (round: number, sections: Draft['sections'] = [{ name: 'request',
 test('new information on a pended case opens its next round: same members and plan, every subtask again, the first round kept', async () => {
   const b = await executing();
   assert.equal((await b.post(A, { ...claim(), subtask: 's-a' })).status, 'accepted');
-  assert.match((await b.post(A, update(1))).reason!, /only a pended case/, 'not before the case has an outcome');
+  refused(await b.post(A, update(1)), 'E_STATE', /only a pended case/, 'not before the case has an outcome');
   const pended = await executing();
   await finishRound(pended, 'pended');
-  assert.match((await pended.post(B, update(1))).reason!, /requesting organization/);
-  assert.match((await pended.post(A, update(2))).reason!, /next round is 1/);
-  assert.match((await pended.post(A, update(1, []))).reason!, /section named request/);
-  assert.match((await pended.post(A, update(1, [{ name: 'request', readers: ['alpha'], plaintext: {} }]))).reason!, /other readers/);
+  refused(await pended.post(B, update(1)), 'E_NOT_PERMITTED', /requesting organization/);
+  refused(await pended.post(A, update(2)), 'E_MISSTATED', /next round is 1/);
+  refused(await pended.post(A, update(1, [])), 'E_DISCLOSURE', /section named request/);
+  refused(await pended.post(A, update(1, [{ name: 'request', readers: ['alpha'], plaintext: {} }])), 'E_DISCLOSURE', /other readers/);
   const opened = await pended.post(A, update(1));
   assert.equal(opened.status, 'accepted');
   const c = pended.case;
@@ -247,27 +266,31 @@ test('new information on a pended case opens its next round: same members and pl
   assert.equal(c.round, 1);
   assert.equal(c.outcome, undefined);
   assert.deepEqual([...c.subtasks.values()].map((s) => s.artifact), [undefined, undefined, undefined]);
-  assert.deepEqual(c.history.map((h) => [h.round, h.outcome?.value]), [[0, 'pended']]);
+  assert.deepEqual(c.history.map((h) => [h.round, h.outcome?.closure]), [[0, 'open']]);
   assert.equal(c.members.size, 3);
-  assert.match((await pended.post(A, update(2))).reason!, /only a pended case/, 'a running round takes no update');
+  refused(await pended.post(A, update(2)), 'E_STATE', /only a pended case/, 'a running round takes no update');
   await finishRound(pended, 'approved');
-  assert.equal(pended.case.outcome?.value, 'approved');
+  assert.equal(pended.case.outcome?.closure, 'final');
   assert.equal(pended.case.status, 'dissolved');
-  assert.match((await pended.post(A, update(2))).reason!, /this one is approved/);
+  const late = await pended.post(A, update(2));
+  assert.equal(late.code, 'E_STATE');
+  assert.match(late.reason!, /this one is decided/);
 });
 
 test('a round still closing, or a pended case the payer decided for good, takes no new information', async () => {
   const b = await executing();
   for (const [s, id] of [[A, 's-a'], [C, 's-c'], [B, 's-b']] as const) {
     await b.post(s, { ...claim(), subtask: id });
-    await b.post(s, { case: 'case-1', subtask: id, kind: 'Artifact', header: { digest: sectionsDigest([]), ...(id === 's-a' ? { outcome: 'pended' as const } : {}) }, sections: [] });
+    await b.post(s, { case: 'case-1', subtask: id, kind: 'Artifact', header: { digest: sectionsDigest([]), ...(id === 's-a' ? { closure: 'open' as const } : {}) }, sections: [] });
   }
   assert.equal(b.case.status, 'closing');
-  assert.match((await b.post(A, update(1))).reason!, /still running/);
+  refused(await b.post(A, update(1)), 'E_TOO_EARLY', /still running/);
   const decided = await executing();
   await finishRound(decided, 'pended');
-  assert.equal((await decided.post(A, { case: 'case-1', kind: 'Adjudication', header: { outcome: 'denied', reasonCode: 'clinical-review' }, sections: [] })).status, 'accepted');
-  assert.match((await decided.post(A, update(1))).reason!, /was denied by the payer/);
+  assert.equal((await decided.post(A, adjudicated('denied'))).status, 'accepted');
+  const late = await decided.post(A, update(1));
+  assert.equal(late.code, 'E_STATE');
+  assert.match(late.reason!, /was decided by the payer/);
 });
 
 const cancel = (scope: 'case' | 'items', items: number[] = []): Draft => ({ case: 'case-1', kind: 'CaseCancel', header: { scope, items, reasonCode: 'requester-cancelled' }, sections: [] });
@@ -275,24 +298,24 @@ const cancel = (scope: 'case' | 'items', items: number[] = []): Draft => ({ case
 test('only the requesting organization cancels its request; item cancels accumulate, a whole cancel is final and stops updates and adjudication', async () => {
   const b = await executing();
   await finishRound(b, 'pended');
-  assert.match((await b.post(B, cancel('case'))).reason!, /requesting organization/, 'a member of another organization cannot withdraw the request');
+  refused(await b.post(B, cancel('case')), 'E_NOT_PERMITTED', /requesting organization/, 'a member of another organization cannot withdraw the request');
   const cancellation = () => b.fold.state.cases.get('case-1')!.cancellation;
   assert.equal(cancellation(), undefined);
-  assert.match((await b.post(A, cancel('items'))).reason!, /at least one item/);
+  refused(await b.post(A, cancel('items')), 'E_HEADER', /at least one item/);
   assert.equal((await b.post(A, cancel('items', [2]))).status, 'accepted');
-  assert.match((await b.post(A, cancel('items', [2]))).reason!, /already cancelled/);
+  refused(await b.post(A, cancel('items', [2])), 'E_ALREADY', /already cancelled/);
   assert.equal((await b.post(A, cancel('items', [1]))).status, 'accepted');
   assert.deepEqual([cancellation()?.whole, cancellation()?.items], [false, [1, 2]]);
   assert.equal((await b.post(A, cancel('case'))).status, 'accepted', 'a dissolved, decided case can still be withdrawn');
   assert.equal(cancellation()?.whole, true);
-  assert.match((await b.post(A, cancel('case'))).reason!, /already cancelled/);
-  assert.match((await b.post(A, update(1))).reason!, /cancelled/, 'a cancelled request takes no new information');
-  assert.match((await b.post(A, { case: 'case-1', kind: 'Adjudication', header: { outcome: 'approved', reasonCode: 'clinical-review' }, sections: [] })).reason!, /cancelled/);
+  refused(await b.post(A, cancel('case')), 'E_ALREADY', /already cancelled/);
+  refused(await b.post(A, update(1)), 'E_CANCELLED', /cancelled/, 'a cancelled request takes no new information');
+  refused(await b.post(A, adjudicated('approved')), 'E_CANCELLED', /cancelled/);
 });
 
 test('past the inputs deadline (board time) a determination may go without its inputs, pended only; the inputs are given up and the case closes', async () => {
   const b = await executing({ inputsDeadlineMs: 60_000 });
-  const art = (outcome?: 'approved' | 'denied' | 'pended') => ({ case: 'case-1', subtask: 's-b', kind: 'Artifact' as const, header: { digest: sectionsDigest([]), ...(outcome ? { outcome } : {}) }, sections: [] });
+  const art = (outcome?: 'approved' | 'denied' | 'pended') => ({ case: 'case-1', subtask: 's-b', kind: 'Artifact' as const, header: { digest: sectionsDigest([]), ...(outcome ? { closure: closureOf(outcome) } : {}) }, sections: [] });
   assert.equal((await b.post(B, { ...claim(600_000), subtask: 's-b' })).status, 'accepted');
   b.clock.advance(59_000);
   assert.equal((await b.post(B, art('pended'))).reason, 'inputs of the subtask are not all posted, or a gap blocks it', 'not before the deadline');
@@ -301,7 +324,7 @@ test('past the inputs deadline (board time) a determination may go without its i
     assert.equal((await b.post(B, art(outcome))).reason, 'inputs of the subtask are not all posted, or a gap blocks it', `no ${outcome ?? 'plain artifact'} without the inputs`);
   }
   assert.equal((await b.post(B, art('pended'))).status, 'accepted');
-  assert.equal(b.case.outcome?.value, 'pended');
+  assert.equal(b.case.outcome?.closure, 'open');
   assert.ok(b.case.subtasks.get('s-a')!.abandoned);
   assert.ok(b.case.subtasks.get('s-c')!.abandoned, 'an undelivered independent subtask is given up too');
   assert.equal(b.case.status, 'closing', 'nothing holds the case open');
@@ -312,21 +335,34 @@ test("an operator's decision carries the operator's signature, which the fold ve
   const wallet = Wallet.empty();
   const op = wallet.createOperator('okafor', 'Amara Okafor');
   const key = toBase64url(op.publicKey);
-  const signed = (outcome: 'approved' | 'denied', reasonCode: string, signedOutcome = outcome) => ({
-    outcome,
-    reasonCode,
-    operator: { id: op.id, key, sig: toBase64url(op.signer.sign(adjudicationStatement('case-1', { outcome: signedOutcome, reasonCode, operator: { id: op.id, key } }))) },
-  });
+  const signed = (outcome: 'approved' | 'denied', reasonCode: string, signedOutcome = outcome) => {
+    const h = adjudicated(outcome, reasonCode).header;
+    const statement = { ...adjudicated(signedOutcome, reasonCode).header, operator: { id: op.id, key } };
+    return { ...h, operator: { id: op.id, key, sig: toBase64url(op.signer.sign(adjudicationStatement('case-1', statement))) } };
+  };
   const b = await executing();
   await finishRound(b, 'pended');
-  const altered = await b.post(A, { case: 'case-1', kind: 'Adjudication', header: signed('approved', 'titer-documented', 'denied'), sections: [] });
+  const altered = await b.post(A, { case: 'case-1', kind: 'Adjudication', header: signed('approved', 'titer-documented', 'denied'), sections: adjudicated('approved').sections });
   assert.equal(altered.status, 'rejected');
   assert.match(altered.reason!, /operator okafor's signature over the decision does not verify/);
   const other = Wallet.empty().createOperator('okafor', 'Someone else');
   const forged = { ...signed('approved', 'titer-documented'), operator: { ...signed('approved', 'titer-documented').operator, key: toBase64url(other.publicKey) } };
-  assert.equal((await b.post(A, { case: 'case-1', kind: 'Adjudication', header: forged, sections: [] })).status, 'rejected', "another key cannot claim the operator's signature");
-  assert.equal(b.case.adjudication?.outcome, undefined, 'no refused decision stands');
-  const good = await b.post(A, { case: 'case-1', kind: 'Adjudication', header: signed('approved', 'titer-documented'), sections: [] });
+  assert.equal((await b.post(A, { case: 'case-1', kind: 'Adjudication', header: forged, sections: adjudicated('approved').sections })).status, 'rejected', "another key cannot claim the operator's signature");
+  assert.equal(b.case.adjudication?.ref, undefined, 'no refused decision stands');
+  const good = await b.post(A, { case: 'case-1', kind: 'Adjudication', header: signed('approved', 'titer-documented'), sections: adjudicated('approved').sections });
   assert.equal(good.status, 'accepted');
   assert.deepEqual(b.case.adjudication?.operator, { id: 'okafor', key });
+});
+
+test("an operator's decision travels in a decision section; the header holds only its closure and commitment", async () => {
+  const b = await executing();
+  await finishRound(b, 'pended');
+  const bare = await b.post(A, { ...adjudicated('approved'), sections: [] });
+  assert.equal(bare.code, 'E_DISCLOSURE');
+  assert.equal(AdjudicationSchema.safeParse({ ...adjudicated('approved').header, outcome: 'approved' }).success, false, 'the header takes no outcome');
+  assert.equal((await b.post(A, adjudicated('info-requested'))).status, 'accepted');
+  assert.equal(b.case.adjudication?.closure, 'open');
+  assert.equal((await b.post(A, adjudicated('denied'))).status, 'accepted', 'a request for information may be followed by a decision');
+  assert.equal(b.case.adjudication?.closure, 'final');
+  assert.equal((await b.post(A, adjudicated('approved'))).code, 'E_STATE', 'a final decision stands');
 });

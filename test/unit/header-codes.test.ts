@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { HEADER_SCHEMAS } from '../../core/coordination/messages.js';
+import { KIND_DEFS } from '../../core/coordination/kinds/registry.js';
 
 const did = 'did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK';
 const hash = 'a'.repeat(64);
 const sentence = 'Patient is a CYP2D6 poor metabolizer';
 
 /** Each header field that once took a sentence, with a valid header around it. */
-const FIELDS: { kind: keyof typeof HEADER_SCHEMAS; field: string; header: (v: string) => Record<string, unknown>; code: string }[] = [
+const FIELDS: { kind: keyof typeof KIND_DEFS; field: string; header: (v: string) => Record<string, unknown>; code: string }[] = [
   { kind: 'Release', field: 'reason', header: (v) => ({ reason: v }), code: 'work-failed' },
   { kind: 'Checkpoint', field: 'step', header: (v) => ({ progress: 0.5, step: v }), code: 'analysis' },
   { kind: 'Vote', field: 'topic', header: (v) => ({ topic: v, choice: 'yes' }), code: 'close-proposals' },
@@ -24,7 +24,7 @@ const FIELDS: { kind: keyof typeof HEADER_SCHEMAS; field: string; header: (v: st
 
 test('cleartext headers take codes, never sentences: every field that took free text refuses it', () => {
   for (const f of FIELDS) {
-    const schema = HEADER_SCHEMAS[f.kind];
+    const schema = KIND_DEFS[f.kind].header;
     assert.ok(schema.safeParse(f.header(f.code)).success, `${f.kind}.${f.field} takes the code ${f.code.slice(0, 20)}`);
     const refused = schema.safeParse(f.header(sentence));
     assert.equal(refused.success, false, `${f.kind}.${f.field} refuses a sentence`);

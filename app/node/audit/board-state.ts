@@ -8,7 +8,7 @@ import { chainResolvers, didKeyResolver } from '../../../core/crypto/did-key.js'
 import { didPeerResolver } from '../../../core/crypto/did-peer.js';
 import { credentialAdmission } from '../../../core/access/admission.js';
 import type { AuditEntry } from '../../../core/access/audit.js';
-import { ACCESS_RULES } from '../../../core/access/rules.js';
+import { ACCESS_KINDS } from '../../../core/access/rules.js';
 import { REFERENCE_CAPABILITIES } from '../../../core/coordination/roles.js';
 import { BoardReplica } from '../../../core/agents/runtime/replica.js';
 import { charterFromJson } from '../charter.js';
@@ -50,7 +50,7 @@ export async function refold(dataDir: string): Promise<BoardReplica> {
     boardKeys,
     { genesisReputation: charter.genesisReputation, requireCredentials: true, requireSealed: true, capabilities: REFERENCE_CAPABILITIES },
     credentialAdmission({ registry: charter.registry, status: charter.status, zkIssuers: charter.zkIssuers }),
-    ACCESS_RULES,
+    ACCESS_KINDS,
     DEFAULT_BOARD_TIME,
   );
   await replica.catchUp();

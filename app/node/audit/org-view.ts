@@ -40,6 +40,10 @@ export async function orgViewOfRun(dataDir: string, orgId?: string): Promise<{ v
     replica,
     audit: { org: self.did, entries: () => entries },
     agents: cards.filter((c) => c.provider.did === self.did).map((card) => ({ did: card.did, card })),
+    // A reviewer holds no keys: outcomes are sealed, so it sees what the closures say.
+    knownOutcome: (x) => (x.outcome?.closure === 'open' ? 'pended' : undefined),
+    knownAdjudication: (x) => (x.adjudication?.closure === 'open' ? 'info-requested' : undefined),
+    adjudicationOf: async (x) => (x.adjudication?.closure === 'open' ? 'info-requested' : undefined),
   };
   return { view, directory, operators: operatorNames(dataDir, self.id) };
 }

@@ -62,7 +62,7 @@ export async function verifyRun(dataDir: string): Promise<{ ok: boolean; finding
   // named, but not a broken link of the log.
   const refused: LogProblem[] = [];
   for (const rec of fold.records) {
-    if (rec.status !== 'rejected' || rec.reason?.startsWith('equivocation')) continue;
+    if (rec.status !== 'rejected' || rec.code === 'E_EQUIVOCATION') continue;
     const env = rows[rec.index - 1]?.entry?.envelope;
     const witnessed = rec.index <= (log.covered?.size ?? 0) && rows[rec.index - 1]?.index === rec.index && env !== undefined && idHolds(env);
     (witnessed ? refused : problems).push({ index: rec.index, reason: `(${rec.kind}) ${rec.reason ?? 'rejected'}` });

@@ -9,8 +9,8 @@ import { buildClaimResponse } from '../../../fhir/pas/claim-response.js';
 import { PAS_REVIEW_ACTION, X12_4_REASON_CODE } from '../../../fhir/pas/codes.js';
 import { adjudicatedDecision } from '../pas/service.js';
 import type { SectionReader } from './disclosure.js';
-import { coalitionOutcome, type Projection } from './projection.js';
-import type { CurrentOutcome, DecisionCard, EvidenceLink } from './protocol.js';
+import type { Projection } from './projection.js';
+import type { CaseOutcome, CurrentOutcome, DecisionCard, EvidenceLink } from './protocol.js';
 
 /**
  * The decision card of a case: what the coalition decided and why, criterion by criterion,
@@ -19,6 +19,7 @@ import type { CurrentOutcome, DecisionCard, EvidenceLink } from './protocol.js';
  * SectionReader as the entry view, so every read is checked by policy and audited.
  */
 export async function decisionCard(p: Projection, reader: SectionReader, c: CaseState, operator?: string): Promise<DecisionCard> {
+  await p.node.adjudicationOf(c); // the operator's sealed decision, for `current` below
   const current = currentOutcome(p, c);
   const det = c.subtasks.get('coverage-determination')?.artifact;
   const detEntry = det ? p.node.replica.entry(det.id) : undefined;
@@ -55,7 +56,8 @@ export async function decisionCard(p: Projection, reader: SectionReader, c: Case
   const served = await servedClaimResponse(p, reader, c, decision, operator);
   return {
     case: c.id,
-    current,
+    // Read from the sealed determination just now, so the card names what it decided.
+    current: currentOutcome(p, c, decision.outcome),
     readable: true,
     determination,
     policy: decision.policy,
@@ -91,13 +93,16 @@ function missingView(m: MissingDocument): DecisionCard['missing'][number] {
 }
 
 /** The case's outcome as it stands: the operator's decision over the coalition's, when there is one. */
-export function currentOutcome(p: Projection, c: CaseState): CurrentOutcome {
-  const coalition = coalitionOutcome(c);
+export function currentOutcome(p: Projection, c: CaseState, read?: CaseOutcome): CurrentOutcome {
+  // The outcome is sealed: known where this node read its determination (the payer), else only its closure.
+  const coalition = read ?? p.node.knownOutcome(c);
   const a = c.adjudication;
-  if (!a) return { outcome: coalition ?? 'undecided', ...(coalition ? { coalition } : {}) };
+  // A final determination this organization may not read is `decided`: sealed, not undecided.
+  if (!a) return { outcome: coalition ?? (c.outcome ? 'decided' : 'undecided'), ...(coalition ? { coalition } : {}) };
   const by = p.actor(a.author);
+  const decided = p.node.knownAdjudication(c) ?? 'decided';
   return {
-    outcome: a.outcome === 'info-requested' ? 'waiting-for-provider' : a.outcome,
+    outcome: decided === 'info-requested' ? 'waiting-for-provider' : decided,
     ...(coalition ? { coalition } : {}),
     decidedBy: { ...by, ...operatorOf(p, c) },
     at: a.ref.at,
@@ -125,7 +130,9 @@ export async function servedClaimResponse(p: Projection, reader: SectionReader, 
   if (!pas || !pasEntry) return undefined;
   const stored = (await reader.read(pasEntry, 'claim-response', operator)).content as ClaimResponse;
   const a = c.adjudication;
-  if (!a) return { claimResponse: stored, version: 'coalition', entry: { id: pas.id, index: pas.index } };
+  // What the operator decided is sealed in the Adjudication: read (and checked against its commitment) by this node.
+  const operatorOutcome = a ? await p.node.adjudicationOf(c) : undefined;
+  if (!a || !operatorOutcome) return { claimResponse: stored, version: 'coalition', entry: { id: pas.id, index: pas.index } };
   let d = decision;
   if (!d) {
     const det = c.subtasks.get('coverage-determination')?.artifact;
@@ -147,7 +154,7 @@ export async function servedClaimResponse(p: Projection, reader: SectionReader, 
   } as unknown as Claim;
   const claimResponse = buildClaimResponse(claim, {
     ref: { fhirBase: '', patient: stored.patient.reference ?? '', claim: stored.request?.reference ?? '' },
-    decision: adjudicatedDecision(d, a.outcome, a.reasonCode),
+    decision: adjudicatedDecision(d, operatorOutcome, a.reasonCode),
     authorizationNumber: authorizationNumber(c.id),
     decidedAt: a.ref.at,
   });

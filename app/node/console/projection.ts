@@ -2,14 +2,16 @@ import type { FoldRecord } from '../../../core/board/fold.js';
 import { authorDid } from '../../../core/board/envelope.js';
 import { layerOf, type Kind } from '../../../core/board/kinds.js';
 import type { StoredEntry } from '../../../core/board/store.js';
+import { AUTHENTICATION_CODES, CHAIN_CODES, CREDENTIAL_CODES, ENVELOPE_CODES, refusedWith } from '../../../core/board/verdicts.js';
 import { BoardTree } from '../../../core/board/tree-head.js';
 import type { CaseState, CoalitionState, EntryRef, RoundRecord, Subtask } from '../../../core/coordination/case-state.js';
 import { traceLine } from '../trace.js';
 import { currentOutcome } from './decision.js';
 import type { AuditEntry } from '../../../core/access/audit.js';
 import type { BoardReplica } from '../../../core/agents/runtime/replica.js';
-import type { AgentCard } from '../../../core/coordination/messages.js';
+import type { AdjudicationDecision, AgentCard } from '../../../core/coordination/messages.js';
 import type {
+  CaseOutcome,
   ActorRef,
   AgentView,
   BoardEntryView,
@@ -26,20 +28,6 @@ import type {
 } from './protocol.js';
 
 /**
- * The coalition's outcome of a case or of one of its rounds, and the outcome an artifact
- * reports. The console reads outcomes through these two only, so that where the board keeps
- * them (a cleartext header code today, a sealed section once outcomes move there) changes in
- * one place.
- */
-export function coalitionOutcome(c: { outcome?: { value: 'approved' | 'denied' | 'pended' } }): 'approved' | 'denied' | 'pended' | undefined {
-  return c.outcome?.value;
-}
-export function artifactOutcome(entry: StoredEntry | undefined): string | undefined {
-  const v = (entry?.envelope.header as { outcome?: unknown } | undefined)?.outcome;
-  return typeof v === 'string' ? v : undefined;
-}
-
-/**
  * What the console reads of an organization: its replica of the board, its audit trail and its
  * agents' cards. A running OrgNode is one; a run's data folder re-folded is another
  * (app/node/audit/org-view.ts, for `murmur audit report`), so both get the same views.
@@ -50,6 +38,15 @@ export interface OrgView {
   readonly replica: Pick<BoardReplica, 'state' | 'entry' | 'fold' | 'config'> & { readonly storeProblem?: BoardReplica['storeProblem'] };
   readonly audit: { readonly org: string; entries(): readonly AuditEntry[] };
   readonly agents: readonly { readonly did: string; readonly card: AgentCard }[];
+  /**
+   * Outcomes are sealed (the header holds only a closure): what this organization read of a
+   * determination or an operator's decision, else what the closure says (`pended`,
+   * `info-requested`), else undefined. The console reads outcomes through these two only.
+   */
+  knownOutcome(x: Pick<CaseState, 'outcome'>): CaseOutcome | undefined;
+  knownAdjudication(x: Pick<CaseState, 'adjudication'>): AdjudicationDecision['outcome'] | undefined;
+  /** Reads (and checks against its commitment) the operator's sealed decision where this organization may. */
+  adjudicationOf(x: Pick<CaseState, 'adjudication'>): Promise<AdjudicationDecision['outcome'] | undefined>;
 }
 
 /**
@@ -139,9 +136,9 @@ export class Projection<N extends OrgView = OrgView> {
     return {
       id: c.id,
       status: c.status,
-      ...(coalitionOutcome(c) ? { outcome: coalitionOutcome(c)! } : {}),
+      ...(this.node.knownOutcome(c) ? { outcome: this.node.knownOutcome(c)! } : {}),
       ...(c.adjudication
-        ? { adjudication: { outcome: c.adjudication.outcome, reasonCode: c.adjudication.reasonCode, by: current.decidedBy ?? this.actor(c.adjudication.author), index: c.adjudication.ref.index, at: c.adjudication.ref.at } }
+        ? { adjudication: { outcome: this.node.knownAdjudication(c) ?? 'decided', reasonCode: c.adjudication.reasonCode, by: current.decidedBy ?? this.actor(c.adjudication.author), index: c.adjudication.ref.index, at: c.adjudication.ref.at } }
         : {}),
       current,
       work: this.workItem(c, current),
@@ -188,8 +185,8 @@ export class Projection<N extends OrgView = OrgView> {
     const reasonCode = update ? (this.node.replica.entry(update.id)?.envelope.header as { reasonCode?: unknown } | undefined)?.reasonCode : undefined;
     return {
       round: r.round,
-      ...(coalitionOutcome(r) ? { outcome: coalitionOutcome(r)! } : {}),
-      ...(r.adjudication ? { adjudication: { outcome: r.adjudication.outcome, reasonCode: r.adjudication.reasonCode } } : {}),
+      ...(this.node.knownOutcome(r) ? { outcome: this.node.knownOutcome(r)! } : {}),
+      ...(r.adjudication ? { adjudication: { outcome: this.node.knownAdjudication(r) ?? 'decided', reasonCode: r.adjudication.reasonCode } } : {}),
       ...(r.dissolved ? { dissolvedIndex: r.dissolved.index } : {}),
       ...(update ? { resumedBy: { index: update.index, at: update.at, reasonCode: String(reasonCode ?? '') } } : {}),
     };
@@ -205,8 +202,8 @@ export class Projection<N extends OrgView = OrgView> {
           : s.deps.every((d) => c.subtasks.get(d)?.artifact)
             ? 'ready'
             : 'waiting';
-    const artifactEntry = s.artifact ? this.node.replica.entry(s.artifact.id) : undefined;
-    const outcome = artifactOutcome(artifactEntry);
+    // Only the determination has an outcome, and it is sealed: shown where this node read it.
+    const outcome = s.artifact && c.outcome?.ref.id === s.artifact.id ? this.node.knownOutcome(c) : undefined;
     return {
       id: s.id,
       title: s.title,
@@ -229,10 +226,9 @@ export class Projection<N extends OrgView = OrgView> {
   entryView(record: FoldRecord, entry: StoredEntry | undefined): BoardEntryView {
     const author = authorDid(record.author);
     const t = entry ? traceLine(record, entry, this.state) : undefined;
-    const reason = record.reason ?? '';
     const header = (entry?.envelope.header ?? {}) as Record<string, unknown>;
     const hasProof = header.presentation !== undefined || header.proof !== undefined;
-    const proofFailed = record.status === 'rejected' && /credential|presentation|proof/i.test(reason);
+    const proofFailed = record.status === 'rejected' && refusedWith(record, CREDENTIAL_CODES);
     let layer = 'unknown';
     try {
       layer = layerOf(record.kind as Kind);
@@ -250,8 +246,9 @@ export class Projection<N extends OrgView = OrgView> {
       author: this.actor(author),
       status: record.status,
       ...(record.reason ? { reason: record.reason } : {}),
-      signature: record.status === 'rejected' && /signature|schema/i.test(reason) ? 'invalid' : 'valid',
-      chain: record.status === 'rejected' && /^(chain|equivocation)/.test(reason) ? 'broken' : 'linked',
+      ...(record.code ? { code: record.code } : {}),
+      signature: record.status === 'rejected' && refusedWith(record, ENVELOPE_CODES) ? 'invalid' : 'valid',
+      chain: record.status === 'rejected' && refusedWith(record, CHAIN_CODES) ? 'broken' : 'linked',
       proof: proofFailed ? 'failed' : hasProof && record.status === 'accepted' ? 'verified' : 'none',
       ...(t?.phase ? { phase: t.phase } : {}),
       text: t?.text || describe(record, header),
@@ -318,7 +315,7 @@ export class Projection<N extends OrgView = OrgView> {
     }
     for (const r of this.node.replica.fold.records) {
       if (r.status === 'rejected') {
-        const equivocation = r.reason?.startsWith('equivocation') ?? false;
+        const equivocation = r.code === 'E_EQUIVOCATION';
         out.push({
           severity: equivocation ? 'error' : 'warning',
           kind: equivocation ? 'equivocation' : 'rejected',
@@ -370,7 +367,8 @@ export class Projection<N extends OrgView = OrgView> {
     const chains = new Map<string, { seq: number; id: string }>();
     const broken: BoardVerification['brokenChains'] = [];
     for (const r of records) {
-      if (r.status !== 'accepted' && !(r.status === 'rejected' && !/^(chain|equivocation|signature|schema)/.test(r.reason ?? ''))) continue;
+      // Entries refused for authorship or order never extended a chain; refused effects did.
+      if (r.status !== 'accepted' && !(r.status === 'rejected' && !refusedWith(r, AUTHENTICATION_CODES))) continue;
       const env = this.node.replica.entry(r.id)?.envelope;
       if (!env) continue;
       const head = chains.get(env.author);
@@ -397,7 +395,7 @@ function describe(record: FoldRecord, header: Record<string, unknown>): string {
     case 'AgentCard':
       return `publishes its agent card${header.role ? ` (${String(header.role)})` : ''}`;
     case 'Adjudication':
-      return `adjudicates: ${String(header.outcome ?? '?').toUpperCase()} (${String(header.reasonCode ?? '')})`;
+      return `adjudicates: ${header.closure === 'open' ? 'INFORMATION REQUESTED' : 'DECIDED'} (${String(header.reasonCode ?? '')})`;
     case 'CaseUpdate':
       return `resumes the pended case: round ${String(header.round ?? '?')} (${String(header.reasonCode ?? '')})`;
     case 'CaseCancel':

@@ -73,12 +73,14 @@ export interface GapView {
 }
 
 export type CaseOutcome = 'approved' | 'denied' | 'pended';
+/** An operator's decision as this organization knows it: `decided` where what was decided is sealed from it. */
+export type SealedAdjudication = 'approved' | 'denied' | 'info-requested' | 'decided';
 
 export interface CaseView {
   id: string;
   status: 'open' | 'convening' | 'planning' | 'executing' | 'closing' | 'dissolved';
   outcome?: CaseOutcome;
-  adjudication?: { outcome: 'approved' | 'denied' | 'info-requested'; reasonCode: string; by: ActorRef & { operator?: string }; index: number; at: number };
+  adjudication?: { outcome: SealedAdjudication; reasonCode: string; by: ActorRef & { operator?: string }; index: number; at: number };
   /** The outcome that stands now (the operator's over the coalition's). */
   current: CurrentOutcome;
   /** Where the case stands on its requester's worklist, against the policy's decision timeframe. */
@@ -119,7 +121,8 @@ export interface WorkItem {
 
 /** The outcome that stands now: an operator's decision over the coalition's. */
 export interface CurrentOutcome {
-  outcome: CaseOutcome | 'undecided' | 'waiting-for-provider';
+  /** `decided`: decided for good, what is sealed from this organization (only the payer's readers see it). */
+  outcome: CaseOutcome | 'undecided' | 'waiting-for-provider' | 'decided';
   /** What the coalition decided (its determination). */
   coalition?: CaseOutcome;
   /** The agent that signed the operator's Adjudication, and the operator named in it. */
@@ -177,7 +180,7 @@ export interface DecisionCard {
 export interface RoundView {
   round: number;
   outcome?: CaseOutcome;
-  adjudication?: { outcome: 'approved' | 'denied' | 'info-requested'; reasonCode: string };
+  adjudication?: { outcome: SealedAdjudication; reasonCode: string };
   dissolvedIndex?: number;
   /** The CaseUpdate that opened the next round. */
   resumedBy?: { index: number; at: number; reasonCode: string };
@@ -195,6 +198,8 @@ export interface BoardEntryView {
   subtask?: string;
   author: ActorRef;
   status: 'accepted' | 'rejected' | 'duplicate';
+  /** The fold's stable code for a refusal (core/board/verdicts.ts); `reason` is its message. */
+  code?: string;
   reason?: string;
   signature: 'valid' | 'invalid';
   chain: 'linked' | 'broken';

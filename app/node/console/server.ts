@@ -11,12 +11,12 @@ import { contained } from '../../../core/common/http-guard.js';
 import type { StatusRegistry } from '../../../core/identity/status-list.js';
 import type { OperatorIdentity } from '../../../core/identity/wallet.js';
 import { toBase64url } from '../../../core/common/encoding.js';
-import { adjudicationStatement } from '../../../core/coordination/messages.js';
+import { adjudicationCommitment, adjudicationStatement, type AdjudicationDecision } from '../../../core/coordination/messages.js';
 import type { OrgNode } from '../org-node.js';
 import { decisionCard, servedClaimResponse } from './decision.js';
 import { disclosureMatrix, SectionReader } from './disclosure.js';
 import type { LogHub } from './logs.js';
-import { coalitionOutcome, Projection } from './projection.js';
+import { Projection } from './projection.js';
 import type { EntryDetail, LogLine, OrgRef, ProgressView, Session } from './protocol.js';
 import { auditReport, auditView } from './audit-report.js';
 import { ChallengeBody, SignIn, SignInBody, SignInRefused, type SignInOperator } from './sign-in.js';
@@ -114,7 +114,7 @@ function decodeSegment(s: string): string {
 }
 
 /** The operator's signature over the decision, as the fold verifies it (core/coordination/messages.ts). */
-function operatorSignature(caseId: string, input: { outcome: string; reasonCode: string }, op: OperatorIdentity, key: string): { id: string; key: string; sig: string } {
+function operatorSignature(caseId: string, input: { closure: string; commitment: string; reasonCode: string }, op: OperatorIdentity, key: string): { id: string; key: string; sig: string } {
   const statement = adjudicationStatement(caseId, { ...input, operator: { id: op.id, key } });
   return { id: op.id, key, sig: toBase64url(op.signer.sign(statement)) };
 }
@@ -213,18 +213,22 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
     }
     const op = who.operator;
     if (!op) throw new HttpError(403, 'E_FORBIDDEN', "sign in as an operator to decide a case: a decision is signed with the operator's own key (open the operator's console URL)");
-    if (coalitionOutcome(c) !== 'pended') throw new HttpError(409, 'E_CONFLICT', `case ${c.id} is ${coalitionOutcome(c) ?? 'not decided yet'}; only a pended case is adjudicated`);
+    if (c.outcome?.closure !== 'open') throw new HttpError(409, 'E_CONFLICT', `case ${c.id} is ${c.outcome ? 'decided' : 'not decided yet'}; only a pended case is adjudicated`);
     const agent = o.node.agents.find((a) => a.did === c.requester) ?? o.node.agents[0]!;
     const roles = p.roles();
+    // What the operator decided goes in a sealed section; the header holds its closure and a
+    // salted commitment to it, which the operator signs.
+    const decided: AdjudicationDecision = { outcome: input.outcome, salt: randomBytes(16).toString('base64url') };
+    const signed = { closure: input.outcome === 'info-requested' ? ('open' as const) : ('final' as const), commitment: adjudicationCommitment(decided), reasonCode: input.reasonCode };
     const posted = await agent.postSealed(c.id, undefined, {
       case: c.id,
       kind: 'Adjudication',
-      header: { outcome: input.outcome, reasonCode: input.reasonCode, operator: operatorSignature(c.id, input, op.identity, op.key) },
-      sections: input.note ? [{ name: 'note', readers: roles, plaintext: { note: input.note } }] : [],
+      header: { ...signed, operator: operatorSignature(c.id, signed, op.identity, op.key) },
+      sections: [{ name: 'decision', readers: roles, plaintext: decided }, ...(input.note ? [{ name: 'note', readers: roles, plaintext: { note: input.note } }] : [])],
     });
     await o.node.replica.catchUp();
     const record = o.node.replica.fold.records.find((r) => r.id === posted.envelope.id);
-    log('info', 'console.adjudication', { case: c.id, outcome: input.outcome, operator: op.identity.id, status: record?.status ?? 'pending' });
+    log('info', 'console.adjudication', { case: c.id, closure: signed.closure, operator: op.identity.id, status: record?.status ?? 'pending' });
     if (record?.status === 'rejected') throw new HttpError(409, 'E_CONFLICT', `the board rejected the decision: ${record.reason}`);
     return { entry: posted.envelope.id, index: posted.index, status: record?.status ?? 'pending' };
   }

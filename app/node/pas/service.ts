@@ -272,8 +272,9 @@ export class PasService {
   private state(c: CaseState): AnswerState {
     const r = `r${c.round}${c.cancellation ? `:x${c.cancellation.whole ? 'all' : c.cancellation.items.join('.')}` : ''}`;
     if (c.cancellation?.whole) return { version: r, final: true };
-    if (c.adjudication) return { version: `${r}:adjudicated:${c.adjudication.outcome}:${c.adjudication.ref.id.slice(0, 12)}`, final: c.adjudication.outcome !== 'info-requested' };
-    if (c.subtasks.get('pas-response')?.artifact && c.outcome) return { version: `${r}:${c.outcome.value}`, final: c.outcome.value !== 'pended' };
+    if (c.adjudication) return { version: `${r}:adjudicated:${c.adjudication.closure}:${c.adjudication.ref.id.slice(0, 12)}`, final: c.adjudication.closure === 'final' };
+    // The closure and the determination's entry name the answer; what it decided is sealed.
+    if (c.subtasks.get('pas-response')?.artifact && c.outcome) return { version: `${r}:${c.outcome.closure}:${c.outcome.ref.id.slice(0, 12)}`, final: c.outcome.closure === 'final' };
     return { version: `${r}:queued`, final: false };
   }
 
@@ -288,8 +289,9 @@ export class PasService {
     const decision = (await this.o.node.readArtifact(c, 'coverage-determination', 'decision')) as Decision | undefined;
     let claimResponse: ClaimResponse;
     let missing = decision?.outcome === 'pended' ? decision.missing : [];
-    if (c.adjudication && decision) {
-      const adjudicated = adjudicatedDecision(decision, c.adjudication.outcome, c.adjudication.reasonCode);
+    const operatorOutcome = await this.o.node.adjudicationOf(c);
+    if (c.adjudication && decision && operatorOutcome) {
+      const adjudicated = adjudicatedDecision(decision, operatorOutcome, c.adjudication.reasonCode);
       missing = adjudicated.outcome === 'pended' ? adjudicated.missing : [];
       claimResponse = buildClaimResponse(claim, { ref: sub.ref, decision: adjudicated, authorizationNumber: tracking, decidedAt: c.adjudication.ref.at });
     } else if (c.subtasks.get('pas-response')?.artifact && c.outcome) {
@@ -399,7 +401,7 @@ export class PasService {
 
 /** Whether a case waits for the submitter's new information (pended, not decided for good). */
 function takesUpdate(c: CaseState): boolean {
-  return c.outcome?.value === 'pended' && (!c.adjudication || c.adjudication.outcome === 'info-requested');
+  return c.outcome?.closure === 'open' && c.adjudication?.closure !== 'final';
 }
 
 /** The decision as the payer's operator settled it (the clinical findings stay the coalition's). */

@@ -17,10 +17,10 @@ import type { OrgNode } from '../org-node.js';
  * never choose another.
  *
  *   GET  /v1/health          {org, did, kind, lastIndex}
- *   GET  /v1/state           {lastIndex, digest, cases: [{id, status, outcome}], rejected}
- *   GET  /v1/records?from=N  [{index, id, kind, author, case, status, reason?}]   (≤ 1,000 from N)
+ *   GET  /v1/state           {lastIndex, digest, cases: [{id, status, closure, outcome}], rejected}
+ *   GET  /v1/records?from=N  [{index, id, kind, author, case, status, code?, reason?}]   (≤ 1,000 from N)
  *   POST /v1/cases           {fhirBase, patient, claim} → 202 {caseId}   (payer only)
- *   GET  /v1/cases/:id       {caseId, status, done, outcome?, decision?, claimResponse?}
+ *   GET  /v1/cases/:id       {caseId, status, done, closure, outcome?, decision?, claimResponse?}
  */
 const CaseRef = z
   .object({
@@ -84,11 +84,12 @@ function routes(node: OrgNode, fhirBase: string, authenticate: (req: IncomingMes
   const state = () => node.replica.state;
   return new Router<void>({ authenticate })
     .on('GET', '/v1/health', { public: true }, () => json({ org: node.spec.id, did: node.did, kind: node.spec.kind, lastIndex: node.replica.fold.lastIndex }))
-    .on('GET', '/v1/state', {}, () =>
+    .on('GET', '/v1/state', {}, async () =>
       json({
         lastIndex: node.replica.fold.lastIndex,
         digest: foldDigest(node),
-        cases: [...state().cases.values()].map((c) => ({ id: c.id, status: c.status, outcome: c.outcome?.value ?? null })),
+        // The outcome is sealed: this node names it where it may read the determination (the payer).
+        cases: await Promise.all([...state().cases.values()].map(async (c) => ({ id: c.id, status: c.status, closure: c.outcome?.closure ?? null, outcome: (await node.outcomeOf(c)) ?? null }))),
         rejected: node.replica.fold.rejected().length,
       }),
     )
@@ -97,7 +98,7 @@ function routes(node: OrgNode, fhirBase: string, authenticate: (req: IncomingMes
       // what was rejected and why, or to check that an entry is still accepted after a failure.
       const from = Math.max(1, Number.parseInt(query.from ?? '1', 10) || 1);
       const records = node.replica.fold.records.filter((r) => r.index >= from).slice(0, 1_000);
-      return json(records.map((r) => ({ index: r.index, id: r.id, kind: r.kind, author: r.author, case: r.case, status: r.status, ...(r.reason ? { reason: r.reason } : {}) })));
+      return json(records.map((r) => ({ index: r.index, id: r.id, kind: r.kind, author: r.author, case: r.case, status: r.status, ...(r.code ? { code: r.code } : {}), ...(r.reason ? { reason: r.reason } : {}) })));
     })
     .on('POST', '/v1/cases', { body: { maxBytes: 64 * 1024, schema: CaseRef } }, async ({ body }) => {
       if (node.spec.kind !== 'payer') throw new MurmurError('E_INPUT', 'cases are submitted to the payer organization\'s node');
@@ -113,7 +114,7 @@ function routes(node: OrgNode, fhirBase: string, authenticate: (req: IncomingMes
       const c = state().cases.get(params.id);
       if (!c) throw new MurmurError('E_NOT_FOUND', 'no such case on this node\'s board yet');
       const done = c.reputation !== undefined;
-      const body: Record<string, unknown> = { caseId: c.id, status: c.status, done, outcome: c.outcome?.value ?? null };
+      const body: Record<string, unknown> = { caseId: c.id, status: c.status, done, closure: c.outcome?.closure ?? null, outcome: (await node.outcomeOf(c)) ?? null };
       if (done && node.spec.kind === 'payer') {
         body.decision = await node.readArtifact(c, 'coverage-determination', 'decision');
         body.claimResponse = await node.readArtifact(c, 'pas-response', 'claim-response');

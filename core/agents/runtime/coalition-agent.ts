@@ -5,7 +5,7 @@ import { errorMessage } from '../../common/errors.js';
 import type { Logger } from '../../common/log.js';
 import { requestEntry, roundKey, type CaseState, type CoalitionState, type Subtask } from '../../coordination/case-state.js';
 import { bidScore } from '../../coordination/contract-net.js';
-import type { AgentCard } from '../../coordination/messages.js';
+import { closureOf, type AgentCard } from '../../coordination/messages.js';
 import { reputationDeltas } from '../../coordination/reputation.js';
 import { barred, depsSatisfied, leaseActive, orphaned, pastInputsDeadline, present, sectionsDigest } from '../../coordination/rules/execution.js';
 import type { CaseDataRef, ClinicalDataPort, ClinicalProofPort, PasFormPort } from '../ports.js';
@@ -351,7 +351,8 @@ export class CoalitionAgent {
         case: c.id,
         subtask: s.id,
         kind: 'Artifact',
-        header: { digest: sectionsDigest(sections), ...(result.outcome ? { outcome: result.outcome } : {}) },
+        // The outcome goes in the determination's sealed section; the header says only whether it closes the case.
+        header: { digest: sectionsDigest(sections), ...(result.outcome ? { closure: closureOf(result.outcome) } : {}) },
         sections,
       };
     });

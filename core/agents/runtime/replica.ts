@@ -5,8 +5,8 @@ import type { KeyResolver } from '../../crypto/signing.js';
 import { BoardFold, type Admission, type FoldRecord } from '../../board/fold.js';
 import type { BoardStore, StoredEntry, Unsubscribe } from '../../board/store.js';
 import type { CoalitionState } from '../../coordination/case-state.js';
-import { DEFAULT_REDUCER_CONFIG, coalitionReducer, type ReducerConfig, type Rule } from '../../coordination/reducer.js';
-import type { Kind } from '../../board/kinds.js';
+import { DEFAULT_REDUCER_CONFIG, coalitionReducer, type ReducerConfig } from '../../coordination/reducer.js';
+import type { KindDef } from '../../coordination/kinds/define.js';
 import type { BoardTimeRule } from '../../board/board-time.js';
 import { authorDid } from '../../board/envelope.js';
 
@@ -48,13 +48,14 @@ export class BoardReplica {
     keys: KeyResolver,
     config: Partial<ReducerConfig> = {},
     private readonly admission?: Admission<CoalitionState>,
-    extraRules: Partial<Record<Kind, Rule>> = {},
+    /** Definitions that replace the registry's (the access layer's kinds with their rules). */
+    kinds: readonly KindDef[] = [],
     time?: BoardTimeRule,
   ) {
     this.config = { ...DEFAULT_REDUCER_CONFIG, ...config };
     // Board time counts an author's signed time under its organization, once its card is on
     // the board (board-time.ts): fresh keys of one member do not outvote the others.
-    this.fold = new BoardFold(keys, coalitionReducer(this.config, extraRules), time, organizationVoter);
+    this.fold = new BoardFold(keys, coalitionReducer(this.config, kinds), time, organizationVoter);
   }
 
   get state(): CoalitionState {

@@ -24,9 +24,8 @@ export function doneQuorumMet(state: CoalitionState, config: ReducerConfig, c: C
 export function doneVote(ctx: RuleContext): Verdict {
   const c = ctx.case!;
   // A vote that lands after the quorum dissolved the case is still an honest assent: kept.
-  if (c.status !== 'closing' && c.status !== 'dissolved') return no(`done votes are cast once all work is posted, and the case is ${c.status}`);
-  if (!c.members.has(ctx.author)) return no('only members vote');
-  if (c.doneVotes.includes(ctx.author)) return no('already voted');
+  if (c.status !== 'closing' && c.status !== 'dissolved') return no('E_PHASE', `done votes are cast once all work is posted, and the case is ${c.status}`);
+  if (c.doneVotes.includes(ctx.author)) return no('E_ALREADY', 'already voted');
   c.doneVotes.push(ctx.author);
   return ok;
 }
@@ -34,12 +33,11 @@ export function doneVote(ctx: RuleContext): Verdict {
 /** A quorum of done votes dissolves the coalition; every claim is released with it. */
 export function dissolved(ctx: RuleContext<{ votes: number; members: number }>): Verdict {
   const c = ctx.case!;
-  if (c.status !== 'closing') return no(`cannot dissolve a case that is ${c.status}`);
-  if (!c.members.has(ctx.author)) return no('only members dissolve');
-  if (!doneQuorumMet(ctx.state, ctx.config, c, ctx.entry.at)) return no('done votes below quorum');
+  if (c.status !== 'closing') return no('E_PHASE', `cannot dissolve a case that is ${c.status}`);
+  if (!doneQuorumMet(ctx.state, ctx.config, c, ctx.entry.at)) return no('E_QUORUM', 'done votes below quorum');
   // Votes the convener had not yet seen may land before its Dissolved (a distributed board
   // orders concurrent posts either way): it states at least a quorum the board holds.
-  if (ctx.header.votes > c.doneVotes.length || ctx.header.members !== c.members.size) return no('dissolution states counts the board does not hold');
+  if (ctx.header.votes > c.doneVotes.length || ctx.header.members !== c.members.size) return no('E_MISSTATED', 'dissolution states counts the board does not hold');
   c.status = 'dissolved';
   c.dissolved = ctx.ref;
   for (const s of c.subtasks.values()) delete s.leaseUntil;
@@ -49,14 +47,13 @@ export function dissolved(ctx: RuleContext<{ votes: number; members: number }>):
 /** Reputation moves only by the board's own Shapley attribution: a posted update must equal it. */
 export function reputationUpdate(ctx: RuleContext<{ deltas: Record<string, number>; values: Record<string, number> }>): Verdict {
   const c = ctx.case!;
-  if (c.status !== 'dissolved') return no('reputation moves after dissolution');
-  if (c.reputation) return no('reputation already updated for this case');
-  if (!c.members.has(ctx.author)) return no('only members post the update');
+  if (c.status !== 'dissolved') return no('E_PHASE', 'reputation moves after dissolution');
+  if (c.reputation) return no('E_ALREADY', 'reputation already updated for this case');
   const expected = reputationDeltas(c);
   const keys = Object.keys(expected.deltas).sort();
   const posted = Object.keys(ctx.header.deltas).sort();
   if (keys.join() !== posted.join() || keys.some((k) => Math.abs(expected.deltas[k]! - ctx.header.deltas[k]!) > 1e-6)) {
-    return no('reputation deltas differ from the board\'s Shapley attribution');
+    return no('E_MISSTATED', 'reputation deltas differ from the board\'s Shapley attribution');
   }
   c.reputation = { ...expected, ref: ctx.ref };
   for (const [did, delta] of Object.entries(expected.deltas)) {
@@ -74,17 +71,18 @@ export function reputationUpdate(ctx: RuleContext<{ deltas: Record<string, numbe
  */
 export function adjudication(ctx: RuleContext<Adjudication>): Verdict {
   const c = ctx.case!;
-  if (c.cancellation?.whole) return no('the requester cancelled the request');
-  if (c.outcome?.value !== 'pended') return no(`only a pended case is adjudicated, and this one is ${c.outcome?.value ?? 'undecided'}`);
-  const org = ctx.state.cards.get(ctx.author)?.card.provider.did;
-  const requesterOrg = ctx.state.cards.get(c.requester)?.card.provider.did;
-  if (!org || org !== requesterOrg) return no('only an agent of the requesting organization adjudicates its case');
-  if (c.adjudication && c.adjudication.outcome !== 'info-requested') return no(`the case is already ${c.adjudication.outcome}`);
+  if (c.cancellation?.whole) return no('E_CANCELLED', 'the requester cancelled the request');
+  if (c.outcome?.closure !== 'open') return no('E_STATE', `only a pended case is adjudicated, and this one is ${c.outcome ? 'decided' : 'undecided'}`);
+  if (c.adjudication?.closure === 'final') return no('E_STATE', 'the case is already decided by the payer');
+  // The decision itself is sealed, in a section of its own (readers check it against the commitment).
+  const decision = ctx.entry.envelope.sections.find((s) => s.name === 'decision');
+  if (!decision) return no('E_DISCLOSURE', 'an adjudication carries what was decided in a section named decision');
+  if (ctx.config.requireSealed && !decision.sealed) return no('E_DISCLOSURE', 'section decision is not sealed');
   const op = ctx.header.operator;
   if (op && !ed25519Verify(fromBase64url(op.key), adjudicationStatement(c.id, { ...ctx.header, operator: op }), fromBase64url(op.sig))) {
-    return no(`the operator ${op.id}'s signature over the decision does not verify`);
+    return no('E_OPERATOR', `the operator ${op.id}'s signature over the decision does not verify`);
   }
-  c.adjudication = { outcome: ctx.header.outcome, reasonCode: ctx.header.reasonCode, author: ctx.author, ref: ctx.ref, ...(op ? { operator: { id: op.id, key: op.key } } : {}) };
+  c.adjudication = { closure: ctx.header.closure, commitment: ctx.header.commitment, reasonCode: ctx.header.reasonCode, author: ctx.author, ref: ctx.ref, ...(op ? { operator: { id: op.id, key: op.key } } : {}) };
   return ok;
 }
 
@@ -97,16 +95,14 @@ export function adjudication(ctx: RuleContext<Adjudication>): Verdict {
  */
 export function caseUpdate(ctx: RuleContext<CaseUpdate>): Verdict {
   const c = ctx.case!;
-  if (c.cancellation?.whole) return no('the requester cancelled the request');
-  if (c.outcome?.value !== 'pended') return no(`only a pended case takes new information, and this one is ${c.outcome?.value ?? 'undecided'}`);
-  if (c.status !== 'dissolved' || !c.reputation) return no('the round is still running; new information opens the next round once it has ended');
-  if (c.adjudication && c.adjudication.outcome !== 'info-requested') return no(`the case was ${c.adjudication.outcome} by the payer`);
-  const org = ctx.state.cards.get(ctx.author)?.card.provider.did;
-  if (!org || org !== ctx.state.cards.get(c.requester)?.card.provider.did) return no('only an agent of the requesting organization updates its case');
-  if (ctx.header.round !== c.round + 1) return no(`the update opens round ${ctx.header.round}, but the next round is ${c.round + 1}`);
+  if (c.cancellation?.whole) return no('E_CANCELLED', 'the requester cancelled the request');
+  if (c.outcome?.closure !== 'open') return no('E_STATE', `only a pended case takes new information, and this one is ${c.outcome ? 'decided' : 'undecided'}`);
+  if (c.status !== 'dissolved' || !c.reputation) return no('E_TOO_EARLY', 'the round is still running; new information opens the next round once it has ended');
+  if (c.adjudication?.closure === 'final') return no('E_STATE', 'the case was decided by the payer');
+  if (ctx.header.round !== c.round + 1) return no('E_MISSTATED', `the update opens round ${ctx.header.round}, but the next round is ${c.round + 1}`);
   const request = ctx.entry.envelope.sections.find((s) => s.name === 'request');
-  if (!request) return no('a case update carries the new request in a section named request');
-  if ([...request.readers].sort().join() !== [...c.task.requestReaders].sort().join()) return no('the update\'s request section names other readers than the case\'s request');
+  if (!request) return no('E_DISCLOSURE', 'a case update carries the new request in a section named request');
+  if ([...request.readers].sort().join() !== [...c.task.requestReaders].sort().join()) return no('E_DISCLOSURE', 'the update\'s request section names other readers than the case\'s request');
   c.history.push({
     round: c.round,
     ...(c.outcome ? { outcome: c.outcome } : {}),

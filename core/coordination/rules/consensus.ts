@@ -14,9 +14,8 @@ export const COMMIT_PLAN = 'commit-plan';
 /** A member's belief vector for one fusion round; rounds only go forward. */
 export function beliefUpdate(ctx: RuleContext<{ round: number; beliefs: Record<string, number> }>): Verdict {
   const c = ctx.case!;
-  if (!c.members.has(ctx.author)) return no('only members post beliefs');
   const last = c.beliefs.get(ctx.author);
-  if (last && ctx.header.round <= last.round) return no('belief rounds only go forward');
+  if (last && ctx.header.round <= last.round) return no('E_MISSTATED', 'belief rounds only go forward');
   c.beliefs.set(ctx.author, { round: ctx.header.round, beliefs: { ...ctx.header.beliefs }, ref: ctx.ref });
   return ok;
 }
@@ -28,17 +27,16 @@ export function beliefUpdate(ctx: RuleContext<{ round: number; beliefs: Record<s
  */
 export function vote(ctx: RuleContext<{ topic: string; choice: string }>): Verdict {
   const c = ctx.case!;
-  if (!c.members.has(ctx.author)) return no('only members vote');
   const ballots = c.votes.get(ctx.header.topic) ?? [];
-  if (ballots.some((b) => b.voter === ctx.author)) return no('one ballot per member and topic');
+  if (ballots.some((b) => b.voter === ctx.author)) return no('E_ALREADY', 'one ballot per member and topic');
   if (ctx.header.topic === CLOSE_PROPOSALS) {
-    if (c.status !== 'planning' || c.plan) return no('no proposal round to close');
-    if (ctx.entry.at < c.planningSince!.at + ctx.config.proposalWindowMs) return no('the proposal window is still open');
-    if (c.proposals.size === 0) return no('no proposals to merge');
+    if (c.status !== 'planning' || c.plan) return no('E_UNKNOWN_REF', 'no proposal round to close');
+    if (ctx.entry.at < c.planningSince!.at + ctx.config.proposalWindowMs) return no('E_TOO_EARLY', 'the proposal window is still open');
+    if (c.proposals.size === 0) return no('E_UNKNOWN_REF', 'no proposals to merge');
   }
   if (ctx.header.topic === COMMIT_PLAN) {
-    if (!c.plan || c.planCommitted) return no('no plan awaiting commitment');
-    if (ctx.header.choice !== c.plan.hash || !c.planSigners.includes(ctx.author)) return no('only a signer of this plan asks for its count');
+    if (!c.plan || c.planCommitted) return no('E_UNKNOWN_REF', 'no plan awaiting commitment');
+    if (ctx.header.choice !== c.plan.hash || !c.planSigners.includes(ctx.author)) return no('E_NOT_PERMITTED', 'only a signer of this plan asks for its count');
   }
   ballots.push({ voter: ctx.author, choice: ctx.header.choice, ref: ctx.ref });
   if (ctx.header.topic === COMMIT_PLAN) commitIfQuorum(ctx);

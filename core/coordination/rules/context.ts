@@ -1,5 +1,5 @@
 import type { StoredEntry } from '../../board/store.js';
-import type { Evidence, Verdict } from '../../board/fold.js';
+import type { Evidence, Verdict, VerdictCode } from '../../board/fold.js';
 import type { CaseState, CoalitionState, EntryRef } from '../case-state.js';
 import type { AwardWeights } from '../contract-net.js';
 import type { GapDecayConfig } from '../stigmergy/gap-strength.js';
@@ -60,12 +60,21 @@ export interface ReducerConfig {
 /** What the access layer's admission found of an entry's presentation. */
 export type CredentialEvidence =
   | { ok: true; holder: string; role: string; organization: string; organizationKind: string }
-  | { ok: false; reason: string };
+  /** `codes`: the verifier's rejection codes (core/identity/presentations.ts, the ZK checks). */
+  | { ok: false; reason: string; codes: readonly string[] };
 
 export function credentialOf(ctx: RuleContext): CredentialEvidence | undefined {
   const c = ctx.evidence.credential as CredentialEvidence | undefined;
-  if (c?.ok && c.holder !== ctx.author) return { ok: false, reason: 'the presentation is not the author\'s' };
+  if (c?.ok && c.holder !== ctx.author) return { ok: false, reason: 'the presentation is not the author\'s', codes: ['holder-mismatch'] };
   return c;
+}
+
+/** The refusal for a missing or failed credential: a spent or revoked one has its own code. */
+export function credentialRefused(what: string, cred: CredentialEvidence | undefined): Verdict {
+  const codes = cred && !cred.ok ? cred.codes : [];
+  // A revoked credential is refused as such even when its presentation is also a replay.
+  const code: VerdictCode = codes.includes('revoked') ? 'E_REVOKED' : codes.includes('replayed') ? 'E_REPLAYED' : 'E_CREDENTIAL';
+  return no(code, `${what} credentials: ${cred && !cred.ok ? cred.reason : 'no presentation'}`);
 }
 
 /** What every rule sees: the entry, its parsed header, and the author as an agent DID. */
@@ -84,7 +93,8 @@ export interface RuleContext<H = unknown> {
 }
 
 export const ok: Verdict = { ok: true };
-export const no = (reason: string): Verdict => ({ ok: false, reason });
+/** A refusal with its stable code (core/board/verdicts.ts) and a message for people. */
+export const no = (code: VerdictCode, reason: string): Verdict => ({ ok: false, code, reason });
 
 export function reputationOf(state: CoalitionState, config: ReducerConfig, did: string): number {
   return state.reputation.get(did) ?? config.genesisReputation[did] ?? config.defaultReputation;

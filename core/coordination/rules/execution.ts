@@ -2,11 +2,11 @@ import type { Verdict } from '../../board/fold.js';
 import { canonicalBytes } from '../../common/canonical.js';
 import { sha256Hex } from '../../common/hash.js';
 import type { CaseState, Subtask } from '../case-state.js';
-import type { Gap } from '../messages.js';
+import type { Artifact, Gap } from '../messages.js';
 import { gapLive, type GapDecayConfig, type GapSupport } from '../stigmergy/gap-strength.js';
 import type { GapState } from '../case-state.js';
 import { roleMay } from '../roles.js';
-import { credentialOf, hasSkill, no, ok, type RuleContext } from './context.js';
+import { credentialOf, credentialRefused, hasSkill, no, ok, type RuleContext } from './context.js';
 
 /** Digest an Artifact's header must carry: the hash of its sections as posted. */
 export function sectionsDigest(sections: unknown): string {
@@ -16,9 +16,9 @@ export function sectionsDigest(sections: unknown): string {
 function subtaskOf(ctx: RuleContext): Subtask | Verdict {
   const c = ctx.case!;
   const id = ctx.entry.envelope.subtask;
-  if (!id) return no(`${ctx.entry.envelope.kind} names no subtask`);
+  if (!id) return no('E_UNKNOWN_REF', `${ctx.entry.envelope.kind} names no subtask`);
   const s = c.subtasks.get(id);
-  if (!s) return no('no such subtask in the committed plan');
+  if (!s) return no('E_UNKNOWN_REF', 'no such subtask in the committed plan');
   return s;
 }
 
@@ -31,24 +31,24 @@ export function leaseActive(s: Subtask, at: number): boolean {
 /** The first valid claim wins; a claim whose lease lapsed may be taken over. */
 export function claim(ctx: RuleContext<{ leaseMs: number }>): Verdict {
   const c = ctx.case!;
-  if (c.status !== 'executing') return no(`claims are taken while executing, and the case is ${c.status}`);
+  if (c.status !== 'executing') return no('E_PHASE', `claims are taken while executing, and the case is ${c.status}`);
   const s = subtaskOf(ctx);
   if (isVerdict(s)) return s;
   const takeover = !c.members.has(ctx.author);
-  if (takeover && !orphaned(ctx, s, ctx.entry.at)) return no('only members claim, unless no member is left to do the subtask');
-  if (!hasSkill(ctx.state, ctx.author, s.skill)) return no(`the claimant's card lacks the skill ${s.skill}`);
+  if (takeover && !orphaned(ctx, s, ctx.entry.at)) return no('E_NOT_PERMITTED', 'only members claim, unless no member is left to do the subtask');
+  if (!hasSkill(ctx.state, ctx.author, s.skill)) return no('E_SKILL', `the claimant's card lacks the skill ${s.skill}`);
   const role = ctx.state.cards.get(ctx.author)!.card.role;
-  if (!roleMay(ctx.config.capabilities, role, s.skill)) return no(`role ${role} may not claim ${s.skill}`);
-  if (s.artifact) return no('subtask already done');
-  if (s.abandoned) return no('the subtask was given up when the determination pended at the inputs deadline');
-  if (s.claimant === ctx.author && leaseActive(s, ctx.entry.at)) return no('already claimed by the author');
-  if (leaseActive(s, ctx.entry.at)) return no('already claimed by another agent');
-  if (barred(c, ctx.author, ctx.config.maxStrikes)) return no('the author lost too many leases in this case');
-  if (s.revoked?.includes(ctx.author) && eligibleOthers(ctx, s)) return no('the author\'s claim on this subtask was revoked');
+  if (!roleMay(ctx.config.capabilities, role, s.skill)) return no('E_ROLE', `role ${role} may not claim ${s.skill}`);
+  if (s.artifact) return no('E_DONE', 'subtask already done');
+  if (s.abandoned) return no('E_DONE', 'the subtask was given up when the determination pended at the inputs deadline');
+  if (s.claimant === ctx.author && leaseActive(s, ctx.entry.at)) return no('E_ALREADY', 'already claimed by the author');
+  if (leaseActive(s, ctx.entry.at)) return no('E_TAKEN', 'already claimed by another agent');
+  if (barred(c, ctx.author, ctx.config.maxStrikes)) return no('E_LEASE', 'the author lost too many leases in this case');
+  if (s.revoked?.includes(ctx.author) && eligibleOthers(ctx, s)) return no('E_LEASE', 'the author\'s claim on this subtask was revoked');
   if (ctx.config.requireCredentials) {
     const cred = credentialOf(ctx);
-    if (!cred?.ok) return no(`claim credentials: ${cred?.reason ?? 'no presentation'}`);
-    if (cred.role !== ctx.state.cards.get(ctx.author)?.card.role) return no(`the credential's role ${cred.role} is not the claimant's card role`);
+    if (!cred?.ok) return credentialRefused('claim', cred);
+    if (cred.role !== ctx.state.cards.get(ctx.author)?.card.role) return no('E_CREDENTIAL', `the credential's role ${cred.role} is not the claimant's card role`);
   }
   s.claimant = ctx.author;
   s.claim = ctx.ref;
@@ -107,8 +107,7 @@ function renew(ctx: RuleContext, s: Subtask): void {
 export function heartbeat(ctx: RuleContext): Verdict {
   const s = subtaskOf(ctx);
   if (isVerdict(s)) return s;
-  if (s.claimant !== ctx.author) return no('only the claimant beats for a subtask');
-  if (!leaseActive(s, ctx.entry.at)) return no('lease already lapsed');
+  if (!leaseActive(s, ctx.entry.at)) return no('E_LEASE', 'lease already lapsed');
   renew(ctx, s);
   return ok;
 }
@@ -116,8 +115,7 @@ export function heartbeat(ctx: RuleContext): Verdict {
 export function release(ctx: RuleContext): Verdict {
   const s = subtaskOf(ctx);
   if (isVerdict(s)) return s;
-  if (s.claimant !== ctx.author) return no('only the claimant releases');
-  if (s.artifact) return no('subtask already done');
+  if (s.artifact) return no('E_DONE', 'subtask already done');
   s.released = [...(s.released ?? []), ctx.author];
   s.freed = ctx.ref;
   delete s.claimant;
@@ -131,8 +129,8 @@ export function release(ctx: RuleContext): Verdict {
 export function checkpoint(ctx: RuleContext<{ progress: number }>): Verdict {
   const s = subtaskOf(ctx);
   if (isVerdict(s)) return s;
-  if (s.claimant !== ctx.author || !leaseActive(s, ctx.entry.at)) return no('only the active claimant posts progress');
-  if (s.checkpoint && ctx.header.progress < s.checkpoint.progress) return no('progress goes backwards');
+  if (s.claimant !== ctx.author || !leaseActive(s, ctx.entry.at)) return no('E_NOT_PERMITTED', 'only the active claimant posts progress');
+  if (s.checkpoint && ctx.header.progress < s.checkpoint.progress) return no('E_MISSTATED', 'progress goes backwards');
   s.checkpoint = { progress: ctx.header.progress, at: ctx.entry.at };
   renew(ctx, s);
   return ok;
@@ -193,33 +191,32 @@ function downstreamOf(c: CaseState, id: string): Set<string> {
 }
 
 /** Only the claimant posts the artifact, only once its inputs exist, bound to its content. */
-export function artifact(ctx: RuleContext<{ outcome?: 'approved' | 'denied' | 'pended'; digest: string }>): Verdict {
+export function artifact(ctx: RuleContext<Artifact>): Verdict {
   const c = ctx.case!;
   const s = subtaskOf(ctx);
   if (isVerdict(s)) return s;
-  if (s.claimant !== ctx.author) return no('only the claimant posts the artifact');
-  if (s.artifact) return no('subtask already done');
-  if (s.abandoned) return no('the subtask was given up when the determination pended at the inputs deadline');
+  if (s.artifact) return no('E_DONE', 'subtask already done');
+  if (s.abandoned) return no('E_DONE', 'the subtask was given up when the determination pended at the inputs deadline');
   // Past the round's inputs deadline, a determination may go without its inputs, pended only
   // (it can never approve or deny on inputs that did not come): the case then ends.
   const late = !depsSatisfied(c, s, ctx.entry.at, ctx.config.gapDecay);
-  if (late && !(ctx.header.outcome === 'pended' && pastInputsDeadline(c, ctx.entry.at, ctx.config.inputsDeadlineMs))) {
-    return no('inputs of the subtask are not all posted, or a gap blocks it');
+  if (late && !(ctx.header.closure === 'open' && pastInputsDeadline(c, ctx.entry.at, ctx.config.inputsDeadlineMs))) {
+    return no('E_INPUTS', 'inputs of the subtask are not all posted, or a gap blocks it');
   }
-  if (ctx.header.digest !== sectionsDigest(ctx.entry.envelope.sections)) return no('artifact digest does not match its sections');
+  if (ctx.header.digest !== sectionsDigest(ctx.entry.envelope.sections)) return no('E_DIGEST', 'artifact digest does not match its sections');
   // The card the claim was judged on may have been replaced since: the role is checked again.
   const cap = ctx.config.capabilities;
   const role = ctx.state.cards.get(ctx.author)?.card.role ?? '';
-  if (!roleMay(cap, role, s.skill)) return no(`role ${role} may not deliver ${s.skill}`);
-  if (ctx.header.outcome && cap && !cap.decisionSkills.includes(s.skill)) return no(`only the determination carries an outcome, and ${s.id} is not one`);
-  if (ctx.header.outcome && c.outcome) return no('the case already has an outcome');
+  if (!roleMay(cap, role, s.skill)) return no('E_ROLE', `role ${role} may not deliver ${s.skill}`);
+  if (ctx.header.closure && cap && !cap.decisionSkills.includes(s.skill)) return no('E_OUTCOME', `only the determination carries an outcome, and ${s.id} is not one`);
+  if (ctx.header.closure && c.outcome) return no('E_OUTCOME', 'the case already has an outcome');
   for (const sec of ctx.entry.envelope.sections) {
     const declared = s.outputs.find((o) => o.section === sec.name);
-    if (!declared) return no(`section ${sec.name} is not in the plan's disclosure policy for ${s.id}`);
-    if ([...sec.readers].sort().join() !== declared.readers.join()) return no(`section ${sec.name} names readers other than the plan's`);
+    if (!declared) return no('E_DISCLOSURE', `section ${sec.name} is not in the plan's disclosure policy for ${s.id}`);
+    if ([...sec.readers].sort().join() !== declared.readers.join()) return no('E_DISCLOSURE', `section ${sec.name} names readers other than the plan's`);
     // With privacy on a section reaches its readers only through key grants: plaintext would
     // show it to every member and the board host.
-    if (ctx.config.requireSealed && !sec.sealed) return no(`section ${sec.name} is not sealed`);
+    if (ctx.config.requireSealed && !sec.sealed) return no('E_DISCLOSURE', `section ${sec.name} is not sealed`);
   }
   s.artifact = { ...ctx.ref, author: ctx.author };
   c.waits.delete(ctx.author);
@@ -228,7 +225,7 @@ export function artifact(ctx: RuleContext<{ outcome?: 'approved' | 'denied' | 'p
     const after = downstreamOf(c, s.id);
     for (const x of c.subtasks.values()) if (!x.artifact && !after.has(x.id)) x.abandoned = ctx.ref;
   }
-  if (ctx.header.outcome) c.outcome = { value: ctx.header.outcome, subtask: s.id, ref: ctx.ref };
+  if (ctx.header.closure) c.outcome = { closure: ctx.header.closure, subtask: s.id, ref: ctx.ref };
   if (allWorkDone(c, ctx.entry.at, ctx.config.gapDecay)) {
     c.status = 'closing';
     c.closingSince = ctx.ref;
@@ -239,16 +236,15 @@ export function artifact(ctx: RuleContext<{ outcome?: 'approved' | 'denied' | 'p
 /** A member names a capability the plan lacks; the subtasks it blocks wait for it. */
 export function gap(ctx: RuleContext<Gap>): Verdict {
   const c = ctx.case!;
-  if (c.status !== 'executing') return no(`gaps are raised while executing, and the case is ${c.status}`);
-  if (!c.members.has(ctx.author)) return no('only members raise gaps');
-  if (c.gaps.has(ctx.header.gap)) return no('gap id already used');
+  if (c.status !== 'executing') return no('E_PHASE', `gaps are raised while executing, and the case is ${c.status}`);
+  if (c.gaps.has(ctx.header.gap)) return no('E_ALREADY', 'gap id already used');
   // The determination is the plan's, signed by a quorum: a gap cannot add a second one.
-  if (ctx.config.capabilities?.decisionSkills.includes(ctx.header.skill)) return no(`a gap cannot ask for the deciding skill ${ctx.header.skill}`);
+  if (ctx.config.capabilities?.decisionSkills.includes(ctx.header.skill)) return no('E_OUTCOME', `a gap cannot ask for the deciding skill ${ctx.header.skill}`);
   const spec = ctx.header.subtask;
-  if (c.subtasks.has(spec.id) || [...c.gaps.values()].some((g) => g.subtask.id === spec.id)) return no('the gap\'s subtask id is taken');
+  if (c.subtasks.has(spec.id) || [...c.gaps.values()].some((g) => g.subtask.id === spec.id)) return no('E_ALREADY', 'the gap\'s subtask id is taken');
   const unknown = [...spec.deps, ...spec.blocks].find((d) => !c.subtasks.has(d));
-  if (unknown) return no('the gap names a subtask outside the plan');
-  if (spec.blocks.some((b) => c.subtasks.get(b)!.artifact)) return no('the gap blocks a subtask already done');
+  if (unknown) return no('E_UNKNOWN_REF', 'the gap names a subtask outside the plan');
+  if (spec.blocks.some((b) => c.subtasks.get(b)!.artifact)) return no('E_DONE', 'the gap blocks a subtask already done');
   c.gaps.set(ctx.header.gap, {
     id: ctx.header.gap,
     author: ctx.author,
@@ -269,10 +265,10 @@ export function gap(ctx: RuleContext<Gap>): Verdict {
 
 export function gapEndorse(ctx: RuleContext<{ gap: string }>): Verdict {
   const g = ctx.case!.gaps.get(ctx.header.gap);
-  if (!g) return no('no such gap');
-  if (!ctx.case!.members.has(ctx.author) || g.author === ctx.author) return no('another member endorses a gap');
-  if (g.endorsements.includes(ctx.author) || g.rejections.includes(ctx.author)) return no('already judged this gap');
-  if (g.withdrawn) return no('the gap was withdrawn');
+  if (!g) return no('E_UNKNOWN_REF', 'no such gap');
+  if (g.author === ctx.author) return no('E_NOT_PERMITTED', 'another member endorses a gap');
+  if (g.endorsements.includes(ctx.author) || g.rejections.includes(ctx.author)) return no('E_ALREADY', 'already judged this gap');
+  if (g.withdrawn) return no('E_STATE', 'the gap was withdrawn');
   g.endorsements.push(ctx.author);
   g.endorsedAt.push(ctx.entry.at);
   return ok;
@@ -285,10 +281,10 @@ export function gapEndorse(ctx: RuleContext<{ gap: string }>): Verdict {
 export function gapReject(ctx: RuleContext<{ gap: string }>): Verdict {
   const c = ctx.case!;
   const g = c.gaps.get(ctx.header.gap);
-  if (!g) return no('no such gap');
-  if (!c.members.has(ctx.author) || g.author === ctx.author) return no('another member rejects a gap');
-  if (g.endorsements.includes(ctx.author) || g.rejections.includes(ctx.author)) return no('already judged this gap');
-  if (g.status === 'awarded') return no('the gap was already awarded');
+  if (!g) return no('E_UNKNOWN_REF', 'no such gap');
+  if (g.author === ctx.author) return no('E_NOT_PERMITTED', 'another member rejects a gap');
+  if (g.endorsements.includes(ctx.author) || g.rejections.includes(ctx.author)) return no('E_ALREADY', 'already judged this gap');
+  if (g.status === 'awarded') return no('E_STATE', 'the gap was already awarded');
   g.rejections.push(ctx.author);
   if (g.rejections.length > g.endorsements.length + 1 && !g.withdrawn) {
     g.withdrawn = ctx.ref;

@@ -20,13 +20,12 @@ export function revocationCause(s: Subtask, at: number, cfg: { maxHoldMs: number
 /** Any member may post that a claim lapsed; the fold checks it by board time and revokes it. */
 export function leaseExpired(ctx: RuleContext<{ claimant: string }>): Verdict {
   const c = ctx.case!;
-  if (!c.members.has(ctx.author)) return no('only members revoke leases');
   const id = ctx.entry.envelope.subtask;
   const s = id ? c.subtasks.get(id) : undefined;
-  if (!s) return no('no such subtask in the committed plan');
-  if (s.claimant !== ctx.header.claimant) return no('the subtask is not claimed by that agent');
+  if (!s) return no('E_UNKNOWN_REF', 'no such subtask in the committed plan');
+  if (s.claimant !== ctx.header.claimant) return no('E_LEASE', 'the subtask is not claimed by that agent');
   const cause = revocationCause(s, ctx.entry.at, ctx.config);
-  if (!cause) return no('the lease is still valid');
+  if (!cause) return no('E_LEASE', 'the lease is still valid');
   c.lapses.push({ subtask: s.id, claimant: s.claimant, cause, ref: ctx.ref });
   s.revoked = [...(s.revoked ?? []), s.claimant];
   s.freed = ctx.ref;
@@ -61,10 +60,9 @@ export function deadlocks(c: CaseState, at: number): string[][] {
 /** A claimant says which subtasks it waits on (edges of the waits-for graph). */
 export function wait(ctx: RuleContext<{ on: string[] }>): Verdict {
   const c = ctx.case!;
-  if (!c.members.has(ctx.author)) return no('only members wait');
   const holds = [...c.subtasks.values()].some((s) => s.claimant === ctx.author && leaseActive(s, ctx.entry.at));
-  if (!holds) return no('only an agent holding a claim waits');
-  if (ctx.header.on.some((id) => !c.subtasks.has(id))) return no('waits on a subtask outside the plan');
+  if (!holds) return no('E_NOT_PERMITTED', 'only an agent holding a claim waits');
+  if (ctx.header.on.some((id) => !c.subtasks.has(id))) return no('E_UNKNOWN_REF', 'waits on a subtask outside the plan');
   c.waits.set(ctx.author, { on: [...ctx.header.on], ref: ctx.ref });
   return ok;
 }
@@ -76,11 +74,10 @@ export function wait(ctx: RuleContext<{ on: string[] }>): Verdict {
  */
 export function deadlockResolved(ctx: RuleContext<{ cycle: string[]; yielded: string }>): Verdict {
   const c = ctx.case!;
-  if (!c.members.has(ctx.author)) return no('only members resolve deadlocks');
   const graph = waitsForGraph(c, ctx.entry.at);
-  if (!isCycleOf(graph, ctx.header.cycle)) return no('no such cycle in the waits-for graph');
+  if (!isCycleOf(graph, ctx.header.cycle)) return no('E_UNKNOWN_REF', 'no such cycle in the waits-for graph');
   const expected = yielder(ctx.header.cycle, (d) => reputationOf(ctx.state, ctx.config, d));
-  if (expected !== ctx.header.yielded) return no('the yielder must be the lowest-reputation agent in the cycle');
+  if (expected !== ctx.header.yielded) return no('E_MISSTATED', 'the yielder must be the lowest-reputation agent in the cycle');
   const i = ctx.header.cycle.indexOf(expected);
   const next = ctx.header.cycle[(i + 1) % ctx.header.cycle.length]!;
   const waitedOn = new Set(c.waits.get(expected)?.on ?? []);

@@ -8,9 +8,9 @@ import { hasSkill, no, ok, reputationOf, type RuleContext } from './context.js';
 /** The gap's finder manages a one-subtask contract net: it announces, then awards. */
 export function announce(ctx: RuleContext<{ gap: string; windowMs: number }>): Verdict {
   const g = ctx.case!.gaps.get(ctx.header.gap);
-  if (!g) return no('no such gap');
-  if (g.author !== ctx.author) return no('only the gap\'s finder manages its contract net');
-  if (g.status !== 'open') return no(`gap is ${g.status}`);
+  if (!g) return no('E_UNKNOWN_REF', 'no such gap');
+  if (g.author !== ctx.author) return no('E_NOT_PERMITTED', 'only the gap\'s finder manages its contract net');
+  if (g.status !== 'open') return no('E_STATE', `gap is ${g.status}`);
   g.status = 'announced';
   g.announce = { ...ctx.ref, windowMs: ctx.header.windowMs };
   return ok;
@@ -19,10 +19,10 @@ export function announce(ctx: RuleContext<{ gap: string; windowMs: number }>): V
 /** Any agent with the skill may bid, member or not: this is how a coalition grows. */
 export function bid(ctx: RuleContext<Bid>): Verdict {
   const g = ctx.case!.gaps.get(ctx.header.gap);
-  if (!g) return no('no such gap');
-  if (g.status !== 'announced') return no(`gap is ${g.status}, not open for bids`);
-  if (!hasSkill(ctx.state, ctx.author, g.skill)) return no(`the bidder's card lacks the skill ${g.skill}`);
-  if (g.bids.some((b) => b.author === ctx.author)) return no('one bid per agent');
+  if (!g) return no('E_UNKNOWN_REF', 'no such gap');
+  if (g.status !== 'announced') return no('E_STATE', `gap is ${g.status}, not open for bids`);
+  if (!hasSkill(ctx.state, ctx.author, g.skill)) return no('E_SKILL', `the bidder's card lacks the skill ${g.skill}`);
+  if (g.bids.some((b) => b.author === ctx.author)) return no('E_ALREADY', 'one bid per agent');
   const trust = reputationOf(ctx.state, ctx.config, ctx.author) / 100;
   const score = bidScore(ctx.header, trust * 100, ctx.config.awardWeights);
   g.bids.push({ ...ctx.ref, author: ctx.author, cost: ctx.header.cost, quality: ctx.header.quality, latency: ctx.header.latency, trust, score });
@@ -37,17 +37,17 @@ export function bid(ctx: RuleContext<Bid>): Verdict {
 export function award(ctx: RuleContext<{ gap: string; winner: string; bid: string; score: number }>): Verdict {
   const c = ctx.case!;
   const g = c.gaps.get(ctx.header.gap);
-  if (!g) return no('no such gap');
-  if (g.author !== ctx.author) return no('only the gap\'s finder awards');
-  if (g.status !== 'announced') return no(`gap is ${g.status}`);
-  if (g.withdrawn) return no('the gap was withdrawn by validation');
-  if (!gapLive(gapSupport(g), ctx.entry.at, ctx.config.gapDecay)) return no('the gap evaporated: no member endorsed it in time');
-  if (g.endorsements.length < ctx.config.gapEndorsementsToAward) return no('the gap lacks the endorsements an award needs');
+  if (!g) return no('E_UNKNOWN_REF', 'no such gap');
+  if (g.author !== ctx.author) return no('E_NOT_PERMITTED', 'only the gap\'s finder awards');
+  if (g.status !== 'announced') return no('E_STATE', `gap is ${g.status}`);
+  if (g.withdrawn) return no('E_STATE', 'the gap was withdrawn by validation');
+  if (!gapLive(gapSupport(g), ctx.entry.at, ctx.config.gapDecay)) return no('E_STATE', 'the gap evaporated: no member endorsed it in time');
+  if (g.endorsements.length < ctx.config.gapEndorsementsToAward) return no('E_QUORUM', 'the gap lacks the endorsements an award needs');
   const chosen = g.bids.find((b) => b.id === ctx.header.bid);
-  if (!chosen || chosen.author !== ctx.header.winner) return no('the award names no bid of the winner');
+  if (!chosen || chosen.author !== ctx.header.winner) return no('E_UNKNOWN_REF', 'the award names no bid of the winner');
   const best = [...g.bids].sort((a, b) => b.score - a.score || a.index - b.index)[0]!;
-  if (best.id !== chosen.id) return no('the award passes over a better-scoring bid');
-  if (Math.abs(chosen.score - ctx.header.score) > 1e-6) return no('the award states a score the board does not compute');
+  if (best.id !== chosen.id) return no('E_MISSTATED', 'the award passes over a better-scoring bid');
+  if (Math.abs(chosen.score - ctx.header.score) > 1e-6) return no('E_MISSTATED', 'the award states a score the board does not compute');
   g.status = 'awarded';
   g.award = { ...ctx.ref, winner: chosen.author, bid: chosen.id };
   if (!c.members.has(chosen.author)) {

@@ -7,10 +7,9 @@ import { no, ok, reputationOf, type RuleContext } from './context.js';
 /** Each founder proposes once; when all have, every node computes the same merged plan. */
 export function proposal(ctx: RuleContext<Proposal>): Verdict {
   const c = ctx.case!;
-  if (c.status !== 'planning') return no(`proposals are taken while planning, and the case is ${c.status}`);
-  if (!c.members.has(ctx.author)) return no('only members propose');
-  if (c.proposals.has(ctx.author)) return no('a member proposes once');
-  if (c.proposalsClosed) return no('the proposal round is closed');
+  if (c.status !== 'planning') return no('E_PHASE', `proposals are taken while planning, and the case is ${c.status}`);
+  if (c.proposals.has(ctx.author)) return no('E_ALREADY', 'a member proposes once');
+  if (c.proposalsClosed) return no('E_STATE', 'the proposal round is closed');
   c.proposals.set(ctx.author, { ...ctx.header, ref: ctx.ref });
   if ([...c.members.keys()].every((m) => c.proposals.has(m))) computePlan(ctx);
   return ok;
@@ -31,10 +30,9 @@ export function computePlan(ctx: RuleContext): void {
 /** A member signs the merged plan's hash; a quorum of signatures commits it. */
 export function planCommit(ctx: RuleContext<{ planHash: string }>): Verdict {
   const c = ctx.case!;
-  if (!c.plan) return no('no merged plan to commit yet');
-  if (!c.members.has(ctx.author)) return no('only members sign the plan');
-  if (ctx.header.planHash !== c.plan.hash) return no('signed plan hash differs from the merged plan');
-  if (c.planSigners.includes(ctx.author)) return no('already signed');
+  if (!c.plan) return no('E_UNKNOWN_REF', 'no merged plan to commit yet');
+  if (ctx.header.planHash !== c.plan.hash) return no('E_MISSTATED', 'signed plan hash differs from the merged plan');
+  if (c.planSigners.includes(ctx.author)) return no('E_ALREADY', 'already signed');
   c.planSigners.push(ctx.author);
   // Signatures after the quorum are kept (every founder's assent is on record).
   commitIfQuorum(ctx);

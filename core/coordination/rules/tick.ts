@@ -1,7 +1,5 @@
 import { z } from 'zod';
-import type { Verdict } from '../../board/fold.js';
 import type { CoalitionState } from '../case-state.js';
-import { no, ok, type RuleContext } from './context.js';
 
 /**
  * Tick: a member's signed "it is now `at`" on a quiet board. Board time moves only with
@@ -12,12 +10,6 @@ import { no, ok, type RuleContext } from './context.js';
  */
 export const TickSchema = z.object({}).strict();
 export type Tick = z.infer<typeof TickSchema>;
-
-/** Only an agent in the directory ticks (its organization's signed time is what counts). */
-export function tick(ctx: RuleContext): Verdict {
-  if (!ctx.state.cards.has(ctx.author)) return no('only an agent with a card on the board ticks');
-  return ok;
-}
 
 /**
  * Whether a node ticks now: some case is open (not dissolved), the board has been quiet for

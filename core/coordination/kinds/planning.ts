@@ -1,0 +1,31 @@
+import { BeliefUpdateSchema, PlanCommitSchema, ProposalSchema, VoteSchema } from '../messages.js';
+import { beliefUpdate, vote } from '../rules/consensus.js';
+import { planCommit, proposal } from '../rules/planning.js';
+import { defineKind } from './define.js';
+
+/** T1: founders propose subtasks, the proposals merge, a quorum signs the plan. */
+export const ProposalKind = defineKind({
+  kind: 'Proposal',
+  header: ProposalSchema,
+  mayPost: 'member',
+  rule: proposal,
+  trace: { phase: 'T1', text: (h) => `proposes ${h.subtasks.map((s) => `${s.id}@${s.confidence}`).join(', ')}` },
+});
+
+export const BeliefUpdateKind = defineKind({ kind: 'BeliefUpdate', header: BeliefUpdateSchema, mayPost: 'member', rule: beliefUpdate });
+
+export const PlanCommitKind = defineKind({
+  kind: 'PlanCommit',
+  header: PlanCommitSchema,
+  mayPost: 'member',
+  rule: planCommit,
+  trace: {
+    phase: 'T1',
+    text: (h, v) =>
+      v.case?.planCommitted?.id === v.record.id && v.case.plan
+        ? `signs plan ${h.planHash.slice(0, 8)}; quorum reached: ${v.case.plan.subtasks.map((s) => s.id).join(' → ')}`
+        : `signs plan ${h.planHash.slice(0, 8)}`,
+  },
+});
+
+export const VoteKind = defineKind({ kind: 'Vote', header: VoteSchema, mayPost: 'member', rule: vote });
