@@ -2,6 +2,8 @@ import type { FoldRecord } from '../../core/board/fold.js';
 import type { StoredEntry } from '../../core/board/store.js';
 import { authorDid } from '../../core/board/envelope.js';
 import type { CaseState, CoalitionState } from '../../core/coordination/case-state.js';
+import { beliefTrace, CLOSE_BELIEF_ROUND, roundsOpenedTrace } from '../../core/coordination/rules/belief-update.js';
+import { CLOSE_PROPOSALS } from '../../core/coordination/rules/consensus.js';
 
 export type Phase = 'T0' | 'T1' | 'T2' | 'T3' | 'T4' | 'T5' | 'T6';
 
@@ -39,6 +41,8 @@ function phaseOf(kind: string, c: CaseState | undefined, subtask: string | undef
     case 'Accept':
       return 'T0';
     case 'Proposal':
+    case 'BeliefUpdate':
+    case 'Vote':
     case 'PlanCommit':
       return 'T1';
     case 'Claim':
@@ -97,6 +101,17 @@ export function traceLine(record: FoldRecord, entry: StoredEntry, state: Coaliti
       text = `proposes ${subs.join(', ')}`;
       break;
     }
+    case 'BeliefUpdate':
+      text = beliefTrace(c, record.id, { round: Number(h.round) });
+      break;
+    case 'Vote':
+      text =
+        h.topic === CLOSE_BELIEF_ROUND
+          ? beliefTrace(c, record.id, { choice: String(h.choice) })
+          : h.topic === CLOSE_PROPOSALS
+            ? 'votes to close the proposal round'
+            : `asks for a recount of plan ${String(h.choice).slice(0, 8)}`;
+      break;
     case 'PlanCommit':
       text = c?.planCommitted?.id === record.id
         ? `signs plan ${String(h.planHash).slice(0, 8)}; quorum reached: ${c.plan!.subtasks.map((s) => s.id).join(' → ')}`
@@ -154,6 +169,9 @@ export function traceLine(record: FoldRecord, entry: StoredEntry, state: Coaliti
       break;
     }
   }
+  // The entry whose fold opened the belief rounds (the last proposal, or the closing vote).
+  const opened = record.status === 'accepted' ? roundsOpenedTrace(c, record.id) : undefined;
+  if (opened) text += `; ${opened}`;
   return {
     phase,
     index: record.index,
