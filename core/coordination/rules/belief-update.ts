@@ -51,6 +51,8 @@ export interface BeliefRounds {
   trust: BeliefMatrix;
   /** Values trimmed fusion drops on each side. */
   trim: number;
+  /** Round 0: each member's starting beliefs. */
+  initial: BeliefMatrix;
   /** The open round (or the last, once done) and its beliefs x(round). */
   round: number;
   beliefs: BeliefMatrix;
@@ -106,6 +108,7 @@ export function openBeliefRounds(ctx: RuleContext): void {
     trust,
     trim: trimFor(members.length, cfg.trim),
     round: 0,
+    initial: beliefs,
     beliefs,
     spreads: [beliefSpread(beliefs)],
     epsilon: cfg.epsilon,
