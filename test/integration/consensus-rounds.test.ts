@@ -108,7 +108,6 @@ test('a member injecting inflated or split beliefs leaves the plan as the honest
     });
     const result = await runCase(c, MEMORY_REF, { timeoutMs: 30_000 });
     stop();
-    assert.ok(hostile.filter((h) => h.what === 'split').length >= 2, 'the lab split its belief in several rounds');
     for (const h of hostile) {
       const v = verdictOf(c, (await h.posted).envelope.id);
       assert.equal(v.status, 'rejected', `${h.what} belief refused`);
@@ -116,6 +115,7 @@ test('a member injecting inflated or split beliefs leaves the plan as the honest
       // Refused as a second belief in its round, or, when the lab's honest update closed the round, as late.
       if (h.what === 'split') assert.match(v.reason!, /^(one belief per member and round: the first counts|the open belief round is \d+|no belief round is open)$/);
     }
+    assert.ok(hostile.filter((h) => h.what === 'split').length >= 2, 'the lab split its belief in several rounds');
     // The plan is the honest run's, to the hash; and the case reaches its fault-free decision.
     assert.deepEqual(result.case.plan!.subtasks, honest.subtasks);
     assert.equal(result.case.plan!.hash, honest.hash);
