@@ -102,7 +102,7 @@ export function traceLine(record: FoldRecord, entry: StoredEntry, state: Coaliti
       break;
     }
     case 'BeliefUpdate':
-      text = beliefTrace(c, record.id, { round: Number(h.round) });
+      text = beliefTrace(c, record.id, { round: Number(h.round), beliefs: h.beliefs as Record<string, number> });
       break;
     case 'Vote':
       text =

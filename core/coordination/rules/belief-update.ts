@@ -194,12 +194,16 @@ export function closeBeliefRound(ctx: RuleContext<{ topic: string; choice: strin
   return ok;
 }
 
-/** The trace's words for a BeliefUpdate (or the close vote): the round, and what its closing reached. */
-export function beliefTrace(c: CaseState | undefined, id: string, header: { round?: number; choice?: string }): string {
+/** The trace's words for a BeliefUpdate (or the close vote): the round, the contested beliefs, and what its closing reached. */
+export function beliefTrace(c: CaseState | undefined, id: string, header: { round?: number; beliefs?: Record<string, number>; choice?: string }): string {
   const r = c?.consensus;
   const n = header.round ?? Number(header.choice);
   const closed = r?.closed.find((x) => x.ref.id === id);
   let text = header.round !== undefined ? `fuses belief round ${n}` : `closes belief round ${n} (its deadline passed)`;
+  // Only the subtasks the proposals disagreed on move; the others are the same for everyone.
+  const contested = r ? r.candidates.filter((s) => Math.max(...r.initial[s.id]!) > Math.min(...r.initial[s.id]!)).map((s) => s.id) : [];
+  const shown = contested.filter((s) => header.beliefs?.[s] !== undefined).map((s) => `${s} ${header.beliefs![s]!.toFixed(4)}`);
+  if (shown.length > 0) text += `: ${shown.join(', ')}`;
   if (closed && r) {
     const spread = r.spreads[closed.round]!;
     text += `; round ${closed.round} closed (${closed.posted.length}/${closed.posted.length + closed.silent.length} posted), spread ${spread.toFixed(4)}`;
