@@ -19,8 +19,8 @@ import { agentNamed, MEMORY_REF, memoryCoalition } from '../support/coalition.js
  * would have made it.
  */
 
-async function withCoalition<T>(fn: (c: Coalition, store: MemoryBoardStore) => Promise<T>): Promise<T> {
-  const { coalition, store } = await memoryCoalition('reference');
+async function withCoalition<T>(fn: (c: Coalition, store: MemoryBoardStore) => Promise<T>, reducer?: { beliefRounds: { roundMs: number } }): Promise<T> {
+  const { coalition, store } = await memoryCoalition('reference', reducer ? { reducer } : {});
   try {
     return await fn(coalition, store);
   } finally {
@@ -81,8 +81,12 @@ test('an honest coalition plans by belief rounds on the board, to ε, and the tr
     await audit.stop();
   }));
 
+/** The plan of a run where every member is honest (computed once). */
+let honestPlan: Promise<{ hash: string; subtasks: unknown[] }> | undefined;
+const honestRun = () => (honestPlan ??= withCoalition(async (c) => (await runCase(c, MEMORY_REF, { timeoutMs: 30_000 })).case.plan!));
+
 test('a member injecting inflated or split beliefs leaves the plan as the honest members made it', { timeout: 120_000 }, async () => {
-  const honest = await withCoalition(async (c) => (await runCase(c, MEMORY_REF, { timeoutMs: 30_000 })).case.plan!);
+  const honest = await honestRun();
   await withCoalition(async (c) => {
     const lab = agentNamed(c, 'GenomicsAgent');
     const hostile: { what: string; posted: Promise<StoredEntry> }[] = [];
@@ -123,4 +127,27 @@ test('a member injecting inflated or split beliefs leaves the plan as the honest
     assert.ok(result.case.consensus!.closed.every((x) => x.posted.length === 4), 'the lab\'s honest updates counted, its lies did not');
     assertReferenceDecision(result);
   });
+});
+
+test('a member that never posts its beliefs cannot stall planning: the round closes at its deadline, and the plan is the same', { timeout: 120_000 }, async () => {
+  const honest = await honestRun();
+  await withCoalition(
+    async (c) => {
+      const lab = agentNamed(c, 'GenomicsAgent');
+      // The lab's node never gets its BeliefUpdates out (its other envelopes go as usual).
+      const post = lab.post.bind(lab);
+      lab.post = (draft) => (typeof draft !== 'function' && draft.kind === 'BeliefUpdate' ? Promise.reject(new Error('link down')) : post(draft));
+      const result = await runCase(c, MEMORY_REF, { timeoutMs: 30_000 });
+      const r = result.case.consensus!;
+      assert.deepEqual(r.closed[0]!.silent, [lab.did], 'round 1 closed without the lab');
+      const closes = c.payer.replica.fold.records.filter((x) => x.kind === 'Vote' && x.case === result.caseId && c.payer.replica.entry(x.id)!.envelope.header.topic === 'close-belief-round');
+      assert.ok(closes.some((x) => x.status === 'accepted'), 'closed by a member\'s vote after the deadline');
+      assert.ok(r.closed.slice(1).every((x) => x.silent.length === 0 && !x.posted.includes(lab.did)), 'later rounds no longer wait for it');
+      assert.ok(r.done?.converged);
+      assert.equal(result.case.plan!.hash, honest.hash);
+      assertReferenceDecision(result);
+      assert.ok(t1(c).some((l) => /closes belief round 1 \(its deadline passed\); round 1 closed \(3\/4 posted\)/.test(l)), t1(c).join('\n'));
+    },
+    { beliefRounds: { roundMs: 1_500 } },
+  );
 });

@@ -18,7 +18,7 @@ import type { Draft, DraftBuilder } from './poster.js';
 import { performDuties } from './duties.js';
 import { doneQuorumMet } from '../../coordination/rules/closing.js';
 import { mayConvene } from '../../coordination/roles.js';
-import { beliefsOf, openRound } from '../../coordination/rules/belief-update.js';
+import { beliefsOf, mayPostBelief, openRound } from '../../coordination/rules/belief-update.js';
 import type { GapState } from '../../coordination/case-state.js';
 import type { BoardReplica } from './replica.js';
 
@@ -272,7 +272,7 @@ export class CoalitionAgent {
     }
     // Belief rounds: post this agent's fusion of the last round (the fold accepts only that).
     const rounds = openRound(c);
-    const mine = rounds && !rounds.posted.has(this.did) ? beliefsOf(rounds, this.did) : undefined;
+    const mine = rounds && mayPostBelief(c, this.did) ? beliefsOf(rounds, this.did) : undefined;
     if (rounds && mine) {
       await this.once(`${roundKey(c)}:belief:${rounds.round}`, () => this.post({ case: c.id, kind: 'BeliefUpdate', header: { round: rounds.round, beliefs: mine }, sections: [] }));
     }

@@ -124,8 +124,10 @@ function closeProposals(d: DutyContext, c: CaseState): Promise<void> | undefined
 function closeBeliefRound(d: DutyContext, c: CaseState): Promise<void> | undefined {
   const r = openRound(c);
   if (!r || !r.posted.has(d.did)) return;
-  if (d.now < r.opened.at + { ...DEFAULT_BELIEF_ROUNDS, ...d.config.beliefRounds }.roundMs) return;
-  return d.once(`${roundKey(c)}:close-round:${r.round}`, () => d.post({ case: c.id, kind: 'Vote', header: { topic: CLOSE_BELIEF_ROUND, choice: String(r.round) }, sections: [] }));
+  const roundMs = { ...DEFAULT_BELIEF_ROUNDS, ...d.config.beliefRounds }.roundMs;
+  if (d.now < r.opened.at + roundMs) return;
+  // Once per window: a vote the fold found early (board time behind this clock) is tried again.
+  return d.once(`${roundKey(c)}:close-round:${r.round}:${Math.floor((d.now - r.opened.at) / roundMs)}`, () => d.post({ case: c.id, kind: 'Vote', header: { topic: CLOSE_BELIEF_ROUND, choice: String(r.round) }, sections: [] }));
 }
 
 /** A signer of a plan stuck below quorum asks for a recount among present members. */

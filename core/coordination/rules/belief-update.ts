@@ -35,9 +35,6 @@ export const BeliefUpdateSchema = z
   .strict();
 export type BeliefUpdate = z.infer<typeof BeliefUpdateSchema>;
 
-/** Who may post it: a member that took part in the case's belief rounds, while they run. */
-export const BELIEF_UPDATE_POSTER = 'member-in-rounds';
-
 /** The Vote topic by which a member that posted a round closes it after its deadline. */
 export const CLOSE_BELIEF_ROUND = 'close-belief-round';
 
@@ -220,10 +217,18 @@ export function roundsOpenedTrace(c: CaseState | undefined, id: string): string 
   return `belief rounds open: round 0 spread ${r.spreads[0]!.toFixed(4)}, ε = ${r.epsilon}, trimmed fusion (f = ${r.trim})`;
 }
 
+/** Who may post it: a member taking part in the case's belief rounds, while a round is open and it has not posted it. */
+export function mayPostBelief(c: CaseState, did: string): boolean {
+  const r = openRound(c);
+  return !!r && r.members.includes(did) && !r.posted.has(did);
+}
+
+/** The kind's definition in one place (schema, rule, who may post, trace label), for the kinds table. */
 export const BELIEF_UPDATE = {
   kind: 'BeliefUpdate' as const,
+  layer: 'consensus' as const,
   schema: BeliefUpdateSchema,
   rule: beliefUpdate,
-  mayPost: BELIEF_UPDATE_POSTER,
-  trace: beliefTrace,
+  mayPost: mayPostBelief,
+  trace: { phase: 'T1' as const, text: beliefTrace },
 };
