@@ -93,8 +93,9 @@ export function openBeliefRounds(ctx: RuleContext): void {
     // A member's own (capped) confidence where it proposed the subtask; else the proposers' merged value.
     beliefs[s.id] = members.map((m) => round6(votes.find((v) => v.author === m)?.c ?? s.confidence));
     trust[s.id] = members.map((m) => {
-      const proposal = c.proposals.get(m)?.subtasks.find((x) => x.id === s.id);
-      const relevant = skillsOf(m).includes(s.skill) || (!competence && proposal !== undefined && proposal.domain === c.proposals.get(m)!.domain);
+      const proposed = c.proposals.get(m)?.subtasks.find((x) => x.id === s.id);
+      // Without capabilities, as in the merge: full weight in the domain the proposal names.
+      const relevant = skillsOf(m).includes(s.skill) || (!competence && proposed !== undefined && proposed.domain === c.proposals.get(m)!.domain);
       // Weight comes from the log (reputation), never from the member's own numbers.
       return (Math.max(1, reputationOf(ctx.state, ctx.config, m)) / 100) * (relevant ? 1 : OUT_OF_DOMAIN_RELEVANCE);
     });
