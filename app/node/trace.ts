@@ -5,6 +5,7 @@ import { isKind } from '../../core/board/kinds.js';
 import type { CoalitionState } from '../../core/coordination/case-state.js';
 import { KIND_DEFS } from '../../core/coordination/kinds/registry.js';
 import type { Phase } from '../../core/coordination/kinds/define.js';
+import { roundsOpenedTrace } from '../../core/coordination/rules/belief-update.js';
 
 export type { Phase } from '../../core/coordination/kinds/define.js';
 
@@ -47,7 +48,10 @@ export function traceLine(record: FoldRecord, entry: StoredEntry, state: Coaliti
     name,
   }) : undefined;
   if (!label || (!label.phase && !access)) return undefined;
-  const { phase, text } = label;
+  const { phase } = label;
+  // The entry whose fold opened the belief rounds (the last proposal, or the closing vote) says so.
+  const opened = record.status === 'accepted' ? roundsOpenedTrace(c, record.id) : undefined;
+  const text = opened ? `${label.text}; ${opened}` : label.text;
   return {
     phase,
     index: record.index,

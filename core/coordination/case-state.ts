@@ -1,4 +1,5 @@
 import type { AgentCard, Output, Proposal, TaskAvailable } from './messages.js';
+import type { BeliefRounds } from './rules/belief-update.js';
 
 /** Where a case is in its life; each step is a fact of the log (see reducer.ts). */
 export type CaseStatus = 'open' | 'convening' | 'planning' | 'executing' | 'closing' | 'dissolved';
@@ -116,8 +117,8 @@ export interface CaseState {
   /** Votes by topic (low-stakes choices, e.g. closing the proposal round). */
   votes: Map<string, { voter: string; choice: string; ref: EntryRef }[]>;
   proposalsClosed?: EntryRef;
-  /** Latest belief vector per member (fusion rounds posted on the board). */
-  beliefs: Map<string, { round: number; beliefs: Record<string, number>; ref: EntryRef }>;
+  /** The belief rounds that turn the proposals into the plan (rules/belief-update.ts). */
+  consensus?: BeliefRounds;
   /** What each member says it waits on (waits-for graph edges go to those subtasks' claimants). */
   waits: Map<string, { on: string[]; ref: EntryRef }>;
   deadlocks: { cycle: string[]; yielded: string; ref: EntryRef }[];

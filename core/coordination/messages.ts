@@ -86,7 +86,6 @@ export type Proposal = z.infer<typeof ProposalSchema>;
 
 export const PlanCommitSchema = z.object({ planHash: Hash }).strict();
 export const VoteSchema = z.object({ topic: Code, choice: z.union([Code, Hash]) }).strict();
-export const BeliefUpdateSchema = z.object({ round: z.number().int().min(0), beliefs: z.record(SubtaskId, Unit) }).strict();
 
 /** A zero-knowledge role proof (Groth16 proof and public signals), checked by the admission stage. */
 const RoleProof = z.record(z.string(), z.unknown());

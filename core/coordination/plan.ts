@@ -39,6 +39,13 @@ export interface MergeOptions {
 
 export const DEFAULT_MERGE: MergeOptions = { maxConfidence: 0.95, rule: 'mean', crossValidate: true };
 
+/** A candidate subtask after the merge: its shape, its one-shot fused confidence, and who proposed it with what. */
+export interface Candidate {
+  subtask: PlannedSubtask;
+  /** Capped confidence and weight (reputation × relevance) of each proposer. */
+  votes: { c: number; w: number; author: string }[];
+}
+
 /**
  * First version of the consensual decomposition: each proposal weighs by reputation × domain
  * relevance (full in the proposer's own domain); a subtask's confidence is the weighted mean
@@ -50,6 +57,19 @@ export function mergeProposals(
   options: Partial<MergeOptions> = {},
   skillsOf: (did: string) => readonly string[] = () => [],
 ): PlannedSubtask[] {
+  return finalizePlan(mergeCandidates(proposals, options, skillsOf).map((c) => c.subtask));
+}
+
+/**
+ * The merge before the inclusion threshold: every subtask that survives cross-validation, with
+ * its one-shot fused confidence (the value a member that did not propose it starts from in the
+ * belief rounds, consensus/rounds.ts). Sorted by id.
+ */
+export function mergeCandidates(
+  proposals: readonly WeightedProposal[],
+  options: Partial<MergeOptions> = {},
+  skillsOf: (did: string) => readonly string[] = () => [],
+): Candidate[] {
   const o = { ...DEFAULT_MERGE, ...options };
   const byId = new Map<
     string,
@@ -82,10 +102,17 @@ export function mergeProposals(
       byId.set(s.id, acc);
     }
   }
-  const included = [...byId.entries()]
+  return [...byId.entries()]
     .filter(([, acc]) => !o.crossValidate || acc.authors.length > 1 || skillsOf(acc.authors[0]!).includes(acc.best!.s.skill))
-    .map(([, acc]) => ({ ...acc.best!.s, confidence: round(fused(o.crossValidate ? corroborated(acc.votes) : acc.votes, o.rule)) }))
+    .map(([, acc]) => ({ subtask: { ...acc.best!.s, confidence: round(fused(o.crossValidate ? corroborated(acc.votes) : acc.votes, o.rule)) }, votes: acc.votes }))
+    .sort((a, b) => (a.subtask.id < b.subtask.id ? -1 : 1));
+}
+
+/** The plan from candidates with their final confidences: those above the threshold, deps among them, no cycle. */
+export function finalizePlan(candidates: readonly PlannedSubtask[]): PlannedSubtask[] {
+  const included = candidates
     .filter((s) => s.confidence >= INCLUSION_THRESHOLD)
+    .map((s) => ({ ...s, deps: [...s.deps], outputs: s.outputs.map((o) => ({ section: o.section, readers: [...o.readers] })) }))
     .sort((a, b) => (a.id < b.id ? -1 : 1));
   const ids = new Set(included.map((s) => s.id));
   for (const s of included) s.deps = s.deps.filter((d) => ids.has(d) && d !== s.id);

@@ -304,7 +304,7 @@ describe('console server', () => {
       execFile(process.execPath, [join(root, 'bin', 'murmur.js'), ...args], { timeout: 120_000 }, (e, _out, stderr) => res({ status: e ? ((e as { code?: number }).code ?? 1) : 0, stderr }));
     });
 
-  it("`murmur audit report` writes, from the run's folder, the same report the payer's console exports", async () => {
+  it("`murmur audit report` writes, from the run's folder, the payer console's report with the sealed outcomes left sealed", async () => {
     // The run keeps the payer's sealed wallet (as `murmur console` does): the CLI reads operator names from its cleartext.
     const wallet = env.coalition.orgs!.find((x) => x.spec.id === 'northwind')!.wallet;
     mkdirSync(join(dir, 'wallets'), { recursive: true });
@@ -316,10 +316,15 @@ describe('console server', () => {
     const fromCli = pdfText(readFileSync(out));
     const stable = (t: string) => t.replace(/Generated \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC/, 'Generated');
     assert.match(fromCli, /Cases, outcomes and operator decisions/);
-    assert.match(fromCli, new RegExp(`approved \\(titer-documented\\) by ${of('northwind').operators[0]!.name}`), "the operator's decision, by name");
+    // The console opens the operator's sealed decision with the payer's keys; the CLI, a reviewer
+    // with the run's folder and no keys, sees that it was decided, by whom and why, not what.
+    assert.match(fromConsole, new RegExp(`approved \\(titer-documented\\) by ${of('northwind').operators[0]!.name}`), "the operator's decision, by name");
+    assert.match(fromCli, new RegExp(`decided \\(titer-documented\\) by ${of('northwind').operators[0]!.name}`), 'the decision is named, its outcome stays sealed');
+    assert.doesNotMatch(fromCli, /\bAPPROVED\b|approved \(/, 'no sealed outcome in the keyless report');
     assert.match(fromCli, /page 1 of \d+/);
     assert.match(fromCli, /role credential "/, 'each read names the credential it rested on');
-    assert.equal(stable(fromCli), stable(fromConsole), 'one report, whether the console or the CLI writes it');
+    const sealed = (t: string) => stable(t).replace(/\bapproved \(/g, 'decided (').replace(/\bAPPROVED\b/g, 'DECIDED');
+    assert.equal(stable(fromCli), sealed(fromConsole), 'one report, whether the console or the CLI writes it, but for what is sealed');
     // A period report, and bad input named with exit 2.
     const period = await murmur('audit', 'report', '--data-dir', dir, '--from', '2000-01-01', '--out', join(dir, 'period.pdf'));
     assert.equal(period.status, 0, period.stderr);

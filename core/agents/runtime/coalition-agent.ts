@@ -18,6 +18,7 @@ import type { Draft, DraftBuilder } from './poster.js';
 import { performDuties } from './duties.js';
 import { doneQuorumMet } from '../../coordination/rules/closing.js';
 import { mayConvene } from '../../coordination/roles.js';
+import { beliefsOf, mayPostBelief, openRound } from '../../coordination/rules/belief-update.js';
 import type { GapState } from '../../coordination/case-state.js';
 import type { BoardReplica } from './replica.js';
 
@@ -267,6 +268,12 @@ export class CoalitionAgent {
     if (c.status === 'planning' && !c.proposals.has(this.did)) {
       const proposal = this.o.profile.propose(c.task);
       if (proposal) await this.once(`${roundKey(c)}:propose`, () => this.post({ case: c.id, kind: 'Proposal', header: proposal, sections: [] }));
+    }
+    // Belief rounds: post this agent's fusion of the last round (the fold accepts only that).
+    const rounds = openRound(c);
+    const mine = rounds && mayPostBelief(c, this.did) ? beliefsOf(rounds, this.did) : undefined;
+    if (rounds && mine) {
+      await this.once(`${roundKey(c)}:belief:${rounds.round}`, () => this.post({ case: c.id, kind: 'BeliefUpdate', header: { round: rounds.round, beliefs: mine }, sections: [] }));
     }
     if (c.plan && !c.planCommitted && !c.planSigners.includes(this.did)) {
       await this.once(`${roundKey(c)}:plan-commit`, () => this.post({ case: c.id, kind: 'PlanCommit', header: { planHash: c.plan!.hash }, sections: [] }));

@@ -5,6 +5,8 @@ import type { ReducerConfig } from '../../coordination/reducer.js';
 import { reputationDeltas } from '../../coordination/reputation.js';
 import { CLOSE_PROPOSALS, COMMIT_PLAN } from '../../coordination/rules/consensus.js';
 import { doneQuorumMet } from '../../coordination/rules/closing.js';
+import { CLOSE_BELIEF_ROUND, openRound } from '../../coordination/rules/belief-update.js';
+import { DEFAULT_BELIEF_ROUNDS } from '../../coordination/consensus/rounds.js';
 import { depsSatisfied, leaseActive } from '../../coordination/rules/execution.js';
 import { deadlocks, revocationCause } from '../../coordination/rules/failures.js';
 import { yielder } from '../../coordination/failures/waits-for.js';
@@ -45,6 +47,7 @@ export async function performDuties(d: DutyContext, c: CaseState): Promise<void>
   if (c.status === 'convening') await reinvite(d, c);
   if (c.status === 'planning') {
     await closeProposals(d, c);
+    await closeBeliefRound(d, c);
     await recountPlan(d, c);
   }
   if (c.status === 'executing') {
@@ -115,6 +118,16 @@ function closeProposals(d: DutyContext, c: CaseState): Promise<void> | undefined
   if (c.plan || !c.planningSince || !c.proposals.has(d.did)) return;
   if (d.now < c.planningSince.at + d.config.proposalWindowMs) return;
   return d.once(`${roundKey(c)}:close-proposals`, () => d.post({ case: c.id, kind: 'Vote', header: { topic: CLOSE_PROPOSALS, choice: 'yes' }, sections: [] }));
+}
+
+/** A member that posted the open belief round closes it once its deadline passed (a silent member cannot stall planning). */
+function closeBeliefRound(d: DutyContext, c: CaseState): Promise<void> | undefined {
+  const r = openRound(c);
+  if (!r || !r.posted.has(d.did)) return;
+  const roundMs = { ...DEFAULT_BELIEF_ROUNDS, ...d.config.beliefRounds }.roundMs;
+  if (d.now < r.opened.at + roundMs) return;
+  // Once per window: a vote the fold found early (board time behind this clock) is tried again.
+  return d.once(`${roundKey(c)}:close-round:${r.round}:${Math.floor((d.now - r.opened.at) / roundMs)}`, () => d.post({ case: c.id, kind: 'Vote', header: { topic: CLOSE_BELIEF_ROUND, choice: String(r.round) }, sections: [] }));
 }
 
 /** A signer of a plan stuck below quorum asks for a recount among present members. */

@@ -1,5 +1,6 @@
-import { BeliefUpdateSchema, PlanCommitSchema, ProposalSchema, VoteSchema } from '../messages.js';
-import { beliefUpdate, vote } from '../rules/consensus.js';
+import { PlanCommitSchema, ProposalSchema, VoteSchema } from '../messages.js';
+import { BeliefUpdateSchema, beliefTrace, beliefUpdate, CLOSE_BELIEF_ROUND } from '../rules/belief-update.js';
+import { CLOSE_PROPOSALS, vote } from '../rules/consensus.js';
 import { planCommit, proposal } from '../rules/planning.js';
 import { defineKind } from './define.js';
 
@@ -12,7 +13,14 @@ export const ProposalKind = defineKind({
   trace: { phase: 'T1', text: (h) => `proposes ${h.subtasks.map((s) => `${s.id}@${s.confidence}`).join(', ')}` },
 });
 
-export const BeliefUpdateKind = defineKind({ kind: 'BeliefUpdate', header: BeliefUpdateSchema, mayPost: 'member', rule: beliefUpdate });
+/** A member's row of a belief-fusion round (rules/belief-update.ts: checked against the fold's own fusion). */
+export const BeliefUpdateKind = defineKind({
+  kind: 'BeliefUpdate',
+  header: BeliefUpdateSchema,
+  mayPost: 'member',
+  rule: beliefUpdate,
+  trace: { phase: 'T1', text: (h, v) => beliefTrace(v.case, v.record.id, { round: h.round, beliefs: h.beliefs }) },
+});
 
 export const PlanCommitKind = defineKind({
   kind: 'PlanCommit',
@@ -28,4 +36,18 @@ export const PlanCommitKind = defineKind({
   },
 });
 
-export const VoteKind = defineKind({ kind: 'Vote', header: VoteSchema, mayPost: 'member', rule: vote });
+export const VoteKind = defineKind({
+  kind: 'Vote',
+  header: VoteSchema,
+  mayPost: 'member',
+  rule: vote,
+  trace: {
+    phase: 'T1',
+    text: (h, v) =>
+      h.topic === CLOSE_BELIEF_ROUND
+        ? beliefTrace(v.case, v.record.id, { choice: h.choice })
+        : h.topic === CLOSE_PROPOSALS
+          ? 'votes to close the proposal round'
+          : `asks for a recount of plan ${h.choice.slice(0, 8)}`,
+  },
+});

@@ -45,7 +45,6 @@ export function taskAvailable(ctx: RuleContext<TaskAvailable>): Verdict {
     invitations: [],
     everInvited: [],
     votes: new Map(),
-    beliefs: new Map(),
     waits: new Map(),
     deadlocks: [],
     lapses: [],

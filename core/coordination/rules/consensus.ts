@@ -1,6 +1,7 @@
 import type { Verdict } from '../../board/fold.js';
 import { tally } from '../consensus/voting.js';
 import { commitIfQuorum, computePlan } from './planning.js';
+import { CLOSE_BELIEF_ROUND, closeBeliefRound } from './belief-update.js';
 import { no, ok, reputationOf, type RuleContext } from './context.js';
 
 /** Topic whose decision closes the proposal round with the proposals on the board. */
@@ -11,15 +12,6 @@ export const CLOSE_PROPOSALS = 'close-proposals';
  */
 export const COMMIT_PLAN = 'commit-plan';
 
-/** A member's belief vector for one fusion round; rounds only go forward. */
-export function beliefUpdate(ctx: RuleContext<{ round: number; beliefs: Record<string, number> }>): Verdict {
-  const c = ctx.case!;
-  const last = c.beliefs.get(ctx.author);
-  if (last && ctx.header.round <= last.round) return no('E_MISSTATED', 'belief rounds only go forward');
-  c.beliefs.set(ctx.author, { round: ctx.header.round, beliefs: { ...ctx.header.beliefs }, ref: ctx.ref });
-  return ok;
-}
-
 /**
  * Low-stakes choices by reputation-weighted vote, one ballot per member and topic. The
  * `close-proposals` topic ends a proposal round stalled by an absent member: after the
@@ -27,6 +19,7 @@ export function beliefUpdate(ctx: RuleContext<{ round: number; beliefs: Record<s
  */
 export function vote(ctx: RuleContext<{ topic: string; choice: string }>): Verdict {
   const c = ctx.case!;
+  if (ctx.header.topic === CLOSE_BELIEF_ROUND) return closeBeliefRound(ctx);
   const ballots = c.votes.get(ctx.header.topic) ?? [];
   if (ballots.some((b) => b.voter === ctx.author)) return no('E_ALREADY', 'one ballot per member and topic');
   if (ctx.header.topic === CLOSE_PROPOSALS) {

@@ -5,6 +5,7 @@ import type { AwardWeights } from '../contract-net.js';
 import type { GapDecayConfig } from '../stigmergy/gap-strength.js';
 import type { MergeOptions } from '../plan.js';
 import type { Capabilities } from '../roles.js';
+import type { BeliefRoundConfig } from '../consensus/rounds.js';
 
 export interface ReducerConfig {
   /** Reputation of agents the board has not yet scored (0–100). */
@@ -44,6 +45,8 @@ export interface ReducerConfig {
   gapEndorsementsToAward: number;
   /** Plan merge: confidence cap, fusion rule, cross-validation. */
   merge: MergeOptions;
+  /** Belief rounds before the plan (ε, max rounds, round deadline, trim); defaults in consensus/rounds.ts. */
+  beliefRounds?: Partial<BeliefRoundConfig>;
   /** Cards and claims must carry a verified presentation (the admission stage checks it). */
   requireCredentials: boolean;
   /**

@@ -1,8 +1,8 @@
 import type { Verdict } from '../../board/fold.js';
 import type { Proposal } from '../messages.js';
-import { mergeProposals, planHash } from '../plan.js';
 import { quorumBase } from './closing.js';
-import { no, ok, reputationOf, type RuleContext } from './context.js';
+import { openBeliefRounds } from './belief-update.js';
+import { no, ok, type RuleContext } from './context.js';
 
 /** Each founder proposes once; when all have, every node computes the same merged plan. */
 export function proposal(ctx: RuleContext<Proposal>): Verdict {
@@ -15,16 +15,12 @@ export function proposal(ctx: RuleContext<Proposal>): Verdict {
   return ok;
 }
 
-/** Every node merges the same proposals with the same reputations into the same plan. */
+/**
+ * The proposals are in: every node opens the same belief rounds from them, which end in the
+ * same plan (rules/belief-update.ts), at once when the proposals already agree within ε.
+ */
 export function computePlan(ctx: RuleContext): void {
-  const c = ctx.case!;
-  const subtasks = mergeProposals(
-    [...c.proposals.entries()].map(([author, p]) => ({ author, proposal: p, reputation: reputationOf(ctx.state, ctx.config, author) })),
-    // Where capabilities bind cards to credentials, skills are the competence that counts.
-    ctx.config.capabilities ? { ...ctx.config.merge, competence: true, decisionSkills: ctx.config.capabilities.decisionSkills } : ctx.config.merge,
-    (did) => ctx.state.cards.get(did)?.card.skills.map((s) => s.id) ?? [],
-  );
-  c.plan = { hash: planHash(subtasks), subtasks, computedAt: ctx.ref };
+  openBeliefRounds(ctx);
 }
 
 /** A member signs the merged plan's hash; a quorum of signatures commits it. */
