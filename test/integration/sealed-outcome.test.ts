@@ -12,6 +12,7 @@ import { startEmbedded, type Embedded } from '../../app/node/embedded.js';
 import { LogHub } from '../../app/node/console/logs.js';
 import { parsePasRequest } from '../../fhir/pas/request.js';
 import { syntheticRequest } from '../../fhir/synthetic/index.js';
+import { signInOperator } from '../support/console-sign-in.js';
 
 /**
  * The case's outcome is a sealed fact (issue 15: codes only in cleartext headers, and not
@@ -115,7 +116,7 @@ test("an operator's decision on a pended case is sealed too: the header holds it
   const s = consoles.consoles.find((x) => x.org.id === 'northwind')!.server;
   const res = await fetch(`${s.url}api/cases/${pended.caseId}/adjudication`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${new URL(s.operators[0]!.launchUrl).searchParams.get('token')}`, 'content-type': 'application/json' },
+    headers: { authorization: `Bearer ${await signInOperator(s.operators[0]!.launchUrl)}`, 'content-type': 'application/json' },
     body: JSON.stringify({ outcome: 'denied', reasonCode: 'clinical-review' }),
   });
   assert.equal(res.status, 201);

@@ -243,11 +243,11 @@ test('an organization revokes its agent\'s zero-knowledge role credential on the
     const otherClaim = () => c.payer.replica.fold.records.find((r) => r.kind === 'Claim' && !r.author.startsWith(lab) && r.case === caseId && r.status === 'accepted');
     for (let i = 0; i < 300 && !(labClaim() && otherClaim()); i++) await new Promise((r) => setTimeout(r, 100));
     await Promise.all(c.nodes.map((n) => n.replica.catchUp()));
-    assert.deepEqual(verdictOf(c, notIssuer.envelope.id), { status: 'rejected', reason: 'only an agent of the issuing organization revokes its credentials' });
-    assert.deepEqual(verdictOf(c, notOwn.envelope.id), { status: 'rejected', reason: 'the holder is not an agent of the issuing organization' });
+    assert.deepEqual(verdictOf(c, notIssuer.envelope.id), { status: 'rejected', code: 'E_NOT_PERMITTED', reason: 'only an agent of the issuing organization revokes its credentials' });
+    assert.deepEqual(verdictOf(c, notOwn.envelope.id), { status: 'rejected', code: 'E_NOT_PERMITTED', reason: 'the holder is not an agent of the issuing organization' });
     assert.deepEqual(verdictOf(c, real.envelope.id), { status: 'accepted' });
     assert.ok(c.payer.replica.entry(labClaim()!.id)!.envelope.header.roleProof, 'the claim carries a role proof');
-    assert.deepEqual(verdictOf(c, labClaim()!.id), { status: 'rejected', reason: 'claim credentials: revoked' });
+    assert.deepEqual(verdictOf(c, labClaim()!.id), { status: 'rejected', code: 'E_REVOKED', reason: 'claim credentials: revoked' });
     // The other agents' role proofs are not touched: their claims are accepted.
     assert.ok(c.payer.replica.entry(otherClaim()!.id)!.envelope.header.roleProof, 'another agent claims with its role proof');
     const charter = charterFromJson(JSON.parse(JSON.stringify(charterToJson(c.charter!))));

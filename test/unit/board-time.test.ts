@@ -89,7 +89,7 @@ test('the rule is one function: previous time, stamp, signed time and the voters
 test('a Tick comes only from an agent with a card, and a node ticks only on a quiet board with a case open, once per period', async () => {
   const { b, stamp } = await leased();
   const stranger = testSigner('time-stranger');
-  assert.equal((await stamp(stranger, { case: null, kind: 'Tick', header: {}, sections: [] }, 0)).reason, 'only an agent with a card on the board ticks');
+  assert.equal((await stamp(stranger, { case: null, kind: 'Tick', header: {}, sections: [] }, 0)).code, 'E_NO_CARD', 'only an agent with a card on the board ticks');
   b.clock.advance(40_000);
   const tick = await stamp(C, { case: null, kind: 'Tick', header: {}, sections: [] }, 0);
   assert.equal(tick.status, 'accepted');
