@@ -120,3 +120,20 @@ test('verifyCredential checks one credential: valid, expired, untrusted', async 
   const untrusted = await verifyCredential(f.accreditation, { now: NOW }, { status: f.status, registry: trustRegistry({ accreditors: [], rolesByKind: {} }) });
   assert.equal(untrusted.ok ? '' : untrusted.reasons[0]!.code, 'untrusted-accreditor');
 });
+
+test('a presentation verified once is not trusted for an edited copy: a changed credential or proof still fails', async () => {
+  const f = await identityFixture();
+  const vp = await createPresentation({ holder: f.agent.signer, credentials: [f.role, f.accreditation], challenge: 'nonce-1', domain: 'st-genomics', now: NOW });
+  // The first verification is remembered process-wide (the replicas of one process share it).
+  assert.ok((await verifyPresentation(vp, expect, await context())).ok);
+  assert.ok((await verifyPresentation(structuredClone(vp), expect, await context())).ok);
+  const edited = structuredClone(vp);
+  edited.verifiableCredential[0]!.validUntil = '2027-01-01T00:00:00Z'; // a longer life than issued
+  // Both the credential's proof and the presentation's (which covers it) fail.
+  assert.deepEqual(codes(await verifyPresentation(edited, expect, await context())), ['proof-invalid', 'proof-invalid']);
+  const resigned = structuredClone(vp);
+  resigned.proof.proofValue = `${resigned.proof.proofValue.slice(0, -4)}AAAA`;
+  assert.deepEqual(codes(await verifyPresentation(resigned, expect, await context())), ['proof-invalid']);
+  // The same text judged at another time is checked in full again (validity is part of the key).
+  assert.ok((await verifyPresentation(vp, { ...expect, now: NOW + 1 }, await context())).ok);
+});
