@@ -1,11 +1,11 @@
 import type { Clock } from '../common/clock.js';
 import { systemClock } from '../common/clock.js';
 import type { Envelope } from './envelope.js';
-import type { BoardStore, StoredEntry, Unsubscribe } from './store.js';
+import type { BoardStore, EntryLookup, StoredEntry, Unsubscribe } from './store.js';
 import { checkEnvelopeForStore } from './store-checks.js';
 
 /** An in-memory board for simulations and tests: same contract as the SQLite store. */
-export class MemoryBoardStore implements BoardStore {
+export class MemoryBoardStore implements BoardStore, EntryLookup {
   private readonly entries: StoredEntry[] = [];
   private readonly byId = new Map<string, StoredEntry>();
   private readonly claims = new Map<string, string>();
@@ -31,6 +31,10 @@ export class MemoryBoardStore implements BoardStore {
 
   async head(): Promise<number> {
     return this.entries.length;
+  }
+
+  entryById(id: string): StoredEntry | undefined {
+    return this.byId.get(id);
   }
 
   subscribe(listener: (entry: StoredEntry) => void): Unsubscribe {

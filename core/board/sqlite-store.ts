@@ -3,13 +3,13 @@ import type { Clock } from '../common/clock.js';
 import { systemClock } from '../common/clock.js';
 import { MurmurError } from '../common/errors.js';
 import { EnvelopeSchema, type Envelope } from './envelope.js';
-import type { BoardStore, StoredEntry, Unsubscribe } from './store.js';
+import type { BoardStore, EntryLookup, StoredEntry, Unsubscribe } from './store.js';
 
 /**
  * The embedded board: one SQLite file in WAL mode with synchronous=FULL, so an append is on
  * disk before it is acknowledged and a killed process loses nothing it acknowledged.
  */
-export class SqliteBoardStore implements BoardStore {
+export class SqliteBoardStore implements BoardStore, EntryLookup {
   private readonly db: Database.Database;
   private readonly listeners = new Set<(entry: StoredEntry) => void>();
   private readonly insert: Database.Statement;
@@ -86,6 +86,11 @@ export class SqliteBoardStore implements BoardStore {
 
   async head(): Promise<number> {
     return (this.last.get() as { idx: number } | undefined)?.idx ?? 0;
+  }
+
+  entryById(id: string): StoredEntry | undefined {
+    const row = this.byId.get(id) as Row | undefined;
+    return row ? this.entryOf(row) : undefined;
   }
 
   subscribe(listener: (entry: StoredEntry) => void): Unsubscribe {
