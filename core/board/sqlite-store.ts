@@ -9,8 +9,8 @@ import type { BoardStore, EntryLookup, StoredEntry, Unsubscribe } from './store.
  * The embedded board: one SQLite file in WAL mode with synchronous=FULL, so an append is on
  * disk before it is acknowledged and a killed process loses nothing it acknowledged.
  *
- * Appends are committed in groups: the appends made while the event loop runs one turn are
- * written in one transaction, hence one fsync, before any of them is acknowledged. The WAL's
+ * Appends (and claims) are committed in groups: those made while the event loop runs one turn
+ * are written in one transaction, hence one fsync, before any of them is acknowledged. The WAL's
  * fsync blocks the thread (better-sqlite3 is synchronous), and in the embedded coalition one
  * fsync per entry was the largest single item of the volume benchmark's main thread.
  */
@@ -25,7 +25,8 @@ export class SqliteBoardStore implements BoardStore, EntryLookup {
   private readonly claimInsert: Database.Statement;
   private readonly claimOwner: Database.Statement;
   private lastAt = 0;
-  private pending: { envelope: Envelope; resolve: (e: StoredEntry) => void; reject: (e: unknown) => void }[] = [];
+  /** Writes queued this turn: each runs inside the group's transaction and returns its acknowledgement. */
+  private pending: { write: () => () => void; reject: (e: unknown) => void }[] = [];
 
   constructor(path: string, private readonly clock: Clock = systemClock) {
     this.db = new Database(path);
@@ -71,34 +72,44 @@ export class SqliteBoardStore implements BoardStore, EntryLookup {
         path: issue.path.join('.'),
       });
     }
-    return new Promise((resolve, reject) => {
-      if (this.pending.length === 0) setImmediate(() => this.commitPending());
-      this.pending.push({ envelope, resolve, reject });
+    return this.queue((resolve) => {
+      const { entry, fresh } = this.insertOne(envelope);
+      return () => {
+        resolve(entry);
+        if (fresh) this.announce(entry);
+      };
     });
   }
 
-  /** Writes the appends queued this turn in one transaction, then acknowledges and announces them. */
+  private queue<T>(write: (resolve: (value: T) => void) => () => void): Promise<T> {
+    return new Promise((resolve, reject) => {
+      if (this.pending.length === 0) setImmediate(() => this.commitPending());
+      this.pending.push({ write: () => write(resolve), reject });
+    });
+  }
+
+  /** Writes what was queued this turn in one transaction, then acknowledges (and announces) each. */
   private commitPending(): void {
     const group = this.pending;
     if (group.length === 0) return;
     this.pending = [];
-    let written: { entry: StoredEntry; fresh: boolean }[];
+    let acks: (() => void)[];
     try {
-      written = this.db.transaction(() => group.map(({ envelope }) => this.insertOne(envelope)))();
+      acks = this.db.transaction(() => group.map((p) => p.write()))();
     } catch (e) {
       for (const p of group) p.reject(e);
       return;
     }
-    for (const [i, { entry }] of written.entries()) group[i]!.resolve(entry);
-    for (const { entry, fresh } of written) {
-      if (!fresh) continue;
-      for (const listener of [...this.listeners]) {
-        try {
-          listener(entry);
-        } catch {
-          // The entry is durable and acknowledged; a subscriber's failure is its own (and must
-          // not become an uncaught exception of this turn).
-        }
+    for (const ack of acks) ack();
+  }
+
+  private announce(entry: StoredEntry): void {
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(entry);
+      } catch {
+        // The entry is durable and acknowledged; a subscriber's failure is its own (and must
+        // not become an uncaught exception of this turn).
       }
     }
   }
@@ -135,10 +146,13 @@ export class SqliteBoardStore implements BoardStore, EntryLookup {
     return () => this.listeners.delete(listener);
   }
 
-  async tryClaim(key: string, owner: string): Promise<{ won: boolean; owner: string }> {
-    this.claimInsert.run(key, owner);
-    const current = (this.claimOwner.get(key) as { owner: string }).owner;
-    return { won: current === owner, owner: current };
+  /** Committed in the same groups as appends: first insert wins; the owner is read back in the transaction. */
+  tryClaim(key: string, owner: string): Promise<{ won: boolean; owner: string }> {
+    return this.queue((resolve) => {
+      this.claimInsert.run(key, owner);
+      const current = (this.claimOwner.get(key) as { owner: string }).owner;
+      return () => resolve({ won: current === owner, owner: current });
+    });
   }
 
   async close(): Promise<void> {

@@ -64,7 +64,7 @@ test('sqlite readCase returns one case\'s entries and the coalition-wide ones, i
   await store.close();
 });
 
-test('sqlite appends made together are committed as one group: in call order, each announced once, a repeat answered with the stored entry', async () => {
+test('sqlite appends and claims made together are committed as one group: in call order, each announced once, a repeat answered with the stored entry', async () => {
   const store = new SqliteBoardStore(join(dir, 'group.db'));
   const a = testEnvelopes(5, 'group-a', 'case-a');
   const b = testEnvelopes(4, 'group-b', 'case-b');
@@ -76,6 +76,9 @@ test('sqlite appends made together are committed as one group: in call order, ea
   assert.deepEqual(entries[5], entries[0]);
   assert.deepEqual(seen, [1, 2, 3, 4, 5, 6, 7, 8, 9]);
   assert.ok(entries.every((e, i) => i === 0 || e.at >= entries[i - 1]!.at || e.index < entries[i - 1]!.index));
+  // Claims raced in one group: the first in call order wins, the others learn who.
+  const raced = await Promise.all(['alice', 'bob', 'carol'].map((owner) => store.tryClaim('case-a/s-1', owner)));
+  assert.deepEqual(raced, [{ won: true, owner: 'alice' }, { won: false, owner: 'alice' }, { won: false, owner: 'alice' }]);
   await store.close();
   const reopened = new SqliteBoardStore(join(dir, 'group.db'));
   assert.deepEqual((await reopened.read(1)).map((e) => e.envelope.id), [...new Set(order.map((e) => e.id))]);
