@@ -68,6 +68,8 @@ test('a settled case leaves every replica\'s memory; it is still read, and the b
     const entriesOfFirst = (await env.store.readCase(first)).filter((e) => e.envelope.case === first).length;
     assert.ok(entriesOfFirst > 20, 'a reference case writes dozens of entries');
     // What a replica holds is the coalition-wide entries (cards): the same after one case and after three.
+    const coalitionWide = (await env.store.read(1, 100_000)).filter((e) => e.envelope.case === null).length;
+    assert.deepEqual(afterOne, env.coalition.nodes.map(() => coalitionWide));
     assert.deepEqual(afterThree, afterOne);
 
     // The first case is out of memory, and still read in full: its decision (a grant's key
