@@ -318,7 +318,7 @@ export class OrgNode {
       sections: [{ name: 'request', readers: [...c.task.requestReaders].sort(), plaintext: ref }],
     });
     await this.replica.catchUp();
-    const verdict = this.replica.fold.records.find((r) => r.id === entry.envelope.id);
+    const verdict = this.replica.fold.record(entry.envelope.id);
     if (verdict && verdict.status !== 'accepted') throw new MurmurError('E_INPUT', `the board refused the case update: ${verdict.reason ?? verdict.status}`);
     return round;
   }
@@ -334,7 +334,7 @@ export class OrgNode {
     if (!intake) throw new Error(`${this.o.spec.name} has no agent that takes requests`);
     const entry = await intake.postSealed(caseId, undefined, { case: caseId, kind: 'CaseCancel', header: { scope: cancel.scope, items: cancel.items, reasonCode }, sections: [] });
     await this.replica.catchUp();
-    const verdict = this.replica.fold.records.find((r) => r.id === entry.envelope.id);
+    const verdict = this.replica.fold.record(entry.envelope.id);
     if (verdict && verdict.status !== 'accepted') throw new MurmurError('E_CONFLICT', `the board refused the cancel: ${verdict.reason ?? verdict.status}`);
   }
 

@@ -64,6 +64,8 @@ interface ChainHead {
 export class BoardFold<S> {
   readonly state: S;
   readonly records: FoldRecord[] = [];
+  /** The record of each id (the first: a replay's duplicate record does not replace it). */
+  private readonly recordById = new Map<string, FoldRecord>();
   readonly equivocations: Equivocation[] = [];
   private readonly chains = new Map<string, ChainHead>();
   /** id → accepted envelope's seq, per author, for equivocation detection. */
@@ -95,9 +97,7 @@ export class BoardFold<S> {
 
   apply(entry: StoredEntry, evidence: Evidence = {}): FoldRecord {
     this.advance(entry);
-    const record = this.authenticate(entry) ?? this.judge(this.timed(entry), evidence);
-    this.records.push(record);
-    return record;
+    return this.keep(this.authenticate(entry) ?? this.judge(this.timed(entry), evidence));
   }
 
   /**
@@ -109,13 +109,22 @@ export class BoardFold<S> {
   async admit(entry: StoredEntry, admission: Admission<S>): Promise<FoldRecord> {
     this.advance(entry);
     const failed = this.authenticate(entry);
-    if (failed) {
-      this.records.push(failed);
-      return failed;
-    }
+    if (failed) return this.keep(failed);
     const timed = this.timed(entry);
-    const record = this.judge(timed, await admission(this.state, timed));
+    return this.keep(this.judge(timed, await admission(this.state, timed)));
+  }
+
+  /**
+   * What the fold made of an envelope, by id: an agent checking the verdict on what it just
+   * posted asks this rather than scanning every record (a scan grows with the board's history).
+   */
+  record(id: string): FoldRecord | undefined {
+    return this.recordById.get(id);
+  }
+
+  private keep(record: FoldRecord): FoldRecord {
     this.records.push(record);
+    if (record.id && !this.recordById.has(record.id)) this.recordById.set(record.id, record);
     return record;
   }
 

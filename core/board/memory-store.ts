@@ -1,7 +1,7 @@
 import type { Clock } from '../common/clock.js';
 import { systemClock } from '../common/clock.js';
 import type { Envelope } from './envelope.js';
-import type { BoardStore, StoredEntry, Unsubscribe } from './store.js';
+import type { BoardStore, EntryLookup, StoredEntry, Unsubscribe } from './store.js';
 import { checkEnvelopeForStore } from './store-checks.js';
 
 /**
@@ -9,7 +9,7 @@ import { checkEnvelopeForStore } from './store-checks.js';
  * that its host's clock is taken as is (never backwards): rule tests and the simulator move
  * time with one author at a time, and the fold applies the board-time rule anyway.
  */
-export class MemoryBoardStore implements BoardStore {
+export class MemoryBoardStore implements BoardStore, EntryLookup {
   private readonly entries: StoredEntry[] = [];
   private readonly byId = new Map<string, StoredEntry>();
   private readonly claims = new Map<string, string>();
@@ -35,6 +35,10 @@ export class MemoryBoardStore implements BoardStore {
 
   async head(): Promise<number> {
     return this.entries.length;
+  }
+
+  entryById(id: string): StoredEntry | undefined {
+    return this.byId.get(id);
   }
 
   subscribe(listener: (entry: StoredEntry) => void): Unsubscribe {

@@ -34,3 +34,18 @@ export interface BoardStore {
   tryClaim(key: string, owner: string): Promise<{ won: boolean; owner: string }>;
   close(): Promise<void>;
 }
+
+/**
+ * A store that can hand back any entry it holds by id, at once (SQLite's and the memory
+ * store's reads are synchronous underneath). A replica keeps in memory only the entries of
+ * live cases and reads a settled case's back from such a store when someone looks (an audit,
+ * an appeal, the console's view of an old case): its memory follows the live cases, not the
+ * history.
+ */
+export interface EntryLookup {
+  entryById(id: string): StoredEntry | undefined;
+}
+
+export function hasEntryLookup(store: BoardStore): store is BoardStore & EntryLookup {
+  return typeof (store as Partial<EntryLookup>).entryById === 'function';
+}

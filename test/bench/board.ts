@@ -1,10 +1,15 @@
 // Board stores side by side in one run: appends/s and claims/s on SQLite (one file) and on
-// etcd (three members on loopback), sequential and with 50 in flight. Prints a table and
-// writes test/bench/results/board.json. Run: npm run build && node dist/test/bench/board.js
+// etcd (three members on loopback), sequential and with 50 in flight; beside them, raw etcd:
+// the same client library on the same cluster running the claim's plain transaction (create
+// if absent, else read the owner) with none of the board's checks or retries, the ceiling a
+// board claim can reach. Claims are also raced (two owners per key, 50 in flight) and every
+// key whose both contenders were told they won is counted: a double claim. Prints a table and
+// writes test/bench/results/board.json. Run: npm run bench -- board
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Etcd3 } from 'etcd3';
 import { EtcdBoardStore } from '../../core/board/etcd-store.js';
 import { SqliteBoardStore } from '../../core/board/sqlite-store.js';
 import type { BoardStore } from '../../core/board/store.js';
@@ -36,19 +41,75 @@ async function measure(name: string, make: (tag: string) => Promise<BoardStore>)
   return row;
 }
 
+/** Two contenders per key, all at once: keys that both were told they won. */
+async function doubleClaims(store: BoardStore, tag: string, inFlight: number): Promise<number> {
+  const keys = Array.from({ length: N }, (_, i) => `race/${tag}/subtask-${i}`);
+  const wins = new Map<string, number>();
+  await rate(keys.length * 2, inFlight, async (i) => {
+    const key = keys[i >> 1]!;
+    const r = await store.tryClaim(key, `agent-${i & 1}`);
+    if (r.won) wins.set(key, (wins.get(key) ?? 0) + 1);
+  });
+  return [...wins.values()].filter((w) => w > 1).length;
+}
+
+/** The claim's transaction on raw etcd: the same library and cluster, no board code around it. */
+async function rawEtcd(hosts: string[]): Promise<Record<string, number | string>> {
+  const client = new Etcd3({ hosts: hosts.map((h) => (h.includes('://') ? h : `http://${h}`)) });
+  const ns = client.namespace('bench-raw/');
+  const claim = async (key: string, owner: string): Promise<string> => {
+    const res = await ns.if(key, 'Create', '==', 0).then(ns.put(key).value(owner)).else(ns.get(key)).commit();
+    return res.succeeded ? owner : (res.responses[0]?.response_range?.kvs[0]?.value.toString() ?? '');
+  };
+  const row: Record<string, number | string> = { store: 'raw etcd txn (same client, same cluster)' };
+  try {
+    for (const inFlight of [1, 50]) {
+      row[`appends/s (${inFlight} in flight)`] = await rate(N, inFlight, (i) => ns.put(`e/${inFlight}/${i}`).value('x'.repeat(2_500)).exec());
+      row[`claims/s (${inFlight} in flight)`] = await rate(N, inFlight, (i) => claim(`c/${inFlight}/subtask-${i}`, 'agent'));
+    }
+  } finally {
+    client.close();
+  }
+  return row;
+}
+
 const cluster = await startEtcdCluster({ dir: join(dir, 'etcd'), members: 3 });
 try {
+  const etcd = (tag: string): Promise<EtcdBoardStore> => EtcdBoardStore.open({ hosts: cluster.hosts, prefix: `bench-${tag}/` });
   const rows = [
     await measure('sqlite (1 file, synchronous=FULL)', async (tag) => new SqliteBoardStore(join(dir, `${tag}.db`))),
-    await measure('etcd (3 members, loopback)', async (tag) => EtcdBoardStore.open({ hosts: cluster.hosts, prefix: `bench-${tag}/` })),
+    await measure('etcd (3 members, loopback)', etcd),
+    await rawEtcd(cluster.hosts),
   ];
+  // The 50-in-flight claim figures once more, board and raw taking turns three times (the
+  // machine's load drifts; turns keep the two under the same load), medians compared.
+  const rawClient = new Etcd3({ hosts: cluster.hosts.map((h) => `http://${h}`) });
+  const rawNs = rawClient.namespace('bench-raw-turns/');
+  const turns = { board: [] as number[], raw: [] as number[] };
+  for (let t = 0; t < 3; t++) {
+    const store = await etcd(`turn${t}`);
+    turns.board.push(await rate(N, 50, (i) => store.tryClaim(`turn${t}/subtask-${i}`, 'agent')));
+    await store.close();
+    turns.raw.push(await rate(N, 50, (i) => rawNs.if(`turn${t}/subtask-${i}`, 'Create', '==', 0).then(rawNs.put(`turn${t}/subtask-${i}`).value('agent')).else(rawNs.get(`turn${t}/subtask-${i}`)).commit()));
+  }
+  rawClient.close();
+  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[1]!;
+  console.log(`claims/s, 50 in flight, in turns: board ${turns.board.join(', ')}; raw ${turns.raw.join(', ')}; medians ${median(turns.board)} vs ${median(turns.raw)} = ${Math.round((median(turns.board) / median(turns.raw)) * 100)} %`);
+  const raced = await etcd('race');
+  const doubles = await doubleClaims(raced, 'etcd', 50);
+  await raced.close();
+  const board = rows[1]!;
+  const raw = rows[2]!;
+  const share = (k: string): string => `${Math.round((Number(board[k]) / Number(raw[k])) * 100)} %`;
+  rows.push({ store: 'etcd board ÷ raw etcd', 'appends/s (1 in flight)': share('appends/s (1 in flight)'), 'claims/s (1 in flight)': share('claims/s (1 in flight)'), 'appends/s (50 in flight)': share('appends/s (50 in flight)'), 'claims/s (50 in flight)': share('claims/s (50 in flight)') });
+  console.log(`double claims (etcd board, ${N} keys × 2 contenders, 50 in flight): ${doubles}`);
   const cols = Object.keys(rows[0]!);
   console.log(`Board stores, ${N} operations each, same run (${new Date().toISOString()})`);
   console.log(`| ${cols.join(' | ')} |\n|${cols.map(() => '---').join('|')}|`);
   for (const r of rows) console.log(`| ${cols.map((c) => r[c]).join(' | ')} |`);
   const out = fileURLToPath(new URL('../../../test/bench/results/board.json', import.meta.url));
   mkdirSync(join(out, '..'), { recursive: true });
-  writeFileSync(out, `${JSON.stringify({ at: new Date().toISOString(), operations: N, cores: (await import('node:os')).cpus().length, rows }, null, 2)}\n`);
+  writeFileSync(out, `${JSON.stringify({ at: new Date().toISOString(), operations: N, cores: (await import('node:os')).cpus().length, rows, doubleClaims: doubles, claimTurns50: { ...turns, share: median(turns.board) / median(turns.raw) } }, null, 2)}\n`);
   console.log(`written ${out}`);
 } finally {
   await cluster.stop();

@@ -111,6 +111,9 @@ interface RunResult {
   rssStart: number;
   rssEnd: number;
   outcomes: Record<string, number>;
+  /** Entries the replicas hold in memory (summed over the nodes), at start and end: the hot state. */
+  heldStart?: number;
+  heldEnd?: number;
 }
 
 /** Runs `n` cases with `inFlight` at a time; latencies are kept in submission order. */
@@ -161,9 +164,15 @@ async function coalitionRun(n: number, inFlight: number, proofs: boolean): Promi
   try {
     await one(); // warm-up: JIT, FHIR definitions, JSON-LD contexts, circuit keys
     meter.ownMs = 0;
+    const held = async (): Promise<number> => {
+      await new Promise((r) => setTimeout(r, 500)); // the last case's final entries reach every replica
+      return env.coalition.nodes.reduce((sum, node) => sum + node.replica.heldEntries, 0);
+    };
+    const heldStart = await held();
     const rssStart = process.memoryUsage().rss;
     const d = await drive(n, inFlight, one);
-    return { ...d, ownMs: meter.ownMs, rssStart, rssEnd: process.memoryUsage().rss };
+    const rssEnd = process.memoryUsage().rss;
+    return { ...d, ownMs: meter.ownMs, rssStart, rssEnd, heldStart, heldEnd: await held() };
   } finally {
     await env.close();
     rmSync(dir, { recursive: true, force: true });
@@ -259,6 +268,7 @@ function summary(name: string, n: number, inFlight: number, r: RunResult): Row {
     'last/first': Math.round((Number(b.at(-1)!['p50 ms']) / Number(b[0]!['p50 ms'])) * 100) / 100,
     'RSS start MB': mb(r.rssStart),
     'RSS end MB': mb(r.rssEnd),
+    'hot entries start → end': r.heldStart === undefined ? '' : `${r.heldStart} → ${r.heldEnd}`,
     'own work ms/case': Math.round(r.ownMs / n),
     'coordination overhead': `${Math.round((1 - r.ownMs / sumWall) * 1000) / 10} %`,
   };
@@ -289,6 +299,6 @@ for (const mode of modes) {
   report(`volume-bands-proofs-${mode}`, bands(coal.latencies).map((b, i) => ({ ...b, 'baseline p50 ms': bands(base.latencies)[i]?.['p50 ms'] ?? '', 'baseline p95 ms': bands(base.latencies)[i]?.['p95 ms'] ?? '' })), { cases: n, inFlight });
 }
 if (Object.keys(incidents).length) process.stderr.write(`incidents logged by the nodes: ${JSON.stringify(incidents, null, 1)}\n`);
-report('volume', rows, { cases: n, inFlight, droppedFhirConnectionsRetried: { intake: intakeRetries, agentReads: fetchRetries }, incidents, cores: (await import('node:os')).availableParallelism(), detail });
+report(modes.length === 1 ? `volume-proofs-${modes[0]}` : 'volume', rows, { cases: n, inFlight, droppedFhirConnectionsRetried: { intake: intakeRetries, agentReads: fetchRetries }, incidents, cores: (await import('node:os')).availableParallelism(), detail });
 await shutdownZk();
 process.exit(0);

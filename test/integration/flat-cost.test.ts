@@ -1,6 +1,15 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
+import { verifyRun } from '../../app/node/audit/verify.js';
 import { runCase } from '../../app/node/coalition.js';
+import { archiveCase, startEmbedded } from '../../app/node/embedded.js';
+import { silentLogger } from '../../core/common/log.js';
+import { storeRequestBundle } from '../../fhir/adapters/request-intake.js';
+import { parsePasRequest } from '../../fhir/pas/request.js';
+import { syntheticRequest } from '../../fhir/synthetic/index.js';
 import { SectionAccess } from '../../core/agents/runtime/section-access.js';
 import type { CaseState } from '../../core/coordination/case-state.js';
 import { MEMORY_REF, memoryCoalition } from '../support/coalition.js';
@@ -32,4 +41,49 @@ test('an agent step leaves settled dissolved cases alone, and still answers a ne
     SectionAccess.prototype.grantPending = original;
     await coalition.stop();
   }
+});
+
+test('a settled case leaves every replica\'s memory; it is still read, and the board still verifies', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'murmur-flat-'));
+  const env = await startEmbedded({ dataDir: dir, privacy: true, proofs: false, logger: silentLogger });
+  try {
+    const runOne = async (): Promise<string> => {
+      const ref = await storeRequestBundle(env.fhirBase, parsePasRequest(syntheticRequest('reference')));
+      const r = await runCase(env.coalition, ref, { timeoutMs: 60_000 });
+      await archiveCase(env.store, dir, r.caseId);
+      return r.caseId;
+    };
+    // Replicas catch up on the last entries of a case (its reputation update) on their own time.
+    const held = async (): Promise<number[]> => {
+      const head = await env.store.head();
+      for (const n of env.coalition.nodes) await n.replica.catchUp();
+      assert.ok(env.coalition.nodes.every((n) => n.replica.fold.lastIndex === head));
+      return env.coalition.nodes.map((n) => n.replica.heldEntries);
+    };
+    const first = await runOne();
+    const afterOne = await held();
+    await runOne();
+    await runOne();
+    const afterThree = await held();
+    const entriesOfFirst = (await env.store.readCase(first)).filter((e) => e.envelope.case === first).length;
+    assert.ok(entriesOfFirst > 20, 'a reference case writes dozens of entries');
+    // What a replica holds is the coalition-wide entries (cards): the same after one case and after three.
+    const coalitionWide = (await env.store.read(1, 100_000)).filter((e) => e.envelope.case === null).length;
+    assert.deepEqual(afterOne, env.coalition.nodes.map(() => coalitionWide));
+    assert.deepEqual(afterThree, afterOne);
+
+    // The first case is out of memory, and still read in full: its decision (a grant's key
+    // unwraps it), and every entry of it by id, as the fold recorded it.
+    const payer = env.coalition.payer;
+    const c = payer.replica.state.cases.get(first)!;
+    const decision = (await payer.readArtifact(c, 'coverage-determination', 'decision')) as { outcome?: string } | undefined;
+    assert.equal(decision?.outcome, 'approved');
+    for (const e of await env.store.readCase(first)) assert.equal(payer.replica.entry(e.envelope.id)?.index, e.index);
+  } finally {
+    await env.close();
+  }
+  // The board, its tree heads and the audit trails still verify (murmur audit verify).
+  const verdict = await verifyRun(dir);
+  assert.equal(verdict.ok, true, JSON.stringify(verdict.findings.filter((f) => !f.ok)));
+  rmSync(dir, { recursive: true, force: true });
 });

@@ -63,3 +63,24 @@ test('sqlite readCase returns one case\'s entries and the coalition-wide ones, i
   assert.deepEqual((await store.readCase('case-b')).map((e) => e.envelope.id), [b[0]!.id, card.id, b[1]!.id]);
   await store.close();
 });
+
+test('sqlite appends and claims made together are committed as one group: in call order, each announced once, a repeat answered with the stored entry', async () => {
+  const store = new SqliteBoardStore(join(dir, 'group.db'));
+  const a = testEnvelopes(5, 'group-a', 'case-a');
+  const b = testEnvelopes(4, 'group-b', 'case-b');
+  const seen: number[] = [];
+  store.subscribe((e) => seen.push(e.index));
+  const order = [a[0]!, b[0]!, a[1]!, a[2]!, b[1]!, a[0]!, b[2]!, a[3]!, b[3]!, a[4]!];
+  const entries = await Promise.all(order.map((e) => store.append(e)));
+  assert.deepEqual(entries.map((e) => e.index), [1, 2, 3, 4, 5, 1, 6, 7, 8, 9]);
+  assert.deepEqual(entries[5], entries[0]);
+  assert.deepEqual(seen, [1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  assert.ok(entries.every((e, i) => i === 0 || e.at >= entries[i - 1]!.at || e.index < entries[i - 1]!.index));
+  // Claims raced in one group: the first in call order wins, the others learn who.
+  const raced = await Promise.all(['alice', 'bob', 'carol'].map((owner) => store.tryClaim('case-a/s-1', owner)));
+  assert.deepEqual(raced, [{ won: true, owner: 'alice' }, { won: false, owner: 'alice' }, { won: false, owner: 'alice' }]);
+  await store.close();
+  const reopened = new SqliteBoardStore(join(dir, 'group.db'));
+  assert.deepEqual((await reopened.read(1)).map((e) => e.envelope.id), [...new Set(order.map((e) => e.id))]);
+  await reopened.close();
+});

@@ -3,7 +3,7 @@ import { retry, SerialQueue } from '../../common/concurrency.js';
 import { isMurmurError } from '../../common/errors.js';
 import type { KeyResolver } from '../../crypto/signing.js';
 import { BoardFold, type Admission, type FoldRecord } from '../../board/fold.js';
-import type { BoardStore, StoredEntry, Unsubscribe } from '../../board/store.js';
+import { hasEntryLookup, type BoardStore, type EntryLookup, type StoredEntry, type Unsubscribe } from '../../board/store.js';
 import type { CoalitionState } from '../../coordination/case-state.js';
 import { DEFAULT_REDUCER_CONFIG, coalitionReducer, type ReducerConfig } from '../../coordination/reducer.js';
 import type { KindDef } from '../../coordination/kinds/define.js';
@@ -19,6 +19,13 @@ export function organizationVoter(state: CoalitionState, author: string): string
  * A node's own copy of the board state: it folds the store's log in index order, catching up
  * on whatever it missed (at start, or when a notification skips ahead), and tells listeners
  * about each record.
+ *
+ * It holds in memory the entries of live cases (and the coalition-wide ones, the cards). Once
+ * a case is settled (dissolved, its reputation update folded) and the store can hand entries
+ * back by id (SQLite, memory), the case's entries leave memory and `entry` reads them back
+ * from the store: an audit, an appeal or the console's view of an old case still finds every
+ * entry, and the replica's memory follows the live cases, not the board's history. A new entry
+ * on a settled case (an access request of an appeal) is held again until the case settles anew.
  */
 export class BoardReplica {
   readonly fold: BoardFold<CoalitionState>;
@@ -27,6 +34,9 @@ export class BoardReplica {
   private stopped = false;
   private readonly pump = new SerialQueue();
   private readonly byId = new Map<string, StoredEntry>();
+  /** Ids held in `byId`, per case. */
+  private readonly idsOfCase = new Map<string, string[]>();
+  private readonly lookup: EntryLookup | undefined;
   readonly config: ReducerConfig;
   /**
    * Told when a listener throws. A listener's failure is its own: one that escaped used to
@@ -53,6 +63,7 @@ export class BoardReplica {
     time?: BoardTimeRule,
   ) {
     this.config = { ...DEFAULT_REDUCER_CONFIG, ...config };
+    this.lookup = hasEntryLookup(store) ? store : undefined;
     // Board time counts an author's signed time under its organization, once its card is on
     // the board (board-time.ts): fresh keys of one member do not outvote the others.
     this.fold = new BoardFold(keys, coalitionReducer(this.config, kinds), time, organizationVoter);
@@ -62,9 +73,17 @@ export class BoardReplica {
     return this.fold.state;
   }
 
-  /** The entry behind an id, for reading its sections. */
+  /** The entry behind an id, for reading its sections (one this replica has folded). */
   entry(id: string): StoredEntry | undefined {
-    return this.byId.get(id);
+    const held = this.byId.get(id);
+    if (held || !this.lookup) return held;
+    const stored = this.lookup.entryById(id);
+    return stored && stored.index <= this.fold.lastIndex ? stored : undefined;
+  }
+
+  /** How many entries this replica holds in memory (the live cases' and the cards). */
+  get heldEntries(): number {
+    return this.byId.size;
   }
 
   onRecord(listener: (record: FoldRecord, entry: StoredEntry) => void): Unsubscribe {
@@ -112,7 +131,7 @@ export class BoardReplica {
   private async ingest(entry: StoredEntry): Promise<void> {
     if (entry.index <= this.fold.lastIndex) return;
     const record = this.admission ? await this.fold.admit(entry, this.admission) : this.fold.apply(entry);
-    this.byId.set(record.id, entry);
+    this.hold(record.id, entry);
     for (const listener of [...this.listeners]) {
       try {
         listener(record, entry);
@@ -124,5 +143,24 @@ export class BoardReplica {
         }
       }
     }
+    this.retireIfSettled(entry.envelope?.case);
+  }
+
+  private hold(id: string, entry: StoredEntry): void {
+    this.byId.set(id, entry);
+    const caseId = entry.envelope?.case;
+    if (typeof caseId !== 'string') return;
+    const ids = this.idsOfCase.get(caseId);
+    if (ids) ids.push(id);
+    else this.idsOfCase.set(caseId, [id]);
+  }
+
+  /** Drops a settled case's entries from memory (the store keeps them; `entry` reads them back). */
+  private retireIfSettled(caseId: unknown): void {
+    if (!this.lookup || typeof caseId !== 'string') return;
+    const c = this.state.cases.get(caseId);
+    if (c && (c.status !== 'dissolved' || c.reputation === undefined)) return;
+    for (const id of this.idsOfCase.get(caseId) ?? []) this.byId.delete(id);
+    this.idsOfCase.delete(caseId);
   }
 }

@@ -158,7 +158,7 @@ export class SectionAccess implements Disclosure {
         const right = await rightFields(this.o, challenge, domain, [this.o.role], this.o.clock.now());
         const posted = await this.o.post({ case: caseId, kind: 'AccessRequest', header: { target: entry.envelope.id, section: name, ...right }, sections: [] });
         await this.o.replica.catchUp();
-        const record = this.o.replica.fold.records.find((r) => r.id === posted.envelope.id);
+        const record = this.o.replica.fold.record(posted.envelope.id);
         if (record?.status === 'rejected') {
           this.o.audit({ kind: 'denial', actor: this.o.did, outcome: 'denied', case: caseId, section: name, envelope: entry.envelope.id, reasons: [record.reason ?? 'rejected'] });
           throw new MurmurError('E_CRYPTO', `access to ${domain}/${name} refused: ${record.reason}`, { section: name });
