@@ -39,7 +39,11 @@ export async function foldIntegrity(dataDir: string): Promise<{ records: FoldRec
   }
 }
 
-/** Re-folds a run's board with the coalition's rules, as any node would (needs charter.json). */
+/**
+ * Re-folds a run's board with the coalition's rules, as any node would (needs charter.json).
+ * The store stays open for the life of the (CLI) process: the replica keeps only live cases'
+ * entries in memory and reads a settled case's back from it.
+ */
 export async function refold(dataDir: string): Promise<BoardReplica> {
   const charterPath = join(dataDir, 'charter.json');
   if (!existsSync(charterPath)) throw new MurmurError('E_INPUT', `${dataDir} holds no charter.json to verify credentials with`, { field: 'data-dir' });
@@ -55,7 +59,6 @@ export async function refold(dataDir: string): Promise<BoardReplica> {
   );
   await replica.catchUp();
   await replica.stop();
-  await store.close();
   return replica;
 }
 

@@ -108,10 +108,10 @@ export function defineKind<K extends Kind, H>(spec: KindSpec<K, H>): KindDef<K, 
       }
       const base = scope();
       if ('ok' in base) return base;
-      if (!rule) return { ok: true };
+      // Who may post is checked for every kind, a record with no effect included.
       const refused = posterRefusal(spec.mayPost, base);
       if (refused) return refused;
-      return rule({ ...base, header: parsed.data });
+      return rule ? rule({ ...base, header: parsed.data }) : { ok: true };
     },
     label(raw, view) {
       if (!spec.trace) return undefined;
