@@ -8,6 +8,8 @@ export const PAS_TOPIC = 'http://hl7.org/fhir/us/davinci-pas/SubscriptionTopic/P
 export const PAS_SUBMIT_OPERATION = 'http://hl7.org/fhir/us/davinci-pas/OperationDefinition/Claim-submit';
 export const PAS_INQUIRE_OPERATION = 'http://hl7.org/fhir/us/davinci-pas/OperationDefinition/Claim-inquiry';
 export const PAS_SERVER_CAPABILITIES = 'http://hl7.org/fhir/us/davinci-pas/CapabilityStatement/IntermediaryCapabilities';
+/** DTR's package operation; the CRD hooks are listed by CDS Hooks discovery (GET /cds-services), not here. */
+export const DTR_PACKAGE_OPERATION = 'http://hl7.org/fhir/us/davinci-dtr/OperationDefinition/questionnaire-package';
 export const PAS_IG = 'http://hl7.org/fhir/us/davinci-pas/ImplementationGuide/hl7.fhir.us.davinci-pas';
 export const SUBSCRIPTIONS_BACKPORT_IG = 'http://hl7.org/fhir/uv/subscriptions-backport/ImplementationGuide/hl7.fhir.uv.subscriptions-backport';
 const BACKPORT_SD = 'http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition';
@@ -39,6 +41,11 @@ export function pasCapabilityStatement(baseUrl: string, tokenUrl: string, date: 
           ),
         },
         resource: [
+          {
+            // DTR: the questionnaire generated from the policy the Claim item's code selects.
+            type: 'Questionnaire',
+            operation: [{ name: 'questionnaire-package', definition: DTR_PACKAGE_OPERATION }],
+          },
           {
             type: 'Claim',
             operation: [
