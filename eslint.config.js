@@ -9,7 +9,15 @@ const coreOrder = ['common', 'crypto', 'identity', 'zk', 'board', 'coordination'
 // and the simulator must be able to run it, so nothing here reads the wall clock, sets a timer,
 // draws randomness or reaches the platform: time, timers and randomness come from the injected
 // Clock and Random, and crypto through core/common and core/crypto.
-const pureFiles = ['core/board/fold.ts', 'core/board/kinds.ts', 'core/board/kinds/**/*.ts', 'core/board/board-time.ts', 'core/coordination/**/*.ts', 'core/access/**/*.ts', 'core/agents/**/*.ts'];
+const pureFiles = [
+  'core/board/fold.ts',
+  'core/board/kinds.ts',
+  'core/board/kinds/**/*.ts',
+  'core/board/board-time.ts',
+  'core/coordination/**/*.ts',
+  'core/access/**/*.ts',
+  'core/agents/**/*.ts',
+];
 const pureFolders = new Set(['board', 'coordination', 'access', 'agents']);
 const nodeImports = { group: ['node:*'], message: 'the pure core takes platform services (crypto, time, files) through core/common and injected ports.' };
 const pureRules = {
@@ -25,7 +33,10 @@ const pureRules = {
   ],
   'no-restricted-globals': [
     'error',
-    ...['setTimeout', 'setInterval', 'setImmediate', 'clearTimeout', 'clearInterval'].map((name) => ({ name, message: 'timers come from the injected Clock (clock.sleep with an AbortSignal).' })),
+    ...['setTimeout', 'setInterval', 'setImmediate', 'clearTimeout', 'clearInterval'].map((name) => ({
+      name,
+      message: 'timers come from the injected Clock (clock.sleep with an AbortSignal).',
+    })),
   ],
 };
 

@@ -11,11 +11,7 @@ export interface Command {
 }
 
 /** Parses a command's arguments strictly, then validates them with the command's schema. */
-export function parseCommandArgs<T extends z.ZodType>(
-  command: Command,
-  argv: string[],
-  schema: T,
-): { values: z.infer<T>; help: boolean } {
+export function parseCommandArgs<T extends z.ZodType>(command: Command, argv: string[], schema: T): { values: z.infer<T>; help: boolean } {
   let parsed;
   try {
     parsed = parseArgs({ args: argv, options: { ...command.options, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: false });

@@ -14,9 +14,18 @@ export interface ReadyFile {
   consoles: { org: { id: string; name: string; kind: string }; url: string; launchUrl: string; operators: { id: string; name: string; launchUrl: string }[] }[];
 }
 
-export async function serveConsoles(env: Embedded, o: { root: string; logs: LogHub; readyFile?: string; keyStore?: string; timeframes?: { standardHours: number; expeditedHours: number } }): Promise<Consoles> {
+export async function serveConsoles(
+  env: Embedded,
+  o: { root: string; logs: LogHub; readyFile?: string; keyStore?: string; timeframes?: { standardHours: number; expeditedHours: number } },
+): Promise<Consoles> {
   const uiDir = join(o.root, 'app', 'ui', 'dist');
-  const consoles = await startConsoles(env, { root: o.root, uiDir, logs: o.logs, ...(o.keyStore ? { keyStore: o.keyStore } : {}), ...(o.timeframes ? { timeframes: o.timeframes } : {}) });
+  const consoles = await startConsoles(env, {
+    root: o.root,
+    uiDir,
+    logs: o.logs,
+    ...(o.keyStore ? { keyStore: o.keyStore } : {}),
+    ...(o.timeframes ? { timeframes: o.timeframes } : {}),
+  });
   if (o.readyFile) writeReadyFile(o.readyFile, consoles, false);
   if (!existsSync(join(uiDir, 'index.html'))) process.stderr.write('murmur: the console UI is not built yet: run `npm run build:ui`.\n');
   return consoles;
@@ -26,7 +35,12 @@ export function writeReadyFile(file: string, consoles: Consoles, casesDone: bool
   const ready: ReadyFile = {
     pid: process.pid,
     casesDone,
-    consoles: consoles.consoles.map((c) => ({ org: { id: c.org.id, name: c.org.name, kind: c.org.kind }, url: c.server.url, launchUrl: c.server.launchUrl, operators: c.server.operators })),
+    consoles: consoles.consoles.map((c) => ({
+      org: { id: c.org.id, name: c.org.name, kind: c.org.kind },
+      url: c.server.url,
+      launchUrl: c.server.launchUrl,
+      operators: c.server.operators,
+    })),
   };
   writeFileSync(`${file}.tmp`, JSON.stringify(ready, null, 2), { mode: 0o600 });
   renameSync(`${file}.tmp`, file);
@@ -71,7 +85,11 @@ export function openInBrowser(url: string, env: NodeJS.ProcessEnv = process.env,
 
 /** Electron windows attached to running consoles (app/main reads the ready file). */
 export function openElectron(binary: string, root: string, readyFile: string): void {
-  const child = spawn(binary, [join(root, 'dist', 'app', 'main', 'main.js')], { stdio: 'ignore', detached: true, env: { ...process.env, MURMUR_ATTACH: readyFile } });
+  const child = spawn(binary, [join(root, 'dist', 'app', 'main', 'main.js')], {
+    stdio: 'ignore',
+    detached: true,
+    env: { ...process.env, MURMUR_ATTACH: readyFile },
+  });
   child.on('error', () => undefined);
   child.unref();
 }

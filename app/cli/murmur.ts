@@ -11,7 +11,23 @@ import { policyCheck } from './commands/policy.js';
 import { sim } from './commands/sim.js';
 import { zkBuild, zkCeremony, zkSelftest } from './commands/zk.js';
 
-const COMMANDS: Command[] = [demo, caseRun, caseSubmit, node, clusterUp, clusterDown, sim, consoleCommand, auditVerify, auditProve, auditReport, policyCheck, zkBuild, zkSelftest, zkCeremony];
+const COMMANDS: Command[] = [
+  demo,
+  caseRun,
+  caseSubmit,
+  node,
+  clusterUp,
+  clusterDown,
+  sim,
+  consoleCommand,
+  auditVerify,
+  auditProve,
+  auditReport,
+  policyCheck,
+  zkBuild,
+  zkSelftest,
+  zkCeremony,
+];
 
 const USAGE = `Usage: murmur <command> [options]
 

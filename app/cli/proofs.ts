@@ -18,6 +18,8 @@ export async function resolveProofs(mode: 'auto' | 'on' | 'off', note: (line: st
     note(`Zero-knowledge proofs are off: ${errorMessage(e)}`);
     return false;
   }
-  note('Zero-knowledge proofs are off: the circuit sources changed since the shipped keys and the keys are not built yet (`murmur zk build`, ≈5 min once, or pass --proofs on).');
+  note(
+    'Zero-knowledge proofs are off: the circuit sources changed since the shipped keys and the keys are not built yet (`murmur zk build`, ≈5 min once, or pass --proofs on).',
+  );
   return false;
 }

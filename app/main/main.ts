@@ -13,7 +13,12 @@ import { fileURLToPath } from 'node:url';
 
 interface ReadyFile {
   casesDone: boolean;
-  consoles: { org: { id: string; name: string; kind: string }; url: string; launchUrl: string; operators?: { id: string; name: string; launchUrl: string }[] }[];
+  consoles: {
+    org: { id: string; name: string; kind: string };
+    url: string;
+    launchUrl: string;
+    operators?: { id: string; name: string; launchUrl: string }[];
+  }[];
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -34,7 +39,17 @@ function walletKey(): { key: string; where: string } {
 async function startNode(): Promise<string> {
   const ready = join(mkdtempSync(join(tmpdir(), 'murmur-')), 'ready.json');
   const murmur = join(root, 'bin', 'murmur.js');
-  const args = [murmur, 'console', '--run', 'reference,missing-titer', '--ready-file', ready, '--wallet-key-stdin', '--data-dir', join(app.getPath('userData'), 'node')];
+  const args = [
+    murmur,
+    'console',
+    '--run',
+    'reference,missing-titer',
+    '--ready-file',
+    ready,
+    '--wallet-key-stdin',
+    '--data-dir',
+    join(app.getPath('userData'), 'node'),
+  ];
   // Packaged: Electron's own Node runs the org node (ELECTRON_RUN_AS_NODE); native modules are
   // rebuilt for it by electron-builder. Development: the system's node.
   node = app.isPackaged
@@ -81,20 +96,23 @@ function openWindow(c: ReadyFile['consoles'][number], i: number): void {
   void win.loadURL(c.operators?.[0]?.launchUrl ?? c.launchUrl);
 }
 
-app.whenReady().then(async () => {
-  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
-  const readyFile = process.env.MURMUR_ATTACH ?? (await startNode());
-  let ready: ReadyFile | undefined;
-  for (let i = 0; i < 600; i++) {
-    ready = JSON.parse(readFileSync(readyFile, 'utf8')) as ReadyFile;
-    if (ready.consoles.length) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  ready?.consoles.forEach(openWindow);
-}, (e: unknown) => {
-  console.error(`murmur: ${e instanceof Error ? e.message : String(e)}`);
-  app.quit();
-});
+app.whenReady().then(
+  async () => {
+    session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+    const readyFile = process.env.MURMUR_ATTACH ?? (await startNode());
+    let ready: ReadyFile | undefined;
+    for (let i = 0; i < 600; i++) {
+      ready = JSON.parse(readFileSync(readyFile, 'utf8')) as ReadyFile;
+      if (ready.consoles.length) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    ready?.consoles.forEach(openWindow);
+  },
+  (e: unknown) => {
+    console.error(`murmur: ${e instanceof Error ? e.message : String(e)}`);
+    app.quit();
+  },
+);
 
 app.on('window-all-closed', () => app.quit());
 app.on('before-quit', () => node?.kill('SIGTERM'));

@@ -12,7 +12,17 @@ chmodSync(join(stub, 'electron'), 0o755);
 const out = mkdtempSync(join(tmpdir(), 'murmur-package-'));
 execFileSync(
   process.execPath,
-  ['node_modules/electron-builder/cli.js', '--linux', '--dir', '--x64', '-c.electronDist=' + stub, '-c.npmRebuild=false', '-c.directories.output=' + out, '--publish', 'never'],
+  [
+    'node_modules/electron-builder/cli.js',
+    '--linux',
+    '--dir',
+    '--x64',
+    '-c.electronDist=' + stub,
+    '-c.npmRebuild=false',
+    '-c.directories.output=' + out,
+    '--publish',
+    'never',
+  ],
   { stdio: 'inherit', env: { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '1', CSC_IDENTITY_AUTO_DISCOVERY: 'false' } },
 );
 const unpacked = join(out, 'linux-unpacked');

@@ -34,13 +34,31 @@ export const CharterFileSchema = z
     version: z.literal(1),
     registry: z.unknown(),
     statusLists: z.array(
-      z.object({ id: z.string().min(1), issuer: z.string().startsWith('did:'), size: z.number().int().positive(), next: z.number().int().min(0), bits: z.string() }).strict(),
+      z
+        .object({
+          id: z.string().min(1),
+          issuer: z.string().startsWith('did:'),
+          size: z.number().int().positive(),
+          next: z.number().int().min(0),
+          bits: z.string(),
+        })
+        .strict(),
     ),
     genesisReputation: z.record(z.string().startsWith('did:'), z.number().min(0).max(100)),
     /** The member organizations and their agents' DIDs (who may connect to a board service). */
-    members: z.array(z.object({ org: z.string().min(1), did: z.string().startsWith('did:'), agents: z.array(z.string().startsWith('did:')) }).strict()).default([]),
+    members: z
+      .array(z.object({ org: z.string().min(1), did: z.string().startsWith('did:'), agents: z.array(z.string().startsWith('did:')) }).strict())
+      .default([]),
     zkIssuers: z
-      .array(z.object({ org: z.string().startsWith('did:'), kind: z.string(), publicKey: z.object({ x: z.string().regex(/^[0-9]{1,78}$/), y: z.string().regex(/^[0-9]{1,78}$/) }).strict() }).strict())
+      .array(
+        z
+          .object({
+            org: z.string().startsWith('did:'),
+            kind: z.string(),
+            publicKey: z.object({ x: z.string().regex(/^[0-9]{1,78}$/), y: z.string().regex(/^[0-9]{1,78}$/) }).strict(),
+          })
+          .strict(),
+      )
       .default([]),
   })
   .strict();
@@ -131,7 +149,10 @@ export async function credentialedCoalition(specs: readonly OrgSpec[], o: Creden
       { organization: org.did, organizationKind: spec.kind, organizationName: spec.name },
       { validFrom: now - DAY, validUntil: now + 365 * DAY, status: accreditorStatus.allocate(), random: o.random },
     );
-    const agents = new Map<string, Awaited<ReturnType<Wallet["createAgent"]>> & { credentials: MurmurCredential[]; statusIndex: number; roleProver: RoleProver | undefined }>();
+    const agents = new Map<
+      string,
+      Awaited<ReturnType<Wallet['createAgent']>> & { credentials: MurmurCredential[]; statusIndex: number; roleProver: RoleProver | undefined }
+    >();
     for (const profile of spec.agents) {
       const identity = await wallet.createAgent(profile.role, o.random);
       const override = o.roleOverride?.(profile.name);
@@ -141,7 +162,15 @@ export async function credentialedCoalition(specs: readonly OrgSpec[], o: Creden
         { agent: identity.did, role: override?.role ?? profile.role },
         { validFrom: now - DAY, validUntil: override?.validUntil ?? now + (o.roleValidityMs ?? 90 * DAY), status: entry, random: o.random },
       );
-      const roleProver = zkIssuer ? await zkRoleProver(zkIssuer, override?.role ?? profile.role, override?.validUntil ?? now + (o.roleValidityMs ?? 90 * DAY), identity.signer.keyId, o.random) : undefined;
+      const roleProver = zkIssuer
+        ? await zkRoleProver(
+            zkIssuer,
+            override?.role ?? profile.role,
+            override?.validUntil ?? now + (o.roleValidityMs ?? 90 * DAY),
+            identity.signer.keyId,
+            o.random,
+          )
+        : undefined;
       agents.set(profile.name, { ...identity, credentials: [role, accreditation], statusIndex: Number(entry.statusListIndex), roleProver });
     }
     orgs.push({
@@ -149,12 +178,12 @@ export async function credentialedCoalition(specs: readonly OrgSpec[], o: Creden
       wallet,
       identity: {
         did: org.did,
-        agents: new Map([...agents.entries()].map(([name, a]) => [name, { ...agentKeys(a, a.credentials), ...(a.roleProver ? { roleProver: a.roleProver } : {}) }])),
+        agents: new Map(
+          [...agents.entries()].map(([name, a]) => [name, { ...agentKeys(a, a.credentials), ...(a.roleProver ? { roleProver: a.roleProver } : {}) }]),
+        ),
       },
       statusOf: (name) => ({ issuer: org.did, list: orgStatus.id, index: agents.get(name)!.statusIndex }),
-      credentials: Object.fromEntries(
-        spec.agents.map((p) => [p.name, { walletAgent: p.role, credentials: agents.get(p.name)!.credentials }]),
-      ),
+      credentials: Object.fromEntries(spec.agents.map((p) => [p.name, { walletAgent: p.role, credentials: agents.get(p.name)!.credentials }])),
     });
   }
   return { charter: { registry, status, genesisReputation: {}, zkIssuers }, orgs };

@@ -83,7 +83,12 @@ export async function startCoalition(o: CoalitionOptions): Promise<Coalition> {
     credentialed = o.identities.orgs;
     identities = o.identities.identities;
   } else if (o.privacy ?? true) {
-    const made = await credentialedCoalition(orgs, { random, clock, ...(o.zkRoles ? { zkRoles: true } : {}), ...(o.roleOverride ? { roleOverride: o.roleOverride } : {}) });
+    const made = await credentialedCoalition(orgs, {
+      random,
+      clock,
+      ...(o.zkRoles ? { zkRoles: true } : {}),
+      ...(o.roleOverride ? { roleOverride: o.roleOverride } : {}),
+    });
     charter = made.charter;
     credentialed = made.orgs;
     identities = made.orgs.map((x) => x.identity);
@@ -126,7 +131,13 @@ export async function startCoalition(o: CoalitionOptions): Promise<Coalition> {
   for (const n of nodes) await n.start();
   const payer = nodes.find((n) => n.spec.kind === 'payer');
   if (!payer) throw new MurmurError('E_INPUT', 'a coalition needs a payer organization');
-  return { nodes, payer, ...(charter ? { charter } : {}), ...(credentialed ? { orgs: credentialed } : {}), stop: async () => void (await Promise.all(nodes.map((n) => n.stop()))) };
+  return {
+    nodes,
+    payer,
+    ...(charter ? { charter } : {}),
+    ...(credentialed ? { orgs: credentialed } : {}),
+    stop: async () => void (await Promise.all(nodes.map((n) => n.stop()))),
+  };
 }
 
 export interface CaseResult {

@@ -38,7 +38,8 @@ export async function embeddedIdentities(dataDir: string, specs: readonly OrgSpe
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const made = await credentialedCoalition(specs, o);
   const passphrases = Object.fromEntries(specs.map((s) => [s.id, randomBytes(18).toString('base64url')]));
-  for (const org of made.orgs) writeAtomic(join(dir, `${org.spec.id}.json`), JSON.stringify(await sealOrg(org, passphrases[org.spec.id]!, o.random, DEMO_SCRYPT)));
+  for (const org of made.orgs)
+    writeAtomic(join(dir, `${org.spec.id}.json`), JSON.stringify(await sealOrg(org, passphrases[org.spec.id]!, o.random, DEMO_SCRYPT)));
   writeAtomic(join(dir, 'secrets.json'), JSON.stringify(passphrases));
   writeAtomic(charterPath, JSON.stringify(charterToJson(made.charter)));
   return { charter: made.charter, identities: made.orgs.map((x) => x.identity), passphrases, made: made.orgs };

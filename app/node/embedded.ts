@@ -65,7 +65,8 @@ export async function startEmbedded(o: EmbeddedOptions): Promise<Embedded> {
   const store = new SqliteBoardStore(join(o.dataDir, 'board.db'), o.clock);
   // With privacy on (the default), the organizations' keys live in the data folder: a run
   // started again on it is the same coalition, so it resumes what the board holds.
-  const kept = (o.privacy ?? true) ? await embeddedIdentities(o.dataDir, REFERENCE_ORGS, { random: o.random ?? cryptoRandom, clock: o.clock ?? systemClock }) : undefined;
+  const kept =
+    (o.privacy ?? true) ? await embeddedIdentities(o.dataDir, REFERENCE_ORGS, { random: o.random ?? cryptoRandom, clock: o.clock ?? systemClock }) : undefined;
   const coalition = await startCoalition({
     ...(kept
       ? {
@@ -88,10 +89,20 @@ export async function startEmbedded(o: EmbeddedOptions): Promise<Embedded> {
   // What a verifier needs later to re-fold this board: the charter (trust registry, status
   // lists, starting reputations). Public coalition data: no keys, no PHI.
   // The members (organizations and their agents' DIDs) tell a verifier whose tree heads count.
-  const members = (coalition.orgs ?? []).map((org) => ({ org: org.spec.id, did: org.identity.did, agents: [...org.identity.agents.values()].map((a) => a.did) }));
+  const members = (coalition.orgs ?? []).map((org) => ({
+    org: org.spec.id,
+    did: org.identity.did,
+    agents: [...org.identity.agents.values()].map((a) => a.did),
+  }));
   if (coalition.charter) writeFileSync(join(o.dataDir, 'charter.json'), `${JSON.stringify(charterToJson(coalition.charter, members), null, 2)}\n`);
   const pas = o.pas
-    ? await startPasEndpoint({ ...o.pas, node: coalition.payer, fhirBase, recordsPath: join(o.dataDir, 'pas.db'), ...(o.logger && !o.pas.logger ? { logger: o.logger } : {}) })
+    ? await startPasEndpoint({
+        ...o.pas,
+        node: coalition.payer,
+        fhirBase,
+        recordsPath: join(o.dataDir, 'pas.db'),
+        ...(o.logger && !o.pas.logger ? { logger: o.logger } : {}),
+      })
     : undefined;
   return {
     fhirBase,
@@ -103,7 +114,12 @@ export async function startEmbedded(o: EmbeddedOptions): Promise<Embedded> {
       // The policy the Claim's items name; a service without one is pended for manual review.
       const claim = request.claim as unknown as FhirResource;
       const policy = policyForClaim(claim, SHIPPED_POLICIES);
-      const result = await runCase(coalition, ref, { policy, service: serviceOf(claim, policy), priority: priorityOf(claim), ...(timeoutMs ? { timeoutMs } : {}) });
+      const result = await runCase(coalition, ref, {
+        policy,
+        service: serviceOf(claim, policy),
+        priority: priorityOf(claim),
+        ...(timeoutMs ? { timeoutMs } : {}),
+      });
       await archiveCase(store, o.dataDir, result.caseId);
       return result;
     },
@@ -149,7 +165,11 @@ async function startStableFhirServer(dataDir: string): Promise<EmbeddedFhirServe
     try {
       return await startFhirServer({ port: previous, journalPath });
     } catch (e) {
-      throw new MurmurError('E_CONFLICT', `the FHIR port of this data folder's earlier run (${previous}) is taken (${errorMessage(e)}); free it to resume the run`, { field: 'data-dir' });
+      throw new MurmurError(
+        'E_CONFLICT',
+        `the FHIR port of this data folder's earlier run (${previous}) is taken (${errorMessage(e)}); free it to resume the run`,
+        { field: 'data-dir' },
+      );
     }
   }
   const server = await startFhirServer({ port: 0, journalPath });

@@ -39,9 +39,11 @@ export function bareOrgIdentity(spec: OrgSpec, random: Random): OrgIdentity {
   const org = didKeySigner(random.bytes(32));
   return {
     did: org.did,
-    agents: new Map(spec.agents.map((a) => {
-      const s = didKeySigner(random.bytes(32));
-      return [a.name, { did: s.did, signer: s }];
-    })),
+    agents: new Map(
+      spec.agents.map((a) => {
+        const s = didKeySigner(random.bytes(32));
+        return [a.name, { did: s.did, signer: s }];
+      }),
+    ),
   };
 }

@@ -224,7 +224,8 @@ export class OrgNode {
     const head = await this.o.store.head();
     const deadline = this.o.clock.now() + timeoutMs;
     while (this.replica.fold.lastIndex < head) {
-      if (this.o.clock.now() > deadline) throw new MurmurError('E_TIMEOUT', `${this.o.spec.name} could not catch up with the board (at ${this.replica.fold.lastIndex} of ${head})`);
+      if (this.o.clock.now() > deadline)
+        throw new MurmurError('E_TIMEOUT', `${this.o.spec.name} could not catch up with the board (at ${this.replica.fold.lastIndex} of ${head})`);
       await this.replica.catchUp();
       if (this.replica.fold.lastIndex < head) await this.o.clock.sleep(100);
     }
@@ -247,9 +248,9 @@ export class OrgNode {
     const now = this.o.clock.now();
     if (!tickDue(this.replica.state, this.replica.fold.now, now, this.lastTick, this.o.beaconMs ?? 30_000)) return;
     this.lastTick = now;
-    this.agents[0]?.post({ case: null, kind: 'Tick', header: {}, sections: [] }).catch((e: unknown) =>
-      this.o.logger.log('warn', 'node.tick-failed', { org: this.o.spec.id, error: e instanceof Error ? e.name : 'unknown' }),
-    );
+    this.agents[0]
+      ?.post({ case: null, kind: 'Tick', header: {}, sections: [] })
+      .catch((e: unknown) => this.o.logger.log('warn', 'node.tick-failed', { org: this.o.spec.id, error: e instanceof Error ? e.name : 'unknown' }));
   }
 
   wake(): void {
@@ -265,7 +266,13 @@ export class OrgNode {
    * Opens a case for a request this organization received: its agent that pins policies posts
    * TaskAvailable, with where the data lives in a section for the coalition's roles only.
    */
-  async submitCase(ref: CaseDataRef, policy: CoveragePolicy, caseId: string = this.newCaseId(), service?: { system: string; code: string }, priority?: 'standard' | 'expedited'): Promise<string> {
+  async submitCase(
+    ref: CaseDataRef,
+    policy: CoveragePolicy,
+    caseId: string = this.newCaseId(),
+    service?: { system: string; code: string },
+    priority?: 'standard' | 'expedited',
+  ): Promise<string> {
     // The header names the service asked for (a code, no PHI): the policy's, or for a service
     // without one the request's own code (see serviceOf).
     const named = policy.service ?? service;
@@ -332,7 +339,12 @@ export class OrgNode {
     if (!c) throw new MurmurError('E_NOT_FOUND', `no case ${caseId} on this node's board`);
     const intake = this.agents.find((a) => a.did === c.requester) ?? this.agents.find((a) => a.card.skills.some((s) => s.id === 'coverage-policy'));
     if (!intake) throw new Error(`${this.o.spec.name} has no agent that takes requests`);
-    const entry = await intake.postSealed(caseId, undefined, { case: caseId, kind: 'CaseCancel', header: { scope: cancel.scope, items: cancel.items, reasonCode }, sections: [] });
+    const entry = await intake.postSealed(caseId, undefined, {
+      case: caseId,
+      kind: 'CaseCancel',
+      header: { scope: cancel.scope, items: cancel.items, reasonCode },
+      sections: [],
+    });
     await this.replica.catchUp();
     const verdict = this.replica.fold.record(entry.envelope.id);
     if (verdict && verdict.status !== 'accepted') throw new MurmurError('E_CONFLICT', `the board refused the cancel: ${verdict.reason ?? verdict.status}`);

@@ -42,11 +42,13 @@ export function traceLine(record: FoldRecord, entry: StoredEntry, state: Coaliti
   const author = authorDid(record.author);
   const name = (did: string): string => state.cards.get(did)?.card.name ?? did.slice(0, 16);
   const org = (did: string): string => state.cards.get(did)?.card.provider.organization ?? '?';
-  const label = isKind(record.kind) ? KIND_DEFS[record.kind].label(entry.envelope.header, {
-    case: c,
-    record: { id: record.id, status: record.status, ...(record.subtask ? { subtask: record.subtask } : {}) },
-    name,
-  }) : undefined;
+  const label = isKind(record.kind)
+    ? KIND_DEFS[record.kind].label(entry.envelope.header, {
+        case: c,
+        record: { id: record.id, status: record.status, ...(record.subtask ? { subtask: record.subtask } : {}) },
+        name,
+      })
+    : undefined;
   if (!label || (!label.phase && !access)) return undefined;
   const { phase } = label;
   // The entry whose fold opened the belief rounds (the last proposal, or the closing vote) says so.

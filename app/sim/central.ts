@@ -65,7 +65,11 @@ export async function runCentral(o: SimOptions): Promise<SimReport> {
         delete s.assigned;
         if (!draw.success) return;
         st.ok++;
-        s.digest = resultDigest(c.truth, s.id, s.deps.map((d) => `${d}:${c.subtasks.get(d)!.digest}`));
+        s.digest = resultDigest(
+          c.truth,
+          s.id,
+          s.deps.map((d) => `${d}:${c.subtasks.get(d)!.digest}`),
+        );
         if (s.id === 'genomic-screening' && c.truth.pgx) {
           c.subtasks.set(GAP_SUBTASK.id, { id: GAP_SUBTASK.id, skill: GAP_SUBTASK.skill, deps: [...GAP_SUBTASK.deps] });
           c.subtasks.get('coverage-determination')!.deps.push(GAP_SUBTASK.id);

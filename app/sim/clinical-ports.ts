@@ -26,6 +26,11 @@ export function memoryClinicalData(variant: CaseVariant): ClinicalDataPort {
  */
 export const memoryForms: PasFormPort = {
   async claimResponse({ decision, authorizationNumber }) {
-    return { resourceType: 'ClaimResponse', outcome: decision.outcome === 'pended' ? 'queued' : 'complete', preAuthRef: authorizationNumber, disposition: decision.outcome };
+    return {
+      resourceType: 'ClaimResponse',
+      outcome: decision.outcome === 'pended' ? 'queued' : 'complete',
+      preAuthRef: authorizationNumber,
+      disposition: decision.outcome,
+    };
   },
 };

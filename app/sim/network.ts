@@ -106,11 +106,15 @@ export class SimBoardLink implements BoardStore {
 
   deliver(entry: StoredEntry): void {
     if (this.down) return;
-    this.net.send(this.node, () => {
-      if (this.down || entry.index !== this.delivered + 1) return;
-      this.delivered = entry.index;
-      for (const l of [...this.listeners]) l(entry);
-    }, this.fifo);
+    this.net.send(
+      this.node,
+      () => {
+        if (this.down || entry.index !== this.delivered + 1) return;
+        this.delivered = entry.index;
+        for (const l of [...this.listeners]) l(entry);
+      },
+      this.fifo,
+    );
   }
 
   append(envelope: Envelope): Promise<StoredEntry> {

@@ -113,7 +113,21 @@ export class SimNode {
         if (this.poisoned.has(key)) continue;
         this.poisoned.add(key);
         const gap = `gap-${spec.name}-${c.id}`.slice(0, 64);
-        void this.post(spec.name, { case: c.id, kind: 'Gap', header: { gap, skill: GAP_SKILL, reasonCode: 'pgx-finding', subtask: { id: 'urgent-interaction-review', title: 'Urgent interaction review', deps: [], blocks: ['coverage-determination'] } }, sections: [] }, inc)
+        void this.post(
+          spec.name,
+          {
+            case: c.id,
+            kind: 'Gap',
+            header: {
+              gap,
+              skill: GAP_SKILL,
+              reasonCode: 'pgx-finding',
+              subtask: { id: 'urgent-interaction-review', title: 'Urgent interaction review', deps: [], blocks: ['coverage-determination'] },
+            },
+            sections: [],
+          },
+          inc,
+        )
           .then(() => this.post(spec.name, { case: c.id, kind: 'Announce', header: { gap, windowMs: 3_000 }, sections: [] }, inc))
           .catch(() => undefined);
       }
@@ -146,7 +160,11 @@ export class SimNode {
       poster: {
         post: (d) => {
           const p = this.post(spec.name, d, inc);
-          if (spec.attack === 'equivocate' && typeof d !== 'function' && (d.kind === 'Proposal' || d.kind === 'Claim')) void p.then((e) => this.equivocate(spec, e.envelope), () => undefined);
+          if (spec.attack === 'equivocate' && typeof d !== 'function' && (d.kind === 'Proposal' || d.kind === 'Claim'))
+            void p.then(
+              (e) => this.equivocate(spec, e.envelope),
+              () => undefined,
+            );
           return p;
         },
       },
@@ -182,7 +200,12 @@ export class SimNode {
     const truth = this.o.truths.get(c.id);
     const screening = c.subtasks.get('genomic-screening');
     if (!screening?.artifact && g.author === screening?.claimant) return undefined; // evidence not posted yet
-    const backed = truth?.pgx && g.skill === GAP_SKILL && g.reasonCode === 'pgx-finding' && screening?.artifact?.author === g.author && g.subtask.deps.includes('genomic-screening');
+    const backed =
+      truth?.pgx &&
+      g.skill === GAP_SKILL &&
+      g.reasonCode === 'pgx-finding' &&
+      screening?.artifact?.author === g.author &&
+      g.subtask.deps.includes('genomic-screening');
     return backed ? 'endorse' : 'reject';
   }
 
@@ -214,7 +237,8 @@ export class SimNode {
         const gaps: WorkResult['gaps'] = [];
         const gapSpec = { id: GAP_SUBTASK.id, title: GAP_SUBTASK.title, deps: [...GAP_SUBTASK.deps], blocks: ['coverage-determination'], outputs: SIM_OUTPUTS };
         if (subtask.id === 'genomic-screening' && truth.pgx) gaps.push({ skill: GAP_SKILL, reasonCode: 'pgx-finding', subtask: gapSpec });
-        const outcome = subtask.id === 'coverage-determination' ? (truth.missing ? 'pended' : truth.eligible && truth.evidenceOk ? 'approved' : 'denied') : undefined;
+        const outcome =
+          subtask.id === 'coverage-determination' ? (truth.missing ? 'pended' : truth.eligible && truth.evidenceOk ? 'approved' : 'denied') : undefined;
         return {
           // The outcome rides in the section (the header carries only its closure).
           sections: [{ name: 'result', readers: [], plaintext: { digest, caveat: subtask.deps.includes(GAP_SUBTASK.id), ...(outcome ? { outcome } : {}) } }],
@@ -252,13 +276,17 @@ export class SimNode {
         ],
       };
     }
-    return { domain, subtasks: mine.map((t) => ({ id: t.id, title: t.title, skill: t.skill, deps: [...t.deps], confidence: 0.9, domain: t.skill, outputs: SIM_OUTPUTS })) };
+    return {
+      domain,
+      subtasks: mine.map((t) => ({ id: t.id, title: t.title, skill: t.skill, deps: [...t.deps], confidence: 0.9, domain: t.skill, outputs: SIM_OUTPUTS })),
+    };
   }
 
   /** Equivocation: a second, different envelope with the same seq and prev, straight to the board. */
   private equivocate(spec: SimAgentSpec, original: Envelope): void {
     const { sig: _s, id: _i, v: _v, author: _a, ...body } = original;
-    const header = original.kind === 'Claim' ? { leaseMs: (original.header as { leaseMs: number }).leaseMs + 1_000 } : { ...original.header, domain: 'equivocation' };
+    const header =
+      original.kind === 'Claim' ? { leaseMs: (original.header as { leaseMs: number }).leaseMs + 1_000 } : { ...original.header, domain: 'equivocation' };
     const fork = signEnvelope(spec.signer, { ...body, header, at: this.o.sched.now() });
     void this.o.link.append(fork).catch(() => undefined);
   }

@@ -56,18 +56,38 @@ function onceClaimed(world: OrgWorld, org: string, agent: string, subtask: strin
 }
 
 /** Seals sections as a member's own software would, with keys it keeps to itself. */
-function sealAs(keyId: string, caseId: string, subtask: string, seq: number, sections: { name: string; readers: string[]; plaintext: unknown }[], random: Random): Section[] {
+function sealAs(
+  keyId: string,
+  caseId: string,
+  subtask: string,
+  seq: number,
+  sections: { name: string; readers: string[]; plaintext: unknown }[],
+  random: Random,
+): Section[] {
   return sections.map((s) => {
     const key = newContentKey(random);
     const ad = sectionAssociatedData({ case: caseId, subtask, author: keyId, seq, section: s.name });
-    return { name: s.name, readers: s.readers, sealed: { ...sealSection(key, new TextEncoder().encode(JSON.stringify(s.plaintext)), ad, random), keyId: `${keyId}#${seq}/${s.name}` } };
+    return {
+      name: s.name,
+      readers: s.readers,
+      sealed: { ...sealSection(key, new TextEncoder().encode(JSON.stringify(s.plaintext)), ad, random), keyId: `${keyId}#${seq}/${s.name}` },
+    };
   });
 }
 
 export function installAttack(attack: OrgAttack, world: OrgWorld, random: Random): AttackProbe {
   // Ids of the hostile posts the board took (a post whose process crashed first may never answer).
   const ids: string[] = [];
-  const posted = { push: (...ps: Promise<StoredEntry>[]): void => ps.forEach((p) => void p.then((e) => ids.push(e.envelope.id), () => undefined)) };
+  const posted = {
+    push: (...ps: Promise<StoredEntry>[]): void =>
+      ps.forEach(
+        (p) =>
+          void p.then(
+            (e) => ids.push(e.envelope.id),
+            () => undefined,
+          ),
+      ),
+  };
   const landed = async (): Promise<string[]> => ids;
   const accepted = (auditor: BoardReplica, ids: readonly string[]): string[] =>
     ids.flatMap((id) => auditor.fold.records.filter((r) => r.id === id && r.status === 'accepted').map((r) => `${r.kind} ${r.id.slice(0, 12)} was accepted`));
@@ -79,21 +99,41 @@ export function installAttack(attack: OrgAttack, world: OrgWorld, random: Random
       onceClaimed(world, 'helix', 'GenomicsAgent', 'genomic-screening', (node, entry) => {
         const agent = agentOf(node, 'GenomicsAgent');
         const caseId = entry.envelope.case!;
-        const readers = node.replica.state.cases.get(caseId)?.subtasks.get('genomic-screening')?.outputs.find((o) => o.section === 'summary')?.readers ?? [];
+        const readers =
+          node.replica.state.cases
+            .get(caseId)
+            ?.subtasks.get('genomic-screening')
+            ?.outputs.find((o) => o.section === 'summary')?.readers ?? [];
         const plain = [{ name: 'summary', readers: [...readers], plaintext: { decision: 'approve' } }];
         posted.push(
           agent.post(async (seq) => ({
             case: null,
             kind: 'AgentCard',
-            header: { ...agent.card, skills: [...agent.card.skills, { id: 'pa-determination', name: 'PA determination', description: 'decides', tags: [] }], presentation: await lab.presenter!.present(cardChallenge(seq), CARD_DOMAIN, now()) },
+            header: {
+              ...agent.card,
+              skills: [...agent.card.skills, { id: 'pa-determination', name: 'PA determination', description: 'decides', tags: [] }],
+              presentation: await lab.presenter!.present(cardChallenge(seq), CARD_DOMAIN, now()),
+            },
             sections: [],
           })),
           agent.post(async () => {
             const st = node.replica.state.cases.get(caseId)!;
             const s = st.subtasks.get('coverage-determination')!;
-            return { case: caseId, subtask: s.id, kind: 'Claim', header: { leaseMs: 60_000, presentation: await lab.presenter!.present(claimChallenge(st, s), s.id, now()) }, sections: [] };
+            return {
+              case: caseId,
+              subtask: s.id,
+              kind: 'Claim',
+              header: { leaseMs: 60_000, presentation: await lab.presenter!.present(claimChallenge(st, s), s.id, now()) },
+              sections: [],
+            };
           }),
-          agent.post({ case: caseId, subtask: 'genomic-screening', kind: 'Artifact', header: { digest: sectionsDigest(plain), outcome: 'approved' }, sections: plain }),
+          agent.post({
+            case: caseId,
+            subtask: 'genomic-screening',
+            kind: 'Artifact',
+            header: { digest: sectionsDigest(plain), outcome: 'approved' },
+            sections: plain,
+          }),
           agent.post({ case: caseId, subtask: 'genomic-screening', kind: 'Artifact', header: { digest: sectionsDigest(plain) }, sections: plain }),
         );
       });
@@ -106,7 +146,14 @@ export function installAttack(attack: OrgAttack, world: OrgWorld, random: Random
         const outputs = node.replica.state.cases.get(caseId)?.subtasks.get('evidence-synthesis')?.outputs ?? [];
         posted.push(
           agentOf(node, 'ClinEvidence').post((seq) => {
-            const sections = sealAs(vendor.signer.keyId, caseId, 'evidence-synthesis', seq, outputs.map((o) => ({ name: o.section, readers: [...o.readers], plaintext: { verdict: 'deny' } })), random);
+            const sections = sealAs(
+              vendor.signer.keyId,
+              caseId,
+              'evidence-synthesis',
+              seq,
+              outputs.map((o) => ({ name: o.section, readers: [...o.readers], plaintext: { verdict: 'deny' } })),
+              random,
+            );
             return { case: caseId, subtask: 'evidence-synthesis', kind: 'Artifact', header: { digest: sectionsDigest(sections), outcome: 'denied' }, sections };
           }),
         );
@@ -130,26 +177,40 @@ export function installAttack(attack: OrgAttack, world: OrgWorld, random: Random
         }
         return append(env);
       };
-      return probe(async (auditor) => {
-        if (forged.length === 0) return [];
-        const f = auditor.fold.records.find((r) => r.id === forged[0]!.id);
-        const r = auditor.fold.records.find((x) => x.id === real[0]);
-        const out: string[] = [];
-        if (f?.status === 'accepted') out.push('the bad-signature copy was accepted');
-        // The real claim may lose a race to another agent, never to its own forged copy.
-        if (r && r.status !== 'accepted' && /replay/.test(r.reason ?? '')) out.push(`the real claim was refused: ${r.reason}`);
-        return out;
-      }, () => forged.length);
+      return probe(
+        async (auditor) => {
+          if (forged.length === 0) return [];
+          const f = auditor.fold.records.find((r) => r.id === forged[0]!.id);
+          const r = auditor.fold.records.find((x) => x.id === real[0]);
+          const out: string[] = [];
+          if (f?.status === 'accepted') out.push('the bad-signature copy was accepted');
+          // The real claim may lose a race to another agent, never to its own forged copy.
+          if (r && r.status !== 'accepted' && /replay/.test(r.reason ?? '')) out.push(`the real claim was refused: ${r.reason}`);
+          return out;
+        },
+        () => forged.length,
+      );
     }
     case 'fabricated-gap': {
       onceClaimed(world, 'helix', 'GenomicsAgent', 'genomic-screening', (node, entry) => {
         const subtask = { id: 'oracle-consult', title: 'Consult the oracle', deps: ['genomic-screening'], blocks: ['coverage-determination'], outputs: [] };
-        posted.push(agentOf(node, 'GenomicsAgent').post({ case: entry.envelope.case!, kind: 'Gap', header: { gap: 'gap-oracle', skill: 'oracle-consult', reasonCode: 'pgx-finding', subtask }, sections: [] }));
+        posted.push(
+          agentOf(node, 'GenomicsAgent').post({
+            case: entry.envelope.case!,
+            kind: 'Gap',
+            header: { gap: 'gap-oracle', skill: 'oracle-consult', reasonCode: 'pgx-finding', subtask },
+            sections: [],
+          }),
+        );
       });
       return probe(async (_auditor, c) => {
         const g = c?.gaps.get('gap-oracle');
         if (!g) return [];
-        return [...(g.status === 'awarded' ? ['the fabricated gap was awarded'] : []), ...(g.endorsements.length ? ['the fabricated gap was endorsed'] : []), ...(c?.status === 'dissolved' && !g.withdrawn ? ['the fabricated gap was never withdrawn'] : [])];
+        return [
+          ...(g.status === 'awarded' ? ['the fabricated gap was awarded'] : []),
+          ...(g.endorsements.length ? ['the fabricated gap was endorsed'] : []),
+          ...(c?.status === 'dissolved' && !g.withdrawn ? ['the fabricated gap was never withdrawn'] : []),
+        ];
       });
     }
     case 'clock-ahead': {
@@ -172,21 +233,29 @@ export function installAttack(attack: OrgAttack, world: OrgWorld, random: Random
         }
       };
       // Board time stays bounded (every seed checks it); nothing more specific to check.
-      return probe(async () => [], () => stampedAhead);
+      return probe(
+        async () => [],
+        () => stampedAhead,
+      );
     }
     case 'equivocate': {
       const lab = world.org('helix').identity.agents.get('GenomicsAgent')!;
       let fork: Envelope | undefined;
       onceClaimed(world, 'helix', 'GenomicsAgent', undefined, (_node, entry) => {
         const { sig: _s, id: _i, v: _v, author: _a, ...body } = entry.envelope;
-        fork = signEnvelope(lab.signer, { ...body, header: { ...entry.envelope.header, leaseMs: ((entry.envelope.header as { leaseMs?: number }).leaseMs ?? 60_000) + 1_000 }, at: now() });
+        fork = signEnvelope(lab.signer, {
+          ...body,
+          header: { ...entry.envelope.header, leaseMs: ((entry.envelope.header as { leaseMs?: number }).leaseMs ?? 60_000) + 1_000 },
+          at: now(),
+        });
         posted.push(world.net.link('helix').append(fork));
         // Counted as soon as it is sent: the fork has the same id whether or not this process hears back.
       });
       return probe(async (auditor) => {
         if (!fork) return [];
         const out = accepted(auditor, [fork.id]);
-        if (auditor.fold.records.some((r) => r.id === fork!.id) && !auditor.fold.equivocations.some((e) => e.ids.includes(fork!.id))) out.push('the fork was not recorded as an equivocation');
+        if (auditor.fold.records.some((r) => r.id === fork!.id) && !auditor.fold.equivocations.some((e) => e.ids.includes(fork!.id)))
+          out.push('the fork was not recorded as an equivocation');
         return out;
       });
     }

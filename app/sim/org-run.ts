@@ -48,7 +48,8 @@ export interface OrgSeedResult {
 }
 
 /** The decision as the requester sees it: the outcome, and on an approval whether the pharmacogenomic caveat came with it. */
-const decisionOf = (outcome: string | undefined, caveat: boolean): string | null => (outcome ? `${outcome}${outcome === 'approved' && caveat ? '+caveat' : ''}` : null);
+const decisionOf = (outcome: string | undefined, caveat: boolean): string | null =>
+  outcome ? `${outcome}${outcome === 'approved' && caveat ? '+caveat' : ''}` : null;
 
 /**
  * One seed of the real-node simulation: the reference coalition's four OrgNodes run one case
@@ -79,7 +80,11 @@ export async function runOrgSeed(o: OrgSeedOptions): Promise<OrgSeedResult> {
     caseId = node.newCaseId();
     void node.submitCase(SIM_REF, northwindZolgensmaPolicy, caseId);
   });
-  const crashes = crashPlan(world.orgIds, { count: crashCount, from: t0 + 2_000, horizonMs: 60_000, downMs: { min: 1_000, max: 40_000 } }, seededRandom(`${seed}:faults`));
+  const crashes = crashPlan(
+    world.orgIds,
+    { count: crashCount, from: t0 + 2_000, horizonMs: 60_000, downMs: { min: 1_000, max: 40_000 } },
+    seededRandom(`${seed}:faults`),
+  );
   for (const c of crashes) {
     world.sched.at(c.at, () => world.crash(c.target));
     world.sched.at(c.restartAt, () => void world.boot(c.target));
@@ -109,7 +114,8 @@ export async function runOrgSeed(o: OrgSeedOptions): Promise<OrgSeedResult> {
   if (!c || c.status !== 'dissolved') failures.push(`caseEnds: ${c?.status ?? 'never opened'}`);
   else if (decision !== expected) failures.push(`decisionAsFaultFree: ${decision}, expected ${expected}`);
   const policy = payer.identity.agents.get('PolicyReasoner')!.did;
-  if (c?.outcome && (c.outcome.subtask !== 'coverage-determination' || det?.artifact?.author !== policy)) failures.push(`onlyPolicyDecides: outcome from ${c.outcome.subtask} by ${det?.artifact?.author}`);
+  if (c?.outcome && (c.outcome.subtask !== 'coverage-determination' || det?.artifact?.author !== policy))
+    failures.push(`onlyPolicyDecides: outcome from ${c.outcome.subtask} by ${det?.artifact?.author}`);
   const doubles = doubleClaims(auditor.fold.records, entries, DEFAULT_REDUCER_CONFIG.maxHoldMs, DEFAULT_REDUCER_CONFIG.awardLeaseMs);
   if (doubles.length) failures.push(`noDoubleClaims: ${doubles.slice(0, 2).join('; ')}`);
   const ahead = auditor.fold.records.filter((r) => r.at > (world.appendedAt.get(r.index) ?? 0) + DEFAULT_BOARD_TIME.maxSkewMs);
@@ -152,10 +158,13 @@ function forbiddenAccepted(auditor: BoardReplica, entries: ReadonlyMap<number, S
     const env = entries.get(r.index)!.envelope;
     const header = env.header as { outcome?: unknown; skills?: { id: string }[] };
     const by = authorDid(env.author);
-    if (r.kind === 'Artifact' && header.outcome !== undefined && r.subtask !== 'coverage-determination') out.push(`forbidden: an outcome on ${r.subtask} accepted (entry ${r.index})`);
+    if (r.kind === 'Artifact' && header.outcome !== undefined && r.subtask !== 'coverage-determination')
+      out.push(`forbidden: an outcome on ${r.subtask} accepted (entry ${r.index})`);
     if (r.kind === 'Artifact' && env.sections.some((x) => x.plaintext !== undefined)) out.push(`forbidden: a plaintext section accepted (entry ${r.index})`);
-    if (r.kind === 'Claim' && r.subtask === 'coverage-determination' && by !== policy) out.push(`forbidden: a claim on the determination by ${by.slice(0, 24)} accepted (entry ${r.index})`);
-    if (r.kind === 'AgentCard' && by !== policy && header.skills?.some((k) => k.id === 'pa-determination')) out.push(`forbidden: a card offering pa-determination accepted (entry ${r.index})`);
+    if (r.kind === 'Claim' && r.subtask === 'coverage-determination' && by !== policy)
+      out.push(`forbidden: a claim on the determination by ${by.slice(0, 24)} accepted (entry ${r.index})`);
+    if (r.kind === 'AgentCard' && by !== policy && header.skills?.some((k) => k.id === 'pa-determination'))
+      out.push(`forbidden: a card offering pa-determination accepted (entry ${r.index})`);
   }
   return out;
 }
@@ -168,7 +177,9 @@ export interface SweepReport {
 }
 
 /** Runs seeds `from`…`from + count − 1`; `onSeed` sees each result as it comes. */
-export async function runOrgSweep(o: { count: number; from?: number; onSeed?: (r: OrgSeedResult) => void } & Omit<OrgSeedOptions, 'seed'>): Promise<SweepReport> {
+export async function runOrgSweep(
+  o: { count: number; from?: number; onSeed?: (r: OrgSeedResult) => void } & Omit<OrgSeedOptions, 'seed'>,
+): Promise<SweepReport> {
   const start = performance.now();
   const failed: OrgSeedResult[] = [];
   const { count, from = 1, onSeed, ...rest } = o;

@@ -96,7 +96,13 @@ export interface SimReport {
   /** Why the fold rejected envelopes (kind: reason → count): lost races, attacks, stale moves. */
   rejectReasons?: Record<string, number>;
   authority: { maxShare: number; gini: number };
-  specialization?: { skill: string; topShareFirstHalf: number; topShareSecondHalf: number; deliverQualityFirstHalf: number; deliverQualitySecondHalf: number }[];
+  specialization?: {
+    skill: string;
+    topShareFirstHalf: number;
+    topShareSecondHalf: number;
+    deliverQualityFirstHalf: number;
+    deliverQualitySecondHalf: number;
+  }[];
   decisions: Record<string, string | null>;
 }
 
@@ -272,8 +278,13 @@ export async function runSimulation(partial: Partial<SimOptions> = {}): Promise<
       ...(!ended && c
         ? {
             stuck: [
-              ...[...c.subtasks.values()].map((s) => `${s.id}:${s.artifact ? 'done' : s.claimant ? `claimed(${pop.agents.find((a) => a.signer.did === s.claimant)?.name})` : 'free'}${s.blockedBy.length ? `/blocked(${s.blockedBy})` : ''}`),
-              ...[...c.gaps.values()].map((g) => `${g.id}:${g.status}${g.withdrawn ? '/withdrawn' : ''} e${g.endorsements.length} r${g.rejections.length} b${g.bids.length}`),
+              ...[...c.subtasks.values()].map(
+                (s) =>
+                  `${s.id}:${s.artifact ? 'done' : s.claimant ? `claimed(${pop.agents.find((a) => a.signer.did === s.claimant)?.name})` : 'free'}${s.blockedBy.length ? `/blocked(${s.blockedBy})` : ''}`,
+              ),
+              ...[...c.gaps.values()].map(
+                (g) => `${g.id}:${g.status}${g.withdrawn ? '/withdrawn' : ''} e${g.endorsements.length} r${g.rejections.length} b${g.bids.length}`,
+              ),
             ],
           }
         : {}),
@@ -293,7 +304,12 @@ export async function runSimulation(partial: Partial<SimOptions> = {}): Promise<
     outcomesAsExpected: { ok: cases.every((c) => !c.ended || c.outcome === c.expected) },
     caveatsMatchFindings: { ok: cases.every((c) => !c.ended || c.caveat === truths.get(c.case)!.pgx) },
     replicasAgree: {
-      ok: nodes.every((n) => !n.alive || (n.replica!.fold.lastIndex === auditor.lastIndex && [...truths.keys()].every((id) => sameDetermination(n.replica!.state.cases.get(id), auditor.state.cases.get(id))))),
+      ok: nodes.every(
+        (n) =>
+          !n.alive ||
+          (n.replica!.fold.lastIndex === auditor.lastIndex &&
+            [...truths.keys()].every((id) => sameDetermination(n.replica!.state.cases.get(id), auditor.state.cases.get(id)))),
+      ),
     },
   };
 
@@ -346,7 +362,10 @@ export async function runSimulation(partial: Partial<SimOptions> = {}): Promise<
     const d = authorDid(r.author);
     acts[d] = (acts[d] ?? 0) + 1;
   }
-  const auth = authorityReport(acts, pop.agents.map((a) => a.signer.did));
+  const auth = authorityReport(
+    acts,
+    pop.agents.map((a) => a.signer.did),
+  );
 
   // Specialization: per skill, the mean hidden quality of the agents that delivered, and the
   // share delivered by the skill's busiest agent, in the first and second half of the cases.
@@ -356,7 +375,9 @@ export async function runSimulation(partial: Partial<SimOptions> = {}): Promise<
   const specialization = NEEDS.map((skill) => {
     const stats = (caseIds: string[]): { share: number; quality: number } => {
       const counts = new Map<string, number>();
-      for (const id of caseIds) for (const s of auditor.state.cases.get(id)?.subtasks.values() ?? []) if (s.skill === skill && s.artifact) counts.set(s.artifact.author, (counts.get(s.artifact.author) ?? 0) + 1);
+      for (const id of caseIds)
+        for (const s of auditor.state.cases.get(id)?.subtasks.values() ?? [])
+          if (s.skill === skill && s.artifact) counts.set(s.artifact.author, (counts.get(s.artifact.author) ?? 0) + 1);
       const total = [...counts.values()].reduce((a, b) => a + b, 0);
       if (!total) return { share: 0, quality: 0 };
       const q = [...counts.entries()].reduce((a, [d, n]) => a + n * (quality.get(d) ?? 0), 0) / total;
@@ -366,13 +387,22 @@ export async function runSimulation(partial: Partial<SimOptions> = {}): Promise<
     return { skill, topShareFirstHalf: a.share, topShareSecondHalf: b.share, deliverQualityFirstHalf: a.quality, deliverQualitySecondHalf: b.quality };
   });
 
-  return report(o, cases, {
-    simTimeMs: endedAt - t0,
-    events: sched.events,
-    envelopes: auditor.lastIndex,
-    rejected,
-    crashes,
-  }, invariants, attacks, { maxShare: auth.maxShare, gini: auth.gini }, specialization, rejectReasons);
+  return report(
+    o,
+    cases,
+    {
+      simTimeMs: endedAt - t0,
+      events: sched.events,
+      envelopes: auditor.lastIndex,
+      rejected,
+      crashes,
+    },
+    invariants,
+    attacks,
+    { maxShare: auth.maxShare, gini: auth.gini },
+    specialization,
+    rejectReasons,
+  );
 }
 
 export function report(

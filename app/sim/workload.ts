@@ -51,11 +51,24 @@ export function hashUnit(...parts: (string | number)[]): number {
 
 export function caseTruth(seed: string | number, i: number): CaseTruth {
   const u = (k: string): number => hashUnit(seed, 'case', i, k);
-  return { id: `case-${String(i).padStart(4, '0')}`, eligible: u('eligible') < 0.75, evidenceOk: u('evidence') < 0.85, pgx: u('pgx') < 0.3, missing: u('missing') < 0.1 };
+  return {
+    id: `case-${String(i).padStart(4, '0')}`,
+    eligible: u('eligible') < 0.75,
+    evidenceOk: u('evidence') < 0.85,
+    pgx: u('pgx') < 0.3,
+    missing: u('missing') < 0.1,
+  };
 }
 
 /** How long a piece of work takes and whether it succeeds, for this agent and attempt. */
-export function workDraw(seed: string | number, caseId: string, subtask: string, did: string, attempt: number, quality: number): { durationMs: number; success: boolean } {
+export function workDraw(
+  seed: string | number,
+  caseId: string,
+  subtask: string,
+  did: string,
+  attempt: number,
+  quality: number,
+): { durationMs: number; success: boolean } {
   const durationMs = Math.round(2_000 + 6_000 * hashUnit(seed, 'dur', caseId, subtask, did, attempt));
   return { durationMs, success: hashUnit(seed, 'ok', caseId, subtask, did, attempt) < quality };
 }

@@ -52,11 +52,12 @@ export function credentialAdmission(o: CredentialAdmissionOptions): Admission<Co
       { registry: o.registry, status: boardStatus(o.status, state), ledger },
     );
     o.onCheck?.(entry, verdict);
-    const credential: CredentialEvidence = verdict.ok && holderRevoked(state, verdict.organization, verdict.holder)
-      ? { ok: false, reason: 'revoked', codes: ['revoked'] }
-      : verdict.ok
-      ? { ok: true, holder: verdict.holder, role: verdict.role, organization: verdict.organization, organizationKind: verdict.organizationKind }
-      : { ok: false, reason: verdict.reasons.map((r) => r.code).join(', '), codes: verdict.reasons.map((r) => r.code) };
+    const credential: CredentialEvidence =
+      verdict.ok && holderRevoked(state, verdict.organization, verdict.holder)
+        ? { ok: false, reason: 'revoked', codes: ['revoked'] }
+        : verdict.ok
+          ? { ok: true, holder: verdict.holder, role: verdict.role, organization: verdict.organization, organizationKind: verdict.organizationKind }
+          : { ok: false, reason: verdict.reasons.map((r) => r.code).join(', '), codes: verdict.reasons.map((r) => r.code) };
     return { credential };
   };
 }
@@ -102,7 +103,13 @@ async function roleProofEvidence(
   if (nullifiers.has(v.nullifier!)) return fail('replayed');
   nullifiers.add(v.nullifier!);
   return {
-    credential: { ok: true, holder: authorDid(env.author), role: card.role, organization: issuer.org, organizationKind: issuer.kind } satisfies CredentialEvidence,
+    credential: {
+      ok: true,
+      holder: authorDid(env.author),
+      role: card.role,
+      organization: issuer.org,
+      organizationKind: issuer.kind,
+    } satisfies CredentialEvidence,
     nullifier: v.nullifier,
   };
 }

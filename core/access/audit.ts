@@ -19,7 +19,10 @@ export const AuditEventSchema = z.object({
   /** Who acted: the local agent's DID (or the organization's). */
   actor: short,
   /** The organization's operator the agent acted for (a console read), by operator id. */
-  operator: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/).optional(),
+  operator: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,62}$/)
+    .optional(),
   outcome: z.enum(['ok', 'denied', 'failed']),
   case: short.optional(),
   subtask: short.optional(),

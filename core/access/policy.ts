@@ -32,7 +32,8 @@ export function disclosurePolicy(input: unknown): DisclosurePolicy {
   const seen = new Set<string>();
   for (const [i, s] of parsed.data.sections.entries()) {
     const key = `${s.subtask}\u0000${s.section}`;
-    if (seen.has(key)) throw new MurmurError('E_SCHEMA', `disclosure policy: sections.${i} repeats subtask "${s.subtask}" section "${s.section}"`, { field: `sections.${i}` });
+    if (seen.has(key))
+      throw new MurmurError('E_SCHEMA', `disclosure policy: sections.${i} repeats subtask "${s.subtask}" section "${s.section}"`, { field: `sections.${i}` });
     seen.add(key);
   }
   return parsed.data;

@@ -41,7 +41,7 @@ export function keyGrant(ctx: RuleContext<KeyGrantHeader>): Verdict {
   const c = ctx.case!;
   const r = c.access.requests.get(ctx.header.request);
   if (!r) return no('E_UNKNOWN_REF', 'no admitted access request to answer');
-  if (r.targetAuthor !== ctx.author) return no('E_NOT_PERMITTED', 'only the section\'s author grants its key');
+  if (r.targetAuthor !== ctx.author) return no('E_NOT_PERMITTED', "only the section's author grants its key");
   if (r.requester !== ctx.header.grantee || r.target !== ctx.header.target || r.section !== ctx.header.section) {
     return no('E_MISSTATED', 'the grant does not match the request');
   }
@@ -66,7 +66,8 @@ export function revocation(ctx: RuleContext<Revocation>): Verdict {
   const h = ctx.header;
   if (card.provider.did !== h.issuer) return no('E_NOT_PERMITTED', 'only an agent of the issuing organization revokes its credentials');
   // An organization revokes its own agents only: the holder's card (verified when posted) names it.
-  if ('holder' in h && ctx.state.cards.get(h.holder)?.card.provider.did !== h.issuer) return no('E_NOT_PERMITTED', 'the holder is not an agent of the issuing organization');
+  if ('holder' in h && ctx.state.cards.get(h.holder)?.card.provider.did !== h.issuer)
+    return no('E_NOT_PERMITTED', 'the holder is not an agent of the issuing organization');
   const key = 'holder' in h ? holderRevocationKey(h.issuer, h.holder) : revocationKey(h.issuer, h.list, h.index);
   if (ctx.state.revocations.has(key)) return no('E_ALREADY', 'already revoked');
   ctx.state.revocations.set(key, ctx.ref);
@@ -74,4 +75,8 @@ export function revocation(ctx: RuleContext<Revocation>): Verdict {
 }
 
 /** The access kinds with their rules, for a fold under a charter (privacy on). */
-export const ACCESS_KINDS: readonly KindDef[] = [AccessRequestKind.withRule(accessRequest), KeyGrantKind.withRule(keyGrant), RevocationKind.withRule(revocation)];
+export const ACCESS_KINDS: readonly KindDef[] = [
+  AccessRequestKind.withRule(accessRequest),
+  KeyGrantKind.withRule(keyGrant),
+  RevocationKind.withRule(revocation),
+];

@@ -52,5 +52,8 @@ export interface ClinicalProofPort {
   labPublicKey(): BabyJubPublicKey | undefined;
   /** Undefined when the values cannot meet the thresholds (no such proof exists). */
   attest(caseId: string, attributes: ClinicalAttributes, thresholds: ClinicalThresholds): Promise<ClinicalAttestation | undefined>;
-  verify(attestation: unknown, expected: { labPublicKey: BabyJubPublicKey; thresholds: ClinicalThresholds; caseId: string }): Promise<{ ok: boolean; reason?: string }>;
+  verify(
+    attestation: unknown,
+    expected: { labPublicKey: BabyJubPublicKey; thresholds: ClinicalThresholds; caseId: string },
+  ): Promise<{ ok: boolean; reason?: string }>;
 }

@@ -19,10 +19,7 @@ export const SectionSchema = z
     name: z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'section names are lower-case words joined by hyphens'),
     readers: z.array(z.string().min(1)).max(32),
     plaintext: z.unknown().optional(),
-    sealed: z
-      .object({ alg: z.string(), nonce: z.string(), ciphertext: z.string(), keyId: z.string() })
-      .strict()
-      .optional(),
+    sealed: z.object({ alg: z.string(), nonce: z.string(), ciphertext: z.string(), keyId: z.string() }).strict().optional(),
   })
   .strict()
   .refine((s) => (s.plaintext === undefined) !== (s.sealed === undefined), {

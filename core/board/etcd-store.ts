@@ -205,7 +205,8 @@ export class EtcdBoardStore implements BoardStore {
       // The watch is late: read by range (the watch stays; what it brings later is skipped).
       if (!(await arrived) && this.lastRev < rev) await this.serial(async () => void (await this.rangeCatchUp(false)));
     }
-    if (this.lastRev < rev && !this.closed) throw new MurmurError('E_STORE', 'etcd board: the view does not reach an appended entry', { revision: rev.toString() });
+    if (this.lastRev < rev && !this.closed)
+      throw new MurmurError('E_STORE', 'etcd board: the view does not reach an appended entry', { revision: rev.toString() });
   }
 
   private serial(task: () => Promise<void>): Promise<void> {
@@ -222,7 +223,15 @@ export class EtcdBoardStore implements BoardStore {
     const header = await this.rangeCatchUp(true);
     if (this.closed) return;
     const watcher = await retryTransient('watch', this.retryForMs, () =>
-      withTimeout(this.ns.watch().prefix('e/').startRevision((header + 1n).toString()).create(), 5_000, 'watch did not start'),
+      withTimeout(
+        this.ns
+          .watch()
+          .prefix('e/')
+          .startRevision((header + 1n).toString())
+          .create(),
+        5_000,
+        'watch did not start',
+      ),
     );
     if (this.closed) {
       void watcher.cancel().catch(() => undefined);
@@ -248,7 +257,12 @@ export class EtcdBoardStore implements BoardStore {
     let header = 0n;
     for (let page = 0; page < 1_000_000 && !this.closed; page++) {
       const res = await retryTransient('read', this.retryForMs, () => {
-        const range = this.ns.getAll().prefix('e/').sort('Create', 'Ascend').minCreateRevision((this.lastRev + 1n).toString()).limit(PAGE);
+        const range = this.ns
+          .getAll()
+          .prefix('e/')
+          .sort('Create', 'Ascend')
+          .minCreateRevision((this.lastRev + 1n).toString())
+          .limit(PAGE);
         return (header === 0n ? range : range.revision(header.toString())).exec();
       });
       if (header === 0n) header = BigInt(res.header.revision);

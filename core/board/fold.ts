@@ -189,7 +189,7 @@ export class BoardFold<S> {
       return reject('E_CHAIN', `chain: seq ${env.seq} is behind the author's chain (next is ${expectedSeq})`);
     }
     if (env.seq > expectedSeq) return reject('E_CHAIN', `chain: seq ${env.seq} skips ahead (next is ${expectedSeq}); reordered or dropped`);
-    if (env.prev !== (head?.id ?? null)) return reject('E_CHAIN', 'chain: prev does not match the author\'s previous envelope');
+    if (env.prev !== (head?.id ?? null)) return reject('E_CHAIN', "chain: prev does not match the author's previous envelope");
     return undefined;
   }
 

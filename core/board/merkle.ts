@@ -107,9 +107,7 @@ export class MerkleTree {
   private subproof(m: number, start: number, n: number, whole: boolean): Hash[] {
     if (m === n) return whole ? [] : [this.mth(start, n)];
     const k = split(n);
-    return m <= k
-      ? [...this.subproof(m, start, k, whole), this.mth(start + k, n - k)]
-      : [...this.subproof(m - k, start + k, n - k, false), this.mth(start, k)];
+    return m <= k ? [...this.subproof(m, start, k, whole), this.mth(start + k, n - k)] : [...this.subproof(m - k, start + k, n - k, false), this.mth(start, k)];
   }
 }
 

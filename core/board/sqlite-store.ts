@@ -29,7 +29,10 @@ export class SqliteBoardStore implements BoardStore, EntryLookup {
   /** Writes queued this turn: each runs inside the group's transaction and returns its acknowledgement. */
   private pending: { write: () => () => void; reject: (e: unknown) => void }[] = [];
 
-  constructor(path: string, private readonly clock: Clock = systemClock) {
+  constructor(
+    path: string,
+    private readonly clock: Clock = systemClock,
+  ) {
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
@@ -56,9 +59,7 @@ export class SqliteBoardStore implements BoardStore, EntryLookup {
     this.byId = this.db.prepare('SELECT idx, at, body FROM entries WHERE id = ?');
     this.range = this.db.prepare('SELECT idx, at, body FROM entries WHERE idx >= ? ORDER BY idx LIMIT ?');
     this.last = this.db.prepare('SELECT idx, at FROM entries ORDER BY idx DESC LIMIT 1');
-    this.ofCase = this.db.prepare(
-      "SELECT idx, at, body FROM entries WHERE case_id = ? OR case_id = '' ORDER BY idx",
-    );
+    this.ofCase = this.db.prepare("SELECT idx, at, body FROM entries WHERE case_id = ? OR case_id = '' ORDER BY idx");
     this.claimInsert = this.db.prepare('INSERT OR IGNORE INTO claims (key, owner) VALUES (?, ?)');
     this.claimOwner = this.db.prepare('SELECT owner FROM claims WHERE key = ?');
     // The board-time rule's state: the recent authors' signed times, from the log's tail.

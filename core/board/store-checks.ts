@@ -17,18 +17,28 @@ export function checkEnvelopeForStore(envelope: unknown): Envelope {
 /** A claim key as stores accept it: printable, no path tricks, bounded. */
 export function checkClaimKey(key: string, owner: string): void {
   if (!/^[\x21-\x7e]{1,300}$/.test(key)) throw new MurmurError('E_INPUT', 'claim key must be 1–300 printable ASCII chars', { field: 'key' });
-  if (typeof owner !== 'string' || owner.length === 0 || owner.length > 300) throw new MurmurError('E_INPUT', 'claim owner must be 1–300 chars', { field: 'owner' });
+  if (typeof owner !== 'string' || owner.length === 0 || owner.length > 300)
+    throw new MurmurError('E_INPUT', 'claim owner must be 1–300 chars', { field: 'owner' });
 }
 
 /** Retries `fn` on transient failures until `forMs` has passed, with capped backoff. */
-export function retryTransient<T>(what: string, forMs: number, fn: () => Promise<T>, sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))): Promise<T> {
+export function retryTransient<T>(
+  what: string,
+  forMs: number,
+  fn: () => Promise<T>,
+  sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms)),
+): Promise<T> {
   return retry(what, fn, {
     forMs,
     maxMs: 1_000,
     // A MurmurError is an answer (a refusal, a conflict), not a transient failure; a timeout is one.
     retryable: (e) => !(e instanceof MurmurError) || e.code === 'E_TIMEOUT',
     giveUp: (e, attempts) =>
-      new MurmurError('E_STORE', `board store: ${what} failed for ${forMs} ms (${attempts} attempts): ${e instanceof Error ? e.message.slice(0, 200) : 'unknown error'}`, { attempts }),
+      new MurmurError(
+        'E_STORE',
+        `board store: ${what} failed for ${forMs} ms (${attempts} attempts): ${e instanceof Error ? e.message.slice(0, 200) : 'unknown error'}`,
+        { attempts },
+      ),
     clock: { now: () => Date.now(), sleep },
   });
 }

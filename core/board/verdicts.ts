@@ -19,7 +19,7 @@ export const VERDICT_CODES = {
   E_NO_CASE: 'the case is not on the board',
   E_CASE_EXISTS: 'the case is already open',
   E_DISSOLVED: 'the case is dissolved',
-  E_PHASE: "the case is not in the phase that takes this kind",
+  E_PHASE: 'the case is not in the phase that takes this kind',
   E_NOT_PERMITTED: "the author is not one who may post this kind here (see the kind's mayPost)",
   E_NO_CARD: 'the author or a named agent has no agent card on the board',
   E_SELF: 'an agent card must describe its signer; a convener does not invite itself',

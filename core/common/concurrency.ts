@@ -76,7 +76,8 @@ export async function retry<T>(what: string, fn: (attempt: number) => Promise<T>
       return await fn(attempt);
     } catch (e) {
       if (o.retryable && !o.retryable(e)) throw e;
-      const out = (o.attempts !== undefined && attempt >= o.attempts) || (o.forMs !== undefined && clock.now() + wait - started > o.forMs) || o.stopped?.() === true;
+      const out =
+        (o.attempts !== undefined && attempt >= o.attempts) || (o.forMs !== undefined && clock.now() + wait - started > o.forMs) || o.stopped?.() === true;
       if (out) {
         if (o.giveUp) throw o.giveUp(e, attempt);
         if (e instanceof MurmurError) throw e;

@@ -49,7 +49,11 @@ export function answerEscaped(res: ServerResponse, e: unknown): void {
 export function guard(handler: Handler, o: GuardOptions = {}): RequestListener {
   const escaped = (req: IncomingMessage, res: ServerResponse, e: unknown): void => {
     try {
-      o.onError?.('http.handler-escaped', { method: (req.method ?? '').slice(0, 10), status: statusOfEscaped(e), error: e instanceof Error ? e.name : typeof e });
+      o.onError?.('http.handler-escaped', {
+        method: (req.method ?? '').slice(0, 10),
+        status: statusOfEscaped(e),
+        error: e instanceof Error ? e.name : typeof e,
+      });
     } catch {
       // A failing logger must not turn a handled error into an unhandled one.
     }

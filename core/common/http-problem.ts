@@ -59,7 +59,7 @@ export function problemOf(e: unknown): Problem {
   if (e instanceof HttpError) return { status: e.status, code: e.code, message: e.message, ...(e.field ? { field: e.field } : {}) };
   if (e instanceof URIError) return { status: 400, code: 'E_INPUT', message: 'the request path has malformed percent-encoding', field: 'path' };
   if (isMurmurError(e)) {
-    const status = isStatus(e.details.status) ? e.details.status : STATUS_OF_CODE[e.code] ?? 500;
+    const status = isStatus(e.details.status) ? e.details.status : (STATUS_OF_CODE[e.code] ?? 500);
     const field = typeof e.details.path === 'string' ? e.details.path : typeof e.details.field === 'string' ? e.details.field : undefined;
     const reason = typeof e.details.reason === 'string' ? e.details.reason : undefined;
     const message = status >= 500 ? INTERNAL : errorMessage(e).slice(0, 500);
@@ -89,7 +89,10 @@ export function issueTypeOf(p: Problem): string {
 }
 
 /** A FHIR OperationOutcome for a refusal (structurally; core knows no FHIR types). */
-export function problemOutcome(p: Problem): { resourceType: 'OperationOutcome'; issue: { severity: 'error'; code: string; details: { text: string }; expression?: string[] }[] } {
+export function problemOutcome(p: Problem): {
+  resourceType: 'OperationOutcome';
+  issue: { severity: 'error'; code: string; details: { text: string }; expression?: string[] }[];
+} {
   return {
     resourceType: 'OperationOutcome',
     issue: [{ severity: 'error', code: issueTypeOf(p), details: { text: p.message }, ...(p.field ? { expression: [p.field] } : {}) }],

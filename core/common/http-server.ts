@@ -116,7 +116,14 @@ export class Router<A = undefined> {
   }
 
   /** Runs a matched route: authentication, then parameters, query, body, handler. */
-  async run(route: Route, raw: Record<string, string>, req: IncomingMessage, res: ServerResponse, url: URL, omitQuery: readonly string[]): Promise<Reply | undefined> {
+  async run(
+    route: Route,
+    raw: Record<string, string>,
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    omitQuery: readonly string[],
+  ): Promise<Reply | undefined> {
     const { spec } = route;
     const authenticate = spec.authenticate ?? (spec.public ? undefined : this.o.authenticate);
     const auth = authenticate ? await authenticate(req, url) : undefined;
@@ -171,7 +178,8 @@ export const mediaType = (req: IncomingMessage): string => (req.headers['content
  * how long), so the client gets the 413 rather than a reset connection.
  */
 export function readBytes(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
-  const tooLarge = () => new HttpError(413, 'E_INPUT', `body: larger than ${maxBytes >= 1024 ? `${Math.round(maxBytes / 1024)} KiB` : `${maxBytes} bytes`}`, 'body');
+  const tooLarge = () =>
+    new HttpError(413, 'E_INPUT', `body: larger than ${maxBytes >= 1024 ? `${Math.round(maxBytes / 1024)} KiB` : `${maxBytes} bytes`}`, 'body');
   const declared = Number(req.headers['content-length'] ?? NaN);
   if (Number.isFinite(declared) && declared > maxBytes) return Promise.reject(tooLarge());
   return new Promise((resolve, reject) => {
@@ -215,7 +223,8 @@ const TYPES: Record<ProblemFormat, string> = { json: 'application/json', fhir: '
 /** A refusal's body in a format. */
 export function renderProblem(p: Problem, format: ProblemFormat): unknown {
   if (format === 'fhir') return problemOutcome(p);
-  if (format === 'oauth') return { error: p.status >= 500 ? 'server_error' : p.code.startsWith('E_') ? 'invalid_request' : p.code, error_description: p.message };
+  if (format === 'oauth')
+    return { error: p.status >= 500 ? 'server_error' : p.code.startsWith('E_') ? 'invalid_request' : p.code, error_description: p.message };
   return problemJson(p);
 }
 
@@ -269,7 +278,13 @@ export function listener<A>(router: Router<A>, o: ServeOptions): (req: IncomingM
     let format = o.format;
     res.once('finish', () => {
       try {
-        logger.log('debug', 'http.request', { server: o.name, method: (req.method ?? '').slice(0, 10), route, status: res.statusCode, ms: Math.round(performance.now() - t0) });
+        logger.log('debug', 'http.request', {
+          server: o.name,
+          method: (req.method ?? '').slice(0, 10),
+          route,
+          status: res.statusCode,
+          ms: Math.round(performance.now() - t0),
+        });
       } catch {
         // A failing logger must not fail a request that was answered.
       }
@@ -285,7 +300,9 @@ export function listener<A>(router: Router<A>, o: ServeOptions): (req: IncomingM
         format = found.route.spec.format ?? o.format;
         reply = await router.run(found.route, found.params, req, res, url, omit);
       } else if (found.allow.length > 0) {
-        throw new HttpError(405, 'E_METHOD', `${method} is not allowed here; use ${[...new Set(found.allow)].join(', ')}`, 'method', { allow: [...new Set(found.allow)].join(', ') });
+        throw new HttpError(405, 'E_METHOD', `${method} is not allowed here; use ${[...new Set(found.allow)].join(', ')}`, 'method', {
+          allow: [...new Set(found.allow)].join(', '),
+        });
       } else if (o.fallback) {
         route = '(fallback)';
         reply = await o.fallback(req, res, url);

@@ -27,11 +27,7 @@ export function memoryLogger(sink: LogRecord[] = [], base: LogFields = {}, now =
 export const silentLogger: Logger = { log: () => undefined, child: () => silentLogger };
 
 /** JSON lines on a stream (stderr by default), at or above a level. */
-export function streamLogger(
-  write: (line: string) => void = (line) => process.stderr.write(line),
-  minLevel: LogLevel = 'info',
-  base: LogFields = {},
-): Logger {
+export function streamLogger(write: (line: string) => void = (line) => process.stderr.write(line), minLevel: LogLevel = 'info', base: LogFields = {}): Logger {
   const order: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
   return {
     log: (level, event, fields = {}) => {

@@ -28,7 +28,10 @@ export function seededRandom(seed: string | number): Random {
   let c = view.getUint32(8);
   let d = view.getUint32(12);
   const next32 = (): number => {
-    a >>>= 0; b >>>= 0; c >>>= 0; d >>>= 0;
+    a >>>= 0;
+    b >>>= 0;
+    c >>>= 0;
+    d >>>= 0;
     const t = (a + b + d) | 0;
     d = (d + 1) | 0;
     a = b ^ (b >>> 9);

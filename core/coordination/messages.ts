@@ -6,7 +6,10 @@ import { z } from 'zod';
  * Cleartext headers per kind. Headers are PHI-free by construction: ids, codes, numbers and
  * hashes only. Anything clinical travels in sections.
  */
-const Did = z.string().max(2048).regex(/^did:[a-z0-9]+:[A-Za-z0-9._:%=-]+$/, 'expected a DID');
+const Did = z
+  .string()
+  .max(2048)
+  .regex(/^did:[a-z0-9]+:[A-Za-z0-9._:%=-]+$/, 'expected a DID');
 const Role = z.string().regex(/^[a-z][a-z0-9-]{0,63}$/, 'roles are lower-case words joined by hyphens');
 /** A verifiable presentation (checked by the admission stage, not here): PHI-free credentials. */
 const Presentation = z.record(z.string(), z.unknown());
@@ -42,7 +45,10 @@ export const AgentCardSchema = z
     role: Skill,
     credentials: z.array(z.string().max(120)).max(8),
     /** The organization's key for zero-knowledge commitments (BabyJubJub), where it makes them. */
-    zk: z.object({ publicKey: z.object({ x: z.string().regex(/^[0-9]{1,78}$/), y: z.string().regex(/^[0-9]{1,78}$/) }).strict() }).strict().optional(),
+    zk: z
+      .object({ publicKey: z.object({ x: z.string().regex(/^[0-9]{1,78}$/), y: z.string().regex(/^[0-9]{1,78}$/) }).strict() })
+      .strict()
+      .optional(),
   })
   .strict();
 export type AgentCard = z.infer<typeof AgentCardSchema>;
@@ -102,9 +108,7 @@ export const CheckpointSchema = z.object({ progress: Unit, step: Code }).strict(
  * determination decided travels in its sealed `decision` section: a cleartext header is read
  * by every member and the board's host.
  */
-export const ArtifactSchema = z
-  .object({ closure: z.enum(['final', 'open']).optional(), digest: Hash })
-  .strict();
+export const ArtifactSchema = z.object({ closure: z.enum(['final', 'open']).optional(), digest: Hash }).strict();
 export type Artifact = z.infer<typeof ArtifactSchema>;
 
 /** The closure of a determination that decided `outcome`. */
@@ -147,9 +151,7 @@ export const BidSchema = z
   })
   .strict();
 export type Bid = z.infer<typeof BidSchema>;
-export const AwardSchema = z
-  .object({ gap: z.string(), winner: Did, bid: EnvelopeRef, score: z.number(), justification: Code })
-  .strict();
+export const AwardSchema = z.object({ gap: z.string(), winner: Did, bid: EnvelopeRef, score: z.number(), justification: Code }).strict();
 
 export const WaitSchema = z.object({ on: z.array(SubtaskId).max(16) }).strict();
 export const DeadlockResolvedSchema = z.object({ cycle: z.array(Did).max(32), yielded: Did }).strict();
@@ -159,13 +161,13 @@ export const AccessRequestSchema = z
   .strict();
 export type AccessRequest = z.infer<typeof AccessRequestSchema>;
 /** `grant` is the wrapped content key (core/access/key-grant.ts), validated by the access rules. */
-export const KeyGrantHeaderSchema = z.object({ request: EnvelopeRef, target: EnvelopeRef, section: z.string().max(40), grantee: Did, grant: z.record(z.string(), z.unknown()) }).strict();
+export const KeyGrantHeaderSchema = z
+  .object({ request: EnvelopeRef, target: EnvelopeRef, section: z.string().max(40), grantee: Did, grant: z.record(z.string(), z.unknown()) })
+  .strict();
 export type KeyGrantHeader = z.infer<typeof KeyGrantHeaderSchema>;
 export const DoneVoteSchema = z.object({}).strict();
 export const DissolvedSchema = z.object({ votes: z.number().int().min(0), members: z.number().int().min(1) }).strict();
-export const ReputationUpdateSchema = z
-  .object({ method: z.literal('shapley'), deltas: z.record(Did, z.number()), values: z.record(Did, z.number()) })
-  .strict();
+export const ReputationUpdateSchema = z.object({ method: z.literal('shapley'), deltas: z.record(Did, z.number()), values: z.record(Did, z.number()) }).strict();
 
 /**
  * A human decision on a pended case, posted by the requesting organization's operator through
@@ -198,12 +200,17 @@ export const AdjudicationSchema = z
   .strict();
 
 /** What an operator signs for an Adjudication: the case and the decision (through its commitment), nothing else. */
-export function adjudicationStatement(caseId: string, h: { closure: string; commitment: string; reasonCode: string; operator: { id: string; key: string } }): Uint8Array {
+export function adjudicationStatement(
+  caseId: string,
+  h: { closure: string; commitment: string; reasonCode: string; operator: { id: string; key: string } },
+): Uint8Array {
   return new TextEncoder().encode(`murmur-adjudication:v2\n${caseId}\n${h.closure}\n${h.commitment}\n${h.reasonCode}\n${h.operator.id}\n${h.operator.key}`);
 }
 
 /** The sealed content of an Adjudication's `decision` section; the salt keeps its commitment from naming the outcome. */
-export const AdjudicationDecisionSchema = z.object({ outcome: z.enum(['approved', 'denied', 'info-requested']), salt: z.string().regex(/^[A-Za-z0-9_-]{22,86}$/) }).strict();
+export const AdjudicationDecisionSchema = z
+  .object({ outcome: z.enum(['approved', 'denied', 'info-requested']), salt: z.string().regex(/^[A-Za-z0-9_-]{22,86}$/) })
+  .strict();
 export type AdjudicationDecision = z.infer<typeof AdjudicationDecisionSchema>;
 
 /** The commitment an Adjudication header carries for its `decision` section content. */
@@ -246,7 +253,21 @@ export type CaseCancel = z.infer<typeof CaseCancelSchema>;
  * and every audit re-fold judges presentations after it as revoked, and those before as valid.
  */
 export const RevocationSchema = z.union([
-  z.object({ issuer: Did, list: z.string().min(1).max(200).regex(/^[a-z][a-z0-9+.-]*:\S+$/i, 'expected an absolute IRI'), index: z.number().int().min(0).max(1 << 24) }).strict(),
+  z
+    .object({
+      issuer: Did,
+      list: z
+        .string()
+        .min(1)
+        .max(200)
+        .regex(/^[a-z][a-z0-9+.-]*:\S+$/i, 'expected an absolute IRI'),
+      index: z
+        .number()
+        .int()
+        .min(0)
+        .max(1 << 24),
+    })
+    .strict(),
   // Every credential the issuer gave one of its agents, its zero-knowledge role credential
   // included: a role proof reveals no status entry, only the agent's board key.
   z.object({ issuer: Did, holder: Did }).strict(),

@@ -73,7 +73,13 @@ export function mergeCandidates(
   const o = { ...DEFAULT_MERGE, ...options };
   const byId = new Map<
     string,
-    { sum: number; weight: number; votes: { c: number; w: number; author: string }[]; authors: string[]; best?: { w: number; author: string; s: PlannedSubtask } }
+    {
+      sum: number;
+      weight: number;
+      votes: { c: number; w: number; author: string }[];
+      authors: string[];
+      best?: { w: number; author: string; s: PlannedSubtask };
+    }
   >();
   const sorted = [...proposals].sort((a, b) => (a.author < b.author ? -1 : a.author > b.author ? 1 : 0));
   for (const { author, proposal, reputation } of sorted) {
@@ -96,7 +102,14 @@ export function mergeCandidates(
         acc.best = {
           w: wc,
           author,
-          s: { id: s.id, title: s.title, skill: s.skill, deps: [...s.deps].sort(), confidence: 0, outputs: s.outputs.map((o) => ({ section: o.section, readers: [...o.readers].sort() })) },
+          s: {
+            id: s.id,
+            title: s.title,
+            skill: s.skill,
+            deps: [...s.deps].sort(),
+            confidence: 0,
+            outputs: s.outputs.map((o) => ({ section: o.section, readers: [...o.readers].sort() })),
+          },
         };
       }
       byId.set(s.id, acc);
@@ -104,7 +117,10 @@ export function mergeCandidates(
   }
   return [...byId.entries()]
     .filter(([, acc]) => !o.crossValidate || acc.authors.length > 1 || skillsOf(acc.authors[0]!).includes(acc.best!.s.skill))
-    .map(([, acc]) => ({ subtask: { ...acc.best!.s, confidence: round(fused(o.crossValidate ? corroborated(acc.votes) : acc.votes, o.rule)) }, votes: acc.votes }))
+    .map(([, acc]) => ({
+      subtask: { ...acc.best!.s, confidence: round(fused(o.crossValidate ? corroborated(acc.votes) : acc.votes, o.rule)) },
+      votes: acc.votes,
+    }))
     .sort((a, b) => (a.subtask.id < b.subtask.id ? -1 : 1));
 }
 
@@ -153,7 +169,10 @@ export function topologicalOrder(subtasks: readonly { id: string; deps: readonly
   const remaining = new Map(subtasks.map((s) => [s.id, new Set(s.deps)]));
   const out: string[] = [];
   while (remaining.size) {
-    const ready = [...remaining.entries()].filter(([, d]) => [...d].every((x) => !remaining.has(x))).map(([id]) => id).sort();
+    const ready = [...remaining.entries()]
+      .filter(([, d]) => [...d].every((x) => !remaining.has(x)))
+      .map(([id]) => id)
+      .sort();
     if (!ready.length) throw new Error('plan has a dependency cycle');
     for (const id of ready) {
       out.push(id);

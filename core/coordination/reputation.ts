@@ -46,12 +46,7 @@ export function shapleyExact(players: readonly string[], contributions: readonly
 }
 
 /** Monte Carlo Shapley over `samples` random permutations drawn from `next` (seeded). */
-export function shapleySampled(
-  players: readonly string[],
-  contributions: readonly Contribution[],
-  samples: number,
-  next: () => number,
-): Map<string, number> {
+export function shapleySampled(players: readonly string[], contributions: readonly Contribution[], samples: number, next: () => number): Map<string, number> {
   const phi = new Map(players.map((p) => [p, 0]));
   const order = [...players];
   for (let k = 0; k < samples; k++) {

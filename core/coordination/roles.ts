@@ -19,7 +19,9 @@ export function convenerRanking(state: CoalitionState, c: Pick<CaseState, 'id' |
 /** Whether `did` may convene case `c` at board time `at`. */
 export function mayConvene(state: CoalitionState, c: CaseState, did: string, at: number, timeoutMs: number): boolean {
   const turn = Math.floor(Math.max(0, at - c.opened.at) / timeoutMs);
-  return convenerRanking(state, c).slice(0, turn + 1).includes(did);
+  return convenerRanking(state, c)
+    .slice(0, turn + 1)
+    .includes(did);
 }
 
 /**

@@ -77,12 +77,7 @@ function checkKey(key: Uint8Array): void {
   }
 }
 
-export function sealSection(
-  key: ContentKey,
-  plaintext: Uint8Array,
-  associatedData: Uint8Array,
-  random: Random = cryptoRandom,
-): SealedSection {
+export function sealSection(key: ContentKey, plaintext: Uint8Array, associatedData: Uint8Array, random: Random = cryptoRandom): SealedSection {
   checkKey(key);
   const nonce = random.bytes(NONCE_BYTES);
   const cipher = createCipheriv('aes-256-gcm', key, nonce, { authTagLength: TAG_BYTES });

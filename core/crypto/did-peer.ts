@@ -95,9 +95,7 @@ export function didPeerAgreementKey(did: string): { keyId: string; publicKey: Ui
 
 /** The authentication key id of a `did:peer:2` whose Ed25519 public key is `publicKey`. */
 export function didPeerAuthenticationKeyId(did: string, publicKey: Uint8Array): string | undefined {
-  const key = parseDidPeer2(did)?.find(
-    (k) => k.purpose === 'authentication' && Buffer.compare(Buffer.from(k.publicKey), Buffer.from(publicKey)) === 0,
-  );
+  const key = parseDidPeer2(did)?.find((k) => k.purpose === 'authentication' && Buffer.compare(Buffer.from(k.publicKey), Buffer.from(publicKey)) === 0);
   return key?.id;
 }
 

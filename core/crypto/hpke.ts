@@ -57,11 +57,7 @@ function info(context: KeyWrapContext): Uint8Array {
 }
 
 /** Wraps a content key for a reader's raw X25519 public key. */
-export async function wrapContentKey(
-  contentKey: ContentKey,
-  readerPublicKey: Uint8Array,
-  context: KeyWrapContext,
-): Promise<WrappedKey> {
+export async function wrapContentKey(contentKey: ContentKey, readerPublicKey: Uint8Array, context: KeyWrapContext): Promise<WrappedKey> {
   if (contentKey.length !== CONTENT_KEY_BYTES) throw new MurmurError('E_CRYPTO', `a content key is ${CONTENT_KEY_BYTES} bytes`);
   if (readerPublicKey.length !== 32) throw new MurmurError('E_CRYPTO', 'a reader X25519 public key is 32 bytes');
   try {
@@ -78,11 +74,7 @@ export async function wrapContentKey(
  * Unwraps with the reader's raw X25519 private key. Only the keystore calls this with key
  * bytes; everyone else uses the keystore's `unwrapper`.
  */
-export async function unwrapContentKey(
-  readerPrivateKey: Uint8Array,
-  wrapped: WrappedKey,
-  context: KeyWrapContext,
-): Promise<ContentKey> {
+export async function unwrapContentKey(readerPrivateKey: Uint8Array, wrapped: WrappedKey, context: KeyWrapContext): Promise<ContentKey> {
   if (wrapped?.suite !== HPKE_SUITE_NAME) throw new MurmurError('E_CRYPTO', `wrapped key: unsupported suite (expected ${HPKE_SUITE_NAME})`);
   const infoBytes = info(context);
   try {

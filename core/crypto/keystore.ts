@@ -40,7 +40,11 @@ const SealedKeystoreSchema = z.object({
   v: z.literal(1),
   kdf: z.object({
     name: z.literal('scrypt'),
-    N: z.number().int().min(2 ** 10).max(2 ** 20),
+    N: z
+      .number()
+      .int()
+      .min(2 ** 10)
+      .max(2 ** 20),
     r: z.number().int().min(1).max(32),
     p: z.number().int().min(1).max(16),
     salt: z.string().min(16),
@@ -51,9 +55,7 @@ const SealedKeystoreSchema = z.object({
 /** The keystore at rest: JSON-safe, holds no key in clear. */
 export type SealedKeystore = z.infer<typeof SealedKeystoreSchema>;
 
-const EntriesSchema = z.array(
-  z.object({ label: z.string().min(1), kind: z.enum(['ed25519', 'x25519', 'secp256k1']), secret: z.string() }),
-);
+const EntriesSchema = z.array(z.object({ label: z.string().min(1), kind: z.enum(['ed25519', 'x25519', 'secp256k1']), secret: z.string() }));
 
 interface Entry {
   kind: KeyKind;
@@ -154,9 +156,7 @@ export class Keystore {
     const salt = random.bytes(16);
     const kdf = { name: 'scrypt' as const, ...cost, salt: toBase64url(salt) };
     const key = await deriveKey(passphrase, salt, cost);
-    const plaintext = canonicalBytes(
-      [...this.entries.entries()].map(([label, e]) => ({ label, kind: e.kind, secret: toBase64url(e.secret) })),
-    );
+    const plaintext = canonicalBytes([...this.entries.entries()].map(([label, e]) => ({ label, kind: e.kind, secret: toBase64url(e.secret) })));
     const sealed = sealSection(key, plaintext, headerAd(1, kdf), random);
     key.fill(0);
     plaintext.fill(0);

@@ -9,6 +9,4 @@ export const VC_CONTEXT_V2 = 'https://www.w3.org/ns/credentials/v2';
 export const DID_CONTEXT_V1 = 'https://www.w3.org/ns/did/v1';
 export const MULTIKEY_CONTEXT_V1 = 'https://w3id.org/security/multikey/v1';
 
-export const shippedContexts: ReadonlyMap<string, unknown> = new Map<string, unknown>([
-  [MURMUR_CREDENTIALS_CONTEXT_V1, murmurCredentialsV1],
-]);
+export const shippedContexts: ReadonlyMap<string, unknown> = new Map<string, unknown>([[MURMUR_CREDENTIALS_CONTEXT_V1, murmurCredentialsV1]]);

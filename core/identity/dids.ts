@@ -111,7 +111,10 @@ function multikey(prefix: number[], raw: Uint8Array): string {
  * kept (it was kept for good, so one failure refused a DID until the process restarted): the
  * caller gets undefined, and the next call tries again.
  */
-export function cachedResolver(resolve: (did: string) => Promise<ControllerDocument | undefined>, max = 10_000): (did: string) => Promise<ControllerDocument | undefined> {
+export function cachedResolver(
+  resolve: (did: string) => Promise<ControllerDocument | undefined>,
+  max = 10_000,
+): (did: string) => Promise<ControllerDocument | undefined> {
   const documents = new Map<string, Promise<ControllerDocument | undefined>>();
   return (did) => {
     let hit = documents.get(did);
@@ -147,7 +150,12 @@ async function resolveUncached(did: string): Promise<ControllerDocument | undefi
     const keys = parseDidPeer2(did);
     if (!keys) return undefined;
     for (const k of keys) {
-      doc.verificationMethod.push({ id: k.id, type: 'Multikey', controller: did, publicKeyMultibase: multikey(k.type === 'Ed25519' ? ED25519_PREFIX : X25519_PREFIX, k.publicKey) });
+      doc.verificationMethod.push({
+        id: k.id,
+        type: 'Multikey',
+        controller: did,
+        publicKeyMultibase: multikey(k.type === 'Ed25519' ? ED25519_PREFIX : X25519_PREFIX, k.publicKey),
+      });
       if (k.purpose === 'authentication') doc.authentication.push(k.id);
       else if (k.purpose === 'assertionMethod') doc.assertionMethod.push(k.id);
       else if (k.purpose === 'keyAgreement') doc.keyAgreement.push(k.id);

@@ -13,12 +13,7 @@ declare module '@digitalbazaar/vc' {
     presentationResult?: { verified: boolean; error?: unknown };
     credentialResults?: { verified: boolean; error?: unknown; credentialId?: string }[];
   }
-  export function issue(options: {
-    credential: object;
-    suite: unknown;
-    documentLoader: DocumentLoader;
-    now?: string | Date;
-  }): Promise<Record<string, unknown>>;
+  export function issue(options: { credential: object; suite: unknown; documentLoader: DocumentLoader; now?: string | Date }): Promise<Record<string, unknown>>;
   export function verifyCredential(options: {
     credential: object;
     suite: unknown;

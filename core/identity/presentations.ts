@@ -47,7 +47,8 @@ export async function createPresentation(input: {
   domain: string;
   now: number;
 }): Promise<VerifiablePresentation> {
-  if (!input.challenge || !input.domain) throw new MurmurError('E_INPUT', 'presentation: challenge and domain are required', { field: !input.challenge ? 'challenge' : 'domain' });
+  if (!input.challenge || !input.domain)
+    throw new MurmurError('E_INPUT', 'presentation: challenge and domain are required', { field: !input.challenge ? 'challenge' : 'domain' });
   try {
     const presentation = vc.createPresentation({ verifiableCredential: [...input.credentials], holder: didOf(input.holder.keyId), now: isoSeconds(input.now) });
     const signed = await vc.signPresentation({
@@ -146,7 +147,14 @@ function statusReasons(c: MurmurCredential, status: Pick<StatusRegistry, 'check'
   if (!c.credentialStatus) return [];
   const s = status.check(c.credentialStatus, c.issuer);
   if (s === 'revoked') return [{ code: 'revoked', message: `${label} ${c.id} is revoked by its issuer`, credentialId: c.id }];
-  if (s === 'unknown') return [{ code: 'status-unknown', message: `${label} ${c.id}: status list ${c.credentialStatus.statusListCredential} is not held locally; cannot rule out revocation`, credentialId: c.id }];
+  if (s === 'unknown')
+    return [
+      {
+        code: 'status-unknown',
+        message: `${label} ${c.id}: status list ${c.credentialStatus.statusListCredential} is not held locally; cannot rule out revocation`,
+        credentialId: c.id,
+      },
+    ];
   return [];
 }
 
@@ -212,18 +220,25 @@ export async function verifyPresentation(input: unknown, expect: PresentationExp
   const vp = parsed.data;
   const reasons: Rejection[] = [];
   if (vp.proof.challenge !== expect.challenge) reasons.push({ code: 'challenge-mismatch', message: 'presentation challenge is not the expected board nonce' });
-  if (vp.proof.domain !== expect.domain) reasons.push({ code: 'domain-mismatch', message: `presentation is bound to subtask "${vp.proof.domain}", expected "${expect.domain}"` });
+  if (vp.proof.domain !== expect.domain)
+    reasons.push({ code: 'domain-mismatch', message: `presentation is bound to subtask "${vp.proof.domain}", expected "${expect.domain}"` });
   if (context.ledger?.has(challengeKey(vp.proof.challenge, vp.holder))) {
     reasons.push({ code: 'replayed', message: 'this holder already used this challenge: the presentation is a replay' });
   }
-  if (didOf(vp.proof.verificationMethod) !== vp.holder) reasons.push({ code: 'holder-mismatch', message: 'presentation is signed by a key of another DID than its holder' });
-  if (expect.holder !== undefined && expect.holder !== vp.holder) reasons.push({ code: 'holder-mismatch', message: 'presentation holder is not the expected agent (the envelope author)' });
+  if (didOf(vp.proof.verificationMethod) !== vp.holder)
+    reasons.push({ code: 'holder-mismatch', message: 'presentation is signed by a key of another DID than its holder' });
+  if (expect.holder !== undefined && expect.holder !== vp.holder)
+    reasons.push({ code: 'holder-mismatch', message: 'presentation holder is not the expected agent (the envelope author)' });
 
   const roles: RoleCredential[] = [];
   const accreditations: AccreditationCredential[] = [];
   for (const [i, raw] of vp.verifiableCredential.entries()) {
     const types = Array.isArray(raw.type) ? raw.type : [];
-    const schema = types.includes('RoleCredential') ? RoleCredentialSchema : types.includes('AccreditationCredential') ? AccreditationCredentialSchema : undefined;
+    const schema = types.includes('RoleCredential')
+      ? RoleCredentialSchema
+      : types.includes('AccreditationCredential')
+        ? AccreditationCredentialSchema
+        : undefined;
     const r = schema?.safeParse(raw);
     if (!r?.success) {
       reasons.push({ code: 'malformed', message: `presentation: verifiableCredential.${i} is not a well-formed Murmur credential` });
@@ -237,8 +252,10 @@ export async function verifyPresentation(input: unknown, expect: PresentationExp
     reasons.push({ code: 'missing-role-credential', message: 'presentation carries no role credential for its holder' });
     return { ok: false, reasons };
   }
-  if (roles.some((c) => c.credentialSubject.id !== vp.holder)) reasons.push({ code: 'subject-mismatch', message: 'a role credential in the presentation names another agent' });
-  if (role.credentialSubject.memberOf !== role.issuer) reasons.push({ code: 'subject-mismatch', message: `role credential ${role.id}: memberOf is not its issuer`, credentialId: role.id });
+  if (roles.some((c) => c.credentialSubject.id !== vp.holder))
+    reasons.push({ code: 'subject-mismatch', message: 'a role credential in the presentation names another agent' });
+  if (role.credentialSubject.memberOf !== role.issuer)
+    reasons.push({ code: 'subject-mismatch', message: `role credential ${role.id}: memberOf is not its issuer`, credentialId: role.id });
   const roleName = role.credentialSubject.role;
   if (expect.roles && expect.roles.length > 0 && !expect.roles.includes(roleName)) {
     reasons.push({ code: 'wrong-role', message: `role "${roleName}" may not do this; allowed: ${expect.roles.join(', ')}`, credentialId: role.id });
@@ -249,7 +266,11 @@ export async function verifyPresentation(input: unknown, expect: PresentationExp
   } else {
     const kind = accreditation.credentialSubject.organizationKind;
     if (!context.registry.trustsAccreditor(accreditation.issuer, kind)) {
-      reasons.push({ code: 'untrusted-accreditor', message: `accreditation ${accreditation.id}: issuer is not trusted to accredit "${kind}"`, credentialId: accreditation.id });
+      reasons.push({
+        code: 'untrusted-accreditor',
+        message: `accreditation ${accreditation.id}: issuer is not trusted to accredit "${kind}"`,
+        credentialId: accreditation.id,
+      });
     }
     if (!context.registry.mayConferRole(kind, roleName)) {
       reasons.push({ code: 'role-not-conferrable', message: `an organization of kind "${kind}" may not confer role "${roleName}"`, credentialId: role.id });
@@ -262,7 +283,12 @@ export async function verifyPresentation(input: unknown, expect: PresentationExp
   const result = await proofsOf(vp, expect.challenge, expect.domain, isoSeconds(expect.now));
   if (!result.verified) {
     for (const c of result.credentialResults ?? []) {
-      if (!c.verified) reasons.push({ code: 'proof-invalid', message: `credential ${c.credentialId ?? '?'}: ${firstError(c.error)}`, ...(c.credentialId ? { credentialId: c.credentialId } : {}) });
+      if (!c.verified)
+        reasons.push({
+          code: 'proof-invalid',
+          message: `credential ${c.credentialId ?? '?'}: ${firstError(c.error)}`,
+          ...(c.credentialId ? { credentialId: c.credentialId } : {}),
+        });
     }
     if (result.presentationResult && !result.presentationResult.verified) {
       reasons.push({ code: 'proof-invalid', message: `presentation proof: ${firstError(result.presentationResult.error)}` });
@@ -293,12 +319,14 @@ export async function verifyCredential(
   const types = (input as { type?: unknown })?.type;
   const schema = Array.isArray(types) && types.includes('RoleCredential') ? RoleCredentialSchema : AccreditationCredentialSchema;
   const parsed = schema.safeParse(input);
-  if (!parsed.success) return { ok: false, reasons: [{ code: 'malformed', message: `credential: invalid field "${parsed.error.issues[0]?.path.join('.') ?? ''}"` }] };
+  if (!parsed.success)
+    return { ok: false, reasons: [{ code: 'malformed', message: `credential: invalid field "${parsed.error.issues[0]?.path.join('.') ?? ''}"` }] };
   const c = parsed.data as MurmurCredential;
   const reasons = [...validityReasons(c, expect.now, 'credential'), ...statusReasons(c, context.status, 'credential')];
   if (context.registry && c.type[1] === 'AccreditationCredential') {
     const kind = (c as AccreditationCredential).credentialSubject.organizationKind;
-    if (!context.registry.trustsAccreditor(c.issuer, kind)) reasons.push({ code: 'untrusted-accreditor', message: `accreditation ${c.id}: issuer is not trusted to accredit "${kind}"`, credentialId: c.id });
+    if (!context.registry.trustsAccreditor(c.issuer, kind))
+      reasons.push({ code: 'untrusted-accreditor', message: `accreditation ${c.id}: issuer is not trusted to accredit "${kind}"`, credentialId: c.id });
   }
   if (reasons.length > 0) return { ok: false, reasons };
   const result = await vc.verifyCredential({
@@ -308,7 +336,7 @@ export async function verifyCredential(
     now: isoSeconds(expect.now),
     checkStatus: async () => ({ verified: true }),
   });
-  if (!result.verified) return { ok: false, reasons: [{ code: 'proof-invalid', message: `credential ${c.id}: ${firstError(result.error)}`, credentialId: c.id }] };
+  if (!result.verified)
+    return { ok: false, reasons: [{ code: 'proof-invalid', message: `credential ${c.id}: ${firstError(result.error)}`, credentialId: c.id }] };
   return { ok: true, credential: c };
 }
-

@@ -39,7 +39,13 @@ export class StatusList {
   allocate(): StatusEntry {
     if (this.next >= this.size) throw new MurmurError('E_CONFLICT', 'status list is full; start a new list', { list: this.id });
     const index = this.next++;
-    return { id: `${this.id}#${index}`, type: 'BitstringStatusListEntry', statusPurpose: 'revocation', statusListIndex: String(index), statusListCredential: this.id };
+    return {
+      id: `${this.id}#${index}`,
+      type: 'BitstringStatusListEntry',
+      statusPurpose: 'revocation',
+      statusListIndex: String(index),
+      statusListCredential: this.id,
+    };
   }
 
   revoke(index: number): void {

@@ -360,7 +360,9 @@ async function checkShipped(dir: string, hash: string, progress: (step: string) 
     };
   }
   const bytes = Object.values(manifest.files).reduce((sum, f) => sum + f.bytes, 0);
-  progress(`using the shipped development keys in ${dir} (${expected.size} files, ${(bytes / 1e6).toFixed(1)} MB, SHA-256 checked in ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  progress(
+    `using the shipped development keys in ${dir} (${expected.size} files, ${(bytes / 1e6).toFixed(1)} MB, SHA-256 checked in ${((Date.now() - t0) / 1000).toFixed(1)} s)`,
+  );
   return { dir, hash, ptau: join(dir, SHIPPED_PTAU), circuits, manifest: manifest.build };
 }
 
@@ -371,7 +373,12 @@ export async function compareWithShipped(a: Artifacts, dir: string = shippedKeys
   for (const [file, path] of Object.entries(shippedFileMap(a))) {
     const actual = { sha256: await sha256File(path), bytes: (await stat(path)).size };
     const expected = pinned?.files[file];
-    checks.push({ file, expected: expected ?? { sha256: '', bytes: 0 }, actual, ok: expected !== undefined && expected.sha256 === actual.sha256 && expected.bytes === actual.bytes });
+    checks.push({
+      file,
+      expected: expected ?? { sha256: '', bytes: 0 },
+      actual,
+      ok: expected !== undefined && expected.sha256 === actual.sha256 && expected.bytes === actual.bytes,
+    });
   }
   return { shippedHash: pinned?.hash, checks };
 }
@@ -442,7 +449,14 @@ async function build(root: string, hash: string, progress: (step: string, detail
     const zkey = join(work, `${base}.zkey`);
     await timed(timings, `zkey setup ${name}`, progress, () => snarkjs.zKey.newZKey(r1cs, ptau, init, snarkLogger(`zkey setup ${name}`, progress)));
     const beacon = await timed(timings, `zkey beacon ${name}`, progress, () =>
-      snarkjs.zKey.beacon(init, zkey, 'murmur dev beacon', BUILD_PARAMS.zkeyBeaconHex, BUILD_PARAMS.beaconIterationsExp, snarkLogger(`zkey beacon ${name}`, progress)),
+      snarkjs.zKey.beacon(
+        init,
+        zkey,
+        'murmur dev beacon',
+        BUILD_PARAMS.zkeyBeaconHex,
+        BUILD_PARAMS.beaconIterationsExp,
+        snarkLogger(`zkey beacon ${name}`, progress),
+      ),
     );
     if (!(beacon instanceof Uint8Array)) throw new MurmurError('E_INTERNAL', `zkey beacon failed for ${name}`, { circuit: name });
     const vkey = await snarkjs.zKey.exportVerificationKey(zkey);
@@ -473,11 +487,15 @@ async function buildPtau(ptau: string, timings: Record<string, number>, progress
   try {
     const curve = await snarkjs.curves.getCurveFromName(p.curve);
     void curve; // cached in globalThis.curve_bn128; shutdownZk terminates it
-    await timed(timings, `ptau new 2^${p.tauPower}`, progress, () => snarkjs.powersOfTau.newAccumulator(curve, p.tauPower, t0, snarkLogger('ptau new', progress)));
+    await timed(timings, `ptau new 2^${p.tauPower}`, progress, () =>
+      snarkjs.powersOfTau.newAccumulator(curve, p.tauPower, t0, snarkLogger('ptau new', progress)),
+    );
     await timed(timings, 'ptau beacon', progress, () =>
       snarkjs.powersOfTau.beacon(t0, t1, 'murmur dev beacon', p.ptauBeaconHex, p.beaconIterationsExp, snarkLogger('ptau beacon', progress)),
     );
-    await timed(timings, 'ptau prepare phase 2 (the slow step)', progress, () => snarkjs.powersOfTau.preparePhase2(t1, t2, snarkLogger('ptau prepare phase 2', progress)));
+    await timed(timings, 'ptau prepare phase 2 (the slow step)', progress, () =>
+      snarkjs.powersOfTau.preparePhase2(t1, t2, snarkLogger('ptau prepare phase 2', progress)),
+    );
     await writeFile(join(dir, 'timings.json'), JSON.stringify(Object.fromEntries(Object.entries(timings).filter(([k]) => k.startsWith('ptau')))));
     await rename(t2, ptau);
   } finally {
@@ -496,11 +514,30 @@ async function compileCircuit(source: string, outDir: string): Promise<{ constra
   const out = realpathSync(outDir);
   const cwd = commonAncestor([dirname(src), inc, out]);
   const cli = require.resolve('circom2/cli.js');
-  const args = [cli, relative(cwd, src) || '.', '--r1cs', '--wasm', '--sym', ...BUILD_PARAMS.circomFlags, '-l', relative(cwd, inc) || '.', '-o', relative(cwd, out) || '.'];
+  const args = [
+    cli,
+    relative(cwd, src) || '.',
+    '--r1cs',
+    '--wasm',
+    '--sym',
+    ...BUILD_PARAMS.circomFlags,
+    '-l',
+    relative(cwd, inc) || '.',
+    '-o',
+    relative(cwd, out) || '.',
+  ];
   const { code, stdout, stderr } = await run(process.execPath, args, cwd);
   const text = stripAnsi(stdout + stderr);
   if (code !== 0 || !text.includes('Everything went okay')) {
-    throw new MurmurError('E_INTERNAL', `circom2 failed to compile ${source}: ${text.split('\n').filter((l) => /error/i.test(l)).slice(0, 5).join(' | ')}`, { source });
+    throw new MurmurError(
+      'E_INTERNAL',
+      `circom2 failed to compile ${source}: ${text
+        .split('\n')
+        .filter((l) => /error/i.test(l))
+        .slice(0, 5)
+        .join(' | ')}`,
+      { source },
+    );
   }
   const num = (label: string): number => Number(new RegExp(`^${label}: (\\d+)`, 'm').exec(text)?.[1] ?? 'NaN');
   const constraints = num('non-linear constraints') + num('linear constraints');

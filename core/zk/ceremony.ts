@@ -100,7 +100,12 @@ function transcriptCollector(): { logger: SnarkjsLogger; entries: TranscriptEntr
  * valid contributions. With `expectedContributors`, the contribution names must match in order
  * (beacon entries included).
  */
-export async function verifyTranscript(args: { r1cs: string; ptau: string; zkey: ZkeyRef; expectedContributors?: readonly string[] }): Promise<TranscriptVerdict> {
+export async function verifyTranscript(args: {
+  r1cs: string;
+  ptau: string;
+  zkey: ZkeyRef;
+  expectedContributors?: readonly string[];
+}): Promise<TranscriptVerdict> {
   const { logger, entries } = transcriptCollector();
   let ok: boolean;
   try {

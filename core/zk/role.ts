@@ -53,14 +53,7 @@ export interface RoleProofExpectation extends RoleProofContext {
   maxClockSkewMs?: number;
 }
 
-export type RoleProofRejection =
-  | 'malformed'
-  | 'issuer-mismatch'
-  | 'roles-mismatch'
-  | 'time-mismatch'
-  | 'subtask-mismatch'
-  | 'key-mismatch'
-  | 'invalid-proof';
+export type RoleProofRejection = 'malformed' | 'issuer-mismatch' | 'roles-mismatch' | 'time-mismatch' | 'subtask-mismatch' | 'key-mismatch' | 'invalid-proof';
 
 export interface RoleProofVerdict {
   ok: boolean;
@@ -70,7 +63,15 @@ export interface RoleProofVerdict {
 }
 
 /** Public signal layout of circuits/role_credential.circom. */
-const SIG = { nullifier: 0, issuerAx: 1, issuerAy: 2, roles: 3, now: 3 + MAX_ALLOWED_ROLES, subtask: 4 + MAX_ALLOWED_ROLES, key: 5 + MAX_ALLOWED_ROLES } as const;
+const SIG = {
+  nullifier: 0,
+  issuerAx: 1,
+  issuerAy: 2,
+  roles: 3,
+  now: 3 + MAX_ALLOWED_ROLES,
+  subtask: 4 + MAX_ALLOWED_ROLES,
+  key: 5 + MAX_ALLOWED_ROLES,
+} as const;
 export const ROLE_PUBLIC_SIGNALS = 6 + MAX_ALLOWED_ROLES;
 
 export async function newZkHolder(random: Random = cryptoRandom): Promise<ZkHolder> {

@@ -59,7 +59,13 @@ export async function zkSelftest(options: { out: string } & EnsureArtifactsOptio
       circuit: 'clinical',
       prove: () => proveClinicalPredicate(commitment, opening, { ...SELFTEST_THRESHOLDS }, zk),
       check: async (p) =>
-        (await verifyClinicalPredicate(p, { labPublicKey: lab.publicKey, caseId: 'case-selftest', thresholds: { ...SELFTEST_THRESHOLDS }, commitment: commitment.commitment }, zk)).ok,
+        (
+          await verifyClinicalPredicate(
+            p,
+            { labPublicKey: lab.publicKey, caseId: 'case-selftest', thresholds: { ...SELFTEST_THRESHOLDS }, commitment: commitment.commitment },
+            zk,
+          )
+        ).ok,
     },
   ];
 

@@ -11,7 +11,11 @@ import { z } from 'zod';
 import { MurmurError } from '../common/errors.js';
 
 /** A file name inside the pinned folder: no path separators, no dot-files, so nothing escapes it. */
-const FileName = z.string().min(1).max(100).regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'is a plain file name');
+const FileName = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'is a plain file name');
 const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'is 64 lower-case hex digits');
 
 export const PinnedFile = z.object({ sha256: Sha256, bytes: z.number().int().nonnegative() }).strict();
@@ -31,13 +35,18 @@ export const MANIFEST_FILE = 'manifest.json';
 const MAX_MANIFEST_BYTES = 256 * 1024;
 
 export async function sha256File(path: string): Promise<string> {
-  return createHash('sha256').update(await readFile(path)).digest('hex');
+  return createHash('sha256')
+    .update(await readFile(path))
+    .digest('hex');
 }
 
 /** The folder's manifest, or undefined when the folder has none (a checkout without shipped keys). */
 export async function readPinnedManifest(dir: string): Promise<PinnedManifest | undefined> {
   const path = join(dir, MANIFEST_FILE);
-  const size = await stat(path).then((s) => s.size, () => undefined);
+  const size = await stat(path).then(
+    (s) => s.size,
+    () => undefined,
+  );
   if (size === undefined) return undefined;
   if (size > MAX_MANIFEST_BYTES) throw new MurmurError('E_INPUT', `${path} is larger than ${MAX_MANIFEST_BYTES} bytes`, { path });
   let json: unknown;
@@ -66,7 +75,10 @@ export async function checkPinnedFiles(dir: string, manifest: PinnedManifest): P
   const out: PinnedCheck[] = [];
   for (const [file, expected] of Object.entries(manifest.files)) {
     const path = join(dir, file);
-    const bytes = await stat(path).then((s) => s.size, () => undefined);
+    const bytes = await stat(path).then(
+      (s) => s.size,
+      () => undefined,
+    );
     const actual = bytes === undefined ? undefined : { bytes, sha256: bytes === expected.bytes ? await sha256File(path) : '' };
     out.push({ file, expected, actual, ok: actual !== undefined && actual.bytes === expected.bytes && actual.sha256 === expected.sha256 });
   }
@@ -78,7 +90,16 @@ export async function assertPinnedFiles(dir: string, manifest: PinnedManifest): 
   for (const c of await checkPinnedFiles(dir, manifest)) {
     if (c.ok) continue;
     const path = join(dir, c.file);
-    const why = c.actual === undefined ? 'is missing' : c.actual.bytes !== c.expected.bytes ? `has ${c.actual.bytes} bytes, the manifest says ${c.expected.bytes}` : `has SHA-256 ${c.actual.sha256}, the manifest says ${c.expected.sha256}`;
-    throw new MurmurError('E_CRYPTO', `refusing the shipped ZK artifact ${path}: it ${why} (restore it with git, or rebuild with \`murmur zk build --from-source\`)`, { file: c.file });
+    const why =
+      c.actual === undefined
+        ? 'is missing'
+        : c.actual.bytes !== c.expected.bytes
+          ? `has ${c.actual.bytes} bytes, the manifest says ${c.expected.bytes}`
+          : `has SHA-256 ${c.actual.sha256}, the manifest says ${c.expected.sha256}`;
+    throw new MurmurError(
+      'E_CRYPTO',
+      `refusing the shipped ZK artifact ${path}: it ${why} (restore it with git, or rebuild with \`murmur zk build --from-source\`)`,
+      { file: c.file },
+    );
   }
 }

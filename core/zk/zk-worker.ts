@@ -18,9 +18,7 @@ export interface ZkRan {
   endedAt: number;
 }
 
-type ZkOutcome =
-  | { id: number; ok: true; value: unknown }
-  | { id: number; ok: false; code: string; message: string; details: Record<string, unknown> };
+type ZkOutcome = { id: number; ok: true; value: unknown } | { id: number; ok: false; code: string; message: string; details: Record<string, unknown> };
 
 export type ZkAnswer = ZkOutcome & { ran: ZkRan };
 
@@ -47,7 +45,13 @@ port.on('message', (job: ZkJob) => {
     } catch (e) {
       // Only codes and fixed messages cross back: a witness error could echo an input value.
       if (e instanceof MurmurError) return { id: job.id, ok: false, code: e.code, message: e.message, details: { ...e.details } };
-      return { id: job.id, ok: false, code: 'E_INTERNAL', message: `zk worker: ${job.op} failed`, details: { circuit: 'circuit' in job ? job.circuit : undefined } };
+      return {
+        id: job.id,
+        ok: false,
+        code: 'E_INTERNAL',
+        message: `zk worker: ${job.op} failed`,
+        details: { circuit: 'circuit' in job ? job.circuit : undefined },
+      };
     }
   })().then((answer) => port.postMessage({ ...answer, ran: { startedAt, endedAt: now() } }));
 });

@@ -122,9 +122,7 @@ export class FhirClinicalData implements ClinicalDataPort {
   private async searchBy(resourceType: string, params: Record<string, string>): Promise<Resource[]> {
     let bundle: Bundle;
     try {
-      bundle = asResource<Bundle>(
-        await withReadRetry(this.opts, () => this.client.search({ resourceType, searchParams: { ...params, _count: PAGE } })),
-      );
+      bundle = asResource<Bundle>(await withReadRetry(this.opts, () => this.client.search({ resourceType, searchParams: { ...params, _count: PAGE } })));
     } catch (e) {
       throw fhirCallError(`Searching ${resourceType} by ${Object.keys(params).join(', ')}`, e);
     }

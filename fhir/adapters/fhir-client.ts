@@ -88,8 +88,7 @@ export function fhirCallError(what: string, e: unknown): MurmurError {
   const response = (e as { response?: { status?: number; data?: unknown } }).response;
   const status = response?.status;
   const outcome = response?.data as OperationOutcome | undefined;
-  const paths =
-    outcome?.resourceType === 'OperationOutcome' ? [...new Set((outcome.issue ?? []).flatMap((i) => i.expression ?? []))] : [];
+  const paths = outcome?.resourceType === 'OperationOutcome' ? [...new Set((outcome.issue ?? []).flatMap((i) => i.expression ?? []))] : [];
   const where = paths.length > 0 ? ` at ${paths.join(', ')}` : '';
   const why = status ? `the FHIR server answered HTTP ${status}${where}` : 'the FHIR server could not be reached';
   return new MurmurError('E_FHIR', `${what} failed: ${why}.`, { status: status ?? null, paths });

@@ -59,7 +59,8 @@ export async function storeRequestBundle(baseUrl: string, request: PasRequest, o
 
   const idAt = (index: number, type: string): string => {
     const entry = response.entry?.[index];
-    const id = entry?.resource?.resourceType === type ? entry.resource.id : /^(?:.*\/)?([A-Z][A-Za-z]+)\/([^/]+)\/_history\//.exec(entry?.response?.location ?? '')?.[2];
+    const id =
+      entry?.resource?.resourceType === type ? entry.resource.id : /^(?:.*\/)?([A-Z][A-Za-z]+)\/([^/]+)\/_history\//.exec(entry?.response?.location ?? '')?.[2];
     if (!id) throw new MurmurError('E_FHIR', `The transaction response has no id for Bundle.entry[${index}] (${type}).`, { entry: index });
     return id;
   };

@@ -17,7 +17,8 @@ export function crdDiscovery(payer: string): { services: unknown[] } {
         hook: 'order-sign',
         id: CRD_SERVICES['order-sign'],
         title: `${payer} coverage requirements (order sign)`,
-        description: 'Whether prior authorization and documentation are needed for the orders being signed, and the questionnaire to fill, from the payer\'s coverage policies.',
+        description:
+          "Whether prior authorization and documentation are needed for the orders being signed, and the questionnaire to fill, from the payer's coverage policies.",
         prefetch: PREFETCH,
       },
       {

@@ -11,7 +11,10 @@ import { checkJsonLimits } from '../pas/limits.js';
 const resource = z.looseObject({ resourceType: z.string().regex(/^[A-Z][A-Za-z]{1,63}$/), id: z.string().max(64).optional() });
 const bundle = z.looseObject({
   resourceType: z.literal('Bundle'),
-  entry: z.array(z.looseObject({ resource: resource.optional() })).max(100).optional(),
+  entry: z
+    .array(z.looseObject({ resource: resource.optional() }))
+    .max(100)
+    .optional(),
 });
 
 const common = {
@@ -30,7 +33,13 @@ export const OrderSignRequest = z.looseObject({ hook: z.literal('order-sign'), .
 export const OrderSelectRequest = z.looseObject({
   hook: z.literal('order-select'),
   ...common,
-  context: z.looseObject({ ...contextCommon, selections: z.array(z.string().regex(/^[A-Z][A-Za-z]+\/[A-Za-z0-9\-.]{1,64}$/, 'must be Type/id')).min(1).max(100) }),
+  context: z.looseObject({
+    ...contextCommon,
+    selections: z
+      .array(z.string().regex(/^[A-Z][A-Za-z]+\/[A-Za-z0-9\-.]{1,64}$/, 'must be Type/id'))
+      .min(1)
+      .max(100),
+  }),
 });
 export type OrderHookRequest = z.infer<typeof OrderSignRequest> | z.infer<typeof OrderSelectRequest>;
 

@@ -36,7 +36,15 @@ export interface CdsResponse {
   systemActions: { type: 'update'; description: string; resource: Resource }[];
 }
 
-const ORDER_TYPES = ['MedicationRequest', 'ServiceRequest', 'DeviceRequest', 'NutritionOrder', 'VisionPrescription', 'CommunicationRequest', 'Appointment'] as const;
+const ORDER_TYPES = [
+  'MedicationRequest',
+  'ServiceRequest',
+  'DeviceRequest',
+  'NutritionOrder',
+  'VisionPrescription',
+  'CommunicationRequest',
+  'Appointment',
+] as const;
 /** CRD's card-type codes (temporary code system of the IG). */
 const CARD_TYPE = 'http://hl7.org/fhir/us/davinci-crd/CodeSystem/temp';
 const SDC_TEMP = 'http://hl7.org/fhir/uv/sdc/CodeSystem/temp';
@@ -50,7 +58,7 @@ type Order = FhirResource & { insurance?: { reference?: string }[]; extension?: 
 
 /** The codes that name what an order asks for, wherever its resource type keeps them. */
 function orderCodings(order: Order): Coding[] {
-  const cc = (v: unknown) => ((v as { coding?: Coding[] } | undefined)?.coding ?? []);
+  const cc = (v: unknown) => (v as { coding?: Coding[] } | undefined)?.coding ?? [];
   return [...cc(order.medicationCodeableConcept), ...cc(order.code), ...cc(order.codeCodeableConcept), ...cc(order.serviceType)];
 }
 
@@ -115,16 +123,31 @@ export function answerOrderHook(hook: CrdHook, body: unknown, deps: CrdDeps): Cd
           assertionId: deps.newId(),
         };
     const extension = [...(order.extension ?? []).filter((e) => e.url !== COVERAGE_INFORMATION), coverageInformation(assertion)];
-    out.systemActions.push({ type: 'update', description: `Coverage information for ${order.resourceType}/${order.id ?? ''}`, resource: { ...order, extension } as unknown as Resource });
+    out.systemActions.push({
+      type: 'update',
+      description: `Coverage information for ${order.resourceType}/${order.id ?? ''}`,
+      resource: { ...order, extension } as unknown as Resource,
+    });
     if (policy.manualReview) {
-      out.cards.push({ uuid: deps.newId(), summary: clip(`${label}: prior authorization reviewed by a person (no coverage policy)`), indicator: 'info', source: { label: policy.payer, topic: { system: CARD_TYPE, code: 'prior-auth', display: 'Prior authorization' } } });
+      out.cards.push({
+        uuid: deps.newId(),
+        summary: clip(`${label}: prior authorization reviewed by a person (no coverage policy)`),
+        indicator: 'info',
+        source: { label: policy.payer, topic: { system: CARD_TYPE, code: 'prior-auth', display: 'Prior authorization' } },
+      });
       continue;
     }
     const documents = [...new Set(policy.criteria.map((c) => c.missingDocument.description))];
     out.cards.push({
       uuid: deps.newId(),
       summary: clip(`Prior authorization needed: ${policy.title}`),
-      detail: [`${policy.payer} policy ${policy.id} (version ${policy.version}) requires prior authorization. Criteria:`, ...policy.criteria.map((c) => `- ${c.title}`), '', 'Documentation the request needs:', ...documents.map((d) => `- ${d}`)].join('\n'),
+      detail: [
+        `${policy.payer} policy ${policy.id} (version ${policy.version}) requires prior authorization. Criteria:`,
+        ...policy.criteria.map((c) => `- ${c.title}`),
+        '',
+        'Documentation the request needs:',
+        ...documents.map((d) => `- ${d}`),
+      ].join('\n'),
       indicator: 'info',
       source: { label: policy.payer, topic: { system: CARD_TYPE, code: 'prior-auth', display: 'Prior authorization' } },
     });
@@ -144,7 +167,13 @@ export function answerOrderHook(hook: CrdHook, body: unknown, deps: CrdDeps): Cd
       summary: clip(`Documentation questionnaire for ${label}`),
       indicator: 'info',
       source: { label: policy.payer, topic: { system: CARD_TYPE, code: 'documentation', display: 'Documentation' } },
-      suggestions: [{ label: 'Add a task to complete the questionnaire', uuid: deps.newId(), actions: [{ type: 'create', description: 'Complete the payer questionnaire (DTR)', resource: task }] }],
+      suggestions: [
+        {
+          label: 'Add a task to complete the questionnaire',
+          uuid: deps.newId(),
+          actions: [{ type: 'create', description: 'Complete the payer questionnaire (DTR)', resource: task }],
+        },
+      ],
       selectionBehavior: 'at-most-one',
     });
   }

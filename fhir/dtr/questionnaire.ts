@@ -49,9 +49,15 @@ function valueSet(url: string, title: string, version: string, codes: readonly A
 
 function questionItem(q: QuestionSpec, answerValueSet: string | undefined): QuestionnaireItem {
   const extension: Extension[] = [
-    ...(q.query ? [{ url: `${SDC}/sdc-questionnaire-variable`, valueExpression: { name: 'record', language: 'application/x-fhir-query' as const, expression: q.query } }] : []),
-    ...(q.initial ? [{ url: `${SDC}/sdc-questionnaire-initialExpression`, valueExpression: { language: 'text/fhirpath' as const, expression: q.initial } }] : []),
-    ...(q.unit ? [{ url: 'http://hl7.org/fhir/StructureDefinition/questionnaire-unit', valueCoding: { system: 'http://unitsofmeasure.org', code: q.unit } }] : []),
+    ...(q.query
+      ? [{ url: `${SDC}/sdc-questionnaire-variable`, valueExpression: { name: 'record', language: 'application/x-fhir-query' as const, expression: q.query } }]
+      : []),
+    ...(q.initial
+      ? [{ url: `${SDC}/sdc-questionnaire-initialExpression`, valueExpression: { language: 'text/fhirpath' as const, expression: q.initial } }]
+      : []),
+    ...(q.unit
+      ? [{ url: 'http://hl7.org/fhir/StructureDefinition/questionnaire-unit', valueCoding: { system: 'http://unitsofmeasure.org', code: q.unit } }]
+      : []),
   ];
   const when = q.enableWhen;
   return {
@@ -61,7 +67,16 @@ function questionItem(q: QuestionSpec, answerValueSet: string | undefined): Ques
     ...(extension.length ? { extension } : {}),
     ...(answerValueSet ? { answerValueSet } : {}),
     ...(when
-      ? { enableWhen: [{ question: when.question, operator: when.operator, ...(typeof when.answer === 'boolean' ? { answerBoolean: when.answer } : { answerInteger: when.answer }) }], enableBehavior: 'all' as const }
+      ? {
+          enableWhen: [
+            {
+              question: when.question,
+              operator: when.operator,
+              ...(typeof when.answer === 'boolean' ? { answerBoolean: when.answer } : { answerInteger: when.answer }),
+            },
+          ],
+          enableBehavior: 'all' as const,
+        }
       : {}),
   };
 }
@@ -106,8 +121,20 @@ export function questionnaireForPolicy(policy: CoveragePolicy, base: string): Qu
     subjectType: ['Patient'],
     publisher: policy.payer,
     extension: [
-      { url: `${SDC}/sdc-questionnaire-launchContext`, extension: [{ url: 'name', valueCoding: { system: 'http://hl7.org/fhir/uv/sdc/CodeSystem/launchContext', code: 'patient' } }, { url: 'type', valueCode: 'Patient' }] },
-      { url: `${SDC}/sdc-questionnaire-launchContext`, extension: [{ url: 'name', valueCoding: { system: 'http://hl7.org/fhir/uv/sdc/CodeSystem/launchContext', code: 'user' } }, { url: 'type', valueCode: 'Practitioner' }] },
+      {
+        url: `${SDC}/sdc-questionnaire-launchContext`,
+        extension: [
+          { url: 'name', valueCoding: { system: 'http://hl7.org/fhir/uv/sdc/CodeSystem/launchContext', code: 'patient' } },
+          { url: 'type', valueCode: 'Patient' },
+        ],
+      },
+      {
+        url: `${SDC}/sdc-questionnaire-launchContext`,
+        extension: [
+          { url: 'name', valueCoding: { system: 'http://hl7.org/fhir/uv/sdc/CodeSystem/launchContext', code: 'user' } },
+          { url: 'type', valueCode: 'Practitioner' },
+        ],
+      },
     ],
     item: groups,
   };

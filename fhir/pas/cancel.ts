@@ -15,7 +15,7 @@ export function withCancellation(cr: ClaimResponse, cancel: { whole: boolean; it
   const { preAuthRef: _ref, preAuthPeriod: _period, ...rest } = cr;
   return {
     ...(cancel.whole ? rest : cr),
-    ...(cancel.whole ? { outcome: 'complete' as const, disposition: 'Cancelled at the requester\'s request.' } : {}),
+    ...(cancel.whole ? { outcome: 'complete' as const, disposition: "Cancelled at the requester's request." } : {}),
     item: items,
   };
 }

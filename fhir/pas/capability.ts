@@ -21,7 +21,12 @@ const BACKPORT_SD = 'http://hl7.org/fhir/uv/subscriptions-backport/StructureDefi
  */
 export function pasCapabilityStatement(baseUrl: string, tokenUrl: string, date: string): CapabilityStatement {
   return {
-    ...instanceCapabilities({ software: 'Murmur payer PAS endpoint', description: 'Da Vinci PAS prior-authorization interface of the payer organization node', baseUrl, date }),
+    ...instanceCapabilities({
+      software: 'Murmur payer PAS endpoint',
+      description: 'Da Vinci PAS prior-authorization interface of the payer organization node',
+      baseUrl,
+      date,
+    }),
     // The payer (or its intermediary) is the server of PAS: it instantiates that side, not the EHR's.
     instantiates: [PAS_SERVER_CAPABILITIES],
     implementationGuide: [PAS_IG, SUBSCRIPTIONS_BACKPORT_IG],

@@ -84,11 +84,13 @@ export function buildClaimResponse(claim: Claim, input: ClaimResponseInput): Cla
     insurer: claim.insurer ?? { display: 'Payer' },
     request: { reference: ref.claim },
     outcome,
-    disposition: outcome === 'partial' ? 'Partly decided: some items are pended (see each item\'s adjudication).' : disposition(answers[0]!),
+    disposition: outcome === 'partial' ? "Partly decided: some items are pended (see each item's adjudication)." : disposition(answers[0]!),
     ...(approved ? { preAuthRef: authorizationNumber, preAuthPeriod: authorizationPeriod(decidedAt) } : {}),
     item: items.map((item, i) => ({
       itemSequence: item.sequence,
-      adjudication: [{ category: { coding: [{ system: ADJUDICATION, code: 'submitted' }] }, extension: [reviewActionExtension(answers[i]!, authorizationNumber)] }],
+      adjudication: [
+        { category: { coding: [{ system: ADJUDICATION, code: 'submitted' }] }, extension: [reviewActionExtension(answers[i]!, authorizationNumber)] },
+      ],
     })),
     ...(notes.length > 0 ? { processNote: notes } : {}),
   };
@@ -171,10 +173,7 @@ export function authorizationPeriod(decidedAt: number): { start: string; end: st
  * The response Bundle (type collection) answering `Claim/$submit`: the ClaimResponse first,
  * then any resources it references that the caller includes.
  */
-export function claimResponseBundle(
-  claimResponse: ClaimResponse,
-  opts: { include?: Resource[]; newUuid?: () => string } = {},
-): Bundle {
+export function claimResponseBundle(claimResponse: ClaimResponse, opts: { include?: Resource[]; newUuid?: () => string } = {}): Bundle {
   const newUuid = opts.newUuid ?? randomUUID;
   const entryFor = (resource: Resource) => ({ fullUrl: `urn:uuid:${newUuid()}`, resource });
   return {

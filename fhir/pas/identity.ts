@@ -105,7 +105,12 @@ export function requestUrls(request: PasRequest): RequestUrls {
   set('insurer', urlOf(resolve(request, request.claim.insurer)));
   // The requestor the answer names: the provider, or the organization of the provider's PractitionerRole.
   const provider = resolve<Party>(request, request.claim.provider);
-  const org = provider?.resourceType === 'PractitionerRole' ? resolve<Party>(request, provider.organization) : provider?.resourceType === 'Organization' ? provider : undefined;
+  const org =
+    provider?.resourceType === 'PractitionerRole'
+      ? resolve<Party>(request, provider.organization)
+      : provider?.resourceType === 'Organization'
+        ? provider
+        : undefined;
   set('provider', urlOf(provider?.resourceType === 'PractitionerRole' ? org : provider));
   const orgIds = (org?.identifier ?? []).filter((i) => i.value).map((i) => `${i.system ?? ''}|${i.value}`);
   if (orgIds.length > 0) urls.orgIdentifiers = orgIds;
@@ -122,7 +127,7 @@ function partyKey(request: { bundle: Bundle }, p: Party): string {
   if (p.resourceType !== 'PractitionerRole') return `${p.resourceType}|${own}`;
   const of = (ref: Reference | undefined): string => {
     const r = resolve<Party>(request, ref);
-    return r ? identifiersKey(r.identifier) || JSON.stringify(r.name ?? '') : (ref?.identifier ? identifiersKey([ref.identifier]) : '');
+    return r ? identifiersKey(r.identifier) || JSON.stringify(r.name ?? '') : ref?.identifier ? identifiersKey([ref.identifier]) : '';
   };
   return `PractitionerRole|${own}|${of(p.practitioner)}|${of(p.organization)}`;
 }
@@ -142,7 +147,11 @@ function itemCancelled(item: ClaimItem): boolean {
 }
 
 function isCancelCertification(extensions: Extension[] | undefined): boolean {
-  return (extensions ?? []).some((e) => e.url === CERTIFICATION_TYPE && (e.valueCodeableConcept?.coding ?? []).some((c) => c.code === '3' && (!c.system || c.system === X12_1322_CERTIFICATION_TYPE)));
+  return (extensions ?? []).some(
+    (e) =>
+      e.url === CERTIFICATION_TYPE &&
+      (e.valueCodeableConcept?.coding ?? []).some((c) => c.code === '3' && (!c.system || c.system === X12_1322_CERTIFICATION_TYPE)),
+  );
 }
 
 function identifiersKey(ids: Identifier[] | undefined): string {
@@ -161,7 +170,12 @@ function resolve<T extends Resource>(request: { bundle: Bundle }, ref: Reference
     const res = e.resource;
     if (!res) return false;
     const local = res.id !== undefined ? `${res.resourceType}/${res.id}` : undefined;
-    return e.fullUrl === r || local === r || (!!local && /^https?:/.test(r) && r.endsWith(`/${local}`)) || (!!e.fullUrl && !r.startsWith('urn:') && e.fullUrl.endsWith(`/${r}`));
+    return (
+      e.fullUrl === r ||
+      local === r ||
+      (!!local && /^https?:/.test(r) && r.endsWith(`/${local}`)) ||
+      (!!e.fullUrl && !r.startsWith('urn:') && e.fullUrl.endsWith(`/${r}`))
+    );
   });
   return entry?.resource as T | undefined;
 }

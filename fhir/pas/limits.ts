@@ -70,6 +70,7 @@ function pathOf(f: Frame): string {
   steps.reverse();
   const rt = (root.value as { resourceType?: unknown } | null)?.resourceType;
   const name = typeof rt === 'string' && /^[A-Z][A-Za-z]{1,63}$/.test(rt) ? rt : '(root)';
-  const text = (s: (string | number)[]): string => s.map((k) => (typeof k === 'number' ? `[${k}]` : /^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(k) ? `.${k}` : '.(member)')).join('');
+  const text = (s: (string | number)[]): string =>
+    s.map((k) => (typeof k === 'number' ? `[${k}]` : /^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(k) ? `.${k}` : '.(member)')).join('');
   return steps.length <= 12 ? `${name}${text(steps)}` : `${name}${text(steps.slice(0, 8))}…${text(steps.slice(-2))}`;
 }

@@ -89,7 +89,13 @@ export function parsePasRequest(input: unknown): PasRequest {
   // A PAS Claim update carries the prior version of the Claim too (Claim.related.claim): the
   // request is the preauthorization Claim no other Claim of the Bundle names as its prior.
   const priors = new Set(
-    resources.flatMap((r) => (r.resourceType === 'Claim' ? listOf((r as Claim).related, 'Claim.related').map((x) => x.claim?.reference).filter((x): x is string => !!x) : [])),
+    resources.flatMap((r) =>
+      r.resourceType === 'Claim'
+        ? listOf((r as Claim).related, 'Claim.related')
+            .map((x) => x.claim?.reference)
+            .filter((x): x is string => !!x)
+        : [],
+    ),
   );
   const claims = resources
     .map((r, i) => ({ r, i }))
@@ -108,7 +114,8 @@ export function parsePasRequest(input: unknown): PasRequest {
 /** A repeating element as a list of objects, or an E_INPUT naming it: the R4 validator lets some shapes through. */
 function listOf<T>(value: T[] | undefined, path: string): T[] {
   if (value === undefined) return [];
-  if (!Array.isArray(value) || value.some((x) => typeof x !== 'object' || x === null || Array.isArray(x))) throw bad(`${path} must be a list of elements.`, path);
+  if (!Array.isArray(value) || value.some((x) => typeof x !== 'object' || x === null || Array.isArray(x)))
+    throw bad(`${path} must be a list of elements.`, path);
   return value;
 }
 
@@ -122,7 +129,10 @@ function checkItems(claim: Claim): void {
   items.forEach((item, i) => {
     const coded = (item.productOrService?.coding ?? []).some((c) => typeof c.code === 'string' && c.code.trim() !== '');
     if (!coded) {
-      throw bad(`Claim.item[${i}].productOrService has no code; it must carry the requested service's HCPCS code (e.g. J3399).`, `Claim.item[${i}].productOrService.coding`);
+      throw bad(
+        `Claim.item[${i}].productOrService has no code; it must carry the requested service's HCPCS code (e.g. J3399).`,
+        `Claim.item[${i}].productOrService.coding`,
+      );
     }
   });
 }
@@ -133,8 +143,16 @@ function claimReferences(claim: Claim): { path: string; ref: Reference | undefin
     { path: 'Claim.patient', ref: claim.patient, required: true },
     { path: 'Claim.provider', ref: claim.provider, required: true },
     { path: 'Claim.insurer', ref: claim.insurer, required: true },
-    ...listOf(claim.diagnosis, 'Claim.diagnosis').map((d, i) => ({ path: `Claim.diagnosis[${i}].diagnosisReference`, ref: d.diagnosisReference, required: false })),
-    ...listOf(claim.supportingInfo, 'Claim.supportingInfo').map((s, i) => ({ path: `Claim.supportingInfo[${i}].valueReference`, ref: s.valueReference, required: false })),
+    ...listOf(claim.diagnosis, 'Claim.diagnosis').map((d, i) => ({
+      path: `Claim.diagnosis[${i}].diagnosisReference`,
+      ref: d.diagnosisReference,
+      required: false,
+    })),
+    ...listOf(claim.supportingInfo, 'Claim.supportingInfo').map((s, i) => ({
+      path: `Claim.supportingInfo[${i}].valueReference`,
+      ref: s.valueReference,
+      required: false,
+    })),
     ...listOf(claim.careTeam, 'Claim.careTeam').map((c, i) => ({ path: `Claim.careTeam[${i}].provider`, ref: c.provider, required: true })),
   ];
 }
@@ -144,7 +162,11 @@ function checkReferences(claim: Claim, entries: readonly { fullUrl?: string }[],
   const find = (ref: string): Resource | undefined => {
     const i = entries.findIndex((e, k) => {
       const r = resources[k]!;
-      return e.fullUrl === ref || (r.id !== undefined && `${r.resourceType}/${r.id}` === ref) || (!!e.fullUrl && !ref.startsWith('urn:') && e.fullUrl.endsWith(`/${ref}`));
+      return (
+        e.fullUrl === ref ||
+        (r.id !== undefined && `${r.resourceType}/${r.id}` === ref) ||
+        (!!e.fullUrl && !ref.startsWith('urn:') && e.fullUrl.endsWith(`/${ref}`))
+      );
     });
     return i === -1 ? undefined : resources[i];
   };

@@ -61,7 +61,11 @@ export function pasAnswerBundle(input: PasAnswerInput): Bundle {
       subject: { reference: patientUrl },
       about: input.claim.identifier?.[0] ? [{ identifier: input.claim.identifier[0] }] : [],
       ...(doc.code
-        ? { reasonCode: [{ coding: [{ system: doc.code.system, code: doc.code.code, ...(doc.code.display ? { display: doc.code.display } : {}) }], text: doc.description }] }
+        ? {
+            reasonCode: [
+              { coding: [{ system: doc.code.system, code: doc.code.code, ...(doc.code.display ? { display: doc.code.display } : {}) }], text: doc.description },
+            ],
+          }
         : {}),
       payload: [{ contentString: `Please send: ${doc.description}${doc.code?.system === LOINC ? ` (LOINC ${doc.code.code})` : ''}.` }],
     },
@@ -79,7 +83,9 @@ export function pasAnswerBundle(input: PasAnswerInput): Bundle {
         subject: { reference: patientUrl },
         about: input.claim.identifier?.[0] ? [{ identifier: input.claim.identifier[0] }] : [],
         reasonCode: [{ coding: [{ system: LOINC, code: PAYER_QUESTIONNAIRE_LOINC }], text: 'Complete the payer questionnaire' }],
-        payload: [{ contentString: `Complete questionnaire ${canonical} (DTR context ${input.trackingNumber}) and send the QuestionnaireResponse in a Claim update.` }],
+        payload: [
+          { contentString: `Complete questionnaire ${canonical} (DTR context ${input.trackingNumber}) and send the QuestionnaireResponse in a Claim update.` },
+        ],
       },
     });
     tasks.push({
@@ -125,5 +131,8 @@ export function pasAnswerBundle(input: PasAnswerInput): Bundle {
 
 function assertValid(resource: Resource): void {
   const [issue] = validationIssues(resource);
-  if (issue) throw new MurmurError('E_INTERNAL', `The outgoing ${resource.resourceType} is not valid FHIR R4: ${describeIssue(issue)}.`, { path: issue.expression?.[0] ?? resource.resourceType });
+  if (issue)
+    throw new MurmurError('E_INTERNAL', `The outgoing ${resource.resourceType} is not valid FHIR R4: ${describeIssue(issue)}.`, {
+      path: issue.expression?.[0] ?? resource.resourceType,
+    });
 }

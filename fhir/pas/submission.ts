@@ -44,7 +44,8 @@ export function parsePasInquiry(input: unknown): { identifiers: string[]; bundle
   checkJsonLimits(input);
   const bundle = input as Bundle | undefined;
   if (!bundle || typeof bundle !== 'object' || bundle.resourceType !== 'Bundle') throw bad('The inquiry must be a FHIR Bundle.', 'Bundle.resourceType');
-  if (!Array.isArray(bundle.entry) || bundle.entry.length === 0) throw bad('The inquiry Bundle has no entries; it must carry the inquiry Claim.', 'Bundle.entry');
+  if (!Array.isArray(bundle.entry) || bundle.entry.length === 0)
+    throw bad('The inquiry Bundle has no entries; it must carry the inquiry Claim.', 'Bundle.entry');
   const claim = (bundle.entry ?? []).map((e) => e.resource).find((r): r is Claim => r?.resourceType === 'Claim');
   if (!claim) throw bad('The inquiry Bundle has no Claim naming the request to look up.', 'Bundle.entry');
   if (claim.use !== 'preauthorization') throw bad('The inquiry Claim must have use = preauthorization.', 'Claim.use');
@@ -57,7 +58,8 @@ function uniqueSequences(claim: Claim): void {
   for (const [name, list] of Object.entries(lists)) {
     const seen = new Set<number>();
     (list ?? []).forEach((x: { sequence: number }, i: number) => {
-      if (seen.has(x.sequence)) throw bad(`Claim.${name}[${i}].sequence repeats ${x.sequence}; each ${name} sequence must be unique.`, `Claim.${name}[${i}].sequence`);
+      if (seen.has(x.sequence))
+        throw bad(`Claim.${name}[${i}].sequence repeats ${x.sequence}; each ${name} sequence must be unique.`, `Claim.${name}[${i}].sequence`);
       seen.add(x.sequence);
     });
   }
@@ -70,5 +72,6 @@ function identifiersOf(claim: Claim, path: string): string[] {
 }
 
 function findEntry(bundle: Bundle, ref: string): Resource | undefined {
-  return (bundle.entry ?? []).find((e) => e.fullUrl === ref || (e.resource?.id !== undefined && `${e.resource.resourceType}/${e.resource.id}` === ref))?.resource;
+  return (bundle.entry ?? []).find((e) => e.fullUrl === ref || (e.resource?.id !== undefined && `${e.resource.resourceType}/${e.resource.id}` === ref))
+    ?.resource;
 }

@@ -2,16 +2,7 @@ import { getResourceTypes } from '@medplum/core';
 import type { CapabilityStatement } from '@medplum/fhirtypes';
 import { loadFhirDefinitions } from './definitions.js';
 
-const RESOURCE_INTERACTIONS = [
-  'read',
-  'vread',
-  'update',
-  'patch',
-  'delete',
-  'history-instance',
-  'create',
-  'search-type',
-] as const;
+const RESOURCE_INTERACTIONS = ['read', 'vread', 'update', 'patch', 'delete', 'history-instance', 'create', 'search-type'] as const;
 
 /**
  * What this server really does (4.5.2's router has no /metadata of its own). It leaves out
@@ -21,7 +12,12 @@ const RESOURCE_INTERACTIONS = [
 export function capabilityStatement(baseUrl: string, date: string, smart?: { tokenUrl: string }): CapabilityStatement {
   loadFhirDefinitions();
   return {
-    ...instanceCapabilities({ software: 'Murmur embedded FHIR server (@medplum/fhir-router 4.x)', description: 'In-process FHIR R4 server with an fsynced write journal', baseUrl, date }),
+    ...instanceCapabilities({
+      software: 'Murmur embedded FHIR server (@medplum/fhir-router 4.x)',
+      description: 'In-process FHIR R4 server with an fsynced write journal',
+      baseUrl,
+      date,
+    }),
     patchFormat: ['application/json-patch+json'],
     rest: [
       {
@@ -32,15 +28,15 @@ export function capabilityStatement(baseUrl: string, date: string, smart?: { tok
           'Writes are validated against base R4 structure (not terminology bindings), journaled and fsynced before ' +
           'the answer; transactions are atomic. Search: no _include, chaining, composite parameters or paging links.',
         resource: getResourceTypes().map((type) => ({
-            type,
-            interaction: RESOURCE_INTERACTIONS.map((code) => ({ code })),
-            versioning: 'versioned' as const,
-            readHistory: true,
-            updateCreate: true,
-            conditionalCreate: true,
-            conditionalUpdate: true,
-            conditionalDelete: 'single' as const,
-          })),
+          type,
+          interaction: RESOURCE_INTERACTIONS.map((code) => ({ code })),
+          versioning: 'versioned' as const,
+          readHistory: true,
+          updateCreate: true,
+          conditionalCreate: true,
+          conditionalUpdate: true,
+          conditionalDelete: 'single' as const,
+        })),
         interaction: [{ code: 'transaction' }, { code: 'batch' }, { code: 'search-system' }],
       },
     ],

@@ -150,10 +150,14 @@ export async function startFhirServer(opts: EmbeddedFhirServerOptions = {}): Pro
     return fhir(resource ?? result[0], status, headers);
   };
 
-  const routes = new Router<void>({ authenticate })
-    .on('GET', `${BASE_PATH}/metadata`, { public: true }, () => fhir(capabilityStatement(baseUrl, startedAt, smart && { tokenUrl: smart.configuration.token_endpoint })));
+  const routes = new Router<void>({ authenticate }).on('GET', `${BASE_PATH}/metadata`, { public: true }, () =>
+    fhir(capabilityStatement(baseUrl, startedAt, smart && { tokenUrl: smart.configuration.token_endpoint })),
+  );
   if (opts.smart) {
-    routes.on('GET', `${BASE_PATH}/.well-known/smart-configuration`, { public: true }, () => ({ body: smart!.configuration, type: 'application/json; charset=utf-8' }));
+    routes.on('GET', `${BASE_PATH}/.well-known/smart-configuration`, { public: true }, () => ({
+      body: smart!.configuration,
+      type: 'application/json; charset=utf-8',
+    }));
     tokenRoute(routes, `${BASE_PATH}/auth/token`, () => smart!.tokenEndpoint);
   }
   for (const method of METHODS) routes.on(method, BASE_PATH, {}, fhirInteraction).on(method, `${BASE_PATH}/*`, {}, fhirInteraction);
@@ -202,5 +206,12 @@ function fhir(body: Resource | OperationOutcome, status = 200, headers: Record<s
 
 /** A SMART refusal, answered with the authorizer's own OperationOutcome and challenge. */
 function refusal(r: { status: number; outcome: OperationOutcome; headers: Record<string, string> }): HttpError {
-  return new HttpError(r.status, r.status === 401 ? 'E_AUTH' : 'E_FORBIDDEN', r.outcome.issue?.[0]?.details?.text ?? 'not authorized', undefined, r.headers, r.outcome);
+  return new HttpError(
+    r.status,
+    r.status === 401 ? 'E_AUTH' : 'E_FORBIDDEN',
+    r.outcome.issue?.[0]?.details?.text ?? 'not authorized',
+    undefined,
+    r.headers,
+    r.outcome,
+  );
 }

@@ -6,9 +6,7 @@ import { MurmurError, errorMessage } from '../../core/common/errors.js';
 import type { Logger } from '../../core/common/log.js';
 
 /** One write as it happened: the stored resource (with its id and meta) or a deletion. */
-export type JournalOp =
-  | { op: 'put'; resource: Resource }
-  | { op: 'delete'; resourceType: string; id: string };
+export type JournalOp = { op: 'put'; resource: Resource } | { op: 'delete'; resourceType: string; id: string };
 
 /**
  * One line per committed HTTP request. A request's writes (a whole transaction) share a line,

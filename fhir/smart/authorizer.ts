@@ -43,7 +43,13 @@ export class SmartAuthorizer {
     const missing = needs.filter((n) => !permits(found.token.scopes, n));
     if (missing.length > 0) {
       const scope = [...new Set(missing.map((n) => `system/${n.resourceType}.${n.permission}`))].join(' ');
-      return fail(403, 'insufficient_scope', `Bearer error="insufficient_scope", scope="${scope}"`, 'forbidden', `The access token's scopes do not cover ${scope}.`);
+      return fail(
+        403,
+        'insufficient_scope',
+        `Bearer error="insufficient_scope", scope="${scope}"`,
+        'forbidden',
+        `The access token's scopes do not cover ${scope}.`,
+      );
     }
     return { ok: true, clientId: found.token.clientId };
   }

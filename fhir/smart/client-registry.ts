@@ -119,7 +119,10 @@ export function parseSmartClients(value: unknown): SmartClientRegistry {
     throw new MurmurError('E_INPUT', `SMART client registry: ${path} ${issue.message}.`, { path });
   }
   const byId = new Map<string, RegisteredClient>(
-    parsed.data.map((c) => [c.clientId, { clientId: c.clientId, jwks: c.jwks as JSONWebKeySet, scopes: c.scopes.map((s) => parseScope(s)!), notificationEndpoints: c.notificationEndpoints }]),
+    parsed.data.map((c) => [
+      c.clientId,
+      { clientId: c.clientId, jwks: c.jwks as JSONWebKeySet, scopes: c.scopes.map((s) => parseScope(s)!), notificationEndpoints: c.notificationEndpoints },
+    ]),
   );
   const all = [...new Set(parsed.data.flatMap((c) => c.scopes))].sort();
   return { get: (clientId) => byId.get(clientId), scopesSupported: () => [...all] };

@@ -35,7 +35,9 @@ export async function discoverSmartConfiguration(fhirBase: string, doFetch: type
 export async function discoverTokenUrl(fhirBase: string, doFetch: typeof fetch = fetch): Promise<string> {
   const config = await discoverSmartConfiguration(fhirBase, doFetch);
   if (config.grant_types_supported && !config.grant_types_supported.includes('client_credentials')) {
-    throw new MurmurError('E_FHIR', 'The FHIR server’s SMART configuration does not offer client_credentials.', { path: 'smart-configuration.grant_types_supported' });
+    throw new MurmurError('E_FHIR', 'The FHIR server’s SMART configuration does not offer client_credentials.', {
+      path: 'smart-configuration.grant_types_supported',
+    });
   }
   return config.token_endpoint;
 }

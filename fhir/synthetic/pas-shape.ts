@@ -1,4 +1,17 @@
-import type { Bundle, BundleEntry, Claim, ClaimCareTeam, ClaimItem, Coverage, DocumentReference, Organization, Patient, Practitioner, PractitionerRole, Resource } from '@medplum/fhirtypes';
+import type {
+  Bundle,
+  BundleEntry,
+  Claim,
+  ClaimCareTeam,
+  ClaimItem,
+  Coverage,
+  DocumentReference,
+  Organization,
+  Patient,
+  Practitioner,
+  PractitionerRole,
+  Resource,
+} from '@medplum/fhirtypes';
 import type { Outcome } from '../../core/agents/clinical/types.js';
 import { CARE_TEAM_ROLE, CLAIM_INFO_CATEGORY, CLAIM_TYPE, COVERAGE_CLASS, HCPCS, ICD10, LOINC, NUCC, ORG_TYPE, PROCESS_PRIORITY, SNOMED } from './codes.js';
 import { addDays, addMonths, parseIsoDate } from './dates.js';
@@ -79,11 +92,28 @@ const NEUROLOGY = { code: '2084N0400X', display: 'Neurology' };
 
 const SCENARIOS: Record<PasScenario, Scenario> = {
   'gt-approve': { services: [SERVICES.zolgensma], facts: {}, prescriber: 'care-team-role-code', geneTherapyRecord: true },
-  'gt-approve-practitioner-qualification': { services: [SERVICES.zolgensma], facts: {}, prescriber: 'care-team-practitioner', taxonomy: NEUROLOGY, geneTherapyRecord: true },
-  'gt-approve-organization-role': { services: [SERVICES.zolgensma], facts: { cyp2d6: 'normal-metabolizer' }, prescriber: 'organization-role', geneTherapyRecord: true },
+  'gt-approve-practitioner-qualification': {
+    services: [SERVICES.zolgensma],
+    facts: {},
+    prescriber: 'care-team-practitioner',
+    taxonomy: NEUROLOGY,
+    geneTherapyRecord: true,
+  },
+  'gt-approve-organization-role': {
+    services: [SERVICES.zolgensma],
+    facts: { cyp2d6: 'normal-metabolizer' },
+    prescriber: 'organization-role',
+    geneTherapyRecord: true,
+  },
   'gt-approve-titer-attached': { services: [SERVICES.zolgensma], facts: {}, prescriber: 'care-team-role-code', titerAttached: true, geneTherapyRecord: true },
   'gt-deny-age': { services: [SERVICES.zolgensma], facts: { ageMonths: 30 }, prescriber: 'care-team-role-code', geneTherapyRecord: true },
-  'gt-deny-ventilator-snomed': { services: [SERVICES.zolgensma], facts: {}, prescriber: 'care-team-role-code', ventilatorSnomed: true, geneTherapyRecord: true },
+  'gt-deny-ventilator-snomed': {
+    services: [SERVICES.zolgensma],
+    facts: {},
+    prescriber: 'care-team-role-code',
+    ventilatorSnomed: true,
+    geneTherapyRecord: true,
+  },
   'gt-deny-non-neurologist': {
     services: [SERVICES.zolgensma],
     facts: {},
@@ -92,12 +122,35 @@ const SCENARIOS: Record<PasScenario, Scenario> = {
     geneTherapyRecord: true,
   },
   'gt-pend-missing-titer': { services: [SERVICES.zolgensma], facts: { titerDenominator: null }, prescriber: 'care-team-role-code', geneTherapyRecord: true },
-  'gt-pend-missing-titer-and-liver': { services: [SERVICES.zolgensma], facts: { titerDenominator: null, altTimesUln: 3 }, prescriber: 'care-team-role-code', geneTherapyRecord: true },
+  'gt-pend-missing-titer-and-liver': {
+    services: [SERVICES.zolgensma],
+    facts: { titerDenominator: null, altTimesUln: 3 },
+    prescriber: 'care-team-role-code',
+    geneTherapyRecord: true,
+  },
   'gt-pend-genetic-report-pdf': { services: [SERVICES.zolgensma], facts: {}, prescriber: 'care-team-role-code', geneticPdf: true, geneTherapyRecord: true },
   'gt-pend-prescriber-unknown': { services: [SERVICES.zolgensma], facts: {}, prescriber: 'care-team-role-no-specialty', geneTherapyRecord: true },
-  'home-health': { services: [SERVICES.homeHealth], facts: {}, prescriber: 'care-team-role-code', taxonomy: { code: '208D00000X', display: 'General Practice' }, geneTherapyRecord: false },
-  'office-visit': { services: [SERVICES.officeVisit], facts: {}, prescriber: 'care-team-role-code', taxonomy: { code: '208000000X', display: 'Pediatrics' }, geneTherapyRecord: false },
-  surgery: { services: [SERVICES.surgery], facts: {}, prescriber: 'care-team-role-code', taxonomy: { code: '207X00000X', display: 'Orthopaedic Surgery' }, geneTherapyRecord: false },
+  'home-health': {
+    services: [SERVICES.homeHealth],
+    facts: {},
+    prescriber: 'care-team-role-code',
+    taxonomy: { code: '208D00000X', display: 'General Practice' },
+    geneTherapyRecord: false,
+  },
+  'office-visit': {
+    services: [SERVICES.officeVisit],
+    facts: {},
+    prescriber: 'care-team-role-code',
+    taxonomy: { code: '208000000X', display: 'Pediatrics' },
+    geneTherapyRecord: false,
+  },
+  surgery: {
+    services: [SERVICES.surgery],
+    facts: {},
+    prescriber: 'care-team-role-code',
+    taxonomy: { code: '207X00000X', display: 'Orthopaedic Surgery' },
+    geneTherapyRecord: false,
+  },
   'gt-with-office-visit': { services: [SERVICES.zolgensma, SERVICES.officeVisit], facts: {}, prescriber: 'care-team-role-code', geneTherapyRecord: true },
 };
 
@@ -165,7 +218,18 @@ export function pasShapedRequest(scenario: PasScenario, opts: { asOf?: string } 
   add<Patient>('patient', {
     resourceType: 'Patient',
     identifier: [{ system: 'https://ehr.lakeside-childrens.example/fhir/mrn', value: `MRN-${id('patient').slice(0, 8).toUpperCase()}` }],
-    name: [{ family: 'Synthetic', given: ['Pas', scenario.split('-').map((w) => w[0]!.toUpperCase() + w.slice(1)).join('')] }],
+    name: [
+      {
+        family: 'Synthetic',
+        given: [
+          'Pas',
+          scenario
+            .split('-')
+            .map((w) => w[0]!.toUpperCase() + w.slice(1))
+            .join(''),
+        ],
+      },
+    ],
     gender: 'male',
     birthDate: addMonths(plannedDate, -facts.ageMonths),
   });
@@ -212,13 +276,24 @@ export function pasShapedRequest(scenario: PasScenario, opts: { asOf?: string } 
   let records: KeyedRecord[] = [];
   const supporting: { reference: string; code?: { system: string; code: string; display: string } }[] = [];
   if (s.geneTherapyRecord) {
-    records = clinicalRecords({ facts, asOf, plannedDate, weightKg: facts.ageMonths >= 24 ? 11.8 : 7.6, patient: { reference: patientRef }, requester: { reference: roleRef }, ref: (k) => k });
+    records = clinicalRecords({
+      facts,
+      asOf,
+      plannedDate,
+      weightKg: facts.ageMonths >= 24 ? 11.8 : 7.6,
+      patient: { reference: patientRef },
+      requester: { reference: roleRef },
+      ref: (k) => k,
+    });
     const drop = new Set([...(s.drop ?? []), ...(s.titerAttached ? ['obs-aav9-titer'] : []), ...(s.geneticPdf ? ['obs-smn1-copies', 'obs-smn2-copies'] : [])]);
     const titer = records.find((r) => r.key === 'obs-aav9-titer');
     for (const r of records) {
       if (drop.has(r.key)) continue;
       // Lab results a referral packet carries often name no subject: only the Claim links them.
-      const resource = r.key.startsWith('obs-a') || r.key === 'obs-bilirubin' ? (({ subject: _s, ...rest }) => rest)(r.resource as Resource & { subject?: unknown }) : r.resource;
+      const resource =
+        r.key.startsWith('obs-a') || r.key === 'obs-bilirubin'
+          ? (({ subject: _s, ...rest }) => rest)(r.resource as Resource & { subject?: unknown })
+          : r.resource;
       const ref = add(r.key, resource as Resource);
       if (r.key !== 'condition-sma') supporting.push({ reference: ref });
     }
@@ -252,7 +327,9 @@ export function pasShapedRequest(scenario: PasScenario, opts: { asOf?: string } 
           status: 'current',
           type: { coding: [{ system: LOINC, code: '51969-4', display: 'Genetic analysis report' }] },
           subject: { reference: patientRef },
-          content: [{ attachment: { contentType: 'application/pdf', data: base64('%PDF-1.4\n% synthetic SMN1/SMN2 report\n%%EOF\n'), title: 'SMN1/SMN2 MLPA report' } }],
+          content: [
+            { attachment: { contentType: 'application/pdf', data: base64('%PDF-1.4\n% synthetic SMN1/SMN2 report\n%%EOF\n'), title: 'SMN1/SMN2 MLPA report' } },
+          ],
         }),
       });
     }
@@ -261,7 +338,13 @@ export function pasShapedRequest(scenario: PasScenario, opts: { asOf?: string } 
   const careTeam: ClaimCareTeam[] =
     s.prescriber === 'organization-role'
       ? []
-      : [{ sequence: 1, provider: { reference: s.prescriber === 'care-team-practitioner' ? practitionerRef : roleRef }, role: { coding: [{ system: CARE_TEAM_ROLE, code: 'primary' }] } }];
+      : [
+          {
+            sequence: 1,
+            provider: { reference: s.prescriber === 'care-team-practitioner' ? practitionerRef : roleRef },
+            role: { coding: [{ system: CARE_TEAM_ROLE, code: 'primary' }] },
+          },
+        ];
   const sma = records.find((r) => r.key === 'condition-sma');
   const items: ClaimItem[] = s.services.map((service, i) => ({
     sequence: i + 1,
@@ -289,7 +372,13 @@ export function pasShapedRequest(scenario: PasScenario, opts: { asOf?: string } 
         : { sequence: 1, diagnosisCodeableConcept: { coding: [{ system: ICD10, code: 'M17.11', display: 'Unilateral primary osteoarthritis, right knee' }] } },
     ],
     ...(supporting.length
-      ? { supportingInfo: supporting.map((x, i) => ({ sequence: i + 1, category: { coding: [{ system: CLAIM_INFO_CATEGORY, code: 'info' }] }, valueReference: { reference: x.reference } })) }
+      ? {
+          supportingInfo: supporting.map((x, i) => ({
+            sequence: i + 1,
+            category: { coding: [{ system: CLAIM_INFO_CATEGORY, code: 'info' }] },
+            valueReference: { reference: x.reference },
+          })),
+        }
       : {}),
     insurance: [{ sequence: 1, focal: true, coverage: { reference: `Coverage/${id('coverage')}` } }],
     item: items,

@@ -37,7 +37,13 @@ export function policyCaseRequest(policyId: string, caseId: string, opts: { case
     type: [{ coding: [{ system: ORG_TYPE, code: 'prov', display: 'Healthcare Provider' }] }],
     name: 'Lakeside Medical Center',
   };
-  const payer: Resource = { resourceType: 'Organization', id: id('org-payer'), active: true, type: [{ coding: [{ system: ORG_TYPE, code: 'pay', display: 'Payer' }] }], name: 'Northwind Health Plan' };
+  const payer: Resource = {
+    resourceType: 'Organization',
+    id: id('org-payer'),
+    active: true,
+    type: [{ coding: [{ system: ORG_TYPE, code: 'pay', display: 'Payer' }] }],
+    name: 'Northwind Health Plan',
+  };
   const coverage: Resource = {
     resourceType: 'Coverage',
     id: id('coverage'),
@@ -58,15 +64,45 @@ export function policyCaseRequest(policyId: string, caseId: string, opts: { case
     insurer: { reference: `Organization/${payer.id!}` },
     provider: { reference: `Organization/${provider.id!}` },
     priority: { coding: [{ system: PROCESS_PRIORITY, code: 'normal' }] },
-    ...(prescriber ? { careTeam: [{ sequence: 1, provider: { reference: `${prescriber.resourceType}/${prescriber.id!}` }, role: { coding: [{ system: CARE_TEAM_ROLE, code: 'primary' }] } }] } : {}),
+    ...(prescriber
+      ? {
+          careTeam: [
+            {
+              sequence: 1,
+              provider: { reference: `${prescriber.resourceType}/${prescriber.id!}` },
+              role: { coding: [{ system: CARE_TEAM_ROLE, code: 'primary' }] },
+            },
+          ],
+        }
+      : {}),
     ...(diagnosis ? { diagnosis: [{ sequence: 1, diagnosisReference: { reference: `Condition/${diagnosis.id!}` } }] } : {}),
     ...(supporting.length
-      ? { supportingInfo: supporting.map((r, i) => ({ sequence: i + 1, category: { coding: [{ system: CLAIM_INFO_CATEGORY, code: 'info' }] }, valueReference: { reference: `${r.resourceType}/${r.id!}` } })) }
+      ? {
+          supportingInfo: supporting.map((r, i) => ({
+            sequence: i + 1,
+            category: { coding: [{ system: CLAIM_INFO_CATEGORY, code: 'info' }] },
+            valueReference: { reference: `${r.resourceType}/${r.id!}` },
+          })),
+        }
       : {}),
     insurance: [{ sequence: 1, focal: true, coverage: { reference: `Coverage/${coverage.id!}` } }],
-    item: (draft.item ?? []).map((item) => ({ ...item, ...(prescriber ? { careTeamSequence: [1] } : {}), ...(diagnosis ? { diagnosisSequence: [1] } : {}), quantity: { value: 1 } })),
+    item: (draft.item ?? []).map((item) => ({
+      ...item,
+      ...(prescriber ? { careTeamSequence: [1] } : {}),
+      ...(diagnosis ? { diagnosisSequence: [1] } : {}),
+      quantity: { value: 1 },
+    })),
   };
-  const resources = [claim, patient as unknown as Resource, provider, payer, coverage, ...(prescriber ? [prescriber as unknown as Resource] : []), ...(diagnosis ? [diagnosis as unknown as Resource] : []), ...(supporting as unknown as Resource[])];
+  const resources = [
+    claim,
+    patient as unknown as Resource,
+    provider,
+    payer,
+    coverage,
+    ...(prescriber ? [prescriber as unknown as Resource] : []),
+    ...(diagnosis ? [diagnosis as unknown as Resource] : []),
+    ...(supporting as unknown as Resource[]),
+  ];
   return {
     resourceType: 'Bundle',
     identifier: { system: 'https://ehr.lakeside.example/fhir/submitter-transaction', value: id('bundle').slice(0, 12) },

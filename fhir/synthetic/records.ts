@@ -171,7 +171,12 @@ export function clinicalRecords(ctx: RecordContext): KeyedRecord[] {
     add('condition-ventilator', {
       resourceType: 'Condition',
       clinicalStatus: active,
-      code: { coding: [...icd('Z99.11', 'Dependence on respirator [ventilator] status').coding!, { system: SNOMED, code: '444932008', display: 'Dependence on ventilator' }] },
+      code: {
+        coding: [
+          ...icd('Z99.11', 'Dependence on respirator [ventilator] status').coding!,
+          { system: SNOMED, code: '444932008', display: 'Dependence on ventilator' },
+        ],
+      },
       subject,
       onsetDateTime: addDays(ctx.asOf, -60),
     });
@@ -213,7 +218,9 @@ export function clinicalRecords(ctx: RecordContext): KeyedRecord[] {
     dosageInstruction: [
       {
         text: '1 mg/kg/day orally from the day before infusion for 30 days, then taper',
-        timing: { repeat: { frequency: 1, period: 1, periodUnit: 'd', boundsPeriod: { start: addDays(ctx.plannedDate, -1), end: addDays(ctx.plannedDate, 29) } } },
+        timing: {
+          repeat: { frequency: 1, period: 1, periodUnit: 'd', boundsPeriod: { start: addDays(ctx.plannedDate, -1), end: addDays(ctx.plannedDate, 29) } },
+        },
         doseAndRate: [{ doseQuantity: { value: ctx.weightKg, unit: 'mg', system: UCUM, code: 'mg' } }],
       },
     ],

@@ -1,14 +1,5 @@
 import type { Bundle, BundleEntry, Claim, Coverage, Organization, Patient, Practitioner, PractitionerRole, Resource } from '@medplum/fhirtypes';
-import {
-  CARE_TEAM_ROLE,
-  CLAIM_INFO_CATEGORY,
-  CLAIM_TYPE,
-  COVERAGE_CLASS,
-  HCPCS,
-  NUCC,
-  ORG_TYPE,
-  PROCESS_PRIORITY,
-} from './codes.js';
+import { CARE_TEAM_ROLE, CLAIM_INFO_CATEGORY, CLAIM_TYPE, COVERAGE_CLASS, HCPCS, NUCC, ORG_TYPE, PROCESS_PRIORITY } from './codes.js';
 import { addDays, addMonths, parseIsoDate } from './dates.js';
 import { clinicalRecords } from './records.js';
 import { deterministicUuid } from './uuid.js';

@@ -35,6 +35,10 @@ export function syntheticUpdate(variant: CaseVariant, facts: Partial<CaseFacts>,
   return {
     ...updated,
     id: `${updated.id!.slice(0, 30)}-update`,
-    entry: [{ fullUrl: first!.fullUrl!, resource: update }, ...rest, { fullUrl: priorFullUrl, resource: { ...priorClaim, id: `${priorClaim.id!.slice(0, 30)}-prior` } }],
+    entry: [
+      { fullUrl: first!.fullUrl!, resource: update },
+      ...rest,
+      { fullUrl: priorFullUrl, resource: { ...priorClaim, id: `${priorClaim.id!.slice(0, 30)}-prior` } },
+    ],
   };
 }

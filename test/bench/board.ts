@@ -22,9 +22,11 @@ const dir = mkdtempSync(join(tmpdir(), 'murmur-bench-'));
 async function rate(n: number, inFlight: number, op: (i: number) => Promise<unknown>): Promise<number> {
   const started = performance.now();
   let next = 0;
-  await Promise.all(Array.from({ length: inFlight }, async () => {
-    while (next < n) await op(next++);
-  }));
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      while (next < n) await op(next++);
+    }),
+  );
   return Math.round(n / ((performance.now() - started) / 1000));
 }
 
@@ -90,18 +92,34 @@ try {
     const store = await etcd(`turn${t}`);
     turns.board.push(await rate(N, 50, (i) => store.tryClaim(`turn${t}/subtask-${i}`, 'agent')));
     await store.close();
-    turns.raw.push(await rate(N, 50, (i) => rawNs.if(`turn${t}/subtask-${i}`, 'Create', '==', 0).then(rawNs.put(`turn${t}/subtask-${i}`).value('agent')).else(rawNs.get(`turn${t}/subtask-${i}`)).commit()));
+    turns.raw.push(
+      await rate(N, 50, (i) =>
+        rawNs
+          .if(`turn${t}/subtask-${i}`, 'Create', '==', 0)
+          .then(rawNs.put(`turn${t}/subtask-${i}`).value('agent'))
+          .else(rawNs.get(`turn${t}/subtask-${i}`))
+          .commit(),
+      ),
+    );
   }
   rawClient.close();
   const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[1]!;
-  console.log(`claims/s, 50 in flight, in turns: board ${turns.board.join(', ')}; raw ${turns.raw.join(', ')}; medians ${median(turns.board)} vs ${median(turns.raw)} = ${Math.round((median(turns.board) / median(turns.raw)) * 100)} %`);
+  console.log(
+    `claims/s, 50 in flight, in turns: board ${turns.board.join(', ')}; raw ${turns.raw.join(', ')}; medians ${median(turns.board)} vs ${median(turns.raw)} = ${Math.round((median(turns.board) / median(turns.raw)) * 100)} %`,
+  );
   const raced = await etcd('race');
   const doubles = await doubleClaims(raced, 'etcd', 50);
   await raced.close();
   const board = rows[1]!;
   const raw = rows[2]!;
   const share = (k: string): string => `${Math.round((Number(board[k]) / Number(raw[k])) * 100)} %`;
-  rows.push({ store: 'etcd board ÷ raw etcd', 'appends/s (1 in flight)': share('appends/s (1 in flight)'), 'claims/s (1 in flight)': share('claims/s (1 in flight)'), 'appends/s (50 in flight)': share('appends/s (50 in flight)'), 'claims/s (50 in flight)': share('claims/s (50 in flight)') });
+  rows.push({
+    store: 'etcd board ÷ raw etcd',
+    'appends/s (1 in flight)': share('appends/s (1 in flight)'),
+    'claims/s (1 in flight)': share('claims/s (1 in flight)'),
+    'appends/s (50 in flight)': share('appends/s (50 in flight)'),
+    'claims/s (50 in flight)': share('claims/s (50 in flight)'),
+  });
   console.log(`double claims (etcd board, ${N} keys × 2 contenders, 50 in flight): ${doubles}`);
   const cols = Object.keys(rows[0]!);
   console.log(`Board stores, ${N} operations each, same run (${new Date().toISOString()})`);
@@ -109,7 +127,10 @@ try {
   for (const r of rows) console.log(`| ${cols.map((c) => r[c]).join(' | ')} |`);
   const out = fileURLToPath(new URL('../../../test/bench/results/board.json', import.meta.url));
   mkdirSync(join(out, '..'), { recursive: true });
-  writeFileSync(out, `${JSON.stringify({ at: new Date().toISOString(), operations: N, cores: (await import('node:os')).cpus().length, rows, doubleClaims: doubles, claimTurns50: { ...turns, share: median(turns.board) / median(turns.raw) } }, null, 2)}\n`);
+  writeFileSync(
+    out,
+    `${JSON.stringify({ at: new Date().toISOString(), operations: N, cores: (await import('node:os')).cpus().length, rows, doubleClaims: doubles, claimTurns50: { ...turns, share: median(turns.board) / median(turns.raw) } }, null, 2)}\n`,
+  );
   console.log(`written ${out}`);
 } finally {
   await cluster.stop();

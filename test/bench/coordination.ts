@@ -17,7 +17,9 @@ function table(title: string, rows: Row[]): void {
   const cell = (v: unknown): string => (typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toFixed(3)) : String(v ?? ''));
   const width = cols.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c]).length)));
   const line = (vals: string[]): string => vals.map((v, i) => v.padEnd(width[i]!)).join('  ');
-  process.stdout.write(`\n${title}\n${[line(cols), line(width.map((w) => '-'.repeat(w))), ...rows.map((r) => line(cols.map((c) => cell(r[c]))))].join('\n')}\n`);
+  process.stdout.write(
+    `\n${title}\n${[line(cols), line(width.map((w) => '-'.repeat(w))), ...rows.map((r) => line(cols.map((c) => cell(r[c]))))].join('\n')}\n`,
+  );
 }
 
 function consensus(): Row[] {
@@ -37,7 +39,17 @@ function consensus(): Row[] {
     const trimmed = fuse(W, x0, { epsilon: 1e-3, maxRounds: 100_000, rule: 'trimmed', trim: 1 });
     const tt = performance.now() - t2;
     const bound = roundsBound(W, x0, 1e-3, l2);
-    rows.push({ agents: n, lambda2: Math.round(l2 * 1e4) / 1e4, bound, rounds: mean.rounds, withinBound: mean.rounds <= bound, ms: Math.round(tm * 100) / 100, trimmedRounds: trimmed.rounds, trimmedMs: Math.round(tt * 100) / 100, lambda2Ms: Math.round(tl) });
+    rows.push({
+      agents: n,
+      lambda2: Math.round(l2 * 1e4) / 1e4,
+      bound,
+      rounds: mean.rounds,
+      withinBound: mean.rounds <= bound,
+      ms: Math.round(tm * 100) / 100,
+      trimmedRounds: trimmed.rounds,
+      trimmedMs: Math.round(tt * 100) / 100,
+      lambda2Ms: Math.round(tl),
+    });
     process.stderr.write(`consensus ${n} agents done\n`);
   }
   return rows;
@@ -115,5 +127,8 @@ table('Specialization: who delivers each skill, first vs second half of the case
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const out = join(root, 'test', 'bench', 'results', 'coordination.json');
 mkdirSync(dirname(out), { recursive: true });
-writeFileSync(out, `${JSON.stringify({ name: 'coordination', at: new Date().toISOString(), node: process.version, quick, consensus: c, throughput: t, crashes: k, learning: l }, null, 2)}\n`);
+writeFileSync(
+  out,
+  `${JSON.stringify({ name: 'coordination', at: new Date().toISOString(), node: process.version, quick, consensus: c, throughput: t, crashes: k, learning: l }, null, 2)}\n`,
+);
 process.stdout.write(`\nwrote ${out}\n`);

@@ -82,7 +82,12 @@ function legacyFold(entries: StoredEntry[], keys: KeyResolver, reducer: Reducer<
 }
 
 /** Entries per CPU-second and per wall-second of `fold`, run `reps` times. */
-function rate(entries: StoredEntry[], reps: number, fold: () => unknown, before: () => void = () => {}): { 'entries/s (cpu)': number; 'entries/s (wall)': number } {
+function rate(
+  entries: StoredEntry[],
+  reps: number,
+  fold: () => unknown,
+  before: () => void = () => {},
+): { 'entries/s (cpu)': number; 'entries/s (wall)': number } {
   let cpu = 0;
   let wall = 0;
   for (let r = 0; r < reps; r++) {
@@ -106,21 +111,36 @@ export async function runFoldBench(o: { cases: number; reps: number }): Promise<
   const reps = o.reps;
   // Warm the JIT on every path once.
   legacyFold(entries, raw, reducer);
-    for (const e of entries) new BoardFold(memo, coalitionReducer()).apply(e);
+  for (const e of entries) new BoardFold(memo, coalitionReducer()).apply(e);
 
   const pk = (e: Envelope): Uint8Array => raw.resolveVerificationKey(e.author)!;
   const stages: Row[] = [
     { stage: 'schema (zod EnvelopeSchema)', 'µs/entry': stage(entries, reps, (e) => EnvelopeSchema.safeParse(e)) },
-    { stage: 'canonicalize body, twice (before)', 'µs/entry': stage(entries, reps, (e) => { canonicalBytes(bodyOf(e)); canonicalBytes({ ...bodyOf(e), sig: e.sig }); }) },
+    {
+      stage: 'canonicalize body, twice (before)',
+      'µs/entry': stage(entries, reps, (e) => {
+        canonicalBytes(bodyOf(e));
+        canonicalBytes({ ...bodyOf(e), sig: e.sig });
+      }),
+    },
     { stage: 'canonicalize members once (after)', 'µs/entry': stage(entries, reps, (e) => canonicalTexts(bodyOf(e), e.sig)) },
     { stage: 'sha256 of the signed text', 'µs/entry': stage(entries, reps, (e) => sha256Hex(canonicalTexts(bodyOf(e), e.sig).signed)) },
     { stage: 'fingerprint: sha256(JSON.stringify) (after, seen entries)', 'µs/entry': stage(entries, reps, (e) => verifiedFingerprint(e, pk(e))) },
     { stage: 'resolve author key (did:key/did:peer parse)', 'µs/entry': stage(entries, reps, (e) => raw.resolveVerificationKey(e.author)) },
     { stage: 'resolve author key (memoized)', 'µs/entry': stage(entries, reps, (e) => memo.resolveVerificationKey(e.author)) },
-    { stage: 'KeyObject from SPKI (before: per verify)', 'µs/entry': stage(entries, reps, (e) => createPublicKey({ key: Buffer.concat([SPKI_PREFIX, pk(e)]), format: 'der', type: 'spki' })) },
+    {
+      stage: 'KeyObject from SPKI (before: per verify)',
+      'µs/entry': stage(entries, reps, (e) => createPublicKey({ key: Buffer.concat([SPKI_PREFIX, pk(e)]), format: 'der', type: 'spki' })),
+    },
     {
       stage: 'Ed25519 verify, cached key',
-      'µs/entry': stage(entries, reps, (e) => ed25519Verify(pk(e), Buffer.from(canonicalTexts(bodyOf(e), e.sig).body), fromBase64url(e.sig))) - stage(entries, reps, (e) => { pk(e); Buffer.from(canonicalTexts(bodyOf(e), e.sig).body); fromBase64url(e.sig); }),
+      'µs/entry':
+        stage(entries, reps, (e) => ed25519Verify(pk(e), Buffer.from(canonicalTexts(bodyOf(e), e.sig).body), fromBase64url(e.sig))) -
+        stage(entries, reps, (e) => {
+          pk(e);
+          Buffer.from(canonicalTexts(bodyOf(e), e.sig).body);
+          fromBase64url(e.sig);
+        }),
     },
     {
       stage: 'reducer (coalition rules, headers)',
@@ -136,17 +156,53 @@ export async function runFoldBench(o: { cases: number; reps: number }): Promise<
       })(),
     },
   ];
-  const cold = (): void => { clearVerifiedCache(); clearVerifyKeyCache(); };
+  const cold = (): void => {
+    clearVerifiedCache();
+    clearVerifyKeyCache();
+  };
   const folds: Row[] = [
     { fold: 'before: pre-change checks (baseline)', ...rate(entries, reps, () => legacyFold(entries, raw, reducer)) },
-    { fold: 'after: first replica (verifies every entry)', ...rate(entries, reps, () => { const f = new BoardFold(memo, coalitionReducer()); for (const e of entries) f.apply(e); }, () => clearVerifiedCache()) },
-    { fold: 'after: cold caches (keys and verifications)', ...rate(entries, reps, () => { const f = new BoardFold(memoizedResolver(raw), coalitionReducer()); for (const e of entries) f.apply(e); }, cold) },
-    { fold: 'after: another replica in the process (verified once)', ...rate(entries, reps, () => { const f = new BoardFold(memo, coalitionReducer()); for (const e of entries) f.apply(e); }) },
+    {
+      fold: 'after: first replica (verifies every entry)',
+      ...rate(
+        entries,
+        reps,
+        () => {
+          const f = new BoardFold(memo, coalitionReducer());
+          for (const e of entries) f.apply(e);
+        },
+        () => clearVerifiedCache(),
+      ),
+    },
+    {
+      fold: 'after: cold caches (keys and verifications)',
+      ...rate(
+        entries,
+        reps,
+        () => {
+          const f = new BoardFold(memoizedResolver(raw), coalitionReducer());
+          for (const e of entries) f.apply(e);
+        },
+        cold,
+      ),
+    },
+    {
+      fold: 'after: another replica in the process (verified once)',
+      ...rate(entries, reps, () => {
+        const f = new BoardFold(memo, coalitionReducer());
+        for (const e of entries) f.apply(e);
+      }),
+    },
   ];
   const k = memo.resolveVerificationKey(entries[0]!.envelope.author)!;
   const data = Buffer.from(canonicalTexts(bodyOf(entries[0]!.envelope), entries[0]!.envelope.sig).body);
   const sig = fromBase64url(entries[0]!.envelope.sig);
-  folds.push({ fold: 'limit: single-core Ed25519 verifies/s (cached key, this machine)', ...rate(Array.from({ length: 20 * entries.length }), 1, () => { for (let i = 0; i < 20 * entries.length; i++) ed25519Verify(k, data, sig); }) });
+  folds.push({
+    fold: 'limit: single-core Ed25519 verifies/s (cached key, this machine)',
+    ...rate(Array.from({ length: 20 * entries.length }), 1, () => {
+      for (let i = 0; i < 20 * entries.length; i++) ed25519Verify(k, data, sig);
+    }),
+  });
   const meanBytes = Math.round(entries.reduce((s, e) => s + JSON.stringify(e.envelope).length, 0) / entries.length);
   report('fold-stages', stages, { entries: entries.length, reps, meanEnvelopeBytes: meanBytes });
   report('fold', folds, { entries: entries.length, reps, meanEnvelopeBytes: meanBytes });

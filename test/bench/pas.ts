@@ -33,15 +33,32 @@ async function main(runs: number, inFlight: number): Promise<void> {
     const pas = env.pas!;
     const { importJWK } = await import('jose');
     const key = await importJWK(pair.privateJwk, 'ES384');
-    const assertion = await new SignJWT({}).setProtectedHeader({ alg: 'ES384', kid: pair.kid }).setIssuer(clientId).setSubject(clientId).setAudience(pas.tokenUrl).setIssuedAt().setExpirationTime('4m').setJti(randomUUID()).sign(key);
+    const assertion = await new SignJWT({})
+      .setProtectedHeader({ alg: 'ES384', kid: pair.kid })
+      .setIssuer(clientId)
+      .setSubject(clientId)
+      .setAudience(pas.tokenUrl)
+      .setIssuedAt()
+      .setExpirationTime('4m')
+      .setJti(randomUUID())
+      .sign(key);
     const tokenRes = await fetch(pas.tokenUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'system/Claim.cr', client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: assertion }),
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        scope: 'system/Claim.cr',
+        client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+        client_assertion: assertion,
+      }),
     });
     const token = ((await tokenRes.json()) as { access_token: string }).access_token;
     const post = async (op: string, body: Bundle): Promise<Bundle> => {
-      const res = await fetch(`${pas.baseUrl}/Claim/${op}`, { method: 'POST', headers: { 'content-type': 'application/fhir+json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
+      const res = await fetch(`${pas.baseUrl}/Claim/${op}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/fhir+json', authorization: `Bearer ${token}` },
+        body: JSON.stringify(body),
+      });
       if (res.status !== 200) throw new Error(`${op} answered ${res.status}`);
       return (await res.json()) as Bundle;
     };
@@ -100,10 +117,20 @@ async function main(runs: number, inFlight: number): Promise<void> {
     report(
       'pas-submit',
       [
-        { path: 'in-process: store, open case, await ClaimResponse (baseline)', runs, 'median ms': Math.round(median(direct)), 'round trips/s': perSec(median(direct)) },
+        {
+          path: 'in-process: store, open case, await ClaimResponse (baseline)',
+          runs,
+          'median ms': Math.round(median(direct)),
+          'round trips/s': perSec(median(direct)),
+        },
         { path: 'Claim/$submit over HTTP, one at a time', runs, 'median ms': Math.round(median(sequential)), 'round trips/s': perSec(median(sequential)) },
         { path: `Claim/$submit over HTTP, ${inFlight} in flight`, runs, 'median ms': '', 'round trips/s': Number((runs / concurrentS).toFixed(2)) },
-        { path: 'Claim/$inquire over HTTP (decided case)', runs: inquiries.length, 'median ms': Number(median(inquiries).toFixed(1)), 'round trips/s': perSec(median(inquiries)) },
+        {
+          path: 'Claim/$inquire over HTTP (decided case)',
+          runs: inquiries.length,
+          'median ms': Number(median(inquiries).toFixed(1)),
+          'round trips/s': perSec(median(inquiries)),
+        },
       ],
       { direct, sequential, concurrentS, inquiries },
     );

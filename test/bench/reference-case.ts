@@ -83,16 +83,31 @@ export async function runReferenceCaseBench(opts: { runs: number; entries: numbe
   report(
     'reference-case',
     [
-      { configuration: 'privacy off (did:key, plaintext sections)', runs: off.length, 'median ms': mOff, 'min ms': Math.min(...off), 'max ms': Math.max(...off) },
+      {
+        configuration: 'privacy off (did:key, plaintext sections)',
+        runs: off.length,
+        'median ms': mOff,
+        'min ms': Math.min(...off),
+        'max ms': Math.max(...off),
+      },
       { configuration: 'privacy on (VCs, HPKE grants, AEAD, audit)', runs: on.length, 'median ms': mOn, 'min ms': Math.min(...on), 'max ms': Math.max(...on) },
-      { configuration: 'added cost of the privacy layer', runs: '', 'median ms': mOn - mOff, 'min ms': '', 'max ms': `${((mOn / mOff - 1) * 100).toFixed(0)} %` },
+      {
+        configuration: 'added cost of the privacy layer',
+        runs: '',
+        'median ms': mOn - mOff,
+        'min ms': '',
+        'max ms': `${((mOn / mOff - 1) * 100).toFixed(0)} %`,
+      },
       { configuration: 'privacy on + ZK clinical predicate proof', runs: zk.length, 'median ms': mZk, 'min ms': Math.min(...zk), 'max ms': Math.max(...zk) },
     ],
     { on, off, zk },
   );
   const dir = mkdtempSync(join(tmpdir(), 'murmur-bench-board-'));
   const envs = envelopes(opts.entries);
-  const rows = [await appendAndFold('memory (baseline)', new MemoryBoardStore(), envs), await appendAndFold('sqlite (WAL, synchronous=FULL)', new SqliteBoardStore(join(dir, 'b.db')), envs)];
+  const rows = [
+    await appendAndFold('memory (baseline)', new MemoryBoardStore(), envs),
+    await appendAndFold('sqlite (WAL, synchronous=FULL)', new SqliteBoardStore(join(dir, 'b.db')), envs),
+  ];
   rmSync(dir, { recursive: true, force: true });
   report('board-append-fold', rows);
   await shutdownZk();

@@ -117,7 +117,11 @@ interface RunResult {
 }
 
 /** Runs `n` cases with `inFlight` at a time; latencies are kept in submission order. */
-async function drive(n: number, inFlight: number, one: (i: number) => Promise<string>): Promise<{ latencies: number[]; wallMs: number; outcomes: Record<string, number> }> {
+async function drive(
+  n: number,
+  inFlight: number,
+  one: (i: number) => Promise<string>,
+): Promise<{ latencies: number[]; wallMs: number; outcomes: Record<string, number> }> {
   const latencies: number[] = new Array(n);
   const outcomes: Record<string, number> = {};
   let next = 0;
@@ -207,7 +211,10 @@ async function baselineRun(n: number, inFlight: number, proofs: boolean): Promis
     const outputs = new Map<string, WorkResult>();
     const c = {
       id,
-      task: { policy: { id: policy.id, hash: policyHash(policy) }, service: { system: 'https://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets', code: 'J3399' } },
+      task: {
+        policy: { id: policy.id, hash: policyHash(policy) },
+        service: { system: 'https://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets', code: 'J3399' },
+      },
       subtasks: new Map([['genomic-screening', { artifact: { author: 'lab' } }]]),
     } as unknown as CaseState;
     let outcome = 'none';
@@ -292,13 +299,31 @@ for (const mode of modes) {
   const base = await baselineRun(n, inFlight, proofs);
   process.stderr.write(`volume: … embedded coalition\n`);
   const coal = await coalitionRun(n, inFlight, proofs);
-  for (const [name, r] of [[`baseline, proofs ${mode} (direct calls, no board)`, base], [`coalition, proofs ${mode}`, coal]] as const) {
+  for (const [name, r] of [
+    [`baseline, proofs ${mode} (direct calls, no board)`, base],
+    [`coalition, proofs ${mode}`, coal],
+  ] as const) {
     rows.push(summary(name, n, inFlight, r));
     detail[name] = { bands: bands(r.latencies), outcomes: r.outcomes, wallMs: r.wallMs, ownMs: r.ownMs, latencies: r.latencies.map(Math.round) };
   }
-  report(`volume-bands-proofs-${mode}`, bands(coal.latencies).map((b, i) => ({ ...b, 'baseline p50 ms': bands(base.latencies)[i]?.['p50 ms'] ?? '', 'baseline p95 ms': bands(base.latencies)[i]?.['p95 ms'] ?? '' })), { cases: n, inFlight });
+  report(
+    `volume-bands-proofs-${mode}`,
+    bands(coal.latencies).map((b, i) => ({
+      ...b,
+      'baseline p50 ms': bands(base.latencies)[i]?.['p50 ms'] ?? '',
+      'baseline p95 ms': bands(base.latencies)[i]?.['p95 ms'] ?? '',
+    })),
+    { cases: n, inFlight },
+  );
 }
 if (Object.keys(incidents).length) process.stderr.write(`incidents logged by the nodes: ${JSON.stringify(incidents, null, 1)}\n`);
-report(modes.length === 1 ? `volume-proofs-${modes[0]}` : 'volume', rows, { cases: n, inFlight, droppedFhirConnectionsRetried: { intake: intakeRetries, agentReads: fetchRetries }, incidents, cores: (await import('node:os')).availableParallelism(), detail });
+report(modes.length === 1 ? `volume-proofs-${modes[0]}` : 'volume', rows, {
+  cases: n,
+  inFlight,
+  droppedFhirConnectionsRetried: { intake: intakeRetries, agentReads: fetchRetries },
+  incidents,
+  cores: (await import('node:os')).availableParallelism(),
+  detail,
+});
 await shutdownZk();
 process.exit(0);

@@ -63,7 +63,15 @@ const old: ZkProver = {
     return p;
   },
 };
-const rows = [await measure('in-thread, serialized (before)', old, new SnarkjsVerifier(a), () => inThread, () => (inThread.length = 0))];
+const rows = [
+  await measure(
+    'in-thread, serialized (before)',
+    old,
+    new SnarkjsVerifier(a),
+    () => inThread,
+    () => (inThread.length = 0),
+  ),
+];
 await shutdownZk();
 const runs: ZkRun[] = [];
 const pool = new ZkWorkerPool(a, { onRun: (r) => runs.push(r) });

@@ -50,7 +50,9 @@ export async function runZkBench(runs = 5): Promise<ZkBenchResult> {
     clinical: clinicalCircuitInput(c.commitment, c.opening, { ...SELFTEST_THRESHOLDS }),
   };
   const t = a.manifest.timingsMs;
-  const phase1 = Object.entries(t).filter(([k]) => k.startsWith('ptau')).reduce((s, [, v]) => s + v, 0);
+  const phase1 = Object.entries(t)
+    .filter(([k]) => k.startsWith('ptau'))
+    .reduce((s, [, v]) => s + v, 0);
   const rows: ZkBenchRow[] = [];
   for (const name of CIRCUIT_NAMES) {
     await prover.prove(name, inputs[name]); // warm-up: loads keys, builds the curve

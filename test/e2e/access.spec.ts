@@ -15,7 +15,12 @@ test('an organization cannot open a section it may not read', async ({ open, req
   const token = new URL(c.launchUrl).searchParams.get('token')!;
   const entry = await page.locator('.editor:not([hidden]) h1').textContent();
   expect(entry).toContain('Artifact');
-  const board = (await (await request.get(`${c.url}api/board`, { headers: { authorization: `Bearer ${token}` } })).json()) as { id: string; kind: string; subtask?: string; sections: { name: string; readers: string[] }[] }[];
+  const board = (await (await request.get(`${c.url}api/board`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
+    id: string;
+    kind: string;
+    subtask?: string;
+    sections: { name: string; readers: string[] }[];
+  }[];
   const art = board.find((e) => e.kind === 'Artifact' && e.subtask === 'genomic-screening')!;
   const section = art.sections.find((s) => !s.readers.includes('evidence-synthesizer'))!;
   const res = await request.get(`${c.url}api/entries/${art.id}/sections/${section.name}`, { headers: { authorization: `Bearer ${token}` } });

@@ -80,6 +80,13 @@ export async function decryptAll(page: Page): Promise<number> {
 
 /** The active editor's content is no wider than the editor: nothing is cut off or scrolls sideways. */
 export async function expectNoHorizontalOverflow(page: Page, what: string): Promise<void> {
-  const o = await page.locator('.editor:not([hidden])').evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth, wide: [...el.querySelectorAll('*')].filter((x) => x.getBoundingClientRect().right > el.getBoundingClientRect().right + 1 && !x.closest('.json-view')).map((x) => `${x.tagName.toLowerCase()}.${String(x.className).split(' ')[0]}`).slice(0, 5) }));
+  const o = await page.locator('.editor:not([hidden])').evaluate((el) => ({
+    scroll: el.scrollWidth,
+    client: el.clientWidth,
+    wide: [...el.querySelectorAll('*')]
+      .filter((x) => x.getBoundingClientRect().right > el.getBoundingClientRect().right + 1 && !x.closest('.json-view'))
+      .map((x) => `${x.tagName.toLowerCase()}.${String(x.className).split(' ')[0]}`)
+      .slice(0, 5),
+  }));
   expect(o.scroll, `${what}: content ${o.scroll} px wide in a ${o.client} px editor (${o.wide.join(', ')})`).toBeLessThanOrEqual(o.client + 1);
 }

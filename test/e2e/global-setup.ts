@@ -19,7 +19,11 @@ export default async function globalSetup(): Promise<void> {
   const ready = join(dir, 'ready.json');
   // Playwright's own loader hooks (NODE_OPTIONS) must not reach the node under test.
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'NODE_OPTIONS' && !k.startsWith('PW_') && !k.startsWith('PLAYWRIGHT_')));
-  const child = spawn(process.execPath, ['bin/murmur.js', 'console', '--run', 'reference,missing-titer', '--data-dir', join(dir, 'data'), '--ready-file', ready], { stdio: ['ignore', 'pipe', 'pipe'], env });
+  const child = spawn(
+    process.execPath,
+    ['bin/murmur.js', 'console', '--run', 'reference,missing-titer', '--data-dir', join(dir, 'data'), '--ready-file', ready],
+    { stdio: ['ignore', 'pipe', 'pipe'], env },
+  );
   let output = '';
   child.stdout.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr.on('data', (d: Buffer) => (output += d.toString()));

@@ -18,7 +18,9 @@ test.describe('payer operator (Northwind Health Plan)', () => {
     // The legend has colours, the graph fits its editor (nothing clipped), and zooms.
     await expect(page.locator('.legend-item.done .swatch')).not.toHaveCSS('background-color', 'rgba(0, 0, 0, 0)');
     await expect(page.locator('.legend-item.gapnode .swatch')).not.toHaveCSS('background-color', 'rgba(0, 0, 0, 0)');
-    const fit = await page.getByTestId('task-graph').evaluate((host) => ({ host: host.clientWidth, svg: host.querySelector('svg')!.getBoundingClientRect().width, scroll: host.scrollWidth }));
+    const fit = await page
+      .getByTestId('task-graph')
+      .evaluate((host) => ({ host: host.clientWidth, svg: host.querySelector('svg')!.getBoundingClientRect().width, scroll: host.scrollWidth }));
     expect(fit.svg).toBeLessThanOrEqual(fit.host);
     expect(fit.scroll).toBeLessThanOrEqual(fit.host + 1);
     await page.getByTestId('graph-zoom-in').click();

@@ -54,14 +54,52 @@ test('every view fits 1024 px without horizontal overflow', async ({ open, page 
   await open('northwind', 'dark', 'okafor');
   const views: [string, () => Promise<void>][] = [
     // Other tests may have decided the pended case already: the pended one (or what it became) and the first.
-    ['pended case', async () => void (await page.locator('vscode-tree-item[data-case]').filter({ hasText: 'pended' }).first().locator('.case-label').click(), await expect(page.locator('.editor:not([hidden])').getByTestId('decision-card').getByTestId('criteria')).toBeVisible())],
-    ['approved case', async () => void (await page.locator('vscode-tree-item[data-work="decided"] .case-label').last().click(), await expect(page.locator('.editor:not([hidden])').getByTestId('criteria')).toBeVisible())],
+    [
+      'pended case',
+      async () =>
+        void (
+          await page.locator('vscode-tree-item[data-case]').filter({ hasText: 'pended' }).first().locator('.case-label').click(),
+          await expect(page.locator('.editor:not([hidden])').getByTestId('decision-card').getByTestId('criteria')).toBeVisible()
+        ),
+    ],
+    [
+      'approved case',
+      async () =>
+        void (
+          await page.locator('vscode-tree-item[data-work="decided"] .case-label').last().click(),
+          await expect(page.locator('.editor:not([hidden])').getByTestId('criteria')).toBeVisible()
+        ),
+    ],
     ['task graph', async () => void (await page.keyboard.press('Control+Alt+G'), await expect(page.getByTestId('task-graph')).toBeVisible())],
-    ['claim response', async () => void (await page.locator('vscode-tree-item[data-work="decided"] .case-label').last().click(), await page.locator('.editor:not([hidden])').getByTestId('open-claim-response').click(), await expect(page.locator('.editor:not([hidden]) .json-view')).toHaveAttribute('data-monaco', 'ready'))],
+    [
+      'claim response',
+      async () =>
+        void (
+          await page.locator('vscode-tree-item[data-work="decided"] .case-label').last().click(),
+          await page.locator('.editor:not([hidden])').getByTestId('open-claim-response').click(),
+          await expect(page.locator('.editor:not([hidden]) .json-view')).toHaveAttribute('data-monaco', 'ready')
+        ),
+    ],
     ['board', async () => void (await activity(page, 'Board'), await expect(page.getByTestId('board-stream').locator('tr.entry').first()).toBeVisible())],
     ['entry', async () => void (await page.getByTestId('board-stream').locator('tr.entry', { hasText: 'Artifact' }).last().click(), await decryptAll(page))],
-    ['agents', async () => void (await activity(page, 'Agents'), await page.locator('.sidebar vscode-button').click(), await expect(page.locator('.agent-card').first()).toBeVisible())],
-    ['wallet', async () => void (await activity(page, 'Wallet'), await page.locator('.sidebar vscode-button').click(), await expect(page.getByTestId('credentials').first()).toBeVisible())],
+    [
+      'agents',
+      async () =>
+        void (
+          await activity(page, 'Agents'),
+          await page.locator('.sidebar vscode-button').click(),
+          await expect(page.locator('.agent-card').first()).toBeVisible()
+        ),
+    ],
+    [
+      'wallet',
+      async () =>
+        void (
+          await activity(page, 'Wallet'),
+          await page.locator('.sidebar vscode-button').click(),
+          await expect(page.getByTestId('credentials').first()).toBeVisible()
+        ),
+    ],
     ['disclosure', async () => void (await activity(page, 'Disclosure'), await expect(page.getByTestId('disclosure-matrix')).toBeVisible())],
     ['audit', async () => void (await activity(page, 'Audit'), await expect(page.getByTestId('verdict')).toBeVisible())],
   ];

@@ -21,5 +21,7 @@ const started = Date.now();
 const reports = await fuzzAll({ runs, seed });
 for (const r of reports) process.stdout.write(`${formatReport(r)}\n\n`);
 const found = reports.filter((r) => r.failure);
-process.stdout.write(`${reports.reduce((n, r) => n + r.runs, 0)} inputs in ${((Date.now() - started) / 1000).toFixed(1)} s; ${found.length ? `FOUND problems in ${found.map((r) => r.target).join(', ')}` : 'nothing found'}\n`);
+process.stdout.write(
+  `${reports.reduce((n, r) => n + r.runs, 0)} inputs in ${((Date.now() - started) / 1000).toFixed(1)} s; ${found.length ? `FOUND problems in ${found.map((r) => r.target).join(', ')}` : 'nothing found'}\n`,
+);
 process.exit(found.length ? 1 : 0);

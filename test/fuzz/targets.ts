@@ -26,7 +26,12 @@ export interface FuzzReport {
 const count = (outcomes: Record<string, number>, key: string): void => void (outcomes[key] = (outcomes[key] ?? 0) + 1);
 
 /** Runs a property for a fixed number of seeded runs; fast-check shrinks what fails. */
-async function run<T>(target: string, arb: fc.Arbitrary<T>, body: (value: T, outcomes: Record<string, number>) => Promise<void> | void, o: { runs: number; seed: number }): Promise<FuzzReport> {
+async function run<T>(
+  target: string,
+  arb: fc.Arbitrary<T>,
+  body: (value: T, outcomes: Record<string, number>) => Promise<void> | void,
+  o: { runs: number; seed: number },
+): Promise<FuzzReport> {
   const outcomes: Record<string, number> = {};
   const details = await fc.check(
     fc.asyncProperty(arb, async (v) => {
@@ -55,7 +60,9 @@ const hostileJson = fc.letrec((tie) => ({
     fc.integer(),
     fc.double({ noNaN: true, noDefaultInfinity: true }),
     fc.array(tie('value'), { maxLength: 4 }),
-    fc.dictionary(fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom('__proto__', 'constructor', 'kind', 'header', 'sections', 'sig', 'id')), tie('value'), { maxKeys: 5 }),
+    fc.dictionary(fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom('__proto__', 'constructor', 'kind', 'header', 'sections', 'sig', 'id')), tie('value'), {
+      maxKeys: 5,
+    }),
   ),
 })).value;
 
@@ -75,7 +82,11 @@ export function fuzzEnvelopes(o: { runs: number; seed: number }): Promise<FuzzRe
     value: hostileJson,
   });
   const signed = fc.record({ kind: fc.constantFrom(...ALL_KINDS), header: fc.dictionary(fc.string({ maxLength: 12 }), hostileJson, { maxKeys: 4 }) });
-  const arb = fc.oneof(hostileJson.map((v) => ({ raw: v }) as const), mutated.map((m) => ({ mutated: m }) as const), signed.map((s) => ({ signed: s }) as const));
+  const arb = fc.oneof(
+    hostileJson.map((v) => ({ raw: v }) as const),
+    mutated.map((m) => ({ mutated: m }) as const),
+    signed.map((s) => ({ signed: s }) as const),
+  );
   return run(
     'envelopes',
     arb,
@@ -118,7 +129,13 @@ export function fuzzPasBundles(o: { runs: number; seed: number }): Promise<FuzzR
   const reference = syntheticRequest('reference') as unknown as { entry: { resource: Record<string, unknown> }[] };
   const arb = fc.oneof(
     hostileJson.map((v) => ({ raw: v }) as const),
-    fc.record({ entry: fc.nat({ max: reference.entry.length }), key: fc.constantFrom('resourceType', 'id', 'item', 'patient', 'insurance', 'related', 'supportingInfo', 'diagnosis', 'code', 'birthDate', 'provider'), value: hostileJson }).map((m) => ({ m }) as const),
+    fc
+      .record({
+        entry: fc.nat({ max: reference.entry.length }),
+        key: fc.constantFrom('resourceType', 'id', 'item', 'patient', 'insurance', 'related', 'supportingInfo', 'diagnosis', 'code', 'birthDate', 'provider'),
+        value: hostileJson,
+      })
+      .map((m) => ({ m }) as const),
   );
   return run(
     'pas-bundles',
@@ -154,34 +171,69 @@ export async function fuzzHttp(o: { runs: number; seed: number }): Promise<FuzzR
   const fhir = await startFhirServer({});
   try {
     const targets = [
-      { name: 'board', port: Number(new URL(board.url).port), paths: ['/v1/session', '/v1/session/challenge', '/v1/entries', '/v1/claims', '/v1/head', '/v1/events'] },
-      { name: 'fhir', port: Number(new URL(fhir.baseUrl).port), paths: ['/fhir/R4/Patient', '/fhir/R4', '/fhir/R4/metadata', '/fhir/R4/Claim/x', '/fhir/R4/Patient/_search'] },
+      {
+        name: 'board',
+        port: Number(new URL(board.url).port),
+        paths: ['/v1/session', '/v1/session/challenge', '/v1/entries', '/v1/claims', '/v1/head', '/v1/events'],
+      },
+      {
+        name: 'fhir',
+        port: Number(new URL(fhir.baseUrl).port),
+        paths: ['/fhir/R4/Patient', '/fhir/R4', '/fhir/R4/metadata', '/fhir/R4/Claim/x', '/fhir/R4/Patient/_search'],
+      },
     ];
-    const segment = fc.oneof(fc.constantFrom('%', '%E0%A4%A', '%00', '..', '%2F', '?', '#', ';', '%FF%FE', '\u00e9'), fc.string({ maxLength: 6 }).map((s) => s.replace(/[\s\r\n]/g, '')));
+    const segment = fc.oneof(
+      fc.constantFrom('%', '%E0%A4%A', '%00', '..', '%2F', '?', '#', ';', '%FF%FE', '\u00e9'),
+      fc.string({ maxLength: 6 }).map((s) => s.replace(/[\s\r\n]/g, '')),
+    );
     const arb = fc.record({
       target: fc.nat({ max: targets.length - 1 }),
       method: fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD', 'BREW', 'G\u00c9T'),
       path: fc.nat({ max: 5 }),
       suffix: fc.array(segment, { maxLength: 3 }),
       query: fc.array(fc.tuple(segment, segment), { maxLength: 3 }),
-      contentType: fc.constantFrom('application/json', 'application/fhir+json', 'application/x-www-form-urlencoded', 'text/plain', '', 'application/json; charset=bogus'),
-      body: fc.oneof(hostileJson.map((v) => JSON.stringify(v) ?? ''), fc.string({ maxLength: 200 }), fc.constantFrom('{', '[[[[[[[[', '\u0000\u0001')),
+      contentType: fc.constantFrom(
+        'application/json',
+        'application/fhir+json',
+        'application/x-www-form-urlencoded',
+        'text/plain',
+        '',
+        'application/json; charset=bogus',
+      ),
+      body: fc.oneof(
+        hostileJson.map((v) => JSON.stringify(v) ?? ''),
+        fc.string({ maxLength: 200 }),
+        fc.constantFrom('{', '[[[[[[[[', '\u0000\u0001'),
+      ),
       lie: fc.constantFrom(0, 0, 0, 5, -3),
-      header: fc.constantFrom('', 'authorization: Bearer x\r\n', 'authorization: Bearer\r\n', 'content-length: 1\r\ncontent-length: 2\r\n', 'transfer-encoding: chunked\r\n', 'x: \u00ff\r\n'),
+      header: fc.constantFrom(
+        '',
+        'authorization: Bearer x\r\n',
+        'authorization: Bearer\r\n',
+        'content-length: 1\r\ncontent-length: 2\r\n',
+        'transfer-encoding: chunked\r\n',
+        'x: \u00ff\r\n',
+      ),
     });
     return await run(
       'http',
       arb,
       async (r, outcomes) => {
         const t = targets[r.target]!;
-        const path = t.paths[r.path % t.paths.length]! + (r.suffix.length ? `/${r.suffix.join('/')}` : '') + (r.query.length ? `?${r.query.map(([k, v]) => `${k}=${v}`).join('&')}` : '');
+        const path =
+          t.paths[r.path % t.paths.length]! +
+          (r.suffix.length ? `/${r.suffix.join('/')}` : '') +
+          (r.query.length ? `?${r.query.map(([k, v]) => `${k}=${v}`).join('&')}` : '');
         const body = Buffer.from(r.body, 'utf8');
         const length = Math.max(0, body.length + r.lie);
         const head = `${r.method} ${path} HTTP/1.1\r\nhost: 127.0.0.1:${t.port}\r\n${r.header}content-type: ${r.contentType}\r\ncontent-length: ${length}\r\nconnection: close\r\n\r\n`;
         const answer = await rawRequest(t.port, Buffer.concat([Buffer.from(head, 'latin1'), body]), 2_000, r.lie > 0);
         if (answer.status >= 500) throw new Error(`${t.name}: ${r.method} ${path} → ${answer.status}`);
         count(outcomes, `${t.name} ${answer.status || 'closed'}`);
-        const alive = await rawRequest(t.port, `GET ${t.name === 'board' ? '/v1/nothing' : '/fhir/R4/metadata'} HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n`);
+        const alive = await rawRequest(
+          t.port,
+          `GET ${t.name === 'board' ? '/v1/nothing' : '/fhir/R4/metadata'} HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n`,
+        );
         if (alive.status === 0 || alive.status >= 500) throw new Error(`${t.name} stopped answering after ${r.method} ${path}`);
       },
       o,
@@ -201,6 +253,8 @@ export function formatReport(r: FuzzReport): string {
     .sort((a, b) => b[1] - a[1])
     .map(([k, v]) => `    ${String(v).padStart(5)}  ${k}`)
     .join('\n');
-  const found = r.failure ? `  FOUND: ${r.failure.error}\n    counterexample ${r.failure.counterexample}\n    replay with --seed ${r.failure.seed}${r.failure.path ? ` (path ${r.failure.path})` : ''}` : '  found nothing';
+  const found = r.failure
+    ? `  FOUND: ${r.failure.error}\n    counterexample ${r.failure.counterexample}\n    replay with --seed ${r.failure.seed}${r.failure.path ? ` (path ${r.failure.path})` : ''}`
+    : '  found nothing';
   return `${r.target}: ${r.runs} runs (seed ${r.seed})\n${outcomes}\n${found}`;
 }

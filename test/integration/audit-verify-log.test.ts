@@ -57,17 +57,25 @@ describe('murmur audit verify names a cut, edited or reordered board at the firs
     assert.ok(entries > 40, `the reference case writes a board (${entries})`);
     const r = verify(run);
     assert.equal(r.code, 0, r.out);
-    assert.match(r.out, new RegExp(`ok\\s+tree heads: the head of ${entries} entries .* co-signed by Evidentia, Helix Genomics, Northwind Health Plan, Vigilant PV`));
+    assert.match(
+      r.out,
+      new RegExp(`ok\\s+tree heads: the head of ${entries} entries .* co-signed by Evidentia, Helix Genomics, Northwind Health Plan, Vigilant PV`),
+    );
     assert.match(r.out, new RegExp(`${entries} of ${entries} inclusion proofs verify`));
   });
 
   test('the last five entries deleted: named at the first missing index, against the co-signed heads', () => {
     const r = verify(edited(`DELETE FROM entries WHERE idx > ${entries - 5}`));
     assert.equal(r.code, 1, r.out);
-    assert.match(r.board, new RegExp(`BROKEN\\s+board: first broken link: entry #${entries - 4}: missing: the archive ends at #${entries - 5}.*entries #${entries - 4}–#${entries} were cut`));
+    assert.match(
+      r.board,
+      new RegExp(
+        `BROKEN\\s+board: first broken link: entry #${entries - 4}: missing: the archive ends at #${entries - 5}.*entries #${entries - 4}–#${entries} were cut`,
+      ),
+    );
   });
 
-  test('a middle entry deleted: named at its own index, not at its author\'s next entry', () => {
+  test("a middle entry deleted: named at its own index, not at its author's next entry", () => {
     const r = verify(edited('DELETE FROM entries WHERE idx = 20'));
     assert.equal(r.code, 1, r.out);
     assert.match(r.board, /first broken link: entry #20: missing: the board goes from #19 to #21/);
@@ -82,7 +90,7 @@ describe('murmur audit verify names a cut, edited or reordered board at the firs
   test('two entries of different authors swapped (no author chain breaks): named at the first', () => {
     const dir = edited();
     const db = new Database(join(dir, 'board.db'));
-    const get = db.prepare('SELECT idx, id, body, json_extract(body, \'$.author\') AS author FROM entries WHERE idx = ?');
+    const get = db.prepare("SELECT idx, id, body, json_extract(body, '$.author') AS author FROM entries WHERE idx = ?");
     // Two neighbours by different authors, so each author's chain still holds after the swap.
     let i = 10;
     while ((get.get(i) as { author: string }).author === (get.get(i + 1) as { author: string }).author) i++;
@@ -117,7 +125,7 @@ describe('murmur audit verify names a cut, edited or reordered board at the firs
     assert.doesNotMatch(r.out, /call stack/);
   });
 
-  test('an edited board time is named at its entry (the fold\'s clock is part of the leaf)', () => {
+  test("an edited board time is named at its entry (the fold's clock is part of the leaf)", () => {
     const r = verify(edited('UPDATE entries SET at = at + 1 WHERE idx = 33'));
     assert.equal(r.code, 1, r.out);
     assert.match(r.board, /first broken link: entry #33: not the entry .* signed at #33/);
@@ -168,12 +176,18 @@ describe('murmur audit verify names a cut, edited or reordered board at the firs
 });
 
 describe('murmur audit prove', () => {
-  test('an entry\'s inclusion proof and a consistency proof, checkable against the co-signed head', () => {
+  test("an entry's inclusion proof and a consistency proof, checkable against the co-signed head", () => {
     const r = spawnSync(process.execPath, [bin, 'audit', 'prove', '--data-dir', run, '--index', '20', '--from', '10'], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     const p = JSON.parse(r.stdout) as {
-      index: number; size: number; leaf: string; leafHash: string; inclusion: string[]; root: string;
-      consistency: { from: number; fromRoot: string; proof: string[] }; heads: unknown[];
+      index: number;
+      size: number;
+      leaf: string;
+      leafHash: string;
+      inclusion: string[];
+      root: string;
+      consistency: { from: number; fromRoot: string; proof: string[] };
+      heads: unknown[];
     };
     assert.equal(p.size, entries);
     const leaf = JSON.parse(p.leaf) as { index: number; id: string };

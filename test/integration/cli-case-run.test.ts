@@ -71,10 +71,17 @@ describe('bad input: one clear error, exit 2, nothing written', () => {
     ['not a Bundle', JSON.stringify({ resourceType: 'Patient' }), /not a FHIR Bundle|Bundle/],
     [
       'no preauthorization Claim',
-      JSON.stringify({ ...reference, entry: reference.entry.map((e) => (e.resource.resourceType === 'Claim' ? { ...e, resource: { ...e.resource, use: 'claim' } } : e)) }),
+      JSON.stringify({
+        ...reference,
+        entry: reference.entry.map((e) => (e.resource.resourceType === 'Claim' ? { ...e, resource: { ...e.resource, use: 'claim' } } : e)),
+      }),
       /preauthorization/,
     ],
-    ['a referenced resource missing', JSON.stringify({ ...reference, entry: reference.entry.filter((e) => e.resource.resourceType !== 'Patient') }), /Claim\.patient/],
+    [
+      'a referenced resource missing',
+      JSON.stringify({ ...reference, entry: reference.entry.filter((e) => e.resource.resourceType !== 'Patient') }),
+      /Claim\.patient/,
+    ],
   ];
   for (const [name, text, pattern] of cases) {
     test(name, () => {

@@ -89,7 +89,10 @@ test('the reference case over etcd, each organization in its own process: approv
   assert.equal((result.claimResponse as { resourceType?: string }).resourceType, 'ClaimResponse');
   const state = await converged();
   assert.equal(state.rejected, 0);
-  assert.deepEqual(state.cases.map((c) => [c.status, c.outcome]), [['dissolved', 'approved']]);
+  assert.deepEqual(
+    state.cases.map((c) => [c.status, c.outcome]),
+    [['dissolved', 'approved']],
+  );
 });
 
 test('killing one etcd member mid-case: same decision, no lost entry', async () => {
@@ -120,7 +123,10 @@ test('a node restarted with no local archive replays the whole log and reaches t
   const after = await converged();
   assert.ok(after.lastIndex >= reference.lastIndex);
   // Replaying, its agents signed nothing: on the partial view, earlier cases looked open.
-  assert.deepEqual((await recordsOf('vigilant')).filter((r) => r.status === 'rejected'), []);
+  assert.deepEqual(
+    (await recordsOf('vigilant')).filter((r) => r.status === 'rejected'),
+    [],
+  );
 });
 
 test('killing one etcd member and one org node mid-case: same decision, no lost entry, the node catches up', { timeout: 120_000 }, async () => {
@@ -133,7 +139,7 @@ test('killing one etcd member and one org node mid-case: same decision, no lost 
     rs.some((r) => r.kind === 'Artifact' && r.status === 'accepted' && evidentia(r)) && !rs.some((r) => r.kind === 'DoneVote' && evidentia(r));
   let recent: FoldRecordView[] = [];
   for (let i = 0; i < 1_200 && !midCase((recent = await recordsOf('evidentia', start.lastIndex + 1))); i++) await new Promise((r) => setTimeout(r, 25));
-  assert.ok(midCase(recent), 'the kill comes between Evidentia\'s artifact and its vote');
+  assert.ok(midCase(recent), "the kill comes between Evidentia's artifact and its vote");
   const before = await recordsOf('northwind');
   await cluster.etcd.kill(0);
   await cluster.killNode('evidentia');

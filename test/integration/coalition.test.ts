@@ -17,7 +17,10 @@ async function run(variant: CaseVariant, seed = 1) {
 test('reference case: approved with the pharmacogenomic caveat, through T0–T6 with no orchestrator', async () => {
   const { result, coalition } = await run('reference');
   assert.equal(result.outcome, 'approved');
-  assert.ok(result.decision.caveats.some((c) => /metoclopramide/i.test(c.text)), 'caveat names metoclopramide');
+  assert.ok(
+    result.decision.caveats.some((c) => /metoclopramide/i.test(c.text)),
+    'caveat names metoclopramide',
+  );
 
   const state = coalition.payer.replica.state;
   const c = result.case;
@@ -26,7 +29,10 @@ test('reference case: approved with the pharmacogenomic caveat, through T0–T6 
   assert.equal(name(c.convener!), 'PolicyReasoner');
   assert.deepEqual(c.invitees.map(name).sort(), ['ClinEvidence', 'FormBuilder', 'GenomicsAgent']);
   // T1: the merged plan is the union of the founders' domains, committed by quorum.
-  assert.deepEqual(c.plan!.subtasks.map((s) => s.id), ['coverage-determination', 'evidence-synthesis', 'genomic-screening', 'pas-response', 'policy-lookup']);
+  assert.deepEqual(
+    c.plan!.subtasks.map((s) => s.id),
+    ['coverage-determination', 'evidence-synthesis', 'genomic-screening', 'pas-response', 'policy-lookup'],
+  );
   assert.ok(c.planCommitted);
   // T3–T4: the gap was raised by the lab and awarded to the suggested peer, who joined.
   const gap = [...c.gaps.values()][0]!;
@@ -39,8 +45,16 @@ test('reference case: approved with the pharmacogenomic caveat, through T0–T6 
   assert.ok(c.subtasks.get('coverage-determination')!.deps.includes('drug-interaction'));
   // T6: dissolved by quorum; the gap finder and the self-recruit gain most.
   assert.equal(c.status, 'dissolved');
-  const deltas = Object.entries(c.reputation!.deltas).map(([did, d]) => [name(did), d] as const).sort((a, b) => b[1] - a[1]);
-  assert.deepEqual(deltas.slice(0, 2).map(([n]) => n).sort(), ['DrugInteractionAgent', 'GenomicsAgent']);
+  const deltas = Object.entries(c.reputation!.deltas)
+    .map(([did, d]) => [name(did), d] as const)
+    .sort((a, b) => b[1] - a[1]);
+  assert.deepEqual(
+    deltas
+      .slice(0, 2)
+      .map(([n]) => n)
+      .sort(),
+    ['DrugInteractionAgent', 'GenomicsAgent'],
+  );
   assert.ok(deltas[1]![1] > deltas[2]![1]);
   // Every node folded the same log to the same state, and nothing was rejected.
   for (const n of coalition.nodes) {

@@ -49,7 +49,19 @@ describe('a console cannot take down the nodes it runs beside', () => {
 
   it('answers every attack on every console with a 4xx, then the coalition still decides a case', async () => {
     const failures: string[] = [];
-    const paths = ['/api/session', '/api/cases', '/api/cases/x', '/api/cases/x/adjudication', '/api/cases/x/decision', '/api/entries/x/sections/y', '/api/board', '/api/audit/report.pdf', '/api/sign-in', '/api/sign-in/challenge', '/api/sign-out'];
+    const paths = [
+      '/api/session',
+      '/api/cases',
+      '/api/cases/x',
+      '/api/cases/x/adjudication',
+      '/api/cases/x/decision',
+      '/api/entries/x/sections/y',
+      '/api/board',
+      '/api/audit/report.pdf',
+      '/api/sign-in',
+      '/api/sign-in/challenge',
+      '/api/sign-out',
+    ];
     for (const { org, server } of consoles.consoles) {
       const session = server.operators[0] ? await signInOperator(server.operators[0].launchUrl) : undefined;
       for (const authorization of [undefined, `Bearer ${server.token}`, ...(session ? [`Bearer ${session}`] : [])]) {
@@ -58,17 +70,23 @@ describe('a console cannot take down the nodes it runs beside', () => {
           if (answer.status >= 500) failures.push(`${org.id} ${a.name} (${authorization ? 'with a token' : 'no token'}) → ${answer.status}`);
         }
       }
-      const post = (path: string, body: string, token = server.token) => fetch(`${server.url}api/${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body });
+      const post = (path: string, body: string, token = server.token) =>
+        fetch(`${server.url}api/${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body });
       // Sign-in challenges are bounded: a flood is told to wait (429), it does not grow without end.
       const statuses = new Set<number>();
-      if (server.operators[0]) for (let i = 0; i < 300; i++) statuses.add((await post('sign-in/challenge', JSON.stringify({ operator: server.operators[0].id }))).status);
+      if (server.operators[0])
+        for (let i = 0; i < 300; i++) statuses.add((await post('sign-in/challenge', JSON.stringify({ operator: server.operators[0].id }))).status);
       for (const s of statuses) if (s >= 500) failures.push(`${org.id} challenge flood → ${s}`);
       if (server.operators[0]) assert.ok(statuses.has(429), `${org.id}: a flood of sign-in challenges meets a limit`);
       // Oversized, forged and wrongly typed bodies.
       for (const [what, path, body] of [
         ['a 1 MiB decision', 'cases/x/adjudication', JSON.stringify({ outcome: 'approved', reasonCode: 'a', note: 'x'.repeat(1 << 20) })],
         ['a forged signature', 'sign-in', JSON.stringify({ operator: server.operators[0]?.id ?? 'x', challenge: 'A'.repeat(43), signature: 'A'.repeat(86) })],
-        ['both unlock and signature', 'sign-in', JSON.stringify({ operator: 'x', challenge: 'A'.repeat(43), unlock: 'u'.repeat(20), signature: 'A'.repeat(86) })],
+        [
+          'both unlock and signature',
+          'sign-in',
+          JSON.stringify({ operator: 'x', challenge: 'A'.repeat(43), unlock: 'u'.repeat(20), signature: 'A'.repeat(86) }),
+        ],
         ['a variant path', 'cases', JSON.stringify({ variant: '../../../etc/passwd' })],
       ] as const) {
         const status = (await post(path, body, session ?? server.token)).status;
@@ -89,7 +107,8 @@ describe('a console cannot take down the nodes it runs beside', () => {
     await Promise.all(env.coalition.nodes.map((n) => n.replica.catchUp()));
     const heads = new Set(env.coalition.nodes.map((n) => n.replica.fold.lastIndex));
     assert.equal(heads.size, 1, 'every replica reached the same head');
-    for (const { server } of consoles.consoles) assert.equal((await fetch(`${server.url}api/session`, { headers: { authorization: `Bearer ${server.token}` } })).status, 200);
+    for (const { server } of consoles.consoles)
+      assert.equal((await fetch(`${server.url}api/session`, { headers: { authorization: `Bearer ${server.token}` } })).status, 200);
     assert.deepEqual(escaped, [], 'nothing escaped a handler');
   });
 });

@@ -25,7 +25,10 @@ describe('console server', () => {
   let approved: string;
   const of = (org: string) => consoles.consoles.find((c) => c.org.id === org)!.server;
   const call = async (org: string, path: string, init: RequestInit = {}, token = of(org).token): Promise<{ status: number; body: unknown }> => {
-    const res = await fetch(`${of(org).url}api/${path}`, { ...init, headers: { authorization: `Bearer ${token}`, ...(init.body ? { 'content-type': 'application/json' } : {}), ...(init.headers ?? {}) } });
+    const res = await fetch(`${of(org).url}api/${path}`, {
+      ...init,
+      headers: { authorization: `Bearer ${token}`, ...(init.body ? { 'content-type': 'application/json' } : {}), ...(init.headers ?? {}) },
+    });
     const type = res.headers.get('content-type') ?? '';
     return { status: res.status, body: type.includes('json') ? await res.json() : Buffer.from(await res.arrayBuffer()) };
   };
@@ -54,7 +57,15 @@ describe('console server', () => {
 
   it('refuses a request addressed to another host name (DNS rebinding)', async () => {
     const status = await new Promise<number>((res, rej) => {
-      const req = httpRequest({ host: '127.0.0.1', port: of('northwind').port, path: '/api/session', headers: { host: 'evil.example:80', authorization: `Bearer ${of('northwind').token}` } }, (r) => res(r.statusCode ?? 0));
+      const req = httpRequest(
+        {
+          host: '127.0.0.1',
+          port: of('northwind').port,
+          path: '/api/session',
+          headers: { host: 'evil.example:80', authorization: `Bearer ${of('northwind').token}` },
+        },
+        (r) => res(r.statusCode ?? 0),
+      );
       req.on('error', rej);
       req.end();
     });
@@ -73,8 +84,14 @@ describe('console server', () => {
     assert.equal(c.outcome, undefined);
     assert.equal(c.status, 'dissolved');
     assert.equal(((await call('northwind', 'cases')).body as CaseView[]).find((x) => x.id === approved)!.outcome, 'approved');
-    assert.ok(c.subtasks.some((st) => st.mine && st.id === 'genomic-screening'), 'the lab sees its claim');
-    assert.ok(c.gaps.some((g) => g.mine), 'the lab sees the gap it raised');
+    assert.ok(
+      c.subtasks.some((st) => st.mine && st.id === 'genomic-screening'),
+      'the lab sees its claim',
+    );
+    assert.ok(
+      c.gaps.some((g) => g.mine),
+      'the lab sees the gap it raised',
+    );
   });
 
   it('answers bad input with a clear error naming the field', async () => {
@@ -94,11 +111,20 @@ describe('console server', () => {
     const titer = d.criteria!.find((c) => c.id === 'aav9-titer')!;
     assert.ok(titer.status === 'missing' || titer.status === 'review', titer.status);
     assert.ok(titer.reason.length > 10, 'the reason in words');
-    assert.ok(d.missing.some((m) => m.code === '11502-2' && m.system === 'http://loinc.org'), 'the missing document by LOINC code');
-    assert.ok(d.criteria!.every((c) => c.evidence.some((l) => l.entry === d.determination!.entry)), 'every result links its determination entry');
+    assert.ok(
+      d.missing.some((m) => m.code === '11502-2' && m.system === 'http://loinc.org'),
+      'the missing document by LOINC code',
+    );
+    assert.ok(
+      d.criteria!.every((c) => c.evidence.some((l) => l.entry === d.determination!.entry)),
+      'every result links its determination entry',
+    );
     const lab = d.criteria!.find((c) => c.evaluatedBy === 'lab')!;
     const labArtifact = ((await call('northwind', `cases/${pended}`)).body as CaseView).subtasks.find((x) => x.id === 'genomic-screening')!.artifact!;
-    assert.ok(lab.evidence.some((l) => l.entry === labArtifact.id && l.proof !== undefined), "a lab result links the lab's signed screen and says what its proof showed");
+    assert.ok(
+      lab.evidence.some((l) => l.entry === labArtifact.id && l.proof !== undefined),
+      "a lab result links the lab's signed screen and says what its proof showed",
+    );
     assert.equal(d.reviewAction?.code, 'A4');
     assert.equal(d.claimResponse?.version, 'coalition');
     // The approved case: all met, certified.
@@ -120,7 +146,13 @@ describe('console server', () => {
     assert.equal(c.work.overdue, false);
     assert.equal(((await call('northwind', 'cases')).body as CaseView[]).find((x) => x.id === approved)!.work.state, 'decided');
     // A payer on a 24 h clock, looked at two days later: the pended case is overdue.
-    const later = await startConsoles(env, { root, uiDir: join(root, 'app', 'ui', 'dist'), logs: new LogHub(), timeframes: { standardHours: 24, expeditedHours: 12 }, now: () => Date.now() + 48 * 3_600_000 });
+    const later = await startConsoles(env, {
+      root,
+      uiDir: join(root, 'app', 'ui', 'dist'),
+      logs: new LogHub(),
+      timeframes: { standardHours: 24, expeditedHours: 12 },
+      now: () => Date.now() + 48 * 3_600_000,
+    });
     try {
       const payer = later.consoles.find((x) => x.org.id === 'northwind')!.server;
       const get = async (path: string) => (await fetch(`${payer.url}api/${path}`, { headers: { authorization: `Bearer ${payer.token}` } })).json();
@@ -140,7 +172,11 @@ describe('console server', () => {
     const post = (path: string, body: unknown, token?: string) => call('northwind', path, { method: 'POST', body: JSON.stringify(body) }, token);
     const challenge = async (operator = 'okafor') => ((await post('sign-in/challenge', { operator })).body as { challenge: string }).challenge;
     assert.equal((await post('sign-in/challenge', { operator: 'nobody' })).status, 404);
-    assert.equal((await call('northwind', 'sign-in/challenge', { method: 'POST', body: '{"operator":"okafor"}' }, 'wrong')).status, 401, 'the desk link is needed to sign in at all');
+    assert.equal(
+      (await call('northwind', 'sign-in/challenge', { method: 'POST', body: '{"operator":"okafor"}' }, 'wrong')).status,
+      401,
+      'the desk link is needed to sign in at all',
+    );
     // A wrong unlock secret is refused, and spends the challenge: it cannot be tried again.
     const c1 = await challenge();
     const wrong = await post('sign-in', { operator: 'okafor', challenge: c1, unlock: 'x'.repeat(unlock.length) });
@@ -150,14 +186,22 @@ describe('console server', () => {
     // A signature by another operator's key over okafor's challenge is refused.
     const wallet = env.coalition.orgs!.find((x) => x.spec.id === 'northwind')!.wallet;
     const c2 = await challenge();
-    const foreign = await post('sign-in', { operator: 'okafor', challenge: c2, signature: SignIn.sign(wallet.operator('lindqvist'), env.coalition.payer.did, link.origin, c2) });
+    const foreign = await post('sign-in', {
+      operator: 'okafor',
+      challenge: c2,
+      signature: SignIn.sign(wallet.operator('lindqvist'), env.coalition.payer.did, link.origin, c2),
+    });
     assert.equal((foreign.body as { error: { field: string } }).error.field, 'signature');
     // A challenge for one operator does not sign in another.
     const c3 = await challenge('lindqvist');
     assert.equal((await post('sign-in', { operator: 'okafor', challenge: c3, unlock })).status, 401);
     // Okafor's own key, from a signer outside the console, opens a session in her name.
     const c4 = await challenge();
-    const ok = await post('sign-in', { operator: 'okafor', challenge: c4, signature: SignIn.sign(wallet.operator('okafor'), env.coalition.payer.did, link.origin, c4) });
+    const ok = await post('sign-in', {
+      operator: 'okafor',
+      challenge: c4,
+      signature: SignIn.sign(wallet.operator('okafor'), env.coalition.payer.did, link.origin, c4),
+    });
     assert.equal(ok.status, 201);
     const session = (ok.body as { session: string }).session;
     const me = (await call('northwind', 'session', {}, session)).body as Session;
@@ -186,7 +230,12 @@ describe('console server', () => {
     assert.equal(((await call('helix', `cases/${urgent}`)).body as CaseView).work.timeframe.kind, 'expedited', 'the lab reads the same clock');
     assert.equal(((await call('northwind', `cases/${pended}`)).body as CaseView).work.timeframe.kind, 'standard', 'a normal-priority request stays standard');
     // A payer with its own expedited clock (24 h) puts the case due sooner.
-    const fast = await startConsoles(env, { root, uiDir: join(root, 'app', 'ui', 'dist'), logs: new LogHub(), timeframes: { standardHours: 96, expeditedHours: 24 } });
+    const fast = await startConsoles(env, {
+      root,
+      uiDir: join(root, 'app', 'ui', 'dist'),
+      logs: new LogHub(),
+      timeframes: { standardHours: 96, expeditedHours: 24 },
+    });
     try {
       const payer = fast.consoles.find((x) => x.org.id === 'northwind')!.server;
       const v = (await (await fetch(`${payer.url}api/cases/${urgent}`, { headers: { authorization: `Bearer ${payer.token}` } })).json()) as CaseView;
@@ -230,7 +279,10 @@ describe('console server', () => {
     assert.equal(c.current.coalition, 'pended');
     assert.equal(c.current.reasonCode, 'titer-documented');
     assert.ok(c.current.decidedBy && c.current.at);
-    const served = (await call('northwind', `cases/${pended}/claim-response`)).body as { version: string; claimResponse: { outcome: string; preAuthRef?: string } };
+    const served = (await call('northwind', `cases/${pended}/claim-response`)).body as {
+      version: string;
+      claimResponse: { outcome: string; preAuthRef?: string };
+    };
     assert.equal(served.version, 'adjudicated');
     assert.equal(served.claimResponse.outcome, 'complete');
     assert.ok(served.claimResponse.preAuthRef, 'an approval carries the authorization number');
@@ -245,7 +297,10 @@ describe('console server', () => {
     const operator = of('northwind').operators[0]!;
     const opToken = await signInOperator(operator.launchUrl);
     assert.equal((await call('northwind', `cases/${pended}/decision`, {}, opToken)).status, 200);
-    const trail = ((await call('northwind', 'audit')).body as { entries: { kind: string; operator?: string; case?: string; section?: string }[]; trail: { ok: boolean } });
+    const trail = (await call('northwind', 'audit')).body as {
+      entries: { kind: string; operator?: string; case?: string; section?: string }[];
+      trail: { ok: boolean };
+    };
     assert.ok(trail.entries.some((e) => e.kind === 'decrypt' && e.operator === operator.name && e.case === pended && e.section === 'decision'));
     assert.equal(trail.trail.ok, true, 'the trail with operator reads still verifies');
   });
@@ -276,7 +331,10 @@ describe('console server', () => {
     const audit = (await call('vigilant', 'audit')).body as { board: { chainsIntact: boolean; merkleRoot: string; head: number }; trail: { ok: boolean } };
     assert.equal(audit.board.chainsIntact, true);
     // The console shows the RFC 9162 root the organizations' witnesses sign for that size.
-    const heads = readFileSync(join(dir, 'heads', 'vigilant.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { size: number; root: string });
+    const heads = readFileSync(join(dir, 'heads', 'vigilant.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { size: number; root: string });
     assert.equal(audit.board.merkleRoot, heads.find((h) => h.size === audit.board.head)?.root);
     assert.equal(audit.trail.ok, true);
     const pdf = await call('vigilant', 'audit/report.pdf');
@@ -301,7 +359,9 @@ describe('console server', () => {
   /** The CLI, run without blocking this process's event loop (the consoles under test keep serving). */
   const murmur = (...args: string[]) =>
     new Promise<{ status: number; stderr: string }>((res) => {
-      execFile(process.execPath, [join(root, 'bin', 'murmur.js'), ...args], { timeout: 120_000 }, (e, _out, stderr) => res({ status: e ? ((e as { code?: number }).code ?? 1) : 0, stderr }));
+      execFile(process.execPath, [join(root, 'bin', 'murmur.js'), ...args], { timeout: 120_000 }, (e, _out, stderr) =>
+        res({ status: e ? ((e as { code?: number }).code ?? 1) : 0, stderr }),
+      );
     });
 
   it("`murmur audit report` writes, from the run's folder, the payer console's report with the sealed outcomes left sealed", async () => {
@@ -319,11 +379,18 @@ describe('console server', () => {
     // The console opens the operator's sealed decision with the payer's keys; the CLI, a reviewer
     // with the run's folder and no keys, sees that it was decided, by whom and why, not what.
     assert.match(fromConsole, new RegExp(`approved \\(titer-documented\\) by ${of('northwind').operators[0]!.name}`), "the operator's decision, by name");
-    assert.match(fromCli, new RegExp(`decided \\(titer-documented\\) by ${of('northwind').operators[0]!.name}`), 'the decision is named, its outcome stays sealed');
+    assert.match(
+      fromCli,
+      new RegExp(`decided \\(titer-documented\\) by ${of('northwind').operators[0]!.name}`),
+      'the decision is named, its outcome stays sealed',
+    );
     assert.doesNotMatch(fromCli, /\bAPPROVED\b|approved \(/, 'no sealed outcome in the keyless report');
     assert.match(fromCli, /page 1 of \d+/);
     assert.match(fromCli, /role credential "/, 'each read names the credential it rested on');
-    const sealed = (t: string) => stable(t).replace(/\bapproved \(/g, 'decided (').replace(/\bAPPROVED\b/g, 'DECIDED');
+    const sealed = (t: string) =>
+      stable(t)
+        .replace(/\bapproved \(/g, 'decided (')
+        .replace(/\bAPPROVED\b/g, 'DECIDED');
     assert.equal(stable(fromCli), sealed(fromConsole), 'one report, whether the console or the CLI writes it, but for what is sealed');
     // A period report, and bad input named with exit 2.
     const period = await murmur('audit', 'report', '--data-dir', dir, '--from', '2000-01-01', '--out', join(dir, 'period.pdf'));

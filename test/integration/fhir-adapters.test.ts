@@ -61,7 +61,13 @@ test('prescriber follows the Claim to the PractitionerRole, projected to its spe
 });
 
 test('a ref for another FHIR server or a malformed ref is refused', async () => {
-  await assert.rejects(data.fetch({ ...ref, fhirBase: 'http://attacker.example/fhir' }, ['demographics']), (e) => isMurmurError(e, 'E_INPUT') && e.details.path === 'CaseDataRef.fhirBase');
-  await assert.rejects(data.fetch({ ...ref, patient: 'Claim/1' }, ['demographics']), (e) => isMurmurError(e, 'E_INPUT') && e.details.path === 'CaseDataRef.patient');
+  await assert.rejects(
+    data.fetch({ ...ref, fhirBase: 'http://attacker.example/fhir' }, ['demographics']),
+    (e) => isMurmurError(e, 'E_INPUT') && e.details.path === 'CaseDataRef.fhirBase',
+  );
+  await assert.rejects(
+    data.fetch({ ...ref, patient: 'Claim/1' }, ['demographics']),
+    (e) => isMurmurError(e, 'E_INPUT') && e.details.path === 'CaseDataRef.patient',
+  );
   await assert.rejects(data.fetch({ ...ref, claim: 'Claim/absent' }, ['claim']), (e) => isMurmurError(e, 'E_FHIR') && e.details.status === 404);
 });

@@ -56,7 +56,12 @@ const pended: Decision = {
   policy,
   criteria: [criterion('aav9', 'met'), criterion('liver', 'missing')],
   reasons: ['Baseline liver function missing'],
-  missing: [{ code: { system: 'http://loinc.org', code: '24325-3', display: 'Hepatic function panel' }, description: 'baseline hepatic function panel (ALT, AST, total bilirubin)' }],
+  missing: [
+    {
+      code: { system: 'http://loinc.org', code: '24325-3', display: 'Hepatic function panel' },
+      description: 'baseline hepatic function panel (ALT, AST, total bilirubin)',
+    },
+  ],
   caveats: [],
 };
 
@@ -131,5 +136,7 @@ test('the $submit response Bundle is a valid collection led by the ClaimResponse
 test('authorization period clamps to the month end and refuses bad input', async () => {
   assert.deepEqual(authorizationPeriod(Date.UTC(2026, 0, 15)), { start: '2026-01-15', end: '2026-07-15' });
   await assert.rejects(builder.claimResponse({ ref, decision: approved, authorizationNumber: ' ', decidedAt }), (e) => isMurmurError(e, 'E_INPUT'));
-  await assert.rejects(builder.claimResponse({ ref: { ...ref, claim: 'Patient/1' }, decision: approved, authorizationNumber: 'x', decidedAt }), (e) => isMurmurError(e, 'E_INPUT'));
+  await assert.rejects(builder.claimResponse({ ref: { ...ref, claim: 'Patient/1' }, decision: approved, authorizationNumber: 'x', decidedAt }), (e) =>
+    isMurmurError(e, 'E_INPUT'),
+  );
 });

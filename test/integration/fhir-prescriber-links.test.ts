@@ -21,22 +21,33 @@ before(async () => {
 });
 after(() => server.close());
 
-const stored = async (scenario: PasScenario | Bundle) => storeRequestBundle(server.baseUrl, parsePasRequest(typeof scenario === 'string' ? pasShapedRequest(scenario) : scenario));
+const stored = async (scenario: PasScenario | Bundle) =>
+  storeRequestBundle(server.baseUrl, parsePasRequest(typeof scenario === 'string' ? pasShapedRequest(scenario) : scenario));
 const nucc = (r: Record<string, unknown>): string[] => JSON.stringify(r).match(/208[0-9A-Z]{7}/g) ?? [];
 
 test('a Practitioner on the care team is read with its NUCC qualification, never its name', async () => {
   const out = await data.fetch(await stored('gt-approve-practitioner-qualification'), ['prescriber']);
-  assert.deepEqual(out.map((r) => r.resourceType), ['Practitioner']);
+  assert.deepEqual(
+    out.map((r) => r.resourceType),
+    ['Practitioner'],
+  );
   assert.deepEqual(nucc(out[0]!), ['2084N0400X']);
   assert.ok(!JSON.stringify(out).includes('Okafor'), 'no name in the view');
 });
 
-test('with an Organization provider and no care team, the organization\'s one PractitionerRole; with two, none', async () => {
+test("with an Organization provider and no care team, the organization's one PractitionerRole; with two, none", async () => {
   const one = await data.fetch(await stored('gt-approve-organization-role'), ['prescriber']);
-  assert.deepEqual(one.map((r) => [r.resourceType, nucc(r)]), [['PractitionerRole', ['2084N0402X']]]);
+  assert.deepEqual(
+    one.map((r) => [r.resourceType, nucc(r)]),
+    [['PractitionerRole', ['2084N0402X']]],
+  );
   const bundle = pasShapedRequest('gt-approve-organization-role');
   const role = bundle.entry!.find((e) => e.resource?.resourceType === 'PractitionerRole')!;
-  const second = { ...(role.resource as PractitionerRole), id: 'second-role', specialty: [{ coding: [{ system: 'http://nucc.org/provider-taxonomy', code: '208000000X' }] }] };
+  const second = {
+    ...(role.resource as PractitionerRole),
+    id: 'second-role',
+    specialty: [{ coding: [{ system: 'http://nucc.org/provider-taxonomy', code: '208000000X' }] }],
+  };
   bundle.entry!.push({ fullUrl: role.fullUrl!.replace(/[^/]+$/, 'second-role'), resource: second });
   assert.deepEqual(await data.fetch(await stored(bundle), ['prescriber']), [], 'several roles at the organization name no one');
 });

@@ -136,7 +136,11 @@ test('a patch that makes the resource invalid is refused, and the stored version
 test('a memory-only server undoes a failing transaction too', async () => {
   const memory = await startFhirServer();
   try {
-    const kept = await fetch(`${memory.baseUrl}/Patient`, { method: 'POST', headers: { 'content-type': 'application/fhir+json' }, body: JSON.stringify({ resourceType: 'Patient' }) });
+    const kept = await fetch(`${memory.baseUrl}/Patient`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/fhir+json' },
+      body: JSON.stringify({ resourceType: 'Patient' }),
+    });
     assert.equal(kept.status, 201);
     const res = await fetch(memory.baseUrl, {
       method: 'POST',

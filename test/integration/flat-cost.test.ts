@@ -27,7 +27,11 @@ test('an agent step leaves settled dissolved cases alone, and still answers a ne
     };
     const agents = coalition.nodes.flatMap((n) => n.agents);
     for (const a of agents) await a.step();
-    assert.deepEqual(calls.filter((k) => k.endsWith(':dissolved')), [], 'a step walked dissolved cases with nothing new');
+    assert.deepEqual(
+      calls.filter((k) => k.endsWith(':dissolved')),
+      [],
+      'a step walked dissolved cases with nothing new',
+    );
 
     // An appeal's access request on the first case (as the fold would record it) wakes it up.
     const state = coalition.payer.replica.state.cases.get(first.caseId)!;
@@ -43,7 +47,7 @@ test('an agent step leaves settled dissolved cases alone, and still answers a ne
   }
 });
 
-test('a settled case leaves every replica\'s memory; it is still read, and the board still verifies', async () => {
+test("a settled case leaves every replica's memory; it is still read, and the board still verifies", async () => {
   const dir = mkdtempSync(join(tmpdir(), 'murmur-flat-'));
   const env = await startEmbedded({ dataDir: dir, privacy: true, proofs: false, logger: silentLogger });
   try {
@@ -69,7 +73,10 @@ test('a settled case leaves every replica\'s memory; it is still read, and the b
     assert.ok(entriesOfFirst > 20, 'a reference case writes dozens of entries');
     // What a replica holds is the coalition-wide entries (cards): the same after one case and after three.
     const coalitionWide = (await env.store.read(1, 100_000)).filter((e) => e.envelope.case === null).length;
-    assert.deepEqual(afterOne, env.coalition.nodes.map(() => coalitionWide));
+    assert.deepEqual(
+      afterOne,
+      env.coalition.nodes.map(() => coalitionWide),
+    );
     assert.deepEqual(afterThree, afterOne);
 
     // The first case is out of memory, and still read in full: its decision (a grant's key

@@ -69,7 +69,11 @@ async function boardService(): Promise<(code: ErrorCode) => Promise<Response>> {
   closers.push(() => service.close());
   const { challenge } = (await (await fetch(`${service.url}/v1/session/challenge`, { method: 'POST' })).json()) as { challenge: string };
   const signature = toBase64url(member.sign(boardAuthMessage(challenge, member.keyId)));
-  const session = await fetch(`${service.url}/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ keyId: member.keyId, challenge, signature }) });
+  const session = await fetch(`${service.url}/v1/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ keyId: member.keyId, challenge, signature }),
+  });
   const { token } = (await session.json()) as { token: string };
   return (code) => ((failWith = code), fetch(`${service.url}/v1/head`, { headers: { authorization: `Bearer ${token}` } }));
 }
@@ -96,9 +100,14 @@ async function pasApi(): Promise<(code: ErrorCode) => Promise<Response>> {
   const service = { submit: async () => fail(), inquire: async () => fail() } as unknown as PasService;
   const pas = await startPasServer({ service, records: {} as PasRecords, notifier: {} as Notifier, auth: () => auth });
   closers.push(() => pas.close());
-  return (code) =>
-    ((failWith = code),
-    fetch(`${pas.baseUrl}/Claim/$submit`, { method: 'POST', headers: { 'content-type': 'application/fhir+json', authorization: 'Bearer x' }, body: JSON.stringify({ resourceType: 'Bundle' }) }));
+  return (code) => (
+    (failWith = code),
+    fetch(`${pas.baseUrl}/Claim/$submit`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/fhir+json', authorization: 'Bearer x' },
+      body: JSON.stringify({ resourceType: 'Bundle' }),
+    })
+  );
 }
 
 test('the same error code answers the same status at the board service, the node API, the console and the PAS API', async () => {

@@ -48,7 +48,11 @@ describe('HTTP surfaces hold against malformed requests', () => {
     api = await startNodeApi(env.coalition.payer, '127.0.0.1', 0, { token: apiToken, fhirBase: env.fhirBase });
     const { challenge } = (await (await fetch(`${board.url}/v1/session/challenge`, { method: 'POST' })).json()) as { challenge: string };
     const signature = toBase64url(member.sign(boardAuthMessage(challenge, member.keyId)));
-    const session = await fetch(`${board.url}/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ keyId: member.keyId, challenge, signature }) });
+    const session = await fetch(`${board.url}/v1/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ keyId: member.keyId, challenge, signature }),
+    });
     boardToken = ((await session.json()) as { token: string }).token;
   });
 
@@ -92,7 +96,13 @@ describe('HTTP surfaces hold against malformed requests', () => {
 
   it('the node API', async () => {
     await attack('node API', portOf(api.url), ['/v1/cases', '/v1/records', '/v1/state'], async () => (await fetch(`${api.url}/v1/health`)).status);
-    await attack('node API (with its token)', portOf(api.url), ['/v1/cases', '/v1/records', '/v1/state'], async () => (await fetch(`${api.url}/v1/health`)).status, `Bearer ${apiToken}`);
+    await attack(
+      'node API (with its token)',
+      portOf(api.url),
+      ['/v1/cases', '/v1/records', '/v1/state'],
+      async () => (await fetch(`${api.url}/v1/health`)).status,
+      `Bearer ${apiToken}`,
+    );
   });
 
   it('the node API answers only its bearer token, kept 0600 in the data folder (health apart)', async () => {
@@ -102,7 +112,12 @@ describe('HTTP surfaces hold against malformed requests', () => {
     const ref = { patient: 'Patient/x', claim: 'Claim/x' };
     for (const authorization of [undefined, 'Bearer wrong', `Bearer ${apiToken}x`, apiToken]) {
       const headers: Record<string, string> = { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) };
-      for (const [method, path] of [['GET', '/v1/state'], ['GET', '/v1/records'], ['GET', '/v1/cases/c-1'], ['POST', '/v1/cases']] as const) {
+      for (const [method, path] of [
+        ['GET', '/v1/state'],
+        ['GET', '/v1/records'],
+        ['GET', '/v1/cases/c-1'],
+        ['POST', '/v1/cases'],
+      ] as const) {
         const res = await fetch(`${api.url}${path}`, { method, headers, ...(method === 'POST' ? { body: JSON.stringify(ref) } : {}) });
         assert.equal(res.status, 401, `${method} ${path} with ${authorization ?? 'no token'}`);
         assert.equal(res.headers.get('www-authenticate'), 'Bearer');
@@ -118,7 +133,7 @@ describe('HTTP surfaces hold against malformed requests', () => {
     assert.throws(() => nodeApiToken(loose), /readable by its owner only/);
   });
 
-  it('a case opens against the node\'s own FHIR server only: a caller cannot point the payer (and its token) elsewhere', async () => {
+  it("a case opens against the node's own FHIR server only: a caller cannot point the payer (and its token) elsewhere", async () => {
     const seen: string[] = [];
     const rogue: Server = createServer((req, res) => {
       seen.push(`${req.method} ${req.url} ${req.headers.authorization ?? ''}`);
@@ -139,7 +154,10 @@ describe('HTTP surfaces hold against malformed requests', () => {
       // A ref that came over the board naming another server: the payer's form builder refuses it unread.
       const forms = new PasClaimResponseBuilder({ baseUrl: env.fhirBase, auth: { token: async () => 'payer-secret-token' } });
       const decision: Decision = { outcome: 'approved', policy: { id: 'p', version: '1' }, criteria: [], reasons: [], missing: [], caveats: [] };
-      await assert.rejects(forms.claimResponse({ ref: { fhirBase: rogueBase, patient: 'Patient/x', claim: 'Claim/x' }, decision, authorizationNumber: 'PA-1', decidedAt: 0 }), /not the FHIR server this builder is configured for/);
+      await assert.rejects(
+        forms.claimResponse({ ref: { fhirBase: rogueBase, patient: 'Patient/x', claim: 'Claim/x' }, decision, authorizationNumber: 'PA-1', decidedAt: 0 }),
+        /not the FHIR server this builder is configured for/,
+      );
       assert.deepEqual(seen, [], 'the rogue server heard nothing, least of all a token');
     } finally {
       rogue.close();
@@ -148,14 +166,24 @@ describe('HTTP surfaces hold against malformed requests', () => {
 
   it('the PAS API and its SMART token endpoint', async () => {
     const pas = env.pas!;
-    await attack('PAS', portOf(pas.baseUrl), ['/fhir/Claim/$submit', '/fhir/Subscription', '/auth/token', '/fhir/metadata'], async () => (await fetch(`${pas.baseUrl}/metadata`)).status);
+    await attack(
+      'PAS',
+      portOf(pas.baseUrl),
+      ['/fhir/Claim/$submit', '/fhir/Subscription', '/auth/token', '/fhir/metadata'],
+      async () => (await fetch(`${pas.baseUrl}/metadata`)).status,
+    );
   });
 
   it('the embedded FHIR server', async () => {
-    await attack('FHIR', portOf(env.fhirBase), ['/fhir/R4/Patient', '/fhir/R4/Claim', '/fhir/R4'], async () => (await fetch(`${env.fhirBase}/metadata`)).status);
+    await attack(
+      'FHIR',
+      portOf(env.fhirBase),
+      ['/fhir/R4/Patient', '/fhir/R4/Claim', '/fhir/R4'],
+      async () => (await fetch(`${env.fhirBase}/metadata`)).status,
+    );
   });
 
-  it('a listener that throws (a console\'s view of a record, say) does not stop its node folding', async () => {
+  it("a listener that throws (a console's view of a record, say) does not stop its node folding", async () => {
     const payer = env.coalition.payer;
     let calls = 0;
     const stop = payer.replica.onRecord(() => {

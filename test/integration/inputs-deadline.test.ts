@@ -15,7 +15,7 @@ import type { FhirResource } from '../../core/agents/clinical/types.js';
 test('a determination whose input never arrives is pended at the inputs deadline, and the case ends', async () => {
   const resources = bundleResources(syntheticRequest('reference')) as FhirResource[];
   const port = new BundleDataPort(() => resources);
-  const failing = { fetch: () => Promise.reject(new Error('the vendor\'s FHIR connection is down')) };
+  const failing = { fetch: () => Promise.reject(new Error("the vendor's FHIR connection is down")) };
   const { coalition } = await memoryCoalition('reference', {
     privacy: false,
     reducer: { inputsDeadlineMs: 3_000 },
@@ -27,8 +27,14 @@ test('a determination whose input never arrives is pended at the inputs deadline
     assert.ok(Date.now() - t0 >= 3_000, 'not before the deadline');
     assert.equal(result.outcome, 'pended');
     const decision: Decision = result.decision;
-    assert.ok(decision.reasons.some((r) => /Not every input arrived within the time limit \(evidence-synthesis\)/.test(r)), decision.reasons.join(' | '));
-    assert.deepEqual(decision.items?.map((i) => i.outcome), ['pended']);
+    assert.ok(
+      decision.reasons.some((r) => /Not every input arrived within the time limit \(evidence-synthesis\)/.test(r)),
+      decision.reasons.join(' | '),
+    );
+    assert.deepEqual(
+      decision.items?.map((i) => i.outcome),
+      ['pended'],
+    );
     assert.equal(result.case.subtasks.get('evidence-synthesis')!.artifact, undefined);
     assert.ok(result.case.subtasks.get('evidence-synthesis')!.abandoned, 'the stalled input is given up, so the case can close');
     assert.ok(result.case.subtasks.get('pas-response')!.artifact, 'the answer is still compiled');

@@ -38,7 +38,10 @@ test('a node restarted over a board that holds its chains acts only once caught 
     });
     await restarted.start();
     // Its agents did not even try to act during the replay (a post then is refused, and logged).
-    assert.deepEqual(log.filter((r) => r.level === 'warn' || r.level === 'error').map((r) => r.event), []);
+    assert.deepEqual(
+      log.filter((r) => r.level === 'warn' || r.level === 'error').map((r) => r.event),
+      [],
+    );
     assert.equal((await runCase(c, MEMORY_REF)).outcome, 'approved');
     await Promise.all([c.payer.replica.catchUp(), restarted.replica.catchUp()]);
     assert.deepEqual(c.payer.replica.fold.rejected(), []);

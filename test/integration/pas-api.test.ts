@@ -26,7 +26,6 @@ const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
 const CLIENT = 'lakeside-ehr';
 const SCOPES = 'system/Claim.cr system/Subscription.cr';
 
-
 describe('payer PAS API over plain HTTP', () => {
   let dir: string;
   let env: Embedded;
@@ -44,7 +43,8 @@ describe('payer PAS API over plain HTTP', () => {
   // The EHR's clock agrees with the payer's (the first endpoint's is a manual clock).
   const token = (endpoint: PasEndpoint, scope = SCOPES, signWith = key): Promise<string> =>
     clientCredentialsToken(endpoint.tokenUrl, { clientId: CLIENT, key: signWith, scope, now: endpoint === pas ? authClock.now() : Date.now() });
-  const call = (endpoint: PasEndpoint, path: string, body: unknown, bearer?: string, method = 'POST'): Promise<Call> => fhirCall(endpoint.baseUrl, path, body, bearer, method);
+  const call = (endpoint: PasEndpoint, path: string, body: unknown, bearer?: string, method = 'POST'): Promise<Call> =>
+    fhirCall(endpoint.baseUrl, path, body, bearer, method);
 
   const claimResponse = (c: Call): ClaimResponse => {
     assert.equal(c.status, 200, JSON.stringify(c.body).slice(0, 300));
@@ -96,10 +96,24 @@ describe('payer PAS API over plain HTTP', () => {
     hook.url = `http://127.0.0.1:${(hook.server.address() as AddressInfo).port}/notify`;
     const pair = await generateKeyPair('ES384', { extractable: true });
     key = pair.privateKey;
-    const clients = (pasClients = [{ clientId: CLIENT, jwks: { keys: [{ ...(await exportJWK(pair.publicKey)), alg: 'ES384', kid: 'ehr-1' }] }, scopes: ['system/Claim.cr', 'system/Subscription.cr'], notificationEndpoints: [hook.url] }]);
+    const clients = (pasClients = [
+      {
+        clientId: CLIENT,
+        jwks: { keys: [{ ...(await exportJWK(pair.publicKey)), alg: 'ES384', kid: 'ehr-1' }] },
+        scopes: ['system/Claim.cr', 'system/Subscription.cr'],
+        notificationEndpoints: [hook.url],
+      },
+    ]);
     env = await startEmbedded({ dataDir: dir, pas: { clients, authClock } });
     pas = env.pas!;
-    asyncPas = await startPasEndpoint({ node: env.coalition.payer, fhirBase: env.fhirBase, recordsPath: join(dir, 'pas-async.db'), clients, syncWaitMs: 0, notifyBackoffMs: [50] });
+    asyncPas = await startPasEndpoint({
+      node: env.coalition.payer,
+      fhirBase: env.fhirBase,
+      recordsPath: join(dir, 'pas-async.db'),
+      clients,
+      syncWaitMs: 0,
+      notifyBackoffMs: [50],
+    });
     consoles = await startConsoles(env, { root, uiDir: join(root, 'app', 'ui', 'dist'), logs: new LogHub() });
   });
 
@@ -115,7 +129,10 @@ describe('payer PAS API over plain HTTP', () => {
     const meta = await call(pas, 'metadata', undefined, undefined, 'GET');
     assert.equal(meta.status, 200);
     const cs = meta.body as CapabilityStatement;
-    assert.deepEqual(cs.rest![0]!.resource!.find((r) => r.type === 'Claim')!.operation!.map((o) => o.name), ['submit', 'inquire']);
+    assert.deepEqual(
+      cs.rest![0]!.resource!.find((r) => r.type === 'Claim')!.operation!.map((o) => o.name),
+      ['submit', 'inquire'],
+    );
     assert.equal(cs.rest![0]!.security!.extension![0]!.extension![0]!.valueUri, pas.tokenUrl);
     const smart = await fetch(`${pas.baseUrl}/.well-known/smart-configuration`);
     assert.equal(((await smart.json()) as { token_endpoint: string }).token_endpoint, pas.tokenUrl);
@@ -182,17 +199,40 @@ describe('payer PAS API over plain HTTP', () => {
 
   it('pends for the missing titer, notifies, takes the Claim update, resumes the same case and notifies the approval; $inquire follows each step', async () => {
     const bearer = await token(asyncPas);
-    const sub = await call(asyncPas, 'Subscription', {
-      resourceType: 'Subscription',
-      status: 'requested',
-      reason: 'PAS decisions',
-      criteria: 'http://hl7.org/fhir/us/davinci-pas/SubscriptionTopic/PASSubscriptionTopic',
-      _criteria: { extension: [{ url: 'http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition/backport-filter-criteria', valueString: 'org-identifier=http://hl7.org/fhir/sid/us-npi|1999999992' }] },
-      channel: { type: 'rest-hook', endpoint: hook.url, payload: 'application/fhir+json' },
-    }, bearer);
+    const sub = await call(
+      asyncPas,
+      'Subscription',
+      {
+        resourceType: 'Subscription',
+        status: 'requested',
+        reason: 'PAS decisions',
+        criteria: 'http://hl7.org/fhir/us/davinci-pas/SubscriptionTopic/PASSubscriptionTopic',
+        _criteria: {
+          extension: [
+            {
+              url: 'http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition/backport-filter-criteria',
+              valueString: 'org-identifier=http://hl7.org/fhir/sid/us-npi|1999999992',
+            },
+          ],
+        },
+        channel: { type: 'rest-hook', endpoint: hook.url, payload: 'application/fhir+json' },
+      },
+      bearer,
+    );
     assert.equal(sub.status, 201);
     assert.equal((sub.body as { status: string }).status, 'active', 'the hook took the handshake');
-    const elsewhere = await call(asyncPas, 'Subscription', { resourceType: 'Subscription', status: 'requested', reason: 'PAS decisions', criteria: 'http://hl7.org/fhir/us/davinci-pas/SubscriptionTopic/PASSubscriptionTopic', channel: { type: 'rest-hook', endpoint: 'http://169.254.169.254/latest/meta-data', payload: 'application/fhir+json' } }, bearer);
+    const elsewhere = await call(
+      asyncPas,
+      'Subscription',
+      {
+        resourceType: 'Subscription',
+        status: 'requested',
+        reason: 'PAS decisions',
+        criteria: 'http://hl7.org/fhir/us/davinci-pas/SubscriptionTopic/PASSubscriptionTopic',
+        channel: { type: 'rest-hook', endpoint: 'http://169.254.169.254/latest/meta-data', payload: 'application/fhir+json' },
+      },
+      bearer,
+    );
     assert.equal(elsewhere.status, 403, 'notifications go only to an endpoint the client registered');
     assert.deepEqual(issueOf(elsewhere), { ...issueOf(elsewhere), code: 'forbidden', expression: ['Subscription.channel.endpoint'] });
     const subId = (sub.body as { id: string }).id;
@@ -208,7 +248,9 @@ describe('payer PAS API over plain HTTP', () => {
     assert.equal((first.entry![0]!.resource as Parameters).parameter!.find((p) => p.name === 'type')!.valueCode, 'event-notification');
     const pended = first.entry![1]!.resource as ClaimResponse;
     assert.equal(reviewAction(pended), 'A4');
-    const asked = first.entry!.find((e) => e.resource?.resourceType === 'CommunicationRequest')!.resource as { reasonCode: { coding: { system: string; code: string }[] }[] };
+    const asked = first.entry!.find((e) => e.resource?.resourceType === 'CommunicationRequest')!.resource as {
+      reasonCode: { coding: { system: string; code: string }[] }[];
+    };
     assert.equal(asked.reasonCode[0]!.coding[0]!.system, 'http://loinc.org', 'the pend names the missing document by LOINC code');
     const inquired = claimResponse(inquiryAnswer(await call(asyncPas, 'Claim/$inquire', inquiry(request), bearer)));
     assert.equal(reviewAction(inquired), 'A4');
@@ -224,33 +266,46 @@ describe('payer PAS API over plain HTTP', () => {
     assert.equal(approved.identifier![0]!.value, pended.identifier![0]!.value, 'the same case, the same tracking number');
     assert.equal(env.coalition.payer.replica.state.cases.size, caseCount, 'the update opened no new case');
     const c = [...env.coalition.payer.replica.state.cases.values()].find((x) => x.round === 1)!;
-    assert.deepEqual(c.history.map((h) => h.outcome?.closure), ['open']);
+    assert.deepEqual(
+      c.history.map((h) => h.outcome?.closure),
+      ['open'],
+    );
     // The payer's console shows the case's earlier round and the update that resumed it.
     const payerConsole = consoles.consoles.find((x) => x.org.id === 'northwind')!.server;
-    const view = (await (await fetch(`${payerConsole.url}api/cases/${c.id}`, { headers: { authorization: `Bearer ${payerConsole.token}` } })).json()) as CaseView;
+    const view = (await (
+      await fetch(`${payerConsole.url}api/cases/${c.id}`, { headers: { authorization: `Bearer ${payerConsole.token}` } })
+    ).json()) as CaseView;
     assert.equal(view.round, 1);
-    assert.deepEqual(view.rounds.map((r) => [r.round, r.outcome]), [[0, 'pended']]);
+    assert.deepEqual(
+      view.rounds.map((r) => [r.round, r.outcome]),
+      [[0, 'pended']],
+    );
     assert.equal(view.rounds[0]!.resumedBy?.reasonCode, 'information-received');
     assert.ok(view.rounds[0]!.resumedBy!.index > view.rounds[0]!.dissolvedIndex!, 'resumed after the round dissolved');
     assert.equal(view.outcome, 'approved');
-    for (const q of [inquiry(request), inquiry(update)]) assert.equal(reviewAction(claimResponse(inquiryAnswer(await call(asyncPas, 'Claim/$inquire', q, bearer)))), 'A1');
+    for (const q of [inquiry(request), inquiry(update)])
+      assert.equal(reviewAction(claimResponse(inquiryAnswer(await call(asyncPas, 'Claim/$inquire', q, bearer)))), 'A1');
 
     const status = await call(asyncPas, `Subscription/${subId}/$status`, undefined, bearer, 'GET');
     // The handshake is recorded as event 0; the two events follow it.
-    const deliveries = (status.body as Parameters).parameter!.filter((p) => p.name === 'delivery' && p.part!.find((x) => x.name === 'event-number')!.valueString !== '0');
+    const deliveries = (status.body as Parameters).parameter!.filter(
+      (p) => p.name === 'delivery' && p.part!.find((x) => x.name === 'event-number')!.valueString !== '0',
+    );
     assert.equal(deliveries.length, 2);
     assert.ok(deliveries.every((d) => d.part!.find((p) => p.name === 'outcome')!.valueCode === 'delivered'));
     assert.equal(env.coalition.payer.replica.fold.rejected().length, 0);
   });
 
-  it('a payer operator\'s decision on a pended case, from the console, reaches the submitter as a notification', async () => {
+  it("a payer operator's decision on a pended case, from the console, reaches the submitter as a notification", async () => {
     const bearer = await token(asyncPas);
     const before = hook.received.length;
     const request = syntheticRequest('liver-3x-uln');
     claimResponse(await call(asyncPas, 'Claim/$submit', request, bearer));
     const pended = (await nextNotification(before + 1)).entry![1]!.resource as ClaimResponse;
     assert.equal(reviewAction(pended), 'A4');
-    const caseId = [...env.coalition.payer.replica.state.cases.values()].find((c) => c.outcome?.closure === 'open' && c.round === 0 && c.adjudication === undefined)!.id;
+    const caseId = [...env.coalition.payer.replica.state.cases.values()].find(
+      (c) => c.outcome?.closure === 'open' && c.round === 0 && c.adjudication === undefined,
+    )!.id;
     const payerConsole = consoles.consoles.find((x) => x.org.id === 'northwind')!.server;
     const res = await fetch(`${payerConsole.url}api/cases/${caseId}/adjudication`, {
       method: 'POST',
@@ -268,9 +323,14 @@ describe('payer PAS API over plain HTTP', () => {
 
   it('does not let a client inquire about, or read the subscriptions of, another client', async () => {
     const bearer = await token(pas);
-    const unknown = await call(pas, 'Claim/$inquire', { resourceType: 'Bundle', type: 'collection', entry: [{ resource: { ...(syntheticRequest('titer-1-100').entry![0]!.resource as Claim) } }] }, bearer);
+    const unknown = await call(
+      pas,
+      'Claim/$inquire',
+      { resourceType: 'Bundle', type: 'collection', entry: [{ resource: { ...(syntheticRequest('titer-1-100').entry![0]!.resource as Claim) } }] },
+      bearer,
+    );
     assert.equal(unknown.status, 200, 'a query by example that matches nothing');
-    assert.deepEqual((unknown.body as Parameters).parameter ?? [], [], 'another client\'s request (or none) is not found');
+    assert.deepEqual((unknown.body as Parameters).parameter ?? [], [], "another client's request (or none) is not found");
     assert.equal((await call(pas, 'Subscription/does-not-exist', undefined, bearer, 'GET')).status, 404);
   });
 
@@ -300,7 +360,11 @@ describe('payer PAS API over plain HTTP', () => {
       const cr = claimResponse(await call(second, 'Claim/$submit', request, await token(second)));
       assert.equal(reviewAction(cr), 'A1');
       const opened = payer.replica.fold.records.filter((r) => r.kind === 'TaskAvailable' && r.case === accepted.caseId);
-      assert.deepEqual(opened.map((r) => r.status), ['accepted'], 'one case, opened once');
+      assert.deepEqual(
+        opened.map((r) => r.status),
+        ['accepted'],
+        'one case, opened once',
+      );
       assert.equal(second.records.submissions().length, 1);
     } finally {
       await second.close();

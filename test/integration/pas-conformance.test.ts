@@ -6,7 +6,17 @@ import { after, before, describe, it } from 'node:test';
 import type { Bundle, CapabilityStatement, Claim, ClaimResponse, CommunicationRequest, Parameters, PractitionerRole } from '@medplum/fhirtypes';
 import { startEmbedded, type Embedded } from '../../app/node/embedded.js';
 import { startPasEndpoint, type PasEndpoint } from '../../app/node/pas/endpoint.js';
-import { claimResponseOf, ehrClient, inquiryAnswer, inquiryBundles, issueOf, restHook, reviewActions, type EhrClient, type Hook } from '../support/pas-client.js';
+import {
+  claimResponseOf,
+  ehrClient,
+  inquiryAnswer,
+  inquiryBundles,
+  issueOf,
+  restHook,
+  reviewActions,
+  type EhrClient,
+  type Hook,
+} from '../support/pas-client.js';
 import { deeplyNestedText, EHR_BASE, markItem, pasRequest, pasUpdate, unresolvedReferences } from '../support/pas-fixtures.js';
 
 /*
@@ -28,11 +38,12 @@ function assertPasResponse(bundle: Bundle, request: Bundle): ClaimResponse {
   assert.equal(bundle.resourceType, 'Bundle');
   assert.equal(bundle.type, 'collection');
   assert.ok(bundle.identifier?.value, 'Bundle.identifier (1..1 in the PAS response profile)');
-  assert.deepEqual(bundle.identifier, request.identifier, 'the submitter\'s transaction identifier is echoed');
+  assert.deepEqual(bundle.identifier, request.identifier, "the submitter's transaction identifier is echoed");
   assert.ok(bundle.timestamp, 'Bundle.timestamp');
   const cr = bundle.entry![0]!.resource as ClaimResponse;
   assert.equal(cr.resourceType, 'ClaimResponse', 'the ClaimResponse comes first');
-  for (const el of ['status', 'type', 'use', 'patient', 'created', 'insurer', 'requestor', 'outcome', 'identifier', 'item'] as const) assert.ok(cr[el] !== undefined, `ClaimResponse.${el} (must support)`);
+  for (const el of ['status', 'type', 'use', 'patient', 'created', 'insurer', 'requestor', 'outcome', 'identifier', 'item'] as const)
+    assert.ok(cr[el] !== undefined, `ClaimResponse.${el} (must support)`);
   assert.equal(cr.use, 'preauthorization');
   assert.deepEqual(cr.request?.identifier, claimOf(request).identifier![0], 'ClaimResponse.request names the Claim by its trace number');
   for (const item of cr.item!) {
@@ -42,11 +53,11 @@ function assertPasResponse(bundle: Bundle, request: Bundle): ClaimResponse {
   }
   assert.deepEqual(unresolvedReferences(bundle), [], 'every reference resolves to exactly one fullUrl');
   const patientUrl = request.entry!.find((e) => e.resource?.resourceType === 'Patient')!.fullUrl;
-  assert.equal(cr.patient.reference, patientUrl, 'the request\'s fullUrls are echoed (spec-33)');
+  assert.equal(cr.patient.reference, patientUrl, "the request's fullUrls are echoed (spec-33)");
   return cr;
 }
 
-describe('PAS 2.2.1 server conformance (Inferno PAS server checks, on Murmur\'s own fixtures)', () => {
+describe("PAS 2.2.1 server conformance (Inferno PAS server checks, on Murmur's own fixtures)", () => {
   let dir: string;
   let env: Embedded;
   let pas: PasEndpoint;
@@ -62,7 +73,14 @@ describe('PAS 2.2.1 server conformance (Inferno PAS server checks, on Murmur\'s 
     ehr = await ehrClient('conformance-ehr', [new URL('/pas', hook.url).toString()]);
     env = await startEmbedded({ dataDir: dir, pas: { clients: [ehr.registration] } });
     pas = env.pas!;
-    asyncPas = await startPasEndpoint({ node: env.coalition.payer, fhirBase: env.fhirBase, recordsPath: join(dir, 'pas-async.db'), clients: [ehr.registration], syncWaitMs: 0, notifyBackoffMs: [50] });
+    asyncPas = await startPasEndpoint({
+      node: env.coalition.payer,
+      fhirBase: env.fhirBase,
+      recordsPath: join(dir, 'pas-async.db'),
+      clients: [ehr.registration],
+      syncWaitMs: 0,
+      notifyBackoffMs: [50],
+    });
     bearer = await ehr.token(pas.tokenUrl);
   });
 
@@ -77,7 +95,10 @@ describe('PAS 2.2.1 server conformance (Inferno PAS server checks, on Murmur\'s 
     for (const b of [pasRequest('reference', { trace: 'shape-1', otherServices: true }), pasRequest('missing-titer', { trace: 'shape-2' })]) {
       assert.equal(b.type, 'collection');
       assert.ok(b.identifier?.value);
-      assert.ok(b.entry!.every((e) => e.fullUrl!.startsWith(`${EHR_BASE}/`)), 'https fullUrls');
+      assert.ok(
+        b.entry!.every((e) => e.fullUrl!.startsWith(`${EHR_BASE}/`)),
+        'https fullUrls',
+      );
       assert.doesNotMatch(JSON.stringify(b), /"reference":"urn:/, 'references are relative');
       assert.deepEqual(unresolvedReferences(b), []);
       const claim = claimOf(b);
@@ -90,16 +111,19 @@ describe('PAS 2.2.1 server conformance (Inferno PAS server checks, on Murmur\'s 
     assert.equal(claimOf(pasRequest('reference', { trace: 'shape-3', otherServices: true })).item!.length, 3, 'several services');
   });
 
-  it('the CapabilityStatement is the payer (server) side\'s: instantiates PAS Intermediary, $submit and $inquire, Subscriptions with delete', async () => {
+  it("the CapabilityStatement is the payer (server) side's: instantiates PAS Intermediary, $submit and $inquire, Subscriptions with delete", async () => {
     const cs = (await ehr.call(pas.baseUrl, 'metadata', undefined, undefined, 'GET')).body as CapabilityStatement;
     assert.deepEqual(cs.instantiates, ['http://hl7.org/fhir/us/davinci-pas/CapabilityStatement/IntermediaryCapabilities']);
     const rest = cs.rest![0]!;
     assert.equal(rest.mode, 'server');
-    assert.deepEqual(rest.resource!.find((r) => r.type === 'Claim')!.operation!.map((o) => o.definition), [
-      'http://hl7.org/fhir/us/davinci-pas/OperationDefinition/Claim-submit',
-      'http://hl7.org/fhir/us/davinci-pas/OperationDefinition/Claim-inquiry',
-    ]);
-    assert.deepEqual(rest.resource!.find((r) => r.type === 'Subscription')!.interaction!.map((i) => i.code), ['create', 'read', 'delete']);
+    assert.deepEqual(
+      rest.resource!.find((r) => r.type === 'Claim')!.operation!.map((o) => o.definition),
+      ['http://hl7.org/fhir/us/davinci-pas/OperationDefinition/Claim-submit', 'http://hl7.org/fhir/us/davinci-pas/OperationDefinition/Claim-inquiry'],
+    );
+    assert.deepEqual(
+      rest.resource!.find((r) => r.type === 'Subscription')!.interaction!.map((i) => i.code),
+      ['create', 'read', 'delete'],
+    );
   });
 
   it('an empty Bundle to $submit and to $inquire gets a non-2xx OperationOutcome; so do a repeated supportingInfo sequence and an extension nested thousands deep, each naming the element', async () => {
@@ -133,28 +157,40 @@ describe('PAS 2.2.1 server conformance (Inferno PAS server checks, on Murmur\'s 
     assert.equal(claimResponseOf(inquiryAnswer(inquired)).preAuthRef, cr.preAuthRef);
     const other = structuredClone(inquiryOf(request));
     (other.entry![0]!.resource as Claim).identifier![0]!.value = 'NOT-A-TRACE-NUMBER';
-    assert.deepEqual(inquiryBundles(await ehr.call(pas.baseUrl, 'Claim/$inquire', other, bearer)), [], 'an inquiry matches only by the request\'s own keys');
+    assert.deepEqual(inquiryBundles(await ehr.call(pas.baseUrl, 'Claim/$inquire', other, bearer)), [], "an inquiry matches only by the request's own keys");
   });
 
-  it('denial workflow: A3 (X12 306) with the reason, for a child over the policy\'s age limit', async () => {
+  it("denial workflow: A3 (X12 306) with the reason, for a child over the policy's age limit", async () => {
     const request = pasRequest('age-30-months', { trace: trace(), provider: 'practitioner-role' });
     const cr = assertPasResponse((await ehr.call(pas.baseUrl, 'Claim/$submit', request, bearer)).body as Bundle, request);
     assert.deepEqual(reviewActions(cr), { 1: 'A3' });
     assert.equal(cr.preAuthRef, undefined);
     const reasons = cr.item![0]!.adjudication![0]!.extension![0]!.extension!.filter((e) => e.url === 'reasonCode');
-    assert.ok(reasons.some((r) => /age/i.test(r.valueCodeableConcept?.text ?? '')), 'the denial says why');
+    assert.ok(
+      reasons.some((r) => /age/i.test(r.valueCodeableConcept?.text ?? '')),
+      'the denial says why',
+    );
   });
 
   it('pended workflow: A4 queued, the pended notification (SubscriptionStatus first, full resources), then Claim updates adding, modifying and cancelling items', async () => {
     const ab = await ehr.token(asyncPas.tokenUrl);
-    const sub = await ehr.call(asyncPas.baseUrl, 'Subscription', {
-      resourceType: 'Subscription',
-      status: 'requested',
-      reason: 'PAS pended decisions',
-      criteria: 'http://hl7.org/fhir/us/davinci-pas/SubscriptionTopic/PASSubscriptionTopic',
-      _criteria: { extension: [{ url: 'http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition/backport-filter-criteria', valueString: `org-identifier=${ORG_NPI}` }] },
-      channel: { type: 'rest-hook', endpoint: hook.url, payload: 'application/fhir+json' },
-    }, ab);
+    const sub = await ehr.call(
+      asyncPas.baseUrl,
+      'Subscription',
+      {
+        resourceType: 'Subscription',
+        status: 'requested',
+        reason: 'PAS pended decisions',
+        criteria: 'http://hl7.org/fhir/us/davinci-pas/SubscriptionTopic/PASSubscriptionTopic',
+        _criteria: {
+          extension: [
+            { url: 'http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition/backport-filter-criteria', valueString: `org-identifier=${ORG_NPI}` },
+          ],
+        },
+        channel: { type: 'rest-hook', endpoint: hook.url, payload: 'application/fhir+json' },
+      },
+      ab,
+    );
     assert.equal(sub.status, 201);
     assert.equal((sub.body as { status: string }).status, 'active');
     assert.equal(hook.control.length, 1, 'the handshake came first');
@@ -184,9 +220,12 @@ describe('PAS 2.2.1 server conformance (Inferno PAS server checks, on Murmur\'s 
     for (let i = 0; i < 300 && !cases.get(caseId)?.reputation; i++) await new Promise((r) => setTimeout(r, 100));
     // The update: the titer now in the record, item 1 modified, an infusion service added.
     const withTiter = pasRequest('missing-titer', { trace: trace(), provider: 'practitioner-role', facts: { titerDenominator: 25 }, otherServices: true });
-    const update = pasUpdate(request, withTiter, trace(), (items) => [markItem({ ...items[0]!, quantity: { value: 1 } }, 'changed'), markItem(items[1]!, 'added')]);
+    const update = pasUpdate(request, withTiter, trace(), (items) => [
+      markItem({ ...items[0]!, quantity: { value: 1 } }, 'changed'),
+      markItem(items[1]!, 'added'),
+    ]);
     const resumedAnswer = await ehr.call(asyncPas.baseUrl, 'Claim/$submit', update, ab);
-    assert.deepEqual((resumedAnswer.body as Bundle).identifier, update.identifier, 'the answer to the update echoes the update\'s transaction identifier');
+    assert.deepEqual((resumedAnswer.body as Bundle).identifier, update.identifier, "the answer to the update echoes the update's transaction identifier");
     const resumed = claimResponseOf(resumedAnswer);
     assert.deepEqual(Object.keys(reviewActions(resumed)), ['1', '2'], 'one adjudication per item of the update');
     const decided = (await hook.nth(seen + 2)).entry!.find((e) => e.resource?.resourceType === 'ClaimResponse')!.resource as ClaimResponse;

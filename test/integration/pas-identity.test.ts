@@ -44,7 +44,12 @@ describe('PAS request identity: trace numbers, updates and cancels', () => {
     const request = syntheticRequest('reference');
     const first = claimResponseOf(await submit(request));
     assert.equal(reviewActions(first)[1], 'A1');
-    const resent = { ...structuredClone(request), id: 'resend-2', timestamp: '2026-03-02T10:00:00Z', identifier: { system: 'http://ehr.example/tx', value: 'tx-2' } };
+    const resent = {
+      ...structuredClone(request),
+      id: 'resend-2',
+      timestamp: '2026-03-02T10:00:00Z',
+      identifier: { system: 'http://ehr.example/tx', value: 'tx-2' },
+    };
     const cases = env.coalition.payer.replica.state.cases.size;
     assert.equal(claimResponseOf(await submit(resent)).preAuthRef, first.preAuthRef, 'the same request, resent, answers for its case');
 
@@ -83,7 +88,7 @@ describe('PAS request identity: trace numbers, updates and cancels', () => {
     }
     const inquired = inquiryAnswer(await ehr.call(pas.baseUrl, 'Claim/$inquire', inquiry(request), bearer));
     const patient = (inquired.body as Bundle).entry!.find((e) => e.resource?.resourceType === 'Patient')!.resource as Patient;
-    assert.deepEqual(patient.identifier, resourceOf<Patient>(request, 'Patient').identifier, 'the case is still the original patient\'s');
+    assert.deepEqual(patient.identifier, resourceOf<Patient>(request, 'Patient').identifier, "the case is still the original patient's");
     assert.equal(reviewActions(claimResponseOf(inquired))[1], 'A4');
   });
 
@@ -99,7 +104,10 @@ describe('PAS request identity: trace numbers, updates and cancels', () => {
     assert.equal(answer.preAuthRef, undefined, 'a cancelled request authorizes nothing');
     assert.equal(answer.outcome, 'complete');
     const posted = env.coalition.payer.replica.fold.records.filter((r) => r.kind === 'CaseCancel');
-    assert.deepEqual(posted.map((r) => r.status), ['accepted']);
+    assert.deepEqual(
+      posted.map((r) => r.status),
+      ['accepted'],
+    );
     const c = env.coalition.payer.replica.state.cases.get(posted[0]!.case!)!;
     assert.equal(c.cancellation?.whole, true, 'every node folds the case as cancelled');
     assert.deepEqual(reviewActions(claimResponseOf(await submit(cancel))), { 1: 'C' });

@@ -24,7 +24,9 @@ describe('the policy portfolio through PAS and the coalition', () => {
   const actionOf = (cr: ClaimResponse): string | undefined =>
     cr.item?.[0]?.adjudication?.[0]?.extension?.[0]?.extension?.find((e) => e.url === 'code')?.valueCodeableConcept?.coding?.[0]?.code;
   const inReview = (cr: ClaimResponse): boolean =>
-    (cr.item?.[0]?.adjudication?.[0]?.extension?.[0]?.extension ?? []).some((e) => e.url === 'reasonCode' && /under review/.test(e.valueCodeableConcept?.text ?? ''));
+    (cr.item?.[0]?.adjudication?.[0]?.extension?.[0]?.extension ?? []).some(
+      (e) => e.url === 'reasonCode' && /under review/.test(e.valueCodeableConcept?.text ?? ''),
+    );
   const claimResponseOf = (b: Bundle): ClaimResponse => b.entry!.find((e) => e.resource?.resourceType === 'ClaimResponse')!.resource as ClaimResponse;
 
   async function decided(request: Bundle): Promise<ClaimResponse> {
@@ -59,7 +61,9 @@ describe('the policy portfolio through PAS and the coalition', () => {
         got[c.id] = actionOf(cr);
       }
       assert.deepEqual(got, Object.fromEntries(doc.cases.map((c) => [c.id, X12[c.expect.outcome]])));
-      const pinned = new Set([...env.coalition.payer.replica.state.cases.values()].filter((k) => k.task.policy.id === policyId).map((k) => k.task.service.code));
+      const pinned = new Set(
+        [...env.coalition.payer.replica.state.cases.values()].filter((k) => k.task.policy.id === policyId).map((k) => k.task.service.code),
+      );
       assert.equal(pinned.size, 1, 'every case of the policy was filed under its service');
       assert.equal(doc.cases.length, [...env.coalition.payer.replica.state.cases.values()].filter((k) => k.task.policy.id === policyId).length);
     });

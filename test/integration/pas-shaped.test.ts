@@ -35,7 +35,12 @@ describe('PAS-shaped requests over the real coalition', () => {
     const res = await fetch(env.pas!.tokenUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'system/Claim.cr', client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: assertion }),
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        scope: 'system/Claim.cr',
+        client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+        client_assertion: assertion,
+      }),
     });
     return ((await res.json()) as { access_token: string }).access_token;
   }
@@ -95,7 +100,11 @@ describe('PAS-shaped requests over the real coalition', () => {
     assert.equal(cases.length, 1);
     assert.equal(cases[0]!.task.policy.id, 'northwind-manual-review');
     assert.equal(cases[0]!.outcome?.closure, 'open');
-    assert.deepEqual([...cases[0]!.subtasks.keys()].sort(), ['coverage-determination', 'pas-response', 'policy-lookup'], 'no subtask that cannot run for this service');
+    assert.deepEqual(
+      [...cases[0]!.subtasks.keys()].sort(),
+      ['coverage-determination', 'pas-response', 'policy-lookup'],
+      'no subtask that cannot run for this service',
+    );
     assert.notEqual(cases[0]!.status, 'executing');
   });
 
@@ -105,7 +114,7 @@ describe('PAS-shaped requests over the real coalition', () => {
     assert.match(cr.preAuthRef ?? '', /^NW-/);
   });
 
-  it('the prescriber as the organization\'s one PractitionerRole (no careTeam) is found through the FHIR server: approved', async () => {
+  it("the prescriber as the organization's one PractitionerRole (no careTeam) is found through the FHIR server: approved", async () => {
     const { cr } = await decided('gt-approve-organization-role');
     assert.deepEqual(actions(cr), ['A1'], JSON.stringify(cr.item));
   });
@@ -122,7 +131,18 @@ describe('PAS-shaped requests over the real coalition', () => {
 
   it('every other PAS-shaped gene-therapy request gets its expected decision per item over the real stack: no false denial', async () => {
     const X12 = { approved: 'A1', denied: 'A3', pended: 'A4' } as const;
-    const rest: PasScenario[] = ['gt-approve-practitioner-qualification', 'gt-approve-titer-attached', 'gt-deny-age', 'gt-deny-ventilator-snomed', 'gt-deny-non-neurologist', 'gt-pend-missing-titer', 'gt-pend-genetic-report-pdf', 'gt-pend-prescriber-unknown', 'home-health', 'office-visit'];
+    const rest: PasScenario[] = [
+      'gt-approve-practitioner-qualification',
+      'gt-approve-titer-attached',
+      'gt-deny-age',
+      'gt-deny-ventilator-snomed',
+      'gt-deny-non-neurologist',
+      'gt-pend-missing-titer',
+      'gt-pend-genetic-report-pdf',
+      'gt-pend-prescriber-unknown',
+      'home-health',
+      'office-visit',
+    ];
     const got: Record<string, (string | undefined)[]> = {};
     for (const scenario of rest) got[scenario] = actions((await decided(scenario)).cr);
     assert.deepEqual(got, Object.fromEntries(rest.map((s) => [s, pasExpected(s).items.map((o) => X12[o])])));
@@ -130,7 +150,10 @@ describe('PAS-shaped requests over the real coalition', () => {
 
   it('a Claim with J3399 and an office visit gets one answer per item: A1 for the infusion, A4 manual review for the visit', async () => {
     const { cr } = await decided('gt-with-office-visit');
-    assert.deepEqual(cr.item!.map((i) => i.itemSequence), [1, 2]);
+    assert.deepEqual(
+      cr.item!.map((i) => i.itemSequence),
+      [1, 2],
+    );
     assert.deepEqual(actions(cr), ['A1', 'A4']);
     assert.equal(cr.outcome, 'partial');
     assert.deepEqual(reasons(cr, 1), ['No coverage policy at Northwind Health Plan for CPT 99214: pended for manual review']);

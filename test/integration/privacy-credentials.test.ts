@@ -55,7 +55,13 @@ test('an expired credential cannot claim: the agent cannot present it, and a pre
     // A presentation made while the credential was still valid, posted now.
     const presenter = c.orgs!.find((o) => o.spec.id === 'helix')!.identity.agents.get('GenomicsAgent')!.presenter!;
     const vp = await presenter.present(claimChallenge(state, s), s.id, validUntil - 60_000);
-    const posted = await agentNamed(c, 'GenomicsAgent').post({ case: caseId, subtask: s.id, kind: 'Claim', header: { leaseMs: 60_000, presentation: vp }, sections: [] });
+    const posted = await agentNamed(c, 'GenomicsAgent').post({
+      case: caseId,
+      subtask: s.id,
+      kind: 'Claim',
+      header: { leaseMs: 60_000, presentation: vp },
+      sections: [],
+    });
     await c.payer.replica.catchUp();
     const r = c.payer.replica.fold.records.find((x) => x.id === posted.envelope.id)!;
     assert.equal(r.status, 'rejected');
@@ -83,7 +89,11 @@ test('reading: a wrong role, a revoked credential and replayed presentations are
       agentNamed(c, name).post(async () => ({
         case: result.caseId,
         kind: 'AccessRequest' as const,
-        header: { target: detail, section, presentation: vp ?? (await presenter(org, name).present(accessChallenge(detail, section), 'genomic-screening', Date.now())) },
+        header: {
+          target: detail,
+          section,
+          presentation: vp ?? (await presenter(org, name).present(accessChallenge(detail, section), 'genomic-screening', Date.now())),
+        },
         sections: [],
       }));
     const verdict = async (posted: Promise<{ envelope: { id: string } }>) => {
@@ -99,7 +109,13 @@ test('reading: a wrong role, a revoked credential and replayed presentations are
     assert.match(wrongRole.reason!, /role form-builder may not read genomic-screening\/detail/);
 
     // The policy reasoner's earlier presentation for the summary, replayed by itself and by another agent.
-    const earlier = c.payer.replica.fold.records.find((r) => r.kind === 'AccessRequest' && r.author.startsWith(didOf(c, 'PolicyReasoner')) && r.status === 'accepted' && c.payer.replica.entry(r.id)!.envelope.header.target === summary)!;
+    const earlier = c.payer.replica.fold.records.find(
+      (r) =>
+        r.kind === 'AccessRequest' &&
+        r.author.startsWith(didOf(c, 'PolicyReasoner')) &&
+        r.status === 'accepted' &&
+        c.payer.replica.entry(r.id)!.envelope.header.target === summary,
+    )!;
     const vp = c.payer.replica.entry(earlier.id)!.envelope.header.presentation as Record<string, unknown>;
     const replayed = await verdict(ask('PolicyReasoner', 'northwind', 'summary', vp));
     assert.equal(replayed.status, 'rejected');

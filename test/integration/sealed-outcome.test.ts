@@ -124,7 +124,11 @@ test("an operator's decision on a pended case is sealed too: the header holds it
   const c = payer.replica.state.cases.get(pended.caseId)!;
   assert.equal(c.adjudication?.closure, 'final');
   assertNoOutcomeInHeaders();
-  assert.equal(payer.replica.entry(c.adjudication.ref.id)!.envelope.sections.find((x) => x.name === 'decision')?.plaintext, undefined, 'the decision section is sealed');
+  assert.equal(
+    payer.replica.entry(c.adjudication.ref.id)!.envelope.sections.find((x) => x.name === 'decision')?.plaintext,
+    undefined,
+    'the decision section is sealed',
+  );
   assert.equal(await payer.adjudicationOf(c), 'denied');
   const view = (await (await fetch(`${s.url}api/cases/${pended.caseId}`, { headers: { authorization: `Bearer ${s.token}` } })).json()) as CaseView;
   assert.equal(view.adjudication?.outcome, 'denied');

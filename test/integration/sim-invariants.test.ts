@@ -5,7 +5,10 @@ import { sim } from '../../app/cli/commands/sim.js';
 import { ATTACKS } from '../../app/sim/population.js';
 import { runSimulation, runWithBaseline, type SimReport } from '../../app/sim/run.js';
 
-const failing = (r: SimReport) => Object.entries(r.invariants).filter(([, v]) => !v.ok).map(([k, v]) => `${k}${v.detail ? ` (${v.detail})` : ''}`);
+const failing = (r: SimReport) =>
+  Object.entries(r.invariants)
+    .filter(([, v]) => !v.ok)
+    .map(([k, v]) => `${k}${v.detail ? ` (${v.detail})` : ''}`);
 
 test('invariants hold over many seeds under crashes, partitions and message loss', async () => {
   for (let seed = 1; seed <= 8; seed++) {
@@ -86,7 +89,8 @@ test('murmur sim --json prints per-case outcomes, overhead and invariant checks,
   const out: string[] = [];
   const write = process.stdout.write.bind(process.stdout);
   // Keep only the command's text; the test runner's own frames (buffers) pass through.
-  process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => (typeof chunk === 'string' ? (out.push(chunk), true) : write(chunk, ...rest))) as typeof process.stdout.write;
+  process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) =>
+    typeof chunk === 'string' ? (out.push(chunk), true) : write(chunk, ...rest)) as typeof process.stdout.write;
   let code: number;
   try {
     code = await sim.run(['--cases', '3', '--agents', '12', '--seed', 'cli', '--crash-rate', '0.34', '--json']);
@@ -101,7 +105,17 @@ test('murmur sim --json prints per-case outcomes, overhead and invariant checks,
 });
 
 test('murmur sim validates its arguments', async () => {
-  for (const argv of [['--agents', '3'], ['--adversaries', 'squat,bribe'], ['--mode', 'star'], ['--crash-rate', '2'], ['--bogus'], ['--seeds', '0'], ['--seeds', '2', '--attacks', 'bribe'], ['--seeds', '2', '--crashes', '5'], ['--seeds', 'many']]) {
+  for (const argv of [
+    ['--agents', '3'],
+    ['--adversaries', 'squat,bribe'],
+    ['--mode', 'star'],
+    ['--crash-rate', '2'],
+    ['--bogus'],
+    ['--seeds', '0'],
+    ['--seeds', '2', '--attacks', 'bribe'],
+    ['--seeds', '2', '--crashes', '5'],
+    ['--seeds', 'many'],
+  ]) {
     await assert.rejects(sim.run(argv), (e: unknown) => isMurmurError(e, 'E_INPUT'), argv.join(' '));
   }
 });

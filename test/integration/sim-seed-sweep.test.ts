@@ -12,7 +12,12 @@ const FROM = Number(process.env['MURMUR_SIM_FROM'] ?? 1);
 
 test(`seed sweep: ${SEEDS} seeds of the real org nodes under crashes and attacks`, { timeout: 900_000 }, async () => {
   const report = await runOrgSweep({ count: SEEDS, from: FROM });
-  process.stderr.write(`[sim] ${report.seeds} seeds in ${(report.wallMs / 1000).toFixed(1)} s: ${report.seedsPerSecond} seeds/s, ${report.failed.length} failed\n`);
+  process.stderr.write(
+    `[sim] ${report.seeds} seeds in ${(report.wallMs / 1000).toFixed(1)} s: ${report.seedsPerSecond} seeds/s, ${report.failed.length} failed\n`,
+  );
   for (const r of report.failed) process.stderr.write(`[sim] FAIL seed ${r.seed}: ${r.failures.join('; ')}\n[sim]   reproduce: ${reproduce(r)}\n`);
-  assert.deepEqual(report.failed.map((r) => `${r.seed}: ${r.failures.join('; ')} (${reproduce(r)})`), []);
+  assert.deepEqual(
+    report.failed.map((r) => `${r.seed}: ${r.failures.join('; ')} (${reproduce(r)})`),
+    [],
+  );
 });

@@ -30,35 +30,44 @@ export function boardStoreContract(name: string, make: (clock: ManualClock) => B
       assert.deepEqual([ea.index, eb.index, again.index], [1, 2, 1]);
       assert.ok(eb.at >= ea.at);
       assert.equal(await store.head(), 2);
-      assert.deepEqual((await store.read(2)).map((e) => e.envelope.id), [b!.id]);
+      assert.deepEqual(
+        (await store.read(2)).map((e) => e.envelope.id),
+        [b!.id],
+      );
       await store.close();
     });
 
     const timeRule = o.boardTimeRule === false ? { skip: 'this store takes its host clock as is, or the test clock cannot reach it' } : {};
-    test('board time follows the one rule (board-time.ts): a writer\'s clock a day ahead is held to the signed times, and later stamps are not dragged with it', timeRule, async () => {
-      const DAY = 86_400_000;
-      const start = Date.UTC(2026, 10, 1);
-      const clock = new ManualClock(start);
-      const store = make(clock);
-      // Three authors sign with honest clocks; the writer's clock jumps a day ahead for one append.
-      const [a, b, c] = ['time-a', 'time-b', 'time-c'].map(testSigner);
-      const env = (s: ReturnType<typeof testSigner>, seq: number, prev: string | null, at: number) =>
-        signEnvelope(s, { case: 'c-1', kind: 'Heartbeat', seq, prev, at, header: {}, sections: [] });
-      const a1 = env(a!, 1, null, start), b1 = env(b!, 1, null, start), c1 = env(c!, 1, null, start + 1_000);
-      await store.append(a1);
-      await store.append(b1);
-      clock.set(start + DAY);
-      const fast = await store.append(c1);
-      assert.ok(fast.at <= start + 1_000 + DEFAULT_BOARD_TIME.maxSkewMs, `the stamp is held to the signed time (${fast.at - start} ms)`);
-      // An author signing a day ahead (its own clock) is held to the others' signed times.
-      const ahead = await store.append(env(a!, 2, a1.id, start + DAY));
-      assert.ok(ahead.at <= start + 1_000 + DEFAULT_BOARD_TIME.maxSkewMs, `a day-ahead signature does not move board time (${ahead.at - start} ms)`);
-      clock.set(start + 60_000);
-      const later = await store.append(env(b!, 2, b1.id, start + 60_000));
-      assert.ok(later.at >= ahead.at, 'never backwards');
-      assert.ok(later.at <= start + 60_000 + DEFAULT_BOARD_TIME.maxSkewMs, `later stamps follow the honest clocks, not a day ahead (${later.at - start} ms)`);
-      await store.close();
-    });
+    test(
+      "board time follows the one rule (board-time.ts): a writer's clock a day ahead is held to the signed times, and later stamps are not dragged with it",
+      timeRule,
+      async () => {
+        const DAY = 86_400_000;
+        const start = Date.UTC(2026, 10, 1);
+        const clock = new ManualClock(start);
+        const store = make(clock);
+        // Three authors sign with honest clocks; the writer's clock jumps a day ahead for one append.
+        const [a, b, c] = ['time-a', 'time-b', 'time-c'].map(testSigner);
+        const env = (s: ReturnType<typeof testSigner>, seq: number, prev: string | null, at: number) =>
+          signEnvelope(s, { case: 'c-1', kind: 'Heartbeat', seq, prev, at, header: {}, sections: [] });
+        const a1 = env(a!, 1, null, start),
+          b1 = env(b!, 1, null, start),
+          c1 = env(c!, 1, null, start + 1_000);
+        await store.append(a1);
+        await store.append(b1);
+        clock.set(start + DAY);
+        const fast = await store.append(c1);
+        assert.ok(fast.at <= start + 1_000 + DEFAULT_BOARD_TIME.maxSkewMs, `the stamp is held to the signed time (${fast.at - start} ms)`);
+        // An author signing a day ahead (its own clock) is held to the others' signed times.
+        const ahead = await store.append(env(a!, 2, a1.id, start + DAY));
+        assert.ok(ahead.at <= start + 1_000 + DEFAULT_BOARD_TIME.maxSkewMs, `a day-ahead signature does not move board time (${ahead.at - start} ms)`);
+        clock.set(start + 60_000);
+        const later = await store.append(env(b!, 2, b1.id, start + 60_000));
+        assert.ok(later.at >= ahead.at, 'never backwards');
+        assert.ok(later.at <= start + 60_000 + DEFAULT_BOARD_TIME.maxSkewMs, `later stamps follow the honest clocks, not a day ahead (${later.at - start} ms)`);
+        await store.close();
+      },
+    );
 
     test('subscribers see each new entry once, in order', async () => {
       const store = make(new ManualClock());
@@ -81,8 +90,14 @@ export function boardStoreContract(name: string, make: (clock: ManualClock) => B
     test('read pages by index and limit; a malformed envelope is rejected with its field named', async () => {
       const store = make(new ManualClock());
       for (const e of testEnvelopes(5, 'pager')) await store.append(e);
-      assert.deepEqual((await store.read(2, 2)).map((e) => e.index), [2, 3]);
-      assert.deepEqual((await store.read(0, 1)).map((e) => e.index), [1]);
+      assert.deepEqual(
+        (await store.read(2, 2)).map((e) => e.index),
+        [2, 3],
+      );
+      assert.deepEqual(
+        (await store.read(0, 1)).map((e) => e.index),
+        [1],
+      );
       assert.deepEqual(await store.read(6), []);
       await assert.rejects(store.append({ ...testEnvelopes(1, 'bad')[0]!, seq: 0 }), /envelope rejected by the store: seq/);
       assert.equal(await store.head(), 5);

@@ -12,7 +12,10 @@ export const MEMORY_REF = { fhirBase: 'memory:', patient: 'Patient/p', claim: 'C
 /** A coalition over an in-memory board and an in-memory FHIR port, for fast protocol tests. */
 export async function memoryCoalition(
   variant: CaseVariant,
-  opts: { seed?: number; clock?: Clock; data?: CoalitionOptions['data'] } & Pick<CoalitionOptions, 'privacy' | 'roleOverride' | 'zkRoles' | 'reducer' | 'beaconMs'> = {},
+  opts: { seed?: number; clock?: Clock; data?: CoalitionOptions['data'] } & Pick<
+    CoalitionOptions,
+    'privacy' | 'roleOverride' | 'zkRoles' | 'reducer' | 'beaconMs'
+  > = {},
 ): Promise<{ coalition: Coalition; port: BundleDataPort; store: MemoryBoardStore }> {
   const resources = bundleResources(syntheticRequest(variant)) as FhirResource[];
   const port = new BundleDataPort(() => resources);
@@ -38,7 +41,11 @@ export function agentNamed(coalition: Coalition, name: string): CoalitionAgent {
 }
 
 /** Resolves when the payer's replica holds a record matching `probe`. */
-export function waitForRecord(coalition: Coalition, probe: (r: { kind: string; author: string; status: string; reason?: string }) => boolean, timeoutMs = 15_000) {
+export function waitForRecord(
+  coalition: Coalition,
+  probe: (r: { kind: string; author: string; status: string; reason?: string }) => boolean,
+  timeoutMs = 15_000,
+) {
   const replica = coalition.payer.replica;
   return new Promise<{ kind: string; status: string; reason?: string }>((resolve, reject) => {
     const hit = () => replica.fold.records.find(probe);

@@ -9,7 +9,11 @@ export async function signInOperator(launchUrl: string): Promise<string> {
   const operator = link.searchParams.get('operator')!;
   const unlock = link.searchParams.get('unlock')!;
   const post = async (path: string, body: unknown): Promise<Record<string, unknown>> => {
-    const res = await fetch(new URL(`api/${path}`, link.origin + '/'), { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await fetch(new URL(`api/${path}`, link.origin + '/'), {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     const json = (await res.json()) as Record<string, unknown>;
     if (!res.ok) throw new Error(`sign-in ${path}: HTTP ${res.status} ${JSON.stringify(json)}`);
     return json;

@@ -1,6 +1,14 @@
 import fhirpath from 'fhirpath';
 import r4Model from 'fhirpath/fhir-context/r4';
-import type { Bundle, Questionnaire, QuestionnaireItem, QuestionnaireResponse, QuestionnaireResponseItem, QuestionnaireResponseItemAnswer, Resource } from '@medplum/fhirtypes';
+import type {
+  Bundle,
+  Questionnaire,
+  QuestionnaireItem,
+  QuestionnaireResponse,
+  QuestionnaireResponseItem,
+  QuestionnaireResponseItemAnswer,
+  Resource,
+} from '@medplum/fhirtypes';
 
 /*
  * An EHR's DTR app, for the tests: fills a payer's Questionnaire from the patient's record the
@@ -22,7 +30,7 @@ export function search(record: readonly R[], query: string, vars: { patient: R; 
   const matches = record.filter((r) => {
     if (r.resourceType !== type) return false;
     for (const [k, v] of filters) {
-      const codings = (x: unknown) => ((x as { coding?: { system?: string; code?: string }[] } | undefined)?.coding ?? []);
+      const codings = (x: unknown) => (x as { coding?: { system?: string; code?: string }[] } | undefined)?.coding ?? [];
       if (k === 'code') {
         const [system, code] = v.includes('|') ? v.split('|') : [undefined, v];
         const all = [...codings(r.code), ...codings(r.medicationCodeableConcept)];
@@ -69,7 +77,11 @@ function enabled(item: QuestionnaireItem, answers: Map<string, QuestionnaireResp
 }
 
 /** The QuestionnaireResponse the DTR app would produce, every answer taken from the record. */
-export function fillQuestionnaire(q: Questionnaire, record: readonly Resource[], o: { author: string; authored: string; subject: string; user?: Resource }): QuestionnaireResponse {
+export function fillQuestionnaire(
+  q: Questionnaire,
+  record: readonly Resource[],
+  o: { author: string; authored: string; subject: string; user?: Resource },
+): QuestionnaireResponse {
   const rec = record as R[];
   const patient = rec.find((r) => r.resourceType === 'Patient')!;
   const user = (o.user ?? rec.find((r) => r.resourceType === 'PractitionerRole')) as R | undefined;
@@ -85,7 +97,11 @@ export function fillQuestionnaire(q: Questionnaire, record: readonly Resource[],
       const query = item.extension?.find((e) => e.url === VARIABLE)?.valueExpression?.expression;
       const initial = item.extension?.find((e) => e.url === INITIAL)?.valueExpression?.expression;
       if (!initial) return [];
-      const env: Record<string, unknown> = { patient, ...(user ? { user } : {}), ...(query ? { record: search(rec, query, { patient, ...(user ? { user } : {}) }) } : {}) };
+      const env: Record<string, unknown> = {
+        patient,
+        ...(user ? { user } : {}),
+        ...(query ? { record: search(rec, query, { patient, ...(user ? { user } : {}) }) } : {}),
+      };
       const out = fhirpath.evaluate({}, initial, env, r4Model) as unknown[];
       const answer = answerOf(item, out[0]);
       if (!answer) return [];

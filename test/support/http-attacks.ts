@@ -35,7 +35,12 @@ export function rawRequest(port: number, bytes: string | Buffer, timeoutMs = 5_0
  * a body shorter than its declared length, broken request lines and headers. `paths` are the
  * server's own routes (so the malformed parts reach its handlers, not just a 404).
  */
-export function attackRequests(o: { port: number; host?: string; paths: string[]; authorization?: string }): { name: string; bytes: string; halfClose?: boolean }[] {
+export function attackRequests(o: {
+  port: number;
+  host?: string;
+  paths: string[];
+  authorization?: string;
+}): { name: string; bytes: string; halfClose?: boolean }[] {
   const host = o.host ?? `127.0.0.1:${o.port}`;
   const auth = o.authorization ? `authorization: ${o.authorization}\r\n` : '';
   const get = (path: string) => `GET ${path} HTTP/1.1\r\nhost: ${host}\r\n${auth}connection: close\r\n\r\n`;

@@ -60,14 +60,22 @@ export async function clientCredentialsToken(tokenUrl: string, o: { clientId: st
 export async function fhirCall(baseUrl: string, path: string, body: unknown, bearer?: string, method = 'POST'): Promise<Call> {
   const res = await fetch(`${baseUrl}/${path}`, {
     method,
-    headers: { accept: 'application/fhir+json', ...(body !== undefined ? { 'content-type': 'application/fhir+json' } : {}), ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) },
+    headers: {
+      accept: 'application/fhir+json',
+      ...(body !== undefined ? { 'content-type': 'application/fhir+json' } : {}),
+      ...(bearer ? { authorization: `Bearer ${bearer}` } : {}),
+    },
     ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
   });
   const text = await res.text();
   return { status: res.status, headers: res.headers, body: text ? (JSON.parse(text) as unknown) : undefined };
 }
 
-export async function ehrClient(clientId: string, notificationEndpoints: string[] = [], scopes = ['system/Claim.cr', 'system/Subscription.crd']): Promise<EhrClient> {
+export async function ehrClient(
+  clientId: string,
+  notificationEndpoints: string[] = [],
+  scopes = ['system/Claim.cr', 'system/Subscription.crd'],
+): Promise<EhrClient> {
   const pair = await generateKeyPair('ES384', { extractable: true });
   const key: CryptoKey = pair.privateKey;
   return {
@@ -93,7 +101,10 @@ export function reviewActions(cr: ClaimResponse): Record<number, string | undefi
   return Object.fromEntries(
     (cr.item ?? []).map((item) => [
       item.itemSequence,
-      item.adjudication?.flatMap((a) => a.extension ?? []).flatMap((e) => e.extension ?? []).find((e) => e.url === 'code')?.valueCodeableConcept?.coding?.[0]?.code,
+      item.adjudication
+        ?.flatMap((a) => a.extension ?? [])
+        .flatMap((e) => e.extension ?? [])
+        .find((e) => e.url === 'code')?.valueCodeableConcept?.coding?.[0]?.code,
     ]),
   );
 }

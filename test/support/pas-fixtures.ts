@@ -39,10 +39,7 @@ export function pasRequest(variant: CaseVariant, o: PasFixtureOptions): Bundle {
   claim.identifier = [{ system: `${EHR_BASE}/pa-trace-number`, value: o.trace }];
   claim.meta = { profile: [`${PAS_SD}/profile-claim`] };
   if ((o.provider ?? 'organization') === 'organization') claim.provider = { reference: `Organization/${org.id}` };
-  claim.item = [
-    ...(claim.item ?? []).map((item) => ({ ...item, extension: itemExtensions() })),
-    ...(o.otherServices ? otherServices(claim.item?.[0]) : []),
-  ];
+  claim.item = [...(claim.item ?? []).map((item) => ({ ...item, extension: itemExtensions() })), ...(o.otherServices ? otherServices(claim.item?.[0]) : [])];
   return {
     resourceType: 'Bundle',
     meta: { profile: [`${PAS_SD}/profile-pas-request-bundle`] },
@@ -60,7 +57,12 @@ export function pasUpdate(prior: Bundle, next: Bundle, trace: string, change: (i
   const priorClaim = prior.entry![0]!.resource as Claim;
   claim.identifier = [{ system: `${EHR_BASE}/pa-trace-number`, value: trace }];
   claim.meta = { profile: [`${PAS_SD}/profile-claim-update`] };
-  claim.related = [{ claim: { identifier: priorClaim.identifier![0]! }, relationship: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/ex-relatedclaimrelationship', code: 'prior' }] } }];
+  claim.related = [
+    {
+      claim: { identifier: priorClaim.identifier![0]! },
+      relationship: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/ex-relatedclaimrelationship', code: 'prior' }] },
+    },
+  ];
   claim.item = change(claim.item ?? []);
   update.identifier = { system: `${EHR_BASE}/submitter-transaction-id`, value: `TX-${trace}` };
   return update;
@@ -68,8 +70,13 @@ export function pasUpdate(prior: Bundle, next: Bundle, trace: string, change: (i
 
 /** The PAS item extensions an update marks an item with (added, changed; cancelled with the modifier flag). */
 export function markItem(item: ClaimItem, change: 'added' | 'changed' | 'cancelled'): ClaimItem {
-  const ext: Extension[] = (item.extension ?? []).filter((e) => e.url !== `${PAS_SD}/extension-infoChanged` && e.url !== `${PAS_SD}/extension-certificationType`);
-  ext.push({ url: `${PAS_SD}/extension-certificationType`, valueCodeableConcept: { coding: [{ system: `${X12}/1322`, code: change === 'cancelled' ? '3' : 'I' }] } });
+  const ext: Extension[] = (item.extension ?? []).filter(
+    (e) => e.url !== `${PAS_SD}/extension-infoChanged` && e.url !== `${PAS_SD}/extension-certificationType`,
+  );
+  ext.push({
+    url: `${PAS_SD}/extension-certificationType`,
+    valueCodeableConcept: { coding: [{ system: `${X12}/1322`, code: change === 'cancelled' ? '3' : 'I' }] },
+  });
   if (change !== 'cancelled') ext.push({ url: `${PAS_SD}/extension-infoChanged`, valueCode: change });
   return {
     ...item,
@@ -80,16 +87,34 @@ export function markItem(item: ClaimItem, change: 'added' | 'changed' | 'cancell
 
 function itemExtensions(): Extension[] {
   return [
-    { url: `${PAS_SD}/extension-serviceItemRequestType`, valueCodeableConcept: { coding: [{ system: `${X12}/1525`, code: 'HS', display: 'Health Services Review' }] } },
+    {
+      url: `${PAS_SD}/extension-serviceItemRequestType`,
+      valueCodeableConcept: { coding: [{ system: `${X12}/1525`, code: 'HS', display: 'Health Services Review' }] },
+    },
     { url: `${PAS_SD}/extension-certificationType`, valueCodeableConcept: { coding: [{ system: `${X12}/1322`, code: 'I', display: 'Initial' }] } },
   ];
 }
 
 function otherServices(first: ClaimItem | undefined): ClaimItem[] {
-  const base = { careTeamSequence: first?.careTeamSequence ?? [1], diagnosisSequence: first?.diagnosisSequence ?? [1], ...(first?.servicedDate ? { servicedDate: first.servicedDate } : {}), extension: itemExtensions() };
+  const base = {
+    careTeamSequence: first?.careTeamSequence ?? [1],
+    diagnosisSequence: first?.diagnosisSequence ?? [1],
+    ...(first?.servicedDate ? { servicedDate: first.servicedDate } : {}),
+    extension: itemExtensions(),
+  };
   return [
-    { ...base, sequence: 2, productOrService: { coding: [{ system: CPT, code: '96365', display: 'Intravenous infusion, initial, up to 1 hour' }] }, quantity: { value: 1 } },
-    { ...base, sequence: 3, productOrService: { coding: [{ system: CPT, code: '99215', display: 'Office visit, established patient' }] }, quantity: { value: 1 } },
+    {
+      ...base,
+      sequence: 2,
+      productOrService: { coding: [{ system: CPT, code: '96365', display: 'Intravenous infusion, initial, up to 1 hour' }] },
+      quantity: { value: 1 },
+    },
+    {
+      ...base,
+      sequence: 3,
+      productOrService: { coding: [{ system: CPT, code: '99215', display: 'Office visit, established patient' }] },
+      quantity: { value: 1 },
+    },
   ];
 }
 
@@ -139,4 +164,3 @@ export function deeplyNestedText(depth: number): string {
   const nested = `${'{"url":"http://example.org/nest","extension":['.repeat(depth)}${leaf}${']}'.repeat(depth)}`;
   return JSON.stringify(deeplyNested(0)).replace(leaf, nested);
 }
-

@@ -51,7 +51,10 @@ async function prerequisites(): Promise<void> {
     if (installed !== 0) stop(`apt-get install ${pkgs.join(' ')} failed (exit ${installed}): install them by hand, then run npm test again.`);
     p = probe(process.env, root);
     decision = plan(p);
-    if (decision.kind === 'install') stop(`apt-get installed ${pkgs.join(' ')} but ${decision.packages.join(' ')} still ${decision.packages.length > 1 ? 'are' : 'is'} not found (etcd on PATH, Chromium at /usr/bin/chromium).`);
+    if (decision.kind === 'install')
+      stop(
+        `apt-get installed ${pkgs.join(' ')} but ${decision.packages.join(' ')} still ${decision.packages.length > 1 ? 'are' : 'is'} not found (etcd on PATH, Chromium at /usr/bin/chromium).`,
+      );
   }
   if (decision.kind === 'stop') stop(decision.line);
   report(ETCD, p.found.get(ETCD)!);

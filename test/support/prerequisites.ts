@@ -35,9 +35,7 @@ export function isExecutableFile(path: string): boolean {
   }
 }
 
-export type Found =
-  | { ok: true; path: string; via: 'env' | 'PATH' | 'default' }
-  | { ok: false; reason: 'env-not-executable' | 'absent'; path?: string };
+export type Found = { ok: true; path: string; via: 'env' | 'PATH' | 'default' } | { ok: false; reason: 'env-not-executable' | 'absent'; path?: string };
 
 /** `name` in the PATH folders of `env`, first hit wins (what a shell's `command -v` finds). */
 export function onPath(name: string, env: Env, executable: (p: string) => boolean = isExecutableFile): string | undefined {
@@ -55,7 +53,8 @@ export function onPath(name: string, env: Env, executable: (p: string) => boolea
  */
 export function findEtcd(env: Env, executable: (p: string) => boolean = isExecutableFile): Found {
   const set = env[ETCD.envVar];
-  if (set !== undefined && set.length > 0) return executable(set) ? { ok: true, path: set, via: 'env' } : { ok: false, reason: 'env-not-executable', path: set };
+  if (set !== undefined && set.length > 0)
+    return executable(set) ? { ok: true, path: set, via: 'env' } : { ok: false, reason: 'env-not-executable', path: set };
   const p = onPath('etcd', env, executable);
   return p ? { ok: true, path: p, via: 'PATH' } : { ok: false, reason: 'absent' };
 }
@@ -63,7 +62,8 @@ export function findEtcd(env: Env, executable: (p: string) => boolean = isExecut
 /** Chromium: $MURMUR_CHROMIUM if set, else Debian's /usr/bin/chromium (what Playwright launches). */
 export function findChromium(env: Env, executable: (p: string) => boolean = isExecutableFile): Found {
   const set = env[CHROMIUM.envVar];
-  if (set !== undefined && set.length > 0) return executable(set) ? { ok: true, path: set, via: 'env' } : { ok: false, reason: 'env-not-executable', path: set };
+  if (set !== undefined && set.length > 0)
+    return executable(set) ? { ok: true, path: set, via: 'env' } : { ok: false, reason: 'env-not-executable', path: set };
   return executable(DEBIAN_CHROMIUM) ? { ok: true, path: DEBIAN_CHROMIUM, via: 'default' } : { ok: false, reason: 'absent' };
 }
 
@@ -97,7 +97,9 @@ export function plan(probe: Probe): Plan {
   const packages = missing.map(([p]) => p.debianPackage);
   if (probe.root && probe.apt) return { kind: 'install', packages };
   const names = missing.map(([p]) => p.name).join(' and ');
-  const how = probe.apt ? `sudo apt-get install -y ${packages.join(' ')}` : `install the Debian packages ${packages.join(' ')} (or put ${names} on PATH / set ${missing.map(([p]) => p.envVar).join(', ')})`;
+  const how = probe.apt
+    ? `sudo apt-get install -y ${packages.join(' ')}`
+    : `install the Debian packages ${packages.join(' ')} (or put ${names} on PATH / set ${missing.map(([p]) => p.envVar).join(', ')})`;
   return { kind: 'stop', line: `The tests need ${names}, which ${missing.length > 1 ? 'are' : 'is'} not installed: ${how}.` };
 }
 

@@ -9,7 +9,16 @@ const ORG = 'did:prism:lab';
 const events: AuditEvent[] = [
   { kind: 'credential-check', actor: 'did:peer:2.a', outcome: 'ok', counterparty: 'did:peer:2.b', case: 'case-1', subtask: 'st-1', credentials: ['urn:c:1'] },
   { kind: 'grant', actor: 'did:peer:2.a', outcome: 'ok', counterparty: 'did:peer:2.b', case: 'case-1', subtask: 'st-1', section: 'detail' },
-  { kind: 'denial', actor: 'did:peer:2.a', outcome: 'denied', counterparty: 'did:peer:2.c', case: 'case-1', subtask: 'st-1', section: 'detail', reasons: ['role-not-allowed'] },
+  {
+    kind: 'denial',
+    actor: 'did:peer:2.a',
+    outcome: 'denied',
+    counterparty: 'did:peer:2.c',
+    case: 'case-1',
+    subtask: 'st-1',
+    section: 'detail',
+    reasons: ['role-not-allowed'],
+  },
   { kind: 'decrypt', actor: 'did:peer:2.a', outcome: 'ok', case: 'case-1', subtask: 'st-1', section: 'summary', envelope: 'env-9' },
 ];
 
@@ -51,7 +60,11 @@ test('a dropped, reordered or foreign entry, and a truncated tail, are named', (
   assert.deepEqual(verifyAuditTrail(dropped, ORG), { ok: false, index: 1, reason: 'index is 2, expected 1 (entry dropped, inserted or reordered)' });
   assert.equal((verifyAuditTrail(entries, 'did:prism:other') as { index: number }).index, 0);
   const head = entries[3]!.hash;
-  assert.deepEqual(verifyAuditTrail(entries.slice(0, 3), ORG, head), { ok: false, index: 3, reason: 'the trail ends before the expected head (entries removed at the end)' });
+  assert.deepEqual(verifyAuditTrail(entries.slice(0, 3), ORG, head), {
+    ok: false,
+    index: 3,
+    reason: 'the trail ends before the expected head (entries removed at the end)',
+  });
   assert.equal(verifyAuditTrail([{ nope: true }]).ok, false);
 });
 
@@ -64,6 +77,12 @@ test('a loaded trail is verified before use, and appends persist through onAppen
   assert.equal(persisted[0]!.prev, entries[3]!.hash);
   assert.ok(verifyAuditTrail(t.entries(), ORG).ok);
   const bad = entries.map((e, i) => (i === 0 ? { ...e, at: e.at + 1 } : e));
-  assert.throws(() => new AuditTrail(ORG, new ManualClock(), bad), (e: unknown) => isMurmurError(e, 'E_CONFLICT') && /entry 0/.test((e as Error).message));
-  assert.throws(() => t.append({ kind: 'peek' } as unknown as AuditEvent), (e: unknown) => isMurmurError(e, 'E_SCHEMA'));
+  assert.throws(
+    () => new AuditTrail(ORG, new ManualClock(), bad),
+    (e: unknown) => isMurmurError(e, 'E_CONFLICT') && /entry 0/.test((e as Error).message),
+  );
+  assert.throws(
+    () => t.append({ kind: 'peek' } as unknown as AuditEvent),
+    (e: unknown) => isMurmurError(e, 'E_SCHEMA'),
+  );
 });

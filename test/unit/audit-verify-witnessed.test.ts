@@ -34,7 +34,15 @@ async function board(name: string, witnessedUpTo = Infinity): Promise<string> {
   const witness = new TreeWitness(join(dir, 'heads', 'alice.jsonl'), alice, boardKeys, silentLogger);
   let prev: string | null = null;
   const own = (seq: number, kind: 'AgentCard' | 'Heartbeat'): Envelope => {
-    const e = signEnvelope(alice, { case: kind === 'AgentCard' ? null : 'case-1', kind, seq, prev, at: seq, header: kind === 'AgentCard' ? { provider: { organization: 'Alice Org' } } : {}, sections: [] });
+    const e = signEnvelope(alice, {
+      case: kind === 'AgentCard' ? null : 'case-1',
+      kind,
+      seq,
+      prev,
+      at: seq,
+      header: kind === 'AgentCard' ? { provider: { organization: 'Alice Org' } } : {},
+      sections: [],
+    });
     prev = e.id;
     return e;
   };
@@ -51,7 +59,11 @@ describe('audit verify tells a bad envelope put on the board from an edit of the
   test('an envelope every node refused, as the witnesses signed it: named, and the board still holds', async () => {
     const r = await verifyRun(await board('witnessed'));
     assert.equal(r.ok, true, JSON.stringify(r.findings));
-    assert.ok(r.findings.some((f) => f.ok && /1 entry refused by every node's fold as the witnesses signed it \(first #4: \(Heartbeat\) signature does not verify\)/.test(f.detail)));
+    assert.ok(
+      r.findings.some(
+        (f) => f.ok && /1 entry refused by every node's fold as the witnesses signed it \(first #4: \(Heartbeat\) signature does not verify\)/.test(f.detail),
+      ),
+    );
   });
 
   test('the same envelope edited afterwards (its id kept): a broken link at #4', async () => {

@@ -17,9 +17,7 @@ function counting(): Reducer<{ applied: string[] }> {
 function chain(n: number, signer = alice): Envelope[] {
   const out: Envelope[] = [];
   for (let i = 0; i < n; i++) {
-    out.push(
-      signEnvelope(signer, { case: 'case-1', kind: 'Heartbeat', seq: i + 1, prev: out.at(-1)?.id ?? null, at: 1000 + i, header: {}, sections: [] }),
-    );
+    out.push(signEnvelope(signer, { case: 'case-1', kind: 'Heartbeat', seq: i + 1, prev: out.at(-1)?.id ?? null, at: 1000 + i, header: {}, sections: [] }));
   }
   return out;
 }
@@ -29,7 +27,10 @@ const stored = (envs: Envelope[]): StoredEntry[] => envs.map((envelope, i) => ({
 test('a valid chain folds with every entry accepted', () => {
   const fold = new BoardFold(didKeyResolver, counting());
   for (const e of stored(chain(3))) fold.apply(e);
-  assert.deepEqual(fold.records.map((r) => r.status), ['accepted', 'accepted', 'accepted']);
+  assert.deepEqual(
+    fold.records.map((r) => r.status),
+    ['accepted', 'accepted', 'accepted'],
+  );
   assert.equal(fold.state.applied.length, 3);
 });
 
@@ -43,7 +44,7 @@ test('a forged header (content changed after signing) is rejected and changes no
   assert.equal(fold.state.applied.length, 0);
 });
 
-test('a forgery with a recomputed id but someone else\'s key fails the signature', () => {
+test("a forgery with a recomputed id but someone else's key fails the signature", () => {
   const [e1] = chain(1);
   const resigned = signEnvelope(mallory, { case: e1!.case, kind: e1!.kind, seq: 1, prev: null, at: 1, header: {}, sections: [] });
   const impersonation = { ...resigned, author: alice.keyId };
@@ -57,7 +58,10 @@ test('a reordered chain is rejected at the entry that skips ahead', () => {
   const [a, b, c] = chain(3);
   const fold = new BoardFold(didKeyResolver, counting());
   const records = stored([a!, c!, b!]).map((e) => fold.apply(e));
-  assert.deepEqual(records.map((r) => r.status), ['accepted', 'rejected', 'accepted']);
+  assert.deepEqual(
+    records.map((r) => r.status),
+    ['accepted', 'rejected', 'accepted'],
+  );
   assert.match(records[1]!.reason!, /skips ahead/);
   assert.equal(fold.state.applied.length, 2);
 });

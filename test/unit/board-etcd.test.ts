@@ -43,7 +43,10 @@ test('two nodes on different members see one order, and subscribers get every en
   assert.deepEqual(la, lb);
   assert.deepEqual(seenByB, lb);
   const ats = (await a.read(1)).map((e) => e.at);
-  assert.ok(ats.every((t, i) => i === 0 || t >= ats[i - 1]!), 'board time never runs backwards');
+  assert.ok(
+    ats.every((t, i) => i === 0 || t >= ats[i - 1]!),
+    'board time never runs backwards',
+  );
   await a.close();
   await b.close();
 });
@@ -77,7 +80,10 @@ test('a restarted node reloads its archive and reads only what it missed', async
   await writer.compact();
   const again = await EtcdBoardStore.open({ hosts: cluster.hosts, prefix: p, archivePath });
   assert.equal(await again.head(), 30);
-  assert.deepEqual((await again.read(1)).map((e) => e.envelope.id), (await writer.read(1)).map((e) => e.envelope.id));
+  assert.deepEqual(
+    (await again.read(1)).map((e) => e.envelope.id),
+    (await writer.read(1)).map((e) => e.envelope.id),
+  );
   await again.close();
   await writer.close();
 });
@@ -92,13 +98,16 @@ test('killing one member mid-write loses no acknowledged entry', async () => {
     acked.push((await store.append(e)).envelope.id);
   }
   const other = await EtcdBoardStore.open({ hosts: [cluster.hosts[1]!], prefix: p });
-  assert.deepEqual((await other.read(1)).map((e) => e.envelope.id), acked);
+  assert.deepEqual(
+    (await other.read(1)).map((e) => e.envelope.id),
+    acked,
+  );
   await other.close();
   await store.close();
   await cluster.restart(0);
 });
 
-test('a writer whose clock runs a day ahead does not drag board time: later stamps stay with the other writers\' clocks', async () => {
+test("a writer whose clock runs a day ahead does not drag board time: later stamps stay with the other writers' clocks", async () => {
   const p = prefix();
   const start = Date.now();
   const honest = new ManualClock(start);
@@ -109,7 +118,8 @@ test('a writer whose clock runs a day ahead does not drag board time: later stam
   const chain = (name: string, n: number, at: number) => {
     const signer = testSigner(name);
     const out: Envelope[] = [];
-    for (let i = 0; i < n; i++) out.push(signEnvelope(signer, { case: 'c-1', kind: 'Heartbeat', seq: i + 1, prev: out.at(-1)?.id ?? null, at, header: {}, sections: [] }));
+    for (let i = 0; i < n; i++)
+      out.push(signEnvelope(signer, { case: 'c-1', kind: 'Heartbeat', seq: i + 1, prev: out.at(-1)?.id ?? null, at, header: {}, sections: [] }));
     return out;
   };
   const [w1, w2, w3] = [chain('time-w1', 2, start), chain('time-w2', 2, start), chain('time-fast', 1, start + 86_400_000)];
@@ -119,8 +129,14 @@ test('a writer whose clock runs a day ahead does not drag board time: later stam
   await a.sync();
   const ats = (await a.read(1)).map((e) => e.at);
   assert.equal(ats.length, 5);
-  assert.ok(ats.every((t) => t >= start && t < start + 60_000), `no stamp a day ahead (${ats.map((t) => t - start).join(', ')})`);
-  assert.ok(ats.every((t, i) => i === 0 || t >= ats[i - 1]!), 'board time never runs backwards');
+  assert.ok(
+    ats.every((t) => t >= start && t < start + 60_000),
+    `no stamp a day ahead (${ats.map((t) => t - start).join(', ')})`,
+  );
+  assert.ok(
+    ats.every((t, i) => i === 0 || t >= ats[i - 1]!),
+    'board time never runs backwards',
+  );
   await a.close();
   await b.close();
 });

@@ -30,7 +30,16 @@ function forgeWithValidId(env: Envelope, header: Record<string, unknown>): Envel
 test('the one-pass canonical texts equal RFC 8785 canonicalization of the body and of body + sig', () => {
   const samples: Envelope[] = [
     heartbeat(),
-    signEnvelope(alice, { case: 'c-2', subtask: 'genomic-screen', kind: 'Artifact', seq: 4, prev: 'a'.repeat(64), at: 7, header: { z: [1, { b: 2, a: 'é' }], a: null }, sections: [{ name: 'result', readers: ['x'], plaintext: { n: 1.5, s: '\u2028' } }] }),
+    signEnvelope(alice, {
+      case: 'c-2',
+      subtask: 'genomic-screen',
+      kind: 'Artifact',
+      seq: 4,
+      prev: 'a'.repeat(64),
+      at: 7,
+      header: { z: [1, { b: 2, a: 'é' }], a: null },
+      sections: [{ name: 'result', readers: ['x'], plaintext: { n: 1.5, s: '\u2028' } }],
+    }),
     signEnvelope(alice, { case: null, kind: 'AgentCard', seq: 2, prev: 'b'.repeat(64), at: 0, header: { skills: ['a'] }, sections: [] }),
   ];
   for (const env of samples) {

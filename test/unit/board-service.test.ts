@@ -77,7 +77,11 @@ test('board service: a second node hears of entries another node appended', asyn
 const signIn = async (url: string, signer = member): Promise<Response> => {
   const { challenge } = (await (await fetch(`${url}/v1/session/challenge`, { method: 'POST' })).json()) as { challenge: string };
   const signature = toBase64url(signer.sign(boardAuthMessage(challenge, signer.keyId)));
-  return fetch(`${url}/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ keyId: signer.keyId, challenge, signature }) });
+  return fetch(`${url}/v1/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ keyId: signer.keyId, challenge, signature }),
+  });
 };
 
 test('board service: 10,200 challenge requests (past the old 10,001-entry table) from one source do not lock members out of sign-in', async () => {
@@ -101,7 +105,8 @@ test('board service: a challenge is spent by one sign-in, expires, and cannot be
   let t = 1_000_000;
   const service = await startBoardService({ store: new MemoryBoardStore(), members: members(), keys: didKeyResolver, now: () => t });
   services.push(service);
-  const post = (body: unknown) => fetch(`${service.url}/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const post = (body: unknown) =>
+    fetch(`${service.url}/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const { challenge } = (await (await fetch(`${service.url}/v1/session/challenge`, { method: 'POST' })).json()) as { challenge: string };
   const signed = { keyId: member.keyId, challenge, signature: toBase64url(member.sign(boardAuthMessage(challenge, member.keyId))) };
   assert.equal((await post(signed)).status, 200);
@@ -131,14 +136,18 @@ test('board service: malformed sign-in bodies are refused with 4xx, not 5xx', as
   }
 });
 
-test('board service: stores only well-formed, signed envelopes of the signed-in organization\'s agents, at most 1.5 MB', async () => {
+test("board service: stores only well-formed, signed envelopes of the signed-in organization's agents, at most 1.5 MB", async () => {
   const store = new MemoryBoardStore();
   const others = new Map([...members(), [testSigner('lumen-agent').did, 'lumen']]);
   const service = await startBoardService({ store, members: others, keys: didKeyResolver });
   services.push(service);
   const token = ((await (await signIn(service.url)).json()) as { token: string }).token;
   const append = (body: unknown) =>
-    fetch(`${service.url}/v1/entries`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+    fetch(`${service.url}/v1/entries`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
   const reason = async (res: Response): Promise<string> => ((await res.json()) as { error: { message: string } }).error.message;
 
   const [good] = testEnvelopes(1, 'store');

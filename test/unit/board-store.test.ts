@@ -51,16 +51,25 @@ test('a killed writer loses no acknowledged entry', async () => {
   await reopened.close();
 });
 
-test('sqlite readCase returns one case\'s entries and the coalition-wide ones, in board order', async () => {
+test("sqlite readCase returns one case's entries and the coalition-wide ones, in board order", async () => {
   const store = new SqliteBoardStore(join(dir, 'by-case.db'));
   const a = testEnvelopes(3, 'writer-a', 'case-a');
   const b = testEnvelopes(2, 'writer-b', 'case-b');
   const card = signEnvelope(testSigner('card'), { case: null, kind: 'AgentCard', seq: 1, prev: null, at: 0, header: {}, sections: [] });
   for (const e of [a[0]!, b[0]!, card, a[1]!, b[1]!, a[2]!]) await store.append(e);
   const ofA = await store.readCase('case-a');
-  assert.deepEqual(ofA.map((e) => e.envelope.id), [a[0]!.id, card.id, a[1]!.id, a[2]!.id]);
-  assert.deepEqual(ofA.map((e) => e.index), [1, 3, 4, 6]);
-  assert.deepEqual((await store.readCase('case-b')).map((e) => e.envelope.id), [b[0]!.id, card.id, b[1]!.id]);
+  assert.deepEqual(
+    ofA.map((e) => e.envelope.id),
+    [a[0]!.id, card.id, a[1]!.id, a[2]!.id],
+  );
+  assert.deepEqual(
+    ofA.map((e) => e.index),
+    [1, 3, 4, 6],
+  );
+  assert.deepEqual(
+    (await store.readCase('case-b')).map((e) => e.envelope.id),
+    [b[0]!.id, card.id, b[1]!.id],
+  );
   await store.close();
 });
 
@@ -72,15 +81,25 @@ test('sqlite appends and claims made together are committed as one group: in cal
   store.subscribe((e) => seen.push(e.index));
   const order = [a[0]!, b[0]!, a[1]!, a[2]!, b[1]!, a[0]!, b[2]!, a[3]!, b[3]!, a[4]!];
   const entries = await Promise.all(order.map((e) => store.append(e)));
-  assert.deepEqual(entries.map((e) => e.index), [1, 2, 3, 4, 5, 1, 6, 7, 8, 9]);
+  assert.deepEqual(
+    entries.map((e) => e.index),
+    [1, 2, 3, 4, 5, 1, 6, 7, 8, 9],
+  );
   assert.deepEqual(entries[5], entries[0]);
   assert.deepEqual(seen, [1, 2, 3, 4, 5, 6, 7, 8, 9]);
   assert.ok(entries.every((e, i) => i === 0 || e.at >= entries[i - 1]!.at || e.index < entries[i - 1]!.index));
   // Claims raced in one group: the first in call order wins, the others learn who.
   const raced = await Promise.all(['alice', 'bob', 'carol'].map((owner) => store.tryClaim('case-a/s-1', owner)));
-  assert.deepEqual(raced, [{ won: true, owner: 'alice' }, { won: false, owner: 'alice' }, { won: false, owner: 'alice' }]);
+  assert.deepEqual(raced, [
+    { won: true, owner: 'alice' },
+    { won: false, owner: 'alice' },
+    { won: false, owner: 'alice' },
+  ]);
   await store.close();
   const reopened = new SqliteBoardStore(join(dir, 'group.db'));
-  assert.deepEqual((await reopened.read(1)).map((e) => e.envelope.id), [...new Set(order.map((e) => e.id))]);
+  assert.deepEqual(
+    (await reopened.read(1)).map((e) => e.envelope.id),
+    [...new Set(order.map((e) => e.id))],
+  );
   await reopened.close();
 });

@@ -44,7 +44,8 @@ describe('the board as a log: leaves and signed tree heads', () => {
     assert.equal(head.root, toHex(t.tree.root()));
     assert.ok(checkTreeHead(head, didKeyResolver).ok);
     const changed: Partial<TreeHead>[] = [{ size: 4 }, { root: toHex(new MerkleTree().root()) }, { at: 1_005 }, { witness: bob.keyId }];
-    for (const c of changed) assert.deepEqual(checkTreeHead({ ...head, ...c }, didKeyResolver), { ok: false, reason: 'signature does not verify' }, JSON.stringify(c));
+    for (const c of changed)
+      assert.deepEqual(checkTreeHead({ ...head, ...c }, didKeyResolver), { ok: false, reason: 'signature does not verify' }, JSON.stringify(c));
     assert.match((checkTreeHead({ ...head, size: -1 }, didKeyResolver) as { reason: string }).reason, /^schema: size/);
     assert.match((checkTreeHead({ ...head, extra: 1 }, didKeyResolver) as { reason: string }).reason, /^schema/);
     assert.deepEqual(checkTreeHead({ ...head, witness: 'did:example:nobody#k' }, didKeyResolver), { ok: false, reason: 'the witness key cannot be resolved' });
@@ -63,12 +64,18 @@ describe('an organization’s witness', () => {
     const w = new TreeWitness(path, alice, didKeyResolver, memoryLogger());
     for (const e of entries(4)) w.observe(e);
     w.close();
-    assert.deepEqual(heads(path).map((h) => h.size), [1, 2, 3, 4]);
+    assert.deepEqual(
+      heads(path).map((h) => h.size),
+      [1, 2, 3, 4],
+    );
     const again = new TreeWitness(path, alice, didKeyResolver, memoryLogger());
     for (const e of entries(6)) again.observe(e);
     again.close();
     const all = heads(path);
-    assert.deepEqual(all.map((h) => h.size), [1, 2, 3, 4, 5, 6]);
+    assert.deepEqual(
+      all.map((h) => h.size),
+      [1, 2, 3, 4, 5, 6],
+    );
     for (const h of all) assert.ok(checkTreeHead(h, didKeyResolver).ok);
   });
 
@@ -81,8 +88,14 @@ describe('an organization’s witness', () => {
     const again = new TreeWitness(path, alice, didKeyResolver, memoryLogger(log));
     for (const e of entries(5)) again.observe(e.index === 2 ? { ...e, id: id(99) } : e);
     again.close();
-    assert.deepEqual(heads(path).map((h) => h.size), [1, 2, 3]);
-    assert.deepEqual(log.map((l) => [l.level, l.event, l.fields.size]), [['error', 'board.witness.fork', 3]]);
+    assert.deepEqual(
+      heads(path).map((h) => h.size),
+      [1, 2, 3],
+    );
+    assert.deepEqual(
+      log.map((l) => [l.level, l.event, l.fields.size]),
+      [['error', 'board.witness.fork', 3]],
+    );
   });
 
   test('a head torn by a crash mid-write is dropped on restart, and the next heads follow on whole lines', () => {
@@ -95,7 +108,10 @@ describe('an organization’s witness', () => {
     const again = new TreeWitness(path, alice, didKeyResolver, memoryLogger());
     for (const e of entries(4)) again.observe(e);
     again.close();
-    assert.deepEqual(heads(path).map((h) => h.size), [1, 2, 3, 4]);
+    assert.deepEqual(
+      heads(path).map((h) => h.size),
+      [1, 2, 3, 4],
+    );
   });
 
   test('a store that skips an index gets no head past the hole', () => {
@@ -104,7 +120,10 @@ describe('an organization’s witness', () => {
     const w = new TreeWitness(path, alice, didKeyResolver, memoryLogger(log));
     for (const e of entries(5)) if (e.index !== 3) w.observe(e);
     w.close();
-    assert.deepEqual(heads(path).map((h) => h.size), [1, 2]);
+    assert.deepEqual(
+      heads(path).map((h) => h.size),
+      [1, 2],
+    );
     assert.equal(log[0]?.event, 'board.witness.gap');
   });
 });

@@ -23,7 +23,10 @@ test('a DID resolution that failed is tried again; a resolved document is kept',
 });
 
 const did = 'did:key:z6Mkreader';
-const entry = { index: 7, envelope: { id: 'e'.repeat(64), author: 'did:key:z6Mkauthor#k', sections: [{ name: 'genomics', readers: ['lab'] }] } } as unknown as StoredEntry;
+const entry = {
+  index: 7,
+  envelope: { id: 'e'.repeat(64), author: 'did:key:z6Mkauthor#k', sections: [{ name: 'genomics', readers: ['lab'] }] },
+} as unknown as StoredEntry;
 
 function reader(readEntry: () => Promise<unknown>, timeoutMs = 50): SectionReader {
   const p = { node: { agents: [{ did, card: { role: 'lab' }, readEntry }] }, roles: () => ['lab'], self: { name: 'Helix' } };

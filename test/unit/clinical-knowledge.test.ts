@@ -22,9 +22,15 @@ test('poor metabolizer: codeine and tramadol are to be avoided (CPIC strong), by
 test('caveats only for drugs in the plan or the protocol: prednisolone alone gives none', () => {
   const r = assessInteractions({ gene: 'CYP2D6', phenotype: 'poor-metabolizer' }, []);
   assert.deepEqual(r.caveats, []);
-  assert.deepEqual(r.findings.map((f) => f.drug), ['prednisolone']);
+  assert.deepEqual(
+    r.findings.map((f) => f.drug),
+    ['prednisolone'],
+  );
   const withProtocol = assessInteractions({ gene: 'CYP2D6', phenotype: 'poor-metabolizer' }, [], { protocol: ['prednisolone', 'metoclopramide'] });
-  assert.deepEqual(withProtocol.caveats.map((c) => c.drugs), [['metoclopramide']]);
+  assert.deepEqual(
+    withProtocol.caveats.map((c) => c.drugs),
+    [['metoclopramide']],
+  );
 });
 
 test('a normal metabolizer on the same plan gets findings but no caveat', () => {
@@ -36,7 +42,10 @@ test('a normal metabolizer on the same plan gets findings but no caveat', () => 
 
 test('evidence for Zolgensma in SMA type 1: four trials, High certainty computed from the domains', () => {
   const s = synthesizeEvidence({ drug: 'J3399', indication: 'G12.0' });
-  assert.deepEqual(s.trials.map((t) => t.id), ['NCT02122952', 'NCT03306277', 'NCT03461289', 'NCT03505099']);
+  assert.deepEqual(
+    s.trials.map((t) => t.id),
+    ['NCT02122952', 'NCT03306277', 'NCT03461289', 'NCT03505099'],
+  );
   assert.equal(s.certainty, 'High');
   assert.equal(synthesizeEvidence({ drug: 'Zolgensma', indication: 'g12.0' }).certainty, 'High');
   assert.ok(s.grade.some((g) => g.domain === 'risk of bias'));
@@ -45,7 +54,13 @@ test('evidence for Zolgensma in SMA type 1: four trials, High certainty computed
 test('GRADE follows the ratings: a serious limitation removes the upgrade, a smaller effect lowers certainty', () => {
   const body = evidenceBase[0]!;
   assert.equal(gradeCertainty(body.design, { ...body.grade, riskOfBias: { rating: 'serious', note: 'x' } }), 'Very low');
-  assert.equal(gradeCertainty(body.design, { ...body.grade, largeEffect: { rating: 'large', note: 'x' }, doseResponse: { rating: 'absent', note: 'x' } }), 'Moderate');
+  assert.equal(
+    gradeCertainty(body.design, { ...body.grade, largeEffect: { rating: 'large', note: 'x' }, doseResponse: { rating: 'absent', note: 'x' } }),
+    'Moderate',
+  );
   assert.equal(gradeCertainty('randomized', { ...body.grade, imprecision: { rating: 'serious', note: 'x' } }), 'Moderate');
-  assert.throws(() => synthesizeEvidence({ drug: 'J3399', indication: 'G12.9' }), (e) => isMurmurError(e, 'E_NOT_FOUND'));
+  assert.throws(
+    () => synthesizeEvidence({ drug: 'J3399', indication: 'G12.9' }),
+    (e) => isMurmurError(e, 'E_NOT_FOUND'),
+  );
 });

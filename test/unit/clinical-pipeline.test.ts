@@ -28,7 +28,10 @@ for (const variant of syntheticVariants) {
     assert.equal(decision.outcome, want.outcome);
     const blocking = decision.criteria.filter((c) => c.status !== 'met').map((c) => c.id);
     assert.deepEqual(blocking, want.criteria);
-    assert.equal(decision.caveats.some((c) => c.code.startsWith('pgx-cyp2d6')), want.pgxCaveat);
+    assert.equal(
+      decision.caveats.some((c) => c.code.startsWith('pgx-cyp2d6')),
+      want.pgxCaveat,
+    );
     assert.equal(decision.criteria.length, 9);
     assert.deepEqual(decision.policy, { id: 'northwind-zolgensma', version: '2026.1' });
   });
@@ -102,7 +105,10 @@ test('compound heterozygosity needs the pathogenic point mutation: without it, d
   assert.equal(withoutMutation.length, resources.length - 1);
   const { decision } = runCase(withoutMutation);
   assert.equal(decision.outcome, 'denied');
-  assert.deepEqual(decision.criteria.filter((c) => c.status === 'not-met').map((c) => c.id), ['smn1-biallelic']);
+  assert.deepEqual(
+    decision.criteria.filter((c) => c.status === 'not-met').map((c) => c.id),
+    ['smn1-biallelic'],
+  );
 });
 
 test('ventilator dependence coded in SNOMED CT alone (no ICD-10-CM) denies on advanced SMA', () => {
@@ -114,12 +120,17 @@ test('ventilator dependence coded in SNOMED CT alone (no ICD-10-CM) denies on ad
   assert.ok(!JSON.stringify(resources).includes('Z99.11'));
   const { decision } = runCase(resources);
   assert.equal(decision.outcome, 'denied');
-  assert.deepEqual(decision.criteria.filter((c) => c.status === 'not-met').map((c) => c.id), ['no-advanced-sma']);
+  assert.deepEqual(
+    decision.criteria.filter((c) => c.status === 'not-met').map((c) => c.id),
+    ['no-advanced-sma'],
+  );
 });
 
 test('a resolved or refuted ventilator dependence is no evidence of advanced SMA', () => {
   for (const status of [{ clinicalStatus: { coding: [{ code: 'resolved' }] } }, { verificationStatus: { coding: [{ code: 'refuted' }] } }]) {
-    const resources = resourcesOf('ventilator-dependent').map((r) => (r.resourceType === 'Condition' && JSON.stringify(r.code).match(/Z99\.11|Z93\.0/) ? { ...r, ...status } : r));
+    const resources = resourcesOf('ventilator-dependent').map((r) =>
+      r.resourceType === 'Condition' && JSON.stringify(r.code).match(/Z99\.11|Z93\.0/) ? { ...r, ...status } : r,
+    );
     assert.equal(runCase(resources).decision.outcome, 'approved');
   }
 });
@@ -129,7 +140,10 @@ test('a criterion nobody evaluated pends the case instead of approving it', () =
   const payer = evaluateCriteria(policy, selectElements(resources, elementsFor(policy, 'payer')), { evaluatedBy: 'payer' });
   const decision = decide(policy, payer, { caveats: [] });
   assert.equal(decision.outcome, 'pended');
-  assert.deepEqual(decision.criteria.filter((c) => c.status === 'missing').map((c) => c.id), ['smn1-biallelic', 'smn2-copy-number', 'aav9-titer']);
+  assert.deepEqual(
+    decision.criteria.filter((c) => c.status === 'missing').map((c) => c.id),
+    ['smn1-biallelic', 'smn2-copy-number', 'aav9-titer'],
+  );
 });
 
 test('deny takes precedence over pend: a not-met criterion denies even when another is missing', () => {
@@ -142,13 +156,18 @@ test('deny takes precedence over pend: a not-met criterion denies even when anot
 test('the lab cannot evaluate payer criteria on its view, and the payer cannot evaluate lab criteria on its view', () => {
   const resources = resourcesOf('reference');
   const payerViewLab = evaluateCriteria(policy, selectElements(resources, elementsFor(policy, 'payer')), { evaluatedBy: 'lab' });
-  assert.ok(payerViewLab.every((r) => r.status === 'missing'), 'the payer view holds no genotype or titer');
+  assert.ok(
+    payerViewLab.every((r) => r.status === 'missing'),
+    'the payer view holds no genotype or titer',
+  );
 });
 
 test('the planned date comes from the Claim: the same birth date is over age on a later infusion date', () => {
   const resources = resourcesOf('reference');
   const claim = resources.find((r) => r.resourceType === 'Claim')!;
   const later = { ...claim, item: [{ ...(claim.item as object[])[0], servicedDate: '2027-08-01' }] };
-  const payer = evaluateCriteria(policy, selectElements([...resources.filter((r) => r !== claim), later], elementsFor(policy, 'payer')), { evaluatedBy: 'payer' });
+  const payer = evaluateCriteria(policy, selectElements([...resources.filter((r) => r !== claim), later], elementsFor(policy, 'payer')), {
+    evaluatedBy: 'payer',
+  });
   assert.equal(payer.find((r) => r.id === 'age-under-24-months')!.status, 'not-met');
 });

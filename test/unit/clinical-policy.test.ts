@@ -8,35 +8,59 @@ import { isMurmurError } from '../../core/common/errors.js';
 
 const copy = () => structuredClone(northwindZolgensmaPolicy) as unknown as { criteria: Record<string, unknown>[] } & Record<string, unknown>;
 
-test('the shipped policy has the scenario\'s nine criteria with the right evaluators', () => {
+test("the shipped policy has the scenario's nine criteria with the right evaluators", () => {
   const p = northwindZolgensmaPolicy;
   assert.equal(p.service?.code, 'J3399');
-  assert.deepEqual(p.criteria.map((c) => c.number), [1, 2, 3, 4, 5, 6, 7, 8, 9]);
-  assert.deepEqual(p.criteria.filter((c) => c.evaluatedBy === 'lab').map((c) => c.number), [1, 3, 4]);
+  assert.deepEqual(
+    p.criteria.map((c) => c.number),
+    [1, 2, 3, 4, 5, 6, 7, 8, 9],
+  );
+  assert.deepEqual(
+    p.criteria.filter((c) => c.evaluatedBy === 'lab').map((c) => c.number),
+    [1, 3, 4],
+  );
 });
 
 test('a criterion without an expression is refused, naming the field', () => {
   const bad = copy();
   delete bad.criteria[3]!.notMet;
-  assert.throws(() => parsePolicy(bad), (e) => isMurmurError(e, 'E_SCHEMA') && /criteria\[3\] \(aav9-titer\)\.notMet/.test(e.message));
+  assert.throws(
+    () => parsePolicy(bad),
+    (e) => isMurmurError(e, 'E_SCHEMA') && /criteria\[3\] \(aav9-titer\)\.notMet/.test(e.message),
+  );
   const blank = copy();
   blank.criteria[0]!.missing = '  ';
-  assert.throws(() => parsePolicy(blank), (e) => isMurmurError(e, 'E_SCHEMA') && /criteria\[0\] \(smn1-biallelic\)\.missing: must be a non-empty FHIRPath expression/.test(e.message));
+  assert.throws(
+    () => parsePolicy(blank),
+    (e) => isMurmurError(e, 'E_SCHEMA') && /criteria\[0\] \(smn1-biallelic\)\.missing: must be a non-empty FHIRPath expression/.test(e.message),
+  );
 });
 
 test('an expression that is not FHIRPath, an unknown data element or a duplicate id is refused', () => {
   const syntax = copy();
   syntax.criteria[2]!.notMet = '%resources.where(';
-  assert.throws(() => parsePolicy(syntax), (e) => isMurmurError(e, 'E_SCHEMA') && /criteria\[2\] \(smn2-copy-number\)\.notMet: is not a valid FHIRPath/.test(e.message));
+  assert.throws(
+    () => parsePolicy(syntax),
+    (e) => isMurmurError(e, 'E_SCHEMA') && /criteria\[2\] \(smn2-copy-number\)\.notMet: is not a valid FHIRPath/.test(e.message),
+  );
   const element = copy();
   element.criteria[1]!.elements = ['demographics', 'shoe-size'];
-  assert.throws(() => parsePolicy(element), (e) => isMurmurError(e, 'E_SCHEMA') && /criteria\[1\] \(age-under-24-months\)\.elements\[1\]/.test(e.message));
+  assert.throws(
+    () => parsePolicy(element),
+    (e) => isMurmurError(e, 'E_SCHEMA') && /criteria\[1\] \(age-under-24-months\)\.elements\[1\]/.test(e.message),
+  );
   const dup = copy();
   dup.criteria[1]!.id = dup.criteria[0]!.id;
-  assert.throws(() => parsePolicy(dup), (e) => isMurmurError(e, 'E_SCHEMA') && /duplicates criterion id/.test(e.message));
+  assert.throws(
+    () => parsePolicy(dup),
+    (e) => isMurmurError(e, 'E_SCHEMA') && /duplicates criterion id/.test(e.message),
+  );
   const shadow = copy();
   shadow.criteria[3]!.parameters = { resources: 1 };
-  assert.throws(() => parsePolicy(shadow), (e) => isMurmurError(e, 'E_SCHEMA') && /parameters\.resources/.test(e.message));
+  assert.throws(
+    () => parsePolicy(shadow),
+    (e) => isMurmurError(e, 'E_SCHEMA') && /parameters\.resources/.test(e.message),
+  );
 });
 
 test('policy as data: raising the titer threshold to 1:200 in a copy approves titer-1-100', () => {

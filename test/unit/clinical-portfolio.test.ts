@@ -19,7 +19,11 @@ const murmur = (...args: string[]) => spawnSync(process.execPath, [join(root, 'b
 test('the portfolio: four policies beside Zolgensma, each (Zolgensma too) with cases for every outcome', () => {
   const services = SHIPPED_POLICIES.filter((p) => !p.manualReview).map((p) => p.service!.code);
   assert.deepEqual(services, ['J3399', 'J2326', '2381341', 'J1413', 'J1411']);
-  assert.deepEqual(Object.keys(SHIPPED_CASES), SHIPPED_POLICIES.filter((p) => !p.manualReview).map((p) => p.id), 'every coverage policy has its cases');
+  assert.deepEqual(
+    Object.keys(SHIPPED_CASES),
+    SHIPPED_POLICIES.filter((p) => !p.manualReview).map((p) => p.id),
+    'every coverage policy has its cases',
+  );
   for (const [id, doc] of Object.entries(SHIPPED_CASES)) {
     assert.deepEqual(new Set(doc.cases.map((c) => c.expect.outcome)), new Set(['approved', 'denied', 'pended']), `${id} has a case per outcome`);
   }
@@ -30,11 +34,15 @@ test('every synthetic case of every portfolio policy is decided as its file expe
     const doc = SHIPPED_CASES[p.id];
     if (!doc) continue;
     const rows = checkPolicyCases(p, doc);
-    assert.deepEqual(rows.filter((r) => !r.ok).map((r) => `${r.case}: ${r.mismatch}`), [], p.id);
+    assert.deepEqual(
+      rows.filter((r) => !r.ok).map((r) => `${r.case}: ${r.mismatch}`),
+      [],
+      p.id,
+    );
   }
 });
 
-test('the policy is chosen by the Claim item\'s code: each case\'s Claim names its own policy', () => {
+test("the policy is chosen by the Claim item's code: each case's Claim names its own policy", () => {
   for (const [id, doc] of Object.entries(SHIPPED_CASES)) {
     const claim = doc.record.find((r) => r.resourceType === 'Claim') as FhirResource;
     assert.equal(policyForClaim(claim, SHIPPED_POLICIES).id, id);
@@ -55,26 +63,35 @@ test('a wrong expectation is caught: the check is not a mirror of the policy', (
   assert.equal(decideRecord(parsePolicy(looser), record).outcome, 'approved');
 });
 
-test('a policy file\'s errors name the criterion and the field', () => {
+test("a policy file's errors name the criterion and the field", () => {
   const bad = structuredClone(northwindHemgenixPolicy) as unknown as { criteria: Record<string, unknown>[] };
   bad.criteria[2]!.notMet = '%resources.where(value > %inhibitorLimit).exists()';
   delete bad.criteria[4]!.reasons;
-  assert.throws(() => parsePolicy(bad), (e) => isMurmurError(e, 'E_SCHEMA') && /criteria\[4\] \(hematologist-prescriber\)\.reasons: /.test(e.message));
+  assert.throws(
+    () => parsePolicy(bad),
+    (e) => isMurmurError(e, 'E_SCHEMA') && /criteria\[4\] \(hematologist-prescriber\)\.reasons: /.test(e.message),
+  );
   delete (bad.criteria[4] as Record<string, unknown>).reasons;
   (bad.criteria[4] as Record<string, unknown>).reasons = { met: 'a', notMet: 'b', missing: 'c' };
   assert.throws(
     () => parsePolicy(bad),
-    (e) => isMurmurError(e, 'E_SCHEMA') && /criteria\[2\] \(no-factor-ix-inhibitor\)\.notMet: uses %inhibitorLimit, which is neither a parameter/.test(e.message),
+    (e) =>
+      isMurmurError(e, 'E_SCHEMA') && /criteria\[2\] \(no-factor-ix-inhibitor\)\.notMet: uses %inhibitorLimit, which is neither a parameter/.test(e.message),
   );
 });
 
 test('a cases file naming an unknown criterion or resource is refused, naming the case and field', () => {
-  const doc = structuredClone(SHIPPED_CASES['northwind-hemgenix']!) as unknown as { cases: { remove?: string[]; expect: { criteria: Record<string, string> } }[] };
+  const doc = structuredClone(SHIPPED_CASES['northwind-hemgenix']!) as unknown as {
+    cases: { remove?: string[]; expect: { criteria: Record<string, string> } }[];
+  };
   doc.cases[2]!.expect.criteria = { 'no-such-criterion': 'not-met' };
   doc.cases[3]!.remove = ['obs-nothing'];
   assert.throws(
     () => parsePolicyCases(doc, northwindHemgenixPolicy),
-    (e) => isMurmurError(e, 'E_SCHEMA') && /cases\[2\] \(deny-inhibitor\)\.expect\.criteria: no-such-criterion/.test(e.message) && /cases\[3\] \(deny-minor\)\.remove: no resource obs-nothing/.test(e.message),
+    (e) =>
+      isMurmurError(e, 'E_SCHEMA') &&
+      /cases\[2\] \(deny-inhibitor\)\.expect\.criteria: no-such-criterion/.test(e.message) &&
+      /cases\[3\] \(deny-minor\)\.remove: no resource obs-nothing/.test(e.message),
   );
 });
 

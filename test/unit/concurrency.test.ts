@@ -8,15 +8,17 @@ test('SerialQueue: tasks run one at a time in order, and a failed task does not 
   const q = new SerialQueue();
   const log: string[] = [];
   let running = 0;
-  const task = (name: string, fail = false) => async () => {
-    running++;
-    assert.equal(running, 1, 'never two at once');
-    await new Promise((r) => setImmediate(r));
-    log.push(name);
-    running--;
-    if (fail) throw new Error(`${name} failed`);
-    return name;
-  };
+  const task =
+    (name: string, fail = false) =>
+    async () => {
+      running++;
+      assert.equal(running, 1, 'never two at once');
+      await new Promise((r) => setImmediate(r));
+      log.push(name);
+      running--;
+      if (fail) throw new Error(`${name} failed`);
+      return name;
+    };
   const a = q.run(task('a'));
   const b = q.run(task('b', true));
   const c = q.run(task('c'));
@@ -51,7 +53,10 @@ test('retry: waits double up to the cap, a refusal is not retried, giving up nam
     retry('read', async () => Promise.reject(new MurmurError('E_CONFLICT', 'taken')), { clock, retryable: (e) => !(e instanceof MurmurError) }),
     /taken/,
   );
-  await assert.rejects(retry('read', async () => Promise.reject(new Error('down')), { attempts: 3, clock }), (e: unknown) => e instanceof MurmurError && e.details.attempts === 3);
+  await assert.rejects(
+    retry('read', async () => Promise.reject(new Error('down')), { attempts: 3, clock }),
+    (e: unknown) => e instanceof MurmurError && e.details.attempts === 3,
+  );
   let stop = false;
   await assert.rejects(retry('read', async () => ((stop = true), Promise.reject(new Error('down'))), { clock, stopped: () => stop }));
 });

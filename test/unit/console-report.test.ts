@@ -31,7 +31,18 @@ function input(entries: number): AuditReportInput {
     scope: `case ${pended.id}`,
     compress: false,
     audit: {
-      board: { entries: 111, accepted: 111, rejected: 0, duplicates: 0, authors: 5, chainsIntact: true, brokenChains: [], equivocations: 0, merkleRoot: 'ab'.repeat(32), head: 111 },
+      board: {
+        entries: 111,
+        accepted: 111,
+        rejected: 0,
+        duplicates: 0,
+        authors: 5,
+        chainsIntact: true,
+        brokenChains: [],
+        equivocations: 0,
+        merkleRoot: 'ab'.repeat(32),
+        head: 111,
+      },
       trail: { ok: true, count: entries, head: 'cd'.repeat(32) },
       entries: Array.from({ length: entries }, (_, i) => ({
         index: i,
@@ -58,11 +69,24 @@ function input(entries: number): AuditReportInput {
 
 test('the audit report tabulates cases with operator decisions, actors and the trail with its grants, on numbered pages', async () => {
   const text = pdfText(await auditReportPdf(input(80)));
-  for (const header of ['Case', 'Operator decision', 'Outcome now', 'Agent', 'Organization', 'Basis', 'Entries']) assert.ok(text.includes(header), `table header ${header}`);
-  assert.ok(text.includes('approved (titer-documented) by Amara Okafor'), `the operator's decision by name: ${text.slice(text.indexOf('titer') - 40, text.indexOf('titer') + 80)}`);
-  assert.ok(text.includes('req #92') && text.includes('grant #93') && text.includes('role credential "policy-reasoner"'), 'each read names its credential, access request and key grant');
+  for (const header of ['Case', 'Operator decision', 'Outcome now', 'Agent', 'Organization', 'Basis', 'Entries'])
+    assert.ok(text.includes(header), `table header ${header}`);
+  assert.ok(
+    text.includes('approved (titer-documented) by Amara Okafor'),
+    `the operator's decision by name: ${text.slice(text.indexOf('titer') - 40, text.indexOf('titer') + 80)}`,
+  );
+  assert.ok(
+    text.includes('req #92') && text.includes('grant #93') && text.includes('role credential "policy-reasoner"'),
+    'each read names its credential, access request and key grant',
+  );
   const pages = [...text.matchAll(/page (\d+) of (\d+)/g)];
   assert.ok(pages.length >= 2, 'a long trail runs over several pages');
-  assert.deepEqual(pages.map((m) => Number(m[1])), pages.map((_, i) => i + 1));
-  assert.ok(pages.every((m) => Number(m[2]) === pages.length), 'every page says how many there are');
+  assert.deepEqual(
+    pages.map((m) => Number(m[1])),
+    pages.map((_, i) => i + 1),
+  );
+  assert.ok(
+    pages.every((m) => Number(m[2]) === pages.length),
+    'every page says how many there are',
+  );
 });

@@ -14,7 +14,12 @@ const B = testSigner('belief-b');
 const C = testSigner('belief-c');
 const D = testSigner('belief-d');
 const MEMBERS = [A, B, C, D];
-const SKILLS = new Map([[A.did, ['alpha']], [B.did, ['beta', 'shared']], [C.did, ['gamma', 'shared']], [D.did, ['delta', 'shared']]]);
+const SKILLS = new Map([
+  [A.did, ['alpha']],
+  [B.did, ['beta', 'shared']],
+  [C.did, ['gamma', 'shared']],
+  [D.did, ['delta', 'shared']],
+]);
 const REPUTATION = { [A.did]: 90, [B.did]: 70, [C.did]: 80, [D.did]: 60 };
 /** Skills bound to roles (as the org node binds them to credentials): relevance comes from them, not from the domain a proposal names. */
 const CAPABILITIES = { roleSkills: Object.fromEntries([...SKILLS.values()].map((k) => [k[0]!, k])), decisionSkills: [] };
@@ -52,7 +57,11 @@ function honestProposals(): Proposals {
 async function planning(config: Partial<ReducerConfig> = {}, proposals = honestProposals()): Promise<FoldBoard> {
   const b = new FoldBoard({ genesisReputation: REPUTATION, capabilities: CAPABILITIES, ...config });
   for (const s of MEMBERS) assert.equal((await b.post(s, { case: null, kind: 'AgentCard', header: card(s), sections: [] })).status, 'accepted');
-  const task = { service: { system: 'http://example.org', code: 'X' }, policy: { id: 'p', version: '1', hash: '0'.repeat(64) }, needs: ['alpha', 'beta', 'gamma', 'delta'] };
+  const task = {
+    service: { system: 'http://example.org', code: 'X' },
+    policy: { id: 'p', version: '1', hash: '0'.repeat(64) },
+    needs: ['alpha', 'beta', 'gamma', 'delta'],
+  };
   await b.post(A, { case: 'case-1', kind: 'TaskAvailable', header: task, sections: [] });
   const inv = await b.post(A, { case: 'case-1', kind: 'Invitation', header: { invitees: [B.did, C.did, D.did].sort() }, sections: [] });
   for (const s of [B, C, D]) await b.post(s, { case: 'case-1', kind: 'Accept', header: { invitation: inv.id }, sections: [] });
@@ -61,7 +70,12 @@ async function planning(config: Partial<ReducerConfig> = {}, proposals = honestP
 }
 
 const rounds = (b: FoldBoard): BeliefRounds => b.caseOf().consensus!;
-const belief = (round: number, beliefs: Record<string, number>) => ({ case: 'case-1', kind: 'BeliefUpdate' as const, header: { round, beliefs }, sections: [] });
+const belief = (round: number, beliefs: Record<string, number>) => ({
+  case: 'case-1',
+  kind: 'BeliefUpdate' as const,
+  header: { round, beliefs },
+  sections: [],
+});
 const closeVote = (round: number) => ({ case: 'case-1', kind: 'Vote' as const, header: { topic: CLOSE_BELIEF_ROUND, choice: String(round) }, sections: [] });
 
 /** Each of `who` posts what the fusion gives it for the open round, until the rounds end. */
@@ -98,11 +112,17 @@ test('belief rounds: the proposals open them, every member posts its fusion, and
   // Before the last round the spread was above ε; after each round it shrank.
   assert.ok(done.spreads.slice(0, -1).every((s) => s >= 0.01));
   for (let i = 1; i < done.spreads.length; i++) assert.ok(done.spreads[i]! < done.spreads[i - 1]!, `round ${i} shrinks the spread`);
-  assert.deepEqual(done.closed.map((x) => x.round), Array.from({ length: done.round }, (_, i) => i + 1));
+  assert.deepEqual(
+    done.closed.map((x) => x.round),
+    Array.from({ length: done.round }, (_, i) => i + 1),
+  );
   assert.ok(done.closed.every((x) => x.posted.length === 4 && x.silent.length === 0));
   // The plan: every subtask, s-shared at a value inside the honest members' starting range.
   const plan = b.caseOf().plan!;
-  assert.deepEqual(plan.subtasks.map((s) => s.id), ['s-a', 's-b', 's-c', 's-d', 's-shared']);
+  assert.deepEqual(
+    plan.subtasks.map((s) => s.id),
+    ['s-a', 's-b', 's-c', 's-d', 's-shared'],
+  );
   const shared = plan.subtasks.find((s) => s.id === 's-shared')!.confidence;
   assert.ok(shared >= 0.5 && shared <= 0.9);
   // Plan commit follows as before.
@@ -158,7 +178,7 @@ test('inflated or steered beliefs are refused: above the cap, or anything but th
   assert.equal(rounds(b).posted.size, 0, 'none of them counted');
 });
 
-test('a proposal\'s confidence is capped and weighted by reputation from the log, and trimmed fusion keeps a lone outlier from vetoing', async () => {
+test("a proposal's confidence is capped and weighted by reputation from the log, and trimmed fusion keeps a lone outlier from vetoing", async () => {
   // D, now the best reputed, claims certainty for its own subtask and zero for s-shared (a skill it has).
   const attacked = honestProposals();
   attacked.set(D, { domain: 'delta', subtasks: [sub('s-d', 'delta', 1), sub('s-shared', 'shared', 0)] });
@@ -181,7 +201,7 @@ test('a proposal\'s confidence is capped and weighted by reputation from the log
   assert.ok(!mean.caseOf().plan!.subtasks.some((s) => s.id === 's-shared'), 'the mean is dragged under the threshold');
 });
 
-test('a silent member cannot stall planning: after the round\'s deadline a member that posted closes it, and the plan is the same', async () => {
+test("a silent member cannot stall planning: after the round's deadline a member that posted closes it, and the plan is the same", async () => {
   const everyone = await planning();
   await runRounds(everyone);
   const b = await planning();
@@ -207,5 +227,8 @@ test('proposals that already agree plan at once (round 0 within ε)', async () =
   const r = rounds(b);
   assert.equal(r.round, 0);
   assert.equal(r.done?.converged, true);
-  assert.deepEqual(b.caseOf().plan!.subtasks.map((s) => s.id), ['s-a', 's-b', 's-c', 's-d']);
+  assert.deepEqual(
+    b.caseOf().plan!.subtasks.map((s) => s.id),
+    ['s-a', 's-b', 's-c', 's-d'],
+  );
 });

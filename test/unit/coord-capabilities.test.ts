@@ -13,11 +13,21 @@ import { testSigner } from '../support/keys.js';
 const P = testSigner('cap-payer-policy');
 const L = testSigner('cap-lab-genomics');
 const F = testSigner('cap-payer-form');
-const ROLE = new Map([[P.did, 'policy-reasoner'], [L.did, 'genomics'], [F.did, 'form-builder']]);
-const SKILLS = new Map([[P.did, ['coverage-policy', 'pa-determination']], [L.did, ['variant-annotation']], [F.did, ['pas-form']]]);
+const ROLE = new Map([
+  [P.did, 'policy-reasoner'],
+  [L.did, 'genomics'],
+  [F.did, 'form-builder'],
+]);
+const SKILLS = new Map([
+  [P.did, ['coverage-policy', 'pa-determination']],
+  [L.did, ['variant-annotation']],
+  [F.did, ['pas-form']],
+]);
 
 /** What the admission stage reports for a verified presentation of `s`'s role credential. */
-const credential = (s: Signer): Evidence => ({ credential: { ok: true, holder: s.did, role: ROLE.get(s.did)!, organization: s.did, organizationKind: 'test' } });
+const credential = (s: Signer): Evidence => ({
+  credential: { ok: true, holder: s.did, role: ROLE.get(s.did)!, organization: s.did, organizationKind: 'test' },
+});
 
 function card(s: Signer, skills = SKILLS.get(s.did)!) {
   return {
@@ -35,14 +45,31 @@ function card(s: Signer, skills = SKILLS.get(s.did)!) {
 
 const summary = [{ section: 'summary', readers: ['policy-reasoner'] }];
 const decision = [{ section: 'decision', readers: ['form-builder'] }];
-const sub = (id: string, skill: string, deps: string[], outputs: { section: string; readers: string[] }[]) => ({ id, title: id, skill, deps, confidence: 0.9, domain: skill, outputs });
-const sealed = (name: string, readers: string[]) => ({ name, readers, sealed: { alg: 'A256GCM', nonce: 'bm9uY2U', ciphertext: 'Y2lwaGVy', keyId: `k/${name}` } });
+const sub = (id: string, skill: string, deps: string[], outputs: { section: string; readers: string[] }[]) => ({
+  id,
+  title: id,
+  skill,
+  deps,
+  confidence: 0.9,
+  domain: skill,
+  outputs,
+});
+const sealed = (name: string, readers: string[]) => ({
+  name,
+  readers,
+  sealed: { alg: 'A256GCM', nonce: 'bm9uY2U', ciphertext: 'Y2lwaGVy', keyId: `k/${name}` },
+});
 
 /** The payer's, the lab's and the form builder's agents, executing screening → determination → form. */
 async function executing(config: Partial<ReducerConfig> = {}): Promise<FoldBoard> {
   const b = new FoldBoard({ requireCredentials: true, requireSealed: true, capabilities: REFERENCE_CAPABILITIES, ...config });
-  for (const s of [P, L, F]) assert.equal((await b.post(s, { case: null, kind: 'AgentCard', header: card(s), sections: [] }, credential(s))).status, 'accepted');
-  const task = { service: { system: 'http://example.org', code: 'J3399' }, policy: { id: 'p', version: '1', hash: '0'.repeat(64) }, needs: ['pa-determination', 'variant-annotation', 'pas-form'] };
+  for (const s of [P, L, F])
+    assert.equal((await b.post(s, { case: null, kind: 'AgentCard', header: card(s), sections: [] }, credential(s))).status, 'accepted');
+  const task = {
+    service: { system: 'http://example.org', code: 'J3399' },
+    policy: { id: 'p', version: '1', hash: '0'.repeat(64) },
+    needs: ['pa-determination', 'variant-annotation', 'pas-form'],
+  };
   await b.post(P, { case: 'case-1', kind: 'TaskAvailable', header: task, sections: [] });
   const inv = await b.post(P, { case: 'case-1', kind: 'Invitation', header: { invitees: [L.did, F.did].sort() }, sections: [] });
   for (const s of [L, F]) await b.post(s, { case: 'case-1', kind: 'Accept', header: { invitation: inv.id }, sections: [] });
@@ -58,7 +85,11 @@ async function executing(config: Partial<ReducerConfig> = {}): Promise<FoldBoard
 }
 
 const claim = (subtask: string) => ({ case: 'case-1', subtask, kind: 'Claim' as const, header: { leaseMs: 60_000 }, sections: [] });
-const artifactOf = (subtask: string, sections: ReturnType<typeof sealed>[] | { name: string; readers: string[]; plaintext: unknown }[], outcome?: 'approved' | 'denied') => ({
+const artifactOf = (
+  subtask: string,
+  sections: ReturnType<typeof sealed>[] | { name: string; readers: string[]; plaintext: unknown }[],
+  outcome?: 'approved' | 'denied',
+) => ({
   case: 'case-1',
   subtask,
   kind: 'Artifact' as const,
@@ -66,13 +97,17 @@ const artifactOf = (subtask: string, sections: ReturnType<typeof sealed>[] | { n
   sections,
 });
 
-test('a lab cannot make itself the decider: its card may list only its role\'s skills, so it cannot claim the determination', async () => {
+test("a lab cannot make itself the decider: its card may list only its role's skills, so it cannot claim the determination", async () => {
   const b = await executing();
   // The lab re-publishes its card (with a valid presentation of its genomics credential) listing pa-determination.
   const forged = await b.post(L, { case: null, kind: 'AgentCard', header: card(L, ['variant-annotation', 'pa-determination']), sections: [] }, credential(L));
   assert.equal(forged.status, 'rejected');
   assert.equal(forged.reason, 'card lists skill pa-determination, which role genomics may not exercise');
-  assert.deepEqual(b.fold.state.cards.get(L.did)!.card.skills.map((s) => s.id), ['variant-annotation'], 'the earlier card stands');
+  assert.deepEqual(
+    b.fold.state.cards.get(L.did)!.card.skills.map((s) => s.id),
+    ['variant-annotation'],
+    'the earlier card stands',
+  );
   const grab = await b.post(L, claim('coverage-determination'), credential(L));
   assert.equal(grab.status, 'rejected');
   assert.match(grab.reason!, /lacks the skill pa-determination/);
@@ -94,7 +129,7 @@ test('only the determination carries an outcome: a screening artifact that sets 
   assert.equal(b.caseOf().outcome?.subtask, 'coverage-determination');
 });
 
-test('with privacy on, a plaintext section is refused even from the claimant, under the plan\'s readers', async () => {
+test("with privacy on, a plaintext section is refused even from the claimant, under the plan's readers", async () => {
   const b = await executing();
   await b.post(L, claim('genomic-screening'), credential(L));
   const plain = await b.post(L, artifactOf('genomic-screening', [{ name: 'summary', readers: ['policy-reasoner'], plaintext: { smn1: 0 } }]));
@@ -104,12 +139,20 @@ test('with privacy on, a plaintext section is refused even from the claimant, un
   // Without privacy (the simulator) plaintext is how sections travel.
   const open = await executing({ requireSealed: false });
   await open.post(L, claim('genomic-screening'), credential(L));
-  assert.equal((await open.post(L, artifactOf('genomic-screening', [{ name: 'summary', readers: ['policy-reasoner'], plaintext: { smn1: 0 } }]))).status, 'accepted');
+  assert.equal(
+    (await open.post(L, artifactOf('genomic-screening', [{ name: 'summary', readers: ['policy-reasoner'], plaintext: { smn1: 0 } }]))).status,
+    'accepted',
+  );
 });
 
 test('a gap cannot add a second determination', async () => {
   const b = await executing();
-  const gap = { gap: 'gap-decide', skill: 'pa-determination', reasonCode: 'test', subtask: { id: 'lab-decision', title: 'x', deps: [], blocks: ['pas-response'], outputs: [] } };
+  const gap = {
+    gap: 'gap-decide',
+    skill: 'pa-determination',
+    reasonCode: 'test',
+    subtask: { id: 'lab-decision', title: 'x', deps: [], blocks: ['pas-response'], outputs: [] },
+  };
   const r = await b.post(L, { case: 'case-1', kind: 'Gap', header: gap, sections: [] });
   assert.equal(r.status, 'rejected');
   assert.equal(r.reason, 'a gap cannot ask for the deciding skill pa-determination');
@@ -132,15 +175,24 @@ test('each claim attempt has its own challenge: a release or a revocation opens 
   assert.equal(new Set(seen).size, seen.length, 'no challenge repeats');
 });
 
-test('a well-reputed member cannot redefine another\'s subtask: outside its skills its proposal does not shape the plan', async () => {
+test("a well-reputed member cannot redefine another's subtask: outside its skills its proposal does not shape the plan", async () => {
   // The evidence vendor is the best-reputed member; it proposes the lab's screening with the raw
   // results open to itself. Its domain label says genomics, but its card offers no genomics skill.
   const E = testSigner('cap-vendor-evidence');
   ROLE.set(E.did, 'evidence-synthesizer');
   SKILLS.set(E.did, ['evidence-synthesis']);
-  const b = new FoldBoard({ requireCredentials: true, requireSealed: true, capabilities: REFERENCE_CAPABILITIES, genesisReputation: { [E.did]: 95, [L.did]: 74, [P.did]: 91, [F.did]: 84 } });
+  const b = new FoldBoard({
+    requireCredentials: true,
+    requireSealed: true,
+    capabilities: REFERENCE_CAPABILITIES,
+    genesisReputation: { [E.did]: 95, [L.did]: 74, [P.did]: 91, [F.did]: 84 },
+  });
   for (const s of [P, L, F, E]) await b.post(s, { case: null, kind: 'AgentCard', header: card(s), sections: [] }, credential(s));
-  const task = { service: { system: 'http://example.org', code: 'J3399' }, policy: { id: 'p', version: '1', hash: '0'.repeat(64) }, needs: ['pa-determination', 'variant-annotation', 'pas-form', 'evidence-synthesis'] };
+  const task = {
+    service: { system: 'http://example.org', code: 'J3399' },
+    policy: { id: 'p', version: '1', hash: '0'.repeat(64) },
+    needs: ['pa-determination', 'variant-annotation', 'pas-form', 'evidence-synthesis'],
+  };
   await b.post(P, { case: 'case-1', kind: 'TaskAvailable', header: task, sections: [] });
   const inv = await b.post(P, { case: 'case-1', kind: 'Invitation', header: { invitees: [L.did, F.did, E.did].sort() }, sections: [] });
   for (const s of [L, F, E]) await b.post(s, { case: 'case-1', kind: 'Accept', header: { invitation: inv.id }, sections: [] });
@@ -153,16 +205,25 @@ test('a well-reputed member cannot redefine another\'s subtask: outside its skil
   ];
   for (const [s, domain, subtasks] of proposals) await b.post(s, { case: 'case-1', kind: 'Proposal', header: { domain, subtasks }, sections: [] });
   const screening = b.caseOf().plan!.subtasks.find((s) => s.id === 'genomic-screening')!;
-  assert.deepEqual(screening.outputs, summary, 'the lab\'s disclosure policy for its own work stands');
+  assert.deepEqual(screening.outputs, summary, "the lab's disclosure policy for its own work stands");
 });
 
 test('the determination keeps its deciding skill: a member cannot re-propose it as a task of its own', async () => {
   const E = testSigner('cap-vendor-evidence');
   ROLE.set(E.did, 'evidence-synthesizer');
   SKILLS.set(E.did, ['evidence-synthesis']);
-  const b = new FoldBoard({ requireCredentials: true, requireSealed: true, capabilities: REFERENCE_CAPABILITIES, genesisReputation: { [E.did]: 95, [L.did]: 74, [P.did]: 91, [F.did]: 84 } });
+  const b = new FoldBoard({
+    requireCredentials: true,
+    requireSealed: true,
+    capabilities: REFERENCE_CAPABILITIES,
+    genesisReputation: { [E.did]: 95, [L.did]: 74, [P.did]: 91, [F.did]: 84 },
+  });
   for (const s of [P, L, F, E]) await b.post(s, { case: null, kind: 'AgentCard', header: card(s), sections: [] }, credential(s));
-  const task = { service: { system: 'http://example.org', code: 'J3399' }, policy: { id: 'p', version: '1', hash: '0'.repeat(64) }, needs: ['pa-determination', 'variant-annotation', 'pas-form', 'evidence-synthesis'] };
+  const task = {
+    service: { system: 'http://example.org', code: 'J3399' },
+    policy: { id: 'p', version: '1', hash: '0'.repeat(64) },
+    needs: ['pa-determination', 'variant-annotation', 'pas-form', 'evidence-synthesis'],
+  };
   await b.post(P, { case: 'case-1', kind: 'TaskAvailable', header: task, sections: [] });
   const inv = await b.post(P, { case: 'case-1', kind: 'Invitation', header: { invitees: [L.did, F.did, E.did].sort() }, sections: [] });
   for (const s of [L, F, E]) await b.post(s, { case: 'case-1', kind: 'Accept', header: { invitation: inv.id }, sections: [] });
@@ -171,7 +232,11 @@ test('the determination keeps its deciding skill: a member cannot re-propose it 
     [L, 'variant-annotation', [sub('genomic-screening', 'variant-annotation', [], summary)]],
     [F, 'pas-form', [sub('pas-response', 'pas-form', ['coverage-determination'], [])]],
     // Within its own skill, and better reputed than the payer's agent.
-    [E, 'evidence-synthesis', [sub('coverage-determination', 'evidence-synthesis', [], [{ section: 'decision', readers: ['evidence-synthesizer', 'form-builder'] }])]],
+    [
+      E,
+      'evidence-synthesis',
+      [sub('coverage-determination', 'evidence-synthesis', [], [{ section: 'decision', readers: ['evidence-synthesizer', 'form-builder'] }])],
+    ],
   ];
   for (const [s, domain, subtasks] of proposals) await b.post(s, { case: 'case-1', kind: 'Proposal', header: { domain, subtasks }, sections: [] });
   const det = b.caseOf().plan!.subtasks.find((s) => s.id === 'coverage-determination')!;

@@ -89,7 +89,10 @@ test('plan merge: confidence capped, lone out-of-competence additions and lone v
     { rule: 'median' },
     (d) => skills[d] ?? [],
   );
-  assert.deepEqual(plan.map((s) => s.id), ['work-a', 'work-b']);
+  assert.deepEqual(
+    plan.map((s) => s.id),
+    ['work-a', 'work-b'],
+  );
   assert.ok(plan.every((s) => s.confidence <= 0.95));
   // Without cross-validation the liar gets its way.
   const naive = mergeProposals(
@@ -99,5 +102,8 @@ test('plan merge: confidence capped, lone out-of-competence additions and lone v
     ],
     { crossValidate: false },
   );
-  assert.deepEqual(naive.map((s) => s.id), ['bulk-export']);
+  assert.deepEqual(
+    naive.map((s) => s.id),
+    ['bulk-export'],
+  );
 });

@@ -15,14 +15,36 @@ const graph = (edges: [string, string][]) => {
 };
 
 test('waits-for: cycles are found, acyclic graphs have none, the lowest reputation yields', () => {
-  assert.deepEqual(findCycles(graph([['a', 'b'], ['b', 'c']])), []);
-  const g = graph([['a', 'b'], ['b', 'c'], ['c', 'a'], ['d', 'a'], ['e', 'f'], ['f', 'e']]);
+  assert.deepEqual(
+    findCycles(
+      graph([
+        ['a', 'b'],
+        ['b', 'c'],
+      ]),
+    ),
+    [],
+  );
+  const g = graph([
+    ['a', 'b'],
+    ['b', 'c'],
+    ['c', 'a'],
+    ['d', 'a'],
+    ['e', 'f'],
+    ['f', 'e'],
+  ]);
   const cycles = findCycles(g);
-  assert.deepEqual(cycles, [['a', 'b', 'c'], ['e', 'f']]);
+  assert.deepEqual(cycles, [
+    ['a', 'b', 'c'],
+    ['e', 'f'],
+  ]);
   assert.ok(cycles.every((c) => isCycleOf(g, c)));
   assert.equal(isCycleOf(g, ['a', 'c', 'b']), false);
   const rep: Record<string, number> = { a: 60, b: 40, c: 40 };
-  assert.equal(yielder(['a', 'b', 'c'], (d) => rep[d]!), 'c', 'ties: the greatest DID yields');
+  assert.equal(
+    yielder(['a', 'b', 'c'], (d) => rep[d]!),
+    'c',
+    'ties: the greatest DID yields',
+  );
 });
 
 test('backoff: delays are Uniform(0, 2^k·τ) and grow with lost rounds', () => {
@@ -93,10 +115,18 @@ test('authority: even spread has Gini 0; one holder of everything has share 1', 
 
 test('Shapley: sampled values approach the exact ones', () => {
   const players = ['a', 'b', 'c', 'd'];
-  const contributions = [{ value: 1, required: ['a'] }, { value: 2, required: ['b', 'c'] }, { value: 1, required: ['d', 'a'] }];
+  const contributions = [
+    { value: 1, required: ['a'] },
+    { value: 2, required: ['b', 'c'] },
+    { value: 1, required: ['d', 'a'] },
+  ];
   const exact = shapleyExact(players, contributions);
   const random = seededRandom('shapley');
   const sampled = shapleySampled(players, contributions, 4000, () => random.next());
   for (const p of players) assert.ok(Math.abs(exact.get(p)! - sampled.get(p)!) < 0.05);
-  assert.equal([...exact.values()].reduce((a, b) => a + b, 0), 4, 'efficiency: values sum to v(N)');
+  assert.equal(
+    [...exact.values()].reduce((a, b) => a + b, 0),
+    4,
+    'efficiency: values sum to v(N)',
+  );
 });

@@ -10,7 +10,16 @@ function log(items: { kind: string; author: string; at: number; subtask?: string
   const entries = new Map<number, StoredEntry>();
   items.forEach((x, i) => {
     const index = i + 1;
-    records.push({ index, at: x.at, id: String(index), kind: x.kind, author: `did:key:${x.author}#k`, case: 'c', ...(x.subtask ? { subtask: x.subtask } : {}), status: 'accepted' });
+    records.push({
+      index,
+      at: x.at,
+      id: String(index),
+      kind: x.kind,
+      author: `did:key:${x.author}#k`,
+      case: 'c',
+      ...(x.subtask ? { subtask: x.subtask } : {}),
+      status: 'accepted',
+    });
     entries.set(index, { index, at: x.at, envelope: { header: x.header ?? {} } as StoredEntry['envelope'] });
   });
   return { records, entries };

@@ -67,7 +67,11 @@ async function executing(config: Partial<ReducerConfig> = {}, opts: { skip?: Sig
   await b.post(B, { case: null, kind: 'AgentCard', header: card(B, ['beta']), sections: [] });
   await b.post(C, { case: null, kind: 'AgentCard', header: card(C, ['gamma', 'beta']), sections: [] });
   await b.post(W, { case: null, kind: 'AgentCard', header: card(W, ['delta']), sections: [] });
-  const task = { service: { system: 'http://example.org', code: 'X' }, policy: { id: 'p', version: '1', hash: '0'.repeat(64) }, needs: ['alpha', 'beta', 'gamma'] };
+  const task = {
+    service: { system: 'http://example.org', code: 'X' },
+    policy: { id: 'p', version: '1', hash: '0'.repeat(64) },
+    needs: ['alpha', 'beta', 'gamma'],
+  };
   await b.post(A, { case: 'case-1', kind: 'TaskAvailable', header: task, sections: [] });
   const inv = await b.post(A, { case: 'case-1', kind: 'Invitation', header: { invitees: [B.did, C.did].sort() }, sections: [] });
   for (const s of [B, C]) await b.post(s, { case: 'case-1', kind: 'Accept', header: { invitation: inv.id }, sections: [] });
@@ -87,7 +91,6 @@ async function executing(config: Partial<ReducerConfig> = {}, opts: { skip?: Sig
 }
 
 const claim = (leaseMs = 10_000) => ({ case: 'case-1', kind: 'Claim' as const, header: { leaseMs }, sections: [] });
-
 
 /** A refusal with its stable code, and the message that says why. */
 function refused(r: FoldRecord, code: VerdictCode, message: RegExp, note?: string): void {
@@ -116,7 +119,10 @@ test('a lapsed lease is revoked only once board time passes it, with a reputatio
   b.clock.advance(10_001);
   assert.equal((await b.post(A, { case: 'case-1', subtask: 's-b', kind: 'LeaseExpired', header: { claimant: B.did }, sections: [] })).status, 'accepted');
   assert.equal(b.fold.state.reputation.get(B.did), 45);
-  assert.deepEqual(b.case.lapses.map((l) => l.cause), ['lapsed']);
+  assert.deepEqual(
+    b.case.lapses.map((l) => l.cause),
+    ['lapsed'],
+  );
   refused(await b.post(B, { ...claim(), subtask: 's-b' }), 'E_LEASE', /revoked/);
   assert.equal((await b.post(C, { ...claim(), subtask: 's-b' })).status, 'accepted');
 });
@@ -142,7 +148,10 @@ test('progress fabrication: monotone checkpoints, and completion without deliver
   assert.equal((await b.post(B, cp(0.3))).reason, 'progress goes backwards');
   assert.equal((await b.post(B, cp(1))).status, 'accepted');
   b.clock.advance(4_000);
-  assert.equal((await b.post(A, { case: 'case-1', subtask: 's-b', kind: 'LeaseExpired', header: { claimant: B.did }, sections: [] })).reason, 'the lease is still valid');
+  assert.equal(
+    (await b.post(A, { case: 'case-1', subtask: 's-b', kind: 'LeaseExpired', header: { claimant: B.did }, sections: [] })).reason,
+    'the lease is still valid',
+  );
   b.clock.advance(2_000);
   assert.equal((await b.post(A, { case: 'case-1', subtask: 's-b', kind: 'LeaseExpired', header: { claimant: B.did }, sections: [] })).status, 'accepted');
   assert.equal(b.case.lapses[0]!.cause, 'undelivered');
@@ -155,9 +164,18 @@ test('a deadlock cycle (a gap that closes a dependency loop) is broken by its lo
   const gap = { gap: 'gap-loop', skill: 'delta', reasonCode: 'test', subtask: { id: 's-d', title: 'd', deps: ['s-c'], blocks: ['s-c'] } };
   assert.equal((await b.post(B, { case: 'case-1', kind: 'Gap', header: gap, sections: [] })).status, 'accepted');
   await b.post(B, { case: 'case-1', kind: 'Announce', header: { gap: 'gap-loop', windowMs: 0 }, sections: [] });
-  const bid = await b.post(W, { case: 'case-1', kind: 'Bid', header: { gap: 'gap-loop', cost: 0.2, quality: 0.9, latency: 0.2, trust: 1, credentials: [], justification: 'can-do' }, sections: [] });
+  const bid = await b.post(W, {
+    case: 'case-1',
+    kind: 'Bid',
+    header: { gap: 'gap-loop', cost: 0.2, quality: 0.9, latency: 0.2, trust: 1, credentials: [], justification: 'can-do' },
+    sections: [],
+  });
   const score = b.case.gaps.get('gap-loop')!.bids[0]!.score;
-  assert.equal((await b.post(B, { case: 'case-1', kind: 'Award', header: { gap: 'gap-loop', winner: W.did, bid: bid.id, score, justification: 'best' }, sections: [] })).status, 'accepted');
+  assert.equal(
+    (await b.post(B, { case: 'case-1', kind: 'Award', header: { gap: 'gap-loop', winner: W.did, bid: bid.id, score, justification: 'best' }, sections: [] }))
+      .status,
+    'accepted',
+  );
   await b.post(C, { case: 'case-1', kind: 'Wait', header: { on: ['s-d'] }, sections: [] });
   await b.post(W, { case: 'case-1', kind: 'Wait', header: { on: ['s-c'] }, sections: [] });
   const at = b.clock.now();
@@ -171,7 +189,10 @@ test('a deadlock cycle (a gap that closes a dependency loop) is broken by its lo
   assert.ok(depsSatisfied(b.case, b.case.subtasks.get('s-c')!, at));
   // (s-c's plan declares no sections, so its artifact carries none: the disclosure policy holds.)
   const sections: never[] = [];
-  assert.equal((await b.post(C, { case: 'case-1', subtask: 's-c', kind: 'Artifact', header: { digest: sectionsDigest(sections) }, sections })).status, 'accepted');
+  assert.equal(
+    (await b.post(C, { case: 'case-1', subtask: 's-c', kind: 'Artifact', header: { digest: sectionsDigest(sections) }, sections })).status,
+    'accepted',
+  );
 });
 
 test('a fake gap rejected by validation is withdrawn: it blocks nothing and cannot be awarded', async () => {
@@ -179,7 +200,12 @@ test('a fake gap rejected by validation is withdrawn: it blocks nothing and cann
   const gap = { gap: 'gap-fake', skill: 'delta', reasonCode: 'pgx-finding', subtask: { id: 's-x', title: 'x', deps: [], blocks: ['s-b'] } };
   await b.post(C, { case: 'case-1', kind: 'Gap', header: gap, sections: [] });
   await b.post(C, { case: 'case-1', kind: 'Announce', header: { gap: 'gap-fake', windowMs: 0 }, sections: [] });
-  const bid = await b.post(W, { case: 'case-1', kind: 'Bid', header: { gap: 'gap-fake', cost: 0.2, quality: 0.9, latency: 0.2, trust: 1, credentials: [], justification: 'x' }, sections: [] });
+  const bid = await b.post(W, {
+    case: 'case-1',
+    kind: 'Bid',
+    header: { gap: 'gap-fake', cost: 0.2, quality: 0.9, latency: 0.2, trust: 1, credentials: [], justification: 'x' },
+    sections: [],
+  });
   const score = b.case.gaps.get('gap-fake')!.bids[0]!.score;
   const award = { case: 'case-1', kind: 'Award' as const, header: { gap: 'gap-fake', winner: W.did, bid: bid.id, score, justification: 'x' }, sections: [] };
   refused(await b.post(C, award), 'E_QUORUM', /endorsements/);
@@ -210,19 +236,45 @@ test('a stalled proposal round closes by a reputation-weighted vote after its wi
   assert.equal((await b.post(A, vote)).status, 'accepted');
   assert.equal(b.case.plan, undefined, 'A (60) alone is not a majority of 150');
   assert.equal((await b.post(B, vote)).status, 'accepted');
-  assert.deepEqual(b.case.plan!.subtasks.map((x) => x.id), ['s-a', 's-b']);
-  refused(await b.post(C, { case: 'case-1', kind: 'Proposal', header: { domain: 'gamma', subtasks: [sub('s-c', 'gamma')] }, sections: [] }), 'E_STATE', /closed/);
+  assert.deepEqual(
+    b.case.plan!.subtasks.map((x) => x.id),
+    ['s-a', 's-b'],
+  );
+  refused(
+    await b.post(C, { case: 'case-1', kind: 'Proposal', header: { domain: 'gamma', subtasks: [sub('s-c', 'gamma')] }, sections: [] }),
+    'E_STATE',
+    /closed/,
+  );
 });
 
 test('convener rotation: the first-ranked agent may convene at once, the next only after the timeout', async () => {
   const b = new TestBoard({ rotateConvener: true, convenerTimeoutMs: 10_000 });
-  for (const [s, skills] of [[A, ['alpha']], [B, ['beta']], [C, ['gamma']]] as const) await b.post(s, { case: null, kind: 'AgentCard', header: card(s, [...skills]), sections: [] });
-  const task = { service: { system: 'http://example.org', code: 'X' }, policy: { id: 'p', version: '1', hash: '0'.repeat(64) }, needs: ['alpha', 'beta', 'gamma'] };
+  for (const [s, skills] of [
+    [A, ['alpha']],
+    [B, ['beta']],
+    [C, ['gamma']],
+  ] as const)
+    await b.post(s, { case: null, kind: 'AgentCard', header: card(s, [...skills]), sections: [] });
+  const task = {
+    service: { system: 'http://example.org', code: 'X' },
+    policy: { id: 'p', version: '1', hash: '0'.repeat(64) },
+    needs: ['alpha', 'beta', 'gamma'],
+  };
   await b.post(A, { case: 'case-1', kind: 'TaskAvailable', header: task, sections: [] });
   const ranking = convenerRanking(b.fold.state, b.case);
   const signers = new Map([A, B, C].map((s) => [s.did, s]));
   const [first, second] = [signers.get(ranking[0]!)!, signers.get(ranking[1]!)!];
-  const invite = (by: Signer) => ({ case: 'case-1', kind: 'Invitation' as const, header: { invitees: [A, B, C].filter((s) => s !== by).map((s) => s.did).sort() }, sections: [] });
+  const invite = (by: Signer) => ({
+    case: 'case-1',
+    kind: 'Invitation' as const,
+    header: {
+      invitees: [A, B, C]
+        .filter((s) => s !== by)
+        .map((s) => s.did)
+        .sort(),
+    },
+    sections: [],
+  });
   refused(await b.post(second, invite(second)), 'E_TOO_EARLY', /turn/);
   b.clock.advance(10_000);
   assert.equal((await b.post(second, invite(second))).status, 'accepted');
@@ -231,7 +283,11 @@ test('convener rotation: the first-ranked agent may convene at once, the next on
 
 /** Runs the committed plan to its end with `outcome` on s-a, dissolves and scores the round. */
 async function finishRound(b: TestBoard, outcome: 'approved' | 'pended'): Promise<void> {
-  for (const [s, id] of [[A, 's-a'], [C, 's-c'], [B, 's-b']] as const) {
+  for (const [s, id] of [
+    [A, 's-a'],
+    [C, 's-c'],
+    [B, 's-b'],
+  ] as const) {
     assert.equal((await b.post(s, { ...claim(), subtask: id })).status, 'accepted', `claim ${id}`);
     const header = { digest: sectionsDigest([]), ...(id === 's-a' ? { closure: closureOf(outcome) } : {}) };
     assert.equal((await b.post(s, { case: 'case-1', subtask: id, kind: 'Artifact', header, sections: [] })).status, 'accepted', `artifact ${id}`);
@@ -265,8 +321,14 @@ test('new information on a pended case opens its next round: same members and pl
   assert.equal(c.status, 'executing');
   assert.equal(c.round, 1);
   assert.equal(c.outcome, undefined);
-  assert.deepEqual([...c.subtasks.values()].map((s) => s.artifact), [undefined, undefined, undefined]);
-  assert.deepEqual(c.history.map((h) => [h.round, h.outcome?.closure]), [[0, 'open']]);
+  assert.deepEqual(
+    [...c.subtasks.values()].map((s) => s.artifact),
+    [undefined, undefined, undefined],
+  );
+  assert.deepEqual(
+    c.history.map((h) => [h.round, h.outcome?.closure]),
+    [[0, 'open']],
+  );
   assert.equal(c.members.size, 3);
   refused(await pended.post(A, update(2)), 'E_STATE', /only a pended case/, 'a running round takes no update');
   await finishRound(pended, 'approved');
@@ -279,9 +341,19 @@ test('new information on a pended case opens its next round: same members and pl
 
 test('a round still closing, or a pended case the payer decided for good, takes no new information', async () => {
   const b = await executing();
-  for (const [s, id] of [[A, 's-a'], [C, 's-c'], [B, 's-b']] as const) {
+  for (const [s, id] of [
+    [A, 's-a'],
+    [C, 's-c'],
+    [B, 's-b'],
+  ] as const) {
     await b.post(s, { ...claim(), subtask: id });
-    await b.post(s, { case: 'case-1', subtask: id, kind: 'Artifact', header: { digest: sectionsDigest([]), ...(id === 's-a' ? { closure: 'open' as const } : {}) }, sections: [] });
+    await b.post(s, {
+      case: 'case-1',
+      subtask: id,
+      kind: 'Artifact',
+      header: { digest: sectionsDigest([]), ...(id === 's-a' ? { closure: 'open' as const } : {}) },
+      sections: [],
+    });
   }
   assert.equal(b.case.status, 'closing');
   refused(await b.post(A, update(1)), 'E_TOO_EARLY', /still running/);
@@ -293,7 +365,12 @@ test('a round still closing, or a pended case the payer decided for good, takes 
   assert.match(late.reason!, /was decided by the payer/);
 });
 
-const cancel = (scope: 'case' | 'items', items: number[] = []): Draft => ({ case: 'case-1', kind: 'CaseCancel', header: { scope, items, reasonCode: 'requester-cancelled' }, sections: [] });
+const cancel = (scope: 'case' | 'items', items: number[] = []): Draft => ({
+  case: 'case-1',
+  kind: 'CaseCancel',
+  header: { scope, items, reasonCode: 'requester-cancelled' },
+  sections: [],
+});
 
 test('only the requesting organization cancels its request; item cancels accumulate, a whole cancel is final and stops updates and adjudication', async () => {
   const b = await executing();
@@ -315,13 +392,23 @@ test('only the requesting organization cancels its request; item cancels accumul
 
 test('past the inputs deadline (board time) a determination may go without its inputs, pended only; the inputs are given up and the case closes', async () => {
   const b = await executing({ inputsDeadlineMs: 60_000 });
-  const art = (outcome?: 'approved' | 'denied' | 'pended') => ({ case: 'case-1', subtask: 's-b', kind: 'Artifact' as const, header: { digest: sectionsDigest([]), ...(outcome ? { closure: closureOf(outcome) } : {}) }, sections: [] });
+  const art = (outcome?: 'approved' | 'denied' | 'pended') => ({
+    case: 'case-1',
+    subtask: 's-b',
+    kind: 'Artifact' as const,
+    header: { digest: sectionsDigest([]), ...(outcome ? { closure: closureOf(outcome) } : {}) },
+    sections: [],
+  });
   assert.equal((await b.post(B, { ...claim(600_000), subtask: 's-b' })).status, 'accepted');
   b.clock.advance(59_000);
   assert.equal((await b.post(B, art('pended'))).reason, 'inputs of the subtask are not all posted, or a gap blocks it', 'not before the deadline');
   b.clock.advance(1_000);
   for (const outcome of ['approved', 'denied', undefined] as const) {
-    assert.equal((await b.post(B, art(outcome))).reason, 'inputs of the subtask are not all posted, or a gap blocks it', `no ${outcome ?? 'plain artifact'} without the inputs`);
+    assert.equal(
+      (await b.post(B, art(outcome))).reason,
+      'inputs of the subtask are not all posted, or a gap blocks it',
+      `no ${outcome ?? 'plain artifact'} without the inputs`,
+    );
   }
   assert.equal((await b.post(B, art('pended'))).status, 'accepted');
   assert.equal(b.case.outcome?.closure, 'open');
@@ -342,14 +429,31 @@ test("an operator's decision carries the operator's signature, which the fold ve
   };
   const b = await executing();
   await finishRound(b, 'pended');
-  const altered = await b.post(A, { case: 'case-1', kind: 'Adjudication', header: signed('approved', 'titer-documented', 'denied'), sections: adjudicated('approved').sections });
+  const altered = await b.post(A, {
+    case: 'case-1',
+    kind: 'Adjudication',
+    header: signed('approved', 'titer-documented', 'denied'),
+    sections: adjudicated('approved').sections,
+  });
   assert.equal(altered.status, 'rejected');
   assert.match(altered.reason!, /operator okafor's signature over the decision does not verify/);
   const other = Wallet.empty().createOperator('okafor', 'Someone else');
-  const forged = { ...signed('approved', 'titer-documented'), operator: { ...signed('approved', 'titer-documented').operator, key: toBase64url(other.publicKey) } };
-  assert.equal((await b.post(A, { case: 'case-1', kind: 'Adjudication', header: forged, sections: adjudicated('approved').sections })).status, 'rejected', "another key cannot claim the operator's signature");
+  const forged = {
+    ...signed('approved', 'titer-documented'),
+    operator: { ...signed('approved', 'titer-documented').operator, key: toBase64url(other.publicKey) },
+  };
+  assert.equal(
+    (await b.post(A, { case: 'case-1', kind: 'Adjudication', header: forged, sections: adjudicated('approved').sections })).status,
+    'rejected',
+    "another key cannot claim the operator's signature",
+  );
   assert.equal(b.case.adjudication?.ref, undefined, 'no refused decision stands');
-  const good = await b.post(A, { case: 'case-1', kind: 'Adjudication', header: signed('approved', 'titer-documented'), sections: adjudicated('approved').sections });
+  const good = await b.post(A, {
+    case: 'case-1',
+    kind: 'Adjudication',
+    header: signed('approved', 'titer-documented'),
+    sections: adjudicated('approved').sections,
+  });
   assert.equal(good.status, 'accepted');
   assert.deepEqual(b.case.adjudication?.operator, { id: 'okafor', key });
 });

@@ -7,8 +7,7 @@ import { seededRandom } from '../../core/common/random.js';
 import { utf8 } from '../../core/common/encoding.js';
 
 const position: SectionPosition = { case: 'case-1', subtask: 'st-genomics', author: 'did:peer:2.x#key-2', seq: 4, section: 'detail' };
-const rejectsWithCrypto = (fn: () => unknown) =>
-  assert.throws(fn, (e: unknown) => isMurmurError(e, 'E_CRYPTO') && /did not open/.test((e as Error).message));
+const rejectsWithCrypto = (fn: () => unknown) => assert.throws(fn, (e: unknown) => isMurmurError(e, 'E_CRYPTO') && /did not open/.test((e as Error).message));
 
 test('a sealed section opens with the right key and associated data', () => {
   const random = seededRandom('aead-1');
@@ -55,6 +54,12 @@ test('associated data is canonical JSON independent of field order, and rejects 
   const b = sectionAssociatedData({ section: 'detail', seq: 4, author: position.author, subtask: 'st-genomics', case: 'case-1' });
   assert.deepEqual(a, b);
   assert.equal(new TextDecoder().decode(a), '{"author":"did:peer:2.x#key-2","case":"case-1","section":"detail","seq":4,"subtask":"st-genomics"}');
-  assert.throws(() => sectionAssociatedData({ ...position, seq: -1 }), (e: unknown) => isMurmurError(e, 'E_INPUT'));
-  assert.throws(() => sectionAssociatedData({ ...position, section: '' }), (e: unknown) => isMurmurError(e, 'E_INPUT'));
+  assert.throws(
+    () => sectionAssociatedData({ ...position, seq: -1 }),
+    (e: unknown) => isMurmurError(e, 'E_INPUT'),
+  );
+  assert.throws(
+    () => sectionAssociatedData({ ...position, section: '' }),
+    (e: unknown) => isMurmurError(e, 'E_INPUT'),
+  );
 });

@@ -30,7 +30,12 @@ test('a wrapped key moved to another section, subtask or reader key id does not 
   const random = seededRandom('hpke-3');
   const priv = newX25519PrivateKey(random);
   const wrapped = await wrapContentKey(newContentKey(random), x25519PublicKey(priv), context);
-  for (const moved of [{ ...context, section: 'summary' }, { ...context, subtask: 'st-2' }, { ...context, case: 'case-2' }, { ...context, readerKeyId: 'did:peer:2.b#key-1' }]) {
+  for (const moved of [
+    { ...context, section: 'summary' },
+    { ...context, subtask: 'st-2' },
+    { ...context, case: 'case-2' },
+    { ...context, readerKeyId: 'did:peer:2.b#key-1' },
+  ]) {
     await assert.rejects(unwrapContentKey(priv, wrapped, moved), isUnwrapFailure);
   }
 });

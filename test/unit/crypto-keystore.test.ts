@@ -59,7 +59,16 @@ test('keys never show in the sealed blob, JSON or inspection', async () => {
 test('the keystore refuses wrong kinds, duplicate labels and unknown labels with clear codes', () => {
   const ks = Keystore.empty();
   ks.generate('a', 'ed25519', seededRandom('ks-4'));
-  assert.throws(() => ks.generate('a', 'x25519'), (e: unknown) => isMurmurError(e, 'E_CONFLICT'));
-  assert.throws(() => ks.unwrapper('a'), (e: unknown) => isMurmurError(e, 'E_INPUT') && /not x25519/.test((e as Error).message));
-  assert.throws(() => ks.signer('missing', 'k'), (e: unknown) => isMurmurError(e, 'E_NOT_FOUND'));
+  assert.throws(
+    () => ks.generate('a', 'x25519'),
+    (e: unknown) => isMurmurError(e, 'E_CONFLICT'),
+  );
+  assert.throws(
+    () => ks.unwrapper('a'),
+    (e: unknown) => isMurmurError(e, 'E_INPUT') && /not x25519/.test((e as Error).message),
+  );
+  assert.throws(
+    () => ks.signer('missing', 'k'),
+    (e: unknown) => isMurmurError(e, 'E_NOT_FOUND'),
+  );
 });

@@ -65,7 +65,11 @@ export function pasRequestBundle(): Bundle {
       {
         resourceType: 'PractitionerRole',
         practitioner: { reference: U.practitioner },
-        specialty: [{ coding: [{ system: 'http://nucc.org/provider-taxonomy', code: '2084N0402X', display: 'Neurology with Special Qualifications in Child Neurology' }] }],
+        specialty: [
+          {
+            coding: [{ system: 'http://nucc.org/provider-taxonomy', code: '2084N0402X', display: 'Neurology with Special Qualifications in Child Neurology' }],
+          },
+        ],
       },
     ],
     [U.insurer, { resourceType: 'Organization', name: 'Northwind Health Plan' }],

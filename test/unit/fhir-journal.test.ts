@@ -30,7 +30,10 @@ test('appended groups read back in order, a missing journal reads as empty', () 
     await journal.close();
     const groups = await readJournal(path, memoryLogger());
     assert.equal(groups.length, 2, 'an empty group writes no line');
-    assert.deepEqual(groups[0]!.map((o) => (o.op === 'put' ? o.resource.id : o.id)), ['a', 'b']);
+    assert.deepEqual(
+      groups[0]!.map((o) => (o.op === 'put' ? o.resource.id : o.id)),
+      ['a', 'b'],
+    );
     assert.equal(groups[1]![0]!.op, 'delete');
   }));
 

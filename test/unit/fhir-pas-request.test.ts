@@ -27,7 +27,11 @@ test('a valid request yields its Claim, Patient and every resource', () => {
 });
 
 test('not a Bundle', () => {
-  rejectsWith(() => parsePasRequest({ resourceType: 'Patient', birthDate: FIXTURE_PHI.birthDate }), 'Bundle.resourceType', /must be a FHIR Bundle, but it is a Patient/);
+  rejectsWith(
+    () => parsePasRequest({ resourceType: 'Patient', birthDate: FIXTURE_PHI.birthDate }),
+    'Bundle.resourceType',
+    /must be a FHIR Bundle, but it is a Patient/,
+  );
   rejectsWith(() => parsePasRequest('hello'), 'Bundle.resourceType', /not a FHIR resource/);
 });
 
@@ -52,8 +56,14 @@ test('each Claim reference that points outside the Bundle is named with its path
     ['Claim.patient', (c) => (c.patient = { reference: 'urn:uuid:99999999-0000-4000-8000-000000000000' })],
     ['Claim.provider', (c) => (c.provider = { reference: 'PractitionerRole/elsewhere' })],
     ['Claim.insurer', (c) => (c.insurer = { reference: 'urn:uuid:99999999-0000-4000-8000-000000000001' })],
-    ['Claim.diagnosis[0].diagnosisReference', (c) => ((c.diagnosis as { diagnosisReference: unknown }[])[0]!.diagnosisReference = { reference: 'Condition/x' })],
-    ['Claim.supportingInfo[1].valueReference', (c) => ((c.supportingInfo as { valueReference: unknown }[])[1]!.valueReference = { reference: 'urn:uuid:99999999-0000-4000-8000-000000000002' })],
+    [
+      'Claim.diagnosis[0].diagnosisReference',
+      (c) => ((c.diagnosis as { diagnosisReference: unknown }[])[0]!.diagnosisReference = { reference: 'Condition/x' }),
+    ],
+    [
+      'Claim.supportingInfo[1].valueReference',
+      (c) => ((c.supportingInfo as { valueReference: unknown }[])[1]!.valueReference = { reference: 'urn:uuid:99999999-0000-4000-8000-000000000002' }),
+    ],
     ['Claim.careTeam[0].provider', (c) => ((c.careTeam as { provider: unknown }[])[0]!.provider = { reference: 'Practitioner/x' })],
   ];
   for (const [path, breakIt] of cases) {
@@ -100,10 +110,19 @@ test('files: missing, and not JSON (position given, content not echoed)', async 
 });
 
 test('an ill-typed Claim element is an E_INPUT naming it, not a TypeError (found by the fuzz target)', () => {
-  for (const [key, value] of [['diagnosis', 0], ['related', 'x'], ['supportingInfo', {}], ['careTeam', 7]] as const) {
+  for (const [key, value] of [
+    ['diagnosis', 0],
+    ['related', 'x'],
+    ['supportingInfo', {}],
+    ['careTeam', 7],
+  ] as const) {
     const bundle = structuredClone(pasRequestBundle()) as unknown as { entry: { resource: Record<string, unknown> }[] };
     const claim = bundle.entry.find((e) => e.resource.resourceType === 'Claim')!;
     claim.resource[key] = value;
-    assert.throws(() => parsePasRequest(bundle), (e: unknown) => isMurmurError(e, 'E_INPUT'), `Claim.${key} = ${JSON.stringify(value)}`);
+    assert.throws(
+      () => parsePasRequest(bundle),
+      (e: unknown) => isMurmurError(e, 'E_INPUT'),
+      `Claim.${key} = ${JSON.stringify(value)}`,
+    );
   }
 });

@@ -22,7 +22,9 @@ before(async () => {
     if (req.url?.startsWith('/Patient/p1')) {
       res.writeHead(200, { 'content-type': 'application/fhir+json' }).end(JSON.stringify({ resourceType: 'Patient', id: 'p1' }));
     } else {
-      res.writeHead(404, { 'content-type': 'application/fhir+json' }).end(JSON.stringify({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'not-found' }] }));
+      res
+        .writeHead(404, { 'content-type': 'application/fhir+json' })
+        .end(JSON.stringify({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'not-found' }] }));
     }
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -51,5 +53,5 @@ test('a server that never answers fails after three attempts; an answered 404 is
   drops = 0;
   requests = 0;
   await assert.rejects(read('missing'), (e: unknown) => (e as { response?: { status?: number } }).response?.status === 404);
-  assert.equal(requests, 1, 'the server\'s answer is its word');
+  assert.equal(requests, 1, "the server's answer is its word");
 });

@@ -40,7 +40,7 @@ const card = {
   credentials: [],
 };
 
-test('admission spends nothing for an envelope that fails authentication: the member\'s real envelope still verifies', async () => {
+test("admission spends nothing for an envelope that fails authentication: the member's real envelope still verifies", async () => {
   const { admission, spent } = spendingAdmission();
   const b = new FoldBoard({ requireCredentials: true }, admission);
   const real = b.sign(M, { case: null, kind: 'AgentCard', header: card, sections: [] });
@@ -57,7 +57,7 @@ test('admission spends nothing for an envelope that fails authentication: the me
   assert.equal(spent.length, 1);
 });
 
-test('an envelope off its author\'s chain is refused before admission', async () => {
+test("an envelope off its author's chain is refused before admission", async () => {
   const { admission, spent } = spendingAdmission();
   const b = new FoldBoard({ requireCredentials: true }, admission);
   b.sign(M, { case: null, kind: 'AgentCard', header: card, sections: [] }); // seq 1, withheld by the host

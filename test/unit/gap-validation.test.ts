@@ -7,15 +7,22 @@ const LAB = 'did:peer:lab';
 const PV = 'did:peer:pv';
 const card = (did: string, skills: string[]) => [did, { card: { did, skills: skills.map((id) => ({ id })) } }] as const;
 // Only the fields the judgement reads: the directory of cards, the case's subtasks, the gap.
-const state = (withPv = true) => ({ cards: new Map([card(LAB, ['variant-annotation']), ...(withPv ? [card(PV, ['drug-interaction-analysis'])] : [])]) }) as unknown as CoalitionState;
+const state = (withPv = true) =>
+  ({ cards: new Map([card(LAB, ['variant-annotation']), ...(withPv ? [card(PV, ['drug-interaction-analysis'])] : [])]) }) as unknown as CoalitionState;
 const caseWith = (screening: { claimant?: string; artifact?: { id: string; author: string } }) =>
   ({ subtasks: new Map([['genomic-screening', { skill: 'variant-annotation', ...screening }]]) }) as unknown as CaseState;
 const gap = (over: Partial<GapState> = {}) =>
-  ({ author: LAB, skill: 'drug-interaction-analysis', reasonCode: 'pgx-finding', subtask: { id: 'drug-interaction', deps: ['genomic-screening'], blocks: ['coverage-determination'] }, ...over }) as GapState;
+  ({
+    author: LAB,
+    skill: 'drug-interaction-analysis',
+    reasonCode: 'pgx-finding',
+    subtask: { id: 'drug-interaction', deps: ['genomic-screening'], blocks: ['coverage-determination'] },
+    ...over,
+  }) as GapState;
 const delivered = caseWith({ artifact: { id: 'art-1', author: LAB } });
 const sections = (names: string[]) => (id: string) => (id === 'art-1' ? names : undefined);
 
-test('a gap backed by the finder\'s posted evidence is endorsed; while the finder still works it waits', () => {
+test("a gap backed by the finder's posted evidence is endorsed; while the finder still works it waits", () => {
   assert.equal(judgeWorkflowGap(state(), delivered, gap(), sections(['detail', 'summary', 'pgx'])), 'endorse');
   assert.equal(judgeWorkflowGap(state(), caseWith({ claimant: LAB }), gap(), sections([])), undefined);
 });

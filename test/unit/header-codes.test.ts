@@ -18,7 +18,12 @@ const FIELDS: { kind: keyof typeof KIND_DEFS; field: string; header: (v: string)
     header: (v) => ({ gap: 'gap-x', skill: 'drug-interaction', reasonCode: v, subtask: { id: 'review', title: 'Review', deps: [], blocks: [] } }),
     code: 'pgx-finding',
   },
-  { kind: 'Bid', field: 'justification', header: (v) => ({ gap: 'gap-x', cost: 0.2, quality: 0.9, latency: 0.2, trust: 1, credentials: [], justification: v }), code: 'cpic-label-guidance' },
+  {
+    kind: 'Bid',
+    field: 'justification',
+    header: (v) => ({ gap: 'gap-x', cost: 0.2, quality: 0.9, latency: 0.2, trust: 1, credentials: [], justification: v }),
+    code: 'cpic-label-guidance',
+  },
   { kind: 'Award', field: 'justification', header: (v) => ({ gap: 'gap-x', winner: did, bid: hash, score: 0.7, justification: v }), code: 'highest-score' },
 ];
 

@@ -33,9 +33,13 @@ async function start(format: 'json' | 'fhir', sink: LogRecord[] = []): Promise<S
   });
   router
     .on('GET', '/v1/health', { public: true }, () => json({ ok: true }))
-    .on('GET', '/v1/items/:id', { params: z.object({ id: z.string().regex(/^[a-z]{1,8}$/, 'is an item id') }) }, ({ params, auth }) => json({ id: params.id, who: auth }))
+    .on('GET', '/v1/items/:id', { params: z.object({ id: z.string().regex(/^[a-z]{1,8}$/, 'is an item id') }) }, ({ params, auth }) =>
+      json({ id: params.id, who: auth }),
+    )
     .on('GET', '/v1/items', { query: z.object({ from: z.coerce.number().int().min(1) }).strict() }, ({ query }) => json({ from: query.from }))
-    .on('POST', '/v1/items', { body: { maxBytes: 64, types: ['application/json'], schema: z.object({ name: z.string().max(8) }).strict() } }, ({ body }) => json(body, 201))
+    .on('POST', '/v1/items', { body: { maxBytes: 64, types: ['application/json'], schema: z.object({ name: z.string().max(8) }).strict() } }, ({ body }) =>
+      json(body, 201),
+    )
     .on('POST', '/v1/conflict', { public: true }, () => {
       throw new MurmurError('E_CONFLICT', 'taken');
     })
@@ -50,16 +54,25 @@ async function start(format: 'json' | 'fhir', sink: LogRecord[] = []): Promise<S
 test('Router: routes, parameters, query and body checked by schema, each refusal naming its field', async () => {
   const sink: LogRecord[] = [];
   const s = await start('json', sink);
-  const call = async (method: string, path: string, body?: string, headers: Record<string, string> = { authorization: 'Bearer ok', 'content-type': 'application/json' }) => {
+  const call = async (
+    method: string,
+    path: string,
+    body?: string,
+    headers: Record<string, string> = { authorization: 'Bearer ok', 'content-type': 'application/json' },
+  ) => {
     const res = await fetch(`${s.origin}${path}`, { method, headers, ...(body !== undefined ? { body } : {}) });
-    return { status: res.status, body: (await res.json()) as { error?: { code: string; field?: string; message: string } } & Record<string, unknown>, allow: res.headers.get('allow') };
+    return {
+      status: res.status,
+      body: (await res.json()) as { error?: { code: string; field?: string; message: string } } & Record<string, unknown>,
+      allow: res.headers.get('allow'),
+    };
   };
   assert.deepEqual((await call('GET', '/v1/health', undefined, {})).body, { ok: true });
   assert.equal((await call('GET', '/v1/items/abc', undefined, {})).status, 401, 'a non-public route asks for authentication first');
   assert.deepEqual((await call('GET', '/v1/items/abc/')).body, { id: 'abc', who: 'alice' });
   const badParam = await call('GET', '/v1/items/ABC');
   assert.deepEqual([badParam.status, badParam.body.error?.field], [400, 'id']);
-  assert.equal((await call('GET', '/v1/items/%E0%A4%A')).status, 400, 'malformed percent-encoding is the request\'s mistake');
+  assert.equal((await call('GET', '/v1/items/%E0%A4%A')).status, 400, "malformed percent-encoding is the request's mistake");
   assert.equal((await call('GET', '/v1/items?from=0')).body.error?.field, 'from');
   assert.equal((await call('GET', '/v1/items?from=2&extra=1')).status, 400);
   assert.deepEqual((await call('POST', '/v1/items', '{"name":"pen"}')).body, { name: 'pen' });
@@ -77,7 +90,10 @@ test('Router: routes, parameters, query and body checked by schema, each refusal
   assert.equal((await rawRequest(s.port, 'GET /v1/health HTTP/1.1\r\nhost: x\r\nx: \u0000\r\n\r\n')).status, 400);
   const lines = sink.filter((r) => r.event === 'http.request');
   assert.ok(lines.length >= 15);
-  assert.ok(lines.some((r) => r.fields.route === '/v1/items/:id'), 'the log names the route pattern, not the path with its ids');
+  assert.ok(
+    lines.some((r) => r.fields.route === '/v1/items/:id'),
+    'the log names the route pattern, not the path with its ids',
+  );
   assert.ok(!JSON.stringify(sink).includes('secret') && !JSON.stringify(sink).includes('pen'), 'no body or error message in the log');
 });
 

@@ -32,7 +32,9 @@ test('the pure did:peer reader agrees with Castor on key ids and keys', async ()
   const castor = new Castor(new Apollo(), [], LOCAL_PRISM_RESOLVER_ENDPOINT);
   const doc = await castor.resolveDID(agent.did);
   const fromCastor = doc.verificationMethods.map((m) => [m.id, Buffer.from(String(m.publicKeyJwk?.x), 'base64url').toString('hex')]).sort();
-  const ours = parseDidPeer2(agent.did)!.map((k) => [k.id, Buffer.from(k.publicKey).toString('hex')]).sort();
+  const ours = parseDidPeer2(agent.did)!
+    .map((k) => [k.id, Buffer.from(k.publicKey).toString('hex')])
+    .sort();
   assert.deepEqual(ours, fromCastor);
 });
 
@@ -60,7 +62,10 @@ test('a wallet seals and reopens with the same DIDs, and refuses a swapped agent
   const msg = utf8('x');
   assert.ok(ed25519Verify(a.signer.publicKey, msg, reopened.agent('policy').signer.sign(msg)));
   sealed.agents.policy = sealed.agents.form;
-  await assert.rejects(Wallet.open(sealed, 'long passphrase'), (e: unknown) => isMurmurError(e, 'E_CRYPTO') && /agent "policy" DID does not match/.test((e as Error).message));
+  await assert.rejects(
+    Wallet.open(sealed, 'long passphrase'),
+    (e: unknown) => isMurmurError(e, 'E_CRYPTO') && /agent "policy" DID does not match/.test((e as Error).message),
+  );
   assert.notEqual(b.did, a.did);
 });
 
@@ -101,8 +106,14 @@ test("a wallet keeps its operators' keys sealed: reopened, an operator signs wit
   const random = seededRandom('wallet-operators');
   const wallet = Wallet.empty();
   const op = wallet.createOperator('okafor', 'Amara Okafor', random);
-  assert.throws(() => wallet.createOperator('okafor', 'Again'), (e: unknown) => isMurmurError(e, 'E_CONFLICT'));
-  assert.throws(() => wallet.createOperator('Not An Id', 'X'), (e: unknown) => isMurmurError(e, 'E_INPUT'));
+  assert.throws(
+    () => wallet.createOperator('okafor', 'Again'),
+    (e: unknown) => isMurmurError(e, 'E_CONFLICT'),
+  );
+  assert.throws(
+    () => wallet.createOperator('Not An Id', 'X'),
+    (e: unknown) => isMurmurError(e, 'E_INPUT'),
+  );
   const sealed = JSON.parse(JSON.stringify(await wallet.seal('long passphrase', random, { N: 2 ** 10, r: 8, p: 1 })));
   assert.ok(!JSON.stringify(sealed).includes(Buffer.from(op.publicKey).toString('hex')), 'nothing but the sealed keystore holds key material');
   const reopened = await Wallet.open(sealed, 'long passphrase');
@@ -110,5 +121,8 @@ test("a wallet keeps its operators' keys sealed: reopened, an operator signs wit
   assert.equal(again.name, 'Amara Okafor');
   const msg = utf8('decision');
   assert.ok(ed25519Verify(op.publicKey, msg, again.signer.sign(msg)), 'the reopened operator signs with the sealed key');
-  assert.throws(() => reopened.operator('nobody'), (e: unknown) => isMurmurError(e, 'E_NOT_FOUND'));
+  assert.throws(
+    () => reopened.operator('nobody'),
+    (e: unknown) => isMurmurError(e, 'E_NOT_FOUND'),
+  );
 });

@@ -46,7 +46,11 @@ export function identityFixture(): Promise<Fixture> {
       { organization: lab.did, organizationKind: 'clia-laboratory', organizationName: 'Synthetic Genomics Lab', accreditationNumber: '99D0000001' },
       { validFrom: T0, validUntil: T0 + 365 * DAY, status: accreditorStatus.allocate(), random },
     );
-    const role = await issueRoleCredential(lab.issuer, { agent: agent.did, role: 'genomics-analyst' }, { validFrom: T0, validUntil: T0 + 30 * DAY, status: labStatus.allocate(), random });
+    const role = await issueRoleCredential(
+      lab.issuer,
+      { agent: agent.did, role: 'genomics-analyst' },
+      { validFrom: T0, validUntil: T0 + 30 * DAY, status: labStatus.allocate(), random },
+    );
     const registry = trustRegistry({
       accreditors: [{ did: accreditor.did, name: 'Synthetic Accreditation Body', accredits: ['clia-laboratory', 'covered-entity'] }],
       rolesByKind: { 'clia-laboratory': ['genomics-analyst', 'lab-intake'], payer: ['policy', 'form'] },

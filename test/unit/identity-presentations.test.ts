@@ -24,7 +24,13 @@ async function context(): Promise<VerificationContext> {
 
 test('a valid presentation verifies with a typed verdict', async () => {
   const f = await identityFixture();
-  const vp = await createPresentation({ holder: f.agent.signer, credentials: [f.role, f.accreditation], challenge: 'nonce-1', domain: 'st-genomics', now: NOW });
+  const vp = await createPresentation({
+    holder: f.agent.signer,
+    credentials: [f.role, f.accreditation],
+    challenge: 'nonce-1',
+    domain: 'st-genomics',
+    now: NOW,
+  });
   const v = await verifyPresentation(vp, { ...expect, holder: f.agent.did }, await context());
   assert.ok(v.ok, JSON.stringify(v));
   assert.equal(v.role, 'genomics-analyst');
@@ -35,7 +41,13 @@ test('a valid presentation verifies with a typed verdict', async () => {
 
 test('an expired role credential fails with reason "expired"', async () => {
   const f = await identityFixture();
-  const vp = await createPresentation({ holder: f.agent.signer, credentials: [f.role, f.accreditation], challenge: 'nonce-1', domain: 'st-genomics', now: NOW });
+  const vp = await createPresentation({
+    holder: f.agent.signer,
+    credentials: [f.role, f.accreditation],
+    challenge: 'nonce-1',
+    domain: 'st-genomics',
+    now: NOW,
+  });
   const v = await verifyPresentation(vp, { ...expect, now: T0 + 31 * DAY }, await context());
   assert.deepEqual(codes(v), ['expired']);
   assert.match(v.ok ? '' : v.reasons[0]!.message, /role credential .* expired at 2026-01-31T00:00:00Z/);
@@ -45,7 +57,11 @@ test('a revoked role credential fails with reason "revoked"; an unknown status l
   const f = await identityFixture();
   const random = seededRandom('revoke');
   const entry = f.labStatus.allocate();
-  const role = await issueRoleCredential(f.lab.issuer, { agent: f.agent.did, role: 'genomics-analyst' }, { validFrom: T0, validUntil: T0 + 30 * DAY, status: entry, random });
+  const role = await issueRoleCredential(
+    f.lab.issuer,
+    { agent: f.agent.did, role: 'genomics-analyst' },
+    { validFrom: T0, validUntil: T0 + 30 * DAY, status: entry, random },
+  );
   const vp = await createPresentation({ holder: f.agent.signer, credentials: [role, f.accreditation], challenge: 'nonce-1', domain: 'st-genomics', now: NOW });
   assert.ok((await verifyPresentation(vp, expect, await context())).ok);
   f.labStatus.revoke(Number(entry.statusListIndex));
@@ -57,7 +73,13 @@ test('a revoked role credential fails with reason "revoked"; an unknown status l
 
 test('a wrong-role credential fails with reason "wrong-role"', async () => {
   const f = await identityFixture();
-  const vp = await createPresentation({ holder: f.agent.signer, credentials: [f.role, f.accreditation], challenge: 'nonce-1', domain: 'st-genomics', now: NOW });
+  const vp = await createPresentation({
+    holder: f.agent.signer,
+    credentials: [f.role, f.accreditation],
+    challenge: 'nonce-1',
+    domain: 'st-genomics',
+    now: NOW,
+  });
   const v = await verifyPresentation(vp, { ...expect, roles: ['drug-interaction'] }, await context());
   assert.deepEqual(codes(v), ['wrong-role']);
   assert.match(v.ok ? '' : v.reasons[0]!.message, /role "genomics-analyst" may not do this; allowed: drug-interaction/);
@@ -69,14 +91,26 @@ test('a role the organization kind may not confer, or an untrusted accreditor, i
   const vp = await createPresentation({ holder: f.agent.signer, credentials: [role, f.accreditation], challenge: 'nonce-1', domain: 'st-genomics', now: NOW });
   assert.deepEqual(codes(await verifyPresentation(vp, { ...expect, roles: [] }, await context())), ['role-not-conferrable']);
   const strangers = trustRegistry({ accreditors: [], rolesByKind: { 'clia-laboratory': ['genomics-analyst'] } });
-  const vp2 = await createPresentation({ holder: f.agent.signer, credentials: [f.role, f.accreditation], challenge: 'nonce-1', domain: 'st-genomics', now: NOW });
+  const vp2 = await createPresentation({
+    holder: f.agent.signer,
+    credentials: [f.role, f.accreditation],
+    challenge: 'nonce-1',
+    domain: 'st-genomics',
+    now: NOW,
+  });
   assert.deepEqual(codes(await verifyPresentation(vp2, expect, { registry: strangers, status: f.status })), ['untrusted-accreditor']);
 });
 
 test('a replayed presentation is rejected: same challenge reused, or another domain', async () => {
   const f = await identityFixture();
   const ctx = await context();
-  const vp = await createPresentation({ holder: f.agent.signer, credentials: [f.role, f.accreditation], challenge: 'nonce-1', domain: 'st-genomics', now: NOW });
+  const vp = await createPresentation({
+    holder: f.agent.signer,
+    credentials: [f.role, f.accreditation],
+    challenge: 'nonce-1',
+    domain: 'st-genomics',
+    now: NOW,
+  });
   assert.ok((await verifyPresentation(vp, expect, ctx)).ok);
   assert.deepEqual(codes(await verifyPresentation(vp, expect, ctx)), ['replayed']);
   assert.deepEqual(codes(await verifyPresentation(vp, { ...expect, domain: 'st-other' }, await context())), ['domain-mismatch']);
@@ -85,7 +119,13 @@ test('a replayed presentation is rejected: same challenge reused, or another dom
 
 test('a presentation edited after signing, or presented by another agent, is rejected', async () => {
   const f = await identityFixture();
-  const vp = await createPresentation({ holder: f.agent.signer, credentials: [f.role, f.accreditation], challenge: 'nonce-1', domain: 'st-genomics', now: NOW });
+  const vp = await createPresentation({
+    holder: f.agent.signer,
+    credentials: [f.role, f.accreditation],
+    challenge: 'nonce-1',
+    domain: 'st-genomics',
+    now: NOW,
+  });
   // retarget the proof to another domain without re-signing: the signature no longer holds
   const forged = { ...vp, proof: { ...vp.proof, domain: 'st-other' } };
   const v = await verifyPresentation(forged, { ...expect, domain: 'st-other' }, await context());
@@ -96,7 +136,13 @@ test('a presentation edited after signing, or presented by another agent, is rej
   (edited.verifiableCredential[0] as { validUntil: string }).validUntil = '2027-01-01T00:00:00Z';
   assert.ok(codes(await verifyPresentation(edited, expect, await context())).includes('proof-invalid'));
   // another agent of the same lab cannot present the genomics agent's credential
-  const stolen = await createPresentation({ holder: f.otherAgent.signer, credentials: [f.role, f.accreditation], challenge: 'nonce-1', domain: 'st-genomics', now: NOW });
+  const stolen = await createPresentation({
+    holder: f.otherAgent.signer,
+    credentials: [f.role, f.accreditation],
+    challenge: 'nonce-1',
+    domain: 'st-genomics',
+    now: NOW,
+  });
   assert.ok(codes(await verifyPresentation(stolen, expect, await context())).includes('missing-role-credential'));
   assert.deepEqual(codes(await verifyPresentation(vp, { ...expect, holder: f.otherAgent.did }, await context())), ['holder-mismatch']);
   assert.deepEqual(codes(await verifyPresentation({ hello: 1 }, expect, await context())), ['malformed']);
@@ -123,7 +169,13 @@ test('verifyCredential checks one credential: valid, expired, untrusted', async 
 
 test('a proof check kept from an earlier verification never answers for other bytes, another time or a spent challenge', async () => {
   const f = await identityFixture();
-  const vp = await createPresentation({ holder: f.agent.signer, credentials: [f.role, f.accreditation], challenge: 'nonce-1', domain: 'st-genomics', now: NOW });
+  const vp = await createPresentation({
+    holder: f.agent.signer,
+    credentials: [f.role, f.accreditation],
+    challenge: 'nonce-1',
+    domain: 'st-genomics',
+    now: NOW,
+  });
   // Another replica in the same process verifies the same entry: the same verdict.
   assert.ok((await verifyPresentation(vp, expect, await context())).ok);
   assert.ok((await verifyPresentation(structuredClone(vp), expect, await context())).ok);
@@ -141,7 +193,13 @@ test('a proof check kept from an earlier verification never answers for other by
 
 test('a presentation verified once is not trusted for an edited copy: a changed credential or proof still fails', async () => {
   const f = await identityFixture();
-  const vp = await createPresentation({ holder: f.agent.signer, credentials: [f.role, f.accreditation], challenge: 'nonce-1', domain: 'st-genomics', now: NOW });
+  const vp = await createPresentation({
+    holder: f.agent.signer,
+    credentials: [f.role, f.accreditation],
+    challenge: 'nonce-1',
+    domain: 'st-genomics',
+    now: NOW,
+  });
   // The first verification is remembered process-wide (the replicas of one process share it).
   assert.ok((await verifyPresentation(vp, expect, await context())).ok);
   assert.ok((await verifyPresentation(structuredClone(vp), expect, await context())).ok);

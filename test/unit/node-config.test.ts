@@ -23,7 +23,11 @@ const fieldOf = (input: unknown): unknown => {
 
 test('a payer config may serve the PAS API and use SMART toward its FHIR server; paths resolve against the file', () => {
   const c = parseNodeConfig(
-    { ...base, pas: { port: 8443, clients: 'pas-clients.json' }, fhirAuth: { clientId: 'northwind-node', keyFile: 'fhir-client.jwk.json', scope: 'system/Patient.rs system/Claim.cr' } },
+    {
+      ...base,
+      pas: { port: 8443, clients: 'pas-clients.json' },
+      fhirAuth: { clientId: 'northwind-node', keyFile: 'fhir-client.jwk.json', scope: 'system/Patient.rs system/Claim.cr' },
+    },
     '/etc/murmur/northwind/config.json',
   );
   assert.equal(c.pas?.clients, '/etc/murmur/northwind/pas-clients.json');

@@ -7,15 +7,34 @@ import { PasRecords } from '../../app/node/pas/records.js';
 import { ManualClock } from '../../core/common/clock.js';
 
 const ORG = 'http://hl7.org/fhir/sid/us-npi|1999999992';
-const subscription = (endpoint: string, extra: Partial<Subscription['channel']> = {}): Subscription => ({
-  resourceType: 'Subscription',
-  status: 'requested',
-  reason: 'PAS decisions',
-  criteria: PAS_TOPIC,
-  ...{ _criteria: { extension: [{ url: FILTER_CRITERIA, valueString: `org-identifier=${ORG}` }] } },
-  channel: { type: 'rest-hook', endpoint, payload: 'application/fhir+json', header: ['Authorization: Bearer ehr-secret'], ...extra },
-}) as Subscription;
-const answer: Bundle = { resourceType: 'Bundle', type: 'collection', entry: [{ fullUrl: 'urn:uuid:1', resource: { resourceType: 'ClaimResponse', status: 'active', use: 'preauthorization', outcome: 'complete', created: '2026-01-01', insurer: {}, type: {}, patient: {} } as never }] };
+const subscription = (endpoint: string, extra: Partial<Subscription['channel']> = {}): Subscription =>
+  ({
+    resourceType: 'Subscription',
+    status: 'requested',
+    reason: 'PAS decisions',
+    criteria: PAS_TOPIC,
+    ...{ _criteria: { extension: [{ url: FILTER_CRITERIA, valueString: `org-identifier=${ORG}` }] } },
+    channel: { type: 'rest-hook', endpoint, payload: 'application/fhir+json', header: ['Authorization: Bearer ehr-secret'], ...extra },
+  }) as Subscription;
+const answer: Bundle = {
+  resourceType: 'Bundle',
+  type: 'collection',
+  entry: [
+    {
+      fullUrl: 'urn:uuid:1',
+      resource: {
+        resourceType: 'ClaimResponse',
+        status: 'active',
+        use: 'preauthorization',
+        outcome: 'complete',
+        created: '2026-01-01',
+        insurer: {},
+        type: {},
+        patient: {},
+      } as never,
+    },
+  ],
+};
 
 function withRecords(): PasRecords {
   const records = new PasRecords(':memory:');
@@ -27,7 +46,11 @@ function withRecords(): PasRecords {
 test('a notification that fails is retried with backoff until delivered, and every attempt is recorded', async () => {
   const records = withRecords();
   const calls: { url: string; headers: Record<string, string>; body: Bundle }[] = [];
-  const answers = [() => Promise.reject(new Error('ECONNREFUSED')), () => Promise.resolve(new Response('', { status: 503 })), () => Promise.resolve(new Response('', { status: 200 }))];
+  const answers = [
+    () => Promise.reject(new Error('ECONNREFUSED')),
+    () => Promise.resolve(new Response('', { status: 503 })),
+    () => Promise.resolve(new Response('', { status: 200 })),
+  ];
   const notifier = restHookNotifier({
     records,
     baseUrl: 'http://payer/fhir',
@@ -39,16 +62,20 @@ test('a notification that fails is retried with backoff until delivered, and eve
   });
   notifier.notify('ehr', 'case-1', answer, [ORG]);
   await notifier.idle();
-  assert.equal(calls.length, 3, 'only the client\'s own subscription is notified');
+  assert.equal(calls.length, 3, "only the client's own subscription is notified");
   assert.ok(calls.every((c) => c.url === 'http://ehr.example/hook'));
-  assert.equal(calls[0]!.headers.authorization, 'Bearer ehr-secret', 'the subscription\'s headers are sent');
+  assert.equal(calls[0]!.headers.authorization, 'Bearer ehr-secret', "the subscription's headers are sent");
   const body = calls[2]!.body;
   assert.equal(body.type, 'history');
   assert.equal(body.entry?.[0]?.resource?.resourceType, 'Parameters');
   assert.equal(body.entry?.[1]?.resource?.resourceType, 'ClaimResponse');
   assert.deepEqual(
     records.deliveries('sub-1').map((d) => [d.event, d.attempt, d.status, d.outcome]),
-    [[1, 1, 0, 'failed'], [1, 2, 503, 'failed'], [1, 3, 200, 'delivered']],
+    [
+      [1, 1, 0, 'failed'],
+      [1, 2, 503, 'failed'],
+      [1, 3, 200, 'delivered'],
+    ],
   );
   assert.equal(records.subscription('sub-1')!.status, 'active');
   assert.equal(records.deliveries('sub-other').length, 0);
@@ -56,10 +83,19 @@ test('a notification that fails is retried with backoff until delivered, and eve
 
 test('after the last failed attempt the subscription is set to error, and the record says it gave up', async () => {
   const records = withRecords();
-  const notifier = restHookNotifier({ records, baseUrl: 'http://payer/fhir', backoffMs: [1], maxAttempts: 3, fetch: (async () => new Response('', { status: 500 })) as unknown as typeof fetch });
+  const notifier = restHookNotifier({
+    records,
+    baseUrl: 'http://payer/fhir',
+    backoffMs: [1],
+    maxAttempts: 3,
+    fetch: (async () => new Response('', { status: 500 })) as unknown as typeof fetch,
+  });
   notifier.notify('ehr', 'case-1', answer, [ORG]);
   await notifier.idle();
-  assert.deepEqual(records.deliveries('sub-1').map((d) => d.outcome), ['failed', 'failed', 'gave-up']);
+  assert.deepEqual(
+    records.deliveries('sub-1').map((d) => d.outcome),
+    ['failed', 'failed', 'gave-up'],
+  );
   assert.equal(records.subscription('sub-1')!.status, 'error');
 });
 
@@ -69,7 +105,10 @@ test('subscriptions the payer cannot serve are refused, naming the element', () 
   assert.equal(subscriptionProblem(subscription('ftp://ehr.example/hooks/pas'), registered)?.path, 'Subscription.channel.endpoint');
   assert.equal(subscriptionProblem(subscription('https://ehr.example/hooks/pas', { type: 'websocket' }), registered)?.path, 'Subscription.channel.type');
   assert.equal(subscriptionProblem({ ...subscription('https://ehr.example/hooks/pas'), criteria: 'Patient?' }, registered)?.path, 'Subscription.criteria');
-  assert.equal(subscriptionProblem(subscription('https://ehr.example/hooks/pas', { header: ['X-Evil: a\r\nInjected: b'] }), registered)?.path, 'Subscription.channel.header');
+  assert.equal(
+    subscriptionProblem(subscription('https://ehr.example/hooks/pas', { header: ['X-Evil: a\r\nInjected: b'] }), registered)?.path,
+    'Subscription.channel.header',
+  );
 });
 
 test('notifications go only where the client registered: same scheme, host and port, under the registered path', () => {
@@ -90,10 +129,15 @@ test('notifications go only where the client registered: same scheme, host and p
 });
 
 test('a client registry refuses notification endpoints that would send PHI in clear', () => {
-  const client = (notificationEndpoints: string[]) => [{ clientId: 'ehr', jwks: { keys: [{ kty: 'EC', crv: 'P-384', x: 'x', y: 'y' }] }, scopes: ['system/Claim.cr'], notificationEndpoints }];
+  const client = (notificationEndpoints: string[]) => [
+    { clientId: 'ehr', jwks: { keys: [{ kty: 'EC', crv: 'P-384', x: 'x', y: 'y' }] }, scopes: ['system/Claim.cr'], notificationEndpoints },
+  ];
   assert.throws(() => parseSmartClients(client(['http://ehr.example/hooks/'])), /clients\[0\]\.notificationEndpoints\[0\] must be https/);
   assert.throws(() => parseSmartClients(client(['https://ehr.example/hooks/?token=1'])), /no credentials, query or fragment/);
-  assert.deepEqual(parseSmartClients(client(['http://127.0.0.1:9999/hook', 'https://ehr.example/hooks/'])).get('ehr')!.notificationEndpoints, ['http://127.0.0.1:9999/hook', 'https://ehr.example/hooks/']);
+  assert.deepEqual(parseSmartClients(client(['http://127.0.0.1:9999/hook', 'https://ehr.example/hooks/'])).get('ehr')!.notificationEndpoints, [
+    'http://127.0.0.1:9999/hook',
+    'https://ehr.example/hooks/',
+  ]);
 });
 
 test('a registered endpoint without a trailing slash admits itself and what lies below it, never a sibling path', () => {
@@ -101,7 +145,14 @@ test('a registered endpoint without a trailing slash admits itself and what lies
   for (const ok of ['https://ehr.example/notify', 'https://ehr.example/notify/pas', 'https://ehr.example:443/notify', 'http://127.0.0.1:9000/hooks/pas']) {
     assert.equal(subscriptionProblem(subscription(ok), registered), undefined, ok);
   }
-  for (const sibling of ['https://ehr.example/notify-admin', 'https://ehr.example/notifyx', 'https://ehr.example/notify/../admin', 'http://127.0.0.1:9000/hooks', 'http://127.0.0.1:9000/hooksx/pas', 'https://ehr.example/notify?x=1']) {
+  for (const sibling of [
+    'https://ehr.example/notify-admin',
+    'https://ehr.example/notifyx',
+    'https://ehr.example/notify/../admin',
+    'http://127.0.0.1:9000/hooks',
+    'http://127.0.0.1:9000/hooksx/pas',
+    'https://ehr.example/notify?x=1',
+  ]) {
     assert.equal(subscriptionProblem(subscription(sibling), registered)?.forbidden, true, sibling);
   }
 });
@@ -111,11 +162,18 @@ const typeOf = (b: Bundle): string | undefined => (b.entry?.[0]?.resource as Par
 test('the org-identifier filter admits only cases of the organization it names; a Subscription without it is refused', async () => {
   const records = withRecords();
   const sent: Bundle[] = [];
-  const notifier = restHookNotifier({ records, baseUrl: 'http://payer/fhir', fetch: (async (_url: string, init: RequestInit) => (sent.push(JSON.parse(init.body as string) as Bundle), new Response('', { status: 200 }))) as typeof fetch });
+  const notifier = restHookNotifier({
+    records,
+    baseUrl: 'http://payer/fhir',
+    fetch: (async (_url: string, init: RequestInit) => (
+      sent.push(JSON.parse(init.body as string) as Bundle),
+      new Response('', { status: 200 })
+    )) as typeof fetch,
+  });
   notifier.notify('ehr', 'case-1', answer, ['http://hl7.org/fhir/sid/us-npi|1000000004']);
   notifier.notify('ehr', 'case-2', answer, []);
   await notifier.idle();
-  assert.equal(sent.length, 0, 'another organization\'s case, or one whose organization is unknown, is not sent');
+  assert.equal(sent.length, 0, "another organization's case, or one whose organization is unknown, is not sent");
   notifier.notify('ehr', 'case-3', answer, [ORG]);
   await notifier.idle();
   assert.equal(sent.length, 1);
@@ -132,7 +190,13 @@ test('a handshake is one POST with no event; heartbeats go out each idle period 
   const pending: (() => void)[] = [];
   const timers = { setTimeout: (fn: () => void) => (pending.push(fn), pending.length), clearTimeout: () => pending.splice(0) };
   const clock = new ManualClock(0);
-  const notifier = restHookNotifier({ records, baseUrl: 'http://payer/fhir', timers, clock, fetch: (async (_url: string, init: RequestInit) => (sent.push(JSON.parse(init.body as string) as Bundle), new Response('', { status }))) as typeof fetch });
+  const notifier = restHookNotifier({
+    records,
+    baseUrl: 'http://payer/fhir',
+    timers,
+    clock,
+    fetch: (async (_url: string, init: RequestInit) => (sent.push(JSON.parse(init.body as string) as Bundle), new Response('', { status }))) as typeof fetch,
+  });
   const sub = records.subscription('sub-1')!;
   assert.equal(await notifier.handshake(sub), true);
   assert.equal(typeOf(sent[0]!), 'handshake');

@@ -36,7 +36,10 @@ test('the fixtures are in the PAS shape: https fullUrls, relative references, an
     const bundle = pasShapedRequest(scenario);
     const request = parsePasRequest(bundle);
     assert.equal(bundle.type, 'collection');
-    assert.ok(bundle.entry!.every((e) => e.fullUrl!.startsWith(`${EHR_BASE}/`)), scenario);
+    assert.ok(
+      bundle.entry!.every((e) => e.fullUrl!.startsWith(`${EHR_BASE}/`)),
+      scenario,
+    );
     assert.match(request.claim.provider.reference!, /^Organization\/[0-9a-f-]+$/);
     assert.match(request.claim.patient.reference!, /^Patient\//);
     assert.ok(!JSON.stringify(bundle).includes('urn:uuid:'), scenario);
@@ -49,13 +52,33 @@ for (const scenario of pasScenarios) {
   test(`${scenario}: ${want.outcome}, items ${want.items.join('/')}`, () => {
     const { decision, claim } = decideRequest(scenario);
     assert.equal(decision.outcome, want.outcome, decision.reasons.join(' | '));
-    assert.deepEqual(decision.criteria.filter((c) => c.status !== 'met').map((c) => c.id), want.criteria);
-    assert.deepEqual(decision.missing.map((m) => m.code?.code), want.missing);
-    assert.deepEqual(decision.items?.map((i) => i.outcome), want.items);
+    assert.deepEqual(
+      decision.criteria.filter((c) => c.status !== 'met').map((c) => c.id),
+      want.criteria,
+    );
+    assert.deepEqual(
+      decision.missing.map((m) => m.code?.code),
+      want.missing,
+    );
+    assert.deepEqual(
+      decision.items?.map((i) => i.outcome),
+      want.items,
+    );
     // The ClaimResponse answers each submitted item once, and no other.
-    const cr = buildClaimResponse(claim as unknown as Claim, { ref: { fhirBase: 'x', patient: 'Patient/p', claim: 'Claim/c' }, decision, authorizationNumber: 'NW-TEST', decidedAt: Date.UTC(2026, 2, 2) });
-    assert.deepEqual(cr.item!.map((i) => i.itemSequence), (claim.item as { sequence: number }[]).map((i) => i.sequence));
-    assert.deepEqual(want.items.map((_, i) => reviewCode(cr, i)), want.items.map((o) => X12[o]));
+    const cr = buildClaimResponse(claim as unknown as Claim, {
+      ref: { fhirBase: 'x', patient: 'Patient/p', claim: 'Claim/c' },
+      decision,
+      authorizationNumber: 'NW-TEST',
+      decidedAt: Date.UTC(2026, 2, 2),
+    });
+    assert.deepEqual(
+      cr.item!.map((i) => i.itemSequence),
+      (claim.item as { sequence: number }[]).map((i) => i.sequence),
+    );
+    assert.deepEqual(
+      want.items.map((_, i) => reviewCode(cr, i)),
+      want.items.map((o) => X12[o]),
+    );
   });
 }
 
@@ -75,7 +98,12 @@ test('a pend names every missing document and every clinical-review finding at o
   assert.equal(decision.outcome, 'pended');
   assert.ok(decision.reasons.some((r) => /anti-AAV9/i.test(r)));
   assert.ok(decision.reasons.some((r) => /twice the upper limit of normal/.test(r)));
-  const cr = buildClaimResponse(claim as unknown as Claim, { ref: { fhirBase: 'x', patient: 'Patient/p', claim: 'Claim/c' }, decision, authorizationNumber: 'NW-TEST', decidedAt: 0 });
+  const cr = buildClaimResponse(claim as unknown as Claim, {
+    ref: { fhirBase: 'x', patient: 'Patient/p', claim: 'Claim/c' },
+    decision,
+    authorizationNumber: 'NW-TEST',
+    decidedAt: 0,
+  });
   const reasons = cr.item![0]!.adjudication![0]!.extension![0]!.extension!.filter((e) => e.url === 'reasonCode').map((e) => e.valueCodeableConcept?.text ?? '');
   assert.ok(reasons.some((t) => /titer/i.test(t)) && reasons.some((t) => /upper limit of normal/.test(t)), reasons.join(' | '));
 });
@@ -83,7 +111,9 @@ test('a pend names every missing document and every clinical-review finding at o
 test('a missing AST with ALT above 2 × ULN pends for the document and still reports the liver finding', () => {
   const pool = bundleResources(pasShapedRequest('gt-pend-missing-titer-and-liver')).filter((r) => !JSON.stringify(r.code ?? '').includes('1920-8'));
   const policy = SHIPPED_POLICIES[0]!;
-  const liver = evaluateCriteria(policy, selectElements(pool, elementsFor(policy, 'payer')), { evaluatedBy: 'payer' }).find((c) => c.id === 'baseline-liver-function')!;
+  const liver = evaluateCriteria(policy, selectElements(pool, elementsFor(policy, 'payer')), { evaluatedBy: 'payer' }).find(
+    (c) => c.id === 'baseline-liver-function',
+  )!;
   assert.equal(liver.status, 'missing');
   assert.match(liver.reason, /not provided; .*twice the upper limit of normal/);
 });
@@ -104,8 +134,19 @@ test('services without a policy are pended for manual review per item, saying so
   }
   const { decision, claim } = decideRequest('gt-with-office-visit');
   assert.equal(decision.policy.id, 'northwind-zolgensma');
-  assert.deepEqual(decision.items!.map((i) => [i.sequence, i.outcome, i.manualReview ?? false]), [[1, 'approved', false], [2, 'pended', true]]);
-  const cr = buildClaimResponse(claim as unknown as Claim, { ref: { fhirBase: 'x', patient: 'Patient/p', claim: 'Claim/c' }, decision, authorizationNumber: 'NW-TEST', decidedAt: 0 });
+  assert.deepEqual(
+    decision.items!.map((i) => [i.sequence, i.outcome, i.manualReview ?? false]),
+    [
+      [1, 'approved', false],
+      [2, 'pended', true],
+    ],
+  );
+  const cr = buildClaimResponse(claim as unknown as Claim, {
+    ref: { fhirBase: 'x', patient: 'Patient/p', claim: 'Claim/c' },
+    decision,
+    authorizationNumber: 'NW-TEST',
+    decidedAt: 0,
+  });
   assert.equal(cr.outcome, 'partial');
   assert.equal(cr.preAuthRef, 'NW-TEST');
   const second = cr.item![1]!.adjudication![0]!.extension![0]!.extension!.filter((e) => e.url === 'reasonCode').map((e) => e.valueCodeableConcept?.text);
@@ -132,9 +173,18 @@ test('facts the Claim carries inline count: an ICD-10-CM diagnosis code with no 
   for (const e of bundle.entry!) if (e.resource?.resourceType === 'PractitionerRole') delete (e.resource as { code?: unknown }).code;
   const pool = withAttachedRecords(bundleResources(bundle));
   const diagnosis = selectElements(pool, ['diagnosis']);
-  assert.deepEqual(diagnosis.map((r) => (r.code as { coding: { code: string }[] }).coding[0]!.code), ['G12.0'], 'the evidence agent finds the indication');
-  const policy = policyForClaim(pool.find((r) => r.resourceType === 'Claim')!, SHIPPED_POLICIES);
+  assert.deepEqual(
+    diagnosis.map((r) => (r.code as { coding: { code: string }[] }).coding[0]!.code),
+    ['G12.0'],
+    'the evidence agent finds the indication',
+  );
+  const policy = policyForClaim(
+    pool.find((r) => r.resourceType === 'Claim')!,
+    SHIPPED_POLICIES,
+  );
   assert.equal(policy.id, 'northwind-zolgensma');
-  const prescriber = evaluateCriteria(policy, selectElements(pool, elementsFor(policy, 'payer')), { evaluatedBy: 'payer' }).find((c) => c.id === 'neurologist-prescriber')!;
+  const prescriber = evaluateCriteria(policy, selectElements(pool, elementsFor(policy, 'payer')), { evaluatedBy: 'payer' }).find(
+    (c) => c.id === 'neurologist-prescriber',
+  )!;
   assert.equal(prescriber.status, 'met');
 });

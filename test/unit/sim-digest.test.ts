@@ -11,12 +11,32 @@ import type { CoalitionState } from '../../core/coordination/case-state.js';
 import { coalitionReducer } from '../../core/coordination/reducer.js';
 
 test('the state digest ignores the order maps and sets were filled in, and sees any change inside them', () => {
-  const a = { cases: new Map([['c1', { members: new Set(['x', 'y']), at: 1 }], ['c2', { members: new Set<string>(), at: 2 }]]) };
-  const b = { cases: new Map([['c2', { members: new Set<string>(), at: 2 }], ['c1', { members: new Set(['y', 'x']), at: 1 }]]) };
+  const a = {
+    cases: new Map([
+      ['c1', { members: new Set(['x', 'y']), at: 1 }],
+      ['c2', { members: new Set<string>(), at: 2 }],
+    ]),
+  };
+  const b = {
+    cases: new Map([
+      ['c2', { members: new Set<string>(), at: 2 }],
+      ['c1', { members: new Set(['y', 'x']), at: 1 }],
+    ]),
+  };
   assert.equal(stateDigest(a), stateDigest(b));
-  const changed = { cases: new Map([['c1', { members: new Set(['x', 'y']), at: 1 }], ['c2', { members: new Set<string>(), at: 3 }]]) };
+  const changed = {
+    cases: new Map([
+      ['c1', { members: new Set(['x', 'y']), at: 1 }],
+      ['c2', { members: new Set<string>(), at: 3 }],
+    ]),
+  };
   assert.notEqual(stateDigest(a), stateDigest(changed));
-  const extra = { cases: new Map([['c1', { members: new Set(['x', 'y', 'z']), at: 1 }], ['c2', { members: new Set<string>(), at: 2 }]]) };
+  const extra = {
+    cases: new Map([
+      ['c1', { members: new Set(['x', 'y', 'z']), at: 1 }],
+      ['c2', { members: new Set<string>(), at: 2 }],
+    ]),
+  };
   assert.notEqual(stateDigest(a), stateDigest(extra));
   // A map and an object with the same entries are different states.
   assert.notEqual(stateDigest({ m: new Map([['k', 1]]) }), stateDigest({ m: { k: 1 } }));
@@ -41,7 +61,17 @@ test('two folds of the same log have one digest; a fold one entry behind has ano
     signEnvelope(signer, {
       case: null,
       kind: 'AgentCard',
-      header: { name: 'A', description: 'agent', version: '1.0.0', provider: { organization: 'o', did: signer.did, kind: 'sim' }, capabilities: { streaming: false, pushNotifications: false }, skills: [{ id: 's', name: 's', description: 's', tags: [] }], did: signer.did, role: 's', credentials: [] },
+      header: {
+        name: 'A',
+        description: 'agent',
+        version: '1.0.0',
+        provider: { organization: 'o', did: signer.did, kind: 'sim' },
+        capabilities: { streaming: false, pushNotifications: false },
+        skills: [{ id: 's', name: 's', description: 's', tags: [] }],
+        did: signer.did,
+        role: 's',
+        credentials: [],
+      },
       sections: [],
       seq,
       prev,

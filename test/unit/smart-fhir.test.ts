@@ -29,7 +29,14 @@ const countingFetch: typeof fetch = (input, init) => {
 };
 
 function smartAuth(scope: string): SmartBackendAuth {
-  return new SmartBackendAuth({ tokenUrl: `${server.baseUrl}/auth/token`, clientId: 'clinic', privateKey: keys.privateJwk, scope, clock, fetch: countingFetch });
+  return new SmartBackendAuth({
+    tokenUrl: `${server.baseUrl}/auth/token`,
+    clientId: 'clinic',
+    privateKey: keys.privateJwk,
+    scope,
+    clock,
+    fetch: countingFetch,
+  });
 }
 
 before(async () => {
@@ -37,9 +44,7 @@ before(async () => {
   server = await startFhirServer({
     clock,
     smart: {
-      clients: parseSmartClients([
-        { clientId: 'clinic', jwks: keys.jwks, scopes: ['system/*.read', 'system/*.c'] },
-      ]),
+      clients: parseSmartClients([{ clientId: 'clinic', jwks: keys.jwks, scopes: ['system/*.read', 'system/*.c'] }]),
     },
   });
   ref = await storeRequestBundle(server.baseUrl, parsePasRequest(pasRequestBundle()), { auth: smartAuth('system/*.c') });
@@ -83,8 +88,16 @@ test('a token without the needed scope is 403 forbidden', async () => {
   const outcome = (await res.json()) as { issue: { code: string }[] };
   assert.equal(outcome.issue[0]!.code, 'forbidden');
   // A transaction needs what its entries need: create rights on each type.
-  const tx = { resourceType: 'Bundle', type: 'transaction', entry: [{ resource: { resourceType: 'Basic', code: { text: 'x' } }, request: { method: 'PUT', url: 'Basic/x' } }] };
-  const put = await fetch(server.baseUrl, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/fhir+json' }, body: JSON.stringify(tx) });
+  const tx = {
+    resourceType: 'Bundle',
+    type: 'transaction',
+    entry: [{ resource: { resourceType: 'Basic', code: { text: 'x' } }, request: { method: 'PUT', url: 'Basic/x' } }],
+  };
+  const put = await fetch(server.baseUrl, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/fhir+json' },
+    body: JSON.stringify(tx),
+  });
   assert.equal(put.status, 403);
 });
 

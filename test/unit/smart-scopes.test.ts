@@ -20,7 +20,10 @@ test('v1 and v2 system scopes parse to permissions; other scopes do not', () => 
 test('intersection keeps what the allowed scopes cover, in the version asked', () => {
   const allowed = scopes('system/Claim.cr', 'system/ClaimResponse.r', 'system/Patient.read');
   assert.deepEqual(intersectScopes(['system/Claim.cruds'], allowed), ['system/Claim.cr']);
-  assert.deepEqual(intersectScopes(['system/Claim.c', 'system/ClaimResponse.r', 'system/Observation.r'], allowed), ['system/Claim.c', 'system/ClaimResponse.r']);
+  assert.deepEqual(intersectScopes(['system/Claim.c', 'system/ClaimResponse.r', 'system/Observation.r'], allowed), [
+    'system/Claim.c',
+    'system/ClaimResponse.r',
+  ]);
   assert.deepEqual(intersectScopes(['system/Patient.read', 'system/Patient.write'], allowed), ['system/Patient.read']);
   // v1 read needs r and s: Claim allows only c and r, so a v1 read of Claim is not wholly covered.
   assert.deepEqual(intersectScopes(['system/Claim.read'], allowed), []);
@@ -44,7 +47,11 @@ test('REST interactions map to c/r/u/d/s, a transaction to what its entries need
   assert.deepEqual(requiredAccess('POST', 'Observation/_search'), [{ resourceType: 'Observation', permission: 's' }]);
   assert.deepEqual(requiredAccess('PUT', 'Patient/1'), [{ resourceType: 'Patient', permission: 'u' }]);
   assert.deepEqual(requiredAccess('DELETE', 'Patient/1'), [{ resourceType: 'Patient', permission: 'd' }]);
-  const tx = { resourceType: 'Bundle', type: 'transaction', entry: [{ request: { method: 'POST', url: 'Patient' } }, { request: { method: 'PUT', url: 'Claim/9' } }] };
+  const tx = {
+    resourceType: 'Bundle',
+    type: 'transaction',
+    entry: [{ request: { method: 'POST', url: 'Patient' } }, { request: { method: 'PUT', url: 'Claim/9' } }],
+  };
   assert.deepEqual(requiredAccess('POST', '', tx), [
     { resourceType: 'Patient', permission: 'c' },
     { resourceType: 'Claim', permission: 'u' },
@@ -59,7 +66,14 @@ test('the client registry names the bad field and refuses private keys', async (
   const cases: [unknown, string, RegExp][] = [
     [[{ clientId: 'a', jwks: { keys: [privateJwk] }, scopes: ['system/Claim.c'] }], 'clients[0].jwks.keys[0].d', /private key material/],
     [[{ clientId: 'a', jwks, scopes: ['system/Claim.c', 'patient/*.read'] }], 'clients[0].scopes[1]', /SMART system scope/],
-    [[{ clientId: 'a', jwks, scopes: ['system/Claim.c'] }, { clientId: 'a', jwks, scopes: ['system/Claim.c'] }], 'clients[1].clientId', /registered twice/],
+    [
+      [
+        { clientId: 'a', jwks, scopes: ['system/Claim.c'] },
+        { clientId: 'a', jwks, scopes: ['system/Claim.c'] },
+      ],
+      'clients[1].clientId',
+      /registered twice/,
+    ],
     [[{ clientId: 'a', jwks: { keys: [] }, scopes: ['system/Claim.c'] }], 'clients[0].jwks.keys', /at least one key/],
     [[{ clientId: 'a', jwks: { keys: [{ kty: 'EC', crv: 'P-384', x: 'AA' }] }, scopes: ['system/Claim.c'] }], 'clients[0].jwks.keys[0].y', /required/],
   ];

@@ -12,7 +12,14 @@ before(async () => (ts = await startTokenServer()));
 after(() => ts.close());
 
 const auth = (over: Partial<ConstructorParameters<typeof SmartBackendAuth>[0]> = {}) =>
-  new SmartBackendAuth({ tokenUrl: ts.url, clientId: CLIENT_ID, privateKey: ts.keys.privateJwk, scope: 'system/Claim.c system/ClaimResponse.r', clock: ts.clock, ...over });
+  new SmartBackendAuth({
+    tokenUrl: ts.url,
+    clientId: CLIENT_ID,
+    privateKey: ts.keys.privateJwk,
+    scope: 'system/Claim.c system/ClaimResponse.r',
+    clock: ts.clock,
+    ...over,
+  });
 
 /** Posts a form to the token endpoint and returns status and JSON body. */
 async function post(form: URLSearchParams): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }> {
@@ -158,7 +165,10 @@ test('the client asks once for several calls, renews shortly before expiry, and 
 });
 
 test('the client refuses to send an assertion over plain http to another host', () => {
-  assert.throws(() => auth({ tokenUrl: 'http://auth.example/token' }), (e) => isMurmurError(e, 'E_INPUT') && e.details.path === 'tokenUrl');
+  assert.throws(
+    () => auth({ tokenUrl: 'http://auth.example/token' }),
+    (e) => isMurmurError(e, 'E_INPUT') && e.details.path === 'tokenUrl',
+  );
 });
 
 test('OAuthError statuses', () => {

@@ -68,7 +68,9 @@ test("the console's Problems show a board store the replica is retrying past", a
   const store = new MemoryBoardStore();
   const failures = { left: Number.POSITIVE_INFINITY };
   const replica = new BoardReplica(flaky(store, failures), didKeyResolver);
-  const node = { spec: { id: 'northwind', name: 'Northwind', kind: 'payer' }, did: 'did:example:n', replica } as unknown as ConstructorParameters<typeof Projection>[0];
+  const node = { spec: { id: 'northwind', name: 'Northwind', kind: 'payer' }, did: 'did:example:n', replica } as unknown as ConstructorParameters<
+    typeof Projection
+  >[0];
   const p = new Projection(node, []);
   let waits = 0;
   let during: string[] = [];
@@ -94,9 +96,21 @@ test('the board client retries a failed read of new entries instead of taking it
   const member = testSigner('board-member');
   const inner = new MemoryBoardStore();
   const failures = { left: 0 };
-  const service = await startBoardService({ store: flaky(inner, failures), members: new Map([[member.did, 'helix'], [testSigner('store').did, 'helix']]), keys: didKeyResolver });
+  const service = await startBoardService({
+    store: flaky(inner, failures),
+    members: new Map([
+      [member.did, 'helix'],
+      [testSigner('store').did, 'helix'],
+    ]),
+    keys: didKeyResolver,
+  });
   const errors: string[] = [];
-  const client = await RemoteBoardStore.connect({ url: service.url, signer: member, retryForMs: 60, onError: (e) => errors.push(e instanceof Error ? e.name : 'unknown') });
+  const client = await RemoteBoardStore.connect({
+    url: service.url,
+    signer: member,
+    retryForMs: 60,
+    onError: (e) => errors.push(e instanceof Error ? e.name : 'unknown'),
+  });
   try {
     const got: number[] = [];
     client.subscribe((e) => got.push(e.index));

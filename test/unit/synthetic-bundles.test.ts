@@ -27,8 +27,14 @@ test('a variant gives the same bundle on every run and a different one on anothe
 });
 
 test('a bad date or variant is refused with a clear error', () => {
-  assert.throws(() => syntheticRequest('reference', { asOf: '2026-02-30' }), (e) => isMurmurError(e, 'E_INPUT') && /asOf/.test(e.message));
-  assert.throws(() => syntheticRequest('nope' as never), (e) => isMurmurError(e, 'E_INPUT') && /variant/.test(e.message));
+  assert.throws(
+    () => syntheticRequest('reference', { asOf: '2026-02-30' }),
+    (e) => isMurmurError(e, 'E_INPUT') && /asOf/.test(e.message),
+  );
+  assert.throws(
+    () => syntheticRequest('nope' as never),
+    (e) => isMurmurError(e, 'E_INPUT') && /variant/.test(e.message),
+  );
 });
 
 for (const variant of syntheticVariants) {

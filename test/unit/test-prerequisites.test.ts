@@ -40,12 +40,18 @@ test('Chromium is Debian /usr/bin/chromium unless MURMUR_CHROMIUM names another'
   const exec = (p: string): boolean => (seen.push(p), p === '/usr/bin/chromium');
   assert.deepEqual(findChromium({}, exec), { ok: true, path: '/usr/bin/chromium', via: 'default' });
   assert.deepEqual(findChromium({ MURMUR_CHROMIUM: '/opt/chrome' }, exec), { ok: false, reason: 'env-not-executable', path: '/opt/chrome' });
-  assert.deepEqual(findChromium({}, () => false), { ok: false, reason: 'absent' });
+  assert.deepEqual(
+    findChromium({}, () => false),
+    { ok: false, reason: 'absent' },
+  );
   assert.deepEqual(seen, ['/usr/bin/chromium', '/opt/chrome']);
 });
 
 test('the plan: ready, install the missing Debian packages as root with apt, else one line naming them', () => {
-  const has = (...present: string[]) => (p: string): boolean => present.includes(p);
+  const has =
+    (...present: string[]) =>
+    (p: string): boolean =>
+      present.includes(p);
   const env = { PATH: '/usr/bin' };
   assert.deepEqual(plan(probe(env, true, has('/usr/bin/etcd', '/usr/bin/chromium', '/usr/bin/apt-get'))), { kind: 'ready' });
   assert.deepEqual(plan(probe(env, true, has('/usr/bin/chromium', '/usr/bin/apt-get'))), { kind: 'install', packages: ['etcd-server'] });
@@ -60,14 +66,21 @@ test('the plan: ready, install the missing Debian packages as root with apt, els
 
   // A variable pointing nowhere is the user's to fix: never "fixed" by an install elsewhere.
   const badEnv = plan(probe({ ...env, MURMUR_ETCD: '/x/etcd' }, true, has('/usr/bin/chromium', '/usr/bin/apt-get', '/usr/bin/etcd')));
-  assert.ok(badEnv.kind === 'stop' && badEnv.line.startsWith('MURMUR_ETCD=/x/etcd is not an executable file') && badEnv.line.includes(ETCD.debianPackage), JSON.stringify(badEnv));
+  assert.ok(
+    badEnv.kind === 'stop' && badEnv.line.startsWith('MURMUR_ETCD=/x/etcd is not an executable file') && badEnv.line.includes(ETCD.debianPackage),
+    JSON.stringify(badEnv),
+  );
   assert.equal(CHROMIUM.debianPackage, 'chromium');
 });
 
-test('npm test\'s preparation stops at once with one line when etcd is missing and apt-get is not there', () => {
+test("npm test's preparation stops at once with one line when etcd is missing and apt-get is not there", () => {
   const bin = fakeBin({ chromium: 'echo Chromium 0-fake' });
   try {
-    const r = spawnSync(process.execPath, [prepareScript, '--no-zk'], { env: { PATH: bin, MURMUR_CHROMIUM: join(bin, 'chromium') }, encoding: 'utf8', timeout: 30_000 });
+    const r = spawnSync(process.execPath, [prepareScript, '--no-zk'], {
+      env: { PATH: bin, MURMUR_CHROMIUM: join(bin, 'chromium') },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
     assert.equal(r.status, 1, r.stderr);
     const lines = r.stderr.trim().split('\n');
     assert.equal(lines.length, 1, r.stderr);
@@ -77,23 +90,31 @@ test('npm test\'s preparation stops at once with one line when etcd is missing a
   }
 });
 
-test('as root with apt-get, the preparation runs apt-get update, then installs etcd-server, then finds etcd', { skip: process.getuid?.() !== 0 && 'needs root' }, () => {
-  // A stand-in apt-get: logs its arguments; `install` puts an etcd on PATH as the package would.
-  const bin = fakeBin({ chromium: 'echo Chromium 0-fake' });
-  const log = join(bin, 'apt.log');
-  writeFileSync(
-    join(bin, 'apt-get'),
-    `#!/bin/sh\necho "$@" >> ${log}\nif [ "$1" = install ]; then printf '#!/bin/sh\\necho "etcd Version: 0-fake"\\n' > ${join(bin, 'etcd')}; /bin/chmod 755 ${join(bin, 'etcd')}; fi\n`,
-  );
-  chmodSync(join(bin, 'apt-get'), 0o755);
-  try {
-    const r = spawnSync(process.execPath, [prepareScript, '--no-zk'], { env: { PATH: bin, MURMUR_CHROMIUM: join(bin, 'chromium') }, encoding: 'utf8', timeout: 30_000 });
-    assert.equal(r.status, 0, r.stderr);
-    assert.deepEqual(readFileSync(log, 'utf8').trim().split('\n'), ['update', 'install -y --no-install-recommends etcd-server']);
-    assert.ok(existsSync(join(bin, 'etcd')));
-    assert.match(r.stderr, /installing the Debian package etcd-server/);
-    assert.match(r.stderr, new RegExp(`etcd: ${join(bin, 'etcd')} etcd Version: 0-fake`));
-  } finally {
-    rmSync(bin, { recursive: true, force: true });
-  }
-});
+test(
+  'as root with apt-get, the preparation runs apt-get update, then installs etcd-server, then finds etcd',
+  { skip: process.getuid?.() !== 0 && 'needs root' },
+  () => {
+    // A stand-in apt-get: logs its arguments; `install` puts an etcd on PATH as the package would.
+    const bin = fakeBin({ chromium: 'echo Chromium 0-fake' });
+    const log = join(bin, 'apt.log');
+    writeFileSync(
+      join(bin, 'apt-get'),
+      `#!/bin/sh\necho "$@" >> ${log}\nif [ "$1" = install ]; then printf '#!/bin/sh\\necho "etcd Version: 0-fake"\\n' > ${join(bin, 'etcd')}; /bin/chmod 755 ${join(bin, 'etcd')}; fi\n`,
+    );
+    chmodSync(join(bin, 'apt-get'), 0o755);
+    try {
+      const r = spawnSync(process.execPath, [prepareScript, '--no-zk'], {
+        env: { PATH: bin, MURMUR_CHROMIUM: join(bin, 'chromium') },
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+      assert.equal(r.status, 0, r.stderr);
+      assert.deepEqual(readFileSync(log, 'utf8').trim().split('\n'), ['update', 'install -y --no-install-recommends etcd-server']);
+      assert.ok(existsSync(join(bin, 'etcd')));
+      assert.match(r.stderr, /installing the Debian package etcd-server/);
+      assert.match(r.stderr, new RegExp(`etcd: ${join(bin, 'etcd')} etcd Version: 0-fake`));
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+    }
+  },
+);

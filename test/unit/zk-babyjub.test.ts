@@ -7,7 +7,7 @@ import { poseidon, signPoseidon, verifyPoseidonSignature, zkSigningKeyFromSeed }
 
 const SEED = Uint8Array.from(Buffer.from('0001020304050607080900010203040506070809000102030405060708090001', 'hex'));
 
-test('the public key of circomlib\'s test key is the one circomlib derives', async () => {
+test("the public key of circomlib's test key is the one circomlib derives", async () => {
   const key = await zkSigningKeyFromSeed(SEED);
   assert.deepEqual(key.publicKey, {
     x: '13277427435165878497778222415993513565335242147425444199013288855685581939618',
@@ -15,7 +15,7 @@ test('the public key of circomlib\'s test key is the one circomlib derives', asy
   });
 });
 
-test('a signature is circomlib\'s, verifies, and fails for another message or key', async () => {
+test("a signature is circomlib's, verifies, and fails for another message or key", async () => {
   const key = await zkSigningKeyFromSeed(SEED);
   const sig = await signPoseidon(key, 1234567890123456789n);
   assert.deepEqual(sig, {

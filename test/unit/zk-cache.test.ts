@@ -14,13 +14,21 @@ test('the build lock serializes concurrent builders and is released', async () =
   const lock = join(dir, 'build.lock');
   const events: string[] = [];
   const job = (name: string) =>
-    withFileLock(lock, 10_000, () => undefined, async () => {
-      events.push(`${name}:start`);
-      await sleep(150);
-      events.push(`${name}:end`);
-    });
+    withFileLock(
+      lock,
+      10_000,
+      () => undefined,
+      async () => {
+        events.push(`${name}:start`);
+        await sleep(150);
+        events.push(`${name}:end`);
+      },
+    );
   await Promise.all([job('a'), job('b')]);
-  assert.deepEqual(events.map((e) => e.split(':')[1]), ['start', 'end', 'start', 'end']);
+  assert.deepEqual(
+    events.map((e) => e.split(':')[1]),
+    ['start', 'end', 'start', 'end'],
+  );
   assert.equal(existsSync(lock), false);
   await rm(dir, { recursive: true, force: true });
 });
@@ -31,7 +39,15 @@ test('a lock left by a dead process is taken over', async () => {
   const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString();
   await writeFile(lock, JSON.stringify({ pid: Number(dead), host: hostname(), at: Date.now() }));
   const steps: string[] = [];
-  assert.equal(await withFileLock(lock, 5_000, (s) => steps.push(s), async () => 42), 42);
+  assert.equal(
+    await withFileLock(
+      lock,
+      5_000,
+      (s) => steps.push(s),
+      async () => 42,
+    ),
+    42,
+  );
   assert.ok(steps.some((s) => s.includes('stale')));
   await rm(dir, { recursive: true, force: true });
 });

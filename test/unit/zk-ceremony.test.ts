@@ -39,7 +39,12 @@ describe('zk phase-2 ceremony', () => {
   });
 
   test('the transcript of three organizations plus a beacon verifies', async () => {
-    const v = await verifyTranscript({ r1cs: artifacts.circuits.clinical.r1cs, ptau: artifacts.ptau, zkey: final, expectedContributors: [...ORGS, 'final beacon'] });
+    const v = await verifyTranscript({
+      r1cs: artifacts.circuits.clinical.r1cs,
+      ptau: artifacts.ptau,
+      zkey: final,
+      expectedContributors: [...ORGS, 'final beacon'],
+    });
     assert.equal(v.ok, true, v.reason);
     assert.deepEqual(
       v.contributions.map((c) => [c.name, c.beacon]),
@@ -71,7 +76,12 @@ describe('zk phase-2 ceremony', () => {
   });
 
   test('a missing or renamed contributor is detected', async () => {
-    const v = await verifyTranscript({ r1cs: artifacts.circuits.clinical.r1cs, ptau: artifacts.ptau, zkey: final, expectedContributors: ['payer-org', 'genomics-lab', 'final beacon'] });
+    const v = await verifyTranscript({
+      r1cs: artifacts.circuits.clinical.r1cs,
+      ptau: artifacts.ptau,
+      zkey: final,
+      expectedContributors: ['payer-org', 'genomics-lab', 'final beacon'],
+    });
     assert.deepEqual([v.ok, v.reason], [false, 'contributors-mismatch']);
   });
 

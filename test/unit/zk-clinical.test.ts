@@ -37,7 +37,12 @@ describe('zk clinical predicate', () => {
   });
   after(() => shutdownZk());
 
-  const expected = (over: Partial<ClinicalExpectation> = {}): ClinicalExpectation => ({ labPublicKey: lab.publicKey, thresholds: POLICY, caseId: CASE, ...over });
+  const expected = (over: Partial<ClinicalExpectation> = {}): ClinicalExpectation => ({
+    labPublicKey: lab.publicKey,
+    thresholds: POLICY,
+    caseId: CASE,
+    ...over,
+  });
 
   test('the lab signature on the commitment verifies; equal values commit differently (salted)', async () => {
     assert.equal(await verifyClinicalCommitment(commitment), true);
@@ -97,6 +102,8 @@ describe('zk clinical predicate', () => {
   });
 
   test('an opening that does not match the commitment is refused before proving', async () => {
-    await assert.rejects(proveClinicalPredicate(commitment, { ...opening, attributes: { ...ELIGIBLE, ageMonths: 9 } }, POLICY), (e) => isMurmurError(e, 'E_INPUT'));
+    await assert.rejects(proveClinicalPredicate(commitment, { ...opening, attributes: { ...ELIGIBLE, ageMonths: 9 } }, POLICY), (e) =>
+      isMurmurError(e, 'E_INPUT'),
+    );
   });
 });

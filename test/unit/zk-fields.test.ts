@@ -19,8 +19,14 @@ test('role codes are non-zero and allowed-role slots are canonical (sorted, padd
   assert.deepEqual(s1, s2);
   assert.equal(s1.length, 4);
   assert.deepEqual(s1.slice(2), ['0', '0']);
-  assert.throws(() => allowedRoleSlots([]), (e) => isMurmurError(e, 'E_INPUT'));
-  assert.throws(() => allowedRoleSlots(['a', 'b', 'c', 'd', 'e']), (e) => isMurmurError(e, 'E_INPUT'));
+  assert.throws(
+    () => allowedRoleSlots([]),
+    (e) => isMurmurError(e, 'E_INPUT'),
+  );
+  assert.throws(
+    () => allowedRoleSlots(['a', 'b', 'c', 'd', 'e']),
+    (e) => isMurmurError(e, 'E_INPUT'),
+  );
 });
 
 test('domain tags mirror the circuits', () => {

@@ -5,7 +5,14 @@ import { seededRandom } from '../../core/common/random.js';
 import { isMurmurError } from '../../core/common/errors.js';
 import { ensureCircuitArtifacts, type Artifacts } from '../../core/zk/artifacts.js';
 import { newZkSigningKey, type ZkSigningKey } from '../../core/zk/babyjub.js';
-import { clinicalCircuitInput, commitClinical, proveClinicalPredicate, verifyClinicalPredicate, type ClinicalAttributes, type ClinicalThresholds } from '../../core/zk/clinical.js';
+import {
+  clinicalCircuitInput,
+  commitClinical,
+  proveClinicalPredicate,
+  verifyClinicalPredicate,
+  type ClinicalAttributes,
+  type ClinicalThresholds,
+} from '../../core/zk/clinical.js';
 import { ZkWorkerPool, type ZkRun } from '../../core/zk/worker-pool.js';
 
 // Synthetic values only.
@@ -43,7 +50,11 @@ describe('zk worker pool', () => {
     // Overlapping intervals: each started before the other ended.
     assert.ok(proves[0]!.startedAt < proves[1]!.endedAt && proves[1]!.startedAt < proves[0]!.endedAt, 'the two proofs did not overlap');
     for (let i = 0; i < 2; i++) {
-      const v = await verifyClinicalPredicate(proofs[i], { labPublicKey: lab.publicKey, thresholds: POLICY, caseId: cases[i]!, commitment: made[i]!.commitment.commitment }, { verifier: zk });
+      const v = await verifyClinicalPredicate(
+        proofs[i],
+        { labPublicKey: lab.publicKey, thresholds: POLICY, caseId: cases[i]!, commitment: made[i]!.commitment.commitment },
+        { verifier: zk },
+      );
       assert.deepEqual(v, { ok: true, commitment: made[i]!.commitment.commitment });
     }
   });

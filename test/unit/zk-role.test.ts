@@ -18,7 +18,12 @@ import {
 
 const NOW = Date.UTC(2026, 0, 15, 12);
 const DAY = 86_400_000;
-const ctx: RoleProofContext = { subtaskId: 'subtask-genomics-detail', requesterKey: 'did:key:z6MkRequesterA', now: NOW, allowedRoles: ['drug-interaction', 'policy'] };
+const ctx: RoleProofContext = {
+  subtaskId: 'subtask-genomics-detail',
+  requesterKey: 'did:key:z6MkRequesterA',
+  now: NOW,
+  allowedRoles: ['drug-interaction', 'policy'],
+};
 
 describe('zk role credential', () => {
   let issuer: ZkSigningKey;

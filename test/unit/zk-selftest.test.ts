@@ -20,8 +20,16 @@ test('selftest writes proof, public signals and vkey per circuit, and snarkjs gr
   dir = await mkdtemp(join(tmpdir(), 'murmur-zk-selftest-'));
   const r = await zkSelftest({ out: dir });
   assert.equal(r.ok, true);
-  assert.deepEqual(r.circuits.map((c) => c.circuit), ['role', 'clinical']);
-  const cli = join(createRequire(import.meta.url).resolve('snarkjs').replace(/main\.cjs$/, ''), 'cli.cjs');
+  assert.deepEqual(
+    r.circuits.map((c) => c.circuit),
+    ['role', 'clinical'],
+  );
+  const cli = join(
+    createRequire(import.meta.url)
+      .resolve('snarkjs')
+      .replace(/main\.cjs$/, ''),
+    'cli.cjs',
+  );
   for (const c of r.circuits) {
     const vkey = JSON.parse(await readFile(c.files.verificationKey, 'utf8')) as { protocol: string; curve: string };
     assert.deepEqual([vkey.protocol, vkey.curve], ['groth16', 'bn128']);

@@ -24,7 +24,10 @@ test('the shipped keys were built from the current circuit sources and every fil
   // A circuit, tool version or build parameter changed without `murmur zk build --from-source --write-shipped`.
   assert.equal(manifest.hash, await artifactsHash());
   const bad = (await checkPinnedFiles(shippedKeysDir(), manifest)).filter((c) => !c.ok);
-  assert.deepEqual(bad.map((c) => c.file), []);
+  assert.deepEqual(
+    bad.map((c) => c.file),
+    [],
+  );
   assert.ok(Object.keys(manifest.files).some((f) => f.endsWith('.zkey')) && Object.keys(manifest.files).some((f) => f.endsWith('.wasm')));
 });
 
@@ -35,7 +38,10 @@ test('a fresh clone uses the shipped keys: nothing is built into an empty cache'
     const a = await ensureCircuitArtifacts({ cacheRoot: cache, onProgress: (p) => steps.push(p.step) });
     assert.equal(a.dir, shippedKeysDir());
     assert.equal(a.circuits.clinical.zkey, join(shippedKeysDir(), 'clinical_predicate.zkey'));
-    assert.ok(steps.some((s) => s.startsWith('using the shipped development keys')), steps.join('\n'));
+    assert.ok(
+      steps.some((s) => s.startsWith('using the shipped development keys')),
+      steps.join('\n'),
+    );
     assert.deepEqual(readdirSync(cache), []);
     assert.equal(await artifactsCached(cache), true);
   } finally {
@@ -52,7 +58,10 @@ test('a shipped key that differs from its manifest is refused by name, not used'
     const text = readFileSync(vkey, 'utf8');
     const i = text.search(/[0-9]/);
     writeFileSync(vkey, text.slice(0, i) + (text[i] === '1' ? '2' : '1') + text.slice(i + 1));
-    await assert.rejects(ensureCircuitArtifacts({ cacheRoot: cache, shippedDir: dir, onProgress: quiet }), /refusing the shipped ZK artifact .*clinical_predicate\.vkey\.json: it has SHA-256 [0-9a-f]{64}, the manifest says/);
+    await assert.rejects(
+      ensureCircuitArtifacts({ cacheRoot: cache, shippedDir: dir, onProgress: quiet }),
+      /refusing the shipped ZK artifact .*clinical_predicate\.vkey\.json: it has SHA-256 [0-9a-f]{64}, the manifest says/,
+    );
     await assert.rejects(artifactsCached(cache, dir), /clinical_predicate\.vkey\.json/);
     // A removed file is named too.
     unlinkSync(join(dir, 'role_credential.zkey'));

@@ -7,7 +7,7 @@ const Dir = z.string({ error: 'is required: the --data-dir of a run (holds board
 
 export const auditVerify: Command = {
   name: 'audit verify',
-  summary: "check the board against its co-signed tree heads and every audit trail; name the first broken link",
+  summary: 'check the board against its co-signed tree heads and every audit trail; name the first broken link',
   usage: `Usage: murmur audit verify --data-dir DIR [--json]
 
 Checks a run's board (every row readable, indexes dense, board time monotonic; every
@@ -23,7 +23,7 @@ Exit status: 0 when everything holds, 1 when a link is broken, 2 on bad input.`,
   options: { 'data-dir': { type: 'string' }, json: { type: 'boolean' } },
   async run(argv) {
     const { values, help } = parseCommandArgs(this, argv, z.object({ 'data-dir': Dir, json: z.boolean().default(false) }));
-    if (help) return void process.stdout.write(`${this.usage}\n`), 0;
+    if (help) return (void process.stdout.write(`${this.usage}\n`), 0);
     const { verifyRun } = await import('../../node/audit/verify.js');
     const result = await verifyRun(values['data-dir']);
     if (values.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
@@ -32,11 +32,16 @@ Exit status: 0 when everything holds, 1 when a link is broken, 2 on bad input.`,
   },
 };
 
-const Index = (what: string) => z.coerce.number({ error: `must be a board index (${what})` }).int(`must be a whole board index (${what})`).min(1).max(Number.MAX_SAFE_INTEGER);
+const Index = (what: string) =>
+  z.coerce
+    .number({ error: `must be a board index (${what})` })
+    .int(`must be a whole board index (${what})`)
+    .min(1)
+    .max(Number.MAX_SAFE_INTEGER);
 
 export const auditProve: Command = {
   name: 'audit prove',
-  summary: "an RFC 9162 inclusion (and consistency) proof for a board entry, as any transparency-log tool checks it",
+  summary: 'an RFC 9162 inclusion (and consistency) proof for a board entry, as any transparency-log tool checks it',
   usage: `Usage: murmur audit prove --data-dir DIR --index N [--size M] [--from K]
 
 Prints, as JSON, the proof that the board entry at index N is in the board's Merkle tree of M
@@ -50,11 +55,19 @@ that size and root. With --from K, also the consistency proof from the tree of K
   --from K         also prove that the tree of K entries is a prefix of the tree of M`,
   options: { 'data-dir': { type: 'string' }, index: { type: 'string' }, size: { type: 'string' }, from: { type: 'string' } },
   async run(argv) {
-    const schema = z.object({ 'data-dir': Dir, index: Index('from 1'), size: Index('the tree size').optional(), from: Index('an earlier tree size').optional() });
+    const schema = z.object({
+      'data-dir': Dir,
+      index: Index('from 1'),
+      size: Index('the tree size').optional(),
+      from: Index('an earlier tree size').optional(),
+    });
     const { values, help } = parseCommandArgs(this, argv, schema);
-    if (help) return void process.stdout.write(`${this.usage}\n`), 0;
+    if (help) return (void process.stdout.write(`${this.usage}\n`), 0);
     const { proveEntry } = await import('../../node/audit/prove.js');
-    const proof = proveEntry(values['data-dir'], values.index, { ...(values.size ? { size: values.size } : {}), ...(values.from ? { from: values.from } : {}) });
+    const proof = proveEntry(values['data-dir'], values.index, {
+      ...(values.size ? { size: values.size } : {}),
+      ...(values.from ? { from: values.from } : {}),
+    });
     process.stdout.write(`${JSON.stringify(proof, null, 2)}\n`);
     return 0;
   },
@@ -83,20 +96,33 @@ each read rested on, all as tables on numbered pages. No clinical content.
   --out FILE       the PDF to write (default DIR/reports/<org>-<case or period>.pdf)
 
 Exit status: 0 when written, 2 on bad input.`,
-  options: { case: { type: 'string' }, 'data-dir': { type: 'string' }, org: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, out: { type: 'string' } },
+  options: {
+    case: { type: 'string' },
+    'data-dir': { type: 'string' },
+    org: { type: 'string' },
+    from: { type: 'string' },
+    to: { type: 'string' },
+    out: { type: 'string' },
+  },
   async run(argv) {
     const schema = z
       .object({
-        case: z.string().regex(/^[A-Za-z0-9._:-]{1,80}$/, 'is not a case id').optional(),
+        case: z
+          .string()
+          .regex(/^[A-Za-z0-9._:-]{1,80}$/, 'is not a case id')
+          .optional(),
         'data-dir': Dir,
-        org: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'is not an organization id').optional(),
+        org: z
+          .string()
+          .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'is not an organization id')
+          .optional(),
         from: When('--from').optional(),
         to: When('--to').optional(),
         out: z.string().min(1).optional(),
       })
       .refine((v) => !(v.case && (v.from || v.to)), { message: 'give either --case or a period (--from/--to), not both', path: ['case'] });
     const { values, help } = parseCommandArgs(this, argv, schema);
-    if (help) return void process.stdout.write(`${this.usage}\n`), 0;
+    if (help) return (void process.stdout.write(`${this.usage}\n`), 0);
     const { orgViewOfRun } = await import('../../node/audit/org-view.js');
     const { Projection } = await import('../../node/console/projection.js');
     const { auditReport } = await import('../../node/console/audit-report.js');
@@ -110,11 +136,22 @@ Exit status: 0 when written, 2 on bad input.`,
       if (op && name) p.operators.set(op.id, { name, key: op.key });
     }
     const only = values.case !== undefined ? p.state.cases.get(values.case) : undefined;
-    if (values.case !== undefined && !only) throw new MurmurError('E_INPUT', `case: no case ${values.case} on this board; cases: ${[...p.state.cases.keys()].join(', ') || 'none'}`, { field: 'case' });
+    if (values.case !== undefined && !only)
+      throw new MurmurError('E_INPUT', `case: no case ${values.case} on this board; cases: ${[...p.state.cases.keys()].join(', ') || 'none'}`, {
+        field: 'case',
+      });
     const generatedAt = Date.now();
-    const pdf = await auditReport(p, { ...(only ? { case: only } : {}), ...(values.from ? { from: values.from.getTime() } : {}), ...(values.to ? { to: values.to.getTime() } : {}) }, { generatedAt, operators });
+    const pdf = await auditReport(
+      p,
+      { ...(only ? { case: only } : {}), ...(values.from ? { from: values.from.getTime() } : {}), ...(values.to ? { to: values.to.getTime() } : {}) },
+      { generatedAt, operators },
+    );
     const day = (d: Date): string => d.toISOString().slice(0, 10);
-    const what = only ? only.id : values.from || values.to ? `${values.from ? day(values.from) : 'start'}-to-${values.to ? day(values.to) : 'now'}` : 'all-cases';
+    const what = only
+      ? only.id
+      : values.from || values.to
+        ? `${values.from ? day(values.from) : 'start'}-to-${values.to ? day(values.to) : 'now'}`
+        : 'all-cases';
     const out = values.out ?? join(values['data-dir'], 'reports', `${view.spec.id}-${what}.pdf`);
     mkdirSync(dirname(out), { recursive: true });
     writeFileSync(out, pdf);

@@ -33,7 +33,8 @@ given. Writes DIR/cluster.json (URLs and pids) and stays in the foreground; Ctrl
     }
     const dir = resolve(values.dir);
     const statePath = join(dir, 'cluster.json');
-    if (existsSync(statePath) && isAlive(readState(statePath).pid)) throw new MurmurError('E_CONFLICT', `a cluster is already up in ${dir} (murmur cluster down --dir ${values.dir})`);
+    if (existsSync(statePath) && isAlive(readState(statePath).pid))
+      throw new MurmurError('E_CONFLICT', `a cluster is already up in ${dir} (murmur cluster down --dir ${values.dir})`);
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
     const { startFhirServer } = await import('../../../fhir/server/embedded-server.js');
@@ -57,7 +58,9 @@ given. Writes DIR/cluster.json (URLs and pids) and stays in the foreground; Ctrl
     out(`FHIR: ${fhirBase}`);
     for (const n of cluster.nodes.values()) out(`node ${n.org.padEnd(10)} ${n.api}  (config ${n.config})`);
     const payer = cluster.nodes.get('northwind');
-    out(`\nSubmit a case: murmur case submit --node ${payer?.api ?? '<payer api>'} --token-file ${payer?.tokenFile ?? '<payer data>/api-token'} --fhir ${fhirBase} --bundle fhir/synthetic/bundles/reference.json`);
+    out(
+      `\nSubmit a case: murmur case submit --node ${payer?.api ?? '<payer api>'} --token-file ${payer?.tokenFile ?? '<payer data>/api-token'} --fhir ${fhirBase} --bundle fhir/synthetic/bundles/reference.json`,
+    );
     out(`Stop: Ctrl-C, or murmur cluster down --dir ${values.dir}`);
     await new Promise<void>((done) => {
       process.once('SIGINT', () => done());

@@ -85,7 +85,13 @@ token. Prints the four console URLs and keeps running until Ctrl-C.
     const logs = new LogHub();
     out(`Starting the embedded coalition (data in ${dataDir})…`);
     const env = await startEmbedded({ dataDir, logger: logs.logger() });
-    const consoles = await serveConsoles(env, { root, logs, ...(values['ready-file'] ? { readyFile: values['ready-file'] } : {}), keyStore: walletKey ? 'sealed at rest with a key from the OS key store (Electron safeStorage)' : 'in memory (demo): each launch creates fresh keys', ...(values['decision-hours'] ? { timeframes: { standardHours: values['decision-hours'][0], expeditedHours: values['decision-hours'][1] } } : {}) });
+    const consoles = await serveConsoles(env, {
+      root,
+      logs,
+      ...(values['ready-file'] ? { readyFile: values['ready-file'] } : {}),
+      keyStore: walletKey ? 'sealed at rest with a key from the OS key store (Electron safeStorage)' : 'in memory (demo): each launch creates fresh keys',
+      ...(values['decision-hours'] ? { timeframes: { standardHours: values['decision-hours'][0], expeditedHours: values['decision-hours'][1] } } : {}),
+    });
     // Sealed once the consoles have added their operators to the wallets.
     if (walletKey) {
       mkdirSync(join(dataDir, 'wallets'), { recursive: true, mode: 0o700 });
@@ -97,7 +103,8 @@ token. Prints the four console URLs and keeps running until Ctrl-C.
       out(`  ${c.org.name.padEnd(24)} ${c.server.launchUrl}`);
       for (const op of c.server.operators) out(`    signed in as ${op.name.padEnd(18)} ${op.launchUrl}`);
     }
-    if (values.open && !(await openInBrowser(consoles.consoles[0]!.server.operators[0]?.launchUrl ?? consoles.consoles[0]!.server.launchUrl))) out('No browser could be opened here: open a console URL above.');
+    if (values.open && !(await openInBrowser(consoles.consoles[0]!.server.operators[0]?.launchUrl ?? consoles.consoles[0]!.server.launchUrl)))
+      out('No browser could be opened here: open a console URL above.');
     try {
       for (const [i, request] of requests.entries()) {
         const started = Date.now();

@@ -11,7 +11,10 @@ const Options = z.object({
   headless: z.boolean().default(false),
   'no-open': z.boolean().default(false),
   'data-dir': z.string().min(1).optional(),
-  variant: z.string().regex(/^[a-z0-9-]+$/, 'is a variant name such as reference or titer-1-100').default('reference'),
+  variant: z
+    .string()
+    .regex(/^[a-z0-9-]+$/, 'is a variant name such as reference or titer-1-100')
+    .default('reference'),
 });
 
 /** The repository root, from dist/app/cli/commands/ or app/cli/commands/. */
@@ -35,7 +38,12 @@ happens and the decision.
   --data-dir DIR   where the board, FHIR journal and archive go (default: .murmur/runs/<time>)
 ${PROOFS_HELP}`,
   options: {
-    proofs: { type: 'string' }, headless: { type: 'boolean' }, 'no-open': { type: 'boolean' }, 'data-dir': { type: 'string' }, variant: { type: 'string' } },
+    proofs: { type: 'string' },
+    headless: { type: 'boolean' },
+    'no-open': { type: 'boolean' },
+    'data-dir': { type: 'string' },
+    variant: { type: 'string' },
+  },
   async run(argv) {
     const { values, help } = parseCommandArgs(this, argv, Options);
     if (help) {
@@ -75,7 +83,9 @@ ${PROOFS_HELP}`,
       for (const m of d.missing) out(`  missing: ${m.description}`);
       for (const c of d.caveats) out(`  caveat: ${c.text}`);
       const adj = JSON.stringify(result.claimResponse).match(/"code":"(A[134])"/)?.[1];
-      out(`PAS ClaimResponse: outcome ${String(result.claimResponse.outcome)}, review action ${adj ?? '?'}${result.claimResponse.preAuthRef ? `, preAuthRef ${String(result.claimResponse.preAuthRef)}` : ''}`);
+      out(
+        `PAS ClaimResponse: outcome ${String(result.claimResponse.outcome)}, review action ${adj ?? '?'}${result.claimResponse.preAuthRef ? `, preAuthRef ${String(result.claimResponse.preAuthRef)}` : ''}`,
+      );
       out(`Board archived to ${join(dataDir, 'archive', `${result.caseId}.jsonl`)}`);
       if (values.headless) return 0;
       // npm start: the four organizations' consoles, in Electron windows where its binary is
@@ -92,12 +102,24 @@ ${PROOFS_HELP}`,
       if (env.pas && ehr) {
         out(`\nPayer PAS API: ${env.pas.baseUrl} (CapabilityStatement at /metadata; POST Claim/$submit, Claim/$inquire, Subscription).`);
         out(`  SMART backend services: token endpoint ${env.pas.tokenUrl}, demo client "${ehr.registration.clientId}", its private key in ${ehr.keyFile}.`);
-        out(`  Subscriptions of the demo client may notify ${ehr.registration.notificationEndpoints.join(', ')}… (the endpoints a client registered, nowhere else).`);
+        out(
+          `  Subscriptions of the demo client may notify ${ehr.registration.notificationEndpoints.join(', ')}… (the endpoints a client registered, nowhere else).`,
+        );
       }
       const electron = values['no-open'] ? undefined : electronBinary(root);
       const first = consoles.consoles[0]!.server;
-      const opened = values['no-open'] ? false : electron ? (openElectron(electron, root, readyFile), true) : await openInBrowser(first.operators[0]?.launchUrl ?? first.launchUrl);
-      const how = electron ? 'Opened Electron windows.' : opened ? 'Opened the first console in the default browser.' : values['no-open'] ? 'Open a console URL above in a browser.' : 'No browser could be opened here: open a console URL above.';
+      const opened = values['no-open']
+        ? false
+        : electron
+          ? (openElectron(electron, root, readyFile), true)
+          : await openInBrowser(first.operators[0]?.launchUrl ?? first.launchUrl);
+      const how = electron
+        ? 'Opened Electron windows.'
+        : opened
+          ? 'Opened the first console in the default browser.'
+          : values['no-open']
+            ? 'Open a console URL above in a browser.'
+            : 'No browser could be opened here: open a console URL above.';
       out(`\n${how} Nodes stay up (FHIR server ${env.fhirBase}). Press Ctrl-C to stop.`);
       await new Promise<void>((resolveStop) => process.once('SIGINT', () => resolveStop()));
       await consoles.close();

@@ -3,7 +3,7 @@ import { readPasRequestFile } from '../../../fhir/pas/request.js';
 import { parseCommandArgs, type Command } from '../args.js';
 
 const NodeOptions = z.object({
-  org: z.string({ error: 'is required: the organization\'s config.json' }).min(1),
+  org: z.string({ error: "is required: the organization's config.json" }).min(1),
   board: z.string().min(1).optional(),
   fhir: z.url({ error: 'must be a FHIR base URL, e.g. http://127.0.0.1:8103/fhir/R4' }).optional(),
   'log-level': z.enum(['debug', 'info', 'warn', 'error']).default('info'),
@@ -11,7 +11,7 @@ const NodeOptions = z.object({
 
 export const node: Command = {
   name: 'node',
-  summary: 'run one organization\'s node as its own process (etcd or board-service board)',
+  summary: "run one organization's node as its own process (etcd or board-service board)",
   usage: `Usage: murmur node --org CONFIG [--board URL] [--fhir URL] [--log-level LEVEL]
 
 Runs one organization's agents, replica and audit trail, sharing nothing with other
@@ -54,7 +54,9 @@ const SubmitOptions = z.object({
   node: z.url({ error: 'must be the payer node\'s API URL (printed as "api" when it starts)' }),
   bundle: z.string({ error: 'is required: the PAS request Bundle (JSON file)' }).min(1),
   fhir: z.url({ error: 'must be a FHIR base URL, e.g. http://127.0.0.1:8103/fhir/R4' }),
-  'token-file': z.string({ error: 'is required: the payer node\'s API token file (api-token in its data folder, printed as "apiTokenFile" when it starts)' }).min(1),
+  'token-file': z
+    .string({ error: 'is required: the payer node\'s API token file (api-token in its data folder, printed as "apiTokenFile" when it starts)' })
+    .min(1),
   timeout: z.coerce.number({ error: 'must be a number of seconds' }).positive().max(3600).default(120),
 });
 

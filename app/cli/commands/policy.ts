@@ -17,7 +17,10 @@ function readJson(path: string, what: string): unknown {
   } catch (e) {
     if (e instanceof MurmurError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
-    throw new MurmurError('E_INPUT', `the ${what} ${path} ${code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a directory' : `cannot be read (${code ?? 'EIO'})`}`);
+    throw new MurmurError(
+      'E_INPUT',
+      `the ${what} ${path} ${code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a directory' : `cannot be read (${code ?? 'EIO'})`}`,
+    );
   }
   try {
     return JSON.parse(text) as unknown;
@@ -65,7 +68,7 @@ Exit status: 0 when every case is decided as expected, 1 when one is not, 2 on a
     } catch (e) {
       throw new MurmurError('E_INPUT', `${(e as Error).message.replace(/\. To specify.*$/, '')}\n\n${this.usage}`);
     }
-    if (parsed.values.help) return void process.stdout.write(`${this.usage}\n`), 0;
+    if (parsed.values.help) return (void process.stdout.write(`${this.usage}\n`), 0);
     if (parsed.positionals.length !== 1) throw new MurmurError('E_INPUT', `name one policy FILE\n\n${this.usage}`);
     const file = parsed.positionals[0]!;
     const policy = parsePolicy(readJson(file, 'policy file'));

@@ -13,7 +13,12 @@ const Options = z.object({
   adversaries: z
     .string()
     .default('')
-    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+    .transform((s) =>
+      s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.enum(ATTACKS, { error: `each adversary is one of ${ATTACKS.join(', ')}` }))),
   mode: z.enum(['decentralized', 'central'], { error: 'must be decentralized or central' }).default('decentralized'),
   partitions: z.coerce.number({ error: 'must be a number' }).int().min(0).max(100).default(0),
@@ -24,7 +29,14 @@ const Options = z.object({
   attacks: z
     .string()
     .optional()
-    .transform((s) => (s === undefined ? undefined : s.split(',').map((x) => x.trim()).filter(Boolean)))
+    .transform((s) =>
+      s === undefined
+        ? undefined
+        : s
+            .split(',')
+            .map((x) => x.trim())
+            .filter(Boolean),
+    )
     .pipe(z.array(z.enum(ORG_ATTACKS, { error: `each attack is one of ${ORG_ATTACKS.join(', ')}` })).optional()),
   crashes: z.coerce.number({ error: 'must be a number of nodes' }).int().min(0).max(4).optional(),
 });
@@ -124,12 +136,22 @@ function render(r: SimReport): string {
   lines.push(['case', 'status', 'outcome', 'expected', 'latency s', 'work s', 'coord s', 'overhead', 'envelopes'].map((h) => h.padEnd(11)).join(''));
   for (const c of r.cases) {
     const s = (ms: number | null): string => (ms === null ? '-' : (ms / 1000).toFixed(1));
-    lines.push([c.case, c.status, c.outcome ?? '-', c.expected, s(c.latencyMs), s(c.workMs), s(c.coordinationMs), c.overhead?.toFixed(2) ?? '-', String(c.envelopes)].map((x) => x.padEnd(11)).join(''));
+    lines.push(
+      [c.case, c.status, c.outcome ?? '-', c.expected, s(c.latencyMs), s(c.workMs), s(c.coordinationMs), c.overhead?.toFixed(2) ?? '-', String(c.envelopes)]
+        .map((x) => x.padEnd(11))
+        .join(''),
+    );
   }
   const m = r.summary;
-  lines.push('', `completed ${m.completed}/${r.cases.length}, ${m.casesPerMinute} cases/min (sim time), mean latency ${m.meanLatencyMs ?? '-'} ms, mean overhead ${m.meanOverhead ?? '-'}`);
+  lines.push(
+    '',
+    `completed ${m.completed}/${r.cases.length}, ${m.casesPerMinute} cases/min (sim time), mean latency ${m.meanLatencyMs ?? '-'} ms, mean overhead ${m.meanOverhead ?? '-'}`,
+  );
   lines.push(`authority: largest share ${r.authority.maxShare.toFixed(2)}, Gini ${r.authority.gini.toFixed(2)}`, '');
   for (const [k, v] of Object.entries(r.invariants)) lines.push(`${v.ok ? 'ok  ' : 'FAIL'} ${k}${v.detail ? ` (${v.detail})` : ''}`);
-  for (const [k, v] of Object.entries(r.attacks)) lines.push(`${v.detected && v.contained ? 'ok  ' : 'FAIL'} attack ${k}: ${v.detected ? 'detected' : 'not detected'}, ${v.contained ? 'contained' : 'not contained'} — ${v.detail}`);
+  for (const [k, v] of Object.entries(r.attacks))
+    lines.push(
+      `${v.detected && v.contained ? 'ok  ' : 'FAIL'} attack ${k}: ${v.detected ? 'detected' : 'not detected'}, ${v.contained ? 'contained' : 'not contained'} — ${v.detail}`,
+    );
   return `${lines.join('\n')}\n`;
 }

@@ -30,16 +30,19 @@ development and tests. Production keys come from \`murmur zk ceremony\` (circuit
     const { values, help: h } = parseCommandArgs(
       this,
       argv,
-      z.object({ 'from-source': z.boolean().default(false), 'write-shipped': z.boolean().default(false) }).refine((v) => !v['write-shipped'] || v['from-source'], {
-        message: 'needs --from-source (the shipped keys are written only from a build)',
-        path: ['write-shipped'],
-      }),
+      z
+        .object({ 'from-source': z.boolean().default(false), 'write-shipped': z.boolean().default(false) })
+        .refine((v) => !v['write-shipped'] || v['from-source'], {
+          message: 'needs --from-source (the shipped keys are written only from a build)',
+          path: ['write-shipped'],
+        }),
     );
     if (h) return help(this);
     const zk = await import('../../../core/zk/index.js');
     try {
       const a = await zk.ensureCircuitArtifacts({ shipped: !values['from-source'] });
-      for (const c of Object.values(a.circuits)) process.stdout.write(`${c.name}: ${c.constraints} constraints, ${c.nPublic} public signals, vkey ${c.vkeyPath}\n`);
+      for (const c of Object.values(a.circuits))
+        process.stdout.write(`${c.name}: ${c.constraints} constraints, ${c.nPublic} public signals, vkey ${c.vkeyPath}\n`);
       if (!values['from-source']) return 0;
       if (values['write-shipped']) {
         await zk.writeShippedKeys(a);
@@ -51,7 +54,9 @@ development and tests. Production keys come from \`murmur zk ceremony\` (circuit
         process.stdout.write(`${c.ok ? 'same' : 'DIFFERENT'}  ${c.file}  built ${c.actual?.sha256 ?? '-'}  shipped ${c.expected.sha256 || '-'}\n`);
       }
       const ok = shippedHash === a.hash && checks.every((c) => c.ok);
-      process.stdout.write(ok ? 'the build from source reproduces every shipped artifact\n' : 'the build from source does NOT reproduce the shipped artifacts\n');
+      process.stdout.write(
+        ok ? 'the build from source reproduces every shipped artifact\n' : 'the build from source does NOT reproduce the shipped artifacts\n',
+      );
       return ok ? 0 : 1;
     } finally {
       await zk.shutdownZk();
@@ -92,7 +97,7 @@ const Orgs = z
 
 export const zkCeremony: Command = {
   name: 'zk ceremony',
-  summary: "run a phase-2 ceremony: each organization contributes, then verify the transcript",
+  summary: 'run a phase-2 ceremony: each organization contributes, then verify the transcript',
   usage: `Usage: murmur zk ceremony --out DIR [--orgs a,b,c] [--beacon HEX]
 
 Runs the Groth16 phase-2 ceremony for every circuit: starting from the circuit's initial key,
@@ -110,7 +115,10 @@ machine for demonstration; see circuits/CEREMONY.md for a production ceremony.
     const schema = z.object({
       out: z.string({ error: 'is required: the output folder' }).min(1),
       orgs: Orgs,
-      beacon: z.string().regex(/^([0-9a-f]{2}){16,64}$/, 'is 32–128 hex digits').default('4d75726d7572206465766e6574206265616330'.padEnd(64, '0')),
+      beacon: z
+        .string()
+        .regex(/^([0-9a-f]{2}){16,64}$/, 'is 32–128 hex digits')
+        .default('4d75726d7572206465766e6574206265616330'.padEnd(64, '0')),
     });
     const { values, help: h } = parseCommandArgs(this, argv, schema);
     if (h) return help(this);

@@ -31,7 +31,9 @@ export function readBoardRows(path: string): { rows: BoardRow[]; problems: LogPr
   try {
     db = new Database(path, { readonly: true, fileMustExist: true });
   } catch (e) {
-    throw new MurmurError('E_INPUT', `${path} cannot be opened as a board (${e instanceof Error ? e.message.slice(0, 120) : 'unreadable'})`, { field: 'data-dir' });
+    throw new MurmurError('E_INPUT', `${path} cannot be opened as a board (${e instanceof Error ? e.message.slice(0, 120) : 'unreadable'})`, {
+      field: 'data-dir',
+    });
   }
   try {
     const rows: BoardRow[] = [];
@@ -40,7 +42,9 @@ export function readBoardRows(path: string): { rows: BoardRow[]; problems: LogPr
     try {
       stmt = db.prepare('SELECT idx, id, at, body FROM entries ORDER BY idx');
     } catch (e) {
-      throw new MurmurError('E_INPUT', `${path} holds no board entries table (${e instanceof Error ? e.message.slice(0, 120) : 'unreadable'})`, { field: 'data-dir' });
+      throw new MurmurError('E_INPUT', `${path} holds no board entries table (${e instanceof Error ? e.message.slice(0, 120) : 'unreadable'})`, {
+        field: 'data-dir',
+      });
     }
     for (const raw of stmt.iterate() as Iterable<{ idx: unknown; id: unknown; at: unknown; body: unknown }>) {
       const index = Number(raw.idx);
@@ -73,7 +77,10 @@ export function sequenceProblems(rows: readonly BoardRow[]): LogProblem[] {
   for (const [i, row] of rows.entries()) {
     const due = (rows[i - 1]?.index ?? 0) + 1;
     if (row.index !== due) {
-      out.push({ index: due, reason: row.index > due ? `missing: the board goes from #${due - 1} to #${row.index} (deleted)` : `out of order: #${row.index} follows #${due - 1}` });
+      out.push({
+        index: due,
+        reason: row.index > due ? `missing: the board goes from #${due - 1} to #${row.index} (deleted)` : `out of order: #${row.index} follows #${due - 1}`,
+      });
     }
     if (row.at < lastAt) out.push({ index: row.index, reason: 'its board time runs backwards' });
     if (!Number.isNaN(row.at)) lastAt = Math.max(lastAt, row.at);
@@ -94,7 +101,9 @@ export function readHeads(dataDir: string, keys: KeyResolver): { heads: FoundHea
   const heads: FoundHead[] = [];
   const problems: string[] = [];
   if (!existsSync(dir)) return { heads, problems, files: 0 };
-  const files = readdirSync(dir).filter((f) => f.endsWith('.jsonl')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.jsonl'))
+    .sort();
   for (const f of files) {
     const file = basename(f, '.jsonl');
     const lines = readFileSync(join(dir, f), 'utf8').split('\n');
@@ -161,7 +170,9 @@ export function checkAgainstHeads(rows: readonly BoardRow[], found: readonly Fou
     const roots = bySize.get(size)!;
     if (roots.size > 1) {
       const who = [...roots.values()].map((ws) => [...ws].map(nameOf).join(', '));
-      notes.push(`split view: for ${size} entries the witnesses signed ${roots.size} different roots (${who.join(' / ')}): the board showed them different logs`);
+      notes.push(
+        `split view: for ${size} entries the witnesses signed ${roots.size} different roots (${who.join(' / ')}): the board showed them different logs`,
+      );
     }
   }
 
@@ -183,11 +194,17 @@ export function checkAgainstHeads(rows: readonly BoardRow[], found: readonly Fou
   if (firstBad) {
     const who = firstBad.witnesses.map(nameOf).join(', ');
     if (firstBad.size > n && good === n) {
-      problems.push({ index: n + 1, reason: `missing: the archive ends at #${n}, but ${who} signed heads of up to ${largest} entries (entries #${n + 1}–#${largest} were cut)` });
+      problems.push({
+        index: n + 1,
+        reason: `missing: the archive ends at #${n}, but ${who} signed heads of up to ${largest} entries (entries #${n + 1}–#${largest} were cut)`,
+      });
     } else if (firstBad.size === good + 1) {
       problems.push({ index: firstBad.size, reason: `not the entry ${who} signed at #${firstBad.size} (removed, reordered or edited)` });
     } else {
-      problems.push({ index: good + 1, reason: `an entry in #${good + 1}–#${Math.min(firstBad.size, n + 1)} is not what ${who} signed (removed, reordered or edited)` });
+      problems.push({
+        index: good + 1,
+        reason: `an entry in #${good + 1}–#${Math.min(firstBad.size, n + 1)} is not what ${who} signed (removed, reordered or edited)`,
+      });
     }
   }
 

@@ -27,7 +27,7 @@ export async function foldIntegrity(dataDir: string): Promise<{ records: FoldRec
   const store = new SqliteBoardStore(boardPath(dataDir));
   try {
     const fold = new BoardFold(boardKeys, { init: () => null, apply: () => ({ ok: true }) });
-    for (let from = 1; ; ) {
+    for (let from = 1; ;) {
       const batch = await store.read(from, 1000);
       if (batch.length === 0) break;
       for (const e of batch) fold.apply(e);
@@ -67,7 +67,10 @@ export function auditFiles(dataDir: string): Map<string, unknown[]> {
   const dir = join(dataDir, 'audit');
   const out = new Map<string, unknown[]>();
   if (!existsSync(dir)) return out;
-  for (const f of readdirSync(dir).filter((x) => x.endsWith('.jsonl')).sort()) out.set(basename(f, '.jsonl'), readAuditFile(join(dir, f)));
+  for (const f of readdirSync(dir)
+    .filter((x) => x.endsWith('.jsonl'))
+    .sort())
+    out.set(basename(f, '.jsonl'), readAuditFile(join(dir, f)));
   return out;
 }
 

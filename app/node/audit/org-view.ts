@@ -15,7 +15,10 @@ const KINDS: readonly OrgKind[] = ['payer', 'cds-vendor', 'clia-laboratory', 'ph
  * agents' cards on the board. Operator names come from the cleartext part of its sealed wallet
  * (wallets/<org>.json), when the run kept one; the board carries operator ids only.
  */
-export async function orgViewOfRun(dataDir: string, orgId?: string): Promise<{ view: OrgView; directory: OrgRef[]; operators: { id: string; name: string }[] }> {
+export async function orgViewOfRun(
+  dataDir: string,
+  orgId?: string,
+): Promise<{ view: OrgView; directory: OrgRef[]; operators: { id: string; name: string }[] }> {
   const replica = await refold(dataDir);
   const trails = auditFiles(dataDir);
   const idOf = new Map<string, string>();
@@ -29,10 +32,20 @@ export async function orgViewOfRun(dataDir: string, orgId?: string): Promise<{ v
     if (directory.some((d) => d.did === c.provider.did)) continue;
     const kind = KINDS.find((k) => k === c.provider.kind);
     if (!kind) continue;
-    directory.push({ id: idOf.get(c.provider.did) ?? c.provider.organization.toLowerCase().replace(/[^a-z0-9]+/g, '-'), name: c.provider.organization, kind, did: c.provider.did });
+    directory.push({
+      id: idOf.get(c.provider.did) ?? c.provider.organization.toLowerCase().replace(/[^a-z0-9]+/g, '-'),
+      name: c.provider.organization,
+      kind,
+      did: c.provider.did,
+    });
   }
   const self = orgId ? directory.find((d) => d.id === orgId) : directory.find((d) => d.kind === 'payer');
-  if (!self) throw new MurmurError('E_INPUT', `org: ${orgId ? `no organization "${orgId}" on this board` : 'no payer on this board'}; organizations: ${directory.map((d) => d.id).join(', ') || 'none'}`, { field: 'org' });
+  if (!self)
+    throw new MurmurError(
+      'E_INPUT',
+      `org: ${orgId ? `no organization "${orgId}" on this board` : 'no payer on this board'}; organizations: ${directory.map((d) => d.id).join(', ') || 'none'}`,
+      { field: 'org' },
+    );
   const entries = (trails.get(self.id) ?? []) as AuditEntry[];
   const view: OrgView = {
     spec: { id: self.id, name: self.name, kind: self.kind },

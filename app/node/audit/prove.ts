@@ -31,10 +31,12 @@ export function proveEntry(dataDir: string, index: number, opts: { size?: number
   const tree = new BoardTree();
   for (const [i, r] of rows.entries()) tree.append({ index: i + 1, at: Number.isNaN(r.at) ? -1 : r.at, id: r.id });
   const size = opts.size ?? tree.size;
-  if (!Number.isInteger(size) || size < 1 || size > tree.size) throw new MurmurError('E_INPUT', `--size must be within 1..${tree.size} (the archive's entries)`, { field: 'size' });
+  if (!Number.isInteger(size) || size < 1 || size > tree.size)
+    throw new MurmurError('E_INPUT', `--size must be within 1..${tree.size} (the archive's entries)`, { field: 'size' });
   if (!Number.isInteger(index) || index < 1 || index > size) throw new MurmurError('E_INPUT', `--index must be within 1..${size}`, { field: 'index' });
   const from = opts.from;
-  if (from !== undefined && (!Number.isInteger(from) || from < 1 || from > size)) throw new MurmurError('E_INPUT', `--from must be within 1..${size}`, { field: 'from' });
+  if (from !== undefined && (!Number.isInteger(from) || from < 1 || from > size))
+    throw new MurmurError('E_INPUT', `--from must be within 1..${size}`, { field: 'from' });
   const root = toHex(tree.tree.root(size));
   const r = rows[index - 1]!;
   return {
@@ -45,6 +47,8 @@ export function proveEntry(dataDir: string, index: number, opts: { size?: number
     inclusion: tree.tree.inclusionProof(index - 1, size).map(toHex),
     root,
     ...(from !== undefined ? { consistency: { from, fromRoot: toHex(tree.tree.root(from)), proof: tree.tree.consistencyProof(from, size).map(toHex) } } : {}),
-    heads: readHeads(dataDir, boardKeys).heads.filter((h) => h.head.size === size && h.head.root === root).map((h) => h.head),
+    heads: readHeads(dataDir, boardKeys)
+      .heads.filter((h) => h.head.size === size && h.head.root === root)
+      .map((h) => h.head),
   };
 }

@@ -113,13 +113,21 @@ export async function verifyRun(dataDir: string): Promise<{ ok: boolean; finding
   }
 
   const dir = join(dataDir, 'audit');
-  for (const f of existsSync(dir) ? readdirSync(dir).filter((x) => x.endsWith('.jsonl')).sort() : []) {
+  for (const f of existsSync(dir)
+    ? readdirSync(dir)
+        .filter((x) => x.endsWith('.jsonl'))
+        .sort()
+    : []) {
     const org = basename(f, '.jsonl');
     let entries: unknown[];
     try {
       entries = readAuditFile(join(dir, f));
     } catch (e) {
-      findings.push({ ok: false, subject: `audit ${org}`, detail: `first broken link: ${e instanceof Error ? e.message.replace(/^.*: (line \d+)/, '$1') : 'unreadable'}` });
+      findings.push({
+        ok: false,
+        subject: `audit ${org}`,
+        detail: `first broken link: ${e instanceof Error ? e.message.replace(/^.*: (line \d+)/, '$1') : 'unreadable'}`,
+      });
       continue;
     }
     const v = verifyAuditTrail(entries);

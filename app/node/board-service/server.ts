@@ -58,12 +58,18 @@ const CHALLENGE_TTL_MS = 60_000;
 /** Sessions one organization may hold at once; the oldest goes first (a node needs one). */
 const MAX_SESSIONS_PER_ORG = 64;
 
-const SessionRequest = z
-  .object({ keyId: z.string().min(8).max(512), challenge: z.string().max(200), signature: z.string().max(200) })
-  .strict();
+const SessionRequest = z.object({ keyId: z.string().min(8).max(512), challenge: z.string().max(200), signature: z.string().max(200) }).strict();
 const ClaimRequest = z.object({ key: z.string(), owner: z.string() }).strict();
 const EntriesQuery = z
-  .object({ from: z.coerce.number().int().min(1).default(1), limit: z.coerce.number().int().min(1).transform((n) => Math.min(5_000, n)).default(1_000) })
+  .object({
+    from: z.coerce.number().int().min(1).default(1),
+    limit: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .transform((n) => Math.min(5_000, n))
+      .default(1_000),
+  })
   .strict();
 
 /**
@@ -158,7 +164,8 @@ export async function startBoardService(o: BoardServiceOptions): Promise<BoardSe
     const envelope = checkEnvelopeForStore(body);
     const authorOrg = o.members.get(authorDid(envelope.author));
     if (authorOrg === undefined) throw new MurmurError('E_INPUT', 'envelope refused: its author is not a member agent of the charter', { field: 'author' });
-    if (authorOrg !== org) throw new MurmurError('E_INPUT', `envelope refused: its author belongs to ${authorOrg}, not to the signed-in organization`, { field: 'author' });
+    if (authorOrg !== org)
+      throw new MurmurError('E_INPUT', `envelope refused: its author belongs to ${authorOrg}, not to the signed-in organization`, { field: 'author' });
     const check = checkEnvelope(envelope, o.keys);
     if (!check.ok) throw new MurmurError('E_INPUT', `envelope refused: ${check.reason}`, { field: 'sig' });
     return envelope;
@@ -214,4 +221,3 @@ export async function startBoardService(o: BoardServiceOptions): Promise<BoardSe
     },
   };
 }
-

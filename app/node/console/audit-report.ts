@@ -16,7 +16,8 @@ type Entry = AuditView['entries'][number];
 
 /** For a read or a grant: the entry, the AccessRequest and KeyGrant behind it, and the credential it rested on. */
 export function accessBasis(p: Projection, ev: AuditEvent): Partial<Entry> {
-  if (ev.kind === 'credential-check' || ev.kind === 'denial') return ev.credentials?.length ? { basis: `credentials checked: ${ev.credentials.join(', ')}` } : {};
+  if (ev.kind === 'credential-check' || ev.kind === 'denial')
+    return ev.credentials?.length ? { basis: `credentials checked: ${ev.credentials.join(', ')}` } : {};
   if ((ev.kind !== 'decrypt' && ev.kind !== 'grant') || !ev.envelope || !ev.case) return {};
   const c = p.state.cases.get(ev.case);
   const target = p.node.replica.fold.records.find((r) => r.id === ev.envelope);
@@ -80,7 +81,10 @@ export function reportInput(p: Projection, scope: ReportScope, o: { generatedAt:
   const ids = new Set(cases.map((c) => c.id));
   // A case's report keeps the trail entries about its cases; a period's, every entry in the period.
   const entries = scope.case ? audit.entries.filter((e) => e.case !== undefined && ids.has(e.case)) : audit.entries.filter((e) => inPeriod(e.at));
-  const period = scope.from !== undefined || scope.to !== undefined ? `cases opened ${scope.from !== undefined ? `from ${day(scope.from)}` : ''}${scope.from !== undefined && scope.to !== undefined ? ' ' : ''}${scope.to !== undefined ? `before ${day(scope.to)}` : ''} (${cases.length})` : `all ${cases.length} cases on the board`;
+  const period =
+    scope.from !== undefined || scope.to !== undefined
+      ? `cases opened ${scope.from !== undefined ? `from ${day(scope.from)}` : ''}${scope.from !== undefined && scope.to !== undefined ? ' ' : ''}${scope.to !== undefined ? `before ${day(scope.to)}` : ''} (${cases.length})`
+      : `all ${cases.length} cases on the board`;
   return {
     org: p.self,
     generatedAt: o.generatedAt,

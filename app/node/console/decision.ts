@@ -24,7 +24,12 @@ export async function decisionCard(p: Projection, reader: SectionReader, c: Case
   const det = c.subtasks.get('coverage-determination')?.artifact;
   const detEntry = det ? p.node.replica.entry(det.id) : undefined;
   if (!det || !detEntry) return { case: c.id, current, readable: false, missing: [], message: 'The coalition has not posted its determination yet.' };
-  const link = (label: string, e: { id: string; index: number }, extra: Partial<EvidenceLink> = {}): EvidenceLink => ({ label, entry: e.id, index: e.index, ...extra });
+  const link = (label: string, e: { id: string; index: number }, extra: Partial<EvidenceLink> = {}): EvidenceLink => ({
+    label,
+    entry: e.id,
+    index: e.index,
+    ...extra,
+  });
   const determination = link(`determination #${det.index} by ${p.actor(det.author).name}`, det);
   let decision: Decision;
   try {
@@ -36,12 +41,21 @@ export async function decisionCard(p: Projection, reader: SectionReader, c: Case
   const policy = POLICIES[policyId];
   const lab = c.subtasks.get('genomic-screening')?.artifact;
   const labEntry = lab ? p.node.replica.entry(lab.id) : undefined;
-  const attestation = labEntry ? await readQuiet(reader, labEntry, 'summary', operator).then((s) => (s as { attestation?: { commitment?: { commitment?: string } } } | undefined)?.attestation) : undefined;
+  const attestation = labEntry
+    ? await readQuiet(reader, labEntry, 'summary', operator).then(
+        (s) => (s as { attestation?: { commitment?: { commitment?: string } } } | undefined)?.attestation,
+      )
+    : undefined;
   const evidenceOf = (r: CriterionResult): EvidenceLink[] => {
     const out: EvidenceLink[] = [];
     if (r.evaluatedBy === 'lab' && lab) {
       out.push(link(`genomic screen #${lab.index} signed by ${p.actor(lab.author).name}`, lab));
-      if (attestation && /zero knowledge/.test(r.reason)) out.push(link(`zero-knowledge proof (commitment ${String(attestation.commitment?.commitment ?? '').slice(0, 12)}…): verified by the payer`, lab, { proof: 'verified' }));
+      if (attestation && /zero knowledge/.test(r.reason))
+        out.push(
+          link(`zero-knowledge proof (commitment ${String(attestation.commitment?.commitment ?? '').slice(0, 12)}…): verified by the payer`, lab, {
+            proof: 'verified',
+          }),
+        );
       else if (attestation && r.status === 'review') out.push(link('zero-knowledge proof offered: did not verify', lab, { proof: 'failed' }));
       else out.push(link("the lab's signed statement (no proof for this criterion)", lab, { proof: 'none' }));
     } else {
@@ -74,9 +88,24 @@ export async function decisionCard(p: Projection, reader: SectionReader, c: Case
     })),
     reasons: decision.reasons,
     missing: decision.missing.map(missingView),
-    caveats: decision.caveats.map((k: Caveat) => ({ code: k.code, text: k.text, ...(k.drugs ? { drugs: k.drugs } : {}), ...(interactions ? { source: link(`drug interaction report #${interactions.index}`, interactions) } : {}) })),
-    ...(decision.evidence ? { evidence: { certainty: decision.evidence.certainty, trials: decision.evidence.trials, ...(evidence ? { source: link(`evidence synthesis #${evidence.index}`, evidence) } : {}) } } : {}),
-    ...(served ? { reviewAction: reviewActionOf(served.claimResponse), claimResponse: { version: served.version, ...(served.entry ? { entry: served.entry } : {}) } } : {}),
+    caveats: decision.caveats.map((k: Caveat) => ({
+      code: k.code,
+      text: k.text,
+      ...(k.drugs ? { drugs: k.drugs } : {}),
+      ...(interactions ? { source: link(`drug interaction report #${interactions.index}`, interactions) } : {}),
+    })),
+    ...(decision.evidence
+      ? {
+          evidence: {
+            certainty: decision.evidence.certainty,
+            trials: decision.evidence.trials,
+            ...(evidence ? { source: link(`evidence synthesis #${evidence.index}`, evidence) } : {}),
+          },
+        }
+      : {}),
+    ...(served
+      ? { reviewAction: reviewActionOf(served.claimResponse), claimResponse: { version: served.version, ...(served.entry ? { entry: served.entry } : {}) } }
+      : {}),
   };
 }
 
@@ -89,7 +118,10 @@ async function readQuiet(reader: SectionReader, entry: StoredEntry, name: string
 }
 
 function missingView(m: MissingDocument): DecisionCard['missing'][number] {
-  return { description: m.description, ...(m.code ? { code: m.code.code, system: m.code.system, ...(m.code.display ? { display: m.code.display } : {}) } : {}) };
+  return {
+    description: m.description,
+    ...(m.code ? { code: m.code.code, system: m.code.system, ...(m.code.display ? { display: m.code.display } : {}) } : {}),
+  };
 }
 
 /** The case's outcome as it stands: the operator's decision over the coalition's, when there is one. */
@@ -124,7 +156,13 @@ function operatorOf(p: Projection, c: CaseState): { operator?: string } {
  * coalition's decision stands; after an operator's decision, the same answer rebuilt on the
  * adjudicated decision (as app/node/pas/service.ts does), the items taken from the stored one.
  */
-export async function servedClaimResponse(p: Projection, reader: SectionReader, c: CaseState, decision?: Decision, operator?: string): Promise<{ claimResponse: ClaimResponse; version: 'coalition' | 'adjudicated'; entry?: { id: string; index: number } } | undefined> {
+export async function servedClaimResponse(
+  p: Projection,
+  reader: SectionReader,
+  c: CaseState,
+  decision?: Decision,
+  operator?: string,
+): Promise<{ claimResponse: ClaimResponse; version: 'coalition' | 'adjudicated'; entry?: { id: string; index: number } } | undefined> {
   const pas = c.subtasks.get('pas-response')?.artifact;
   const pasEntry = pas ? p.node.replica.entry(pas.id) : undefined;
   if (!pas || !pasEntry) return undefined;
@@ -170,7 +208,12 @@ function reviewActionOf(cr: ClaimResponse): NonNullable<DecisionCard['reviewActi
     code: code?.code ?? '?',
     display: code?.display ?? '',
     number: part('number')[0]?.valueString ?? '',
-    reasons: part('reasonCode').map((x) => ({ ...(x.valueCodeableConcept?.coding?.find((k) => k.system === X12_4_REASON_CODE)?.code ? { x12: x.valueCodeableConcept!.coding!.find((k) => k.system === X12_4_REASON_CODE)!.code! } : {}), text: x.valueCodeableConcept?.text ?? '' })),
+    reasons: part('reasonCode').map((x) => ({
+      ...(x.valueCodeableConcept?.coding?.find((k) => k.system === X12_4_REASON_CODE)?.code
+        ? { x12: x.valueCodeableConcept!.coding!.find((k) => k.system === X12_4_REASON_CODE)!.code! }
+        : {}),
+      text: x.valueCodeableConcept?.text ?? '',
+    })),
     disposition: cr.disposition ?? '',
     outcome: cr.outcome ?? '',
   };

@@ -42,7 +42,10 @@ export class SectionReader {
 
   private readerFor(entry: StoredEntry, section: Section) {
     const node = this.p.node;
-    return node.agents.find((a) => entry.envelope.author.startsWith(`${a.did}#`) || entry.envelope.author === a.did) ?? node.agents.find((a) => section.readers.includes(a.card.role));
+    return (
+      node.agents.find((a) => entry.envelope.author.startsWith(`${a.did}#`) || entry.envelope.author === a.did) ??
+      node.agents.find((a) => section.readers.includes(a.card.role))
+    );
   }
 
   /** Reads a section through the organization's agent; `operator` (an id) is recorded in the audit trail as who asked. */
@@ -65,7 +68,11 @@ export class SectionReader {
         throw new MurmurError('E_CRYPTO', failure.message, { reason: failure.reason });
       }
       if (isMurmurError(e, 'E_TIMEOUT')) {
-        throw new MurmurError('E_CRYPTO', `No key grant for "${name}" arrived within ${Math.round(this.timeoutMs / 1000)} s; the author's organization has not granted it yet.`, { reason: 'missing-grant' });
+        throw new MurmurError(
+          'E_CRYPTO',
+          `No key grant for "${name}" arrived within ${Math.round(this.timeoutMs / 1000)} s; the author's organization has not granted it yet.`,
+          { reason: 'missing-grant' },
+        );
       }
       throw e;
     }
@@ -98,7 +105,13 @@ export function disclosureMatrix(p: Projection, c: CaseState): DisclosureMatrix 
   const add = (subtask: string, section: Section, authorDidUrl: string, entry: string): void => {
     const authorOrg = orgOfAgent(authorDidUrl.split('#')[0]!);
     targetOf.set(`${subtask}/${section.name}`, entry);
-    elements.push({ id: `${subtask}/${section.name}`, subtask, section: section.name, readers: [...section.readers].sort(), ...(authorOrg ? { author: authorOrg } : {}) });
+    elements.push({
+      id: `${subtask}/${section.name}`,
+      subtask,
+      section: section.name,
+      readers: [...section.readers].sort(),
+      ...(authorOrg ? { author: authorOrg } : {}),
+    });
   };
   const opened = p.node.replica.entry(c.opened.id);
   for (const s of opened?.envelope.sections ?? []) add('case', s, opened!.envelope.author, opened!.envelope.id);
@@ -151,6 +164,6 @@ export function disclosureMatrix(p: Projection, c: CaseState): DisclosureMatrix 
     cells,
     fhirReads: [...fhirReads.entries()].map(([actor, els]) => ({ actor, elements: [...els].sort() })),
     withinPolicy: cells.every((x) => !x.couldDecrypt || x.mayRead),
-    source: 'the board (policy, grants) and this organization\'s audit trail (what it opened)',
+    source: "the board (policy, grants) and this organization's audit trail (what it opened)",
   };
 }

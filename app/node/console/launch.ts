@@ -47,7 +47,19 @@ export function syntheticVariants(root: string): string[] {
  * Starts one console server per organization of an embedded coalition, each on its own
  * loopback port with its own token. The payer's console can submit synthetic requests.
  */
-export async function startConsoles(env: Embedded, o: { root: string; uiDir: string; logs: LogHub; tokens?: Record<string, string>; operatorTokens?: Record<string, string>; keyStore?: string; timeframes?: { standardHours: number; expeditedHours: number }; now?: () => number }): Promise<Consoles> {
+export async function startConsoles(
+  env: Embedded,
+  o: {
+    root: string;
+    uiDir: string;
+    logs: LogHub;
+    tokens?: Record<string, string>;
+    operatorTokens?: Record<string, string>;
+    keyStore?: string;
+    timeframes?: { standardHours: number; expeditedHours: number };
+    now?: () => number;
+  },
+): Promise<Consoles> {
   const directory: OrgRef[] = env.coalition.nodes.map((n) => ({ id: n.spec.id, name: n.spec.name, kind: n.spec.kind, did: n.did }));
   const variants = syntheticVariants(o.root);
   const consoles: OrgConsole[] = [];
@@ -55,7 +67,10 @@ export async function startConsoles(env: Embedded, o: { root: string; uiDir: str
     const isPayer = node === env.coalition.payer;
     // An organization without a credentialed wallet (no charter) keeps its operators in a wallet of their own.
     const wallet = env.coalition.orgs?.find((x) => x.spec.id === node.spec.id)?.wallet ?? Wallet.empty();
-    const operators = operatorsOf(wallet, node.spec.kind).map((identity) => ({ identity, unlock: o.operatorTokens?.[`${node.spec.id}/${identity.id}`] ?? randomBytes(24).toString('base64url') }));
+    const operators = operatorsOf(wallet, node.spec.kind).map((identity) => ({
+      identity,
+      unlock: o.operatorTokens?.[`${node.spec.id}/${identity.id}`] ?? randomBytes(24).toString('base64url'),
+    }));
     const server = await startConsoleServer({
       node,
       directory,
@@ -69,7 +84,8 @@ export async function startConsoles(env: Embedded, o: { root: string; uiDir: str
               const request = await readPasRequestFile(join(o.root, 'fhir', 'synthetic', 'bundles', `${variant}.json`));
               if (priority === 'stat') {
                 const stat = { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/processpriority', code: 'stat' }] };
-                for (const c of [request.claim, ...(request.bundle.entry ?? []).map((e) => e.resource).filter((r) => r?.resourceType === 'Claim')]) (c as { priority?: unknown }).priority = stat;
+                for (const c of [request.claim, ...(request.bundle.entry ?? []).map((e) => e.resource).filter((r) => r?.resourceType === 'Claim')])
+                  (c as { priority?: unknown }).priority = stat;
               }
               return env.run(request);
             },

@@ -62,7 +62,7 @@ export class Projection<N extends OrgView = OrgView> {
    */
   timeframes = { standardHours: 168, expeditedHours: 72 };
   /** The console's clock (injected by the server). */
-  now: () => number = () => this.state.cases.size ? Math.max(...[...this.state.cases.values()].map((c) => c.opened.at)) : 0;
+  now: () => number = () => (this.state.cases.size ? Math.max(...[...this.state.cases.values()].map((c) => c.opened.at)) : 0);
 
   constructor(
     readonly node: N,
@@ -74,7 +74,9 @@ export class Projection<N extends OrgView = OrgView> {
   }
 
   get self(): OrgRef {
-    return this.directory.find((o) => o.did === this.node.did) ?? { id: this.node.spec.id, name: this.node.spec.name, kind: this.node.spec.kind, did: this.node.did };
+    return (
+      this.directory.find((o) => o.did === this.node.did) ?? { id: this.node.spec.id, name: this.node.spec.name, kind: this.node.spec.kind, did: this.node.did }
+    );
   }
 
   orgs(): OrgRef[] {
@@ -138,7 +140,15 @@ export class Projection<N extends OrgView = OrgView> {
       status: c.status,
       ...(this.node.knownOutcome(c) ? { outcome: this.node.knownOutcome(c)! } : {}),
       ...(c.adjudication
-        ? { adjudication: { outcome: this.node.knownAdjudication(c) ?? 'decided', reasonCode: c.adjudication.reasonCode, by: current.decidedBy ?? this.actor(c.adjudication.author), index: c.adjudication.ref.index, at: c.adjudication.ref.at } }
+        ? {
+            adjudication: {
+              outcome: this.node.knownAdjudication(c) ?? 'decided',
+              reasonCode: c.adjudication.reasonCode,
+              by: current.decidedBy ?? this.actor(c.adjudication.author),
+              index: c.adjudication.ref.index,
+              at: c.adjudication.ref.at,
+            },
+          }
         : {}),
       current,
       work: this.workItem(c, current),
@@ -170,7 +180,13 @@ export class Projection<N extends OrgView = OrgView> {
     const hours = kind === 'expedited' ? this.timeframes.expeditedHours : this.timeframes.standardHours;
     const dueAt = since + hours * 3_600_000;
     const state: WorkItem['state'] =
-      current.outcome === 'waiting-for-provider' ? 'waiting-for-provider' : current.outcome === 'pended' ? 'to-decide' : current.outcome === 'undecided' ? 'running' : 'decided';
+      current.outcome === 'waiting-for-provider'
+        ? 'waiting-for-provider'
+        : current.outcome === 'pended'
+          ? 'to-decide'
+          : current.outcome === 'undecided'
+            ? 'running'
+            : 'decided';
     return {
       state,
       since,
@@ -311,7 +327,11 @@ export class Projection<N extends OrgView = OrgView> {
     const store = this.node.replica.storeProblem;
     if (store) {
       // The replica retries a failing board store with backoff; until it answers, nothing new is folded.
-      out.push({ severity: 'error', kind: 'store', message: `the board store failed ${store.attempts} read(s) in a row (${store.error}); retrying, nothing new is folded meanwhile` });
+      out.push({
+        severity: 'error',
+        kind: 'store',
+        message: `the board store failed ${store.attempts} read(s) in a row (${store.error}); retrying, nothing new is folded meanwhile`,
+      });
     }
     for (const r of this.node.replica.fold.records) {
       if (r.status === 'rejected') {
@@ -326,10 +346,24 @@ export class Projection<N extends OrgView = OrgView> {
         });
       }
       if (r.kind === 'DeadlockResolved' && r.status === 'accepted') {
-        out.push({ severity: 'warning', kind: 'deadlock', ...(r.case ? { case: r.case } : {}), index: r.index, entry: r.id, message: `deadlock resolved at #${r.index}` });
+        out.push({
+          severity: 'warning',
+          kind: 'deadlock',
+          ...(r.case ? { case: r.case } : {}),
+          index: r.index,
+          entry: r.id,
+          message: `deadlock resolved at #${r.index}`,
+        });
       }
       if (r.kind === 'LeaseExpired' && r.status === 'accepted') {
-        out.push({ severity: 'warning', kind: 'expired-claim', ...(r.case ? { case: r.case } : {}), index: r.index, entry: r.id, message: `claim on ${r.subtask ?? '?'} expired (#${r.index})` });
+        out.push({
+          severity: 'warning',
+          kind: 'expired-claim',
+          ...(r.case ? { case: r.case } : {}),
+          index: r.index,
+          entry: r.id,
+          message: `claim on ${r.subtask ?? '?'} expired (#${r.index})`,
+        });
       }
     }
     for (const c of this.state.cases.values()) {
@@ -337,7 +371,12 @@ export class Projection<N extends OrgView = OrgView> {
         const w = this.workItem(c, currentOutcome(this, c));
         if (w.overdue) {
           const late = Math.round((this.now() - w.dueAt) / 3_600_000);
-          out.push({ severity: 'warning', kind: 'overdue', case: c.id, message: `case ${c.id} is overdue: ${w.state === 'to-decide' ? 'pended, waiting for an operator' : 'still running'}, due ${late} h ago (${w.timeframe.kind} timeframe, ${w.timeframe.hours} h)` });
+          out.push({
+            severity: 'warning',
+            kind: 'overdue',
+            case: c.id,
+            message: `case ${c.id} is overdue: ${w.state === 'to-decide' ? 'pended, waiting for an operator' : 'still running'}, due ${late} h ago (${w.timeframe.kind} timeframe, ${w.timeframe.hours} h)`,
+          });
         }
       }
       if (c.status === 'dissolved') continue;
@@ -347,12 +386,19 @@ export class Projection<N extends OrgView = OrgView> {
         }
       }
       for (const g of c.gaps.values()) {
-        if (g.status === 'open') out.push({ severity: 'info', kind: 'open-gap', case: c.id, index: g.raised.index, message: `gap ${g.id} (${g.skill}) is open` });
+        if (g.status === 'open')
+          out.push({ severity: 'info', kind: 'open-gap', case: c.id, index: g.raised.index, message: `gap ${g.id} (${g.skill}) is open` });
       }
     }
     for (const e of this.node.replica.fold.equivocations) {
       if (!out.some((p) => p.kind === 'equivocation' && p.index === e.index)) {
-        out.push({ severity: 'error', kind: 'equivocation', index: e.index, entry: e.ids[1], message: `${this.actor(authorDid(e.author)).name} signed two entries with seq ${e.seq}` });
+        out.push({
+          severity: 'error',
+          kind: 'equivocation',
+          index: e.index,
+          entry: e.ids[1],
+          message: `${this.actor(authorDid(e.author)).name} signed two entries with seq ${e.seq}`,
+        });
       }
     }
     return out;
@@ -372,7 +418,8 @@ export class Projection<N extends OrgView = OrgView> {
       const env = this.node.replica.entry(r.id)?.envelope;
       if (!env) continue;
       const head = chains.get(env.author);
-      if (env.seq !== (head?.seq ?? 0) + 1 || env.prev !== (head?.id ?? null)) broken.push({ author: this.actor(authorDid(env.author)).name, index: r.index, reason: 'seq or prev does not follow the author\'s chain' });
+      if (env.seq !== (head?.seq ?? 0) + 1 || env.prev !== (head?.id ?? null))
+        broken.push({ author: this.actor(authorDid(env.author)).name, index: r.index, reason: "seq or prev does not follow the author's chain" });
       chains.set(env.author, { seq: env.seq, id: env.id });
     }
     return {

@@ -370,7 +370,4 @@ export interface ApiError {
 }
 
 /** Server-sent events: `record` (BoardEntryView), `log` (LogLine), `progress` (ProgressView). */
-export type ServerEvent =
-  | { type: 'record'; data: BoardEntryView }
-  | { type: 'log'; data: LogLine }
-  | { type: 'progress'; data: ProgressView };
+export type ServerEvent = { type: 'record'; data: BoardEntryView } | { type: 'log'; data: LogLine } | { type: 'progress'; data: ProgressView };

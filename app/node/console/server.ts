@@ -75,7 +75,9 @@ export const AdjudicationBody = z
     note: z.string().max(2000).optional(),
   })
   .strict();
-const SubmitBody = z.object({ variant: z.string().regex(/^[a-z0-9-]{1,60}$/, 'is a variant name'), priority: z.enum(['normal', 'stat']).default('normal') }).strict();
+const SubmitBody = z
+  .object({ variant: z.string().regex(/^[a-z0-9-]{1,60}$/, 'is a variant name'), priority: z.enum(['normal', 'stat']).default('normal') })
+  .strict();
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -114,7 +116,12 @@ function decodeSegment(s: string): string {
 }
 
 /** The operator's signature over the decision, as the fold verifies it (core/coordination/messages.ts). */
-function operatorSignature(caseId: string, input: { closure: string; commitment: string; reasonCode: string }, op: OperatorIdentity, key: string): { id: string; key: string; sig: string } {
+function operatorSignature(
+  caseId: string,
+  input: { closure: string; commitment: string; reasonCode: string },
+  op: OperatorIdentity,
+  key: string,
+): { id: string; key: string; sig: string } {
   const statement = adjudicationStatement(caseId, { ...input, operator: { id: op.id, key } });
   return { id: op.id, key, sig: toBase64url(op.signer.sign(statement)) };
 }
@@ -154,11 +161,13 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
     progress.set(v.id, v);
     send('progress', v);
   };
-  const log = (level: 'info' | 'warn' | 'error', event: string, fields: Record<string, string | number | boolean>): void => o.logs.push(level, event, { org: orgId, ...fields });
+  const log = (level: 'info' | 'warn' | 'error', event: string, fields: Record<string, string | number | boolean>): void =>
+    o.logs.push(level, event, { org: orgId, ...fields });
 
   // The node's replica and log hub call these: a failure in the console's view of a record
   // stays in the console and never reaches the node's fold.
-  const failed = (where: string) => (e: unknown) => o.logs.push('error', 'console.listener-failed', { org: orgId, where, error: e instanceof Error ? e.name : 'unknown' });
+  const failed = (where: string) => (e: unknown) =>
+    o.logs.push('error', 'console.listener-failed', { org: orgId, where, error: e instanceof Error ? e.name : 'unknown' });
   const stopRecords = o.node.replica.onRecord(contained((record, entry) => send('record', p.entryView(record, entry)), failed('record')));
   const stopLogs = o.logs.onLine(
     contained((org: string, line: LogLine) => {
@@ -212,19 +221,32 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
       throw new HttpError(403, 'E_FORBIDDEN', `${o.node.spec.name} did not request case ${c.id}; only the requesting payer adjudicates it`);
     }
     const op = who.operator;
-    if (!op) throw new HttpError(403, 'E_FORBIDDEN', "sign in as an operator to decide a case: a decision is signed with the operator's own key (open the operator's console URL)");
-    if (c.outcome?.closure !== 'open') throw new HttpError(409, 'E_CONFLICT', `case ${c.id} is ${c.outcome ? 'decided' : 'not decided yet'}; only a pended case is adjudicated`);
+    if (!op)
+      throw new HttpError(
+        403,
+        'E_FORBIDDEN',
+        "sign in as an operator to decide a case: a decision is signed with the operator's own key (open the operator's console URL)",
+      );
+    if (c.outcome?.closure !== 'open')
+      throw new HttpError(409, 'E_CONFLICT', `case ${c.id} is ${c.outcome ? 'decided' : 'not decided yet'}; only a pended case is adjudicated`);
     const agent = o.node.agents.find((a) => a.did === c.requester) ?? o.node.agents[0]!;
     const roles = p.roles();
     // What the operator decided goes in a sealed section; the header holds its closure and a
     // salted commitment to it, which the operator signs.
     const decided: AdjudicationDecision = { outcome: input.outcome, salt: randomBytes(16).toString('base64url') };
-    const signed = { closure: input.outcome === 'info-requested' ? ('open' as const) : ('final' as const), commitment: adjudicationCommitment(decided), reasonCode: input.reasonCode };
+    const signed = {
+      closure: input.outcome === 'info-requested' ? ('open' as const) : ('final' as const),
+      commitment: adjudicationCommitment(decided),
+      reasonCode: input.reasonCode,
+    };
     const posted = await agent.postSealed(c.id, undefined, {
       case: c.id,
       kind: 'Adjudication',
       header: { ...signed, operator: operatorSignature(c.id, signed, op.identity, op.key) },
-      sections: [{ name: 'decision', readers: roles, plaintext: decided }, ...(input.note ? [{ name: 'note', readers: roles, plaintext: { note: input.note } }] : [])],
+      sections: [
+        { name: 'decision', readers: roles, plaintext: decided },
+        ...(input.note ? [{ name: 'note', readers: roles, plaintext: { note: input.note } }] : []),
+      ],
     });
     await o.node.replica.catchUp();
     const record = o.node.replica.fold.records.find((r) => r.id === posted.envelope.id);
@@ -241,12 +263,14 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
     const since = o.node.replica.fold.lastIndex;
     const title = `Running case (${variant}${priority === 'stat' ? ', expedited' : ''})`;
     setProgress({ id, title, state: 'running', done: 0, message: 'opening the case' });
-    const stop = o.node.replica.onRecord(contained(() => {
-      const c = [...p.state.cases.values()].find((x) => x.opened.index > since && p.actor(x.requester).org === orgId);
-      if (!c) return;
-      const v = p.caseView(c);
-      setProgress({ id, title, state: 'running', done: v.progress.done, total: v.progress.total, message: `${c.id}: ${c.status}` });
-    }, failed('progress')));
+    const stop = o.node.replica.onRecord(
+      contained(() => {
+        const c = [...p.state.cases.values()].find((x) => x.opened.index > since && p.actor(x.requester).org === orgId);
+        if (!c) return;
+        const v = p.caseView(c);
+        setProgress({ id, title, state: 'running', done: v.progress.done, total: v.progress.total, message: `${c.id}: ${c.status}` });
+      }, failed('progress')),
+    );
     log('info', 'console.case-submitted', { variant });
     o.submit(variant, priority).then(
       () => {
@@ -270,7 +294,15 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
     canAdjudicate: o.node.spec.kind === 'payer',
     canSubmit: !!o.submit,
     variants: o.submit ? (o.variants ?? []) : [],
-    ...(who.operator ? { operator: { id: who.operator.identity.id, name: who.operator.identity.name, ...(who.session ? { signedInAt: who.session.signedInAt, expiresAt: who.session.expiresAt } : {}) } } : {}),
+    ...(who.operator
+      ? {
+          operator: {
+            id: who.operator.identity.id,
+            name: who.operator.identity.name,
+            ...(who.session ? { signedInAt: who.session.signedInAt, expiresAt: who.session.expiresAt } : {}),
+          },
+        }
+      : {}),
     operators: operators.map((x) => ({ id: x.identity.id, name: x.identity.name })),
   });
 
@@ -289,7 +321,8 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
 
   async function claimResponse(id: string, download: boolean, who: Principal): Promise<Reply> {
     const c = caseOf(id);
-    if (p.actor(c.requester).org !== orgId) throw new HttpError(403, 'E_FORBIDDEN', `${o.node.spec.name} did not request case ${c.id}; its ClaimResponse goes to the requesting payer's provider`);
+    if (p.actor(c.requester).org !== orgId)
+      throw new HttpError(403, 'E_FORBIDDEN', `${o.node.spec.name} did not request case ${c.id}; its ClaimResponse goes to the requesting payer's provider`);
     const served = await servedClaimResponse(p, reader, c, undefined, who.operator?.identity.id);
     if (!served) throw new HttpError(404, 'E_NOT_FOUND', `case ${c.id} has no ClaimResponse yet`);
     log('info', 'console.claim-response', { case: c.id, version: served.version, download });
@@ -312,7 +345,11 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
       { generatedAt: now(), operators: operators.map((x) => ({ id: x.identity.id, name: x.identity.name })) },
     );
     setProgress({ id, title, state: 'done', done: 1, total: 1, message: `${pdf.length} bytes` });
-    log('info', 'console.report-exported', { bytes: pdf.length, ...(only ? { case: only.id } : {}), ...(who.operator ? { operator: who.operator.identity.id } : {}) });
+    log('info', 'console.report-exported', {
+      bytes: pdf.length,
+      ...(only ? { case: only.id } : {}),
+      ...(who.operator ? { operator: who.operator.identity.id } : {}),
+    });
     return {
       raw: pdf,
       type: 'application/pdf',
@@ -342,20 +379,34 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
     .on('GET', '/api/cases', {}, () => json(p.cases()))
     .on('POST', '/api/cases', { body: JSON_BODY }, ({ body }) => json(submit(body), 202))
     .on('GET', '/api/cases/:id', { params: CaseParam }, ({ params }) => json(p.caseView(caseOf(params.id))))
-    .on('GET', '/api/cases/:id/decision', { params: CaseParam }, async ({ params, auth }) => json(await decisionCard(p, reader, caseOf(params.id), auth.operator?.identity.id)))
-    .on('GET', '/api/cases/:id/claim-response', { params: CaseParam, query: DownloadQuery }, ({ params, query, auth }) => claimResponse(params.id, query.download === '1', auth))
+    .on('GET', '/api/cases/:id/decision', { params: CaseParam }, async ({ params, auth }) =>
+      json(await decisionCard(p, reader, caseOf(params.id), auth.operator?.identity.id)),
+    )
+    .on('GET', '/api/cases/:id/claim-response', { params: CaseParam, query: DownloadQuery }, ({ params, query, auth }) =>
+      claimResponse(params.id, query.download === '1', auth),
+    )
     .on('GET', '/api/cases/:id/disclosure', { params: CaseParam }, ({ params }) => json(disclosureMatrix(p, caseOf(params.id))))
-    .on('POST', '/api/cases/:id/adjudication', { params: CaseParam, body: JSON_BODY }, async ({ params, body, auth }) => json(await adjudicate(params.id, body, auth), 201))
+    .on('POST', '/api/cases/:id/adjudication', { params: CaseParam, body: JSON_BODY }, async ({ params, body, auth }) =>
+      json(await adjudicate(params.id, body, auth), 201),
+    )
     .on('GET', '/api/board', { query: BoardQuery }, ({ query }) => json(p.board(query.from, query.limit)))
     .on('GET', '/api/entries/:id', { params: EntryParam }, ({ params }) => json(entryDetail(params.id)))
     .on('GET', '/api/entries/:id/sections/:name', { params: SectionParam }, async ({ params, auth }) => {
       const e = entryOf(params.id);
       const content = await reader.read(e, params.name, auth.operator?.identity.id);
-      log('info', 'console.section-read', { entry: e.envelope.id.slice(0, 12), section: params.name, ...(auth.operator ? { operator: auth.operator.identity.id } : {}) });
+      log('info', 'console.section-read', {
+        entry: e.envelope.id.slice(0, 12),
+        section: params.name,
+        ...(auth.operator ? { operator: auth.operator.identity.id } : {}),
+      });
       return json(content ?? null);
     })
     .on('GET', '/api/agents', {}, () => json(p.agents()))
-    .on('GET', '/api/wallet', {}, () => json(walletView(p, { ...(o.status ? { status: o.status } : {}), now: now(), keyStore: o.keyStore ?? 'in memory (demo): each launch creates fresh keys' })))
+    .on('GET', '/api/wallet', {}, () =>
+      json(
+        walletView(p, { ...(o.status ? { status: o.status } : {}), now: now(), keyStore: o.keyStore ?? 'in memory (demo): each launch creates fresh keys' }),
+      ),
+    )
     .on('GET', '/api/audit', {}, () => json(auditView(p)))
     .on('GET', '/api/audit/report.pdf', { query: ReportQuery }, ({ query, auth }) => exportReport(query, auth))
     .on('GET', '/api/problems', {}, () => json(p.problems(o.node.replica.fold.records.at(-1)?.at ?? now())))
@@ -370,7 +421,10 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
     res.write('retry: 2000\n\n');
     clients.add(res);
-    const ping = setInterval(contained(() => void res.write(': ping\n\n'), failed('ping')), 15_000);
+    const ping = setInterval(
+      contained(() => void res.write(': ping\n\n'), failed('ping')),
+      15_000,
+    );
     res.on('close', () => {
       clearInterval(ping);
       clients.delete(res);
@@ -402,7 +456,10 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
 
   // The layer's request lines go to the node's log hub, the per-request debug lines apart (the
   // console's own polling would fill its Output view).
-  const logger: Logger = { log: (level, event, fields) => level !== 'debug' && log(level, event, (fields ?? {}) as Record<string, string | number | boolean>), child: () => logger };
+  const logger: Logger = {
+    log: (level, event, fields) => level !== 'debug' && log(level, event, (fields ?? {}) as Record<string, string | number | boolean>),
+    child: () => logger,
+  };
   const served = await serve(router, {
     name: 'console',
     format: 'json',
@@ -421,7 +478,8 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
         authenticate(req, url);
         throw new HttpError(404, 'E_NOT_FOUND', `no API route ${req.method} ${url.pathname.slice(0, 200)}`, 'path');
       }
-      if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, 'E_METHOD', 'the console UI is read with GET', 'method', { allow: 'GET, HEAD' });
+      if (req.method !== 'GET' && req.method !== 'HEAD')
+        throw new HttpError(405, 'E_METHOD', 'the console UI is read with GET', 'method', { allow: 'GET, HEAD' });
       serveStatic(url, res);
       return undefined;
     },
@@ -433,7 +491,11 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
     launchUrl: `${url}?token=${token}`,
     token,
     port,
-    operators: operators.map((x) => ({ id: x.identity.id, name: x.identity.name, launchUrl: `${url}?token=${token}&operator=${x.identity.id}&unlock=${x.unlock}` })),
+    operators: operators.map((x) => ({
+      id: x.identity.id,
+      name: x.identity.name,
+      launchUrl: `${url}?token=${token}&operator=${x.identity.id}&unlock=${x.unlock}`,
+    })),
     async close() {
       stopRecords();
       stopLogs();
@@ -443,4 +505,3 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
     },
   };
 }
-

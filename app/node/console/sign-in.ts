@@ -32,7 +32,10 @@ export const SignInBody = z
     /** The operator's unlock secret: the desk's wallet signs with the operator's key. */
     unlock: z.string().min(16).max(128).optional(),
     /** Or the signature itself, from a signer outside this process (base64url Ed25519). */
-    signature: z.string().regex(/^[A-Za-z0-9_-]{86}$/, 'is a base64url Ed25519 signature').optional(),
+    signature: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{86}$/, 'is a base64url Ed25519 signature')
+      .optional(),
   })
   .strict()
   .refine((b) => (b.unlock === undefined) !== (b.signature === undefined), { message: 'send either unlock or signature', path: ['unlock'] });
@@ -111,12 +114,14 @@ export class SignIn<T extends SignInOperator> {
     if (body.unlock !== undefined) {
       const a = Buffer.from(body.unlock);
       const b = Buffer.from(op.unlock);
-      if (a.length !== b.length || !timingSafeEqual(a, b)) throw new SignInRefused(401, `unlock: does not open the key of operator "${op.identity.id}"`, 'unlock');
+      if (a.length !== b.length || !timingSafeEqual(a, b))
+        throw new SignInRefused(401, `unlock: does not open the key of operator "${op.identity.id}"`, 'unlock');
       signature = op.identity.signer.sign(statement);
     } else {
       signature = fromBase64url(body.signature!);
     }
-    if (!ed25519Verify(op.identity.publicKey, statement, signature)) throw new SignInRefused(401, `signature: not made by the key of operator "${op.identity.id}" over this challenge`, 'signature');
+    if (!ed25519Verify(op.identity.publicKey, statement, signature))
+      throw new SignInRefused(401, `signature: not made by the key of operator "${op.identity.id}" over this challenge`, 'signature');
     this.sweep();
     if (this.sessions.size >= MAX_SESSIONS) throw new SignInRefused(429, 'too many open sessions: sign out elsewhere first');
     const token = randomBytes(32).toString('base64url');

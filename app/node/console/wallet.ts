@@ -20,7 +20,8 @@ export function walletView(p: Projection, opts: { status?: StatusRegistry; now: 
   const issuerNames = new Map<string, string>();
   const agents = p.node.agents.map((agent) => {
     const ref = p.state.cards.get(agent.did)?.ref;
-    const header = (ref ? p.node.replica.entry(ref.id)?.envelope.header : undefined) as { presentation?: { verifiableCredential?: LooseCredential[] | LooseCredential } } | undefined;
+    const header = (ref ? p.node.replica.entry(ref.id)?.envelope.header : undefined) as
+      { presentation?: { verifiableCredential?: LooseCredential[] | LooseCredential } } | undefined;
     const vcs = header?.presentation?.verifiableCredential;
     const list = Array.isArray(vcs) ? vcs : vcs ? [vcs] : [];
     const credentials: CredentialView[] = list.map((vc) => {

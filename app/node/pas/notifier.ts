@@ -65,7 +65,10 @@ export function restHookNotifier(o: NotifierOptions): Notifier {
       wakers.add(done);
     });
 
-  const timers = o.timers ?? { setTimeout: (fn: () => void, ms: number) => setTimeout(fn, ms).unref(), clearTimeout: (t: unknown) => clearTimeout(t as NodeJS.Timeout) };
+  const timers = o.timers ?? {
+    setTimeout: (fn: () => void, ms: number) => setTimeout(fn, ms).unref(),
+    clearTimeout: (t: unknown) => clearTimeout(t as NodeJS.Timeout),
+  };
   const beats = new Map<string, { timer: unknown; lastSent: number }>();
 
   /** One POST of a notification Bundle to the subscription's endpoint: the HTTP status, 0 when unreachable. */
@@ -79,7 +82,13 @@ export function restHookNotifier(o: NotifierOptions): Notifier {
     if (beat) beat.lastSent = clock.now();
     try {
       // No redirects: a registered endpoint must not forward PHI somewhere unregistered.
-      const res = await send(sub.resource.channel.endpoint!, { method: 'POST', headers, body: JSON.stringify(bundle), redirect: 'manual', signal: AbortSignal.timeout(o.timeoutMs ?? 10_000) });
+      const res = await send(sub.resource.channel.endpoint!, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify(bundle),
+        redirect: 'manual',
+        signal: AbortSignal.timeout(o.timeoutMs ?? 10_000),
+      });
       await res.body?.cancel();
       return res.status;
     } catch (e) {
@@ -95,7 +104,15 @@ export function restHookNotifier(o: NotifierOptions): Notifier {
       const status = await post(sub, bundle, attempt);
       const delivered = status >= 200 && status < 300;
       const last = attempt === maxAttempts;
-      o.records.addDelivery({ subscription: sub.id, caseId, event, attempt, at: clock.now(), status, outcome: delivered ? 'delivered' : last ? 'gave-up' : 'failed' });
+      o.records.addDelivery({
+        subscription: sub.id,
+        caseId,
+        event,
+        attempt,
+        at: clock.now(),
+        status,
+        outcome: delivered ? 'delivered' : last ? 'gave-up' : 'failed',
+      });
       if (delivered) {
         if (sub.status === 'error') o.records.setSubscriptionStatus(sub.id, 'active');
         return;
@@ -183,7 +200,12 @@ export function notificationBundle(baseUrl: string, sub: SubscriptionRecord, eve
     ],
   };
   const entries: BundleEntry[] = [
-    { fullUrl: `urn:uuid:subscription-status-${sub.id}-${event}`, resource: status, request: { method: 'GET', url: `Subscription/${sub.id}/$status` }, response: { status: '200' } },
+    {
+      fullUrl: `urn:uuid:subscription-status-${sub.id}-${event}`,
+      resource: status,
+      request: { method: 'GET', url: `Subscription/${sub.id}/$status` },
+      response: { status: '200' },
+    },
     ...(answer.entry ?? []).map((e) => ({ ...e, request: { method: 'PUT' as const, url: e.resource!.resourceType }, response: { status: '200' } })),
   ];
   return { resourceType: 'Bundle', type: 'history', timestamp: new Date().toISOString(), entry: entries };
@@ -205,7 +227,14 @@ export function statusBundle(baseUrl: string, sub: SubscriptionRecord, type: 'ha
     resourceType: 'Bundle',
     type: 'history',
     timestamp: new Date().toISOString(),
-    entry: [{ fullUrl: `urn:uuid:subscription-status-${sub.id}-${type}`, resource: status, request: { method: 'GET', url: `Subscription/${sub.id}/$status` }, response: { status: '200' } }],
+    entry: [
+      {
+        fullUrl: `urn:uuid:subscription-status-${sub.id}-${type}`,
+        resource: status,
+        request: { method: 'GET', url: `Subscription/${sub.id}/$status` },
+        response: { status: '200' },
+      },
+    ],
   };
 }
 
@@ -218,10 +247,12 @@ const ORG_FILTER = /^(?:ClaimResponse\?)?(?:org-identifier|orgIdentifier)=([^\s&
 /** The org-identifier filters of a Subscription (`_criteria` backport-filter-criteria), as `system|value` or `value`. */
 export function orgFilters(s: Subscription): string[] {
   const ext = (s as Subscription & { _criteria?: { extension?: { url: string; valueString?: string }[] } })._criteria?.extension ?? [];
-  return ext.filter((e) => e.url === FILTER_CRITERIA).flatMap((e) => {
-    const m = ORG_FILTER.exec(e.valueString ?? '');
-    return m ? [decodeURIComponent(m[1]!)] : [];
-  });
+  return ext
+    .filter((e) => e.url === FILTER_CRITERIA)
+    .flatMap((e) => {
+      const m = ORG_FILTER.exec(e.valueString ?? '');
+      return m ? [decodeURIComponent(m[1]!)] : [];
+    });
 }
 
 /** Whether the subscription's filter admits a case of the organization with these identifiers (`system|value`). */
@@ -245,7 +276,9 @@ export function subscriptionProblem(s: Subscription, registered: readonly string
   if (!endpointRegistered(endpoint, registered)) {
     return {
       path: 'Subscription.channel.endpoint',
-      text: registered.length ? 'is not under a notification endpoint registered for this client' : 'cannot be used: this client has no notification endpoint registered',
+      text: registered.length
+        ? 'is not under a notification endpoint registered for this client'
+        : 'cannot be used: this client has no notification endpoint registered',
       forbidden: true,
     };
   }
@@ -255,9 +288,15 @@ export function subscriptionProblem(s: Subscription, registered: readonly string
   if (s.criteria !== PAS_TOPIC && !s.criteria?.startsWith('ClaimResponse')) {
     return { path: 'Subscription.criteria', text: `must be the PAS topic (${PAS_TOPIC}) or a ClaimResponse criteria` };
   }
-  const criteria = (s as Subscription & { _criteria?: { extension?: { url: string; valueString?: string }[] } })._criteria?.extension?.filter((e) => e.url === FILTER_CRITERIA) ?? [];
+  const criteria =
+    (s as Subscription & { _criteria?: { extension?: { url: string; valueString?: string }[] } })._criteria?.extension?.filter(
+      (e) => e.url === FILTER_CRITERIA,
+    ) ?? [];
   if (criteria.length === 0 || orgFilters(s).length !== criteria.length) {
-    return { path: 'Subscription._criteria.extension', text: `needs the PAS topic's filter criteria (${FILTER_CRITERIA}): "org-identifier=" and the requesting organization's identifier (system|value)` };
+    return {
+      path: 'Subscription._criteria.extension',
+      text: `needs the PAS topic's filter criteria (${FILTER_CRITERIA}): "org-identifier=" and the requesting organization's identifier (system|value)`,
+    };
   }
   const period = s.channel.extension?.find((e) => e.url === HEARTBEAT_PERIOD);
   if (period && !(Number.isInteger(period.valueUnsignedInt) && period.valueUnsignedInt! >= 1 && period.valueUnsignedInt! <= 86_400)) {

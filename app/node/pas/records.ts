@@ -76,7 +76,10 @@ export class PasRecords {
   }
 
   private addColumn(table: string, column: string, type: string): void {
-    const has = this.db.prepare<[], { name: string }>(`SELECT name FROM pragma_table_info('${table}')`).all().some((c) => c.name === column);
+    const has = this.db
+      .prepare<[], { name: string }>(`SELECT name FROM pragma_table_info('${table}')`)
+      .all()
+      .some((c) => c.name === column);
     if (!has) this.db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
   }
 
@@ -112,7 +115,9 @@ export class PasRecords {
 
   /** The client's identifiers among `identifiers` the payer already holds (another client's are not visible). */
   identifiersOf(clientId: string, identifiers: readonly string[]): IdentifierRecord[] {
-    const q = this.db.prepare<[string, string], { case_id: string; content_hash: string }>('SELECT case_id, content_hash FROM identifier WHERE key = ? AND client_id = ?');
+    const q = this.db.prepare<[string, string], { case_id: string; content_hash: string }>(
+      'SELECT case_id, content_hash FROM identifier WHERE key = ? AND client_id = ?',
+    );
     return identifiers.flatMap((key) => {
       const row = q.get(key, clientId);
       return row ? [{ key, caseId: row.case_id, hash: row.content_hash }] : [];
@@ -131,12 +136,16 @@ export class PasRecords {
 
   submission(caseId: string): Submission | undefined {
     const row = this.db
-      .prepare<[string], { case_id: string; client_id: string; ref: string; round: number; created_at: number; notified: string; parties: string; urls: string }>(
-        'SELECT * FROM submission WHERE case_id = ?',
-      )
+      .prepare<
+        [string],
+        { case_id: string; client_id: string; ref: string; round: number; created_at: number; notified: string; parties: string; urls: string }
+      >('SELECT * FROM submission WHERE case_id = ?')
       .get(caseId);
     if (!row) return undefined;
-    const identifiers = this.db.prepare<[string], { key: string }>('SELECT key FROM identifier WHERE case_id = ?').all(caseId).map((r) => r.key);
+    const identifiers = this.db
+      .prepare<[string], { key: string }>('SELECT key FROM identifier WHERE case_id = ?')
+      .all(caseId)
+      .map((r) => r.key);
     return {
       caseId: row.case_id,
       clientId: row.client_id,
@@ -162,14 +171,20 @@ export class PasRecords {
   }
 
   addSubscription(s: SubscriptionRecord): void {
-    this.db.prepare('INSERT INTO subscription (id, client_id, resource, events, status) VALUES (?, ?, ?, ?, ?)').run(s.id, s.clientId, JSON.stringify(s.resource), s.events, s.status);
+    this.db
+      .prepare('INSERT INTO subscription (id, client_id, resource, events, status) VALUES (?, ?, ?, ?, ?)')
+      .run(s.id, s.clientId, JSON.stringify(s.resource), s.events, s.status);
   }
 
   subscription(id: string): SubscriptionRecord | undefined {
     const row = this.db
-      .prepare<[string], { id: string; client_id: string; resource: string; events: number; status: SubscriptionRecord['status'] }>('SELECT * FROM subscription WHERE id = ?')
+      .prepare<[string], { id: string; client_id: string; resource: string; events: number; status: SubscriptionRecord['status'] }>(
+        'SELECT * FROM subscription WHERE id = ?',
+      )
       .get(id);
-    return row ? { id: row.id, clientId: row.client_id, resource: JSON.parse(row.resource) as Subscription, events: row.events, status: row.status } : undefined;
+    return row
+      ? { id: row.id, clientId: row.client_id, resource: JSON.parse(row.resource) as Subscription, events: row.events, status: row.status }
+      : undefined;
   }
 
   subscriptionsOf(clientId: string): SubscriptionRecord[] {
@@ -204,9 +219,10 @@ export class PasRecords {
 
   deliveries(subscription: string): DeliveryRecord[] {
     return this.db
-      .prepare<[string], { subscription: string; case_id: string; event: number; attempt: number; at: number; status: number; outcome: DeliveryRecord['outcome'] }>(
-        'SELECT subscription, case_id, event, attempt, at, status, outcome FROM delivery WHERE subscription = ? ORDER BY n',
-      )
+      .prepare<
+        [string],
+        { subscription: string; case_id: string; event: number; attempt: number; at: number; status: number; outcome: DeliveryRecord['outcome'] }
+      >('SELECT subscription, case_id, event, attempt, at, status, outcome FROM delivery WHERE subscription = ? ORDER BY n')
       .all(subscription)
       .map((r) => ({ subscription: r.subscription, caseId: r.case_id, event: r.event, attempt: r.attempt, at: r.at, status: r.status, outcome: r.outcome }));
   }

@@ -17,9 +17,7 @@ import type { PasService } from './service.js';
 import type { ProviderRoutes } from './provider-routes.js';
 
 /** Who is calling, or why not (the answer's status, OperationOutcome and challenge headers). */
-export type AuthResult =
-  | { ok: true; clientId: string }
-  | { ok: false; status: 401 | 403; outcome: OperationOutcome; headers: Record<string, string> };
+export type AuthResult = { ok: true; clientId: string } | { ok: false; status: 401 | 403; outcome: OperationOutcome; headers: Record<string, string> };
 
 /** What one interaction needs, as a SMART system scope would grant it. */
 export interface Access {
@@ -72,7 +70,6 @@ const NEEDS = {
   provider: { resourceType: 'Claim', permission: 'r' },
 } as const satisfies Record<string, Access>;
 
-
 /**
  * The payer's PAS endpoint over HTTP: FHIR JSON in and out, an OperationOutcome naming the
  * element for every refusal, SMART bearer tokens on everything but discovery. Nothing of a
@@ -87,19 +84,29 @@ export async function startPasServer(o: PasServerOptions): Promise<PasServer> {
   // Made once listening: the token URL every client assertion must name is known only then.
   const made: { auth?: PasAuth } = {};
   /** A route's authentication: the SMART token must grant what the interaction needs. */
-  const needs = (need: Access) => (req: IncomingMessage): string => {
-    const result = made.auth!.authorize(req.headers.authorization, need);
-    if (result.ok) return result.clientId;
-    const [issue] = result.outcome.issue ?? [];
-    throw new HttpError(result.status, result.status === 401 ? 'E_AUTH' : 'E_FORBIDDEN', issue?.details?.text ?? 'not authorized', undefined, result.headers, result.outcome);
-  };
+  const needs =
+    (need: Access) =>
+    (req: IncomingMessage): string => {
+      const result = made.auth!.authorize(req.headers.authorization, need);
+      if (result.ok) return result.clientId;
+      const [issue] = result.outcome.issue ?? [];
+      throw new HttpError(
+        result.status,
+        result.status === 401 ? 'E_AUTH' : 'E_FORBIDDEN',
+        issue?.details?.text ?? 'not authorized',
+        undefined,
+        result.headers,
+        result.outcome,
+      );
+    };
   const fhir = (body: Resource, status = 200, headers: Record<string, string> = {}): Reply => ({ status, body, headers, type: FHIR_JSON });
   const body = { maxBytes: MAX_REQUEST_BYTES, types: ['application/fhir+json', 'application/json'] };
   const SubscriptionId = z.object({ id: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'is a Subscription id') });
   /** A live subscription of this client; another client's, or a deleted one, does not exist as far as the caller can tell. */
   const ownSubscription = (id: string, client: string) => {
     const record = o.records.subscription(id);
-    if (!record || record.clientId !== client || record.status === 'off') throw new MurmurError('E_NOT_FOUND', 'No such Subscription.', { path: 'Subscription.id' });
+    if (!record || record.clientId !== client || record.status === 'off')
+      throw new MurmurError('E_NOT_FOUND', 'No such Subscription.', { path: 'Subscription.id' });
     return record;
   };
 
@@ -108,7 +115,9 @@ export async function startPasServer(o: PasServerOptions): Promise<PasServer> {
     .on('GET', '/fhir/.well-known/smart-configuration', { public: true }, () => json(made.auth!.configuration()))
     .on('POST', '/auth/token', { public: true, format: 'oauth' }, ({ req }) => made.auth!.token(req))
     .on('POST', '/fhir/Claim/$submit', { authenticate: needs(NEEDS.submit), body }, async ({ auth, body: b }) => fhir(await o.service.submit(auth, bounded(b))))
-    .on('POST', '/fhir/Claim/$inquire', { authenticate: needs(NEEDS.inquire), body }, async ({ auth, body: b }) => fhir(await o.service.inquire(auth, bounded(b))))
+    .on('POST', '/fhir/Claim/$inquire', { authenticate: needs(NEEDS.inquire), body }, async ({ auth, body: b }) =>
+      fhir(await o.service.inquire(auth, bounded(b))),
+    )
     .on('POST', '/fhir/Subscription', { authenticate: needs(NEEDS.subscribe), body }, async ({ auth, body: b }) => {
       const created = await createSubscription(auth, bounded(b));
       return fhir(created, 201, { location: `${baseUrl}/Subscription/${created.id}` });
@@ -117,7 +126,9 @@ export async function startPasServer(o: PasServerOptions): Promise<PasServer> {
       const record = ownSubscription(params.id, auth);
       return fhir({ ...record.resource, status: record.status });
     })
-    .on('GET', '/fhir/Subscription/:id/$status', { authenticate: needs(NEEDS.readSubscription), params: SubscriptionId }, ({ auth, params }) => fhir(statusOf(ownSubscription(params.id, auth).id)))
+    .on('GET', '/fhir/Subscription/:id/$status', { authenticate: needs(NEEDS.readSubscription), params: SubscriptionId }, ({ auth, params }) =>
+      fhir(statusOf(ownSubscription(params.id, auth).id)),
+    )
     .on('DELETE', '/fhir/Subscription/:id', { authenticate: needs(NEEDS.deleteSubscription), params: SubscriptionId }, ({ auth, params }) => {
       const record = ownSubscription(params.id, auth);
       o.records.setSubscriptionStatus(record.id, 'off');
@@ -136,14 +147,17 @@ export async function startPasServer(o: PasServerOptions): Promise<PasServer> {
         if (!answer) throw new MurmurError('E_NOT_FOUND', `No CDS service ${params.id} here.`, { status: 404 });
         return json(answer);
       })
-      .on('POST', '/fhir/Questionnaire/$questionnaire-package', { authenticate: needs(NEEDS.provider), body }, ({ auth, body: b }) => fhir(p.questionnairePackage(bounded(b), auth)));
+      .on('POST', '/fhir/Questionnaire/$questionnaire-package', { authenticate: needs(NEEDS.provider), body }, ({ auth, body: b }) =>
+        fhir(p.questionnairePackage(bounded(b), auth)),
+      );
   }
 
   async function createSubscription(clientId: string, body: unknown): Promise<Subscription> {
     const s = body as Subscription;
     if (s?.resourceType !== 'Subscription') throw new MurmurError('E_INPUT', 'The body must be a Subscription.', { path: 'Subscription.resourceType' });
     const [issue] = validationIssues(s);
-    if (issue) throw new MurmurError('E_INPUT', `The Subscription is not valid FHIR R4: ${describeIssue(issue)}.`, { path: issue.expression?.[0] ?? 'Subscription' });
+    if (issue)
+      throw new MurmurError('E_INPUT', `The Subscription is not valid FHIR R4: ${describeIssue(issue)}.`, { path: issue.expression?.[0] ?? 'Subscription' });
     const problem = subscriptionProblem(s, made.auth!.notificationEndpoints(clientId));
     if (problem) throw new MurmurError('E_INPUT', `${problem.path}: ${problem.text}.`, { path: problem.path, ...(problem.forbidden ? { status: 403 } : {}) });
     const id = (o.newId ?? randomUUID)();
@@ -181,7 +195,15 @@ export async function startPasServer(o: PasServerOptions): Promise<PasServer> {
     };
   }
 
-  const served = await serve(router, { name: 'pas', format: 'fhir', host, ...(o.port !== undefined ? { port: o.port } : {}), logger, reword, replyType: FHIR_JSON });
+  const served = await serve(router, {
+    name: 'pas',
+    format: 'fhir',
+    host,
+    ...(o.port !== undefined ? { port: o.port } : {}),
+    logger,
+    reword,
+    replyType: FHIR_JSON,
+  });
   baseUrl = `${served.origin}/fhir`;
   tokenUrl = `${served.origin}/auth/token`;
   made.auth = o.auth(tokenUrl);

@@ -18,7 +18,17 @@ import { buildClaimResponse } from '../../../fhir/pas/claim-response.js';
 import { pasAnswerBundle } from '../../../fhir/pas/response.js';
 import { QUESTIONNAIRE_BASE, questionnaireUrl } from '../../../fhir/dtr/questionnaire.js';
 import { parsePasInquiry, parsePasSubmission, type PasSubmission } from '../../../fhir/pas/submission.js';
-import { cancellationOf, changedParty, partiesMatch, partiesOf, PARTY_PATHS, requestHash, requestParties, requestUrls, type Cancellation } from '../../../fhir/pas/identity.js';
+import {
+  cancellationOf,
+  changedParty,
+  partiesMatch,
+  partiesOf,
+  PARTY_PATHS,
+  requestHash,
+  requestParties,
+  requestUrls,
+  type Cancellation,
+} from '../../../fhir/pas/identity.js';
 import { withCancellation } from '../../../fhir/pas/cancel.js';
 import type { OrgNode } from '../org-node.js';
 import type { Notifier } from './notifier.js';
@@ -136,7 +146,10 @@ export class PasService {
     // Recorded before the case opens: a crash in between leaves a request that the client's
     // retry or the next start puts on the board, never a case that nobody answers for.
     const caseId = this.o.node.newCaseId();
-    this.o.records.addSubmission({ caseId, clientId, identifiers: sub.identifiers, ref, createdAt: this.clock.now(), parties: requestParties(sub), urls: requestUrls(sub) }, hash);
+    this.o.records.addSubmission(
+      { caseId, clientId, identifiers: sub.identifiers, ref, createdAt: this.clock.now(), parties: requestParties(sub), urls: requestUrls(sub) },
+      hash,
+    );
     await this.openCase(ref, sub.claim, caseId);
     this.logger.log('info', 'pas.submitted', { case: caseId });
     return this.answerWhenReady(caseId);
@@ -155,9 +168,13 @@ export class PasService {
     const prior = this.o.records.submission(caseId)?.parties;
     const changed = prior ? changedParty(prior, requestParties(sub)) : undefined;
     if (changed) {
-      throw new MurmurError('E_CONFLICT', `${PARTY_PATHS[changed]} is not the prior request's ${changed}: an update or cancel must keep the patient, member, insurer and provider; send a new request instead.`, {
-        path: PARTY_PATHS[changed],
-      });
+      throw new MurmurError(
+        'E_CONFLICT',
+        `${PARTY_PATHS[changed]} is not the prior request's ${changed}: an update or cancel must keep the patient, member, insurer and provider; send a new request instead.`,
+        {
+          path: PARTY_PATHS[changed],
+        },
+      );
     }
   }
 
@@ -185,9 +202,13 @@ export class PasService {
   private async cancel(clientId: string, sub: PasSubmission, hash: string, cancel: Cancellation, sameTrace: string | undefined): Promise<Bundle> {
     const caseId = sameTrace ?? (sub.prior ? this.priorCase(clientId, sub) : undefined);
     if (!caseId) {
-      throw new MurmurError('E_NOT_FOUND', 'A cancel names the request it cancels: by its trace number (Claim.identifier) or Claim.related.claim, and this client has no such request.', {
-        path: 'Claim.related.claim',
-      });
+      throw new MurmurError(
+        'E_NOT_FOUND',
+        'A cancel names the request it cancels: by its trace number (Claim.identifier) or Claim.related.claim, and this client has no such request.',
+        {
+          path: 'Claim.related.claim',
+        },
+      );
     }
     this.checkParties(caseId, sub);
     await this.reconcile(this.o.records.submission(caseId)!);
@@ -264,7 +285,7 @@ export class PasService {
 
   private caseOf(caseId: string): CaseState {
     const c = this.o.node.replica.state.cases.get(caseId);
-    if (!c) throw new MurmurError('E_NOT_FOUND', 'The request\'s case is not on this node\'s board yet.', { path: 'Claim.identifier' });
+    if (!c) throw new MurmurError('E_NOT_FOUND', "The request's case is not on this node's board yet.", { path: 'Claim.identifier' });
     return c;
   }
 
@@ -272,9 +293,11 @@ export class PasService {
   private state(c: CaseState): AnswerState {
     const r = `r${c.round}${c.cancellation ? `:x${c.cancellation.whole ? 'all' : c.cancellation.items.join('.')}` : ''}`;
     if (c.cancellation?.whole) return { version: r, final: true };
-    if (c.adjudication) return { version: `${r}:adjudicated:${c.adjudication.closure}:${c.adjudication.ref.id.slice(0, 12)}`, final: c.adjudication.closure === 'final' };
+    if (c.adjudication)
+      return { version: `${r}:adjudicated:${c.adjudication.closure}:${c.adjudication.ref.id.slice(0, 12)}`, final: c.adjudication.closure === 'final' };
     // The closure and the determination's entry name the answer; what it decided is sealed.
-    if (c.subtasks.get('pas-response')?.artifact && c.outcome) return { version: `${r}:${c.outcome.closure}:${c.outcome.ref.id.slice(0, 12)}`, final: c.outcome.closure === 'final' };
+    if (c.subtasks.get('pas-response')?.artifact && c.outcome)
+      return { version: `${r}:${c.outcome.closure}:${c.outcome.ref.id.slice(0, 12)}`, final: c.outcome.closure === 'final' };
     return { version: `${r}:queued`, final: false };
   }
 
@@ -335,9 +358,12 @@ export class PasService {
     const insurer = insurerRef && /^Organization\/[A-Za-z0-9.-]+$/.test(insurerRef) ? await read<Organization>(insurerRef) : undefined;
     // The requestor is the requesting organization: the provider, or the organization of the provider's PractitionerRole.
     const providerRef = claim.provider?.reference;
-    let requestor = providerRef && /^(Organization|Practitioner|PractitionerRole)\/[A-Za-z0-9.-]+$/.test(providerRef) ? await read<Resource>(providerRef) : undefined;
-    const orgRef = requestor?.resourceType === 'PractitionerRole' ? (requestor as { organization?: { reference?: string } }).organization?.reference : undefined;
-    if (requestor?.resourceType === 'PractitionerRole') requestor = orgRef && /^Organization\/[A-Za-z0-9.-]+$/.test(orgRef) ? await read<Organization>(orgRef) : undefined;
+    let requestor =
+      providerRef && /^(Organization|Practitioner|PractitionerRole)\/[A-Za-z0-9.-]+$/.test(providerRef) ? await read<Resource>(providerRef) : undefined;
+    const orgRef =
+      requestor?.resourceType === 'PractitionerRole' ? (requestor as { organization?: { reference?: string } }).organization?.reference : undefined;
+    if (requestor?.resourceType === 'PractitionerRole')
+      requestor = orgRef && /^Organization\/[A-Za-z0-9.-]+$/.test(orgRef) ? await read<Organization>(orgRef) : undefined;
     return { claim, patient, ...(insurer ? { insurer } : {}), ...(requestor ? { requestor } : {}) };
   }
 

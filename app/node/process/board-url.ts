@@ -23,7 +23,8 @@ export async function openBoard(url: string, o: { dataDir: string; signer: Signe
   }
   if (/^https?:\/\//.test(url)) {
     // What the client works past (a dropped event stream, a read tried again) is logged: its kind only.
-    const onError = (e: unknown): void => o.logger?.log('warn', 'board.remote-retry', { error: e instanceof Error ? e.name : 'unknown', code: isMurmurError(e) ? e.code : null });
+    const onError = (e: unknown): void =>
+      o.logger?.log('warn', 'board.remote-retry', { error: e instanceof Error ? e.name : 'unknown', code: isMurmurError(e) ? e.code : null });
     return RemoteBoardStore.connect({ url, signer: o.signer, onError });
   }
   throw new MurmurError('E_INPUT', 'board: must be etcd://host:port[,host:port...] or http(s)://board-service', { field: 'board' });

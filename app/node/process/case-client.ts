@@ -26,10 +26,20 @@ export function readNodeApiToken(path: string): string {
 }
 
 /** Stores a PAS request on the FHIR server, opens the case at the payer node, waits for its end. */
-export async function submitAndWait(node: NodeApiRef, fhirBase: string, request: PasRequest, timeoutMs: number, progress: (line: string) => void = () => undefined): Promise<SubmittedCase> {
+export async function submitAndWait(
+  node: NodeApiRef,
+  fhirBase: string,
+  request: PasRequest,
+  timeoutMs: number,
+  progress: (line: string) => void = () => undefined,
+): Promise<SubmittedCase> {
   const ref = await storeRequestBundle(fhirBase, request);
   const api = node.url.replace(/\/+$/, '');
-  const res = await fetch(`${api}/v1/cases`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${node.token}` }, body: JSON.stringify(ref) });
+  const res = await fetch(`${api}/v1/cases`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${node.token}` },
+    body: JSON.stringify(ref),
+  });
   const opened = (await res.json()) as { caseId?: string; error?: { message?: string } };
   if (!res.ok || !opened.caseId) throw new MurmurError('E_INPUT', `payer node refused the case: ${opened.error?.message ?? res.status}`);
   progress(`case ${opened.caseId} opened at ${api}`);
@@ -37,7 +47,12 @@ export async function submitAndWait(node: NodeApiRef, fhirBase: string, request:
 }
 
 /** Polls a node until the case is dissolved and scored (a payer node answers with the decision). */
-export async function waitForCase(node: NodeApiRef, caseId: string, timeoutMs: number, progress: (line: string) => void = () => undefined): Promise<SubmittedCase> {
+export async function waitForCase(
+  node: NodeApiRef,
+  caseId: string,
+  timeoutMs: number,
+  progress: (line: string) => void = () => undefined,
+): Promise<SubmittedCase> {
   const deadline = Date.now() + timeoutMs;
   let last = '';
   while (Date.now() < deadline) {

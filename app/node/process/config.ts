@@ -89,8 +89,17 @@ export function parseNodeConfig(input: unknown, path = '(config)'): LoadedConfig
   const base = dirname(resolve(path));
   const abs = (p: string): string => (isAbsolute(p) ? p : resolve(base, p));
   const c = result.data;
-  if (c.pas && c.org.kind !== 'payer') throw new MurmurError('E_INPUT', `${path}: pas: only a payer organization's node serves the PAS endpoint`, { field: 'pas' });
-  return { ...c, dataDir: abs(c.dataDir), wallet: abs(c.wallet), charter: abs(c.charter), ...(c.pas ? { pas: { ...c.pas, clients: abs(c.pas.clients) } } : {}), ...(c.fhirAuth ? { fhirAuth: { ...c.fhirAuth, keyFile: abs(c.fhirAuth.keyFile) } } : {}), path: resolve(path) };
+  if (c.pas && c.org.kind !== 'payer')
+    throw new MurmurError('E_INPUT', `${path}: pas: only a payer organization's node serves the PAS endpoint`, { field: 'pas' });
+  return {
+    ...c,
+    dataDir: abs(c.dataDir),
+    wallet: abs(c.wallet),
+    charter: abs(c.charter),
+    ...(c.pas ? { pas: { ...c.pas, clients: abs(c.pas.clients) } } : {}),
+    ...(c.fhirAuth ? { fhirAuth: { ...c.fhirAuth, keyFile: abs(c.fhirAuth.keyFile) } } : {}),
+    path: resolve(path),
+  };
 }
 
 /** Reads and validates a config file; `overrides` (command-line flags) go through the same schema. */

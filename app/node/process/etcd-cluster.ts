@@ -49,23 +49,46 @@ export function etcdBinary(): string {
 }
 
 /** Command line of member `i` of a cluster (also what a deployment script runs per host). */
-export function memberArgs(name: string, dataDir: string, clientPort: number, peerPort: number, initialCluster: string, token: string, retention: number): string[] {
+export function memberArgs(
+  name: string,
+  dataDir: string,
+  clientPort: number,
+  peerPort: number,
+  initialCluster: string,
+  token: string,
+  retention: number,
+): string[] {
   return [
-    '--name', name,
-    '--data-dir', dataDir,
-    '--listen-client-urls', `http://127.0.0.1:${clientPort}`,
-    '--advertise-client-urls', `http://127.0.0.1:${clientPort}`,
-    '--listen-peer-urls', `http://127.0.0.1:${peerPort}`,
-    '--initial-advertise-peer-urls', `http://127.0.0.1:${peerPort}`,
-    '--initial-cluster', initialCluster,
-    '--initial-cluster-token', token,
-    '--initial-cluster-state', 'new',
-    '--auto-compaction-mode', 'revision',
-    '--auto-compaction-retention', String(retention),
-    '--heartbeat-interval', '100',
-    '--election-timeout', '1000',
-    '--log-level', 'error',
-    '--logger', 'zap',
+    '--name',
+    name,
+    '--data-dir',
+    dataDir,
+    '--listen-client-urls',
+    `http://127.0.0.1:${clientPort}`,
+    '--advertise-client-urls',
+    `http://127.0.0.1:${clientPort}`,
+    '--listen-peer-urls',
+    `http://127.0.0.1:${peerPort}`,
+    '--initial-advertise-peer-urls',
+    `http://127.0.0.1:${peerPort}`,
+    '--initial-cluster',
+    initialCluster,
+    '--initial-cluster-token',
+    token,
+    '--initial-cluster-state',
+    'new',
+    '--auto-compaction-mode',
+    'revision',
+    '--auto-compaction-retention',
+    String(retention),
+    '--heartbeat-interval',
+    '100',
+    '--election-timeout',
+    '1000',
+    '--log-level',
+    'error',
+    '--logger',
+    'zap',
   ];
 }
 
@@ -77,7 +100,13 @@ export async function startEtcdCluster(o: EtcdClusterOptions): Promise<EtcdClust
   const members: EtcdMember[] = [];
   for (let i = 0; i < n; i++) {
     const name = `m${i + 1}`;
-    members.push({ name, clientUrl: `127.0.0.1:${basePort + 2 * i}`, peerUrl: `http://127.0.0.1:${basePort + 2 * i + 1}`, dataDir: join(o.dir, name), process: undefined });
+    members.push({
+      name,
+      clientUrl: `127.0.0.1:${basePort + 2 * i}`,
+      peerUrl: `http://127.0.0.1:${basePort + 2 * i + 1}`,
+      dataDir: join(o.dir, name),
+      process: undefined,
+    });
   }
   const initialCluster = members.map((m) => `${m.name}=${m.peerUrl}`).join(',');
   const launch = (i: number): void => {

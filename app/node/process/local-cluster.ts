@@ -48,8 +48,14 @@ export async function startLocalCluster(o: LocalClusterOptions): Promise<LocalCl
   const etcd = await startEtcdCluster({ dir: join(o.dir, 'etcd'), members: o.members ?? 3 });
   const nodes = new Map<string, OrgProcess>();
   try {
-    const provisioned = await provisionCoalition({ dir: join(o.dir, 'orgs'), board: etcd.boardUrl, fhir: o.fhir, ...(o.scryptCost ? { scryptCost: o.scryptCost } : {}) });
-    for (const [org, config] of Object.entries(provisioned.configs)) nodes.set(org, { org, config, child: undefined, api: undefined, token: undefined, tokenFile: undefined });
+    const provisioned = await provisionCoalition({
+      dir: join(o.dir, 'orgs'),
+      board: etcd.boardUrl,
+      fhir: o.fhir,
+      ...(o.scryptCost ? { scryptCost: o.scryptCost } : {}),
+    });
+    for (const [org, config] of Object.entries(provisioned.configs))
+      nodes.set(org, { org, config, child: undefined, api: undefined, token: undefined, tokenFile: undefined });
     const startNode = async (org: string): Promise<OrgProcess> => {
       const p = nodes.get(org);
       if (!p) throw new MurmurError('E_NOT_FOUND', `no organization ${org} in this cluster`);
@@ -62,8 +68,14 @@ export async function startLocalCluster(o: LocalClusterOptions): Promise<LocalCl
       closeSync(log);
       p.child = child;
       p.api = await new Promise<string>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new MurmurError('E_TIMEOUT', `node ${org} did not become ready in 60 s (see ${join(o.dir, `${org}.log`)})`)), 60_000);
-        child.once('exit', (code) => (clearTimeout(timer), reject(new MurmurError('E_INTERNAL', `node ${org} exited with ${code} (see ${join(o.dir, `${org}.log`)})`))));
+        const timer = setTimeout(
+          () => reject(new MurmurError('E_TIMEOUT', `node ${org} did not become ready in 60 s (see ${join(o.dir, `${org}.log`)})`)),
+          60_000,
+        );
+        child.once(
+          'exit',
+          (code) => (clearTimeout(timer), reject(new MurmurError('E_INTERNAL', `node ${org} exited with ${code} (see ${join(o.dir, `${org}.log`)})`))),
+        );
         createInterface({ input: child.stdout! }).on('line', (line) => {
           try {
             const msg = JSON.parse(line) as { event?: string; api?: string; apiTokenFile?: string };

@@ -66,7 +66,9 @@ export async function startNodeApi(node: OrgNode, host: string, port: number, o:
     const h = req.headers.authorization ?? '';
     const given = Buffer.from(h.startsWith('Bearer ') ? h.slice(7) : '');
     if (given.length === expected.length && timingSafeEqual(given, expected)) return;
-    throw new HttpError(401, 'E_AUTH', `missing or wrong node API token (Authorization: Bearer, from the node's ${API_TOKEN_FILE} file)`, 'authorization', { 'www-authenticate': 'Bearer' });
+    throw new HttpError(401, 'E_AUTH', `missing or wrong node API token (Authorization: Bearer, from the node's ${API_TOKEN_FILE} file)`, 'authorization', {
+      'www-authenticate': 'Bearer',
+    });
   };
   const served = await serve(routes(node, o.fhirBase, authenticate), { name: 'node-api', format: 'json', host, port });
   return { url: served.origin, close: () => served.close() };
@@ -89,7 +91,14 @@ function routes(node: OrgNode, fhirBase: string, authenticate: (req: IncomingMes
         lastIndex: node.replica.fold.lastIndex,
         digest: foldDigest(node),
         // The outcome is sealed: this node names it where it may read the determination (the payer).
-        cases: await Promise.all([...state().cases.values()].map(async (c) => ({ id: c.id, status: c.status, closure: c.outcome?.closure ?? null, outcome: (await node.outcomeOf(c)) ?? null }))),
+        cases: await Promise.all(
+          [...state().cases.values()].map(async (c) => ({
+            id: c.id,
+            status: c.status,
+            closure: c.outcome?.closure ?? null,
+            outcome: (await node.outcomeOf(c)) ?? null,
+          })),
+        ),
         rejected: node.replica.fold.rejected().length,
       }),
     )
@@ -98,12 +107,25 @@ function routes(node: OrgNode, fhirBase: string, authenticate: (req: IncomingMes
       // what was rejected and why, or to check that an entry is still accepted after a failure.
       const from = Math.max(1, Number.parseInt(query.from ?? '1', 10) || 1);
       const records = node.replica.fold.records.filter((r) => r.index >= from).slice(0, 1_000);
-      return json(records.map((r) => ({ index: r.index, id: r.id, kind: r.kind, author: r.author, case: r.case, status: r.status, ...(r.code ? { code: r.code } : {}), ...(r.reason ? { reason: r.reason } : {}) })));
+      return json(
+        records.map((r) => ({
+          index: r.index,
+          id: r.id,
+          kind: r.kind,
+          author: r.author,
+          case: r.case,
+          status: r.status,
+          ...(r.code ? { code: r.code } : {}),
+          ...(r.reason ? { reason: r.reason } : {}),
+        })),
+      );
     })
     .on('POST', '/v1/cases', { body: { maxBytes: 64 * 1024, schema: CaseRef } }, async ({ body }) => {
-      if (node.spec.kind !== 'payer') throw new MurmurError('E_INPUT', 'cases are submitted to the payer organization\'s node');
+      if (node.spec.kind !== 'payer') throw new MurmurError('E_INPUT', "cases are submitted to the payer organization's node");
       if (body.fhirBase !== undefined && body.fhirBase.replace(/\/+$/, '') !== fhirBase.replace(/\/+$/, '')) {
-        throw new MurmurError('E_INPUT', 'fhirBase: this node reads cases from its configured FHIR server only; leave fhirBase out or name that server', { field: 'fhirBase' });
+        throw new MurmurError('E_INPUT', 'fhirBase: this node reads cases from its configured FHIR server only; leave fhirBase out or name that server', {
+          field: 'fhirBase',
+        });
       }
       const ref = { fhirBase, patient: body.patient, claim: body.claim };
       const { policy, service, priority } = await node.policyForRequest(ref);
@@ -112,9 +134,15 @@ function routes(node: OrgNode, fhirBase: string, authenticate: (req: IncomingMes
     })
     .on('GET', '/v1/cases/:id', { params: CaseParams }, async ({ params }) => {
       const c = state().cases.get(params.id);
-      if (!c) throw new MurmurError('E_NOT_FOUND', 'no such case on this node\'s board yet');
+      if (!c) throw new MurmurError('E_NOT_FOUND', "no such case on this node's board yet");
       const done = c.reputation !== undefined;
-      const body: Record<string, unknown> = { caseId: c.id, status: c.status, done, closure: c.outcome?.closure ?? null, outcome: (await node.outcomeOf(c)) ?? null };
+      const body: Record<string, unknown> = {
+        caseId: c.id,
+        status: c.status,
+        done,
+        closure: c.outcome?.closure ?? null,
+        outcome: (await node.outcomeOf(c)) ?? null,
+      };
       if (done && node.spec.kind === 'payer') {
         body.decision = await node.readArtifact(c, 'coverage-determination', 'decision');
         body.claimResponse = await node.readArtifact(c, 'pas-response', 'claim-response');

@@ -43,7 +43,8 @@ export interface RunningOrgNode {
 export async function runOrgProcess(config: LoadedConfig, o: { logger: Logger; env?: NodeJS.ProcessEnv }): Promise<RunningOrgNode> {
   const env = o.env ?? process.env;
   const passphrase = env[config.passphraseEnv];
-  if (!passphrase) throw new MurmurError('E_INPUT', `${config.path}: passphraseEnv: environment variable ${config.passphraseEnv} is not set`, { field: 'passphraseEnv' });
+  if (!passphrase)
+    throw new MurmurError('E_INPUT', `${config.path}: passphraseEnv: environment variable ${config.passphraseEnv} is not set`, { field: 'passphraseEnv' });
   const spec: OrgSpec = { ...config.org, agents: config.agents.map((n) => DOMAIN_AGENTS[n]!) };
   const { charter, genesisReputation, members } = readCharter(config.charter);
   const identity = await openOrg(readJsonFile<OrgWalletFile>(config.wallet, 'wallet'), spec, passphrase);
@@ -57,7 +58,14 @@ export async function runOrgProcess(config: LoadedConfig, o: { logger: Logger; e
     store = new SqliteBoardStore(join(config.dataDir, 'board.db'));
     const memberAgents = new Map<string, string>();
     for (const m of members) for (const a of m.agents) memberAgents.set(a, m.org);
-    boardService = await startBoardService({ store, members: memberAgents, keys, host: config.boardService.host, port: config.boardService.port, logger: o.logger });
+    boardService = await startBoardService({
+      store,
+      members: memberAgents,
+      keys,
+      host: config.boardService.host,
+      port: config.boardService.port,
+      logger: o.logger,
+    });
     o.logger.log('info', 'board-service.listening', { url: boardService.url });
   } else {
     store = await openBoard(config.board, { dataDir: config.dataDir, signer: firstAgent.signer, logger: o.logger });

@@ -89,11 +89,17 @@ export async function provisionCoalition(o: ProvisionOptions): Promise<Provision
     env[id] = { [passphraseEnvOf(id)]: passphrase };
     secrets.push(`${passphraseEnvOf(id)}=${passphrase}`);
   }
-  if (!o.passphrases) writeFileSync(join(o.dir, 'secrets.env'), `# development only: each organization keeps its own passphrase\n${secrets.join('\n')}\n`, { mode: 0o600 });
+  if (!o.passphrases)
+    writeFileSync(join(o.dir, 'secrets.env'), `# development only: each organization keeps its own passphrase\n${secrets.join('\n')}\n`, { mode: 0o600 });
   return { charterPath, configs, env };
 }
 
-async function sealAll(orgs: CredentialedOrg[], passphrases: Record<string, string>, random: Random, cost?: ScryptCost): Promise<Record<string, OrgWalletFile>> {
+async function sealAll(
+  orgs: CredentialedOrg[],
+  passphrases: Record<string, string>,
+  random: Random,
+  cost?: ScryptCost,
+): Promise<Record<string, OrgWalletFile>> {
   const out: Record<string, OrgWalletFile> = {};
   for (const org of orgs) {
     const file = await sealOrg(org, passphrases[org.spec.id]!, random, cost);

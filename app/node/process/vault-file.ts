@@ -12,7 +12,10 @@ import { KeyVault } from '../../../core/agents/runtime/section-access.js';
 export class FileKeyVault extends KeyVault {
   private readonly key: Buffer;
 
-  constructor(private readonly path: string, passphrase: string) {
+  constructor(
+    private readonly path: string,
+    passphrase: string,
+  ) {
     super();
     const saltPath = `${path}.salt`;
     if (!existsSync(saltPath)) writeFileSync(saltPath, randomBytes(16).toString('base64url'), { mode: 0o600 });
@@ -38,6 +41,10 @@ export class FileKeyVault extends KeyVault {
     const cipher = createCipheriv('aes-256-gcm', this.key, nonce);
     cipher.setAAD(Buffer.from(position));
     const c = Buffer.concat([cipher.update(key), cipher.final()]);
-    appendFileSync(this.path, `${JSON.stringify({ p: position, n: nonce.toString('base64url'), c: c.toString('base64url'), t: cipher.getAuthTag().toString('base64url') })}\n`, { mode: 0o600 });
+    appendFileSync(
+      this.path,
+      `${JSON.stringify({ p: position, n: nonce.toString('base64url'), c: c.toString('base64url'), t: cipher.getAuthTag().toString('base64url') })}\n`,
+      { mode: 0o600 },
+    );
   }
 }

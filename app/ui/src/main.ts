@@ -23,7 +23,9 @@ async function boot(): Promise<void> {
     await store.start();
   } catch (e) {
     root.removeAttribute('aria-busy');
-    root.replaceChildren(h('div', { class: 'boot-error', role: 'alert' }, h('h1', null, 'Cannot open the console'), h('p', null, e instanceof Error ? e.message : String(e))));
+    root.replaceChildren(
+      h('div', { class: 'boot-error', role: 'alert' }, h('h1', null, 'Cannot open the console'), h('p', null, e instanceof Error ? e.message : String(e))),
+    );
     return;
   }
   new Workbench(root, api, store).mount();

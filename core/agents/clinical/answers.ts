@@ -24,7 +24,9 @@ function valueOf(answer: Record<string, unknown>): AnswerValue | undefined {
 
 function answered(items: readonly QrItem[] | undefined): { linkId: string; value: AnswerValue }[] {
   return (items ?? []).flatMap((i) => [
-    ...(i.linkId && i.answer?.[0] ? [{ linkId: i.linkId, value: valueOf(i.answer[0]) }].filter((x): x is { linkId: string; value: AnswerValue } => x.value !== undefined) : []),
+    ...(i.linkId && i.answer?.[0]
+      ? [{ linkId: i.linkId, value: valueOf(i.answer[0]) }].filter((x): x is { linkId: string; value: AnswerValue } => x.value !== undefined)
+      : []),
     ...answered(i.item),
   ]);
 }

@@ -27,7 +27,13 @@ interface Coding {
 }
 
 function isResource(x: unknown): x is FhirResource {
-  return typeof x === 'object' && x !== null && !Array.isArray(x) && typeof (x as { resourceType?: unknown }).resourceType === 'string' && RESOURCE_TYPE.test((x as { resourceType: string }).resourceType);
+  return (
+    typeof x === 'object' &&
+    x !== null &&
+    !Array.isArray(x) &&
+    typeof (x as { resourceType?: unknown }).resourceType === 'string' &&
+    RESOURCE_TYPE.test((x as { resourceType: string }).resourceType)
+  );
 }
 
 /** The resources an attachment's data holds, or none when it is not FHIR JSON or not readable. */
@@ -65,7 +71,12 @@ export function withAttachedRecords(pool: readonly FhirResource[]): FhirResource
       const subject = r.patient;
       for (const [i, d] of ((r.diagnosis as { sequence?: number; diagnosisCodeableConcept?: { coding?: Coding[] } }[] | undefined) ?? []).entries()) {
         if (!d.diagnosisCodeableConcept?.coding?.length) continue;
-        out.push({ resourceType: 'Condition', id: `${r.id ?? 'claim'}-diagnosis-${d.sequence ?? i + 1}`, code: d.diagnosisCodeableConcept, ...(subject ? { subject } : {}) });
+        out.push({
+          resourceType: 'Condition',
+          id: `${r.id ?? 'claim'}-diagnosis-${d.sequence ?? i + 1}`,
+          code: d.diagnosisCodeableConcept,
+          ...(subject ? { subject } : {}),
+        });
       }
       for (const [i, m] of ((r.careTeam as { sequence?: number; qualification?: { coding?: Coding[] } }[] | undefined) ?? []).entries()) {
         if (!m.qualification?.coding?.length) continue;

@@ -85,7 +85,9 @@ function attachedDocument(c: PolicyCriterion, view: readonly FhirResource[]): st
   const want = c.missingDocument.code;
   if (!want) return undefined;
   const found = view.some(
-    (r) => r.resourceType === 'DocumentReference' && ((r.type as { coding?: { system?: string; code?: string }[] } | undefined)?.coding ?? []).some((k) => k.system === want.system && k.code === want.code),
+    (r) =>
+      r.resourceType === 'DocumentReference' &&
+      ((r.type as { coding?: { system?: string; code?: string }[] } | undefined)?.coding ?? []).some((k) => k.system === want.system && k.code === want.code),
   );
   return found ? (want.display ?? 'document').toLowerCase() : undefined;
 }

@@ -87,9 +87,7 @@ export const ELEMENTS: Readonly<Record<DataElement, ElementSpec>> = {
   },
   'prior-gene-therapy': {
     resourceTypes: ['MedicationAdministration', 'Procedure'],
-    match:
-      `(medication as CodeableConcept).coding.where(${geneTherapy}).exists()` +
-      ` or code.coding.where(${geneTherapy}).exists()`,
+    match: `(medication as CodeableConcept).coding.where(${geneTherapy}).exists()` + ` or code.coding.where(${geneTherapy}).exists()`,
   },
   'smn-therapy': {
     resourceTypes: ['MedicationRequest'],

@@ -36,7 +36,9 @@ export function parseEvidenceBase(input: unknown): EvidenceBody[] {
   const parsed = EvidenceBaseSchema.safeParse(input);
   if (!parsed.success) {
     const i = parsed.error.issues[0]!;
-    throw new MurmurError('E_SCHEMA', `invalid evidence base: ${i.path.join('.') || '(root)'}: ${i.message}`, { fields: parsed.error.issues.map((x) => x.path.join('.')) });
+    throw new MurmurError('E_SCHEMA', `invalid evidence base: ${i.path.join('.') || '(root)'}: ${i.message}`, {
+      fields: parsed.error.issues.map((x) => x.path.join('.')),
+    });
   }
   return parsed.data.bodies;
 }

@@ -9,8 +9,7 @@ import type { CriterionResult, FhirResource, MetabolizerPhenotype, PgxFinding } 
  * the payer reads instead of the genotype).
  */
 export type GenomicVariant =
-  | { gene: 'SMN1' | 'SMN2'; kind: 'copy-number'; copies: number }
-  | { gene: 'SMN1' | 'SMN2'; kind: 'point-mutation'; hgvs?: string; pathogenic: boolean };
+  { gene: 'SMN1' | 'SMN2'; kind: 'copy-number'; copies: number } | { gene: 'SMN1' | 'SMN2'; kind: 'point-mutation'; hgvs?: string; pathogenic: boolean };
 
 export interface GenomicsScreen {
   detail: { variants: GenomicVariant[]; phenotypes: PgxFinding[] };
@@ -28,12 +27,21 @@ const PHENOTYPE_ANSWERS: Record<string, MetabolizerPhenotype> = {
   'LA10315-2': 'ultrarapid-metabolizer',
 };
 
-interface Coding { system?: string; code?: string; display?: string }
-interface Component { code?: { coding?: Coding[] }; valueCodeableConcept?: { coding?: Coding[]; text?: string }; valueInteger?: number }
+interface Coding {
+  system?: string;
+  code?: string;
+  display?: string;
+}
+interface Component {
+  code?: { coding?: Coding[] };
+  valueCodeableConcept?: { coding?: Coding[]; text?: string };
+  valueInteger?: number;
+}
 
 const components = (r: FhirResource) => (r.component as Component[] | undefined) ?? [];
 const componentWith = (r: FhirResource, loinc: string) => components(r).find((c) => c.code?.coding?.some((x) => x.code === loinc));
-const geneOf = (r: FhirResource): string | undefined => componentWith(r, '48018-6')?.valueCodeableConcept?.coding?.find((c) => c.code?.startsWith('HGNC:'))?.code;
+const geneOf = (r: FhirResource): string | undefined =>
+  componentWith(r, '48018-6')?.valueCodeableConcept?.coding?.find((c) => c.code?.startsWith('HGNC:'))?.code;
 
 function phenotypeOf(r: FhirResource): MetabolizerPhenotype {
   const value = componentWith(r, '53040-2')?.valueCodeableConcept;

@@ -25,7 +25,13 @@ interface ClaimItem {
  */
 const SAME_SYSTEM: readonly (readonly string[])[] = [
   // HCPCS, its OID, and CPT (HCPCS Level I): EHRs file HCPCS codes under either.
-  [HCPCS, 'http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets', 'urn:oid:2.16.840.1.113883.6.285', 'http://www.ama-assn.org/go/cpt', 'urn:oid:2.16.840.1.113883.6.12'],
+  [
+    HCPCS,
+    'http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets',
+    'urn:oid:2.16.840.1.113883.6.285',
+    'http://www.ama-assn.org/go/cpt',
+    'urn:oid:2.16.840.1.113883.6.12',
+  ],
 ];
 
 function sameSystem(a: string | undefined, b: string): boolean {

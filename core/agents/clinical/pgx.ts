@@ -33,7 +33,9 @@ export function parsePgxKnowledge(input: unknown): PgxKnowledge {
   const parsed = PgxKnowledgeSchema.safeParse(input);
   if (!parsed.success) {
     const i = parsed.error.issues[0]!;
-    throw new MurmurError('E_SCHEMA', `invalid pharmacogenomic knowledge: ${i.path.join('.') || '(root)'}: ${i.message}`, { fields: parsed.error.issues.map((x) => x.path.join('.')) });
+    throw new MurmurError('E_SCHEMA', `invalid pharmacogenomic knowledge: ${i.path.join('.') || '(root)'}: ${i.message}`, {
+      fields: parsed.error.issues.map((x) => x.path.join('.')),
+    });
   }
   return parsed.data;
 }
@@ -83,12 +85,22 @@ export function assessInteractions(phenotype: PgxFinding, medicationPlan: readon
   for (const drug of knowledge.drugs) {
     if (!names.has(drug.name)) continue;
     if (!drug.cyp2d6Substrate) {
-      findings.push({ drug: drug.name, recommendation: 'No change: not a CYP2D6 substrate.', strength: 'not applicable', source: 'drug metabolism (not CYP2D6)' });
+      findings.push({
+        drug: drug.name,
+        recommendation: 'No change: not a CYP2D6 substrate.',
+        strength: 'not applicable',
+        source: 'drug metabolism (not CYP2D6)',
+      });
       continue;
     }
     const g = drug.byPhenotype[phenotype.phenotype];
     if (!g) {
-      findings.push({ drug: drug.name, recommendation: `No change: no CYP2D6 action for a ${label[phenotype.phenotype]}.`, strength: 'none needed', source: 'CPIC / FDA label' });
+      findings.push({
+        drug: drug.name,
+        recommendation: `No change: no CYP2D6 action for a ${label[phenotype.phenotype]}.`,
+        strength: 'none needed',
+        source: 'CPIC / FDA label',
+      });
       continue;
     }
     findings.push({ drug: drug.name, recommendation: g.recommendation, strength: g.strength, source: g.source });

@@ -63,8 +63,10 @@ export function parsePolicyCases(input: unknown, policy: CoveragePolicy): Policy
     if (seen.has(c.id)) issues.push(`cases[${i}] (${c.id}).id: duplicates case id ${c.id}`);
     seen.add(c.id);
     for (const id of c.remove ?? []) if (!plain.has(id)) issues.push(`cases[${i}] (${c.id}).remove: no resource ${id} in the record`);
-    for (const r of c.replace ?? []) if (!ids.has(`${r.resourceType}/${r.id}`)) issues.push(`cases[${i}] (${c.id}).replace: no ${r.resourceType}/${r.id} in the record`);
-    for (const id of Object.keys(c.expect.criteria)) if (!criteria.has(id)) issues.push(`cases[${i}] (${c.id}).expect.criteria: ${id} is not a criterion of ${policy.id}`);
+    for (const r of c.replace ?? [])
+      if (!ids.has(`${r.resourceType}/${r.id}`)) issues.push(`cases[${i}] (${c.id}).replace: no ${r.resourceType}/${r.id} in the record`);
+    for (const id of Object.keys(c.expect.criteria))
+      if (!criteria.has(id)) issues.push(`cases[${i}] (${c.id}).expect.criteria: ${id} is not a criterion of ${policy.id}`);
   });
   if (issues.length > 0) throw new MurmurError('E_SCHEMA', `invalid policy cases: ${issues.join('; ')}`);
   return doc;

@@ -25,7 +25,21 @@ import { sha256Hex } from '../../common/hash.js';
  */
 
 /** Names the evaluator binds; a parameter may not shadow one. */
-export const RESERVED_VARIABLES = ['resources', 'claim', 'patient', 'plannedDate', 'asOf', 'context', 'resource', 'rootResource', 'ucum', 'sct', 'loinc', 'factory', 'terminologies'] as const;
+export const RESERVED_VARIABLES = [
+  'resources',
+  'claim',
+  'patient',
+  'plannedDate',
+  'asOf',
+  'context',
+  'resource',
+  'rootResource',
+  'ucum',
+  'sct',
+  'loinc',
+  'factory',
+  'terminologies',
+] as const;
 
 const expression = z.string().trim().min(1, 'must be a non-empty FHIRPath expression');
 const coding = z.object({ system: z.string().url(), code: z.string().min(1), display: z.string().optional() });
@@ -143,12 +157,15 @@ export function parsePolicy(input: unknown): CoveragePolicy {
       // An unbound variable compiles but throws on every evaluation: the criterion would
       // always go to review, so the file is refused instead.
       for (const name of new Set(variablesOf(expr))) {
-        if (!bound.has(name)) issues.push({ field: at, message: `uses %${name}, which is neither a parameter of the criterion nor a variable the evaluator binds` });
+        if (!bound.has(name))
+          issues.push({ field: at, message: `uses %${name}, which is neither a parameter of the criterion nor a variable the evaluator binds` });
       }
     }
   });
   if (issues.length > 0) {
-    throw new MurmurError('E_SCHEMA', `invalid coverage policy: ${issues.map((x) => `${x.field}: ${x.message}`).join('; ')}`, { fields: issues.map((x) => x.field) });
+    throw new MurmurError('E_SCHEMA', `invalid coverage policy: ${issues.map((x) => `${x.field}: ${x.message}`).join('; ')}`, {
+      fields: issues.map((x) => x.field),
+    });
   }
   return policy;
 }

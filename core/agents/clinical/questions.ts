@@ -36,7 +36,10 @@ export interface QuestionSpec {
   extract?: (answer: AnswerValue, subject: string) => FhirResource | undefined;
 }
 
-const gene = (hgnc: string, symbol: string) => ({ code: { coding: [{ system: LOINC, code: '48018-6', display: 'Gene studied [ID]' }] }, valueCodeableConcept: { coding: [{ system: 'http://www.genenames.org/geneId', code: hgnc, display: symbol }] } });
+const gene = (hgnc: string, symbol: string) => ({
+  code: { coding: [{ system: LOINC, code: '48018-6', display: 'Gene studied [ID]' }] },
+  valueCodeableConcept: { coding: [{ system: 'http://www.genenames.org/geneId', code: hgnc, display: symbol }] },
+});
 const variantObs = (subject: string, components: unknown[]): FhirResource => ({
   resourceType: 'Observation',
   status: 'final',
@@ -45,25 +48,55 @@ const variantObs = (subject: string, components: unknown[]): FhirResource => ({
   component: components,
 });
 const num = (a: AnswerValue): number | undefined => (typeof a === 'number' && Number.isFinite(a) ? a : undefined);
-const quantityObs = (code: string, display: string, unit: string) => (a: AnswerValue, subject: string): FhirResource | undefined => {
-  const v = num(a);
-  return v === undefined ? undefined : { resourceType: 'Observation', status: 'final', code: { coding: [{ system: LOINC, code, display }] }, subject: { reference: subject }, valueQuantity: { value: v, unit } };
-};
-const titerObs = (code: string, display: string) => (a: AnswerValue, subject: string): FhirResource | undefined => {
-  const v = num(a);
-  return v === undefined || v <= 0 ? undefined : { resourceType: 'Observation', status: 'final', code: { coding: [{ system: LAB_SYSTEM, code, display }] }, subject: { reference: subject }, valueRatio: { numerator: { value: 1 }, denominator: { value: v } } };
-};
-const conditionIfYes = (code: string, display: string) => (a: AnswerValue, subject: string): FhirResource | undefined =>
-  a === true
-    ? { resourceType: 'Condition', clinicalStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: 'active' }] }, code: { coding: [{ system: ICD10, code, display }] }, subject: { reference: subject } }
-    : undefined;
+const quantityObs =
+  (code: string, display: string, unit: string) =>
+  (a: AnswerValue, subject: string): FhirResource | undefined => {
+    const v = num(a);
+    return v === undefined
+      ? undefined
+      : {
+          resourceType: 'Observation',
+          status: 'final',
+          code: { coding: [{ system: LOINC, code, display }] },
+          subject: { reference: subject },
+          valueQuantity: { value: v, unit },
+        };
+  };
+const titerObs =
+  (code: string, display: string) =>
+  (a: AnswerValue, subject: string): FhirResource | undefined => {
+    const v = num(a);
+    return v === undefined || v <= 0
+      ? undefined
+      : {
+          resourceType: 'Observation',
+          status: 'final',
+          code: { coding: [{ system: LAB_SYSTEM, code, display }] },
+          subject: { reference: subject },
+          valueRatio: { numerator: { value: 1 }, denominator: { value: v } },
+        };
+  };
+const conditionIfYes =
+  (code: string, display: string) =>
+  (a: AnswerValue, subject: string): FhirResource | undefined =>
+    a === true
+      ? {
+          resourceType: 'Condition',
+          clinicalStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: 'active' }] },
+          code: { coding: [{ system: ICD10, code, display }] },
+          subject: { reference: subject },
+        }
+      : undefined;
 const orderIfChosen = (a: AnswerValue, subject: string): FhirResource | undefined => {
   const text = typeof a === 'object' ? (a.display ?? a.code) : typeof a === 'string' ? a : undefined;
-  return text ? { resourceType: 'MedicationRequest', status: 'active', intent: 'order', medicationCodeableConcept: { text }, subject: { reference: subject } } : undefined;
+  return text
+    ? { resourceType: 'MedicationRequest', status: 'active', intent: 'order', medicationCodeableConcept: { text }, subject: { reference: subject } }
+    : undefined;
 };
 
 const OBS = (code: string) => `Observation?patient={{%patient.id}}&code=${code}`;
-const copies = (hgnc: string) => `%record.entry.resource.where(component.where(code.coding.code='48018-6').value.coding.code contains '${hgnc}').component.where(code.coding.code='82155-3').value.first()`;
+const copies = (hgnc: string) =>
+  `%record.entry.resource.where(component.where(code.coding.code='48018-6').value.coding.code contains '${hgnc}').component.where(code.coding.code='82155-3').value.first()`;
 const ADVANCED = 'Condition?patient={{%patient.id}}&clinical-status=active';
 
 export const LOCAL_VALUESETS = 'http://murmur.dev/fhir/ValueSet';
@@ -85,14 +118,26 @@ export const QUESTIONS: Readonly<Partial<Record<DataElement, readonly QuestionSp
       type: 'integer',
       query: OBS(`${LOINC}|69548-6`),
       initial: copies('HGNC:11117'),
-      extract: (a, s) => (num(a) === undefined ? undefined : variantObs(s, [gene('HGNC:11117', 'SMN1'), { code: { coding: [{ system: LOINC, code: '82155-3' }] }, valueInteger: num(a) }])),
+      extract: (a, s) =>
+        num(a) === undefined
+          ? undefined
+          : variantObs(s, [gene('HGNC:11117', 'SMN1'), { code: { coding: [{ system: LOINC, code: '82155-3' }] }, valueInteger: num(a) }]),
     },
     {
       linkId: 'smn1-point-mutation',
       text: 'With one SMN1 copy: is a pathogenic SMN1 point mutation reported?',
       type: 'boolean',
       enableWhen: { question: 'smn1-copies', operator: '=', answer: 1 },
-      extract: (a, s) => (a === true ? variantObs(s, [gene('HGNC:11117', 'SMN1'), { code: { coding: [{ system: LOINC, code: '53037-8' }] }, valueCodeableConcept: { coding: [{ system: LOINC, code: 'LA6668-3', display: 'Pathogenic' }] } }]) : undefined),
+      extract: (a, s) =>
+        a === true
+          ? variantObs(s, [
+              gene('HGNC:11117', 'SMN1'),
+              {
+                code: { coding: [{ system: LOINC, code: '53037-8' }] },
+                valueCodeableConcept: { coding: [{ system: LOINC, code: 'LA6668-3', display: 'Pathogenic' }] },
+              },
+            ])
+          : undefined,
     },
     {
       linkId: 'smn2-copies',
@@ -100,7 +145,10 @@ export const QUESTIONS: Readonly<Partial<Record<DataElement, readonly QuestionSp
       type: 'integer',
       query: OBS(`${LOINC}|69548-6`),
       initial: copies('HGNC:11118'),
-      extract: (a, s) => (num(a) === undefined ? undefined : variantObs(s, [gene('HGNC:11118', 'SMN2'), { code: { coding: [{ system: LOINC, code: '82155-3' }] }, valueInteger: num(a) }])),
+      extract: (a, s) =>
+        num(a) === undefined
+          ? undefined
+          : variantObs(s, [gene('HGNC:11118', 'SMN2'), { code: { coding: [{ system: LOINC, code: '82155-3' }] }, valueInteger: num(a) }]),
     },
   ],
   'aav9-titer': [
@@ -114,20 +162,77 @@ export const QUESTIONS: Readonly<Partial<Record<DataElement, readonly QuestionSp
     },
   ],
   'respiratory-support': [
-    { linkId: 'permanent-ventilation', text: 'Does the patient depend on permanent ventilation or have a tracheostomy?', type: 'boolean', query: ADVANCED, initial: `%record.entry.resource.code.coding.where(system='${ICD10}' and (code='Z99.11' or code='Z93.0')).exists()`, extract: conditionIfYes('Z99.11', 'Dependence on respirator [ventilator] status') },
+    {
+      linkId: 'permanent-ventilation',
+      text: 'Does the patient depend on permanent ventilation or have a tracheostomy?',
+      type: 'boolean',
+      query: ADVANCED,
+      initial: `%record.entry.resource.code.coding.where(system='${ICD10}' and (code='Z99.11' or code='Z93.0')).exists()`,
+      extract: conditionIfYes('Z99.11', 'Dependence on respirator [ventilator] status'),
+    },
   ],
   'motor-function': [
-    { linkId: 'complete-paralysis', text: 'Does the patient have complete paralysis of all limbs?', type: 'boolean', query: ADVANCED, initial: `%record.entry.resource.code.coding.where(system='${ICD10}' and code.startsWith('G82.5')).exists()`, extract: conditionIfYes('G82.50', 'Quadriplegia, unspecified') },
+    {
+      linkId: 'complete-paralysis',
+      text: 'Does the patient have complete paralysis of all limbs?',
+      type: 'boolean',
+      query: ADVANCED,
+      initial: `%record.entry.resource.code.coding.where(system='${ICD10}' and code.startsWith('G82.5')).exists()`,
+      extract: conditionIfYes('G82.50', 'Quadriplegia, unspecified'),
+    },
   ],
   'prior-gene-therapy': [
-    { linkId: 'prior-gene-therapy', text: 'Has the patient received a gene therapy before?', type: 'boolean', query: 'MedicationAdministration?patient={{%patient.id}}&status=completed', initial: `%record.entry.resource.medication.coding.where(system='${HCPCS}').exists()` },
+    {
+      linkId: 'prior-gene-therapy',
+      text: 'Has the patient received a gene therapy before?',
+      type: 'boolean',
+      query: 'MedicationAdministration?patient={{%patient.id}}&status=completed',
+      initial: `%record.entry.resource.medication.coding.where(system='${HCPCS}').exists()`,
+    },
   ],
-  'smn-therapy': [{ linkId: 'other-smn-therapy', text: 'Is another SMN-modifying therapy (nusinersen, risdiplam) active or planned?', type: 'boolean', query: 'MedicationRequest?patient={{%patient.id}}&status=active', initial: "%record.entry.resource.medication.text.where($this.lower().matches('nusinersen|risdiplam')).exists()" }],
-  prescriber: [{ linkId: 'prescriber-specialty', text: 'Prescriber specialty (NUCC taxonomy)', type: 'choice', query: 'PractitionerRole?practitioner={{%user.id}}', initial: "%record.entry.resource.code.coding.where(system='http://nucc.org/provider-taxonomy').first()" }],
+  'smn-therapy': [
+    {
+      linkId: 'other-smn-therapy',
+      text: 'Is another SMN-modifying therapy (nusinersen, risdiplam) active or planned?',
+      type: 'boolean',
+      query: 'MedicationRequest?patient={{%patient.id}}&status=active',
+      initial: "%record.entry.resource.medication.text.where($this.lower().matches('nusinersen|risdiplam')).exists()",
+    },
+  ],
+  prescriber: [
+    {
+      linkId: 'prescriber-specialty',
+      text: 'Prescriber specialty (NUCC taxonomy)',
+      type: 'choice',
+      query: 'PractitionerRole?practitioner={{%user.id}}',
+      initial: "%record.entry.resource.code.coding.where(system='http://nucc.org/provider-taxonomy').first()",
+    },
+  ],
   'liver-panel': [
-    { linkId: 'alt', text: 'Baseline ALT (U/L)', type: 'decimal', unit: 'U/L', query: OBS(`${LOINC}|1742-6`), initial: '%record.entry.resource.value.value.first()' },
-    { linkId: 'ast', text: 'Baseline AST (U/L)', type: 'decimal', unit: 'U/L', query: OBS(`${LOINC}|1920-8`), initial: '%record.entry.resource.value.value.first()' },
-    { linkId: 'bilirubin', text: 'Baseline total bilirubin (mg/dL)', type: 'decimal', unit: 'mg/dL', query: OBS(`${LOINC}|1975-2`), initial: '%record.entry.resource.value.value.first()' },
+    {
+      linkId: 'alt',
+      text: 'Baseline ALT (U/L)',
+      type: 'decimal',
+      unit: 'U/L',
+      query: OBS(`${LOINC}|1742-6`),
+      initial: '%record.entry.resource.value.value.first()',
+    },
+    {
+      linkId: 'ast',
+      text: 'Baseline AST (U/L)',
+      type: 'decimal',
+      unit: 'U/L',
+      query: OBS(`${LOINC}|1920-8`),
+      initial: '%record.entry.resource.value.value.first()',
+    },
+    {
+      linkId: 'bilirubin',
+      text: 'Baseline total bilirubin (mg/dL)',
+      type: 'decimal',
+      unit: 'mg/dL',
+      query: OBS(`${LOINC}|1975-2`),
+      initial: '%record.entry.resource.value.value.first()',
+    },
   ],
   'dmd-genotype': [
     {
@@ -135,13 +240,30 @@ export const QUESTIONS: Readonly<Partial<Record<DataElement, readonly QuestionSp
       text: 'Clinical significance of the DMD variant reported',
       type: 'choice',
       query: OBS(`${LOINC}|69548-6`),
-      initial: "%record.entry.resource.where(component.where(code.coding.code='48018-6').value.coding.code contains 'HGNC:2928').component.where(code.coding.code='53037-8').value.coding.first()",
+      initial:
+        "%record.entry.resource.where(component.where(code.coding.code='48018-6').value.coding.code contains 'HGNC:2928').component.where(code.coding.code='53037-8').value.coding.first()",
       answers: { valueSet: `${LOCAL_VALUESETS}/genetic-variant-significance`, title: 'Genetic variant clinical significance', codes: SIGNIFICANCE },
-      extract: (a, s) => (typeof a === 'object' && a.code ? variantObs(s, [gene('HGNC:2928', 'DMD'), { code: { coding: [{ system: LOINC, code: '53037-8' }] }, valueCodeableConcept: { coding: [{ system: a.system ?? LOINC, code: a.code, ...(a.display ? { display: a.display } : {}) }] } }]) : undefined),
+      extract: (a, s) =>
+        typeof a === 'object' && a.code
+          ? variantObs(s, [
+              gene('HGNC:2928', 'DMD'),
+              {
+                code: { coding: [{ system: LOINC, code: '53037-8' }] },
+                valueCodeableConcept: { coding: [{ system: a.system ?? LOINC, code: a.code, ...(a.display ? { display: a.display } : {}) }] },
+              },
+            ])
+          : undefined,
     },
   ],
   'aavrh74-titer': [
-    { linkId: 'aavrh74-titer', text: 'Anti-AAVrh74 total binding antibody titer, as 1:N (enter N)', type: 'integer', query: OBS(`${LAB_SYSTEM}|anti-aavrh74-ab-titer`), initial: '%record.entry.resource.value.denominator.value.first()', extract: titerObs('anti-aavrh74-ab-titer', 'Anti-AAVrh74 total binding antibody titer') },
+    {
+      linkId: 'aavrh74-titer',
+      text: 'Anti-AAVrh74 total binding antibody titer, as 1:N (enter N)',
+      type: 'integer',
+      query: OBS(`${LAB_SYSTEM}|anti-aavrh74-ab-titer`),
+      initial: '%record.entry.resource.value.denominator.value.first()',
+      extract: titerObs('anti-aavrh74-ab-titer', 'Anti-AAVrh74 total binding antibody titer'),
+    },
   ],
   'corticosteroid-therapy': [
     {
@@ -154,10 +276,26 @@ export const QUESTIONS: Readonly<Partial<Record<DataElement, readonly QuestionSp
     },
   ],
   'factor-ix-activity': [
-    { linkId: 'factor-ix-activity', text: 'Factor IX activity (% of normal)', type: 'decimal', unit: '%', query: OBS(`${LOINC}|3187-2`), initial: '%record.entry.resource.value.value.first()', extract: quantityObs('3187-2', 'Coagulation factor IX activity', '%') },
+    {
+      linkId: 'factor-ix-activity',
+      text: 'Factor IX activity (% of normal)',
+      type: 'decimal',
+      unit: '%',
+      query: OBS(`${LOINC}|3187-2`),
+      initial: '%record.entry.resource.value.value.first()',
+      extract: quantityObs('3187-2', 'Coagulation factor IX activity', '%'),
+    },
   ],
   'factor-ix-inhibitor': [
-    { linkId: 'factor-ix-inhibitor', text: 'Factor IX inhibitor (Bethesda units)', type: 'decimal', unit: 'BU', query: OBS(`${LOINC}|3190-6`), initial: '%record.entry.resource.value.value.first()', extract: quantityObs('3190-6', 'Coagulation factor IX inhibitor', 'BU') },
+    {
+      linkId: 'factor-ix-inhibitor',
+      text: 'Factor IX inhibitor (Bethesda units)',
+      type: 'decimal',
+      unit: 'BU',
+      query: OBS(`${LOINC}|3190-6`),
+      initial: '%record.entry.resource.value.value.first()',
+      extract: quantityObs('3190-6', 'Coagulation factor IX inhibitor', 'BU'),
+    },
   ],
   'factor-ix-prophylaxis': [
     {
@@ -178,4 +316,6 @@ export function questionsFor(elements: readonly DataElement[]): QuestionSpec[] {
 }
 
 /** Every question by linkId. */
-export const QUESTION_BY_LINK: ReadonlyMap<string, QuestionSpec> = new Map(Object.values(QUESTIONS).flatMap((qs) => (qs ?? []).map((q) => [q.linkId, q] as const)));
+export const QUESTION_BY_LINK: ReadonlyMap<string, QuestionSpec> = new Map(
+  Object.values(QUESTIONS).flatMap((qs) => (qs ?? []).map((q) => [q.linkId, q] as const)),
+);

@@ -100,12 +100,7 @@ export interface EvidenceSummary {
   grade: { domain: string; rating: string; note: string }[];
 }
 
-export type MetabolizerPhenotype =
-  | 'poor-metabolizer'
-  | 'intermediate-metabolizer'
-  | 'normal-metabolizer'
-  | 'ultrarapid-metabolizer'
-  | 'unknown';
+export type MetabolizerPhenotype = 'poor-metabolizer' | 'intermediate-metabolizer' | 'normal-metabolizer' | 'ultrarapid-metabolizer' | 'unknown';
 
 export interface PgxFinding {
   gene: 'CYP2D6';

@@ -10,15 +10,31 @@ export const clinEvidence: AgentProfile = {
   description: 'Synthesizes clinical trial evidence and rates its certainty with GRADE.',
   role: ROLES.evidence,
   skills: [
-    { id: 'evidence-synthesis', name: 'Evidence synthesis', description: 'Finds and synthesizes the trials for a therapy and indication.', tags: ['evidence', 'grade'] },
+    {
+      id: 'evidence-synthesis',
+      name: 'Evidence synthesis',
+      description: 'Finds and synthesizes the trials for a therapy and indication.',
+      tags: ['evidence', 'grade'],
+    },
   ],
   // Evidence exists for the therapies a coverage policy governs; none for a manual review.
-  propose: (task) => (isManualReview(task) ? undefined : {
-    domain: 'evidence-synthesis',
-    subtasks: [
-      { id: 'evidence-synthesis', title: 'Synthesize the evidence (GRADE)', skill: 'evidence-synthesis', deps: [], confidence: 0.9, domain: 'evidence-synthesis', outputs: outputsOf('evidence-synthesis') },
-    ],
-  }),
+  propose: (task) =>
+    isManualReview(task)
+      ? undefined
+      : {
+          domain: 'evidence-synthesis',
+          subtasks: [
+            {
+              id: 'evidence-synthesis',
+              title: 'Synthesize the evidence (GRADE)',
+              skill: 'evidence-synthesis',
+              deps: [],
+              confidence: 0.9,
+              domain: 'evidence-synthesis',
+              outputs: outputsOf('evidence-synthesis'),
+            },
+          ],
+        },
   work: {
     // Needs only the service (cleartext task) and the diagnosis code: nothing else of the patient.
     'evidence-synthesis': async ({ case: c, ref, data }) => {

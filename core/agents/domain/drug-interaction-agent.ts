@@ -17,10 +17,7 @@ export const drugInteractionAgent: AgentProfile = {
     },
   ],
   propose: () => undefined,
-  bid: ({ skill }) =>
-    skill === 'drug-interaction-analysis'
-      ? { cost: 0.2, quality: 0.9, latency: 0.2, justification: 'cpic-label-guidance' }
-      : undefined,
+  bid: ({ skill }) => (skill === 'drug-interaction-analysis' ? { cost: 0.2, quality: 0.9, latency: 0.2, justification: 'cpic-label-guidance' } : undefined),
   work: {
     'drug-interaction-analysis': async ({ ref, data, read }) => {
       const phenotype = (await read('genomic-screening', 'pgx')) as PgxFinding | undefined;

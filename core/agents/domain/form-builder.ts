@@ -17,7 +17,15 @@ export const formBuilder: AgentProfile = {
   propose: () => ({
     domain: 'pas-form',
     subtasks: [
-      { id: 'pas-response', title: 'Compile the PAS ClaimResponse', skill: 'pas-form', deps: ['coverage-determination'], confidence: 0.9, domain: 'pas-form', outputs: outputsOf('pas-response') },
+      {
+        id: 'pas-response',
+        title: 'Compile the PAS ClaimResponse',
+        skill: 'pas-form',
+        deps: ['coverage-determination'],
+        confidence: 0.9,
+        domain: 'pas-form',
+        outputs: outputsOf('pas-response'),
+      },
     ],
   }),
   work: {

@@ -15,18 +15,31 @@ export const genomicsAgent: AgentProfile = {
     { id: 'pgx-screening', name: 'Pharmacogenomic screening', description: 'Metabolizer phenotypes of pharmacogenes.', tags: ['genomics', 'pgx'] },
   ],
   // Genetic confirmation belongs to a policy's criteria; a manual review has none.
-  propose: (task) => (isManualReview(task) ? undefined : {
-    domain: 'genomics',
-    subtasks: [
-      { id: 'genomic-screening', title: 'SMN1/SMN2 confirmation, titer and PGx screen', skill: 'variant-annotation', deps: [], confidence: 0.9, domain: 'genomics', outputs: outputsOf('genomic-screening') },
-    ],
-  }),
+  propose: (task) =>
+    isManualReview(task)
+      ? undefined
+      : {
+          domain: 'genomics',
+          subtasks: [
+            {
+              id: 'genomic-screening',
+              title: 'SMN1/SMN2 confirmation, titer and PGx screen',
+              skill: 'variant-annotation',
+              deps: [],
+              confidence: 0.9,
+              domain: 'genomics',
+              outputs: outputsOf('genomic-screening'),
+            },
+          ],
+        },
   work: {
     'variant-annotation': async ({ case: c, ref, data, proofs, boardTime }) => {
       const policy = policyFor(c.task.policy.id, c.task.policy.hash);
       // A policy whose criteria the circuit does not prove gets the lab's signed statement.
       const prove = proofs && provableBy(policy) ? proofs : undefined;
-      const resources = await data.fetch(ref, [...new Set([...elementsFor(policy, 'lab'), 'cyp2d6-phenotype', ...(prove ? (['demographics'] as const) : [])] as const)]);
+      const resources = await data.fetch(ref, [
+        ...new Set([...elementsFor(policy, 'lab'), 'cyp2d6-phenotype', ...(prove ? (['demographics'] as const) : [])] as const),
+      ]);
       const screen = screenGenomics(resources, policy);
       // With proofs on, the lab commits to the values and proves they meet the policy's
       // thresholds, so the payer can decide without a key to them.
@@ -44,7 +57,13 @@ export const genomicsAgent: AgentProfile = {
             {
               skill: 'drug-interaction-analysis',
               reasonCode: 'pgx-finding',
-              subtask: { id: 'drug-interaction', title: 'Drug interaction analysis (pharmacogenomic)', deps: ['genomic-screening'], blocks: ['coverage-determination'], outputs: outputsOf('drug-interaction') },
+              subtask: {
+                id: 'drug-interaction',
+                title: 'Drug interaction analysis (pharmacogenomic)',
+                deps: ['genomic-screening'],
+                blocks: ['coverage-determination'],
+                outputs: outputsOf('drug-interaction'),
+              },
             },
           ]
         : [];

@@ -32,7 +32,13 @@ interface LabSummary {
  * it verifies against the payer's own thresholds and the lab's published key; needing review
  * when a proof is offered but fails; otherwise the lab's signed statement as it stands.
  */
-async function labResults(caseId: string, policy: CoveragePolicy, summary: LabSummary, proofs: ClinicalProofPort | undefined, lab: AgentCard | undefined): Promise<CriterionResult[]> {
+async function labResults(
+  caseId: string,
+  policy: CoveragePolicy,
+  summary: LabSummary,
+  proofs: ClinicalProofPort | undefined,
+  lab: AgentCard | undefined,
+): Promise<CriterionResult[]> {
   const a = summary.attestation;
   if (!a || !proofs) return summary.criteria;
   const smn1 = a.thresholds?.maxSmn1Copies;
@@ -42,7 +48,11 @@ async function labResults(caseId: string, policy: CoveragePolicy, summary: LabSu
       ? await proofs.verify(a, { labPublicKey: labKey, thresholds: predicateThresholds(policy, smn1), caseId })
       : { ok: false, reason: labKey ? 'thresholds-mismatch' : 'lab-key-unknown' };
   if (v.ok) return provenCriteria(summary.criteria, a.thresholds, a.commitment.commitment);
-  return summary.criteria.map((r) => ({ ...r, status: 'review' as const, reason: `${r.title}: the lab's proof did not verify (${v.reason}); clinical review needed` }));
+  return summary.criteria.map((r) => ({
+    ...r,
+    status: 'review' as const,
+    reason: `${r.title}: the lab's proof did not verify (${v.reason}); clinical review needed`,
+  }));
 }
 
 /**
@@ -58,20 +68,23 @@ export function pendedForLateInputs(decision: Decision, absent: readonly string[
     return { ...rest, status: 'review', reason: `${r.title}: ${why}` };
   });
   const missing = decision.missing.filter((m) => criteria.some((r) => r.status === 'missing' && r.missing?.description === m.description));
-  const reasons = [...criteria.filter((r) => r.status === 'missing' || r.status === 'review').map((r) => r.reason), `Not every input arrived within the time limit (${absent.join(', ') || 'none named'}): pended for manual review`];
+  const reasons = [
+    ...criteria.filter((r) => r.status === 'missing' || r.status === 'review').map((r) => r.reason),
+    `Not every input arrived within the time limit (${absent.join(', ') || 'none named'}): pended for manual review`,
+  ];
   return { ...decision, outcome: 'pended', criteria, missing, reasons };
 }
 
 /** Payer: coverage policy lookup and the PA determination from everyone's inputs. */
 export const policyReasoner: AgentProfile = {
   name: 'PolicyReasoner',
-  description: 'Looks up the payer\'s coverage policy and determines prior-authorization requests against it.',
+  description: "Looks up the payer's coverage policy and determines prior-authorization requests against it.",
   role: ROLES.policy,
   // An input that never comes (a member's work failing for good) must not hold the case open.
   pendsAtDeadline: ['pa-determination'],
   skills: [
     { id: 'coverage-policy', name: 'Coverage policy lookup', description: 'Finds and pins the policy that governs a service.', tags: ['payer', 'policy'] },
-    { id: 'pa-determination', name: 'PA determination', description: 'Evaluates the policy\'s criteria and decides.', tags: ['payer', 'determination'] },
+    { id: 'pa-determination', name: 'PA determination', description: "Evaluates the policy's criteria and decides.", tags: ['payer', 'determination'] },
   ],
   propose: (task) =>
     isManualReview(task)
@@ -79,7 +92,15 @@ export const policyReasoner: AgentProfile = {
           // No policy: nothing to synthesize or screen, so no subtask that could not run.
           domain: 'pa-determination',
           subtasks: [
-            { id: 'policy-lookup', title: 'Pin the coverage policy', skill: 'coverage-policy', deps: [], confidence: 0.95, domain: 'pa-determination', outputs: outputsOf('policy-lookup') },
+            {
+              id: 'policy-lookup',
+              title: 'Pin the coverage policy',
+              skill: 'coverage-policy',
+              deps: [],
+              confidence: 0.95,
+              domain: 'pa-determination',
+              outputs: outputsOf('policy-lookup'),
+            },
             {
               id: 'coverage-determination',
               title: 'Pend each item for manual review',
@@ -92,21 +113,37 @@ export const policyReasoner: AgentProfile = {
           ],
         }
       : {
-    domain: 'pa-determination',
-    subtasks: [
-      { id: 'policy-lookup', title: 'Pin the coverage policy', skill: 'coverage-policy', deps: [], confidence: 0.95, domain: 'pa-determination', outputs: outputsOf('policy-lookup') },
-      {
-        id: 'coverage-determination',
-        title: 'Determine the request against the policy',
-        skill: 'pa-determination',
-        deps: ['policy-lookup', 'evidence-synthesis', 'genomic-screening'],
-        confidence: 0.95,
-        domain: 'pa-determination',
-        outputs: outputsOf('coverage-determination'),
-      },
-      // Outside its domain, its view of the genetics counts for little against the lab's.
-      { id: 'genomic-screening', title: 'Genetic confirmation', skill: 'variant-annotation', deps: [], confidence: 0.7, domain: 'genomics', outputs: outputsOf('genomic-screening') },
-    ],
+          domain: 'pa-determination',
+          subtasks: [
+            {
+              id: 'policy-lookup',
+              title: 'Pin the coverage policy',
+              skill: 'coverage-policy',
+              deps: [],
+              confidence: 0.95,
+              domain: 'pa-determination',
+              outputs: outputsOf('policy-lookup'),
+            },
+            {
+              id: 'coverage-determination',
+              title: 'Determine the request against the policy',
+              skill: 'pa-determination',
+              deps: ['policy-lookup', 'evidence-synthesis', 'genomic-screening'],
+              confidence: 0.95,
+              domain: 'pa-determination',
+              outputs: outputsOf('coverage-determination'),
+            },
+            // Outside its domain, its view of the genetics counts for little against the lab's.
+            {
+              id: 'genomic-screening',
+              title: 'Genetic confirmation',
+              skill: 'variant-annotation',
+              deps: [],
+              confidence: 0.7,
+              domain: 'genomics',
+              outputs: outputsOf('genomic-screening'),
+            },
+          ],
         },
   work: {
     'coverage-policy': async ({ case: c }) => {
@@ -142,7 +179,9 @@ export const policyReasoner: AgentProfile = {
         caveats,
         ...(evidence ? { evidence: { certainty: evidence.certainty, trials: evidence.trials.map((t) => t.id) } } : {}),
       });
-      const absent = [...c.subtasks.values()].filter((x) => x.id !== 'coverage-determination' && !x.artifact && !x.deps.includes('coverage-determination')).map((x) => x.id);
+      const absent = [...c.subtasks.values()]
+        .filter((x) => x.id !== 'coverage-determination' && !x.artifact && !x.deps.includes('coverage-determination'))
+        .map((x) => x.id);
       const decision = decideItems(policy, claim, late ? pendedForLateInputs(decided, absent) : decided);
       return { sections: [section('coverage-determination', 'decision', decision)], outcome: decision.outcome };
     },

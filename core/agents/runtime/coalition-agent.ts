@@ -273,7 +273,9 @@ export class CoalitionAgent {
     const rounds = openRound(c);
     const mine = rounds && mayPostBelief(c, this.did) ? beliefsOf(rounds, this.did) : undefined;
     if (rounds && mine) {
-      await this.once(`${roundKey(c)}:belief:${rounds.round}`, () => this.post({ case: c.id, kind: 'BeliefUpdate', header: { round: rounds.round, beliefs: mine }, sections: [] }));
+      await this.once(`${roundKey(c)}:belief:${rounds.round}`, () =>
+        this.post({ case: c.id, kind: 'BeliefUpdate', header: { round: rounds.round, beliefs: mine }, sections: [] }),
+      );
     }
     if (c.plan && !c.planCommitted && !c.planSigners.includes(this.did)) {
       await this.once(`${roundKey(c)}:plan-commit`, () => this.post({ case: c.id, kind: 'PlanCommit', header: { planHash: c.plan!.hash }, sections: [] }));

@@ -127,14 +127,18 @@ function closeBeliefRound(d: DutyContext, c: CaseState): Promise<void> | undefin
   const roundMs = { ...DEFAULT_BELIEF_ROUNDS, ...d.config.beliefRounds }.roundMs;
   if (d.now < r.opened.at + roundMs) return;
   // Once per window: a vote the fold found early (board time behind this clock) is tried again.
-  return d.once(`${roundKey(c)}:close-round:${r.round}:${Math.floor((d.now - r.opened.at) / roundMs)}`, () => d.post({ case: c.id, kind: 'Vote', header: { topic: CLOSE_BELIEF_ROUND, choice: String(r.round) }, sections: [] }));
+  return d.once(`${roundKey(c)}:close-round:${r.round}:${Math.floor((d.now - r.opened.at) / roundMs)}`, () =>
+    d.post({ case: c.id, kind: 'Vote', header: { topic: CLOSE_BELIEF_ROUND, choice: String(r.round) }, sections: [] }),
+  );
 }
 
 /** A signer of a plan stuck below quorum asks for a recount among present members. */
 function recountPlan(d: DutyContext, c: CaseState): Promise<void> | undefined {
   if (!c.plan || c.planCommitted || !c.planSigners.includes(d.did) || !c.planningSince) return;
   if (d.now < c.planningSince.at + d.config.absentAfterMs) return;
-  return d.once(`${roundKey(c)}:recount:${c.plan.hash}`, () => d.post({ case: c.id, kind: 'Vote', header: { topic: COMMIT_PLAN, choice: c.plan!.hash }, sections: [] }));
+  return d.once(`${roundKey(c)}:recount:${c.plan.hash}`, () =>
+    d.post({ case: c.id, kind: 'Vote', header: { topic: COMMIT_PLAN, choice: c.plan!.hash }, sections: [] }),
+  );
 }
 
 /** The convener (or, after a second window, any member) replaces invitees that never accepted. */
@@ -148,7 +152,11 @@ function reinvite(d: DutyContext, c: CaseState): Promise<void> | undefined {
   const needs = new Set(c.task.needs);
   const replacements = new Set<string>();
   for (const gone of missing) {
-    const skills = d.state.cards.get(gone)?.card.skills.map((s) => s.id).filter((s) => needs.has(s)) ?? [];
+    const skills =
+      d.state.cards
+        .get(gone)
+        ?.card.skills.map((s) => s.id)
+        .filter((s) => needs.has(s)) ?? [];
     const pick = [...d.state.cards.values()]
       .filter((r) => !everInvited.has(r.card.did) && !replacements.has(r.card.did) && r.card.skills.some((s) => skills.includes(s.id)))
       .sort((a, b) => recent(b.card.did) - recent(a.card.did) || d.reputation(b.card.did) - d.reputation(a.card.did) || (a.card.did < b.card.did ? -1 : 1))[0];

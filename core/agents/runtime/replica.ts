@@ -118,7 +118,11 @@ export class BoardReplica {
           stopped: () => this.stopped,
           clock: this.clock,
           onRetry: (e, attempts) => {
-            this.storeProblem = { since: this.storeProblem?.since ?? this.clock.now(), attempts, error: e instanceof Error ? e.name + (isMurmurError(e) ? ` ${e.code}` : '') : 'unknown' };
+            this.storeProblem = {
+              since: this.storeProblem?.since ?? this.clock.now(),
+              attempts,
+              error: e instanceof Error ? e.name + (isMurmurError(e) ? ` ${e.code}` : '') : 'unknown',
+            };
           },
         });
         this.storeProblem = undefined;

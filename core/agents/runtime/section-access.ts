@@ -130,7 +130,16 @@ export class SectionAccess implements Disclosure {
     if (sealed.alg !== 'A256GCM') throw new MurmurError('E_CRYPTO', `section ${name} is sealed with an unknown algorithm`);
     const opened = openSection(key, { alg: 'A256GCM', nonce: sealed.nonce, ciphertext: sealed.ciphertext }, ad);
     const plaintext = JSON.parse(new TextDecoder().decode(opened)) as unknown;
-    this.o.audit({ kind: 'decrypt', actor: this.o.did, ...(operator ? { operator } : {}), outcome: 'ok', case: caseId, subtask, section: name, envelope: env.id });
+    this.o.audit({
+      kind: 'decrypt',
+      actor: this.o.did,
+      ...(operator ? { operator } : {}),
+      outcome: 'ok',
+      case: caseId,
+      subtask,
+      section: name,
+      envelope: env.id,
+    });
     return plaintext;
   }
 
@@ -160,7 +169,15 @@ export class SectionAccess implements Disclosure {
         await this.o.replica.catchUp();
         const record = this.o.replica.fold.record(posted.envelope.id);
         if (record?.status === 'rejected') {
-          this.o.audit({ kind: 'denial', actor: this.o.did, outcome: 'denied', case: caseId, section: name, envelope: entry.envelope.id, reasons: [record.reason ?? 'rejected'] });
+          this.o.audit({
+            kind: 'denial',
+            actor: this.o.did,
+            outcome: 'denied',
+            case: caseId,
+            section: name,
+            envelope: entry.envelope.id,
+            reasons: [record.reason ?? 'rejected'],
+          });
           throw new MurmurError('E_CRYPTO', `access to ${domain}/${name} refused: ${record.reason}`, { section: name });
         }
       }
@@ -219,8 +236,22 @@ export class SectionAccess implements Disclosure {
         reader: r.requester,
         basis: { accessRequest: r.ref.id, challenge: accessChallenge(r.target, r.section), role: r.role },
       });
-      await this.o.post({ case: c.id, kind: 'KeyGrant', header: { request: r.ref.id, target: r.target, section: r.section, grantee: r.requester, grant }, sections: [] });
-      this.o.audit({ kind: 'grant', actor: this.o.did, outcome: 'ok', case: c.id, subtask: r.subtask, section: r.section, counterparty: r.requester, envelope: r.target });
+      await this.o.post({
+        case: c.id,
+        kind: 'KeyGrant',
+        header: { request: r.ref.id, target: r.target, section: r.section, grantee: r.requester, grant },
+        sections: [],
+      });
+      this.o.audit({
+        kind: 'grant',
+        actor: this.o.did,
+        outcome: 'ok',
+        case: c.id,
+        subtask: r.subtask,
+        section: r.section,
+        counterparty: r.requester,
+        envelope: r.target,
+      });
     }
   }
 }

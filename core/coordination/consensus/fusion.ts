@@ -116,7 +116,10 @@ export function fuseRound(W: WeightMatrix, x: readonly number[], rule: FusionRul
     }
     // Trimmed (W-MSR): drop the `trim` largest above and smallest below one's own value.
     const own = x[i]!;
-    const order = cols.map((_, k) => k).filter((k) => cols[k] !== i).sort((a, b) => vals[a]! - vals[b]! || a - b);
+    const order = cols
+      .map((_, k) => k)
+      .filter((k) => cols[k] !== i)
+      .sort((a, b) => vals[a]! - vals[b]! || a - b);
     const drop = new Set<number>();
     for (const k of order.slice(0, trim)) if (vals[k]! < own) drop.add(k);
     for (const k of order.slice(-trim || order.length)) if (trim > 0 && vals[k]! > own) drop.add(k);

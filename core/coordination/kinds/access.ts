@@ -18,7 +18,10 @@ export const AccessRequestKind = defineKind({
   kind: 'AccessRequest',
   header: AccessRequestSchema,
   mayPost: 'member',
-  trace: { text: (h, v) => `asks to read ${v.case ? targetName(v.case, h.target) : '?'}/${h.section}${v.record.status === 'rejected' ? '' : ' (presentation verified)'}` },
+  trace: {
+    text: (h, v) =>
+      `asks to read ${v.case ? targetName(v.case, h.target) : '?'}/${h.section}${v.record.status === 'rejected' ? '' : ' (presentation verified)'}`,
+  },
 });
 
 export const KeyGrantKind = defineKind({

@@ -27,7 +27,10 @@ export const ReputationUpdateKind = defineKind({
   rule: reputationUpdate,
   trace: {
     phase: 'T6',
-    text: (h, v) => `reputation by Shapley: ${Object.entries(h.deltas).map(([k, d]) => `${v.name(k)} ${d >= 0 ? '+' : ''}${d}`).join(', ')}`,
+    text: (h, v) =>
+      `reputation by Shapley: ${Object.entries(h.deltas)
+        .map(([k, d]) => `${v.name(k)} ${d >= 0 ? '+' : ''}${d}`)
+        .join(', ')}`,
   },
 });
 
@@ -56,6 +59,7 @@ export const CaseCancelKind = defineKind({
   rule: caseCancel,
   trace: {
     phase: 'T6',
-    text: (h) => (h.scope === 'case' ? `the requester cancels the request (${h.reasonCode})` : `the requester cancels items ${h.items.join(', ')} (${h.reasonCode})`),
+    text: (h) =>
+      h.scope === 'case' ? `the requester cancels the request (${h.reasonCode})` : `the requester cancels items ${h.items.join(', ')} (${h.reasonCode})`,
   },
 });

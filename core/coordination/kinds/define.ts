@@ -83,7 +83,9 @@ function posterRefusal(poster: Poster, ctx: RuleBase): Verdict | undefined {
     }
     case 'requester-org': {
       const mine = org(ctx.author);
-      return c && mine !== undefined && mine === org(c.requester) ? undefined : no('E_NOT_PERMITTED', `only an agent of the requesting organization posts ${ctx.entry.envelope.kind}`);
+      return c && mine !== undefined && mine === org(c.requester)
+        ? undefined
+        : no('E_NOT_PERMITTED', `only an agent of the requesting organization posts ${ctx.entry.envelope.kind}`);
     }
     default:
       return undefined;

@@ -24,5 +24,8 @@ export const AwardKind = defineKind({
   header: AwardSchema,
   mayPost: 'gap-finder',
   rule: award,
-  trace: { phase: 'T4', text: (h, v) => `awards ${h.gap} to ${v.name(h.winner)} (score ${h.score.toFixed(3)}); coalition grows to ${v.case?.members.size ?? '?'}` },
+  trace: {
+    phase: 'T4',
+    text: (h, v) => `awards ${h.gap} to ${v.name(h.winner)} (score ${h.score.toFixed(3)}); coalition grows to ${v.case?.members.size ?? '?'}`,
+  },
 });

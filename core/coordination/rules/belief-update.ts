@@ -21,7 +21,16 @@
 import { z } from 'zod';
 import type { Verdict } from '../../board/fold.js';
 import type { CaseState, EntryRef, PlannedSubtask } from '../case-state.js';
-import { beliefSpread, consensusValue, DEFAULT_BELIEF_ROUNDS, fuseBeliefs, round6, trimFor, type BeliefMatrix, type BeliefRoundConfig } from '../consensus/rounds.js';
+import {
+  beliefSpread,
+  consensusValue,
+  DEFAULT_BELIEF_ROUNDS,
+  fuseBeliefs,
+  round6,
+  trimFor,
+  type BeliefMatrix,
+  type BeliefRoundConfig,
+} from '../consensus/rounds.js';
 import { finalizePlan, mergeCandidates, OUT_OF_DOMAIN_RELEVANCE, planHash } from '../plan.js';
 import { no, ok, reputationOf, type RuleContext } from './context.js';
 
@@ -205,7 +214,8 @@ export function beliefTrace(c: CaseState | undefined, id: string, header: { roun
   if (closed && r) {
     const spread = r.spreads[closed.round]!;
     text += `; round ${closed.round} closed (${closed.posted.length}/${closed.posted.length + closed.silent.length} posted), spread ${spread.toFixed(4)}`;
-    if (r.done?.ref.id === id) text += r.done.converged ? ` < ε = ${r.epsilon}: converged` : `: ε = ${r.epsilon} not reached in ${r.round} rounds, planned from the last`;
+    if (r.done?.ref.id === id)
+      text += r.done.converged ? ` < ε = ${r.epsilon}: converged` : `: ε = ${r.epsilon} not reached in ${r.round} rounds, planned from the last`;
   }
   return text;
 }

@@ -67,7 +67,7 @@ export function invitation(ctx: RuleContext<{ invitees: string[] }>): Verdict {
   if (unknown) return no('E_NO_CARD', 'an invitee has no agent card on the board');
   if (ctx.header.invitees.includes(ctx.author)) return no('E_SELF', 'a convener does not invite itself');
   if (ctx.config.rotateConvener && !mayConvene(ctx.state, c, ctx.author, ctx.entry.at, ctx.config.convenerTimeoutMs)) {
-    return no('E_TOO_EARLY', 'not this agent\'s turn to convene the case');
+    return no('E_TOO_EARLY', "not this agent's turn to convene the case");
   }
   c.convener = ctx.author;
   c.invitation = ctx.ref;
@@ -111,7 +111,7 @@ function startPlanningIfAllIn(c: CaseState, ctx: RuleContext): void {
 export function accept(ctx: RuleContext<{ invitation: string }>): Verdict {
   const c = ctx.case!;
   if (c.status !== 'convening') return no('E_PHASE', `cannot accept while the case is ${c.status}`);
-  if (!c.invitations.includes(ctx.header.invitation)) return no('E_UNKNOWN_REF', 'accepts an invitation that is not this case\'s');
+  if (!c.invitations.includes(ctx.header.invitation)) return no('E_UNKNOWN_REF', "accepts an invitation that is not this case's");
   if (c.members.has(ctx.author)) return no('E_ALREADY', 'already a member');
   const card = ctx.state.cards.get(ctx.author)!;
   c.members.set(ctx.author, { did: ctx.author, org: card.card.provider.did, role: card.card.role, via: 'invitation', since: ctx.ref });

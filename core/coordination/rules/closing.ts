@@ -11,7 +11,14 @@ import { no, ok, reputationOf, type ReducerConfig, type RuleContext } from './co
  * those present (seen on the board within `absentAfterMs`, or who already voted/signed), so
  * members that crashed for good cannot hold a case in one phase forever.
  */
-export function quorumBase(state: CoalitionState, config: ReducerConfig, c: CaseState, at: number, since: number | undefined, voted: readonly string[]): number {
+export function quorumBase(
+  state: CoalitionState,
+  config: ReducerConfig,
+  c: CaseState,
+  at: number,
+  since: number | undefined,
+  voted: readonly string[],
+): number {
   if (since === undefined || at < since + config.absentAfterMs) return c.members.size;
   return [...c.members.keys()].filter((m) => voted.includes(m) || (state.lastSeen.get(m) ?? -Infinity) >= at - config.absentAfterMs).length;
 }
@@ -37,7 +44,8 @@ export function dissolved(ctx: RuleContext<{ votes: number; members: number }>):
   if (!doneQuorumMet(ctx.state, ctx.config, c, ctx.entry.at)) return no('E_QUORUM', 'done votes below quorum');
   // Votes the convener had not yet seen may land before its Dissolved (a distributed board
   // orders concurrent posts either way): it states at least a quorum the board holds.
-  if (ctx.header.votes > c.doneVotes.length || ctx.header.members !== c.members.size) return no('E_MISSTATED', 'dissolution states counts the board does not hold');
+  if (ctx.header.votes > c.doneVotes.length || ctx.header.members !== c.members.size)
+    return no('E_MISSTATED', 'dissolution states counts the board does not hold');
   c.status = 'dissolved';
   c.dissolved = ctx.ref;
   for (const s of c.subtasks.values()) delete s.leaseUntil;
@@ -53,7 +61,7 @@ export function reputationUpdate(ctx: RuleContext<{ deltas: Record<string, numbe
   const keys = Object.keys(expected.deltas).sort();
   const posted = Object.keys(ctx.header.deltas).sort();
   if (keys.join() !== posted.join() || keys.some((k) => Math.abs(expected.deltas[k]! - ctx.header.deltas[k]!) > 1e-6)) {
-    return no('E_MISSTATED', 'reputation deltas differ from the board\'s Shapley attribution');
+    return no('E_MISSTATED', "reputation deltas differ from the board's Shapley attribution");
   }
   c.reputation = { ...expected, ref: ctx.ref };
   for (const [did, delta] of Object.entries(expected.deltas)) {
@@ -82,7 +90,14 @@ export function adjudication(ctx: RuleContext<Adjudication>): Verdict {
   if (op && !ed25519Verify(fromBase64url(op.key), adjudicationStatement(c.id, { ...ctx.header, operator: op }), fromBase64url(op.sig))) {
     return no('E_OPERATOR', `the operator ${op.id}'s signature over the decision does not verify`);
   }
-  c.adjudication = { closure: ctx.header.closure, commitment: ctx.header.commitment, reasonCode: ctx.header.reasonCode, author: ctx.author, ref: ctx.ref, ...(op ? { operator: { id: op.id, key: op.key } } : {}) };
+  c.adjudication = {
+    closure: ctx.header.closure,
+    commitment: ctx.header.commitment,
+    reasonCode: ctx.header.reasonCode,
+    author: ctx.author,
+    ref: ctx.ref,
+    ...(op ? { operator: { id: op.id, key: op.key } } : {}),
+  };
   return ok;
 }
 
@@ -102,7 +117,8 @@ export function caseUpdate(ctx: RuleContext<CaseUpdate>): Verdict {
   if (ctx.header.round !== c.round + 1) return no('E_MISSTATED', `the update opens round ${ctx.header.round}, but the next round is ${c.round + 1}`);
   const request = ctx.entry.envelope.sections.find((s) => s.name === 'request');
   if (!request) return no('E_DISCLOSURE', 'a case update carries the new request in a section named request');
-  if ([...request.readers].sort().join() !== [...c.task.requestReaders].sort().join()) return no('E_DISCLOSURE', 'the update\'s request section names other readers than the case\'s request');
+  if ([...request.readers].sort().join() !== [...c.task.requestReaders].sort().join())
+    return no('E_DISCLOSURE', "the update's request section names other readers than the case's request");
   c.history.push({
     round: c.round,
     ...(c.outcome ? { outcome: c.outcome } : {}),
@@ -116,7 +132,8 @@ export function caseUpdate(ctx: RuleContext<CaseUpdate>): Verdict {
   c.doneVotes = [];
   for (const key of ['outcome', 'adjudication', 'dissolved', 'closingSince', 'reputation', 'inputsCutoff'] as const) delete c[key];
   for (const s of c.subtasks.values()) {
-    for (const key of ['claimant', 'claim', 'leaseUntil', 'leaseMs', 'artifact', 'checkpoint', 'released', 'revoked', 'abandoned', 'freed'] as const) delete s[key];
+    for (const key of ['claimant', 'claim', 'leaseUntil', 'leaseMs', 'artifact', 'checkpoint', 'released', 'revoked', 'abandoned', 'freed'] as const)
+      delete s[key];
   }
   return ok;
 }

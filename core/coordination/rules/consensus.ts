@@ -37,7 +37,10 @@ export function vote(ctx: RuleContext<{ topic: string; choice: string }>): Verdi
   if (ctx.header.topic === CLOSE_PROPOSALS) {
     const weight = (d: string): number => reputationOf(ctx.state, ctx.config, d);
     const total = [...c.members.keys()].reduce((s, d) => s + weight(d), 0);
-    const t = tally(ballots.map((b) => ({ voter: b.voter, choice: b.choice, weight: weight(b.voter) })), total);
+    const t = tally(
+      ballots.map((b) => ({ voter: b.voter, choice: b.choice, weight: weight(b.voter) })),
+      total,
+    );
     if (t.decided && t.leader === 'yes') {
       c.proposalsClosed = ctx.ref;
       computePlan(ctx);

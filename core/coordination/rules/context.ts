@@ -68,7 +68,7 @@ export type CredentialEvidence =
 
 export function credentialOf(ctx: RuleContext): CredentialEvidence | undefined {
   const c = ctx.evidence.credential as CredentialEvidence | undefined;
-  if (c?.ok && c.holder !== ctx.author) return { ok: false, reason: 'the presentation is not the author\'s', codes: ['holder-mismatch'] };
+  if (c?.ok && c.holder !== ctx.author) return { ok: false, reason: "the presentation is not the author's", codes: ['holder-mismatch'] };
   return c;
 }
 

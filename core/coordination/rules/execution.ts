@@ -44,11 +44,12 @@ export function claim(ctx: RuleContext<{ leaseMs: number }>): Verdict {
   if (s.claimant === ctx.author && leaseActive(s, ctx.entry.at)) return no('E_ALREADY', 'already claimed by the author');
   if (leaseActive(s, ctx.entry.at)) return no('E_TAKEN', 'already claimed by another agent');
   if (barred(c, ctx.author, ctx.config.maxStrikes)) return no('E_LEASE', 'the author lost too many leases in this case');
-  if (s.revoked?.includes(ctx.author) && eligibleOthers(ctx, s)) return no('E_LEASE', 'the author\'s claim on this subtask was revoked');
+  if (s.revoked?.includes(ctx.author) && eligibleOthers(ctx, s)) return no('E_LEASE', "the author's claim on this subtask was revoked");
   if (ctx.config.requireCredentials) {
     const cred = credentialOf(ctx);
     if (!cred?.ok) return credentialRefused('claim', cred);
-    if (cred.role !== ctx.state.cards.get(ctx.author)?.card.role) return no('E_CREDENTIAL', `the credential's role ${cred.role} is not the claimant's card role`);
+    if (cred.role !== ctx.state.cards.get(ctx.author)?.card.role)
+      return no('E_CREDENTIAL', `the credential's role ${cred.role} is not the claimant's card role`);
   }
   s.claimant = ctx.author;
   s.claim = ctx.ref;
@@ -71,7 +72,8 @@ export function orphaned(ctx: Pick<RuleContext, 'state' | 'case' | 'config'>, s:
   if (!s.revoked?.length) return false;
   const c = ctx.case!;
   return ![...c.members.keys()].some(
-    (m) => !s.revoked!.includes(m) && !barred(c, m, ctx.config.maxStrikes) && hasSkill(ctx.state, m, s.skill) && present(ctx.state, m, at, ctx.config.absentAfterMs),
+    (m) =>
+      !s.revoked!.includes(m) && !barred(c, m, ctx.config.maxStrikes) && hasSkill(ctx.state, m, s.skill) && present(ctx.state, m, at, ctx.config.absentAfterMs),
   );
 }
 
@@ -137,7 +139,13 @@ export function checkpoint(ctx: RuleContext<{ progress: number }>): Verdict {
 }
 
 export function gapSupport(g: GapState): GapSupport {
-  return { raisedAt: g.raised.at, endorsedAt: g.endorsedAt, endorsements: g.endorsements.length, rejections: g.rejections.length, awarded: g.status === 'awarded' };
+  return {
+    raisedAt: g.raised.at,
+    endorsedAt: g.endorsedAt,
+    endorsements: g.endorsements.length,
+    rejections: g.rejections.length,
+    awarded: g.status === 'awarded',
+  };
 }
 
 /**
@@ -208,7 +216,8 @@ export function artifact(ctx: RuleContext<Artifact>): Verdict {
   const cap = ctx.config.capabilities;
   const role = ctx.state.cards.get(ctx.author)?.card.role ?? '';
   if (!roleMay(cap, role, s.skill)) return no('E_ROLE', `role ${role} may not deliver ${s.skill}`);
-  if (ctx.header.closure && cap && !cap.decisionSkills.includes(s.skill)) return no('E_OUTCOME', `only the determination carries an outcome, and ${s.id} is not one`);
+  if (ctx.header.closure && cap && !cap.decisionSkills.includes(s.skill))
+    return no('E_OUTCOME', `only the determination carries an outcome, and ${s.id} is not one`);
   if (ctx.header.closure && c.outcome) return no('E_OUTCOME', 'the case already has an outcome');
   for (const sec of ctx.entry.envelope.sections) {
     const declared = s.outputs.find((o) => o.section === sec.name);
@@ -241,7 +250,7 @@ export function gap(ctx: RuleContext<Gap>): Verdict {
   // The determination is the plan's, signed by a quorum: a gap cannot add a second one.
   if (ctx.config.capabilities?.decisionSkills.includes(ctx.header.skill)) return no('E_OUTCOME', `a gap cannot ask for the deciding skill ${ctx.header.skill}`);
   const spec = ctx.header.subtask;
-  if (c.subtasks.has(spec.id) || [...c.gaps.values()].some((g) => g.subtask.id === spec.id)) return no('E_ALREADY', 'the gap\'s subtask id is taken');
+  if (c.subtasks.has(spec.id) || [...c.gaps.values()].some((g) => g.subtask.id === spec.id)) return no('E_ALREADY', "the gap's subtask id is taken");
   const unknown = [...spec.deps, ...spec.blocks].find((d) => !c.subtasks.has(d));
   if (unknown) return no('E_UNKNOWN_REF', 'the gap names a subtask outside the plan');
   if (spec.blocks.some((b) => c.subtasks.get(b)!.artifact)) return no('E_DONE', 'the gap blocks a subtask already done');
@@ -251,7 +260,13 @@ export function gap(ctx: RuleContext<Gap>): Verdict {
     skill: ctx.header.skill,
     reasonCode: ctx.header.reasonCode,
     ...(ctx.header.suggested ? { suggested: ctx.header.suggested } : {}),
-    subtask: { id: spec.id, title: spec.title, deps: [...spec.deps], blocks: [...spec.blocks], outputs: spec.outputs.map((o) => ({ section: o.section, readers: [...o.readers].sort() })) },
+    subtask: {
+      id: spec.id,
+      title: spec.title,
+      deps: [...spec.deps],
+      blocks: [...spec.blocks],
+      outputs: spec.outputs.map((o) => ({ section: o.section, readers: [...o.readers].sort() })),
+    },
     status: 'open',
     raised: ctx.ref,
     bids: [],

@@ -9,7 +9,7 @@ import { hasSkill, no, ok, reputationOf, type RuleContext } from './context.js';
 export function announce(ctx: RuleContext<{ gap: string; windowMs: number }>): Verdict {
   const g = ctx.case!.gaps.get(ctx.header.gap);
   if (!g) return no('E_UNKNOWN_REF', 'no such gap');
-  if (g.author !== ctx.author) return no('E_NOT_PERMITTED', 'only the gap\'s finder manages its contract net');
+  if (g.author !== ctx.author) return no('E_NOT_PERMITTED', "only the gap's finder manages its contract net");
   if (g.status !== 'open') return no('E_STATE', `gap is ${g.status}`);
   g.status = 'announced';
   g.announce = { ...ctx.ref, windowMs: ctx.header.windowMs };
@@ -38,7 +38,7 @@ export function award(ctx: RuleContext<{ gap: string; winner: string; bid: strin
   const c = ctx.case!;
   const g = c.gaps.get(ctx.header.gap);
   if (!g) return no('E_UNKNOWN_REF', 'no such gap');
-  if (g.author !== ctx.author) return no('E_NOT_PERMITTED', 'only the gap\'s finder awards');
+  if (g.author !== ctx.author) return no('E_NOT_PERMITTED', "only the gap's finder awards");
   if (g.status !== 'announced') return no('E_STATE', `gap is ${g.status}`);
   if (g.withdrawn) return no('E_STATE', 'the gap was withdrawn by validation');
   if (!gapLive(gapSupport(g), ctx.entry.at, ctx.config.gapDecay)) return no('E_STATE', 'the gap evaporated: no member endorsed it in time');

@@ -83,7 +83,12 @@ export class Api {
     const json = (await res.json().catch(() => null)) as unknown;
     if (!res.ok) {
       const err = (json as ApiError | null)?.error;
-      throw new ApiFailure(res.status, err?.code ?? 'E_HTTP', err?.message ?? `${method} ${path}: HTTP ${res.status}`, (err as { reason?: string } | undefined)?.reason);
+      throw new ApiFailure(
+        res.status,
+        err?.code ?? 'E_HTTP',
+        err?.message ?? `${method} ${path}: HTTP ${res.status}`,
+        (err as { reason?: string } | undefined)?.reason,
+      );
     }
     return json as T;
   }

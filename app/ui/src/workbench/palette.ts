@@ -54,7 +54,12 @@ export class QuickPick {
       this.shown.map((item, i) =>
         h(
           'li',
-          { role: 'option', class: i === this.selected ? 'selected' : '', 'aria-selected': String(i === this.selected), onmousedown: (e: Event) => (e.preventDefault(), this.pick(i)) },
+          {
+            role: 'option',
+            class: i === this.selected ? 'selected' : '',
+            'aria-selected': String(i === this.selected),
+            onmousedown: (e: Event) => (e.preventDefault(), this.pick(i)),
+          },
           h('span', null, item.label),
           item.detail ? h('span', { class: 'detail' }, item.detail) : null,
         ),

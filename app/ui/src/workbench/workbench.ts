@@ -70,7 +70,13 @@ export class Workbench implements WorkbenchService {
       'header',
       { class: 'titlebar' },
       h('span', { class: 'title-org' }, icon('organization'), ` ${org.name}`),
-      h('button', { class: 'command-center', 'data-testid': 'command-center', onclick: () => this.runCommand('workbench.action.showCommands') }, icon('search'), ' Search commands', h('kbd', null, 'Ctrl+Shift+P')),
+      h(
+        'button',
+        { class: 'command-center', 'data-testid': 'command-center', onclick: () => this.runCommand('workbench.action.showCommands') },
+        icon('search'),
+        ' Search commands',
+        h('kbd', null, 'Ctrl+Shift+P'),
+      ),
       h(
         'span',
         { class: 'title-kind', 'data-testid': 'signed-in' },
@@ -79,12 +85,20 @@ export class Workbench implements WorkbenchService {
         s.store.session.operator
           ? h(
               'span',
-              { title: s.store.session.operator.signedInAt ? `Signed in by key at ${new Date(s.store.session.operator.signedInAt).toLocaleTimeString()}; the session ends at ${new Date(s.store.session.operator.expiresAt ?? 0).toLocaleTimeString()}` : '' },
+              {
+                title: s.store.session.operator.signedInAt
+                  ? `Signed in by key at ${new Date(s.store.session.operator.signedInAt).toLocaleTimeString()}; the session ends at ${new Date(s.store.session.operator.expiresAt ?? 0).toLocaleTimeString()}`
+                  : '',
+              },
               icon('account'),
               ` ${s.store.session.operator.name} `,
               h('button', { class: 'link-button', 'data-testid': 'sign-out', onclick: () => this.runCommand('murmur.signOut') }, 'Sign out'),
             )
-          : h('span', { title: 'Opened with the organization\'s launch token: you can read, but decisions need an operator\'s sign-in link' }, 'not signed in as an operator'),
+          : h(
+              'span',
+              { title: "Opened with the organization's launch token: you can read, but decisions need an operator's sign-in link" },
+              'not signed in as an operator',
+            ),
       ),
     );
     const editorArea = h('main', { class: 'editor-area' }, this.tabs, this.breadcrumbs, this.editorBody);
@@ -95,16 +109,33 @@ export class Workbench implements WorkbenchService {
     this.registerBuiltins();
     for (const v of [...contributions.sideBar].sort((a, b) => a.order - b.order)) {
       this.activityBar.append(
-        h('button', { class: 'activity', role: 'tab', 'data-view': v.id, title: v.title, 'aria-label': v.title, onclick: () => this.toggleSideBar(v.id) }, icon(v.icon), h('span', { class: 'activity-badge', 'data-testid': `badge-${v.id}` })),
+        h(
+          'button',
+          { class: 'activity', role: 'tab', 'data-view': v.id, title: v.title, 'aria-label': v.title, onclick: () => this.toggleSideBar(v.id) },
+          icon(v.icon),
+          h('span', { class: 'activity-badge', 'data-testid': `badge-${v.id}` }),
+        ),
       );
     }
     this.activityBar.append(
       h('div', { class: 'activity-spacer' }),
-      h('button', { class: 'activity', title: 'Color theme', 'aria-label': 'Color theme', 'data-testid': 'theme-button', onclick: () => this.runCommand('workbench.action.selectTheme') }, icon('color-mode')),
+      h(
+        'button',
+        {
+          class: 'activity',
+          title: 'Color theme',
+          'aria-label': 'Color theme',
+          'data-testid': 'theme-button',
+          onclick: () => this.runCommand('workbench.action.selectTheme'),
+        },
+        icon('color-mode'),
+      ),
     );
     for (const v of [...contributions.panel].sort((a, b) => a.order - b.order)) {
       const count = h('span', { class: 'pill count' });
-      this.panelTabs.append(h('button', { class: 'panel-tab', role: 'tab', 'data-panel': v.id, onclick: () => this.showPanel(v.id) }, v.title.toUpperCase(), count));
+      this.panelTabs.append(
+        h('button', { class: 'panel-tab', role: 'tab', 'data-panel': v.id, onclick: () => this.showPanel(v.id) }, v.title.toUpperCase(), count),
+      );
     }
     this.panelTabs.append(
       h('div', { class: 'activity-spacer' }),
@@ -146,7 +177,14 @@ export class Workbench implements WorkbenchService {
     const make = (name: 'side-w' | 'panel-h', min: number, max: () => number, initial: number): HTMLElement => {
       const vertical = name === 'side-w';
       let size = Number(localStorage.getItem(`murmur.${name}`)) || initial;
-      const sash = h('div', { class: `sash ${vertical ? 'sash-side' : 'sash-panel'}`, role: 'separator', tabindex: 0, 'aria-orientation': vertical ? 'vertical' : 'horizontal', 'aria-label': vertical ? 'Resize the side bar' : 'Resize the panel', 'data-testid': `sash-${name}` });
+      const sash = h('div', {
+        class: `sash ${vertical ? 'sash-side' : 'sash-panel'}`,
+        role: 'separator',
+        tabindex: 0,
+        'aria-orientation': vertical ? 'vertical' : 'horizontal',
+        'aria-label': vertical ? 'Resize the side bar' : 'Resize the panel',
+        'data-testid': `sash-${name}`,
+      });
       const set = (v: number): void => {
         size = Math.round(Math.max(min, Math.min(max(), v)));
         this.root.style.setProperty(`--${name}`, `${size}px`);
@@ -189,9 +227,21 @@ export class Workbench implements WorkbenchService {
     const add = (c: Command): void => contributions.registerCommand(c);
     add({ id: 'workbench.action.showCommands', title: 'Show All Commands', category: 'View', keybinding: 'ctrl+shift+p', run: () => this.showPalette() });
     add({ id: 'workbench.action.showCommandsF1', title: 'Show All Commands', keybinding: 'f1', run: () => this.showPalette(), when: () => false });
-    add({ id: 'workbench.action.toggleSidebarVisibility', title: 'Toggle Primary Side Bar Visibility', category: 'View', keybinding: 'ctrl+b', run: () => void this.root.classList.toggle('no-sidebar') });
+    add({
+      id: 'workbench.action.toggleSidebarVisibility',
+      title: 'Toggle Primary Side Bar Visibility',
+      category: 'View',
+      keybinding: 'ctrl+b',
+      run: () => void this.root.classList.toggle('no-sidebar'),
+    });
     add({ id: 'workbench.action.togglePanel', title: 'Toggle Panel Visibility', category: 'View', keybinding: 'ctrl+j', run: () => this.togglePanel() });
-    add({ id: 'workbench.action.closeActiveEditor', title: 'Close Editor', category: 'View', keybinding: 'alt+w', run: () => void (this.active && this.closeEditor(this.active)) });
+    add({
+      id: 'workbench.action.closeActiveEditor',
+      title: 'Close Editor',
+      category: 'View',
+      keybinding: 'alt+w',
+      run: () => void (this.active && this.closeEditor(this.active)),
+    });
     add({ id: 'workbench.action.nextEditor', title: 'Open Next Editor', category: 'View', keybinding: 'ctrl+pagedown', run: () => this.cycleEditor(1) });
     add({ id: 'workbench.action.previousEditor', title: 'Open Previous Editor', category: 'View', keybinding: 'ctrl+pageup', run: () => this.cycleEditor(-1) });
     add({ id: 'workbench.action.selectTheme', title: 'Color Theme', category: 'Preferences', keybinding: 'ctrl+k ctrl+t', run: () => this.pickTheme() });
@@ -205,7 +255,8 @@ export class Workbench implements WorkbenchService {
         location.reload();
       },
     });
-    for (const t of THEMES) add({ id: `workbench.action.theme.${t}`, title: `Color Theme: ${THEME_NAMES[t]}`, category: 'Preferences', run: () => this.setTheme(t) });
+    for (const t of THEMES)
+      add({ id: `workbench.action.theme.${t}`, title: `Color Theme: ${THEME_NAMES[t]}`, category: 'Preferences', run: () => this.setTheme(t) });
   }
 
   // ── services ──────────────────────────────────────────────────────────────────────────
@@ -215,10 +266,21 @@ export class Workbench implements WorkbenchService {
     if (!open) {
       const tab = h(
         'div',
-        { class: 'tab', role: 'tab', 'data-key': input.key, title: input.breadcrumbs.join(' › '), onclick: () => this.activate(input.key), onauxclick: () => this.closeEditor(input.key) },
+        {
+          class: 'tab',
+          role: 'tab',
+          'data-key': input.key,
+          title: input.breadcrumbs.join(' › '),
+          onclick: () => this.activate(input.key),
+          onauxclick: () => this.closeEditor(input.key),
+        },
         icon(input.icon),
         h('span', { class: 'tab-label' }, input.title),
-        h('button', { class: 'tab-close', 'aria-label': `Close ${input.title}`, onclick: (e: Event) => (e.stopPropagation(), this.closeEditor(input.key)) }, icon('close')),
+        h(
+          'button',
+          { class: 'tab-close', 'aria-label': `Close ${input.title}`, onclick: (e: Event) => (e.stopPropagation(), this.closeEditor(input.key)) },
+          icon('close'),
+        ),
       );
       const body = h('div', { class: 'editor', 'data-editor': input.key, role: 'tabpanel' });
       this.tabs.append(tab);
@@ -349,7 +411,12 @@ export class Workbench implements WorkbenchService {
         h(
           'dl',
           { class: 'shortcuts' },
-          [['Show All Commands', 'Ctrl+Shift+P'], ['Toggle Side Bar', 'Ctrl+B'], ['Toggle Panel', 'Ctrl+J'], ['Color Theme', 'Ctrl+K Ctrl+T']].map(([t, k]) => [h('dt', null, t!), h('dd', null, h('kbd', null, k!))]),
+          [
+            ['Show All Commands', 'Ctrl+Shift+P'],
+            ['Toggle Side Bar', 'Ctrl+B'],
+            ['Toggle Panel', 'Ctrl+J'],
+            ['Color Theme', 'Ctrl+K Ctrl+T'],
+          ].map(([t, k]) => [h('dt', null, t!), h('dd', null, h('kbd', null, k!))]),
         ),
       ),
     );
@@ -407,6 +474,11 @@ export class Workbench implements WorkbenchService {
 export function formatKey(k: string): string {
   return k
     .split(' ')
-    .map((c) => c.split('+').map((p) => (p.length === 1 ? p.toUpperCase() : p[0]!.toUpperCase() + p.slice(1))).join('+'))
+    .map((c) =>
+      c
+        .split('+')
+        .map((p) => (p.length === 1 ? p.toUpperCase() : p[0]!.toUpperCase() + p.slice(1)))
+        .join('+'),
+    )
     .join(' ');
 }

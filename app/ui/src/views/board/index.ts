@@ -15,11 +15,30 @@ function row(e: BoardEntryView, s: Services): HTMLElement {
     h(
       'td',
       { class: 'checks' },
-      h('span', { class: `check ${e.signature === 'valid' ? 'ok' : 'err'}`, title: `signature ${e.signature}` }, icon(e.signature === 'valid' ? 'verified' : 'unverified'), ' sig'),
-      h('span', { class: `check ${e.chain === 'linked' ? 'ok' : 'err'}`, title: `author chain ${e.chain}` }, icon(e.chain === 'linked' ? 'link' : 'debug-disconnect'), ' chain'),
-      h('span', { class: `check ${e.proof === 'verified' ? 'ok' : e.proof === 'failed' ? 'err' : 'muted'}`, title: `proof ${e.proof}` }, icon(e.proof === 'verified' ? 'pass' : e.proof === 'failed' ? 'error' : 'dash'), ' proof'),
+      h(
+        'span',
+        { class: `check ${e.signature === 'valid' ? 'ok' : 'err'}`, title: `signature ${e.signature}` },
+        icon(e.signature === 'valid' ? 'verified' : 'unverified'),
+        ' sig',
+      ),
+      h(
+        'span',
+        { class: `check ${e.chain === 'linked' ? 'ok' : 'err'}`, title: `author chain ${e.chain}` },
+        icon(e.chain === 'linked' ? 'link' : 'debug-disconnect'),
+        ' chain',
+      ),
+      h(
+        'span',
+        { class: `check ${e.proof === 'verified' ? 'ok' : e.proof === 'failed' ? 'err' : 'muted'}`, title: `proof ${e.proof}` },
+        icon(e.proof === 'verified' ? 'pass' : e.proof === 'failed' ? 'error' : 'dash'),
+        ' proof',
+      ),
     ),
-    h('td', null, e.sections.map((x) => h('span', { class: 'section-chip', title: `readers: ${x.readers.join(', ')}` }, icon(x.sealed ? 'lock' : 'unlock'), x.name))),
+    h(
+      'td',
+      null,
+      e.sections.map((x) => h('span', { class: 'section-chip', title: `readers: ${x.readers.join(', ')}` }, icon(x.sealed ? 'lock' : 'unlock'), x.name)),
+    ),
   );
 }
 
@@ -35,7 +54,10 @@ function render(el: HTMLElement, s: Services, caseId?: string): () => void {
   let shown = 0;
   const redraw = (): void => {
     const rows = s.store.board.filter(visible);
-    clear(body, rows.map((e) => row(e, s)));
+    clear(
+      body,
+      rows.map((e) => row(e, s)),
+    );
     shown = s.store.board.length;
     count.textContent = `${rows.length} entries`;
   };
@@ -52,7 +74,20 @@ function render(el: HTMLElement, s: Services, caseId?: string): () => void {
       { class: 'page wide' },
       h('h1', null, caseId ? `Board · ${caseId}` : 'Board stream'),
       h('div', { class: 'toolbar' }, filter, count),
-      h('table', { class: 'grid board', 'data-testid': 'board-stream' }, h('thead', null, h('tr', null, ['# / time', 'Kind', 'Author', 'What', 'Checks', 'Sections'].map((x) => h('th', null, x)))), body),
+      h(
+        'table',
+        { class: 'grid board', 'data-testid': 'board-stream' },
+        h(
+          'thead',
+          null,
+          h(
+            'tr',
+            null,
+            ['# / time', 'Kind', 'Author', 'What', 'Checks', 'Sections'].map((x) => h('th', null, x)),
+          ),
+        ),
+        body,
+      ),
     ),
   );
   redraw();
@@ -71,9 +106,37 @@ contributions.registerSideBarView({
       for (const e of b) byLayer.set(e.layer, (byLayer.get(e.layer) ?? 0) + 1);
       clear(
         el,
-        h('div', { class: 'side-section' }, h('vscode-button', { onclick: () => s.workbench.runCommand('murmur.openBoard') }, icon('list-ordered'), ' Open the board stream')),
-        h('div', { class: 'side-section' }, h('h3', null, 'Entries by layer'), h('ul', { class: 'plain' }, [...byLayer].map(([k, v]) => h('li', null, h('span', { class: `kind layer-${k}` }, k), ` ${v}`)))),
-        h('div', { class: 'side-section' }, h('h3', null, 'Cases'), h('ul', { class: 'plain' }, s.store.cases.map((c) => h('li', null, h('a', { href: '#', onclick: (e: Event) => (e.preventDefault(), s.workbench.runCommand('murmur.openBoard', c.id)) }, shortId(c.id, 17)))))),
+        h(
+          'div',
+          { class: 'side-section' },
+          h('vscode-button', { onclick: () => s.workbench.runCommand('murmur.openBoard') }, icon('list-ordered'), ' Open the board stream'),
+        ),
+        h(
+          'div',
+          { class: 'side-section' },
+          h('h3', null, 'Entries by layer'),
+          h(
+            'ul',
+            { class: 'plain' },
+            [...byLayer].map(([k, v]) => h('li', null, h('span', { class: `kind layer-${k}` }, k), ` ${v}`)),
+          ),
+        ),
+        h(
+          'div',
+          { class: 'side-section' },
+          h('h3', null, 'Cases'),
+          h(
+            'ul',
+            { class: 'plain' },
+            s.store.cases.map((c) =>
+              h(
+                'li',
+                null,
+                h('a', { href: '#', onclick: (e: Event) => (e.preventDefault(), s.workbench.runCommand('murmur.openBoard', c.id)) }, shortId(c.id, 17)),
+              ),
+            ),
+          ),
+        ),
       );
     };
     draw();

@@ -42,8 +42,25 @@ function render(el: HTMLElement, s: Services, caseId: string): () => void {
             h(
               'div',
               { class: 'actions' },
-              h('a', { class: 'button-link', 'data-testid': 'download-claim-response', href: s.api.url(`cases/${encodeURIComponent(caseId)}/claim-response?download=1`), download: `ClaimResponse-${caseId}.json` }, icon('desktop-download'), ' Download (FHIR JSON)'),
-              r.entry ? h('vscode-button', { secondary: true, onclick: () => s.workbench.runCommand('murmur.openEntry', r.entry!.id) }, icon('note'), ` Board entry #${r.entry.index}`) : null,
+              h(
+                'a',
+                {
+                  class: 'button-link',
+                  'data-testid': 'download-claim-response',
+                  href: s.api.url(`cases/${encodeURIComponent(caseId)}/claim-response?download=1`),
+                  download: `ClaimResponse-${caseId}.json`,
+                },
+                icon('desktop-download'),
+                ' Download (FHIR JSON)',
+              ),
+              r.entry
+                ? h(
+                    'vscode-button',
+                    { secondary: true, onclick: () => s.workbench.runCommand('murmur.openEntry', r.entry!.id) },
+                    icon('note'),
+                    ` Board entry #${r.entry.index}`,
+                  )
+                : null,
             ),
             body,
           ),
@@ -68,6 +85,12 @@ contributions.registerCommand({
   when: () => false,
   run(s, id) {
     if (!id) return;
-    s.workbench.openEditor({ key: `claim-response:${id}`, title: `ClaimResponse ${shortId(id, 13)}`, icon: 'file-code', breadcrumbs: [s.store.session.org.name, 'Cases', id, 'ClaimResponse'], render: (el, sv) => render(el, sv, id) });
+    s.workbench.openEditor({
+      key: `claim-response:${id}`,
+      title: `ClaimResponse ${shortId(id, 13)}`,
+      icon: 'file-code',
+      breadcrumbs: [s.store.session.org.name, 'Cases', id, 'ClaimResponse'],
+      render: (el, sv) => render(el, sv, id),
+    });
   },
 });

@@ -23,15 +23,30 @@ export function outcomeWord(o: string): string {
 export function decidedLine(cur: CurrentOutcome): string | null {
   if (!cur.decidedBy) return null;
   const who = cur.decidedBy.operator ? `${cur.decidedBy.operator} (signed by ${cur.decidedBy.name})` : cur.decidedBy.name;
-  const verb = cur.outcome === 'waiting-for-provider' ? `information requested by ${who} at ${time(cur.at ?? 0)}; waiting for the provider since then` : `decided by ${who} at ${time(cur.at ?? 0)}`;
+  const verb =
+    cur.outcome === 'waiting-for-provider'
+      ? `information requested by ${who} at ${time(cur.at ?? 0)}; waiting for the provider since then`
+      : `decided by ${who} at ${time(cur.at ?? 0)}`;
   return `${verb} (${cur.reasonCode ?? ''}), coalition said ${(cur.coalition ?? 'nothing').toUpperCase()}`;
 }
 
 function entryLink(s: Services, l: EvidenceLink): HTMLElement {
-  const proof = l.proof ? h('span', { class: `proof ${l.proof === 'verified' ? 'ok' : l.proof === 'failed' ? 'err' : 'muted'}` }, icon(l.proof === 'verified' ? 'verified-filled' : l.proof === 'failed' ? 'unverified' : 'pass'), ' ') : null;
+  const proof = l.proof
+    ? h(
+        'span',
+        { class: `proof ${l.proof === 'verified' ? 'ok' : l.proof === 'failed' ? 'err' : 'muted'}` },
+        icon(l.proof === 'verified' ? 'verified-filled' : l.proof === 'failed' ? 'unverified' : 'pass'),
+        ' ',
+      )
+    : null;
   return h(
     'a',
-    { href: '#', class: 'evidence-link', 'data-entry': l.entry, onclick: (e: Event) => (e.preventDefault(), s.workbench.runCommand('murmur.openEntry', l.entry)) },
+    {
+      href: '#',
+      class: 'evidence-link',
+      'data-entry': l.entry,
+      onclick: (e: Event) => (e.preventDefault(), s.workbench.runCommand('murmur.openEntry', l.entry)),
+    },
     proof,
     l.label,
   );
@@ -55,7 +70,14 @@ function cardBody(s: Services, d: DecisionCard): HTMLElement {
   const head = h('h2', null, icon('law'), ' Decision');
   card.append(head);
   if (!d.readable) {
-    card.append(h('div', { class: 'lock', 'data-testid': 'decision-locked' }, icon('lock'), h('div', null, h('strong', null, 'The reasons are not readable here'), h('p', null, d.message ?? ''))));
+    card.append(
+      h(
+        'div',
+        { class: 'lock', 'data-testid': 'decision-locked' },
+        icon('lock'),
+        h('div', null, h('strong', null, 'The reasons are not readable here'), h('p', null, d.message ?? '')),
+      ),
+    );
     return card;
   }
   const counts = new Map<string, number>();
@@ -76,7 +98,15 @@ function cardBody(s: Services, d: DecisionCard): HTMLElement {
     h(
       'table',
       { class: 'grid criteria', 'data-testid': 'criteria' },
-      h('thead', null, h('tr', null, ['Result', 'Criterion', 'Reason', 'Evidence'].map((x) => h('th', null, x)))),
+      h(
+        'thead',
+        null,
+        h(
+          'tr',
+          null,
+          ['Result', 'Criterion', 'Reason', 'Evidence'].map((x) => h('th', null, x)),
+        ),
+      ),
       h(
         'tbody',
         null,
@@ -86,33 +116,83 @@ function cardBody(s: Services, d: DecisionCard): HTMLElement {
             'tr',
             { 'data-criterion': c.id, 'data-result': c.status },
             h('td', { class: `result ${r.cls}` }, icon(r.icon), ` ${r.label}`),
-            h('td', null, h('strong', null, c.title), h('div', { class: 'muted' }, `evaluated by the ${c.evaluatedBy === 'lab' ? 'laboratory' : 'payer'}${c.x12Reason ? ` · X12 reason ${c.x12Reason}` : ''}`)),
+            h(
+              'td',
+              null,
+              h('strong', null, c.title),
+              h(
+                'div',
+                { class: 'muted' },
+                `evaluated by the ${c.evaluatedBy === 'lab' ? 'laboratory' : 'payer'}${c.x12Reason ? ` · X12 reason ${c.x12Reason}` : ''}`,
+              ),
+            ),
             h('td', null, c.reason, c.missing ? h('div', { class: 'warn' }, icon('file'), ` Send: ${missingText(c.missing)}`) : null),
-            h('td', null, h('ul', { class: 'evidence' }, c.evidence.map((l) => h('li', null, entryLink(s, l))))),
+            h(
+              'td',
+              null,
+              h(
+                'ul',
+                { class: 'evidence' },
+                c.evidence.map((l) => h('li', null, entryLink(s, l))),
+              ),
+            ),
           );
         }),
       ),
     ),
   );
   if (d.missing.length) {
-    card.append(h('h3', null, 'Documents the provider must send'), h('ul', { class: 'missing', 'data-testid': 'missing-documents' }, d.missing.map((m) => h('li', null, icon('file'), ' ', missingText(m)))));
+    card.append(
+      h('h3', null, 'Documents the provider must send'),
+      h(
+        'ul',
+        { class: 'missing', 'data-testid': 'missing-documents' },
+        d.missing.map((m) => h('li', null, icon('file'), ' ', missingText(m))),
+      ),
+    );
   }
   if (d.caveats?.length) {
-    card.append(h('h3', null, 'Caveats'), h('ul', { class: 'caveats', 'data-testid': 'caveats' }, d.caveats.map((k) => h('li', null, icon('warning'), ` ${k.text}${k.drugs?.length ? ` (${k.drugs.join(', ')})` : ''} `, k.source ? entryLink(s, k.source) : null))));
+    card.append(
+      h('h3', null, 'Caveats'),
+      h(
+        'ul',
+        { class: 'caveats', 'data-testid': 'caveats' },
+        d.caveats.map((k) =>
+          h('li', null, icon('warning'), ` ${k.text}${k.drugs?.length ? ` (${k.drugs.join(', ')})` : ''} `, k.source ? entryLink(s, k.source) : null),
+        ),
+      ),
+    );
   }
   if (d.evidence) {
-    card.append(h('p', { class: 'muted' }, `Clinical evidence: GRADE certainty ${d.evidence.certainty}; trials ${d.evidence.trials.join(', ')} `, d.evidence.source ? entryLink(s, d.evidence.source) : null));
+    card.append(
+      h(
+        'p',
+        { class: 'muted' },
+        `Clinical evidence: GRADE certainty ${d.evidence.certainty}; trials ${d.evidence.trials.join(', ')} `,
+        d.evidence.source ? entryLink(s, d.evidence.source) : null,
+      ),
+    );
   }
   if (d.reviewAction) {
     const ra = d.reviewAction;
     card.append(
-      h('h3', null, `PAS answer the provider receives (${d.claimResponse?.version === 'adjudicated' ? "the operator's decision" : "the coalition's decision"})`),
+      h(
+        'h3',
+        null,
+        `PAS answer the provider receives (${d.claimResponse?.version === 'adjudicated' ? "the operator's decision" : "the coalition's decision"})`,
+      ),
       h(
         'div',
         { class: 'review-action', 'data-testid': 'review-action' },
         h('div', null, h('strong', null, `reviewAction ${ra.code}`), ` ${ra.display} · ${ra.number} · outcome ${ra.outcome}`),
         h('div', null, ra.disposition),
-        ra.reasons.length ? h('ul', null, ra.reasons.map((r) => h('li', null, r.x12 ? h('code', null, `X12 ${r.x12}`) : null, ` ${r.text}`))) : null,
+        ra.reasons.length
+          ? h(
+              'ul',
+              null,
+              ra.reasons.map((r) => h('li', null, r.x12 ? h('code', null, `X12 ${r.x12}`) : null, ` ${r.text}`)),
+            )
+          : null,
       ),
     );
   }

@@ -48,7 +48,10 @@ export function clockLine(c: CaseView): string {
   const at = new Date(c.work.dueAt).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' });
   const since = (ms: number): string => new Date(ms).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' });
   // While the provider owes information the payer's clock is stopped: say since when.
-  const due = c.work.state === 'waiting-for-provider' ? ` · waiting for provider since ${since(c.work.waitingSince ?? c.work.since)}` : ` · ${c.work.state === 'decided' ? 'was due' : 'due'} ${at}`;
+  const due =
+    c.work.state === 'waiting-for-provider'
+      ? ` · waiting for provider since ${since(c.work.waitingSince ?? c.work.since)}`
+      : ` · ${c.work.state === 'decided' ? 'was due' : 'due'} ${at}`;
   return `${t.kind} · ${span(t.hours)} (CMS-0057-F ${t.kind}: ${span(cms)}${t.hours > cms ? ', this payer is slower' : t.hours < cms ? ', this payer is faster' : ''})${due}`;
 }
 
@@ -81,7 +84,11 @@ function listed(s: Services, w: Worklist): CaseView[] {
   });
   const open = (c: CaseView): number => (c.work.state === 'to-decide' || c.work.state === 'running' ? 0 : 1);
   return shown.sort((a, b) =>
-    w.sort === 'due' ? open(a) - open(b) || a.work.dueAt - b.work.dueAt : w.sort === 'oldest' ? a.opened.index - b.opened.index : b.opened.index - a.opened.index,
+    w.sort === 'due'
+      ? open(a) - open(b) || a.work.dueAt - b.work.dueAt
+      : w.sort === 'oldest'
+        ? a.opened.index - b.opened.index
+        : b.opened.index - a.opened.index,
   );
 }
 
@@ -107,7 +114,15 @@ function renderTree(el: HTMLElement, s: Services, w: Worklist): void {
   for (const c of cases) {
     const item = h(
       'vscode-tree-item',
-      { 'data-case': c.id, 'data-testid': `case-${c.id}`, 'data-work': c.work.state, 'data-priority': c.work.timeframe.kind, branch: true, open: first ? c === cases[0] : open.has(c.id), title: `${c.service} case ${c.id}: ${workLine(c)}` },
+      {
+        'data-case': c.id,
+        'data-testid': `case-${c.id}`,
+        'data-work': c.work.state,
+        'data-priority': c.work.timeframe.kind,
+        branch: true,
+        open: first ? c === cases[0] : open.has(c.id),
+        title: `${c.service} case ${c.id}: ${workLine(c)}`,
+      },
       h('span', { slot: 'icon-branch' }, statusIcon(currentStatus(c))),
       h('span', { slot: 'icon-branch-opened' }, statusIcon(currentStatus(c))),
       h('span', { class: 'case-label' }, caseLabel(c)),
@@ -115,7 +130,9 @@ function renderTree(el: HTMLElement, s: Services, w: Worklist): void {
       h(
         'span',
         { slot: 'decoration' },
-        c.work.timeframe.kind === 'expedited' ? h('span', { class: 'deco expedited', title: `expedited: ${c.work.timeframe.hours} h clock` }, icon('zap')) : null,
+        c.work.timeframe.kind === 'expedited'
+          ? h('span', { class: 'deco expedited', title: `expedited: ${c.work.timeframe.hours} h clock` }, icon('zap'))
+          : null,
         // Progress while the coalition works; a finished case needs no count.
         c.status === 'dissolved' ? null : badge(`${c.progress.done}/${c.progress.total}`),
       ),
@@ -195,7 +212,13 @@ function renderCase(el: HTMLElement, s: Services, id: string): () => void {
       h(
         'div',
         { class: 'page' },
-        h('h1', { 'data-testid': 'case-title' }, statusIcon(currentStatus(c)), ` ${c.service} · ${outcomeWord(c.current.outcome)}`, h('span', { class: 'muted case-id' }, ` case ${c.id}`)),
+        h(
+          'h1',
+          { 'data-testid': 'case-title' },
+          statusIcon(currentStatus(c)),
+          ` ${c.service} · ${outcomeWord(c.current.outcome)}`,
+          h('span', { class: 'muted case-id' }, ` case ${c.id}`),
+        ),
         h(
           'div',
           { class: 'facts' },
@@ -204,10 +227,31 @@ function renderCase(el: HTMLElement, s: Services, id: string): () => void {
           fact('Requester', `${c.requester.name} (${c.requester.orgName})`),
           fact('Status', c.status),
           fact('Outcome', h('span', { 'data-testid': 'case-outcome', class: `outcome ${c.current.outcome}` }, outcomeWord(c.current.outcome))),
-          c.adjudication ? fact('Operator decision', h('span', { 'data-testid': 'case-adjudication', class: `outcome ${c.adjudication.outcome}` }, `${c.adjudication.outcome.toUpperCase()} (${c.adjudication.reasonCode}) by ${c.adjudication.by.operator ?? c.adjudication.by.name}, #${c.adjudication.index}`)) : null,
+          c.adjudication
+            ? fact(
+                'Operator decision',
+                h(
+                  'span',
+                  { 'data-testid': 'case-adjudication', class: `outcome ${c.adjudication.outcome}` },
+                  `${c.adjudication.outcome.toUpperCase()} (${c.adjudication.reasonCode}) by ${c.adjudication.by.operator ?? c.adjudication.by.name}, #${c.adjudication.index}`,
+                ),
+              )
+            : null,
           fact('Opened', `#${c.opened.index} at ${time(c.opened.at)}`),
-          fact('Review clock', h('span', { 'data-testid': 'case-clock', 'data-since': String(c.work.since), 'data-due-at': String(c.work.dueAt) }, clockLine(c))),
-          c.round > 0 ? fact('Round', h('span', { 'data-testid': 'case-round' }, `${c.round}, resumed by update #${c.rounds.at(-1)?.resumedBy?.index ?? '?'} (${c.rounds.at(-1)?.resumedBy?.reasonCode ?? ''})`)) : null,
+          fact(
+            'Review clock',
+            h('span', { 'data-testid': 'case-clock', 'data-since': String(c.work.since), 'data-due-at': String(c.work.dueAt) }, clockLine(c)),
+          ),
+          c.round > 0
+            ? fact(
+                'Round',
+                h(
+                  'span',
+                  { 'data-testid': 'case-round' },
+                  `${c.round}, resumed by update #${c.rounds.at(-1)?.resumedBy?.index ?? '?'} (${c.rounds.at(-1)?.resumedBy?.reasonCode ?? ''})`,
+                ),
+              )
+            : null,
           fact('Done votes', `${c.doneVotes}/${c.members.length}`),
         ),
         decided ? h('p', { class: 'decided', 'data-testid': 'case-decided' }, icon('person'), ' ', decided) : null,
@@ -219,7 +263,17 @@ function renderCase(el: HTMLElement, s: Services, id: string): () => void {
           h('vscode-button', { secondary: true, onclick: () => s.workbench.runCommand('murmur.openDisclosure', c.id) }, icon('shield'), ' Disclosure matrix'),
           h('vscode-button', { secondary: true, onclick: () => s.workbench.runCommand('murmur.openBoard', c.id) }, icon('list-ordered'), ' Board entries'),
           claimResponseButton(c, s),
-          h('a', { class: 'button-link secondary', 'data-testid': 'case-report', href: s.api.url(`audit/report.pdf?case=${encodeURIComponent(c.id)}`), download: `murmur-audit-${c.id}.pdf` }, icon('file-pdf'), ' Audit report (PDF)'),
+          h(
+            'a',
+            {
+              class: 'button-link secondary',
+              'data-testid': 'case-report',
+              href: s.api.url(`audit/report.pdf?case=${encodeURIComponent(c.id)}`),
+              download: `murmur-audit-${c.id}.pdf`,
+            },
+            icon('file-pdf'),
+            ' Audit report (PDF)',
+          ),
         ),
         cardHost,
         adjudicable ? (form ??= adjudicationForm(c, s)) : null,
@@ -228,7 +282,15 @@ function renderCase(el: HTMLElement, s: Services, id: string): () => void {
         h(
           'table',
           { class: 'grid', 'data-testid': 'subtasks' },
-          h('thead', null, h('tr', null, ['', 'Subtask', 'Skill', 'Claimant', 'Depends on', 'Artifact', 'Readers'].map((x) => h('th', null, x)))),
+          h(
+            'thead',
+            null,
+            h(
+              'tr',
+              null,
+              ['', 'Subtask', 'Skill', 'Claimant', 'Depends on', 'Artifact', 'Readers'].map((x) => h('th', null, x)),
+            ),
+          ),
           h(
             'tbody',
             null,
@@ -241,7 +303,17 @@ function renderCase(el: HTMLElement, s: Services, id: string): () => void {
                 h('td', null, st.skill),
                 h('td', null, st.claimant ? `${st.claimant.name} · ${st.claimant.orgName}` : '—'),
                 h('td', null, st.deps.join(', ') || '—'),
-                h('td', null, st.artifact ? h('a', { href: '#', onclick: (e: Event) => (e.preventDefault(), s.workbench.runCommand('murmur.openEntry', st.artifact!.id)) }, `#${st.artifact.index}${st.artifact.outcome ? ` ${st.artifact.outcome}` : ''}`) : '—'),
+                h(
+                  'td',
+                  null,
+                  st.artifact
+                    ? h(
+                        'a',
+                        { href: '#', onclick: (e: Event) => (e.preventDefault(), s.workbench.runCommand('murmur.openEntry', st.artifact!.id)) },
+                        `#${st.artifact.index}${st.artifact.outcome ? ` ${st.artifact.outcome}` : ''}`,
+                      )
+                    : '—',
+                ),
                 h('td', null, st.outputs.map((o) => `${o.section}: ${o.readers.join(', ') || 'nobody (stays with its author)'}`).join('; ')),
               ),
             ),
@@ -252,7 +324,15 @@ function renderCase(el: HTMLElement, s: Services, id: string): () => void {
           ? h(
               'table',
               { class: 'grid', 'data-testid': 'gaps' },
-              h('thead', null, h('tr', null, ['', 'Gap', 'Skill', 'Reason', 'Raised by', 'Bids', 'Awarded to'].map((x) => h('th', null, x)))),
+              h(
+                'thead',
+                null,
+                h(
+                  'tr',
+                  null,
+                  ['', 'Gap', 'Skill', 'Reason', 'Raised by', 'Bids', 'Awarded to'].map((x) => h('th', null, x)),
+                ),
+              ),
               h(
                 'tbody',
                 null,
@@ -273,7 +353,11 @@ function renderCase(el: HTMLElement, s: Services, id: string): () => void {
             )
           : h('p', { class: 'muted' }, 'No gaps raised.'),
         h('h2', null, 'Coalition'),
-        h('ul', { class: 'members' }, c.members.map((m) => h('li', null, icon('person'), ` ${m.name} · ${m.orgName} — ${m.role.replace(/-/g, ' ')} (joined by ${m.via})`))),
+        h(
+          'ul',
+          { class: 'members' },
+          c.members.map((m) => h('li', null, icon('person'), ` ${m.name} · ${m.orgName} — ${m.role.replace(/-/g, ' ')} (joined by ${m.via})`)),
+        ),
       ),
     );
   };
@@ -284,13 +368,23 @@ function renderCase(el: HTMLElement, s: Services, id: string): () => void {
 /** The case's earlier rounds: each ended (pended, and maybe an operator's request for more) and an update resumed it. */
 function roundsTable(c: CaseView, s: Services): HTMLElement[] {
   const entryLink = (index: number | undefined, label: string): Node | string =>
-    index === undefined ? '—' : h('a', { href: '#', onclick: (e: Event) => (e.preventDefault(), s.workbench.runCommand('murmur.openBoard', c.id)) }, `#${index}${label}`);
+    index === undefined
+      ? '—'
+      : h('a', { href: '#', onclick: (e: Event) => (e.preventDefault(), s.workbench.runCommand('murmur.openBoard', c.id)) }, `#${index}${label}`);
   return [
     h('h2', null, 'Earlier rounds'),
     h(
       'table',
       { class: 'grid', 'data-testid': 'rounds' },
-      h('thead', null, h('tr', null, ['Round', 'Outcome', 'Operator', 'Dissolved', 'Resumed by'].map((x) => h('th', null, x)))),
+      h(
+        'thead',
+        null,
+        h(
+          'tr',
+          null,
+          ['Round', 'Outcome', 'Operator', 'Dissolved', 'Resumed by'].map((x) => h('th', null, x)),
+        ),
+      ),
       h(
         'tbody',
         null,
@@ -313,7 +407,12 @@ function roundsTable(c: CaseView, s: Services): HTMLElement[] {
 function claimResponseButton(c: CaseView, s: Services): HTMLElement | null {
   const pas = c.subtasks.find((x) => x.id === 'pas-response');
   if (!pas?.artifact || !c.mine) return null;
-  return h('vscode-button', { secondary: true, 'data-testid': 'open-claim-response', onclick: () => s.workbench.runCommand('murmur.openClaimResponse', c.id) }, icon('file-code'), ' ClaimResponse');
+  return h(
+    'vscode-button',
+    { secondary: true, 'data-testid': 'open-claim-response', onclick: () => s.workbench.runCommand('murmur.openClaimResponse', c.id) },
+    icon('file-code'),
+    ' ClaimResponse',
+  );
 }
 
 function fact(label: string, value: string | Node): HTMLElement {
@@ -332,18 +431,33 @@ function adjudicationForm(c: CaseView, s: Services): HTMLElement {
       'section',
       { class: 'adjudication', 'data-testid': 'adjudication' },
       h('h2', null, icon('law'), ' This case is pended and waits for an operator'),
-      h('p', { 'data-testid': 'sign-in-note' }, icon('account'), " Sign in as yourself to decide it: open your operator URL (murmur console and murmur demo print one per operator). A decision is signed with the operator's own key from the organization's wallet."),
+      h(
+        'p',
+        { 'data-testid': 'sign-in-note' },
+        icon('account'),
+        " Sign in as yourself to decide it: open your operator URL (murmur console and murmur demo print one per operator). A decision is signed with the operator's own key from the organization's wallet.",
+      ),
     );
   }
-  const reason = h('vscode-textfield', { 'data-testid': 'reason-code', placeholder: 'reason code (required), e.g. titer-documented', value: '', required: true }) as HTMLElement & { value: string };
-  const note = h('vscode-textarea', { 'data-testid': 'adjudication-note', rows: 2, placeholder: 'Note for the file (sealed for this organization\'s roles)' }) as HTMLElement & { value: string };
+  const reason = h('vscode-textfield', {
+    'data-testid': 'reason-code',
+    placeholder: 'reason code (required), e.g. titer-documented',
+    value: '',
+    required: true,
+  }) as HTMLElement & { value: string };
+  const note = h('vscode-textarea', {
+    'data-testid': 'adjudication-note',
+    rows: 2,
+    placeholder: "Note for the file (sealed for this organization's roles)",
+  }) as HTMLElement & { value: string };
   const busy = h('vscode-progress-bar', { indeterminate: true, hidden: true, 'aria-label': 'Posting decision' });
   const problem = h('p', { class: 'err', 'data-testid': 'adjudication-error', role: 'alert' });
   const confirm = h('div', { class: 'confirm', 'data-testid': 'confirm', hidden: true });
   const code = (): string | undefined => {
     const v = reason.value.trim();
     if (!v) return void (problem.textContent = 'Give a reason code: it goes on the board with your decision and into the ClaimResponse.');
-    if (!/^[a-z0-9][a-z0-9-]{0,39}$/.test(v)) return void (problem.textContent = 'The reason code is lower-case words joined by hyphens (at most 40 characters), e.g. titer-documented.');
+    if (!/^[a-z0-9][a-z0-9-]{0,39}$/.test(v))
+      return void (problem.textContent = 'The reason code is lower-case words joined by hyphens (at most 40 characters), e.g. titer-documented.');
     problem.textContent = '';
     return v;
   };
@@ -351,7 +465,11 @@ function adjudicationForm(c: CaseView, s: Services): HTMLElement {
     busy.hidden = false;
     confirm.hidden = true;
     try {
-      const r = await s.api.post<{ index: number; status: string }>(`cases/${encodeURIComponent(c.id)}/adjudication`, { outcome, reasonCode, ...(note.value.trim() ? { note: note.value.trim() } : {}) });
+      const r = await s.api.post<{ index: number; status: string }>(`cases/${encodeURIComponent(c.id)}/adjudication`, {
+        outcome,
+        reasonCode,
+        ...(note.value.trim() ? { note: note.value.trim() } : {}),
+      });
       s.workbench.notify(`Decision ${outcome} posted on the board as #${r.index} (${r.status}).`);
       s.store.refreshCases();
     } catch (e) {
@@ -367,7 +485,12 @@ function adjudicationForm(c: CaseView, s: Services): HTMLElement {
     const verb = FINAL[outcome];
     clear(
       confirm,
-      h('p', null, icon('warning'), ` ${verb} case ${shortId(c.id, 17)} for good (${reasonCode})? The provider receives a ${outcome === 'approved' ? 'certified' : 'not certified'} ClaimResponse and the case takes no further update.`),
+      h(
+        'p',
+        null,
+        icon('warning'),
+        ` ${verb} case ${shortId(c.id, 17)} for good (${reasonCode})? The provider receives a ${outcome === 'approved' ? 'certified' : 'not certified'} ClaimResponse and the case takes no further update.`,
+      ),
       h(
         'div',
         { class: 'actions' },
@@ -381,7 +504,11 @@ function adjudicationForm(c: CaseView, s: Services): HTMLElement {
     'section',
     { class: 'adjudication', 'data-testid': 'adjudication' },
     h('h2', null, icon('law'), ' This case is pended: your decision'),
-    h('p', { class: 'muted' }, `You act as ${s.store.session.operator ? `${s.store.session.operator.name}; your name is recorded with the decision` : 'this organization'}. The decision is posted on the board as a signed Adjudication entry; the note travels sealed.`),
+    h(
+      'p',
+      { class: 'muted' },
+      `You act as ${s.store.session.operator ? `${s.store.session.operator.name}; your name is recorded with the decision` : 'this organization'}. The decision is posted on the board as a signed Adjudication entry; the note travels sealed.`,
+    ),
     h('div', { class: 'form-row' }, reason),
     h('div', { class: 'form-row' }, note),
     problem,
@@ -405,20 +532,38 @@ contributions.registerSideBarView({
   render(el, s) {
     const head = h('div', { class: 'sidebar-actions' });
     if (s.store.session.canSubmit) {
-      head.append(h('vscode-button', { 'data-testid': 'run-case', onclick: () => s.workbench.runCommand('murmur.runCase') }, icon('play'), ' Run a synthetic case'));
+      head.append(
+        h('vscode-button', { 'data-testid': 'run-case', onclick: () => s.workbench.runCommand('murmur.runCase') }, icon('play'), ' Run a synthetic case'),
+      );
     }
     const w: Worklist = { query: '', filter: 'all', sort: 'due' };
     const body = h('div', { class: 'tree-host' });
-    const search = h('input', { type: 'search', 'data-testid': 'case-search', placeholder: 'Search cases (id, service, outcome…)', 'aria-label': 'Search cases', oninput: () => ((w.query = search.value), draw()) });
+    const search = h('input', {
+      type: 'search',
+      'data-testid': 'case-search',
+      placeholder: 'Search cases (id, service, outcome…)',
+      'aria-label': 'Search cases',
+      oninput: () => ((w.query = search.value), draw()),
+    });
     const filter = h(
       'select',
       { 'data-testid': 'case-filter', 'aria-label': 'Show', onchange: () => ((w.filter = filter.value as Worklist['filter']), draw()) },
-      [['all', 'All cases'], ['to-decide', 'To decide'], ['waiting-for-provider', 'Waiting for provider'], ['running', 'Running'], ['decided', 'Decided']].map(([v, t]) => h('option', { value: v! }, t!)),
+      [
+        ['all', 'All cases'],
+        ['to-decide', 'To decide'],
+        ['waiting-for-provider', 'Waiting for provider'],
+        ['running', 'Running'],
+        ['decided', 'Decided'],
+      ].map(([v, t]) => h('option', { value: v! }, t!)),
     );
     const sort = h(
       'select',
       { 'data-testid': 'case-sort', 'aria-label': 'Sort by', onchange: () => ((w.sort = sort.value as Worklist['sort']), draw()) },
-      [['due', 'Due first'], ['newest', 'Newest'], ['oldest', 'Oldest']].map(([v, t]) => h('option', { value: v! }, t!)),
+      [
+        ['due', 'Due first'],
+        ['newest', 'Newest'],
+        ['oldest', 'Oldest'],
+      ].map(([v, t]) => h('option', { value: v! }, t!)),
     );
     el.append(head, h('div', { class: 'worklist-tools' }, search, h('div', { class: 'row' }, filter, sort)), body);
     const draw = (): void => renderTree(body, s, w);
@@ -444,7 +589,13 @@ contributions.registerCommand({
   run(s, id) {
     const c = id ? s.store.caseById(id) : s.store.cases[0];
     if (!c) return;
-    s.workbench.openEditor({ key: `case:${c.id}`, title: shortId(c.id, 17), icon: 'briefcase', breadcrumbs: [s.store.session.org.name, 'Cases', c.id], render: (el, sv) => renderCase(el, sv, c.id) });
+    s.workbench.openEditor({
+      key: `case:${c.id}`,
+      title: shortId(c.id, 17),
+      icon: 'briefcase',
+      breadcrumbs: [s.store.session.org.name, 'Cases', c.id],
+      render: (el, sv) => renderCase(el, sv, c.id),
+    });
   },
 });
 
@@ -472,7 +623,11 @@ contributions.registerCommand({
       { id: v, label: v },
       { id: `${v}@stat`, label: `${v} (expedited)`, detail: 'the Claim sent with priority stat: due on the expedited clock' },
     ]);
-    s.workbench.pick('Pick a synthetic request to run', items, (v) => void go(v).catch((e: unknown) => s.workbench.notify(e instanceof Error ? e.message : String(e), 'error')));
+    s.workbench.pick(
+      'Pick a synthetic request to run',
+      items,
+      (v) => void go(v).catch((e: unknown) => s.workbench.notify(e instanceof Error ? e.message : String(e), 'error')),
+    );
   },
 });
 
@@ -483,7 +638,11 @@ contributions.registerCommand({
   keybinding: 'ctrl+p',
   run(s) {
     const cases = s.store.cases.map((c) => ({ id: `case:${c.id}`, label: `${c.service} ${c.id} ${c.current.outcome}`, detail: workLine(c) }));
-    const entries = [...s.store.board].reverse().map((e) => ({ id: `entry:${e.id}`, label: `#${e.index} ${e.kind}${e.subtask ? ` ${e.subtask}` : ''}`, detail: `${e.author.name} · ${e.author.orgName}` }));
+    const entries = [...s.store.board].reverse().map((e) => ({
+      id: `entry:${e.id}`,
+      label: `#${e.index} ${e.kind}${e.subtask ? ` ${e.subtask}` : ''}`,
+      detail: `${e.author.name} · ${e.author.orgName}`,
+    }));
     s.workbench.pick('Go to a case (id, service) or a board entry (#number)', [...cases, ...entries], (id) => {
       if (id.startsWith('case:')) s.workbench.runCommand('murmur.openCase', id.slice(5));
       else s.workbench.runCommand('murmur.openEntry', id.slice(6));

@@ -53,17 +53,40 @@ function sectionBlock(s: Services, id: string, sec: SectionView, disposers: (() 
   const block = h(
     'div',
     { class: `section ${sec.access.readable ? 'readable' : 'locked'}`, 'data-section': sec.name },
-    h('div', { class: 'section-head' }, icon(sec.access.readable ? (sec.sealed ? 'unlock' : 'eye') : 'lock'), h('strong', null, ` ${sec.name}`), h('span', { class: 'muted' }, ` · readers: ${sec.readers.join(', ') || 'none'} · ${sec.sealed ? 'sealed (AES-256-GCM)' : 'plaintext'}`)),
+    h(
+      'div',
+      { class: 'section-head' },
+      icon(sec.access.readable ? (sec.sealed ? 'unlock' : 'eye') : 'lock'),
+      h('strong', null, ` ${sec.name}`),
+      h('span', { class: 'muted' }, ` · readers: ${sec.readers.join(', ') || 'none'} · ${sec.sealed ? 'sealed (AES-256-GCM)' : 'plaintext'}`),
+    ),
     body,
   );
   const lock = (reason: string, message: string): void =>
-    void clear(body, h('div', { class: 'lock', 'data-testid': 'lock', 'data-reason': reason }, icon('lock'), h('div', null, h('strong', null, reason === 'policy' ? 'Not readable under the disclosure policy' : reason === 'missing-grant' ? 'No key grant' : 'Access refused'), h('p', null, message))));
+    void clear(
+      body,
+      h(
+        'div',
+        { class: 'lock', 'data-testid': 'lock', 'data-reason': reason },
+        icon('lock'),
+        h(
+          'div',
+          null,
+          h('strong', null, reason === 'policy' ? 'Not readable under the disclosure policy' : reason === 'missing-grant' ? 'No key grant' : 'Access refused'),
+          h('p', null, message),
+        ),
+      ),
+    );
   if (!sec.access.readable) {
     lock(sec.access.reason, sec.access.message);
     return block;
   }
   const openIt = async (): Promise<void> => {
-    clear(body, h('vscode-progress-bar', { indeterminate: true, 'aria-label': `Decrypting ${sec.name}` }), h('span', { class: 'muted' }, 'Requesting a key grant and decrypting…'));
+    clear(
+      body,
+      h('vscode-progress-bar', { indeterminate: true, 'aria-label': `Decrypting ${sec.name}` }),
+      h('span', { class: 'muted' }, 'Requesting a key grant and decrypting…'),
+    );
     try {
       const c = await s.api.get<SectionContent>(`entries/${id}/sections/${sec.name}`);
       clear(body);

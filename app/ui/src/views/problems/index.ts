@@ -13,7 +13,19 @@ function render(el: HTMLElement, s: Services): () => void {
       clear(
         el,
         problems.length
-          ? h('ul', { class: 'problems', 'data-testid': 'problems' }, problems.map((p) => h('li', { class: p.severity, onclick: () => p.entry && s.workbench.runCommand('murmur.openEntry', p.entry) }, icon(p.severity === 'error' ? 'error' : p.severity === 'warning' ? 'warning' : 'info'), ` ${p.message}`, h('span', { class: 'muted' }, ` ${p.kind}${p.case ? ` · ${p.case}` : ''}`))))
+          ? h(
+              'ul',
+              { class: 'problems', 'data-testid': 'problems' },
+              problems.map((p) =>
+                h(
+                  'li',
+                  { class: p.severity, onclick: () => p.entry && s.workbench.runCommand('murmur.openEntry', p.entry) },
+                  icon(p.severity === 'error' ? 'error' : p.severity === 'warning' ? 'warning' : 'info'),
+                  ` ${p.message}`,
+                  h('span', { class: 'muted' }, ` ${p.kind}${p.case ? ` · ${p.case}` : ''}`),
+                ),
+              ),
+            )
           : h('p', { class: 'muted', 'data-testid': 'problems' }, 'No problems have been detected on the board.'),
       );
     });
@@ -21,5 +33,18 @@ function render(el: HTMLElement, s: Services): () => void {
   return s.store.on('cases', draw);
 }
 
-contributions.registerPanelView({ id: 'problems', title: 'Problems', icon: 'warning', order: 10, render, badge: () => last.filter((p) => p.severity !== 'info').length });
-contributions.registerCommand({ id: 'murmur.showProblems', title: 'Focus Problems', category: 'View', keybinding: 'ctrl+shift+m', run: (s) => s.workbench.showPanel('problems') });
+contributions.registerPanelView({
+  id: 'problems',
+  title: 'Problems',
+  icon: 'warning',
+  order: 10,
+  render,
+  badge: () => last.filter((p) => p.severity !== 'info').length,
+});
+contributions.registerCommand({
+  id: 'murmur.showProblems',
+  title: 'Focus Problems',
+  category: 'View',
+  keybinding: 'ctrl+shift+m',
+  run: (s) => s.workbench.showPanel('problems'),
+});

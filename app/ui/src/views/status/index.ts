@@ -8,7 +8,13 @@ contributions.registerStatusBarItem({
   align: 'left',
   order: 10,
   render(el, s) {
-    const draw = (): void => void clear(el, icon(s.store.connected ? 'broadcast' : 'debug-disconnect'), ` ${s.store.session.org.name}`, h('span', { class: 'muted-status' }, s.store.connected ? ' · live' : ' · reconnecting'));
+    const draw = (): void =>
+      void clear(
+        el,
+        icon(s.store.connected ? 'broadcast' : 'debug-disconnect'),
+        ` ${s.store.session.org.name}`,
+        h('span', { class: 'muted-status' }, s.store.connected ? ' · live' : ' · reconnecting'),
+      );
     draw();
     return s.store.on('connection', draw);
   },
@@ -24,7 +30,19 @@ contributions.registerStatusBarItem({
       const last = [...s.store.progress.values()].at(-1);
       if (running.length) {
         const p = running[0]!;
-        clear(el, h('span', { class: 'codicon codicon-sync codicon-modifier-spin' }), ` ${p.title}${p.total ? ` ${p.done}/${p.total}` : ''}`, h('vscode-progress-bar', { class: 'status-progress', value: p.done, max: p.total ?? 1, indeterminate: !p.total, 'aria-label': p.title, 'data-testid': 'progress' }));
+        clear(
+          el,
+          h('span', { class: 'codicon codicon-sync codicon-modifier-spin' }),
+          ` ${p.title}${p.total ? ` ${p.done}/${p.total}` : ''}`,
+          h('vscode-progress-bar', {
+            class: 'status-progress',
+            value: p.done,
+            max: p.total ?? 1,
+            indeterminate: !p.total,
+            'aria-label': p.title,
+            'data-testid': 'progress',
+          }),
+        );
       } else if (last) clear(el, icon(last.state === 'done' ? 'check' : 'error'), ` ${last.title}: ${last.state}`);
       else clear(el);
     };
@@ -75,7 +93,16 @@ contributions.registerStatusBarItem({
   align: 'right',
   order: 20,
   render(el, s) {
-    const draw = (): void => void clear(el, h('button', { class: 'status-button', onclick: () => s.workbench.runCommand('workbench.action.selectTheme') }, icon('color-mode'), ` ${({ dark: 'Dark', light: 'Light', hc: 'High contrast' } as const)[s.workbench.theme()]}`));
+    const draw = (): void =>
+      void clear(
+        el,
+        h(
+          'button',
+          { class: 'status-button', onclick: () => s.workbench.runCommand('workbench.action.selectTheme') },
+          icon('color-mode'),
+          ` ${({ dark: 'Dark', light: 'Light', hc: 'High contrast' } as const)[s.workbench.theme()]}`,
+        ),
+      );
     draw();
     window.addEventListener('murmur-theme', draw);
     return () => window.removeEventListener('murmur-theme', draw);

@@ -31,9 +31,25 @@ function graph(c: CaseView, s: Services): SVGElement {
   // The viewBox holds the whole layout (with room for the thickest stroke), so nothing is clipped and the graph scales to fit.
   const width = (info.width ?? 400) + 24;
   const height = (info.height ?? 200) + 24;
-  const root = svg('svg', { class: 'task-graph', role: 'img', 'aria-label': `Task graph of ${c.id}`, viewBox: `-12 -12 ${width} ${height}`, 'data-width': width, 'data-height': height, preserveAspectRatio: 'xMinYMin meet' });
+  const root = svg('svg', {
+    class: 'task-graph',
+    role: 'img',
+    'aria-label': `Task graph of ${c.id}`,
+    viewBox: `-12 -12 ${width} ${height}`,
+    'data-width': width,
+    'data-height': height,
+    preserveAspectRatio: 'xMinYMin meet',
+  });
   root.append(
-    svg('defs', {}, svg('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' }, svg('path', { d: 'M 0 0 L 10 5 L 0 10 z', class: 'arrow' }))),
+    svg(
+      'defs',
+      {},
+      svg(
+        'marker',
+        { id: 'arrow', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' },
+        svg('path', { d: 'M 0 0 L 10 5 L 0 10 z', class: 'arrow' }),
+      ),
+    ),
   );
   for (const e of g.edges()) {
     const edge = g.edge(e) as { points: { x: number; y: number }[]; kind?: string };
@@ -51,7 +67,11 @@ function graph(c: CaseView, s: Services): SVGElement {
       svg('rect', { width: W, height: H, rx: 6 }),
       svg('text', { x: 10, y: 19, class: 'node-title' }, st.id),
       svg('text', { x: 10, y: 37, class: 'node-sub' }, st.claimant ? `⚑ ${st.claimant.name} · ${st.claimant.orgName}` : `○ ${st.status}`),
-      svg('text', { x: 10, y: 54, class: 'node-sub' }, st.artifact ? `▣ artifact #${st.artifact.index}${st.artifact.outcome ? ` · ${st.artifact.outcome.toUpperCase()}` : ''}` : `skill ${st.skill}`),
+      svg(
+        'text',
+        { x: 10, y: 54, class: 'node-sub' },
+        st.artifact ? `▣ artifact #${st.artifact.index}${st.artifact.outcome ? ` · ${st.artifact.outcome.toUpperCase()}` : ''}` : `skill ${st.skill}`,
+      ),
     );
     const openIt = (): void => (st.artifact ? s.workbench.runCommand('murmur.openEntry', st.artifact.id) : s.workbench.runCommand('murmur.openCase', c.id));
     node.addEventListener('click', openIt);
@@ -105,7 +125,8 @@ function render(el: HTMLElement, s: Services, id: string): () => void {
     if (!c) return void clear(el, h('p', null, 'No such case.'));
     const host = h('div', { class: 'graph-host', 'data-testid': 'task-graph' }, graph(c, s));
     const set = (z: 'fit' | number): void => ((zoom = z), apply(host));
-    const step = (f: number): void => set(Math.max(0.3, Math.min(3, (zoom === 'fit' ? host.clientWidth / Number(host.querySelector<SVGElement>('svg')?.dataset.width ?? 1) : zoom) * f)));
+    const step = (f: number): void =>
+      set(Math.max(0.3, Math.min(3, (zoom === 'fit' ? host.clientWidth / Number(host.querySelector<SVGElement>('svg')?.dataset.width ?? 1) : zoom) * f)));
     clear(
       el,
       h(
@@ -144,6 +165,12 @@ contributions.registerCommand({
   run(s, id) {
     const c = id ? s.store.caseById(id) : s.store.cases[0];
     if (!c) return s.workbench.notify('No case yet.');
-    s.workbench.openEditor({ key: `graph:${c.id}`, title: `Graph ${shortId(c.id, 12)}`, icon: 'type-hierarchy', breadcrumbs: [s.store.session.org.name, 'Cases', c.id, 'Task graph'], render: (el, sv) => render(el, sv, c.id) });
+    s.workbench.openEditor({
+      key: `graph:${c.id}`,
+      title: `Graph ${shortId(c.id, 12)}`,
+      icon: 'type-hierarchy',
+      breadcrumbs: [s.store.session.org.name, 'Cases', c.id, 'Task graph'],
+      render: (el, sv) => render(el, sv, c.id),
+    });
   },
 });

@@ -12,7 +12,12 @@ function render(el: HTMLElement, s: Services): void {
         'div',
         { class: 'page wide' },
         h('h1', null, icon('key'), ` Wallet · ${w.org.name}`),
-        h('div', { class: 'facts' }, h('div', { class: 'fact' }, h('span', { class: 'fact-label' }, 'Organization DID'), h('code', { class: 'fact-value wrap' }, w.org.did)), h('div', { class: 'fact' }, h('span', { class: 'fact-label' }, 'Keys'), h('span', { class: 'fact-value' }, w.keyStore))),
+        h(
+          'div',
+          { class: 'facts' },
+          h('div', { class: 'fact' }, h('span', { class: 'fact-label' }, 'Organization DID'), h('code', { class: 'fact-value wrap' }, w.org.did)),
+          h('div', { class: 'fact' }, h('span', { class: 'fact-label' }, 'Keys'), h('span', { class: 'fact-value' }, w.keyStore)),
+        ),
         w.agents.map((a) =>
           h(
             'section',
@@ -22,12 +27,35 @@ function render(el: HTMLElement, s: Services): void {
             h(
               'table',
               { class: 'grid', 'data-testid': 'credentials' },
-              h('thead', null, h('tr', null, ['Credential', 'Issuer', 'Claims', 'Valid from', 'Valid until', 'Status'].map((x) => h('th', null, x)))),
+              h(
+                'thead',
+                null,
+                h(
+                  'tr',
+                  null,
+                  ['Credential', 'Issuer', 'Claims', 'Valid from', 'Valid until', 'Status'].map((x) => h('th', null, x)),
+                ),
+              ),
               h(
                 'tbody',
                 null,
                 a.credentials.map((c) =>
-                  h('tr', null, h('td', null, c.type), h('td', { title: c.issuer }, c.issuerName ?? shortId(c.issuer, 24)), h('td', null, Object.entries(c.claims).map(([k, v]) => `${k}: ${v.startsWith('did:') ? shortId(v, 20) : v}`).join('; ')), h('td', null, c.validFrom?.slice(0, 10) ?? '—'), h('td', null, c.validUntil?.slice(0, 10) ?? '—'), h('td', null, badge(c.status, c.status === 'valid' ? 'ok' : 'err'))),
+                  h(
+                    'tr',
+                    null,
+                    h('td', null, c.type),
+                    h('td', { title: c.issuer }, c.issuerName ?? shortId(c.issuer, 24)),
+                    h(
+                      'td',
+                      null,
+                      Object.entries(c.claims)
+                        .map(([k, v]) => `${k}: ${v.startsWith('did:') ? shortId(v, 20) : v}`)
+                        .join('; '),
+                    ),
+                    h('td', null, c.validFrom?.slice(0, 10) ?? '—'),
+                    h('td', null, c.validUntil?.slice(0, 10) ?? '—'),
+                    h('td', null, badge(c.status, c.status === 'valid' ? 'ok' : 'err')),
+                  ),
                 ),
               ),
             ),
@@ -48,7 +76,11 @@ contributions.registerSideBarView({
       clear(
         el,
         h('div', { class: 'side-section' }, h('vscode-button', { onclick: () => s.workbench.runCommand('murmur.openWallet') }, icon('key'), ' Open wallet')),
-        h('ul', { class: 'plain list' }, w.agents.map((a) => h('li', null, icon('hubot'), ` ${a.name}`, h('span', { class: 'muted' }, ` ${a.credentials.length} credentials`)))),
+        h(
+          'ul',
+          { class: 'plain list' },
+          w.agents.map((a) => h('li', null, icon('hubot'), ` ${a.name}`, h('span', { class: 'muted' }, ` ${a.credentials.length} credentials`))),
+        ),
       ),
     );
   },
