@@ -3,7 +3,7 @@ import { seededRandom } from '../../core/common/random.js';
 import { authorityReport } from '../../core/coordination/learning/authority.js';
 import { SimNetwork } from './network.js';
 import { makePopulation, type SimAgentSpec } from './population.js';
-import { report, type CaseReport, type SimOptions, type SimReport } from './run.js';
+import { report, unionMs, type CaseReport, type SimOptions, type SimReport } from './report.js';
 import { drawDistinct } from './faults.js';
 import { SimScheduler } from './scheduler.js';
 import { caseTruth, GAP_SUBTASK, outcomeOf, resultDigest, TEMPLATE, workDraw, type CaseTruth } from './workload.js';
@@ -185,18 +185,4 @@ export async function runCentral(o: SimOptions): Promise<SimReport> {
     {},
     { maxShare: auth.maxShare, gini: auth.gini },
   );
-}
-
-function unionMs(intervals: { start: number; end: number }[]): number {
-  const sorted = [...intervals].sort((a, b) => a.start - b.start);
-  let total = 0;
-  let cur: { start: number; end: number } | undefined;
-  for (const iv of sorted) {
-    if (!cur || iv.start > cur.end) {
-      if (cur) total += cur.end - cur.start;
-      cur = { ...iv };
-    } else cur.end = Math.max(cur.end, iv.end);
-  }
-  if (cur) total += cur.end - cur.start;
-  return total;
 }

@@ -103,6 +103,15 @@ describe('bad input: one clear error, exit 2, nothing written', () => {
     assert.match(r.stderr, /--bundel/);
   });
 
+  test('a payer timeframe the console cannot run on is refused by name, for demo and console alike', () => {
+    for (const command of ['demo', 'console']) {
+      const r = murmur(command, '--decision-hours', '24,72', '--data-dir', join(dir, `bad-hours-${command}`));
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, /--decision-hours: needs both at least 1 h, the expedited no longer than the standard/);
+      assert.ok(!existsSync(join(dir, `bad-hours-${command}`, 'board.db')), 'nothing was started');
+    }
+  });
+
   test('a missing file is named', () => {
     const r = murmur('case', 'run', '--bundle', join(dir, 'nope.json'));
     assert.equal(r.code, 2);

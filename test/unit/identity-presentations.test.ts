@@ -167,7 +167,7 @@ test('verifyCredential checks one credential: valid, expired, untrusted', async 
   assert.equal(untrusted.ok ? '' : untrusted.reasons[0]!.code, 'untrusted-accreditor');
 });
 
-test('a proof check kept from an earlier verification never answers for other bytes, another time or a spent challenge', async () => {
+test('a proof check kept from an earlier verification never answers for edited bytes, another time or a spent challenge', async () => {
   const f = await identityFixture();
   const vp = await createPresentation({
     holder: f.agent.signer,
@@ -183,33 +183,17 @@ test('a proof check kept from an earlier verification never answers for other by
   const edited = structuredClone(vp);
   (edited.proof as { created?: string }).created = '2026-01-05T00:00:00Z';
   assert.deepEqual(codes(await verifyPresentation(edited, expect, await context())), ['proof-invalid']);
+  // A credential given a longer life than issued: its proof and the presentation's (which covers it) fail.
+  const longer = structuredClone(vp);
+  longer.verifiableCredential[0]!.validUntil = '2027-01-01T00:00:00Z';
+  assert.deepEqual(codes(await verifyPresentation(longer, expect, await context())), ['proof-invalid', 'proof-invalid']);
+  const resigned = structuredClone(vp);
+  resigned.proof.proofValue = `${resigned.proof.proofValue.slice(0, -4)}AAAA`;
+  assert.deepEqual(codes(await verifyPresentation(resigned, expect, await context())), ['proof-invalid']);
   // Later, once the credential has expired, the kept check does not stand in for the time check.
   assert.deepEqual(codes(await verifyPresentation(vp, { ...expect, now: T0 + 31 * DAY }, await context())), ['expired']);
   // A replica that has spent the challenge still refuses the replay.
   const ctx = await context();
   assert.ok((await verifyPresentation(vp, expect, ctx)).ok);
   assert.deepEqual(codes(await verifyPresentation(vp, expect, ctx)), ['replayed']);
-});
-
-test('a presentation verified once is not trusted for an edited copy: a changed credential or proof still fails', async () => {
-  const f = await identityFixture();
-  const vp = await createPresentation({
-    holder: f.agent.signer,
-    credentials: [f.role, f.accreditation],
-    challenge: 'nonce-1',
-    domain: 'st-genomics',
-    now: NOW,
-  });
-  // The first verification is remembered process-wide (the replicas of one process share it).
-  assert.ok((await verifyPresentation(vp, expect, await context())).ok);
-  assert.ok((await verifyPresentation(structuredClone(vp), expect, await context())).ok);
-  const edited = structuredClone(vp);
-  edited.verifiableCredential[0]!.validUntil = '2027-01-01T00:00:00Z'; // a longer life than issued
-  // Both the credential's proof and the presentation's (which covers it) fail.
-  assert.deepEqual(codes(await verifyPresentation(edited, expect, await context())), ['proof-invalid', 'proof-invalid']);
-  const resigned = structuredClone(vp);
-  resigned.proof.proofValue = `${resigned.proof.proofValue.slice(0, -4)}AAAA`;
-  assert.deepEqual(codes(await verifyPresentation(resigned, expect, await context())), ['proof-invalid']);
-  // The same text judged at another time is checked in full again (validity is part of the key).
-  assert.ok((await verifyPresentation(vp, { ...expect, now: NOW + 1 }, await context())).ok);
 });

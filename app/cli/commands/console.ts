@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { errorMessage } from '../../../core/common/errors.js';
 import { readPasRequestFile } from '../../../fhir/pas/request.js';
 import { parseCommandArgs, type Command } from '../args.js';
+import { DECISION_HOURS_HELP, DecisionHoursOption, timeframesOf } from '../decision-hours.js';
 
 const Variants = z
   .string()
@@ -17,13 +18,7 @@ const Options = z.object({
   'ready-file': z.string().min(1).optional(),
   'wallet-key-stdin': z.boolean().default(false),
   open: z.boolean().default(false),
-  /** The payer's decision timeframes: standard,expedited hours (CMS-0057-F's outer limits by default). */
-  'decision-hours': z
-    .string()
-    .regex(/^\d{1,4},\d{1,4}$/, 'is STANDARD,EXPEDITED hours such as 168,72')
-    .transform((v) => v.split(',').map(Number) as [number, number])
-    .refine(([s, e]) => s >= 1 && e >= 1 && e <= s, 'needs both at least 1 h, the expedited no longer than the standard')
-    .optional(),
+  'decision-hours': DecisionHoursOption,
 });
 
 function repoRoot(): string {
@@ -56,8 +51,7 @@ token. Prints the four console URLs and keeps running until Ctrl-C.
   --open              open the first console in the default browser
   --wallet-key-stdin  read the key that seals the wallets at rest from stdin (the Electron shell
                       passes the one it keeps in the OS key store)
-  --decision-hours S,E  the payer's decision timeframes in hours, standard and expedited
-                      (default 168,72: CMS-0057-F's 7 days and 72 hours; a payer may be faster)`,
+${DECISION_HOURS_HELP}`,
   options: {
     run: { type: 'string' },
     'data-dir': { type: 'string' },
@@ -90,7 +84,7 @@ token. Prints the four console URLs and keeps running until Ctrl-C.
       logs,
       ...(values['ready-file'] ? { readyFile: values['ready-file'] } : {}),
       keyStore: walletKey ? 'sealed at rest with a key from the OS key store (Electron safeStorage)' : 'in memory (demo): each launch creates fresh keys',
-      ...(values['decision-hours'] ? { timeframes: { standardHours: values['decision-hours'][0], expeditedHours: values['decision-hours'][1] } } : {}),
+      ...timeframesOf(values['decision-hours']),
     });
     // Sealed once the consoles have added their operators to the wallets.
     if (walletKey) {

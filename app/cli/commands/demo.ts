@@ -5,12 +5,14 @@ import { z } from 'zod';
 import { readPasRequestFile } from '../../../fhir/pas/request.js';
 import { parseCommandArgs, type Command } from '../args.js';
 import { PROOFS_HELP, ProofsOption, resolveProofs } from '../proofs.js';
+import { DECISION_HOURS_HELP, DecisionHoursOption, timeframesOf } from '../decision-hours.js';
 
 const Options = z.object({
   proofs: ProofsOption,
   headless: z.boolean().default(false),
   'no-open': z.boolean().default(false),
   'data-dir': z.string().min(1).optional(),
+  'decision-hours': DecisionHoursOption,
   variant: z
     .string()
     .regex(/^[a-z0-9-]+$/, 'is a variant name such as reference or titer-1-100')
@@ -26,7 +28,7 @@ function repoRoot(): string {
 export const demo: Command = {
   name: 'demo',
   summary: 'run the reference prior-authorization case end to end and show its trace',
-  usage: `Usage: murmur demo [--headless] [--no-open] [--variant NAME] [--data-dir DIR]
+  usage: `Usage: murmur demo [--headless] [--no-open] [--variant NAME] [--data-dir DIR] [--decision-hours S,E]
 
 Starts the embedded FHIR server (seeded with a synthetic patient), the SQLite board and the
 nodes of the four organizations, runs the reference case, and prints the T0–T6 trace as it
@@ -36,12 +38,14 @@ happens and the decision.
   --no-open        serve the consoles and print their URLs without opening a browser or window
   --variant NAME   synthetic patient variant (default: reference; see fhir/synthetic/bundles)
   --data-dir DIR   where the board, FHIR journal and archive go (default: .murmur/runs/<time>)
+${DECISION_HOURS_HELP}
 ${PROOFS_HELP}`,
   options: {
     proofs: { type: 'string' },
     headless: { type: 'boolean' },
     'no-open': { type: 'boolean' },
     'data-dir': { type: 'string' },
+    'decision-hours': { type: 'string' },
     variant: { type: 'string' },
   },
   async run(argv) {
@@ -92,7 +96,7 @@ ${PROOFS_HELP}`,
       // present, otherwise in the default browser (the first) with all four URLs printed.
       const { serveConsoles, electronBinary, openElectron, openInBrowser, writeReadyFile } = await import('../consoles.js');
       const readyFile = join(dataDir, 'consoles.json');
-      const consoles = await serveConsoles(env, { root, logs, readyFile });
+      const consoles = await serveConsoles(env, { root, logs, readyFile, ...timeframesOf(values['decision-hours']) });
       writeReadyFile(readyFile, consoles, true);
       out('\nConsoles (loopback only; each URL carries its launch token):');
       for (const c of consoles.consoles) {
