@@ -8,6 +8,7 @@ import { StatusList, StatusRegistry } from '../../core/identity/status-list.js';
 import { trustRegistry, type TrustRegistry } from '../../core/identity/trust-registry.js';
 import { Wallet, type SealedWallet } from '../../core/identity/wallet.js';
 import type { ScryptCost } from '../../core/crypto/keystore.js';
+import type { Signer } from '../../core/crypto/signing.js';
 import type { ZkIssuer } from '../../core/access/admission.js';
 import type { RoleProver } from '../../core/agents/runtime/section-access.js';
 import { issueZkRoleCredential, newZkHolder, newZkSigningKey, proveRole, type ZkSigningKey } from '../../core/zk/index.js';
@@ -97,6 +98,8 @@ export interface CredentialedOrg {
    * Revocation entry names (OrgNode.revoke posts it; revocation lives on the board).
    */
   statusOf(agentName: string): { issuer: string; list: string; index: number };
+  /** Where the organization's accreditation sits in its accreditor's status list (what the accreditor attests revoked). */
+  accreditationStatus?: { issuer: string; list: string; index: number };
   /** Each agent's wallet name (its role) and credentials, by agent name: what `sealOrg` saves. */
   credentials?: Record<string, { walletAgent: string; credentials: MurmurCredential[] }>;
 }
@@ -124,7 +127,10 @@ export interface CredentialOptions {
  * organization by kind, organizations with long-form did:prism DIDs, agents with did:peer
  * DIDs, and a role credential per agent issued by its organization.
  */
-export async function credentialedCoalition(specs: readonly OrgSpec[], o: CredentialOptions): Promise<{ charter: Charter; orgs: CredentialedOrg[] }> {
+export async function credentialedCoalition(
+  specs: readonly OrgSpec[],
+  o: CredentialOptions,
+): Promise<{ charter: Charter; orgs: CredentialedOrg[]; accreditor: Signer }> {
   const now = o.clock.now();
   const accreditorWallet = Wallet.empty();
   const accreditor = await accreditorWallet.createOrganization(o.random);
@@ -144,10 +150,11 @@ export async function credentialedCoalition(specs: readonly OrgSpec[], o: Creden
     if (zkIssuer) zkIssuers.push({ org: org.did, kind: spec.kind, publicKey: zkIssuer.publicKey });
     const orgStatus = new StatusList(`urn:murmur:status:${spec.id}`, org.did);
     status.put(orgStatus);
+    const accreditationEntry = accreditorStatus.allocate();
     const accreditation = await issueAccreditation(
       accreditor.issuer,
       { organization: org.did, organizationKind: spec.kind, organizationName: spec.name },
-      { validFrom: now - DAY, validUntil: now + 365 * DAY, status: accreditorStatus.allocate(), random: o.random },
+      { validFrom: now - DAY, validUntil: now + 365 * DAY, status: accreditationEntry, random: o.random },
     );
     const agents = new Map<
       string,
@@ -183,10 +190,13 @@ export async function credentialedCoalition(specs: readonly OrgSpec[], o: Creden
         ),
       },
       statusOf: (name) => ({ issuer: org.did, list: orgStatus.id, index: agents.get(name)!.statusIndex }),
+      accreditationStatus: { issuer: accreditor.did, list: accreditorStatus.id, index: Number(accreditationEntry.statusListIndex) },
       credentials: Object.fromEntries(spec.agents.map((p) => [p.name, { walletAgent: p.role, credentials: agents.get(p.name)!.credentials }])),
     });
   }
-  return { charter: { registry, status, genesisReputation: {}, zkIssuers }, orgs };
+  // The accreditor's issuing key, for the coalition that made it (tests, the simulator): it signs
+  // revocations of accreditations, which members relay to the board.
+  return { charter: { registry, status, genesisReputation: {}, zkIssuers }, orgs, accreditor: accreditor.issuer };
 }
 
 /** An agent's zero-knowledge role credential, issued by its organization, and a prover over it. */

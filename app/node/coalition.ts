@@ -9,7 +9,7 @@ import type { Random } from '../../core/common/random.js';
 import { cryptoRandom } from '../../core/common/random.js';
 import { chainResolvers, didKeyResolver } from '../../core/crypto/did-key.js';
 import { didPeerResolver } from '../../core/crypto/did-peer.js';
-import { memoizedResolver } from '../../core/crypto/signing.js';
+import { memoizedResolver, type Signer } from '../../core/crypto/signing.js';
 import type { CaseState } from '../../core/coordination/case-state.js';
 import type { ReducerConfig } from '../../core/coordination/reducer.js';
 import { northwindZolgensmaPolicy, type CoveragePolicy } from '../../core/agents/clinical/policy.js';
@@ -67,6 +67,8 @@ export interface Coalition {
   charter?: Charter;
   /** The organizations' wallets (privacy on). */
   orgs?: CredentialedOrg[];
+  /** The accreditor's issuing key, when this coalition made its identities (it signs accreditation revocations). */
+  accreditor?: Signer;
   stop(): Promise<void>;
 }
 
@@ -77,6 +79,7 @@ export async function startCoalition(o: CoalitionOptions): Promise<Coalition> {
   const clock = o.clock ?? systemClock;
   let charter: Charter | undefined;
   let credentialed: CredentialedOrg[] | undefined;
+  let accreditor: Signer | undefined;
   let identities: OrgIdentity[];
   if (o.identities) {
     charter = o.identities.charter;
@@ -91,6 +94,7 @@ export async function startCoalition(o: CoalitionOptions): Promise<Coalition> {
     });
     charter = made.charter;
     credentialed = made.orgs;
+    accreditor = made.accreditor;
     identities = made.orgs.map((x) => x.identity);
   } else {
     identities = orgs.map((spec) => bareOrgIdentity(spec, random));
@@ -136,6 +140,7 @@ export async function startCoalition(o: CoalitionOptions): Promise<Coalition> {
     payer,
     ...(charter ? { charter } : {}),
     ...(credentialed ? { orgs: credentialed } : {}),
+    ...(accreditor ? { accreditor } : {}),
     stop: async () => void (await Promise.all(nodes.map((n) => n.stop()))),
   };
 }

@@ -1,4 +1,5 @@
 import { AdjudicationDecisionSchema, adjudicationCommitment, type AdjudicationDecision } from '../../core/coordination/messages.js';
+import type { RevocationAttestation, StatusTarget } from '../../core/identity/revocation-attestation.js';
 import { authorDid } from '../../core/board/envelope.js';
 import { z } from 'zod';
 import type { BoardStore, StoredEntry } from '../../core/board/store.js';
@@ -168,6 +169,14 @@ export class OrgNode {
   revoke(target: Revocation): Promise<StoredEntry> {
     if (target.issuer !== this.o.identity.did) throw new MurmurError('E_INPUT', 'an organization revokes only credentials it issued', { field: 'issuer' });
     return this.agents[0]!.post({ case: null, kind: 'Revocation', header: { ...target }, sections: [] });
+  }
+
+  /**
+   * Relays an accreditor's signed revocation (`attestRevocation`) to the board: the accreditor
+   * has no board key, and the fold trusts the attestation, not the relaying organization.
+   */
+  relayAccreditorRevocation(attested: StatusTarget & { attestation: RevocationAttestation }): Promise<StoredEntry> {
+    return this.agents[0]!.post({ case: null, kind: 'Revocation', header: { ...attested }, sections: [] });
   }
 
   get spec(): OrgSpec {

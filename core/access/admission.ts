@@ -2,8 +2,10 @@ import type { Admission, Evidence } from '../board/fold.js';
 import { authorDid } from '../board/envelope.js';
 import type { StoredEntry } from '../board/store.js';
 import type { CoalitionState } from '../coordination/case-state.js';
+import { RevocationSchema } from '../coordination/messages.js';
 import type { CredentialEvidence } from '../coordination/rules/context.js';
 import { verifyPresentation, type PresentationVerdict } from '../identity/presentations.js';
+import { verifyRevocationAttestation, type RevocationAttestation } from '../identity/revocation-attestation.js';
 import type { StatusRegistry } from '../identity/status-list.js';
 import type { TrustRegistry } from '../identity/trust-registry.js';
 import { verifyRoleProof, type BabyJubPublicKey } from '../zk/index.js';
@@ -42,6 +44,7 @@ export function credentialAdmission(o: CredentialAdmissionOptions): Admission<Co
   return async (state, entry): Promise<Evidence> => {
     const env = entry.envelope;
     const header = env.header as { presentation?: unknown; roleProof?: unknown; target?: string; section?: string };
+    if (env.kind === 'Revocation') return attestationEvidence(env.header, o.registry);
     if (header.roleProof !== undefined) return roleProofEvidence(state, entry, header, o.zkIssuers ?? [], nullifiers);
     if (header.presentation === undefined) return {};
     const expected = expectation(state, entry, header);
@@ -60,6 +63,18 @@ export function credentialAdmission(o: CredentialAdmissionOptions): Admission<Co
           : { ok: false, reason: verdict.reasons.map((r) => r.code).join(', '), codes: verdict.reasons.map((r) => r.code) };
     return { credential };
   };
+}
+
+/**
+ * An accreditor's revocation, relayed: whether its attestation verifies against an accreditor
+ * the trust registry lists. The rule decides with this as evidence (it stays pure). A header
+ * that does not parse is left to the rule's schema check.
+ */
+async function attestationEvidence(header: unknown, registry: TrustRegistry): Promise<Evidence> {
+  const h = RevocationSchema.safeParse(header);
+  if (!h.success || !('attestation' in h.data) || !h.data.attestation) return {};
+  const { issuer, list, index } = h.data;
+  return { attestation: await verifyRevocationAttestation({ issuer, list, index }, h.data.attestation as RevocationAttestation, registry) };
 }
 
 /**

@@ -2,6 +2,7 @@ import type { Verdict } from '../board/fold.js';
 import type { KindDef } from '../coordination/kinds/define.js';
 import { AccessRequestKind, KeyGrantKind, RevocationKind } from '../coordination/kinds/access.js';
 import type { AccessRequest, KeyGrantHeader, Revocation } from '../coordination/messages.js';
+import type { AttestationVerdict } from '../identity/revocation-attestation.js';
 import { credentialOf, credentialRefused, no, ok, type RuleContext } from '../coordination/rules/context.js';
 import { targetOf } from './challenges.js';
 import { KeyGrantSchema } from './key-grant.js';
@@ -57,14 +58,22 @@ export function keyGrant(ctx: RuleContext<KeyGrantHeader>): Verdict {
 
 /**
  * An issuer revokes one of its credentials: only an agent its organization accredited (its
- * card, verified when posted, names the organization) speaks for the issuer. Presentations
- * admitted after this entry find the credential revoked; those before it stand.
+ * card, verified when posted, names the organization) speaks for the issuer; an accreditor,
+ * which has no agents, speaks through its signed attestation, which any member with a card
+ * relays. Presentations admitted after this entry find the credential revoked (an
+ * organization's accreditation: every agent of it); those before it stand.
  */
 export function revocation(ctx: RuleContext<Revocation>): Verdict {
   const card = ctx.state.cards.get(ctx.author)?.card;
   if (!card) return no('E_NO_CARD', 'the revoker has no agent card on the board');
   const h = ctx.header;
-  if (card.provider.did !== h.issuer) return no('E_NOT_PERMITTED', 'only an agent of the issuing organization revokes its credentials');
+  if ('attestation' in h && h.attestation) {
+    // An accreditor's statement, relayed by a member: the admission stage verified it.
+    const a = ctx.evidence.attestation as AttestationVerdict | undefined;
+    if (!a) return no('E_CREDENTIAL', 'accreditor attestation: not verified');
+    if (!a.ok) return no(a.code === 'untrusted-accreditor' ? 'E_NOT_PERMITTED' : 'E_CREDENTIAL', `accreditor attestation: ${a.reason}`);
+    if (a.accreditor !== h.issuer) return no('E_CREDENTIAL', 'accreditor attestation: signed for another issuer');
+  } else if (card.provider.did !== h.issuer) return no('E_NOT_PERMITTED', 'only an agent of the issuing organization revokes its credentials');
   // An organization revokes its own agents only: the holder's card (verified when posted) names it.
   if ('holder' in h && ctx.state.cards.get(h.holder)?.card.provider.did !== h.issuer)
     return no('E_NOT_PERMITTED', 'the holder is not an agent of the issuing organization');

@@ -249,7 +249,8 @@ export type CaseCancel = z.infer<typeof CaseCancelSchema>;
 
 /**
  * An issuer revokes a credential it issued: the status list entry (list id and index) of the
- * credential, signed by an agent of the issuing organization. On the board, so every replica
+ * credential, signed by an agent of the issuing organization, or by any member relaying the
+ * accreditor's signed attestation (an accreditation credential). On the board, so every replica
  * and every audit re-fold judges presentations after it as revoked, and those before as valid.
  */
 export const RevocationSchema = z.union([
@@ -266,6 +267,19 @@ export const RevocationSchema = z.union([
         .int()
         .min(0)
         .max(1 << 24),
+      // An accreditor's signed statement (core/identity/revocation-attestation.ts), relayed by any
+      // member: the accreditor has no board key. Verified in the admission stage.
+      attestation: z
+        .object({
+          version: z.literal(1),
+          keyId: z
+            .string()
+            .max(2200)
+            .regex(/^did:[a-z0-9]+:[A-Za-z0-9._:%=-]+#[A-Za-z0-9._-]{1,64}$/, 'expected a DID URL'),
+          signature: z.string().regex(/^[A-Za-z0-9_-]{86}$/, 'expected a base64url Ed25519 signature'),
+        })
+        .strict()
+        .optional(),
     })
     .strict(),
   // Every credential the issuer gave one of its agents, its zero-knowledge role credential

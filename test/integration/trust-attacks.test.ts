@@ -8,6 +8,7 @@ import { sectionsDigest } from '../../core/coordination/rules/execution.js';
 import { runCase, type Coalition } from '../../app/node/coalition.js';
 import { charterFromJson, charterToJson } from '../../app/node/charter.js';
 import { credentialAdmission } from '../../core/access/admission.js';
+import { attestRevocation } from '../../core/identity/revocation-attestation.js';
 import { ACCESS_KINDS } from '../../core/access/rules.js';
 import { BoardReplica } from '../../core/agents/runtime/replica.js';
 import { northwindZolgensmaPolicy } from '../../core/agents/clinical/policy.js';
@@ -361,4 +362,68 @@ test(
       await c.stop();
     }
   },
+);
+
+test(
+  "the accreditor revokes the lab's accreditation on the board through a relayed attestation: the lab's later claims are refused by every replica and by a re-fold; forgeries are refused",
+  { timeout: 90_000 },
+  () =>
+    withCoalition(async (c, store) => {
+      const helix = c.orgs!.find((o) => o.spec.id === 'helix')!;
+      const accreditor = c.accreditor!;
+      const target = helix.accreditationStatus!;
+      const lab = agentNamed(c, 'GenomicsAgent').did;
+      const labCard = c.payer.replica.fold.records.find((r) => r.kind === 'AgentCard' && r.author.startsWith(lab))!;
+      // The lab signs with its own key under the accreditor's key id; an attestation for the next
+      // entry is moved onto the lab's; the lab (not an accreditor) attests its own agent's entry.
+      const labSigner = helix.wallet.organization().issuer;
+      const impostor = { keyId: accreditor.keyId, publicKey: labSigner.publicKey, sign: (d: Uint8Array) => labSigner.sign(d) };
+      const forged = await labNode(c).relayAccreditorRevocation(attestRevocation(impostor, target));
+      const moved = await labNode(c).relayAccreditorRevocation({
+        ...attestRevocation(accreditor, { ...target, index: target.index + 1 }),
+        index: target.index,
+      });
+      const notAccreditor = await labNode(c).relayAccreditorRevocation(attestRevocation(labSigner, helix.statusOf('GenomicsAgent')));
+      // Any member relays the real one: here the payer.
+      const real = await c.payer.relayAccreditorRevocation(attestRevocation(accreditor, target));
+      const caseId = await c.payer.submitCase(MEMORY_REF, northwindZolgensmaPolicy);
+      const labClaim = () => c.payer.replica.fold.records.find((r) => r.kind === 'Claim' && r.author.startsWith(lab) && r.case === caseId);
+      for (let i = 0; i < 200 && !labClaim(); i++) await new Promise((r) => setTimeout(r, 100));
+      await Promise.all(c.nodes.map((n) => n.replica.catchUp()));
+      assert.deepEqual(verdictOf(c, forged.envelope.id), {
+        status: 'rejected',
+        code: 'E_CREDENTIAL',
+        reason: 'accreditor attestation: the signature does not verify for this issuer, list and index',
+      });
+      assert.deepEqual(verdictOf(c, moved.envelope.id), verdictOf(c, forged.envelope.id));
+      assert.deepEqual(verdictOf(c, notAccreditor.envelope.id), {
+        status: 'rejected',
+        code: 'E_NOT_PERMITTED',
+        reason: 'accreditor attestation: the issuer is not an accreditor of the trust registry',
+      });
+      assert.deepEqual(verdictOf(c, real.envelope.id), { status: 'accepted' });
+      // The lab's card, admitted with its accreditation before the revocation, stands.
+      assert.ok(labCard.index < c.payer.replica.fold.records.find((r) => r.id === real.envelope.id)!.index);
+      assert.deepEqual(verdictOf(c, labCard.id), { status: 'accepted' });
+      assert.deepEqual(verdictOf(c, labClaim()!.id), { status: 'rejected', code: 'E_REVOKED', reason: 'claim credentials: revoked' });
+      // An auditor re-folds the board with the charter as it was issued (the accreditation not revoked there).
+      const charter = charterFromJson(JSON.parse(JSON.stringify(charterToJson(c.charter!))));
+      const entry = { type: 'BitstringStatusListEntry', statusPurpose: 'revocation', statusListCredential: target.list, statusListIndex: String(target.index) };
+      assert.equal(charter.status.check(entry, target.issuer), 'valid');
+      const audit = new BoardReplica(
+        store,
+        chainResolvers(didKeyResolver, didPeerResolver),
+        { genesisReputation: charter.genesisReputation, requireCredentials: true, requireSealed: true, capabilities: REFERENCE_CAPABILITIES },
+        credentialAdmission({ registry: charter.registry, status: charter.status }),
+        ACCESS_KINDS,
+        DEFAULT_BOARD_TIME,
+      );
+      await audit.catchUp();
+      const upTo = audit.fold.lastIndex;
+      const verdicts = (records: { index: number; status: string; reason?: string }[]) =>
+        records.filter((r) => r.index <= upTo).map((r) => `${r.index} ${r.status} ${r.reason ?? ''}`);
+      assert.deepEqual(verdicts(audit.fold.records), verdicts(c.payer.replica.fold.records));
+      assert.equal(audit.fold.records.find((r) => r.id === labClaim()!.id)!.code, 'E_REVOKED');
+      await audit.stop();
+    }),
 );
