@@ -23,3 +23,13 @@ export type HostileDraft = Omit<EnvelopeBody, 'v' | 'author' | 'seq' | 'prev' | 
 export function hostileDraft(draft: HostileDraft): Draft {
   return draft as Draft;
 }
+
+/**
+ * The header of an entry the fold accepted as kind `K`, as its poster wrote it (the stored,
+ * signed bytes): the fold parsed it with the kind's schema before accepting it, so it has the
+ * schema's input type. Only for an accepted entry whose kind the caller has checked; a type
+ * only, nothing is parsed again.
+ */
+export function acceptedHeader<K extends Kind>(_kind: K, envelope: { header: Record<string, unknown> }): HeaderInputOf<K> {
+  return envelope.header as HeaderInputOf<K>;
+}
