@@ -1,6 +1,7 @@
 import type { FoldRecord } from '../../core/board/fold.js';
 import type { StoredEntry } from '../../core/board/store.js';
 import { authorDid } from '../../core/board/envelope.js';
+import { acceptedHeader } from '../../core/coordination/kinds/draft.js';
 
 /**
  * An independent check that no subtask was ever claimed by two agents at once: replays the
@@ -20,18 +21,18 @@ export function doubleClaims(records: readonly FoldRecord[], entries: ReadonlyMa
     switch (r.kind) {
       case 'Claim': {
         if (h && h.did !== did && h.until >= r.at) violations.push(`${key} claimed by two agents at board time ${r.at}`);
-        const leaseMs = (env.header as { leaseMs: number }).leaseMs;
+        const leaseMs = acceptedHeader('Claim', env).leaseMs;
         holders.set(key, { did, claimAt: r.at, leaseMs, until: r.at + leaseMs });
         break;
       }
       case 'Gap': {
-        const h = env.header as { gap: string; subtask: { id: string } };
+        const h = acceptedHeader('Gap', env);
         gapSubtask.set(`${r.case}/${h.gap}`, h.subtask.id);
         break;
       }
       case 'Award': {
         // An award confers a claim on the gap's new subtask to the winner.
-        const h = env.header as { gap: string; winner: string };
+        const h = acceptedHeader('Award', env);
         const sub = `${r.case}/${gapSubtask.get(`${r.case}/${h.gap}`)}`;
         const prev = holders.get(sub);
         if (prev && prev.did !== h.winner && prev.until >= r.at) violations.push(`${sub} awarded while claimed`);

@@ -18,6 +18,7 @@ import type { SimAgentSpec } from './population.js';
 import type { SimScheduler } from './scheduler.js';
 import { GAP_SKILL, GAP_SUBTASK, TEMPLATE, resultDigest, workDraw, type CaseTruth } from './workload.js';
 import { plaintextDisclosure } from '../../core/agents/runtime/section-access.js';
+import { acceptedHeader } from '../../core/coordination/kinds/draft.js';
 
 /** Simulated artifacts carry one plaintext section, `result`, open to every member. */
 const SIM_OUTPUTS: { section: string; readers: string[] }[] = [{ section: 'result', readers: [] }];
@@ -285,8 +286,7 @@ export class SimNode {
   /** Equivocation: a second, different envelope with the same seq and prev, straight to the board. */
   private equivocate(spec: SimAgentSpec, original: Envelope): void {
     const { sig: _s, id: _i, v: _v, author: _a, ...body } = original;
-    const header =
-      original.kind === 'Claim' ? { leaseMs: (original.header as { leaseMs: number }).leaseMs + 1_000 } : { ...original.header, domain: 'equivocation' };
+    const header = original.kind === 'Claim' ? { leaseMs: acceptedHeader('Claim', original).leaseMs + 1_000 } : { ...original.header, domain: 'equivocation' };
     const fork = signEnvelope(spec.signer, { ...body, header, at: this.o.sched.now() });
     void this.o.link.append(fork).catch(() => undefined);
   }

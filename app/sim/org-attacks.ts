@@ -7,6 +7,7 @@ import { sectionsDigest } from '../../core/coordination/rules/execution.js';
 import { CARD_DOMAIN, cardChallenge, claimChallenge } from '../../core/access/challenges.js';
 import type { BoardReplica } from '../../core/agents/runtime/replica.js';
 import type { CoalitionAgent } from '../../core/agents/runtime/coalition-agent.js';
+import { hostileDraft } from '../../core/coordination/kinds/draft.js';
 import type { OrgNode } from '../node/org-node.js';
 import type { OrgWorld } from './org-world.js';
 
@@ -127,13 +128,15 @@ export function installAttack(attack: OrgAttack, world: OrgWorld, random: Random
               sections: [],
             };
           }),
-          agent.post({
-            case: caseId,
-            subtask: 'genomic-screening',
-            kind: 'Artifact',
-            header: { digest: sectionsDigest(plain), outcome: 'approved' },
-            sections: plain,
-          }),
+          agent.post(
+            hostileDraft({
+              case: caseId,
+              subtask: 'genomic-screening',
+              kind: 'Artifact',
+              header: { digest: sectionsDigest(plain), outcome: 'approved' },
+              sections: plain,
+            }),
+          ),
           agent.post({ case: caseId, subtask: 'genomic-screening', kind: 'Artifact', header: { digest: sectionsDigest(plain) }, sections: plain }),
         );
       });

@@ -13,6 +13,7 @@ import { ensureCircuitArtifacts, newZkSigningKey, shutdownZk } from '../../core/
 import { parsePasRequest } from '../../fhir/pas/request.js';
 import { runCase } from '../../app/node/coalition.js';
 import { agentNamed, MEMORY_REF, memoryCoalition } from '../support/coalition.js';
+import { hostileDraft } from '../../core/coordination/kinds/draft.js';
 import { syntheticRequest } from '../../fhir/synthetic/index.js';
 
 const dirs: string[] = [];
@@ -93,7 +94,7 @@ test('claims and access requests can prove roles in zero knowledge instead of pr
     // Replaying the policy reasoner's proof for the lab summary, under a fresh envelope.
     const earlier = proven.find((r) => r.kind === 'AccessRequest' && r.author.startsWith(agentNamed(coalition, 'PolicyReasoner').did))!;
     const header = replica.entry(earlier.id)!.envelope.header;
-    const posted = await agentNamed(coalition, 'PolicyReasoner').post({ case: result.caseId, kind: 'AccessRequest', header, sections: [] });
+    const posted = await agentNamed(coalition, 'PolicyReasoner').post(hostileDraft({ case: result.caseId, kind: 'AccessRequest', header, sections: [] }));
     await replica.catchUp();
     const again = replica.fold.records.find((r) => r.id === posted.envelope.id)!;
     assert.equal(again.status, 'rejected');

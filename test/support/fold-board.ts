@@ -1,5 +1,5 @@
 import { BoardFold, type Admission, type Evidence, type FoldRecord } from '../../core/board/fold.js';
-import { signEnvelope, type Envelope, type EnvelopeBody } from '../../core/board/envelope.js';
+import { signEnvelope, type Envelope } from '../../core/board/envelope.js';
 import { MemoryBoardStore } from '../../core/board/memory-store.js';
 import type { BoardTimeRule } from '../../core/board/board-time.js';
 import { ManualClock } from '../../core/common/clock.js';
@@ -10,7 +10,9 @@ import { organizationVoter } from '../../core/agents/runtime/replica.js';
 import type { testSigner } from './keys.js';
 
 export type Signer = ReturnType<typeof testSigner>;
-export type Draft = Omit<EnvelopeBody, 'v' | 'author' | 'seq' | 'prev' | 'at'>;
+import type { Draft } from '../../core/coordination/kinds/draft.js';
+
+export type { Draft } from '../../core/coordination/kinds/draft.js';
 
 /**
  * One fold over an in-memory board at a manual clock, for rule tests: members sign with their

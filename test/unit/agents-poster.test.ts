@@ -5,7 +5,7 @@ import { ManualClock } from '../../core/common/clock.js';
 import { ChainedPoster, type Draft } from '../../core/agents/runtime/poster.js';
 import { testSigner } from '../support/keys.js';
 
-const note: Draft = { case: null, kind: 'AgentCard', header: {}, sections: [] };
+const note: Draft = { case: null, kind: 'Tick', header: {}, sections: [] };
 
 test('a poster whose chain may already be on the board signs nothing until resumed, then continues the chain', async () => {
   const store = new MemoryBoardStore(new ManualClock());

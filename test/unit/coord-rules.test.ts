@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { BoardFold, type FoldRecord, type VerdictCode } from '../../core/board/fold.js';
-import { signEnvelope, type EnvelopeBody } from '../../core/board/envelope.js';
+import { signEnvelope } from '../../core/board/envelope.js';
+import type { Draft } from '../../core/coordination/kinds/draft.js';
 import { MemoryBoardStore } from '../../core/board/memory-store.js';
 import { ManualClock } from '../../core/common/clock.js';
 import { didKeyResolver } from '../../core/crypto/did-key.js';
@@ -17,7 +18,6 @@ import { AdjudicationSchema, adjudicationCommitment, adjudicationStatement, clos
 import { Wallet } from '../../core/identity/wallet.js';
 
 type Signer = ReturnType<typeof testSigner>;
-type Draft = Omit<EnvelopeBody, 'v' | 'author' | 'seq' | 'prev' | 'at'>;
 
 /** A board with one fold, posting signed envelopes at a manual clock. */
 class TestBoard {

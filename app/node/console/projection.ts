@@ -26,6 +26,7 @@ import type {
   SubtaskView,
   WorkItem,
 } from './protocol.js';
+import { acceptedHeader } from '../../../core/coordination/kinds/draft.js';
 
 /**
  * What the console reads of an organization: its replica of the board, its audit trail and its
@@ -169,8 +170,8 @@ export class Projection<N extends OrgView = OrgView> {
 
   /** The review clock the request asked for: TaskAvailable's `priority` code (from the PAS Claim's priority). */
   priority(c: CaseState): 'standard' | 'expedited' {
-    const header = this.node.replica.entry(c.opened.id)?.envelope.header as { priority?: unknown } | undefined;
-    return header?.priority === 'expedited' ? 'expedited' : 'standard';
+    const opened = this.node.replica.entry(c.opened.id);
+    return (opened && acceptedHeader('TaskAvailable', opened.envelope))?.priority === 'expedited' ? 'expedited' : 'standard';
   }
 
   /** The case's place on the worklist, due on the payer's clock for the request's priority. */
@@ -198,7 +199,8 @@ export class Projection<N extends OrgView = OrgView> {
   }
 
   private roundView(r: RoundRecord, update: EntryRef | undefined): RoundView {
-    const reasonCode = update ? (this.node.replica.entry(update.id)?.envelope.header as { reasonCode?: unknown } | undefined)?.reasonCode : undefined;
+    const updated = update && this.node.replica.entry(update.id);
+    const reasonCode = updated ? acceptedHeader('CaseUpdate', updated.envelope).reasonCode : undefined;
     return {
       round: r.round,
       ...(this.node.knownOutcome(r) ? { outcome: this.node.knownOutcome(r)! } : {}),

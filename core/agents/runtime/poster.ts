@@ -1,11 +1,12 @@
 import type { BoardStore, StoredEntry } from '../../board/store.js';
-import { signEnvelope, type EnvelopeBody } from '../../board/envelope.js';
+import { signEnvelope } from '../../board/envelope.js';
 import type { Clock } from '../../common/clock.js';
 import { SerialQueue } from '../../common/concurrency.js';
 import { MurmurError } from '../../common/errors.js';
+import type { Draft } from '../../coordination/kinds/draft.js';
 import type { Signer } from '../../crypto/signing.js';
 
-export type Draft = Omit<EnvelopeBody, 'v' | 'author' | 'seq' | 'prev' | 'at'>;
+export type { Draft, DraftOf } from '../../coordination/kinds/draft.js';
 /** Builds a draft once its seq is known (content bound to its position on the board). */
 export type DraftBuilder = (seq: number) => Promise<Draft> | Draft;
 

@@ -12,6 +12,7 @@ import { accessChallenge } from '../../access/challenges.js';
 import { grantSectionKey, openKeyGrant, parseKeyGrant } from '../../access/key-grant.js';
 import type { Draft, DraftBuilder } from './poster.js';
 import type { BoardReplica } from './replica.js';
+import { acceptedHeader } from '../../coordination/kinds/draft.js';
 
 /** Makes presentations of an agent's credentials, bound to a board nonce and a domain. */
 export interface Presenter {
@@ -184,7 +185,7 @@ export class SectionAccess implements Disclosure {
       grant = await this.waitFor(findGrant);
     }
     const env = this.o.replica.entry(grant.ref.id)!.envelope;
-    return openKeyGrant(parseKeyGrant((env.header as { grant: unknown }).grant), this.o.unwrap);
+    return openKeyGrant(parseKeyGrant(acceptedHeader('KeyGrant', env).grant), this.o.unwrap);
   }
 
   /** Waits for the fold to show what `probe` looks for, up to the grant timeout on the injected clock. */

@@ -35,10 +35,13 @@ export interface TraceLabel<H> {
 export type KindRule<H> = (ctx: RuleContext<H>) => Verdict;
 
 /** The spec of one kind: everything the fold and the trace know about it, in one place. */
-export interface KindSpec<K extends Kind, H> {
+export interface KindSpec<K extends Kind, H, I = H> {
   kind: K;
-  /** The cleartext header: ids, codes, numbers, hashes only (words go in sealed sections). */
-  header: z.ZodType<H>;
+  /**
+   * The cleartext header: ids, codes, numbers, hashes only (words go in sealed sections). `H`
+   * is what it parses to (what a rule reads), `I` what it accepts (what a poster writes).
+   */
+  header: z.ZodType<H, I>;
   mayPost: Poster;
   /** The effect on the folded state; none: the entry is a record with no effect. */
   rule?: KindRule<H>;
@@ -49,9 +52,9 @@ export interface KindSpec<K extends Kind, H> {
 export type RuleBase = Omit<RuleContext, 'header'>;
 
 /** A defined kind, as the registry holds it: typed inside, uniform outside. */
-export interface KindDef<K extends Kind = Kind, H = unknown> {
+export interface KindDef<K extends Kind = Kind, H = unknown, I = unknown> {
   readonly kind: K;
-  readonly header: z.ZodType<H>;
+  readonly header: z.ZodType<H, I>;
   readonly mayPost: Poster;
   readonly hasRule: boolean;
   /**
@@ -62,7 +65,7 @@ export interface KindDef<K extends Kind = Kind, H = unknown> {
   /** The trace label of an entry of this kind, if it is a trace line. */
   label(header: unknown, view: TraceView): { phase: Phase | undefined; text: string } | undefined;
   /** The same kind with its rule supplied by a higher layer (the access rules). */
-  withRule(rule: KindRule<H>): KindDef<K, H>;
+  withRule(rule: KindRule<H>): KindDef<K, H, I>;
 }
 
 /** Checks the posters the fold can judge from the case alone (see `Poster`). */
@@ -96,8 +99,8 @@ function posterRefusal(poster: Poster, ctx: RuleBase): Verdict | undefined {
  * Defines a kind. The rule's header type is the schema's output type, so a rule reads fields
  * the schema guarantees and the compiler refuses one that reads a field it does not have.
  */
-export function defineKind<K extends Kind, H>(spec: KindSpec<K, H>): KindDef<K, H> {
-  const build = (rule: KindRule<H> | undefined): KindDef<K, H> => ({
+export function defineKind<K extends Kind, H, I = H>(spec: KindSpec<K, H, I>): KindDef<K, H, I> {
+  const build = (rule: KindRule<H> | undefined): KindDef<K, H, I> => ({
     kind: spec.kind,
     header: spec.header,
     mayPost: spec.mayPost,

@@ -46,12 +46,15 @@ export const KIND_DEFS = {
   Adjudication: AdjudicationKind,
   CaseUpdate: CaseUpdateKind,
   CaseCancel: CaseCancelKind,
-} as const satisfies { readonly [K in Kind]: KindDef<K, unknown> };
+} as const satisfies { readonly [K in Kind]: KindDef<K, unknown, unknown> };
 
 export type KindDefs = typeof KIND_DEFS;
 
-/** The header of a kind as its schema parses it: what a rule reads and a poster writes. */
-export type HeaderOf<K extends Kind> = KindDefs[K] extends KindDef<K, infer H> ? H : never;
+/** The header of a kind as its schema parses it: what a rule reads, and code reading an entry back. */
+export type HeaderOf<K extends Kind> = KindDefs[K] extends KindDef<K, infer H, infer _I> ? H : never;
+
+/** The header of a kind as its schema accepts it (before defaults and transforms): what a poster writes. */
+export type HeaderInputOf<K extends Kind> = KindDefs[K] extends KindDef<K, infer _H, infer I> ? I : never;
 
 /** The registry with some kinds replaced (a higher layer supplying their rules). */
 export function withKinds(overrides: readonly KindDef[]): ReadonlyMap<Kind, KindDef> {
