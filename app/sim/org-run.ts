@@ -98,8 +98,15 @@ export async function runOrgSeed(o: OrgSeedOptions): Promise<OrgSeedResult> {
   await world.sched.run(t0 + (o.deadlineMs ?? 30 * 60_000), ended);
   const endedAt = world.sched.now();
   // Let every live node fold what the board holds, then compare them all with a fresh auditor.
-  const head = await world.board.head();
-  await world.sched.run(endedAt + 60_000, () => [...world.nodes.values()].every((n) => n.replica.fold.lastIndex >= head));
+  // An agent may still post after the case ended (a late, refused Dissolved): wait until the
+  // board stops growing, so that every replica and the auditor fold the same log.
+  let head = -1;
+  for (let settle = 0; settle < 10; settle++) {
+    const now = await world.board.head();
+    if (now === head) break;
+    head = now;
+    await world.sched.run(world.sched.now() + 60_000, () => [...world.nodes.values()].every((n) => n.replica.fold.lastIndex >= now));
+  }
   const auditor = await world.auditor();
   const state = auditor.state;
   const c = caseId ? state.cases.get(caseId) : undefined;
