@@ -51,6 +51,11 @@ export interface CoalitionAgentOptions {
   /** Invitations per needed skill (more than one gives redundancy under crashes). */
   invitePerSkill?: number;
   /**
+   * How long a convener waits for a card offering a needed skill no card on its replica offers
+   * yet (a member that just came up, its card still on the way) before it convenes without it.
+   */
+  staffWaitMs?: number;
+  /**
    * Delay before claiming a free subtask, given how many of its claim rounds this agent already
    * lost (randomized exponential backoff, learned routing). Default: claim at once.
    */
@@ -80,6 +85,8 @@ export class CoalitionAgent {
   private readonly bidWindowMs: number;
   /** Claim pacing: when each claim round opens for this agent, and rounds lost per subtask. */
   private readonly claimDue = new Map<string, number>();
+  /** Cases this convener is holding back for a missing skill: since when (its clock). */
+  private readonly staffingSince = new Map<string, number>();
   private readonly claimRounds = new Map<string, number>();
   /** Dissolved cases this agent has handled, with their access-request count at the time. */
   private readonly settled = new Map<string, number>();
@@ -243,6 +250,15 @@ export class CoalitionAgent {
     if (c.status !== 'open') return;
     const cfg = this.o.replica.config;
     if (cfg.rotateConvener ? !mayConvene(this.state, c, this.did, this.o.clock.now(), cfg.convenerTimeoutMs) : c.requester !== this.did) return;
+    const offered = (skill: string): boolean =>
+      this.o.card.skills.some((s) => s.id === skill) || [...this.state.cards.values()].some((r) => r.card.skills.some((s) => s.id === skill));
+    if (c.task.needs.some((skill) => !offered(skill))) {
+      // The node's ticker and every new record run this again, so the card is seen once folded.
+      const since = this.staffingSince.get(c.id) ?? this.o.clock.now();
+      this.staffingSince.set(c.id, since);
+      if (this.o.clock.now() - since < (this.o.staffWaitMs ?? 2_000)) return;
+    }
+    this.staffingSince.delete(c.id);
     const invitees = new Set<string>();
     const perSkill = this.o.invitePerSkill ?? 1;
     for (const skill of c.task.needs) {
