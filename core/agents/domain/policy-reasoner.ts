@@ -86,65 +86,48 @@ export const policyReasoner: AgentProfile = {
     { id: 'coverage-policy', name: 'Coverage policy lookup', description: 'Finds and pins the policy that governs a service.', tags: ['payer', 'policy'] },
     { id: 'pa-determination', name: 'PA determination', description: "Evaluates the policy's criteria and decides.", tags: ['payer', 'determination'] },
   ],
-  propose: (task) =>
-    isManualReview(task)
-      ? {
-          // No policy: nothing to synthesize or screen, so no subtask that could not run.
+  // With no policy (manual review) there is nothing to synthesize or screen, so no subtask that
+  // could not run; otherwise the determination waits on the evidence and the genetics.
+  propose: (task) => {
+    const manual = isManualReview(task);
+    return {
+      domain: 'pa-determination',
+      subtasks: [
+        {
+          id: 'policy-lookup',
+          title: 'Pin the coverage policy',
+          skill: 'coverage-policy',
+          deps: [],
+          confidence: 0.95,
           domain: 'pa-determination',
-          subtasks: [
-            {
-              id: 'policy-lookup',
-              title: 'Pin the coverage policy',
-              skill: 'coverage-policy',
-              deps: [],
-              confidence: 0.95,
-              domain: 'pa-determination',
-              outputs: outputsOf('policy-lookup'),
-            },
-            {
-              id: 'coverage-determination',
-              title: 'Pend each item for manual review',
-              skill: 'pa-determination',
-              deps: ['policy-lookup'],
-              confidence: 0.95,
-              domain: 'pa-determination',
-              outputs: outputsOf('coverage-determination'),
-            },
-          ],
-        }
-      : {
-          domain: 'pa-determination',
-          subtasks: [
-            {
-              id: 'policy-lookup',
-              title: 'Pin the coverage policy',
-              skill: 'coverage-policy',
-              deps: [],
-              confidence: 0.95,
-              domain: 'pa-determination',
-              outputs: outputsOf('policy-lookup'),
-            },
-            {
-              id: 'coverage-determination',
-              title: 'Determine the request against the policy',
-              skill: 'pa-determination',
-              deps: ['policy-lookup', 'evidence-synthesis', 'genomic-screening'],
-              confidence: 0.95,
-              domain: 'pa-determination',
-              outputs: outputsOf('coverage-determination'),
-            },
-            // Outside its domain, its view of the genetics counts for little against the lab's.
-            {
-              id: 'genomic-screening',
-              title: 'Genetic confirmation',
-              skill: 'variant-annotation',
-              deps: [],
-              confidence: 0.7,
-              domain: 'genomics',
-              outputs: outputsOf('genomic-screening'),
-            },
-          ],
+          outputs: outputsOf('policy-lookup'),
         },
+        {
+          id: 'coverage-determination',
+          title: manual ? 'Pend each item for manual review' : 'Determine the request against the policy',
+          skill: 'pa-determination',
+          deps: manual ? ['policy-lookup'] : ['policy-lookup', 'evidence-synthesis', 'genomic-screening'],
+          confidence: 0.95,
+          domain: 'pa-determination',
+          outputs: outputsOf('coverage-determination'),
+        },
+        // Outside its domain, its view of the genetics counts for little against the lab's.
+        ...(manual
+          ? []
+          : [
+              {
+                id: 'genomic-screening',
+                title: 'Genetic confirmation',
+                skill: 'variant-annotation',
+                deps: [],
+                confidence: 0.7,
+                domain: 'genomics',
+                outputs: outputsOf('genomic-screening'),
+              },
+            ]),
+      ],
+    };
+  },
   work: {
     'coverage-policy': async ({ case: c }) => {
       const p = policyFor(c.task.policy.id, c.task.policy.hash);
