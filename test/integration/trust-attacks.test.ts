@@ -2,11 +2,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { bodyOf, envelopeId, type Envelope } from '../../core/board/envelope.js';
 import type { MemoryBoardStore } from '../../core/board/memory-store.js';
+import type { BoardStore } from '../../core/board/store.js';
 import type { StoredEntry } from '../../core/board/store.js';
 import { CARD_DOMAIN, cardChallenge, claimChallenge } from '../../core/access/challenges.js';
 import { sectionsDigest } from '../../core/coordination/rules/execution.js';
 import { runCase, type Coalition } from '../../app/node/coalition.js';
-import { charterFromJson, charterToJson } from '../../app/node/charter.js';
+import { charterFromJson, charterToJson, type Charter } from '../../app/node/charter.js';
 import { credentialAdmission } from '../../core/access/admission.js';
 import { attestRevocation } from '../../core/identity/revocation-attestation.js';
 import { ACCESS_KINDS } from '../../core/access/rules.js';
@@ -45,6 +46,28 @@ function assertReferenceDecision(result: Awaited<ReturnType<typeof runCase>>): v
     'the pharmacogenomic caveat',
   );
   assert.equal(result.case.outcome?.subtask, 'coverage-determination');
+}
+
+/**
+ * An auditor's re-fold of the whole board with the charter as it was issued (no local status
+ * changes): its verdicts must equal the payer's, up to what the auditor folded.
+ */
+async function refoldAsAuditor(c: Coalition, store: BoardStore): Promise<{ audit: BoardReplica; charter: Charter }> {
+  const charter = charterFromJson(JSON.parse(JSON.stringify(charterToJson(c.charter!))));
+  const audit = new BoardReplica(
+    store,
+    chainResolvers(didKeyResolver, didPeerResolver),
+    { genesisReputation: charter.genesisReputation, requireCredentials: true, requireSealed: true, capabilities: REFERENCE_CAPABILITIES },
+    credentialAdmission({ registry: charter.registry, status: charter.status, ...(charter.zkIssuers ? { zkIssuers: charter.zkIssuers } : {}) }),
+    ACCESS_KINDS,
+    DEFAULT_BOARD_TIME,
+  );
+  await audit.catchUp();
+  const upTo = audit.fold.lastIndex;
+  const verdicts = (records: { index: number; status: string; reason?: string }[]) =>
+    records.filter((r) => r.index <= upTo).map((r) => `${r.index} ${r.status} ${r.reason ?? ''}`);
+  assert.deepEqual(verdicts(audit.fold.records), verdicts(c.payer.replica.fold.records));
+  return { audit, charter };
 }
 
 /** The verdict every node's fold reached on an envelope (they must agree). */
@@ -243,20 +266,7 @@ test(
       assert.equal(verdictOf(c, labClaim()!.id).code, 'E_REVOKED');
       assert.match(verdictOf(c, labClaim()!.id).reason!, /revoked/);
       // An auditor re-folds the board with the charter as it was issued (no local revocations).
-      const charter = charterFromJson(JSON.parse(JSON.stringify(charterToJson(c.charter!))));
-      const audit = new BoardReplica(
-        store,
-        chainResolvers(didKeyResolver, didPeerResolver),
-        { genesisReputation: charter.genesisReputation, requireCredentials: true, requireSealed: true, capabilities: REFERENCE_CAPABILITIES },
-        credentialAdmission({ registry: charter.registry, status: charter.status }),
-        ACCESS_KINDS,
-        DEFAULT_BOARD_TIME,
-      );
-      await audit.catchUp();
-      const upTo = audit.fold.lastIndex;
-      const verdicts = (records: { index: number; status: string; reason?: string }[]) =>
-        records.filter((r) => r.index <= upTo).map((r) => `${r.index} ${r.status} ${r.reason ?? ''}`);
-      assert.deepEqual(verdicts(audit.fold.records), verdicts(c.payer.replica.fold.records));
+      const { audit } = await refoldAsAuditor(c, store);
       await audit.stop();
     }),
 );
@@ -343,20 +353,7 @@ test(
       assert.deepEqual(verdictOf(c, labClaim()!.id), { status: 'rejected', code: 'E_REVOKED', reason: 'claim credentials: revoked' });
       // The other agents' role proofs are not touched: their claims are accepted.
       assert.ok(c.payer.replica.entry(otherClaim()!.id)!.envelope.header.roleProof, 'another agent claims with its role proof');
-      const charter = charterFromJson(JSON.parse(JSON.stringify(charterToJson(c.charter!))));
-      const audit = new BoardReplica(
-        store,
-        chainResolvers(didKeyResolver, didPeerResolver),
-        { genesisReputation: charter.genesisReputation, requireCredentials: true, requireSealed: true, capabilities: REFERENCE_CAPABILITIES },
-        credentialAdmission({ registry: charter.registry, status: charter.status, ...(charter.zkIssuers ? { zkIssuers: charter.zkIssuers } : {}) }),
-        ACCESS_KINDS,
-        DEFAULT_BOARD_TIME,
-      );
-      await audit.catchUp();
-      const upTo = audit.fold.lastIndex;
-      const verdicts = (records: { index: number; status: string; reason?: string }[]) =>
-        records.filter((r) => r.index <= upTo).map((r) => `${r.index} ${r.status} ${r.reason ?? ''}`);
-      assert.deepEqual(verdicts(audit.fold.records), verdicts(c.payer.replica.fold.records));
+      const { audit } = await refoldAsAuditor(c, store);
       await audit.stop();
     } finally {
       await c.stop();
@@ -407,22 +404,9 @@ test(
       assert.deepEqual(verdictOf(c, labCard.id), { status: 'accepted' });
       assert.deepEqual(verdictOf(c, labClaim()!.id), { status: 'rejected', code: 'E_REVOKED', reason: 'claim credentials: revoked' });
       // An auditor re-folds the board with the charter as it was issued (the accreditation not revoked there).
-      const charter = charterFromJson(JSON.parse(JSON.stringify(charterToJson(c.charter!))));
+      const { audit, charter } = await refoldAsAuditor(c, store);
       const entry = { type: 'BitstringStatusListEntry', statusPurpose: 'revocation', statusListCredential: target.list, statusListIndex: String(target.index) };
       assert.equal(charter.status.check(entry, target.issuer), 'valid');
-      const audit = new BoardReplica(
-        store,
-        chainResolvers(didKeyResolver, didPeerResolver),
-        { genesisReputation: charter.genesisReputation, requireCredentials: true, requireSealed: true, capabilities: REFERENCE_CAPABILITIES },
-        credentialAdmission({ registry: charter.registry, status: charter.status }),
-        ACCESS_KINDS,
-        DEFAULT_BOARD_TIME,
-      );
-      await audit.catchUp();
-      const upTo = audit.fold.lastIndex;
-      const verdicts = (records: { index: number; status: string; reason?: string }[]) =>
-        records.filter((r) => r.index <= upTo).map((r) => `${r.index} ${r.status} ${r.reason ?? ''}`);
-      assert.deepEqual(verdicts(audit.fold.records), verdicts(c.payer.replica.fold.records));
       assert.equal(audit.fold.records.find((r) => r.id === labClaim()!.id)!.code, 'E_REVOKED');
       await audit.stop();
     }),
