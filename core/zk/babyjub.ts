@@ -11,6 +11,7 @@ import type { Random } from '../common/random.js';
 import { cryptoRandom } from '../common/random.js';
 import { MurmurError } from '../common/errors.js';
 import { BN254_R } from './fields.js';
+import { verifyEddsaPoseidon } from './eddsa-verify.js';
 
 /** A BabyJubJub public key: the point's coordinates as decimal strings. */
 export interface BabyJubPublicKey {
@@ -83,10 +84,15 @@ export async function verifyPoseidonSignature(publicKey: BabyJubPublicKey, messa
   const s = /^[0-9]{1,78}$/.test(sig.S) ? BigInt(sig.S) : undefined;
   if (vals.some((v) => v === undefined) || s === undefined) return false;
   const [ax, ay, rx, ry] = vals as bigint[];
+  // Same check as eddsa.verifySignature, ~15x cheaper (eddsa-verify.ts); a point off the curve is "not valid".
+  return verifyEddsaPoseidon(message % BN254_R, [rx as bigint, ry as bigint], s, [ax as bigint, ay as bigint]);
+}
+
+/** The library's own verification: the reference the fast one is tested against. */
+export function verifyPoseidonSignatureReference(publicKey: BabyJubPublicKey, message: bigint, sig: EddsaSignature): boolean {
   try {
-    return eddsa.verifySignature(message % BN254_R, { R8: [rx as bigint, ry as bigint], S: s }, [ax as bigint, ay as bigint]);
+    return eddsa.verifySignature(message % BN254_R, { R8: [BigInt(sig.R8x), BigInt(sig.R8y)], S: BigInt(sig.S) }, [BigInt(publicKey.x), BigInt(publicKey.y)]);
   } catch {
-    // Points off the curve make the library throw; for a verifier that is simply "not valid".
     return false;
   }
 }

@@ -3,7 +3,16 @@
 // circomlibjs's own EdDSA test key; the Poseidon values are the reference outputs for 1..5.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { poseidon, signPoseidon, verifyPoseidonSignature, zkSigningKeyFromSeed } from '../../core/zk/babyjub.js';
+import { seededRandom } from '../../core/common/random.js';
+import {
+  newZkSigningKey,
+  poseidon,
+  signPoseidon,
+  verifyPoseidonSignature,
+  verifyPoseidonSignatureReference,
+  zkSigningKeyFromSeed,
+} from '../../core/zk/babyjub.js';
+import { BABYJUB_SUBORDER } from '../../core/zk/eddsa-verify.js';
 
 const SEED = Uint8Array.from(Buffer.from('0001020304050607080900010203040506070809000102030405060708090001', 'hex'));
 
@@ -42,4 +51,27 @@ test('Poseidon gives the reference outputs and refuses widths the circuits do no
   assert.equal(await poseidon([1n, 2n, 3n, 4n, 5n]), 6183221330272524995739186171720101788151706631170188140075976616310159254464n);
   await assert.rejects(poseidon([]), /1 to 16 inputs/);
   await assert.rejects(poseidon(Array.from({ length: 17 }, () => 1n)), /1 to 16 inputs/);
+});
+
+test('the fast verifier decides as the library does: valid, other message, other key, S + subgroup order, off-curve R8', async () => {
+  const random = seededRandom('fast-eddsa-vs-library');
+  for (let i = 0; i < 6; i++) {
+    const key = await newZkSigningKey(random);
+    const other = await newZkSigningKey(random);
+    const m = BigInt(`0x${Buffer.from(random.bytes(31)).toString('hex')}`);
+    const sig = await signPoseidon(key, m);
+    const cases: [typeof key.publicKey, bigint, typeof sig][] = [
+      [key.publicKey, m, sig],
+      [key.publicKey, m + 1n, sig],
+      [other.publicKey, m, sig],
+      [key.publicKey, m, { ...sig, S: String(BigInt(sig.S) + BABYJUB_SUBORDER) }],
+      [key.publicKey, m, { ...sig, R8y: String(BigInt(sig.R8y) + 1n) }],
+    ];
+    const verdicts = await Promise.all(cases.map(([k, msg, s]) => verifyPoseidonSignature(k, msg, s)));
+    assert.deepEqual(verdicts, [true, false, false, false, false]);
+    assert.deepEqual(
+      cases.map(([k, msg, s]) => verifyPoseidonSignatureReference(k, msg, s)),
+      verdicts,
+    );
+  }
 });
