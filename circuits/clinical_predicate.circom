@@ -1,25 +1,29 @@
 pragma circom 2.1.0;
 
-// Murmur clinical predicate: the lab commits to a case's clinical attributes with Poseidon and
-// signs the commitment (EdDSA over BabyJubJub). The proof shows that the committed values meet
-// the policy's thresholds (public inputs) without revealing them.
+// Murmur clinical predicate (v2): the lab commits to a case's clinical attributes with Poseidon
+// and signs the commitment (EdDSA over BabyJubJub) in the open. The proof shows that the
+// committed values meet the policy's thresholds (public inputs) without revealing them.
 //
 //   commitment = Poseidon(CLINICAL_TAG, caseTag, ageMonths, smn1Copies, smn2Copies,
 //                         titerDenominator, salt)
 //   ageMonths <= maxAgeMonths, smn1Copies <= maxSmn1Copies,
 //   minSmn2Copies <= smn2Copies <= maxSmn2Copies, titerDenominator <= maxTiterDenominator
 //
+// The lab's signature is NOT checked here: it is over the public output `commitment`, and the
+// lab posts it beside the commitment, so the verifier checks it outside the circuit with the
+// lab's registered key (core/zk/clinical.ts verifyClinicalPredicate). In v1 it was checked
+// inside, which bound nothing more and was ~85% of the constraints (circuits/README.md).
+//
 // Public signals (snarkjs order: outputs, then public inputs in declaration order):
-//   [0] commitment  [1] labAx  [2] labAy  [3] caseTag
-//   [4] maxAgeMonths  [5] maxSmn1Copies  [6] minSmn2Copies  [7] maxSmn2Copies
-//   [8] maxTiterDenominator
+//   [0] commitment  [1] caseTag
+//   [2] maxAgeMonths  [3] maxSmn1Copies  [4] minSmn2Copies  [5] maxSmn2Copies
+//   [6] maxTiterDenominator
 
 include "circomlib/circuits/poseidon.circom";
-include "circomlib/circuits/eddsaposeidon.circom";
 include "circomlib/circuits/comparators.circom";
 include "circomlib/circuits/bitify.circom";
 
-function CLINICAL_TAG() { return 0x6d75726d75723a636c696e6963616c3a7631; }  // "murmur:clinical:v1"
+function CLINICAL_TAG() { return 0x6d75726d75723a636c696e6963616c3a7632; }  // "murmur:clinical:v2"
 
 // a <= b for two values range-checked to n bits.
 template AtMost(n) {
@@ -35,8 +39,6 @@ template ClinicalPredicate() {
     var BITS = 32;
 
     // ---- public inputs ----
-    signal input labAx;
-    signal input labAy;
     signal input caseTag;              // field image of the case id
     signal input maxAgeMonths;
     signal input maxSmn1Copies;
@@ -50,9 +52,6 @@ template ClinicalPredicate() {
     signal input smn2Copies;
     signal input titerDenominator;     // 0 = no antibodies detected
     signal input salt;
-    signal input sigR8x;
-    signal input sigR8y;
-    signal input sigS;
 
     signal output commitment;
 
@@ -65,15 +64,6 @@ template ClinicalPredicate() {
     h.inputs[5] <== titerDenominator;
     h.inputs[6] <== salt;
     commitment <== h.out;
-
-    component sig = EdDSAPoseidonVerifier();
-    sig.enabled <== 1;
-    sig.Ax <== labAx;
-    sig.Ay <== labAy;
-    sig.S <== sigS;
-    sig.R8x <== sigR8x;
-    sig.R8y <== sigR8y;
-    sig.M <== h.out;
 
     // Range checks: LessEqThan does not check its inputs.
     var values[9] = [ageMonths, smn1Copies, smn2Copies, titerDenominator,
@@ -101,4 +91,4 @@ template ClinicalPredicate() {
     titer.b <== maxTiterDenominator;
 }
 
-component main {public [labAx, labAy, caseTag, maxAgeMonths, maxSmn1Copies, minSmn2Copies, maxSmn2Copies, maxTiterDenominator]} = ClinicalPredicate();
+component main {public [caseTag, maxAgeMonths, maxSmn1Copies, minSmn2Copies, maxSmn2Copies, maxTiterDenominator]} = ClinicalPredicate();

@@ -41,7 +41,8 @@ export function clinicalProofPort(labKey?: ZkSigningKey, random: Random = crypto
       const a = attestation as Partial<ClinicalAttestation> | undefined;
       if (!a?.proof || !a.commitment) return { ok: false, reason: 'malformed' };
       const { verifier } = await defaultZkBackend();
-      const v = await verifyClinicalPredicate(a.proof, { ...expected, commitment: a.commitment.commitment }, { verifier });
+      // The lab's signature travels with its commitment and is checked against the lab's card key (the circuit does not check it).
+      const v = await verifyClinicalPredicate(a.proof, { ...expected, commitment: a.commitment.commitment, signature: a.commitment.signature }, { verifier });
       return v.ok ? { ok: true } : { ok: false, reason: v.reason ?? 'invalid-proof' };
     },
   };

@@ -5,6 +5,11 @@
  *
  *   commitment = Poseidon(CLINICAL_TAG, caseTag, ageMonths, smn1Copies, smn2Copies,
  *                         titerDenominator, salt),  caseTag = toField('case', caseId)
+ *
+ * The proof (circuit v2) covers the opening and the thresholds; the lab's signature over the
+ * proof's public `commitment` is checked outside the circuit, with the lab key the verifier
+ * holds. The signature is posted beside the commitment anyway, so checking it in the circuit
+ * (v1) bound nothing more and cost ~85% of the proving time (core/zk/README.md).
  */
 import { MurmurError } from '../common/errors.js';
 import type { Random } from '../common/random.js';
@@ -48,9 +53,12 @@ export interface ClinicalOpening {
 }
 
 export interface ClinicalExpectation {
+  /** The lab's registered key (its agent card), never the key a posted commitment names. */
   labPublicKey: BabyJubPublicKey;
   thresholds: ClinicalThresholds;
   caseId: string;
+  /** The signature posted with the commitment (ClinicalCommitment.signature): must be labPublicKey's over the proof's commitment. */
+  signature: EddsaSignature;
   /** If given, the proof must be about exactly this commitment (e.g. the one the lab posted). */
   commitment?: string;
 }
@@ -66,9 +74,9 @@ export interface ClinicalProofVerdict {
 
 const ATTRIBUTE_KEYS = ['ageMonths', 'smn1Copies', 'smn2Copies', 'titerDenominator'] as const;
 const THRESHOLD_KEYS = ['maxAgeMonths', 'maxSmn1Copies', 'minSmn2Copies', 'maxSmn2Copies', 'maxTiterDenominator'] as const;
-/** Public signal layout of circuits/clinical_predicate.circom. */
-const SIG = { commitment: 0, labAx: 1, labAy: 2, caseTag: 3, thresholds: 4 } as const;
-export const CLINICAL_PUBLIC_SIGNALS = 4 + THRESHOLD_KEYS.length;
+/** Public signal layout of circuits/clinical_predicate.circom (v2: no lab key, its signature is checked outside). */
+const SIG = { commitment: 0, caseTag: 1, thresholds: 2 } as const;
+export const CLINICAL_PUBLIC_SIGNALS = 2 + THRESHOLD_KEYS.length;
 
 function u32(v: unknown, field: string): bigint {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v >= 2 ** 32) {
@@ -114,8 +122,6 @@ export function clinicalCircuitInput(c: ClinicalCommitment, opening: ClinicalOpe
   const t = thresholdSignals(thresholds);
   const a = opening.attributes;
   return {
-    labAx: c.lab.x,
-    labAy: c.lab.y,
     caseTag: dec(toField('case', c.caseId)),
     maxAgeMonths: t[0],
     maxSmn1Copies: t[1],
@@ -127,9 +133,6 @@ export function clinicalCircuitInput(c: ClinicalCommitment, opening: ClinicalOpe
     smn2Copies: dec(u32(a.smn2Copies, 'attributes.smn2Copies')),
     titerDenominator: dec(u32(a.titerDenominator, 'attributes.titerDenominator')),
     salt: opening.salt,
-    sigR8x: c.signature.R8x,
-    sigR8y: c.signature.R8y,
-    sigS: c.signature.S,
   };
 }
 
@@ -146,23 +149,35 @@ export async function proveClinicalPredicate(
   if (!/^[0-9]{1,78}$/.test(opening.salt)) throw new MurmurError('E_INPUT', 'opening.salt must be a decimal field element', { field: 'opening.salt' });
   const recomputed = await commitmentOf(c.caseId, opening.attributes, BigInt(opening.salt));
   if (dec(recomputed) !== c.commitment) throw new MurmurError('E_INPUT', 'the opening does not match the commitment', { caseId: c.caseId });
+  // The circuit no longer checks the signature; a proof over a commitment its lab did not sign would be refused by every verifier.
+  if (!(await verifyClinicalCommitment(c))) throw new MurmurError('E_INPUT', "the commitment's signature is not its lab's", { caseId: c.caseId });
   return (await proverFor(options)).prove('clinical', clinicalCircuitInput(c, opening, thresholds));
 }
 
-/** Verifies a predicate proof against the verifier's OWN lab key, case and thresholds. */
+function isSignature(v: unknown): v is EddsaSignature {
+  const s = v as Partial<Record<keyof EddsaSignature, unknown>> | null | undefined;
+  return typeof s === 'object' && s !== null && typeof s.R8x === 'string' && typeof s.R8y === 'string' && typeof s.S === 'string';
+}
+
+/**
+ * Verifies a predicate proof against the verifier's OWN lab key, case and thresholds: the
+ * cheap signal comparisons first, then the Groth16 proof, then the lab's signature over the
+ * proof's commitment (out of circuit: `lab-mismatch` when it is not the registered key's).
+ */
 export async function verifyClinicalPredicate(proof: unknown, expected: ClinicalExpectation, options?: ZkCallOptions): Promise<ClinicalProofVerdict> {
   const p = proof as Partial<ZkProof> | null | undefined;
   const groth = parseGroth16Proof(p?.proof);
   const signals = parsePublicSignals(p?.publicSignals, CLINICAL_PUBLIC_SIGNALS);
-  if (!groth || !signals) return { ok: false, reason: 'malformed' };
+  if (!groth || !signals || !isSignature(expected.signature)) return { ok: false, reason: 'malformed' };
   const at = (i: number): string => signals[i] as string;
 
-  if (at(SIG.labAx) !== expected.labPublicKey.x || at(SIG.labAy) !== expected.labPublicKey.y) return { ok: false, reason: 'lab-mismatch' };
   if (at(SIG.caseTag) !== dec(toField('case', expected.caseId))) return { ok: false, reason: 'case-mismatch' };
   const t = thresholdSignals(expected.thresholds);
   if (t.some((v, i) => at(SIG.thresholds + i) !== v)) return { ok: false, reason: 'thresholds-mismatch' };
   if (expected.commitment !== undefined && at(SIG.commitment) !== expected.commitment) return { ok: false, reason: 'commitment-mismatch' };
 
-  const ok = await (await verifierFor(options)).verify('clinical', groth, signals);
-  return ok ? { ok: true, commitment: at(SIG.commitment) } : { ok: false, reason: 'invalid-proof' };
+  if (!(await (await verifierFor(options)).verify('clinical', groth, signals))) return { ok: false, reason: 'invalid-proof' };
+  // After the proof, so that a tampered signal is reported as such, not as a signature that does not match it.
+  if (!(await verifyPoseidonSignature(expected.labPublicKey, BigInt(at(SIG.commitment)), expected.signature))) return { ok: false, reason: 'lab-mismatch' };
+  return { ok: true, commitment: at(SIG.commitment) };
 }

@@ -43,7 +43,7 @@ export const TAGS = {
   roleCredential: asciiTag('murmur:role-cred:v1'),
   holder: asciiTag('murmur:holder:v1'),
   nullifier: asciiTag('murmur:nullifier:v1'),
-  clinical: asciiTag('murmur:clinical:v1'),
+  clinical: asciiTag('murmur:clinical:v2'),
 } as const;
 
 /** A field element as snarkjs prints it. */

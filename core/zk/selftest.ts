@@ -62,7 +62,13 @@ export async function zkSelftest(options: { out: string } & EnsureArtifactsOptio
         (
           await verifyClinicalPredicate(
             p,
-            { labPublicKey: lab.publicKey, caseId: 'case-selftest', thresholds: { ...SELFTEST_THRESHOLDS }, commitment: commitment.commitment },
+            {
+              labPublicKey: lab.publicKey,
+              caseId: 'case-selftest',
+              thresholds: { ...SELFTEST_THRESHOLDS },
+              commitment: commitment.commitment,
+              signature: commitment.signature,
+            },
             zk,
           )
         ).ok,

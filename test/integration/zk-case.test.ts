@@ -9,7 +9,7 @@ import { clinicalProofPort } from '../../app/node/zk-port.js';
 import { predicateThresholds } from '../../core/agents/domain/clinical-proof.js';
 import { northwindZolgensmaPolicy } from '../../core/agents/clinical/policy.js';
 import { seededRandom } from '../../core/common/random.js';
-import { ensureCircuitArtifacts, newZkSigningKey, shutdownZk } from '../../core/zk/index.js';
+import { ensureCircuitArtifacts, newZkSigningKey, shutdownZk, signPoseidon } from '../../core/zk/index.js';
 import { parsePasRequest } from '../../fhir/pas/request.js';
 import { runCase } from '../../app/node/coalition.js';
 import { agentNamed, MEMORY_REF, memoryCoalition } from '../support/coalition.js';
@@ -75,6 +75,12 @@ test("the payer's verification refuses a proof with another lab's key, other thr
   const tampered = structuredClone(attestation);
   tampered.proof.publicSignals[tampered.proof.publicSignals.length - 1] = '51';
   assert.equal((await verifier.verify(tampered, expect)).ok, false);
+  // The circuit does not check the lab's signature; the port does, with the key on the lab's card:
+  // the same valid proof beside another BabyJub key's signature over the same commitment is refused.
+  const resigned = structuredClone(attestation);
+  resigned.commitment.signature = await signPoseidon(other, BigInt(attestation.commitment.commitment));
+  resigned.commitment.lab = other.publicKey;
+  assert.deepEqual(await verifier.verify(resigned, expect), { ok: false, reason: 'lab-mismatch' });
   // Values that miss a threshold cannot be attested at all.
   assert.equal(await lab.attest('case-x', { ageMonths: 8, smn1Copies: 0, smn2Copies: 2, titerDenominator: 80 }, thresholds), undefined);
 });

@@ -62,7 +62,7 @@ describe('zk phase-2 ceremony', () => {
     const lab = await newZkSigningKey(random);
     const c = await commitClinical(lab, 'case-c', { ageMonths: 5, smn1Copies: 0, smn2Copies: 2, titerDenominator: 0 }, random);
     const proof = await proveClinicalPredicate(c.commitment, c.opening, POLICY, zk);
-    const expected = { labPublicKey: lab.publicKey, caseId: 'case-c', thresholds: POLICY };
+    const expected = { labPublicKey: lab.publicKey, caseId: 'case-c', thresholds: POLICY, signature: c.commitment.signature };
     assert.equal((await verifyClinicalPredicate(proof, expected, zk)).ok, true);
     // The dev keys' verifier does not accept it: the setups differ.
     assert.equal((await verifyClinicalPredicate(proof, expected, { verifier: new SnarkjsVerifier(artifacts) })).ok, false);

@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { seededRandom } from '../../core/common/random.js';
 import { isMurmurError } from '../../core/common/errors.js';
-import { newZkSigningKey, type ZkSigningKey } from '../../core/zk/babyjub.js';
+import { newZkSigningKey, signPoseidon, type ZkSigningKey } from '../../core/zk/babyjub.js';
 import { defaultZkBackend } from '../../core/zk/backend.js';
 import { shutdownZk, type ZkProof } from '../../core/zk/prover.js';
 import {
@@ -41,6 +41,7 @@ describe('zk clinical predicate', () => {
     labPublicKey: lab.publicKey,
     thresholds: POLICY,
     caseId: CASE,
+    signature: commitment.signature,
     ...over,
   });
 
@@ -52,8 +53,8 @@ describe('zk clinical predicate', () => {
 
   test('a valid proof verifies against the policy and the posted commitment', async () => {
     assert.deepEqual(await verifyClinicalPredicate(valid, expected({ commitment: commitment.commitment })), { ok: true, commitment: commitment.commitment });
-    // Public signals: commitment, lab key, case tag and thresholds; not the age (8) or titer (25).
-    assert.equal(valid.publicSignals.length, 9);
+    // Public signals: commitment, case tag and thresholds; not the age (8) or titer (25), nor the lab key (checked outside).
+    assert.equal(valid.publicSignals.length, 7);
     assert.ok(!valid.publicSignals.includes('8') && !valid.publicSignals.includes('25'));
   });
 
@@ -69,10 +70,11 @@ describe('zk clinical predicate', () => {
   test('a titer-80 proof made with a prover-chosen threshold of 100 is rejected', async () => {
     const high = await commitClinical(lab, CASE, { ...ELIGIBLE, titerDenominator: 80 }, random);
     const lax = await proveClinicalPredicate(high.commitment, high.opening, { ...POLICY, maxTiterDenominator: 100 });
-    assert.deepEqual(await verifyClinicalPredicate(lax, expected()), { ok: false, reason: 'thresholds-mismatch' });
+    const signed = expected({ signature: high.commitment.signature });
+    assert.deepEqual(await verifyClinicalPredicate(lax, signed), { ok: false, reason: 'thresholds-mismatch' });
     const rewritten = { proof: lax.proof, publicSignals: [...lax.publicSignals] };
-    rewritten.publicSignals[8] = '50';
-    assert.deepEqual(await verifyClinicalPredicate(rewritten, expected()), { ok: false, reason: 'invalid-proof' });
+    rewritten.publicSignals[6] = '50';
+    assert.deepEqual(await verifyClinicalPredicate(rewritten, signed), { ok: false, reason: 'invalid-proof' });
   });
 
   test('other failing predicates cannot be proven', async () => {
@@ -89,7 +91,24 @@ describe('zk clinical predicate', () => {
     assert.equal(await verifyClinicalCommitment(claimed), false);
     await assert.rejects(proveClinicalPredicate(claimed, forged.opening, POLICY), (e) => isMurmurError(e, 'E_INPUT'));
     const own = await proveClinicalPredicate(forged.commitment, forged.opening, POLICY);
-    assert.deepEqual(await verifyClinicalPredicate(own, expected()), { ok: false, reason: 'lab-mismatch' });
+    assert.deepEqual(await verifyClinicalPredicate(own, expected({ signature: forged.commitment.signature })), { ok: false, reason: 'lab-mismatch' });
+  });
+
+  test("a valid proof is refused when the signature beside its commitment is not the registered lab key's", async () => {
+    // The circuit does not check the signature: the verifier does, over the proof's commitment.
+    const forger = await newZkSigningKey(seededRandom('another-babyjub-key'));
+    const other = await signPoseidon(forger, BigInt(commitment.commitment));
+    assert.deepEqual(await verifyClinicalPredicate(valid, expected({ signature: other })), { ok: false, reason: 'lab-mismatch' });
+    // The lab's genuine signature, but over another commitment (another case's), does not carry over.
+    const elsewhere = await commitClinical(lab, 'case-0002', ELIGIBLE, random);
+    assert.deepEqual(await verifyClinicalPredicate(valid, expected({ signature: elsewhere.commitment.signature })), { ok: false, reason: 'lab-mismatch' });
+    // Garbage or a missing signature.
+    assert.deepEqual(await verifyClinicalPredicate(valid, expected({ signature: { R8x: '1', R8y: '2', S: '3' } })), { ok: false, reason: 'lab-mismatch' });
+    const unsigned = { ...expected() } as Partial<ClinicalExpectation>;
+    delete unsigned.signature;
+    assert.deepEqual(await verifyClinicalPredicate(valid, unsigned as ClinicalExpectation), { ok: false, reason: 'malformed' });
+    // And the real one still verifies.
+    assert.equal((await verifyClinicalPredicate(valid, expected())).ok, true);
   });
 
   test('a proof for another case, another commitment or with tampered signals is rejected', async () => {

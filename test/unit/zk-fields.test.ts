@@ -1,5 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { circuitsDir } from '../../core/zk/artifacts.js';
 import { BN254_R, TAGS, roleCode, toField } from '../../core/zk/fields.js';
 import { allowedRoleSlots } from '../../core/zk/role.js';
 import { isMurmurError } from '../../core/common/errors.js';
@@ -31,5 +34,8 @@ test('role codes are non-zero and allowed-role slots are canonical (sorted, padd
 
 test('domain tags mirror the circuits', () => {
   assert.equal(TAGS.roleCredential, 0x6d75726d75723a726f6c652d637265643a7631n);
-  assert.equal(TAGS.clinical, 0x6d75726d75723a636c696e6963616c3a7631n);
+  // "murmur:clinical:v2": v2 dropped the in-circuit lab signature, so its commitments differ from v1's.
+  assert.equal(TAGS.clinical, 0x6d75726d75723a636c696e6963616c3a7632n);
+  const source = readFileSync(join(circuitsDir(), 'clinical_predicate.circom'), 'utf8');
+  assert.equal(BigInt(/function CLINICAL_TAG\(\) \{ return (0x[0-9a-f]+); \}/.exec(source)?.[1] ?? '0'), TAGS.clinical);
 });

@@ -52,7 +52,13 @@ describe('zk worker pool', () => {
     for (let i = 0; i < 2; i++) {
       const v = await verifyClinicalPredicate(
         proofs[i],
-        { labPublicKey: lab.publicKey, thresholds: POLICY, caseId: cases[i]!, commitment: made[i]!.commitment.commitment },
+        {
+          labPublicKey: lab.publicKey,
+          thresholds: POLICY,
+          caseId: cases[i]!,
+          commitment: made[i]!.commitment.commitment,
+          signature: made[i]!.commitment.signature,
+        },
         { verifier: zk },
       );
       assert.deepEqual(v, { ok: true, commitment: made[i]!.commitment.commitment });
