@@ -4,6 +4,7 @@
  * and the proving keys in memory after first use.
  */
 import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import * as snarkjs from 'snarkjs';
 import { z } from 'zod';
 import { SerialQueue } from '../common/concurrency.js';
@@ -85,17 +86,41 @@ function serialized<T>(op: () => Promise<T>): Promise<T> {
   return queue.run(op);
 }
 
+/** circom's witness calculator (its .wasm instantiated once); init() resets it at each calculation. */
+interface WitnessCalculator {
+  calculateWTNSBin(input: Record<string, unknown>, sanityCheck?: boolean): Promise<Uint8Array>;
+}
+/**
+ * The calculator snarkjs's own `wtns.calculate` builds, resolved from snarkjs's dependencies so
+ * the versions always match. snarkjs builds (compiles and instantiates) one per proof: ~35 ms
+ * CPU of a ~450 ms clinical proof; built once per circuit it is ~5 ms.
+ */
+const buildWitnessCalculator = (
+  createRequire(createRequire(import.meta.url).resolve('snarkjs'))('circom_runtime') as {
+    WitnessCalculatorBuilder(code: Uint8Array): Promise<WitnessCalculator>;
+  }
+).WitnessCalculatorBuilder;
+
+interface LoadedCircuit {
+  calculator: WitnessCalculator;
+  zkey: Uint8Array;
+}
+
 export class SnarkjsProver implements ZkProver {
-  private readonly loaded = new Map<CircuitName, Promise<{ wasm: Uint8Array; zkey: Uint8Array }>>();
+  private readonly loaded = new Map<CircuitName, Promise<LoadedCircuit>>();
 
   constructor(private readonly artifacts: Artifacts) {}
 
-  private load(circuit: CircuitName): Promise<{ wasm: Uint8Array; zkey: Uint8Array }> {
+  private load(circuit: CircuitName): Promise<LoadedCircuit> {
     let p = this.loaded.get(circuit);
     if (!p) {
       const c = this.artifacts.circuits[circuit];
-      p = Promise.all([readFile(c.wasm), readFile(c.zkey)]).then(([wasm, zkey]) => ({ wasm: new Uint8Array(wasm), zkey: new Uint8Array(zkey) }));
+      p = Promise.all([readFile(c.wasm), readFile(c.zkey)]).then(async ([wasm, zkey]) => ({
+        calculator: await buildWitnessCalculator(new Uint8Array(wasm)),
+        zkey: new Uint8Array(zkey),
+      }));
       this.loaded.set(circuit, p);
+      p.catch(() => this.loaded.delete(circuit));
     }
     return p;
   }
@@ -105,10 +130,10 @@ export class SnarkjsProver implements ZkProver {
   }
 
   private async proveNow(circuit: CircuitName, input: Record<string, unknown>): Promise<ZkProof> {
-    const { wasm, zkey } = await this.load(circuit);
+    const { calculator, zkey } = await this.load(circuit);
     const wtns: { type: 'mem'; data?: Uint8Array } = { type: 'mem' };
     try {
-      await quietly(() => snarkjs.wtns.calculate(input, wasm, wtns));
+      wtns.data = await quietly(() => calculator.calculateWTNSBin(input));
     } catch {
       // The message names a template and line of the circuit, never a value; keep it out anyway.
       throw new MurmurError('E_INPUT', `the inputs do not satisfy the ${circuit} circuit`, { circuit });
