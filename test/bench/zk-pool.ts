@@ -1,7 +1,7 @@
 // ZK throughput and event-loop stalls, same run: K clinical proofs (each verified) through the
 // old in-thread backend (snarkjs on the main thread, calls serialized process-wide) and through
 // the worker pool (one worker per core). `node dist/test/bench/zk-pool.js [--proofs K]`.
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { seededRandom } from '../../core/common/random.js';
@@ -31,6 +31,7 @@ async function measure(name: string, prover: ZkProver, verifier: ZkVerifier, pro
   reset();
   const lag = monitorEventLoopDelay({ resolution: 5 });
   lag.enable();
+  const cpu0 = process.cpuUsage(); // every thread of the process: comparable on a loaded machine, unlike wall time
   const t0 = performance.now();
   const latencies = await Promise.all(
     inputs.map(async (input) => {
@@ -41,6 +42,7 @@ async function measure(name: string, prover: ZkProver, verifier: ZkVerifier, pro
     }),
   );
   const wall = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
   lag.disable();
   const proves = proveMs();
   return {
@@ -50,6 +52,7 @@ async function measure(name: string, prover: ZkProver, verifier: ZkVerifier, pro
     'median prove ms (in its thread)': proves.length ? Math.round(median(proves)) : '',
     'median ms per proof (queued, submit→verified)': Math.round(median(latencies)),
     'event loop max stall ms': Math.round(lag.max / 1e6),
+    'CPU ms per proof (all threads, prove+verify)': Math.round((cpu.user + cpu.system) / 1000 / k),
   };
 }
 
@@ -78,5 +81,5 @@ const pool = new ZkWorkerPool(a, { onRun: (r) => runs.push(r) });
 const poolProves = (): number[] => runs.filter((r) => r.op === 'prove').map((r) => r.endedAt - r.startedAt);
 rows.push(await measure(`worker pool, ${pool.size} workers (after)`, pool, pool, poolProves, () => (runs.length = 0)));
 await pool.close();
-report('zk-pool', rows, { cores: availableParallelism(), circuit: 'clinical' });
+report('zk-pool', rows, { cores: availableParallelism(), circuit: 'clinical', loadavg: loadavg() });
 process.exit(0);
