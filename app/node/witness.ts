@@ -2,7 +2,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, truncateSync,
 import { dirname } from 'node:path';
 import type { Logger } from '../../core/common/log.js';
 import type { KeyResolver, Signer } from '../../core/crypto/signing.js';
-import { BoardTree, checkTreeHead, signTreeHead, type LeafEntry, type TreeHead } from '../../core/board/tree-head.js';
+import { BoardHeads, checkTreeHead, signTreeHead, type LeafEntry, type TreeHead } from '../../core/board/tree-head.js';
 
 /**
  * An organization's witness of the board: it rebuilds the RFC 9162 tree from the entries its
@@ -12,7 +12,8 @@ import { BoardTree, checkTreeHead, signTreeHead, type LeafEntry, type TreeHead }
  * reordered or edited) gets no further signature from it, and a log line says why.
  */
 export class TreeWitness {
-  private readonly tree = new BoardTree();
+  /** The frontier only: a witness signs heads and serves no proofs (`murmur audit prove` rebuilds the tree from the file). */
+  private readonly tree = new BoardHeads();
   private readonly fd: number;
   private readonly previous: TreeHead | undefined;
   private halted = false;
@@ -53,6 +54,11 @@ export class TreeWitness {
       // Called from the replica's fold: a full disk must not stop the node from folding.
       this.halt('board.witness.write', { size: head.size, reason: e instanceof Error ? e.message.slice(0, 120) : 'write failed' });
     }
+  }
+
+  /** Hashes the witness holds in memory: one per bit of the board's size, not one per entry. */
+  get heldHashes(): number {
+    return this.tree.tree.held;
   }
 
   close(): void {

@@ -68,8 +68,19 @@ export class BoardFold<S> {
   private readonly recordById = new Map<string, FoldRecord>();
   readonly equivocations: Equivocation[] = [];
   private readonly chains = new Map<string, ChainHead>();
-  /** id → accepted envelope's seq, per author, for equivocation detection. */
-  private readonly seqIds = new Map<string, string>();
+  /**
+   * Per author, the id of each authentic envelope by seq (index seq - 1: chains are dense),
+   * for equivocation detection. An array per author, not a `"author seq"` key per entry: that
+   * key string (≈ 150 B) was the largest part of what the fold kept per entry of history.
+   */
+  private readonly seqIds = new Map<string, string[]>();
+  /**
+   * One copy of each author, kind, case and subtask string the records name: a parsed envelope's
+   * strings are fresh copies, and a record outlives its envelope (the replica drops settled
+   * cases' entries), so without this every record kept its own copy of its author's DID.
+   * Bounded by the distinct values (authors, kinds, cases), which the state names anyway.
+   */
+  private readonly names = new Map<string, string>();
   private readonly seen = new Set<string>();
   private last = 0;
   private readonly clock: BoardClock | undefined;
@@ -150,16 +161,23 @@ export class BoardFold<S> {
     return this.records.filter((r) => r.status === 'rejected');
   }
 
+  private name(s: string): string {
+    const known = this.names.get(s);
+    if (known !== undefined) return known;
+    this.names.set(s, s);
+    return s;
+  }
+
   private baseOf(entry: StoredEntry): Omit<FoldRecord, 'status'> {
     const env = entry.envelope;
     return {
       index: entry.index,
       at: entry.at,
       id: typeof env?.id === 'string' ? env.id : '',
-      kind: typeof env?.kind === 'string' ? env.kind : '?',
-      author: typeof env?.author === 'string' ? env.author : '?',
-      case: typeof env?.case === 'string' ? env.case : null,
-      ...(typeof env?.subtask === 'string' ? { subtask: env.subtask } : {}),
+      kind: typeof env?.kind === 'string' ? this.name(env.kind) : '?',
+      author: typeof env?.author === 'string' ? this.name(env.author) : '?',
+      case: typeof env?.case === 'string' ? this.name(env.case) : null,
+      ...(typeof env?.subtask === 'string' ? { subtask: this.name(env.subtask) } : {}),
     };
   }
 
@@ -181,7 +199,7 @@ export class BoardFold<S> {
     const head = this.chains.get(env.author);
     const expectedSeq = (head?.seq ?? 0) + 1;
     if (env.seq < expectedSeq) {
-      const other = this.seqIds.get(`${env.author} ${env.seq}`);
+      const other = this.seqIds.get(env.author)?.[env.seq - 1];
       if (other && other !== env.id) {
         this.equivocations.push({ author: env.author, seq: env.seq, ids: [other, env.id], index: entry.index });
         return reject('E_EQUIVOCATION', `equivocation: a second envelope with seq ${env.seq} from this author`);
@@ -201,7 +219,9 @@ export class BoardFold<S> {
     // below (a lost claim race is honest): authorship and effect are judged apart.
     this.seen.add(env.id);
     this.chains.set(env.author, { seq: env.seq, id: env.id });
-    this.seqIds.set(`${env.author} ${env.seq}`, env.id);
+    const ids = this.seqIds.get(env.author);
+    if (ids) ids[env.seq - 1] = env.id;
+    else this.seqIds.set(this.name(env.author), [env.id]);
     const verdict = this.reducer.apply(this.state, entry, evidence);
     if (!verdict.ok) return { ...base, status: 'rejected', code: verdict.code, reason: verdict.reason };
     return { ...base, status: 'accepted' };

@@ -111,6 +111,44 @@ export class MerkleTree {
   }
 }
 
+/**
+ * The same tree's root with only its right frontier kept: the roots of the perfect subtrees
+ * the leaves so far split into (RFC 9162 §2.1.1's MTH for any n is these, hashed right to
+ * left), one per set bit of the size. A witness that signs heads and never serves proofs
+ * holds O(log n) hashes instead of every leaf and inner node of the board's history.
+ */
+export class MerkleFrontier {
+  /** Perfect subtrees, largest (leftmost) first. */
+  private readonly peaks: { size: number; hash: Hash }[] = [];
+  private count = 0;
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** How many hashes it holds (at most one per bit of the size). */
+  get held(): number {
+    return this.peaks.length;
+  }
+
+  append(data: Uint8Array): number {
+    let peak = { size: 1, hash: leafHash(data) };
+    for (let left = this.peaks.at(-1); left && left.size === peak.size; left = this.peaks.at(-1)) {
+      this.peaks.pop();
+      peak = { size: left.size * 2, hash: nodeHash(left.hash, peak.hash) };
+    }
+    this.peaks.push(peak);
+    return this.count++;
+  }
+
+  root(): Hash {
+    let r = this.peaks.at(-1)?.hash;
+    if (!r) return emptyRoot();
+    for (let i = this.peaks.length - 2; i >= 0; i--) r = nodeHash(this.peaks[i]!.hash, r);
+    return r;
+  }
+}
+
 function equal(a: Hash, b: Hash): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }

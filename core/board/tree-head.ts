@@ -3,7 +3,7 @@ import { canonicalBytes } from '../common/canonical.js';
 import { fromBase64url, toBase64url, utf8 } from '../common/encoding.js';
 import type { KeyResolver, Signer } from '../crypto/signing.js';
 import { ed25519Verifier } from '../crypto/signing.js';
-import { MerkleTree, toHex } from './merkle.js';
+import { MerkleFrontier, MerkleTree, toHex } from './merkle.js';
 
 /**
  * The board as a verifiable log (RFC 9162 §2.1 tree, see merkle.ts).
@@ -89,6 +89,29 @@ export function checkTreeHead(input: unknown, keys: KeyResolver): { ok: true; he
   if (!verify) return { ok: false, reason: 'the witness key cannot be resolved' };
   if (!verify(signedBytes(head), fromBase64url(head.sig))) return { ok: false, reason: 'signature does not verify' };
   return { ok: true, head };
+}
+
+/**
+ * The board's tree heads only, fed in index order (a witness): the frontier, not the whole
+ * tree, so its memory does not grow with the board's history. Refuses a gap as `BoardTree` does.
+ */
+export class BoardHeads {
+  readonly tree = new MerkleFrontier();
+  private lastAt = 0;
+
+  get size(): number {
+    return this.tree.size;
+  }
+
+  append(e: LeafEntry): void {
+    if (e.index !== this.tree.size + 1) throw new RangeError(`board entry ${e.index} arrived where entry ${this.tree.size + 1} was due`);
+    this.tree.append(leafBytes(e));
+    this.lastAt = e.at;
+  }
+
+  head(): { size: number; root: string; at: number } {
+    return { size: this.tree.size, root: toHex(this.tree.root()), at: this.tree.size === 0 ? 0 : this.lastAt };
+  }
 }
 
 /** The board's tree, fed in index order; refuses a gap, so a head never covers a hole. */

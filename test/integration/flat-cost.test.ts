@@ -47,6 +47,35 @@ test('an agent step leaves settled dissolved cases alone, and still answers a ne
   }
 });
 
+test("an agent forgets a settled case's action keys: it holds as many after three cases as after one", async () => {
+  const { coalition, store } = await memoryCoalition('reference');
+  try {
+    const agents = coalition.nodes.flatMap((n) => n.agents);
+    // Every case dissolved and scored, every replica caught up, and a step taken on what it folded.
+    const settled = async (): Promise<number[]> => {
+      for (let i = 0; i < 200; i++) {
+        const head = await store.head();
+        for (const n of coalition.nodes) await n.replica.catchUp();
+        const cases = [...coalition.payer.replica.state.cases.values()];
+        if (coalition.nodes.every((n) => n.replica.fold.lastIndex === head) && cases.every((c) => c.status === 'dissolved' && c.reputation)) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      for (const a of agents) await a.step();
+      return agents.map((a) => a.heldActions);
+    };
+    await runCase(coalition, MEMORY_REF, { timeoutMs: 20_000 });
+    const afterOne = await settled();
+    await runCase(coalition, MEMORY_REF, { timeoutMs: 20_000 });
+    await runCase(coalition, MEMORY_REF, { timeoutMs: 20_000 });
+    const afterThree = await settled();
+    // Without forgetting, a reference case left ≈ 60 keys across the agents, three left ≈ 180.
+    assert.deepEqual(afterThree, afterOne);
+    assert.equal(coalition.payer.replica.state.cases.size, 3);
+  } finally {
+    await coalition.stop();
+  }
+});
+
 test("a settled case leaves every replica's memory; it is still read, and the board still verifies", async () => {
   const dir = mkdtempSync(join(tmpdir(), 'murmur-flat-'));
   const env = await startEmbedded({ dataDir: dir, privacy: true, proofs: false, logger: silentLogger });

@@ -79,6 +79,22 @@ describe('an organization’s witness', () => {
     for (const h of all) assert.ok(checkTreeHead(h, didKeyResolver).ok);
   });
 
+  test("holds one hash per bit of the board size, not the whole history, and signs the full tree's roots", () => {
+    const w = new TreeWitness(join(dir, 'frontier.jsonl'), alice, didKeyResolver, memoryLogger());
+    const full = new BoardTree();
+    const all = entries(1_100);
+    for (const e of all) {
+      w.observe(e);
+      full.append(e);
+    }
+    w.close();
+    // 1,100 entries = 0b10001001100: four perfect subtrees (a tree of every leaf held 2,200 hashes).
+    assert.equal(w.heldHashes, 4);
+    const signed = heads(join(dir, 'frontier.jsonl'));
+    assert.equal(signed.length, 1_100);
+    for (const n of [1, 2, 3, 5, 64, 100, 1_023, 1_024, 1_025, 1_100]) assert.equal(signed[n - 1]!.root, toHex(full.tree.root(n)), `root of ${n}`);
+  });
+
   test('restarted on a board changed under it, it signs nothing more and says why', () => {
     const path = join(dir, 'fork.jsonl');
     const w = new TreeWitness(path, alice, didKeyResolver, memoryLogger());

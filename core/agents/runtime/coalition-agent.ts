@@ -88,7 +88,7 @@ export class CoalitionAgent {
   /** Cases this convener is holding back for a missing skill: since when (its clock). */
   private readonly staffingSince = new Map<string, number>();
   private readonly claimRounds = new Map<string, number>();
-  /** Dissolved cases this agent has handled, with their access-request count at the time. */
+  /** Dissolved cases this agent owes nothing more (by round), with their access-request count at the time. */
   private readonly settled = new Map<string, number>();
 
   constructor(private readonly o: CoalitionAgentOptions) {
@@ -124,6 +124,23 @@ export class CoalitionAgent {
 
   private get state(): CoalitionState {
     return this.o.replica.state;
+  }
+
+  /**
+   * Drops a settled case's action keys (every round's). Nothing `once` guards runs on a
+   * dissolved case but the convener's reputation update, itself guarded by the folded update,
+   * and a reopened case acts under the next round's keys: the keys are history, and held
+   * they grew every agent's memory by every case it ever worked.
+   */
+  private forgetActions(caseId: string): void {
+    const mine = (key: string): boolean => key.startsWith(`${caseId}:`) || key.startsWith(`${caseId}#`);
+    for (const key of this.taken) if (mine(key)) this.taken.delete(key);
+    for (const key of this.claimRounds.keys()) if (mine(key)) this.claimRounds.delete(key);
+  }
+
+  /** Action keys this agent holds (its live cases'), for the flat-cost tests. */
+  get heldActions(): number {
+    return this.taken.size + this.claimRounds.size;
   }
 
   private once(key: string, action: () => Promise<unknown>): Promise<void> | undefined {
@@ -162,10 +179,16 @@ export class CoalitionAgent {
         // A dissolved case is memory: it needs this agent only for a new access request (an
         // appeal or audit reading its archive) or, at its convener, the reputation update.
         // Skipping it otherwise keeps a step's cost in the live cases, not in history.
-        if (this.settled.get(c.id) === c.access.requests.size && (c.reputation || c.convener !== this.did)) continue;
-        this.settled.set(c.id, c.access.requests.size);
+        // Settled (marked, its action keys forgotten) once nothing is owed by this agent.
+        const requests = c.access.requests.size;
+        // By round: a reopened case (new information on a pended one) that dissolves again owes its own scoring.
+        if (this.settled.get(roundKey(c)) === requests) continue;
         await this.o.ports.access.grantPending(c);
         await this.afterDissolution(c);
+        if (c.reputation !== undefined || c.convener !== this.did) {
+          this.settled.set(roundKey(c), requests);
+          this.forgetActions(c.id);
+        }
         continue;
       }
       await this.o.ports.access.grantPending(c);
