@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { Etcd3, type IKeyValue, type Namespace, type Watcher } from 'etcd3';
+import { Etcd3, type IKeyValue, type IOptions, type Namespace, type Watcher } from 'etcd3';
 import type { Clock } from '../common/clock.js';
 import { systemClock } from '../common/clock.js';
 import { BoardClock, DEFAULT_BOARD_TIME } from './board-time.js';
@@ -51,6 +51,17 @@ export interface EtcdStoreOptions {
   stallMs?: number;
 }
 
+/** The board's etcd client settings (the benchmark's raw-etcd client uses the same ones). */
+export function etcdClientOptions(hosts: string[], callTimeoutMs = 3_000): IOptions {
+  return {
+    hosts: hosts.map((h) => (h.includes('://') ? h : `http://${h}`)),
+    dialTimeout: callTimeoutMs,
+    // A per-call deadline, or a call hangs ≈ 7 s while a leader is re-elected.
+    defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + callTimeoutMs }),
+    grpcOptions: { 'grpc.max_receive_message_length': 64 * 1024 * 1024 },
+  };
+}
+
 /** Largest value etcd accepts by default is 1.5 MiB; keep headroom for the key and framing. */
 const MAX_VALUE_BYTES = 1_500_000;
 const PAGE = 500;
@@ -81,13 +92,7 @@ export class EtcdBoardStore implements BoardStore {
   constructor(o: EtcdStoreOptions) {
     if (o.hosts.length === 0) throw new MurmurError('E_INPUT', 'etcd board: at least one member host is needed', { field: 'hosts' });
     const callTimeoutMs = o.callTimeoutMs ?? 3_000;
-    this.client = new Etcd3({
-      hosts: o.hosts.map((h) => (h.includes('://') ? h : `http://${h}`)),
-      dialTimeout: callTimeoutMs,
-      // A per-call deadline, or a call hangs ≈ 7 s while a leader is re-elected.
-      defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + callTimeoutMs }),
-      grpcOptions: { 'grpc.max_receive_message_length': 64 * 1024 * 1024 },
-    });
+    this.client = new Etcd3(etcdClientOptions(o.hosts, callTimeoutMs));
     this.ns = this.client.namespace(o.prefix ?? 'murmur/board/');
     this.clock = o.clock ?? systemClock;
     this.retryForMs = o.retryForMs ?? 30_000;
