@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -10,6 +10,7 @@ import { BoardTree, signTreeHead } from '../../core/board/tree-head.js';
 import type { StoredEntry } from '../../core/board/store.js';
 import { startEtcdCluster, type EtcdCluster } from '../../app/node/process/etcd-cluster.js';
 import { checkAgainstHeads } from '../../app/node/audit/board-log.js';
+import { startReleasingArchived } from '../../app/node/process/release-archived.js';
 import { boardKeys } from '../../app/node/audit/board-state.js';
 import { testEnvelopes } from '../support/board-contract.js';
 import { testSigner } from '../support/keys.js';
@@ -118,4 +119,30 @@ test('archived cases leave etcd; the log stays provable; restarted and new repli
   await b.sync();
   assert.deepEqual(view(await b.read(1)), view(await c.read(1)));
   assert.equal((await b.read(1)).at(-1)!.index, full.length + 2);
+});
+
+test("a node's releaser writes each settled case's archive, then its keys leave etcd", async (t) => {
+  const prefix = 'releaser/';
+  const store = await EtcdBoardStore.open({ hosts: cluster.hosts, prefix, archivePath: join(dir, 'r.db'), replica: 'r' });
+  const dataDir = join(dir, 'r-data');
+  const settled = new Set<string>();
+  const releaser = startReleasingArchived({ store, settled: () => settled, dataDir, intervalMs: 60_000 });
+  t.after(async () => {
+    await releaser.stop();
+    await store.close();
+  });
+  for (let k = 0; k < 3; k++) for (const e of testEnvelopes(PER_CASE, `r-author-${k}`, `r-case-${k}`)) await store.append(e);
+  settled.add('r-case-0').add('r-case-1');
+  assert.deepEqual(await releaser.pass(), ['r-case-0', 'r-case-1']);
+  assert.deepEqual(await releaser.pass(), [], 'a case is archived once');
+  const archived = readFileSync(join(dataDir, 'archive', 'r-case-1.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as StoredEntry);
+  assert.deepEqual(
+    archived.map((e) => e.envelope.id),
+    (await store.readCase('r-case-1')).map((e) => e.envelope.id),
+  );
+  assert.equal(archived.length, PER_CASE);
+  assert.deepEqual(await store.keyCount(), { entries: PER_CASE, claims: 0 }, 'only the live case is left in etcd');
 });
