@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { Etcd3, type IKeyValue, type Namespace, type Watcher } from 'etcd3';
+import { Etcd3, type IKeyValue, type IOptions, type Namespace, type Watcher } from 'etcd3';
 import type { Clock } from '../common/clock.js';
 import { systemClock } from '../common/clock.js';
 import { BoardClock, DEFAULT_BOARD_TIME } from './board-time.js';
@@ -34,6 +34,16 @@ import { checkClaimKey, checkEnvelopeForStore, retryTransient } from './store-ch
  *
  * With `archivePath`, the view is mirrored to a local SQLite file (index, revision, at,
  * envelope), so a restarted node reloads what it had and reads only what it missed.
+ *
+ * Settled cases leave etcd (`releaseCases`, docs/deployment.md): once a case is archived, its
+ * entry keys and its claim keys (`c/<case id>/…`) are deleted, so etcd holds the live cases
+ * plus a constant. The log stays whole in every member's archive, which is what the tree
+ * heads prove, and indexes stay the same on every node: a key is deleted only once its
+ * create revision is at or below the watermark, the least revision that every registered
+ * replica's archive holds (`seen/<replica>`, written by the replica after its archive has the
+ * entries); `floor` records the highest watermark used. A view that would have to read below
+ * `floor` from etcd (a new node with an empty archive, or a store without one) refuses to
+ * open instead of renumbering: it starts from a copy of a member's archive.
  */
 export interface EtcdStoreOptions {
   /** Client URLs of the members, e.g. `['127.0.0.1:2379', ...]` (any member will do). */
@@ -49,11 +59,31 @@ export interface EtcdStoreOptions {
   retryForMs?: number;
   /** How long an append waits for its entry on the watch before re-reading (default 1.5 s). */
   stallMs?: number;
+  /**
+   * This replica's name in the removal watermark (`seen/<replica>`); needs `archivePath`. A
+   * registered replica holds back the removal of entries its archive does not have yet.
+   */
+  replica?: string;
+}
+
+/** The board's etcd client settings (the benchmark's raw-etcd client uses the same ones). */
+export function etcdClientOptions(hosts: string[], callTimeoutMs = 3_000): IOptions {
+  return {
+    hosts: hosts.map((h) => (h.includes('://') ? h : `http://${h}`)),
+    dialTimeout: callTimeoutMs,
+    // A per-call deadline, or a call hangs ≈ 7 s while a leader is re-elected.
+    defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + callTimeoutMs }),
+    grpcOptions: { 'grpc.max_receive_message_length': 64 * 1024 * 1024 },
+  };
 }
 
 /** Largest value etcd accepts by default is 1.5 MiB; keep headroom for the key and framing. */
 const MAX_VALUE_BYTES = 1_500_000;
 const PAGE = 500;
+/** Key deletions in flight at once when cases are released. */
+const TXN_OPS = 100;
+/** Revisions as fixed-width decimal strings, so etcd's byte-wise value compare orders them. */
+const padRev = (rev: bigint): string => rev.toString().padStart(20, '0');
 
 interface Waiter {
   rev: bigint;
@@ -67,6 +97,13 @@ export class EtcdBoardStore implements BoardStore {
   private readonly retryForMs: number;
   private readonly stallMs: number;
   private readonly entries: StoredEntry[] = [];
+  /** Create revision of each entry (by index - 1): what the removal watermark is compared with. */
+  private readonly revs: bigint[] = [];
+  /** Indexes of each case's entries still in etcd (as far as this view knows). */
+  private readonly inEtcd = new Map<string, number[]>();
+  /** Archived cases whose keys are not all removed yet (some above the watermark). */
+  private readonly releasing = new Set<string>();
+  private readonly replica: string | undefined;
   private readonly indexById = new Map<string, number>();
   private readonly listeners = new Set<(entry: StoredEntry) => void>();
   private waiters: Waiter[] = [];
@@ -81,17 +118,16 @@ export class EtcdBoardStore implements BoardStore {
   constructor(o: EtcdStoreOptions) {
     if (o.hosts.length === 0) throw new MurmurError('E_INPUT', 'etcd board: at least one member host is needed', { field: 'hosts' });
     const callTimeoutMs = o.callTimeoutMs ?? 3_000;
-    this.client = new Etcd3({
-      hosts: o.hosts.map((h) => (h.includes('://') ? h : `http://${h}`)),
-      dialTimeout: callTimeoutMs,
-      // A per-call deadline, or a call hangs ≈ 7 s while a leader is re-elected.
-      defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + callTimeoutMs }),
-      grpcOptions: { 'grpc.max_receive_message_length': 64 * 1024 * 1024 },
-    });
+    this.client = new Etcd3(etcdClientOptions(o.hosts, callTimeoutMs));
     this.ns = this.client.namespace(o.prefix ?? 'murmur/board/');
     this.clock = o.clock ?? systemClock;
     this.retryForMs = o.retryForMs ?? 30_000;
     this.stallMs = o.stallMs ?? 1_500;
+    if (o.replica !== undefined && !o.archivePath)
+      throw new MurmurError('E_INPUT', 'etcd board: a replica in the removal watermark needs an archive', { field: 'replica' });
+    if (o.replica !== undefined && !/^[A-Za-z0-9._-]{1,80}$/.test(o.replica))
+      throw new MurmurError('E_INPUT', 'etcd board: replica name must be 1–80 letters, digits, . _ -', { field: 'replica' });
+    this.replica = o.replica;
     if (o.archivePath) {
       this.archive = new EntryArchive(o.archivePath);
       for (const row of this.archive.all()) {
@@ -99,7 +135,8 @@ export class EtcdBoardStore implements BoardStore {
         this.remember(row.entry, row.rev, false);
       }
     }
-    this.ready = this.serial(() => this.resync());
+    // A replica registers its mark at open: from then on nothing it lacks leaves etcd.
+    this.ready = this.serial(() => this.resync()).then(() => this.mark());
     this.ready.catch(() => undefined);
   }
 
@@ -182,6 +219,93 @@ export class EtcdBoardStore implements BoardStore {
     return res.header.revision;
   }
 
+  /** A case's entries and the coalition-wide ones (cards), in order: what its archive holds. */
+  async readCase(caseId: string): Promise<StoredEntry[]> {
+    await this.ready;
+    return this.entries.filter((e) => e.envelope.case === caseId || e.envelope.case === null);
+  }
+
+  /**
+   * Removes archived cases' keys from etcd (call once each case's archive is written; every
+   * replica calls it, which also advances its mark in the watermark). Entries above the
+   * watermark stay until a later call; returns how many keys went and how many cases wait.
+   */
+  async releaseCases(caseIds: Iterable<string>): Promise<{ removed: number; waiting: number }> {
+    await this.ready;
+    for (const c of caseIds) this.releasing.add(c);
+    const watermark = await this.watermark();
+    let removed = 0;
+    const ops: { key: string; prefix: boolean }[] = [];
+    const done: string[] = [];
+    for (const caseId of this.releasing) {
+      const held = this.inEtcd.get(caseId) ?? [];
+      const due = held.filter((i) => this.revs[i - 1]! <= watermark);
+      for (const i of due) ops.push({ key: `e/${this.entries[i - 1]!.envelope.id}`, prefix: false });
+      const left = held.filter((i) => this.revs[i - 1]! > watermark);
+      if (left.length > 0) this.inEtcd.set(caseId, left);
+      else {
+        this.inEtcd.delete(caseId);
+        ops.push({ key: `c/${caseId}/`, prefix: true });
+        done.push(caseId);
+      }
+    }
+    // The floor rises before the deletes: it may claim a removal that has not happened yet,
+    // never miss one that has.
+    if (ops.some((op) => !op.prefix)) await this.raiseFloor(watermark);
+    for (let at = 0; at < ops.length; at += TXN_OPS) {
+      const chunk = ops.slice(at, at + TXN_OPS);
+      // Deleting a key twice is harmless, so a retried chunk needs no compare.
+      await Promise.all(
+        chunk.map((op) =>
+          retryTransient('release', this.retryForMs, () => (op.prefix ? this.ns.delete().prefix(op.key) : this.ns.delete().key(op.key)).exec()),
+        ),
+      );
+      removed += chunk.filter((op) => !op.prefix).length;
+    }
+    for (const c of done) this.releasing.delete(c);
+    return { removed, waiting: this.releasing.size };
+  }
+
+  /** Entry and claim keys under this board's prefix in etcd (a count, for operators and tests). */
+  async keyCount(): Promise<{ entries: number; claims: number }> {
+    const [entries, claims] = await Promise.all([this.ns.getAll().prefix('e/').count(), this.ns.getAll().prefix('c/').count()]);
+    return { entries, claims };
+  }
+
+  /** Sets `floor` to at least `rev`, compare-and-swap on its last modification. */
+  private async raiseFloor(rev: bigint): Promise<void> {
+    for (let attempt = 0; attempt < 100; attempt++) {
+      const res = await retryTransient('floor', this.retryForMs, () => this.ns.get('floor').exec());
+      const kv = res.kvs[0];
+      if (kv && BigInt(kv.value.toString()) >= rev) return;
+      const swapped = await retryTransient('floor', this.retryForMs, () =>
+        this.ns
+          .if('floor', 'Mod', '==', kv ? kv.mod_revision : '0')
+          .then(this.ns.put('floor').value(padRev(rev)))
+          .commit(),
+      );
+      if (swapped.succeeded) return;
+    }
+    throw new MurmurError('E_CONFLICT', 'etcd board: the removal floor kept changing under this replica', { field: 'floor' });
+  }
+
+  /** Records how far this replica's archive holds the log (its entries are archived as they arrive). */
+  private async mark(): Promise<void> {
+    if (this.replica === undefined || this.closed) return;
+    // The last entry's revision, not the view's: that is what the archive can show after a restart.
+    const mine = padRev(this.revs.at(-1) ?? 0n);
+    await retryTransient('mark', this.retryForMs, () => this.ns.put(`seen/${this.replica}`).value(mine).exec());
+  }
+
+  /** Records this replica's mark, then reads the least mark of all replicas. */
+  private async watermark(): Promise<bigint> {
+    await this.mark();
+    const marks = await retryTransient('watermark', this.retryForMs, () => this.ns.getAll().prefix('seen/').strings());
+    const revs = Object.values(marks).map((v) => BigInt(v));
+    // No replica registered: nothing is known to be held anywhere, so nothing is removed.
+    return revs.length === 0 ? 0n : revs.reduce((a, b) => (a < b ? a : b));
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     this.listeners.clear();
@@ -255,6 +379,7 @@ export class EtcdBoardStore implements BoardStore {
    */
   private async rangeCatchUp(complete: boolean): Promise<bigint> {
     let header = 0n;
+    const from = this.lastRev;
     for (let page = 0; page < 1_000_000 && !this.closed; page++) {
       const res = await retryTransient('read', this.retryForMs, () => {
         const range = this.ns
@@ -265,13 +390,30 @@ export class EtcdBoardStore implements BoardStore {
           .limit(PAGE);
         return (header === 0n ? range : range.revision(header.toString())).exec();
       });
-      if (header === 0n) header = BigInt(res.header.revision);
+      if (header === 0n) {
+        header = BigInt(res.header.revision);
+        await this.checkFloor(from, header);
+      }
       this.ingest(res.kvs);
       if (!res.more || res.kvs.length === 0) break;
     }
     if (complete && this.lastRev < header) this.lastRev = header;
     this.release();
     return header;
+  }
+
+  /**
+   * Refuses to read from etcd a stretch that lost archived entries: their indexes would shift.
+   * Read at the range's own revision, so a removal after it is seen in the same snapshot.
+   */
+  private async checkFloor(from: bigint, at: bigint): Promise<void> {
+    const floor = await retryTransient('floor', this.retryForMs, () => this.ns.get('floor').revision(at.toString()).string());
+    if (floor !== null && BigInt(floor) > from)
+      throw new MurmurError(
+        'E_STORE',
+        `etcd board: entries up to revision ${BigInt(floor)} left etcd after their cases were archived, and this node's archive ends at revision ${from}; start it from a copy of a member's board archive (board-archive.db)`,
+        { floor: BigInt(floor).toString(), archived: from.toString() },
+      );
   }
 
   /** Adds entry keys in create-revision order, skipping what the view has. */
@@ -291,7 +433,14 @@ export class EtcdBoardStore implements BoardStore {
   private remember(entry: StoredEntry, rev: bigint, fresh: boolean): void {
     if (this.indexById.has(entry.envelope.id)) return;
     this.entries.push(entry);
+    this.revs.push(rev);
     this.indexById.set(entry.envelope.id, entry.index);
+    const caseId = entry.envelope.case;
+    if (caseId !== null) {
+      const held = this.inEtcd.get(caseId);
+      if (held) held.push(entry.index);
+      else this.inEtcd.set(caseId, [entry.index]);
+    }
     this.lastRev = rev;
     if (!fresh) return;
     this.archive?.put(entry, rev);

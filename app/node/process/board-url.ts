@@ -13,13 +13,18 @@ import type { Signer } from '../../../core/crypto/signing.js';
  * - `http(s)://host:port`: a board service (another node's SQLite board), authenticated by
  *   signing its challenge with `signer` (one of this organization's agents).
  */
-export async function openBoard(url: string, o: { dataDir: string; signer: Signer; logger?: Logger }): Promise<BoardStore> {
+export async function openBoard(url: string, o: { dataDir: string; signer: Signer; logger?: Logger; replica?: string }): Promise<BoardStore> {
   if (url.startsWith('etcd://')) {
     const rest = url.slice('etcd://'.length);
     const slash = rest.indexOf('/');
     const hosts = (slash < 0 ? rest : rest.slice(0, slash)).split(',').filter(Boolean);
     const prefix = slash < 0 ? undefined : `${rest.slice(slash + 1).replace(/\/?$/, '/')}`;
-    return EtcdBoardStore.open({ hosts, archivePath: join(o.dataDir, 'board-archive.db'), ...(prefix && prefix !== '/' ? { prefix } : {}) });
+    return EtcdBoardStore.open({
+      hosts,
+      archivePath: join(o.dataDir, 'board-archive.db'),
+      ...(prefix && prefix !== '/' ? { prefix } : {}),
+      ...(o.replica !== undefined ? { replica: o.replica } : {}),
+    });
   }
   if (/^https?:\/\//.test(url)) {
     // What the client works past (a dropped event stream, a read tried again) is logged: its kind only.

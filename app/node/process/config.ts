@@ -61,6 +61,12 @@ export const NodeConfigSchema = z
       })
       .strict()
       .optional(),
+    /**
+     * On an etcd board: archive each settled case to `<dataDir>/archive/` and release its keys
+     * from etcd (docs/board.md). Every member should set it: a member that does not register
+     * does not hold removal back, and cannot then restart without a member's archive copy.
+     */
+    releaseArchived: z.boolean().optional(),
     /** Serve this node's own SQLite board to other nodes (the embedded mode's board host). */
     boardService: z
       .object({

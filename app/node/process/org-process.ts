@@ -16,6 +16,8 @@ import { charterFromJson, CharterFileSchema, openOrg, type Charter, type Charter
 import type { OrgSpec } from '../identity.js';
 import { OrgNode } from '../org-node.js';
 import { openBoard } from './board-url.js';
+import { startReleasingArchived } from './release-archived.js';
+import { EtcdBoardStore } from '../../../core/board/etcd-store.js';
 import type { LoadedConfig } from './config.js';
 import { API_TOKEN_FILE, nodeApiToken, startNodeApi, type NodeApi } from './node-api.js';
 import { FileKeyVault } from './vault-file.js';
@@ -68,7 +70,12 @@ export async function runOrgProcess(config: LoadedConfig, o: { logger: Logger; e
     });
     o.logger.log('info', 'board-service.listening', { url: boardService.url });
   } else {
-    store = await openBoard(config.board, { dataDir: config.dataDir, signer: firstAgent.signer, logger: o.logger });
+    store = await openBoard(config.board, {
+      dataDir: config.dataDir,
+      signer: firstAgent.signer,
+      logger: o.logger,
+      ...(config.releaseArchived === true ? { replica: spec.id } : {}),
+    });
   }
   const fhir = config.fhirAuth ? { auth: await fhirAuth(config.fhir, config.fhirAuth) } : {};
   const node = new OrgNode({
@@ -87,6 +94,15 @@ export async function runOrgProcess(config: LoadedConfig, o: { logger: Logger; e
     headsPath: join(config.dataDir, 'heads', `${spec.id}.jsonl`),
   });
   await node.start();
+  const releaser =
+    config.releaseArchived === true && store instanceof EtcdBoardStore
+      ? startReleasingArchived({
+          store,
+          settled: () => [...node.replica.state.cases.values()].filter((c) => c.status === 'dissolved' && c.reputation !== undefined).map((c) => c.id),
+          dataDir: config.dataDir,
+          logger: o.logger,
+        })
+      : undefined;
   const apiTokenFile = join(config.dataDir, API_TOKEN_FILE);
   const api = await startNodeApi(node, config.api.host, config.api.port, { token: nodeApiToken(apiTokenFile), fhirBase: config.fhir });
   const pas = config.pas
@@ -111,6 +127,7 @@ export async function runOrgProcess(config: LoadedConfig, o: { logger: Logger; e
     async stop() {
       await pas?.close();
       await api.close();
+      await releaser?.stop();
       await node.stop();
       await boardService?.close();
       await store.close();
