@@ -2,7 +2,7 @@ import { AdjudicationDecisionSchema, adjudicationCommitment, type AdjudicationDe
 import type { RevocationAttestation, StatusTarget } from '../../core/identity/revocation-attestation.js';
 import { authorDid } from '../../core/board/envelope.js';
 import { z } from 'zod';
-import type { BoardStore, StoredEntry } from '../../core/board/store.js';
+import { hasSubscriberFailures, type BoardStore, type StoredEntry, type SubscriberFailures } from '../../core/board/store.js';
 import { DEFAULT_BOARD_TIME } from '../../core/board/board-time.js';
 import type { Clock } from '../../core/common/clock.js';
 import { MurmurError } from '../../core/common/errors.js';
@@ -100,6 +100,8 @@ export class OrgNode {
   private lastTick = Number.NEGATIVE_INFINITY;
   private readonly posters: ChainedPoster[] = [];
   private readonly witness: TreeWitness | undefined;
+  /** The board store's subscriber failures, where the store counts them (SQLite's does). */
+  storeSubscribers: () => SubscriberFailures['subscriberFailures'] = () => undefined;
 
   constructor(private readonly o: OrgNodeOptions) {
     this.audit = o.auditPath ? fileAuditTrail(o.auditPath, o.identity.did, o.clock) : new AuditTrail(o.identity.did, o.clock);
@@ -115,6 +117,16 @@ export class OrgNode {
       this.replica.onRecord((r) => witness.observe(r));
     }
     this.replica.onListenerError = (e) => o.logger.log('error', 'replica.listener-failed', { org: o.spec.id, error: e instanceof Error ? e.name : 'unknown' });
+    if (hasSubscriberFailures(o.store)) {
+      const store = o.store;
+      store.onSubscriberError = (e) =>
+        o.logger.log('error', 'store.subscriber-failed', {
+          org: o.spec.id,
+          error: e instanceof Error ? e.name : 'unknown',
+          count: store.subscriberFailures?.count ?? 0,
+        });
+      this.storeSubscribers = () => store.subscriberFailures;
+    }
     const vault = o.vault ?? new KeyVault();
     this.agents = o.spec.agents.map((profile) => {
       const keys = o.identity.agents.get(profile.name)!;
@@ -143,6 +155,7 @@ export class OrgNode {
         card: this.cardOf(profile, keys.did),
         poster,
         replica: this.replica,
+        claimSlots: o.store,
         ports: {
           data: o.data,
           audit,

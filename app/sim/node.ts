@@ -10,7 +10,7 @@ import { backoffDelay } from '../../core/coordination/stigmergy/backoff.js';
 import { SkillPosterior } from '../../core/coordination/learning/thompson.js';
 import { thompsonOrder, trackRecord } from '../../core/coordination/learning/routing.js';
 import type { AgentProfile, WorkResult } from '../../core/agents/runtime/agent.js';
-import { CoalitionAgent } from '../../core/agents/runtime/coalition-agent.js';
+import { CoalitionAgent, type ClaimSlots } from '../../core/agents/runtime/coalition-agent.js';
 import { ChainedPoster, type Draft, type DraftBuilder } from '../../core/agents/runtime/poster.js';
 import { BoardReplica } from '../../core/agents/runtime/replica.js';
 import type { SimBoardLink } from './network.js';
@@ -22,6 +22,9 @@ import { acceptedHeader } from '../../core/coordination/kinds/draft.js';
 
 /** Simulated artifacts carry one plaintext section, `result`, open to every member. */
 const SIM_OUTPUTS: { section: string; readers: string[] }[] = [{ section: 'result', readers: [] }];
+
+/** What an agent that ignores claim slots sees: every slot its own. */
+const IGNORED_SLOTS: ClaimSlots = { tryClaim: async (_key, owner) => ({ won: true, owner }) };
 
 export interface SimNodeOptions {
   id: string;
@@ -170,6 +173,8 @@ export class SimNode {
         },
       },
       replica: this.replica!,
+      // Adversaries skip the advisory slot and post their claims at once: the fold decides.
+      claimSlots: honest ? this.o.link : IGNORED_SLOTS,
       ports: { data: { fetch: async () => [] }, access: plaintextDisclosure },
       clock: this.o.sched,
       logger: process.env['MURMUR_SIM_DEBUG'] ? streamLogger() : silentLogger,

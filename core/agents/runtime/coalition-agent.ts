@@ -1,5 +1,5 @@
 import type { Section } from '../../board/envelope.js';
-import type { StoredEntry } from '../../board/store.js';
+import type { BoardStore, StoredEntry } from '../../board/store.js';
 import type { Clock } from '../../common/clock.js';
 import { errorMessage } from '../../common/errors.js';
 import type { Logger } from '../../common/log.js';
@@ -37,11 +37,24 @@ export interface AgentPorts {
   proofs?: ClinicalProofPort;
 }
 
+/** The board store's first-writer-wins slots: a claim round's contenders learn who took it before posting. */
+export type ClaimSlots = Pick<BoardStore, 'tryClaim'>;
+
 export interface CoalitionAgentOptions {
   profile: AgentProfile;
   card: AgentCard;
   poster: { post(draft: Draft | DraftBuilder): Promise<StoredEntry> };
   replica: BoardReplica;
+  /**
+   * Asked before posting a Claim, so a contender that lost the round posts no doomed entry.
+   * Advisory: the fold's first valid claim still decides, whoever skips the slot.
+   */
+  claimSlots: ClaimSlots;
+  /**
+   * How long a contender that lost a claim slot waits for the winner's Claim before posting
+   * its own (a winner that crashed, or a slot taken by someone who never claims). Default 2 s.
+   */
+  claimSlotWaitMs?: number;
   ports: AgentPorts;
   clock: Clock;
   logger: Logger;
@@ -88,6 +101,10 @@ export class CoalitionAgent {
   /** Cases this convener is holding back for a missing skill: since when (its clock). */
   private readonly staffingSince = new Map<string, number>();
   private readonly claimRounds = new Map<string, number>();
+  /** Claim rounds whose slot another agent took: since when (this agent's clock). */
+  private readonly slotLost = new Map<string, number>();
+  /** Claim rounds whose slot was asked for (won, lost or unanswered). */
+  private readonly slotAsked = new Set<string>();
   /** Dissolved cases this agent has handled, with their access-request count at the time. */
   private readonly settled = new Map<string, number>();
 
@@ -200,7 +217,8 @@ export class CoalitionAgent {
     for (const s of c.subtasks.values()) {
       if (!this.o.card.skills.some((k) => k.id === s.skill) || s.artifact || leaseActive(s, boardTime)) continue;
       if (!orphaned({ state: this.state, case: c, config: this.o.replica.config }, s, this.o.clock.now()) || !this.claimReady(c, s)) continue;
-      await this.once(`${roundKey(c)}:claim:${s.id}:${s.claims ?? 0}`, () => this.postClaim(c, s));
+      const round = `${roundKey(c)}:claim:${s.id}:${s.claims ?? 0}`;
+      if (await this.claimSlotOpen(round)) await this.once(round, () => this.postClaim(c, s));
     }
   }
 
@@ -214,6 +232,29 @@ export class CoalitionAgent {
       header: { leaseMs: this.leaseMs, ...(await rightFields(this.o.ports, challenge, s.id, [this.o.card.role], this.o.clock.now())) },
       sections: [],
     }));
+  }
+
+  /**
+   * Whether this agent should post its Claim for `round` now: it took the round's slot, the
+   * store could not say (the slot is advisory, so it claims), or the slot's winner has had
+   * `claimSlotWaitMs` to post its Claim and the subtask is still free.
+   */
+  private async claimSlotOpen(round: string): Promise<boolean> {
+    if (this.taken.has(round)) return true;
+    if (!this.slotAsked.has(round)) {
+      this.slotAsked.add(round);
+      try {
+        const slot = await this.o.claimSlots.tryClaim(round, this.did);
+        if (!slot.won) this.slotLost.set(round, this.o.clock.now());
+      } catch (e) {
+        this.o.logger.log('warn', 'agent.claim-slot-failed', { agent: this.o.profile.name, error: errorMessage(e) });
+      }
+    }
+    const lostAt = this.slotLost.get(round);
+    if (lostAt === undefined) return true;
+    if (this.o.clock.now() - lostAt < (this.o.claimSlotWaitMs ?? 2_000)) return false;
+    this.slotLost.delete(round);
+    return true;
   }
 
   /** After a revocation, only when no other capable member is left (liveness over exclusion). */
@@ -311,8 +352,9 @@ export class CoalitionAgent {
       const free = !s.artifact && !leaseActive(s, boardTime) && ready && this.mayClaimAgain(c, s);
       if (mine && free && this.claimReady(c, s)) {
         const round = `${roundKey(c)}:claim:${s.id}:${s.claims ?? 0}`;
-        if (!this.taken.has(round)) this.claimRounds.set(`${roundKey(c)}:${s.id}`, (this.claimRounds.get(`${roundKey(c)}:${s.id}`) ?? 0) + 1);
-        await this.once(round, () => this.postClaim(c, s));
+        if (!this.taken.has(round) && !this.slotAsked.has(round))
+          this.claimRounds.set(`${roundKey(c)}:${s.id}`, (this.claimRounds.get(`${roundKey(c)}:${s.id}`) ?? 0) + 1);
+        if (await this.claimSlotOpen(round)) await this.once(round, () => this.postClaim(c, s));
       }
       if (s.claimant === this.did && !s.artifact && s.claim && ready) {
         void this.once(`${roundKey(c)}:work:${s.id}:${s.claim.id}`, () => this.work(c, s));
