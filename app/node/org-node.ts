@@ -27,7 +27,7 @@ import type { CaseDataRef, ClinicalDataPort, ClinicalProofPort, PasFormPort } fr
 import { CoalitionAgent } from '../../core/agents/runtime/coalition-agent.js';
 import { ChainedPoster } from '../../core/agents/runtime/poster.js';
 import { BoardReplica } from '../../core/agents/runtime/replica.js';
-import { KeyVault, SectionAccess, plaintextDisclosure } from '../../core/agents/runtime/section-access.js';
+import { heldCredentials, KeyVault, noCredentials, SectionAccess, plaintextDisclosure } from '../../core/agents/runtime/section-access.js';
 import { fileAuditTrail } from './audit-file.js';
 import { TreeWitness } from './witness.js';
 import type { Charter } from './charter.js';
@@ -162,8 +162,7 @@ export class OrgNode {
           ...(o.proofs ? { proofs: o.proofs } : {}),
           ...(o.forms ? { forms: o.forms } : {}),
           access,
-          ...(keys.presenter && o.charter ? { presenter: keys.presenter } : {}),
-          ...(keys.roleProver && o.charter ? { roleProver: keys.roleProver } : {}),
+          credentials: o.charter ? heldCredentials(keys) : noCredentials,
         },
         clock: o.clock,
         logger: o.logger.child({ org: o.spec.id, agent: profile.name }),

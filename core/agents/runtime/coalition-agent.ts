@@ -11,7 +11,7 @@ import { barred, depsSatisfied, leaseActive, orphaned, pastInputsDeadline, prese
 import type { CaseDataRef, ClinicalDataPort, ClinicalProofPort, PasFormPort } from '../ports.js';
 import type { AgentProfile, WorkResult } from './agent.js';
 import { CARD_DOMAIN, cardChallenge, claimChallenge } from '../../access/challenges.js';
-import { rightFields, type Disclosure, type Presenter, type RoleProver } from './section-access.js';
+import type { Credentials, Disclosure } from './section-access.js';
 import type { AuditEvent } from '../../access/audit.js';
 import type { DataElement } from '../clinical/types.js';
 import type { Draft, DraftBuilder } from './poster.js';
@@ -27,10 +27,8 @@ export interface AgentPorts {
   forms?: PasFormPort;
   /** How sections travel: sealed with grants (privacy on) or `plaintextDisclosure`. */
   access: Disclosure;
-  /** Presentations of the agent's credentials for cards and claims; absent, none are made. */
-  presenter?: Presenter;
-  /** Zero-knowledge role proofs, used instead of presentations on claims and access requests. */
-  roleProver?: RoleProver;
+  /** How cards and claims prove the agent's right: `heldCredentials` under a charter, else `noCredentials`. */
+  credentials: Credentials;
   /** The organization's audit trail (FHIR reads are recorded per case and subtask). */
   audit?: (event: AuditEvent) => void;
   /** Zero-knowledge clinical predicates (commit and prove at a lab; verify anywhere). */
@@ -159,13 +157,10 @@ export class CoalitionAgent {
 
   /** Publishes this agent's card, with a presentation backing its organization and role. */
   publishCard(): Promise<StoredEntry> {
-    const presenter = this.o.ports.presenter;
-    return this.post(async (seq) => ({
-      case: null,
-      kind: 'AgentCard',
-      header: presenter ? { ...this.o.card, presentation: await presenter.present(cardChallenge(seq), CARD_DOMAIN, this.o.clock.now()) } : this.o.card,
-      sections: [],
-    }));
+    return this.post(async (seq) => {
+      const presentation = await this.o.ports.credentials.card(cardChallenge(seq), CARD_DOMAIN, this.o.clock.now());
+      return { case: null, kind: 'AgentCard', header: presentation ? { ...this.o.card, presentation } : this.o.card, sections: [] };
+    });
   }
 
   /** Posts a draft with its plaintext sections sealed (where selective disclosure is on). */
@@ -229,7 +224,7 @@ export class CoalitionAgent {
       case: c.id,
       subtask: s.id,
       kind: 'Claim',
-      header: { leaseMs: this.leaseMs, ...(await rightFields(this.o.ports, challenge, s.id, [this.o.card.role], this.o.clock.now())) },
+      header: { leaseMs: this.leaseMs, ...(await this.o.ports.credentials.right(challenge, s.id, [this.o.card.role], this.o.clock.now())) },
       sections: [],
     }));
   }
