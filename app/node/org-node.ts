@@ -2,7 +2,7 @@ import { AdjudicationDecisionSchema, adjudicationCommitment, type AdjudicationDe
 import type { RevocationAttestation, StatusTarget } from '../../core/identity/revocation-attestation.js';
 import { authorDid } from '../../core/board/envelope.js';
 import { z } from 'zod';
-import type { BoardStore, StoredEntry } from '../../core/board/store.js';
+import { hasSubscriberFailures, type BoardStore, type StoredEntry, type SubscriberFailures } from '../../core/board/store.js';
 import { DEFAULT_BOARD_TIME } from '../../core/board/board-time.js';
 import type { Clock } from '../../core/common/clock.js';
 import { MurmurError } from '../../core/common/errors.js';
@@ -27,7 +27,7 @@ import type { CaseDataRef, ClinicalDataPort, ClinicalProofPort, PasFormPort } fr
 import { CoalitionAgent } from '../../core/agents/runtime/coalition-agent.js';
 import { ChainedPoster } from '../../core/agents/runtime/poster.js';
 import { BoardReplica } from '../../core/agents/runtime/replica.js';
-import { KeyVault, SectionAccess, plaintextDisclosure } from '../../core/agents/runtime/section-access.js';
+import { heldCredentials, KeyVault, noCredentials, SectionAccess, plaintextDisclosure } from '../../core/agents/runtime/section-access.js';
 import { fileAuditTrail } from './audit-file.js';
 import { TreeWitness } from './witness.js';
 import type { Charter } from './charter.js';
@@ -100,6 +100,8 @@ export class OrgNode {
   private lastTick = Number.NEGATIVE_INFINITY;
   private readonly posters: ChainedPoster[] = [];
   private readonly witness: TreeWitness | undefined;
+  /** The board store's subscriber failures, where the store counts them (SQLite's does). */
+  storeSubscribers: () => SubscriberFailures['subscriberFailures'] = () => undefined;
 
   constructor(private readonly o: OrgNodeOptions) {
     this.audit = o.auditPath ? fileAuditTrail(o.auditPath, o.identity.did, o.clock) : new AuditTrail(o.identity.did, o.clock);
@@ -115,6 +117,16 @@ export class OrgNode {
       this.replica.onRecord((r) => witness.observe(r));
     }
     this.replica.onListenerError = (e) => o.logger.log('error', 'replica.listener-failed', { org: o.spec.id, error: e instanceof Error ? e.name : 'unknown' });
+    if (hasSubscriberFailures(o.store)) {
+      const store = o.store;
+      store.onSubscriberError = (e) =>
+        o.logger.log('error', 'store.subscriber-failed', {
+          org: o.spec.id,
+          error: e instanceof Error ? e.name : 'unknown',
+          count: store.subscriberFailures?.count ?? 0,
+        });
+      this.storeSubscribers = () => store.subscriberFailures;
+    }
     const vault = o.vault ?? new KeyVault();
     this.agents = o.spec.agents.map((profile) => {
       const keys = o.identity.agents.get(profile.name)!;
@@ -143,14 +155,14 @@ export class OrgNode {
         card: this.cardOf(profile, keys.did),
         poster,
         replica: this.replica,
+        claimSlots: o.store,
         ports: {
           data: o.data,
           audit,
           ...(o.proofs ? { proofs: o.proofs } : {}),
           ...(o.forms ? { forms: o.forms } : {}),
           access,
-          ...(keys.presenter && o.charter ? { presenter: keys.presenter } : {}),
-          ...(keys.roleProver && o.charter ? { roleProver: keys.roleProver } : {}),
+          credentials: o.charter ? heldCredentials(keys) : noCredentials,
         },
         clock: o.clock,
         logger: o.logger.child({ org: o.spec.id, agent: profile.name }),

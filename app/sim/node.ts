@@ -10,18 +10,21 @@ import { backoffDelay } from '../../core/coordination/stigmergy/backoff.js';
 import { SkillPosterior } from '../../core/coordination/learning/thompson.js';
 import { thompsonOrder, trackRecord } from '../../core/coordination/learning/routing.js';
 import type { AgentProfile, WorkResult } from '../../core/agents/runtime/agent.js';
-import { CoalitionAgent } from '../../core/agents/runtime/coalition-agent.js';
+import { CoalitionAgent, type ClaimSlots } from '../../core/agents/runtime/coalition-agent.js';
 import { ChainedPoster, type Draft, type DraftBuilder } from '../../core/agents/runtime/poster.js';
 import { BoardReplica } from '../../core/agents/runtime/replica.js';
 import type { SimBoardLink } from './network.js';
 import type { SimAgentSpec } from './population.js';
 import type { SimScheduler } from './scheduler.js';
 import { GAP_SKILL, GAP_SUBTASK, TEMPLATE, resultDigest, workDraw, type CaseTruth } from './workload.js';
-import { plaintextDisclosure } from '../../core/agents/runtime/section-access.js';
+import { noCredentials, plaintextDisclosure } from '../../core/agents/runtime/section-access.js';
 import { acceptedHeader } from '../../core/coordination/kinds/draft.js';
 
 /** Simulated artifacts carry one plaintext section, `result`, open to every member. */
 const SIM_OUTPUTS: { section: string; readers: string[] }[] = [{ section: 'result', readers: [] }];
+
+/** What an agent that ignores claim slots sees: every slot its own. */
+const IGNORED_SLOTS: ClaimSlots = { tryClaim: async (_key, owner) => ({ won: true, owner }) };
 
 export interface SimNodeOptions {
   id: string;
@@ -170,7 +173,9 @@ export class SimNode {
         },
       },
       replica: this.replica!,
-      ports: { data: { fetch: async () => [] }, access: plaintextDisclosure },
+      // Adversaries skip the advisory slot and post their claims at once: the fold decides.
+      claimSlots: honest ? this.o.link : IGNORED_SLOTS,
+      ports: { data: { fetch: async () => [] }, access: plaintextDisclosure, credentials: noCredentials },
       clock: this.o.sched,
       logger: process.env['MURMUR_SIM_DEBUG'] ? streamLogger() : silentLogger,
       leaseMs: this.o.leaseMs,

@@ -4,7 +4,7 @@ import { systemClock } from '../common/clock.js';
 import { MurmurError } from '../common/errors.js';
 import { BoardClock, DEFAULT_BOARD_TIME } from './board-time.js';
 import { EnvelopeSchema, type Envelope } from './envelope.js';
-import type { BoardStore, EntryLookup, StoredEntry, Unsubscribe } from './store.js';
+import type { BoardStore, EntryLookup, StoredEntry, SubscriberFailures, Unsubscribe } from './store.js';
 
 /**
  * The embedded board: one SQLite file in WAL mode with synchronous=FULL, so an append is on
@@ -15,7 +15,7 @@ import type { BoardStore, EntryLookup, StoredEntry, Unsubscribe } from './store.
  * fsync blocks the thread (better-sqlite3 is synchronous), and in the embedded coalition one
  * fsync per entry was the largest single item of the volume benchmark's main thread.
  */
-export class SqliteBoardStore implements BoardStore, EntryLookup {
+export class SqliteBoardStore implements BoardStore, EntryLookup, SubscriberFailures {
   private readonly db: Database.Database;
   private readonly listeners = new Set<(entry: StoredEntry) => void>();
   private readonly insert: Database.Statement;
@@ -28,6 +28,8 @@ export class SqliteBoardStore implements BoardStore, EntryLookup {
   private readonly time = new BoardClock(DEFAULT_BOARD_TIME);
   /** Writes queued this turn: each runs inside the group's transaction and returns its acknowledgement. */
   private pending: { write: () => () => void; reject: (e: unknown) => void }[] = [];
+  subscriberFailures: SubscriberFailures['subscriberFailures'];
+  onSubscriberError: (e: unknown) => void = () => undefined;
 
   constructor(
     path: string,
@@ -114,9 +116,16 @@ export class SqliteBoardStore implements BoardStore, EntryLookup {
     for (const listener of [...this.listeners]) {
       try {
         listener(entry);
-      } catch {
+      } catch (e) {
         // The entry is durable and acknowledged; a subscriber's failure is its own (and must
-        // not become an uncaught exception of this turn).
+        // not become an uncaught exception of this turn), but it is counted and told, not lost.
+        const count = (this.subscriberFailures?.count ?? 0) + 1;
+        this.subscriberFailures = { count, lastAt: entry.at, error: e instanceof Error ? e.name : 'unknown' };
+        try {
+          this.onSubscriberError(e);
+        } catch {
+          // the report of a failure must not become one
+        }
       }
     }
   }

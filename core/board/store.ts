@@ -49,3 +49,19 @@ export interface EntryLookup {
 export function hasEntryLookup(store: BoardStore): store is BoardStore & EntryLookup {
   return typeof (store as Partial<EntryLookup>).entryById === 'function';
 }
+
+/**
+ * A store that catches its subscribers' failures (the entry is durable and acknowledged before
+ * they hear of it, so a throwing subscriber must not fail the append or stop the others) and
+ * counts them, for the node's log and the console's Problems.
+ */
+export interface SubscriberFailures {
+  /** How many subscriber calls threw, and the last one's store time and error name (never its message). */
+  readonly subscriberFailures: { count: number; lastAt: number; error: string } | undefined;
+  /** Told of each failure (the node logs it). */
+  onSubscriberError: (e: unknown) => void;
+}
+
+export function hasSubscriberFailures(store: BoardStore): store is BoardStore & SubscriberFailures {
+  return 'subscriberFailures' in store && 'onSubscriberError' in store;
+}

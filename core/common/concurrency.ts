@@ -51,6 +51,8 @@ export interface RetryOptions {
   /** The first wait; doubled after each failure up to `maxMs`. */
   baseMs?: number;
   maxMs?: number;
+  /** The waits before attempt 2, 3, … instead (the last repeats), for a schedule a protocol names. */
+  delaysMs?: readonly number[];
   /** Whether a failure is worth another attempt (default: all). A refused request is not. */
   retryable?: (e: unknown) => boolean;
   /** Told of each failure that will be retried, with the attempt that failed and the wait before the next. */
@@ -70,7 +72,7 @@ export interface RetryOptions {
 export async function retry<T>(what: string, fn: (attempt: number) => Promise<T>, o: RetryOptions = {}): Promise<T> {
   const clock = o.clock ?? systemClock;
   const started = clock.now();
-  let wait = o.baseMs ?? 50;
+  let wait = o.delaysMs?.[0] ?? o.baseMs ?? 50;
   for (let attempt = 1; ; attempt++) {
     try {
       return await fn(attempt);
@@ -85,7 +87,7 @@ export async function retry<T>(what: string, fn: (attempt: number) => Promise<T>
       }
       o.onRetry?.(e, attempt, wait);
       await clock.sleep(wait);
-      wait = Math.min(o.maxMs ?? 1_000, wait * 2);
+      wait = o.delaysMs ? o.delaysMs[Math.min(attempt, o.delaysMs.length - 1)]! : Math.min(o.maxMs ?? 1_000, wait * 2);
     }
   }
 }

@@ -1,5 +1,6 @@
 import { Client } from 'fhir-kit-client';
 import type { OperationOutcome, Resource } from '@medplum/fhirtypes';
+import { retry } from '../../core/common/concurrency.js';
 import { MurmurError } from '../../core/common/errors.js';
 
 /** Access tokens on demand, e.g. SmartBackendAuth (fhir/smart). */
@@ -59,16 +60,15 @@ const READ_RETRY_DELAYS_MS = [50, 250];
  * dropped. Only for reads: a write that got no answer may have been done, so it is never
  * repeated here. An answer with a status (4xx, 5xx) is the server's word and is not retried.
  */
-export async function withReadRetry<T>(opts: FhirClientOptions, call: () => Promise<T>, delaysMs: readonly number[] = READ_RETRY_DELAYS_MS): Promise<T> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await withAuthRetry(opts, call);
-    } catch (e) {
-      const answered = (e as { response?: { status?: number } }).response?.status !== undefined;
-      if (answered || attempt >= delaysMs.length) throw e;
-      await new Promise((resolve) => setTimeout(resolve, delaysMs[attempt]));
-    }
-  }
+export function withReadRetry<T>(opts: FhirClientOptions, call: () => Promise<T>, delaysMs: readonly number[] = READ_RETRY_DELAYS_MS): Promise<T> {
+  const answered = (e: unknown): boolean => (e as { response?: { status?: number } }).response?.status !== undefined;
+  return retry('FHIR read', () => withAuthRetry(opts, call), {
+    attempts: delaysMs.length + 1,
+    delaysMs,
+    retryable: (e) => !answered(e),
+    // The caller maps the client's own error (fhirCallError), so it is thrown as it came.
+    giveUp: (e) => e as Error,
+  });
 }
 
 /**

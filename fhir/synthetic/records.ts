@@ -75,7 +75,8 @@ export function clinicalRecords(ctx: RecordContext): KeyedRecord[] {
     onsetDateTime: addDays(ctx.asOf, -120),
   });
 
-  const copyNumber = (key: string, hgnc: string, symbol: string, copies: number) =>
+  // A genomic variant found: one shape, with the method or interpretation and components that say which.
+  const variant = (key: string, rest: Pick<Observation, 'method' | 'interpretation' | 'component'>) =>
     add(key, {
       resourceType: 'Observation',
       meta: { profile: [`${GENOMICS_PROFILE}/variant`] },
@@ -85,6 +86,10 @@ export function clinicalRecords(ctx: RecordContext): KeyedRecord[] {
       subject,
       effectiveDateTime: labDate,
       valueCodeableConcept: loinc('LA9633-4', 'Present'),
+      ...rest,
+    });
+  const copyNumber = (key: string, hgnc: string, symbol: string, copies: number) =>
+    variant(key, {
       method: { text: 'MLPA copy-number analysis of exon 7' },
       component: [geneComponent(hgnc, symbol), { code: loinc('82155-3', 'Genomic structural variant copy number'), valueInteger: copies }],
     });
@@ -92,15 +97,7 @@ export function clinicalRecords(ctx: RecordContext): KeyedRecord[] {
   copyNumber('obs-smn2-copies', 'HGNC:11118', 'SMN2', f.smn2Copies);
 
   if (f.smn1PointMutation) {
-    add('obs-smn1-point-mutation', {
-      resourceType: 'Observation',
-      meta: { profile: [`${GENOMICS_PROFILE}/variant`] },
-      status: 'final',
-      category: category('laboratory'),
-      code: loinc('69548-6', 'Genetic variant assessment'),
-      subject,
-      effectiveDateTime: labDate,
-      valueCodeableConcept: loinc('LA9633-4', 'Present'),
+    variant('obs-smn1-point-mutation', {
       interpretation: [{ coding: [{ system: LOINC, code: 'LA6668-3', display: 'Pathogenic' }], text: 'Pathogenic' }],
       component: [
         geneComponent('HGNC:11117', 'SMN1'),

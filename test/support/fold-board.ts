@@ -66,3 +66,36 @@ export class FoldBoard {
     return this.fold.state.cases.get(id)!;
   }
 }
+
+/** An agent card for rule tests: its skills, the first its role unless one is given. */
+export function testCard(s: Signer, skills: readonly string[], o: { name?: string; role?: string; credentials?: string[] } = {}) {
+  return {
+    name: o.name ?? s.did.slice(-6),
+    description: 'test agent',
+    version: '1',
+    provider: { organization: 'org', did: s.did, kind: 'test' },
+    capabilities: { streaming: false, pushNotifications: false },
+    skills: skills.map((id) => ({ id, name: id, description: id, tags: [] })),
+    did: s.did,
+    role: o.role ?? skills[0]!,
+    credentials: o.credentials ?? [],
+  };
+}
+
+/**
+ * Opens `case-1` for `needs` at `convener`, invites `invitees` and has each accept: the
+ * coalition is formed, its proposals next. Resolves with the Invitation's record.
+ */
+export async function convened(
+  b: { post(signer: Signer, draft: Draft): Promise<FoldRecord> },
+  convener: Signer,
+  invitees: readonly Signer[],
+  needs: readonly string[],
+  code = 'X',
+): Promise<FoldRecord> {
+  const task = { service: { system: 'http://example.org', code }, policy: { id: 'p', version: '1', hash: '0'.repeat(64) }, needs: [...needs] };
+  await b.post(convener, { case: 'case-1', kind: 'TaskAvailable', header: task, sections: [] });
+  const inv = await b.post(convener, { case: 'case-1', kind: 'Invitation', header: { invitees: invitees.map((s) => s.did).sort() }, sections: [] });
+  for (const s of invitees) await b.post(s, { case: 'case-1', kind: 'Accept', header: { invitation: inv.id }, sections: [] });
+  return inv;
+}

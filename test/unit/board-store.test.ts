@@ -103,3 +103,23 @@ test('sqlite appends and claims made together are committed as one group: in cal
   );
   await reopened.close();
 });
+
+test('sqlite: a throwing subscriber neither wedges the store nor is lost: counted by error name, told, and the others hear every entry', async () => {
+  const store = new SqliteBoardStore(join(dir, 'throwing-subscriber.db'));
+  const told: unknown[] = [];
+  store.onSubscriberError = (e) => told.push(e);
+  store.subscribe(() => {
+    throw new TypeError('Patient/123 has no name');
+  });
+  const seen: number[] = [];
+  store.subscribe((e) => seen.push(e.index));
+  const envs = testEnvelopes(3, 'throwing', 'case-t');
+  for (const e of envs) await store.append(e);
+  assert.deepEqual(seen, [1, 2, 3]);
+  assert.equal(await store.head(), 3);
+  assert.equal(told.length, 3);
+  assert.equal(store.subscriberFailures?.count, 3);
+  assert.equal(store.subscriberFailures?.error, 'TypeError', 'the error name only: its message may carry PHI');
+  assert.ok(!JSON.stringify(store.subscriberFailures).includes('Patient'));
+  await store.close();
+});

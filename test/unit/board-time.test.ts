@@ -2,25 +2,13 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DEFAULT_BOARD_TIME, boundedTime } from '../../core/board/board-time.js';
 import { tickDue } from '../../core/coordination/rules/tick.js';
-import { FoldBoard, type Signer } from '../support/fold-board.js';
+import { FoldBoard, testCard, type Signer } from '../support/fold-board.js';
 import { testSigner } from '../support/keys.js';
 
 const DAY = 86_400_000;
 const [A, B, C, M] = ['time-a', 'time-b', 'time-c', 'time-m'].map(testSigner) as [Signer, Signer, Signer, Signer];
 
-function card(s: Signer, skill: string) {
-  return {
-    name: skill,
-    description: 'test agent',
-    version: '1',
-    provider: { organization: 'org', did: s.did, kind: 'test' },
-    capabilities: { streaming: false, pushNotifications: false },
-    skills: [{ id: skill, name: skill, description: skill, tags: [] }],
-    did: s.did,
-    role: skill,
-    credentials: [],
-  };
-}
+const card = (s: Signer, skill: string) => testCard(s, [skill], { name: skill });
 
 /** Four members executing one plan; B holds a 60 s lease on s-b. Every post is stamped by the writer's clock. */
 async function leased(): Promise<{

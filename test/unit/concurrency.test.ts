@@ -60,3 +60,11 @@ test('retry: waits double up to the cap, a refusal is not retried, giving up nam
   let stop = false;
   await assert.rejects(retry('read', async () => ((stop = true), Promise.reject(new Error('down'))), { clock, stopped: () => stop }));
 });
+
+test('retry: a named schedule of waits is followed, its last wait repeating', async () => {
+  const waits: number[] = [];
+  const clock = { now: () => 0, sleep: async (ms: number) => void waits.push(ms) };
+  let n = 0;
+  assert.equal(await retry('post', async () => (++n < 5 ? Promise.reject(new Error('down')) : 'ok'), { delaysMs: [10, 50, 90], clock }), 'ok');
+  assert.deepEqual(waits, [10, 50, 90, 90]);
+});

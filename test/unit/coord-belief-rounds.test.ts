@@ -5,7 +5,7 @@ import { didKeyResolver } from '../../core/crypto/did-key.js';
 import type { CoalitionState } from '../../core/coordination/case-state.js';
 import { coalitionReducer, type ReducerConfig } from '../../core/coordination/reducer.js';
 import { beliefsOf, CLOSE_BELIEF_ROUND, openRound, type BeliefRounds } from '../../core/coordination/rules/belief-update.js';
-import { FoldBoard, type Signer } from '../support/fold-board.js';
+import { convened, FoldBoard, testCard, type Signer } from '../support/fold-board.js';
 import { testSigner } from '../support/keys.js';
 
 // Four members: A convenes; A, B, C and D each hold one skill; B, C and D also do "shared".
@@ -24,20 +24,7 @@ const REPUTATION = { [A.did]: 90, [B.did]: 70, [C.did]: 80, [D.did]: 60 };
 /** Skills bound to roles (as the org node binds them to credentials): relevance comes from them, not from the domain a proposal names. */
 const CAPABILITIES = { roleSkills: Object.fromEntries([...SKILLS.values()].map((k) => [k[0]!, k])), decisionSkills: [] };
 
-function card(s: Signer) {
-  const skills = SKILLS.get(s.did)!;
-  return {
-    name: s.did.slice(-6),
-    description: 'test agent',
-    version: '1',
-    provider: { organization: 'org', did: s.did, kind: 'test' },
-    capabilities: { streaming: false, pushNotifications: false },
-    skills: skills.map((id) => ({ id, name: id, description: id, tags: [] })),
-    did: s.did,
-    role: skills[0]!,
-    credentials: [],
-  };
-}
+const card = (s: Signer) => testCard(s, SKILLS.get(s.did)!);
 
 const sub = (id: string, skill: string, confidence: number, domain = skill) => ({ id, title: id, skill, deps: [], confidence, domain, outputs: [] });
 
@@ -57,14 +44,7 @@ function honestProposals(): Proposals {
 async function planning(config: Partial<ReducerConfig> = {}, proposals = honestProposals()): Promise<FoldBoard> {
   const b = new FoldBoard({ genesisReputation: REPUTATION, capabilities: CAPABILITIES, ...config });
   for (const s of MEMBERS) assert.equal((await b.post(s, { case: null, kind: 'AgentCard', header: card(s), sections: [] })).status, 'accepted');
-  const task = {
-    service: { system: 'http://example.org', code: 'X' },
-    policy: { id: 'p', version: '1', hash: '0'.repeat(64) },
-    needs: ['alpha', 'beta', 'gamma', 'delta'],
-  };
-  await b.post(A, { case: 'case-1', kind: 'TaskAvailable', header: task, sections: [] });
-  const inv = await b.post(A, { case: 'case-1', kind: 'Invitation', header: { invitees: [B.did, C.did, D.did].sort() }, sections: [] });
-  for (const s of [B, C, D]) await b.post(s, { case: 'case-1', kind: 'Accept', header: { invitation: inv.id }, sections: [] });
+  await convened(b, A, [B, C, D], ['alpha', 'beta', 'gamma', 'delta']);
   for (const [s, p] of proposals) assert.equal((await b.post(s, { case: 'case-1', kind: 'Proposal', header: p, sections: [] })).status, 'accepted');
   return b;
 }

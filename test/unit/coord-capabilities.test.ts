@@ -6,7 +6,7 @@ import { claimChallenge } from '../../core/access/challenges.js';
 import { sectionsDigest } from '../../core/coordination/rules/execution.js';
 import { REFERENCE_CAPABILITIES } from '../../core/coordination/roles.js';
 import type { ReducerConfig } from '../../core/coordination/reducer.js';
-import { FoldBoard, type Signer } from '../support/fold-board.js';
+import { convened, FoldBoard, testCard, type Signer } from '../support/fold-board.js';
 import { testSigner } from '../support/keys.js';
 
 // Three organizations' agents, each holding the role its organization's credential attests.
@@ -29,19 +29,8 @@ const credential = (s: Signer): Evidence => ({
   credential: { ok: true, holder: s.did, role: ROLE.get(s.did)!, organization: s.did, organizationKind: 'test' },
 });
 
-function card(s: Signer, skills = SKILLS.get(s.did)!) {
-  return {
-    name: ROLE.get(s.did)!,
-    description: 'test agent',
-    version: '1',
-    provider: { organization: 'org', did: s.did, kind: 'test' },
-    capabilities: { streaming: false, pushNotifications: false },
-    skills: skills.map((id) => ({ id, name: id, description: id, tags: [] })),
-    did: s.did,
-    role: ROLE.get(s.did)!,
-    credentials: ['RoleCredential'],
-  };
-}
+const card = (s: Signer, skills = SKILLS.get(s.did)!) =>
+  testCard(s, skills, { name: ROLE.get(s.did)!, role: ROLE.get(s.did)!, credentials: ['RoleCredential'] });
 
 const summary = [{ section: 'summary', readers: ['policy-reasoner'] }];
 const decision = [{ section: 'decision', readers: ['form-builder'] }];
@@ -65,14 +54,7 @@ async function executing(config: Partial<ReducerConfig> = {}): Promise<FoldBoard
   const b = new FoldBoard({ requireCredentials: true, requireSealed: true, capabilities: REFERENCE_CAPABILITIES, ...config });
   for (const s of [P, L, F])
     assert.equal((await b.post(s, { case: null, kind: 'AgentCard', header: card(s), sections: [] }, credential(s))).status, 'accepted');
-  const task = {
-    service: { system: 'http://example.org', code: 'J3399' },
-    policy: { id: 'p', version: '1', hash: '0'.repeat(64) },
-    needs: ['pa-determination', 'variant-annotation', 'pas-form'],
-  };
-  await b.post(P, { case: 'case-1', kind: 'TaskAvailable', header: task, sections: [] });
-  const inv = await b.post(P, { case: 'case-1', kind: 'Invitation', header: { invitees: [L.did, F.did].sort() }, sections: [] });
-  for (const s of [L, F]) await b.post(s, { case: 'case-1', kind: 'Accept', header: { invitation: inv.id }, sections: [] });
+  await convened(b, P, [L, F], ['pa-determination', 'variant-annotation', 'pas-form'], 'J3399');
   const proposals: [Signer, string, ReturnType<typeof sub>[]][] = [
     [P, 'pa-determination', [sub('coverage-determination', 'pa-determination', ['genomic-screening'], decision)]],
     [L, 'variant-annotation', [sub('genomic-screening', 'variant-annotation', [], summary)]],
@@ -188,14 +170,7 @@ test("a well-reputed member cannot redefine another's subtask: outside its skill
     genesisReputation: { [E.did]: 95, [L.did]: 74, [P.did]: 91, [F.did]: 84 },
   });
   for (const s of [P, L, F, E]) await b.post(s, { case: null, kind: 'AgentCard', header: card(s), sections: [] }, credential(s));
-  const task = {
-    service: { system: 'http://example.org', code: 'J3399' },
-    policy: { id: 'p', version: '1', hash: '0'.repeat(64) },
-    needs: ['pa-determination', 'variant-annotation', 'pas-form', 'evidence-synthesis'],
-  };
-  await b.post(P, { case: 'case-1', kind: 'TaskAvailable', header: task, sections: [] });
-  const inv = await b.post(P, { case: 'case-1', kind: 'Invitation', header: { invitees: [L.did, F.did, E.did].sort() }, sections: [] });
-  for (const s of [L, F, E]) await b.post(s, { case: 'case-1', kind: 'Accept', header: { invitation: inv.id }, sections: [] });
+  await convened(b, P, [L, F, E], ['pa-determination', 'variant-annotation', 'pas-form', 'evidence-synthesis'], 'J3399');
   const leaky = [{ section: 'summary', readers: ['evidence-synthesizer', 'policy-reasoner'] }];
   const proposals: [Signer, string, ReturnType<typeof sub>[]][] = [
     [P, 'pa-determination', [sub('coverage-determination', 'pa-determination', ['genomic-screening'], decision)]],
@@ -219,14 +194,7 @@ test('the determination keeps its deciding skill: a member cannot re-propose it 
     genesisReputation: { [E.did]: 95, [L.did]: 74, [P.did]: 91, [F.did]: 84 },
   });
   for (const s of [P, L, F, E]) await b.post(s, { case: null, kind: 'AgentCard', header: card(s), sections: [] }, credential(s));
-  const task = {
-    service: { system: 'http://example.org', code: 'J3399' },
-    policy: { id: 'p', version: '1', hash: '0'.repeat(64) },
-    needs: ['pa-determination', 'variant-annotation', 'pas-form', 'evidence-synthesis'],
-  };
-  await b.post(P, { case: 'case-1', kind: 'TaskAvailable', header: task, sections: [] });
-  const inv = await b.post(P, { case: 'case-1', kind: 'Invitation', header: { invitees: [L.did, F.did, E.did].sort() }, sections: [] });
-  for (const s of [L, F, E]) await b.post(s, { case: 'case-1', kind: 'Accept', header: { invitation: inv.id }, sections: [] });
+  await convened(b, P, [L, F, E], ['pa-determination', 'variant-annotation', 'pas-form', 'evidence-synthesis'], 'J3399');
   const proposals: [Signer, string, ReturnType<typeof sub>[]][] = [
     [P, 'pa-determination', [sub('coverage-determination', 'pa-determination', ['genomic-screening'], decision)]],
     [L, 'variant-annotation', [sub('genomic-screening', 'variant-annotation', [], summary)]],

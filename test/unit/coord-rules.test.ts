@@ -13,6 +13,7 @@ import { deadlocks } from '../../core/coordination/rules/failures.js';
 import { depsSatisfied, sectionsDigest } from '../../core/coordination/rules/execution.js';
 import { reputationDeltas } from '../../core/coordination/reputation.js';
 import { testSigner } from '../support/keys.js';
+import { convened, testCard } from '../support/fold-board.js';
 import { toBase64url } from '../../core/common/encoding.js';
 import { AdjudicationSchema, adjudicationCommitment, adjudicationStatement, closureOf } from '../../core/coordination/messages.js';
 import { Wallet } from '../../core/identity/wallet.js';
@@ -44,19 +45,7 @@ const B = testSigner('rules-b');
 const C = testSigner('rules-c');
 const W = testSigner('rules-w');
 
-function card(s: Signer, skills: string[]) {
-  return {
-    name: s.did.slice(-6),
-    description: 'test agent',
-    version: '1',
-    provider: { organization: 'org', did: s.did, kind: 'test' },
-    capabilities: { streaming: false, pushNotifications: false },
-    skills: skills.map((id) => ({ id, name: id, description: id, tags: [] })),
-    did: s.did,
-    role: skills[0]!,
-    credentials: [],
-  };
-}
+const card = (s: Signer, skills: string[]) => testCard(s, skills);
 
 const sub = (id: string, skill: string, deps: string[] = []) => ({ id, title: id, skill, deps, confidence: 0.9, domain: skill });
 
@@ -67,14 +56,7 @@ async function executing(config: Partial<ReducerConfig> = {}, opts: { skip?: Sig
   await b.post(B, { case: null, kind: 'AgentCard', header: card(B, ['beta']), sections: [] });
   await b.post(C, { case: null, kind: 'AgentCard', header: card(C, ['gamma', 'beta']), sections: [] });
   await b.post(W, { case: null, kind: 'AgentCard', header: card(W, ['delta']), sections: [] });
-  const task = {
-    service: { system: 'http://example.org', code: 'X' },
-    policy: { id: 'p', version: '1', hash: '0'.repeat(64) },
-    needs: ['alpha', 'beta', 'gamma'],
-  };
-  await b.post(A, { case: 'case-1', kind: 'TaskAvailable', header: task, sections: [] });
-  const inv = await b.post(A, { case: 'case-1', kind: 'Invitation', header: { invitees: [B.did, C.did].sort() }, sections: [] });
-  for (const s of [B, C]) await b.post(s, { case: 'case-1', kind: 'Accept', header: { invitation: inv.id }, sections: [] });
+  await convened(b, A, [B, C], ['alpha', 'beta', 'gamma']);
   const proposals: [Signer, string, ReturnType<typeof sub>[]][] = [
     [A, 'alpha', [sub('s-a', 'alpha')]],
     [B, 'beta', [sub('s-b', 'beta', ['s-a'])]],

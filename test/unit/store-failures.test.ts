@@ -89,6 +89,25 @@ test("the console's Problems show a board store the replica is retrying past", a
   await replica.stop();
 });
 
+test("the console's Problems show a board store subscriber that threw", async () => {
+  const { Projection } = await import('../../app/node/console/projection.js');
+  const replica = new BoardReplica(new MemoryBoardStore(), didKeyResolver);
+  const failures: { now?: { count: number; lastAt: number; error: string } } = {};
+  const node = {
+    spec: { id: 'northwind', name: 'Northwind', kind: 'payer' },
+    did: 'did:example:n',
+    replica,
+    storeSubscribers: () => failures.now,
+  } as unknown as ConstructorParameters<typeof Projection>[0];
+  const p = new Projection(node, []);
+  assert.deepEqual(p.problems(0), []);
+  failures.now = { count: 2, lastAt: 5, error: 'TypeError' };
+  assert.deepEqual(
+    p.problems(0).map((x) => `${x.kind} ${x.severity} ${x.message}`),
+    ['store error 2 board store subscriber call(s) failed, the last with TypeError; those subscribers missed the entries'],
+  );
+});
+
 test('the board client retries a failed read of new entries instead of taking it for "nothing new"', async () => {
   const { startBoardService } = await import('../../app/node/board-service/server.js');
   const { RemoteBoardStore } = await import('../../core/board/remote-store.js');

@@ -1,7 +1,7 @@
 import type { FoldRecord } from '../../../core/board/fold.js';
 import { authorDid } from '../../../core/board/envelope.js';
 import { layerOf, type Kind } from '../../../core/board/kinds.js';
-import type { StoredEntry } from '../../../core/board/store.js';
+import type { StoredEntry, SubscriberFailures } from '../../../core/board/store.js';
 import { AUTHENTICATION_CODES, CHAIN_CODES, CREDENTIAL_CODES, ENVELOPE_CODES, refusedWith } from '../../../core/board/verdicts.js';
 import { BoardTree } from '../../../core/board/tree-head.js';
 import type { CaseState, CoalitionState, EntryRef, RoundRecord, Subtask } from '../../../core/coordination/case-state.js';
@@ -38,6 +38,8 @@ export interface OrgView {
   readonly did: string;
   readonly replica: Pick<BoardReplica, 'state' | 'entry' | 'fold' | 'config'> & { readonly storeProblem?: BoardReplica['storeProblem'] };
   readonly audit: { readonly org: string; entries(): readonly AuditEntry[] };
+  /** The board store's subscriber failures so far (a store that counts them; see SubscriberFailures). */
+  readonly storeSubscribers?: () => SubscriberFailures['subscriberFailures'];
   readonly agents: readonly { readonly did: string; readonly card: AgentCard }[];
   /**
    * Outcomes are sealed (the header holds only a closure): what this organization read of a
@@ -333,6 +335,15 @@ export class Projection<N extends OrgView = OrgView> {
         severity: 'error',
         kind: 'store',
         message: `the board store failed ${store.attempts} read(s) in a row (${store.error}); retrying, nothing new is folded meanwhile`,
+      });
+    }
+    const subscribers = this.node.storeSubscribers?.();
+    if (subscribers) {
+      // Each such entry is on the board; a subscriber (an event stream, a witness) missed it.
+      out.push({
+        severity: 'error',
+        kind: 'store',
+        message: `${subscribers.count} board store subscriber call(s) failed, the last with ${subscribers.error}; those subscribers missed the entries`,
       });
     }
     for (const r of this.node.replica.fold.records) {

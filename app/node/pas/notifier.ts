@@ -1,6 +1,7 @@
 import type { Bundle, BundleEntry, Parameters, Subscription } from '@medplum/fhirtypes';
 import type { Clock } from '../../../core/common/clock.js';
 import { systemClock } from '../../../core/common/clock.js';
+import { retry } from '../../../core/common/concurrency.js';
 import { errorMessage } from '../../../core/common/errors.js';
 import type { Logger } from '../../../core/common/log.js';
 import { silentLogger } from '../../../core/common/log.js';
@@ -49,6 +50,9 @@ export interface Notifier {
  * backoff; every attempt is recorded; after the last the subscription goes to `error`, as the
  * backport says, and the submitter can still $inquire.
  */
+/** An attempt that did not reach the endpoint (or was refused): retried after the next backoff. */
+class Undelivered extends Error {}
+
 export function restHookNotifier(o: NotifierOptions): Notifier {
   const send = o.fetch ?? fetch;
   const clock = o.clock ?? systemClock;
@@ -100,29 +104,35 @@ export function restHookNotifier(o: NotifierOptions): Notifier {
   async function deliver(sub: SubscriptionRecord, caseId: string, answer: Bundle): Promise<void> {
     const event = o.records.nextEvent(sub.id);
     const bundle = notificationBundle(o.baseUrl, sub, event, answer);
-    for (let attempt = 1; attempt <= maxAttempts && !closed; attempt++) {
-      const status = await post(sub, bundle, attempt);
-      const delivered = status >= 200 && status < 300;
-      const last = attempt === maxAttempts;
-      o.records.addDelivery({
-        subscription: sub.id,
-        caseId,
-        event,
-        attempt,
-        at: clock.now(),
-        status,
-        outcome: delivered ? 'delivered' : last ? 'gave-up' : 'failed',
-      });
-      if (delivered) {
-        if (sub.status === 'error') o.records.setSubscriptionStatus(sub.id, 'active');
-        return;
-      }
-      if (last) {
-        o.records.setSubscriptionStatus(sub.id, 'error');
-        return;
-      }
-      await sleep(backoff[Math.min(attempt - 1, backoff.length - 1)]!);
-    }
+    // Each failed attempt throws Undelivered so retry waits the next backoff; the last is recorded and kept.
+    await retry(
+      'notification',
+      async (attempt) => {
+        if (closed) return;
+        const status = await post(sub, bundle, attempt);
+        const delivered = status >= 200 && status < 300;
+        const last = attempt === maxAttempts;
+        o.records.addDelivery({
+          subscription: sub.id,
+          caseId,
+          event,
+          attempt,
+          at: clock.now(),
+          status,
+          outcome: delivered ? 'delivered' : last ? 'gave-up' : 'failed',
+        });
+        if (delivered) {
+          if (sub.status === 'error') o.records.setSubscriptionStatus(sub.id, 'active');
+          return;
+        }
+        if (last) return o.records.setSubscriptionStatus(sub.id, 'error');
+        throw new Undelivered();
+      },
+      { delaysMs: backoff, clock: { now: () => clock.now(), sleep }, stopped: () => closed, giveUp: (e) => e as Error },
+    ).catch((e: unknown) => {
+      // Closed while a retry was pending: it ends unsent, its earlier attempts on record.
+      if (!(e instanceof Undelivered)) throw e;
+    });
   }
 
   function track(p: Promise<void>): void {

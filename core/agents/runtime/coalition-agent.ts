@@ -1,5 +1,5 @@
 import type { Section } from '../../board/envelope.js';
-import type { StoredEntry } from '../../board/store.js';
+import type { BoardStore, StoredEntry } from '../../board/store.js';
 import type { Clock } from '../../common/clock.js';
 import { errorMessage } from '../../common/errors.js';
 import type { Logger } from '../../common/log.js';
@@ -11,7 +11,7 @@ import { barred, depsSatisfied, leaseActive, orphaned, pastInputsDeadline, prese
 import type { CaseDataRef, ClinicalDataPort, ClinicalProofPort, PasFormPort } from '../ports.js';
 import type { AgentProfile, WorkResult } from './agent.js';
 import { CARD_DOMAIN, cardChallenge, claimChallenge } from '../../access/challenges.js';
-import { rightFields, type Disclosure, type Presenter, type RoleProver } from './section-access.js';
+import type { Credentials, Disclosure } from './section-access.js';
 import type { AuditEvent } from '../../access/audit.js';
 import type { DataElement } from '../clinical/types.js';
 import type { Draft, DraftBuilder } from './poster.js';
@@ -27,21 +27,32 @@ export interface AgentPorts {
   forms?: PasFormPort;
   /** How sections travel: sealed with grants (privacy on) or `plaintextDisclosure`. */
   access: Disclosure;
-  /** Presentations of the agent's credentials for cards and claims; absent, none are made. */
-  presenter?: Presenter;
-  /** Zero-knowledge role proofs, used instead of presentations on claims and access requests. */
-  roleProver?: RoleProver;
+  /** How cards and claims prove the agent's right: `heldCredentials` under a charter, else `noCredentials`. */
+  credentials: Credentials;
   /** The organization's audit trail (FHIR reads are recorded per case and subtask). */
   audit?: (event: AuditEvent) => void;
   /** Zero-knowledge clinical predicates (commit and prove at a lab; verify anywhere). */
   proofs?: ClinicalProofPort;
 }
 
+/** The board store's first-writer-wins slots: a claim round's contenders learn who took it before posting. */
+export type ClaimSlots = Pick<BoardStore, 'tryClaim'>;
+
 export interface CoalitionAgentOptions {
   profile: AgentProfile;
   card: AgentCard;
   poster: { post(draft: Draft | DraftBuilder): Promise<StoredEntry> };
   replica: BoardReplica;
+  /**
+   * Asked before posting a Claim, so a contender that lost the round posts no doomed entry.
+   * Advisory: the fold's first valid claim still decides, whoever skips the slot.
+   */
+  claimSlots: ClaimSlots;
+  /**
+   * How long a contender that lost a claim slot waits for the winner's Claim before posting
+   * its own (a winner that crashed, or a slot taken by someone who never claims). Default 2 s.
+   */
+  claimSlotWaitMs?: number;
   ports: AgentPorts;
   clock: Clock;
   logger: Logger;
@@ -88,6 +99,10 @@ export class CoalitionAgent {
   /** Cases this convener is holding back for a missing skill: since when (its clock). */
   private readonly staffingSince = new Map<string, number>();
   private readonly claimRounds = new Map<string, number>();
+  /** Claim rounds whose slot another agent took: since when (this agent's clock). */
+  private readonly slotLost = new Map<string, number>();
+  /** Claim rounds whose slot was asked for (won, lost or unanswered). */
+  private readonly slotAsked = new Set<string>();
   /** Dissolved cases this agent owes nothing more (by round), with their access-request count at the time. */
   private readonly settled = new Map<string, number>();
 
@@ -136,11 +151,14 @@ export class CoalitionAgent {
     const mine = (key: string): boolean => key.startsWith(`${caseId}:`) || key.startsWith(`${caseId}#`);
     for (const key of this.taken) if (mine(key)) this.taken.delete(key);
     for (const key of this.claimRounds.keys()) if (mine(key)) this.claimRounds.delete(key);
+    for (const key of this.claimDue.keys()) if (mine(key)) this.claimDue.delete(key);
+    for (const key of this.slotLost.keys()) if (mine(key)) this.slotLost.delete(key);
+    for (const key of this.slotAsked) if (mine(key)) this.slotAsked.delete(key);
   }
 
   /** Action keys this agent holds (its live cases'), for the flat-cost tests. */
   get heldActions(): number {
-    return this.taken.size + this.claimRounds.size;
+    return this.taken.size + this.claimRounds.size + this.claimDue.size + this.slotLost.size + this.slotAsked.size;
   }
 
   private once(key: string, action: () => Promise<unknown>): Promise<void> | undefined {
@@ -159,13 +177,10 @@ export class CoalitionAgent {
 
   /** Publishes this agent's card, with a presentation backing its organization and role. */
   publishCard(): Promise<StoredEntry> {
-    const presenter = this.o.ports.presenter;
-    return this.post(async (seq) => ({
-      case: null,
-      kind: 'AgentCard',
-      header: presenter ? { ...this.o.card, presentation: await presenter.present(cardChallenge(seq), CARD_DOMAIN, this.o.clock.now()) } : this.o.card,
-      sections: [],
-    }));
+    return this.post(async (seq) => {
+      const presentation = await this.o.ports.credentials.card(cardChallenge(seq), CARD_DOMAIN, this.o.clock.now());
+      return { case: null, kind: 'AgentCard', header: presentation ? { ...this.o.card, presentation } : this.o.card, sections: [] };
+    });
   }
 
   /** Posts a draft with its plaintext sections sealed (where selective disclosure is on). */
@@ -223,7 +238,8 @@ export class CoalitionAgent {
     for (const s of c.subtasks.values()) {
       if (!this.o.card.skills.some((k) => k.id === s.skill) || s.artifact || leaseActive(s, boardTime)) continue;
       if (!orphaned({ state: this.state, case: c, config: this.o.replica.config }, s, this.o.clock.now()) || !this.claimReady(c, s)) continue;
-      await this.once(`${roundKey(c)}:claim:${s.id}:${s.claims ?? 0}`, () => this.postClaim(c, s));
+      const round = `${roundKey(c)}:claim:${s.id}:${s.claims ?? 0}`;
+      if (await this.claimSlotOpen(round)) await this.once(round, () => this.postClaim(c, s));
     }
   }
 
@@ -234,9 +250,32 @@ export class CoalitionAgent {
       case: c.id,
       subtask: s.id,
       kind: 'Claim',
-      header: { leaseMs: this.leaseMs, ...(await rightFields(this.o.ports, challenge, s.id, [this.o.card.role], this.o.clock.now())) },
+      header: { leaseMs: this.leaseMs, ...(await this.o.ports.credentials.right(challenge, s.id, [this.o.card.role], this.o.clock.now())) },
       sections: [],
     }));
+  }
+
+  /**
+   * Whether this agent should post its Claim for `round` now: it took the round's slot, the
+   * store could not say (the slot is advisory, so it claims), or the slot's winner has had
+   * `claimSlotWaitMs` to post its Claim and the subtask is still free.
+   */
+  private async claimSlotOpen(round: string): Promise<boolean> {
+    if (this.taken.has(round)) return true;
+    if (!this.slotAsked.has(round)) {
+      this.slotAsked.add(round);
+      try {
+        const slot = await this.o.claimSlots.tryClaim(round, this.did);
+        if (!slot.won) this.slotLost.set(round, this.o.clock.now());
+      } catch (e) {
+        this.o.logger.log('warn', 'agent.claim-slot-failed', { agent: this.o.profile.name, error: errorMessage(e) });
+      }
+    }
+    const lostAt = this.slotLost.get(round);
+    if (lostAt === undefined) return true;
+    if (this.o.clock.now() - lostAt < (this.o.claimSlotWaitMs ?? 2_000)) return false;
+    this.slotLost.delete(round);
+    return true;
   }
 
   /** After a revocation, only when no other capable member is left (liveness over exclusion). */
@@ -334,8 +373,9 @@ export class CoalitionAgent {
       const free = !s.artifact && !leaseActive(s, boardTime) && ready && this.mayClaimAgain(c, s);
       if (mine && free && this.claimReady(c, s)) {
         const round = `${roundKey(c)}:claim:${s.id}:${s.claims ?? 0}`;
-        if (!this.taken.has(round)) this.claimRounds.set(`${roundKey(c)}:${s.id}`, (this.claimRounds.get(`${roundKey(c)}:${s.id}`) ?? 0) + 1);
-        await this.once(round, () => this.postClaim(c, s));
+        if (!this.taken.has(round) && !this.slotAsked.has(round))
+          this.claimRounds.set(`${roundKey(c)}:${s.id}`, (this.claimRounds.get(`${roundKey(c)}:${s.id}`) ?? 0) + 1);
+        if (await this.claimSlotOpen(round)) await this.once(round, () => this.postClaim(c, s));
       }
       if (s.claimant === this.did && !s.artifact && s.claim && ready) {
         void this.once(`${roundKey(c)}:work:${s.id}:${s.claim.id}`, () => this.work(c, s));

@@ -41,6 +41,29 @@ export async function rightFields(
 }
 
 /**
+ * How an agent proves its right on a card or a claim: by presentations of its credentials (and
+ * zero-knowledge role proofs where it has them) in a chartered coalition, or not at all without
+ * a charter (`noCredentials`). A mode object, like `Disclosure`, rather than absent ports.
+ */
+export interface Credentials {
+  /** The header fields proving the right to act on `challenge`; none without credentials. */
+  right(challenge: string, domain: string, allowedRoles: readonly string[], now: number): Promise<Record<string, unknown>>;
+  /** The presentation backing the agent's card, or undefined (nothing to present). */
+  card(challenge: string, domain: string, now: number): Promise<Record<string, unknown> | undefined>;
+}
+
+/** Credentials from what an agent holds: a role proof where it has a prover, else a presentation. */
+export function heldCredentials(o: { presenter?: Presenter | undefined; roleProver?: RoleProver | undefined }): Credentials {
+  return {
+    right: (challenge, domain, allowedRoles, now) => rightFields(o, challenge, domain, allowedRoles, now),
+    card: async (challenge, domain, now) => o.presenter?.present(challenge, domain, now),
+  };
+}
+
+/** No charter: cards and claims carry no proof of right. */
+export const noCredentials: Credentials = heldCredentials({});
+
+/**
  * How an agent's sections travel: sealed per section with grants (`SectionAccess`, privacy on)
  * or in plaintext (`plaintextDisclosure`, a coalition without a charter, e.g. the simulator's
  * light mode). The mode is an object, never an absent port, so no code path can forget to seal.
