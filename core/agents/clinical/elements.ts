@@ -139,7 +139,7 @@ export const ELEMENTS: Readonly<Record<DataElement, ElementSpec>> = {
   },
   'factor-ix-inhibitor': {
     resourceTypes: ['Observation'],
-    match: `code.coding.where(system='${LOINC}' and code='3190-6').exists()`,
+    match: `code.coding.where(system='${LOINC}' and code='3185-6').exists()`,
   },
   'factor-ix-prophylaxis': {
     resourceTypes: ['MedicationRequest'],
