@@ -45,8 +45,14 @@ const ORDER_TYPES = [
   'CommunicationRequest',
   'Appointment',
 ] as const;
-/** CRD's card-type codes (temporary code system of the IG). */
-const CARD_TYPE = 'http://hl7.org/fhir/us/davinci-crd/CodeSystem/temp';
+/**
+ * CRD 2.x card types (the `_cardType` codes of the IG's temporary code system,
+ * https://hl7.org/fhir/us/davinci-crd/ValueSet-cardType.html): coverage, PA and documentation
+ * requirements are all `coverage-info`; a card asking for the Coverage is `insurance`. CRD 1.x's
+ * `prior-auth` and `documentation` (another code system) are not CRD 2.x codes.
+ */
+export const CARD_TYPE = 'http://hl7.org/fhir/us/davinci-crd/CodeSystem/temp';
+const COVERAGE_INFO = { system: CARD_TYPE, code: 'coverage-info', display: 'Coverage Information' } as const;
 const SDC_TEMP = 'http://hl7.org/fhir/uv/sdc/CodeSystem/temp';
 
 interface Coding {
@@ -133,7 +139,7 @@ export function answerOrderHook(hook: CrdHook, body: unknown, deps: CrdDeps): Cd
         uuid: deps.newId(),
         summary: clip(`${label}: prior authorization reviewed by a person (no coverage policy)`),
         indicator: 'info',
-        source: { label: policy.payer, topic: { system: CARD_TYPE, code: 'prior-auth', display: 'Prior authorization' } },
+        source: { label: policy.payer, topic: { ...COVERAGE_INFO } },
       });
       continue;
     }
@@ -149,7 +155,7 @@ export function answerOrderHook(hook: CrdHook, body: unknown, deps: CrdDeps): Cd
         ...documents.map((d) => `- ${d}`),
       ].join('\n'),
       indicator: 'info',
-      source: { label: policy.payer, topic: { system: CARD_TYPE, code: 'prior-auth', display: 'Prior authorization' } },
+      source: { label: policy.payer, topic: { ...COVERAGE_INFO } },
     });
     const task: Task = {
       resourceType: 'Task',
@@ -166,7 +172,7 @@ export function answerOrderHook(hook: CrdHook, body: unknown, deps: CrdDeps): Cd
       uuid: deps.newId(),
       summary: clip(`Documentation questionnaire for ${label}`),
       indicator: 'info',
-      source: { label: policy.payer, topic: { system: CARD_TYPE, code: 'documentation', display: 'Documentation' } },
+      source: { label: policy.payer, topic: { ...COVERAGE_INFO } },
       suggestions: [
         {
           label: 'Add a task to complete the questionnaire',

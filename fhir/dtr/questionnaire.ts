@@ -64,6 +64,7 @@ function questionItem(q: QuestionSpec, answerValueSet: string | undefined): Ques
     linkId: q.linkId,
     text: q.text,
     type: q.type,
+    ...(q.repeats ? { repeats: true } : {}),
     ...(extension.length ? { extension } : {}),
     ...(answerValueSet ? { answerValueSet } : {}),
     ...(when

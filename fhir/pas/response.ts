@@ -35,6 +35,7 @@ export interface PasAnswerInput {
 }
 
 const CDEX_TEMP = 'http://hl7.org/fhir/us/davinci-cdex/CodeSystem/cdex-temp';
+const SDC_TEMP = 'http://hl7.org/fhir/uv/sdc/CodeSystem/temp';
 /** LOINC's code for "information requested through the payer's questionnaire" (PAS additional information). */
 export const PAYER_QUESTIONNAIRE_LOINC = '102089-0';
 
@@ -101,7 +102,9 @@ export function pasAnswerBundle(input: PasAnswerInput): Bundle {
         ...(input.now ? { authoredOn: input.now } : {}),
         reasonCode: { coding: [{ system: CDEX_TEMP, code: 'preauthorization' }] },
         ...(input.claim.identifier?.[0] ? { reasonReference: { identifier: input.claim.identifier[0] } } : {}),
-        input: [{ type: { coding: [{ system: CDEX_TEMP, code: 'questionnaires-needed' }] }, valueCanonical: canonical }],
+        // CDex names the questionnaire to fill with SDC's task input code `questionnaire`
+        // (https://hl7.org/fhir/us/davinci-cdex/STU2/Task-cdex-task-example31.html); cdex-temp has no questionnaires-needed.
+        input: [{ type: { coding: [{ system: SDC_TEMP, code: 'questionnaire' }] }, valueCanonical: canonical }],
       },
     });
   }

@@ -210,7 +210,7 @@ test("filled from the synthetic record, the questionnaire carries the record's f
   assert.equal((ele['dmd-variant-significance'] as { code: string }).code, 'LA6668-3');
   assert.equal(ele['aavrh74-titer'], 100);
   assert.equal(ele['corticosteroid'], 'deflazacort 18 mg oral tablet');
-  assert.equal(ele['prior-gene-therapy'], false);
+  assert.equal(ele['prior-gene-therapy'], undefined, 'no gene therapy given: the repeating choice stays empty');
   const nus = answers('northwind-nusinersen');
   assert.equal(nus['smn1-copies'], 0);
   assert.equal(nus['smn2-copies'], 2);
@@ -218,6 +218,6 @@ test("filled from the synthetic record, the questionnaire carries the record's f
   assert.equal(nus['permanent-ventilation'], false);
   // Several medication orders: each expression still yields one answer (a collection once broke it).
   const zol = answers('northwind-zolgensma');
-  assert.equal(zol['other-smn-therapy'], false);
+  assert.equal(zol['other-smn-therapy'], undefined, 'no SMN therapy ordered');
   assert.equal(zol['aav9-titer'], 25);
 });

@@ -22,13 +22,21 @@ function valueOf(answer: Record<string, unknown>): AnswerValue | undefined {
   return undefined;
 }
 
-function answered(items: readonly QrItem[] | undefined): { linkId: string; value: AnswerValue }[] {
+/** Every answer, in order; a repeating question gives one entry per answer. */
+function answered(items: readonly QrItem[] | undefined): { linkId: string; value: AnswerValue; n: number }[] {
   return (items ?? []).flatMap((i) => [
-    ...(i.linkId && i.answer?.[0]
-      ? [{ linkId: i.linkId, value: valueOf(i.answer[0]) }].filter((x): x is { linkId: string; value: AnswerValue } => x.value !== undefined)
+    ...(i.linkId
+      ? (i.answer ?? []).flatMap((a, n) => {
+          const value = valueOf(a);
+          return value === undefined ? [] : [{ linkId: i.linkId!, value, n }];
+        })
       : []),
     ...answered(i.item),
   ]);
+}
+
+function isPractitioner(author: unknown): boolean {
+  return /^Practitioner\//.test((author as { reference?: string } | undefined)?.reference ?? '');
 }
 
 /** Authorship on the extracted resource, in the field its type keeps it. */
@@ -41,6 +49,20 @@ function authored(r: FhirResource, author: unknown, when: string | undefined, fr
       return { ...r, ...(author ? { asserter: author } : {}), ...(when ? { recordedDate: when } : {}), evidence: [{ detail: [{ reference: from }] }] };
     case 'MedicationRequest':
       return { ...r, ...(author ? { requester: author } : {}), ...(when ? { authoredOn: when } : {}), supportingInformation: [{ reference: from }] };
+    case 'MedicationAdministration':
+      return {
+        ...r,
+        ...(author ? { performer: [{ actor: author }] } : {}),
+        ...(when ? { effectiveDateTime: when } : {}),
+        supportingInformation: [{ reference: from }],
+      };
+    case 'PractitionerRole':
+      // The answer is the author's own specialty: the role is the author's.
+      return {
+        ...r,
+        ...(isPractitioner(author) ? { practitioner: author } : {}),
+        ...(when ? { period: { start: when } } : {}),
+      };
     default:
       return r;
   }
@@ -51,9 +73,13 @@ export function answersAsRecords(qr: FhirResource): FhirResource[] {
   const subject = (qr.subject as { reference?: string } | undefined)?.reference;
   if (!subject) return [];
   const from = `QuestionnaireResponse/${qr.id ?? 'unknown'}`;
-  return answered(qr.item as QrItem[] | undefined).flatMap(({ linkId, value }) => {
-    const made = QUESTION_BY_LINK.get(linkId)?.extract?.(value, subject);
-    return made ? [authored({ ...made, id: `${qr.id ?? 'qr'}-${linkId}`.slice(0, 64) }, qr.author, qr.authored as string | undefined, from)] : [];
+  const answers = answered(qr.item as QrItem[] | undefined);
+  const first = new Map<string, AnswerValue>();
+  for (const a of answers) if (!first.has(a.linkId)) first.set(a.linkId, a.value);
+  return answers.flatMap(({ linkId, value, n }) => {
+    const made = QUESTION_BY_LINK.get(linkId)?.extract?.(value, subject, first);
+    const id = `${qr.id ?? 'qr'}-${linkId}${n > 0 ? `-${n}` : ''}`.slice(0, 64);
+    return made ? [authored({ ...made, id }, qr.author, qr.authored as string | undefined, from)] : [];
   });
 }
 

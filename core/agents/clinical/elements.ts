@@ -35,11 +35,19 @@ export const ADVANCED_SMA_CODES = {
   icd10: ['Z99.11', 'Z99.12', 'Z93.0', 'G82.50', 'G82.51', 'G82.53'],
   snomed: ['444932008', '302108003'],
 } as const;
-const advancedSmaCoding =
-  `where((system='${ICD10}' and (${ADVANCED_SMA_CODES.icd10.map((c) => `code='${c}'`).join(' or ')}))` +
-  ` or (system='${SNOMED}' and (${ADVANCED_SMA_CODES.snomed.map((c) => `code='${c}'`).join(' or ')}))).exists()`;
+/**
+ * The two halves apart: a policy that excludes only permanent ventilation (nusinersen) must
+ * not read quadriplegia as ventilation (it once denied a paralysed patient the policy covers).
+ */
+const RESPIRATORY_CODES = { icd10: ['Z99.11', 'Z99.12', 'Z93.0'], snomed: ['444932008', '302108003'] } as const;
+const PARALYSIS_CODES = { icd10: ['G82.50', 'G82.51', 'G82.53'], snomed: [] } as const;
+const codingIn = (codes: { icd10: readonly string[]; snomed: readonly string[] }) => {
+  const any = (system: string, list: readonly string[]) => (list.length ? [`(system='${system}' and (${list.map((c) => `code='${c}'`).join(' or ')}))`] : []);
+  return `where(${[...any(ICD10, codes.icd10), ...any(SNOMED, codes.snomed)].join(' or ')}).exists()`;
+};
 /** As the code (a problem-list entry, a finding) or as the value of a status observation. */
-const advancedSma = `code.coding.${advancedSmaCoding} or (value as CodeableConcept).coding.${advancedSmaCoding}`;
+const statusOf = (codes: { icd10: readonly string[]; snomed: readonly string[] }) =>
+  `code.coding.${codingIn(codes)} or (value as CodeableConcept).coding.${codingIn(codes)}`;
 
 /** The conditions the shipped policies govern: SMA types 1 and 2, DMD, hemophilia B. */
 export const DIAGNOSIS_CODES = ['G12.0', 'G12.1', 'G71.01', 'D67'] as const;
@@ -79,11 +87,11 @@ export const ELEMENTS: Readonly<Record<DataElement, ElementSpec>> = {
   // Problem-list entries (Condition) and findings (Observation) alike: EHRs send either.
   'respiratory-support': {
     resourceTypes: ['Condition', 'Observation'],
-    match: advancedSma,
+    match: statusOf(RESPIRATORY_CODES),
   },
   'motor-function': {
     resourceTypes: ['Condition', 'Observation'],
-    match: advancedSma,
+    match: statusOf(PARALYSIS_CODES),
   },
   'prior-gene-therapy': {
     resourceTypes: ['MedicationAdministration', 'Procedure'],
@@ -139,7 +147,7 @@ export const ELEMENTS: Readonly<Record<DataElement, ElementSpec>> = {
   },
   'factor-ix-inhibitor': {
     resourceTypes: ['Observation'],
-    match: `code.coding.where(system='${LOINC}' and code='3190-6').exists()`,
+    match: `code.coding.where(system='${LOINC}' and code='3185-6').exists()`,
   },
   'factor-ix-prophylaxis': {
     resourceTypes: ['MedicationRequest'],

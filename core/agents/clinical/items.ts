@@ -32,6 +32,8 @@ const SAME_SYSTEM: readonly (readonly string[])[] = [
     'http://www.ama-assn.org/go/cpt',
     'urn:oid:2.16.840.1.113883.6.12',
   ],
+  ['http://www.nlm.nih.gov/research/umls/rxnorm', 'urn:oid:2.16.840.1.113883.6.88'],
+  ['http://hl7.org/fhir/sid/ndc', 'urn:oid:2.16.840.1.113883.6.69'],
 ];
 
 function sameSystem(a: string | undefined, b: string): boolean {
@@ -45,11 +47,11 @@ export function itemsOf(claim: FhirResource | undefined): ClaimItem[] {
   return (claim?.item as ClaimItem[] | undefined) ?? [];
 }
 
-/** Whether the policy governs the item: one of the item's codings is the policy's service. */
+/** Whether the policy governs the item: one of the item's codings is the policy's service, in any code system the policy lists. */
 export function coversItem(policy: CoveragePolicy, item: ClaimItem): boolean {
-  const service = policy.service;
-  if (!service || policy.manualReview) return false;
-  return (item.productOrService?.coding ?? []).some((c) => c.code === service.code && sameSystem(c.system, service.system));
+  if (!policy.service || policy.manualReview) return false;
+  const codes = [policy.service, ...(policy.alsoCoded ?? [])];
+  return (item.productOrService?.coding ?? []).some((c) => codes.some((s) => c.code === s.code && sameSystem(c.system, s.system)));
 }
 
 /**

@@ -84,6 +84,12 @@ export const PolicySchema = z
     /** The service (HCPCS/CPT code) the policy governs; absent only on the manual-review policy. */
     service: coding.optional(),
     /**
+     * The same service in other code systems an order or Claim item may use (RxNorm for a
+     * drug ordered by ingredient, NDC for a package, HCPCS for the J-code): any of them selects
+     * the policy, so a request never falls to manual review for the code system it chose.
+     */
+    alsoCoded: z.array(coding).max(50).optional(),
+    /**
      * The payer's answer for services no policy covers: no criteria, every item pended for a
      * person to review (so a request for any service gets an answer, never a stalled case).
      */

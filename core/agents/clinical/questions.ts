@@ -1,4 +1,4 @@
-import { HCPCS, ICD10, LAB_SYSTEM, LOINC } from './elements.js';
+import { GENE_THERAPY_CODES, HCPCS, ICD10, LAB_SYSTEM, LOINC, NUCC } from './elements.js';
 import type { DataElement, FhirResource } from './types.js';
 
 /**
@@ -30,10 +30,15 @@ export interface QuestionSpec {
   unit?: string;
   /** A choice's answers: the ValueSet shipped with the questionnaire. */
   answers?: { valueSet: string; title: string; codes: readonly AnswerCoding[] };
+  /** More than one answer allowed (each becomes its own resource). */
+  repeats?: boolean;
   /** Asked only when another question (same element) has this answer. */
   enableWhen?: { question: string; operator: '=' | '!='; answer: boolean | number };
-  /** The resource the answer becomes; none when the fact is only read from the request. */
-  extract?: (answer: AnswerValue, subject: string) => FhirResource | undefined;
+  /**
+   * The resource the answer becomes; none when the fact is only read from the request. `all`
+   * holds the response's other answers by linkId (a lab value reads its reference range there).
+   */
+  extract?: (answer: AnswerValue, subject: string, all: ReadonlyMap<string, AnswerValue>) => FhirResource | undefined;
 }
 
 const gene = (hgnc: string, symbol: string) => ({
@@ -94,12 +99,49 @@ const orderIfChosen = (a: AnswerValue, subject: string): FhirResource | undefine
     : undefined;
 };
 
+/**
+ * A lab value with its reference range: the criterion judges the value against the upper
+ * limit of normal the provider reports beside it (the lab's own range, e.g. "<= 2 x ULN").
+ * Without a ULN answer the Observation has no range and the criterion asks for it.
+ */
+const labValueObs =
+  (code: string, display: string, unit: string, ulnLink: string) =>
+  (a: AnswerValue, subject: string, all: ReadonlyMap<string, AnswerValue>): FhirResource | undefined => {
+    const v = num(a);
+    if (v === undefined || v < 0) return undefined;
+    const uln = num(all.get(ulnLink) ?? NaN);
+    return {
+      resourceType: 'Observation',
+      status: 'final',
+      code: { coding: [{ system: LOINC, code, display }] },
+      subject: { reference: subject },
+      valueQuantity: { value: v, unit, system: 'http://unitsofmeasure.org', code: unit },
+      ...(uln !== undefined && uln > 0 ? { referenceRange: [{ high: { value: uln, unit, system: 'http://unitsofmeasure.org', code: unit } }] } : {}),
+    };
+  };
+const codingOf = (a: AnswerValue): { system?: string; code: string; display?: string } | undefined =>
+  typeof a === 'object' && a.code ? { ...(a.system ? { system: a.system } : {}), code: a.code, ...(a.display ? { display: a.display } : {}) } : undefined;
+
 const OBS = (code: string) => `Observation?patient={{%patient.id}}&code=${code}`;
 const copies = (hgnc: string) =>
   `%record.entry.resource.where(component.where(code.coding.code='48018-6').value.coding.code contains '${hgnc}').component.where(code.coding.code='82155-3').value.first()`;
 const ADVANCED = 'Condition?patient={{%patient.id}}&clinical-status=active';
 
 export const LOCAL_VALUESETS = 'http://murmur.dev/fhir/ValueSet';
+const RXNORM = 'http://www.nlm.nih.gov/research/umls/rxnorm';
+
+const GENE_THERAPIES: readonly AnswerCoding[] = [
+  { system: HCPCS, code: 'J3399', display: 'Onasemnogene abeparvovec-xioi (Zolgensma)' },
+  { system: HCPCS, code: 'J1413', display: 'Delandistrogene moxeparvovec-rokl (Elevidys)' },
+  { system: HCPCS, code: 'J1411', display: 'Etranacogene dezaparvovec-drlb (Hemgenix)' },
+  { system: HCPCS, code: 'J1412', display: 'Fidanacogene elaparvovec-dzkt (Beqvez)' },
+];
+// Every gene therapy an element counts is offered as an answer.
+if (GENE_THERAPIES.map((g) => g.code).join() !== GENE_THERAPY_CODES.join()) throw new Error('gene therapy answers out of step with GENE_THERAPY_CODES');
+const SMN_THERAPIES: readonly AnswerCoding[] = [
+  { system: RXNORM, code: '1872251', display: 'nusinersen' },
+  { system: RXNORM, code: '2381341', display: 'risdiplam' },
+];
 
 const SIGNIFICANCE: readonly AnswerCoding[] = [
   { system: LOINC, code: 'LA6668-3', display: 'Pathogenic' },
@@ -184,19 +226,47 @@ export const QUESTIONS: Readonly<Partial<Record<DataElement, readonly QuestionSp
   'prior-gene-therapy': [
     {
       linkId: 'prior-gene-therapy',
-      text: 'Has the patient received a gene therapy before?',
-      type: 'boolean',
+      text: 'Gene therapies the patient has received before (none: leave empty)',
+      type: 'choice',
+      repeats: true,
       query: 'MedicationAdministration?patient={{%patient.id}}&status=completed',
-      initial: `%record.entry.resource.medication.coding.where(system='${HCPCS}').exists()`,
+      initial: `%record.entry.resource.medication.coding.where(system='${HCPCS}')`,
+      answers: { valueSet: `${LOCAL_VALUESETS}/gene-therapies`, title: 'One-time gene therapies', codes: GENE_THERAPIES },
+      extract: (a, s) => {
+        const c = codingOf(a);
+        return c
+          ? {
+              resourceType: 'MedicationAdministration',
+              status: 'completed',
+              medicationCodeableConcept: { coding: [{ system: HCPCS, ...c }] },
+              subject: { reference: s },
+            }
+          : undefined;
+      },
     },
   ],
   'smn-therapy': [
     {
       linkId: 'other-smn-therapy',
-      text: 'Is another SMN-modifying therapy (nusinersen, risdiplam) active or planned?',
-      type: 'boolean',
+      text: 'SMN-modifying therapies active or planned (none: leave empty)',
+      type: 'choice',
+      repeats: true,
       query: 'MedicationRequest?patient={{%patient.id}}&status=active',
-      initial: "%record.entry.resource.medication.text.where($this.lower().matches('nusinersen|risdiplam')).exists()",
+      initial: `%record.entry.resource.medication.coding.where(system='${RXNORM}' and (code='1872251' or code='2381341'))`,
+      answers: { valueSet: `${LOCAL_VALUESETS}/smn-therapies`, title: 'SMN-modifying therapies', codes: SMN_THERAPIES },
+      extract: (a, s) => {
+        const c = codingOf(a);
+        const known = SMN_THERAPIES.find((t) => t.code === c?.code);
+        return known
+          ? {
+              resourceType: 'MedicationRequest',
+              status: 'active',
+              intent: 'order',
+              medicationCodeableConcept: { coding: [{ ...known }], text: known.display },
+              subject: { reference: s },
+            }
+          : undefined;
+      },
     },
   ],
   prescriber: [
@@ -206,6 +276,11 @@ export const QUESTIONS: Readonly<Partial<Record<DataElement, readonly QuestionSp
       type: 'choice',
       query: 'PractitionerRole?practitioner={{%user.id}}',
       initial: "%record.entry.resource.code.coding.where(system='http://nucc.org/provider-taxonomy').first()",
+      // The specialty of the prescriber who answers: a role of the response's author.
+      extract: (a) => {
+        const c = codingOf(a);
+        return c ? { resourceType: 'PractitionerRole', active: true, specialty: [{ coding: [{ system: NUCC, ...c }] }] } : undefined;
+      },
     },
   ],
   'liver-panel': [
@@ -216,6 +291,15 @@ export const QUESTIONS: Readonly<Partial<Record<DataElement, readonly QuestionSp
       unit: 'U/L',
       query: OBS(`${LOINC}|1742-6`),
       initial: '%record.entry.resource.value.value.first()',
+      extract: labValueObs('1742-6', 'Alanine aminotransferase [Enzymatic activity/volume] in Serum or Plasma', 'U/L', 'alt-uln'),
+    },
+    {
+      linkId: 'alt-uln',
+      text: 'ALT: upper limit of normal of the reporting lab (U/L)',
+      type: 'decimal',
+      unit: 'U/L',
+      query: OBS(`${LOINC}|1742-6`),
+      initial: '%record.entry.resource.referenceRange.high.value.first()',
     },
     {
       linkId: 'ast',
@@ -224,6 +308,15 @@ export const QUESTIONS: Readonly<Partial<Record<DataElement, readonly QuestionSp
       unit: 'U/L',
       query: OBS(`${LOINC}|1920-8`),
       initial: '%record.entry.resource.value.value.first()',
+      extract: labValueObs('1920-8', 'Aspartate aminotransferase [Enzymatic activity/volume] in Serum or Plasma', 'U/L', 'ast-uln'),
+    },
+    {
+      linkId: 'ast-uln',
+      text: 'AST: upper limit of normal of the reporting lab (U/L)',
+      type: 'decimal',
+      unit: 'U/L',
+      query: OBS(`${LOINC}|1920-8`),
+      initial: '%record.entry.resource.referenceRange.high.value.first()',
     },
     {
       linkId: 'bilirubin',
@@ -232,6 +325,15 @@ export const QUESTIONS: Readonly<Partial<Record<DataElement, readonly QuestionSp
       unit: 'mg/dL',
       query: OBS(`${LOINC}|1975-2`),
       initial: '%record.entry.resource.value.value.first()',
+      extract: labValueObs('1975-2', 'Bilirubin.total [Mass/volume] in Serum or Plasma', 'mg/dL', 'bilirubin-uln'),
+    },
+    {
+      linkId: 'bilirubin-uln',
+      text: 'total bilirubin: upper limit of normal of the reporting lab (mg/dL)',
+      type: 'decimal',
+      unit: 'mg/dL',
+      query: OBS(`${LOINC}|1975-2`),
+      initial: '%record.entry.resource.referenceRange.high.value.first()',
     },
   ],
   'dmd-genotype': [
@@ -292,9 +394,9 @@ export const QUESTIONS: Readonly<Partial<Record<DataElement, readonly QuestionSp
       text: 'Factor IX inhibitor (Bethesda units)',
       type: 'decimal',
       unit: 'BU',
-      query: OBS(`${LOINC}|3190-6`),
+      query: OBS(`${LOINC}|3185-6`),
       initial: '%record.entry.resource.value.value.first()',
-      extract: quantityObs('3190-6', 'Coagulation factor IX inhibitor', 'BU'),
+      extract: quantityObs('3185-6', 'Coagulation factor IX inhibitor', 'BU'),
     },
   ],
   'factor-ix-prophylaxis': [

@@ -24,7 +24,7 @@ export const DATA_ELEMENTS = [
   'aavrh74-titer', // anti-AAVrh74 total binding antibody titer
   'corticosteroid-therapy', // corticosteroid orders (deflazacort, prednisone, vamorolone)
   'factor-ix-activity', // coagulation factor IX activity (LOINC 3187-2)
-  'factor-ix-inhibitor', // factor IX inhibitor titer, Bethesda units (LOINC 3190-6)
+  'factor-ix-inhibitor', // factor IX inhibitor titer, Bethesda units (LOINC 3185-6)
   'factor-ix-prophylaxis', // factor IX replacement orders
 ] as const;
 export type DataElement = (typeof DATA_ELEMENTS)[number];
