@@ -28,6 +28,8 @@ export class SqliteBoardStore implements BoardStore, EntryLookup {
   private readonly time = new BoardClock(DEFAULT_BOARD_TIME);
   /** Writes queued this turn: each runs inside the group's transaction and returns its acknowledgement. */
   private pending: { write: () => () => void; reject: (e: unknown) => void }[] = [];
+  /** Transactions committed (each one fsync of the WAL): benchmarks read it. */
+  commits = 0;
 
   constructor(
     path: string,
@@ -103,6 +105,7 @@ export class SqliteBoardStore implements BoardStore, EntryLookup {
     let acks: (() => void)[];
     try {
       acks = this.db.transaction(() => group.map((p) => p.write()))();
+      this.commits++;
     } catch (e) {
       for (const p of group) p.reject(e);
       return;
