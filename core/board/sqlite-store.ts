@@ -30,6 +30,8 @@ export class SqliteBoardStore implements BoardStore, EntryLookup, SubscriberFail
   private pending: { write: () => () => void; reject: (e: unknown) => void }[] = [];
   subscriberFailures: SubscriberFailures['subscriberFailures'];
   onSubscriberError: (e: unknown) => void = () => undefined;
+  /** Transactions committed (each one fsync of the WAL): benchmarks read it. */
+  commits = 0;
 
   constructor(
     path: string,
@@ -105,6 +107,7 @@ export class SqliteBoardStore implements BoardStore, EntryLookup, SubscriberFail
     let acks: (() => void)[];
     try {
       acks = this.db.transaction(() => group.map((p) => p.write()))();
+      this.commits++;
     } catch (e) {
       for (const p of group) p.reject(e);
       return;

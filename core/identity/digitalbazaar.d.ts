@@ -35,6 +35,8 @@ declare module '@digitalbazaar/vc' {
     domain?: string;
     documentLoader: DocumentLoader;
   }): Promise<Record<string, unknown>>;
+  /** Throws when the presentation's context or type is not a VerifiablePresentation's. */
+  export function _checkPresentation(presentation: object): void;
   export function verify(options: {
     presentation: object;
     suite: unknown;
@@ -78,4 +80,18 @@ declare module '@digitalbazaar/data-integrity-context' {
 declare module '@digitalbazaar/multikey-context' {
   const value: { contexts: Map<string, unknown>; CONTEXT_URL: string };
   export default value;
+}
+
+declare module 'jsonld-signatures' {
+  class AuthenticationProofPurpose {
+    constructor(options: { challenge: string; domain?: string; controller?: object });
+  }
+  const jsigs: {
+    purposes: { AuthenticationProofPurpose: typeof AuthenticationProofPurpose };
+    verify(
+      document: object,
+      options: { suite: unknown; purpose: AuthenticationProofPurpose; documentLoader: (url: string) => Promise<unknown> },
+    ): Promise<{ verified: boolean; error?: unknown }>;
+  };
+  export default jsigs;
 }

@@ -10,6 +10,7 @@ const BENCHES: Record<string, string[]> = {
   zk: ['zk.js'],
   'zk-pool': ['zk-pool.js'],
   coordination: ['coordination.js'],
+  'coordination-cost': ['coordination-cost.js'],
   board: ['board.js'],
   fold: ['fold.js'],
   volume: ['volume.js'],

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { issueRoleCredential } from '../../core/identity/credentials.js';
 import type { PresentationVerdict, RejectionCode, VerificationContext } from '../../core/identity/presentations.js';
-import { createPresentation, verifyCredential, verifyPresentation } from '../../core/identity/presentations.js';
+import { createPresentation, presentationCounts, verifyCredential, verifyPresentation } from '../../core/identity/presentations.js';
 import { StatusRegistry } from '../../core/identity/status-list.js';
 import { trustRegistry } from '../../core/identity/trust-registry.js';
 import { Wallet } from '../../core/identity/wallet.js';
@@ -196,4 +196,28 @@ test('a proof check kept from an earlier verification never answers for edited b
   const ctx = await context();
   assert.ok((await verifyPresentation(vp, expect, ctx)).ok);
   assert.deepEqual(codes(await verifyPresentation(vp, expect, ctx)), ['replayed']);
+});
+
+test('a credential checked once is not taken on trust when edited and presented again under a fresh, valid holder signature', async () => {
+  const f = await identityFixture();
+  const present = (credentials: Parameters<typeof createPresentation>[0]['credentials'], challenge: string) =>
+    createPresentation({ holder: f.agent.signer, credentials, challenge, domain: 'st-genomics', now: NOW });
+  const before = presentationCounts().credentialsFull;
+  assert.ok((await verifyPresentation(await present([f.role, f.accreditation], 'nonce-a'), { ...expect, challenge: 'nonce-a' }, await context())).ok);
+  // A second presentation of the same two credentials: both credential proofs come from the first check.
+  assert.ok((await verifyPresentation(await present([f.role, f.accreditation], 'nonce-b'), { ...expect, challenge: 'nonce-b' }, await context())).ok);
+  assert.ok(presentationCounts().credentialsFull - before <= 2);
+  // The holder signs a presentation over an edited role credential: its own proof holds, the
+  // issuer's does not, and the edited credential is named.
+  const edited = structuredClone(f.role);
+  edited.validUntil = new Date(T0 + 29 * DAY).toISOString().replace(/\.\d+Z$/, 'Z');
+  const v = await verifyPresentation(await present([edited, f.accreditation], 'nonce-c'), { ...expect, challenge: 'nonce-c' }, await context());
+  assert.deepEqual(codes(v), ['proof-invalid']);
+  assert.equal(v.ok ? '' : v.reasons[0]!.credentialId, f.role.id);
+  // A presentation that is not a VerifiablePresentation's shape is refused before any proof.
+  const vp = await present([f.role, f.accreditation], 'nonce-d');
+  assert.deepEqual(
+    codes(await verifyPresentation({ ...vp, '@context': ['https://example.org/other'] }, { ...expect, challenge: 'nonce-d' }, await context())),
+    ['proof-invalid'],
+  );
 });
