@@ -508,7 +508,8 @@ describe('an outside client: hooks, questionnaire, answers and PAS for generated
   DRUGS.forEach((drug, i) => {
     // Nusinersen and risdiplam: their first run failed in this client ($inquire answers in
     // Parameters, now unwrapped); the rerun on a loaded machine (load 15 on 2 cores) did not end
-    // within 10 minutes and was not diagnosed before the deadline, so they are skipped, named.
+    // within 10 minutes, and alone on an idle machine (2026-12-02) the nusinersen run still had not
+    // finished after 400 s with the process idle: a stall, open in issue 19, so they are skipped, named.
     const stalled = drug.policy === 'northwind-nusinersen' || drug.policy === 'northwind-risdiplam';
     it(
       `${drug.policy}: every generated patient is decided as its written criteria say`,
