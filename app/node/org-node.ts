@@ -132,8 +132,7 @@ export class OrgNode {
       const keys = o.identity.agents.get(profile.name)!;
       const poster = new ChainedPoster(keys.signer, o.store, o.clock, () => this.replica.fold.chainHead(keys.signer.keyId));
       this.posters.push(poster);
-      // The agent acts (hands out plaintext, sends a key) only once the record is durable.
-      const audit = async (event: AuditEvent): Promise<void> => void (await this.audit.record(event));
+      const audit = (event: AuditEvent): void => void this.audit.append(event);
       const access =
         o.charter && keys.unwrap && keys.presenter
           ? new SectionAccess({

@@ -10,10 +10,7 @@ import { sha256Hex } from '../common/hash.js';
  * `hash` = SHA-256 of the canonical JSON of `{ org, index, at, event, prev }`, so editing,
  * dropping, inserting or reordering an entry breaks the chain at that entry, and
  * `verifyAuditTrail` names the first broken link. Events hold ids and codes only, never PHI.
- * Storage-agnostic: pass `onAppend` to persist each entry (e.g. in the org's SQLite); it may
- * return a promise that settles once the entry is durable, which `record` waits for, so that
- * a store can make a whole event-loop turn's entries durable with one flush (write-ahead:
- * whoever awaits `record` acts only after its entry is on disk).
+ * Storage-agnostic: pass `onAppend` to persist each entry (e.g. in the org's SQLite).
  */
 const short = z.string().min(1).max(512);
 
@@ -72,26 +69,14 @@ export class AuditTrail {
     readonly org: string,
     private readonly clock: Clock,
     entries: readonly AuditEntry[] = [],
-    private readonly onAppend?: (entry: AuditEntry) => unknown,
+    private readonly onAppend?: (entry: AuditEntry) => void,
   ) {
     const check = verifyAuditTrail(entries, org);
     if (!check.ok) throw new MurmurError('E_CONFLICT', `audit trail does not verify: entry ${check.index}: ${check.reason}`, { index: check.index });
     this.list.push(...entries.map((e) => structuredClone(e)));
   }
 
-  /** Appends an entry; a store's durability promise, if any, is not waited for (see `record`). */
   append(event: AuditEvent): AuditEntry {
-    return this.write(event).entry;
-  }
-
-  /** Appends an entry and resolves once the store holds it durably (rejects if it could not). */
-  async record(event: AuditEvent): Promise<AuditEntry> {
-    const { entry, durable } = this.write(event);
-    await durable;
-    return entry;
-  }
-
-  private write(event: AuditEvent): { entry: AuditEntry; durable: Promise<unknown> | undefined } {
     const parsed = AuditEventSchema.safeParse(event);
     if (!parsed.success) {
       const path = parsed.error.issues[0]?.path.join('.') ?? '';
@@ -102,8 +87,8 @@ export class AuditTrail {
     const body = { org: this.org, index: this.list.length, at, event: parsed.data, prev: last?.hash ?? AUDIT_GENESIS };
     const entry: AuditEntry = { ...body, hash: auditEntryHash(body) };
     this.list.push(entry);
-    const stored = this.onAppend?.(structuredClone(entry));
-    return { entry: structuredClone(entry), durable: stored instanceof Promise ? stored : undefined };
+    this.onAppend?.(structuredClone(entry));
+    return structuredClone(entry);
   }
 
   entries(): readonly AuditEntry[] {

@@ -30,7 +30,7 @@ export interface AgentPorts {
   /** How cards and claims prove the agent's right: `heldCredentials` under a charter, else `noCredentials`. */
   credentials: Credentials;
   /** The organization's audit trail (FHIR reads are recorded per case and subtask). */
-  audit?: (event: AuditEvent) => void | Promise<void>;
+  audit?: (event: AuditEvent) => void;
   /** Zero-knowledge clinical predicates (commit and prove at a lab; verify anywhere). */
   proofs?: ClinicalProofPort;
 }
@@ -453,7 +453,7 @@ export class CoalitionAgent {
     return {
       fetch: async (ref, elements: readonly DataElement[]) => {
         const out = await data.fetch(ref, elements);
-        await audit({ kind: 'fhir-read', actor: this.did, outcome: 'ok', case: caseId, subtask, elements: [...elements] });
+        audit({ kind: 'fhir-read', actor: this.did, outcome: 'ok', case: caseId, subtask, elements: [...elements] });
         return out;
       },
     };

@@ -109,8 +109,7 @@ export interface SectionAccessOptions {
   vault: KeyVault;
   replica: BoardReplica;
   post: (draft: Draft | DraftBuilder) => Promise<StoredEntry>;
-  /** Records on the organization's audit trail; what it records happens only once this settles (write-ahead). */
-  audit: (event: AuditEvent) => void | Promise<void>;
+  audit: (event: AuditEvent) => void;
   clock: Clock;
   random?: Random;
   /** How long a reader waits for a grant before it gives up. */
@@ -155,7 +154,7 @@ export class SectionAccess implements Disclosure {
     if (sealed.alg !== 'A256GCM') throw new MurmurError('E_CRYPTO', `section ${name} is sealed with an unknown algorithm`);
     const opened = openSection(key, { alg: 'A256GCM', nonce: sealed.nonce, ciphertext: sealed.ciphertext }, ad);
     const plaintext = JSON.parse(new TextDecoder().decode(opened)) as unknown;
-    await this.o.audit({
+    this.o.audit({
       kind: 'decrypt',
       actor: this.o.did,
       ...(operator ? { operator } : {}),
@@ -194,7 +193,7 @@ export class SectionAccess implements Disclosure {
         await this.o.replica.catchUp();
         const record = this.o.replica.fold.record(posted.envelope.id);
         if (record?.status === 'rejected') {
-          await this.o.audit({
+          this.o.audit({
             kind: 'denial',
             actor: this.o.did,
             outcome: 'denied',
@@ -242,7 +241,7 @@ export class SectionAccess implements Disclosure {
       const target = this.o.replica.entry(r.target)!.envelope;
       const contentKey = this.o.vault.get(positionOf(target.author, target.seq, r.section));
       if (!contentKey) continue;
-      await this.o.audit({
+      this.o.audit({
         kind: 'credential-check',
         actor: this.o.did,
         outcome: 'ok',
@@ -267,7 +266,7 @@ export class SectionAccess implements Disclosure {
         header: { request: r.ref.id, target: r.target, section: r.section, grantee: r.requester, grant },
         sections: [],
       });
-      await this.o.audit({
+      this.o.audit({
         kind: 'grant',
         actor: this.o.did,
         outcome: 'ok',
