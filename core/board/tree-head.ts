@@ -91,13 +91,11 @@ export function checkTreeHead(input: unknown, keys: KeyResolver): { ok: true; he
   return { ok: true, head };
 }
 
-/**
- * The board's tree heads only, fed in index order (a witness): the frontier, not the whole
- * tree, so its memory does not grow with the board's history. Refuses a gap as `BoardTree` does.
- */
-export class BoardHeads {
-  readonly tree = new MerkleFrontier();
+/** A log of the board's entries, fed in index order; refuses a gap, so a head never covers a hole. */
+class IndexedLog<T extends MerkleTree | MerkleFrontier> {
   private lastAt = 0;
+
+  constructor(readonly tree: T) {}
 
   get size(): number {
     return this.tree.size;
@@ -109,28 +107,22 @@ export class BoardHeads {
     this.lastAt = e.at;
   }
 
+  /** The unsigned head of the log so far. */
   head(): { size: number; root: string; at: number } {
     return { size: this.tree.size, root: toHex(this.tree.root()), at: this.tree.size === 0 ? 0 : this.lastAt };
   }
 }
 
-/** The board's tree, fed in index order; refuses a gap, so a head never covers a hole. */
-export class BoardTree {
-  readonly tree = new MerkleTree();
-  private lastAt = 0;
-
-  get size(): number {
-    return this.tree.size;
+/** The board's tree heads only (a witness): the frontier, so its memory does not grow with the board's history. */
+export class BoardHeads extends IndexedLog<MerkleFrontier> {
+  constructor() {
+    super(new MerkleFrontier());
   }
+}
 
-  append(e: LeafEntry): void {
-    if (e.index !== this.tree.size + 1) throw new RangeError(`board entry ${e.index} arrived where entry ${this.tree.size + 1} was due`);
-    this.tree.append(leafBytes(e));
-    this.lastAt = e.at;
-  }
-
-  /** The unsigned head of the whole tree so far. */
-  head(): { size: number; root: string; at: number } {
-    return { size: this.tree.size, root: toHex(this.tree.root()), at: this.tree.size === 0 ? 0 : this.lastAt };
+/** The board's whole tree (proofs of inclusion and consistency). */
+export class BoardTree extends IndexedLog<MerkleTree> {
+  constructor() {
+    super(new MerkleTree());
   }
 }
