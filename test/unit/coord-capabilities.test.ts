@@ -149,6 +149,7 @@ test('each claim attempt has its own challenge: a release or a revocation opens 
   const released = await b.post(L, { case: 'case-1', subtask: 'genomic-screening', kind: 'Release', header: { reason: 'work-failed' }, sections: [] });
   assert.equal(claimChallenge(b.caseOf(), s()).endsWith(released.id), true);
   seen.push(claimChallenge(b.caseOf(), s()));
+  b.clock.advance(1_000); // the backoff after giving work back
   assert.equal((await b.post(L, claim('genomic-screening'), credential(L))).status, 'accepted', 'the same agent claims again');
   b.clock.advance(60_001);
   const revoked = await b.post(P, { case: 'case-1', subtask: 'genomic-screening', kind: 'LeaseExpired', header: { claimant: L.did }, sections: [] });
@@ -210,4 +211,26 @@ test('the determination keeps its deciding skill: a member cannot re-propose it 
   const det = b.caseOf().plan!.subtasks.find((s) => s.id === 'coverage-determination')!;
   assert.equal(det.skill, 'pa-determination');
   assert.deepEqual(det.outputs, decision);
+});
+
+test('work given back is claimed again only after a doubling backoff, and never after maxReleases: failing work cannot loop on the board', async () => {
+  const b = await executing({ maxReleases: 3, releaseBackoffMs: 1_000 });
+  const release = { case: 'case-1', subtask: 'genomic-screening', kind: 'Release' as const, header: { reason: 'work-failed' }, sections: [] };
+  const claimNow = async () => b.post(L, claim('genomic-screening'), credential(L));
+  for (const wait of [1_000, 2_000]) {
+    assert.equal((await claimNow()).status, 'accepted');
+    assert.equal((await b.post(L, release)).status, 'accepted');
+    b.clock.advance(wait - 1);
+    const early = await claimNow();
+    assert.equal(early.status, 'rejected', `a claim ${wait - 1} ms after a release`);
+    assert.equal(early.reason, 'the author gave this subtask back and its backoff has not run out');
+    b.clock.advance(1);
+  }
+  assert.equal((await claimNow()).status, 'accepted');
+  assert.equal((await b.post(L, release)).status, 'accepted');
+  b.clock.advance(3_600_000);
+  const fourth = await claimNow();
+  assert.equal(fourth.status, 'rejected');
+  assert.equal(fourth.reason, 'the author gave this subtask back 3 times');
+  assert.deepEqual(b.caseOf().subtasks.get('genomic-screening')!.released, [L.did, L.did, L.did]);
 });

@@ -7,7 +7,16 @@ import { requestEntry, roundKey, type CaseState, type CoalitionState, type Subta
 import { bidScore } from '../../coordination/contract-net.js';
 import { closureOf, type AgentCard } from '../../coordination/messages.js';
 import { reputationDeltas } from '../../coordination/reputation.js';
-import { barred, depsSatisfied, leaseActive, orphaned, pastInputsDeadline, present, sectionsDigest } from '../../coordination/rules/execution.js';
+import {
+  barred,
+  depsSatisfied,
+  leaseActive,
+  orphaned,
+  pastInputsDeadline,
+  present,
+  reclaimRefusal,
+  sectionsDigest,
+} from '../../coordination/rules/execution.js';
 import type { CaseDataRef, ClinicalDataPort, ClinicalProofPort, PasFormPort } from '../ports.js';
 import type { AgentProfile, WorkResult } from './agent.js';
 import { CARD_DOMAIN, cardChallenge, claimChallenge } from '../../access/challenges.js';
@@ -282,6 +291,7 @@ export class CoalitionAgent {
   private mayClaimAgain(c: CaseState, s: Subtask): boolean {
     const cfg = this.o.replica.config;
     if (barred(c, this.did, cfg.maxStrikes)) return false;
+    if (reclaimRefusal(s, this.did, this.boardTime(), cfg)) return false;
     if (!s.revoked?.includes(this.did)) return true;
     const now = this.o.clock.now();
     return ![...c.members.keys()].some(

@@ -35,6 +35,10 @@ export interface ReducerConfig {
   leasePenalty: number;
   /** Revoked leases after which an agent claims nothing more in the case. */
   maxStrikes: number;
+  /** Times an agent may give a subtask back (failed work) before it may not claim it again. */
+  maxReleases: number;
+  /** Wait after giving a subtask back before claiming it again, doubled at each release. */
+  releaseBackoffMs: number;
   /**
    * Once a case has been closing this long, members silent on the board this long no longer
    * count towards the done quorum (crashed for good), so a crash cannot hold a case open.

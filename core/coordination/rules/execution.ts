@@ -45,6 +45,8 @@ export function claim(ctx: RuleContext<{ leaseMs: number }>): Verdict {
   if (leaseActive(s, ctx.entry.at)) return no('E_TAKEN', 'already claimed by another agent');
   if (barred(c, ctx.author, ctx.config.maxStrikes)) return no('E_LEASE', 'the author lost too many leases in this case');
   if (s.revoked?.includes(ctx.author) && eligibleOthers(ctx, s)) return no('E_LEASE', "the author's claim on this subtask was revoked");
+  const given = reclaimRefusal(s, ctx.author, ctx.entry.at, ctx.config);
+  if (given) return no('E_LEASE', given);
   if (ctx.config.requireCredentials) {
     const cred = credentialOf(ctx);
     if (!cred?.ok) return credentialRefused('claim', cred);
@@ -87,6 +89,20 @@ export function barred(c: CaseState, did: string, maxStrikes: number): boolean {
   let strikes = 0;
   for (const l of c.lapses) if (l.claimant === did && ++strikes >= maxStrikes) return true;
   return false;
+}
+
+/**
+ * Why `did` may not claim `s` again after giving it back (failed work), or undefined: each
+ * release doubles the wait, and after `maxReleases` it is for others. Work that fails every
+ * time (a missing knowledge entry, a bug) would otherwise loop Claim/Release on the board.
+ */
+export function reclaimRefusal(s: Subtask, did: string, at: number, cfg: Pick<RuleContext['config'], 'maxReleases' | 'releaseBackoffMs'>): string | undefined {
+  let n = 0;
+  for (const d of s.released ?? []) if (d === did) n++;
+  if (n === 0) return undefined;
+  if (n >= cfg.maxReleases) return `the author gave this subtask back ${n} times`;
+  if (at < (s.freed?.at ?? 0) + cfg.releaseBackoffMs * 2 ** (n - 1)) return 'the author gave this subtask back and its backoff has not run out';
+  return undefined;
 }
 
 /** Whether a member other than the author, with the skill and no revoked claim here, could take it. */
