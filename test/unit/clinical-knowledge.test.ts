@@ -4,6 +4,8 @@ import { assessInteractions, cyp2d6Guidance } from '../../core/agents/clinical/p
 import { evidenceBase, gradeCertainty, synthesizeEvidence } from '../../core/agents/clinical/evidence.js';
 import type { FhirResource } from '../../core/agents/clinical/types.js';
 import { isMurmurError } from '../../core/common/errors.js';
+import { ICD10 } from '../../core/agents/clinical/elements.js';
+import { clinEvidence } from '../../core/agents/domain/clin-evidence.js';
 
 const order = (name: string, rxnorm?: string): FhirResource => ({
   resourceType: 'MedicationRequest',
@@ -60,7 +62,29 @@ test('GRADE follows the ratings: a serious limitation removes the upgrade, a sma
   );
   assert.equal(gradeCertainty('randomized', { ...body.grade, imprecision: { rating: 'serious', note: 'x' } }), 'Moderate');
   assert.throws(
-    () => synthesizeEvidence({ drug: 'J3399', indication: 'G12.9' }),
+    () => synthesizeEvidence({ drug: 'J3399', indication: 'G71.01' }),
     (e) => isMurmurError(e, 'E_NOT_FOUND'),
   );
+});
+
+test("the SMA therapies' evidence covers later-onset SMA (G12.1) and unspecified SMA (G12.9), as their trials do", () => {
+  for (const drug of ['J2326', '2381341', 'J3399'])
+    for (const indication of ['G12.0', 'G12.1', 'G12.9']) assert.ok(synthesizeEvidence({ drug, indication }).trials.length > 0, `${drug} ${indication}`);
+});
+
+test('no evidence body for the pair is delivered as a finding, not thrown: the determination goes on without trials', async () => {
+  const work = clinEvidence.work['evidence-synthesis']!;
+  const ctx = (indication: string) =>
+    ({
+      case: { task: { service: { code: 'J3399' } } },
+      ref: {},
+      data: { fetch: async () => [{ resourceType: 'Condition', code: { coding: [{ system: ICD10, code: indication }] } }] },
+    }) as unknown as Parameters<typeof work>[0];
+  const none = await work(ctx('G71.01'));
+  assert.deepEqual(
+    none.sections.map((x) => x.plaintext),
+    [{ found: false, drug: 'J3399', indication: 'G71.01' }],
+  );
+  const some = await work(ctx('G12.0'));
+  assert.equal((some.sections[0]!.plaintext as { certainty: string }).certainty, 'High');
 });

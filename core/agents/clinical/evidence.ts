@@ -13,7 +13,8 @@ const downgrade = z.enum(['not serious', 'serious', 'very serious']);
 const domain = <T extends z.ZodType>(rating: T) => z.object({ rating, note: z.string().min(1) });
 const Body = z.object({
   drug: z.object({ code: z.string().min(1), display: z.string().min(1), aliases: z.array(z.string()).default([]) }),
-  indication: z.object({ code: z.string().min(1), display: z.string().min(1) }),
+  // `alsoCoded`: the other ICD-10-CM codes the trials' population is recorded under (SMA types 2 and 3 are G12.1).
+  indication: z.object({ code: z.string().min(1), display: z.string().min(1), alsoCoded: z.array(z.string().min(1)).default([]) }),
   outcome: z.string().min(1),
   design: z.enum(['randomized', 'non-randomized']),
   designNote: z.string().optional(),
@@ -70,7 +71,13 @@ export function gradeCertainty(design: EvidenceBody['design'], g: EvidenceGrade)
 function matches(body: EvidenceBody, drug: string, indication: string): boolean {
   const d = drug.trim().toLowerCase();
   const drugOk = body.drug.code.toLowerCase() === d || body.drug.aliases.some((a) => a.toLowerCase() === d);
-  return drugOk && body.indication.code.toLowerCase() === indication.trim().toLowerCase();
+  const i = indication.trim().toLowerCase();
+  return drugOk && [body.indication.code, ...body.indication.alsoCoded].some((code) => code.toLowerCase() === i);
+}
+
+/** Whether the base holds a body for the drug and indication. */
+export function findEvidence(query: { drug: string; indication: string }, base: readonly EvidenceBody[] = evidenceBase): EvidenceBody | undefined {
+  return base.find((b) => matches(b, query.drug, query.indication));
 }
 
 /**
@@ -78,12 +85,12 @@ function matches(body: EvidenceBody, drug: string, indication: string): boolean 
  * Throws E_NOT_FOUND when the evidence base holds nothing for the pair.
  */
 export function synthesizeEvidence(query: { drug: string; indication: string }, base: readonly EvidenceBody[] = evidenceBase): EvidenceSummary {
-  const body = base.find((b) => matches(b, query.drug, query.indication));
+  const body = findEvidence(query, base);
   if (!body) throw new MurmurError('E_NOT_FOUND', 'no evidence body for this drug and indication', { drug: query.drug, indication: query.indication });
   const g = body.grade;
   return {
     drug: { code: body.drug.code, display: body.drug.display },
-    indication: { ...body.indication },
+    indication: { code: body.indication.code, display: body.indication.display },
     trials: body.trials.map((t) => ({ ...t })),
     certainty: gradeCertainty(body.design, g),
     grade: [

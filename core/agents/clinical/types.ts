@@ -100,6 +100,13 @@ export interface EvidenceSummary {
   grade: { domain: string; rating: string; note: string }[];
 }
 
+/** The evidence agent's answer when its base holds nothing for the drug and indication: a finding, not a failure. */
+export interface EvidenceNotFound {
+  found: false;
+  drug: string;
+  indication: string;
+}
+
 export type MetabolizerPhenotype = 'poor-metabolizer' | 'intermediate-metabolizer' | 'normal-metabolizer' | 'ultrarapid-metabolizer' | 'unknown';
 
 export interface PgxFinding {

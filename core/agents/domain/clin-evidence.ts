@@ -1,5 +1,6 @@
 import { ICD10 } from '../clinical/elements.js';
-import { synthesizeEvidence } from '../clinical/evidence.js';
+import { findEvidence, synthesizeEvidence } from '../clinical/evidence.js';
+import type { EvidenceNotFound, EvidenceSummary } from '../clinical/types.js';
 import type { AgentProfile } from '../runtime/agent.js';
 import { isManualReview } from './policy-reasoner.js';
 import { ROLES, outputsOf, section } from './sections.js';
@@ -42,8 +43,12 @@ export const clinEvidence: AgentProfile = {
       const coding = (condition?.code as { coding?: { system?: string; code?: string }[] } | undefined)?.coding ?? [];
       const indication = coding.find((k) => k.system === ICD10)?.code;
       if (!indication) throw new Error('no SMA diagnosis code to synthesize evidence for');
-      const summary = synthesizeEvidence({ drug: c.task.service.code, indication });
-      return { sections: [section('evidence-synthesis', 'evidence', summary)] };
+      // No body for the pair is an answer the determination can use (it cites no trials);
+      // thrown, it would only be retried and given up, holding the case to its inputs deadline.
+      const query = { drug: c.task.service.code, indication };
+      const found = findEvidence(query);
+      const answer: EvidenceSummary | EvidenceNotFound = found ? synthesizeEvidence(query) : { found: false, ...query };
+      return { sections: [section('evidence-synthesis', 'evidence', answer)] };
     },
   },
   bid: () => undefined,

@@ -1,7 +1,7 @@
 import { evaluateCriteria, decide } from '../clinical/criteria.js';
 import { decideItems, manualReviewDecision } from '../clinical/items.js';
 import { SHIPPED_POLICIES, elementsFor, policyHash, type CoveragePolicy } from '../clinical/policy.js';
-import type { Caveat, CriterionResult, Decision, EvidenceSummary, InteractionReport } from '../clinical/types.js';
+import type { Caveat, CriterionResult, Decision, EvidenceNotFound, EvidenceSummary, InteractionReport } from '../clinical/types.js';
 import type { AgentCard } from '../../coordination/messages.js';
 import type { ClinicalAttestation, ClinicalProofPort } from '../ports.js';
 import type { AgentProfile } from '../runtime/agent.js';
@@ -155,7 +155,8 @@ export const policyReasoner: AgentProfile = {
       const summary = (await read('genomic-screening', 'summary')) as LabSummary | undefined;
       const labArtifact = c.subtasks.get('genomic-screening')?.artifact;
       const labCriteria = summary && labArtifact ? await labResults(c.id, policy, summary, proofs, card(labArtifact.author)) : [];
-      const evidence = (await read('evidence-synthesis', 'evidence')) as EvidenceSummary | undefined;
+      const found = (await read('evidence-synthesis', 'evidence')) as EvidenceSummary | EvidenceNotFound | undefined;
+      const evidence = found && !('found' in found) ? found : undefined;
       const interactions = (await read('drug-interaction', 'interactions')) as InteractionReport | undefined;
       const caveats: Caveat[] = interactions?.caveats ?? [];
       const decided = decide(policy, [...payer, ...labCriteria], {
