@@ -31,6 +31,9 @@ import { beliefsOf, mayPostBelief, openRound } from '../../coordination/rules/be
 import type { GapState } from '../../coordination/case-state.js';
 import type { BoardReplica } from './replica.js';
 
+/** How much later than the fold's backoff an agent claims again: the store, not the agent, stamps entries. */
+const RECLAIM_MARGIN_MS = 250;
+
 export interface AgentPorts {
   data: ClinicalDataPort;
   forms?: PasFormPort;
@@ -291,7 +294,9 @@ export class CoalitionAgent {
   private mayClaimAgain(c: CaseState, s: Subtask): boolean {
     const cfg = this.o.replica.config;
     if (barred(c, this.did, cfg.maxStrikes)) return false;
-    if (reclaimRefusal(s, this.did, this.boardTime(), cfg)) return false;
+    // Own clock, less a margin for the store's stamp (a refused Claim spends the round):
+    // board time stands still on a quiet board.
+    if (reclaimRefusal(s, this.did, this.o.clock.now() - RECLAIM_MARGIN_MS, cfg)) return false;
     if (!s.revoked?.includes(this.did)) return true;
     const now = this.o.clock.now();
     return ![...c.members.keys()].some(
@@ -408,6 +413,11 @@ export class CoalitionAgent {
       // Failed work is released at once (honest), so another agent can take it.
       this.o.learn?.(s.skill, false);
       await this.post({ case: c.id, subtask: s.id, kind: 'Release', header: { reason: 'work-failed' }, sections: [] });
+      // The fold lets this agent claim it again only after a backoff (reclaimRefusal): look
+      // again then, since a quiet board brings no record to wake it.
+      const cfg = this.o.replica.config;
+      const given = (s.released ?? []).filter((d) => d === this.did).length + 1;
+      if (given < cfg.maxReleases) void this.o.clock.sleep(cfg.releaseBackoffMs * 2 ** (given - 1) + RECLAIM_MARGIN_MS + 1).then(() => this.schedule());
       throw e;
     }
     this.o.learn?.(s.skill, true);
