@@ -36,6 +36,7 @@ export interface PasAnswerInput {
 
 const CDEX_TEMP = 'http://hl7.org/fhir/us/davinci-cdex/CodeSystem/cdex-temp';
 const SDC_TEMP = 'http://hl7.org/fhir/uv/sdc/CodeSystem/temp';
+const PAS_TEMP = 'http://hl7.org/fhir/us/davinci-pas/CodeSystem/PASTempCodes';
 /** LOINC's code for "information requested through the payer's questionnaire" (PAS additional information). */
 export const PAYER_QUESTIONNAIRE_LOINC = '102089-0';
 
@@ -104,7 +105,16 @@ export function pasAnswerBundle(input: PasAnswerInput): Bundle {
         ...(input.claim.identifier?.[0] ? { reasonReference: { identifier: input.claim.identifier[0] } } : {}),
         // CDex names the questionnaire to fill with SDC's task input code `questionnaire`
         // (https://hl7.org/fhir/us/davinci-cdex/STU2/Task-cdex-task-example31.html); cdex-temp has no questionnaires-needed.
-        input: [{ type: { coding: [{ system: SDC_TEMP, code: 'questionnaire' }] }, valueCanonical: canonical }],
+        // PAS 2.2.1 (Request for Additional Information): with 102089-0, the tracking number,
+        // which is the DTR context, travels as a Task input too.
+        input: [
+          { type: { coding: [{ system: SDC_TEMP, code: 'questionnaire' }] }, valueCanonical: canonical },
+          {
+            type: { coding: [{ system: PAS_TEMP, code: 'attachments-needed' }] },
+            valueCodeableConcept: { coding: [{ system: LOINC, code: PAYER_QUESTIONNAIRE_LOINC }] },
+          },
+          { type: { text: 'DTR context (payer tracking number)' }, valueIdentifier: { system: PAYER_TRACKING_SYSTEM, value: input.trackingNumber } },
+        ],
       },
     });
   }

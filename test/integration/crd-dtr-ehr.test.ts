@@ -230,6 +230,9 @@ describe('CRD, DTR and PAS from one policy, as an EHR uses them', () => {
 
     // DTR launched with the pend's context (the tracking number) finds the same questionnaire.
     const context = task.identifier![0]!.value!;
+    // PAS 2.2.1: with 102089-0 the tracking number (the DTR context) is also a Task input.
+    assert.ok(task.input!.some((i) => i.valueCodeableConcept?.coding?.[0]?.code === '102089-0'));
+    assert.equal(task.input!.find((i) => i.valueIdentifier)?.valueIdentifier?.value, context);
     const byContext = await ehr.call(
       env.pas!.baseUrl,
       'Questionnaire/$questionnaire-package',
