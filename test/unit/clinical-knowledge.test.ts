@@ -85,6 +85,15 @@ test('no evidence body for the pair is delivered as a finding, not thrown: the d
     none.sections.map((x) => x.plaintext),
     [{ found: false, drug: 'J3399', indication: 'G71.01' }],
   );
+  const many = (codes: string[]) =>
+    ({
+      case: { task: { service: { code: 'J3399' } } },
+      ref: {},
+      data: { fetch: async () => codes.map((code) => ({ resourceType: 'Condition', code: { coding: [{ system: ICD10, code }] } })) },
+    }) as unknown as Parameters<typeof work>[0];
+  // The SMA diagnosis second on the claim is still the one the evidence is for.
+  assert.equal(((await work(many(['R62.50', 'G12.1']))).sections[0]!.plaintext as { certainty: string }).certainty, 'High');
+  assert.deepEqual((await work(many([]))).sections[0]!.plaintext, { found: false, drug: 'J3399', indication: 'none coded in ICD-10-CM' });
   const some = await work(ctx('G12.0'));
   assert.equal((some.sections[0]!.plaintext as { certainty: string }).certainty, 'High');
 });

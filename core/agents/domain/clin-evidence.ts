@@ -39,15 +39,20 @@ export const clinEvidence: AgentProfile = {
   work: {
     // Needs only the service (cleartext task) and the diagnosis code: nothing else of the patient.
     'evidence-synthesis': async ({ case: c, ref, data }) => {
-      const [condition] = await data.fetch(ref, ['diagnosis']);
-      const coding = (condition?.code as { coding?: { system?: string; code?: string }[] } | undefined)?.coding ?? [];
-      const indication = coding.find((k) => k.system === ICD10)?.code;
-      if (!indication) throw new Error('no SMA diagnosis code to synthesize evidence for');
-      // No body for the pair is an answer the determination can use (it cites no trials);
-      // thrown, it would only be retried and given up, holding the case to its inputs deadline.
-      const query = { drug: c.task.service.code, indication };
-      const found = findEvidence(query);
-      const answer: EvidenceSummary | EvidenceNotFound = found ? synthesizeEvidence(query) : { found: false, ...query };
+      const conditions = await data.fetch(ref, ['diagnosis']);
+      const indications = conditions.flatMap((x) =>
+        ((x.code as { coding?: { system?: string; code?: string }[] } | undefined)?.coding ?? [])
+          .filter((k) => k.system === ICD10 && k.code)
+          .map((k) => k.code!),
+      );
+      // No body for any of the claim's diagnoses (or no ICD-10 diagnosis) is an answer the
+      // determination can use (it cites no trials); thrown, it would only be retried and given
+      // up, holding the case to its inputs deadline.
+      const drug = c.task.service.code;
+      const indication = indications.find((i) => findEvidence({ drug, indication: i }));
+      const answer: EvidenceSummary | EvidenceNotFound = indication
+        ? synthesizeEvidence({ drug, indication })
+        : { found: false, drug, indication: indications[0] ?? 'none coded in ICD-10-CM' };
       return { sections: [section('evidence-synthesis', 'evidence', answer)] };
     },
   },
