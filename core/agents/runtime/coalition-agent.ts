@@ -21,7 +21,7 @@ import type { CaseDataRef, ClinicalDataPort, ClinicalProofPort, PasFormPort } fr
 import type { AgentProfile, WorkResult } from './agent.js';
 import { CARD_DOMAIN, cardChallenge, claimChallenge } from '../../access/challenges.js';
 import type { Credentials, Disclosure } from './section-access.js';
-import type { AuditEvent } from '../../access/audit.js';
+import type { AuditSink } from '../../access/audit.js';
 import type { DataElement } from '../clinical/types.js';
 import type { Draft, DraftBuilder } from './poster.js';
 import { performDuties } from './duties.js';
@@ -38,8 +38,8 @@ export interface AgentPorts {
   access: Disclosure;
   /** How cards and claims prove the agent's right: `heldCredentials` under a charter, else `noCredentials`. */
   credentials: Credentials;
-  /** The organization's audit trail (FHIR reads are recorded per case and subtask). */
-  audit?: (event: AuditEvent) => void;
+  /** The organization's audit trail (FHIR reads are recorded per case and subtask), else `noAuditTrail`. */
+  audit: AuditSink;
   /** Zero-knowledge clinical predicates (commit and prove at a lab; verify anywhere). */
   proofs?: ClinicalProofPort;
 }
@@ -459,7 +459,6 @@ export class CoalitionAgent {
   /** The data port, with every read recorded on the organization's audit trail. */
   private auditedData(caseId: string, subtask: string): ClinicalDataPort {
     const { data, audit } = this.o.ports;
-    if (!audit) return data;
     return {
       fetch: async (ref, elements: readonly DataElement[]) => {
         const out = await data.fetch(ref, elements);
