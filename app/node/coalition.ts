@@ -14,7 +14,7 @@ import type { CaseState } from '../../core/coordination/case-state.js';
 import type { ReducerConfig } from '../../core/coordination/reducer.js';
 import { northwindZolgensmaPolicy, type CoveragePolicy } from '../../core/agents/clinical/policy.js';
 import type { Decision, FhirResource } from '../../core/agents/clinical/types.js';
-import type { CaseDataRef, ClinicalDataPort, PasFormPort } from '../../core/agents/ports.js';
+import { noProofs, type CaseDataRef, type ClinicalDataPort, type PasFormPort } from '../../core/agents/ports.js';
 import { credentialedCoalition, type Charter, type CredentialedOrg } from './charter.js';
 import { bareOrgIdentity, type OrgIdentity, type OrgSpec } from './identity.js';
 import { OrgNode } from './org-node.js';
@@ -129,7 +129,7 @@ export async function startCoalition(o: CoalitionOptions): Promise<Coalition> {
         ...(o.auditDir ? { auditPath: join(o.auditDir, `${spec.id}.jsonl`) } : {}),
         ...(o.headsDir ? { headsPath: join(o.headsDir, `${spec.id}.jsonl`) } : {}),
         ...(o.vault ? { vault: o.vault(spec) } : {}),
-        ...(proofPorts ? { proofs: proofPorts[i]! } : {}),
+        proofs: proofPorts ? proofPorts[i]! : noProofs,
       }),
   );
   for (const n of nodes) await n.start();

@@ -17,7 +17,7 @@ import {
   reclaimRefusal,
   sectionsDigest,
 } from '../../coordination/rules/execution.js';
-import type { CaseDataRef, ClinicalDataPort, ClinicalProofPort, PasFormPort } from '../ports.js';
+import type { CaseDataRef, ClinicalDataPort, ClinicalProofs, PasFormPort } from '../ports.js';
 import type { AgentProfile, WorkResult } from './agent.js';
 import { CARD_DOMAIN, cardChallenge, claimChallenge } from '../../access/challenges.js';
 import type { Credentials, Disclosure } from './section-access.js';
@@ -40,8 +40,8 @@ export interface AgentPorts {
   credentials: Credentials;
   /** The organization's audit trail (FHIR reads are recorded per case and subtask), else `noAuditTrail`. */
   audit: AuditSink;
-  /** Zero-knowledge clinical predicates (commit and prove at a lab; verify anywhere). */
-  proofs?: ClinicalProofPort;
+  /** Zero-knowledge clinical predicates (commit and prove at a lab; verify anywhere), else `noProofs`. */
+  proofs: ClinicalProofs;
 }
 
 /** The board store's first-writer-wins slots: a claim round's contenders learn who took it before posting. */
@@ -423,7 +423,7 @@ export class CoalitionAgent {
       data: this.auditedData(c.id, s.id),
       ...(this.o.ports.forms ? { forms: this.o.ports.forms } : {}),
       boardTime: this.boardTime(),
-      ...(this.o.ports.proofs ? { proofs: this.o.ports.proofs } : {}),
+      proofs: this.o.ports.proofs,
       card: (did) => this.state.cards.get(did)?.card,
       late: !depsSatisfied(c, s, this.boardTime(), this.o.replica.config.gapDecay),
     });
