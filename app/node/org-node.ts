@@ -41,7 +41,8 @@ export interface OrgNodeOptions {
   store: BoardStore;
   keys: KeyResolver;
   data: ClinicalDataPort;
-  forms?: PasFormPort;
+  /** The payer's PAS ClaimResponse builder, else `noForms`. */
+  forms: PasFormPort;
   clock: Clock;
   random: Random;
   logger: Logger;
@@ -160,7 +161,7 @@ export class OrgNode {
           data: o.data,
           audit,
           proofs: o.proofs,
-          ...(o.forms ? { forms: o.forms } : {}),
+          forms: o.forms,
           access,
           credentials: o.charter ? heldCredentials(keys) : noCredentials,
         },

@@ -35,6 +35,14 @@ export interface PasFormPort {
   }): Promise<FhirResource>;
 }
 
+/**
+ * An organization that builds no PAS forms (only a payer does). A mode object rather than an
+ * absent port; a FormBuilder given it fails before it reads anything.
+ */
+export const noForms: PasFormPort = {
+  claimResponse: () => Promise.reject(new Error('FormBuilder needs the PAS form port')),
+};
+
 /** A lab's signed commitment to clinical attributes and a proof that they meet thresholds. */
 export interface ClinicalAttestation {
   commitment: ClinicalCommitment;

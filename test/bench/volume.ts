@@ -16,7 +16,7 @@ import type { OrgSpec } from '../../app/node/identity.js';
 import { REFERENCE_ORGS } from '../../app/node/reference-coalition.js';
 import { clinicalProofPort } from '../../app/node/zk-port.js';
 import { northwindZolgensmaPolicy, policyHash } from '../../core/agents/clinical/policy.js';
-import { noProofs, type CaseDataRef, type ClinicalDataPort, type PasFormPort } from '../../core/agents/ports.js';
+import { noForms, noProofs, type CaseDataRef, type ClinicalDataPort, type PasFormPort } from '../../core/agents/ports.js';
 import type { AgentProfile, WorkFn, WorkInput, WorkResult } from '../../core/agents/runtime/agent.js';
 import type { CaseState } from '../../core/coordination/case-state.js';
 import { MurmurError } from '../../core/common/errors.js';
@@ -46,7 +46,8 @@ class Meter {
       };
       const t0 = performance.now();
       try {
-        return await fn({ ...input, read, data: retryingData(input.data), ...(input.forms ? { forms: retryingForms(input.forms) } : {}) });
+        // noForms stays itself: a FormBuilder tells it apart by identity.
+        return await fn({ ...input, read, data: retryingData(input.data), forms: input.forms === noForms ? noForms : retryingForms(input.forms) });
       } finally {
         this.ownMs += performance.now() - t0 - waitedMs;
       }

@@ -12,7 +12,8 @@ export interface WorkInput {
   /** A section of another subtask's artifact, where this agent may read it. */
   read(subtask: string, section: string): Promise<unknown>;
   data: ClinicalDataPort;
-  forms?: PasFormPort;
+  /** Builds the PAS ClaimResponse at a payer, else `noForms`. */
+  forms: PasFormPort;
   /** Board time of the latest entry this agent has seen. */
   boardTime: number;
   /** Zero-knowledge clinical predicates where the node has them on, else `noProofs`. */

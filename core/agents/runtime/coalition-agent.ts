@@ -33,7 +33,8 @@ import type { BoardReplica } from './replica.js';
 
 export interface AgentPorts {
   data: ClinicalDataPort;
-  forms?: PasFormPort;
+  /** Builds the PAS ClaimResponse at a payer, else `noForms`. */
+  forms: PasFormPort;
   /** How sections travel: sealed with grants (privacy on) or `plaintextDisclosure`. */
   access: Disclosure;
   /** How cards and claims prove the agent's right: `heldCredentials` under a charter, else `noCredentials`. */
@@ -421,7 +422,7 @@ export class CoalitionAgent {
       ref: await this.caseRef(c),
       read: (subtask, section) => this.readArtifact(c, subtask, section),
       data: this.auditedData(c.id, s.id),
-      ...(this.o.ports.forms ? { forms: this.o.ports.forms } : {}),
+      forms: this.o.ports.forms,
       boardTime: this.boardTime(),
       proofs: this.o.ports.proofs,
       card: (did) => this.state.cards.get(did)?.card,
