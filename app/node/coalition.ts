@@ -14,7 +14,7 @@ import type { CaseState } from '../../core/coordination/case-state.js';
 import type { ReducerConfig } from '../../core/coordination/reducer.js';
 import { northwindZolgensmaPolicy, type CoveragePolicy } from '../../core/agents/clinical/policy.js';
 import type { Decision, FhirResource } from '../../core/agents/clinical/types.js';
-import type { CaseDataRef, ClinicalDataPort, PasFormPort } from '../../core/agents/ports.js';
+import { noForms, noProofs, type CaseDataRef, type ClinicalDataPort, type PasFormPort } from '../../core/agents/ports.js';
 import { credentialedCoalition, type Charter, type CredentialedOrg } from './charter.js';
 import { bareOrgIdentity, type OrgIdentity, type OrgSpec } from './identity.js';
 import { OrgNode } from './org-node.js';
@@ -119,7 +119,7 @@ export async function startCoalition(o: CoalitionOptions): Promise<Coalition> {
         store: o.store,
         keys,
         data: o.data(spec),
-        ...(spec.kind === 'payer' ? { forms: o.forms } : {}),
+        forms: spec.kind === 'payer' ? o.forms : noForms,
         clock,
         random,
         logger: o.logger ?? silentLogger,
@@ -129,7 +129,7 @@ export async function startCoalition(o: CoalitionOptions): Promise<Coalition> {
         ...(o.auditDir ? { auditPath: join(o.auditDir, `${spec.id}.jsonl`) } : {}),
         ...(o.headsDir ? { headsPath: join(o.headsDir, `${spec.id}.jsonl`) } : {}),
         ...(o.vault ? { vault: o.vault(spec) } : {}),
-        ...(proofPorts ? { proofs: proofPorts[i]! } : {}),
+        proofs: proofPorts ? proofPorts[i]! : noProofs,
       }),
   );
   for (const n of nodes) await n.start();

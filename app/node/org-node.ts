@@ -23,7 +23,7 @@ import { REQUEST_READERS } from '../../core/agents/domain/sections.js';
 import { workflowNeeds } from '../../core/agents/domain/workflow.js';
 import { judgeWorkflowGap } from '../../core/agents/domain/gap-validation.js';
 import { tickDue } from '../../core/coordination/rules/tick.js';
-import type { CaseDataRef, ClinicalDataPort, ClinicalProofPort, PasFormPort } from '../../core/agents/ports.js';
+import type { CaseDataRef, ClinicalDataPort, ClinicalProofs, PasFormPort } from '../../core/agents/ports.js';
 import { CoalitionAgent } from '../../core/agents/runtime/coalition-agent.js';
 import { ChainedPoster } from '../../core/agents/runtime/poster.js';
 import { BoardReplica } from '../../core/agents/runtime/replica.js';
@@ -41,7 +41,8 @@ export interface OrgNodeOptions {
   store: BoardStore;
   keys: KeyResolver;
   data: ClinicalDataPort;
-  forms?: PasFormPort;
+  /** The payer's PAS ClaimResponse builder, else `noForms`. */
+  forms: PasFormPort;
   clock: Clock;
   random: Random;
   logger: Logger;
@@ -57,8 +58,8 @@ export interface OrgNodeOptions {
   beaconMs?: number;
   /** Where the audit trail is kept (JSON lines); in memory when absent. */
   auditPath?: string;
-  /** Zero-knowledge clinical predicates (a lab's port also commits and proves). */
-  proofs?: ClinicalProofPort;
+  /** Zero-knowledge clinical predicates (a lab's port also commits and proves), else `noProofs`. */
+  proofs: ClinicalProofs;
   /** Where content keys of sealed sections are kept (default: memory; a process node keeps them on disk). */
   vault?: KeyVault;
   /** Where this organization keeps the tree heads it signs as a witness of the board (JSON lines); none when absent. */
@@ -159,8 +160,8 @@ export class OrgNode {
         ports: {
           data: o.data,
           audit,
-          ...(o.proofs ? { proofs: o.proofs } : {}),
-          ...(o.forms ? { forms: o.forms } : {}),
+          proofs: o.proofs,
+          forms: o.forms,
           access,
           credentials: o.charter ? heldCredentials(keys) : noCredentials,
         },
@@ -210,7 +211,7 @@ export class OrgNode {
       did,
       role: profile.role,
       credentials: this.o.charter ? ['RoleCredential', 'AccreditationCredential'] : [],
-      ...(this.o.proofs?.labPublicKey() ? { zk: { publicKey: this.o.proofs.labPublicKey()! } } : {}),
+      ...(this.o.proofs.kind === 'zk' && this.o.proofs.labPublicKey() ? { zk: { publicKey: this.o.proofs.labPublicKey()! } } : {}),
     };
   }
 

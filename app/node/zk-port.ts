@@ -27,6 +27,7 @@ function meets(a: ClinicalAttributes, t: ClinicalThresholds): boolean {
  */
 export function clinicalProofPort(labKey?: ZkSigningKey, random: Random = cryptoRandom): ClinicalProofPort {
   return {
+    kind: 'zk',
     labPublicKey: () => labKey?.publicKey,
     async attest(caseId, attributes, thresholds): Promise<ClinicalAttestation | undefined> {
       if (!labKey) throw new Error('this organization holds no commitment key');

@@ -18,6 +18,8 @@ import type { SimAgentSpec } from './population.js';
 import type { SimScheduler } from './scheduler.js';
 import { GAP_SKILL, GAP_SUBTASK, TEMPLATE, resultDigest, workDraw, type CaseTruth } from './workload.js';
 import { noCredentials, plaintextDisclosure } from '../../core/agents/runtime/section-access.js';
+import { noAuditTrail } from '../../core/access/audit.js';
+import { noForms, noProofs } from '../../core/agents/ports.js';
 import { acceptedHeader } from '../../core/coordination/kinds/draft.js';
 
 /** Simulated artifacts carry one plaintext section, `result`, open to every member. */
@@ -175,7 +177,14 @@ export class SimNode {
       replica: this.replica!,
       // Adversaries skip the advisory slot and post their claims at once: the fold decides.
       claimSlots: honest ? this.o.link : IGNORED_SLOTS,
-      ports: { data: { fetch: async () => [] }, access: plaintextDisclosure, credentials: noCredentials },
+      ports: {
+        data: { fetch: async () => [] },
+        access: plaintextDisclosure,
+        credentials: noCredentials,
+        audit: noAuditTrail,
+        proofs: noProofs,
+        forms: noForms,
+      },
       clock: this.o.sched,
       logger: process.env['MURMUR_SIM_DEBUG'] ? streamLogger() : silentLogger,
       leaseMs: this.o.leaseMs,

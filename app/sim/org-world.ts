@@ -19,6 +19,7 @@ import type { OrgSpec } from '../node/identity.js';
 import { OrgNode } from '../node/org-node.js';
 import { REFERENCE_ORGS, STARTING_REPUTATION } from '../node/reference-coalition.js';
 import { memoryClinicalData, memoryForms } from './clinical-ports.js';
+import { noForms, noProofs } from '../../core/agents/ports.js';
 import { trackAsyncCrypto } from './inflight.js';
 import { SimNetwork, type NetworkConfig } from './network.js';
 import { SimScheduler } from './scheduler.js';
@@ -147,7 +148,8 @@ export class OrgWorld {
       store: link,
       keys: this.coalition.keys,
       data: memoryClinicalData(this.o.variant),
-      ...(spec.kind === 'payer' ? { forms: memoryForms } : {}),
+      forms: spec.kind === 'payer' ? memoryForms : noForms,
+      proofs: noProofs,
       clock: this.clocks.get(org) ?? this.sched,
       random: seededRandom(`${this.o.seed}:${org}:${inc}`),
       logger: silentLogger,

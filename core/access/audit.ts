@@ -41,6 +41,12 @@ export const AuditEventSchema = z.object({
 
 export type AuditEvent = z.infer<typeof AuditEventSchema>;
 
+/** Where an agent records what it did: its organization's `AuditTrail`, or `noAuditTrail`. */
+export type AuditSink = (event: AuditEvent) => void;
+
+/** No trail (the simulator's nodes): events are dropped. A mode, like `plaintextDisclosure`, rather than an absent port. */
+export const noAuditTrail: AuditSink = () => undefined;
+
 export const AuditEntrySchema = z.object({
   org: short,
   index: z.number().int().min(0),

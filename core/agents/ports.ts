@@ -35,6 +35,14 @@ export interface PasFormPort {
   }): Promise<FhirResource>;
 }
 
+/**
+ * An organization that builds no PAS forms (only a payer does). A mode object rather than an
+ * absent port; a FormBuilder given it fails before it reads anything.
+ */
+export const noForms: PasFormPort = {
+  claimResponse: () => Promise.reject(new Error('FormBuilder needs the PAS form port')),
+};
+
 /** A lab's signed commitment to clinical attributes and a proof that they meet thresholds. */
 export interface ClinicalAttestation {
   commitment: ClinicalCommitment;
@@ -48,6 +56,7 @@ export interface ClinicalAttestation {
  * published key, and never sees the values. Implemented over core/zk in `app/`.
  */
 export interface ClinicalProofPort {
+  readonly kind: 'zk';
   /** The lab's public key for commitments (published on its agent card). */
   labPublicKey(): BabyJubPublicKey | undefined;
   /** Undefined when the values cannot meet the thresholds (no such proof exists). */
@@ -57,3 +66,13 @@ export interface ClinicalProofPort {
     expected: { labPublicKey: BabyJubPublicKey; thresholds: ClinicalThresholds; caseId: string },
   ): Promise<{ ok: boolean; reason?: string }>;
 }
+
+/**
+ * Proofs off: a lab sends its signed statement of the criteria (no attestation) and a payer
+ * takes it as it stands. A mode with nothing to call, so a path that proves or verifies must
+ * first see `kind: 'zk'`.
+ */
+export const noProofs = { kind: 'off' } as const;
+
+/** How an agent handles clinical predicates: a `ClinicalProofPort` (zero knowledge on) or `noProofs`. */
+export type ClinicalProofs = ClinicalProofPort | typeof noProofs;

@@ -16,7 +16,7 @@ import type { OrgSpec } from '../../app/node/identity.js';
 import { REFERENCE_ORGS } from '../../app/node/reference-coalition.js';
 import { clinicalProofPort } from '../../app/node/zk-port.js';
 import { northwindZolgensmaPolicy, policyHash } from '../../core/agents/clinical/policy.js';
-import type { CaseDataRef, ClinicalDataPort, PasFormPort } from '../../core/agents/ports.js';
+import { noForms, noProofs, type CaseDataRef, type ClinicalDataPort, type PasFormPort } from '../../core/agents/ports.js';
 import type { AgentProfile, WorkFn, WorkInput, WorkResult } from '../../core/agents/runtime/agent.js';
 import type { CaseState } from '../../core/coordination/case-state.js';
 import { MurmurError } from '../../core/common/errors.js';
@@ -46,7 +46,8 @@ class Meter {
       };
       const t0 = performance.now();
       try {
-        return await fn({ ...input, read, data: retryingData(input.data), ...(input.forms ? { forms: retryingForms(input.forms) } : {}) });
+        // noForms stays itself: a FormBuilder tells it apart by identity.
+        return await fn({ ...input, read, data: retryingData(input.data), forms: input.forms === noForms ? noForms : retryingForms(input.forms) });
       } finally {
         this.ownMs += performance.now() - t0 - waitedMs;
       }
@@ -231,7 +232,7 @@ async function baselineRun(n: number, inFlight: number, proofs: boolean): Promis
         data,
         forms,
         boardTime: Date.now(),
-        ...(agent === 'GenomicsAgent' && lab ? { proofs: lab } : agent === 'PolicyReasoner' && payerProofs ? { proofs: payerProofs } : {}),
+        proofs: agent === 'GenomicsAgent' && lab ? lab : agent === 'PolicyReasoner' && payerProofs ? payerProofs : noProofs,
         card: () => (lab ? ({ zk: { publicKey: lab.labPublicKey() } } as never) : undefined),
       };
       const r = await agents[agent]!.work[skill]!(input);

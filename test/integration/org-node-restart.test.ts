@@ -7,6 +7,7 @@ import { chainResolvers, didKeyResolver } from '../../core/crypto/did-key.js';
 import { didPeerResolver } from '../../core/crypto/did-peer.js';
 import { runCase } from '../../app/node/coalition.js';
 import { OrgNode } from '../../app/node/org-node.js';
+import { noForms, noProofs } from '../../core/agents/ports.js';
 import { MEMORY_REF, memoryCoalition } from '../support/coalition.js';
 
 const recordsOf = (n: OrgNode): string[] => n.replica.fold.records.map((r) => `${r.index} ${r.id} ${r.status}`);
@@ -30,6 +31,8 @@ test('a node restarted over a board that holds its chains acts only once caught 
       store,
       keys: chainResolvers(didKeyResolver, didPeerResolver),
       data: port.forOrg(org.spec.id),
+      forms: noForms,
+      proofs: noProofs,
       clock: systemClock,
       random: seededRandom(2),
       logger: memoryLogger(log),

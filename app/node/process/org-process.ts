@@ -18,6 +18,7 @@ import { OrgNode } from '../org-node.js';
 import { openBoard } from './board-url.js';
 import { startReleasingArchived } from './release-archived.js';
 import { EtcdBoardStore } from '../../../core/board/etcd-store.js';
+import { noForms, noProofs } from '../../../core/agents/ports.js';
 import type { LoadedConfig } from './config.js';
 import { API_TOKEN_FILE, nodeApiToken, startNodeApi, type NodeApi } from './node-api.js';
 import { FileKeyVault } from './vault-file.js';
@@ -84,7 +85,8 @@ export async function runOrgProcess(config: LoadedConfig, o: { logger: Logger; e
     store,
     keys,
     data: new FhirClinicalData({ baseUrl: config.fhir, ...fhir }),
-    ...(spec.kind === 'payer' ? { forms: new PasClaimResponseBuilder({ ...fhir, baseUrl: config.fhir }) } : {}),
+    forms: spec.kind === 'payer' ? new PasClaimResponseBuilder({ ...fhir, baseUrl: config.fhir }) : noForms,
+    proofs: noProofs,
     clock: systemClock,
     random: cryptoRandom,
     logger: o.logger,

@@ -1,6 +1,7 @@
 import { sha256Hex } from '../../common/hash.js';
 import type { Decision } from '../clinical/types.js';
 import type { AgentProfile } from '../runtime/agent.js';
+import { noForms } from '../ports.js';
 import { ROLES, outputsOf, section } from './sections.js';
 
 /** The payer's authorization (or tracking) number for a case: stable, and carrying no PHI. */
@@ -30,7 +31,8 @@ export const formBuilder: AgentProfile = {
   }),
   work: {
     'pas-form': async ({ case: c, ref, read, forms, boardTime }) => {
-      if (!forms) throw new Error('FormBuilder needs the PAS form port');
+      // Fail before reading: a read under privacy posts an access request for nothing.
+      if (forms === noForms) throw new Error('FormBuilder needs the PAS form port');
       const decision = (await read('coverage-determination', 'decision')) as Decision | undefined;
       if (!decision) throw new Error('the determination is not readable');
       const claimResponse = await forms.claimResponse({ ref, decision, authorizationNumber: authorizationNumber(c.id), decidedAt: boardTime });

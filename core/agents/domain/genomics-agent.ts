@@ -36,7 +36,7 @@ export const genomicsAgent: AgentProfile = {
     'variant-annotation': async ({ case: c, ref, data, proofs, boardTime }) => {
       const policy = policyFor(c.task.policy.id, c.task.policy.hash);
       // A policy whose criteria the circuit does not prove gets the lab's signed statement.
-      const prove = proofs && provableBy(policy) ? proofs : undefined;
+      const prove = proofs.kind === 'zk' && provableBy(policy) ? proofs : undefined;
       const resources = await data.fetch(ref, [
         ...new Set([...elementsFor(policy, 'lab'), 'cyp2d6-phenotype', ...(prove ? (['demographics'] as const) : [])] as const),
       ]);

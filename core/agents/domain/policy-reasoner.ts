@@ -3,7 +3,7 @@ import { decideItems, manualReviewDecision } from '../clinical/items.js';
 import { SHIPPED_POLICIES, elementsFor, policyHash, type CoveragePolicy } from '../clinical/policy.js';
 import type { Caveat, CriterionResult, Decision, EvidenceNotFound, EvidenceSummary, InteractionReport } from '../clinical/types.js';
 import type { AgentCard } from '../../coordination/messages.js';
-import type { ClinicalAttestation, ClinicalProofPort } from '../ports.js';
+import type { ClinicalAttestation, ClinicalProofs } from '../ports.js';
 import type { AgentProfile } from '../runtime/agent.js';
 import { predicateThresholds, provenCriteria } from './clinical-proof.js';
 import { ROLES, outputsOf, section } from './sections.js';
@@ -36,11 +36,11 @@ async function labResults(
   caseId: string,
   policy: CoveragePolicy,
   summary: LabSummary,
-  proofs: ClinicalProofPort | undefined,
+  proofs: ClinicalProofs,
   lab: AgentCard | undefined,
 ): Promise<CriterionResult[]> {
   const a = summary.attestation;
-  if (!a || !proofs) return summary.criteria;
+  if (!a || proofs.kind === 'off') return summary.criteria;
   const smn1 = a.thresholds?.maxSmn1Copies;
   const labKey = lab?.zk?.publicKey;
   const v =

@@ -2,7 +2,7 @@ import type { Section } from '../../board/envelope.js';
 import type { CaseState, Subtask } from '../../coordination/case-state.js';
 import type { AgentCard, Output, Proposal, TaskAvailable } from '../../coordination/messages.js';
 import type { Outcome } from '../clinical/types.js';
-import type { CaseDataRef, ClinicalDataPort, ClinicalProofPort, PasFormPort } from '../ports.js';
+import type { CaseDataRef, ClinicalDataPort, ClinicalProofs, PasFormPort } from '../ports.js';
 
 /** What a domain agent's work function is handed: its subtask, its inputs, its ports. */
 export interface WorkInput {
@@ -12,11 +12,12 @@ export interface WorkInput {
   /** A section of another subtask's artifact, where this agent may read it. */
   read(subtask: string, section: string): Promise<unknown>;
   data: ClinicalDataPort;
-  forms?: PasFormPort;
+  /** Builds the PAS ClaimResponse at a payer, else `noForms`. */
+  forms: PasFormPort;
   /** Board time of the latest entry this agent has seen. */
   boardTime: number;
-  /** Zero-knowledge clinical predicates, where the node has them on. */
-  proofs?: ClinicalProofPort;
+  /** Zero-knowledge clinical predicates where the node has them on, else `noProofs`. */
+  proofs: ClinicalProofs;
   /** The directory of agent cards (credential-backed). */
   card(did: string): AgentCard | undefined;
   /**

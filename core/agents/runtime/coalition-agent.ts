@@ -17,11 +17,11 @@ import {
   reclaimRefusal,
   sectionsDigest,
 } from '../../coordination/rules/execution.js';
-import type { CaseDataRef, ClinicalDataPort, ClinicalProofPort, PasFormPort } from '../ports.js';
+import type { CaseDataRef, ClinicalDataPort, ClinicalProofs, PasFormPort } from '../ports.js';
 import type { AgentProfile, WorkResult } from './agent.js';
 import { CARD_DOMAIN, cardChallenge, claimChallenge } from '../../access/challenges.js';
 import type { Credentials, Disclosure } from './section-access.js';
-import type { AuditEvent } from '../../access/audit.js';
+import type { AuditSink } from '../../access/audit.js';
 import type { DataElement } from '../clinical/types.js';
 import type { Draft, DraftBuilder } from './poster.js';
 import { performDuties } from './duties.js';
@@ -36,15 +36,16 @@ const RECLAIM_MARGIN_MS = 250;
 
 export interface AgentPorts {
   data: ClinicalDataPort;
-  forms?: PasFormPort;
+  /** Builds the PAS ClaimResponse at a payer, else `noForms`. */
+  forms: PasFormPort;
   /** How sections travel: sealed with grants (privacy on) or `plaintextDisclosure`. */
   access: Disclosure;
   /** How cards and claims prove the agent's right: `heldCredentials` under a charter, else `noCredentials`. */
   credentials: Credentials;
-  /** The organization's audit trail (FHIR reads are recorded per case and subtask). */
-  audit?: (event: AuditEvent) => void;
-  /** Zero-knowledge clinical predicates (commit and prove at a lab; verify anywhere). */
-  proofs?: ClinicalProofPort;
+  /** The organization's audit trail (FHIR reads are recorded per case and subtask), else `noAuditTrail`. */
+  audit: AuditSink;
+  /** Zero-knowledge clinical predicates (commit and prove at a lab; verify anywhere), else `noProofs`. */
+  proofs: ClinicalProofs;
 }
 
 /** The board store's first-writer-wins slots: a claim round's contenders learn who took it before posting. */
@@ -431,9 +432,9 @@ export class CoalitionAgent {
       ref: await this.caseRef(c),
       read: (subtask, section) => this.readArtifact(c, subtask, section),
       data: this.auditedData(c.id, s.id),
-      ...(this.o.ports.forms ? { forms: this.o.ports.forms } : {}),
+      forms: this.o.ports.forms,
       boardTime: this.boardTime(),
-      ...(this.o.ports.proofs ? { proofs: this.o.ports.proofs } : {}),
+      proofs: this.o.ports.proofs,
       card: (did) => this.state.cards.get(did)?.card,
       late: !depsSatisfied(c, s, this.boardTime(), this.o.replica.config.gapDecay),
     });
@@ -469,7 +470,6 @@ export class CoalitionAgent {
   /** The data port, with every read recorded on the organization's audit trail. */
   private auditedData(caseId: string, subtask: string): ClinicalDataPort {
     const { data, audit } = this.o.ports;
-    if (!audit) return data;
     return {
       fetch: async (ref, elements: readonly DataElement[]) => {
         const out = await data.fetch(ref, elements);

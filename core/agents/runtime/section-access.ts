@@ -7,7 +7,7 @@ import { cryptoRandom } from '../../common/random.js';
 import { newContentKey, openSection, sealSection, sectionAssociatedData, type ContentKey } from '../../crypto/aead.js';
 import type { Unwrapper } from '../../crypto/hpke.js';
 import type { CaseState } from '../../coordination/case-state.js';
-import type { AuditEvent } from '../../access/audit.js';
+import type { AuditSink } from '../../access/audit.js';
 import { accessChallenge } from '../../access/challenges.js';
 import { grantSectionKey, openKeyGrant, parseKeyGrant } from '../../access/key-grant.js';
 import type { Draft, DraftBuilder } from './poster.js';
@@ -109,7 +109,7 @@ export interface SectionAccessOptions {
   vault: KeyVault;
   replica: BoardReplica;
   post: (draft: Draft | DraftBuilder) => Promise<StoredEntry>;
-  audit: (event: AuditEvent) => void;
+  audit: AuditSink;
   clock: Clock;
   random?: Random;
   /** How long a reader waits for a grant before it gives up. */
