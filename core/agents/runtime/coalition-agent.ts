@@ -31,9 +31,6 @@ import { beliefsOf, mayPostBelief, openRound } from '../../coordination/rules/be
 import type { GapState } from '../../coordination/case-state.js';
 import type { BoardReplica } from './replica.js';
 
-/** How much later than the fold's backoff an agent claims again: the store, not the agent, stamps entries. */
-const RECLAIM_MARGIN_MS = 250;
-
 export interface AgentPorts {
   data: ClinicalDataPort;
   /** Builds the PAS ClaimResponse at a payer, else `noForms`. */
@@ -116,6 +113,8 @@ export class CoalitionAgent {
   private readonly slotLost = new Map<string, number>();
   /** Claim rounds whose slot was asked for (won, lost or unanswered). */
   private readonly slotAsked = new Set<string>();
+  /** Subtasks this agent gave back, and when, known before its Release is folded. */
+  private readonly gaveBack = new Map<string, { n: number; at: number }>();
   /** Dissolved cases this agent owes nothing more (by round), with their access-request count at the time. */
   private readonly settled = new Map<string, number>();
 
@@ -167,11 +166,12 @@ export class CoalitionAgent {
     for (const key of this.claimDue.keys()) if (mine(key)) this.claimDue.delete(key);
     for (const key of this.slotLost.keys()) if (mine(key)) this.slotLost.delete(key);
     for (const key of this.slotAsked) if (mine(key)) this.slotAsked.delete(key);
+    for (const key of this.gaveBack.keys()) if (mine(key)) this.gaveBack.delete(key);
   }
 
   /** Action keys this agent holds (its live cases'), for the flat-cost tests. */
   get heldActions(): number {
-    return this.taken.size + this.claimRounds.size + this.claimDue.size + this.slotLost.size + this.slotAsked.size;
+    return this.taken.size + this.claimRounds.size + this.claimDue.size + this.slotLost.size + this.slotAsked.size + this.gaveBack.size;
   }
 
   private once(key: string, action: () => Promise<unknown>): Promise<void> | undefined {
@@ -250,7 +250,8 @@ export class CoalitionAgent {
   private async takeOver(c: CaseState, boardTime: number): Promise<void> {
     for (const s of c.subtasks.values()) {
       if (!this.o.card.skills.some((k) => k.id === s.skill) || s.artifact || leaseActive(s, boardTime)) continue;
-      if (!orphaned({ state: this.state, case: c, config: this.o.replica.config }, s, this.o.clock.now()) || !this.claimReady(c, s)) continue;
+      if (!orphaned({ state: this.state, case: c, config: this.o.replica.config }, s, this.o.clock.now()) || this.givenBack(c, s) || !this.claimReady(c, s))
+        continue;
       const round = `${roundKey(c)}:claim:${s.id}:${s.claims ?? 0}`;
       if (await this.claimSlotOpen(round)) await this.once(round, () => this.postClaim(c, s));
     }
@@ -291,13 +292,21 @@ export class CoalitionAgent {
     return true;
   }
 
+  /** Whether this agent gave `s` back and may not claim it yet (or again), as the fold will judge. */
+  private givenBack(c: CaseState, s: Subtask): boolean {
+    const cfg = this.o.replica.config;
+    if (reclaimRefusal(s, this.did, cfg)) return true;
+    // Paced by its own clock (board time stands still on a quiet board), from its own record:
+    // its Release may not be folded yet.
+    const mine = this.gaveBack.get(`${roundKey(c)}:${s.id}`);
+    return !!mine && (mine.n >= cfg.maxReleases || this.o.clock.now() < mine.at + cfg.releaseBackoffMs * 2 ** (mine.n - 1));
+  }
+
   /** After a revocation, only when no other capable member is left (liveness over exclusion). */
   private mayClaimAgain(c: CaseState, s: Subtask): boolean {
     const cfg = this.o.replica.config;
     if (barred(c, this.did, cfg.maxStrikes)) return false;
-    // Own clock, less a margin for the store's stamp (a refused Claim spends the round):
-    // board time stands still on a quiet board.
-    if (reclaimRefusal(s, this.did, this.o.clock.now() - RECLAIM_MARGIN_MS, cfg)) return false;
+    if (this.givenBack(c, s)) return false;
     if (!s.revoked?.includes(this.did)) return true;
     const now = this.o.clock.now();
     return ![...c.members.keys()].some(
@@ -413,12 +422,14 @@ export class CoalitionAgent {
     } catch (e) {
       // Failed work is released at once (honest), so another agent can take it.
       this.o.learn?.(s.skill, false);
+      const key = `${roundKey(c)}:${s.id}`;
+      const given = Math.max(this.gaveBack.get(key)?.n ?? 0, (s.released ?? []).filter((d) => d === this.did).length) + 1;
+      this.gaveBack.set(key, { n: given, at: this.o.clock.now() });
       await this.post({ case: c.id, subtask: s.id, kind: 'Release', header: { reason: 'work-failed' }, sections: [] });
-      // The fold lets this agent claim it again only after a backoff (reclaimRefusal): look
-      // again then, since a quiet board brings no record to wake it.
+      // It claims again only after its backoff (givenBack), and the fold not after
+      // maxReleases: look again then, since a quiet board brings no record to wake it.
       const cfg = this.o.replica.config;
-      const given = (s.released ?? []).filter((d) => d === this.did).length + 1;
-      if (given < cfg.maxReleases) void this.o.clock.sleep(cfg.releaseBackoffMs * 2 ** (given - 1) + RECLAIM_MARGIN_MS + 1).then(() => this.schedule());
+      if (given < cfg.maxReleases) void this.o.clock.sleep(cfg.releaseBackoffMs * 2 ** (given - 1) + 1).then(() => this.schedule());
       throw e;
     }
     this.o.learn?.(s.skill, true);

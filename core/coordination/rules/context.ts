@@ -37,7 +37,7 @@ export interface ReducerConfig {
   maxStrikes: number;
   /** Times an agent may give a subtask back (failed work) before it may not claim it again. */
   maxReleases: number;
-  /** Wait after giving a subtask back before claiming it again, doubled at each release. */
+  /** How long an agent waits after giving a subtask back before claiming it again, doubled at each release (the agent's pacing; the fold counts only). */
   releaseBackoffMs: number;
   /**
    * Once a case has been closing this long, members silent on the board this long no longer

@@ -45,7 +45,7 @@ export function claim(ctx: RuleContext<{ leaseMs: number }>): Verdict {
   if (leaseActive(s, ctx.entry.at)) return no('E_TAKEN', 'already claimed by another agent');
   if (barred(c, ctx.author, ctx.config.maxStrikes)) return no('E_LEASE', 'the author lost too many leases in this case');
   if (s.revoked?.includes(ctx.author) && eligibleOthers(ctx, s)) return no('E_LEASE', "the author's claim on this subtask was revoked");
-  const given = reclaimRefusal(s, ctx.author, ctx.entry.at, ctx.config);
+  const given = reclaimRefusal(s, ctx.author, ctx.config);
   if (given) return no('E_LEASE', given);
   if (ctx.config.requireCredentials) {
     const cred = credentialOf(ctx);
@@ -92,17 +92,15 @@ export function barred(c: CaseState, did: string, maxStrikes: number): boolean {
 }
 
 /**
- * Why `did` may not claim `s` again after giving it back (failed work), or undefined: each
- * release doubles the wait, and after `maxReleases` it is for others. Work that fails every
- * time (a missing knowledge entry, a bug) would otherwise loop Claim/Release on the board.
+ * Why `did` may not claim `s` again, or undefined: after `maxReleases` releases (failed work)
+ * it is for others. Work that fails every time (a missing knowledge entry, a bug) would
+ * otherwise loop Claim/Release on the board. The wait between attempts is the agent's own
+ * (`releaseBackoffMs`, doubled each time): the fold judges counts, not the members' timing.
  */
-export function reclaimRefusal(s: Subtask, did: string, at: number, cfg: Pick<RuleContext['config'], 'maxReleases' | 'releaseBackoffMs'>): string | undefined {
+export function reclaimRefusal(s: Subtask, did: string, cfg: Pick<RuleContext['config'], 'maxReleases'>): string | undefined {
   let n = 0;
   for (const d of s.released ?? []) if (d === did) n++;
-  if (n === 0) return undefined;
-  if (n >= cfg.maxReleases) return `the author gave this subtask back ${n} times`;
-  if (at < (s.freed?.at ?? 0) + cfg.releaseBackoffMs * 2 ** (n - 1)) return 'the author gave this subtask back and its backoff has not run out';
-  return undefined;
+  return n >= cfg.maxReleases ? `the author gave this subtask back ${n} times` : undefined;
 }
 
 /** Whether a member other than the author, with the skill and no revoked claim here, could take it. */
