@@ -30,7 +30,6 @@ export const DEFAULT_REDUCER_CONFIG: ReducerConfig = {
   leasePenalty: 5,
   maxStrikes: 2,
   maxReleases: 3,
-  releaseBackoffMs: 1_000,
   absentAfterMs: 120_000,
   gapDecay: DEFAULT_GAP_DECAY,
   gapEndorsementsToAward: 0,

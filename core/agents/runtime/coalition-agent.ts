@@ -63,6 +63,8 @@ export interface CoalitionAgentOptions {
    * its own (a winner that crashed, or a slot taken by someone who never claims). Default 2 s.
    */
   claimSlotWaitMs?: number;
+  /** The agent's pacing after giving work back, doubled at each release (default 1 s); the fold caps the count. */
+  releaseBackoffMs?: number;
   ports: AgentPorts;
   clock: Clock;
   logger: Logger;
@@ -299,7 +301,12 @@ export class CoalitionAgent {
     // Paced by its own clock (board time stands still on a quiet board), from its own record:
     // its Release may not be folded yet.
     const mine = this.gaveBack.get(`${roundKey(c)}:${s.id}`);
-    return !!mine && (mine.n >= cfg.maxReleases || this.o.clock.now() < mine.at + cfg.releaseBackoffMs * 2 ** (mine.n - 1));
+    return !!mine && (mine.n >= cfg.maxReleases || this.o.clock.now() < mine.at + this.releaseWaitMs(mine.n));
+  }
+
+  /** The wait after this agent's `n`th release of a subtask: `releaseBackoffMs` (1 s), doubled each time. */
+  private releaseWaitMs(n: number): number {
+    return (this.o.releaseBackoffMs ?? 1_000) * 2 ** (n - 1);
   }
 
   /** After a revocation, only when no other capable member is left (liveness over exclusion). */
@@ -429,7 +436,7 @@ export class CoalitionAgent {
       // It claims again only after its backoff (givenBack), and the fold not after
       // maxReleases: look again then, since a quiet board brings no record to wake it.
       const cfg = this.o.replica.config;
-      if (given < cfg.maxReleases) void this.o.clock.sleep(cfg.releaseBackoffMs * 2 ** (given - 1) + 1).then(() => this.schedule());
+      if (given < cfg.maxReleases) void this.o.clock.sleep(this.releaseWaitMs(given) + 1).then(() => this.schedule());
       throw e;
     }
     this.o.learn?.(s.skill, true);

@@ -37,8 +37,6 @@ export interface ReducerConfig {
   maxStrikes: number;
   /** Times an agent may give a subtask back (failed work) before it may not claim it again. */
   maxReleases: number;
-  /** How long an agent waits after giving a subtask back before claiming it again, doubled at each release (the agent's pacing; the fold counts only). */
-  releaseBackoffMs: number;
   /**
    * Once a case has been closing this long, members silent on the board this long no longer
    * count towards the done quorum (crashed for good), so a crash cannot hold a case open.
