@@ -241,7 +241,8 @@ export function artifact(ctx: RuleContext<Artifact>): Verdict {
     // show it to every member and the board host.
     if (ctx.config.requireSealed && !sec.sealed) return no('E_DISCLOSURE', `section ${sec.name} is not sealed`);
   }
-  s.artifact = { ...ctx.ref, author: ctx.author };
+  // Spelled out, not spread: a spread object with an added field gets a V8 hidden class of its own.
+  s.artifact = { id: ctx.ref.id, index: ctx.ref.index, at: ctx.ref.at, author: ctx.author };
   c.waits.delete(ctx.author);
   if (late) {
     c.inputsCutoff = ctx.ref;

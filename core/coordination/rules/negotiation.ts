@@ -12,7 +12,7 @@ export function announce(ctx: RuleContext<{ gap: string; windowMs: number }>): V
   if (g.author !== ctx.author) return no('E_NOT_PERMITTED', "only the gap's finder manages its contract net");
   if (g.status !== 'open') return no('E_STATE', `gap is ${g.status}`);
   g.status = 'announced';
-  g.announce = { ...ctx.ref, windowMs: ctx.header.windowMs };
+  g.announce = { id: ctx.ref.id, index: ctx.ref.index, at: ctx.ref.at, windowMs: ctx.header.windowMs };
   return ok;
 }
 
@@ -25,7 +25,17 @@ export function bid(ctx: RuleContext<Bid>): Verdict {
   if (g.bids.some((b) => b.author === ctx.author)) return no('E_ALREADY', 'one bid per agent');
   const trust = reputationOf(ctx.state, ctx.config, ctx.author) / 100;
   const score = bidScore(ctx.header, trust * 100, ctx.config.awardWeights);
-  g.bids.push({ ...ctx.ref, author: ctx.author, cost: ctx.header.cost, quality: ctx.header.quality, latency: ctx.header.latency, trust, score });
+  g.bids.push({
+    id: ctx.ref.id,
+    index: ctx.ref.index,
+    at: ctx.ref.at,
+    author: ctx.author,
+    cost: ctx.header.cost,
+    quality: ctx.header.quality,
+    latency: ctx.header.latency,
+    trust,
+    score,
+  });
   return ok;
 }
 
@@ -49,7 +59,7 @@ export function award(ctx: RuleContext<{ gap: string; winner: string; bid: strin
   if (best.id !== chosen.id) return no('E_MISSTATED', 'the award passes over a better-scoring bid');
   if (Math.abs(chosen.score - ctx.header.score) > 1e-6) return no('E_MISSTATED', 'the award states a score the board does not compute');
   g.status = 'awarded';
-  g.award = { ...ctx.ref, winner: chosen.author, bid: chosen.id };
+  g.award = { id: ctx.ref.id, index: ctx.ref.index, at: ctx.ref.at, winner: chosen.author, bid: chosen.id };
   if (!c.members.has(chosen.author)) {
     const card = ctx.state.cards.get(chosen.author)!;
     c.members.set(chosen.author, { did: chosen.author, org: card.card.provider.did, role: card.card.role, via: 'contract-net', since: ctx.ref });
