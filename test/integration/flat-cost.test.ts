@@ -33,11 +33,11 @@ test('an agent step leaves settled dissolved cases alone, and still answers a ne
       'a step walked dissolved cases with nothing new',
     );
 
-    // An appeal's access request on the first case (as the fold would record it) wakes it up.
-    const state = coalition.payer.replica.state.cases.get(first.caseId)!;
-    const [someRequest] = state.access.requests.entries();
-    assert.ok(someRequest, 'the reference case has access requests');
-    state.access.requests.set(`${someRequest[0]}-appeal`, someRequest[1]);
+    // A new entry on the first case (an access request: here one the fold refuses, naming no
+    // artifact) wakes that case up, and only that one.
+    const payerAgent = coalition.payer.agents[0]!;
+    await payerAgent.post({ case: first.caseId, kind: 'AccessRequest', header: { target: 'no-such-entry', section: 'decision' }, sections: [] });
+    await coalition.payer.replica.catchUp();
     for (const a of coalition.payer.agents) await a.step();
     assert.ok(calls.includes(`${first.caseId}:dissolved`));
     assert.ok(!calls.includes(`${second.caseId}:dissolved`));
@@ -61,6 +61,11 @@ test("an agent forgets a settled case's action keys: it holds as many after thre
         await new Promise((r) => setTimeout(r, 50));
       }
       for (const a of agents) await a.step();
+      // A settled case is no longer looked at by any agent's step.
+      assert.deepEqual(
+        agents.map((a) => a.watchedCases),
+        agents.map(() => 0),
+      );
       return agents.map((a) => a.heldActions);
     };
     await runCase(coalition, MEMORY_REF, { timeoutMs: 20_000 });

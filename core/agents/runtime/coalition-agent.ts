@@ -117,13 +117,22 @@ export class CoalitionAgent {
   private readonly slotAsked = new Set<string>();
   /** Subtasks this agent gave back, and when, known before its Release is folded. */
   private readonly gaveBack = new Map<string, { n: number; at: number }>();
-  /** Dissolved cases this agent owes nothing more (by round), with their access-request count at the time. */
-  private readonly settled = new Map<string, number>();
+  /**
+   * The cases a step looks at: every case with an entry since this agent last found it owed
+   * nothing (dissolved, scored, nothing to grant). A step walked every case ever opened and
+   * skipped the settled ones, which made its cost grow with history; a new entry on a settled
+   * case (an appeal's access request, new information) puts it back.
+   */
+  private readonly watched = new Set<string>();
 
   constructor(private readonly o: CoalitionAgentOptions) {
     this.did = o.card.did;
     this.leaseMs = o.leaseMs ?? 5 * 60_000;
     this.bidWindowMs = o.bidWindowMs ?? 2_000;
+    for (const id of o.replica.state.cases.keys()) this.watched.add(id);
+    o.replica.onRecord((r) => {
+      if (r.case !== null) this.watched.add(r.case);
+    });
   }
 
   get card(): AgentCard {
@@ -171,6 +180,11 @@ export class CoalitionAgent {
     for (const key of this.gaveBack.keys()) if (mine(key)) this.gaveBack.delete(key);
   }
 
+  /** Cases the next step will look at (its live ones), for the flat-cost tests. */
+  get watchedCases(): number {
+    return this.watched.size;
+  }
+
   /** Action keys this agent holds (its live cases'), for the flat-cost tests. */
   get heldActions(): number {
     return this.taken.size + this.claimRounds.size + this.claimDue.size + this.slotLost.size + this.slotAsked.size + this.gaveBack.size;
@@ -203,20 +217,27 @@ export class CoalitionAgent {
     return this.post((seq) => ({ ...draft, sections: this.o.ports.access.seal(caseId, subtask, seq, draft.sections) }));
   }
 
+  /** The watched cases, in the order they were opened (the order every step has taken them in). */
+  private casesToStep(): CaseState[] {
+    const out: CaseState[] = [];
+    for (const id of this.watched) {
+      const c = this.state.cases.get(id);
+      if (c) out.push(c);
+      else this.watched.delete(id); // an entry naming no case (refused): nothing to do
+    }
+    return out.sort((a, b) => a.opened.index - b.opened.index);
+  }
+
   async step(): Promise<void> {
-    for (const c of this.state.cases.values()) {
+    for (const c of this.casesToStep()) {
       if (c.status === 'dissolved') {
         // A dissolved case is memory: it needs this agent only for a new access request (an
         // appeal or audit reading its archive) or, at its convener, the reputation update.
-        // Skipping it otherwise keeps a step's cost in the live cases, not in history.
-        // Settled (marked, its action keys forgotten) once nothing is owed by this agent.
-        const requests = c.access.requests.size;
-        // By round: a reopened case (new information on a pended one) that dissolves again owes its own scoring.
-        if (this.settled.get(roundKey(c)) === requests) continue;
+        // Settled (unwatched, its action keys forgotten) once nothing is owed by this agent.
         await this.o.ports.access.grantPending(c);
         await this.afterDissolution(c);
         if (c.reputation !== undefined || c.convener !== this.did) {
-          this.settled.set(roundKey(c), requests);
+          this.watched.delete(c.id);
           this.forgetActions(c.id);
         }
         continue;
