@@ -27,8 +27,8 @@ export function accessRequest(ctx: RuleContext<AccessRequest>): Verdict {
   c.access.requests.set(ctx.ref.id, {
     ref: ctx.ref,
     requester: ctx.author,
-    role: cred.role,
-    organization: cred.organization,
+    role: ctx.intern(cred.role),
+    organization: ctx.intern(cred.organization),
     target: ctx.header.target,
     targetAuthor: t.author,
     subtask: t.subtask,

@@ -70,8 +70,9 @@ export class BoardFold<S> {
   private readonly chains = new Map<string, ChainHead>();
   /**
    * Per author, the id of each authentic envelope by seq (index seq - 1: chains are dense),
-   * for equivocation detection. An array per author, not a `"author seq"` key per entry: that
-   * key string (≈ 150 B) was the largest part of what the fold kept per entry of history.
+   * for equivocation and replay detection (a set of every id seen, kept beside it, held the
+   * same ids again). An array per author, not a `"author seq"` key per entry: that key string
+   * (≈ 150 B) was the largest part of what the fold kept per entry of history.
    */
   private readonly seqIds = new Map<string, string[]>();
   /**
@@ -81,7 +82,6 @@ export class BoardFold<S> {
    * Bounded by the distinct values (authors, kinds, cases), which the state names anyway.
    */
   private readonly names = new Map<string, string>();
-  private readonly seen = new Set<string>();
   private last = 0;
   private readonly clock: BoardClock | undefined;
 
@@ -200,7 +200,9 @@ export class BoardFold<S> {
       const issue = parsed.error.issues[0]!;
       return reject('E_SCHEMA', `schema: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
     }
-    if (this.seen.has(env.id)) return this.recordOf(entry, 'duplicate', 'E_DUPLICATE', 'replay of an envelope already on the board');
+    // A replay: the id this author's chain already holds at that seq (ids are content hashes).
+    if (this.seqIds.get(env.author)?.[env.seq - 1] === env.id)
+      return this.recordOf(entry, 'duplicate', 'E_DUPLICATE', 'replay of an envelope already on the board');
     const check = checkEnvelope(env, this.keys);
     if (!check.ok) return reject(check.code, check.reason);
 
@@ -224,7 +226,6 @@ export class BoardFold<S> {
     const env = entry.envelope;
     // An authentic envelope extends its author's chain even when its effect is refused
     // below (a lost claim race is honest): authorship and effect are judged apart.
-    this.seen.add(env.id);
     this.chains.set(env.author, { seq: env.seq, id: env.id });
     const ids = this.seqIds.get(env.author);
     if (ids) ids[env.seq - 1] = env.id;

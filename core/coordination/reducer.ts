@@ -46,20 +46,27 @@ const AFTER_DISSOLUTION: readonly Kind[] = ['ReputationUpdate', 'DoneVote', 'Acc
 export function coalitionReducer(config: Partial<ReducerConfig> = {}, kinds: readonly KindDef[] = []): Reducer<CoalitionState> {
   const cfg: ReducerConfig = { ...DEFAULT_REDUCER_CONFIG, ...config, merge: { ...DEFAULT_MERGE, ...config.merge } };
   const defs = withKinds(kinds);
+  const names = new Map<string, string>();
+  const intern = (s: string): string => {
+    const known = names.get(s);
+    if (known !== undefined) return known;
+    names.set(s, s);
+    return s;
+  };
   return {
     init: () => ({ cases: new Map(), cards: new Map(), reputation: new Map(), reputationHistory: [], lastSeen: new Map(), revocations: new Map() }),
     apply(state, entry: StoredEntry, evidence: Evidence): Verdict {
       const env = entry.envelope;
       const def = defs.get(env.kind);
       if (!def) return no('E_HEADER', `no definition of kind ${env.kind}`);
-      const author = authorDid(env.author);
+      const author = intern(authorDid(env.author));
       const verdict = def.judge(env.header, () => {
         const c = env.case === null ? undefined : state.cases.get(env.case);
         if (env.case !== null && env.kind !== 'TaskAvailable' && !c) return no('E_NO_CASE', 'no such case on the board');
         // A dissolved case is memory: it takes its reputation update and late done votes, and
         // reads of its archive (appeals, audits) still go through access requests and grants.
         if (c?.status === 'dissolved' && !AFTER_DISSOLUTION.includes(env.kind)) return no('E_DISSOLVED', 'the case is dissolved');
-        return { state, config: cfg, entry, author, ref: { id: env.id, index: entry.index, at: entry.at }, evidence, ...(c ? { case: c } : {}) };
+        return { state, config: cfg, entry, author, ref: { id: env.id, index: entry.index, at: entry.at }, evidence, intern, ...(c ? { case: c } : {}) };
       });
       if (verdict.ok) state.lastSeen.set(author, entry.at);
       return verdict;

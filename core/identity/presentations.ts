@@ -134,8 +134,13 @@ export interface VerificationContext {
   ledger?: ChallengeLedger;
 }
 
+/**
+ * The ledger's key for a (challenge, holder) pair: a digest, so each spent pair costs one flat
+ * 64-character string; the JSON text itself was a tree of concatenated pieces that kept the
+ * holder's whole key id alive, for every presentation ever spent.
+ */
 export function challengeKey(challenge: string, holder: string): string {
-  return canonicalJson([challenge, holder]);
+  return sha256Hex(canonicalJson([challenge, holder]));
 }
 
 function validityReasons(c: MurmurCredential, now: number, label: string): Rejection[] {

@@ -95,6 +95,12 @@ export interface RuleContext<H = unknown> {
   evidence: Evidence;
   /** The case, for kinds that belong to one (undefined for TaskAvailable of a new case). */
   case?: CaseState;
+  /**
+   * One copy of a DID, role or organization string the state keeps: each parsed envelope's
+   * strings are fresh (and a DID cut from a key id keeps the whole key id alive), so a state
+   * that outlives its entries would otherwise hold a copy per entry. Bounded by distinct values.
+   */
+  intern: (s: string) => string;
 }
 
 export const ok: Verdict = { ok: true };

@@ -43,6 +43,18 @@ export function commitIfQuorum(ctx: RuleContext): void {
   if (c.planSigners.length >= Math.ceil(ctx.config.planQuorum * base)) {
     c.planCommitted = ctx.ref;
     c.status = 'executing';
-    for (const s of c.plan.subtasks) c.subtasks.set(s.id, { ...s, deps: [...s.deps], origin: 'plan', blockedBy: [] });
+    // Spelled out, not spread: a spread object with added fields gets a V8 hidden class (and a property store) of its own.
+    for (const s of c.plan.subtasks) {
+      c.subtasks.set(s.id, {
+        id: s.id,
+        title: s.title,
+        skill: s.skill,
+        deps: [...s.deps],
+        confidence: s.confidence,
+        outputs: s.outputs,
+        origin: 'plan',
+        blockedBy: [],
+      });
+    }
   }
 }
