@@ -7,8 +7,8 @@ import type { Random } from '../common/random.js';
 import { cryptoRandom } from '../common/random.js';
 import type { SealedSection } from './aead.js';
 import { openSection, sealSection } from './aead.js';
-import type { KeyWrapContext, Unwrapper, WrappedKey } from './hpke.js';
-import { unwrapContentKey } from './hpke.js';
+import type { Unwrapper } from './hpke.js';
+import { x25519Unwrapper } from './hpke.js';
 import type { Signer } from './signing.js';
 import { ed25519PrivateKey, ed25519PublicKeyFromSeed, ed25519Sign } from './signing.js';
 import { x25519PublicKey } from './x25519.js';
@@ -145,7 +145,7 @@ export class Keystore {
   /** Unwraps HPKE-wrapped content keys with an X25519 key; the private key stays here. */
   unwrapper(label: string): Unwrapper {
     const entry = this.entry(label, 'x25519');
-    return (wrapped: WrappedKey, context: KeyWrapContext) => unwrapContentKey(entry.secret, wrapped, context);
+    return x25519Unwrapper(entry.secret);
   }
 
   /** Seals every key under a passphrase. */

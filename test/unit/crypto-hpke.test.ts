@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { newContentKey } from '../../core/crypto/aead.js';
-import { unwrapContentKey, wrapContentKey } from '../../core/crypto/hpke.js';
+import { unwrapContentKey, wrapContentKey, x25519Unwrapper } from '../../core/crypto/hpke.js';
 import type { KeyWrapContext } from '../../core/crypto/hpke.js';
 import { newX25519PrivateKey, x25519PublicKey } from '../../core/crypto/x25519.js';
 import { isMurmurError } from '../../core/common/errors.js';
@@ -42,4 +42,28 @@ test('a wrapped key moved to another section, subtask or reader key id does not 
 
 test('wrapping rejects a malformed reader key', async () => {
   await assert.rejects(wrapContentKey(newContentKey(seededRandom('k')), new Uint8Array(31), context), (e: unknown) => isMurmurError(e, 'E_CRYPTO'));
+});
+
+test("a keystore's unwrapper imports its private key once, and still refuses what is not for it", async () => {
+  const random = seededRandom('hpke-4');
+  const priv = newX25519PrivateKey(random);
+  const keys = [newContentKey(random), newContentKey(random), newContentKey(random)];
+  const wrapped = await Promise.all(keys.map((k) => wrapContentKey(k, x25519PublicKey(priv), context)));
+  // Counted where @hpke/core imports keys: WebCrypto's importKey ('pkcs8' for a private key).
+  const subtle = globalThis.crypto.subtle as unknown as { importKey: (...args: unknown[]) => Promise<unknown> };
+  const original = subtle.importKey;
+  let privateImports = 0;
+  subtle.importKey = function (this: unknown, ...args: unknown[]) {
+    if (args[0] === 'pkcs8') privateImports++;
+    return original.apply(this, args);
+  };
+  try {
+    const unwrap = x25519Unwrapper(priv);
+    for (const [i, w] of wrapped.entries()) assert.deepEqual(await unwrap(w, context), keys[i]);
+    await assert.rejects(unwrap(wrapped[0]!, { ...context, section: 'summary' }), isUnwrapFailure);
+    // Importing per unwrap (the PKCS#8 parse) cost about as much as the open itself.
+    assert.equal(privateImports, 1);
+  } finally {
+    subtle.importKey = original;
+  }
 });
