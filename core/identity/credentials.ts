@@ -1,6 +1,6 @@
 import { DataIntegrityProof } from '@digitalbazaar/data-integrity';
 import type { DataIntegritySigner } from '@digitalbazaar/data-integrity';
-import { cryptosuite } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
+import { cryptosuite } from './eddsa-suite.js';
 import * as vc from '@digitalbazaar/vc';
 import { z } from 'zod';
 import { toHex } from '../common/encoding.js';

@@ -63,6 +63,11 @@ declare module '@digitalbazaar/eddsa-rdfc-2022-cryptosuite' {
   export const cryptosuite: unknown;
 }
 
+declare module '@digitalbazaar/ed25519-multikey' {
+  /** A key pair from a Multikey verification method (public part only here). */
+  export function from(key: object): Promise<{ id: string; controller: string; publicKey: Uint8Array }>;
+}
+
 declare module '@digitalbazaar/security-document-loader' {
   export interface JsonLdDocumentLoader {
     addDocuments(options: { documents: Iterable<[string, unknown]> }): void;

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { issueRoleCredential } from '../../core/identity/credentials.js';
 import type { PresentationVerdict, RejectionCode, VerificationContext } from '../../core/identity/presentations.js';
-import { createPresentation, presentationCounts, verifyCredential, verifyPresentation } from '../../core/identity/presentations.js';
+import { clearPresentationCache, createPresentation, presentationCounts, verifyCredential, verifyPresentation } from '../../core/identity/presentations.js';
+import { cachedVerifyKeys, clearVerifyKeyCache } from '../../core/crypto/signing.js';
 import { StatusRegistry } from '../../core/identity/status-list.js';
 import { trustRegistry } from '../../core/identity/trust-registry.js';
 import { Wallet } from '../../core/identity/wallet.js';
@@ -220,4 +221,22 @@ test('a credential checked once is not taken on trust when edited and presented 
     codes(await verifyPresentation({ ...vp, '@context': ['https://example.org/other'] }, { ...expect, challenge: 'nonce-d' }, await context())),
     ['proof-invalid'],
   );
+});
+
+test("a presentation's signatures are checked through the kept key objects, not a key rebuilt per verify", async () => {
+  const f = await identityFixture();
+  const vp = await createPresentation({
+    holder: f.agent.signer,
+    credentials: [f.role, f.accreditation],
+    challenge: 'nonce-k',
+    domain: 'st-genomics',
+    now: NOW,
+  });
+  clearPresentationCache();
+  clearVerifyKeyCache();
+  const v = await verifyPresentation(vp, { ...expect, challenge: 'nonce-k', holder: f.agent.did }, await context());
+  assert.ok(v.ok, JSON.stringify(v));
+  // The holder's key and both issuers' (the lab's, the accreditor's): the library's own
+  // verifier built a KeyObject from the bytes on every signature and kept none.
+  assert.equal(cachedVerifyKeys(), 3);
 });
