@@ -1,3 +1,4 @@
+import { interner } from '../common/intern.js';
 import type { KeyResolver } from '../crypto/signing.js';
 import { BoardClock, type BoardTimeRule } from './board-time.js';
 import { EnvelopeSchema, checkEnvelope } from './envelope.js';
@@ -81,7 +82,7 @@ export class BoardFold<S> {
    * cases' entries), so without this every record kept its own copy of its author's DID.
    * Bounded by the distinct values (authors, kinds, cases), which the state names anyway.
    */
-  private readonly names = new Map<string, string>();
+  private readonly name = interner();
   private last = 0;
   private readonly clock: BoardClock | undefined;
 
@@ -159,13 +160,6 @@ export class BoardFold<S> {
 
   rejected(): FoldRecord[] {
     return this.records.filter((r) => r.status === 'rejected');
-  }
-
-  private name(s: string): string {
-    const known = this.names.get(s);
-    if (known !== undefined) return known;
-    this.names.set(s, s);
-    return s;
   }
 
   /**

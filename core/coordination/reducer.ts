@@ -1,4 +1,5 @@
 import type { Evidence, Reducer, Verdict } from '../board/fold.js';
+import { interner } from '../common/intern.js';
 import { authorDid } from '../board/envelope.js';
 import type { Kind } from '../board/kinds.js';
 import type { StoredEntry } from '../board/store.js';
@@ -46,13 +47,7 @@ const AFTER_DISSOLUTION: readonly Kind[] = ['ReputationUpdate', 'DoneVote', 'Acc
 export function coalitionReducer(config: Partial<ReducerConfig> = {}, kinds: readonly KindDef[] = []): Reducer<CoalitionState> {
   const cfg: ReducerConfig = { ...DEFAULT_REDUCER_CONFIG, ...config, merge: { ...DEFAULT_MERGE, ...config.merge } };
   const defs = withKinds(kinds);
-  const names = new Map<string, string>();
-  const intern = (s: string): string => {
-    const known = names.get(s);
-    if (known !== undefined) return known;
-    names.set(s, s);
-    return s;
-  };
+  const intern = interner();
   return {
     init: () => ({ cases: new Map(), cards: new Map(), reputation: new Map(), reputationHistory: [], lastSeen: new Map(), revocations: new Map() }),
     apply(state, entry: StoredEntry, evidence: Evidence): Verdict {
