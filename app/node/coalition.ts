@@ -49,6 +49,8 @@ export interface CoalitionOptions {
   auditDir?: string;
   /** Folder for the tree heads each organization signs as a witness of the board (`<id>.jsonl`); none when absent. */
   headsDir?: string;
+  /** Folder for each organization's frozen settled cases (`<id>.cold.db`); all in memory when absent. */
+  coldDir?: string;
   /** How long a quiet board waits for members' Ticks while a case is open (OrgNode.beaconMs). */
   beaconMs?: number;
   /** Fold settings every node shares (e.g. a short inputs deadline in tests). */
@@ -128,6 +130,7 @@ export async function startCoalition(o: CoalitionOptions): Promise<Coalition> {
         ...(charter ? { charter } : {}),
         ...(o.auditDir ? { auditPath: join(o.auditDir, `${spec.id}.jsonl`) } : {}),
         ...(o.headsDir ? { headsPath: join(o.headsDir, `${spec.id}.jsonl`) } : {}),
+        ...(o.coldDir ? { coldPath: join(o.coldDir, `${spec.id}.cold.db`) } : {}),
         ...(o.vault ? { vault: o.vault(spec) } : {}),
         proofs: proofPorts ? proofPorts[i]! : noProofs,
       }),

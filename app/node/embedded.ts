@@ -77,6 +77,7 @@ export async function startEmbedded(o: EmbeddedOptions): Promise<Embedded> {
     store,
     auditDir: join(o.dataDir, 'audit'),
     headsDir: join(o.dataDir, 'heads'),
+    coldDir: join(o.dataDir, 'cold'),
     ...(o.privacy !== undefined ? { privacy: o.privacy } : {}),
     ...(o.proofs ? { proofs: true } : {}),
     ...(o.orgs ? { orgs: o.orgs } : {}),
@@ -126,7 +127,8 @@ export async function startEmbedded(o: EmbeddedOptions): Promise<Embedded> {
     unfinished() {
       const payer = coalition.payer;
       const mine = new Set(payer.agents.map((a) => a.did));
-      return [...payer.replica.state.cases.values()].filter((c) => mine.has(c.requester) && c.reputation === undefined).map((c) => c.id);
+      // Frozen cases are settled: the live ones hold every unfinished case.
+      return [...payer.replica.state.cases.live()].filter((c) => mine.has(c.requester) && c.reputation === undefined).map((c) => c.id);
     },
     async resume(caseId, timeoutMs) {
       const result = await awaitCase(coalition, caseId, timeoutMs);

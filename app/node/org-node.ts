@@ -2,6 +2,8 @@ import { AdjudicationDecisionSchema, adjudicationCommitment, type AdjudicationDe
 import type { RevocationAttestation, StatusTarget } from '../../core/identity/revocation-attestation.js';
 import { authorDid } from '../../core/board/envelope.js';
 import { z } from 'zod';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { hasSubscriberFailures, type BoardStore, type StoredEntry, type SubscriberFailures } from '../../core/board/store.js';
 import { DEFAULT_BOARD_TIME } from '../../core/board/board-time.js';
 import type { Clock } from '../../core/common/clock.js';
@@ -27,6 +29,7 @@ import type { CaseDataRef, ClinicalDataPort, ClinicalProofs, PasFormPort } from 
 import { CoalitionAgent } from '../../core/agents/runtime/coalition-agent.js';
 import { ChainedPoster } from '../../core/agents/runtime/poster.js';
 import { BoardReplica } from '../../core/agents/runtime/replica.js';
+import { SqliteColdStore } from '../../core/agents/runtime/sqlite-cold-store.js';
 import { heldCredentials, KeyVault, noCredentials, SectionAccess, plaintextDisclosure } from '../../core/agents/runtime/section-access.js';
 import { fileAuditTrail } from './audit-file.js';
 import { TreeWitness } from './witness.js';
@@ -66,6 +69,11 @@ export interface OrgNodeOptions {
   headsPath?: string;
   /** Timers (default: unref'd Node timers); the simulator schedules them in simulated time. */
   timers?: Timers;
+  /**
+   * A SQLite file where the replica freezes settled cases' state (emptied on start: the log is
+   * the record), so memory follows the live cases; all in memory when absent.
+   */
+  coldPath?: string;
 }
 
 /** Repeating and one-shot timers, each returning its cancel. */
@@ -101,6 +109,7 @@ export class OrgNode {
   private lastTick = Number.NEGATIVE_INFINITY;
   private readonly posters: ChainedPoster[] = [];
   private readonly witness: TreeWitness | undefined;
+  private readonly cold: SqliteColdStore | undefined;
   /** The board store's subscriber failures, where the store counts them (SQLite's does). */
   storeSubscribers: () => SubscriberFailures['subscriberFailures'] = () => undefined;
 
@@ -111,6 +120,10 @@ export class OrgNode {
     // sections reach their readers only sealed.
     const rules = { capabilities: REFERENCE_CAPABILITIES, ...o.reducer, requireCredentials: !!o.charter, requireSealed: !!o.charter };
     this.replica = new BoardReplica(o.store, o.keys, rules, admission, o.charter ? ACCESS_KINDS : [], DEFAULT_BOARD_TIME);
+    if (o.coldPath) {
+      mkdirSync(dirname(o.coldPath), { recursive: true });
+      this.replica.freezeSettledInto((this.cold = new SqliteColdStore(o.coldPath)));
+    }
     // Registered before the replica starts, so the witness sees every entry from the first.
     const witnessKey = o.identity.agents.values().next().value?.signer;
     if (o.headsPath && witnessKey) {
@@ -450,5 +463,6 @@ export class OrgNode {
     this.stopTicks?.();
     await this.replica.stop();
     this.witness?.close();
+    this.cold?.close();
   }
 }

@@ -1,5 +1,6 @@
 import type { AgentCard, Output, Proposal, TaskAvailable } from './messages.js';
 import type { BeliefRounds } from './rules/belief-update.js';
+import type { CaseTable } from './case-table.js';
 
 /** Where a case is in its life; each step is a fact of the log (see reducer.ts). */
 export type CaseStatus = 'open' | 'convening' | 'planning' | 'executing' | 'closing' | 'dissolved';
@@ -201,7 +202,8 @@ export interface CardRecord {
 }
 
 export interface CoalitionState {
-  cases: Map<string, CaseState>;
+  /** Live cases in memory, settled ones possibly frozen out of it (case-table.ts). */
+  cases: CaseTable;
   /** The agent directory: latest card per agent DID (gossip cache source). */
   cards: Map<string, CardRecord>;
   /** Reputation (0–100) per agent DID, moved only by verified ReputationUpdates. */

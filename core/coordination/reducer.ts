@@ -4,6 +4,7 @@ import { authorDid } from '../board/envelope.js';
 import type { Kind } from '../board/kinds.js';
 import type { StoredEntry } from '../board/store.js';
 import type { CoalitionState } from './case-state.js';
+import { CaseTable } from './case-table.js';
 import { DEFAULT_AWARD_WEIGHTS } from './contract-net.js';
 import type { KindDef } from './kinds/define.js';
 import { withKinds } from './kinds/registry.js';
@@ -49,7 +50,7 @@ export function coalitionReducer(config: Partial<ReducerConfig> = {}, kinds: rea
   const defs = withKinds(kinds);
   const intern = interner();
   return {
-    init: () => ({ cases: new Map(), cards: new Map(), reputation: new Map(), reputationHistory: [], lastSeen: new Map(), revocations: new Map() }),
+    init: () => ({ cases: new CaseTable(), cards: new Map(), reputation: new Map(), reputationHistory: [], lastSeen: new Map(), revocations: new Map() }),
     apply(state, entry: StoredEntry, evidence: Evidence): Verdict {
       const env = entry.envelope;
       const def = defs.get(env.kind);

@@ -13,7 +13,8 @@ const BENCHES: Record<string, string[]> = {
   'coordination-cost': ['coordination-cost.js'],
   board: ['board.js'],
   fold: ['fold.js'],
-  volume: ['volume.js'],
+  // --expose-gc: the volume run samples the heap after a full GC, per tenth of the run.
+  volume: ['--expose-gc', 'volume.js'],
   pas: ['pas.js'],
 };
 
@@ -30,7 +31,7 @@ if (unknown.length) {
 let failed = 0;
 for (const name of names.length ? names : Object.keys(BENCHES)) {
   // One process per benchmark, so one's warm caches and threads do not colour another's numbers.
-  const r = spawnSync(process.execPath, [join(here, ...BENCHES[name]!), ...flags], { stdio: 'inherit' });
+  const r = spawnSync(process.execPath, [...BENCHES[name]!.map((a) => (a.startsWith('-') ? a : join(here, a))), ...flags], { stdio: 'inherit' });
   if (r.status !== 0) failed++;
 }
 process.exit(failed ? 1 : 0);

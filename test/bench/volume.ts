@@ -115,6 +115,26 @@ interface RunResult {
   /** Entries the replicas hold in memory (summed over the nodes), at start and end: the hot state. */
   heldStart?: number;
   heldEnd?: number;
+  /** Heap in use after a forced GC (with `--expose-gc`): at start, then after each tenth of the run. */
+  heap: number[];
+}
+
+/** V8 heap in use after a full GC, or NaN without `--expose-gc` (run.js passes it). */
+function heapAfterGc(): number {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) return NaN;
+  gc();
+  return process.memoryUsage().heapUsed;
+}
+
+/**
+ * Heap growth per case, from the sample after the first tenth to the last: the history cost
+ * that RSS hides (RSS keeps what V8 once reserved). The first tenth is skipped: lazily loaded
+ * schemas and compiled code settle there.
+ */
+function heapPerCase(heap: number[], n: number): number {
+  if (heap.length < 3 || heap.some(Number.isNaN)) return NaN;
+  return (heap.at(-1)! - heap[1]!) / (n - Math.ceil(n / 10));
 }
 
 /** Runs `n` cases with `inFlight` at a time; latencies are kept in submission order. */
@@ -122,10 +142,13 @@ async function drive(
   n: number,
   inFlight: number,
   one: (i: number) => Promise<string>,
-): Promise<{ latencies: number[]; wallMs: number; outcomes: Record<string, number> }> {
+): Promise<{ latencies: number[]; wallMs: number; outcomes: Record<string, number>; heap: number[] }> {
   const latencies: number[] = new Array(n);
   const outcomes: Record<string, number> = {};
+  const heap = [heapAfterGc()];
+  const tenth = Math.ceil(n / 10);
   let next = 0;
+  let done = 0;
   const t0 = performance.now();
   await Promise.all(
     Array.from({ length: inFlight }, async () => {
@@ -135,11 +158,12 @@ async function drive(
         const outcome = await one(i);
         latencies[i] = performance.now() - t;
         outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
+        if (++done % tenth === 0 || done === n) heap.push(heapAfterGc());
         if ((i + 1) % Math.max(1, Math.floor(n / 20)) === 0) process.stderr.write(`  case ${i + 1}/${n}: ${latencies[i]!.toFixed(0)} ms\n`);
       }
     }),
   );
-  return { latencies, wallMs: performance.now() - t0, outcomes };
+  return { latencies, wallMs: performance.now() - t0, outcomes, heap };
 }
 
 /** Warnings and errors the nodes logged (event and error text: ids and codes, never PHI). */
@@ -277,6 +301,8 @@ function summary(name: string, n: number, inFlight: number, r: RunResult): Row {
     'RSS start MB': mb(r.rssStart),
     'RSS end MB': mb(r.rssEnd),
     'hot entries start → end': r.heldStart === undefined ? '' : `${r.heldStart} → ${r.heldEnd}`,
+    'heap after GC MB start → end': `${mb(r.heap[0]!)} → ${mb(r.heap.at(-1)!)}`,
+    'heap growth KB/case': Math.round(heapPerCase(r.heap, r.latencies.length) / 1024),
     'own work ms/case': Math.round(r.ownMs / n),
     'coordination overhead': `${Math.round((1 - r.ownMs / sumWall) * 1000) / 10} %`,
   };
@@ -305,7 +331,14 @@ for (const mode of modes) {
     [`coalition, proofs ${mode}`, coal],
   ] as const) {
     rows.push(summary(name, n, inFlight, r));
-    detail[name] = { bands: bands(r.latencies), outcomes: r.outcomes, wallMs: r.wallMs, ownMs: r.ownMs, latencies: r.latencies.map(Math.round) };
+    detail[name] = {
+      bands: bands(r.latencies),
+      heapAfterGcMB: r.heap.map(mb),
+      outcomes: r.outcomes,
+      wallMs: r.wallMs,
+      ownMs: r.ownMs,
+      latencies: r.latencies.map(Math.round),
+    };
   }
   report(
     `volume-bands-proofs-${mode}`,

@@ -94,13 +94,14 @@ export async function runOrgProcess(config: LoadedConfig, o: { logger: Logger; e
     charter,
     vault: new FileKeyVault(join(config.dataDir, 'content-keys.jsonl'), passphrase),
     headsPath: join(config.dataDir, 'heads', `${spec.id}.jsonl`),
+    coldPath: join(config.dataDir, 'cold', `${spec.id}.cold.db`),
   });
   await node.start();
   const releaser =
     config.releaseArchived === true && store instanceof EtcdBoardStore
       ? startReleasingArchived({
           store,
-          settled: () => [...node.replica.state.cases.values()].filter((c) => c.status === 'dissolved' && c.reputation !== undefined).map((c) => c.id),
+          settled: () => node.replica.settledCases(),
           dataDir: config.dataDir,
           logger: o.logger,
         })

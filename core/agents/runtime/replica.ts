@@ -4,7 +4,8 @@ import { isMurmurError } from '../../common/errors.js';
 import type { KeyResolver } from '../../crypto/signing.js';
 import { BoardFold, type Admission, type FoldRecord } from '../../board/fold.js';
 import { hasEntryLookup, type BoardStore, type EntryLookup, type StoredEntry, type Unsubscribe } from '../../board/store.js';
-import type { CoalitionState } from '../../coordination/case-state.js';
+import type { CaseState, CoalitionState } from '../../coordination/case-state.js';
+import type { ColdStore } from '../../coordination/case-table.js';
 import { DEFAULT_REDUCER_CONFIG, coalitionReducer, type ReducerConfig } from '../../coordination/reducer.js';
 import type { KindDef } from '../../coordination/kinds/define.js';
 import type { BoardTimeRule } from '../../board/board-time.js';
@@ -13,6 +14,11 @@ import { authorDid } from '../../board/envelope.js';
 /** Whose signed time an author's entries count as: its organization's, once its card is on the board. */
 export function organizationVoter(state: CoalitionState, author: string): string | undefined {
   return state.cards.get(authorDid(author))?.card.provider.did;
+}
+
+/** A case nothing more is owed on: dissolved, and its reputation update folded. */
+export function isSettled(c: CaseState): boolean {
+  return c.status === 'dissolved' && c.reputation !== undefined;
 }
 
 /**
@@ -37,6 +43,10 @@ export class BoardReplica {
   /** Ids held in `byId`, per case. */
   private readonly idsOfCase = new Map<string, string[]>();
   private readonly lookup: EntryLookup | undefined;
+  /** Settled cases still in memory, oldest first: frozen once more than `keepWarm` wait. */
+  private readonly settledWarm = new Set<string>();
+  private keepWarm = 0;
+  private freezing = false;
   readonly config: ReducerConfig;
   /**
    * Told when a listener throws. A listener's failure is its own: one that escaped used to
@@ -79,6 +89,23 @@ export class BoardReplica {
     if (held || !this.lookup) return held;
     const stored = this.lookup.entryById(id);
     return stored && stored.index <= this.fold.lastIndex ? stored : undefined;
+  }
+
+  /**
+   * Moves settled cases' state out of memory into `cold` (case-table.ts), keeping the latest
+   * `keepWarm` settled ones in memory: the late entries of a just-settled case (done votes,
+   * archive reads) then find it warm. An entry naming a frozen case warms it before it is folded.
+   */
+  freezeSettledInto(cold: ColdStore, keepWarm = 16): void {
+    this.state.cases.attach(cold);
+    this.keepWarm = keepWarm;
+    this.freezing = true;
+  }
+
+  /** Ids of the cases this replica has settled (dissolved, reputation folded), without decoding frozen ones. */
+  *settledCases(): IterableIterator<string> {
+    yield* this.state.cases.frozen();
+    for (const c of this.state.cases.live()) if (isSettled(c)) yield c.id;
   }
 
   /** How many entries this replica holds in memory (the live cases' and the cards). */
@@ -134,6 +161,9 @@ export class BoardReplica {
 
   private async ingest(entry: StoredEntry): Promise<void> {
     if (entry.index <= this.fold.lastIndex) return;
+    const named = entry.envelope?.case;
+    // The rules change only the case an entry names: that one must be in memory, not a read copy.
+    if (typeof named === 'string') this.state.cases.warm(named);
     const record = this.admission ? await this.fold.admit(entry, this.admission) : this.fold.apply(entry);
     this.hold(record.id, entry);
     for (const listener of [...this.listeners]) {
@@ -147,7 +177,7 @@ export class BoardReplica {
         }
       }
     }
-    this.retireIfSettled(entry.envelope?.case);
+    this.retireIfSettled(named);
   }
 
   private hold(id: string, entry: StoredEntry): void {
@@ -159,12 +189,28 @@ export class BoardReplica {
     else this.idsOfCase.set(caseId, [id]);
   }
 
-  /** Drops a settled case's entries from memory (the store keeps them; `entry` reads them back). */
+  /**
+   * Drops a settled case's entries from memory (the store keeps them; `entry` reads them back),
+   * and queues its state to be frozen.
+   */
   private retireIfSettled(caseId: unknown): void {
-    if (!this.lookup || typeof caseId !== 'string') return;
+    if (typeof caseId !== 'string') return;
     const c = this.state.cases.get(caseId);
-    if (c && (c.status !== 'dissolved' || c.reputation === undefined)) return;
+    const settled = !c || isSettled(c);
+    if (this.freezing) this.queueFreeze(caseId, settled);
+    if (!this.lookup || !settled) return;
     for (const id of this.idsOfCase.get(caseId) ?? []) this.byId.delete(id);
     this.idsOfCase.delete(caseId);
+  }
+
+  private queueFreeze(caseId: string, settled: boolean): void {
+    this.settledWarm.delete(caseId);
+    if (!settled || !this.state.cases.has(caseId)) return;
+    this.settledWarm.add(caseId);
+    while (this.settledWarm.size > this.keepWarm) {
+      const oldest = this.settledWarm.values().next().value!;
+      this.settledWarm.delete(oldest);
+      this.state.cases.freeze(oldest);
+    }
   }
 }

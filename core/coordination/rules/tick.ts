@@ -19,6 +19,7 @@ export type Tick = z.infer<typeof TickSchema>;
  */
 export function tickDue(state: CoalitionState, boardNow: number, now: number, lastTick: number, everyMs: number): boolean {
   if (now - lastTick < everyMs || now - boardNow < everyMs) return false;
-  for (const c of state.cases.values()) if (c.status !== 'dissolved') return true;
+  // Frozen cases are settled, so the live ones are enough (and decoding history would grow with it).
+  for (const c of state.cases.live()) if (c.status !== 'dissolved') return true;
   return false;
 }
