@@ -29,7 +29,7 @@ import type { CaseDataRef, ClinicalDataPort, ClinicalProofs, PasFormPort } from 
 import { CoalitionAgent } from '../../core/agents/runtime/coalition-agent.js';
 import { ChainedPoster } from '../../core/agents/runtime/poster.js';
 import { BoardReplica } from '../../core/agents/runtime/replica.js';
-import { SqliteColdStore } from '../../core/agents/runtime/sqlite-cold-store.js';
+import { SqliteColdStore } from './sqlite-cold-store.js';
 import { heldCredentials, KeyVault, noCredentials, SectionAccess, plaintextDisclosure } from '../../core/agents/runtime/section-access.js';
 import { fileAuditTrail } from './audit-file.js';
 import { TreeWitness } from './witness.js';

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import type { ColdStore } from '../../coordination/case-table.js';
+import type { ColdStore } from '../../core/coordination/case-table.js';
 
 /**
  * A replica's frozen cases in a SQLite file of its own: what the log proves, kept off the heap.

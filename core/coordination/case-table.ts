@@ -1,4 +1,4 @@
-import { deserialize, serialize } from 'node:v8';
+import { fromBytes, toBytes } from '../common/serialize.js';
 import type { CaseState } from './case-state.js';
 
 /**
@@ -102,7 +102,7 @@ export class CaseTable {
   freeze(id: string): boolean {
     const c = this.hot.get(id);
     if (!c || !this.store) return false;
-    this.store.put(id, serialize(c));
+    this.store.put(id, toBytes(c));
     this.hot.delete(id);
     this.cold.add(id);
     return true;
@@ -122,7 +122,7 @@ export class CaseTable {
     if (kept) return kept;
     const bytes = this.store?.get(id);
     if (!bytes) throw new Error(`case ${id} is frozen but its cold store has no copy`);
-    const c = deserialize(bytes) as CaseState;
+    const c = fromBytes<CaseState>(bytes);
     if (this.copies.size >= READ_COPIES) this.copies.delete(this.copies.keys().next().value!);
     this.copies.set(id, c);
     return c;

@@ -66,7 +66,10 @@ test('frozen settled cases: the fold decides the same, old cases read the same, 
     await caughtUp();
     await auditor.catchUp();
     const late = payer.replica.fold.records.filter((r) => r.index > headBefore);
-    assert.ok(late.some((r) => r.case === first && r.kind === 'KeyGrant' && r.status === 'accepted'), 'the appeal was granted');
+    assert.ok(
+      late.some((r) => r.case === first && r.kind === 'KeyGrant' && r.status === 'accepted'),
+      'the appeal was granted',
+    );
     assert.deepEqual(verdicts(payer.replica), verdicts(auditor));
     assert.deepEqual(payer.replica.state.cases.get(first), auditor.state.cases.get(first));
     // Once folded, the appealed case is frozen again.
