@@ -1,4 +1,5 @@
 import type { BoardFold } from '../../core/board/fold.js';
+import { CaseTable } from '../../core/coordination/case-table.js';
 import { canonicalJson } from '../../core/common/canonical.js';
 import { sha256Hex } from '../../core/common/hash.js';
 
@@ -17,7 +18,8 @@ export function plainImage(value: unknown, path = '$'): unknown {
   if (value === undefined) return undefined;
   if (value instanceof Uint8Array) return { bytes: Buffer.from(value).toString('base64url') };
   if (Array.isArray(value)) return value.map((v, i) => plainImage(v, `${path}[${i}]`) ?? null);
-  if (value instanceof Map) {
+  // The cases, live and frozen alike, as the map of id to case they stand for.
+  if (value instanceof Map || value instanceof CaseTable) {
     const entries = [...value.entries()].map(([k, v]) => [canonicalJson(plainImage(k, `${path}.key`)), plainImage(v, `${path}.${String(k)}`) ?? null] as const);
     return { map: entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)) };
   }
