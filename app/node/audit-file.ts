@@ -27,10 +27,17 @@ export function fileAuditTrail(path: string, org: string, clock: Clock): AuditTr
   mkdirSync(dirname(path), { recursive: true });
   const existing = readAuditFile(path) as AuditEntry[];
   const fd = openSync(path, 'a');
-  const trail = new AuditTrail(org, clock, existing, (entry) => {
-    writeSync(fd, `${JSON.stringify(entry)}\n`);
-    fsyncSync(fd);
-  });
+  const trail = new AuditTrail(
+    org,
+    clock,
+    existing,
+    (entry) => {
+      writeSync(fd, `${JSON.stringify(entry)}\n`);
+      fsyncSync(fd);
+    },
+    // What was written is read back, not kept: memory does not grow with the trail.
+    () => readAuditFile(path) as AuditEntry[],
+  );
   process.once('exit', () => closeSync(fd));
   return trail;
 }

@@ -122,7 +122,9 @@ export class OrgNode {
     this.replica = new BoardReplica(o.store, o.keys, rules, admission, o.charter ? ACCESS_KINDS : [], DEFAULT_BOARD_TIME);
     if (o.coldPath) {
       mkdirSync(dirname(o.coldPath), { recursive: true });
-      this.replica.freezeSettledInto((this.cold = new SqliteColdStore(o.coldPath)));
+      const cold = (this.cold = new SqliteColdStore(o.coldPath));
+      this.replica.freezeSettledInto(cold);
+      this.replica.fold.records.spillInto(cold, 2_048);
     }
     // Registered before the replica starts, so the witness sees every entry from the first.
     const witnessKey = o.identity.agents.values().next().value?.signer;

@@ -123,7 +123,7 @@ export async function runOrgSeed(o: OrgSeedOptions): Promise<OrgSeedResult> {
   const policy = payer.identity.agents.get('PolicyReasoner')!.did;
   if (c?.outcome && (c.outcome.subtask !== 'coverage-determination' || det?.artifact?.author !== policy))
     failures.push(`onlyPolicyDecides: outcome from ${c.outcome.subtask} by ${det?.artifact?.author}`);
-  const doubles = doubleClaims(auditor.fold.records, entries, DEFAULT_REDUCER_CONFIG.maxHoldMs, DEFAULT_REDUCER_CONFIG.awardLeaseMs);
+  const doubles = doubleClaims([...auditor.fold.records], entries, DEFAULT_REDUCER_CONFIG.maxHoldMs, DEFAULT_REDUCER_CONFIG.awardLeaseMs);
   if (doubles.length) failures.push(`noDoubleClaims: ${doubles.slice(0, 2).join('; ')}`);
   const ahead = auditor.fold.records.filter((r) => r.at > (world.appendedAt.get(r.index) ?? 0) + DEFAULT_BOARD_TIME.maxSkewMs);
   if (ahead.length) failures.push(`boardTimeBounded: entry ${ahead[0]!.index} at +${ahead[0]!.at - world.appendedAt.get(ahead[0]!.index)!} ms`);

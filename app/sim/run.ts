@@ -190,7 +190,7 @@ export async function runSimulation(partial: Partial<SimOptions> = {}): Promise<
     const k = `${r.kind}: ${r.reason}`;
     rejectReasons[k] = (rejectReasons[k] ?? 0) + 1;
   }
-  const violations = doubleClaims(auditor.records, entries, reducer.maxHoldMs!, reducer.awardLeaseMs!);
+  const violations = doubleClaims([...auditor.records], entries, reducer.maxHoldMs!, reducer.awardLeaseMs!);
   const invariants: SimReport['invariants'] = {
     noDoubleClaims: { ok: violations.length === 0, ...(violations.length ? { detail: violations.slice(0, 3).join('; ') } : {}) },
     everyCaseEnds: { ok: cases.every((c) => c.ended), detail: `${cases.filter((c) => c.ended).length}/${cases.length} dissolved` },

@@ -2,6 +2,8 @@ import { interner } from '../common/intern.js';
 import type { KeyResolver } from '../crypto/signing.js';
 import { BoardClock, type BoardTimeRule } from './board-time.js';
 import { EnvelopeSchema, checkEnvelope } from './envelope.js';
+import { RecordLog } from './record-log.js';
+import { ChainIds } from './chain-ids.js';
 import type { StoredEntry } from './store.js';
 import type { Verdict, VerdictCode } from './verdicts.js';
 
@@ -64,18 +66,12 @@ interface ChainHead {
  */
 export class BoardFold<S> {
   readonly state: S;
-  readonly records: FoldRecord[] = [];
-  /** The record of each id (the first: a replay's duplicate record does not replace it). */
-  private readonly recordById = new Map<string, FoldRecord>();
+  /** Every verdict in log order; a node may spill the older ones out of memory (record-log.ts). */
+  readonly records = new RecordLog();
   readonly equivocations: Equivocation[] = [];
   private readonly chains = new Map<string, ChainHead>();
-  /**
-   * Per author, the id of each authentic envelope by seq (index seq - 1: chains are dense),
-   * for equivocation and replay detection (a set of every id seen, kept beside it, held the
-   * same ids again). An array per author, not a `"author seq"` key per entry: that key string
-   * (≈ 150 B) was the largest part of what the fold kept per entry of history.
-   */
-  private readonly seqIds = new Map<string, string[]>();
+  /** Per author, the id of each authentic envelope by seq, for equivocation and replay detection. */
+  private readonly seqIds = new ChainIds();
   /**
    * One copy of each author, kind, case and subtask string the records name: a parsed envelope's
    * strings are fresh copies, and a record outlives its envelope (the replica drops settled
@@ -131,12 +127,11 @@ export class BoardFold<S> {
    * posted asks this rather than scanning every record (a scan grows with the board's history).
    */
   record(id: string): FoldRecord | undefined {
-    return this.recordById.get(id);
+    return this.records.byId(id);
   }
 
   private keep(record: FoldRecord): FoldRecord {
     this.records.push(record);
-    if (record.id && !this.recordById.has(record.id)) this.recordById.set(record.id, record);
     return record;
   }
 
@@ -195,16 +190,15 @@ export class BoardFold<S> {
       return reject('E_SCHEMA', `schema: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
     }
     // A replay: the id this author's chain already holds at that seq (ids are content hashes).
-    if (this.seqIds.get(env.author)?.[env.seq - 1] === env.id)
-      return this.recordOf(entry, 'duplicate', 'E_DUPLICATE', 'replay of an envelope already on the board');
+    if (this.seqIds.holds(env.author, env.seq, env.id)) return this.recordOf(entry, 'duplicate', 'E_DUPLICATE', 'replay of an envelope already on the board');
     const check = checkEnvelope(env, this.keys);
     if (!check.ok) return reject(check.code, check.reason);
 
     const head = this.chains.get(env.author);
     const expectedSeq = (head?.seq ?? 0) + 1;
     if (env.seq < expectedSeq) {
-      const other = this.seqIds.get(env.author)?.[env.seq - 1];
-      if (other && other !== env.id) {
+      const other = this.seqIds.at(env.author, env.seq);
+      if (other !== undefined && !this.seqIds.holds(env.author, env.seq, env.id)) {
         this.equivocations.push({ author: env.author, seq: env.seq, ids: [other, env.id], index: entry.index });
         return reject('E_EQUIVOCATION', `equivocation: a second envelope with seq ${env.seq} from this author`);
       }
@@ -221,9 +215,7 @@ export class BoardFold<S> {
     // An authentic envelope extends its author's chain even when its effect is refused
     // below (a lost claim race is honest): authorship and effect are judged apart.
     this.chains.set(env.author, { seq: env.seq, id: env.id });
-    const ids = this.seqIds.get(env.author);
-    if (ids) ids[env.seq - 1] = env.id;
-    else this.seqIds.set(this.name(env.author), [env.id]);
+    this.seqIds.append(this.name(env.author), env.seq, env.id);
     const verdict = this.reducer.apply(this.state, entry, evidence);
     if (!verdict.ok) return this.recordOf(entry, 'rejected', verdict.code, verdict.reason);
     return this.recordOf(entry, 'accepted');

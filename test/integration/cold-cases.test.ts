@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { runCase } from '../../app/node/coalition.js';
 import { BoardReplica } from '../../core/agents/runtime/replica.js';
 import { MemoryColdStore } from '../../core/coordination/case-table.js';
+import { MemoryRecordSpill } from '../../core/board/record-log.js';
 import { ACCESS_KINDS } from '../../core/access/rules.js';
 import { DEFAULT_BOARD_TIME } from '../../core/board/board-time.js';
 import { credentialAdmission } from '../../core/access/admission.js';
@@ -12,11 +13,14 @@ import { MEMORY_REF, memoryCoalition } from '../support/coalition.js';
 
 // Settled cases frozen out of memory (case-table.ts) must change nothing the fold decides or a
 // reader sees: the same records, the same case state, and an old case still read and appealed.
-test('frozen settled cases: the fold decides the same, old cases read the same, and an appeal on one is granted', async () => {
+test('frozen settled cases and spilled verdicts: the fold decides the same, old cases read the same, and an appeal on one is granted', async () => {
   const { coalition, store } = await memoryCoalition('reference');
   const colds = coalition.nodes.map(() => new MemoryColdStore());
   // keepWarm 0: every settled case leaves memory at once, so the next cases run beside frozen ones.
   coalition.nodes.forEach((n, i) => n.replica.freezeSettledInto(colds[i]!, 0));
+  // And the fold's older verdicts leave memory too (record-log.ts), beyond the latest 8.
+  const spills = coalition.nodes.map(() => new MemoryRecordSpill());
+  coalition.nodes.forEach((n, i) => n.replica.fold.records.spillInto(spills[i]!, 8));
   const payer = coalition.payer;
   const lab = coalition.nodes.find((n) => n.spec.kind === 'clia-laboratory')!;
   const caughtUp = async (): Promise<void> => {
@@ -38,6 +42,7 @@ test('frozen settled cases: the fold decides the same, old cases read the same, 
       assert.equal(n.replica.state.cases.size, 3);
       assert.equal(n.replica.state.cases.liveCount, 0, `${n.spec.id} keeps settled cases in memory`);
       assert.equal(colds[i]!.size, 3);
+      assert.ok(spills[i]!.range(0, 10_000).length > 100, `${n.spec.id} keeps every verdict in memory`);
     }
 
     // A replica that never freezes folds the same log to the same records and the same cases.

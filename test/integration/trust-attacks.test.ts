@@ -64,8 +64,8 @@ async function refoldAsAuditor(c: Coalition, store: BoardStore): Promise<{ audit
   );
   await audit.catchUp();
   const upTo = audit.fold.lastIndex;
-  const verdicts = (records: { index: number; status: string; reason?: string }[]) =>
-    records.filter((r) => r.index <= upTo).map((r) => `${r.index} ${r.status} ${r.reason ?? ''}`);
+  const verdicts = (records: Iterable<{ index: number; status: string; reason?: string }>) =>
+    [...records].filter((r) => r.index <= upTo).map((r) => `${r.index} ${r.status} ${r.reason ?? ''}`);
   assert.deepEqual(verdicts(audit.fold.records), verdicts(c.payer.replica.fold.records));
   return { audit, charter };
 }

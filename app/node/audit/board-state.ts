@@ -33,7 +33,7 @@ export async function foldIntegrity(dataDir: string): Promise<{ records: FoldRec
       for (const e of batch) fold.apply(e);
       from = batch.at(-1)!.index + 1;
     }
-    return { records: fold.records, fold };
+    return { records: [...fold.records], fold };
   } finally {
     await store.close();
   }

@@ -277,10 +277,7 @@ export class Projection<N extends OrgView = OrgView> {
   }
 
   board(from = 1, limit = 1000): BoardEntryView[] {
-    return this.node.replica.fold.records
-      .filter((r) => r.index >= from)
-      .slice(0, limit)
-      .map((r) => this.entryView(r, this.node.replica.entry(r.id)));
+    return this.node.replica.fold.records.from(from, limit).map((r) => this.entryView(r, this.node.replica.entry(r.id)));
   }
 
   agents(): AgentView[] {
@@ -422,7 +419,7 @@ export class Projection<N extends OrgView = OrgView> {
    * signatures, equivocations, and the board's RFC 9162 Merkle root (the one the witnesses sign).
    */
   verifyBoard(): BoardVerification {
-    const records = this.node.replica.fold.records;
+    const records = [...this.node.replica.fold.records];
     const chains = new Map<string, { seq: number; id: string }>();
     const broken: BoardVerification['brokenChains'] = [];
     for (const r of records) {

@@ -106,7 +106,7 @@ function routes(node: OrgNode, fhirBase: string, authenticate: (req: IncomingMes
       // The fold's verdicts (ids, kinds, DIDs, rule reasons; never section content), to find
       // what was rejected and why, or to check that an entry is still accepted after a failure.
       const from = Math.max(1, Number.parseInt(query.from ?? '1', 10) || 1);
-      const records = node.replica.fold.records.filter((r) => r.index >= from).slice(0, 1_000);
+      const records = node.replica.fold.records.from(from, 1_000);
       return json(
         records.map((r) => ({
           index: r.index,

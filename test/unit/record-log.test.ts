@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { FoldRecord } from '../../core/board/fold.js';
+import { MemoryRecordSpill, RecordLog } from '../../core/board/record-log.js';
+
+const rec = (index: number, id: string, status: FoldRecord['status'] = 'accepted'): FoldRecord => ({
+  index,
+  at: 1_000 + index,
+  id,
+  kind: 'Heartbeat',
+  author: 'did:key:z6Mk',
+  case: index % 2 ? 'case-1' : null,
+  status,
+});
+
+// The log a node spills to its file must read exactly as the one that keeps every record.
+test('a record log that spills its older records reads the same as one that keeps them all', () => {
+  const whole = new RecordLog();
+  const spilling = new RecordLog();
+  const spill = new MemoryRecordSpill();
+  spilling.spillInto(spill, 4);
+  for (let i = 1; i <= 37; i++) {
+    // Entry 30 replays entry 3: its duplicate record must not become the record of that id.
+    const r = i === 30 ? rec(i, 'id-3', 'duplicate') : rec(i, `id-${i}`);
+    whole.push(r);
+    spilling.push({ ...r });
+  }
+  assert.ok(spilling.length === 37 && whole.length === 37);
+  assert.deepEqual([...spilling], [...whole]);
+  assert.ok(spill.range(0, 100).length >= 29, 'the older records went to the spill');
+  assert.equal(spilling.byId('id-3')?.index, 3);
+  assert.equal(spilling.byId('id-3')?.status, 'accepted');
+  assert.deepEqual(spilling.byId('id-36'), whole.byId('id-36'));
+  assert.equal(spilling.byId('no-such'), undefined);
+  for (const p of [0, 5, 32, 36, -1, -37, 37, -38]) assert.deepEqual(spilling.at(p), whole.at(p), `at(${p})`);
+  assert.deepEqual(spilling.from(20, 5), whole.from(20, 5));
+  assert.deepEqual(
+    spilling.filter((r) => r.case === 'case-1').map((r) => r.index),
+    whole.filter((r) => r.case === 'case-1').map((r) => r.index),
+  );
+  assert.equal(spilling.find((r) => r.status === 'duplicate')?.index, 30);
+});
