@@ -93,3 +93,25 @@ test('an envelope failing the schema is kept as a rejected record with the field
   assert.match(r.reason!, /^schema: /);
   assert.equal(fold.records.length, 1);
 });
+
+// The fold keeps 104 bits of each id beyond an author's latest 64 (chain-ids.ts): an old
+// envelope replayed is still a duplicate, and a second envelope for an old seq an equivocation.
+test('far behind the chain head, a replay is still a duplicate and a second envelope for the seq an equivocation', () => {
+  const envs = chain(100);
+  const fold = new BoardFold(didKeyResolver, counting());
+  for (const e of stored(envs)) fold.apply(e);
+  const replay = fold.apply({ index: 101, at: 6000, envelope: envs[2]! });
+  assert.equal(replay.status, 'duplicate');
+  const fork = signEnvelope(alice, { case: 'case-1', kind: 'Heartbeat', seq: 3, prev: envs[1]!.id, at: 7, header: { fork: true }, sections: [] });
+  const r = fold.apply({ index: 102, at: 6001, envelope: fork });
+  assert.equal(r.code, 'E_EQUIVOCATION');
+  const seen = fold.equivocations.at(-1)!;
+  assert.equal(seen.seq, 3);
+  assert.equal(seen.ids[1], fork.id);
+  assert.ok(envs[2]!.id.startsWith(seen.ids[0].replace('…', '')), 'the first envelope is named by its id prefix');
+  // Within the latest 64 the first id is named whole.
+  const recent = signEnvelope(alice, { case: 'case-1', kind: 'Heartbeat', seq: 90, prev: envs[88]!.id, at: 8, header: { fork: true }, sections: [] });
+  fold.apply({ index: 103, at: 6002, envelope: recent });
+  assert.deepEqual(fold.equivocations.at(-1)!.ids, [envs[89]!.id, recent.id]);
+  assert.equal(fold.state.applied.length, 100);
+});
