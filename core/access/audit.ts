@@ -65,21 +65,30 @@ export function auditEntryHash(entry: Omit<AuditEntry, 'hash'>): string {
 }
 
 export class AuditTrail {
+  /** Every entry, unless the trail is persisted (`stored`): then only the last is kept here. */
   private readonly list: AuditEntry[] = [];
+  private last: AuditEntry | undefined;
+  private count = 0;
 
   /**
    * @param entries a trail loaded from storage; it is verified first (E_CONFLICT naming the
    *   first broken link if it does not hold).
+   * @param onAppend persists each new entry before the action it records goes on.
+   * @param stored reads the persisted trail back: with it the trail does not keep its history
+   *   in memory (an entry per access of every case ever run), and `entries()` reads it.
    */
   constructor(
     readonly org: string,
     private readonly clock: Clock,
     entries: readonly AuditEntry[] = [],
     private readonly onAppend?: (entry: AuditEntry) => void,
+    private readonly stored?: () => readonly AuditEntry[],
   ) {
     const check = verifyAuditTrail(entries, org);
     if (!check.ok) throw new MurmurError('E_CONFLICT', `audit trail does not verify: entry ${check.index}: ${check.reason}`, { index: check.index });
-    this.list.push(...entries.map((e) => structuredClone(e)));
+    if (!stored) this.list.push(...entries.map((e) => structuredClone(e)));
+    this.last = entries.length ? structuredClone(entries.at(-1)!) : undefined;
+    this.count = entries.length;
   }
 
   append(event: AuditEvent): AuditEntry {
@@ -88,23 +97,30 @@ export class AuditTrail {
       const path = parsed.error.issues[0]?.path.join('.') ?? '';
       throw new MurmurError('E_SCHEMA', `audit event: invalid field "${path}"`, { field: path });
     }
-    const last = this.list.at(-1);
+    const last = this.last;
     const at = Math.max(Math.trunc(this.clock.now()), last?.at ?? Number.MIN_SAFE_INTEGER);
-    const body = { org: this.org, index: this.list.length, at, event: parsed.data, prev: last?.hash ?? AUDIT_GENESIS };
+    const body = { org: this.org, index: this.count, at, event: parsed.data, prev: last?.hash ?? AUDIT_GENESIS };
     // Spelled out, not spread: a spread object with an added field gets a V8 hidden class of its own.
     const entry: AuditEntry = { org: body.org, index: body.index, at: body.at, event: body.event, prev: body.prev, hash: auditEntryHash(body) };
-    this.list.push(entry);
     this.onAppend?.(structuredClone(entry));
+    if (!this.stored) this.list.push(entry);
+    this.last = entry;
+    this.count++;
     return structuredClone(entry);
   }
 
   entries(): readonly AuditEntry[] {
-    return this.list.map((e) => structuredClone(e));
+    return this.stored ? this.stored() : this.list.map((e) => structuredClone(e));
+  }
+
+  /** How many entries the trail holds. */
+  get length(): number {
+    return this.count;
   }
 
   /** Hash of the last entry (the genesis value when empty): publish it to anchor the trail. */
   head(): string {
-    return this.list.at(-1)?.hash ?? AUDIT_GENESIS;
+    return this.last?.hash ?? AUDIT_GENESIS;
   }
 }
 

@@ -86,3 +86,30 @@ test('a loaded trail is verified before use, and appends persist through onAppen
     (e: unknown) => isMurmurError(e, 'E_SCHEMA'),
   );
 });
+
+// A trail kept in a file is read back from it, not held in memory: what it returns must be
+// what was appended, and a node started again on the file must extend the same chain.
+test('a file-backed trail reads back what it appended and, reopened, extends the same chain', async () => {
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { fileAuditTrail } = await import('../../app/node/audit-file.js');
+  const dir = mkdtempSync(join(tmpdir(), 'murmur-audit-'));
+  try {
+    const path = join(dir, 'lab.jsonl');
+    const clock = new ManualClock();
+    const first = fileAuditTrail(path, ORG, clock);
+    const appended = events.slice(0, 2).map((e) => first.append(e));
+    assert.deepEqual(first.entries(), appended);
+    assert.equal(first.length, 2);
+    const again = fileAuditTrail(path, ORG, clock);
+    assert.equal(again.head(), first.head());
+    const third = again.append(events[2]!);
+    assert.equal(third.index, 2);
+    assert.equal(third.prev, appended[1]!.hash);
+    assert.deepEqual(again.entries(), [...appended, third]);
+    assert.equal(verifyAuditTrail(again.entries(), ORG).ok, true);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
