@@ -192,8 +192,30 @@ export function presentationCounts(): Readonly<typeof counted> {
  * same entry with the same inputs, so the verdict is kept for the exact inputs it was reached
  * on (bounded, oldest dropped first).
  */
-const proofVerdicts = new Map<string, Promise<vc.VerifyResult>>();
+const proofVerdicts = new Map<string, Promise<ProofCheck>>();
 const PROOF_VERDICTS_KEPT = 4_096;
+
+/**
+ * What is kept of a proof check: whether it held, and what failed. The library's full result
+ * (every proof's purpose result and controller document) was ≈ 2.5 KB per kept verdict, held
+ * for thousands of them; none of it is read after the verdict.
+ */
+interface ProofCheck {
+  verified: boolean;
+  failures: { credentialId?: string; message: string }[];
+}
+
+function proofCheckOf(result: vc.VerifyResult): ProofCheck {
+  if (result.verified) return { verified: true, failures: [] };
+  const failures: ProofCheck['failures'] = [];
+  for (const c of result.credentialResults ?? [])
+    if (!c.verified)
+      failures.push({ message: `credential ${c.credentialId ?? '?'}: ${firstError(c.error)}`, ...(c.credentialId ? { credentialId: c.credentialId } : {}) });
+  if (result.presentationResult && !result.presentationResult.verified)
+    failures.push({ message: `presentation proof: ${firstError(result.presentationResult.error)}` });
+  if (failures.length === 0) failures.push({ message: `presentation: ${firstError(result.error)}` });
+  return { verified: false, failures };
+}
 
 /**
  * A credential's own proof (RDFC canonicalization and Ed25519 of the issuer) is a pure function
@@ -249,7 +271,7 @@ async function presentationProofs(vp: VerifiablePresentation, challenge: string,
   };
 }
 
-function proofsOf(vp: VerifiablePresentation, challenge: string, domain: string, now: string): Promise<vc.VerifyResult> {
+function proofsOf(vp: VerifiablePresentation, challenge: string, domain: string, now: string): Promise<ProofCheck> {
   const key = sha256Hex(canonicalJson({ vp, challenge, domain, now }));
   const kept = proofVerdicts.get(key);
   if (kept) {
@@ -257,12 +279,12 @@ function proofsOf(vp: VerifiablePresentation, challenge: string, domain: string,
     return kept;
   }
   counted.verifiedFull++;
-  const verdict = (async (): Promise<vc.VerifyResult> => {
+  const verdict = (async (): Promise<ProofCheck> => {
     try {
       // Revocation was checked against the status lists before.
-      return await presentationProofs(vp, challenge, domain, now);
+      return proofCheckOf(await presentationProofs(vp, challenge, domain, now));
     } catch (e) {
-      return { verified: false, error: e };
+      return proofCheckOf({ verified: false, error: e });
     }
   })();
   proofVerdicts.set(key, verdict);
@@ -345,21 +367,7 @@ export async function verifyPresentation(input: unknown, expect: PresentationExp
   if (reasons.length > 0 || !accreditation) return { ok: false, reasons };
 
   const result = await proofsOf(vp, expect.challenge, expect.domain, isoSeconds(expect.now));
-  if (!result.verified) {
-    for (const c of result.credentialResults ?? []) {
-      if (!c.verified)
-        reasons.push({
-          code: 'proof-invalid',
-          message: `credential ${c.credentialId ?? '?'}: ${firstError(c.error)}`,
-          ...(c.credentialId ? { credentialId: c.credentialId } : {}),
-        });
-    }
-    if (result.presentationResult && !result.presentationResult.verified) {
-      reasons.push({ code: 'proof-invalid', message: `presentation proof: ${firstError(result.presentationResult.error)}` });
-    }
-    if (reasons.length === 0) reasons.push({ code: 'proof-invalid', message: `presentation: ${firstError(result.error)}` });
-    return { ok: false, reasons };
-  }
+  if (!result.verified) return { ok: false, reasons: result.failures.map((f) => ({ code: 'proof-invalid', ...f })) };
   context.ledger?.add(challengeKey(vp.proof.challenge, vp.holder));
   return {
     ok: true,
