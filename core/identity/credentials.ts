@@ -1,6 +1,6 @@
 import { DataIntegrityProof } from '@digitalbazaar/data-integrity';
 import type { DataIntegritySigner } from '@digitalbazaar/data-integrity';
-import { cryptosuite } from './eddsa-suite.js';
+import { CRYPTOSUITES, signingCryptosuite } from './eddsa-suite.js';
 import * as vc from '@digitalbazaar/vc';
 import { z } from 'zod';
 import { toHex } from '../common/encoding.js';
@@ -33,8 +33,10 @@ const StatusEntrySchema = z.object({
 });
 
 const ProofSchema = z.object({
+  // eddsa-jcs-2022 signs the document's contexts into the proof (and checks them back).
+  '@context': z.array(z.string()).min(1).max(8).optional(),
   type: z.literal('DataIntegrityProof'),
-  cryptosuite: z.literal('eddsa-rdfc-2022'),
+  cryptosuite: z.enum(CRYPTOSUITES),
   verificationMethod: z.string(),
   proofPurpose: z.string(),
   proofValue: z.string(),
@@ -116,7 +118,7 @@ async function issue(issuer: Signer, type: string, subject: Record<string, unkno
   try {
     return await vc.issue({
       credential,
-      suite: new DataIntegrityProof({ signer: dataIntegritySigner(issuer), cryptosuite, date: isoSeconds(options.validFrom) }),
+      suite: new DataIntegrityProof({ signer: dataIntegritySigner(issuer), cryptosuite: signingCryptosuite, date: isoSeconds(options.validFrom) }),
       documentLoader: documentLoader(),
       now: isoSeconds(options.validFrom),
     });

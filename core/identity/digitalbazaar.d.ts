@@ -63,6 +63,12 @@ declare module '@digitalbazaar/eddsa-rdfc-2022-cryptosuite' {
   export const cryptosuite: unknown;
 }
 
+declare module '@digitalbazaar/eddsa-jcs-2022-cryptosuite' {
+  /** JCS (RFC 8785) Ed25519 proofs: one cryptosuite object to sign with, another to verify with. */
+  export function createSignCryptosuite(): unknown;
+  export function createVerifyCryptosuite(): unknown;
+}
+
 declare module '@digitalbazaar/ed25519-multikey' {
   /** A key pair from a Multikey verification method (public part only here). */
   export function from(key: object): Promise<{ id: string; controller: string; publicKey: Uint8Array }>;

@@ -1,5 +1,5 @@
 import { DataIntegrityProof } from '@digitalbazaar/data-integrity';
-import { cryptosuite } from './eddsa-suite.js';
+import { CRYPTOSUITES, signingCryptosuite, verifyingCryptosuites } from './eddsa-suite.js';
 import * as vc from '@digitalbazaar/vc';
 import jsigs from 'jsonld-signatures';
 import { z } from 'zod';
@@ -25,8 +25,10 @@ export const VerifiablePresentationSchema = z.object({
   holder: z.string().startsWith('did:'),
   verifiableCredential: z.array(z.record(z.string(), z.unknown())).min(1).max(8),
   proof: z.object({
+    // eddsa-jcs-2022 signs the document's contexts into the proof (and checks them back).
+    '@context': z.array(z.string()).min(1).max(8).optional(),
     type: z.literal('DataIntegrityProof'),
-    cryptosuite: z.literal('eddsa-rdfc-2022'),
+    cryptosuite: z.enum(CRYPTOSUITES),
     proofPurpose: z.literal('authentication'),
     verificationMethod: z.string(),
     challenge: z.string(),
@@ -55,7 +57,7 @@ export async function createPresentation(input: {
     const presentation = vc.createPresentation({ verifiableCredential: [...input.credentials], holder: didOf(input.holder.keyId), now: isoSeconds(input.now) });
     const signed = await vc.signPresentation({
       presentation,
-      suite: new DataIntegrityProof({ signer: dataIntegritySigner(input.holder), cryptosuite, date: isoSeconds(input.now) }),
+      suite: new DataIntegrityProof({ signer: dataIntegritySigner(input.holder), cryptosuite: signingCryptosuite, date: isoSeconds(input.now) }),
       challenge: input.challenge,
       domain: input.domain,
       documentLoader: documentLoader(),
@@ -235,7 +237,7 @@ function credentialProof(credential: object, now: string): Promise<{ verified: b
   counted.credentialsFull++;
   const verdict = vc.verifyCredential({
     credential,
-    suite: new DataIntegrityProof({ cryptosuite }),
+    suite: verifyingCryptosuites.map((cryptosuite) => new DataIntegrityProof({ cryptosuite })),
     documentLoader: documentLoader(),
     now,
     checkStatus: async () => ({ verified: true }),
@@ -259,7 +261,7 @@ async function presentationProofs(vp: VerifiablePresentation, challenge: string,
     vp.verifiableCredential.map(async (c) => ({ ...(await credentialProof(c, now)), credentialId: typeof c.id === 'string' ? c.id : undefined })),
   );
   const presentationResult = await jsigs.verify(vp, {
-    suite: new DataIntegrityProof({ cryptosuite }),
+    suite: verifyingCryptosuites.map((cryptosuite) => new DataIntegrityProof({ cryptosuite })),
     purpose: new jsigs.purposes.AuthenticationProofPurpose({ challenge, domain }),
     documentLoader: documentLoader(),
   });
@@ -403,7 +405,7 @@ export async function verifyCredential(
   if (reasons.length > 0) return { ok: false, reasons };
   const result = await vc.verifyCredential({
     credential: c,
-    suite: new DataIntegrityProof({ cryptosuite }),
+    suite: verifyingCryptosuites.map((cryptosuite) => new DataIntegrityProof({ cryptosuite })),
     documentLoader: documentLoader(),
     now: isoSeconds(expect.now),
     checkStatus: async () => ({ verified: true }),

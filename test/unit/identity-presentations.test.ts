@@ -240,3 +240,36 @@ test("a presentation's signatures are checked through the kept key objects, not 
   // verifier built a KeyObject from the bytes on every signature and kept none.
   assert.equal(cachedVerifyKeys(), 3);
 });
+
+// New proofs are eddsa-jcs-2022 (canonical JSON); a credential issued earlier under
+// eddsa-rdfc-2022 (canonical RDF) must still verify, and an edit must still break either.
+test('proofs are made with eddsa-jcs-2022; an eddsa-rdfc-2022 credential issued before still verifies, and edited fails', async () => {
+  const f = await identityFixture();
+  assert.equal(f.role.proof.cryptosuite, 'eddsa-jcs-2022');
+  const presentation = await createPresentation({
+    holder: f.agent.signer,
+    credentials: [f.role, f.accreditation],
+    challenge: 'n-jcs',
+    domain: 'st-jcs',
+    now: NOW,
+  });
+  assert.equal(presentation.proof.cryptosuite, 'eddsa-jcs-2022');
+
+  const vc = await import('@digitalbazaar/vc');
+  const { DataIntegrityProof } = await import('@digitalbazaar/data-integrity');
+  const { cryptosuite: rdfc } = await import('@digitalbazaar/eddsa-rdfc-2022-cryptosuite');
+  const { dataIntegritySigner } = await import('../../core/identity/credentials.js');
+  const { documentLoader } = await import('../../core/identity/document-loader.js');
+  const { proof: _proof, ...unsigned } = f.accreditation;
+  const earlier = (await vc.issue({
+    credential: { ...unsigned, id: 'urn:murmur:credential:rdfc-earlier' },
+    suite: new DataIntegrityProof({ signer: dataIntegritySigner(f.accreditor.issuer), cryptosuite: rdfc, date: unsigned.validFrom }),
+    documentLoader: documentLoader(),
+  })) as typeof f.accreditation;
+  assert.equal(earlier.proof.cryptosuite, 'eddsa-rdfc-2022');
+  const ok = await verifyCredential(earlier, { now: NOW }, { status: f.status, registry: f.registry });
+  assert.ok(ok.ok, JSON.stringify(ok));
+  const edited = { ...earlier, credentialSubject: { ...earlier.credentialSubject, organizationName: 'Someone Else' } };
+  const bad = await verifyCredential(edited, { now: NOW }, { status: f.status, registry: f.registry });
+  assert.equal(bad.ok ? '' : bad.reasons[0]!.code, 'proof-invalid');
+});
