@@ -37,18 +37,21 @@ export interface CredentialAdmissionOptions {
  * replay protection. Its verdict becomes the entry's evidence for the fold's rules.
  */
 export function credentialAdmission(o: CredentialAdmissionOptions): Admission<CoalitionState> {
-  // Consumed (challenge, holder) pairs and role-proof nullifiers: rebuilt identically by every
-  // replica from the log.
-  const ledger = new Set<string>();
-  const nullifiers = new Set<string>();
+  // Consumed (challenge, holder) pairs and role-proof nullifiers, rebuilt identically by every
+  // replica from the log. A card's nonce belongs to no case, so cards spend into this set (one
+  // per card); a claim's or access request's nonce names an entry of its case, so those spend
+  // into the case's own ledger and leave memory when the settled case is frozen.
+  const directory = new Set<string>();
   return async (state, entry): Promise<Evidence> => {
     const env = entry.envelope;
     const header = env.header as { presentation?: unknown; roleProof?: unknown; target?: string; section?: string };
     if (env.kind === 'Revocation') return attestationEvidence(env.header, o.registry);
-    if (header.roleProof !== undefined) return roleProofEvidence(state, entry, header, o.zkIssuers ?? [], nullifiers);
+    const ledger = env.kind === 'AgentCard' ? directory : env.case ? state.cases.get(env.case)?.spent : undefined;
+    if (header.roleProof !== undefined) return roleProofEvidence(state, entry, header, o.zkIssuers ?? [], ledger);
     if (header.presentation === undefined) return {};
     const expected = expectation(state, entry, header);
-    if (!expected) return { credential: { ok: false, reason: 'nothing this presentation could be bound to', codes: ['unbound'] } satisfies CredentialEvidence };
+    if (!expected || !ledger)
+      return { credential: { ok: false, reason: 'nothing this presentation could be bound to', codes: ['unbound'] } satisfies CredentialEvidence };
     const verdict = await verifyPresentation(
       header.presentation,
       { ...expected, now: entry.at, holder: authorDid(env.author) },
@@ -87,13 +90,13 @@ async function roleProofEvidence(
   entry: StoredEntry,
   header: { roleProof?: unknown; target?: string; section?: string },
   issuers: readonly ZkIssuer[],
-  nullifiers: Set<string>,
+  ledger: Set<string> | undefined,
 ): Promise<Evidence> {
   const fail = (code: string, reason = code): Evidence => ({ credential: { ok: false, reason, codes: [code] } satisfies CredentialEvidence });
   const env = entry.envelope;
   const expected = expectation(state, entry, header);
   const card = state.cards.get(authorDid(env.author))?.card;
-  if (!expected || !card) return fail('unbound', 'nothing this proof could be bound to');
+  if (!expected || !card || !ledger) return fail('unbound', 'nothing this proof could be bound to');
   const issuer = issuers.find((i) => i.org === card.provider.did);
   if (!issuer) return fail('untrusted-issuer');
   // The issuer revoked this agent on the board before this entry: its role proofs stop here.
@@ -115,8 +118,9 @@ async function roleProofEvidence(
     requesterKey: env.author,
   });
   if (!v.ok) return fail(v.reason ?? 'invalid-proof');
-  if (nullifiers.has(v.nullifier!)) return fail('replayed');
-  nullifiers.add(v.nullifier!);
+  const spent = `nullifier:${v.nullifier!}`;
+  if (ledger.has(spent)) return fail('replayed');
+  ledger.add(spent);
   return {
     credential: {
       ok: true,

@@ -124,6 +124,12 @@ export interface CaseState {
   waits: Map<string, { on: string[]; ref: EntryRef }>;
   deadlocks: { cycle: string[]; yielded: string; ref: EntryRef }[];
   lapses: LeaseLapse[];
+  /**
+   * Presentation challenges and role-proof nullifiers spent on this case's claims and access
+   * requests (admission's replay ledger). Every such nonce names an entry of this case, so the
+   * ledger lives and is frozen with the case instead of growing with history.
+   */
+  spent: Set<string>;
   invitees: string[];
   members: Map<string, Member>;
   proposals: Map<string, Proposal & { ref: EntryRef }>;

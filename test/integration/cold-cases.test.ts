@@ -79,6 +79,24 @@ test('frozen settled cases and spilled verdicts: the fold decides the same, old 
     assert.deepEqual(payer.replica.state.cases.get(first), auditor.state.cases.get(first));
     // Once folded, the appealed case is frozen again.
     assert.equal(payer.replica.state.cases.liveCount, 0);
+
+    // The spent presentations froze with the case, not in a ledger that grows with history:
+    // the lab's granted request, replayed on the frozen case, is refused by every replica.
+    const asked = late.find((r) => r.case === first && r.kind === 'AccessRequest' && r.status === 'accepted')!;
+    const spentBefore = payer.replica.state.cases.get(first)!.spent;
+    assert.ok(spentBefore.size > 0, 'the case keeps its own ledger of spent challenges');
+    const asker = coalition.nodes.flatMap((n) => n.agents).find((a) => asked.author.startsWith(a.did))!;
+    const original = payer.replica.entry(asked.id)!.envelope;
+    const { target, section, presentation } = original.header as { target: string; section: string; presentation: Record<string, unknown> };
+    const replay = await asker.post({ case: first, kind: 'AccessRequest', header: { target, section, presentation }, sections: [] });
+    await caughtUp();
+    await auditor.catchUp();
+    for (const r of [payer.replica, auditor]) {
+      const v = r.fold.records.find((x) => x.id === replay.envelope.id)!;
+      assert.equal(`${v.status} ${v.code}`, 'rejected E_REPLAYED');
+    }
+    assert.deepEqual(verdicts(payer.replica), verdicts(auditor));
+    assert.equal(payer.replica.state.cases.liveCount, 0);
   } finally {
     await coalition.stop();
   }

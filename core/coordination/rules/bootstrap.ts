@@ -48,6 +48,7 @@ export function taskAvailable(ctx: RuleContext<TaskAvailable>): Verdict {
     waits: new Map(),
     deadlocks: [],
     lapses: [],
+    spent: new Set(),
   };
   ctx.state.cases.set(id, c);
   return ok;
