@@ -59,13 +59,22 @@ export class RecordLog implements Iterable<FoldRecord> {
     return p >= this.spilled ? this.recent[p - this.spilled] : this.spill?.range(p, 1)[0];
   }
 
-  /** Records with a board index of at least `index`, in order, at most `limit`. */
+  /**
+   * Records with a board index of at least `index`, in order, at most `limit`. Indexes grow
+   * with position (the fold takes entries in order), so the first is found by bisection: a
+   * feed's page costs a few reads, not a walk over the history before it.
+   */
   from(index: number, limit: number): FoldRecord[] {
-    const out: FoldRecord[] = [];
-    for (const r of this) {
-      if (out.length >= limit) break;
-      if (r.index >= index) out.push(r);
+    let lo = 0;
+    let hi = this.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.at(mid)!.index < index) lo = mid + 1;
+      else hi = mid;
     }
+    const out = lo < this.spilled ? this.spill!.range(lo, Math.min(limit, this.spilled - lo)) : [];
+    const start = Math.max(0, lo - this.spilled);
+    for (let p = start; p < this.recent.length && out.length < limit; p++) out.push(this.recent[p]!);
     return out;
   }
 

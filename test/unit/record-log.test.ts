@@ -40,3 +40,40 @@ test('a record log that spills its older records reads the same as one that keep
   );
   assert.equal(spilling.find((r) => r.status === 'duplicate')?.index, 30);
 });
+
+// A feed page (`/v1/records?from=`, the console's board view) must not read the history before it.
+test('from(index) finds its first record by bisection: the same page as a scan, reading a few records of the spill', () => {
+  const reads = { records: 0 };
+  class CountingSpill extends MemoryRecordSpill {
+    override range(from: number, limit: number): FoldRecord[] {
+      const out = super.range(from, limit);
+      reads.records += out.length;
+      return out;
+    }
+  }
+  const log = new RecordLog();
+  log.spillInto(new CountingSpill(), 64);
+  const all: FoldRecord[] = [];
+  // Every other index: a page may start between two records.
+  for (let i = 1; i <= 10_000; i++) {
+    const r = rec(2 * i, `id-${i}`);
+    all.push(r);
+    log.push({ ...r });
+  }
+  const scan = (index: number, limit: number) => all.filter((r) => r.index >= index).slice(0, limit);
+  for (const [index, limit] of [
+    [0, 3],
+    [1, 3],
+    [2, 3],
+    [3, 3],
+    [7_777, 10],
+    [19_900, 50],
+    [19_999, 5],
+    [20_000, 5],
+    [20_001, 5],
+  ] as const) {
+    reads.records = 0;
+    assert.deepEqual(log.from(index, limit), scan(index, limit), `from(${index}, ${limit})`);
+    assert.ok(reads.records <= 20 + limit, `from(${index}) read ${reads.records} spilled records`);
+  }
+});
