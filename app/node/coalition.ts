@@ -1,3 +1,4 @@
+import type { BatchVerify } from '../../core/board/batch-verify.js';
 import { join } from 'node:path';
 import type { BoardStore } from '../../core/board/store.js';
 import type { Clock } from '../../core/common/clock.js';
@@ -51,6 +52,8 @@ export interface CoalitionOptions {
   headsDir?: string;
   /** Folder for each organization's frozen settled cases (`<id>.cold.db`); all in memory when absent. */
   coldDir?: string;
+  /** Where the replicas check signatures of long catch-ups (verify-pool.ts); in line when absent. */
+  batchVerify?: BatchVerify;
   /** How long a quiet board waits for members' Ticks while a case is open (OrgNode.beaconMs). */
   beaconMs?: number;
   /** Fold settings every node shares (e.g. a short inputs deadline in tests). */
@@ -131,6 +134,7 @@ export async function startCoalition(o: CoalitionOptions): Promise<Coalition> {
         ...(o.auditDir ? { auditPath: join(o.auditDir, `${spec.id}.jsonl`) } : {}),
         ...(o.headsDir ? { headsPath: join(o.headsDir, `${spec.id}.jsonl`) } : {}),
         ...(o.coldDir ? { coldPath: join(o.coldDir, `${spec.id}.cold.db`) } : {}),
+        ...(o.batchVerify ? { batchVerify: o.batchVerify } : {}),
         ...(o.vault ? { vault: o.vault(spec) } : {}),
         proofs: proofPorts ? proofPorts[i]! : noProofs,
       }),

@@ -1,3 +1,4 @@
+import { sharedVerifyPool } from './verify-pool.js';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { MurmurError, errorMessage } from '../../core/common/errors.js';
 import { join } from 'node:path';
@@ -78,6 +79,8 @@ export async function startEmbedded(o: EmbeddedOptions): Promise<Embedded> {
     auditDir: join(o.dataDir, 'audit'),
     headsDir: join(o.dataDir, 'heads'),
     coldDir: join(o.dataDir, 'cold'),
+    // A restart on a long board re-folds it: its signatures are checked on every core.
+    batchVerify: sharedVerifyPool().verify,
     ...(o.privacy !== undefined ? { privacy: o.privacy } : {}),
     ...(o.proofs ? { proofs: true } : {}),
     ...(o.orgs ? { orgs: o.orgs } : {}),

@@ -1,3 +1,4 @@
+import type { BatchVerify } from '../../core/board/batch-verify.js';
 import { AdjudicationDecisionSchema, adjudicationCommitment, type AdjudicationDecision } from '../../core/coordination/messages.js';
 import type { RevocationAttestation, StatusTarget } from '../../core/identity/revocation-attestation.js';
 import { authorDid } from '../../core/board/envelope.js';
@@ -74,6 +75,8 @@ export interface OrgNodeOptions {
    * the record), so memory follows the live cases; all in memory when absent.
    */
   coldPath?: string;
+  /** Where the replica checks signatures of long catch-ups (verify-pool.ts); in line when absent. */
+  batchVerify?: BatchVerify;
 }
 
 /** Repeating and one-shot timers, each returning its cancel. */
@@ -120,6 +123,7 @@ export class OrgNode {
     // sections reach their readers only sealed.
     const rules = { capabilities: REFERENCE_CAPABILITIES, ...o.reducer, requireCredentials: !!o.charter, requireSealed: !!o.charter };
     this.replica = new BoardReplica(o.store, o.keys, rules, admission, o.charter ? ACCESS_KINDS : [], DEFAULT_BOARD_TIME);
+    this.replica.batchVerify = o.batchVerify;
     if (o.coldPath) {
       mkdirSync(dirname(o.coldPath), { recursive: true });
       const cold = (this.cold = new SqliteColdStore(o.coldPath));

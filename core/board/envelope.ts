@@ -4,7 +4,7 @@ import { fromBase64url, toBase64url } from '../common/encoding.js';
 import { sha256Hex } from '../common/hash.js';
 import type { KeyResolver, Signer } from '../crypto/signing.js';
 import { ed25519Verify } from '../crypto/signing.js';
-import { rememberVerified, verifiedFingerprint, wasVerified } from './verified-cache.js';
+import { rememberVerified, verifiedFingerprint, wasBatchVerified, wasVerified } from './verified-cache.js';
 import { ALL_KINDS, GLOBAL_KINDS, type Kind } from './kinds.js';
 
 export const ENVELOPE_VERSION = 1;
@@ -99,20 +99,33 @@ export type EnvelopeCheck = { ok: true } | { ok: false; code: 'E_ID' | 'E_SIGNAT
  */
 export function checkEnvelope(env: Envelope, keys: KeyResolver): EnvelopeCheck {
   const publicKey = keys.resolveVerificationKey(env.author);
-  const fingerprint = publicKey ? verifiedFingerprint(env, publicKey) : undefined;
-  if (!fingerprint || !wasVerified(fingerprint)) {
-    const texts = canonicalTexts(bodyOf(env), env.sig);
-    if (sha256Hex(texts.signed) !== env.id) return { ok: false, code: 'E_ID', reason: 'id does not match the envelope content' };
-    if (!publicKey) return { ok: false, code: 'E_SIGNATURE', reason: 'author key cannot be resolved' };
-    if (!ed25519Verify(publicKey, Buffer.from(texts.body, 'utf8'), fromBase64url(env.sig))) {
-      return { ok: false, code: 'E_SIGNATURE', reason: 'signature does not verify' };
+  if (!publicKey || !wasBatchVerified(env, publicKey)) {
+    const fingerprint = publicKey ? verifiedFingerprint(env, publicKey) : undefined;
+    if (!fingerprint || !wasVerified(fingerprint)) {
+      const failed = authenticity(env, publicKey);
+      if (failed) return failed;
+      rememberVerified(fingerprint!);
     }
-    rememberVerified(fingerprint!);
   }
   if ((env.case === null) !== GLOBAL_KINDS.includes(env.kind)) {
     return { ok: false, code: 'E_SCOPE', reason: `${env.kind} ${env.case === null ? 'needs' : 'takes no'} case` };
   }
   return { ok: true };
+}
+
+/**
+ * The costly half of `checkEnvelope`: the id recomputed from the canonical content and the
+ * signature verified under `publicKey`. Pure and self-contained, so a worker thread runs the
+ * same code on a copy of the envelope (app/node/verify-pool.ts). Undefined when both hold.
+ */
+export function authenticity(env: Envelope, publicKey: Uint8Array | undefined): Extract<EnvelopeCheck, { ok: false }> | undefined {
+  const texts = canonicalTexts(bodyOf(env), env.sig);
+  if (sha256Hex(texts.signed) !== env.id) return { ok: false, code: 'E_ID', reason: 'id does not match the envelope content' };
+  if (!publicKey) return { ok: false, code: 'E_SIGNATURE', reason: 'author key cannot be resolved' };
+  if (!ed25519Verify(publicKey, Buffer.from(texts.body, 'utf8'), fromBase64url(env.sig))) {
+    return { ok: false, code: 'E_SIGNATURE', reason: 'signature does not verify' };
+  }
+  return undefined;
 }
 
 /** The DID (without fragment) of an author key id. */

@@ -29,9 +29,35 @@ export function rememberVerified(fingerprint: string): void {
   verified.add(fingerprint);
 }
 
+/**
+ * Envelope objects a batch verifier (worker threads, app/node/verify-pool.ts) checked in full,
+ * with the key it checked them under: the fold then skips even the fingerprint. Keyed by the
+ * object itself, the very one the fold will read, so it is sound while envelopes read from a
+ * store are not mutated, which nothing does (the fold and the rules only read them). A weak
+ * map: an entry leaves with its envelope.
+ */
+let batchVerified = new WeakMap<object, Uint8Array>();
+
+export function rememberBatchVerified(envelope: object, publicKey: Uint8Array): void {
+  batchVerified.set(envelope, publicKey);
+}
+
+export function wasBatchVerified(envelope: object, publicKey: Uint8Array): boolean {
+  const key = batchVerified.get(envelope);
+  return key !== undefined && sameBytes(key, publicKey);
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** Forgets every verification (benchmarks measure the cold path with it; tests start clean). */
 export function clearVerifiedCache(): void {
   verified.clear();
+  batchVerified = new WeakMap();
 }
 
 export function verifiedCacheSize(): number {

@@ -1,3 +1,4 @@
+import { sharedVerifyPool } from '../verify-pool.js';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SqliteBoardStore } from '../../../core/board/sqlite-store.js';
@@ -95,6 +96,7 @@ export async function runOrgProcess(config: LoadedConfig, o: { logger: Logger; e
     vault: new FileKeyVault(join(config.dataDir, 'content-keys.jsonl'), passphrase),
     headsPath: join(config.dataDir, 'heads', `${spec.id}.jsonl`),
     coldPath: join(config.dataDir, 'cold', `${spec.id}.cold.db`),
+    batchVerify: sharedVerifyPool().verify,
   });
   await node.start();
   const releaser =

@@ -10,6 +10,7 @@ import { DEFAULT_REDUCER_CONFIG, coalitionReducer, type ReducerConfig } from '..
 import type { KindDef } from '../../coordination/kinds/define.js';
 import type { BoardTimeRule } from '../../board/board-time.js';
 import { authorDid } from '../../board/envelope.js';
+import { BATCH_VERIFY_MIN, preverify, type BatchVerify } from '../../board/batch-verify.js';
 
 /** Whose signed time an author's entries count as: its organization's, once its card is on the board. */
 export function organizationVoter(state: CoalitionState, author: string): string | undefined {
@@ -62,6 +63,13 @@ export class BoardReplica {
   storeProblem: { since: number; attempts: number; error: string } | undefined;
   /** The clock the retries wait on (the simulator's, in a simulation). */
   clock: Clock = systemClock;
+  /**
+   * Where a catch-up checks signatures when it has a long way to go (a restart, a new member,
+   * an auditor): a worker pool, so every core verifies while the event loop folds the batch
+   * before. Without it every check runs in line, as the fold does for live entries.
+   */
+  batchVerify: BatchVerify | undefined;
+  private readonly keys: KeyResolver;
 
   constructor(
     private readonly store: BoardStore,
@@ -73,6 +81,7 @@ export class BoardReplica {
     time?: BoardTimeRule,
   ) {
     this.config = { ...DEFAULT_REDUCER_CONFIG, ...config };
+    this.keys = keys;
     this.lookup = hasEntryLookup(store) ? store : undefined;
     // Board time counts an author's signed time under its organization, once its card is on
     // the board (board-time.ts): fresh keys of one member do not outvote the others.
@@ -138,25 +147,43 @@ export class BoardReplica {
    */
   catchUp(): Promise<void> {
     return this.pump.run(async () => {
+      // With a batch verifier, the next batch is read and verified while this one is folded.
+      let ahead = this.batchVerify ? this.readChecked(this.fold.lastIndex + 1) : undefined;
       while (!this.stopped) {
-        const batch = await retry('board read', () => this.store.read(this.fold.lastIndex + 1, 500), {
-          baseMs: 100,
-          maxMs: 5_000,
-          stopped: () => this.stopped,
-          clock: this.clock,
-          onRetry: (e, attempts) => {
-            this.storeProblem = {
-              since: this.storeProblem?.since ?? this.clock.now(),
-              attempts,
-              error: e instanceof Error ? e.name + (isMurmurError(e) ? ` ${e.code}` : '') : 'unknown',
-            };
-          },
-        });
-        this.storeProblem = undefined;
+        const batch = ahead ? await ahead : await this.read(this.fold.lastIndex + 1);
         if (batch.length === 0) return;
+        ahead = this.batchVerify && batch.length >= BATCH_VERIFY_MIN ? this.readChecked(batch.at(-1)!.index + 1) : undefined;
         for (const entry of batch) await this.ingest(entry);
       }
     });
+  }
+
+  private readChecked(from: number): Promise<StoredEntry[]> {
+    const read = this.read(from).then(async (batch) => {
+      if (this.batchVerify && !this.stopped) await preverify(batch, this.keys, this.batchVerify);
+      return batch;
+    });
+    // A read ahead that fails after the loop left (the replica stopped) has no one to tell.
+    read.catch(() => undefined);
+    return read;
+  }
+
+  private async read(from: number): Promise<StoredEntry[]> {
+    const batch = await retry('board read', () => this.store.read(from, 500), {
+      baseMs: 100,
+      maxMs: 5_000,
+      stopped: () => this.stopped,
+      clock: this.clock,
+      onRetry: (e, attempts) => {
+        this.storeProblem = {
+          since: this.storeProblem?.since ?? this.clock.now(),
+          attempts,
+          error: e instanceof Error ? e.name + (isMurmurError(e) ? ` ${e.code}` : '') : 'unknown',
+        };
+      },
+    });
+    this.storeProblem = undefined;
+    return batch;
   }
 
   private async ingest(entry: StoredEntry): Promise<void> {
