@@ -20,7 +20,7 @@ export function accessBasis(p: Projection, ev: AuditEvent): Partial<Entry> {
     return ev.credentials?.length ? { basis: `credentials checked: ${ev.credentials.join(', ')}` } : {};
   if ((ev.kind !== 'decrypt' && ev.kind !== 'grant') || !ev.envelope || !ev.case) return {};
   const c = p.state.cases.get(ev.case);
-  const target = p.node.replica.fold.records.find((r) => r.id === ev.envelope);
+  const target = p.node.replica.fold.record(ev.envelope);
   const envelope = target ? { envelope: { id: target.id, index: target.index } } : {};
   const reader = ev.kind === 'decrypt' ? ev.actor : ev.counterparty;
   const req = c ? [...c.access.requests.values()].find((r) => r.requester === reader && r.target === ev.envelope && r.section === ev.section) : undefined;

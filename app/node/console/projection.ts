@@ -65,7 +65,7 @@ export class Projection<N extends OrgView = OrgView> {
    */
   timeframes = { standardHours: 168, expeditedHours: 72 };
   /** The console's clock (injected by the server). */
-  now: () => number = () => (this.state.cases.size ? Math.max(...[...this.state.cases.values()].map((c) => c.opened.at)) : 0);
+  now: () => number = () => this.node.replica.fold.now;
 
   constructor(
     readonly node: N,

@@ -249,7 +249,7 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
       ],
     });
     await o.node.replica.catchUp();
-    const record = o.node.replica.fold.records.find((r) => r.id === posted.envelope.id);
+    const record = o.node.replica.fold.record(posted.envelope.id);
     log('info', 'console.adjudication', { case: c.id, closure: signed.closure, operator: op.identity.id, status: record?.status ?? 'pending' });
     if (record?.status === 'rejected') throw new HttpError(409, 'E_CONFLICT', `the board rejected the decision: ${record.reason}`);
     return { entry: posted.envelope.id, index: posted.index, status: record?.status ?? 'pending' };
@@ -265,7 +265,8 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
     setProgress({ id, title, state: 'running', done: 0, message: 'opening the case' });
     const stop = o.node.replica.onRecord(
       contained(() => {
-        const c = [...p.state.cases.values()].find((x) => x.opened.index > since && p.actor(x.requester).org === orgId);
+        // A case opened since the run began is live (in memory): frozen ones are not decoded on every record.
+        const c = [...p.state.cases.live()].find((x) => x.opened.index > since && p.actor(x.requester).org === orgId);
         if (!c) return;
         const v = p.caseView(c);
         setProgress({ id, title, state: 'running', done: v.progress.done, total: v.progress.total, message: `${c.id}: ${c.status}` });
@@ -308,7 +309,7 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
 
   const entryDetail = (id: string): EntryDetail => {
     const e = entryOf(id);
-    const record = o.node.replica.fold.records.find((r) => r.id === e.envelope.id)!;
+    const record = o.node.replica.fold.record(e.envelope.id)!;
     return {
       entry: p.entryView(record, e),
       seq: e.envelope.seq,
