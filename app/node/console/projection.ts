@@ -28,6 +28,9 @@ import type {
 } from './protocol.js';
 import { acceptedHeader } from '../../../core/coordination/kinds/draft.js';
 
+/** How many of the verdicts' problems (rejections, deadlocks, expired claims) the console keeps: the latest. */
+const RECORD_PROBLEMS = 1_000;
+
 /**
  * What the console reads of an organization: its replica of the board, its audit trail and its
  * agents' cards. A running OrgNode is one; a run's data folder re-folded is another
@@ -64,6 +67,9 @@ export class Projection<N extends OrgView = OrgView> {
    * expedited; a payer sets shorter ones (e.g. for drugs) in its console options.
    */
   timeframes = { standardHours: 168, expeditedHours: 72 };
+  /** Problems from the verdicts, in log order, and the board index read up to. */
+  private readonly problemsSeen: ProblemView[] = [];
+  private problemsRead = 0;
   /** The console's clock (injected by the server). */
   now: () => number = () => this.node.replica.fold.now;
 
@@ -343,39 +349,7 @@ export class Projection<N extends OrgView = OrgView> {
         message: `${subscribers.count} board store subscriber call(s) failed, the last with ${subscribers.error}; those subscribers missed the entries`,
       });
     }
-    for (const r of this.node.replica.fold.records) {
-      if (r.status === 'rejected') {
-        const equivocation = r.code === 'E_EQUIVOCATION';
-        out.push({
-          severity: equivocation ? 'error' : 'warning',
-          kind: equivocation ? 'equivocation' : 'rejected',
-          ...(r.case ? { case: r.case } : {}),
-          index: r.index,
-          entry: r.id,
-          message: `${r.kind} #${r.index} by ${this.actor(authorDid(r.author)).name} rejected: ${r.reason ?? 'no reason'}`,
-        });
-      }
-      if (r.kind === 'DeadlockResolved' && r.status === 'accepted') {
-        out.push({
-          severity: 'warning',
-          kind: 'deadlock',
-          ...(r.case ? { case: r.case } : {}),
-          index: r.index,
-          entry: r.id,
-          message: `deadlock resolved at #${r.index}`,
-        });
-      }
-      if (r.kind === 'LeaseExpired' && r.status === 'accepted') {
-        out.push({
-          severity: 'warning',
-          kind: 'expired-claim',
-          ...(r.case ? { case: r.case } : {}),
-          index: r.index,
-          entry: r.id,
-          message: `claim on ${r.subtask ?? '?'} expired (#${r.index})`,
-        });
-      }
-    }
+    out.push(...this.recordProblems());
     for (const c of this.state.cases.values()) {
       if (this.actor(c.requester).org === this.self.id) {
         const w = this.workItem(c, currentOutcome(this, c));
@@ -412,6 +386,61 @@ export class Projection<N extends OrgView = OrgView> {
       }
     }
     return out;
+  }
+
+  /**
+   * What the log's verdicts show (rejections, resolved deadlocks, expired claims): read once as
+   * they are folded, not by walking every record of history (most of it spilled to disk) on
+   * each poll; the latest RECORD_PROBLEMS are kept.
+   */
+  private recordProblems(): ProblemView[] {
+    const records = this.node.replica.fold.records;
+    for (;;) {
+      const page = records.from(this.problemsRead + 1, 1_000);
+      if (page.length === 0) break;
+      for (const r of page) {
+        const problem = this.problemOf(r);
+        if (problem) this.problemsSeen.push(problem);
+      }
+      this.problemsRead = page.at(-1)!.index;
+    }
+    if (this.problemsSeen.length > RECORD_PROBLEMS) this.problemsSeen.splice(0, this.problemsSeen.length - RECORD_PROBLEMS);
+    return this.problemsSeen;
+  }
+
+  private problemOf(r: FoldRecord): ProblemView | undefined {
+    if (r.status === 'rejected') {
+      const equivocation = r.code === 'E_EQUIVOCATION';
+      return {
+        severity: equivocation ? 'error' : 'warning',
+        kind: equivocation ? 'equivocation' : 'rejected',
+        ...(r.case ? { case: r.case } : {}),
+        index: r.index,
+        entry: r.id,
+        message: `${r.kind} #${r.index} by ${this.actor(authorDid(r.author)).name} rejected: ${r.reason ?? 'no reason'}`,
+      };
+    }
+    if (r.kind === 'DeadlockResolved' && r.status === 'accepted') {
+      return {
+        severity: 'warning',
+        kind: 'deadlock',
+        ...(r.case ? { case: r.case } : {}),
+        index: r.index,
+        entry: r.id,
+        message: `deadlock resolved at #${r.index}`,
+      };
+    }
+    if (r.kind === 'LeaseExpired' && r.status === 'accepted') {
+      return {
+        severity: 'warning',
+        kind: 'expired-claim',
+        ...(r.case ? { case: r.case } : {}),
+        index: r.index,
+        entry: r.id,
+        message: `claim on ${r.subtask ?? '?'} expired (#${r.index})`,
+      };
+    }
+    return undefined;
   }
 
   /**
