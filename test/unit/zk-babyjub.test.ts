@@ -7,12 +7,14 @@ import { seededRandom } from '../../core/common/random.js';
 import {
   newZkSigningKey,
   poseidon,
+  publicKeyReference,
   signPoseidon,
+  signPoseidonReference,
   verifyPoseidonSignature,
   verifyPoseidonSignatureReference,
   zkSigningKeyFromSeed,
 } from '../../core/zk/babyjub.js';
-import { BABYJUB_SUBORDER } from '../../core/zk/eddsa-verify.js';
+import { BABYJUB_SUBORDER } from '../../core/zk/babyjub-curve.js';
 
 const SEED = Uint8Array.from(Buffer.from('0001020304050607080900010203040506070809000102030405060708090001', 'hex'));
 
@@ -73,5 +75,20 @@ test('the fast verifier decides as the library does: valid, other message, other
       cases.map(([k, msg, s]) => verifyPoseidonSignatureReference(k, msg, s)),
       verdicts,
     );
+  }
+});
+
+test("the fast key derivation and signer give the library's key and signature, bit for bit, over random keys and messages up to the field's size", async () => {
+  const random = seededRandom('fast-eddsa-sign-vs-library');
+  const messages = [0n, 1n, 2n ** 253n + 12345n];
+  for (let i = 0; i < 6; i++) {
+    const key = await newZkSigningKey(random);
+    assert.deepEqual(key.publicKey, publicKeyReference(key.privateKey));
+    messages.push(BigInt(`0x${Buffer.from(random.bytes(31)).toString('hex')}`));
+    for (const m of messages.slice(-2)) {
+      const sig = await signPoseidon(key, m);
+      assert.deepEqual(sig, signPoseidonReference(key, m));
+      assert.equal(verifyPoseidonSignatureReference(key.publicKey, m, sig), true);
+    }
   }
 });
