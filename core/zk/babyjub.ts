@@ -70,10 +70,11 @@ export function newZkSigningKey(random: Random = cryptoRandom): Promise<ZkSignin
   return zkSigningKeyFromSeed(random.bytes(32));
 }
 
+const decimal = (sig: { R8: Point; S: bigint }): EddsaSignature => ({ R8x: sig.R8[0].toString(), R8y: sig.R8[1].toString(), S: sig.S.toString() });
+
 /** The library's signature (eddsa.ts computes it with cheaper curve arithmetic). */
 export async function signPoseidon(key: ZkSigningKey, message: bigint): Promise<EddsaSignature> {
-  const sig = signEddsaPoseidon(key.privateKey, message % BN254_R, [BigInt(key.publicKey.x), BigInt(key.publicKey.y)]);
-  return { R8x: sig.R8[0].toString(), R8y: sig.R8[1].toString(), S: sig.S.toString() };
+  return decimal(signEddsaPoseidon(key.privateKey, message % BN254_R, [BigInt(key.publicKey.x), BigInt(key.publicKey.y)]));
 }
 
 function fieldOrUndefined(s: string): bigint | undefined {
@@ -98,8 +99,7 @@ export function publicKeyReference(privateKey: Uint8Array): BabyJubPublicKey {
 }
 
 export function signPoseidonReference(key: ZkSigningKey, message: bigint): EddsaSignature {
-  const sig = eddsa.signMessage(key.privateKey, message % BN254_R);
-  return { R8x: sig.R8[0].toString(), R8y: sig.R8[1].toString(), S: sig.S.toString() };
+  return decimal(eddsa.signMessage(key.privateKey, message % BN254_R));
 }
 
 /** The library's own verification: the reference the fast one is tested against. */

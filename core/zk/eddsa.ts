@@ -12,6 +12,8 @@ import { BABYJUB_SUBORDER, BASE8, add, affine, ext, mul, onBabyJub, samePoint } 
 
 export { BABYJUB_SUBORDER } from './babyjub-curve.js';
 
+const G = ext(BASE8[0], BASE8[1]);
+
 function leBigInt(bytes: Uint8Array): bigint {
   let v = 0n;
   for (let i = bytes.length - 1; i >= 0; i--) v = (v << 8n) | BigInt(bytes[i]!);
@@ -34,7 +36,7 @@ function secretScalar(h: Uint8Array): bigint {
 
 /** The library's derivePublicKey: A = (s / 8 mod order)·Base8. */
 export function eddsaPublicKey(privateKey: Uint8Array): [bigint, bigint] {
-  return affine(mul(ext(BASE8[0], BASE8[1]), (secretScalar(blake512(privateKey)) >> 3n) % BABYJUB_SUBORDER));
+  return affine(mul(G, (secretScalar(blake512(privateKey)) >> 3n) % BABYJUB_SUBORDER));
 }
 
 /**
@@ -44,7 +46,7 @@ export function eddsaPublicKey(privateKey: Uint8Array): [bigint, bigint] {
 export function verifyEddsaPoseidon(message: bigint, r8: readonly [bigint, bigint], s: bigint, key: readonly [bigint, bigint]): boolean {
   if (s >= BABYJUB_SUBORDER || !onBabyJub(r8[0], r8[1]) || !onBabyJub(key[0], key[1])) return false;
   const hm = poseidon5([r8[0], r8[1], key[0], key[1], message]);
-  const left = mul(ext(BASE8[0], BASE8[1]), s);
+  const left = mul(G, s);
   const right = add(ext(r8[0], r8[1]), mul(ext(key[0], key[1]), hm * 8n));
   return samePoint(left, right);
 }
@@ -61,7 +63,7 @@ export function signEddsaPoseidon(privateKey: Uint8Array, message: bigint, publi
   nonceInput.set(h.subarray(32, 64), 0);
   nonceInput.set(leBytes(message, 32), 32);
   const r = leBigInt(blake512(nonceInput)) % BABYJUB_SUBORDER;
-  const R8 = affine(mul(ext(BASE8[0], BASE8[1]), r));
+  const R8 = affine(mul(G, r));
   const hm = poseidon5([R8[0], R8[1], publicKey[0], publicKey[1], message]);
   return { R8, S: (r + hm * s) % BABYJUB_SUBORDER };
 }
