@@ -1,7 +1,7 @@
 import type { KeyResolver } from '../crypto/signing.js';
 import type { Envelope } from './envelope.js';
 import type { StoredEntry } from './store.js';
-import { rememberBatchVerified } from './verified-cache.js';
+import { rememberVerifiedObject } from './verified-cache.js';
 
 /** One envelope and the key its author id resolves to, for a batch verifier. */
 export interface VerifyItem {
@@ -44,7 +44,7 @@ export async function preverify(entries: readonly StoredEntry[], keys: KeyResolv
   let n = 0;
   items.forEach((item, i) => {
     if (answers[i] === true) {
-      rememberBatchVerified(item.envelope, item.publicKey);
+      rememberVerifiedObject(item.envelope, item.publicKey);
       n++;
     }
   });

@@ -4,7 +4,7 @@ import { fromBase64url, toBase64url } from '../common/encoding.js';
 import { sha256Hex } from '../common/hash.js';
 import type { KeyResolver, Signer } from '../crypto/signing.js';
 import { ed25519Verify } from '../crypto/signing.js';
-import { rememberVerified, verifiedFingerprint, wasBatchVerified, wasVerified } from './verified-cache.js';
+import { rememberVerified, rememberVerifiedObject, verifiedFingerprint, wasVerified, wasVerifiedObject } from './verified-cache.js';
 import { ALL_KINDS, GLOBAL_KINDS, type Kind } from './kinds.js';
 
 export const ENVELOPE_VERSION = 1;
@@ -99,13 +99,14 @@ export type EnvelopeCheck = { ok: true } | { ok: false; code: 'E_ID' | 'E_SIGNAT
  */
 export function checkEnvelope(env: Envelope, keys: KeyResolver): EnvelopeCheck {
   const publicKey = keys.resolveVerificationKey(env.author);
-  if (!publicKey || !wasBatchVerified(env, publicKey)) {
+  if (!publicKey || !wasVerifiedObject(env, publicKey)) {
     const fingerprint = publicKey ? verifiedFingerprint(env, publicKey) : undefined;
     if (!fingerprint || !wasVerified(fingerprint)) {
       const failed = authenticity(env, publicKey);
       if (failed) return failed;
       rememberVerified(fingerprint!);
     }
+    rememberVerifiedObject(env, publicKey!);
   }
   if ((env.case === null) !== GLOBAL_KINDS.includes(env.kind)) {
     return { ok: false, code: 'E_SCOPE', reason: `${env.kind} ${env.case === null ? 'needs' : 'takes no'} case` };

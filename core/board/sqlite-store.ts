@@ -4,6 +4,7 @@ import { systemClock } from '../common/clock.js';
 import { MurmurError } from '../common/errors.js';
 import { BoardClock, DEFAULT_BOARD_TIME } from './board-time.js';
 import { EnvelopeSchema, type Envelope } from './envelope.js';
+import { RecentEntries } from './recent-entries.js';
 import type { BoardStore, EntryLookup, StoredEntry, SubscriberFailures, Unsubscribe } from './store.js';
 
 /**
@@ -30,6 +31,8 @@ export class SqliteBoardStore implements BoardStore, EntryLookup, SubscriberFail
   private pending: { write: () => () => void; reject: (e: unknown) => void }[] = [];
   subscriberFailures: SubscriberFailures['subscriberFailures'];
   onSubscriberError: (e: unknown) => void = () => undefined;
+  /** What this store committed last, read back without the query and the parse (recent-entries.ts). */
+  private readonly recent = new RecentEntries();
   /** Transactions committed (each one fsync of the WAL): benchmarks read it. */
   commits = 0;
 
@@ -86,6 +89,7 @@ export class SqliteBoardStore implements BoardStore, EntryLookup, SubscriberFail
     return this.queue((resolve) => {
       const { entry, fresh } = this.insertOne(envelope);
       return () => {
+        this.committed(entry, fresh);
         resolve(entry);
         if (fresh) this.announce(entry);
       };
@@ -115,6 +119,11 @@ export class SqliteBoardStore implements BoardStore, EntryLookup, SubscriberFail
     for (const ack of acks) ack();
   }
 
+  /** After its transaction committed: an entry shared with readers is one that is durable. */
+  private committed(entry: StoredEntry, fresh: boolean): void {
+    if (fresh) this.recent.add(entry);
+  }
+
   private announce(entry: StoredEntry): void {
     for (const listener of [...this.listeners]) {
       try {
@@ -139,13 +148,22 @@ export class SqliteBoardStore implements BoardStore, EntryLookup, SubscriberFail
     // The host's clock, bounded by the board-time rule (board-time.ts), as on every store:
     // never backwards, never past the signed times of the author and the recent others.
     const at = this.time.next(this.clock.now(), envelope.author, envelope.at);
-    const result = this.insert.run(envelope.id, at, JSON.stringify(envelope), envelope.case ?? '');
+    const body = JSON.stringify(envelope);
+    const result = this.insert.run(envelope.id, at, body, envelope.case ?? '');
     if (result.changes === 0) return { entry: this.entryOf(this.byId.get(envelope.id) as Row), fresh: false };
-    return { entry: { index: Number(result.lastInsertRowid), at, envelope }, fresh: true };
+    // Readers get the text as written, parsed (as a read of the row would give), not the
+    // poster's own object, which stays the poster's to change.
+    return { entry: { index: Number(result.lastInsertRowid), at, envelope: JSON.parse(body) as Envelope }, fresh: true };
   }
 
   async read(from: number, limit = 10_000): Promise<StoredEntry[]> {
-    return (this.range.all(Math.max(1, from), limit) as Row[]).map((r) => this.entryOf(r));
+    const start = Math.max(1, from);
+    const head = (this.last.get() as { idx: number } | undefined)?.idx ?? 0;
+    // A follower asks once more after each batch: past the end there is nothing to query.
+    if (start > head) return [];
+    // The run answers only when it reaches the file's last row (another writer may have added more).
+    const recent = this.recent.last === head ? this.recent.from(start, limit) : undefined;
+    return recent ?? (this.range.all(start, limit) as Row[]).map((r) => this.entryOf(r));
   }
 
   /** A case's entries and the coalition-wide ones (cards), in order: what its archive holds. */

@@ -30,20 +30,21 @@ export function rememberVerified(fingerprint: string): void {
 }
 
 /**
- * Envelope objects a batch verifier (worker threads, app/node/verify-pool.ts) checked in full,
- * with the key it checked them under: the fold then skips even the fingerprint. Keyed by the
- * object itself, the very one the fold will read, so it is sound while envelopes read from a
- * store are not mutated, which nothing does (the fold and the rules only read them). A weak
- * map: an entry leaves with its envelope.
+ * Envelope objects already checked in full, with the key they were checked under: a batch
+ * verifier's (worker threads, app/node/verify-pool.ts), or the first replica's to fold an entry
+ * a store hands to several (sqlite-store.ts shares its last committed entries): the fold then
+ * skips even the fingerprint. Keyed by the object itself, the very one the fold will read, so
+ * it is sound while envelopes read from a store are not mutated, which nothing does (the fold
+ * and the rules only read them). A weak map: an entry leaves with its envelope.
  */
-let batchVerified = new WeakMap<object, Uint8Array>();
+let verifiedObjects = new WeakMap<object, Uint8Array>();
 
-export function rememberBatchVerified(envelope: object, publicKey: Uint8Array): void {
-  batchVerified.set(envelope, publicKey);
+export function rememberVerifiedObject(envelope: object, publicKey: Uint8Array): void {
+  verifiedObjects.set(envelope, publicKey);
 }
 
-export function wasBatchVerified(envelope: object, publicKey: Uint8Array): boolean {
-  const key = batchVerified.get(envelope);
+export function wasVerifiedObject(envelope: object, publicKey: Uint8Array): boolean {
+  const key = verifiedObjects.get(envelope);
   return key !== undefined && sameBytes(key, publicKey);
 }
 
@@ -57,7 +58,7 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 /** Forgets every verification (benchmarks measure the cold path with it; tests start clean). */
 export function clearVerifiedCache(): void {
   verified.clear();
-  batchVerified = new WeakMap();
+  verifiedObjects = new WeakMap();
 }
 
 export function verifiedCacheSize(): number {

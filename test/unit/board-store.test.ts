@@ -123,3 +123,59 @@ test('sqlite: a throwing subscriber neither wedges the store nor is lost: counte
   assert.ok(!JSON.stringify(store.subscriberFailures).includes('Patient'));
   await store.close();
 });
+
+test('sqlite: readers of just-committed entries share one parsed copy, and still see the file as it is (a second writer, a long history, the poster changing its object)', async () => {
+  const path = join(dir, 'recent.db');
+  const one = new SqliteBoardStore(path);
+  const two = new SqliteBoardStore(path);
+  const a = testEnvelopes(4, 'recent-a', 'case-a');
+  const b = testEnvelopes(2, 'recent-b', 'case-b');
+  await one.append(a[0]!);
+  await one.append(a[1]!);
+  // Two readers of what `one` just committed get the same object: parsed once, checked once.
+  const [r1, r2] = [await one.read(1), await one.read(1)];
+  assert.equal(r1[0]!.envelope, r2[0]!.envelope);
+  // A second writer of the same file: `one`'s reads must include its entries, in board order.
+  await two.append(b[0]!);
+  assert.deepEqual(
+    (await one.read(2)).map((e) => e.envelope.id),
+    [a[1]!.id, b[0]!.id],
+  );
+  await one.append(a[2]!);
+  await two.append(b[1]!);
+  await one.append(a[3]!);
+  const expected = [a[0]!, a[1]!, b[0]!, a[2]!, b[1]!, a[3]!].map((e) => e.id);
+  for (const store of [one, two]) {
+    for (let from = 1; from <= 6; from++) {
+      assert.deepEqual(
+        (await store.read(from)).map((e) => e.envelope.id),
+        expected.slice(from - 1),
+        `read(${from})`,
+      );
+    }
+  }
+  // The poster's object is its own: changing it after the append changes nothing read back.
+  const c = testEnvelopes(1, 'recent-c', 'case-c')[0]!;
+  const stored = await one.append(c);
+  (c as { kind: string }).kind = 'Artifact';
+  assert.equal((await one.read(stored.index))[0]!.envelope.kind, 'Heartbeat');
+  // More than the run holds, committed in one group: every read, old or recent, is the file's.
+  const many = testEnvelopes(1_500, 'recent-d', 'case-d');
+  await Promise.all(many.map((e) => one.append(e)));
+  const all = await one.read(1, 10_000);
+  assert.equal(all.length, 7 + 1_500);
+  assert.deepEqual(
+    all.map((e) => e.index),
+    all.map((_, i) => i + 1),
+  );
+  assert.deepEqual(
+    (await one.read(8, 3)).map((e) => e.envelope.id),
+    many.slice(0, 3).map((e) => e.id),
+  );
+  assert.deepEqual(
+    (await one.read(7 + 1_500 - 1)).map((e) => e.envelope.id),
+    many.slice(-2).map((e) => e.id),
+  );
+  await one.close();
+  await two.close();
+});
