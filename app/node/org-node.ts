@@ -152,7 +152,10 @@ export class OrgNode {
       const keys = o.identity.agents.get(profile.name)!;
       const poster = new ChainedPoster(keys.signer, o.store, o.clock, () => this.replica.fold.chainHead(keys.signer.keyId));
       this.posters.push(poster);
-      const audit = (event: AuditEvent): void => void this.audit.append(event);
+      const audit = (event: AuditEvent): Promise<void> => {
+        this.audit.append(event);
+        return this.audit.synced();
+      };
       const access =
         o.charter && keys.unwrap && keys.presenter
           ? new SectionAccess({

@@ -41,11 +41,14 @@ export const AuditEventSchema = z.object({
 
 export type AuditEvent = z.infer<typeof AuditEventSchema>;
 
-/** Where an agent records what it did: its organization's `AuditTrail`, or `noAuditTrail`. */
-export type AuditSink = (event: AuditEvent) => void;
+/**
+ * Where an agent records what it did: its organization's `AuditTrail`, or `noAuditTrail`.
+ * Resolves once the entry is durable; the action it records goes on only then.
+ */
+export type AuditSink = (event: AuditEvent) => Promise<void>;
 
 /** No trail (the simulator's nodes): events are dropped. A mode, like `plaintextDisclosure`, rather than an absent port. */
-export const noAuditTrail: AuditSink = () => undefined;
+export const noAuditTrail: AuditSink = () => Promise.resolve();
 
 export const AuditEntrySchema = z.object({
   org: short,
@@ -76,6 +79,8 @@ export class AuditTrail {
    * @param onAppend persists each new entry before the action it records goes on.
    * @param stored reads the persisted trail back: with it the trail does not keep its history
    *   in memory (an entry per access of every case ever run), and `entries()` reads it.
+   * @param durable resolves once every entry `onAppend` has written is on disk (a file's
+   *   fsync, shared by the entries written meanwhile); `synced()` awaits it.
    */
   constructor(
     readonly org: string,
@@ -83,6 +88,7 @@ export class AuditTrail {
     entries: readonly AuditEntry[] = [],
     private readonly onAppend?: (entry: AuditEntry) => void,
     private readonly stored?: () => readonly AuditEntry[],
+    private readonly durable?: () => Promise<void>,
   ) {
     const check = verifyAuditTrail(entries, org);
     if (!check.ok) throw new MurmurError('E_CONFLICT', `audit trail does not verify: entry ${check.index}: ${check.reason}`, { index: check.index });
@@ -107,6 +113,11 @@ export class AuditTrail {
     this.last = entry;
     this.count++;
     return structuredClone(entry);
+  }
+
+  /** Resolves once every entry appended so far is durable (at once for a trail in memory). */
+  synced(): Promise<void> {
+    return this.durable ? this.durable() : Promise.resolve();
   }
 
   entries(): readonly AuditEntry[] {

@@ -252,6 +252,10 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
     const record = o.node.replica.fold.record(posted.envelope.id);
     log('info', 'console.adjudication', { case: c.id, closure: signed.closure, operator: op.identity.id, status: record?.status ?? 'pending' });
     if (record?.status === 'rejected') throw new HttpError(409, 'E_CONFLICT', `the board rejected the decision: ${record.reason}`);
+    // The views that cannot wait read the decision from the node's cache: fill it (an audited
+    // read, on disk before it is used) before answering, so the operator's next view shows it.
+    const now = o.node.replica.state.cases.get(c.id);
+    if (now) await o.node.adjudicationOf(now);
     return { entry: posted.envelope.id, index: posted.index, status: record?.status ?? 'pending' };
   }
 

@@ -512,7 +512,7 @@ export class CoalitionAgent {
     return {
       fetch: async (ref, elements: readonly DataElement[]) => {
         const out = await data.fetch(ref, elements);
-        audit({ kind: 'fhir-read', actor: this.did, outcome: 'ok', case: caseId, subtask, elements: [...elements] });
+        await audit({ kind: 'fhir-read', actor: this.did, outcome: 'ok', case: caseId, subtask, elements: [...elements] });
         return out;
       },
     };

@@ -154,7 +154,7 @@ export class SectionAccess implements Disclosure {
     if (sealed.alg !== 'A256GCM') throw new MurmurError('E_CRYPTO', `section ${name} is sealed with an unknown algorithm`);
     const opened = openSection(key, { alg: 'A256GCM', nonce: sealed.nonce, ciphertext: sealed.ciphertext }, ad);
     const plaintext = JSON.parse(new TextDecoder().decode(opened)) as unknown;
-    this.o.audit({
+    await this.o.audit({
       kind: 'decrypt',
       actor: this.o.did,
       ...(operator ? { operator } : {}),
@@ -193,7 +193,7 @@ export class SectionAccess implements Disclosure {
         await this.o.replica.catchUp();
         const record = this.o.replica.fold.record(posted.envelope.id);
         if (record?.status === 'rejected') {
-          this.o.audit({
+          await this.o.audit({
             kind: 'denial',
             actor: this.o.did,
             outcome: 'denied',
@@ -241,7 +241,7 @@ export class SectionAccess implements Disclosure {
       const target = this.o.replica.entry(r.target)!.envelope;
       const contentKey = this.o.vault.get(positionOf(target.author, target.seq, r.section));
       if (!contentKey) continue;
-      this.o.audit({
+      await this.o.audit({
         kind: 'credential-check',
         actor: this.o.did,
         outcome: 'ok',
@@ -266,7 +266,7 @@ export class SectionAccess implements Disclosure {
         header: { request: r.ref.id, target: r.target, section: r.section, grantee: r.requester, grant },
         sections: [],
       });
-      this.o.audit({
+      await this.o.audit({
         kind: 'grant',
         actor: this.o.did,
         outcome: 'ok',
