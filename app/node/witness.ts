@@ -2,54 +2,76 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, truncateSync,
 import { dirname } from 'node:path';
 import type { Logger } from '../../core/common/log.js';
 import type { KeyResolver, Signer } from '../../core/crypto/signing.js';
-import { BoardHeads, checkTreeHead, signTreeHead, type LeafEntry, type TreeHead } from '../../core/board/tree-head.js';
+import { toHex } from '../../core/board/merkle.js';
+import { BoardHeads, checkTreeHead, signTreeHead, TREE_HEAD_VERSION, type LeafEntry, type TreeHead } from '../../core/board/tree-head.js';
 
 /**
  * An organization's witness of the board: it rebuilds the RFC 9162 tree from the entries its
- * own replica folds, in index order, and signs a tree head after each one (JSON lines in its
- * own file). It signs only what it computed itself and only while that stays consistent with
- * the last head it signed before a restart: a board that changed under it (an entry removed,
- * reordered or edited) gets no further signature from it, and a log line says why.
+ * own replica folds, in index order, and signs a tree head after each batch of them, a leaf
+ * line per entry written before the head (JSON lines in its own file; tree-head.ts). It signs
+ * only what it computed itself and only while that stays consistent with the last head it
+ * signed before a restart: a board that changed under it (an entry removed, reordered or
+ * edited) gets no further signature from it, and a log line says why.
+ *
+ * Per batch, not per entry: four witnesses signing each entry were 4 % of an embedded
+ * coalition's main thread; the leaf lines keep a changed entry named at its exact index.
  */
 export class TreeWitness {
   /** The frontier only: a witness signs heads and serves no proofs (`murmur audit prove` rebuilds the tree from the file). */
   private readonly tree = new BoardHeads();
   private readonly fd: number;
   private readonly previous: TreeHead | undefined;
+  /** Leaf lines of the batch not yet signed. */
+  private pending: string[] = [];
   private halted = false;
+  private closed = false;
 
   constructor(
     private readonly path: string,
     private readonly signer: Signer,
     keys: KeyResolver,
     private readonly logger: Logger,
+    /** Runs the batch's signature once the fold in progress has yielded (default: setImmediate). */
+    private readonly defer: (run: () => void) => void = (run) => void setImmediate(run),
   ) {
     mkdirSync(dirname(path), { recursive: true });
-    // A line torn by a crash mid-write is never a whole signed head: drop it, or the next
-    // head would be glued onto it.
+    // What follows the last signed head was never vouched for: a line torn by a crash
+    // mid-write, or leaf lines whose head was not written. Drop it, or the next batch would be
+    // glued onto it.
     if (existsSync(path)) {
       const text = readFileSync(path, 'utf8');
-      if (text !== '' && !text.endsWith('\n')) truncateSync(path, Buffer.byteLength(text.slice(0, text.lastIndexOf('\n') + 1)));
+      const keep = afterLastHead(text);
+      if (keep < text.length) truncateSync(path, Buffer.byteLength(text.slice(0, keep)));
     }
     this.previous = lastOwnHead(path, signer.keyId, keys);
     this.fd = openSync(path, 'a');
   }
 
   observe(entry: LeafEntry): void {
-    if (this.halted) return;
+    if (this.halted || this.closed) return;
+    let leaf: Uint8Array;
     try {
-      this.tree.append(entry);
+      leaf = this.tree.append(entry);
     } catch (e) {
       return this.halt('board.witness.gap', { index: entry.index, expected: this.tree.size + 1, reason: e instanceof Error ? e.message : 'gap' });
     }
-    const head = this.tree.head();
     const prev = this.previous;
-    if (prev && head.size <= prev.size) {
-      if (head.size === prev.size && head.root !== prev.root) this.halt('board.witness.fork', { size: head.size });
+    if (prev && this.tree.size <= prev.size) {
+      if (this.tree.size === prev.size && this.tree.head().root !== prev.root) this.halt('board.witness.fork', { size: prev.size });
       return; // signed before the restart
     }
+    if (this.pending.length === 0) this.defer(() => this.flush());
+    this.pending.push(JSON.stringify({ v: TREE_HEAD_VERSION, size: this.tree.size, leaf: toHex(leaf) }));
+  }
+
+  /** Signs the head over what was observed so far and writes it after the batch's leaf lines. */
+  flush(): void {
+    if (this.halted || this.pending.length === 0) return;
+    const head = this.tree.head();
+    const lines = this.pending;
+    this.pending = [];
     try {
-      writeSync(this.fd, `${JSON.stringify(signTreeHead(this.signer, head))}\n`);
+      writeSync(this.fd, `${lines.join('\n')}\n${JSON.stringify(signTreeHead(this.signer, head))}\n`);
     } catch (e) {
       // Called from the replica's fold: a full disk must not stop the node from folding.
       this.halt('board.witness.write', { size: head.size, reason: e instanceof Error ? e.message.slice(0, 120) : 'write failed' });
@@ -62,6 +84,9 @@ export class TreeWitness {
   }
 
   close(): void {
+    if (this.closed) return;
+    this.flush();
+    this.closed = true;
     try {
       closeSync(this.fd);
     } catch {
@@ -70,6 +95,8 @@ export class TreeWitness {
   }
 
   private halt(event: string, fields: Record<string, string | number>): void {
+    // What was observed before the fault still holds: sign it (a failed write clears `pending` first, so this ends).
+    this.flush();
     this.halted = true;
     this.logger.log('error', event, { ...fields, witness: this.signer.keyId });
   }
@@ -91,4 +118,15 @@ function lastOwnHead(path: string, keyId: string, keys: KeyResolver): TreeHead |
     if (check.ok && check.head.witness === keyId && (!last || check.head.size > last.size)) last = check.head;
   }
   return last;
+}
+
+/** Where the text ends after its last head line (a line with a signature), whole. */
+function afterLastHead(text: string): number {
+  let end = text.lastIndexOf('\n');
+  while (end >= 0) {
+    const start = text.lastIndexOf('\n', end - 1) + 1;
+    if (text.slice(start, end).includes('"sig"')) return end + 1;
+    end = start - 1;
+  }
+  return 0;
 }

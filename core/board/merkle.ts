@@ -48,7 +48,12 @@ export class MerkleTree {
 
   /** Appends a leaf's data (hashed here with the 0x00 prefix); returns its index (0-based). */
   append(data: Uint8Array): number {
-    this.leaves.push(leafHash(data));
+    return this.appendHash(leafHash(data));
+  }
+
+  /** Appends a leaf by its hash (`leafHash` of its data). */
+  appendHash(leaf: Hash): number {
+    this.leaves.push(leaf);
     return this.leaves.length - 1;
   }
 
@@ -132,7 +137,12 @@ export class MerkleFrontier {
   }
 
   append(data: Uint8Array): number {
-    let peak = { size: 1, hash: leafHash(data) };
+    return this.appendHash(leafHash(data));
+  }
+
+  /** Appends a leaf by its hash (`leafHash` of its data). */
+  appendHash(leaf: Hash): number {
+    let peak = { size: 1, hash: leaf };
     for (let left = this.peaks.at(-1); left && left.size === peak.size; left = this.peaks.at(-1)) {
       this.peaks.pop();
       peak = { size: left.size * 2, hash: nodeHash(left.hash, peak.hash) };

@@ -3,7 +3,7 @@ import { canonicalBytes } from '../common/canonical.js';
 import { fromBase64url, toBase64url, utf8 } from '../common/encoding.js';
 import type { KeyResolver, Signer } from '../crypto/signing.js';
 import { ed25519Verifier } from '../crypto/signing.js';
-import { MerkleFrontier, MerkleTree, toHex } from './merkle.js';
+import { leafHash, MerkleFrontier, MerkleTree, toHex } from './merkle.js';
 
 /**
  * The board as a verifiable log (RFC 9162 §2.1 tree, see merkle.ts).
@@ -20,6 +20,11 @@ import { MerkleFrontier, MerkleTree, toHex } from './merkle.js';
  * co-sign the checkpoints of a transparency log), with the key of its first agent, and keeps
  * them in its own file. A head is signed over `murmur-tree-head/v1\n` followed by the RFC
  * 8785 JSON of the head without `sig`.
+ *
+ * A witness signs a head per batch it folds, not per entry, and writes before it a leaf line
+ * per entry of the batch (`WitnessedLeaf`, unsigned). The head vouches for them: the leaves of
+ * the file so far must hash to its root. So every size up to a signed head has a root a
+ * verifier can derive, and a changed entry is still named at its exact index.
  */
 export const TREE_HEAD_VERSION = 1;
 const CONTEXT = utf8('murmur-tree-head/v1\n');
@@ -38,6 +43,16 @@ export const TreeHeadSchema = z
   })
   .strict();
 export type TreeHead = z.infer<typeof TreeHeadSchema>;
+
+/** A witness's line for one leaf it appended (`leaf`: hex of its RFC 9162 leaf hash), vouched for by the next head it signs. */
+export const WitnessedLeafSchema = z
+  .object({
+    v: z.literal(TREE_HEAD_VERSION),
+    size: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+    leaf: Hex64,
+  })
+  .strict();
+export type WitnessedLeaf = z.infer<typeof WitnessedLeafSchema>;
 
 /** What a leaf stands for: an entry as the store ordered and stamped it. */
 export interface LeafEntry {
@@ -101,10 +116,13 @@ class IndexedLog<T extends MerkleTree | MerkleFrontier> {
     return this.tree.size;
   }
 
-  append(e: LeafEntry): void {
+  /** Appends the entry's leaf; returns its hash. */
+  append(e: LeafEntry): Uint8Array {
     if (e.index !== this.tree.size + 1) throw new RangeError(`board entry ${e.index} arrived where entry ${this.tree.size + 1} was due`);
-    this.tree.append(leafBytes(e));
+    const leaf = leafHash(leafBytes(e));
+    this.tree.appendHash(leaf);
     this.lastAt = e.at;
+    return leaf;
   }
 
   /** The unsigned head of the log so far. */

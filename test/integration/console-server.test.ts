@@ -334,8 +334,8 @@ describe('console server', () => {
     const heads = readFileSync(join(dir, 'heads', 'vigilant.jsonl'), 'utf8')
       .trim()
       .split('\n')
-      .map((l) => JSON.parse(l) as { size: number; root: string });
-    assert.equal(audit.board.merkleRoot, heads.find((h) => h.size === audit.board.head)?.root);
+      .map((l) => JSON.parse(l) as { size: number; root?: string });
+    assert.equal(audit.board.merkleRoot, heads.find((h) => h.size === audit.board.head && h.root)?.root);
     assert.equal(audit.trail.ok, true);
     const pdf = await call('vigilant', 'audit/report.pdf');
     assert.equal(pdf.status, 200);

@@ -9,7 +9,7 @@ import { didKeyResolver, didKeySigner } from '../../core/crypto/did-key.js';
 import { MerkleTree, leafHash, toHex } from '../../core/board/merkle.js';
 import { BoardTree, checkTreeHead, leafBytes, signTreeHead, type LeafEntry, type TreeHead } from '../../core/board/tree-head.js';
 import { TreeWitness } from '../../app/node/witness.js';
-import { checkAgainstHeads, type BoardRow } from '../../app/node/audit/board-log.js';
+import { checkAgainstHeads, readHeads, type BoardRow } from '../../app/node/audit/board-log.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'murmur-heads-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -53,46 +53,103 @@ describe('the board as a log: leaves and signed tree heads', () => {
 });
 
 describe('an organization’s witness', () => {
+  /** The signed heads of a witness's file (lines with a signature). */
   const heads = (path: string): TreeHead[] =>
+    lines(path)
+      .filter((l) => 'sig' in l)
+      .map((l) => l as TreeHead);
+  const lines = (path: string): Record<string, unknown>[] =>
     readFileSync(path, 'utf8')
       .trim()
       .split('\n')
-      .map((l) => JSON.parse(l) as TreeHead);
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+  /** A witness whose batches end when the test says (`end()`), as a fold yielding would. */
+  const batched = (path: string, log: LogRecord[] = []) => {
+    const due: (() => void)[] = [];
+    const w = new TreeWitness(path, alice, didKeyResolver, memoryLogger(log), (run) => due.push(run));
+    return { w, end: () => due.splice(0).forEach((run) => run()) };
+  };
+  /** What `audit verify` reads of a data folder's heads files: a root per size. */
+  const rootsBySize = (dataDir: string): Map<number, string> => {
+    const found = readHeads(dataDir, didKeyResolver);
+    assert.deepEqual(found.problems, []);
+    return new Map(found.heads.map((h) => [h.head.size, h.head.root]));
+  };
 
-  test('signs a head after every entry; restarted on the same board it signs only what is new', () => {
-    const path = join(dir, 'same.jsonl');
-    const w = new TreeWitness(path, alice, didKeyResolver, memoryLogger());
-    for (const e of entries(4)) w.observe(e);
-    w.close();
+  test('signs a head per batch after a leaf line per entry, and restarted on the same board signs only what is new', () => {
+    const data = join(dir, 'same');
+    const path = join(data, 'heads', 'alice.jsonl');
+    const { w, end } = batched(path);
+    for (const e of entries(3)) w.observe(e);
+    end();
+    w.observe(entries(4)[3]!);
+    w.close(); // the batch in progress is signed on close
     assert.deepEqual(
-      heads(path).map((h) => h.size),
-      [1, 2, 3, 4],
+      lines(path).map((l) => ('sig' in l ? `head ${l.size}` : `leaf ${l.size}`)),
+      ['leaf 1', 'leaf 2', 'leaf 3', 'head 3', 'leaf 4', 'head 4'],
     );
     const again = new TreeWitness(path, alice, didKeyResolver, memoryLogger());
     for (const e of entries(6)) again.observe(e);
     again.close();
-    const all = heads(path);
     assert.deepEqual(
-      all.map((h) => h.size),
-      [1, 2, 3, 4, 5, 6],
+      heads(path).map((h) => h.size),
+      [3, 4, 6],
     );
-    for (const h of all) assert.ok(checkTreeHead(h, didKeyResolver).ok);
+    for (const h of heads(path)) assert.ok(checkTreeHead(h, didKeyResolver).ok);
+    // Every size has its root, from the leaf lines the signed heads vouch for.
+    const full = new BoardTree();
+    for (const e of entries(6)) full.append(e);
+    const roots = rootsBySize(data);
+    assert.deepEqual([...roots.keys()].sort(), [1, 2, 3, 4, 5, 6]);
+    for (const [size, root] of roots) assert.equal(root, toHex(full.tree.root(size)), `root of ${size}`);
   });
 
   test("holds one hash per bit of the board size, not the whole history, and signs the full tree's roots", () => {
-    const w = new TreeWitness(join(dir, 'frontier.jsonl'), alice, didKeyResolver, memoryLogger());
+    const data = join(dir, 'frontier');
+    const { w, end } = batched(join(data, 'heads', 'alice.jsonl'));
     const full = new BoardTree();
     const all = entries(1_100);
     for (const e of all) {
       w.observe(e);
       full.append(e);
+      if (e.index % 100 === 0) end();
     }
     w.close();
     // 1,100 entries = 0b10001001100: four perfect subtrees (a tree of every leaf held 2,200 hashes).
     assert.equal(w.heldHashes, 4);
-    const signed = heads(join(dir, 'frontier.jsonl'));
-    assert.equal(signed.length, 1_100);
-    for (const n of [1, 2, 3, 5, 64, 100, 1_023, 1_024, 1_025, 1_100]) assert.equal(signed[n - 1]!.root, toHex(full.tree.root(n)), `root of ${n}`);
+    const signed = heads(join(data, 'heads', 'alice.jsonl'));
+    assert.deepEqual(
+      signed.map((h) => h.size),
+      Array.from({ length: 11 }, (_, i) => (i + 1) * 100),
+    );
+    for (const h of signed) assert.equal(h.root, toHex(full.tree.root(h.size)));
+    const roots = rootsBySize(data);
+    for (const n of [1, 2, 3, 5, 64, 100, 1_023, 1_024, 1_025, 1_100]) assert.equal(roots.get(n), toHex(full.tree.root(n)), `root of ${n}`);
+  });
+
+  test('an edited, removed or moved leaf line is named, and vouches for nothing', () => {
+    const data = join(dir, 'edited');
+    const path = join(data, 'heads', 'alice.jsonl');
+    const { w, end } = batched(path);
+    for (const e of entries(3)) w.observe(e);
+    end();
+    for (const e of entries(6).slice(3)) w.observe(e);
+    w.close();
+    const text = readFileSync(path, 'utf8').split('\n');
+    // Line 6 is leaf 5: give it another entry's leaf hash.
+    const edited = [...text];
+    edited[5] = JSON.stringify({ ...(JSON.parse(text[5]!) as object), leaf: toHex(leafHash(leafBytes({ index: 5, at: 1, id: id(99) }))) });
+    writeFileSync(path, edited.join('\n'));
+    let found = readHeads(data, didKeyResolver);
+    assert.deepEqual(found.problems, ['heads alice: line 8: the leaf lines before this head do not hash to its root (#4–#6 edited)']);
+    assert.deepEqual(
+      found.heads.map((h) => h.head.size),
+      [1, 2, 3, 6],
+      'the signed heads still count; the sizes the edited batch gave do not',
+    );
+    writeFileSync(path, text.filter((_, i) => i !== 4).join('\n'));
+    found = readHeads(data, didKeyResolver);
+    assert.deepEqual(found.problems, ['heads alice: line 5: a leaf for #5 where #4 was due (lines removed or moved)']);
   });
 
   test('restarted on a board changed under it, it signs nothing more and says why', () => {
@@ -106,7 +163,7 @@ describe('an organization’s witness', () => {
     again.close();
     assert.deepEqual(
       heads(path).map((h) => h.size),
-      [1, 2, 3],
+      [3],
     );
     assert.deepEqual(
       log.map((l) => [l.level, l.event, l.fields.size]),
@@ -114,20 +171,23 @@ describe('an organization’s witness', () => {
     );
   });
 
-  test('a head torn by a crash mid-write is dropped on restart, and the next heads follow on whole lines', () => {
-    const path = join(dir, 'torn.jsonl');
+  test('a line torn by a crash mid-write, or leaf lines whose head was never written, are dropped on restart, and the next batch follows on whole lines', () => {
+    const data = join(dir, 'torn');
+    const path = join(data, 'heads', 'alice.jsonl');
     const w = new TreeWitness(path, alice, didKeyResolver, memoryLogger());
     for (const e of entries(3)) w.observe(e);
     w.close();
     const whole = readFileSync(path, 'utf8');
-    writeFileSync(path, whole + whole.split('\n')[0]!.slice(0, 40));
+    const leaf4 = JSON.stringify({ v: 1, size: 4, leaf: toHex(leafHash(leafBytes(entries(4)[3]!))) });
+    writeFileSync(path, `${whole}${leaf4}\n${whole.split('\n')[0]!.slice(0, 40)}`);
     const again = new TreeWitness(path, alice, didKeyResolver, memoryLogger());
-    for (const e of entries(4)) again.observe(e);
+    for (const e of entries(5)) again.observe(e);
     again.close();
     assert.deepEqual(
-      heads(path).map((h) => h.size),
-      [1, 2, 3, 4],
+      lines(path).map((l) => ('sig' in l ? `head ${l.size}` : `leaf ${l.size}`)),
+      ['leaf 1', 'leaf 2', 'leaf 3', 'head 3', 'leaf 4', 'leaf 5', 'head 5'],
     );
+    assert.equal(rootsBySize(data).size, 5);
   });
 
   test('a store that skips an index gets no head past the hole', () => {
@@ -138,7 +198,7 @@ describe('an organization’s witness', () => {
     w.close();
     assert.deepEqual(
       heads(path).map((h) => h.size),
-      [1, 2],
+      [2],
     );
     assert.equal(log[0]?.event, 'board.witness.gap');
   });

@@ -5,8 +5,8 @@ import { MurmurError } from '../../../core/common/errors.js';
 import type { KeyResolver } from '../../../core/crypto/signing.js';
 import type { StoredEntry } from '../../../core/board/store.js';
 import type { Envelope } from '../../../core/board/envelope.js';
-import { fromHex, toHex, verifyConsistency, verifyInclusion } from '../../../core/board/merkle.js';
-import { BoardTree, checkTreeHead, type TreeHead } from '../../../core/board/tree-head.js';
+import { fromHex, MerkleFrontier, toHex, verifyConsistency, verifyInclusion } from '../../../core/board/merkle.js';
+import { BoardTree, checkTreeHead, WitnessedLeafSchema, type TreeHead } from '../../../core/board/tree-head.js';
 
 /** One row of the board file, read without trusting it: `entry` when its body parses. */
 export interface BoardRow {
@@ -88,14 +88,19 @@ export function sequenceProblems(rows: readonly BoardRow[]): LogProblem[] {
   return out;
 }
 
-/** A tree head as found in an organization's heads file. */
+/**
+ * A head as found in an organization's heads file: one it signed (`signed`), or the root the
+ * file's leaf lines give for a size below a signed head that vouches for them.
+ */
 export interface FoundHead {
-  head: TreeHead;
+  head: Pick<TreeHead, 'size' | 'root' | 'witness'>;
+  /** The signed head itself; absent for a size the leaf lines give. */
+  signed?: TreeHead;
   file: string;
   line: number;
 }
 
-/** Every heads file (`heads/<org>.jsonl`): valid heads, and a problem for each line that is not one. */
+/** Every heads file (`heads/<org>.jsonl`): its heads, and a problem for each line that is not what it should be. */
 export function readHeads(dataDir: string, keys: KeyResolver): { heads: FoundHead[]; problems: string[]; files: number } {
   const dir = join(dataDir, 'heads');
   const heads: FoundHead[] = [];
@@ -107,6 +112,7 @@ export function readHeads(dataDir: string, keys: KeyResolver): { heads: FoundHea
   for (const f of files) {
     const file = basename(f, '.jsonl');
     const lines = readFileSync(join(dir, f), 'utf8').split('\n');
+    const leaves = new FileLeaves();
     for (const [i, text] of lines.entries()) {
       if (text.trim() === '') continue;
       let value: unknown;
@@ -119,12 +125,60 @@ export function readHeads(dataDir: string, keys: KeyResolver): { heads: FoundHea
         problems.push(`heads ${file}: line ${i + 1} is not JSON`);
         continue;
       }
+      if (typeof value === 'object' && value !== null && 'leaf' in value) {
+        const problem = leaves.add(value, i + 1);
+        if (problem) problems.push(`heads ${file}: line ${i + 1}: ${problem}`);
+        continue;
+      }
       const check = checkTreeHead(value, keys);
-      if (check.ok) heads.push({ head: check.head, file, line: i + 1 });
-      else problems.push(`heads ${file}: line ${i + 1}: ${check.reason}`);
+      if (!check.ok) {
+        problems.push(`heads ${file}: line ${i + 1}: ${check.reason}`);
+        continue;
+      }
+      const vouched = leaves.vouch(check.head);
+      if (vouched.problem) problems.push(`heads ${file}: line ${i + 1}: ${vouched.problem}`);
+      for (const v of vouched.heads) heads.push({ head: { size: v.size, root: v.root, witness: check.head.witness }, file, line: v.line });
+      heads.push({ head: check.head, signed: check.head, file, line: i + 1 });
     }
   }
   return { heads, problems, files: files.length };
+}
+
+/**
+ * A heads file's leaf lines, rebuilt into the witness's tree: each size's root waits for the
+ * next signed head, and counts once that head's root is the one the leaves give.
+ */
+class FileLeaves {
+  private readonly tree = new MerkleFrontier();
+  private pending: { size: number; root: string; line: number }[] = [];
+  /** Off after a gap: later leaves cannot be placed (a file written before leaf lines starts without them). */
+  private placing = true;
+
+  add(value: object, line: number): string | undefined {
+    const parsed = WitnessedLeafSchema.safeParse(value);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      return `schema: ${issue.path.join('.') || '(root)'}: ${issue.message}`;
+    }
+    if (!this.placing) return undefined;
+    if (parsed.data.size !== this.tree.size + 1) {
+      this.placing = false;
+      this.pending = [];
+      return this.tree.size === 0 ? undefined : `a leaf for #${parsed.data.size} where #${this.tree.size + 1} was due (lines removed or moved)`;
+    }
+    this.tree.appendHash(fromHex(parsed.data.leaf));
+    this.pending.push({ size: this.tree.size, root: toHex(this.tree.root()), line });
+    return undefined;
+  }
+
+  /** The sizes a signed head vouches for: those since the last head, if its root is the leaves'. */
+  vouch(head: TreeHead): { heads: { size: number; root: string; line: number }[]; problem?: string } {
+    const pending = this.pending;
+    if (!this.placing || pending.length === 0 || head.size !== this.tree.size) return { heads: [] };
+    this.pending = [];
+    if (pending.at(-1)!.root === head.root) return { heads: pending.slice(0, -1) };
+    return { heads: [], problem: `the leaf lines before this head do not hash to its root (#${pending[0]!.size}–#${head.size} edited)` };
+  }
 }
 
 export interface LogCheck {
@@ -144,9 +198,10 @@ export interface LogCheck {
  * Checks the archive against the co-signed heads: each head must be consistent with the
  * archive's tree (RFC 9162 consistency proof from the head to the archive), a head larger
  * than the archive names the first entry cut from its end, and every entry the largest
- * holding head covers must have an inclusion proof under it. Heads are signed after every
- * entry, so the first head that fails, next to the last that holds below it, names the
- * first index that was removed, reordered or edited.
+ * holding head covers must have an inclusion proof under it. There is a head for every size
+ * (signed per batch, the sizes between given by the leaf lines it vouches for), so the first
+ * head that fails, next to the last that holds below it, names the first index that was
+ * removed, reordered or edited.
  */
 export function checkAgainstHeads(rows: readonly BoardRow[], found: readonly FoundHead[], nameOf: (witness: string) => string): LogCheck {
   const tree = new BoardTree();

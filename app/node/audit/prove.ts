@@ -18,7 +18,7 @@ export interface EntryProof {
   root: string;
   /** With `from`: PROOF(from, D[size]) and the root of the first `from` entries. */
   consistency?: { from: number; fromRoot: string; proof: string[] };
-  /** The signed heads in the run's heads/ files for `size` with this root (checked by `audit verify`). */
+  /** The signed heads in the run's heads/ files for `size` with this root (checked by `audit verify`); witnesses sign per batch, so a size between batches has none. */
   heads: TreeHead[];
 }
 
@@ -47,8 +47,6 @@ export function proveEntry(dataDir: string, index: number, opts: { size?: number
     inclusion: tree.tree.inclusionProof(index - 1, size).map(toHex),
     root,
     ...(from !== undefined ? { consistency: { from, fromRoot: toHex(tree.tree.root(from)), proof: tree.tree.consistencyProof(from, size).map(toHex) } } : {}),
-    heads: readHeads(dataDir, boardKeys)
-      .heads.filter((h) => h.head.size === size && h.head.root === root)
-      .map((h) => h.head),
+    heads: readHeads(dataDir, boardKeys).heads.flatMap((h) => (h.signed && h.signed.size === size && h.signed.root === root ? [h.signed] : [])),
   };
 }
