@@ -117,6 +117,10 @@ interface RunResult {
   heldEnd?: number;
   /** Heap in use after a forced GC (with `--expose-gc`): at start, then after each tenth of the run. */
   heap: number[];
+  /** CPU time of the whole process (every thread: the proving pool's too) over the run. */
+  cpuMs: number;
+  /** The share of the run the main thread's event loop was busy (not waiting for I/O or timers). */
+  mainBusy: number;
 }
 
 /** V8 heap in use after a full GC, or NaN without `--expose-gc` (run.js passes it). */
@@ -142,7 +146,7 @@ async function drive(
   n: number,
   inFlight: number,
   one: (i: number) => Promise<string>,
-): Promise<{ latencies: number[]; wallMs: number; outcomes: Record<string, number>; heap: number[] }> {
+): Promise<{ latencies: number[]; wallMs: number; outcomes: Record<string, number>; heap: number[]; cpuMs: number; mainBusy: number }> {
   const latencies: number[] = new Array(n);
   const outcomes: Record<string, number> = {};
   const heap = [heapAfterGc()];
@@ -150,6 +154,8 @@ async function drive(
   let next = 0;
   let done = 0;
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  const elu0 = performance.eventLoopUtilization();
   await Promise.all(
     Array.from({ length: inFlight }, async () => {
       while (next < n) {
@@ -163,7 +169,9 @@ async function drive(
       }
     }),
   );
-  return { latencies, wallMs: performance.now() - t0, outcomes, heap };
+  const cpu = process.cpuUsage(cpu0);
+  const elu = performance.eventLoopUtilization(elu0);
+  return { latencies, wallMs: performance.now() - t0, outcomes, heap, cpuMs: (cpu.user + cpu.system) / 1000, mainBusy: elu.utilization };
 }
 
 /** Warnings and errors the nodes logged (event and error text: ids and codes, never PHI). */
@@ -304,6 +312,8 @@ function summary(name: string, n: number, inFlight: number, r: RunResult): Row {
     'heap after GC MB start → end': `${mb(r.heap[0]!)} → ${mb(r.heap.at(-1)!)}`,
     'heap growth KB/case': Math.round(heapPerCase(r.heap, r.latencies.length) / 1024),
     'own work ms/case': Math.round(r.ownMs / n),
+    'CPU ms/case': Math.round(r.cpuMs / n),
+    'main thread busy': `${Math.round(r.mainBusy * 1000) / 10} %`,
     'coordination overhead': `${Math.round((1 - r.ownMs / sumWall) * 1000) / 10} %`,
   };
 }
