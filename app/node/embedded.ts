@@ -10,7 +10,8 @@ import { FhirClinicalData } from '../../fhir/adapters/clinical-data.js';
 import { storeRequestBundle } from '../../fhir/adapters/request-intake.js';
 import { PasClaimResponseBuilder } from '../../fhir/pas/claim-response.js';
 import type { PasRequest } from '../../fhir/pas/request.js';
-import { startFhirServer, type EmbeddedFhirServer } from '../../fhir/server/embedded-server.js';
+import type { EmbeddedFhirServer } from '../../fhir/server/embedded-server.js';
+import { startFhirServerThread } from '../../fhir/server/server-thread.js';
 import { shutdownZk } from '../../core/zk/index.js';
 import { systemClock } from '../../core/common/clock.js';
 import { cryptoRandom } from '../../core/common/random.js';
@@ -160,7 +161,8 @@ export async function archiveCase(store: SqliteBoardStore, dataDir: string, case
 
 /**
  * The embedded FHIR server on the port of the folder's previous run where it can: case refs on
- * the board name the FHIR base, and every node refuses a ref for any server but its own.
+ * the board name the FHIR base, and every node refuses a ref for any server but its own. On a
+ * thread of its own (server-thread.ts), off the nodes' event loop.
  */
 async function startStableFhirServer(dataDir: string): Promise<EmbeddedFhirServer> {
   const portFile = join(dataDir, 'fhir-port');
@@ -168,7 +170,7 @@ async function startStableFhirServer(dataDir: string): Promise<EmbeddedFhirServe
   const previous = existsSync(portFile) ? Number(readFileSync(portFile, 'utf8').trim()) : 0;
   if (Number.isInteger(previous) && previous > 0 && previous < 65536) {
     try {
-      return await startFhirServer({ port: previous, journalPath });
+      return await startFhirServerThread({ port: previous, journalPath });
     } catch (e) {
       throw new MurmurError(
         'E_CONFLICT',
@@ -177,7 +179,7 @@ async function startStableFhirServer(dataDir: string): Promise<EmbeddedFhirServe
       );
     }
   }
-  const server = await startFhirServer({ port: 0, journalPath });
+  const server = await startFhirServerThread({ port: 0, journalPath });
   writeFileSync(portFile, `${new URL(server.baseUrl).port}\n`);
   return server;
 }

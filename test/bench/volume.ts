@@ -26,7 +26,7 @@ import { FhirClinicalData } from '../../fhir/adapters/clinical-data.js';
 import { storeRequestBundle } from '../../fhir/adapters/request-intake.js';
 import { PasClaimResponseBuilder } from '../../fhir/pas/claim-response.js';
 import { parsePasRequest } from '../../fhir/pas/request.js';
-import { startFhirServer } from '../../fhir/server/embedded-server.js';
+import { startFhirServerThread } from '../../fhir/server/server-thread.js';
 import { syntheticRequest } from '../../fhir/synthetic/index.js';
 import { report, type Row } from './table.js';
 
@@ -219,7 +219,8 @@ async function coalitionRun(n: number, inFlight: number, proofs: boolean): Promi
 /** The same work functions in dependency order, handed each other's sections directly. */
 async function baselineRun(n: number, inFlight: number, proofs: boolean): Promise<RunResult> {
   const dir = mkdtempSync(join(tmpdir(), 'murmur-bench-volume-base-'));
-  const fhir = await startFhirServer({ port: 0, journalPath: join(dir, 'fhir-journal.jsonl') });
+  // On its own thread, as the coalition's (embedded.ts): the comparison is of the board's cost, not of where FHIR runs.
+  const fhir = await startFhirServerThread({ port: 0, journalPath: join(dir, 'fhir-journal.jsonl') });
   const meter = new Meter();
   const agents = Object.fromEntries(REFERENCE_ORGS.flatMap((o) => o.agents).map((a) => [a.name, meter.profile(a)]));
   const data = new FhirClinicalData({ baseUrl: fhir.baseUrl });
