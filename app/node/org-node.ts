@@ -79,6 +79,9 @@ export interface OrgNodeOptions {
   batchVerify?: BatchVerify;
 }
 
+/** How long a witness gathers folded entries before it signs their head. */
+const WITNESS_BATCH_MS = 100;
+
 /** Repeating and one-shot timers, each returning its cancel. */
 export interface Timers {
   every(ms: number, run: () => void): () => void;
@@ -133,7 +136,12 @@ export class OrgNode {
     // Registered before the replica starts, so the witness sees every entry from the first.
     const witnessKey = o.identity.agents.values().next().value?.signer;
     if (o.headsPath && witnessKey) {
-      const witness = (this.witness = new TreeWitness(o.headsPath, witnessKey, o.keys, o.logger));
+      // A head per 100 ms of folding at most: entries arrive one commit at a time, and a head per
+      // commit was still one signature per entry. The leaves are what the replica folded, so
+      // signing them later changes nothing they say; a crash before the head only defers it
+      // (the witness refolds from the start and signs what it has not).
+      const timers = o.timers ?? nodeTimers;
+      const witness = (this.witness = new TreeWitness(o.headsPath, witnessKey, o.keys, o.logger, (run) => void timers.after(WITNESS_BATCH_MS, run)));
       this.replica.onRecord((r) => witness.observe(r));
     }
     this.replica.onListenerError = (e) => o.logger.log('error', 'replica.listener-failed', { org: o.spec.id, error: e instanceof Error ? e.name : 'unknown' });

@@ -31,7 +31,7 @@ export class TreeWitness {
     private readonly signer: Signer,
     keys: KeyResolver,
     private readonly logger: Logger,
-    /** Runs the batch's signature once the fold in progress has yielded (default: setImmediate). */
+    /** Runs the batch's signature later (default: once the fold in progress has yielded, setImmediate). */
     private readonly defer: (run: () => void) => void = (run) => void setImmediate(run),
   ) {
     mkdirSync(dirname(path), { recursive: true });
