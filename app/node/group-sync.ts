@@ -15,33 +15,27 @@ export class GroupSync {
   constructor(private readonly fd: number) {}
 
   synced(): Promise<void> {
-    // A write made now is not covered by an fsync already running: it waits for the one after.
-    if (this.inFlight)
-      return (this.next ??= this.inFlight.then(
-        () => {
-          this.next = undefined;
-          return this.start();
-        },
-        () => {
-          this.next = undefined;
-          return this.start();
-        },
-      ));
-    return this.start();
+    // A write made now is not covered by an fsync already running: it waits for the one after,
+    // whatever became of the running one.
+    if (!this.inFlight) return this.start();
+    return (this.next ??= this.inFlight
+      .catch(() => undefined)
+      .then(() => {
+        this.next = undefined;
+        return this.start();
+      }));
   }
 
   private start(): Promise<void> {
-    const run = new Promise<void>((resolve, reject) => fsync(this.fd, (e) => (e ? reject(e) : resolve())));
-    this.inFlight = run;
-    run.then(
-      () => {
+    const run: Promise<void> = new Promise((resolve, reject) =>
+      fsync(this.fd, (e) => {
+        if (this.inFlight === run) this.inFlight = undefined;
+        if (e) return reject(e);
         this.syncs++;
-        if (this.inFlight === run) this.inFlight = undefined;
-      },
-      () => {
-        if (this.inFlight === run) this.inFlight = undefined;
-      },
+        resolve();
+      }),
     );
+    this.inFlight = run;
     return run;
   }
 }
