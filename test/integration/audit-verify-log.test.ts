@@ -205,6 +205,37 @@ describe('murmur audit prove', () => {
     for (const h of p.heads) assert.ok(checkTreeHead(h, boardKeys).ok);
   });
 
+  test('a size between two signed batches: the next signed size vouches for it, with the consistency proof to it', () => {
+    const signedSizes = new Set<number>();
+    for (const f of readdirSync(join(run, 'heads')))
+      for (const line of readFileSync(join(run, 'heads', f), 'utf8').split('\n'))
+        if (line.includes('"sig"')) signedSizes.add((JSON.parse(line) as { size: number }).size);
+    const between = Array.from({ length: entries }, (_, i) => i + 1).find((n) => !signedSizes.has(n) && [...signedSizes].some((s) => s > n));
+    assert.ok(between !== undefined, `the run has a size between batches (signed: ${[...signedSizes].sort((a, b) => a - b).join(', ')})`);
+    const r = spawnSync(process.execPath, [bin, 'audit', 'prove', '--data-dir', run, '--index', '1', '--size', String(between)], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const p = JSON.parse(r.stdout) as {
+      size: number;
+      root: string;
+      leafHash: string;
+      inclusion: string[];
+      heads: unknown[];
+      vouchedBy?: { size: number; root: string; consistency: string[]; heads: { size: number; root: string }[] };
+    };
+    assert.equal(p.size, between);
+    assert.deepEqual(p.heads, [], 'no witness signed this size itself');
+    assert.ok(verifyInclusion(fromHex(p.leafHash), 0, p.size, p.inclusion.map(fromHex), fromHex(p.root)));
+    const v = p.vouchedBy;
+    assert.ok(v, 'a later signed size vouches for it');
+    assert.equal(v.size, Math.min(...[...signedSizes].filter((s) => s > between)), 'the first signed size after it');
+    assert.ok(verifyConsistency(p.size, v.size, fromHex(p.root), fromHex(v.root), v.consistency.map(fromHex)), 'the tree of M is a prefix of the signed one');
+    assert.ok(v.heads.length >= 1);
+    for (const h of v.heads) {
+      assert.ok(checkTreeHead(h, boardKeys).ok);
+      assert.deepEqual([h.size, h.root], [v.size, v.root]);
+    }
+  });
+
   test('an index beyond the board is refused with exit 2, naming the option', () => {
     const r = spawnSync(process.execPath, [bin, 'audit', 'prove', '--data-dir', run, '--index', String(entries + 1)], { encoding: 'utf8' });
     assert.equal(r.status, 2);

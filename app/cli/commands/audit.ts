@@ -47,7 +47,9 @@ export const auditProve: Command = {
 Prints, as JSON, the proof that the board entry at index N is in the board's Merkle tree of M
 entries (RFC 9162: leaf SHA-256(0x00 || leaf), node SHA-256(0x01 || left || right)): the
 leaf's bytes and hash, the audit path, the root, and the heads the organizations signed for
-that size and root. With --from K, also the consistency proof from the tree of K entries.
+that size and root. Witnesses sign a head per batch of entries; for a size between batches,
+"vouchedBy" gives the next size they signed, its heads, and the consistency proof from M to
+it. With --from K, also the consistency proof from the tree of K entries.
 
   --data-dir DIR   the folder of a run (board.db, heads/*.jsonl)
   --index N        the entry's board index (1-based; the leaf index is N-1)

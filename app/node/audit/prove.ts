@@ -18,8 +18,14 @@ export interface EntryProof {
   root: string;
   /** With `from`: PROOF(from, D[size]) and the root of the first `from` entries. */
   consistency?: { from: number; fromRoot: string; proof: string[] };
-  /** The signed heads in the run's heads/ files for `size` with this root (checked by `audit verify`); witnesses sign per batch, so a size between batches has none. */
+  /** The signed heads in the run's heads/ files for `size` with this root (checked by `audit verify`). */
   heads: TreeHead[];
+  /**
+   * Witnesses sign a head per batch, so a size between batches has no head of its own. Then the
+   * first later size that has signed heads for the archive's root there vouches for it: that
+   * tree, its heads, and PROOF(size, that size), which shows the tree of `size` is its prefix.
+   */
+  vouchedBy?: { size: number; root: string; consistency: string[]; heads: TreeHead[] };
 }
 
 /**
@@ -39,6 +45,18 @@ export function proveEntry(dataDir: string, index: number, opts: { size?: number
     throw new MurmurError('E_INPUT', `--from must be within 1..${size}`, { field: 'from' });
   const root = toHex(tree.tree.root(size));
   const r = rows[index - 1]!;
+  // Only heads over this archive's own tree count: a head of another root (or of more entries than the archive holds) vouches for nothing here.
+  const roots = new Map<number, string>();
+  const rootOf = (n: number): string => roots.get(n) ?? (roots.set(n, toHex(tree.tree.root(n))), roots.get(n)!);
+  const signed = readHeads(dataDir, boardKeys).heads.flatMap((h) =>
+    h.signed && h.signed.size >= 1 && h.signed.size <= tree.size && h.signed.root === rootOf(h.signed.size) ? [h.signed] : [],
+  );
+  const heads = signed.filter((h) => h.size === size);
+  const later = heads.length > 0 ? undefined : Math.min(...signed.filter((h) => h.size > size).map((h) => h.size));
+  const vouchedBy =
+    later !== undefined && Number.isFinite(later)
+      ? { size: later, root: rootOf(later), consistency: tree.tree.consistencyProof(size, later).map(toHex), heads: signed.filter((h) => h.size === later) }
+      : undefined;
   return {
     index,
     size,
@@ -47,6 +65,7 @@ export function proveEntry(dataDir: string, index: number, opts: { size?: number
     inclusion: tree.tree.inclusionProof(index - 1, size).map(toHex),
     root,
     ...(from !== undefined ? { consistency: { from, fromRoot: toHex(tree.tree.root(from)), proof: tree.tree.consistencyProof(from, size).map(toHex) } } : {}),
-    heads: readHeads(dataDir, boardKeys).heads.flatMap((h) => (h.signed && h.signed.size === size && h.signed.root === root ? [h.signed] : [])),
+    heads,
+    ...(vouchedBy ? { vouchedBy } : {}),
   };
 }
