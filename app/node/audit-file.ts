@@ -1,4 +1,4 @@
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Clock } from '../../core/common/clock.js';
 import { MurmurError } from '../../core/common/errors.js';
@@ -20,26 +20,62 @@ export function readAuditFile(path: string): unknown[] {
     });
 }
 
+/** A file-backed trail and the release of its file. */
+export interface AuditFile {
+  readonly trail: AuditTrail;
+  /** Waits for the last fsync, then closes the file (idempotent). A straggler's entry after it is still written, and synced in line. */
+  close(): Promise<void>;
+}
+
 /**
  * An organization's audit trail kept in a JSON-lines file: loaded and verified at start, each
  * new entry appended at once and on disk before the action it records goes on (`synced()`).
  * The fsync is the thread pool's and shared by the entries written while one runs: a blocking
  * fsync per entry held the event loop of every node in the process.
+ *
+ * The node closes it when it stops: a process that starts and stops nodes (a console, a test
+ * suite) kept every trail's descriptor open and one exit listener per trail before.
  */
-export function fileAuditTrail(path: string, org: string, clock: Clock): AuditTrail {
+export function fileAuditTrail(path: string, org: string, clock: Clock): AuditFile {
   mkdirSync(dirname(path), { recursive: true });
   const existing = readAuditFile(path) as AuditEntry[];
   const fd = openSync(path, 'a');
   const disk = new GroupSync(fd);
+  let open = true;
   const trail = new AuditTrail(
     org,
     clock,
     existing,
-    (entry) => writeSync(fd, `${JSON.stringify(entry)}\n`),
+    (entry) => (open ? writeSync(fd, `${JSON.stringify(entry)}\n`) : appendClosed(path, `${JSON.stringify(entry)}\n`)),
     // What was written is read back, not kept: memory does not grow with the trail.
     () => readAuditFile(path) as AuditEntry[],
-    () => disk.synced(),
+    () => (open ? disk.synced() : Promise.resolve()),
   );
-  process.once('exit', () => closeSync(fd));
-  return trail;
+  const release = (): void => {
+    if (!open) return;
+    open = false;
+    process.off('exit', release);
+    closeSync(fd);
+  };
+  process.once('exit', release);
+  return {
+    trail,
+    async close() {
+      if (!open) return;
+      // An entry written but not yet synced is synced before the descriptor goes (a failed fsync is the appender's to hear).
+      await disk.synced().catch(() => undefined);
+      release();
+    },
+  };
+}
+
+/** An entry recorded after the node stopped (an action that was in flight): written and fsynced at once, nothing kept open. */
+function appendClosed(path: string, line: string): void {
+  const fd = openSync(path, 'a');
+  try {
+    writeSync(fd, line);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -32,7 +32,7 @@ import { ChainedPoster } from '../../core/agents/runtime/poster.js';
 import { BoardReplica } from '../../core/agents/runtime/replica.js';
 import { SqliteColdStore } from './sqlite-cold-store.js';
 import { heldCredentials, KeyVault, noCredentials, SectionAccess, plaintextDisclosure } from '../../core/agents/runtime/section-access.js';
-import { fileAuditTrail } from './audit-file.js';
+import { fileAuditTrail, type AuditFile } from './audit-file.js';
 import { TreeWitness } from './witness.js';
 import type { Charter } from './charter.js';
 import type { OrgIdentity, OrgSpec } from './identity.js';
@@ -116,11 +116,14 @@ export class OrgNode {
   private readonly posters: ChainedPoster[] = [];
   private readonly witness: TreeWitness | undefined;
   private readonly cold: SqliteColdStore | undefined;
+  private readonly auditFile: AuditFile | undefined;
   /** The board store's subscriber failures, where the store counts them (SQLite's does). */
   storeSubscribers: () => SubscriberFailures['subscriberFailures'] = () => undefined;
 
   constructor(private readonly o: OrgNodeOptions) {
-    this.audit = o.auditPath ? fileAuditTrail(o.auditPath, o.identity.did, o.clock) : new AuditTrail(o.identity.did, o.clock);
+    const file = o.auditPath ? fileAuditTrail(o.auditPath, o.identity.did, o.clock) : undefined;
+    this.audit = file?.trail ?? new AuditTrail(o.identity.did, o.clock);
+    this.auditFile = file;
     const admission = o.charter ? credentialAdmission({ registry: o.charter.registry, status: o.charter.status, zkIssuers: o.charter.zkIssuers }) : undefined;
     // What an agent may do comes from its credential's role (roles.ts); with the charter,
     // sections reach their readers only sealed.
@@ -481,5 +484,6 @@ export class OrgNode {
     await this.replica.stop();
     this.witness?.close();
     this.cold?.close();
+    await this.auditFile?.close();
   }
 }

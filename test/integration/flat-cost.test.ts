@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -127,4 +127,20 @@ test("a settled case leaves every replica's memory; it is still read, and the bo
   const verdict = await verifyRun(dir);
   assert.equal(verdict.ok, true, JSON.stringify(verdict.findings.filter((f) => !f.ok)));
   rmSync(dir, { recursive: true, force: true });
+});
+
+test('a process that starts and stops the coalition again and again keeps no descriptor or exit listener of the stopped ones', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'murmur-flat-restart-'));
+  const openFiles = (): number => readdirSync('/proc/self/fd').length;
+  try {
+    // The first start makes the identities and loads what stays loaded (definitions, circuits' keys).
+    await (await startEmbedded({ dataDir: dir, privacy: true, proofs: false, logger: silentLogger })).close();
+    const files = openFiles();
+    const listeners = process.listenerCount('exit');
+    for (let i = 0; i < 3; i++) await (await startEmbedded({ dataDir: dir, privacy: true, proofs: false, logger: silentLogger })).close();
+    assert.equal(process.listenerCount('exit'), listeners, 'exit listeners after three more starts and stops');
+    assert.ok(openFiles() <= files, `open descriptors: ${files} after the first stop, ${openFiles()} after three more`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

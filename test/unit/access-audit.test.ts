@@ -98,17 +98,30 @@ test('a file-backed trail reads back what it appended and, reopened, extends the
   try {
     const path = join(dir, 'lab.jsonl');
     const clock = new ManualClock();
-    const first = fileAuditTrail(path, ORG, clock);
+    const firstFile = fileAuditTrail(path, ORG, clock);
+    const first = firstFile.trail;
     const appended = events.slice(0, 2).map((e) => first.append(e));
     assert.deepEqual(first.entries(), appended);
     assert.equal(first.length, 2);
-    const again = fileAuditTrail(path, ORG, clock);
+    await firstFile.close();
+    const againFile = fileAuditTrail(path, ORG, clock);
+    const again = againFile.trail;
     assert.equal(again.head(), first.head());
     const third = again.append(events[2]!);
     assert.equal(third.index, 2);
     assert.equal(third.prev, appended[1]!.hash);
     assert.deepEqual(again.entries(), [...appended, third]);
     assert.equal(verifyAuditTrail(again.entries(), ORG).ok, true);
+    // Closed: the descriptor and the exit listener are gone; an action still in flight is recorded all the same.
+    const listeners = process.listenerCount('exit');
+    await againFile.close();
+    await againFile.close();
+    assert.equal(process.listenerCount('exit'), listeners - 1);
+    const late = again.append(events[3]!);
+    await again.synced();
+    const reread = fileAuditTrail(path, ORG, clock);
+    assert.deepEqual(reread.trail.entries(), [...appended, third, late]);
+    await reread.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
