@@ -2,8 +2,8 @@ import { systemClock, type Clock } from './clock.js';
 import { errorMessage, MurmurError } from './errors.js';
 
 /**
- * The few concurrency mechanisms the code needs, written once: a serial queue, a timeout and a
- * retry with capped exponential backoff. Time comes from an injected Clock, so each runs under
+ * The few concurrency mechanisms the code needs, written once: a serial queue, a keyed lock, a
+ * timeout and a retry with capped exponential backoff. Time comes from an injected Clock, so each runs under
  * the simulator's clock and in tests without real waiting. (cockatiel has the same policies,
  * but its timers are the process's own and cannot be injected.)
  */
@@ -25,6 +25,35 @@ export class SerialQueue {
   /** Resolves when everything queued so far has finished (failed tasks included). */
   idle(): Promise<void> {
     return this.tail.then(() => undefined);
+  }
+}
+
+/**
+ * Runs each task after every earlier task that holds any of its keys has finished; tasks with
+ * no key in common run at once. Keys are taken when `run` is called, in one synchronous step,
+ * so two callers can never both find a key free; a failed task releases its keys all the same.
+ */
+export class KeyedLock {
+  private readonly held = new Map<string, Promise<void>>();
+
+  async run<T>(keys: readonly string[], task: () => Promise<T>): Promise<T> {
+    const earlier = [...new Set(keys.map((k) => this.held.get(k)).filter((p): p is Promise<void> => p !== undefined))];
+    let release!: () => void;
+    const mine = new Promise<void>((r) => (release = r));
+    // A later caller waits for this task only: it starts after the earlier ones have ended.
+    for (const k of keys) this.held.set(k, mine);
+    try {
+      await Promise.all(earlier);
+      return await task();
+    } finally {
+      release();
+      for (const k of keys) if (this.held.get(k) === mine) this.held.delete(k);
+    }
+  }
+
+  /** How many keys are held now (a test's view that nothing is left behind). */
+  get size(): number {
+    return this.held.size;
   }
 }
 

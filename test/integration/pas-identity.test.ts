@@ -71,6 +71,32 @@ describe('PAS request identity: trace numbers, updates and cancels', () => {
     assert.equal(inquired.preAuthRef, first.preAuthRef, '$inquire still answers for the first request');
   });
 
+  it('two different requests sent at once under one new trace number: one opens a case, the other gets 409, never two cases', async () => {
+    const a = syntheticRequest('reference');
+    const b = syntheticRequest('titer-1-100');
+    // A trace number no earlier test used (the synthetic requests of a scenario share theirs).
+    claimOf(a).identifier = [{ system: claimOf(a).identifier![0]!.system, value: 'PAS-RACE-0001' }];
+    claimOf(b).identifier = structuredClone(claimOf(a).identifier);
+    const cases = env.coalition.payer.replica.state.cases.size;
+    const answers = await Promise.all([submit(a), submit(b)]);
+    assert.deepEqual(answers.map((r) => r.status).sort(), [200, 409], 'the second request under the trace number is refused, whichever is checked first');
+    assert.equal(env.coalition.payer.replica.state.cases.size, cases + 1, 'one case opened for the trace number');
+    const inquired = claimResponseOf(inquiryAnswer(await ehr.call(pas.baseUrl, 'Claim/$inquire', inquiry(a), bearer)));
+    const accepted = claimResponseOf(answers.find((r) => r.status === 200)!);
+    assert.equal(inquired.preAuthRef, accepted.preAuthRef, '$inquire answers for the request that was accepted');
+
+    // The same request sent twice at once (a retry that overtook its first try): one case, one answer.
+    const c = syntheticRequest('reference');
+    claimOf(c).identifier = [{ system: claimOf(c).identifier![0]!.system, value: 'PAS-RACE-0002' }];
+    const twice = await Promise.all([submit(c), submit(structuredClone(c))]);
+    assert.deepEqual(
+      twice.map((r) => r.status),
+      [200, 200],
+    );
+    assert.equal(claimResponseOf(twice[0]!).preAuthRef, claimResponseOf(twice[1]!).preAuthRef, 'both answer for one case');
+    assert.equal(env.coalition.payer.replica.state.cases.size, cases + 2);
+  });
+
   it('a Claim update naming another patient, member, insurer or provider is refused with 409 naming the field; $inquire keeps the original patient', async () => {
     const request = syntheticRequest('missing-titer');
     assert.equal(reviewActions(claimResponseOf(await submit(request)))[1], 'A4');

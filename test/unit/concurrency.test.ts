@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ManualClock } from '../../core/common/clock.js';
-import { retry, SerialQueue, withTimeout } from '../../core/common/concurrency.js';
+import { KeyedLock, retry, SerialQueue, withTimeout } from '../../core/common/concurrency.js';
 import { MurmurError } from '../../core/common/errors.js';
 
 test('SerialQueue: tasks run one at a time in order, and a failed task does not stop the next', async () => {
@@ -67,4 +67,38 @@ test('retry: a named schedule of waits is followed, its last wait repeating', as
   let n = 0;
   assert.equal(await retry('post', async () => (++n < 5 ? Promise.reject(new Error('down')) : 'ok'), { delaysMs: [10, 50, 90], clock }), 'ok');
   assert.deepEqual(waits, [10, 50, 90, 90]);
+});
+
+test('KeyedLock: tasks sharing a key run one at a time in order, others at once, and a failure releases its keys', async () => {
+  const lock = new KeyedLock();
+  const log: string[] = [];
+  const gates = new Map<string, () => void>();
+  const task =
+    (name: string, fail = false) =>
+    () =>
+      new Promise<string>((resolve, reject) => {
+        log.push(`start ${name}`);
+        gates.set(name, () => {
+          log.push(`end ${name}`);
+          if (fail) reject(new Error(name));
+          else resolve(name);
+        });
+      });
+  const a = lock.run(['t1'], task('a', true));
+  const b = lock.run(['t1', 't2'], task('b'));
+  const c = lock.run(['t3'], task('c'));
+  const d = lock.run(['t2'], task('d'));
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(log, ['start a', 'start c'], 'b waits for a (t1), d for b (t2); c shares no key');
+  gates.get('c')!();
+  gates.get('a')!();
+  await assert.rejects(a, /a/);
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(log.slice(2), ['end c', 'end a', 'start b'], "a's failure released t1");
+  gates.get('b')!();
+  await new Promise((r) => setImmediate(r));
+  assert.ok(log.includes('start d') && log.indexOf('start d') > log.indexOf('end b'), 'd started only after b ended');
+  gates.get('d')!();
+  assert.deepEqual(await Promise.all([b, c, d]), ['b', 'c', 'd']);
+  assert.equal(lock.size, 0, 'no key is left held');
 });

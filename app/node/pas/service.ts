@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Bundle, Claim, ClaimResponse, Organization, Parameters, Patient, Resource } from '@medplum/fhirtypes';
 import type { Clock } from '../../../core/common/clock.js';
 import { systemClock } from '../../../core/common/clock.js';
-import { SerialQueue } from '../../../core/common/concurrency.js';
+import { KeyedLock, SerialQueue } from '../../../core/common/concurrency.js';
 import { MurmurError, errorMessage } from '../../../core/common/errors.js';
 import type { Logger } from '../../../core/common/log.js';
 import { silentLogger } from '../../../core/common/log.js';
@@ -77,6 +77,12 @@ export class PasService {
   private readonly logger: Logger;
   private unsubscribe: (() => void) | undefined;
   private readonly checks = new SerialQueue();
+  /**
+   * Requests of a client under one trace number (or updating one prior) are taken one at a
+   * time, up to the point their case is recorded and on the board: two sent at once must not
+   * both find the trace number unused and open two cases under it.
+   */
+  private readonly intake = new KeyedLock();
   private recheck = false;
   private pending = false;
   /**
@@ -118,6 +124,15 @@ export class PasService {
 
   async submit(clientId: string, body: unknown): Promise<Bundle> {
     const sub = parsePasSubmission(body);
+    const keys = [...sub.identifiers, ...(sub.prior ?? [])].map((k) => `${clientId}\n${k}`);
+    // The wait for the coalition's answer is outside the lock: a retry or a cancel of the same
+    // trace number need not wait for it.
+    const answer = await this.intake.run(keys, () => this.admit(clientId, sub));
+    return answer();
+  }
+
+  /** Records and posts what a submission asks for; returns how to answer it. */
+  private async admit(clientId: string, sub: PasSubmission): Promise<() => Promise<Bundle>> {
     const hash = requestHash(sub.bundle);
     const cancel = cancellationOf(sub.claim);
     const known = this.o.records.identifiersOf(clientId, sub.identifiers);
@@ -126,7 +141,7 @@ export class PasService {
       // The same request again (a retry): it answers for the case it opened, and opens no other.
       if (cases.length === 1 && known.every((k) => k.hash === '' || k.hash === hash)) {
         await this.reconcile(this.o.records.submission(cases[0]!)!);
-        return this.answerWhenReady(cases[0]!);
+        return () => this.answerWhenReady(cases[0]!);
       }
       // A resubmission under the request's own trace number that cancels it is PAS's cancel;
       // any other different content under a used trace number is another request: refused.
@@ -140,7 +155,10 @@ export class PasService {
         );
       }
     }
-    if (cancel) return this.cancel(clientId, sub, hash, cancel, cases[0]);
+    if (cancel) {
+      const bundle = await this.cancel(clientId, sub, hash, cancel, cases[0]);
+      return () => Promise.resolve(bundle);
+    }
     if (sub.prior) return this.update(clientId, sub, hash);
     const ref = await storeRequestBundle(this.o.fhirBase, sub, this.o.fhir ?? {});
     // Recorded before the case opens: a crash in between leaves a request that the client's
@@ -152,7 +170,7 @@ export class PasService {
     );
     await this.openCase(ref, sub.claim, caseId);
     this.logger.log('info', 'pas.submitted', { case: caseId });
-    return this.answerWhenReady(caseId);
+    return () => this.answerWhenReady(caseId);
   }
 
   /** The case a Claim update names as its prior (this client's only), its parties checked against the prior's. */
@@ -178,7 +196,7 @@ export class PasService {
     }
   }
 
-  private async update(clientId: string, sub: PasSubmission, hash: string): Promise<Bundle> {
+  private async update(clientId: string, sub: PasSubmission, hash: string): Promise<() => Promise<Bundle>> {
     const caseId = this.priorCase(clientId, sub);
     const c = this.caseOf(caseId);
     if (!takesUpdate(c)) {
@@ -190,7 +208,7 @@ export class PasService {
     this.o.records.updateSubmission(caseId, clientId, sub.identifiers, ref, c.round + 1, hash, requestUrls(sub));
     await this.o.node.updateCase(caseId, ref);
     this.logger.log('info', 'pas.updated', { case: caseId });
-    return this.answerWhenReady(caseId);
+    return () => this.answerWhenReady(caseId);
   }
 
   /**
@@ -224,7 +242,7 @@ export class PasService {
     const remaining = (sub.claim.item ?? []).filter((i) => !cancel.items.includes(i.sequence)).map((i) => i.sequence);
     const decision = (await this.o.node.readArtifact(c, 'coverage-determination', 'decision')) as Decision | undefined;
     const stillPended = remaining.some((seq) => (decision?.items?.find((i) => i.sequence === seq)?.outcome ?? decision?.outcome) === 'pended');
-    if (!cancel.whole && sub.prior && stillPended && takesUpdate(c) && !done?.whole) return this.update(clientId, sub, hash);
+    if (!cancel.whole && sub.prior && stillPended && takesUpdate(c) && !done?.whole) return (await this.update(clientId, sub, hash))();
     this.o.records.addIdentifiers(caseId, clientId, sub.identifiers, hash);
     const { bundle, state } = await this.answer(caseId);
     this.told(caseId, this.o.records.submission(caseId)!.clientId, state);
