@@ -8,11 +8,9 @@
  */
 import { blake512 } from '@noble/hashes/blake1';
 import { poseidon5 } from 'poseidon-lite';
-import { BABYJUB_SUBORDER, BASE8, add, affine, ext, mul, onBabyJub, samePoint } from './babyjub-curve.js';
+import { BABYJUB_SUBORDER, add, affine, ext, mul, mulBase8, onBabyJub, samePoint } from './babyjub-curve.js';
 
 export { BABYJUB_SUBORDER } from './babyjub-curve.js';
-
-const G = ext(BASE8[0], BASE8[1]);
 
 function leBigInt(bytes: Uint8Array): bigint {
   let v = 0n;
@@ -36,7 +34,7 @@ function secretScalar(h: Uint8Array): bigint {
 
 /** The library's derivePublicKey: A = (s / 8 mod order)·Base8. */
 export function eddsaPublicKey(privateKey: Uint8Array): [bigint, bigint] {
-  return affine(mul(G, (secretScalar(blake512(privateKey)) >> 3n) % BABYJUB_SUBORDER));
+  return affine(mulBase8((secretScalar(blake512(privateKey)) >> 3n) % BABYJUB_SUBORDER));
 }
 
 /**
@@ -46,7 +44,7 @@ export function eddsaPublicKey(privateKey: Uint8Array): [bigint, bigint] {
 export function verifyEddsaPoseidon(message: bigint, r8: readonly [bigint, bigint], s: bigint, key: readonly [bigint, bigint]): boolean {
   if (s >= BABYJUB_SUBORDER || !onBabyJub(r8[0], r8[1]) || !onBabyJub(key[0], key[1])) return false;
   const hm = poseidon5([r8[0], r8[1], key[0], key[1], message]);
-  const left = mul(G, s);
+  const left = mulBase8(s);
   const right = add(ext(r8[0], r8[1]), mul(ext(key[0], key[1]), hm * 8n));
   return samePoint(left, right);
 }
@@ -63,7 +61,7 @@ export function signEddsaPoseidon(privateKey: Uint8Array, message: bigint, publi
   nonceInput.set(h.subarray(32, 64), 0);
   nonceInput.set(leBytes(message, 32), 32);
   const r = leBigInt(blake512(nonceInput)) % BABYJUB_SUBORDER;
-  const R8 = affine(mul(G, r));
+  const R8 = affine(mulBase8(r));
   const hm = poseidon5([R8[0], R8[1], publicKey[0], publicKey[1], message]);
   return { R8, S: (r + hm * s) % BABYJUB_SUBORDER };
 }

@@ -9,6 +9,7 @@ const BENCHES: Record<string, string[]> = {
   'reference-case': ['reference-case.js'],
   zk: ['zk.js'],
   'zk-pool': ['zk-pool.js'],
+  babyjub: ['babyjub.js'],
   coordination: ['coordination.js'],
   'coordination-cost': ['coordination-cost.js'],
   board: ['board.js'],
