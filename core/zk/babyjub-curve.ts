@@ -53,6 +53,8 @@ const IDENTITY: Ext = [0n, 1n, 1n, 0n];
 /** Scalars are taken 4 bits at a time: 15 multiples of the point, then one addition per digit. */
 const WINDOW = 4;
 const DIGITS = (1 << WINDOW) - 1;
+const SHIFT = BigInt(WINDOW);
+const MASK = BigInt(DIGITS);
 
 function multiples(p: Ext): Ext[] {
   const out: Ext[] = [IDENTITY, p];
@@ -68,7 +70,7 @@ function multiples(p: Ext): Ext[] {
 export function mul(p: Ext, k: bigint): Ext {
   const table = multiples(p);
   const digits: number[] = [];
-  for (let v = k; v > 0n; v >>= BigInt(WINDOW)) digits.push(Number(v & BigInt(DIGITS)));
+  for (let v = k; v > 0n; v >>= SHIFT) digits.push(Number(v & MASK));
   let acc = IDENTITY;
   for (let i = digits.length - 1; i >= 0; i--) {
     for (let d = 0; d < WINDOW; d++) acc = double(acc);
@@ -102,8 +104,8 @@ export function mulBase8(k: bigint): Ext {
   const rows = base8Table();
   let acc = IDENTITY;
   let v = ((k % BABYJUB_SUBORDER) + BABYJUB_SUBORDER) % BABYJUB_SUBORDER;
-  for (let i = 0; v > 0n; i++, v >>= BigInt(WINDOW)) {
-    const digit = Number(v & BigInt(DIGITS));
+  for (let i = 0; v > 0n; i++, v >>= SHIFT) {
+    const digit = Number(v & MASK);
     if (digit) acc = add(acc, rows[i]![digit]!);
   }
   return acc;

@@ -11,22 +11,14 @@ import {
   verifyPoseidonSignature,
   verifyPoseidonSignatureReference,
 } from '../../core/zk/babyjub.js';
-import { BABYJUB_SUBORDER, BASE8, add, ext, mul, mulBase8, type Ext } from '../../core/zk/babyjub-curve.js';
+import { BABYJUB_SUBORDER, BASE8, ext, mul, mulBase8 } from '../../core/zk/babyjub-curve.js';
 import { eddsaPublicKey } from '../../core/zk/eddsa.js';
 import { median, report, type Row } from './table.js';
+import { doubleAndAdd } from '../support/curve-reference.js';
 
 const N = 40;
 const random = seededRandom('bench-babyjub');
 const G = ext(BASE8[0], BASE8[1]);
-
-function doubleAndAdd(p: Ext, k: bigint): Ext {
-  let acc: Ext = [0n, 1n, 1n, 0n];
-  for (let i = k.toString(2).length - 1; i >= 0; i--) {
-    acc = add(acc, acc);
-    if ((k >> BigInt(i)) & 1n) acc = add(acc, p);
-  }
-  return acc;
-}
 
 /** Median ms per call over 5 rounds of `N` calls. */
 async function time(f: (i: number) => unknown): Promise<number> {

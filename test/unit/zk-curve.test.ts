@@ -4,18 +4,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { seededRandom } from '../../core/common/random.js';
-import { BABYJUB_SUBORDER, BASE8, add, affine, ext, mul, mulBase8, type Ext } from '../../core/zk/babyjub-curve.js';
+import { BABYJUB_SUBORDER, BASE8, affine, ext, mul, mulBase8 } from '../../core/zk/babyjub-curve.js';
+import { doubleAndAdd } from '../support/curve-reference.js';
 
 const G = ext(BASE8[0], BASE8[1]);
-
-function doubleAndAdd(p: Ext, k: bigint): Ext {
-  let acc: Ext = [0n, 1n, 1n, 0n];
-  for (let i = k.toString(2).length - 1; i >= 0; i--) {
-    acc = add(acc, acc);
-    if ((k >> BigInt(i)) & 1n) acc = add(acc, p);
-  }
-  return acc;
-}
 
 const scalar = (random: ReturnType<typeof seededRandom>): bigint => BigInt(`0x${Buffer.from(random.bytes(32)).toString('hex')}`);
 
