@@ -1,6 +1,6 @@
 /**
- * Work the node hands to the runtime's thread pool (WebCrypto: HPKE key wrapping, AES-GCM)
- * settles on the event loop, not as a microtask, so one turn of the loop does not see it end.
+ * Work the node hands to the runtime's thread pool (WebCrypto, which the credential and DID
+ * libraries may call; HPKE no longer does, see core/crypto/hpke-native.ts) settles on the event loop, not as a microtask, so one turn of the loop does not see it end.
  * The simulator counts it as taking no simulated time: before the clock moves on, the
  * scheduler waits for every such operation in flight. Only the simulator installs this.
  */

@@ -1,8 +1,9 @@
-import { Aes256Gcm, CipherSuite, DhkemX25519HkdfSha256, HkdfSha256 } from '@hpke/core';
+import { CipherSuite } from '@hpke/core';
 import { canonicalBytes } from '../common/canonical.js';
 import { fromBase64url, toBase64url } from '../common/encoding.js';
 import { MurmurError } from '../common/errors.js';
 import type { ContentKey } from './aead.js';
+import { NobleHkdfSha256, NodeDhkemX25519HkdfSha256, nodeAes256Gcm } from './hpke-native.js';
 import { CONTENT_KEY_BYTES } from './aead.js';
 
 /**
@@ -13,7 +14,7 @@ import { CONTENT_KEY_BYTES } from './aead.js';
  * for the case, subtask, section and reader key it was made for: a grant copied to another
  * section or reader fails to unwrap.
  *
- * Note: the HPKE ephemeral key comes from WebCrypto's randomness, not the injected `Random`,
+ * Note: the HPKE ephemeral key comes from OpenSSL's randomness, not the injected `Random`,
  * so wrapped keys are not byte-reproducible under a seeded simulation (their unwrap is).
  */
 export interface KeyWrapContext {
@@ -33,14 +34,14 @@ export interface WrappedKey {
   ct: string;
 }
 
-/** The KEM's imported key object (a WebCrypto key, non-extractable for a private key). */
+/** The KEM's imported key object (a Node KeyObject held inside the suite, see hpke-native.ts). */
 type KemKey = Awaited<ReturnType<CipherSuite['kem']['importKey']>>;
 
 export const HPKE_SUITE_NAME = 'X25519-HKDF-SHA256/HKDF-SHA256/AES-256-GCM' as const;
 
 let suiteInstance: CipherSuite | undefined;
 function suite(): CipherSuite {
-  suiteInstance ??= new CipherSuite({ kem: new DhkemX25519HkdfSha256(), kdf: new HkdfSha256(), aead: new Aes256Gcm() });
+  suiteInstance ??= new CipherSuite({ kem: new NodeDhkemX25519HkdfSha256(), kdf: new NobleHkdfSha256(), aead: nodeAes256Gcm() });
   return suiteInstance;
 }
 
@@ -83,7 +84,7 @@ export function unwrapContentKey(readerPrivateKey: Uint8Array, wrapped: WrappedK
 
 /**
  * An unwrapper bound to one reader key, for the keystore: the key is imported once (a
- * non-extractable CryptoKey held here) rather than on every unwrap, where the PKCS#8 import
+ * KeyObject held in this closure, never handed out) rather than on every unwrap, where the PKCS#8 import
  * cost about as much as the HPKE open itself (1.5 % of the embedded coalition's main thread).
  */
 export function x25519Unwrapper(readerPrivateKey: Uint8Array): Unwrapper {

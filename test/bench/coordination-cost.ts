@@ -6,7 +6,7 @@
 // and verifies, X25519 key agreements (HPKE wraps and unwraps), fsyncs of the audit trails
 // (fsync and fsyncSync: the FHIR journal's FileHandle.sync is not counted),
 // SQLite commits, board entries. Counting patches node:crypto/node:fs (sign, verify,
-// fsync, fsyncSync) and WebCrypto's deriveBits before the coalition starts.
+// fsync, fsyncSync, diffieHellman) before the coalition starts.
 // Run: node dist/test/bench/coordination-cost.js [--cases 30] [--in-flight 8] [--proofs off|on]
 import type * as NodeCrypto from 'node:crypto';
 import type * as NodeFs from 'node:fs';
@@ -37,13 +37,8 @@ nodeCrypto.sign = wrap(nodeCrypto.sign, 'ed25519Sign');
 nodeCrypto.verify = wrap(nodeCrypto.verify, 'ed25519Verify');
 nodeFs.fsyncSync = wrap(nodeFs.fsyncSync, 'fsync');
 nodeFs.fsync = wrap(nodeFs.fsync, 'fsync');
+nodeCrypto.diffieHellman = wrap(nodeCrypto.diffieHellman, 'x25519');
 syncBuiltinESMExports();
-const subtle = nodeCrypto.webcrypto.subtle;
-const deriveBits = subtle.deriveBits.bind(subtle);
-subtle.deriveBits = ((algorithm: { name?: string }, key: never, length: never) => {
-  if (algorithm.name === 'X25519') counts.x25519++;
-  return deriveBits(algorithm as never, key, length);
-}) as typeof subtle.deriveBits;
 
 const { values } = parseArgs({
   options: { cases: { type: 'string', default: '30' }, 'in-flight': { type: 'string', default: '8' }, proofs: { type: 'string', default: 'off' } },
@@ -88,6 +83,20 @@ try {
   const cpu = process.cpuUsage(before.cpu);
   const per = (k: keyof typeof before): number => Math.round(((Number(after[k]) - Number(before[k])) / n) * 10) / 10;
   const wallMs = after.t - before.t - 500;
+  // What a case's entries are, by kind: the count each kind costs in signs, checks and commits.
+  const byKind: Record<string, number> = {};
+  for (let from = before.entries + 1; from <= after.entries;) {
+    const batch = await env.store.read(from, 1000);
+    if (batch.length === 0) break;
+    for (const e of batch) byKind[e.envelope.kind] = (byKind[e.envelope.kind] ?? 0) + 1;
+    from = batch[batch.length - 1]!.index + 1;
+  }
+  const kindsPerCase = Object.fromEntries(
+    Object.entries(byKind)
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, c]) => [k, Math.round((c / n) * 10) / 10]),
+  );
+  process.stdout.write(`entries per case by kind: ${JSON.stringify(kindsPerCase)}\n`);
   report(
     `coordination-cost-proofs-${proofs ? 'on' : 'off'}`,
     [
@@ -109,7 +118,7 @@ try {
         'X25519 (HPKE)/case': per('x25519'),
       },
     ],
-    { outcomes, load: (await import('node:os')).loadavg() },
+    { outcomes, entriesPerCaseByKind: kindsPerCase, load: (await import('node:os')).loadavg() },
   );
 } finally {
   await env.close();

@@ -1,3 +1,5 @@
+import type * as NodeCrypto from 'node:crypto';
+import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { newContentKey } from '../../core/crypto/aead.js';
@@ -7,6 +9,7 @@ import { newX25519PrivateKey, x25519PublicKey } from '../../core/crypto/x25519.j
 import { isMurmurError } from '../../core/common/errors.js';
 import { seededRandom } from '../../core/common/random.js';
 
+const require = createRequire(import.meta.url);
 const context: KeyWrapContext = { case: 'case-1', subtask: 'st-1', section: 'detail', readerKeyId: 'did:peer:2.a#key-1' };
 const isUnwrapFailure = (e: unknown) => isMurmurError(e, 'E_CRYPTO') && /did not open/.test((e as Error).message);
 
@@ -49,14 +52,15 @@ test("a keystore's unwrapper imports its private key once, and still refuses wha
   const priv = newX25519PrivateKey(random);
   const keys = [newContentKey(random), newContentKey(random), newContentKey(random)];
   const wrapped = await Promise.all(keys.map((k) => wrapContentKey(k, x25519PublicKey(priv), context)));
-  // Counted where @hpke/core imports keys: WebCrypto's importKey ('pkcs8' for a private key).
-  const subtle = globalThis.crypto.subtle as unknown as { importKey: (...args: unknown[]) => Promise<unknown> };
-  const original = subtle.importKey;
+  // Counted where the suite imports a private key: node:crypto's createPrivateKey.
+  const nodeCrypto = require('node:crypto') as typeof NodeCrypto;
+  const original = nodeCrypto.createPrivateKey;
   let privateImports = 0;
-  subtle.importKey = function (this: unknown, ...args: unknown[]) {
-    if (args[0] === 'pkcs8') privateImports++;
-    return original.apply(this, args);
+  nodeCrypto.createPrivateKey = (...args: Parameters<typeof original>) => {
+    privateImports++;
+    return original(...args);
   };
+  syncBuiltinESMExports();
   try {
     const unwrap = x25519Unwrapper(priv);
     for (const [i, w] of wrapped.entries()) assert.deepEqual(await unwrap(w, context), keys[i]);
@@ -64,6 +68,7 @@ test("a keystore's unwrapper imports its private key once, and still refuses wha
     // Importing per unwrap (the PKCS#8 parse) cost about as much as the open itself.
     assert.equal(privateImports, 1);
   } finally {
-    subtle.importKey = original;
+    nodeCrypto.createPrivateKey = original;
+    syncBuiltinESMExports();
   }
 });
