@@ -65,24 +65,54 @@ export function envelopeId(body: EnvelopeBody, sig: string): string {
  * `canonicalize`: keys sorted by UTF-16 code units, undefined members left out.
  */
 export function canonicalTexts(body: EnvelopeBody, sig: string): { body: string; signed: string } {
+  const members = canonicalMembers(body);
+  return { body: `{${members.map((m) => m.text).join(',')}}`, signed: withSignature(members, sig) };
+}
+
+type Member = { k: string; text: string };
+
+function canonicalMembers(body: EnvelopeBody): Member[] {
   const record = body as unknown as Record<string, unknown>;
-  const members = Object.keys(record)
+  return Object.keys(record)
     .filter((k) => record[k] !== undefined && k !== 'sig')
     .sort()
     .map((k) => ({ k, text: `${JSON.stringify(k)}:${canonicalJson(record[k])}` }));
+}
+
+function withSignature(members: Member[], sig: string): string {
   const sigMember = { k: 'sig', text: `"sig":${JSON.stringify(sig)}` };
   const at = members.findIndex((m) => m.k > 'sig');
   const withSig = at < 0 ? [...members, sigMember] : [...members.slice(0, at), sigMember, ...members.slice(at)];
-  return { body: `{${members.map((m) => m.text).join(',')}}`, signed: `{${withSig.map((m) => m.text).join(',')}}` };
+  return `{${withSig.map((m) => m.text).join(',')}}`;
 }
+
+/**
+ * Envelopes `signEnvelope` made in this process, whose id is their content's hash by
+ * construction: a store need not hash them again (nothing changes an envelope once signed; a
+ * store keeps its own parsed copy).
+ */
+const signedHere = new WeakSet<object>();
 
 export function signEnvelope(signer: Signer, body: Omit<EnvelopeBody, 'v' | 'author'>): Envelope {
   const full: EnvelopeBody = { v: ENVELOPE_VERSION, author: signer.keyId, ...body };
   if (full.case === null && !GLOBAL_KINDS.includes(full.kind)) {
     throw new Error(`a ${full.kind} envelope belongs to a case`);
   }
-  const sig = toBase64url(signer.sign(canonicalBytes(full)));
-  return { ...full, sig, id: envelopeId(full, sig) };
+  // One canonical serialization of the members for both the signed bytes and the id.
+  const members = canonicalMembers(full);
+  const sig = toBase64url(signer.sign(Buffer.from(`{${members.map((m) => m.text).join(',')}}`, 'utf8')));
+  const env = { ...full, sig, id: sha256Hex(withSignature(members, sig)) };
+  signedHere.add(env);
+  return env;
+}
+
+/**
+ * Whether an envelope's id is the SHA-256 of its canonical content. A store keeps one envelope
+ * per id, so it must not take a copy whose id is borrowed: a writer storing such a copy of a
+ * real envelope first would make the real one a "duplicate", dropped though acknowledged.
+ */
+export function idMatchesContent(env: Envelope): boolean {
+  return signedHere.has(env) || sha256Hex(canonicalTexts(bodyOf(env), env.sig).signed) === env.id;
 }
 
 export function bodyOf(env: Envelope): EnvelopeBody {

@@ -1,10 +1,10 @@
 import Database from 'better-sqlite3';
 import type { Clock } from '../common/clock.js';
 import { systemClock } from '../common/clock.js';
-import { MurmurError } from '../common/errors.js';
 import { BoardClock, DEFAULT_BOARD_TIME } from './board-time.js';
-import { EnvelopeSchema, type Envelope } from './envelope.js';
+import type { Envelope } from './envelope.js';
 import { RecentEntries } from './recent-entries.js';
+import { checkEnvelopeForStore } from './store-checks.js';
 import type { BoardStore, EntryLookup, StoredEntry, SubscriberFailures, Unsubscribe } from './store.js';
 
 /**
@@ -79,13 +79,7 @@ export class SqliteBoardStore implements BoardStore, EntryLookup, SubscriberFail
   }
 
   async append(envelope: Envelope): Promise<StoredEntry> {
-    const parsed = EnvelopeSchema.safeParse(envelope);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      throw new MurmurError('E_SCHEMA', `envelope rejected by the store: ${issue.path.join('.') || '(root)'}: ${issue.message}`, {
-        path: issue.path.join('.'),
-      });
-    }
+    checkEnvelopeForStore(envelope);
     return this.queue((resolve) => {
       const { entry, fresh } = this.insertOne(envelope);
       return () => {

@@ -1,8 +1,12 @@
 import { retry } from '../common/concurrency.js';
 import { MurmurError } from '../common/errors.js';
-import { EnvelopeSchema, type Envelope } from './envelope.js';
+import { EnvelopeSchema, idMatchesContent, type Envelope } from './envelope.js';
 
-/** Rejects a malformed envelope before any store writes it, naming the field (never a value). */
+/**
+ * Rejects a malformed envelope before any store writes it, naming the field (never a value),
+ * and one whose id is not its content's hash: stores are idempotent by id, so a copy with a
+ * borrowed id, stored first, would turn the real envelope's append into a no-op.
+ */
 export function checkEnvelopeForStore(envelope: unknown): Envelope {
   const parsed = EnvelopeSchema.safeParse(envelope);
   if (!parsed.success) {
@@ -11,7 +15,9 @@ export function checkEnvelopeForStore(envelope: unknown): Envelope {
       path: issue.path.join('.'),
     });
   }
-  return envelope as Envelope;
+  const env = envelope as Envelope;
+  if (!idMatchesContent(env)) throw new MurmurError('E_SCHEMA', 'envelope rejected by the store: id: not the SHA-256 of its canonical content', { path: 'id' });
+  return env;
 }
 
 /** A claim key as stores accept it: printable, no path tricks, bounded. */

@@ -185,6 +185,39 @@ test("a board host cannot burn a member's credential: a bad-signature copy of it
   }),
 );
 
+test(
+  'a copy of an access request with its id but another signature, stored first, is refused by the store: the real one is stored, read as accepted, and granted',
+  { timeout: 90_000 },
+  () =>
+    withCoalition(async (c, store) => {
+      const forged: Envelope[] = [];
+      const refusals: string[] = [];
+      const append = store.append.bind(store);
+      // The copy keeps the real envelope's id; only its signature is altered. Before the fix the
+      // store took it, the real append became a no-op "duplicate", and the case stalled.
+      store.append = async (env) => {
+        if (forged.length === 0 && env.kind === 'AccessRequest') {
+          forged.push({ ...env, sig: (env.sig[0] === 'A' ? 'B' : 'A') + env.sig.slice(1) });
+          await append(forged[0]!).catch((e: Error) => refusals.push(e.message));
+        }
+        return append(env);
+      };
+      const result = await runCase(c, MEMORY_REF, { timeoutMs: 30_000 });
+      assert.equal(forged.length, 1);
+      assert.deepEqual(refusals, ['envelope rejected by the store: id: not the SHA-256 of its canonical content']);
+      const id = forged[0]!.id;
+      for (const n of c.nodes) {
+        assert.deepEqual(
+          n.replica.fold.records.filter((r) => r.id === id).map((r) => r.status),
+          ['accepted'],
+          `${n.spec.id} folded the real request once`,
+        );
+        assert.equal(n.replica.fold.record(id)?.status, 'accepted');
+      }
+      assertReferenceDecision(result);
+    }),
+);
+
 test('one hiccup does not lock an agent out: after its Release the same agent claims again with a fresh challenge', { timeout: 90_000 }, () =>
   withCoalition(async (c, _store, port) => {
     port.failNext.add('helix'); // the lab's first read of the record fails: it releases its claim

@@ -103,5 +103,20 @@ export function boardStoreContract(name: string, make: (clock: ManualClock) => B
       assert.equal(await store.head(), 5);
       await store.close();
     });
+
+    test("a copy with a real envelope's id but another signature is refused, and the real one is then stored, not taken for a duplicate", async () => {
+      const store = make(new ManualClock());
+      const [real] = testEnvelopes(1, 'borrowed-id');
+      const copy = { ...real!, sig: (real!.sig[0] === 'A' ? 'B' : 'A') + real!.sig.slice(1) };
+      await assert.rejects(store.append(copy), /envelope rejected by the store: id: not the SHA-256 of its canonical content/);
+      await assert.rejects(store.append({ ...real!, header: { moved: true } }), /envelope rejected by the store: id/);
+      const stored = await store.append(JSON.parse(JSON.stringify(real)) as Envelope);
+      assert.equal(stored.envelope.sig, real!.sig);
+      assert.deepEqual(
+        (await store.read(1)).map((e) => e.envelope.sig),
+        [real!.sig],
+      );
+      await store.close();
+    });
   });
 }
