@@ -14,7 +14,7 @@ export class SqliteColdStore implements ColdStore, RecordSpill {
   private readonly putStmt: Database.Statement<[string, Uint8Array]>;
   private readonly getStmt: Database.Statement<[string], { bytes: Buffer }>;
   private readonly deleteStmt: Database.Statement<[string]>;
-  private readonly appendStmt: Database.Statement<[number, string, string]>;
+  private readonly appendStmt: Database.Statement<[number, string, number, string]>;
   private readonly rangeStmt: Database.Statement<[number, number], { json: string }>;
   private readonly byIdStmt: Database.Statement<[string], { json: string }>;
   private next = 0;
@@ -26,14 +26,15 @@ export class SqliteColdStore implements ColdStore, RecordSpill {
     this.db.exec(`
       DROP TABLE IF EXISTS cold; DROP TABLE IF EXISTS records;
       CREATE TABLE cold (key TEXT PRIMARY KEY, bytes BLOB NOT NULL) WITHOUT ROWID;
-      CREATE TABLE records (pos INTEGER PRIMARY KEY, id TEXT NOT NULL, json TEXT NOT NULL);
+      CREATE TABLE records (pos INTEGER PRIMARY KEY, id TEXT NOT NULL, accepted INTEGER NOT NULL, json TEXT NOT NULL);
       CREATE INDEX records_id ON records (id, pos);`);
     this.putStmt = this.db.prepare('INSERT OR REPLACE INTO cold (key, bytes) VALUES (?, ?)');
     this.getStmt = this.db.prepare('SELECT bytes FROM cold WHERE key = ?');
     this.deleteStmt = this.db.prepare('DELETE FROM cold WHERE key = ?');
-    this.appendStmt = this.db.prepare('INSERT INTO records (pos, id, json) VALUES (?, ?, ?)');
+    this.appendStmt = this.db.prepare('INSERT INTO records (pos, id, accepted, json) VALUES (?, ?, ?, ?)');
     this.rangeStmt = this.db.prepare('SELECT json FROM records WHERE pos >= ? ORDER BY pos LIMIT ?');
-    this.byIdStmt = this.db.prepare('SELECT json FROM records WHERE id = ? ORDER BY pos LIMIT 1');
+    // An id's record: the accepted one, else the first (record-log.ts, `byId`).
+    this.byIdStmt = this.db.prepare('SELECT json FROM records WHERE id = ? ORDER BY accepted DESC, pos LIMIT 1');
   }
 
   put(key: string, bytes: Uint8Array): void {
@@ -50,7 +51,7 @@ export class SqliteColdStore implements ColdStore, RecordSpill {
 
   append(records: readonly FoldRecord[]): void {
     this.db.transaction(() => {
-      for (const r of records) this.appendStmt.run(this.next++, r.id, JSON.stringify(r));
+      for (const r of records) this.appendStmt.run(this.next++, r.id, r.status === 'accepted' ? 1 : 0, JSON.stringify(r));
     })();
   }
 

@@ -125,6 +125,7 @@ export class BoardFold<S> {
   /**
    * What the fold made of an envelope, by id: an agent checking the verdict on what it just
    * posted asks this rather than scanning every record (a scan grows with the board's history).
+   * The accepted record wins over a forged copy that claimed the same id (record-log.ts).
    */
   record(id: string): FoldRecord | undefined {
     return this.records.byId(id);

@@ -9,7 +9,7 @@ export interface RecordSpill {
   append(records: readonly FoldRecord[]): void;
   /** Spilled records from position `from` (0-based, in log order), at most `limit`. */
   range(from: number, limit: number): FoldRecord[];
-  /** The first spilled record of an envelope id. */
+  /** The spilled record of an envelope id: the accepted one if any, else the first. */
   byId(id: string): FoldRecord | undefined;
 }
 
@@ -23,7 +23,7 @@ const PAGE = 1_000;
  */
 export class RecordLog implements Iterable<FoldRecord> {
   private recent: FoldRecord[] = [];
-  /** The first record of each id among the recent ones (a replay's duplicate does not replace it). */
+  /** The record of each id among the recent ones (see `byId`). */
   private recentById = new Map<string, FoldRecord>();
   private spilled = 0;
   private spill: RecordSpill | undefined;
@@ -41,13 +41,22 @@ export class RecordLog implements Iterable<FoldRecord> {
   }
 
   push(record: FoldRecord): void {
-    // The first record of an id is the one kept for it: look among the spilled ones too.
-    if (record.id && !this.recentById.has(record.id) && !(this.spilled && this.spill?.byId(record.id))) this.recentById.set(record.id, record);
+    if (record.id) {
+      // The fold accepts an id once (a later copy is a duplicate), so an accepted record is its
+      // id's record with no lookup; any other is kept only if its id has none yet.
+      if (record.status === 'accepted') this.recentById.set(record.id, record);
+      else if (!this.recentById.has(record.id) && !(this.spilled && this.spill?.byId(record.id))) this.recentById.set(record.id, record);
+    }
     this.recent.push(record);
     if (this.recent.length >= 2 * this.keep) this.trim();
   }
 
-  /** The first record of an envelope id. */
+  /**
+   * The record of an envelope id: the accepted one if the fold accepted it, else the first that
+   * named it. A record's id is what the envelope claims, so a copy with a bad signature can
+   * name a real envelope's id; a board host storing such a copy first must not make the
+   * author read its accepted envelope as refused.
+   */
   byId(id: string): FoldRecord | undefined {
     return this.recentById.get(id) ?? (this.spilled ? this.spill?.byId(id) : undefined);
   }
@@ -128,7 +137,7 @@ export class MemoryRecordSpill implements RecordSpill {
   append(records: readonly FoldRecord[]): void {
     for (const r of records) {
       this.records.push({ ...r });
-      if (r.id && !this.ids.has(r.id)) this.ids.set(r.id, { ...r });
+      if (r.id && (!this.ids.has(r.id) || (r.status === 'accepted' && this.ids.get(r.id)!.status !== 'accepted'))) this.ids.set(r.id, { ...r });
     }
   }
   range(from: number, limit: number): FoldRecord[] {

@@ -77,3 +77,41 @@ test('from(index) finds its first record by bisection: the same page as a scan, 
     assert.ok(reads.records <= 20 + limit, `from(${index}) read ${reads.records} spilled records`);
   }
 });
+
+// A record's id is what its envelope claims: a board host can store a bad-signature copy of a
+// real envelope, same id, before it. The author asking what became of its envelope must read
+// the acceptance, wherever the two records sit (both in memory, both spilled, or split).
+test("a forged copy stored first does not become the record of the real envelope's id, in memory or spilled", async () => {
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { SqliteColdStore } = await import('../../app/node/sqlite-cold-store.js');
+  const dir = mkdtempSync(join(tmpdir(), 'murmur-record-log-'));
+  const cold = new SqliteColdStore(join(dir, 'cold.sqlite'));
+  try {
+    for (const [name, spill] of [
+      ['in memory', undefined],
+      ['memory spill', new MemoryRecordSpill()],
+      ['SQLite spill', cold],
+    ] as const) {
+      const log = new RecordLog();
+      if (spill) log.spillInto(spill, 4);
+      const forged = (index: number, id: string): FoldRecord => ({ ...rec(index, id, 'rejected'), code: 'E_SIGNATURE', reason: 'signature does not verify' });
+      const records = [rec(1, 'id-1'), forged(2, 'id-a'), rec(3, 'id-a'), forged(4, 'id-b')];
+      for (let i = 5; i <= 14; i++) records.push(rec(i, `id-${i}`)); // past a spill of 4
+      records.push(rec(15, 'id-b'), forged(16, 'id-c'));
+      for (let i = 17; i <= 20; i++) records.push(rec(i, `id-${i}`));
+      for (const r of records) log.push(r);
+      assert.deepEqual([log.byId('id-a')?.status, log.byId('id-a')?.index], ['accepted', 3], `${name}: the real envelope right after its forgery`);
+      assert.deepEqual([log.byId('id-b')?.status, log.byId('id-b')?.index], ['accepted', 15], `${name}: the real envelope after a spill`);
+      assert.equal(log.byId('id-c')?.status, 'rejected', `${name}: a forgery never followed stays the record of its id`);
+      // A later replay (a duplicate) does not replace the acceptance.
+      log.push(rec(21, 'id-b', 'duplicate'));
+      assert.equal(log.byId('id-b')?.index, 15, `${name}: after a replay`);
+      assert.equal(log.length, 21);
+    }
+  } finally {
+    cold.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
