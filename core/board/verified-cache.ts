@@ -55,10 +55,31 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
+/**
+ * Ids of envelopes this process's keystore signed (`vouchedKey` in signing.ts), with the key it signed
+ * under. Sound: an id is the SHA-256 of the envelope's canonical content, signature included,
+ * so an envelope whose content hashes to such an id is the very content that was signed, and
+ * its signature is valid under that key; checking it again proves nothing. The id itself is
+ * still checked against the content (a forgery may borrow an id), and the shortcut holds only
+ * when the author's key resolves to the same key. Bounded, oldest dropped first.
+ */
+const signedHere = new Map<string, Uint8Array>();
+
+export function rememberSignedHere(id: string, publicKey: Uint8Array): void {
+  if (signedHere.size >= MAX) signedHere.delete(signedHere.keys().next().value!);
+  signedHere.set(id, publicKey);
+}
+
+export function signedHereUnder(id: string, publicKey: Uint8Array): boolean {
+  const key = signedHere.get(id);
+  return key !== undefined && sameBytes(key, publicKey);
+}
+
 /** Forgets every verification (benchmarks measure the cold path with it; tests start clean). */
 export function clearVerifiedCache(): void {
   verified.clear();
   verifiedObjects = new WeakMap();
+  signedHere.clear();
 }
 
 export function verifiedCacheSize(): number {

@@ -9,7 +9,7 @@ import type { SealedSection } from './aead.js';
 import { openSection, sealSection } from './aead.js';
 import type { Unwrapper } from './hpke.js';
 import { x25519Unwrapper } from './hpke.js';
-import type { Signer } from './signing.js';
+import { vouchForSigner, type Signer } from './signing.js';
 import { ed25519PrivateKey, ed25519PublicKeyFromSeed, ed25519Sign } from './signing.js';
 import { x25519PublicKey } from './x25519.js';
 
@@ -139,7 +139,7 @@ export class Keystore {
     const entry = this.entry(label, 'ed25519');
     const key = ed25519PrivateKey(entry.secret);
     const publicKey = entry.publicKey.slice();
-    return Object.freeze({ keyId, publicKey, sign: (data: Uint8Array) => ed25519Sign(key, data) });
+    return vouchForSigner(Object.freeze({ keyId, publicKey, sign: (data: Uint8Array) => ed25519Sign(key, data) }));
   }
 
   /** Unwraps HPKE-wrapped content keys with an X25519 key; the private key stays here. */

@@ -13,6 +13,25 @@ export interface Signer {
   sign(data: Uint8Array): Uint8Array;
 }
 
+/**
+ * Signers whose `publicKey` is, by construction, the key they sign with: the keystore's (it
+ * derives both from the one secret it holds). An envelope such a signer signed in this process
+ * needs no signature check here (verified-cache.ts, `signedHereUnder`); any other signer's
+ * envelopes are checked like a stranger's.
+ */
+const vouched = new WeakMap<Signer, Uint8Array>();
+
+/** Registers a signer whose public key is its own, with a private copy of that key. */
+export function vouchForSigner<S extends Signer>(signer: S): S {
+  vouched.set(signer, signer.publicKey.slice());
+  return signer;
+}
+
+/** The key a vouched signer signs with (a copy taken when vouched), or undefined. */
+export function vouchedKey(signer: Signer): Uint8Array | undefined {
+  return vouched.get(signer);
+}
+
 /** Maps a DID URL to the raw Ed25519 public key it names. Must be pure (no I/O). */
 export interface KeyResolver {
   resolveVerificationKey(keyId: string): Uint8Array | undefined;
