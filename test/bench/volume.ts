@@ -5,6 +5,9 @@
 // RSS at start and end, and the coordination overhead: the share of case wall time not spent
 // in agents' own work (a work function's time less its waits for other subtasks' sections:
 // FHIR reads, policy evaluation, proving and verifying, form building), plus the intake write.
+// That share is wall time, so it grows when the agents' own spans wait on a busy event loop;
+// beside it, the coordination's share of CPU: 1 − the baseline's CPU per case over the
+// coalition's, the work the board adds whatever the scheduling.
 // Run: npm run bench -- volume [--cases N] [--in-flight K] [--proofs off,on]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -294,7 +297,7 @@ function bands(latencies: number[]): Row[] {
   });
 }
 
-function summary(name: string, n: number, inFlight: number, r: RunResult): Row {
+function summary(name: string, n: number, inFlight: number, r: RunResult, baseline?: RunResult): Row {
   const sumWall = r.latencies.reduce((a, b) => a + b, 0);
   const b = bands(r.latencies);
   return {
@@ -316,6 +319,7 @@ function summary(name: string, n: number, inFlight: number, r: RunResult): Row {
     'CPU ms/case': Math.round(r.cpuMs / n),
     'main thread busy': `${Math.round(r.mainBusy * 1000) / 10} %`,
     'coordination overhead': `${Math.round((1 - r.ownMs / sumWall) * 1000) / 10} %`,
+    'coordination share of CPU': baseline ? `${Math.round((1 - baseline.cpuMs / r.cpuMs) * 1000) / 10} %` : '—',
   };
 }
 
@@ -341,7 +345,7 @@ for (const mode of modes) {
     [`baseline, proofs ${mode} (direct calls, no board)`, base],
     [`coalition, proofs ${mode}`, coal],
   ] as const) {
-    rows.push(summary(name, n, inFlight, r));
+    rows.push(summary(name, n, inFlight, r, r === coal ? base : undefined));
     detail[name] = {
       bands: bands(r.latencies),
       heapAfterGcMB: r.heap.map(mb),
