@@ -99,7 +99,7 @@ function withSignature(members: Member[], sig: string): string {
  * construction: a store need not hash them again (nothing changes an envelope once signed; a
  * store keeps its own parsed copy).
  */
-const signedHere = new WeakSet<object>();
+const signedObjects = new WeakSet<object>();
 
 export function signEnvelope(signer: Signer, body: Omit<EnvelopeBody, 'v' | 'author'>): Envelope {
   const full: EnvelopeBody = { v: ENVELOPE_VERSION, author: signer.keyId, ...body };
@@ -110,7 +110,7 @@ export function signEnvelope(signer: Signer, body: Omit<EnvelopeBody, 'v' | 'aut
   const members = canonicalMembers(full);
   const sig = toBase64url(signer.sign(Buffer.from(`{${members.map((m) => m.text).join(',')}}`, 'utf8')));
   const env = { ...full, sig, id: sha256Hex(withSignature(members, sig)) };
-  signedHere.add(env);
+  signedObjects.add(env);
   const key = vouchedKey(signer);
   if (key) rememberSignedHere(env.id, key);
   return env;
@@ -122,7 +122,12 @@ export function signEnvelope(signer: Signer, body: Omit<EnvelopeBody, 'v' | 'aut
  * real envelope first would make the real one a "duplicate", dropped though acknowledged.
  */
 export function idMatchesContent(env: Envelope): boolean {
-  return signedHere.has(env) || sha256Hex(canonicalTexts(bodyOf(env), env.sig).signed) === env.id;
+  return signedObjects.has(env) || idCheck(signedText(env), env.id) === undefined;
+}
+
+/** The id's preimage: the canonical envelope with its signature (without the body's own text). */
+function signedText(env: Envelope): string {
+  return withSignature(canonicalMembers(bodyOf(env)), env.sig);
 }
 
 export function bodyOf(env: Envelope): EnvelopeBody {
@@ -147,8 +152,7 @@ export function checkEnvelope(env: Envelope, keys: KeyResolver): EnvelopeCheck {
     const fingerprint = publicKey ? verifiedFingerprint(env, publicKey) : undefined;
     if (!fingerprint || !wasVerified(fingerprint)) {
       // Signed here by the keystore under this very key: the id check alone (see verified-cache.ts).
-      const failed =
-        publicKey && signedHereUnder(env.id, publicKey) ? idCheck(canonicalTexts(bodyOf(env), env.sig).signed, env.id) : authenticity(env, publicKey);
+      const failed = publicKey && signedHereUnder(env.id, publicKey) ? idCheck(signedText(env), env.id) : authenticity(env, publicKey);
       if (failed) return failed;
       rememberVerified(fingerprint!);
     }

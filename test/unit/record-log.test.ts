@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
+import { SqliteColdStore } from '../../app/node/sqlite-cold-store.js';
 import type { FoldRecord } from '../../core/board/fold.js';
 import { MemoryRecordSpill, RecordLog } from '../../core/board/record-log.js';
 
@@ -81,11 +85,7 @@ test('from(index) finds its first record by bisection: the same page as a scan, 
 // A record's id is what its envelope claims: a board host can store a bad-signature copy of a
 // real envelope, same id, before it. The author asking what became of its envelope must read
 // the acceptance, wherever the two records sit (both in memory, both spilled, or split).
-test("a forged copy stored first does not become the record of the real envelope's id, in memory or spilled", async () => {
-  const { mkdtempSync, rmSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  const { join } = await import('node:path');
-  const { SqliteColdStore } = await import('../../app/node/sqlite-cold-store.js');
+test("a forged copy stored first does not become the record of the real envelope's id, in memory or spilled", () => {
   const dir = mkdtempSync(join(tmpdir(), 'murmur-record-log-'));
   const cold = new SqliteColdStore(join(dir, 'cold.sqlite'));
   try {
